@@ -1,0 +1,838 @@
+//! Verdicts for API Gateway REST methods and HTTP API routes (exposure model §2–3).
+//!
+//! For every method × deployed stage: who can reach it (network + resource policy), how the
+//! caller is authenticated, and whether a write verb gets through. `ANY` is expanded into each
+//! concrete verb, because the policy is evaluated against the verb of the actual request.
+
+use super::{describe_reach, Estate, FindingDraft};
+use crate::inventory::{HttpApi, RestApi, RestMethod, Target};
+use crate::model::{is_write_verb, Auth, EntryPoint, Finding, Reach};
+use crate::policy::{self, CallerKind, Network, PolicyDocument, PolicyMode, ReachContext, ReachQuery};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// The verbs an `ANY` method accepts.
+const ANY_VERBS: [&str; 7] = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"];
+
+pub(super) fn analyze_target(target: &Target, estate: &Estate) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for api in &target.rest_apis {
+        out.extend(analyze_rest_api(target, api, estate));
+    }
+    for api in &target.http_apis {
+        out.extend(analyze_http_api(target, api));
+    }
+    out
+}
+
+/// Stages a caller can actually hit. With the default endpoint disabled, only stages mapped
+/// under a custom domain are reachable. If the custom domains could not be read (an error is
+/// recorded on the target), assume every stage is reachable rather than hide a finding.
+fn reachable_stages<'a>(
+    target: &Target,
+    api_id: &str,
+    disabled_default_endpoint: bool,
+    stages: &'a [crate::inventory::Stage],
+) -> Vec<&'a crate::inventory::Stage> {
+    if !disabled_default_endpoint {
+        return stages.iter().collect();
+    }
+    let domains_unknown = target
+        .errors
+        .iter()
+        .any(|e| e.operation.starts_with("apigatewayv2:GetDomainNames") || e.operation.starts_with("apigatewayv2:GetApiMappings"));
+    if domains_unknown {
+        return stages.iter().collect();
+    }
+    stages
+        .iter()
+        .filter(|s| {
+            target.custom_domains.iter().any(|d| {
+                d.mappings
+                    .iter()
+                    .any(|m| m.api_id == api_id && (m.stage == s.name || m.stage.is_empty()))
+            })
+        })
+        .collect()
+}
+
+fn rest_auth(m: &RestMethod) -> Auth {
+    match m.authorization_type.as_str() {
+        "AWS_IAM" => Auth::AwsIam,
+        "CUSTOM" => Auth::LambdaAuthorizer,
+        "COGNITO_USER_POOLS" => Auth::Cognito,
+        // NONE, or anything unrecognised: treat as no auth (the wider verdict).
+        _ if m.api_key_required => Auth::ApiKeyOnly,
+        _ => Auth::None,
+    }
+}
+
+/// The verdict for one method on one stage.
+#[derive(Debug, Clone, PartialEq)]
+struct MethodVerdict {
+    /// Widest reach over all verbs the method accepts.
+    reach: Reach,
+    /// Widest reach over the write verbs only (`Owner` when no write gets out).
+    write_reach: Reach,
+    low_confidence: bool,
+    explanation: String,
+    allowing_statements: Vec<String>,
+    unevaluated: Vec<String>,
+}
+
+fn widest(a: Reach, b: Reach) -> Reach {
+    if b.width() > a.width() {
+        b
+    } else if a.width() == b.width() {
+        merge_same_width(a, b)
+    } else {
+        a
+    }
+}
+
+/// Two reaches of the same class: union their named members.
+fn merge_same_width(a: Reach, b: Reach) -> Reach {
+    fn union(mut x: Vec<String>, y: Vec<String>) -> Vec<String> {
+        x.extend(y);
+        x.sort();
+        x.dedup();
+        x
+    }
+    match (a, b) {
+        (Reach::Accounts { accounts: x }, Reach::Accounts { accounts: y }) => Reach::Accounts { accounts: union(x, y) },
+        (Reach::Organization { org_ids: x }, Reach::Organization { org_ids: y }) => Reach::Organization { org_ids: union(x, y) },
+        (Reach::InternetIpRestricted { cidrs: x }, Reach::InternetIpRestricted { cidrs: y }) => {
+            Reach::InternetIpRestricted { cidrs: union(x, y) }
+        }
+        (a, _) => a,
+    }
+}
+
+fn method_arn(target: &Target, api_id: &str, stage: &str, verb: &str, path: &str) -> String {
+    format!(
+        "arn:aws:execute-api:{}:{}:{}/{}/{}/{}",
+        target.region,
+        target.account_id,
+        api_id,
+        stage,
+        verb,
+        path.trim_start_matches('/')
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn rest_verdict(
+    target: &Target,
+    api: &RestApi,
+    doc: Option<&PolicyDocument>,
+    network: Network,
+    auth: Auth,
+    stage: &str,
+    verb: &str,
+    path: &str,
+    estate: &Estate,
+) -> MethodVerdict {
+    let verbs: Vec<&str> = if verb == "ANY" { ANY_VERBS.to_vec() } else { vec![verb] };
+    let mut v = MethodVerdict {
+        reach: Reach::Owner,
+        write_reach: Reach::Owner,
+        low_confidence: false,
+        explanation: String::new(),
+        allowing_statements: vec![],
+        unevaluated: vec![],
+    };
+    let vpce_owner = |id: &str| estate.vpce_owner.get(id).cloned();
+    let vpc_owner = |id: &str| estate.vpc_owner.get(id).cloned();
+    let ctx = ReachContext {
+        owner_account: &target.account_id,
+        region: &target.region,
+        vpce_owner: &vpce_owner,
+        vpc_owner: &vpc_owner,
+    };
+    for concrete in verbs {
+        let reach = match doc {
+            None => {
+                // No resource policy (exposure model §2): NONE and authorizers are open to whoever
+                // reaches the endpoint; IAM admits only the owner's principals; a private API with
+                // no policy admits nobody.
+                match (auth, network) {
+                    (Auth::AwsIam, _) => Reach::Owner,
+                    (_, Network::PrivateVpce) => Reach::Owner,
+                    (_, Network::Public) => Reach::Internet,
+                }
+            }
+            Some(doc) => {
+                let (caller, mode) = match auth {
+                    Auth::AwsIam => (CallerKind::Authenticated, PolicyMode::AllowRequired),
+                    Auth::LambdaAuthorizer | Auth::Cognito | Auth::Jwt => {
+                        (CallerKind::Anonymous, PolicyMode::DenyOnly)
+                    }
+                    _ => (CallerKind::Anonymous, PolicyMode::AllowRequired),
+                };
+                let arn = method_arn(target, &api.id, stage, concrete, path);
+                let verdict = policy::reach_of(
+                    doc,
+                    &ReachQuery { resource_arn: &arn, caller, mode, network },
+                    &ctx,
+                );
+                v.low_confidence |= verdict.low_confidence;
+                v.unevaluated.extend(verdict.unevaluated.iter().cloned());
+                if verdict.reach.width() >= v.reach.width() && verdict.reach.beyond_owner() {
+                    v.explanation = verdict.explanation.clone();
+                    v.allowing_statements.extend(verdict.allowing_statements.iter().cloned());
+                }
+                verdict.reach
+            }
+        };
+        if is_write_verb(concrete) {
+            v.write_reach = widest(v.write_reach.clone(), reach.clone());
+        }
+        v.reach = widest(v.reach.clone(), reach);
+    }
+    v.allowing_statements.sort();
+    v.allowing_statements.dedup();
+    v.unevaluated.sort();
+    v.unevaluated.dedup();
+    v
+}
+
+/// Which rule, if any, a verdict breaks. Returns (rule id, the reach to report, write?).
+fn classify(auth: Auth, v: &MethodVerdict) -> Option<(&'static str, Reach, bool)> {
+    let write = v.write_reach.beyond_owner();
+    if !v.reach.beyond_owner() {
+        return None;
+    }
+    if auth.is_unauthenticated() {
+        let rule = match &v.reach {
+            Reach::Internet if write => "apigw-unauthenticated-write-internet",
+            Reach::Internet => "apigw-unauthenticated-read-internet",
+            Reach::InternetIpRestricted { .. } => "apigw-unauthenticated-ip-allowlisted",
+            _ => "apigw-unauthenticated-cross-account",
+        };
+        return Some((rule, v.reach.clone(), write));
+    }
+    match auth {
+        Auth::AwsIam if write => {
+            let rule = match &v.write_reach {
+                Reach::Accounts { .. } => "apigw-write-external-accounts",
+                Reach::Organization { .. } => "apigw-write-organization",
+                // Principal "*" with IAM auth: any authenticated principal of any account.
+                _ => "apigw-write-any-aws-account",
+            };
+            Some((rule, v.write_reach.clone(), true))
+        }
+        Auth::AwsIam => match &v.reach {
+            Reach::Accounts { .. } | Reach::Organization { .. } => None, // the intended design
+            _ => Some(("apigw-read-any-aws-account", v.reach.clone(), false)),
+        },
+        _ if write => Some(("apigw-authorizer-only-write-exposed", v.write_reach.clone(), true)),
+        _ => None,
+    }
+}
+
+fn auth_phrase(auth: Auth) -> &'static str {
+    match auth {
+        Auth::None => "no authentication (authorizationType NONE)",
+        Auth::ApiKeyOnly => "only an API key, which identifies a caller but does not authenticate one",
+        Auth::AwsIam => "IAM (SigV4) authentication",
+        Auth::Cognito => "a Cognito user pool authorizer",
+        Auth::LambdaAuthorizer => "a Lambda authorizer",
+        Auth::Jwt => "a JWT authorizer",
+        Auth::NetworkOnly => "no HTTP authentication (network path only)",
+    }
+}
+
+fn why(rule: &str) -> &'static str {
+    match rule {
+        "apigw-unauthenticated-write-internet" => "Anyone can change data through it without proving who they are.",
+        "apigw-unauthenticated-read-internet" => "Anyone can read through it without proving who they are.",
+        "apigw-unauthenticated-ip-allowlisted" => "An IP allow-list filters networks; it does not authenticate callers, and every verb the method accepts gets through.",
+        "apigw-unauthenticated-cross-account" => "Callers in other AWS accounts get in without authenticating.",
+        "apigw-write-any-aws-account" => "Principal \"*\" with IAM auth admits any authenticated principal of any AWS account, so anyone with an AWS account can write.",
+        "apigw-read-any-aws-account" => "Principal \"*\" with IAM auth admits any authenticated principal of any AWS account.",
+        "apigw-write-external-accounts" => "The safe design grants external accounts only read (GET) methods; this grant lets them change data.",
+        "apigw-write-organization" => "Every principal of every account in the organization can change data, not just the intended partner.",
+        "apigw-authorizer-only-write-exposed" => "A write method reachable from outside the account rests entirely on the authorizer's logic.",
+        _ => "",
+    }
+}
+
+fn specific_fix(rule: &str, api_id: &str, verb: &str, path: &str) -> String {
+    match rule {
+        "apigw-unauthenticated-write-internet" | "apigw-unauthenticated-read-internet" | "apigw-unauthenticated-ip-allowlisted" | "apigw-unauthenticated-cross-account" => format!(
+            "Set authorizationType AWS_IAM on {verb} {path} (aws apigateway update-method --rest-api-id {api_id} --resource-id <id> --http-method {verb} --patch-operations op=replace,path=/authorizationType,value=AWS_IAM), or delete the method, then redeploy the stage."
+        ),
+        "apigw-write-any-aws-account" | "apigw-write-external-accounts" | "apigw-write-organization" => format!(
+            "Narrow the resource policy of API {api_id} so that {verb} {path} is not granted beyond the owner account (grant partners only execute-api:/<stage>/GET/...), then redeploy."
+        ),
+        "apigw-read-any-aws-account" => format!(
+            "Replace Principal \"*\" in the resource policy of API {api_id} with the partner role ARN, then redeploy."
+        ),
+        _ => String::new(),
+    }
+}
+
+fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let stages = reachable_stages(target, &api.id, api.disable_execute_api_endpoint, &api.stages);
+    if stages.is_empty() {
+        // Never deployed, or its only door is disabled: nothing can call it.
+        return out;
+    }
+    let network = if api.endpoint_types.iter().any(|t| t == "PRIVATE") {
+        Network::PrivateVpce
+    } else {
+        Network::Public
+    };
+    let api_arn = format!("arn:aws:apigateway:{}::/restapis/{}", target.region, api.id);
+
+    let doc = match api.policy.as_deref().map(policy::parse_policy) {
+        None => None,
+        Some(Ok(doc)) => Some(doc),
+        Some(Err(e)) => {
+            // A policy we cannot read must never look like "no policy". Report the API and skip
+            // method verdicts, which would all rest on a guess.
+            let reach = match network {
+                Network::Public => Reach::Internet,
+                Network::PrivateVpce => Reach::AnyAwsAccount,
+            };
+            let mut evidence = BTreeMap::new();
+            evidence.insert("parse_error".into(), json!(e.message));
+            evidence.insert("endpoint_types".into(), json!(api.endpoint_types));
+            out.push(
+                FindingDraft {
+                    rule_id: "apigw-policy-unparseable",
+                    account_id: target.account_id.clone(),
+                    region: target.region.clone(),
+                    resource_arn: api_arn.clone(),
+                    entry_point: EntryPoint::ApiGatewayRest,
+                    api_id: Some(api.id.clone()),
+                    stage: Some("*".into()),
+                    method: "*".into(),
+                    path: "*".into(),
+                    reach,
+                    auth: "unknown".into(),
+                    write: true,
+                    message: format!(
+                        "The resource policy of REST API {} ({}) in {}/{} could not be evaluated ({}), so who can call its methods cannot be decided; its methods were not judged. Until fixed, assume it may be open as wide as its endpoint ({}).",
+                        api.name, api.id, target.account_id, target.region, e.message,
+                        api.endpoint_types.join(",")
+                    ),
+                    specific_fix: format!("Rewrite the policy of API {} as valid IAM JSON (aws apigateway get-rest-api --rest-api-id {} --query policy).", api.id, api.id),
+                    low_confidence: false,
+                    evidence,
+                    identity: vec![target.account_id.clone(), target.region.clone(), api.id.clone()],
+                }
+                .build(),
+            );
+            return out;
+        }
+    };
+
+    for resource in &api.resources {
+        for m in &resource.methods {
+            let is_cors_preflight = m.http_method == "OPTIONS"
+                && m.integration
+                    .as_ref()
+                    .and_then(|i| i.integration_type.as_deref())
+                    == Some("MOCK");
+            if is_cors_preflight {
+                continue;
+            }
+            let auth = rest_auth(m);
+            let verdicts: Vec<(String, MethodVerdict)> = stages
+                .iter()
+                .map(|s| {
+                    (
+                        s.name.clone(),
+                        rest_verdict(target, api, doc.as_ref(), network, auth, &s.name, &m.http_method, &resource.path, estate),
+                    )
+                })
+                .collect();
+            for (stage, verdict) in collapse_stages(verdicts) {
+                let Some((rule, reach, write)) = classify(auth, &verdict) else { continue };
+                let mut evidence = BTreeMap::new();
+                evidence.insert("api_name".into(), json!(api.name));
+                evidence.insert("endpoint_types".into(), json!(api.endpoint_types));
+                evidence.insert("authorization_type".into(), json!(m.authorization_type));
+                if m.api_key_required {
+                    evidence.insert("api_key_required".into(), json!(true));
+                }
+                if api.policy.is_some() {
+                    evidence.insert("policy_statements".into(), json!(verdict.allowing_statements));
+                    evidence.insert("policy_explanation".into(), json!(verdict.explanation));
+                    evidence.insert("policy_note".into(), json!("verdict on the current resource policy; a policy change takes effect on callers only after the API is redeployed"));
+                }
+                if !verdict.unevaluated.is_empty() {
+                    evidence.insert("unevaluated_conditions".into(), json!(verdict.unevaluated));
+                }
+                if let Some(link) = vpc_link_of(target, m) {
+                    evidence.insert("vpc_link".into(), json!(link));
+                }
+                let stage_words = if stage == "*" { "every deployed stage".to_string() } else { format!("stage {stage}") };
+                let policy_words = match (&api.policy, verdict.explanation.is_empty()) {
+                    (None, _) => " The API has no resource policy.".to_string(),
+                    (Some(_), true) => String::new(),
+                    (Some(_), false) => format!(" Resource policy: {}.", verdict.explanation.trim_end_matches('.')),
+                };
+                let message = format!(
+                    "{} {} on REST API {} ({}, {}) in {}/{}, {}: reachable by {} with {}{}.{} {}",
+                    m.http_method,
+                    resource.path,
+                    api.name,
+                    api.id,
+                    api.endpoint_types.join(","),
+                    target.account_id,
+                    target.region,
+                    stage_words,
+                    describe_reach(&reach),
+                    auth_phrase(auth),
+                    if write && m.http_method == "ANY" { "; ANY lets every verb through, writes included" } else { "" },
+                    policy_words,
+                    why(rule),
+                );
+                out.push(
+                    FindingDraft {
+                        rule_id: rule,
+                        account_id: target.account_id.clone(),
+                        region: target.region.clone(),
+                        resource_arn: method_arn(target, &api.id, &stage, &m.http_method, &resource.path),
+                        entry_point: EntryPoint::ApiGatewayRest,
+                        api_id: Some(api.id.clone()),
+                        stage: Some(stage.clone()),
+                        method: m.http_method.clone(),
+                        path: resource.path.clone(),
+                        reach,
+                        auth: auth.label().to_string(),
+                        write,
+                        message,
+                        specific_fix: specific_fix(rule, &api.id, &m.http_method, &resource.path),
+                        low_confidence: verdict.low_confidence,
+                        evidence,
+                        identity: vec![
+                            target.account_id.clone(),
+                            target.region.clone(),
+                            api.id.clone(),
+                            stage.clone(),
+                            m.http_method.clone(),
+                            resource.path.clone(),
+                        ],
+                    }
+                    .build(),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// One verdict for all stages when they agree (reported as stage `*`), else one per stage.
+/// An API with a single stage is always reported under that stage's name.
+fn collapse_stages(verdicts: Vec<(String, MethodVerdict)>) -> Vec<(String, MethodVerdict)> {
+    if verdicts.len() > 1 && verdicts.windows(2).all(|w| w[0].1 == w[1].1) {
+        let v = verdicts.into_iter().next().map(|(_, v)| v).expect("non-empty");
+        vec![("*".to_string(), v)]
+    } else {
+        verdicts
+    }
+}
+
+fn vpc_link_of(target: &Target, m: &RestMethod) -> Option<serde_json::Value> {
+    let integration = m.integration.as_ref()?;
+    if integration.connection_type.as_deref() != Some("VPC_LINK") {
+        return None;
+    }
+    let id = integration.connection_id.as_deref()?;
+    let targets = target
+        .vpc_links
+        .iter()
+        .find(|l| l.id == id)
+        .map(|l| l.target_arns.clone())
+        .unwrap_or_default();
+    Some(json!({"id": id, "target_arns": targets}))
+}
+
+fn http_auth(route: &crate::inventory::HttpRoute) -> Auth {
+    match route.authorization_type.as_str() {
+        "AWS_IAM" => Auth::AwsIam,
+        "JWT" => Auth::Jwt,
+        "CUSTOM" => Auth::LambdaAuthorizer,
+        _ if route.api_key_required => Auth::ApiKeyOnly,
+        _ => Auth::None,
+    }
+}
+
+/// HTTP APIs have no resource policy (exposure model §3): a route is open to the internet
+/// unless IAM guards it (IAM admits only the owner's principals: no cross-account grant exists).
+fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if api.protocol_type != "HTTP" {
+        // WebSocket APIs have no verbs or paths; not modelled yet.
+        return out;
+    }
+    let stages = reachable_stages(target, &api.id, api.disable_execute_api_endpoint, &api.stages);
+    if stages.is_empty() {
+        return out;
+    }
+    let stage = if stages.len() == 1 { stages[0].name.clone() } else { "*".to_string() };
+    for route in &api.routes {
+        let (verb, path) = match route.route_key.split_once(' ') {
+            Some((v, p)) => (v.to_string(), p.to_string()),
+            // `$default` catches every verb and path that no other route matches.
+            None => ("ANY".to_string(), route.route_key.clone()),
+        };
+        let auth = http_auth(route);
+        let reach = if auth == Auth::AwsIam { Reach::Owner } else { Reach::Internet };
+        let write = is_write_verb(&verb) && reach.beyond_owner();
+        let verdict = MethodVerdict {
+            reach: reach.clone(),
+            write_reach: if write { reach.clone() } else { Reach::Owner },
+            low_confidence: false,
+            explanation: String::new(),
+            allowing_statements: vec![],
+            unevaluated: vec![],
+        };
+        let Some((rule, reach, write)) = classify(auth, &verdict) else { continue };
+        let mut evidence = BTreeMap::new();
+        evidence.insert("api_name".into(), json!(api.name));
+        evidence.insert("route_key".into(), json!(route.route_key));
+        evidence.insert("authorization_type".into(), json!(route.authorization_type));
+        let message = format!(
+            "Route {} on HTTP API {} ({}) in {}/{}, {}: reachable by {} with {}. HTTP APIs have no resource policy, so nothing narrows who can call it. {}",
+            route.route_key,
+            api.name,
+            api.id,
+            target.account_id,
+            target.region,
+            if stage == "*" { "every stage".to_string() } else { format!("stage {stage}") },
+            describe_reach(&reach),
+            auth_phrase(auth),
+            why(rule),
+        );
+        let fix = if auth.is_unauthenticated() {
+            format!(
+                "Attach an authorizer to route {} (aws apigatewayv2 update-route --api-id {} --route-id {} --authorization-type AWS_IAM), or delete the route.",
+                route.route_key, api.id, route.id
+            )
+        } else {
+            String::new()
+        };
+        out.push(
+            FindingDraft {
+                rule_id: rule,
+                account_id: target.account_id.clone(),
+                region: target.region.clone(),
+                resource_arn: format!(
+                    "arn:aws:execute-api:{}:{}:{}/{}/{}/{}",
+                    target.region,
+                    target.account_id,
+                    api.id,
+                    stage,
+                    if verb == "ANY" { "*" } else { verb.as_str() },
+                    path.trim_start_matches('/')
+                ),
+                entry_point: EntryPoint::ApiGatewayHttp,
+                api_id: Some(api.id.clone()),
+                stage: Some(stage.clone()),
+                method: verb.clone(),
+                path: path.clone(),
+                reach,
+                auth: auth.label().to_string(),
+                write,
+                message,
+                specific_fix: fix,
+                low_confidence: false,
+                evidence,
+                identity: vec![
+                    target.account_id.clone(),
+                    target.region.clone(),
+                    api.id.clone(),
+                    stage.clone(),
+                    route.route_key.clone(),
+                ],
+            }
+            .build(),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    //! Verdicts from hand-built inventory snapshots: no network, one estate per case.
+    use super::*;
+    use crate::inventory::{
+        ApiMapping, ApiResource, CustomDomain, HttpRoute, Integration, Inventory, VpcEndpoint,
+    };
+
+    const OWNER: &str = "111111111111";
+    const PARTNER: &str = "222222222222";
+
+    fn method(verb: &str, auth: &str) -> RestMethod {
+        RestMethod {
+            http_method: verb.into(),
+            authorization_type: auth.into(),
+            ..Default::default()
+        }
+    }
+
+    fn rest_api(endpoint: &str, policy: Option<&str>, stages: &[&str], resources: Vec<(&str, Vec<RestMethod>)>) -> RestApi {
+        RestApi {
+            id: "api1".into(),
+            name: "orders".into(),
+            endpoint_types: vec![endpoint.into()],
+            policy: policy.map(str::to_string),
+            resources: resources
+                .into_iter()
+                .enumerate()
+                .map(|(i, (path, methods))| ApiResource { id: format!("r{i}"), path: path.into(), methods })
+                .collect(),
+            stages: stages.iter().map(|s| crate::inventory::Stage { name: s.to_string(), ..Default::default() }).collect(),
+            ..Default::default()
+        }
+    }
+
+    fn target_with(rest: Vec<RestApi>, http: Vec<HttpApi>) -> Target {
+        Target {
+            account_id: OWNER.into(),
+            region: "us-east-1".into(),
+            rest_apis: rest,
+            http_apis: http,
+            ..Default::default()
+        }
+    }
+
+    fn audit(target: Target) -> Vec<Finding> {
+        let inv = Inventory { targets: vec![target], ..Default::default() };
+        crate::analysis::analyze(&inv)
+    }
+
+    /// (rule, stage, method, path, reach) of every finding, sorted.
+    fn summary(findings: &[Finding]) -> Vec<(String, String, String, String, String)> {
+        let mut v: Vec<_> = findings
+            .iter()
+            .map(|f| (f.rule_id.clone(), f.stage.clone().unwrap_or_default(), f.method.clone(), f.path.clone(), f.reach.clone()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn row(rule: &str, stage: &str, method: &str, path: &str, reach: &str) -> (String, String, String, String, String) {
+        (rule.into(), stage.into(), method.into(), path.into(), reach.into())
+    }
+
+    const PARTNER_GET_ONLY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"PartnerReadOnly","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/partner-reader"},"Action":"execute-api:Invoke","Resource":"execute-api:/prod/GET/*"}]}"#;
+
+    #[test]
+    fn the_intended_design_is_not_a_finding() {
+        let api = rest_api("REGIONAL", Some(PARTNER_GET_ONLY), &["prod"], vec![
+            ("/orders", vec![method("GET", "AWS_IAM")]),
+            ("/orders/{id}", vec![method("GET", "AWS_IAM")]),
+        ]);
+        assert_eq!(audit(target_with(vec![api], vec![])), vec![]);
+    }
+
+    #[test]
+    fn drift_on_the_safe_api_is_reported_per_method() {
+        let api = rest_api("REGIONAL", Some(PARTNER_GET_ONLY), &["prod"], vec![
+            ("/orders", vec![method("GET", "AWS_IAM"), method("POST", "NONE")]),
+            ("/admin/{proxy+}", vec![method("ANY", "AWS_IAM")]),
+        ]);
+        let f = audit(target_with(vec![api], vec![]));
+        // POST with NONE: the policy names only an IAM principal, which never matches an
+        // anonymous call, so the anonymous POST is denied: not reachable. ANY with IAM: the
+        // partner's grant covers GET only, so no write leaks either.
+        assert_eq!(summary(&f), vec![]);
+    }
+
+    #[test]
+    fn no_policy_none_auth_is_open_to_the_internet() {
+        let mut key_only = method("GET", "NONE");
+        key_only.api_key_required = true;
+        let api = rest_api("REGIONAL", None, &["v1"], vec![
+            ("/items", vec![method("GET", "NONE"), method("POST", "NONE"), method("PUT", "AWS_IAM")]),
+            ("/keyed", vec![key_only]),
+        ]);
+        let f = audit(target_with(vec![api], vec![]));
+        assert_eq!(summary(&f), vec![
+            row("apigw-unauthenticated-read-internet", "v1", "GET", "/items", "internet"),
+            row("apigw-unauthenticated-read-internet", "v1", "GET", "/keyed", "internet"),
+            row("apigw-unauthenticated-write-internet", "v1", "POST", "/items", "internet"),
+        ]);
+        let keyed = f.iter().find(|x| x.path == "/keyed").unwrap();
+        assert_eq!(keyed.auth, "api_key_only");
+        let post = f.iter().find(|x| x.method == "POST").unwrap();
+        assert!(post.write);
+        assert_eq!(post.resource_arn, "arn:aws:execute-api:us-east-1:111111111111:api1/v1/POST/items");
+        assert!(post.message.contains("POST /items") && post.message.contains("anyone on the internet"), "{}", post.message);
+    }
+
+    #[test]
+    fn principal_star_with_iam_admits_any_aws_account() {
+        let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"}]}"#;
+        let api = rest_api("REGIONAL", Some(policy), &["prod"], vec![
+            ("/orders/{id}", vec![method("DELETE", "AWS_IAM"), method("GET", "AWS_IAM")]),
+            ("/health", vec![method("GET", "NONE")]),
+        ]);
+        assert_eq!(summary(&audit(target_with(vec![api], vec![]))), vec![
+            row("apigw-read-any-aws-account", "prod", "GET", "/orders/{id}", "any_aws_account"),
+            row("apigw-unauthenticated-read-internet", "prod", "GET", "/health", "internet"),
+            row("apigw-write-any-aws-account", "prod", "DELETE", "/orders/{id}", "any_aws_account"),
+        ]);
+    }
+
+    #[test]
+    fn write_granted_to_a_named_partner_is_reported_with_the_account() {
+        let policy = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"execute-api:Invoke","Resource":"execute-api:/prod/*"}]}"#;
+        let api = rest_api("REGIONAL", Some(policy), &["prod"], vec![("/admin/{proxy+}", vec![method("ANY", "AWS_IAM")])]);
+        let f = audit(target_with(vec![api], vec![]));
+        assert_eq!(summary(&f), vec![row("apigw-write-external-accounts", "prod", "ANY", "/admin/{proxy+}", &format!("accounts:[{PARTNER}]"))]);
+        assert!(f[0].write);
+    }
+
+    #[test]
+    fn private_api_open_to_any_vpc_endpoint_is_cross_account() {
+        let open = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"}]}"#;
+        let api = rest_api("PRIVATE", Some(open), &["prod"], vec![("/items", vec![method("GET", "NONE")])]);
+        assert_eq!(summary(&audit(target_with(vec![api], vec![]))), vec![
+            row("apigw-unauthenticated-cross-account", "prod", "GET", "/items", "any_aws_account"),
+        ]);
+    }
+
+    #[test]
+    fn private_api_pinned_to_the_owners_endpoint_is_clean() {
+        let pinned = r#"{"Statement":[
+            {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"},
+            {"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-0owner"}}}]}"#;
+        let api = rest_api("PRIVATE", Some(pinned), &["prod"], vec![("/items", vec![method("POST", "NONE")])]);
+        let mut t = target_with(vec![api], vec![]);
+        t.network.vpc_endpoints.push(VpcEndpoint {
+            id: "vpce-0owner".into(),
+            vpc_id: "vpc-1".into(),
+            service_name: "com.amazonaws.us-east-1.execute-api".into(),
+            endpoint_type: "Interface".into(),
+            owner_id: OWNER.into(),
+        });
+        assert_eq!(audit(t), vec![]);
+    }
+
+    #[test]
+    fn stage_scoped_grant_names_only_that_stage() {
+        let dev_only = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/dev/*"}]}"#;
+        let api = rest_api("REGIONAL", Some(dev_only), &["dev", "prod"], vec![("/items", vec![method("POST", "NONE")])]);
+        assert_eq!(summary(&audit(target_with(vec![api], vec![]))), vec![
+            row("apigw-unauthenticated-write-internet", "dev", "POST", "/items", "internet"),
+        ]);
+    }
+
+    #[test]
+    fn identical_verdicts_on_every_stage_collapse_to_star() {
+        let api = rest_api("REGIONAL", None, &["dev", "prod"], vec![("/items", vec![method("POST", "NONE")])]);
+        assert_eq!(summary(&audit(target_with(vec![api], vec![]))), vec![
+            row("apigw-unauthenticated-write-internet", "*", "POST", "/items", "internet"),
+        ]);
+    }
+
+    #[test]
+    fn ip_allow_list_is_not_authentication() {
+        let ip = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}"#;
+        let api = rest_api("REGIONAL", Some(ip), &["prod"], vec![("/items", vec![method("POST", "NONE")])]);
+        let f = audit(target_with(vec![api], vec![]));
+        assert_eq!(summary(&f), vec![
+            row("apigw-unauthenticated-ip-allowlisted", "prod", "POST", "/items", "internet_ip_restricted:[203.0.113.0/24]"),
+        ]);
+    }
+
+    #[test]
+    fn escaped_and_plain_policies_give_the_same_verdict() {
+        let plain = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"}]}"#;
+        let escaped = plain.replace('"', "\\\"");
+        let a = audit(target_with(vec![rest_api("REGIONAL", Some(plain), &["prod"], vec![("/x", vec![method("POST", "AWS_IAM")])])], vec![]));
+        let b = audit(target_with(vec![rest_api("REGIONAL", Some(&escaped), &["prod"], vec![("/x", vec![method("POST", "AWS_IAM")])])], vec![]));
+        assert_eq!(summary(&a), summary(&b));
+        assert_eq!(summary(&a), vec![row("apigw-write-any-aws-account", "prod", "POST", "/x", "any_aws_account")]);
+    }
+
+    #[test]
+    fn unparseable_policy_is_reported_not_ignored() {
+        let api = rest_api("REGIONAL", Some("{not json"), &["prod"], vec![("/x", vec![method("POST", "NONE")])]);
+        let f = audit(target_with(vec![api], vec![]));
+        assert_eq!(summary(&f), vec![row("apigw-policy-unparseable", "*", "*", "*", "internet")]);
+        assert!(f[0].evidence.contains_key("parse_error"));
+    }
+
+    #[test]
+    fn undeployed_and_disabled_apis_are_unreachable_unless_a_domain_maps_them() {
+        let undeployed = rest_api("REGIONAL", None, &[], vec![("/x", vec![method("POST", "NONE")])]);
+        assert_eq!(audit(target_with(vec![undeployed], vec![])), vec![]);
+
+        let mut disabled = rest_api("REGIONAL", None, &["prod"], vec![("/x", vec![method("POST", "NONE")])]);
+        disabled.disable_execute_api_endpoint = true;
+        assert_eq!(audit(target_with(vec![disabled.clone()], vec![])), vec![]);
+
+        let mut t = target_with(vec![disabled], vec![]);
+        t.custom_domains.push(CustomDomain {
+            domain_name: "api.example.com".into(),
+            mappings: vec![ApiMapping { api_id: "api1".into(), stage: "prod".into(), base_path: "".into() }],
+        });
+        assert_eq!(summary(&audit(t)), vec![row("apigw-unauthenticated-write-internet", "prod", "POST", "/x", "internet")]);
+    }
+
+    #[test]
+    fn authorizers_guard_reads_but_writes_beyond_the_account_are_reported() {
+        let api = rest_api("REGIONAL", None, &["v1"], vec![(
+            "/items",
+            vec![method("GET", "CUSTOM"), method("POST", "CUSTOM"), method("PUT", "COGNITO_USER_POOLS")],
+        )]);
+        assert_eq!(summary(&audit(target_with(vec![api], vec![]))), vec![
+            row("apigw-authorizer-only-write-exposed", "v1", "POST", "/items", "internet"),
+            row("apigw-authorizer-only-write-exposed", "v1", "PUT", "/items", "internet"),
+        ]);
+    }
+
+    #[test]
+    fn cors_preflight_is_skipped() {
+        let mut options = method("OPTIONS", "NONE");
+        options.integration = Some(Integration { integration_type: Some("MOCK".into()), ..Default::default() });
+        let api = rest_api("REGIONAL", None, &["v1"], vec![("/items", vec![options])]);
+        assert_eq!(audit(target_with(vec![api], vec![])), vec![]);
+    }
+
+    #[test]
+    fn http_api_routes() {
+        let route = |key: &str, auth: &str| HttpRoute { id: key.into(), route_key: key.into(), authorization_type: auth.into(), ..Default::default() };
+        let api = HttpApi {
+            id: "h1".into(),
+            name: "orders-v2".into(),
+            protocol_type: "HTTP".into(),
+            routes: vec![route("GET /a", "NONE"), route("POST /c", "AWS_IAM"), route("DELETE /d", "JWT"), route("$default", "NONE"), route("GET /e", "JWT")],
+            stages: vec![crate::inventory::Stage { name: "$default".into(), ..Default::default() }],
+            ..Default::default()
+        };
+        let f = audit(target_with(vec![], vec![api]));
+        assert_eq!(summary(&f), vec![
+            row("apigw-authorizer-only-write-exposed", "$default", "DELETE", "/d", "internet"),
+            row("apigw-unauthenticated-read-internet", "$default", "GET", "/a", "internet"),
+            row("apigw-unauthenticated-write-internet", "$default", "ANY", "$default", "internet"),
+        ]);
+        assert!(f.iter().all(|x| x.entry_point == EntryPoint::ApiGatewayHttp));
+    }
+
+    #[test]
+    fn fingerprints_are_stable_and_distinct() {
+        let build = || audit(target_with(vec![rest_api("REGIONAL", None, &["v1"], vec![("/a", vec![method("POST", "NONE"), method("GET", "NONE")])])], vec![]));
+        let (a, b) = (build(), build());
+        assert_eq!(a.iter().map(|f| &f.fingerprint).collect::<Vec<_>>(), b.iter().map(|f| &f.fingerprint).collect::<Vec<_>>());
+        assert_ne!(a[0].fingerprint, a[1].fingerprint);
+    }
+
+    #[test]
+    fn findings_explain_themselves() {
+        let f = audit(target_with(vec![rest_api("REGIONAL", None, &["v1"], vec![("/a", vec![method("DELETE", "NONE")])])], vec![]));
+        let f = &f[0];
+        for needle in ["DELETE /a", "api1", "111111111111/us-east-1", "stage v1", "anyone on the internet", "no authentication"] {
+            assert!(f.message.contains(needle), "message lacks {needle:?}: {}", f.message);
+        }
+        assert!(f.remediation.contains("AWS_IAM"), "{}", f.remediation);
+    }
+}

@@ -1,0 +1,126 @@
+//! Analysis: turns an [`Inventory`] into [`Finding`]s. Pure and synchronous: no I/O, no SDK
+//! types, so every verdict can be unit-tested from a hand-built or recorded snapshot.
+
+mod apigateway;
+pub mod network;
+
+use crate::inventory::Inventory;
+use crate::model::{Finding, Reach};
+use crate::report::fingerprint;
+use crate::rules;
+use std::collections::{BTreeMap, HashMap};
+
+/// Facts about the whole estate that single resources need (who owns a VPC endpoint or a
+/// VPC named in a policy condition).
+pub(crate) struct Estate {
+    vpce_owner: HashMap<String, String>,
+    vpc_owner: HashMap<String, String>,
+}
+
+impl Estate {
+    fn new(inv: &Inventory) -> Estate {
+        let mut vpce_owner = HashMap::new();
+        let mut vpc_owner = HashMap::new();
+        for t in &inv.targets {
+            for e in &t.network.vpc_endpoints {
+                let owner = if e.owner_id.is_empty() { &t.account_id } else { &e.owner_id };
+                vpce_owner.insert(e.id.clone(), owner.clone());
+                vpc_owner.insert(e.vpc_id.clone(), owner.clone());
+            }
+            for v in &t.network.vpcs {
+                vpc_owner.insert(v.id.clone(), t.account_id.clone());
+            }
+        }
+        Estate { vpce_owner, vpc_owner }
+    }
+}
+
+/// Audits the inventory. Findings come back sorted (see [`Finding::sort_key`]) and
+/// deduplicated by fingerprint.
+pub fn analyze(inv: &Inventory) -> Vec<Finding> {
+    let estate = Estate::new(inv);
+    let mut findings = Vec::new();
+    for target in &inv.targets {
+        findings.extend(apigateway::analyze_target(target, &estate));
+    }
+    findings.extend(network::analyze(inv));
+    let mut seen = std::collections::HashSet::new();
+    findings.retain(|f| seen.insert(f.fingerprint.clone()));
+    findings.sort_by_key(|f| f.sort_key());
+    findings
+}
+
+/// The parts of a finding that differ per finding; everything else comes from the rule.
+pub(crate) struct FindingDraft {
+    pub rule_id: &'static str,
+    pub account_id: String,
+    pub region: String,
+    pub resource_arn: String,
+    pub entry_point: crate::model::EntryPoint,
+    pub api_id: Option<String>,
+    pub stage: Option<String>,
+    pub method: String,
+    pub path: String,
+    pub reach: Reach,
+    pub auth: String,
+    pub write: bool,
+    pub message: String,
+    /// Appended to the rule's generic remediation: what to change on this resource.
+    pub specific_fix: String,
+    pub low_confidence: bool,
+    pub evidence: BTreeMap<String, serde_json::Value>,
+    /// Identity of the finding for its fingerprint, beyond the rule id (never the message).
+    pub identity: Vec<String>,
+}
+
+impl FindingDraft {
+    pub fn build(self) -> Finding {
+        let rule = rules::get(self.rule_id)
+            .unwrap_or_else(|| panic!("analysis emitted unknown rule id {}", self.rule_id));
+        let mut parts: Vec<&str> = vec![self.rule_id];
+        parts.extend(self.identity.iter().map(String::as_str));
+        let remediation = if self.specific_fix.is_empty() {
+            rule.remediation.trim().to_string()
+        } else {
+            format!("{} {}", self.specific_fix.trim(), rule.remediation.trim())
+        };
+        Finding {
+            rule_id: self.rule_id.to_string(),
+            severity: rule.severity,
+            title: rule.title.clone(),
+            message: self.message,
+            account_id: self.account_id,
+            region: self.region,
+            resource_arn: self.resource_arn,
+            entry_point: self.entry_point,
+            api_id: self.api_id,
+            stage: self.stage,
+            method: self.method,
+            path: self.path,
+            reach: self.reach.label(),
+            reach_detail: self.reach,
+            auth: self.auth,
+            write: self.write,
+            remediation,
+            fingerprint: fingerprint(&parts),
+            confidence: if self.low_confidence { "medium" } else { "high" }.to_string(),
+            evidence: self.evidence,
+        }
+    }
+}
+
+/// Plain-words description of a reach, for messages.
+pub(crate) fn describe_reach(reach: &Reach) -> String {
+    match reach {
+        Reach::Owner => "only the owner account".into(),
+        Reach::Accounts { accounts } => format!("the external account(s) {}", accounts.join(", ")),
+        Reach::Organization { org_ids } => {
+            format!("every account of the organization {}", org_ids.join(", "))
+        }
+        Reach::AnyAwsAccount => "any AWS account".into(),
+        Reach::InternetIpRestricted { cidrs } => {
+            format!("anyone on the internet from {}", cidrs.join(", "))
+        }
+        Reach::Internet => "anyone on the internet".into(),
+    }
+}

@@ -1,0 +1,539 @@
+//! Command line: argument parsing, validation, and the glue from scan to report to exit code.
+//!
+//! Exit codes (documented in the README):
+//! - 0: the scan was complete and no finding is at or above `--fail-on`;
+//! - 1: the scan was complete and some finding is at or above `--fail-on`;
+//! - 2: some account or region could not be fully scanned, or a usage/input error.
+//!
+//! An incomplete scan always exits 2, findings or not, so it can never pass for clean.
+
+use crate::aws::{self, ScanOptions};
+use crate::inventory::Inventory;
+use crate::model::Severity;
+use crate::report::{self, AuditReport, ScanInfo, TargetSummary, ToolInfo};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const EXIT_CLEAN: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_INCOMPLETE_OR_USAGE: i32 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "overexposed",
+    version,
+    about = "Finds API Gateway methods and network paths that expose a private backend beyond its AWS account",
+    long_about = None,
+    after_help = "Exit codes: 0 clean (scan complete, nothing at or above --fail-on), 1 findings, 2 incomplete scan or usage error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan accounts and regions, then report over-exposed entry points.
+    Audit {
+        #[command(flatten)]
+        scan: ScanArgs,
+        #[command(flatten)]
+        report: ReportArgs,
+        /// Also write the raw inventory snapshot here (audit it again later with `analyze`).
+        #[arg(long, value_name = "FILE")]
+        snapshot: Option<PathBuf>,
+    },
+    /// Scan accounts and regions and write the inventory snapshot only (no analysis).
+    Collect {
+        #[command(flatten)]
+        scan: ScanArgs,
+        /// Where to write the snapshot (JSON).
+        #[arg(long, short, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Audit an inventory snapshot offline (no AWS calls).
+    Analyze {
+        /// Snapshot written by `collect` or `audit --snapshot`.
+        #[arg(long, value_name = "FILE")]
+        inventory: PathBuf,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+    /// List the rules, or explain one.
+    Rules {
+        /// Rule id to explain (e.g. apigw-unauthenticated-write-internet).
+        id: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Comma-separated 12-digit account ids to enter with sts:AssumeRole. Without it, the
+    /// caller's own account is audited with the caller's credentials.
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub accounts: Option<Vec<String>>,
+    /// Role assumed in each account: arn:aws:iam::<account>:role/<role-name>.
+    #[arg(long, default_value = "SecurityAudit", value_name = "NAME")]
+    pub role_name: String,
+    /// External id passed to sts:AssumeRole.
+    #[arg(long, value_name = "ID", env = "OVEREXPOSED_EXTERNAL_ID", hide_env_values = true)]
+    pub external_id: Option<String>,
+    /// Comma-separated regions. Default: every region enabled in each account.
+    #[arg(long, value_delimiter = ',', value_name = "REGIONS")]
+    pub regions: Option<Vec<String>>,
+    /// Named profile for the caller's credentials (default: the standard chain).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Send every AWS call to this endpoint (an emulator, a proxy). Also read from
+    /// AWS_ENDPOINT_URL.
+    #[arg(long, env = "AWS_ENDPOINT_URL", value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Account × region targets scanned at once.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub concurrency: usize,
+    /// Timeout of each AWS call, in seconds (retries included).
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    pub timeout: u64,
+    /// Attempts per AWS call (adaptive retry backs off on throttling).
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub max_attempts: u32,
+    /// Skip the network inventory (PrivateLink, peering, load balancers): API Gateway only.
+    #[arg(long)]
+    pub no_network: bool,
+    /// No progress lines on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Output format on stdout. Default: table on a terminal, json otherwise.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the report to FILE instead of stdout (repeatable; the format follows the
+    /// extension: .json, .sarif, .txt; else --format). Files are written atomically.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Vec<PathBuf>,
+    /// Exit 1 when a finding is at or above this severity (`never` turns gating off).
+    #[arg(long, value_enum, default_value = "low")]
+    pub fail_on: FailOn,
+}
+
+/// A usage or input error: printed as `error: …` and exit 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+fn validate_scan(args: &ScanArgs) -> Result<ScanOptions, UsageError> {
+    let accounts = match &args.accounts {
+        None => None,
+        Some(list) => {
+            let mut out: Vec<String> = Vec::new();
+            for raw in list {
+                let a = raw.trim();
+                if a.is_empty() {
+                    continue;
+                }
+                if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(UsageError(format!(
+                        "invalid account id '{a}' in --accounts: an AWS account id is exactly 12 digits"
+                    )));
+                }
+                if !out.iter().any(|x| x == a) {
+                    out.push(a.to_string());
+                }
+            }
+            if out.is_empty() {
+                return Err(UsageError("--accounts is empty: name at least one 12-digit account id".into()));
+            }
+            Some(out)
+        }
+    };
+    let role_ok = !args.role_name.is_empty()
+        && args.role_name.len() <= 512
+        && args
+            .role_name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c));
+    if !role_ok {
+        return Err(UsageError(format!(
+            "invalid --role-name '{}': use the role's name (letters, digits and +=,.@_-), optionally with its path",
+            args.role_name
+        )));
+    }
+    if let Some(id) = &args.external_id {
+        if id.len() < 2 || id.len() > 1224 {
+            return Err(UsageError("invalid --external-id: AWS accepts 2 to 1224 characters".into()));
+        }
+    }
+    let regions = match &args.regions {
+        None => None,
+        Some(list) => {
+            let mut out: Vec<String> = Vec::new();
+            for raw in list {
+                let r = raw.trim();
+                if r.is_empty() {
+                    continue;
+                }
+                if !valid_region(r) {
+                    return Err(UsageError(format!(
+                        "invalid region '{r}' in --regions (expected a name like us-east-1 or eu-west-2)"
+                    )));
+                }
+                if !out.iter().any(|x| x == r) {
+                    out.push(r.to_string());
+                }
+            }
+            if out.is_empty() {
+                return Err(UsageError("--regions is empty".into()));
+            }
+            Some(out)
+        }
+    };
+    if args.concurrency == 0 || args.concurrency > 256 {
+        return Err(UsageError("--concurrency must be between 1 and 256".into()));
+    }
+    if args.timeout == 0 || args.timeout > 3600 {
+        return Err(UsageError("--timeout must be between 1 and 3600 seconds".into()));
+    }
+    if args.max_attempts == 0 || args.max_attempts > 20 {
+        return Err(UsageError("--max-attempts must be between 1 and 20".into()));
+    }
+    if let Some(url) = &args.endpoint_url {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(UsageError(format!("invalid --endpoint-url '{url}': expected http:// or https://")));
+        }
+    }
+    Ok(ScanOptions {
+        accounts,
+        role_name: args.role_name.clone(),
+        external_id: args.external_id.clone(),
+        regions,
+        profile: args.profile.clone(),
+        endpoint_url: args.endpoint_url.clone().filter(|u| !u.is_empty()),
+        concurrency: args.concurrency,
+        operation_timeout: Duration::from_secs(args.timeout),
+        max_attempts: args.max_attempts,
+        progress: !args.quiet,
+        network: !args.no_network,
+    })
+}
+
+/// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-5`, `cn-north-1`.
+fn valid_region(r: &str) -> bool {
+    let parts: Vec<&str> = r.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[0].bytes().all(|b| b.is_ascii_lowercase())
+        && parts[1..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty()
+}
+
+/// Writes `contents` to `path` atomically: a temporary file in the same directory, flushed and
+/// synced, then renamed over the target. A crash never leaves a truncated report behind.
+pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir)?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "report".into());
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(contents.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn format_for(path: &Path, fallback: Format) -> Format {
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    if name.ends_with(".sarif") || name.ends_with(".sarif.json") {
+        Format::Sarif
+    } else if name.ends_with(".json") {
+        Format::Json
+    } else if name.ends_with(".txt") || name.ends_with(".table") {
+        Format::Table
+    } else {
+        fallback
+    }
+}
+
+/// Builds the report a renderer reads from an inventory and its findings.
+pub fn build_report(inv: &Inventory) -> AuditReport {
+    let findings = crate::analysis::analyze(inv);
+    let mut targets: Vec<TargetSummary> = inv
+        .targets
+        .iter()
+        .map(|t| TargetSummary {
+            account_id: t.account_id.clone(),
+            region: t.region.clone(),
+            status: t.status,
+            error: t
+                .errors
+                .first()
+                .map(|e| format!("{} {}: {}", e.operation, e.code, e.message)),
+            errors: t.errors.clone(),
+            notifications: t.notifications.clone(),
+        })
+        .collect();
+    targets.extend(inv.account_failures.iter().map(report::account_failure_summary));
+    targets.sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
+    AuditReport {
+        tool: ToolInfo {
+            name: "overexposed".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        scan: ScanInfo {
+            started_at: inv.started_at.clone(),
+            finished_at: inv.finished_at.clone(),
+            complete: inv.is_complete(),
+            targets,
+            api_calls: inv.api_calls.clone(),
+        },
+        findings,
+    }
+}
+
+fn render(report: &AuditReport, format: Format, color: bool) -> String {
+    match format {
+        Format::Table => report::table::render_table(report, color),
+        Format::Json => report::json::render_json(report),
+        Format::Sarif => report::sarif::render_sarif(report),
+    }
+}
+
+/// Renders and writes the report, then decides the exit code.
+fn emit(report: &AuditReport, args: &ReportArgs) -> anyhow::Result<i32> {
+    let stdout_tty = std::io::stdout().is_terminal();
+    let default_format = if stdout_tty { Format::Table } else { Format::Json };
+    let format = args.format.unwrap_or(default_format);
+    for path in &args.output {
+        let f = format_for(path, format);
+        write_atomically(path, &render(report, f, false))
+            .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
+    }
+    if args.output.is_empty() || args.format.is_some() {
+        let color = stdout_tty && std::env::var_os("NO_COLOR").is_none() && format == Format::Table;
+        let text = render(report, format, color);
+        let mut out = std::io::stdout().lock();
+        // A closed pipe (e.g. `| head`) is not an error worth a panic.
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+    } else {
+        eprintln!("{}", one_line_summary(report));
+    }
+    Ok(exit_code(report, args.fail_on))
+}
+
+pub fn one_line_summary(report: &AuditReport) -> String {
+    let incomplete = report.scan.failed_targets().count();
+    let status = if report.scan.complete {
+        "scan complete".to_string()
+    } else {
+        format!("SCAN INCOMPLETE: {incomplete} target(s) could not be fully scanned")
+    };
+    format!("overexposed: {} finding(s); {status}", report.findings.len())
+}
+
+pub fn exit_code(report: &AuditReport, fail_on: FailOn) -> i32 {
+    if !report.scan.complete {
+        return EXIT_INCOMPLETE_OR_USAGE;
+    }
+    let threshold = match fail_on {
+        FailOn::Never => return EXIT_CLEAN,
+        FailOn::Critical => Severity::Critical,
+        FailOn::High => Severity::High,
+        FailOn::Medium => Severity::Medium,
+        FailOn::Low => Severity::Low,
+    };
+    if report.findings.iter().any(|f| f.severity >= threshold) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// Runs a parsed command; returns the process exit code.
+pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Rules { id } => {
+            match id {
+                None => print!("{}", crate::rules::list_table()),
+                Some(id) => match crate::rules::get(&id) {
+                    Some(rule) => print!("{}", crate::rules::explain(rule)),
+                    None => {
+                        return Err(UsageError(format!(
+                            "unknown rule '{id}'; `overexposed rules` lists them"
+                        ))
+                        .into())
+                    }
+                },
+            }
+            Ok(EXIT_CLEAN)
+        }
+        Command::Analyze { inventory, report: args } => {
+            let text = std::fs::read_to_string(&inventory).map_err(|e| {
+                UsageError(format!("could not read inventory {}: {e}", inventory.display()))
+            })?;
+            let inv: Inventory = serde_json::from_str(&text).map_err(|e| {
+                UsageError(format!(
+                    "{} is not an overexposed inventory snapshot: {e}",
+                    inventory.display()
+                ))
+            })?;
+            if inv.snapshot_version != crate::inventory::SNAPSHOT_VERSION {
+                return Err(UsageError(format!(
+                    "{} has snapshot version {}, this overexposed reads version {}",
+                    inventory.display(),
+                    inv.snapshot_version,
+                    crate::inventory::SNAPSHOT_VERSION
+                ))
+                .into());
+            }
+            emit(&build_report(&inv), &args)
+        }
+        Command::Collect { scan, output } => {
+            let opts = validate_scan(&scan)?;
+            let inv = runtime()?.block_on(aws::collect(&opts))?;
+            let json = serde_json::to_string_pretty(&inv)? + "\n";
+            write_atomically(&output, &json)
+                .map_err(|e| anyhow::anyhow!("could not write {}: {e}", output.display()))?;
+            let complete = inv.is_complete();
+            eprintln!(
+                "overexposed: wrote {} ({} targets){}",
+                output.display(),
+                inv.targets.len(),
+                if complete { "" } else { "; SCAN INCOMPLETE" }
+            );
+            Ok(if complete { EXIT_CLEAN } else { EXIT_INCOMPLETE_OR_USAGE })
+        }
+        Command::Audit { scan, report: args, snapshot } => {
+            let opts = validate_scan(&scan)?;
+            let inv = runtime()?.block_on(aws::collect(&opts))?;
+            if let Some(path) = &snapshot {
+                let json = serde_json::to_string_pretty(&inv)? + "\n";
+                write_atomically(path, &json)
+                    .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
+            }
+            emit(&build_report(&inv), &args)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_names() {
+        for ok in ["us-east-1", "eu-west-2", "us-gov-west-1", "ap-southeast-5", "cn-north-1"] {
+            assert!(valid_region(ok), "{ok}");
+        }
+        for bad in ["", "us-east", "useast1", "US-EAST-1", "us--1", "us-east-x", "u-east-1"] {
+            assert!(!valid_region(bad), "{bad}");
+        }
+    }
+
+    fn scan_args(accounts: Option<Vec<&str>>) -> ScanArgs {
+        ScanArgs {
+            accounts: accounts.map(|v| v.into_iter().map(String::from).collect()),
+            role_name: "SecurityAudit".into(),
+            external_id: None,
+            regions: None,
+            profile: None,
+            endpoint_url: None,
+            concurrency: 8,
+            timeout: 30,
+            max_attempts: 5,
+            no_network: false,
+            quiet: true,
+        }
+    }
+
+    #[test]
+    fn account_ids_are_validated_and_deduplicated() {
+        let opts = validate_scan(&scan_args(Some(vec!["111111111111", " 111111111111", "222222222222"]))).unwrap();
+        assert_eq!(opts.accounts.unwrap(), vec!["111111111111", "222222222222"]);
+        let err = validate_scan(&scan_args(Some(vec!["12345"]))).unwrap_err();
+        assert!(err.0.contains("'12345'"), "{}", err.0);
+        assert!(validate_scan(&scan_args(Some(vec!["", " "]))).is_err());
+    }
+
+    #[test]
+    fn bad_role_and_endpoint_are_rejected() {
+        let mut a = scan_args(None);
+        a.role_name = "bad role!".into();
+        assert!(validate_scan(&a).is_err());
+        let mut a = scan_args(None);
+        a.endpoint_url = Some("localhost:5000".into());
+        assert!(validate_scan(&a).unwrap_err().0.contains("http://"));
+    }
+
+    #[test]
+    fn output_format_follows_extension() {
+        assert_eq!(format_for(Path::new("a.sarif"), Format::Table), Format::Sarif);
+        assert_eq!(format_for(Path::new("a.sarif.json"), Format::Table), Format::Sarif);
+        assert_eq!(format_for(Path::new("a.json"), Format::Table), Format::Json);
+        assert_eq!(format_for(Path::new("a.txt"), Format::Json), Format::Table);
+        assert_eq!(format_for(Path::new("a.out"), Format::Json), Format::Json);
+    }
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp_file() {
+        let dir = std::env::temp_dir().join(format!("overexposed-atomic-{}", std::process::id()));
+        let path = dir.join("sub/report.json");
+        write_atomically(&path, "first").unwrap();
+        write_atomically(&path, "second").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "second");
+        let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,429 @@
+//! The inventory: plain serde structs describing everything `collect` read from AWS.
+//!
+//! This is the boundary of the pipeline (see `../shared/docs/architecture.md`): the `aws`
+//! module converts SDK answers into these types and nothing downstream ever sees an SDK type.
+//! The inventory round-trips through JSON, so `overexposed collect` writes a snapshot and
+//! `overexposed analyze` audits one offline, and unit tests build estates without a network.
+//!
+//! Collections are `Vec`s sorted by their natural id when collected, and every map is a
+//! `BTreeMap`, so a snapshot serialises deterministically.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Version of the snapshot format; bumped on an incompatible change.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Inventory {
+    pub snapshot_version: u32,
+    pub started_at: String,
+    pub finished_at: String,
+    /// One entry per account × region that was planned, whether or not it could be read.
+    pub targets: Vec<Target>,
+    /// Accounts that were planned but could not be entered at all (AssumeRole failed).
+    /// Their regions are not listed in `targets`.
+    pub account_failures: Vec<AccountFailure>,
+    /// Logical read calls made, keyed `service:Operation` (e.g. `apigateway:GetResources`).
+    pub api_calls: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountFailure {
+    pub account_id: String,
+    pub error: ScanError,
+}
+
+/// Whether a target was read in full. Anything but `Complete` makes the scan incomplete and
+/// the exit code 2: an incomplete scan is never presented as clean.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetStatus {
+    #[default]
+    Complete,
+    /// Some reads failed; what was read is kept and analysed.
+    Partial,
+    /// Nothing useful could be read (e.g. the region is not enabled, endpoint unreachable).
+    Failed,
+}
+
+/// A failed read: which call, on what, and the AWS error code.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ScanError {
+    /// `service:Operation`, e.g. `apigateway:GetStages`.
+    pub operation: String,
+    /// AWS error code (`AccessDeniedException`, `ThrottlingException`, …) or a transport class
+    /// (`Timeout`, `DispatchFailure`, `MalformedResponse`).
+    pub code: String,
+    pub message: String,
+    /// The resource the call was about, when it was about one (e.g. a REST API id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+}
+
+/// Something worth telling that changes no verdict (e.g. an enrichment call the emulator or
+/// the account does not support).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Notification {
+    pub operation: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+}
+
+/// Everything read from one account in one region.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Target {
+    pub account_id: String,
+    pub region: String,
+    pub status: TargetStatus,
+    #[serde(default)]
+    pub errors: Vec<ScanError>,
+    #[serde(default)]
+    pub notifications: Vec<Notification>,
+    #[serde(default)]
+    pub rest_apis: Vec<RestApi>,
+    #[serde(default)]
+    pub http_apis: Vec<HttpApi>,
+    /// REST API (v1) VPC links.
+    #[serde(default)]
+    pub vpc_links: Vec<VpcLink>,
+    /// Custom domain names and the API stages mapped under them. Read only when some API in
+    /// the target disables its default `execute-api` endpoint (then a domain is the only way in).
+    #[serde(default)]
+    pub custom_domains: Vec<CustomDomain>,
+    #[serde(default)]
+    pub network: Network,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CustomDomain {
+    pub domain_name: String,
+    pub mappings: Vec<ApiMapping>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ApiMapping {
+    pub api_id: String,
+    pub stage: String,
+    #[serde(default)]
+    pub base_path: String,
+}
+
+/// API Gateway REST API (v1).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RestApi {
+    pub id: String,
+    pub name: String,
+    /// `EDGE`, `REGIONAL`, `PRIVATE`.
+    pub endpoint_types: Vec<String>,
+    /// VPC endpoint ids bound to a private API (`endpointConfiguration.vpcEndpointIds`).
+    #[serde(default)]
+    pub vpc_endpoint_ids: Vec<String>,
+    /// The resource policy text exactly as AWS returned it (plain or backslash-escaped JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    #[serde(default)]
+    pub disable_execute_api_endpoint: bool,
+    /// `HEADER` or `AUTHORIZER`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key_source: Option<String>,
+    #[serde(default)]
+    pub resources: Vec<ApiResource>,
+    #[serde(default)]
+    pub stages: Vec<Stage>,
+    #[serde(default)]
+    pub authorizers: Vec<Authorizer>,
+    /// True when some reads about this API failed; findings that were proven are still kept.
+    #[serde(default)]
+    pub partial: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ApiResource {
+    pub id: String,
+    /// e.g. `/orders/{id}`.
+    pub path: String,
+    pub methods: Vec<RestMethod>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RestMethod {
+    /// HTTP verb as API Gateway has it: `GET`, `POST`, `ANY`, …
+    pub http_method: String,
+    /// `NONE`, `AWS_IAM`, `CUSTOM`, `COGNITO_USER_POOLS`.
+    pub authorization_type: String,
+    #[serde(default)]
+    pub api_key_required: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorizer_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration: Option<Integration>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Integration {
+    /// `HTTP`, `HTTP_PROXY`, `AWS`, `AWS_PROXY`, `MOCK`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration_type: Option<String>,
+    /// `INTERNET` or `VPC_LINK`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_type: Option<String>,
+    /// VPC link id when `connection_type` is `VPC_LINK`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stage {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment_id: Option<String>,
+    /// WAFv2 web ACL associated with this stage, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_acl_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Authorizer {
+    pub id: String,
+    pub name: String,
+    /// REST: `TOKEN`, `REQUEST`, `COGNITO_USER_POOLS`; HTTP: `REQUEST`, `JWT`.
+    pub authorizer_type: String,
+}
+
+/// REST API VPC link (v1): targets are NLB ARNs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VpcLink {
+    pub id: String,
+    pub name: String,
+    pub target_arns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+/// API Gateway HTTP API (v2).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HttpApi {
+    pub id: String,
+    pub name: String,
+    /// `HTTP` or `WEBSOCKET`.
+    pub protocol_type: String,
+    #[serde(default)]
+    pub disable_execute_api_endpoint: bool,
+    pub routes: Vec<HttpRoute>,
+    pub stages: Vec<Stage>,
+    #[serde(default)]
+    pub authorizers: Vec<Authorizer>,
+    #[serde(default)]
+    pub partial: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HttpRoute {
+    pub id: String,
+    /// `GET /orders/{id}`, `ANY /{proxy+}`, `$default`.
+    pub route_key: String,
+    /// `NONE`, `AWS_IAM`, `JWT`, `CUSTOM`.
+    pub authorization_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorizer_id: Option<String>,
+    #[serde(default)]
+    pub api_key_required: bool,
+}
+
+/// Network inventory (issue 3): EC2, ELBv2 and WAF facts of one account × region.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Network {
+    #[serde(default)]
+    pub endpoint_services: Vec<EndpointService>,
+    #[serde(default)]
+    pub vpc_endpoints: Vec<VpcEndpoint>,
+    #[serde(default)]
+    pub peerings: Vec<VpcPeering>,
+    #[serde(default)]
+    pub route_tables: Vec<RouteTable>,
+    #[serde(default)]
+    pub security_groups: Vec<SecurityGroup>,
+    #[serde(default)]
+    pub subnets: Vec<Subnet>,
+    #[serde(default)]
+    pub instances: Vec<Instance>,
+    #[serde(default)]
+    pub load_balancers: Vec<LoadBalancer>,
+    /// VPC ids and their CIDRs, used to resolve `aws:SourceVpc` and peering sides.
+    #[serde(default)]
+    pub vpcs: Vec<Vpc>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Vpc {
+    pub id: String,
+    pub cidr_blocks: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EndpointService {
+    pub service_id: String,
+    pub service_name: String,
+    pub acceptance_required: bool,
+    pub network_load_balancer_arns: Vec<String>,
+    #[serde(default)]
+    pub gateway_load_balancer_arns: Vec<String>,
+    /// Allowed principals: `*`, `arn:aws:iam::<acct>:root`, role/user ARNs.
+    pub allowed_principals: Vec<String>,
+    /// Accounts that have an endpoint connected (or pending) right now, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connected_accounts: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VpcEndpoint {
+    pub id: String,
+    pub vpc_id: String,
+    pub service_name: String,
+    /// `Interface`, `Gateway`, `GatewayLoadBalancer`.
+    pub endpoint_type: String,
+    pub owner_id: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VpcPeering {
+    pub id: String,
+    pub status: String,
+    pub requester: PeeringSide,
+    pub accepter: PeeringSide,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PeeringSide {
+    pub owner_id: String,
+    pub vpc_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    pub cidr_blocks: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RouteTable {
+    pub id: String,
+    pub vpc_id: String,
+    /// Subnets explicitly associated with this table.
+    pub subnet_ids: Vec<String>,
+    /// True for the VPC's main table (it serves subnets with no explicit association).
+    pub main: bool,
+    pub routes: Vec<Route>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Route {
+    pub destination_cidr: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_peering_connection_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SecurityGroup {
+    pub id: String,
+    pub vpc_id: String,
+    pub ingress: Vec<IngressRule>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IngressRule {
+    /// `-1` for all protocols, else `tcp`, `udp`, …
+    pub protocol: String,
+    /// Inclusive port range; `None` means all ports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_port: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_port: Option<i32>,
+    #[serde(default)]
+    pub cidrs: Vec<String>,
+    /// Source security groups (`sg-…`), possibly in a peer account.
+    #[serde(default)]
+    pub source_group_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Subnet {
+    pub id: String,
+    pub vpc_id: String,
+    pub cidr_block: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Instance {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_ip: Option<String>,
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoadBalancer {
+    pub arn: String,
+    pub name: String,
+    /// `network`, `application`, `gateway` (trust this, not the ARN's shape).
+    pub lb_type: String,
+    /// `internet-facing` or `internal`.
+    pub scheme: String,
+    pub vpc_id: String,
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+    pub listeners: Vec<Listener>,
+    pub target_groups: Vec<TargetGroup>,
+    /// WAFv2 web ACL associated with this load balancer, when any (ALBs only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_acl_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Listener {
+    pub arn: String,
+    pub port: i32,
+    pub protocol: String,
+    /// Target groups this listener forwards to (default actions).
+    pub target_group_arns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TargetGroup {
+    pub arn: String,
+    pub name: String,
+    /// `instance`, `ip`, `lambda`, `alb`.
+    pub target_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i32>,
+    pub targets: Vec<LbTarget>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct LbTarget {
+    /// Instance id or IP address.
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i32>,
+}
+
+impl Inventory {
+    /// True when every planned account and region was read in full.
+    pub fn is_complete(&self) -> bool {
+        self.account_failures.is_empty()
+            && self
+                .targets
+                .iter()
+                .all(|t| t.status == TargetStatus::Complete)
+    }
+}

@@ -1,0 +1,16 @@
+//! overexposed: audits AWS accounts for API Gateway methods and network paths that expose a
+//! private backend beyond its owner account.
+//!
+//! Pipeline (each arrow one way): CLI → scan plan → [`aws`] collect → [`inventory::Inventory`]
+//! → [`policy`] + [`analysis`] → [`model::Finding`]s → [`report`].
+
+#[cfg(overexposed_wip)]
+pub mod analysis;
+pub mod aws;
+#[cfg(overexposed_wip)]
+pub mod cli;
+pub mod inventory;
+pub mod model;
+pub mod policy;
+pub mod report;
+pub mod rules;

@@ -1,0 +1,223 @@
+//! The vocabulary of a verdict: who can reach an entry point, how callers authenticate, how
+//! bad a finding is, and the finding itself. Shared by analysis and every renderer.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Who can reach an entry point, from widest to narrowest. The ordering is by width: a
+/// greater value is a wider reach (`Internet` > `Owner`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Reach {
+    /// Only principals/networks of the owner account.
+    Owner,
+    /// Named external accounts (sorted, deduplicated). An id of `unknown` stands for a network
+    /// source (a VPC endpoint or VPC) outside the audited estate whose owner we cannot name.
+    Accounts { accounts: Vec<String> },
+    /// Principals of an AWS Organization (`o-…`), possibly narrowed by org paths.
+    Organization { org_ids: Vec<String> },
+    /// Any authenticated principal of any AWS account, or any account's VPC endpoint.
+    AnyAwsAccount,
+    /// Anyone on the internet, but only from the listed source addresses.
+    InternetIpRestricted { cidrs: Vec<String> },
+    /// Anyone on the internet.
+    Internet,
+}
+
+impl Reach {
+    /// Width rank used to pick the widest of several reaches.
+    pub fn width(&self) -> u8 {
+        match self {
+            Reach::Owner => 0,
+            Reach::Accounts { .. } => 1,
+            Reach::Organization { .. } => 2,
+            Reach::AnyAwsAccount => 3,
+            Reach::InternetIpRestricted { .. } => 4,
+            Reach::Internet => 5,
+        }
+    }
+
+    pub fn beyond_owner(&self) -> bool {
+        !matches!(self, Reach::Owner)
+    }
+
+    /// The stable string form used in JSON (`reach`) and tables:
+    /// `internet`, `internet_ip_restricted:[…]`, `any_aws_account`, `organization:o-…`,
+    /// `accounts:[…]`, `owner`.
+    pub fn label(&self) -> String {
+        match self {
+            Reach::Owner => "owner".into(),
+            Reach::Accounts { accounts } => format!("accounts:[{}]", accounts.join(",")),
+            Reach::Organization { org_ids } => format!("organization:{}", org_ids.join(",")),
+            Reach::AnyAwsAccount => "any_aws_account".into(),
+            Reach::InternetIpRestricted { cidrs } => {
+                format!("internet_ip_restricted:[{}]", cidrs.join(","))
+            }
+            Reach::Internet => "internet".into(),
+        }
+    }
+}
+
+impl fmt::Display for Reach {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
+/// How callers of an entry point are authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Auth {
+    None,
+    /// An API key identifies a caller; it does not authenticate one.
+    ApiKeyOnly,
+    AwsIam,
+    Cognito,
+    LambdaAuthorizer,
+    Jwt,
+    /// PrivateLink, peering and load balancers carry no HTTP-level auth at all.
+    NetworkOnly,
+}
+
+impl Auth {
+    /// True when nothing proves who the caller is.
+    pub fn is_unauthenticated(self) -> bool {
+        matches!(self, Auth::None | Auth::ApiKeyOnly | Auth::NetworkOnly)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Auth::None => "none",
+            Auth::ApiKeyOnly => "api_key_only",
+            Auth::AwsIam => "aws_iam",
+            Auth::Cognito => "cognito",
+            Auth::LambdaAuthorizer => "lambda_authorizer",
+            Auth::Jwt => "jwt",
+            Auth::NetworkOnly => "network_only",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "info" => Some(Severity::Info),
+            "low" => Some(Severity::Low),
+            "medium" => Some(Severity::Medium),
+            "high" => Some(Severity::High),
+            "critical" => Some(Severity::Critical),
+            _ => None,
+        }
+    }
+}
+
+/// The kind of door into a backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryPoint {
+    ApiGatewayRest,
+    ApiGatewayHttp,
+    Privatelink,
+    VpcPeering,
+    PublicLoadBalancer,
+}
+
+impl EntryPoint {
+    pub fn label(self) -> &'static str {
+        match self {
+            EntryPoint::ApiGatewayRest => "api_gateway_rest",
+            EntryPoint::ApiGatewayHttp => "api_gateway_http",
+            EntryPoint::Privatelink => "privatelink",
+            EntryPoint::VpcPeering => "vpc_peering",
+            EntryPoint::PublicLoadBalancer => "public_load_balancer",
+        }
+    }
+}
+
+/// Verbs that change state. `ANY` and network-level paths let every verb through, so they
+/// count as writes too.
+pub fn is_write_verb(verb: &str) -> bool {
+    matches!(
+        verb.to_ascii_uppercase().as_str(),
+        "POST" | "PUT" | "PATCH" | "DELETE" | "ANY" | "*"
+    )
+}
+
+/// One over-exposed entry point. Method-level findings are one per (API, stage or all
+/// stages, method, path); network findings one per (entry point, exposed backend).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule_id: String,
+    pub severity: Severity,
+    pub title: String,
+    /// One paragraph: the entry point, who can reach it, by which path, why it matters.
+    pub message: String,
+    pub account_id: String,
+    pub region: String,
+    pub resource_arn: String,
+    pub entry_point: EntryPoint,
+    /// REST/HTTP API id, when the entry point is an API.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_id: Option<String>,
+    /// Stage name, or `*` when the verdict holds for every deployed stage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// HTTP verb as API Gateway has it (`POST`, `ANY`), or `*` for network paths.
+    pub method: String,
+    /// Resource path (`/orders/{id}`), or `*` for network paths.
+    pub path: String,
+    /// Stable string form of [`Reach`] (`internet`, `accounts:[…]`, …).
+    pub reach: String,
+    /// Structured reach, for consumers that want the parts.
+    pub reach_detail: Reach,
+    /// Stable string form of [`Auth`].
+    pub auth: String,
+    pub write: bool,
+    pub remediation: String,
+    /// Stable across runs: hash of rule id and the resource identity (not of the message).
+    pub fingerprint: String,
+    /// `high`, or `medium` when the verdict relied on something the engine could not fully
+    /// evaluate (e.g. an unknown condition key).
+    pub confidence: String,
+    /// Extra facts that explain the verdict (policy statements that matched, backend, bypassed
+    /// methods, attached web ACL, …). Sorted keys.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub evidence: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl Finding {
+    /// Sort key for deterministic output: account, region, rule severity (worst first),
+    /// resource, stage, path, method.
+    pub fn sort_key(&self) -> (String, String, std::cmp::Reverse<Severity>, String, String, String, String, String) {
+        (
+            self.account_id.clone(),
+            self.region.clone(),
+            std::cmp::Reverse(self.severity),
+            self.rule_id.clone(),
+            self.resource_arn.clone(),
+            self.stage.clone().unwrap_or_default(),
+            self.path.clone(),
+            self.method.clone(),
+        )
+    }
+}

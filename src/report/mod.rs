@@ -1,0 +1,68 @@
+//! Renderers: a `comfy-table` for people, JSON for machines, SARIF 2.1.0 for GitHub code
+//! scanning. They read an [`AuditReport`] and never decide anything themselves.
+
+use crate::inventory::{AccountFailure, Notification, ScanError, TargetStatus};
+use crate::model::Finding;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Everything a renderer needs: what was scanned, how completely, and what was found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditReport {
+    pub tool: ToolInfo,
+    pub scan: ScanInfo,
+    /// Sorted with [`Finding::sort_key`].
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolInfo {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanInfo {
+    pub started_at: String,
+    pub finished_at: String,
+    /// False when any account or region could not be fully scanned.
+    pub complete: bool,
+    /// One per account × region, plus one per account that could not be entered
+    /// (with `region` = `*`).
+    pub targets: Vec<TargetSummary>,
+    /// Logical read calls per `service:Operation`.
+    pub api_calls: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetSummary {
+    pub account_id: String,
+    pub region: String,
+    pub status: TargetStatus,
+    /// The first error, for a quick read; all of them are in `errors`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ScanError>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notifications: Vec<Notification>,
+}
+
+impl ScanInfo {
+    pub fn failed_targets(&self) -> impl Iterator<Item = &TargetSummary> {
+        self.targets
+            .iter()
+            .filter(|t| t.status != TargetStatus::Complete)
+    }
+}
+
+pub fn account_failure_summary(f: &AccountFailure) -> TargetSummary {
+    TargetSummary {
+        account_id: f.account_id.clone(),
+        region: "*".into(),
+        status: TargetStatus::Failed,
+        error: Some(format!("{} {}: {}", f.error.operation, f.error.code, f.error.message)),
+        errors: vec![f.error.clone()],
+        notifications: vec![],
+    }
+}

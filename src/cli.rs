@@ -78,7 +78,12 @@ pub struct ScanArgs {
     #[arg(long, default_value = "SecurityAudit", value_name = "NAME")]
     pub role_name: String,
     /// External id passed to sts:AssumeRole.
-    #[arg(long, value_name = "ID", env = "OVEREXPOSED_EXTERNAL_ID", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "ID",
+        env = "OVEREXPOSED_EXTERNAL_ID",
+        hide_env_values = true
+    )]
     pub external_id: Option<String>,
     /// Comma-separated regions. Default: every region enabled in each account.
     #[arg(long, value_delimiter = ',', value_name = "REGIONS")]
@@ -169,7 +174,9 @@ fn validate_scan(args: &ScanArgs) -> Result<ScanOptions, UsageError> {
                 }
             }
             if out.is_empty() {
-                return Err(UsageError("--accounts is empty: name at least one 12-digit account id".into()));
+                return Err(UsageError(
+                    "--accounts is empty: name at least one 12-digit account id".into(),
+                ));
             }
             Some(out)
         }
@@ -188,7 +195,9 @@ fn validate_scan(args: &ScanArgs) -> Result<ScanOptions, UsageError> {
     }
     if let Some(id) = &args.external_id {
         if id.len() < 2 || id.len() > 1224 {
-            return Err(UsageError("invalid --external-id: AWS accepts 2 to 1224 characters".into()));
+            return Err(UsageError(
+                "invalid --external-id: AWS accepts 2 to 1224 characters".into(),
+            ));
         }
     }
     let regions = match &args.regions {
@@ -219,14 +228,18 @@ fn validate_scan(args: &ScanArgs) -> Result<ScanOptions, UsageError> {
         return Err(UsageError("--concurrency must be between 1 and 256".into()));
     }
     if args.timeout == 0 || args.timeout > 3600 {
-        return Err(UsageError("--timeout must be between 1 and 3600 seconds".into()));
+        return Err(UsageError(
+            "--timeout must be between 1 and 3600 seconds".into(),
+        ));
     }
     if args.max_attempts == 0 || args.max_attempts > 20 {
         return Err(UsageError("--max-attempts must be between 1 and 20".into()));
     }
     if let Some(url) = &args.endpoint_url {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(UsageError(format!("invalid --endpoint-url '{url}': expected http:// or https://")));
+            return Err(UsageError(format!(
+                "invalid --endpoint-url '{url}': expected http:// or https://"
+            )));
         }
     }
     Ok(ScanOptions {
@@ -313,7 +326,11 @@ pub fn build_report(inv: &Inventory) -> AuditReport {
             notifications: t.notifications.clone(),
         })
         .collect();
-    targets.extend(inv.account_failures.iter().map(report::account_failure_summary));
+    targets.extend(
+        inv.account_failures
+            .iter()
+            .map(report::account_failure_summary),
+    );
     targets.sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
     AuditReport {
         tool: ToolInfo {
@@ -342,7 +359,11 @@ fn render(report: &AuditReport, format: Format, color: bool) -> String {
 /// Renders and writes the report, then decides the exit code.
 fn emit(report: &AuditReport, args: &ReportArgs) -> anyhow::Result<i32> {
     let stdout_tty = std::io::stdout().is_terminal();
-    let default_format = if stdout_tty { Format::Table } else { Format::Json };
+    let default_format = if stdout_tty {
+        Format::Table
+    } else {
+        Format::Json
+    };
     let format = args.format.unwrap_or(default_format);
     for path in &args.output {
         let f = format_for(path, format);
@@ -369,7 +390,10 @@ pub fn one_line_summary(report: &AuditReport) -> String {
     } else {
         format!("SCAN INCOMPLETE: {incomplete} target(s) could not be fully scanned")
     };
-    format!("overexposed: {} finding(s); {status}", report.findings.len())
+    format!(
+        "overexposed: {} finding(s); {status}",
+        report.findings.len()
+    )
 }
 
 pub fn exit_code(report: &AuditReport, fail_on: FailOn) -> i32 {
@@ -414,9 +438,15 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(EXIT_CLEAN)
         }
-        Command::Analyze { inventory, report: args } => {
+        Command::Analyze {
+            inventory,
+            report: args,
+        } => {
             let text = std::fs::read_to_string(&inventory).map_err(|e| {
-                UsageError(format!("could not read inventory {}: {e}", inventory.display()))
+                UsageError(format!(
+                    "could not read inventory {}: {e}",
+                    inventory.display()
+                ))
             })?;
             let inv: Inventory = serde_json::from_str(&text).map_err(|e| {
                 UsageError(format!(
@@ -448,9 +478,17 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 inv.targets.len(),
                 if complete { "" } else { "; SCAN INCOMPLETE" }
             );
-            Ok(if complete { EXIT_CLEAN } else { EXIT_INCOMPLETE_OR_USAGE })
+            Ok(if complete {
+                EXIT_CLEAN
+            } else {
+                EXIT_INCOMPLETE_OR_USAGE
+            })
         }
-        Command::Audit { scan, report: args, snapshot } => {
+        Command::Audit {
+            scan,
+            report: args,
+            snapshot,
+        } => {
             let opts = validate_scan(&scan)?;
             let inv = runtime()?.block_on(aws::collect(&opts))?;
             if let Some(path) = &snapshot {
@@ -469,10 +507,24 @@ mod tests {
 
     #[test]
     fn region_names() {
-        for ok in ["us-east-1", "eu-west-2", "us-gov-west-1", "ap-southeast-5", "cn-north-1"] {
+        for ok in [
+            "us-east-1",
+            "eu-west-2",
+            "us-gov-west-1",
+            "ap-southeast-5",
+            "cn-north-1",
+        ] {
             assert!(valid_region(ok), "{ok}");
         }
-        for bad in ["", "us-east", "useast1", "US-EAST-1", "us--1", "us-east-x", "u-east-1"] {
+        for bad in [
+            "",
+            "us-east",
+            "useast1",
+            "US-EAST-1",
+            "us--1",
+            "us-east-x",
+            "u-east-1",
+        ] {
             assert!(!valid_region(bad), "{bad}");
         }
     }
@@ -495,7 +547,12 @@ mod tests {
 
     #[test]
     fn account_ids_are_validated_and_deduplicated() {
-        let opts = validate_scan(&scan_args(Some(vec!["111111111111", " 111111111111", "222222222222"]))).unwrap();
+        let opts = validate_scan(&scan_args(Some(vec![
+            "111111111111",
+            " 111111111111",
+            "222222222222",
+        ])))
+        .unwrap();
         assert_eq!(opts.accounts.unwrap(), vec!["111111111111", "222222222222"]);
         let err = validate_scan(&scan_args(Some(vec!["12345"]))).unwrap_err();
         assert!(err.0.contains("'12345'"), "{}", err.0);
@@ -514,8 +571,14 @@ mod tests {
 
     #[test]
     fn output_format_follows_extension() {
-        assert_eq!(format_for(Path::new("a.sarif"), Format::Table), Format::Sarif);
-        assert_eq!(format_for(Path::new("a.sarif.json"), Format::Table), Format::Sarif);
+        assert_eq!(
+            format_for(Path::new("a.sarif"), Format::Table),
+            Format::Sarif
+        );
+        assert_eq!(
+            format_for(Path::new("a.sarif.json"), Format::Table),
+            Format::Sarif
+        );
         assert_eq!(format_for(Path::new("a.json"), Format::Table), Format::Json);
         assert_eq!(format_for(Path::new("a.txt"), Format::Json), Format::Table);
         assert_eq!(format_for(Path::new("a.out"), Format::Json), Format::Json);

@@ -4,10 +4,8 @@
 //! Pipeline (each arrow one way): CLI → scan plan → [`aws`] collect → [`inventory::Inventory`]
 //! → [`policy`] + [`analysis`] → [`model::Finding`]s → [`report`].
 
-#[cfg(overexposed_wip)]
 pub mod analysis;
 pub mod aws;
-#[cfg(overexposed_wip)]
 pub mod cli;
 pub mod inventory;
 pub mod model;

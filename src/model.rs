@@ -208,7 +208,18 @@ pub struct Finding {
 impl Finding {
     /// Sort key for deterministic output: account, region, rule severity (worst first),
     /// resource, stage, path, method.
-    pub fn sort_key(&self) -> (String, String, std::cmp::Reverse<Severity>, String, String, String, String, String) {
+    pub fn sort_key(
+        &self,
+    ) -> (
+        String,
+        String,
+        std::cmp::Reverse<Severity>,
+        String,
+        String,
+        String,
+        String,
+        String,
+    ) {
         (
             self.account_id.clone(),
             self.region.clone(),

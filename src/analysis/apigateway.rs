@@ -7,7 +7,9 @@
 use super::{describe_reach, Estate, FindingDraft};
 use crate::inventory::{HttpApi, RestApi, RestMethod, Target};
 use crate::model::{is_write_verb, Auth, EntryPoint, Finding, Reach};
-use crate::policy::{self, CallerKind, Network, PolicyDocument, PolicyMode, ReachContext, ReachQuery};
+use crate::policy::{
+    self, CallerKind, Network, PolicyDocument, PolicyMode, ReachContext, ReachQuery,
+};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -37,10 +39,10 @@ fn reachable_stages<'a>(
     if !disabled_default_endpoint {
         return stages.iter().collect();
     }
-    let domains_unknown = target
-        .errors
-        .iter()
-        .any(|e| e.operation.starts_with("apigatewayv2:GetDomainNames") || e.operation.starts_with("apigatewayv2:GetApiMappings"));
+    let domains_unknown = target.errors.iter().any(|e| {
+        e.operation.starts_with("apigatewayv2:GetDomainNames")
+            || e.operation.starts_with("apigatewayv2:GetApiMappings")
+    });
     if domains_unknown {
         return stages.iter().collect();
     }
@@ -99,8 +101,14 @@ fn merge_same_width(a: Reach, b: Reach) -> Reach {
         x
     }
     match (a, b) {
-        (Reach::Accounts { accounts: x }, Reach::Accounts { accounts: y }) => Reach::Accounts { accounts: union(x, y) },
-        (Reach::Organization { org_ids: x }, Reach::Organization { org_ids: y }) => Reach::Organization { org_ids: union(x, y) },
+        (Reach::Accounts { accounts: x }, Reach::Accounts { accounts: y }) => Reach::Accounts {
+            accounts: union(x, y),
+        },
+        (Reach::Organization { org_ids: x }, Reach::Organization { org_ids: y }) => {
+            Reach::Organization {
+                org_ids: union(x, y),
+            }
+        }
         (Reach::InternetIpRestricted { cidrs: x }, Reach::InternetIpRestricted { cidrs: y }) => {
             Reach::InternetIpRestricted { cidrs: union(x, y) }
         }
@@ -132,7 +140,11 @@ fn rest_verdict(
     path: &str,
     estate: &Estate,
 ) -> MethodVerdict {
-    let verbs: Vec<&str> = if verb == "ANY" { ANY_VERBS.to_vec() } else { vec![verb] };
+    let verbs: Vec<&str> = if verb == "ANY" {
+        ANY_VERBS.to_vec()
+    } else {
+        vec![verb]
+    };
     let mut v = MethodVerdict {
         reach: Reach::Owner,
         write_reach: Reach::Owner,
@@ -172,14 +184,20 @@ fn rest_verdict(
                 let arn = method_arn(target, &api.id, stage, concrete, path);
                 let verdict = policy::reach_of(
                     doc,
-                    &ReachQuery { resource_arn: &arn, caller, mode, network },
+                    &ReachQuery {
+                        resource_arn: &arn,
+                        caller,
+                        mode,
+                        network,
+                    },
                     &ctx,
                 );
                 v.low_confidence |= verdict.low_confidence;
                 v.unevaluated.extend(verdict.unevaluated.iter().cloned());
                 if verdict.reach.width() >= v.reach.width() && verdict.reach.beyond_owner() {
                     v.explanation = verdict.explanation.clone();
-                    v.allowing_statements.extend(verdict.allowing_statements.iter().cloned());
+                    v.allowing_statements
+                        .extend(verdict.allowing_statements.iter().cloned());
                 }
                 verdict.reach
             }
@@ -225,7 +243,11 @@ fn classify(auth: Auth, v: &MethodVerdict) -> Option<(&'static str, Reach, bool)
             Reach::Accounts { .. } | Reach::Organization { .. } => None, // the intended design
             _ => Some(("apigw-read-any-aws-account", v.reach.clone(), false)),
         },
-        _ if write => Some(("apigw-authorizer-only-write-exposed", v.write_reach.clone(), true)),
+        _ if write => Some((
+            "apigw-authorizer-only-write-exposed",
+            v.write_reach.clone(),
+            true,
+        )),
         _ => None,
     }
 }
@@ -233,7 +255,9 @@ fn classify(auth: Auth, v: &MethodVerdict) -> Option<(&'static str, Reach, bool)
 fn auth_phrase(auth: Auth) -> &'static str {
     match auth {
         Auth::None => "no authentication (authorizationType NONE)",
-        Auth::ApiKeyOnly => "only an API key, which identifies a caller but does not authenticate one",
+        Auth::ApiKeyOnly => {
+            "only an API key, which identifies a caller but does not authenticate one"
+        }
         Auth::AwsIam => "IAM (SigV4) authentication",
         Auth::Cognito => "a Cognito user pool authorizer",
         Auth::LambdaAuthorizer => "a Lambda authorizer",
@@ -274,7 +298,12 @@ fn specific_fix(rule: &str, api_id: &str, verb: &str, path: &str) -> String {
 
 fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Finding> {
     let mut out = Vec::new();
-    let stages = reachable_stages(target, &api.id, api.disable_execute_api_endpoint, &api.stages);
+    let stages = reachable_stages(
+        target,
+        &api.id,
+        api.disable_execute_api_endpoint,
+        &api.stages,
+    );
     if stages.is_empty() {
         // Never deployed, or its only door is disabled: nothing can call it.
         return out;
@@ -345,12 +374,24 @@ fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Find
                 .map(|s| {
                     (
                         s.name.clone(),
-                        rest_verdict(target, api, doc.as_ref(), network, auth, &s.name, &m.http_method, &resource.path, estate),
+                        rest_verdict(
+                            target,
+                            api,
+                            doc.as_ref(),
+                            network,
+                            auth,
+                            &s.name,
+                            &m.http_method,
+                            &resource.path,
+                            estate,
+                        ),
                     )
                 })
                 .collect();
             for (stage, verdict) in collapse_stages(verdicts) {
-                let Some((rule, reach, write)) = classify(auth, &verdict) else { continue };
+                let Some((rule, reach, write)) = classify(auth, &verdict) else {
+                    continue;
+                };
                 let mut evidence = BTreeMap::new();
                 evidence.insert("api_name".into(), json!(api.name));
                 evidence.insert("endpoint_types".into(), json!(api.endpoint_types));
@@ -359,7 +400,10 @@ fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Find
                     evidence.insert("api_key_required".into(), json!(true));
                 }
                 if api.policy.is_some() {
-                    evidence.insert("policy_statements".into(), json!(verdict.allowing_statements));
+                    evidence.insert(
+                        "policy_statements".into(),
+                        json!(verdict.allowing_statements),
+                    );
                     evidence.insert("policy_explanation".into(), json!(verdict.explanation));
                     evidence.insert("policy_note".into(), json!("verdict on the current resource policy; a policy change takes effect on callers only after the API is redeployed"));
                 }
@@ -369,11 +413,18 @@ fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Find
                 if let Some(link) = vpc_link_of(target, m) {
                     evidence.insert("vpc_link".into(), json!(link));
                 }
-                let stage_words = if stage == "*" { "every deployed stage".to_string() } else { format!("stage {stage}") };
+                let stage_words = if stage == "*" {
+                    "every deployed stage".to_string()
+                } else {
+                    format!("stage {stage}")
+                };
                 let policy_words = match (&api.policy, verdict.explanation.is_empty()) {
                     (None, _) => " The API has no resource policy.".to_string(),
                     (Some(_), true) => String::new(),
-                    (Some(_), false) => format!(" Resource policy: {}.", verdict.explanation.trim_end_matches('.')),
+                    (Some(_), false) => format!(
+                        " Resource policy: {}.",
+                        verdict.explanation.trim_end_matches('.')
+                    ),
                 };
                 let message = format!(
                     "{} {} on REST API {} ({}, {}) in {}/{}, {}: reachable by {} with {}{}.{} {}",
@@ -387,7 +438,11 @@ fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Find
                     stage_words,
                     describe_reach(&reach),
                     auth_phrase(auth),
-                    if write && m.http_method == "ANY" { "; ANY lets every verb through, writes included" } else { "" },
+                    if write && m.http_method == "ANY" {
+                        "; ANY lets every verb through, writes included"
+                    } else {
+                        ""
+                    },
                     policy_words,
                     why(rule),
                 );
@@ -396,7 +451,13 @@ fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Find
                         rule_id: rule,
                         account_id: target.account_id.clone(),
                         region: target.region.clone(),
-                        resource_arn: method_arn(target, &api.id, &stage, &m.http_method, &resource.path),
+                        resource_arn: method_arn(
+                            target,
+                            &api.id,
+                            &stage,
+                            &m.http_method,
+                            &resource.path,
+                        ),
                         entry_point: EntryPoint::ApiGatewayRest,
                         api_id: Some(api.id.clone()),
                         stage: Some(stage.clone()),
@@ -430,7 +491,11 @@ fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Find
 /// An API with a single stage is always reported under that stage's name.
 fn collapse_stages(verdicts: Vec<(String, MethodVerdict)>) -> Vec<(String, MethodVerdict)> {
     if verdicts.len() > 1 && verdicts.windows(2).all(|w| w[0].1 == w[1].1) {
-        let v = verdicts.into_iter().next().map(|(_, v)| v).expect("non-empty");
+        let v = verdicts
+            .into_iter()
+            .next()
+            .map(|(_, v)| v)
+            .expect("non-empty");
         vec![("*".to_string(), v)]
     } else {
         verdicts
@@ -470,11 +535,20 @@ fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
         // WebSocket APIs have no verbs or paths; not modelled yet.
         return out;
     }
-    let stages = reachable_stages(target, &api.id, api.disable_execute_api_endpoint, &api.stages);
+    let stages = reachable_stages(
+        target,
+        &api.id,
+        api.disable_execute_api_endpoint,
+        &api.stages,
+    );
     if stages.is_empty() {
         return out;
     }
-    let stage = if stages.len() == 1 { stages[0].name.clone() } else { "*".to_string() };
+    let stage = if stages.len() == 1 {
+        stages[0].name.clone()
+    } else {
+        "*".to_string()
+    };
     for route in &api.routes {
         let (verb, path) = match route.route_key.split_once(' ') {
             Some((v, p)) => (v.to_string(), p.to_string()),
@@ -482,7 +556,11 @@ fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
             None => ("ANY".to_string(), route.route_key.clone()),
         };
         let auth = http_auth(route);
-        let reach = if auth == Auth::AwsIam { Reach::Owner } else { Reach::Internet };
+        let reach = if auth == Auth::AwsIam {
+            Reach::Owner
+        } else {
+            Reach::Internet
+        };
         let write = is_write_verb(&verb) && reach.beyond_owner();
         let verdict = MethodVerdict {
             reach: reach.clone(),
@@ -492,7 +570,9 @@ fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
             allowing_statements: vec![],
             unevaluated: vec![],
         };
-        let Some((rule, reach, write)) = classify(auth, &verdict) else { continue };
+        let Some((rule, reach, write)) = classify(auth, &verdict) else {
+            continue;
+        };
         let mut evidence = BTreeMap::new();
         evidence.insert("api_name".into(), json!(api.name));
         evidence.insert("route_key".into(), json!(route.route_key));
@@ -576,7 +656,12 @@ mod tests {
         }
     }
 
-    fn rest_api(endpoint: &str, policy: Option<&str>, stages: &[&str], resources: Vec<(&str, Vec<RestMethod>)>) -> RestApi {
+    fn rest_api(
+        endpoint: &str,
+        policy: Option<&str>,
+        stages: &[&str],
+        resources: Vec<(&str, Vec<RestMethod>)>,
+    ) -> RestApi {
         RestApi {
             id: "api1".into(),
             name: "orders".into(),
@@ -585,9 +670,19 @@ mod tests {
             resources: resources
                 .into_iter()
                 .enumerate()
-                .map(|(i, (path, methods))| ApiResource { id: format!("r{i}"), path: path.into(), methods })
+                .map(|(i, (path, methods))| ApiResource {
+                    id: format!("r{i}"),
+                    path: path.into(),
+                    methods,
+                })
                 .collect(),
-            stages: stages.iter().map(|s| crate::inventory::Stage { name: s.to_string(), ..Default::default() }).collect(),
+            stages: stages
+                .iter()
+                .map(|s| crate::inventory::Stage {
+                    name: s.to_string(),
+                    ..Default::default()
+                })
+                .collect(),
             ..Default::default()
         }
     }
@@ -603,7 +698,10 @@ mod tests {
     }
 
     fn audit(target: Target) -> Vec<Finding> {
-        let inv = Inventory { targets: vec![target], ..Default::default() };
+        let inv = Inventory {
+            targets: vec![target],
+            ..Default::default()
+        };
         crate::analysis::analyze(&inv)
     }
 
@@ -611,33 +709,66 @@ mod tests {
     fn summary(findings: &[Finding]) -> Vec<(String, String, String, String, String)> {
         let mut v: Vec<_> = findings
             .iter()
-            .map(|f| (f.rule_id.clone(), f.stage.clone().unwrap_or_default(), f.method.clone(), f.path.clone(), f.reach.clone()))
+            .map(|f| {
+                (
+                    f.rule_id.clone(),
+                    f.stage.clone().unwrap_or_default(),
+                    f.method.clone(),
+                    f.path.clone(),
+                    f.reach.clone(),
+                )
+            })
             .collect();
         v.sort();
         v
     }
 
-    fn row(rule: &str, stage: &str, method: &str, path: &str, reach: &str) -> (String, String, String, String, String) {
-        (rule.into(), stage.into(), method.into(), path.into(), reach.into())
+    fn row(
+        rule: &str,
+        stage: &str,
+        method: &str,
+        path: &str,
+        reach: &str,
+    ) -> (String, String, String, String, String) {
+        (
+            rule.into(),
+            stage.into(),
+            method.into(),
+            path.into(),
+            reach.into(),
+        )
     }
 
     const PARTNER_GET_ONLY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"PartnerReadOnly","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/partner-reader"},"Action":"execute-api:Invoke","Resource":"execute-api:/prod/GET/*"}]}"#;
 
     #[test]
     fn the_intended_design_is_not_a_finding() {
-        let api = rest_api("REGIONAL", Some(PARTNER_GET_ONLY), &["prod"], vec![
-            ("/orders", vec![method("GET", "AWS_IAM")]),
-            ("/orders/{id}", vec![method("GET", "AWS_IAM")]),
-        ]);
+        let api = rest_api(
+            "REGIONAL",
+            Some(PARTNER_GET_ONLY),
+            &["prod"],
+            vec![
+                ("/orders", vec![method("GET", "AWS_IAM")]),
+                ("/orders/{id}", vec![method("GET", "AWS_IAM")]),
+            ],
+        );
         assert_eq!(audit(target_with(vec![api], vec![])), vec![]);
     }
 
     #[test]
     fn drift_on_the_safe_api_is_reported_per_method() {
-        let api = rest_api("REGIONAL", Some(PARTNER_GET_ONLY), &["prod"], vec![
-            ("/orders", vec![method("GET", "AWS_IAM"), method("POST", "NONE")]),
-            ("/admin/{proxy+}", vec![method("ANY", "AWS_IAM")]),
-        ]);
+        let api = rest_api(
+            "REGIONAL",
+            Some(PARTNER_GET_ONLY),
+            &["prod"],
+            vec![
+                (
+                    "/orders",
+                    vec![method("GET", "AWS_IAM"), method("POST", "NONE")],
+                ),
+                ("/admin/{proxy+}", vec![method("ANY", "AWS_IAM")]),
+            ],
+        );
         let f = audit(target_with(vec![api], vec![]));
         // POST with NONE: the policy names only an IAM principal, which never matches an
         // anonymous call, so the anonymous POST is denied: not reachable. ANY with IAM: the
@@ -649,54 +780,149 @@ mod tests {
     fn no_policy_none_auth_is_open_to_the_internet() {
         let mut key_only = method("GET", "NONE");
         key_only.api_key_required = true;
-        let api = rest_api("REGIONAL", None, &["v1"], vec![
-            ("/items", vec![method("GET", "NONE"), method("POST", "NONE"), method("PUT", "AWS_IAM")]),
-            ("/keyed", vec![key_only]),
-        ]);
+        let api = rest_api(
+            "REGIONAL",
+            None,
+            &["v1"],
+            vec![
+                (
+                    "/items",
+                    vec![
+                        method("GET", "NONE"),
+                        method("POST", "NONE"),
+                        method("PUT", "AWS_IAM"),
+                    ],
+                ),
+                ("/keyed", vec![key_only]),
+            ],
+        );
         let f = audit(target_with(vec![api], vec![]));
-        assert_eq!(summary(&f), vec![
-            row("apigw-unauthenticated-read-internet", "v1", "GET", "/items", "internet"),
-            row("apigw-unauthenticated-read-internet", "v1", "GET", "/keyed", "internet"),
-            row("apigw-unauthenticated-write-internet", "v1", "POST", "/items", "internet"),
-        ]);
+        assert_eq!(
+            summary(&f),
+            vec![
+                row(
+                    "apigw-unauthenticated-read-internet",
+                    "v1",
+                    "GET",
+                    "/items",
+                    "internet"
+                ),
+                row(
+                    "apigw-unauthenticated-read-internet",
+                    "v1",
+                    "GET",
+                    "/keyed",
+                    "internet"
+                ),
+                row(
+                    "apigw-unauthenticated-write-internet",
+                    "v1",
+                    "POST",
+                    "/items",
+                    "internet"
+                ),
+            ]
+        );
         let keyed = f.iter().find(|x| x.path == "/keyed").unwrap();
         assert_eq!(keyed.auth, "api_key_only");
         let post = f.iter().find(|x| x.method == "POST").unwrap();
         assert!(post.write);
-        assert_eq!(post.resource_arn, "arn:aws:execute-api:us-east-1:111111111111:api1/v1/POST/items");
-        assert!(post.message.contains("POST /items") && post.message.contains("anyone on the internet"), "{}", post.message);
+        assert_eq!(
+            post.resource_arn,
+            "arn:aws:execute-api:us-east-1:111111111111:api1/v1/POST/items"
+        );
+        assert!(
+            post.message.contains("POST /items") && post.message.contains("anyone on the internet"),
+            "{}",
+            post.message
+        );
     }
 
     #[test]
     fn principal_star_with_iam_admits_any_aws_account() {
         let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"}]}"#;
-        let api = rest_api("REGIONAL", Some(policy), &["prod"], vec![
-            ("/orders/{id}", vec![method("DELETE", "AWS_IAM"), method("GET", "AWS_IAM")]),
-            ("/health", vec![method("GET", "NONE")]),
-        ]);
-        assert_eq!(summary(&audit(target_with(vec![api], vec![]))), vec![
-            row("apigw-read-any-aws-account", "prod", "GET", "/orders/{id}", "any_aws_account"),
-            row("apigw-unauthenticated-read-internet", "prod", "GET", "/health", "internet"),
-            row("apigw-write-any-aws-account", "prod", "DELETE", "/orders/{id}", "any_aws_account"),
-        ]);
+        let api = rest_api(
+            "REGIONAL",
+            Some(policy),
+            &["prod"],
+            vec![
+                (
+                    "/orders/{id}",
+                    vec![method("DELETE", "AWS_IAM"), method("GET", "AWS_IAM")],
+                ),
+                ("/health", vec![method("GET", "NONE")]),
+            ],
+        );
+        assert_eq!(
+            summary(&audit(target_with(vec![api], vec![]))),
+            vec![
+                row(
+                    "apigw-read-any-aws-account",
+                    "prod",
+                    "GET",
+                    "/orders/{id}",
+                    "any_aws_account"
+                ),
+                row(
+                    "apigw-unauthenticated-read-internet",
+                    "prod",
+                    "GET",
+                    "/health",
+                    "internet"
+                ),
+                row(
+                    "apigw-write-any-aws-account",
+                    "prod",
+                    "DELETE",
+                    "/orders/{id}",
+                    "any_aws_account"
+                ),
+            ]
+        );
     }
 
     #[test]
     fn write_granted_to_a_named_partner_is_reported_with_the_account() {
         let policy = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"execute-api:Invoke","Resource":"execute-api:/prod/*"}]}"#;
-        let api = rest_api("REGIONAL", Some(policy), &["prod"], vec![("/admin/{proxy+}", vec![method("ANY", "AWS_IAM")])]);
+        let api = rest_api(
+            "REGIONAL",
+            Some(policy),
+            &["prod"],
+            vec![("/admin/{proxy+}", vec![method("ANY", "AWS_IAM")])],
+        );
         let f = audit(target_with(vec![api], vec![]));
-        assert_eq!(summary(&f), vec![row("apigw-write-external-accounts", "prod", "ANY", "/admin/{proxy+}", &format!("accounts:[{PARTNER}]"))]);
+        assert_eq!(
+            summary(&f),
+            vec![row(
+                "apigw-write-external-accounts",
+                "prod",
+                "ANY",
+                "/admin/{proxy+}",
+                &format!("accounts:[{PARTNER}]")
+            )]
+        );
         assert!(f[0].write);
     }
 
     #[test]
     fn private_api_open_to_any_vpc_endpoint_is_cross_account() {
         let open = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"}]}"#;
-        let api = rest_api("PRIVATE", Some(open), &["prod"], vec![("/items", vec![method("GET", "NONE")])]);
-        assert_eq!(summary(&audit(target_with(vec![api], vec![]))), vec![
-            row("apigw-unauthenticated-cross-account", "prod", "GET", "/items", "any_aws_account"),
-        ]);
+        let api = rest_api(
+            "PRIVATE",
+            Some(open),
+            &["prod"],
+            vec![("/items", vec![method("GET", "NONE")])],
+        );
+        assert_eq!(
+            summary(&audit(target_with(vec![api], vec![]))),
+            vec![row(
+                "apigw-unauthenticated-cross-account",
+                "prod",
+                "GET",
+                "/items",
+                "any_aws_account"
+            ),]
+        );
     }
 
     #[test]
@@ -704,7 +930,12 @@ mod tests {
         let pinned = r#"{"Statement":[
             {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"},
             {"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-0owner"}}}]}"#;
-        let api = rest_api("PRIVATE", Some(pinned), &["prod"], vec![("/items", vec![method("POST", "NONE")])]);
+        let api = rest_api(
+            "PRIVATE",
+            Some(pinned),
+            &["prod"],
+            vec![("/items", vec![method("POST", "NONE")])],
+        );
         let mut t = target_with(vec![api], vec![]);
         t.network.vpc_endpoints.push(VpcEndpoint {
             id: "vpce-0owner".into(),
@@ -719,119 +950,307 @@ mod tests {
     #[test]
     fn stage_scoped_grant_names_only_that_stage() {
         let dev_only = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/dev/*"}]}"#;
-        let api = rest_api("REGIONAL", Some(dev_only), &["dev", "prod"], vec![("/items", vec![method("POST", "NONE")])]);
-        assert_eq!(summary(&audit(target_with(vec![api], vec![]))), vec![
-            row("apigw-unauthenticated-write-internet", "dev", "POST", "/items", "internet"),
-        ]);
+        let api = rest_api(
+            "REGIONAL",
+            Some(dev_only),
+            &["dev", "prod"],
+            vec![("/items", vec![method("POST", "NONE")])],
+        );
+        assert_eq!(
+            summary(&audit(target_with(vec![api], vec![]))),
+            vec![row(
+                "apigw-unauthenticated-write-internet",
+                "dev",
+                "POST",
+                "/items",
+                "internet"
+            ),]
+        );
     }
 
     #[test]
     fn identical_verdicts_on_every_stage_collapse_to_star() {
-        let api = rest_api("REGIONAL", None, &["dev", "prod"], vec![("/items", vec![method("POST", "NONE")])]);
-        assert_eq!(summary(&audit(target_with(vec![api], vec![]))), vec![
-            row("apigw-unauthenticated-write-internet", "*", "POST", "/items", "internet"),
-        ]);
+        let api = rest_api(
+            "REGIONAL",
+            None,
+            &["dev", "prod"],
+            vec![("/items", vec![method("POST", "NONE")])],
+        );
+        assert_eq!(
+            summary(&audit(target_with(vec![api], vec![]))),
+            vec![row(
+                "apigw-unauthenticated-write-internet",
+                "*",
+                "POST",
+                "/items",
+                "internet"
+            ),]
+        );
     }
 
     #[test]
     fn ip_allow_list_is_not_authentication() {
         let ip = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}"#;
-        let api = rest_api("REGIONAL", Some(ip), &["prod"], vec![("/items", vec![method("POST", "NONE")])]);
+        let api = rest_api(
+            "REGIONAL",
+            Some(ip),
+            &["prod"],
+            vec![("/items", vec![method("POST", "NONE")])],
+        );
         let f = audit(target_with(vec![api], vec![]));
-        assert_eq!(summary(&f), vec![
-            row("apigw-unauthenticated-ip-allowlisted", "prod", "POST", "/items", "internet_ip_restricted:[203.0.113.0/24]"),
-        ]);
+        assert_eq!(
+            summary(&f),
+            vec![row(
+                "apigw-unauthenticated-ip-allowlisted",
+                "prod",
+                "POST",
+                "/items",
+                "internet_ip_restricted:[203.0.113.0/24]"
+            ),]
+        );
     }
 
     #[test]
     fn escaped_and_plain_policies_give_the_same_verdict() {
         let plain = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"}]}"#;
         let escaped = plain.replace('"', "\\\"");
-        let a = audit(target_with(vec![rest_api("REGIONAL", Some(plain), &["prod"], vec![("/x", vec![method("POST", "AWS_IAM")])])], vec![]));
-        let b = audit(target_with(vec![rest_api("REGIONAL", Some(&escaped), &["prod"], vec![("/x", vec![method("POST", "AWS_IAM")])])], vec![]));
+        let a = audit(target_with(
+            vec![rest_api(
+                "REGIONAL",
+                Some(plain),
+                &["prod"],
+                vec![("/x", vec![method("POST", "AWS_IAM")])],
+            )],
+            vec![],
+        ));
+        let b = audit(target_with(
+            vec![rest_api(
+                "REGIONAL",
+                Some(&escaped),
+                &["prod"],
+                vec![("/x", vec![method("POST", "AWS_IAM")])],
+            )],
+            vec![],
+        ));
         assert_eq!(summary(&a), summary(&b));
-        assert_eq!(summary(&a), vec![row("apigw-write-any-aws-account", "prod", "POST", "/x", "any_aws_account")]);
+        assert_eq!(
+            summary(&a),
+            vec![row(
+                "apigw-write-any-aws-account",
+                "prod",
+                "POST",
+                "/x",
+                "any_aws_account"
+            )]
+        );
     }
 
     #[test]
     fn unparseable_policy_is_reported_not_ignored() {
-        let api = rest_api("REGIONAL", Some("{not json"), &["prod"], vec![("/x", vec![method("POST", "NONE")])]);
+        let api = rest_api(
+            "REGIONAL",
+            Some("{not json"),
+            &["prod"],
+            vec![("/x", vec![method("POST", "NONE")])],
+        );
         let f = audit(target_with(vec![api], vec![]));
-        assert_eq!(summary(&f), vec![row("apigw-policy-unparseable", "*", "*", "*", "internet")]);
+        assert_eq!(
+            summary(&f),
+            vec![row("apigw-policy-unparseable", "*", "*", "*", "internet")]
+        );
         assert!(f[0].evidence.contains_key("parse_error"));
     }
 
     #[test]
     fn undeployed_and_disabled_apis_are_unreachable_unless_a_domain_maps_them() {
-        let undeployed = rest_api("REGIONAL", None, &[], vec![("/x", vec![method("POST", "NONE")])]);
+        let undeployed = rest_api(
+            "REGIONAL",
+            None,
+            &[],
+            vec![("/x", vec![method("POST", "NONE")])],
+        );
         assert_eq!(audit(target_with(vec![undeployed], vec![])), vec![]);
 
-        let mut disabled = rest_api("REGIONAL", None, &["prod"], vec![("/x", vec![method("POST", "NONE")])]);
+        let mut disabled = rest_api(
+            "REGIONAL",
+            None,
+            &["prod"],
+            vec![("/x", vec![method("POST", "NONE")])],
+        );
         disabled.disable_execute_api_endpoint = true;
         assert_eq!(audit(target_with(vec![disabled.clone()], vec![])), vec![]);
 
         let mut t = target_with(vec![disabled], vec![]);
         t.custom_domains.push(CustomDomain {
             domain_name: "api.example.com".into(),
-            mappings: vec![ApiMapping { api_id: "api1".into(), stage: "prod".into(), base_path: "".into() }],
+            mappings: vec![ApiMapping {
+                api_id: "api1".into(),
+                stage: "prod".into(),
+                base_path: "".into(),
+            }],
         });
-        assert_eq!(summary(&audit(t)), vec![row("apigw-unauthenticated-write-internet", "prod", "POST", "/x", "internet")]);
+        assert_eq!(
+            summary(&audit(t)),
+            vec![row(
+                "apigw-unauthenticated-write-internet",
+                "prod",
+                "POST",
+                "/x",
+                "internet"
+            )]
+        );
     }
 
     #[test]
     fn authorizers_guard_reads_but_writes_beyond_the_account_are_reported() {
-        let api = rest_api("REGIONAL", None, &["v1"], vec![(
-            "/items",
-            vec![method("GET", "CUSTOM"), method("POST", "CUSTOM"), method("PUT", "COGNITO_USER_POOLS")],
-        )]);
-        assert_eq!(summary(&audit(target_with(vec![api], vec![]))), vec![
-            row("apigw-authorizer-only-write-exposed", "v1", "POST", "/items", "internet"),
-            row("apigw-authorizer-only-write-exposed", "v1", "PUT", "/items", "internet"),
-        ]);
+        let api = rest_api(
+            "REGIONAL",
+            None,
+            &["v1"],
+            vec![(
+                "/items",
+                vec![
+                    method("GET", "CUSTOM"),
+                    method("POST", "CUSTOM"),
+                    method("PUT", "COGNITO_USER_POOLS"),
+                ],
+            )],
+        );
+        assert_eq!(
+            summary(&audit(target_with(vec![api], vec![]))),
+            vec![
+                row(
+                    "apigw-authorizer-only-write-exposed",
+                    "v1",
+                    "POST",
+                    "/items",
+                    "internet"
+                ),
+                row(
+                    "apigw-authorizer-only-write-exposed",
+                    "v1",
+                    "PUT",
+                    "/items",
+                    "internet"
+                ),
+            ]
+        );
     }
 
     #[test]
     fn cors_preflight_is_skipped() {
         let mut options = method("OPTIONS", "NONE");
-        options.integration = Some(Integration { integration_type: Some("MOCK".into()), ..Default::default() });
+        options.integration = Some(Integration {
+            integration_type: Some("MOCK".into()),
+            ..Default::default()
+        });
         let api = rest_api("REGIONAL", None, &["v1"], vec![("/items", vec![options])]);
         assert_eq!(audit(target_with(vec![api], vec![])), vec![]);
     }
 
     #[test]
     fn http_api_routes() {
-        let route = |key: &str, auth: &str| HttpRoute { id: key.into(), route_key: key.into(), authorization_type: auth.into(), ..Default::default() };
+        let route = |key: &str, auth: &str| HttpRoute {
+            id: key.into(),
+            route_key: key.into(),
+            authorization_type: auth.into(),
+            ..Default::default()
+        };
         let api = HttpApi {
             id: "h1".into(),
             name: "orders-v2".into(),
             protocol_type: "HTTP".into(),
-            routes: vec![route("GET /a", "NONE"), route("POST /c", "AWS_IAM"), route("DELETE /d", "JWT"), route("$default", "NONE"), route("GET /e", "JWT")],
-            stages: vec![crate::inventory::Stage { name: "$default".into(), ..Default::default() }],
+            routes: vec![
+                route("GET /a", "NONE"),
+                route("POST /c", "AWS_IAM"),
+                route("DELETE /d", "JWT"),
+                route("$default", "NONE"),
+                route("GET /e", "JWT"),
+            ],
+            stages: vec![crate::inventory::Stage {
+                name: "$default".into(),
+                ..Default::default()
+            }],
             ..Default::default()
         };
         let f = audit(target_with(vec![], vec![api]));
-        assert_eq!(summary(&f), vec![
-            row("apigw-authorizer-only-write-exposed", "$default", "DELETE", "/d", "internet"),
-            row("apigw-unauthenticated-read-internet", "$default", "GET", "/a", "internet"),
-            row("apigw-unauthenticated-write-internet", "$default", "ANY", "$default", "internet"),
-        ]);
-        assert!(f.iter().all(|x| x.entry_point == EntryPoint::ApiGatewayHttp));
+        assert_eq!(
+            summary(&f),
+            vec![
+                row(
+                    "apigw-authorizer-only-write-exposed",
+                    "$default",
+                    "DELETE",
+                    "/d",
+                    "internet"
+                ),
+                row(
+                    "apigw-unauthenticated-read-internet",
+                    "$default",
+                    "GET",
+                    "/a",
+                    "internet"
+                ),
+                row(
+                    "apigw-unauthenticated-write-internet",
+                    "$default",
+                    "ANY",
+                    "$default",
+                    "internet"
+                ),
+            ]
+        );
+        assert!(f
+            .iter()
+            .all(|x| x.entry_point == EntryPoint::ApiGatewayHttp));
     }
 
     #[test]
     fn fingerprints_are_stable_and_distinct() {
-        let build = || audit(target_with(vec![rest_api("REGIONAL", None, &["v1"], vec![("/a", vec![method("POST", "NONE"), method("GET", "NONE")])])], vec![]));
+        let build = || {
+            audit(target_with(
+                vec![rest_api(
+                    "REGIONAL",
+                    None,
+                    &["v1"],
+                    vec![("/a", vec![method("POST", "NONE"), method("GET", "NONE")])],
+                )],
+                vec![],
+            ))
+        };
         let (a, b) = (build(), build());
-        assert_eq!(a.iter().map(|f| &f.fingerprint).collect::<Vec<_>>(), b.iter().map(|f| &f.fingerprint).collect::<Vec<_>>());
+        assert_eq!(
+            a.iter().map(|f| &f.fingerprint).collect::<Vec<_>>(),
+            b.iter().map(|f| &f.fingerprint).collect::<Vec<_>>()
+        );
         assert_ne!(a[0].fingerprint, a[1].fingerprint);
     }
 
     #[test]
     fn findings_explain_themselves() {
-        let f = audit(target_with(vec![rest_api("REGIONAL", None, &["v1"], vec![("/a", vec![method("DELETE", "NONE")])])], vec![]));
+        let f = audit(target_with(
+            vec![rest_api(
+                "REGIONAL",
+                None,
+                &["v1"],
+                vec![("/a", vec![method("DELETE", "NONE")])],
+            )],
+            vec![],
+        ));
         let f = &f[0];
-        for needle in ["DELETE /a", "api1", "111111111111/us-east-1", "stage v1", "anyone on the internet", "no authentication"] {
-            assert!(f.message.contains(needle), "message lacks {needle:?}: {}", f.message);
+        for needle in [
+            "DELETE /a",
+            "api1",
+            "111111111111/us-east-1",
+            "stage v1",
+            "anyone on the internet",
+            "no authentication",
+        ] {
+            assert!(
+                f.message.contains(needle),
+                "message lacks {needle:?}: {}",
+                f.message
+            );
         }
         assert!(f.remediation.contains("AWS_IAM"), "{}", f.remediation);
     }

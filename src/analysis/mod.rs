@@ -23,7 +23,11 @@ impl Estate {
         let mut vpc_owner = HashMap::new();
         for t in &inv.targets {
             for e in &t.network.vpc_endpoints {
-                let owner = if e.owner_id.is_empty() { &t.account_id } else { &e.owner_id };
+                let owner = if e.owner_id.is_empty() {
+                    &t.account_id
+                } else {
+                    &e.owner_id
+                };
                 vpce_owner.insert(e.id.clone(), owner.clone());
                 vpc_owner.insert(e.vpc_id.clone(), owner.clone());
             }
@@ -31,7 +35,10 @@ impl Estate {
                 vpc_owner.insert(v.id.clone(), t.account_id.clone());
             }
         }
-        Estate { vpce_owner, vpc_owner }
+        Estate {
+            vpce_owner,
+            vpc_owner,
+        }
     }
 }
 
@@ -103,7 +110,12 @@ impl FindingDraft {
             write: self.write,
             remediation,
             fingerprint: fingerprint(&parts),
-            confidence: if self.low_confidence { "medium" } else { "high" }.to_string(),
+            confidence: if self.low_confidence {
+                "medium"
+            } else {
+                "high"
+            }
+            .to_string(),
             evidence: self.evidence,
         }
     }

@@ -111,7 +111,10 @@ fn convert_rest_api(a: &apigw::types::RestApi) -> RestApi {
         name: a.name().unwrap_or_default().to_string(),
         endpoint_types,
         vpc_endpoint_ids,
-        policy: a.policy().filter(|p| !p.trim().is_empty()).map(str::to_string),
+        policy: a
+            .policy()
+            .filter(|p| !p.trim().is_empty())
+            .map(str::to_string),
         disable_execute_api_endpoint: a.disable_execute_api_endpoint(),
         api_key_source: a.api_key_source().map(|s| s.as_str().to_string()),
         ..Default::default()
@@ -146,7 +149,8 @@ async fn read_rest_api_details(
             Ok(out) => {
                 ok += 1;
                 pages += 1;
-                api.resources.extend(out.items().iter().map(convert_resource));
+                api.resources
+                    .extend(out.items().iter().map(convert_resource));
                 position = next_token(&position, out.position(), pages);
                 if position.is_none() {
                     break;
@@ -200,7 +204,11 @@ async fn read_rest_api_details(
             .call(
                 "apigateway:GetAuthorizers",
                 Some(&api_id),
-                client.get_authorizers().rest_api_id(&api_id).limit(500).send(),
+                client
+                    .get_authorizers()
+                    .rest_api_id(&api_id)
+                    .limit(500)
+                    .send(),
             )
             .await
         {
@@ -236,10 +244,7 @@ fn convert_resource(r: &apigw::types::Resource) -> ApiResource {
             m.iter()
                 .map(|(verb, method)| RestMethod {
                     http_method: method.http_method().unwrap_or(verb).to_string(),
-                    authorization_type: method
-                        .authorization_type()
-                        .unwrap_or("NONE")
-                        .to_string(),
+                    authorization_type: method.authorization_type().unwrap_or("NONE").to_string(),
                     api_key_required: method.api_key_required().unwrap_or(false),
                     authorizer_id: method.authorizer_id().map(str::to_string),
                     integration: method.method_integration().map(|i| Integration {
@@ -276,15 +281,19 @@ pub(crate) async fn collect_http(ctx: &RegionCtx, target: &mut Target) -> usize 
             Ok(out) => {
                 ok += 1;
                 pages += 1;
-                apis.extend(out.items().iter().map(|a| HttpApi {
-                    id: a.api_id().unwrap_or_default().to_string(),
-                    name: a.name().unwrap_or_default().to_string(),
-                    protocol_type: a
-                        .protocol_type()
-                        .map(|p| p.as_str().to_string())
-                        .unwrap_or_else(|| "HTTP".into()),
-                    disable_execute_api_endpoint: a.disable_execute_api_endpoint().unwrap_or(false),
-                    ..Default::default()
+                apis.extend(out.items().iter().map(|a| {
+                    HttpApi {
+                        id: a.api_id().unwrap_or_default().to_string(),
+                        name: a.name().unwrap_or_default().to_string(),
+                        protocol_type: a
+                            .protocol_type()
+                            .map(|p| p.as_str().to_string())
+                            .unwrap_or_else(|| "HTTP".into()),
+                        disable_execute_api_endpoint: a
+                            .disable_execute_api_endpoint()
+                            .unwrap_or(false),
+                        ..Default::default()
+                    }
                 }));
                 token = next_token(&token, out.next_token(), pages);
                 if token.is_none() {
@@ -314,15 +323,17 @@ pub(crate) async fn collect_http(ctx: &RegionCtx, target: &mut Target) -> usize 
                 Ok(out) => {
                     ok += 1;
                     pages += 1;
-                    api.routes.extend(out.items().iter().map(|r| HttpRoute {
-                        id: r.route_id().unwrap_or_default().to_string(),
-                        route_key: r.route_key().unwrap_or_default().to_string(),
-                        authorization_type: r
-                            .authorization_type()
-                            .map(|t| t.as_str().to_string())
-                            .unwrap_or_else(|| "NONE".into()),
-                        authorizer_id: r.authorizer_id().map(str::to_string),
-                        api_key_required: r.api_key_required().unwrap_or(false),
+                    api.routes.extend(out.items().iter().map(|r| {
+                        HttpRoute {
+                            id: r.route_id().unwrap_or_default().to_string(),
+                            route_key: r.route_key().unwrap_or_default().to_string(),
+                            authorization_type: r
+                                .authorization_type()
+                                .map(|t| t.as_str().to_string())
+                                .unwrap_or_else(|| "NONE".into()),
+                            authorizer_id: r.authorizer_id().map(str::to_string),
+                            api_key_required: r.api_key_required().unwrap_or(false),
+                        }
                     }));
                     token = next_token(&token, out.next_token(), pages);
                     if token.is_none() {
@@ -375,8 +386,14 @@ pub(crate) async fn collect_http(ctx: &RegionCtx, target: &mut Target) -> usize 
 /// API decides whether it is reachable at all. The v2 domain API lists regional domains of
 /// both REST and HTTP APIs.
 pub(crate) async fn collect_custom_domains(ctx: &RegionCtx, target: &mut Target) -> usize {
-    let needed = target.rest_apis.iter().any(|a| a.disable_execute_api_endpoint)
-        || target.http_apis.iter().any(|a| a.disable_execute_api_endpoint);
+    let needed = target
+        .rest_apis
+        .iter()
+        .any(|a| a.disable_execute_api_endpoint)
+        || target
+            .http_apis
+            .iter()
+            .any(|a| a.disable_execute_api_endpoint);
     if !needed {
         return 0;
     }
@@ -407,7 +424,11 @@ pub(crate) async fn collect_custom_domains(ctx: &RegionCtx, target: &mut Target)
             .call(
                 "apigatewayv2:GetApiMappings",
                 Some(&name),
-                client.get_api_mappings().domain_name(&name).max_results("500").send(),
+                client
+                    .get_api_mappings()
+                    .domain_name(&name)
+                    .max_results("500")
+                    .send(),
             )
             .await
         {
@@ -431,6 +452,8 @@ pub(crate) async fn collect_custom_domains(ctx: &RegionCtx, target: &mut Target)
             Err(e) => target.errors.push(e),
         }
     }
-    target.custom_domains.sort_by(|a, b| a.domain_name.cmp(&b.domain_name));
+    target
+        .custom_domains
+        .sort_by(|a, b| a.domain_name.cmp(&b.domain_name));
     ok
 }

@@ -12,7 +12,9 @@
 mod apigateway;
 pub mod network;
 
-use crate::inventory::{AccountFailure, Inventory, ScanError, Target, TargetStatus, SNAPSHOT_VERSION};
+use crate::inventory::{
+    AccountFailure, Inventory, ScanError, Target, TargetStatus, SNAPSHOT_VERSION,
+};
 use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -108,10 +110,9 @@ where
                 .code()
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("HTTP {status}"));
-            let message = e
-                .message()
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("the service answered HTTP {status} with no error message"));
+            let message = e.message().map(str::to_string).unwrap_or_else(|| {
+                format!("the service answered HTTP {status} with no error message")
+            });
             (code, message)
         }
         SdkError::TimeoutError(_) => (
@@ -119,8 +120,15 @@ where
             "the call did not complete within the operation timeout".to_string(),
         ),
         SdkError::DispatchFailure(d) => {
-            let code = if d.is_timeout() { "Timeout" } else { "DispatchFailure" };
-            (code.to_string(), one_line(&aws_smithy_types::error::display::DisplayErrorContext(err).to_string()))
+            let code = if d.is_timeout() {
+                "Timeout"
+            } else {
+                "DispatchFailure"
+            };
+            (
+                code.to_string(),
+                one_line(&aws_smithy_types::error::display::DisplayErrorContext(err).to_string()),
+            )
         }
         SdkError::ResponseError(_) => (
             "MalformedResponse".to_string(),
@@ -238,7 +246,10 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
                 ))
             })?;
             let account_id = who.account().unwrap_or_default().to_string();
-            entered.push(EnteredAccount { account_id, creds: None });
+            entered.push(EnteredAccount {
+                account_id,
+                creds: None,
+            });
         }
         Some(accounts) => {
             let sts = aws_sdk_sts::Client::new(&base);
@@ -281,7 +292,9 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
                             error: ScanError {
                                 operation: "sts:AssumeRole".into(),
                                 code: "MalformedResponse".into(),
-                                message: format!("AssumeRole on {role_arn} returned no credentials"),
+                                message: format!(
+                                    "AssumeRole on {role_arn} returned no credentials"
+                                ),
                                 resource: Some(role_arn),
                             },
                         }),
@@ -378,7 +391,10 @@ fn progress_line(n: usize, total: usize, t: &Target) -> String {
         TargetStatus::Partial => format!("PARTIAL ({} errors)", t.errors.len()),
         TargetStatus::Failed => format!(
             "FAILED ({})",
-            t.errors.first().map(|e| e.code.as_str()).unwrap_or("unknown")
+            t.errors
+                .first()
+                .map(|e| e.code.as_str())
+                .unwrap_or("unknown")
         ),
     };
     format!(

@@ -1,0 +1,292 @@
+//! Wildcard matching for IAM patterns (`*` any sequence, `?` one character), and matching of a
+//! pattern against a method path TEMPLATE (`orders/{id}`, `{proxy+}`).
+//!
+//! All matchers are polynomial (no backtracking blow-up): policies are attacker-controlled input
+//! from the auditor's point of view.
+
+/// Does `pattern` (with `*` and `?`) match all of `text`? Linear-time greedy algorithm with a
+/// single backtrack point (the classic wildcard matcher), O(n·m) worst case.
+pub fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    let p: Vec<char> = if ignore_case {
+        pattern.to_lowercase().chars().collect()
+    } else {
+        pattern.chars().collect()
+    };
+    let t: Vec<char> = if ignore_case {
+        text.to_lowercase().chars().collect()
+    } else {
+        text.chars().collect()
+    };
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && p[pi] == t[ti])) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// One piece of a path template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tok {
+    Lit(char),
+    /// `{name}`: one or more characters, no `/`.
+    Param,
+    /// `{name+}`: one or more characters, `/` allowed.
+    Greedy,
+}
+
+fn tokenize_template(template: &str) -> Vec<Tok> {
+    let mut out = Vec::new();
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '{' {
+            let mut name = String::new();
+            let mut closed = false;
+            for n in chars.by_ref() {
+                if n == '}' {
+                    closed = true;
+                    break;
+                }
+                name.push(n);
+            }
+            if closed {
+                out.push(if name.ends_with('+') {
+                    Tok::Greedy
+                } else {
+                    Tok::Param
+                });
+            } else {
+                out.push(Tok::Lit('{'));
+                out.extend(name.chars().map(Tok::Lit));
+            }
+        } else {
+            out.push(Tok::Lit(c));
+        }
+    }
+    out
+}
+
+/// Is there SOME value of the template's parameters for which `pattern` matches? (Used for
+/// Allow statements: a grant on `orders/123` does let callers in on `orders/{id}`.)
+///
+/// Breadth-first search over the product of the pattern's and the template's automata:
+/// states are (pattern position, template position, inside-a-parameter flag).
+pub fn may_match_template(pattern: &str, template: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t = tokenize_template(template);
+    let (pl, tl) = (p.len(), t.len());
+    let idx = |i: usize, j: usize, inside: bool| ((i * (tl + 1)) + j) * 2 + inside as usize;
+    let mut seen = vec![false; (pl + 1) * (tl + 1) * 2];
+    let mut stack = vec![(0usize, 0usize, false)];
+    while let Some((i, j, inside)) = stack.pop() {
+        if seen[idx(i, j, inside)] {
+            continue;
+        }
+        seen[idx(i, j, inside)] = true;
+        if i == pl && j == tl && !inside {
+            return true;
+        }
+        let mut push = |s: (usize, usize, bool)| {
+            if !seen[idx(s.0, s.1, s.2)] {
+                stack.push(s);
+            }
+        };
+        // Epsilon moves: a `*` may match nothing; a parameter that has consumed a character may end.
+        if i < pl && p[i] == '*' {
+            push((i + 1, j, inside));
+        }
+        if inside {
+            push((i, j + 1, false));
+        }
+        // Joint moves: the pattern and the template consume the same character.
+        if i < pl && j < tl {
+            let pc = p[i];
+            let next_i = if pc == '*' { i } else { i + 1 };
+            match t[j] {
+                Tok::Lit(d) => {
+                    if !inside && (pc == '*' || pc == '?' || pc == d) {
+                        push((next_i, j + 1, false));
+                    }
+                }
+                Tok::Param => {
+                    if pc == '*' || pc == '?' || pc != '/' {
+                        push((next_i, j, true));
+                    }
+                }
+                Tok::Greedy => push((next_i, j, true)),
+            }
+        }
+    }
+    false
+}
+
+/// Does `pattern` match EVERY value of the template's parameters? (Used for Deny statements: a
+/// deny on `orders/123` does not cover `orders/{id}`, a deny on `orders/*` does.)
+///
+/// Parameters are replaced by sentinel values no literal in a pattern can match (U+0001), of
+/// length 1 and 3 (with `/` inside for greedy ones): a pattern matches both only through
+/// wildcards that absorb any value. `?`-exact patterns that match length 1 and 3 but not 2 are
+/// not a real-world policy shape; this is an approximation of the universal question.
+pub fn must_match_template(pattern: &str, template: &str) -> bool {
+    let toks = tokenize_template(template);
+    let instantiate = |short: bool| -> String {
+        toks.iter()
+            .map(|t| match t {
+                Tok::Lit(c) => c.to_string(),
+                Tok::Param => {
+                    if short {
+                        "\u{1}".into()
+                    } else {
+                        "\u{1}\u{1}\u{1}".into()
+                    }
+                }
+                Tok::Greedy => {
+                    if short {
+                        "\u{1}".into()
+                    } else {
+                        "\u{1}/\u{1}".into()
+                    }
+                }
+            })
+            .collect()
+    };
+    glob(pattern, &instantiate(true), false) && glob(pattern, &instantiate(false), false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Exponential reference matcher: obviously right, used only on short inputs.
+    fn reference(p: &[char], t: &[char]) -> bool {
+        match (p.first(), t.first()) {
+            (None, None) => true,
+            (None, Some(_)) => false,
+            (Some('*'), _) => reference(&p[1..], t) || (!t.is_empty() && reference(p, &t[1..])),
+            (Some(_), None) => false,
+            (Some('?'), Some(_)) => reference(&p[1..], &t[1..]),
+            (Some(a), Some(b)) => a == b && reference(&p[1..], &t[1..]),
+        }
+    }
+
+    #[test]
+    fn glob_cases() {
+        let cases = [
+            ("*", "", true),
+            ("*", "anything/at:all", true),
+            ("a*c", "abbbc", true),
+            ("a*c", "abbb", false),
+            ("a?c", "abc", true),
+            ("a?c", "ac", false),
+            ("execute-api:*", "execute-api:Invoke", true),
+            ("*/GET/*", "api/prod/GET/orders/1", true),
+            ("*/GET/*", "api/prod/POST/orders", false),
+            ("a*b*c", "aXbYc", true),
+            ("a*b*c", "aXcYb", false),
+            ("", "", true),
+            ("", "x", false),
+        ];
+        for (p, t, want) in cases {
+            assert_eq!(glob(p, t, false), want, "glob({p:?}, {t:?})");
+        }
+        assert!(glob("EXECUTE-API:invoke", "execute-api:Invoke", true));
+        assert!(!glob("EXECUTE-API:invoke", "execute-api:Invoke", false));
+    }
+
+    #[test]
+    fn template_may_and_must() {
+        // (pattern, template, may, must)
+        let cases = [
+            (
+                "abc/prod/GET/orders/*",
+                "abc/prod/GET/orders/{id}",
+                true,
+                true,
+            ),
+            (
+                "abc/prod/GET/orders/123",
+                "abc/prod/GET/orders/{id}",
+                true,
+                false,
+            ),
+            (
+                "abc/prod/GET/orders",
+                "abc/prod/GET/orders/{id}",
+                false,
+                false,
+            ),
+            (
+                "abc/prod/GET/orders/12/x",
+                "abc/prod/GET/orders/{id}",
+                false,
+                false,
+            ),
+            (
+                "abc/prod/GET/admin/a/b",
+                "abc/prod/GET/admin/{proxy+}",
+                true,
+                false,
+            ),
+            (
+                "abc/prod/GET/admin/*",
+                "abc/prod/GET/admin/{proxy+}",
+                true,
+                true,
+            ),
+            ("abc/*/GET/*", "abc/prod/GET/orders/{id}/items", true, true),
+            (
+                "abc/prod/GET/orders/?",
+                "abc/prod/GET/orders/{id}",
+                true,
+                false,
+            ),
+            ("abc/prod/GET/orders/*", "abc/prod/GET/orders", false, false),
+            ("abc/prod/GET/", "abc/prod/GET/", true, true),
+        ];
+        for (p, t, may, must) in cases {
+            assert_eq!(may_match_template(p, t), may, "may({p:?}, {t:?})");
+            assert_eq!(must_match_template(p, t), must, "must({p:?}, {t:?})");
+        }
+    }
+
+    #[test]
+    fn long_inputs_stay_fast() {
+        let p = "*a".repeat(2000);
+        let t = "b".repeat(4000);
+        assert!(!glob(&p, &t, false));
+        let pattern = format!("{}*", "x*".repeat(500));
+        assert!(may_match_template(&pattern, &"x{id}".repeat(200)));
+    }
+
+    proptest! {
+        #[test]
+        fn glob_agrees_with_reference(p in "[ab?*/]{0,8}", t in "[ab/]{0,8}") {
+            let pc: Vec<char> = p.chars().collect();
+            let tc: Vec<char> = t.chars().collect();
+            prop_assert_eq!(glob(&p, &t, false), reference(&pc, &tc));
+        }
+
+        #[test]
+        fn may_match_agrees_with_concrete_templates(p in "[ab?*/]{0,8}", t in "[ab/]{0,6}") {
+            // Without parameters, a template is a plain string.
+            prop_assert_eq!(may_match_template(&p, &t), glob(&p, &t, false));
+            prop_assert_eq!(must_match_template(&p, &t), glob(&p, &t, false));
+        }
+    }
+}

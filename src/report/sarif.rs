@@ -1,0 +1,280 @@
+//! SARIF 2.1.0 for GitHub code scanning, built with `serde-sarif`.
+//!
+//! What GitHub's ingestion demands (see ../shared/docs/emulator-and-sarif-notes.md): a
+//! relative `artifactLocation.uri` with no scheme and no `:` (an `arn:` URI rejects the whole
+//! upload), `region.startLine`, our own `partialFingerprints.primaryLocationLineHash` (the
+//! upload action computes it only for files in the checkout), `security-severity` on the rule,
+//! and one `automationDetails.id` per scope so uploads replace each other correctly.
+
+use super::AuditReport;
+use crate::model::{EntryPoint, Finding, Severity};
+use crate::rules::{self, Rule};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde_json::json;
+use serde_sarif::sarif::{
+    ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
+    Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
+    ReportingDescriptor, ReportingDescriptorReference, Result as SarifResult, ResultLevel, Run,
+    RunAutomationDetails, Sarif, Tool, ToolComponent,
+};
+use std::collections::BTreeMap;
+
+pub const INFORMATION_URI: &str = "https://github.com/overexposed/overexposed";
+
+/// Everything but unreserved characters is encoded in a segment, `:` included (GitHub rejects a
+/// `:` anywhere in the uri).
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+fn enc(segment: &str) -> String {
+    let s = utf8_percent_encode(segment, SEGMENT).to_string();
+    if s.is_empty() {
+        "_".to_string()
+    } else {
+        s
+    }
+}
+
+/// `aws/<account>/<region>/apigateway/<api-id>/<stage>/<METHOD>/<path…>` for API findings,
+/// `aws/<account>/<region>/<entry-point>/<resource-id>` for network findings. Each segment is
+/// percent-encoded; the method path keeps its `/` structure.
+pub fn artifact_uri(f: &Finding) -> String {
+    let mut parts = vec!["aws".to_string(), enc(&f.account_id), enc(&f.region)];
+    match f.entry_point {
+        EntryPoint::ApiGatewayRest | EntryPoint::ApiGatewayHttp => {
+            parts.push("apigateway".into());
+            parts.push(enc(f.api_id.as_deref().unwrap_or("unknown")));
+            parts.push(enc(f.stage.as_deref().unwrap_or("*")));
+            parts.push(enc(&f.method));
+            let path = f.path.trim_start_matches('/');
+            if path.is_empty() {
+                parts.push("_root".into());
+            } else {
+                parts.extend(path.split('/').map(enc));
+            }
+        }
+        other => {
+            parts.push(other.label().to_string());
+            let id = f
+                .resource_arn
+                .rsplit(['/', ':'])
+                .next()
+                .unwrap_or(&f.resource_arn);
+            parts.push(enc(id));
+        }
+    }
+    parts.join("/")
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+fn result_level(s: Severity) -> ResultLevel {
+    match level(s) {
+        "error" => ResultLevel::Error,
+        "warning" => ResultLevel::Warning,
+        _ => ResultLevel::Note,
+    }
+}
+
+fn descriptor(rule: &Rule) -> ReportingDescriptor {
+    let references: String = rule.references.iter().map(|r| format!("- {r}\n")).collect();
+    let help_md = format!(
+        "**{}**\n\n{}\n\n**Why it matters.** {}\n\n**Remediation.** {}\n\n**References**\n\n{}",
+        rule.title, rule.description, rule.rationale, rule.remediation, references
+    );
+    let help_text = format!(
+        "{}\n\nWhy it matters: {}\n\nRemediation: {}\n\nReferences: {}",
+        rule.description,
+        rule.rationale,
+        rule.remediation,
+        rule.references.join(" ")
+    );
+    let mut props = BTreeMap::new();
+    props.insert(
+        "security-severity".to_string(),
+        json!(rule.security_severity),
+    );
+    props.insert("precision".to_string(), json!("high"));
+    props.insert("problem.severity".to_string(), json!(level(rule.severity)));
+    ReportingDescriptor::builder()
+        .id(rule.id.clone())
+        .name(rule.name.clone())
+        .short_description(
+            MultiformatMessageString::builder()
+                .text(rule.title.clone())
+                .build(),
+        )
+        .full_description(
+            MultiformatMessageString::builder()
+                .text(rule.description.clone())
+                .build(),
+        )
+        .help(
+            MultiformatMessageString::builder()
+                .text(help_text)
+                .markdown(help_md)
+                .build(),
+        )
+        .help_uri(
+            rule.references
+                .first()
+                .cloned()
+                .unwrap_or_else(|| INFORMATION_URI.to_string()),
+        )
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(json!(level(rule.severity)))
+                .build(),
+        )
+        .properties(
+            PropertyBag::builder()
+                .tags(rule.tags.clone())
+                .additional_properties(props)
+                .build(),
+        )
+        .build()
+}
+
+fn result(f: &Finding, rule_index: i64) -> SarifResult {
+    let text = format!(
+        "{} {} Fix: {}",
+        f.title.trim_end_matches('.'),
+        f.message,
+        f.remediation
+    );
+    let physical = PhysicalLocation::builder()
+        .artifact_location(ArtifactLocation::builder().uri(artifact_uri(f)).build())
+        .region(Region::builder().start_line(1).build())
+        .build();
+    let logical = LogicalLocation::builder()
+        .fully_qualified_name(f.resource_arn.clone())
+        .kind("resource".to_string())
+        .build();
+    let location = Location::builder()
+        .physical_location(physical)
+        .logical_locations(vec![logical])
+        .build();
+    let mut fingerprints = BTreeMap::new();
+    fingerprints.insert("primaryLocationLineHash".to_string(), f.fingerprint.clone());
+    let mut props = BTreeMap::new();
+    props.insert("reach".to_string(), json!(f.reach));
+    props.insert("auth".to_string(), json!(f.auth));
+    props.insert("write".to_string(), json!(f.write));
+    props.insert("entry_point".to_string(), json!(f.entry_point.label()));
+    props.insert("confidence".to_string(), json!(f.confidence));
+    props.insert("severity".to_string(), json!(f.severity.label()));
+    SarifResult::builder()
+        .rule_id(f.rule_id.clone())
+        .rule_index(rule_index)
+        .level(result_level(f.severity))
+        .message(Message::builder().text(text).build())
+        .locations(vec![location])
+        .partial_fingerprints(fingerprints)
+        .properties(PropertyBag::builder().additional_properties(props).build())
+        .build()
+}
+
+fn notification(level: &str, id: &str, text: String) -> Notification {
+    Notification::builder()
+        .level(json!(level))
+        .descriptor(
+            ReportingDescriptorReference::builder()
+                .id(id.to_string())
+                .build(),
+        )
+        .message(Message::builder().text(text).build())
+        .build()
+}
+
+pub fn render_sarif(report: &AuditReport) -> String {
+    let all = rules::all();
+    let results: Vec<SarifResult> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let idx = all
+                .iter()
+                .position(|r| r.id == f.rule_id)
+                .map(|i| i as i64)
+                .unwrap_or(-1);
+            result(f, idx)
+        })
+        .collect();
+
+    let mut notifications = Vec::new();
+    for t in &report.scan.targets {
+        for e in &t.errors {
+            notifications.push(notification(
+                "error",
+                &e.code,
+                format!(
+                    "{}/{}: {} {}: {}",
+                    t.account_id, t.region, e.operation, e.code, e.message
+                ),
+            ));
+        }
+        for n in &t.notifications {
+            notifications.push(notification(
+                "note",
+                "notice",
+                format!(
+                    "{}/{}: {}: {}",
+                    t.account_id, t.region, n.operation, n.message
+                ),
+            ));
+        }
+    }
+    let mut invocation = Invocation::builder()
+        .execution_successful(report.scan.complete)
+        .build();
+    if !notifications.is_empty() {
+        invocation.tool_execution_notifications = Some(notifications);
+    }
+    if !report.scan.started_at.is_empty() {
+        invocation.start_time_utc = Some(report.scan.started_at.clone());
+    }
+    if !report.scan.finished_at.is_empty() {
+        invocation.end_time_utc = Some(report.scan.finished_at.clone());
+    }
+
+    let mut accounts: Vec<&str> = report
+        .scan
+        .targets
+        .iter()
+        .map(|t| t.account_id.as_str())
+        .collect();
+    accounts.sort();
+    accounts.dedup();
+    let automation_id = format!("overexposed/{}/", accounts.join("+"));
+
+    let driver = ToolComponent::builder()
+        .name(report.tool.name.clone())
+        .version(report.tool.version.clone())
+        .semantic_version(report.tool.version.clone())
+        .information_uri(INFORMATION_URI.to_string())
+        .rules(all.iter().map(descriptor).collect::<Vec<_>>())
+        .build();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .results(results)
+        .invocations(vec![invocation])
+        .automation_details(RunAutomationDetails::builder().id(automation_id).build())
+        .build();
+    let sarif = Sarif::builder()
+        .schema("https://json.schemastore.org/sarif-2.1.0.json".to_string())
+        .version(json!("2.1.0"))
+        .runs(vec![run])
+        .build();
+    let mut s = serde_json::to_string_pretty(&sarif).expect("SARIF serialises");
+    s.push('\n');
+    s
+}

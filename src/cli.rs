@@ -101,7 +101,8 @@ pub struct ScanArgs {
     /// Timeout of each AWS call, in seconds (retries included).
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     pub timeout: u64,
-    /// Attempts per AWS call (adaptive retry backs off on throttling).
+    /// Attempts per AWS call (throttling, 5xx and network errors are retried with exponential
+    /// backoff and jitter).
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub max_attempts: u32,
     /// Skip the network inventory (PrivateLink, peering, load balancers): API Gateway only.
@@ -448,21 +449,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     inventory.display()
                 ))
             })?;
-            let inv: Inventory = serde_json::from_str(&text).map_err(|e| {
-                UsageError(format!(
-                    "{} is not an overexposed inventory snapshot: {e}",
-                    inventory.display()
-                ))
-            })?;
-            if inv.snapshot_version != crate::inventory::SNAPSHOT_VERSION {
-                return Err(UsageError(format!(
-                    "{} has snapshot version {}, this overexposed reads version {}",
-                    inventory.display(),
-                    inv.snapshot_version,
-                    crate::inventory::SNAPSHOT_VERSION
-                ))
-                .into());
-            }
+            let inv = Inventory::from_snapshot_json(&text)
+                .map_err(|e| UsageError(format!("{}: {e}", inventory.display())))?;
             emit(&build_report(&inv), &args)
         }
         Command::Collect { scan, output } => {

@@ -24,8 +24,17 @@ pub struct Inventory {
     /// Accounts that were planned but could not be entered at all (AssumeRole failed).
     /// Their regions are not listed in `targets`.
     pub account_failures: Vec<AccountFailure>,
+    /// Accounts deliberately not scanned (e.g. suspended members of an organization), with why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped_accounts: Vec<SkippedAccount>,
     /// Logical read calls made, keyed `service:Operation` (e.g. `apigateway:GetResources`).
     pub api_calls: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedAccount {
+    pub account_id: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -256,6 +265,19 @@ pub struct Network {
     /// VPC ids and their CIDRs, used to resolve `aws:SourceVpc` and peering sides.
     #[serde(default)]
     pub vpcs: Vec<Vpc>,
+    /// Network interfaces holding the addresses of IP targets that are not instances (their
+    /// subnet and security groups decide whether a peer can reach them). Read only for those.
+    #[serde(default)]
+    pub network_interfaces: Vec<NetworkInterface>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NetworkInterface {
+    pub id: String,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    pub private_ips: Vec<String>,
+    pub security_group_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -382,8 +404,19 @@ pub struct LoadBalancer {
     pub subnet_ids: Vec<String>,
     #[serde(default)]
     pub security_group_ids: Vec<String>,
+    /// The DNS name; a VPC_LINK integration's URI usually names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_name: Option<String>,
+    /// Listeners, when they were read (only where a verdict depends on listener ports: see
+    /// `aws::network`). `listeners_read = false` means "unknown", not "none".
     pub listeners: Vec<Listener>,
+    #[serde(default)]
+    pub listeners_read: bool,
+    /// Target groups attached to this load balancer, with their registered targets when
+    /// `targets_read` (targets are read only where some verdict compares them).
     pub target_groups: Vec<TargetGroup>,
+    #[serde(default)]
+    pub targets_read: bool,
     /// WAFv2 web ACL associated with this load balancer, when any (ALBs only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_acl_arn: Option<String>,
@@ -406,6 +439,8 @@ pub struct TargetGroup {
     pub target_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<i32>,
+    #[serde(default)]
+    pub vpc_id: String,
     pub targets: Vec<LbTarget>,
 }
 
@@ -417,7 +452,41 @@ pub struct LbTarget {
     pub port: Option<i32>,
 }
 
+/// Why a snapshot could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotError(pub String);
+
+impl std::fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SnapshotError {}
+
 impl Inventory {
+    /// Loads a snapshot written by `collect` or `audit --snapshot`. Snapshots are input from
+    /// files a user hands us: anything malformed, or of another format version, is an error
+    /// that says what is wrong, never a panic and never a silently empty inventory.
+    pub fn from_snapshot_json(text: &str) -> Result<Inventory, SnapshotError> {
+        // serde accepts a struct written as a JSON array of its fields too; a snapshot is
+        // always an object, and anything else is somebody else's file.
+        if !text.trim_start().starts_with('{') {
+            return Err(SnapshotError(
+                "not an overexposed inventory snapshot: expected a JSON object".into(),
+            ));
+        }
+        let inv: Inventory = serde_json::from_str(text)
+            .map_err(|e| SnapshotError(format!("not an overexposed inventory snapshot: {e}")))?;
+        if inv.snapshot_version != SNAPSHOT_VERSION {
+            return Err(SnapshotError(format!(
+                "snapshot version {} is not the version this overexposed reads ({SNAPSHOT_VERSION})",
+                inv.snapshot_version
+            )));
+        }
+        Ok(inv)
+    }
+
     /// True when every planned account and region was read in full.
     pub fn is_complete(&self) -> bool {
         self.account_failures.is_empty()
@@ -427,3 +496,7 @@ impl Inventory {
                 .all(|t| t.status == TargetStatus::Complete)
     }
 }
+
+#[cfg(test)]
+#[path = "inventory_tests.rs"]
+mod tests;

@@ -206,6 +206,19 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// The short name of the resource a network finding is about: a load balancer's name
+    /// (`…:loadbalancer/app/<name>/<id>`; names are unique per account and region), else the
+    /// last segment of the ARN (`vpce-svc-…`, `pcx-…`).
+    pub fn resource_short_name(&self) -> &str {
+        let arn = self.resource_arn.as_str();
+        if let Some((_, rest)) = arn.split_once(":loadbalancer/") {
+            if let Some(name) = rest.split('/').nth(1) {
+                return name;
+            }
+        }
+        arn.rsplit(['/', ':']).next().unwrap_or(arn)
+    }
+
     /// Sort key for deterministic output: account, region, rule severity (worst first),
     /// resource, stage, path, method.
     pub fn sort_key(

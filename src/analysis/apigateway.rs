@@ -222,7 +222,11 @@ fn classify(auth: Auth, v: &MethodVerdict) -> Option<(&'static str, Reach, bool)
     }
     if auth.is_unauthenticated() {
         let rule = match &v.reach {
-            Reach::Internet if write => "apigw-unauthenticated-write-internet",
+            // An ANY method can let reads out wider than writes (e.g. GET for everyone, writes
+            // only from an IP allow-list): only writes that reach the internet make this rule.
+            Reach::Internet if v.write_reach == Reach::Internet => {
+                "apigw-unauthenticated-write-internet"
+            }
             Reach::Internet => "apigw-unauthenticated-read-internet",
             Reach::InternetIpRestricted { .. } => "apigw-unauthenticated-ip-allowlisted",
             _ => "apigw-unauthenticated-cross-account",
@@ -426,6 +430,17 @@ fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Find
                         verdict.explanation.trim_end_matches('.')
                     ),
                 };
+                let any_words = match (
+                    write && m.http_method == "ANY",
+                    verdict.write_reach == reach,
+                ) {
+                    (true, true) => "; ANY lets every verb through, writes included".to_string(),
+                    (true, false) => format!(
+                        "; ANY lets every verb through, but writes only for {}",
+                        describe_reach(&verdict.write_reach)
+                    ),
+                    (false, _) => String::new(),
+                };
                 let message = format!(
                     "{} {} on REST API {} ({}, {}) in {}/{}, {}: reachable by {} with {}{}.{} {}",
                     m.http_method,
@@ -438,11 +453,7 @@ fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Find
                     stage_words,
                     describe_reach(&reach),
                     auth_phrase(auth),
-                    if write && m.http_method == "ANY" {
-                        "; ANY lets every verb through, writes included"
-                    } else {
-                        ""
-                    },
+                    any_words,
                     policy_words,
                     why(rule),
                 );
@@ -1007,6 +1018,40 @@ mod tests {
                 "/items",
                 "internet_ip_restricted:[203.0.113.0/24]"
             ),]
+        );
+    }
+
+    #[test]
+    fn any_method_with_public_reads_and_ip_restricted_writes_is_not_a_public_write() {
+        let split = r#"{"Statement":[
+            {"Sid":"PublicReads","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/GET/*"},
+            {"Sid":"OfficeWrites","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/*/*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}"#;
+        let api = rest_api(
+            "REGIONAL",
+            Some(split),
+            &["prod"],
+            vec![("/items", vec![method("ANY", "NONE")])],
+        );
+        let f = audit(target_with(vec![api], vec![]));
+        assert_eq!(
+            summary(&f),
+            vec![row(
+                "apigw-unauthenticated-read-internet",
+                "prod",
+                "ANY",
+                "/items",
+                "internet"
+            )]
+        );
+        assert!(
+            f[0].write,
+            "writes still get out, from the allow-listed range"
+        );
+        assert!(
+            f[0].message
+                .contains("writes only for anyone on the internet from 203.0.113.0/24"),
+            "{}",
+            f[0].message
         );
     }
 

@@ -6,27 +6,13 @@
 //! method names an authorizer; one `GetVpcLinks` page. Per HTTP API one `GetRoutes` and one
 //! `GetStages`. Custom domains only when an API disables its default endpoint.
 
-use super::RegionCtx;
+use super::{next_token, RegionCtx};
 use crate::inventory::{
     ApiMapping, ApiResource, Authorizer, CustomDomain, HttpApi, HttpRoute, Integration, RestApi,
     RestMethod, ScanError, Stage, Target, VpcLink,
 };
 use aws_sdk_apigateway as apigw;
 use aws_sdk_apigatewayv2 as apigw2;
-
-/// Upper bound on pages of any one listing: a defence against a service that keeps handing
-/// back a token (500 × 10,000 = five million items is beyond any real quota).
-const MAX_PAGES: usize = 10_000;
-
-/// Follows a pagination token, stopping on a missing, empty or repeated token.
-fn next_token(current: &Option<String>, next: Option<&str>, pages: usize) -> Option<String> {
-    match next {
-        Some(t) if !t.is_empty() && current.as_deref() != Some(t) && pages < MAX_PAGES => {
-            Some(t.to_string())
-        }
-        _ => None,
-    }
-}
 
 /// Reads REST APIs, their resources/methods, stages, authorizers, and the region's VPC links.
 /// Returns the number of calls that succeeded (0 means nothing could be read).

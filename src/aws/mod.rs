@@ -29,8 +29,8 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// What to scan and how. Built by the CLI from flags.
-#[derive(Debug, Clone)]
+/// What to scan and how. Built by the CLI from flags. Its `Debug` never shows the external id.
+#[derive(Clone)]
 pub struct ScanOptions {
     /// Accounts to enter with `sts:AssumeRole`; `None` scans the caller's own account with the
     /// caller's own credentials.
@@ -51,6 +51,27 @@ pub struct ScanOptions {
     pub network: bool,
 }
 
+impl std::fmt::Debug for ScanOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScanOptions")
+            .field("accounts", &self.accounts)
+            .field("role_name", &self.role_name)
+            .field(
+                "external_id",
+                &self.external_id.as_ref().map(|_| "[REDACTED]"),
+            )
+            .field("regions", &self.regions)
+            .field("profile", &self.profile)
+            .field("endpoint_url", &self.endpoint_url)
+            .field("concurrency", &self.concurrency)
+            .field("operation_timeout", &self.operation_timeout)
+            .field("max_attempts", &self.max_attempts)
+            .field("progress", &self.progress)
+            .field("network", &self.network)
+            .finish()
+    }
+}
+
 /// Counts logical read calls per `service:Operation`. Shared by every target of a scan.
 #[derive(Debug, Clone, Default)]
 pub struct CallCounter(Arc<Mutex<BTreeMap<String, u64>>>);
@@ -63,6 +84,56 @@ impl CallCounter {
 
     pub fn snapshot(&self) -> BTreeMap<String, u64> {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+/// Upper bound on pages of any one listing: a defence against a service that keeps handing
+/// back a token (500 × 10,000 = five million items is beyond any real quota).
+const MAX_PAGES: usize = 10_000;
+
+/// Follows a pagination token, stopping on a missing, empty or repeated token.
+pub(crate) fn next_token(
+    current: &Option<String>,
+    next: Option<&str>,
+    pages: usize,
+) -> Option<String> {
+    match next {
+        Some(t) if !t.is_empty() && current.as_deref() != Some(t) && pages < MAX_PAGES => {
+            Some(t.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// Pages through one listing: `request(token)` sends one page's call, `on_page(output)` takes
+/// the items and returns the next token. Every page is counted as one call. Returns the number
+/// of pages read; the first failing page is the error (items of earlier pages are kept by
+/// `on_page`'s owner, but a listing cut short is reported, never passed off as complete).
+pub(crate) async fn paginate<O, E, Fut, F, G>(
+    ctx: &RegionCtx,
+    operation: &str,
+    resource: Option<&str>,
+    mut request: F,
+    mut on_page: G,
+) -> Result<usize, ScanError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+    G: FnMut(O) -> Option<String>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let mut token: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let out = ctx
+            .call(operation, resource, request(token.clone()))
+            .await?;
+        pages += 1;
+        let next = on_page(out);
+        token = next_token(&token, next.as_deref(), pages);
+        if token.is_none() {
+            return Ok(pages);
+        }
     }
 }
 
@@ -94,6 +165,10 @@ impl RegionCtx {
 
 /// Classifies an SDK failure: the AWS error code when the service answered with one, else the
 /// transport class (`Timeout`, `DispatchFailure`, `MalformedResponse`, `HTTP <status>`).
+///
+/// The message is one line, at most 400 characters, and passed through [`redact`]: a service
+/// may echo parts of the request in an error (a `SignatureDoesNotMatch` answer quotes the
+/// canonical request, session-token header included), and nothing of it may reach a report.
 pub(crate) fn scan_error<E>(
     operation: &str,
     resource: Option<&str>,
@@ -103,6 +178,18 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     let (code, message) = match err {
+        SdkError::ServiceError(service) if service.raw().status().is_success() => {
+            // A success status whose body could not be deserialized: the SDK reports it as an
+            // unhandled service error with no code. It is a malformed answer, not a refusal.
+            let status = service.raw().status().as_u16();
+            (
+                "MalformedResponse".to_string(),
+                format!(
+                    "the service answered HTTP {status} with a body that could not be read ({})",
+                    error_chain(service.err())
+                ),
+            )
+        }
         SdkError::ServiceError(service) => {
             let e = service.err();
             let status = service.raw().status().as_u16();
@@ -117,7 +204,8 @@ where
         }
         SdkError::TimeoutError(_) => (
             "Timeout".to_string(),
-            "the call did not complete within the operation timeout".to_string(),
+            "the call did not complete within the operation timeout (--timeout, retries included)"
+                .to_string(),
         ),
         SdkError::DispatchFailure(d) => {
             let code = if d.is_timeout() {
@@ -125,26 +213,35 @@ where
             } else {
                 "DispatchFailure"
             };
-            (
-                code.to_string(),
-                one_line(&aws_smithy_types::error::display::DisplayErrorContext(err).to_string()),
-            )
+            (code.to_string(), error_chain(err))
         }
         SdkError::ResponseError(_) => (
             "MalformedResponse".to_string(),
-            one_line(&aws_smithy_types::error::display::DisplayErrorContext(err).to_string()),
+            format!("the answer could not be read: {}", error_chain(err)),
         ),
-        _ => (
-            "ClientError".to_string(),
-            one_line(&aws_smithy_types::error::display::DisplayErrorContext(err).to_string()),
-        ),
+        _ => ("ClientError".to_string(), error_chain(err)),
     };
     ScanError {
         operation: operation.to_string(),
         code,
-        message: truncate(&message, 400),
+        message: truncate(&redact(&one_line(&message)), 400),
         resource: resource.map(str::to_string),
     }
+}
+
+/// An error and its sources, each `Display`ed once (`a: b: c`), without the `Debug` dumps that
+/// `DisplayErrorContext` appends.
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
 }
 
 fn one_line(s: &str) -> String {
@@ -161,15 +258,92 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
+/// Every credential and external id this process holds (the caller's keys, each assumed
+/// role's keys, `--external-id`), so that [`redact`] can strip them from anything a service
+/// echoes back. Process-wide because an error can be classified anywhere in `aws/`.
+static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Registers a secret for [`redact`]. Values shorter than 4 characters are not worth hiding
+/// and would garble messages.
+pub(crate) fn register_secret(secret: &str) {
+    if secret.chars().count() < 4 {
+        return;
+    }
+    let mut all = SECRETS.lock().unwrap_or_else(|e| e.into_inner());
+    if !all.iter().any(|s| s == secret) {
+        all.push(secret.to_string());
+        // Longest first, so a secret that contains another is replaced whole.
+        all.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    }
+}
+
+fn register_credentials(c: &Credentials) {
+    register_secret(c.access_key_id());
+    register_secret(c.secret_access_key());
+    if let Some(token) = c.session_token() {
+        register_secret(token);
+    }
+}
+
+/// Removes every registered secret from `text`, and whatever follows the markers AWS uses when
+/// it quotes a signed request (`X-Amz-Security-Token`, `Credential=`, `Signature=`), so an echo
+/// of credentials this process never registered is stripped too.
+pub(crate) fn redact(text: &str) -> String {
+    let mut out = text.to_string();
+    for secret in SECRETS.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        if out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), "[REDACTED]");
+        }
+    }
+    for marker in [
+        "x-amz-security-token:",
+        "x-amz-security-token=",
+        "credential=",
+        "signature=",
+    ] {
+        out = redact_after(&out, marker);
+    }
+    out
+}
+
+/// Replaces the value after each (ASCII case-insensitive) `marker`, up to the next whitespace,
+/// comma, quote or `&`, with `[REDACTED]`.
+fn redact_after(text: &str, marker: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while let Some(found) = lower[i..].find(marker) {
+        let value_start = i + found + marker.len();
+        out.push_str(&text[i..value_start]);
+        let rest = &text[value_start..];
+        let value_len = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, ',' | '\'' | '"' | '&'))
+            .unwrap_or(rest.len());
+        if value_len > 0 && !rest[..value_len].starts_with("[REDACTED]") {
+            out.push_str("[REDACTED]");
+        } else {
+            out.push_str(&rest[..value_len]);
+        }
+        i = value_start + value_len;
+    }
+    out.push_str(&text[i..]);
+    out
+}
+
 /// Loads the caller's configuration from the standard chain (env, profile, SSO, instance role),
 /// with the retry, timeout and endpoint settings of the scan.
 async fn base_config(opts: &ScanOptions) -> SdkConfig {
     let region = RegionProviderChain::default_provider().or_else(Region::new("us-east-1"));
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(region)
-        // Adaptive retry backs off on throttling, which API Gateway's management API does at a
-        // low single-digit rate per account and region.
-        .retry_config(RetryConfig::adaptive().with_max_attempts(opts.max_attempts.max(1)))
+        // Standard retry: throttling, 5xx and transient network errors are retried with
+        // exponential backoff and full jitter (at most 1 s, 2 s, 4 s, … between attempts), so a
+        // throttle that clears within --max-attempts always fits in --timeout (5 attempts wait
+        // at most 15 s). Adaptive retry was tried and dropped: its client-side rate limiter,
+        // shared by every account of a region, made each throttled retry of a fresh client wait
+        // 8-10 s, so the default 5 attempts could not fit in the default 30 s and one
+        // account's throttling slowed every other account's scan.
+        .retry_config(RetryConfig::standard().with_max_attempts(opts.max_attempts.max(1)))
         .timeout_config(
             TimeoutConfig::builder()
                 .operation_timeout(opts.operation_timeout)
@@ -225,6 +399,20 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
     let started_at = now_rfc3339();
     let calls = CallCounter::default();
     let base = base_config(opts).await;
+    // Know every secret this process holds, so no error message can carry one (see `redact`).
+    if let Some(id) = &opts.external_id {
+        register_secret(id);
+    }
+    if let Some(provider) = base.credentials_provider() {
+        use aws_credential_types::provider::ProvideCredentials;
+        // Bounded: with no credentials anywhere the chain may wait on instance metadata, and
+        // the first real call reports that failure anyway.
+        let resolved =
+            tokio::time::timeout(opts.operation_timeout, provider.provide_credentials()).await;
+        if let Ok(Ok(c)) = resolved {
+            register_credentials(&c);
+        }
+    }
     let global_region = base
         .region()
         .map(|r| r.to_string())
@@ -277,16 +465,20 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
                 let (account, role_arn, result) = h.await.expect("assume-role task panicked");
                 match result {
                     Ok(out) => match out.credentials() {
-                        Some(c) => entered.push(EnteredAccount {
-                            account_id: account,
-                            creds: Some(Credentials::new(
+                        Some(c) => {
+                            let creds = Credentials::new(
                                 c.access_key_id(),
                                 c.secret_access_key(),
                                 Some(c.session_token().to_string()),
                                 None,
                                 "overexposed-assume-role",
-                            )),
-                        }),
+                            );
+                            register_credentials(&creds);
+                            entered.push(EnteredAccount {
+                                account_id: account,
+                                creds: Some(creds),
+                            })
+                        }
                         None => account_failures.push(AccountFailure {
                             account_id: account,
                             error: ScanError {
@@ -360,7 +552,29 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
         let network = opts.network;
         set.spawn(async move {
             let _permit = semaphore.acquire_owned().await.expect("semaphore closed");
-            let target = scan_target(&ctx, network).await;
+            let (account_id, region) = (ctx.account_id.clone(), ctx.region.clone());
+            // A bug that panics on one target's data must cost that target, not the scan: the
+            // scan runs in its own task and a panic becomes a failed target.
+            let target = match tokio::spawn(async move { scan_target(&ctx, network).await }).await
+            {
+                Ok(target) => target,
+                Err(e) => Target {
+                    account_id,
+                    region,
+                    status: TargetStatus::Failed,
+                    errors: vec![ScanError {
+                        operation: "overexposed:ScanTarget".into(),
+                        code: "InternalError".into(),
+                        message: if e.is_panic() {
+                            "the scan of this target stopped on an internal error (a bug: please report it); nothing read here was analysed".into()
+                        } else {
+                            "the scan of this target was cancelled".into()
+                        },
+                        resource: None,
+                    }],
+                    ..Default::default()
+                },
+            };
             if progress {
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
                 eprintln!("{}", progress_line(n, total, &target));
@@ -381,6 +595,7 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
         finished_at: now_rfc3339(),
         targets,
         account_failures,
+        skipped_accounts: Vec::new(),
         api_calls: calls.snapshot(),
     })
 }
@@ -432,4 +647,71 @@ async fn scan_target(ctx: &RegionCtx, network: bool) -> Target {
         TargetStatus::Partial
     };
     target
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::*;
+
+    #[test]
+    fn registered_secrets_and_quoted_signatures_are_redacted() {
+        register_secret("REDACTIONTESTsecretvalue/abc+def=");
+        register_secret("REDACTIONTESTkey");
+        register_secret("ab"); // too short to hide
+        let echoed = "The Canonical String for this request should have been 'POST / \
+            x-amz-security-token:UNREGISTEREDtoken+/= authorization:AWS4-HMAC-SHA256 \
+            Credential=AKIAUNREGISTERED0001/20240101/us-east-1/sts/aws4_request, \
+            SignedHeaders=host, Signature=0123abcd Action=AssumeRole&ExternalId=REDACTIONTESTkey' \
+            and REDACTIONTESTsecretvalue/abc+def= ab";
+        let out = redact(echoed);
+        for leaked in [
+            "UNREGISTEREDtoken",
+            "AKIAUNREGISTERED0001",
+            "0123abcd",
+            "REDACTIONTEST",
+        ] {
+            assert!(!out.contains(leaked), "{leaked} in {out}");
+        }
+        assert!(out.contains("x-amz-security-token:[REDACTED]"), "{out}");
+        assert!(out.contains("Credential=[REDACTED]"), "{out}");
+        assert!(out.contains("ExternalId=[REDACTED]"), "{out}");
+        assert!(out.ends_with(" ab"), "{out}");
+        // Idempotent, and plain messages pass untouched.
+        assert_eq!(redact(&out), out);
+        let plain =
+            "User: arn:aws:iam::123456789012:user/x is not authorized to perform: sts:AssumeRole";
+        assert_eq!(redact(plain), plain);
+    }
+
+    #[test]
+    fn error_chains_are_one_readable_line() {
+        #[derive(Debug)]
+        struct E(&'static str, Option<Box<E>>);
+        impl std::fmt::Display for E {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+        impl std::error::Error for E {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                self.1.as_deref().map(|e| e as _)
+            }
+        }
+        let e = E(
+            "dispatch failure",
+            Some(Box::new(E(
+                "io error",
+                Some(Box::new(E("connection refused", None))),
+            ))),
+        );
+        assert_eq!(
+            error_chain(&e),
+            "dispatch failure: io error: connection refused"
+        );
+        let repeated = E("timeout", Some(Box::new(E("timeout", None))));
+        assert_eq!(error_chain(&repeated), "timeout");
+        let long = "x".repeat(500);
+        assert_eq!(truncate(&long, 400).chars().count(), 401);
+        assert_eq!(one_line("a\n  b\tc"), "a b c");
+    }
 }

@@ -6,6 +6,10 @@
 //! principal ARN, organization, VPC endpoint, VPC and CIDR it mentions) plus fresh values nobody
 //! mentions, evaluates the policy for each exactly as IAM would, and reports the widest class
 //! admitted. Fresh values stand for "everyone else": if a fresh account gets in, any account does.
+//! Principal ARN patterns (`arn:aws:iam::*:role/deployer`) are probed through an instance of
+//! each. A caller let in only through a VPC endpoint or VPC of a named account is confined to
+//! that account's network, so the reach names that account (`unknown:<id>` when the endpoint is
+//! outside the audited estate); the owner's own endpoints never make a caller external.
 //!
 //! Unknown condition keys or operators never silently widen or narrow a verdict: in an Allow they
 //! count as satisfied, in a Deny as not satisfied (so the reach is kept), and the verdict is
@@ -15,10 +19,11 @@ mod document;
 pub mod glob;
 
 pub use crate::model::Reach;
+pub use document::arn_account;
 use document::{
     BaseOp, Condition, Effect, Operator, Patterns, PrincipalItem, PrincipalSpec, SetOp, Statement,
 };
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -166,33 +171,30 @@ fn principal_matches(items: &[PrincipalItem], caller: &Caller) -> bool {
 }
 
 fn context_values(key: &str, caller: &Caller, source: &Source) -> Result<Option<Vec<String>>, ()> {
-    let principal =
-        |f: &dyn Fn(&String, &String, &Option<String>, &Vec<String>) -> Option<Vec<String>>| {
-            match caller {
-                Caller::Anonymous => None,
-                Caller::Principal {
-                    account,
-                    arn,
-                    org_id,
-                    org_paths,
-                } => f(account, arn, org_id, org_paths),
-            }
-        };
+    // Principal keys are absent from anonymous requests.
+    let (account, arn, org_id, org_paths) = match caller {
+        Caller::Anonymous => (None, None, None, None),
+        Caller::Principal {
+            account,
+            arn,
+            org_id,
+            org_paths,
+        } => (
+            Some(account),
+            Some(arn),
+            org_id.as_ref(),
+            Some(org_paths).filter(|p| !p.is_empty()),
+        ),
+    };
     Ok(match key {
         "aws:sourceip" => source.ip.map(|ip| vec![ip.to_string()]),
         "aws:sourcevpce" => source.vpce.clone().map(|v| vec![v]),
         "aws:sourcevpc" => source.vpc.clone().map(|v| vec![v]),
         "aws:securetransport" => Some(vec!["true".into()]),
-        "aws:principalaccount" => principal(&|a, _, _, _| Some(vec![a.clone()])),
-        "aws:principalarn" => principal(&|_, arn, _, _| Some(vec![arn.clone()])),
-        "aws:principalorgid" => principal(&|_, _, org, _| org.clone().map(|o| vec![o])),
-        "aws:principalorgpaths" => principal(&|_, _, _, paths| {
-            if paths.is_empty() {
-                None
-            } else {
-                Some(paths.clone())
-            }
-        }),
+        "aws:principalaccount" => account.map(|a| vec![a.clone()]),
+        "aws:principalarn" => arn.map(|a| vec![a.clone()]),
+        "aws:principalorgid" => org_id.map(|o| vec![o.clone()]),
+        "aws:principalorgpaths" => org_paths.cloned(),
         _ => return Err(()),
     })
 }
@@ -246,12 +248,15 @@ fn condition(c: &Condition, caller: &Caller, source: &Source) -> Tri {
         };
     }
     let Some(values) = values else {
-        // IAM: a missing key satisfies negated operators and …IfExists, and nothing else.
-        return if base.negated() || *if_exists || *set == SetOp::ForAllValues {
-            Tri::True
-        } else {
-            Tri::False
+        // IAM, on a missing key: `ForAllValues` is vacuously true; `ForAnyValue` is false, negated
+        // or not ("for no matching context key or a null dataset, the condition returns false");
+        // a single-valued operator is true when negated or …IfExists, and false otherwise.
+        let satisfied = match set {
+            SetOp::ForAllValues => true,
+            SetOp::ForAnyValue => *if_exists,
+            SetOp::Single => base.negated() || *if_exists,
         };
+        return if satisfied { Tri::True } else { Tri::False };
     };
     let hit = |rv: &String| c.values.iter().any(|pv| value_matches(*base, pv, rv));
     let result = match set {
@@ -388,10 +393,14 @@ fn evaluate(rel: &Relevant, caller: &Caller, source: &Source) -> Decision {
 /// Caps on how many mentioned values become probes: a hostile 1 MiB policy cannot make the
 /// classifier quadratic. Past a cap the verdict is marked low-confidence.
 const MAX_MENTIONED: usize = 64;
+/// Cap on the addresses probed inside the policy's CIDRs (nested CIDRs add probes).
+const MAX_ADDRESS_PROBES: usize = 4 * MAX_MENTIONED;
 
 #[derive(Default)]
 struct Vocabulary {
     accounts: BTreeSet<String>,
+    /// Principal ARNs and ARN patterns (`arn:aws:iam::222222222222:role/partner-*`) from
+    /// `Principal` and `aws:PrincipalArn`: each becomes a probe principal of matching accounts.
     arns: BTreeSet<String>,
     org_ids: BTreeSet<String>,
     org_paths: BTreeSet<String>,
@@ -416,14 +425,19 @@ fn vocabulary(doc: &PolicyDocument) -> Vocabulary {
                     if let Some(a) = document::arn_account(arn) {
                         v.accounts.insert(a);
                     }
-                    if !arn.contains('*') && !arn.contains('?') {
-                        v.arns.insert(arn.clone());
-                    }
+                    v.arns.insert(arn.clone());
                 }
                 _ => {}
             }
         }
         for c in &s.conditions {
+            // The values of `Null` ("true"/"false") and of operators the engine does not
+            // evaluate are not identifiers: probing them would invent endpoints and orgs.
+            let compares_values =
+                matches!(&c.operator, Operator::Known { base, .. } if *base != BaseOp::Null);
+            if !compares_values {
+                continue;
+            }
             for val in &c.values {
                 match c.key.as_str() {
                     "aws:principalaccount" => {
@@ -433,9 +447,7 @@ fn vocabulary(doc: &PolicyDocument) -> Vocabulary {
                         if let Some(a) = document::arn_account(val) {
                             v.accounts.insert(a);
                         }
-                        if !val.contains('*') && !val.contains('?') {
-                            v.arns.insert(val.clone());
-                        }
+                        v.arns.insert(val.clone());
                     }
                     "aws:principalorgid" => {
                         v.org_ids.insert(val.clone());
@@ -478,6 +490,26 @@ fn vocabulary(doc: &PolicyDocument) -> Vocabulary {
     v
 }
 
+/// A concrete principal ARN of `account` matching the ARN (pattern) `pattern`, when one exists:
+/// wildcards outside the account field become `x`, the account field becomes `account`.
+/// `arn:aws:iam::*:role/deployer` for `444455556666` → `arn:aws:iam::444455556666:role/deployer`.
+fn principal_arn_instance(pattern: &str, account: &str) -> Option<String> {
+    let parts: Vec<&str> = pattern.splitn(6, ':').collect();
+    if parts.len() != 6 || !glob::glob(parts[4], account, false) {
+        return None;
+    }
+    let fill = |s: &str| s.replace(['*', '?'], "x");
+    let arn = format!(
+        "{}:{}:{}:{}:{account}:{}",
+        fill(parts[0]),
+        fill(parts[1]),
+        fill(parts[2]),
+        fill(parts[3]),
+        fill(parts[5])
+    );
+    glob::glob(pattern, &arn, false).then_some(arn)
+}
+
 /// A 12-digit account id that the policy never mentions and that is not the owner.
 fn fresh_account(v: &Vocabulary, owner: &str, skip: usize) -> String {
     (1..)
@@ -507,16 +539,53 @@ fn fresh_ip(v: &Vocabulary) -> IpAddr {
         .unwrap_or_else(|| "255.255.255.254".parse().expect("literal ip"))
 }
 
-/// An address inside a CIDR (or the address itself).
-fn ip_inside(cidr: &str) -> Option<IpAddr> {
-    if let Ok(net) = cidr.parse::<ipnet::IpNet>() {
-        return net.hosts().next().or(Some(net.network()));
+/// The address right after `ip`, if any.
+fn next_ip(ip: IpAddr) -> Option<IpAddr> {
+    match ip {
+        IpAddr::V4(a) => u32::from(a).checked_add(1).map(|n| IpAddr::V4(n.into())),
+        IpAddr::V6(a) => u128::from(a).checked_add(1).map(|n| IpAddr::V6(n.into())),
     }
-    cidr.parse::<IpAddr>().ok()
 }
 
-fn sources(v: &Vocabulary, network: Network, ctx: &ReachContext) -> Vec<Source> {
+/// Addresses inside a CIDR (or the address itself) that represent every part of it the policy
+/// can tell apart: its first host, and the first address after each CIDR of the policy nested
+/// in it (the outermost ones: the parts of the CIDR outside them start there). A policy that
+/// allows `203.0.113.0/24` and denies `203.0.113.0/25` still lets in `203.0.113.128`, which
+/// probing only the first host would miss.
+fn ips_inside(cidr: &str, all: &BTreeSet<String>) -> Vec<IpAddr> {
+    let Ok(net) = cidr.parse::<ipnet::IpNet>().map(|n| n.trunc()) else {
+        return cidr.parse::<IpAddr>().ok().into_iter().collect();
+    };
+    // Nested CIDRs (a single address is a /32 or /128).
+    let nested: Vec<ipnet::IpNet> = all
+        .iter()
+        .filter_map(|o| {
+            o.parse::<ipnet::IpNet>()
+                .map(|n| n.trunc())
+                .ok()
+                .or_else(|| o.parse::<IpAddr>().ok().map(ipnet::IpNet::from))
+        })
+        .filter(|o| *o != net && net.contains(o))
+        .collect();
+    let mut out = vec![net.hosts().next().unwrap_or(net.network())];
+    for o in &nested {
+        let outermost = !nested.iter().any(|p| p != o && p.contains(o));
+        if !outermost {
+            continue;
+        }
+        if let Some(ip) = next_ip(o.broadcast()).filter(|ip| net.contains(ip)) {
+            if !out.contains(&ip) {
+                out.push(ip);
+            }
+        }
+    }
+    out
+}
+
+/// Network sources to probe, and whether the address probes had to be capped.
+fn sources(v: &Vocabulary, network: Network, ctx: &ReachContext) -> (Vec<Source>, bool) {
     let mut out = Vec::new();
+    let mut capped = false;
     match network {
         Network::Public => {
             out.push(Source {
@@ -527,7 +596,11 @@ fn sources(v: &Vocabulary, network: Network, ctx: &ReachContext) -> Vec<Source> 
                 cidr: None,
             });
             for c in &v.cidrs {
-                if let Some(ip) = ip_inside(c) {
+                for ip in ips_inside(c, &v.cidrs) {
+                    if out.len() > MAX_ADDRESS_PROBES {
+                        capped = true;
+                        break;
+                    }
                     out.push(Source {
                         ip: Some(ip),
                         vpce: None,
@@ -574,7 +647,17 @@ fn sources(v: &Vocabulary, network: Network, ctx: &ReachContext) -> Vec<Source> 
             cidr: None,
         });
     }
-    out
+    (out, capped)
+}
+
+/// Where one probe caller gets in (see `reach_of`).
+#[derive(Default)]
+struct Admission {
+    /// The Allow statements that let it in through a source open to every account, if any.
+    open: Option<Vec<String>>,
+    /// Network sources of named external accounts (or outside the estate) that let it in,
+    /// with the Allow statements.
+    confined: BTreeMap<String, Vec<String>>,
 }
 
 fn owner_label(o: &SourceOwner) -> Option<String> {
@@ -588,7 +671,7 @@ fn owner_label(o: &SourceOwner) -> Option<String> {
 pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) -> ReachVerdict {
     let rel = relevant(doc, query.resource_arn);
     let vocab = vocabulary(doc);
-    let srcs = sources(&vocab, query.network, ctx);
+    let (srcs, capped) = sources(&vocab, query.network, ctx);
     let mut unevaluated = BTreeSet::new();
     let mut admitted = |caller: &Caller, source: &Source| -> Option<Vec<String>> {
         let d = evaluate(&rel, caller, source);
@@ -655,28 +738,90 @@ pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) ->
         }
         CallerKind::Authenticated => {
             let role = |account: &str| format!("arn:aws:iam::{account}:role/overexposed-probe");
-            // On a private API an external principal cannot use the owner's own endpoints.
-            let usable = |s: &Source| {
-                !(query.network == Network::PrivateVpce
-                    && s.owner == SourceOwner::Account(ctx.owner_account.to_string()))
-            };
-            let mut try_caller = |caller: &Caller, allowing: &mut BTreeSet<String>| -> bool {
-                for s in srcs.iter().filter(|s| usable(s)) {
-                    if let Some(by) = admitted(caller, s) {
-                        allowing.extend(by);
-                        return true;
+            // Probe principals of an account: a role nobody names, and an instance of every
+            // principal ARN or ARN pattern the policy mentions that fits the account.
+            let principals_of = |account: &str| -> Vec<String> {
+                let mut arns = vec![role(account)];
+                for pattern in &vocab.arns {
+                    if let Some(arn) = principal_arn_instance(pattern, account) {
+                        if !arns.contains(&arn) {
+                            arns.push(arn);
+                        }
                     }
                 }
-                false
+                arns
             };
+            // Where a caller gets in. A source nobody mentions (the internet, a CIDR, a fresh
+            // endpoint) is open to every account; an endpoint or VPC of a named external account
+            // (or one outside the audited estate) confines callers to that account's network; the
+            // owner's own endpoints and VPCs never make a caller external.
+            let mut admission = |caller: &Caller| -> Admission {
+                let mut a = Admission::default();
+                for s in &srcs {
+                    match owner_label(&s.owner) {
+                        None => {
+                            if a.open.is_none() {
+                                a.open = admitted(caller, s);
+                            }
+                        }
+                        Some(label) if label == ctx.owner_account => {}
+                        Some(label) => {
+                            if let std::collections::btree_map::Entry::Vacant(slot) =
+                                a.confined.entry(label)
+                            {
+                                if let Some(by) = admitted(caller, s) {
+                                    slot.insert(by);
+                                }
+                            }
+                        }
+                    }
+                }
+                a
+            };
+            let caller = |account: &str, arn: &str, org: Option<(&str, Vec<String>)>| {
+                let (org_id, org_paths) = match org {
+                    Some((id, paths)) => (Some(id.to_string()), paths),
+                    None => (None, vec![]),
+                };
+                Caller::Principal {
+                    account: account.to_string(),
+                    arn: arn.to_string(),
+                    org_id,
+                    org_paths,
+                }
+            };
+
+            // Everyone else: a fresh account, and a fresh account in an organization nobody
+            // names (any account can be in some organization).
             let stranger = fresh_account(&vocab, ctx.owner_account, 0);
-            let stranger_caller = Caller::Principal {
-                account: stranger.clone(),
-                arn: role(&stranger),
-                org_id: None,
-                org_paths: vec![],
-            };
-            if try_caller(&stranger_caller, &mut allowing) {
+            let member_account = fresh_account(&vocab, ctx.owner_account, 1);
+            const FRESH_ORG: &str = "o-0overexposedprobe";
+            let fresh_org_paths = vec![format!("{FRESH_ORG}/r-0probe/ou-0probe-00000000/")];
+            let mut everyone: Vec<Caller> = principals_of(&stranger)
+                .iter()
+                .map(|arn| caller(&stranger, arn, None))
+                .collect();
+            everyone.extend(principals_of(&member_account).iter().map(|arn| {
+                caller(
+                    &member_account,
+                    arn,
+                    Some((FRESH_ORG, fresh_org_paths.clone())),
+                )
+            }));
+            let mut open_to_all = false;
+            let mut confined: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for c in &everyone {
+                let a = admission(c);
+                if let Some(by) = a.open {
+                    open_to_all = true;
+                    allowing.extend(by);
+                }
+                for (label, by) in a.confined {
+                    confined.entry(label).or_default().extend(by);
+                }
+            }
+
+            if open_to_all {
                 reach = Reach::AnyAwsAccount;
                 explanation = describe(
                     &allowing,
@@ -684,7 +829,6 @@ pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) ->
                     "any authenticated principal of any AWS account",
                 );
             } else {
-                let member_account = fresh_account(&vocab, ctx.owner_account, 1);
                 let mut orgs = Vec::new();
                 for org in &vocab.org_ids {
                     let paths: Vec<String> = vocab
@@ -693,13 +837,22 @@ pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) ->
                         .filter(|p| p.starts_with(org.as_str()))
                         .cloned()
                         .collect();
-                    let member = Caller::Principal {
-                        account: member_account.clone(),
-                        arn: role(&member_account),
-                        org_id: Some(org.clone()),
-                        org_paths: paths,
-                    };
-                    if try_caller(&member, &mut allowing) {
+                    let mut in_org = false;
+                    for arn in principals_of(&member_account) {
+                        let a = admission(&caller(
+                            &member_account,
+                            &arn,
+                            Some((org.as_str(), paths.clone())),
+                        ));
+                        if let Some(by) = a.open {
+                            in_org = true;
+                            allowing.extend(by);
+                        }
+                        for (label, by) in a.confined {
+                            confined.entry(label).or_default().extend(by);
+                        }
+                    }
+                    if in_org {
                         orgs.push(org.clone());
                     }
                 }
@@ -712,43 +865,44 @@ pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) ->
                     reach = Reach::Organization { org_ids: orgs };
                 } else {
                     let mut accounts = BTreeSet::new();
-                    let mut principals = BTreeSet::new();
+                    let mut who = BTreeSet::new();
+                    for (label, by) in confined {
+                        who.insert(format!("principals using network sources of {label}"));
+                        accounts.insert(label);
+                        allowing.extend(by);
+                    }
                     for account in vocab
                         .accounts
                         .iter()
                         .filter(|a| a.as_str() != ctx.owner_account)
                     {
-                        let c = Caller::Principal {
-                            account: account.clone(),
-                            arn: role(account),
-                            org_id: None,
-                            org_paths: vec![],
-                        };
-                        if try_caller(&c, &mut allowing) {
+                        let admissions: Vec<(String, Admission)> = principals_of(account)
+                            .into_iter()
+                            .map(|arn| {
+                                let a = admission(&caller(account, &arn, None));
+                                (arn, a)
+                            })
+                            .collect();
+                        if admissions.iter().any(|(_, a)| a.open.is_some()) {
                             accounts.insert(account.clone());
-                            principals.insert(format!("account {account}"));
-                        }
-                    }
-                    for arn in &vocab.arns {
-                        let Some(account) = document::arn_account(arn) else {
-                            continue;
-                        };
-                        if account == ctx.owner_account {
-                            continue;
-                        }
-                        let c = Caller::Principal {
-                            account: account.clone(),
-                            arn: arn.clone(),
-                            org_id: None,
-                            org_paths: vec![],
-                        };
-                        if try_caller(&c, &mut allowing) {
-                            accounts.insert(account);
-                            if !principals
-                                .iter()
-                                .any(|p| p.ends_with(arn.split(':').nth(4).unwrap_or("")))
-                            {
-                                principals.insert(arn.clone());
+                            for (arn, a) in admissions {
+                                let Some(by) = a.open else { continue };
+                                who.insert(if arn == role(account) {
+                                    format!("account {account}")
+                                } else {
+                                    arn
+                                });
+                                allowing.extend(by);
+                            }
+                        } else {
+                            // Let in only through another account's network: that network's
+                            // owner is who can reach the method (as for everyone else).
+                            for (arn, a) in admissions {
+                                for (label, by) in a.confined {
+                                    who.insert(format!("{arn} through network sources of {label}"));
+                                    accounts.insert(label);
+                                    allowing.extend(by);
+                                }
                             }
                         }
                     }
@@ -757,7 +911,7 @@ pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) ->
                         explanation =
                             "no principal from outside the owner account is let in".into();
                     } else {
-                        let who: Vec<String> = principals.into_iter().collect();
+                        let who: Vec<String> = who.into_iter().collect();
                         explanation = describe(&allowing, query.mode, &who.join(", "));
                         reach = Reach::Accounts {
                             accounts: accounts.into_iter().collect(),
@@ -772,7 +926,7 @@ pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) ->
     }
     let unevaluated: Vec<String> = unevaluated.into_iter().collect();
     ReachVerdict {
-        low_confidence: !unevaluated.is_empty() || vocab.truncated,
+        low_confidence: !unevaluated.is_empty() || vocab.truncated || capped,
         reach,
         unevaluated,
         allowing_statements: allowing.into_iter().collect(),

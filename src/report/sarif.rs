@@ -58,12 +58,7 @@ pub fn artifact_uri(f: &Finding) -> String {
         }
         other => {
             parts.push(other.label().to_string());
-            let id = f
-                .resource_arn
-                .rsplit(['/', ':'])
-                .next()
-                .unwrap_or(&f.resource_arn);
-            parts.push(enc(id));
+            parts.push(enc(f.resource_short_name()));
         }
     }
     parts.join("/")

@@ -19,12 +19,7 @@ fn short_resource(f: &Finding) -> String {
             };
             format!("{kind}:{}", f.api_id.as_deref().unwrap_or("?"))
         }
-        _ => f
-            .resource_arn
-            .rsplit(['/', ':'])
-            .next()
-            .unwrap_or(&f.resource_arn)
-            .to_string(),
+        _ => f.resource_short_name().to_string(),
     }
 }
 

@@ -12,26 +12,45 @@ import json
 
 
 def rest_api(aws, name, methods, stages=("prod",), endpoint="REGIONAL", policy=None,
-             escape_policy=False, disable_default_endpoint=False, integration=None):
+             escape_policy=False, disable_default_endpoint=False, integration=None,
+             authorizers=None):
     """Creates a REST API and deploys it.
 
     methods: list of (path, verb, authorizationType) or (path, verb, authorizationType, opts)
       where opts is a dict with any of: api_key (bool), authorizer (name of an authorizer in
       `authorizers`), integration (dict of put_integration kwargs, default a MOCK).
-    policy: a dict (serialised to JSON) or a string (sent as is).
+    policy: a dict (serialised to JSON) or a string (sent as is), or a callable taking the new
+      API's id and returning either (for policies that name the API in full execute-api ARNs:
+      the API is created without a policy, then `update_rest_api` replaces `/policy`).
     escape_policy: send the policy backslash-escaped, as real AWS returns it.
-    Returns (api_id, {path: resource_id}).
+    authorizers: {name: create_authorizer kwargs (type, authorizerUri, providerARNs, ...)};
+      created before the methods, which reference them with opts {"authorizer": name}.
+    Returns (api_id, {path: resource_id}); with `authorizers`, the dict also maps
+    "authorizer:<name>" to each authorizer's id.
     """
-    kwargs = {"name": name, "endpointConfiguration": {"types": [endpoint]}}
-    if policy is not None:
-        text = policy if isinstance(policy, str) else json.dumps(policy)
+
+    def policy_text(p):
+        text = p if isinstance(p, str) else json.dumps(p)
         if escape_policy:
             text = text.replace('"', '\\"')
-        kwargs["policy"] = text
+        return text
+
+    kwargs = {"name": name, "endpointConfiguration": {"types": [endpoint]}}
+    if policy is not None and not callable(policy):
+        kwargs["policy"] = policy_text(policy)
     if disable_default_endpoint:
         kwargs["disableExecuteApiEndpoint"] = True
     api = aws.apigw.create_rest_api(**kwargs)
     api_id = api["id"]
+    if callable(policy):
+        aws.apigw.update_rest_api(
+            restApiId=api_id,
+            patchOperations=[{"op": "replace", "path": "/policy", "value": policy_text(policy(api_id))}],
+        )
+    authorizer_ids = {}
+    for auth_name, auth_kwargs in (authorizers or {}).items():
+        created = aws.apigw.create_authorizer(restApiId=api_id, name=auth_name, **auth_kwargs)
+        authorizer_ids[auth_name] = created["id"]
     root = [r for r in aws.apigw.get_resources(restApiId=api_id)["items"] if r["path"] == "/"][0]
     ids = {"/": root["id"]}
 
@@ -57,6 +76,8 @@ def rest_api(aws, name, methods, stages=("prod",), endpoint="REGIONAL", policy=N
         }
         if opts.get("authorizer_id"):
             put["authorizerId"] = opts["authorizer_id"]
+        if opts.get("authorizer"):
+            put["authorizerId"] = authorizer_ids[opts["authorizer"]]
         aws.apigw.put_method(**put)
         integ = opts.get("integration") or integration or {"type": "MOCK"}
         aws.apigw.put_integration(restApiId=api_id, resourceId=rid, httpMethod=verb, **integ)
@@ -65,6 +86,8 @@ def rest_api(aws, name, methods, stages=("prod",), endpoint="REGIONAL", policy=N
         deployment = aws.apigw.create_deployment(restApiId=api_id, stageName=stages[0])
         for stage in stages[1:]:
             aws.apigw.create_stage(restApiId=api_id, stageName=stage, deploymentId=deployment["id"])
+    for auth_name, auth_id in authorizer_ids.items():
+        ids[f"authorizer:{auth_name}"] = auth_id
     return api_id, ids
 
 
@@ -100,3 +123,117 @@ def http_api(aws, name, routes, stage="$default", disable_default_endpoint=False
     if stage:
         aws.apigw2.create_stage(ApiId=api_id, StageName=stage)
     return api_id, route_ids
+
+
+# ---------------------------------------------------------------------------------------------
+# Network
+
+
+def vpc(aws, cidr):
+    """Creates a VPC; returns (vpc_id, main_route_table_id)."""
+    vpc_id = aws.ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+    tables = aws.ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["RouteTables"]
+    main = [t for t in tables if any(a.get("Main") for a in t.get("Associations", []))][0]
+    return vpc_id, main["RouteTableId"]
+
+
+def subnet(aws, vpc_id, cidr, az=None):
+    az = az or f"{aws.region}a"
+    return aws.ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=az)["Subnet"]["SubnetId"]
+
+
+def security_group(aws, vpc_id, name, ingress=()):
+    """ingress: (port, cidr) or (port, "sg-…") tuples; port None = all traffic."""
+    gid = aws.ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc_id)["GroupId"]
+    perms = []
+    for port, source in ingress:
+        perm = {"IpProtocol": "-1"} if port is None else {"IpProtocol": "tcp", "FromPort": port, "ToPort": port}
+        if source.startswith("sg-"):
+            perm["UserIdGroupPairs"] = [{"GroupId": source}]
+        else:
+            perm["IpRanges"] = [{"CidrIp": source}]
+        perms.append(perm)
+    if perms:
+        aws.ec2.authorize_security_group_ingress(GroupId=gid, IpPermissions=perms)
+    return gid
+
+
+def instance(aws, subnet_id, groups):
+    """Runs one instance; returns (instance_id, private_ip)."""
+    i = aws.ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="t3.micro",
+                              SubnetId=subnet_id, SecurityGroupIds=list(groups))["Instances"][0]
+    return i["InstanceId"], i["PrivateIpAddress"]
+
+
+def load_balancer(aws, name, vpc_id, subnets, scheme, kind, targets, port=8080,
+                  target_type="instance", listener_port=None, security_groups=None):
+    """Creates an NLB/ALB forwarding to `targets` [(id or ip, port)]; returns (arn, dns_name)."""
+    kwargs = {"Name": name, "Subnets": list(subnets), "Scheme": scheme, "Type": kind}
+    if security_groups:
+        kwargs["SecurityGroups"] = list(security_groups)
+    lb = aws.elbv2.create_load_balancer(**kwargs)["LoadBalancers"][0]
+    protocol = "TCP" if kind == "network" else "HTTP"
+    tg = aws.elbv2.create_target_group(Name=f"{name}-tg", Protocol=protocol, Port=port, VpcId=vpc_id,
+                                       TargetType=target_type)["TargetGroups"][0]["TargetGroupArn"]
+    aws.elbv2.register_targets(TargetGroupArn=tg, Targets=[{"Id": i, "Port": p} for i, p in targets])
+    aws.elbv2.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], Protocol=protocol,
+                              Port=listener_port or (80 if kind == "application" else port),
+                              DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
+    return lb["LoadBalancerArn"], lb["DNSName"]
+
+
+def endpoint_service(aws, nlb_arn, principals, acceptance_required=False):
+    svc = aws.ec2.create_vpc_endpoint_service_configuration(
+        NetworkLoadBalancerArns=[nlb_arn], AcceptanceRequired=acceptance_required)["ServiceConfiguration"]
+    if principals:
+        aws.ec2.modify_vpc_endpoint_service_permissions(ServiceId=svc["ServiceId"], AddAllowedPrincipals=list(principals))
+    return svc["ServiceId"]
+
+
+def peering(aws, vpc_id, peer_aws, peer_vpc_id, accept=True):
+    """Requests a peering from aws/vpc_id to peer_aws/peer_vpc_id and accepts it as the peer."""
+    pcx = aws.ec2.create_vpc_peering_connection(VpcId=vpc_id, PeerVpcId=peer_vpc_id,
+                                                PeerOwnerId=peer_aws.account)["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    if accept:
+        peer_aws.ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    return pcx
+
+
+def route(aws, table_id, cidr, pcx):
+    aws.ec2.create_route(RouteTableId=table_id, DestinationCidrBlock=cidr, VpcPeeringConnectionId=pcx)
+
+
+def web_acl(aws, name, resource_arn=None):
+    acl = aws.wafv2.create_web_acl(
+        Name=name, Scope="REGIONAL", DefaultAction={"Block": {}}, Rules=[],
+        VisibilityConfig={"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": name},
+    )["Summary"]["ARN"]
+    if resource_arn:
+        aws.wafv2.associate_web_acl(WebACLArn=acl, ResourceArn=resource_arn)
+    return acl
+
+
+def legacy_backend(aws, cidr="10.0.0.0/16", name="legacy", api=True, admit=(), policy=None, api_name=None):
+    """The story's private legacy API: a VPC, one instance listening on 8080 (security group
+    admitting the VPC itself plus `admit`), an internal NLB in front of it, an API Gateway VPC
+    link to the NLB, and (api=True) the safe REST API: GET methods with IAM auth through the
+    link, under `policy` (none by default: IAM then admits only the owner's principals).
+    Returns a dict of ids."""
+    base = cidr.split("/")[0].rsplit(".", 2)[0]  # "10.0"
+    vpc_id, main_rtb = vpc(aws, cidr)
+    sub = subnet(aws, vpc_id, f"{base}.1.0/24")
+    sg = security_group(aws, vpc_id, f"{name}-backend", [(8080, cidr)] + list(admit))
+    inst, ip = instance(aws, sub, [sg])
+    nlb, dns = load_balancer(aws, f"{name}-nlb", vpc_id, [sub], "internal", "network", [(inst, 8080)])
+    link = aws.apigw.create_vpc_link(name=f"{name}-link", targetArns=[nlb])["id"]
+    out = {"vpc": vpc_id, "main_rtb": main_rtb, "subnet": sub, "sg": sg, "instance": inst, "ip": ip,
+           "nlb": nlb, "nlb_dns": dns, "vpc_link": link}
+    if api:
+        integration = {"type": "HTTP_PROXY", "integrationHttpMethod": "GET", "uri": f"http://{dns}/orders",
+                       "connectionType": "VPC_LINK", "connectionId": link}
+        api_id, _ = rest_api(aws, api_name or f"{name}-api", [
+            ("/orders", "GET", "AWS_IAM", {"integration": integration}),
+            ("/orders/{id}", "GET", "AWS_IAM", {"integration": dict(integration, uri=f"http://{dns}/orders/{{id}}")}),
+        ], policy=policy)
+        out["api"] = api_id
+    return out

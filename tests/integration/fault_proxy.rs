@@ -1,110 +1,308 @@
 //! A fault-injecting HTTP proxy between the auditor and the emulator.
 //!
 //! The binary is pointed at the proxy (`AWS_ENDPOINT_URL`); the proxy names each request's AWS
-//! operation (`service:Operation`) from the protocol it uses, and either forwards it to moto or
-//! answers with a fault chosen per operation: throttling (a given number of times, then
-//! forwarding), a 5xx, AccessDenied, a malformed body, or a hang past the client's timeout.
+//! operation (`service:Operation`) from the protocol it uses, attributes it to an account and a
+//! region, and either forwards it to moto or answers with a fault: throttling (a given number
+//! of times, then forwarding), a 5xx, AccessDenied, a malformed or truncated body, a closed
+//! connection, or a hang past the client's timeout.
 //!
 //! Operation naming, by protocol:
-//! - query (EC2, STS, ELBv2): the `Action` form field of the body;
+//! - query (EC2, STS, ELBv2): the `Action` parameter of the body (or of the query string);
 //! - JSON (WAFv2): the `X-Amz-Target` header (`AWSWAF_20190729.GetWebACLForResource`);
-//! - REST (API Gateway v1/v2): the verb and path shape (`GET /restapis/{id}/stages`).
+//! - Smithy RPC v2 CBOR: the `/service/<S>/operation/<Op>` path;
+//! - REST (API Gateway v1/v2): the verb and path shape (`GET /restapis/{id}/stages`), from a
+//!   table of the read operations. A request the proxy cannot name is recorded as
+//!   `service:UNNAMED <VERB> <path>`, which no read-only check accepts.
+//!
+//! The service is the SigV4 signing name (`Credential=AKID/date/region/SERVICE/aws4_request`);
+//! both API Gateway APIs sign as `apigateway`, and v2 operations are named `apigatewayv2:…`.
+//!
+//! Attribution: `sts:AssumeRole` belongs to the account of its `RoleArn`. The proxy reads the
+//! credentials moto returns and remembers which account each access key belongs to, so every
+//! later call signed with them is attributed to that account (calls signed with the caller's
+//! own keys have no account). The region is the signing region. Faults can therefore be keyed
+//! by operation, account, region and resource (see [`Rule`]), and the assumed-role
+//! credentials are available to tests that check they never leak ([`FaultProxy::assumed`]).
+//!
+//! Paging: moto ignores `limit`/`position` and answers every API Gateway listing in one page.
+//! [`FaultProxy::page`] makes the proxy re-page one operation's answers the way real AWS does:
+//! at most `min(limit, page size)` items per page, and an opaque `position` token (containing
+//! `+`, `/` and `=`, so a client that does not encode it breaks) that must come back verbatim.
 
+use serde_json::Value;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
-    /// Answer with the service's throttling error this many times, then forward.
+    /// Answer with the service's throttling error this many times, then forward
+    /// (`u32::MAX`: throttle forever).
     Throttle(u32),
-    /// Answer `503 Service Unavailable`-style internal errors every time.
+    /// Answer `500 InternalFailure` every time.
     ServerError,
-    /// Answer AccessDenied every time.
+    /// Answer the service's AccessDenied error every time.
     AccessDenied,
     /// Answer 200 with a body that is not the protocol's format.
     Malformed,
-    /// Hold the connection open without answering for this long.
+    /// Forward, then answer 200 with only the first half of moto's body (a cut-off document).
+    Truncate,
+    /// Close the connection without answering (an endpoint that drops connections).
+    Disconnect,
+    /// Hold the connection open without answering for this long, then close it.
     Hang(Duration),
+    /// Answer `403 SignatureDoesNotMatch` quoting the request the way AWS does (the canonical
+    /// request with its signed headers, `X-Amz-Security-Token` included, the credential scope)
+    /// and, worse than AWS, its whole body: a service that echoes secrets back.
+    EchoRequest,
+}
+
+/// Where a fault applies. Every field but `op` narrows the match; `op` may be `*`.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// `service:Operation` as the proxy names it, or `*` for every operation.
+    pub op: String,
+    /// Only requests attributed to this account (see the module docs).
+    pub account: Option<String>,
+    /// Only requests signed for this region.
+    pub region: Option<String>,
+    /// Only requests whose path has this segment (e.g. a REST API id).
+    pub resource: Option<String>,
+    /// Let this many matching requests through before the fault starts.
+    pub skip: u32,
+    pub fault: Fault,
+}
+
+impl Rule {
+    pub fn new(op: &str, fault: Fault) -> Rule {
+        Rule {
+            op: op.to_string(),
+            account: None,
+            region: None,
+            resource: None,
+            skip: 0,
+            fault,
+        }
+    }
+
+    pub fn account(mut self, account: &str) -> Rule {
+        self.account = Some(account.to_string());
+        self
+    }
+
+    pub fn region(mut self, region: &str) -> Rule {
+        self.region = Some(region.to_string());
+        self
+    }
+
+    pub fn resource(mut self, resource: &str) -> Rule {
+        self.resource = Some(resource.to_string());
+        self
+    }
+
+    pub fn skip(mut self, n: u32) -> Rule {
+        self.skip = n;
+        self
+    }
+
+    fn matches(&self, ctx: &Ctx) -> bool {
+        (self.op == "*" || self.op == ctx.op)
+            && self
+                .account
+                .as_ref()
+                .is_none_or(|a| ctx.account.as_ref() == Some(a))
+            && self.region.as_ref().is_none_or(|r| *r == ctx.region)
+            && self
+                .resource
+                .as_ref()
+                .is_none_or(|r| ctx.segments.iter().any(|s| s == r))
+    }
+}
+
+/// One request as the proxy saw it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub op: String,
+    /// The account the request was attributed to; `None` for the caller's own credentials.
+    pub account: Option<String>,
+    pub region: String,
+    /// The fault injected, if any.
+    pub fault: Option<Fault>,
+}
+
+/// Credentials moto handed out through `sts:AssumeRole`.
+#[derive(Debug, Clone)]
+pub struct AssumedCredentials {
+    pub account: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+}
+
+#[derive(Default)]
+struct State {
+    rules: Vec<(Rule, u32)>,
+    seen: Vec<Seen>,
+    /// Access key id → account, learned from AssumeRole answers.
+    keys: HashMap<String, String>,
+    assumed: Vec<AssumedCredentials>,
+    /// Operation → page size, for re-paged operations.
+    paging: HashMap<String, usize>,
+    /// Position token → (operation, listing path, offset).
+    tokens: HashMap<String, (String, String, usize)>,
+    /// Pages served per operation (re-paged operations only).
+    pages: HashMap<String, usize>,
+    /// Items served per listing path (re-paged operations only), in order.
+    served: HashMap<String, Vec<Value>>,
 }
 
 pub struct FaultProxy {
     pub endpoint: String,
-    faults: Arc<Mutex<HashMap<String, Fault>>>,
-    /// Every operation seen, in order (faulted or forwarded).
-    seen: Arc<Mutex<Vec<String>>>,
+    state: Arc<Mutex<State>>,
 }
 
 impl FaultProxy {
-    /// Starts a proxy in front of `upstream` (`http://127.0.0.1:PORT`) on a free port.
+    /// Starts a proxy in front of `upstream` (`http://127.0.0.1:PORT`) on a free port, with
+    /// faults keyed by operation only.
     pub fn start(upstream: &str, faults: &[(&str, Fault)]) -> FaultProxy {
+        Self::with_rules(
+            upstream,
+            faults
+                .iter()
+                .map(|(op, f)| Rule::new(op, f.clone()))
+                .collect(),
+        )
+    }
+
+    /// Starts a proxy with these rules (the first matching rule that is due applies).
+    pub fn with_rules(upstream: &str, rules: Vec<Rule>) -> FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind fault proxy");
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let upstream = upstream.trim_start_matches("http://").to_string();
-        let faults: Arc<Mutex<HashMap<String, Fault>>> = Arc::new(Mutex::new(
-            faults
-                .iter()
-                .map(|(op, f)| (op.to_string(), f.clone()))
-                .collect(),
-        ));
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let (f2, s2) = (faults.clone(), seen.clone());
+        let state = Arc::new(Mutex::new(State {
+            rules: rules.into_iter().map(|r| (r, 0)).collect(),
+            ..Default::default()
+        }));
+        let s2 = state.clone();
         std::thread::spawn(move || {
             for conn in listener.incoming() {
                 let Ok(conn) = conn else { continue };
-                let (upstream, faults, seen) = (upstream.clone(), f2.clone(), s2.clone());
+                let (upstream, state) = (upstream.clone(), s2.clone());
                 std::thread::spawn(move || {
-                    let _ = serve(conn, &upstream, &faults, &seen);
+                    let _ = serve(conn, &upstream, &state);
                 });
             }
         });
-        FaultProxy {
-            endpoint,
-            faults,
-            seen,
-        }
+        FaultProxy { endpoint, state }
     }
 
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Every operation seen, in order (faulted or forwarded).
     pub fn seen(&self) -> Vec<String> {
-        self.seen.lock().unwrap().clone()
+        self.lock().seen.iter().map(|s| s.op.clone()).collect()
+    }
+
+    /// Every request seen, with its attribution and fault.
+    pub fn requests(&self) -> Vec<Seen> {
+        self.lock().seen.clone()
     }
 
     /// How many times the proxy saw this operation.
     pub fn count(&self, op: &str) -> usize {
-        self.seen().iter().filter(|o| o.as_str() == op).count()
+        self.lock().seen.iter().filter(|s| s.op == op).count()
+    }
+
+    /// Adds a fault on an operation (`None`: removes every rule on it).
+    #[allow(dead_code)]
+    pub fn set(&self, op: &str, fault: Option<Fault>) {
+        let mut st = self.lock();
+        match fault {
+            Some(fault) => st.rules.push((Rule::new(op, fault), 0)),
+            None => st.rules.retain(|(r, _)| r.op != op),
+        }
     }
 
     #[allow(dead_code)]
-    pub fn set(&self, op: &str, fault: Option<Fault>) {
-        let mut f = self.faults.lock().unwrap();
-        match fault {
-            Some(fault) => f.insert(op.to_string(), fault),
-            None => f.remove(op),
-        };
+    pub fn add(&self, rule: Rule) {
+        self.lock().rules.push((rule, 0));
+    }
+
+    /// Re-pages the answers of `op` (`apigateway:GetRestApis`, `apigateway:GetResources`, or
+    /// any API Gateway listing with an `item` array) at `page_size` items a page.
+    pub fn page(&self, op: &str, page_size: usize) {
+        assert!(page_size > 0);
+        self.lock().paging.insert(op.to_string(), page_size);
+    }
+
+    /// Pages served so far for a re-paged operation.
+    pub fn pages_served(&self, op: &str) -> usize {
+        self.lock().pages.get(op).copied().unwrap_or(0)
+    }
+
+    /// The items served so far by a re-paged listing (its path, e.g.
+    /// `/restapis/<id>/resources`), in order.
+    pub fn served(&self, listing: &str) -> Vec<Value> {
+        self.lock().served.get(listing).cloned().unwrap_or_default()
+    }
+
+    /// The credentials moto returned to every AssumeRole that went through the proxy.
+    pub fn assumed(&self) -> Vec<AssumedCredentials> {
+        self.lock().assumed.clone()
     }
 }
 
 struct Request {
-    head: Vec<u8>,
     method: String,
-    path: String,
+    /// The request target (path and query) as sent.
+    target: String,
+    /// Header lines as sent (without the request line and the blank line), minus `Connection`.
+    header_lines: Vec<String>,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
 }
 
+impl Request {
+    fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or("")
+    }
+
+    fn query(&self) -> Vec<(String, String)> {
+        self.target
+            .split_once('?')
+            .map(|(_, q)| form_pairs(q))
+            .unwrap_or_default()
+    }
+
+    /// The request as bytes for moto, with the request line's target replaced.
+    fn to_upstream(&self, target: &str) -> Vec<u8> {
+        let mut head = format!("{} {target} HTTP/1.1\r\n", self.method);
+        for line in &self.header_lines {
+            head.push_str(line);
+            head.push_str("\r\n");
+        }
+        // Forward with a fresh connection per request: keep the upstream side simple.
+        head.push_str("Connection: close\r\n\r\n");
+        let mut bytes = head.into_bytes();
+        bytes.extend_from_slice(&self.body);
+        bytes
+    }
+}
+
 fn read_request(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Request>> {
-    let mut head = Vec::new();
     let mut request_line = String::new();
     if reader.read_line(&mut request_line)? == 0 {
         return Ok(None);
     }
-    head.extend_from_slice(request_line.as_bytes());
     let mut parts = request_line.split_whitespace();
     let method = parts.next().unwrap_or_default().to_string();
-    let path = parts.next().unwrap_or_default().to_string();
+    let target = parts.next().unwrap_or_default().to_string();
     let mut headers = Vec::new();
+    let mut header_lines = Vec::new();
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 {
@@ -115,14 +313,12 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Req
         }
         if let Some((k, v)) = line.split_once(':') {
             let (k, v) = (k.trim().to_string(), v.trim().to_string());
-            // Forward with a fresh connection per request: keep the upstream side simple.
             if !k.eq_ignore_ascii_case("connection") {
-                head.extend_from_slice(line.as_bytes());
+                header_lines.push(line.trim_end_matches(['\r', '\n']).to_string());
             }
             headers.push((k, v));
         }
     }
-    head.extend_from_slice(b"Connection: close\r\n\r\n");
     let len = headers
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
@@ -131,9 +327,9 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Req
     let mut body = vec![0; len];
     reader.read_exact(&mut body)?;
     Ok(Some(Request {
-        head,
         method,
-        path,
+        target,
+        header_lines,
         headers,
         body,
     }))
@@ -146,25 +342,201 @@ fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// The signing service from the SigV4 credential scope: `Credential=AKID/date/region/SERVICE/aws4_request`.
-fn signing_service(req: &Request) -> String {
-    header(req, "authorization")
+/// Percent-decoding; `+` is a space in form bodies and query strings.
+fn url_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn form_pairs(s: &str) -> Vec<(String, String)> {
+    s.split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            (url_decode(k), url_decode(v))
+        })
+        .collect()
+}
+
+/// The SigV4 credential scope `AKID/date/region/service/aws4_request`, from the Authorization
+/// header or a presigned query.
+fn credential_scope(req: &Request) -> Vec<String> {
+    let from_header = header(req, "authorization")
         .and_then(|a| a.split("Credential=").nth(1))
-        .and_then(|c| c.split('/').nth(3))
-        .unwrap_or("unknown")
-        .to_string()
+        .map(|c| c.split([',', ' ']).next().unwrap_or(c).to_string());
+    let from_query = || {
+        req.query()
+            .into_iter()
+            .find(|(k, _)| k == "X-Amz-Credential")
+            .map(|(_, v)| v)
+    };
+    from_header
+        .or_else(from_query)
+        .map(|c| c.split('/').map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+fn signing_service(req: &Request) -> String {
+    credential_scope(req)
+        .get(3)
+        .cloned()
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Names the AWS operation of a request (see the module docs).
+#[allow(dead_code)]
 pub fn operation_of(method: &str, path: &str, headers: &[(String, String)], body: &[u8]) -> String {
     let req = Request {
-        head: vec![],
         method: method.into(),
-        path: path.into(),
+        target: path.into(),
+        header_lines: vec![],
         headers: headers.to_vec(),
         body: body.to_vec(),
     };
     operation(&req)
+}
+
+/// API Gateway v1 read operations: (path pattern, name); `{}` is any one segment.
+const APIGW_V1_GETS: &[(&str, &str)] = &[
+    ("account", "GetAccount"),
+    ("apikeys", "GetApiKeys"),
+    ("apikeys/{}", "GetApiKey"),
+    ("clientcertificates", "GetClientCertificates"),
+    ("clientcertificates/{}", "GetClientCertificate"),
+    ("domainnames", "GetDomainNames"),
+    ("domainnames/{}", "GetDomainName"),
+    ("domainnames/{}/basepathmappings", "GetBasePathMappings"),
+    ("domainnames/{}/basepathmappings/{}", "GetBasePathMapping"),
+    ("restapis", "GetRestApis"),
+    ("restapis/{}", "GetRestApi"),
+    ("restapis/{}/authorizers", "GetAuthorizers"),
+    ("restapis/{}/authorizers/{}", "GetAuthorizer"),
+    ("restapis/{}/deployments", "GetDeployments"),
+    ("restapis/{}/deployments/{}", "GetDeployment"),
+    ("restapis/{}/documentation/parts", "GetDocumentationParts"),
+    ("restapis/{}/documentation/parts/{}", "GetDocumentationPart"),
+    (
+        "restapis/{}/documentation/versions",
+        "GetDocumentationVersions",
+    ),
+    (
+        "restapis/{}/documentation/versions/{}",
+        "GetDocumentationVersion",
+    ),
+    ("restapis/{}/gatewayresponses", "GetGatewayResponses"),
+    ("restapis/{}/gatewayresponses/{}", "GetGatewayResponse"),
+    ("restapis/{}/models", "GetModels"),
+    ("restapis/{}/models/{}", "GetModel"),
+    ("restapis/{}/models/{}/default_template", "GetModelTemplate"),
+    ("restapis/{}/requestvalidators", "GetRequestValidators"),
+    ("restapis/{}/requestvalidators/{}", "GetRequestValidator"),
+    ("restapis/{}/resources", "GetResources"),
+    ("restapis/{}/resources/{}", "GetResource"),
+    ("restapis/{}/resources/{}/methods/{}", "GetMethod"),
+    (
+        "restapis/{}/resources/{}/methods/{}/responses/{}",
+        "GetMethodResponse",
+    ),
+    (
+        "restapis/{}/resources/{}/methods/{}/integration",
+        "GetIntegration",
+    ),
+    (
+        "restapis/{}/resources/{}/methods/{}/integration/responses/{}",
+        "GetIntegrationResponse",
+    ),
+    ("restapis/{}/stages", "GetStages"),
+    ("restapis/{}/stages/{}", "GetStage"),
+    ("restapis/{}/stages/{}/exports/{}", "GetExport"),
+    ("restapis/{}/stages/{}/sdks/{}", "GetSdk"),
+    ("sdktypes", "GetSdkTypes"),
+    ("sdktypes/{}", "GetSdkType"),
+    ("tags/{}", "GetTags"),
+    ("usageplans", "GetUsagePlans"),
+    ("usageplans/{}", "GetUsagePlan"),
+    ("usageplans/{}/keys", "GetUsagePlanKeys"),
+    ("usageplans/{}/keys/{}", "GetUsagePlanKey"),
+    ("usageplans/{}/usage", "GetUsage"),
+    ("vpclinks", "GetVpcLinks"),
+    ("vpclinks/{}", "GetVpcLink"),
+];
+
+/// API Gateway v2 read operations (paths under `/v2/`).
+const APIGW_V2_GETS: &[(&str, &str)] = &[
+    ("apis", "GetApis"),
+    ("apis/{}", "GetApi"),
+    ("apis/{}/authorizers", "GetAuthorizers"),
+    ("apis/{}/authorizers/{}", "GetAuthorizer"),
+    ("apis/{}/deployments", "GetDeployments"),
+    ("apis/{}/deployments/{}", "GetDeployment"),
+    ("apis/{}/integrations", "GetIntegrations"),
+    ("apis/{}/integrations/{}", "GetIntegration"),
+    (
+        "apis/{}/integrations/{}/integrationresponses",
+        "GetIntegrationResponses",
+    ),
+    (
+        "apis/{}/integrations/{}/integrationresponses/{}",
+        "GetIntegrationResponse",
+    ),
+    ("apis/{}/models", "GetModels"),
+    ("apis/{}/models/{}", "GetModel"),
+    ("apis/{}/models/{}/template", "GetModelTemplate"),
+    ("apis/{}/routes", "GetRoutes"),
+    ("apis/{}/routes/{}", "GetRoute"),
+    ("apis/{}/routes/{}/routeresponses", "GetRouteResponses"),
+    ("apis/{}/routes/{}/routeresponses/{}", "GetRouteResponse"),
+    ("apis/{}/stages", "GetStages"),
+    ("apis/{}/stages/{}", "GetStage"),
+    ("domainnames", "GetDomainNames"),
+    ("domainnames/{}", "GetDomainName"),
+    ("domainnames/{}/apimappings", "GetApiMappings"),
+    ("domainnames/{}/apimappings/{}", "GetApiMapping"),
+    ("tags/{}", "GetTags"),
+    ("vpclinks", "GetVpcLinks"),
+    ("vpclinks/{}", "GetVpcLink"),
+];
+
+fn match_table(table: &[(&str, &'static str)], segs: &[&str]) -> Option<&'static str> {
+    table.iter().find_map(|(pattern, name)| {
+        let pat: Vec<&str> = pattern.split('/').collect();
+        (pat.len() == segs.len()
+            && pat
+                .iter()
+                .zip(segs)
+                .all(|(p, s)| *p == "{}" || p.eq_ignore_ascii_case(s)))
+        .then_some(*name)
+    })
 }
 
 fn operation(req: &Request) -> String {
@@ -173,38 +545,57 @@ fn operation(req: &Request) -> String {
         let op = target.rsplit('.').next().unwrap_or(target);
         return format!("{service}:{op}");
     }
-    let body = String::from_utf8_lossy(&req.body);
-    if let Some(action) = body.split('&').find_map(|kv| kv.strip_prefix("Action=")) {
+    let path = req.path();
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    if let ["service", _, "operation", op] = segs.as_slice() {
+        return format!("{service}:{op}");
+    }
+    let form = if header(req, "content-type")
+        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"))
+    {
+        form_pairs(&String::from_utf8_lossy(&req.body))
+    } else {
+        vec![]
+    };
+    if let Some((_, action)) = form
+        .iter()
+        .chain(req.query().iter())
+        .find(|(k, _)| k == "Action")
+    {
         return format!("{service}:{action}");
     }
-    let path = req.path.split('?').next().unwrap_or("");
-    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let verb = req.method.as_str();
-    let op = match (service.as_str(), verb, segs.as_slice()) {
-        ("apigateway", "GET", ["restapis"]) => "GetRestApis",
-        ("apigateway", "GET", ["restapis", _, "resources"]) => "GetResources",
-        ("apigateway", "GET", ["restapis", _, "stages"]) => "GetStages",
-        ("apigateway", "GET", ["restapis", _, "authorizers"]) => "GetAuthorizers",
-        ("apigateway", "GET", ["vpclinks"]) => "GetVpcLinks",
-        ("apigateway", "GET", ["v2", "apis"]) => "GetApis",
-        ("apigateway", "GET", ["v2", "apis", _, "routes"]) => "GetRoutes",
-        ("apigateway", "GET", ["v2", "apis", _, "stages"]) => "GetStages(v2)",
-        ("apigateway", "GET", ["v2", "domainnames"]) => "GetDomainNames",
-        ("apigateway", "GET", ["v2", "domainnames", _, "apimappings"]) => "GetApiMappings",
-        _ => "",
-    };
-    if op.is_empty() {
-        format!("{service}:{verb} {path}")
-    } else if op == "GetStages(v2)" {
-        "apigatewayv2:GetStages".to_string()
-    } else if segs.first() == Some(&"v2") {
-        format!("apigatewayv2:{op}")
-    } else {
-        format!("{service}:{op}")
+    if service == "apigateway" && req.method == "GET" {
+        let named = match segs.split_first() {
+            Some((&"v2", rest)) => match_table(APIGW_V2_GETS, rest).map(|n| ("apigatewayv2", n)),
+            _ => match_table(APIGW_V1_GETS, &segs).map(|n| ("apigateway", n)),
+        };
+        if let Some((svc, name)) = named {
+            return format!("{svc}:{name}");
+        }
     }
+    format!("{service}:UNNAMED {} {path}", req.method)
 }
 
-/// The error a service of this protocol would send, as (status, content-type, extra header, body).
+/// The account a request acts in: the RoleArn's account for AssumeRole, else the account of
+/// the assumed-role access key it is signed with.
+fn account_of(req: &Request, op: &str, keys: &HashMap<String, String>) -> Option<String> {
+    if op == "sts:AssumeRole" {
+        return role_arn(req).and_then(|arn| arn.split(':').nth(4).map(str::to_string));
+    }
+    let key = credential_scope(req).into_iter().next()?;
+    keys.get(&key).cloned()
+}
+
+fn role_arn(req: &Request) -> Option<String> {
+    form_pairs(&String::from_utf8_lossy(&req.body))
+        .into_iter()
+        .chain(req.query())
+        .find(|(k, _)| k == "RoleArn")
+        .map(|(_, v)| v)
+}
+
+/// What the service of this request answers for one error: (status, content-type, extra
+/// headers, body).
 fn fault_response(req: &Request, code: &str, status: u16, message: &str) -> Vec<u8> {
     let service = signing_service(req);
     let (ctype, extra, body) = if header(req, "x-amz-target").is_some() || service == "apigateway" {
@@ -226,11 +617,17 @@ fn fault_response(req: &Request, code: &str, status: u16, message: &str) -> Vec<
             format!("<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>fault</RequestId></ErrorResponse>"),
         )
     };
-    format!(
-        "HTTP/1.1 {status} Fault\r\nContent-Type: {ctype}\r\n{extra}Content-Length: {}\r\nConnection: keep-alive\r\n\r\n{body}",
+    response(status, ctype, &extra, body.as_bytes())
+}
+
+fn response(status: u16, ctype: &str, extra_headers: &str, body: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "HTTP/1.1 {status} Fault\r\nContent-Type: {ctype}\r\n{extra_headers}Content-Length: {}\r\nConnection: keep-alive\r\n\r\n",
         body.len()
     )
-    .into_bytes()
+    .into_bytes();
+    out.extend_from_slice(body);
+    out
 }
 
 fn throttle_code(req: &Request) -> (&'static str, u16) {
@@ -242,31 +639,86 @@ fn throttle_code(req: &Request) -> (&'static str, u16) {
     }
 }
 
-fn serve(
-    conn: TcpStream,
-    upstream: &str,
-    faults: &Mutex<HashMap<String, Fault>>,
-    seen: &Mutex<Vec<String>>,
-) -> std::io::Result<()> {
+fn access_denied_code(req: &Request) -> &'static str {
+    match signing_service(req).as_str() {
+        "ec2" => "UnauthorizedOperation",
+        "sts" | "elasticloadbalancing" => "AccessDenied",
+        _ => "AccessDeniedException",
+    }
+}
+
+/// What the proxy knows about one request when it decides its fate.
+struct Ctx {
+    op: String,
+    account: Option<String>,
+    region: String,
+    segments: Vec<String>,
+}
+
+/// The fault due for this request, if any (and counts it against its rule).
+fn due_fault(st: &mut State, ctx: &Ctx) -> Option<Fault> {
+    for (rule, hits) in st.rules.iter_mut() {
+        if !rule.matches(ctx) {
+            continue;
+        }
+        *hits += 1;
+        if *hits <= rule.skip {
+            return None;
+        }
+        return match &mut rule.fault {
+            Fault::Throttle(0) => None,
+            Fault::Throttle(n) => {
+                if *n != u32::MAX {
+                    *n -= 1;
+                }
+                Some(Fault::Throttle(1))
+            }
+            other => Some(other.clone()),
+        };
+    }
+    None
+}
+
+fn serve(conn: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io::Result<()> {
     let mut writer = conn.try_clone()?;
     let mut reader = BufReader::new(conn);
+    let lock = || state.lock().unwrap_or_else(|e| e.into_inner());
     while let Some(req) = read_request(&mut reader)? {
         let op = operation(&req);
-        seen.lock().unwrap().push(op.clone());
-        let fault = {
-            let mut f = faults.lock().unwrap();
-            match f.get_mut(&op) {
-                Some(Fault::Throttle(0)) => None,
-                Some(Fault::Throttle(n)) => {
-                    *n -= 1;
-                    Some(Fault::Throttle(1))
-                }
-                Some(other) => Some(other.clone()),
-                None => None,
-            }
+        let scope = credential_scope(&req);
+        let (fault, page_size) = {
+            let mut st = lock();
+            let ctx = Ctx {
+                account: account_of(&req, &op, &st.keys),
+                region: scope.get(2).cloned().unwrap_or_default(),
+                segments: req
+                    .path()
+                    .split('/')
+                    .filter(|s| !s.is_empty())
+                    .map(url_decode)
+                    .collect(),
+                op: op.clone(),
+            };
+            let fault = due_fault(&mut st, &ctx);
+            st.seen.push(Seen {
+                op: op.clone(),
+                account: ctx.account,
+                region: ctx.region,
+                fault: fault.clone(),
+            });
+            (fault, st.paging.get(&op).copied())
         };
         let response = match fault {
-            None => forward(&req, upstream)?,
+            None => match page_size {
+                Some(size) => paged(&req, upstream, &op, size, state)?,
+                None => {
+                    let up = forward(&req, &req.target, upstream)?;
+                    if op == "sts:AssumeRole" {
+                        learn_credentials(&req, &up.body, &mut lock());
+                    }
+                    up.bytes()
+                }
+            },
             Some(Fault::Throttle(_)) => {
                 let (code, status) = throttle_code(&req);
                 fault_response(&req, code, status, "Rate exceeded")
@@ -274,25 +726,55 @@ fn serve(
             Some(Fault::ServerError) => {
                 fault_response(&req, "InternalFailure", 500, "injected internal failure")
             }
-            Some(Fault::AccessDenied) => {
-                let code = if signing_service(&req) == "ec2" {
-                    "UnauthorizedOperation"
-                } else {
-                    "AccessDeniedException"
-                };
-                fault_response(
-                    &req,
-                    code,
-                    403,
-                    "injected: not authorized to perform this operation",
-                )
+            Some(Fault::AccessDenied) => fault_response(
+                &req,
+                access_denied_code(&req),
+                403,
+                "injected: not authorized to perform this operation",
+            ),
+            Some(Fault::Malformed) => response(
+                200,
+                "application/json",
+                "",
+                b"<<<this is not json or xml>>>",
+            ),
+            Some(Fault::Truncate) => {
+                let mut up = forward(&req, &req.target, upstream)?;
+                up.body.truncate(up.body.len() / 2);
+                up.bytes()
             }
-            Some(Fault::Malformed) => {
-                let body = "<<<this is not json or xml>>>";
-                format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n{body}", body.len()).into_bytes()
+            Some(Fault::EchoRequest) => {
+                // Secrets first: the client may shorten a long message.
+                let mut quoted = format!("{}\n{}\n", req.method, req.target);
+                for name in ["x-amz-security-token", "authorization"] {
+                    if let Some(v) = header(&req, name) {
+                        quoted.push_str(&format!("{name}:{v}\n"));
+                    }
+                }
+                quoted.push_str(&String::from_utf8_lossy(&req.body));
+                quoted.push('\n');
+                for (k, v) in &req.headers {
+                    quoted.push_str(&format!("{}:{v}\n", k.to_ascii_lowercase()));
+                }
+                let message = format!(
+                    "The request signature we calculated does not match the signature you provided. The Canonical String for this request should have been '{quoted}'"
+                );
+                // As a JSON/XML string: escape what would break the document.
+                let message = message
+                    .replace('\\', "\\\\")
+                    .replace('"', "'")
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('\n', " ");
+                fault_response(&req, "SignatureDoesNotMatch", 403, &message)
+            }
+            Some(Fault::Disconnect) => {
+                let _ = writer.shutdown(Shutdown::Both);
+                return Ok(());
             }
             Some(Fault::Hang(d)) => {
                 std::thread::sleep(d);
+                let _ = writer.shutdown(Shutdown::Both);
                 return Ok(());
             }
         };
@@ -302,12 +784,145 @@ fn serve(
     Ok(())
 }
 
-/// Sends the request upstream on a fresh connection and returns the whole response, rewritten
-/// to a Content-Length framed keep-alive response for the client.
-fn forward(req: &Request, upstream: &str) -> std::io::Result<Vec<u8>> {
+/// Remembers the credentials in an AssumeRole answer and the account they belong to.
+fn learn_credentials(req: &Request, body: &[u8], st: &mut State) {
+    let text = String::from_utf8_lossy(body);
+    let tag = |name: &str| {
+        let open = format!("<{name}>");
+        let close = format!("</{name}>");
+        let start = text.find(&open)? + open.len();
+        let end = text[start..].find(&close)? + start;
+        Some(text[start..end].to_string())
+    };
+    let (Some(account), Some(key), Some(secret), Some(token)) = (
+        role_arn(req).and_then(|a| a.split(':').nth(4).map(str::to_string)),
+        tag("AccessKeyId"),
+        tag("SecretAccessKey"),
+        tag("SessionToken"),
+    ) else {
+        return;
+    };
+    st.keys.insert(key.clone(), account.clone());
+    st.assumed.push(AssumedCredentials {
+        account,
+        access_key_id: key,
+        secret_access_key: secret,
+        session_token: token,
+    });
+}
+
+/// Answers a listing from moto's single page, re-paged like real AWS (see the module docs).
+fn paged(
+    req: &Request,
+    upstream: &str,
+    op: &str,
+    page_size: usize,
+    state: &Mutex<State>,
+) -> std::io::Result<Vec<u8>> {
+    let query = req.query();
+    let limit = query
+        .iter()
+        .find(|(k, _)| k == "limit")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(25);
+    let position = query.iter().find(|(k, _)| k == "position").map(|(_, v)| v);
+    let listing = req.path().to_string();
+    let offset = match position {
+        None => 0,
+        Some(token) => {
+            let known = state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .tokens
+                .get(token)
+                .cloned();
+            match known {
+                Some((o, l, offset)) if o == op && l == listing => offset,
+                _ => {
+                    return Ok(fault_response(
+                        req,
+                        "BadRequestException",
+                        400,
+                        "Invalid position parameter",
+                    ))
+                }
+            }
+        }
+    };
+    // moto ignores limit/position; ask without them and cut the answer ourselves.
+    let rest: Vec<String> = query
+        .iter()
+        .filter(|(k, _)| k != "limit" && k != "position")
+        .map(|(k, v)| format!("{}={}", url_encode(k), url_encode(v)))
+        .collect();
+    let target = if rest.is_empty() {
+        listing.clone()
+    } else {
+        format!("{listing}?{}", rest.join("&"))
+    };
+    let mut up = forward(req, &target, upstream)?;
+    let Ok(mut doc) = serde_json::from_slice::<Value>(&up.body) else {
+        return Ok(up.bytes());
+    };
+    let Some(items) = doc.get("item").and_then(Value::as_array).cloned() else {
+        return Ok(up.bytes());
+    };
+    let size = limit.clamp(1, page_size);
+    let end = (offset + size).min(items.len());
+    let page: Vec<Value> = items[offset.min(end)..end].to_vec();
+    let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+    *st.pages.entry(op.to_string()).or_default() += 1;
+    st.served
+        .entry(listing.clone())
+        .or_default()
+        .extend(page.iter().cloned());
+    doc["item"] = Value::Array(page);
+    match doc.as_object_mut() {
+        Some(obj) if end < items.len() => {
+            // Opaque, and with characters a client must percent-encode.
+            let token = format!("pg+{:x}/{}=", st.tokens.len() + 1, end * 7919);
+            st.tokens
+                .insert(token.clone(), (op.to_string(), listing, end));
+            obj.insert("position".into(), Value::String(token));
+        }
+        Some(obj) => {
+            obj.remove("position");
+        }
+        None => {}
+    }
+    up.body = serde_json::to_vec(&doc).expect("re-serialise a page");
+    Ok(up.bytes())
+}
+
+/// A response from moto: its status line and headers (minus framing) and its whole body.
+struct Upstream {
+    head: Vec<String>,
+    body: Vec<u8>,
+}
+
+impl Upstream {
+    /// Framed for the client: Content-Length and keep-alive.
+    fn bytes(&self) -> Vec<u8> {
+        let mut out = String::new();
+        for line in &self.head {
+            out.push_str(line);
+            out.push_str("\r\n");
+        }
+        out.push_str(&format!(
+            "Content-Length: {}\r\nConnection: keep-alive\r\n\r\n",
+            self.body.len()
+        ));
+        let mut bytes = out.into_bytes();
+        bytes.extend_from_slice(&self.body);
+        bytes
+    }
+}
+
+/// Sends the request upstream (with this request target) on a fresh connection and returns
+/// the whole response.
+fn forward(req: &Request, target: &str, upstream: &str) -> std::io::Result<Upstream> {
     let mut up = TcpStream::connect(upstream)?;
-    up.write_all(&req.head)?;
-    up.write_all(&req.body)?;
+    up.write_all(&req.to_upstream(target))?;
     let mut raw = Vec::new();
     up.read_to_end(&mut raw)?;
     let split = raw
@@ -317,7 +932,7 @@ fn forward(req: &Request, upstream: &str) -> std::io::Result<Vec<u8>> {
         .unwrap_or(raw.len());
     let (head, body) = raw.split_at(split);
     let head = String::from_utf8_lossy(head);
-    let mut out = String::new();
+    let mut lines = Vec::new();
     for (i, line) in head.split("\r\n").enumerate() {
         if line.is_empty() {
             continue;
@@ -330,16 +945,12 @@ fn forward(req: &Request, upstream: &str) -> std::io::Result<Vec<u8>> {
         {
             continue;
         }
-        out.push_str(line);
-        out.push_str("\r\n");
+        lines.push(line.to_string());
     }
     // moto (werkzeug) frames with Content-Length or closes the connection; either way `body`
     // is the whole payload now.
-    out.push_str(&format!(
-        "Content-Length: {}\r\nConnection: keep-alive\r\n\r\n",
-        body.len()
-    ));
-    let mut bytes = out.into_bytes();
-    bytes.extend_from_slice(body);
-    Ok(bytes)
+    Ok(Upstream {
+        head: lines,
+        body: body.to_vec(),
+    })
 }

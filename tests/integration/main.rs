@@ -15,6 +15,7 @@ mod demo;
 mod faults;
 mod network;
 mod read_only;
+mod rules_coverage;
 
 use serde_json::Value;
 use std::collections::BTreeSet;

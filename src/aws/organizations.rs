@@ -1,0 +1,79 @@
+//! Enumerating the accounts of an AWS Organization (`--organization`).
+//!
+//! `organizations:ListAccounts` answers only in the management account or a delegated
+//! administrator. Suspended and closing accounts cannot be entered and are skipped (and said
+//! so); anything else that goes wrong is fatal, because an organization scan that silently
+//! covered fewer accounts would look cleaner than it is.
+
+use super::{next_token, scan_error, CallCounter, FatalScanError};
+use crate::inventory::SkippedAccount;
+use aws_config::SdkConfig;
+
+/// The organization's accounts to scan (sorted) and the ones skipped with the reason.
+pub(crate) struct OrgAccounts {
+    pub active: Vec<String>,
+    pub skipped: Vec<SkippedAccount>,
+}
+
+pub(crate) async fn list_accounts(
+    config: &SdkConfig,
+    calls: &CallCounter,
+) -> Result<OrgAccounts, FatalScanError> {
+    let client = aws_sdk_organizations::Client::new(config);
+    let mut active = Vec::new();
+    let mut skipped = Vec::new();
+    let mut token: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        calls.inc("organizations:ListAccounts");
+        let out = client
+            .list_accounts()
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| {
+                let err = scan_error("organizations:ListAccounts", None, &e);
+                FatalScanError(format!(
+                    "could not list the organization's accounts ({}: {}). --organization needs the caller to be the \
+                     organization's management account or a delegated administrator with organizations:ListAccounts; \
+                     or name the accounts with --accounts.",
+                    err.code, err.message
+                ))
+            })?;
+        pages += 1;
+        for a in out.accounts() {
+            let Some(id) = a.id() else { continue };
+            // `State` supersedes the deprecated `Status`; read both, trust whichever is set.
+            let state = a
+                .state()
+                .map(|s| s.as_str().to_string())
+                .or_else(|| a.status().map(|s| s.as_str().to_string()))
+                .unwrap_or_else(|| "ACTIVE".to_string());
+            if state == "ACTIVE" {
+                active.push(id.to_string());
+            } else {
+                skipped.push(SkippedAccount {
+                    account_id: id.to_string(),
+                    reason: format!("organization account state {state}"),
+                });
+            }
+        }
+        token = next_token(&token, out.next_token(), pages);
+        if token.is_none() {
+            break;
+        }
+    }
+    if active.is_empty() {
+        // A member account asking gets an empty list from some implementations (the moto
+        // emulator does), not an error: never take that for an empty organization.
+        return Err(FatalScanError(
+            "organizations:ListAccounts returned no active account. Run --organization from the management \
+             account or a delegated administrator, or name the accounts with --accounts."
+                .into(),
+        ));
+    }
+    active.sort();
+    active.dedup();
+    skipped.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    Ok(OrgAccounts { active, skipped })
+}

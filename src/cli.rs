@@ -74,6 +74,11 @@ pub struct ScanArgs {
     /// caller's own account is audited with the caller's credentials.
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub accounts: Option<Vec<String>>,
+    /// Scan every active account of the caller's AWS Organization (organizations:ListAccounts;
+    /// run it from the management account or a delegated administrator). Suspended accounts
+    /// are skipped and listed.
+    #[arg(long, conflicts_with = "accounts")]
+    pub organization: bool,
     /// Role assumed in each account: arn:aws:iam::<account>:role/<role-name>.
     #[arg(long, default_value = "SecurityAudit", value_name = "NAME")]
     pub role_name: String,
@@ -245,6 +250,7 @@ fn validate_scan(args: &ScanArgs) -> Result<ScanOptions, UsageError> {
     }
     Ok(ScanOptions {
         accounts,
+        organization: args.organization,
         role_name: args.role_name.clone(),
         external_id: args.external_id.clone(),
         regions,
@@ -344,6 +350,7 @@ pub fn build_report(inv: &Inventory) -> AuditReport {
             complete: inv.is_complete(),
             targets,
             api_calls: inv.api_calls.clone(),
+            skipped_accounts: inv.skipped_accounts.clone(),
         },
         findings,
     }
@@ -520,6 +527,7 @@ mod tests {
     fn scan_args(accounts: Option<Vec<&str>>) -> ScanArgs {
         ScanArgs {
             accounts: accounts.map(|v| v.into_iter().map(String::from).collect()),
+            organization: false,
             role_name: "SecurityAudit".into(),
             external_id: None,
             regions: None,

@@ -40,8 +40,13 @@ fn reachable_stages<'a>(
         return stages.iter().collect();
     }
     let domains_unknown = target.errors.iter().any(|e| {
-        e.operation.starts_with("apigatewayv2:GetDomainNames")
-            || e.operation.starts_with("apigatewayv2:GetApiMappings")
+        matches!(
+            e.operation.as_str(),
+            "apigatewayv2:GetDomainNames"
+                | "apigatewayv2:GetApiMappings"
+                | "apigateway:GetDomainNames"
+                | "apigateway:GetBasePathMappings"
+        )
     });
     if domains_unknown {
         return stages.iter().collect();
@@ -56,6 +61,60 @@ fn reachable_stages<'a>(
             })
         })
         .collect()
+}
+
+/// True when this API's stages could not be read (the read failed, so "no stage" proves
+/// nothing): its methods are then judged as if deployed, at medium confidence.
+fn stages_unreadable(
+    target: &Target,
+    operation: &str,
+    api_id: &str,
+    stages: &[crate::inventory::Stage],
+) -> bool {
+    stages.is_empty()
+        && target
+            .errors
+            .iter()
+            .any(|e| e.operation == operation && e.resource.as_deref() == Some(api_id))
+}
+
+/// Stage names to judge a method on when the stages are unknown: every stage the policy names
+/// in a resource (`execute-api:/<stage>/…` or `…:<api-id>/<stage>/…`) plus one it does not, so
+/// a grant to any stage shows up. The widest verdict over them stands for "some stage".
+fn candidate_stages(api: &RestApi) -> Vec<String> {
+    let mut out = std::collections::BTreeSet::new();
+    if let Some(text) = &api.policy {
+        let text = text.replace("\\\"", "\"");
+        let markers = ["execute-api:/".to_string(), format!("{}/", api.id)];
+        for marker in &markers {
+            for (i, _) in text.match_indices(marker.as_str()) {
+                let rest = &text[i + marker.len()..];
+                let stage: String = rest
+                    .chars()
+                    .take_while(|c| !matches!(c, '/' | '"' | '\\'))
+                    .collect();
+                // Bounded: a hostile policy naming thousands of stages costs 16 probes.
+                if !stage.is_empty()
+                    && stage.len() <= 128
+                    && !stage.contains(['*', '?'])
+                    && out.len() < 16
+                {
+                    out.insert(stage);
+                }
+            }
+        }
+    }
+    out.insert("overexposed-unknown-stage".to_string());
+    out.into_iter().collect()
+}
+
+/// The widest of several verdicts (used when the stage is unknown).
+fn widest_verdict(verdicts: Vec<(String, MethodVerdict)>) -> MethodVerdict {
+    verdicts
+        .into_iter()
+        .map(|(_, v)| v)
+        .max_by_key(|v| (v.reach.width(), v.write_reach.width()))
+        .expect("at least one candidate stage")
 }
 
 fn rest_auth(m: &RestMethod) -> Auth {
@@ -302,13 +361,21 @@ fn specific_fix(rule: &str, api_id: &str, verb: &str, path: &str) -> String {
 
 fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Finding> {
     let mut out = Vec::new();
-    let stages = reachable_stages(
-        target,
-        &api.id,
-        api.disable_execute_api_endpoint,
-        &api.stages,
-    );
-    if stages.is_empty() {
+    let stages_unknown = stages_unreadable(target, "apigateway:GetStages", &api.id, &api.stages);
+    let stage_names: Vec<String> = if stages_unknown {
+        candidate_stages(api)
+    } else {
+        reachable_stages(
+            target,
+            &api.id,
+            api.disable_execute_api_endpoint,
+            &api.stages,
+        )
+        .into_iter()
+        .map(|s| s.name.clone())
+        .collect()
+    };
+    if stage_names.is_empty() {
         // Never deployed, or its only door is disabled: nothing can call it.
         return out;
     }
@@ -373,18 +440,18 @@ fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Find
                 continue;
             }
             let auth = rest_auth(m);
-            let verdicts: Vec<(String, MethodVerdict)> = stages
+            let verdicts: Vec<(String, MethodVerdict)> = stage_names
                 .iter()
-                .map(|s| {
+                .map(|stage| {
                     (
-                        s.name.clone(),
+                        stage.clone(),
                         rest_verdict(
                             target,
                             api,
                             doc.as_ref(),
                             network,
                             auth,
-                            &s.name,
+                            stage,
                             &m.http_method,
                             &resource.path,
                             estate,
@@ -392,7 +459,14 @@ fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Find
                     )
                 })
                 .collect();
-            for (stage, verdict) in collapse_stages(verdicts) {
+            let verdicts = if stages_unknown {
+                let mut v = widest_verdict(verdicts);
+                v.low_confidence = true;
+                vec![("*".to_string(), v)]
+            } else {
+                collapse_stages(verdicts)
+            };
+            for (stage, verdict) in verdicts {
                 let Some((rule, reach, write)) = classify(auth, &verdict) else {
                     continue;
                 };
@@ -417,7 +491,10 @@ fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Find
                 if let Some(link) = vpc_link_of(target, m) {
                     evidence.insert("vpc_link".into(), json!(link));
                 }
-                let stage_words = if stage == "*" {
+                let stage_words = if stages_unknown {
+                    "any stage (its stages could not be read, so it is judged as deployed)"
+                        .to_string()
+                } else if stage == "*" {
                     "every deployed stage".to_string()
                 } else {
                     format!("stage {stage}")
@@ -546,13 +623,14 @@ fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
         // WebSocket APIs have no verbs or paths; not modelled yet.
         return out;
     }
+    let stages_unknown = stages_unreadable(target, "apigatewayv2:GetStages", &api.id, &api.stages);
     let stages = reachable_stages(
         target,
         &api.id,
         api.disable_execute_api_endpoint,
         &api.stages,
     );
-    if stages.is_empty() {
+    if stages.is_empty() && !stages_unknown {
         return out;
     }
     let stage = if stages.len() == 1 {
@@ -595,7 +673,13 @@ fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
             api.id,
             target.account_id,
             target.region,
-            if stage == "*" { "every stage".to_string() } else { format!("stage {stage}") },
+            if stages_unknown {
+                "any stage (its stages could not be read, so it is judged as deployed)".to_string()
+            } else if stage == "*" {
+                "every stage".to_string()
+            } else {
+                format!("stage {stage}")
+            },
             describe_reach(&reach),
             auth_phrase(auth),
             why(rule),
@@ -632,7 +716,7 @@ fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
                 write,
                 message,
                 specific_fix: fix,
-                low_confidence: false,
+                low_confidence: stages_unknown,
                 evidence,
                 identity: vec![
                     target.account_id.clone(),
@@ -1298,5 +1382,48 @@ mod tests {
             );
         }
         assert!(f.remediation.contains("AWS_IAM"), "{}", f.remediation);
+    }
+
+    #[test]
+    fn unreadable_stages_are_judged_as_deployed_at_medium_confidence() {
+        // A grant scoped to one stage name: the unknown stages are probed with the names the
+        // policy mentions, so the grant still shows.
+        let policy = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/prod/POST/*"}]}"#;
+        let api = rest_api(
+            "REGIONAL",
+            Some(policy),
+            &[],
+            vec![(
+                "/items",
+                vec![method("POST", "NONE"), method("GET", "NONE")],
+            )],
+        );
+        // Undeployed and known to be: nothing to report.
+        assert_eq!(audit(target_with(vec![api.clone()], vec![])), vec![]);
+        // Stages unreadable: judged as deployed, on "some stage".
+        let mut t = target_with(vec![api], vec![]);
+        t.errors.push(crate::inventory::ScanError {
+            operation: "apigateway:GetStages".into(),
+            code: "AccessDeniedException".into(),
+            message: "denied".into(),
+            resource: Some("api1".into()),
+        });
+        let f = audit(t);
+        assert_eq!(
+            summary(&f),
+            vec![row(
+                "apigw-unauthenticated-write-internet",
+                "*",
+                "POST",
+                "/items",
+                "internet"
+            )]
+        );
+        assert_eq!(f[0].confidence, "medium");
+        assert!(
+            f[0].message.contains("stages could not be read"),
+            "{}",
+            f[0].message
+        );
     }
 }

@@ -6,13 +6,14 @@
 //! method names an authorizer; one `GetVpcLinks` page. Per HTTP API one `GetRoutes` and one
 //! `GetStages`. Custom domains only when an API disables its default endpoint.
 
-use super::{next_token, RegionCtx};
+use super::{next_token, paginate, RegionCtx};
 use crate::inventory::{
     ApiMapping, ApiResource, Authorizer, CustomDomain, HttpApi, HttpRoute, Integration, RestApi,
     RestMethod, ScanError, Stage, Target, VpcLink,
 };
 use aws_sdk_apigateway as apigw;
 use aws_sdk_apigatewayv2 as apigw2;
+use std::collections::BTreeMap;
 
 /// Reads REST APIs, their resources/methods, stages, authorizers, and the region's VPC links.
 /// Returns the number of calls that succeeded (0 means nothing could be read).
@@ -369,77 +370,145 @@ pub(crate) async fn collect_http(ctx: &RegionCtx, target: &mut Target) -> usize 
 
 /// Reads custom domains and their API mappings, only when some API disables its default
 /// `execute-api` endpoint: then a custom domain is the only way in, and whether one maps the
-/// API decides whether it is reachable at all. The v2 domain API lists regional domains of
-/// both REST and HTTP APIs.
+/// API decides whether it is reachable at all. The v2 listing has the regional domains of REST
+/// and HTTP APIs; edge-optimized domains (REST only) are listed by the v1 API alone, so REST
+/// APIs read both and the mappings are merged per domain.
 pub(crate) async fn collect_custom_domains(ctx: &RegionCtx, target: &mut Target) -> usize {
-    let needed = target
+    let rest_needs = target
         .rest_apis
         .iter()
-        .any(|a| a.disable_execute_api_endpoint)
-        || target
-            .http_apis
-            .iter()
-            .any(|a| a.disable_execute_api_endpoint);
-    if !needed {
+        .any(|a| a.disable_execute_api_endpoint);
+    let http_needs = target
+        .http_apis
+        .iter()
+        .any(|a| a.disable_execute_api_endpoint);
+    if !rest_needs && !http_needs {
         return 0;
     }
-    let client = apigw2::Client::new(&ctx.config);
     let mut ok = 0;
-    let names = match ctx
-        .call(
-            "apigatewayv2:GetDomainNames",
-            None,
-            client.get_domain_names().max_results("500").send(),
-        )
-        .await
+    let mut domains: BTreeMap<String, Vec<ApiMapping>> = BTreeMap::new();
+
+    let v2 = apigw2::Client::new(&ctx.config);
+    let mut names = Vec::new();
+    match paginate(
+        ctx,
+        "apigatewayv2:GetDomainNames",
+        None,
+        |t| {
+            v2.get_domain_names()
+                .max_results("500")
+                .set_next_token(t)
+                .send()
+        },
+        |page| {
+            names.extend(
+                page.items()
+                    .iter()
+                    .filter_map(|d| d.domain_name().map(str::to_string)),
+            );
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await
     {
-        Ok(out) => {
-            ok += 1;
-            out.items()
-                .iter()
-                .filter_map(|d| d.domain_name().map(str::to_string))
-                .collect::<Vec<_>>()
-        }
-        Err(e) => {
-            target.errors.push(e);
-            return ok;
-        }
-    };
+        Ok(pages) => ok += pages,
+        Err(e) => target.errors.push(e),
+    }
     for name in names {
-        match ctx
-            .call(
-                "apigatewayv2:GetApiMappings",
-                Some(&name),
-                client
-                    .get_api_mappings()
+        let mut mappings = Vec::new();
+        match paginate(
+            ctx,
+            "apigatewayv2:GetApiMappings",
+            Some(&name),
+            |t| {
+                v2.get_api_mappings()
                     .domain_name(&name)
                     .max_results("500")
-                    .send(),
-            )
-            .await
+                    .set_next_token(t)
+                    .send()
+            },
+            |page| {
+                mappings.extend(page.items().iter().map(|m| ApiMapping {
+                    api_id: m.api_id().unwrap_or_default().to_string(),
+                    stage: m.stage().unwrap_or_default().to_string(),
+                    base_path: m.api_mapping_key().unwrap_or_default().to_string(),
+                }));
+                page.next_token().map(str::to_string)
+            },
+        )
+        .await
         {
-            Ok(out) => {
-                ok += 1;
-                let mut mappings: Vec<ApiMapping> = out
-                    .items()
-                    .iter()
-                    .map(|m| ApiMapping {
-                        api_id: m.api_id().unwrap_or_default().to_string(),
-                        stage: m.stage().unwrap_or_default().to_string(),
-                        base_path: m.api_mapping_key().unwrap_or_default().to_string(),
-                    })
-                    .collect();
-                mappings.sort_by(|a, b| (&a.api_id, &a.stage).cmp(&(&b.api_id, &b.stage)));
-                target.custom_domains.push(CustomDomain {
-                    domain_name: name,
-                    mappings,
-                });
-            }
+            Ok(pages) => ok += pages,
             Err(e) => target.errors.push(e),
         }
+        domains.entry(name).or_default().extend(mappings);
     }
-    target
-        .custom_domains
-        .sort_by(|a, b| a.domain_name.cmp(&b.domain_name));
+
+    if rest_needs {
+        let v1 = apigw::Client::new(&ctx.config);
+        let mut names = Vec::new();
+        match paginate(
+            ctx,
+            "apigateway:GetDomainNames",
+            None,
+            |t| v1.get_domain_names().limit(500).set_position(t).send(),
+            |page| {
+                names.extend(
+                    page.items()
+                        .iter()
+                        .filter_map(|d| d.domain_name().map(str::to_string)),
+                );
+                page.position().map(str::to_string)
+            },
+        )
+        .await
+        {
+            Ok(pages) => ok += pages,
+            Err(e) => target.errors.push(e),
+        }
+        for name in names {
+            let mut mappings = Vec::new();
+            match paginate(
+                ctx,
+                "apigateway:GetBasePathMappings",
+                Some(&name),
+                |t| {
+                    v1.get_base_path_mappings()
+                        .domain_name(&name)
+                        .limit(500)
+                        .set_position(t)
+                        .send()
+                },
+                |page| {
+                    mappings.extend(page.items().iter().map(|m| ApiMapping {
+                        api_id: m.rest_api_id().unwrap_or_default().to_string(),
+                        stage: m.stage().unwrap_or_default().to_string(),
+                        base_path: m.base_path().unwrap_or_default().to_string(),
+                    }));
+                    page.position().map(str::to_string)
+                },
+            )
+            .await
+            {
+                Ok(pages) => ok += pages,
+                Err(e) => target.errors.push(e),
+            }
+            domains.entry(name).or_default().extend(mappings);
+        }
+    }
+
+    target.custom_domains = domains
+        .into_iter()
+        .map(|(domain_name, mut mappings)| {
+            mappings.sort_by(|a, b| {
+                (&a.api_id, &a.stage, &a.base_path).cmp(&(&b.api_id, &b.stage, &b.base_path))
+            });
+            mappings.dedup();
+            CustomDomain {
+                domain_name,
+                mappings,
+            }
+        })
+        .collect();
     ok
 }

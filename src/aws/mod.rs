@@ -11,6 +11,7 @@
 
 mod apigateway;
 pub mod network;
+mod organizations;
 
 use crate::inventory::{
     AccountFailure, Inventory, ScanError, Target, TargetStatus, SNAPSHOT_VERSION,
@@ -35,6 +36,9 @@ pub struct ScanOptions {
     /// Accounts to enter with `sts:AssumeRole`; `None` scans the caller's own account with the
     /// caller's own credentials.
     pub accounts: Option<Vec<String>>,
+    /// Scan every active account of the caller's AWS Organization (`organizations:ListAccounts`)
+    /// instead of `accounts`.
+    pub organization: bool,
     pub role_name: String,
     pub external_id: Option<String>,
     /// Regions to scan; `None` means every region enabled in each account (`ec2:DescribeRegions`).
@@ -55,6 +59,7 @@ impl std::fmt::Debug for ScanOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ScanOptions")
             .field("accounts", &self.accounts)
+            .field("organization", &self.organization)
             .field("role_name", &self.role_name)
             .field(
                 "external_id",
@@ -409,8 +414,19 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
         // the first real call reports that failure anyway.
         let resolved =
             tokio::time::timeout(opts.operation_timeout, provider.provide_credentials()).await;
-        if let Ok(Ok(c)) = resolved {
-            register_credentials(&c);
+        match resolved {
+            Ok(Ok(c)) => register_credentials(&c),
+            // No credentials anywhere in the chain: say so once, plainly, instead of failing
+            // every account with the same transport error.
+            Ok(Err(e)) => {
+                return Err(FatalScanError(format!(
+                    "could not load AWS credentials ({}). Configure them the standard way \
+                     (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, --profile or AWS_PROFILE, \
+                     `aws sso login`, or an instance/task role).",
+                    redact(&one_line(&error_chain(&e)))
+                )))
+            }
+            Err(_) => {}
         }
     }
     let global_region = base
@@ -418,10 +434,29 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
         .map(|r| r.to_string())
         .unwrap_or_else(|| "us-east-1".into());
     let mut account_failures = Vec::new();
+    let mut skipped_accounts = Vec::new();
 
-    // 1. Enter accounts.
+    // 1. Enter accounts: the caller's own, the named ones, or the organization's.
+    let named_accounts = if opts.organization {
+        let org = organizations::list_accounts(&base, &calls).await?;
+        if opts.progress {
+            eprintln!(
+                "organization: {} active account(s){}",
+                org.active.len(),
+                if org.skipped.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} skipped (not active)", org.skipped.len())
+                }
+            );
+        }
+        skipped_accounts = org.skipped;
+        Some(org.active)
+    } else {
+        opts.accounts.clone()
+    };
     let mut entered = Vec::new();
-    match &opts.accounts {
+    match &named_accounts {
         None => {
             let sts = aws_sdk_sts::Client::new(&base);
             calls.inc("sts:GetCallerIdentity");
@@ -536,6 +571,21 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
 
     // 3. Scan targets in parallel, a bounded number at a time.
     let total = plan.len();
+    if opts.progress {
+        eprintln!(
+            "scanning {total} account × region target(s) in {} account(s), {} at a time{}",
+            entered.len(),
+            opts.concurrency.max(1),
+            if account_failures.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} account(s) could not be entered",
+                    account_failures.len()
+                )
+            }
+        );
+    }
     let semaphore = Arc::new(tokio::sync::Semaphore::new(opts.concurrency.max(1)));
     let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut set = tokio::task::JoinSet::new();
@@ -595,7 +645,7 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
         finished_at: now_rfc3339(),
         targets,
         account_failures,
-        skipped_accounts: Vec::new(),
+        skipped_accounts,
         api_calls: calls.snapshot(),
     })
 }
@@ -612,12 +662,16 @@ fn progress_line(n: usize, total: usize, t: &Target) -> String {
                 .unwrap_or("unknown")
         ),
     };
+    let n_net = &t.network;
     format!(
-        "[{n}/{total}] {}/{}: {state}: {} REST APIs, {} HTTP APIs",
+        "[{n}/{total}] {}/{}: {state}: {} REST APIs, {} HTTP APIs, {} load balancers, {} endpoint services, {} peerings",
         t.account_id,
         t.region,
         t.rest_apis.len(),
-        t.http_apis.len()
+        t.http_apis.len(),
+        n_net.load_balancers.len(),
+        n_net.endpoint_services.len(),
+        n_net.peerings.len(),
     )
 }
 

@@ -32,6 +32,10 @@ pub struct ScanInfo {
     pub targets: Vec<TargetSummary>,
     /// Logical read calls per `service:Operation`.
     pub api_calls: BTreeMap<String, u64>,
+    /// Accounts deliberately not scanned (suspended organization members), with why. They do
+    /// not make the scan incomplete: there is nothing in them to enter.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped_accounts: Vec<crate::inventory::SkippedAccount>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

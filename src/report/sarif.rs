@@ -228,6 +228,13 @@ pub fn render_sarif(report: &AuditReport) -> String {
             ));
         }
     }
+    for a in &report.scan.skipped_accounts {
+        notifications.push(notification(
+            "note",
+            "skipped-account",
+            format!("{}: not scanned: {}", a.account_id, a.reason),
+        ));
+    }
     let mut invocation = Invocation::builder()
         .execution_successful(report.scan.complete)
         .build();

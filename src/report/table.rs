@@ -139,6 +139,12 @@ pub fn render_table(report: &AuditReport, color: bool) -> String {
         .iter()
         .filter(|t| !t.notifications.is_empty())
         .collect();
+    if !report.scan.skipped_accounts.is_empty() {
+        let _ = writeln!(out, "\nSkipped (not scanned, by design):");
+        for a in &report.scan.skipped_accounts {
+            let _ = writeln!(out, "  {}: {}", a.account_id, a.reason);
+        }
+    }
     if !notes.is_empty() {
         let _ = writeln!(out, "\nNotes:");
         for t in notes {

@@ -383,6 +383,13 @@ def seed_matrix(aws):
     rest("unparseable", [("/items", "POST", "NONE")], policy="{not json")
     rest("undeployed", [("/items", "POST", "NONE")], stages=())
     rest("disabled", [("/items", "POST", "NONE")], disable_default_endpoint=True)
+    # Disabled default endpoint, but stage prod mapped under an edge-optimized (v1) domain:
+    # only the v1 API lists that mapping.
+    rest_mapped, _ = rest("mapped", [("/items", "POST", "NONE")], disable_default_endpoint=True)
+    aws.apigw.create_domain_name(domainName="edge.apigw-matrix.example.com",
+                                 certificateArn=f"arn:aws:acm:us-east-1:{OWNER}:certificate/edge")
+    aws.apigw.create_base_path_mapping(domainName="edge.apigw-matrix.example.com", restApiId=rest_mapped,
+                                       basePath="orders", stage="prod")
 
     # --- HTTP APIs ----------------------------------------------------------------------------
     def http(name, routes, **kw):

@@ -13,9 +13,8 @@
 //! - `create_rest_api` accepts a policy that is not JSON (real AWS rejects it): that is how the
 //!   unparseable-policy API exists.
 //! - apigatewayv2 `create_api_mapping` accepts only HTTP/WebSocket API ids, so a REST API with
-//!   its default endpoint disabled cannot be mapped under a custom domain in moto: the REST side
-//!   of "disabled endpoint + domain mapping" is pinned by the analysis unit tests
-//!   (`undeployed_and_disabled_apis_are_unreachable_unless_a_domain_maps_them`), the HTTP side here.
+//!   its default endpoint disabled is mapped here through the v1 API (`create_base_path_mapping`
+//!   on an edge-optimized domain), which is also the only listing that shows edge domains.
 //! - A PRIVATE REST API deploys without a policy, and a deployment needs only one method with an
 //!   integration (real AWS wants a policy, and an integration on every method).
 //! - The 520-resource API is created by one `ImportRestApi`; moto leaves `authorizationType` out
@@ -337,6 +336,11 @@ fn expected_matrix() -> Vec<(&'static str, Vec<Expect>)> {
         ),
         ("rest:undeployed", vec![]),
         ("rest:disabled", vec![]),
+        // Default endpoint disabled, stage prod mapped under a v1 (edge) domain: reachable.
+        (
+            "rest:mapped",
+            vec![e(WRITE_INTERNET, "prod", "POST", "/items", "internet")],
+        ),
         (
             "http:routes",
             vec![
@@ -418,7 +422,7 @@ fn matrix_reports_exactly_the_expected_findings_and_nothing_else() {
         .collect();
     assert_eq!(listed, seeded);
     assert_rows(&rows(&m.report), &expected);
-    assert_eq!(expected.len(), 55);
+    assert_eq!(expected.len(), 56);
     // Every finding belongs to the audited account and region.
     for f in m.report["findings"].as_array().unwrap() {
         assert_eq!(s(f, "account_id"), OWNER);
@@ -638,6 +642,7 @@ fn stages_undeployed_and_disabled_endpoints() {
             "rest:stage-wildcard",
             "rest:undeployed",
             "rest:disabled",
+            "rest:mapped",
             "http:multi-stage",
             "http:disabled",
             "http:mapped",
@@ -647,6 +652,9 @@ fn stages_undeployed_and_disabled_endpoints() {
     let calls = &m.report["scan"]["api_calls"];
     assert_eq!(calls["apigatewayv2:GetDomainNames"], 1);
     assert_eq!(calls["apigatewayv2:GetApiMappings"], 1);
+    // REST APIs disable theirs too: the v1 listing (edge domains) is read as well.
+    assert_eq!(calls["apigateway:GetDomainNames"], 1);
+    assert_eq!(calls["apigateway:GetBasePathMappings"], 1);
     let collapsed = m.finding("rest:open", "POST", "/items");
     assert!(
         s(collapsed, "message").contains("every deployed stage"),

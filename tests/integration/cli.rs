@@ -128,3 +128,146 @@ fn an_unreachable_endpoint_is_never_clean() {
     assert_eq!(target["errors"][0]["operation"], "sts:AssumeRole");
     assert_eq!(target["errors"][0]["code"], "DispatchFailure");
 }
+
+#[test]
+fn an_organization_is_scanned_account_by_account_and_suspended_members_are_skipped() {
+    let ids = harness::estate("org");
+    let open = harness::id(ids, "member-open");
+    let clean = harness::id(ids, "member-clean");
+    let closed = harness::id(ids, "member-closed");
+    let run = harness::run_audit(&[
+        "audit",
+        "--organization",
+        "--regions",
+        "us-east-1",
+        "--format",
+        "json",
+        "--quiet",
+        "--fail-on",
+        "never",
+        "--no-network",
+    ]);
+    assert_eq!(run.status, 0, "stderr: {}", run.stderr);
+    let report = run.json();
+    let targets: Vec<&str> = report["scan"]["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["account_id"].as_str().unwrap())
+        .collect();
+    // The management account (the caller's, 123456789012 in moto) and the active members.
+    for account in ["123456789012", open.as_str(), clean.as_str()] {
+        assert!(
+            targets.contains(&account),
+            "{account} not scanned: {targets:?}"
+        );
+    }
+    assert!(
+        !targets.contains(&closed.as_str()),
+        "a suspended account was entered"
+    );
+    assert_eq!(
+        report["scan"]["skipped_accounts"][0]["account_id"],
+        closed.as_str()
+    );
+    assert!(report["scan"]["skipped_accounts"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("SUSPENDED"));
+    let open_findings: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["account_id"] == open.as_str())
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        open_findings,
+        vec![(
+            "apigw-unauthenticated-write-internet".to_string(),
+            "/jobs".to_string()
+        )]
+    );
+    assert!(report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["account_id"] != clean.as_str()));
+    assert_eq!(report["scan"]["api_calls"]["organizations:ListAccounts"], 1);
+    // --organization and --accounts exclude each other.
+    let both = harness::run_audit(&["audit", "--organization", "--accounts", "111111111111"]);
+    assert_eq!(both.status, 2);
+    assert!(
+        both.stderr.contains("cannot be used with"),
+        "{}",
+        both.stderr
+    );
+}
+
+#[test]
+fn an_organization_listing_from_a_member_account_is_an_error_not_an_empty_scan() {
+    // Keys moto has never seen land in the default account; a member's assumed keys land in
+    // the member, whose ListAccounts comes back empty (a moto quirk; real AWS denies it).
+    let ids = harness::estate("org");
+    let creds: Vec<&str> = ids["member_clean_credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let mut cmd = harness::command(&harness::emulator().endpoint);
+    cmd.args([
+        "audit",
+        "--organization",
+        "--regions",
+        "us-east-1",
+        "--format",
+        "json",
+        "--quiet",
+    ])
+    .env("AWS_ACCESS_KEY_ID", creds[0])
+    .env("AWS_SECRET_ACCESS_KEY", creds[1])
+    .env("AWS_SESSION_TOKEN", creds[2]);
+    let run = harness::run(cmd);
+    assert_eq!(run.status, 2, "stdout: {}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("management account or a delegated administrator"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn missing_credentials_are_one_clear_error() {
+    let mut cmd = harness::command(&harness::emulator().endpoint);
+    cmd.env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY");
+    cmd.args([
+        "audit",
+        "--accounts",
+        "111111111111",
+        "--regions",
+        "us-east-1",
+        "--quiet",
+        "--timeout",
+        "5",
+    ]);
+    let run = harness::run(cmd);
+    assert_eq!(run.status, 2);
+    assert!(
+        run.stderr.contains("could not load AWS credentials"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.is_empty(),
+        "no report for a scan that never started: {}",
+        run.stdout
+    );
+}

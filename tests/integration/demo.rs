@@ -272,3 +272,23 @@ fn demo_sarif_validates_against_the_official_schema_and_github_rules() {
         "overexposed/111111111111+222222222222/"
     );
 }
+
+#[test]
+fn the_readme_shows_the_current_demo() {
+    let readme = std::fs::read_to_string(harness::project_root().join("README.md")).unwrap();
+    let table = read("demo.txt");
+    assert!(
+        readme.contains(table.trim_end()),
+        "README's demo table is stale: paste reports/demo.txt into it"
+    );
+    let calls: u64 = json("demo.json")["scan"]["api_calls"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert!(
+        readme.contains(&format!("The demo's audit makes {calls} calls")),
+        "README's call count of the demo is stale: it makes {calls}"
+    );
+}

@@ -146,6 +146,10 @@ pub struct ReportArgs {
     /// Exit 1 when a finding is at or above this severity (`never` turns gating off).
     #[arg(long, value_enum, default_value = "low")]
     pub fail_on: FailOn,
+    /// Under the table, explain every finding: the resource ARN, why it matters and how to
+    /// fix it (JSON and SARIF always carry these).
+    #[arg(long)]
+    pub details: bool,
 }
 
 /// A usage or input error: printed as `error: …` and exit 2.
@@ -356,8 +360,11 @@ pub fn build_report(inv: &Inventory) -> AuditReport {
     }
 }
 
-fn render(report: &AuditReport, format: Format, color: bool) -> String {
+fn render(report: &AuditReport, format: Format, color: bool, details: bool) -> String {
     match format {
+        Format::Table if details => {
+            report::table::render_table(report, color) + &report::table::render_details(report)
+        }
         Format::Table => report::table::render_table(report, color),
         Format::Json => report::json::render_json(report),
         Format::Sarif => report::sarif::render_sarif(report),
@@ -375,12 +382,12 @@ fn emit(report: &AuditReport, args: &ReportArgs) -> anyhow::Result<i32> {
     let format = args.format.unwrap_or(default_format);
     for path in &args.output {
         let f = format_for(path, format);
-        write_atomically(path, &render(report, f, false))
+        write_atomically(path, &render(report, f, false, args.details))
             .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
     }
     if args.output.is_empty() || args.format.is_some() {
         let color = stdout_tty && std::env::var_os("NO_COLOR").is_none() && format == Format::Table;
-        let text = render(report, format, color);
+        let text = render(report, format, color, args.details);
         let mut out = std::io::stdout().lock();
         // A closed pipe (e.g. `| head`) is not an error worth a panic.
         let _ = out.write_all(text.as_bytes());

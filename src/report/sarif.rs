@@ -141,7 +141,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
 
 fn result(f: &Finding, rule_index: i64) -> SarifResult {
     let text = format!(
-        "{} {} Fix: {}",
+        "{}: {} Fix: {}",
         f.title.trim_end_matches('.'),
         f.message,
         f.remediation

@@ -164,3 +164,120 @@ pub fn render_table(report: &AuditReport, color: bool) -> String {
     }
     out
 }
+
+/// The explanation of every finding, for `--details` under the table: what it is, who can reach
+/// it and why that matters (the finding's message), and how to fix it. Plain text, one block a
+/// finding, in the table's order.
+pub fn render_details(report: &AuditReport) -> String {
+    let mut out = String::new();
+    if report.findings.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "\nDetails:");
+    for (n, f) in report.findings.iter().enumerate() {
+        let stage = f
+            .stage
+            .as_deref()
+            .map(|s| format!(" stage {s}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "\n[{}] {} {} {}/{} {}{stage} {} {} (reach {}, auth {}, confidence {})",
+            n + 1,
+            f.severity.label(),
+            f.rule_id,
+            f.account_id,
+            f.region,
+            short_resource(f),
+            f.method,
+            f.path,
+            f.reach,
+            f.auth,
+            f.confidence,
+        );
+        let _ = writeln!(out, "    resource: {}", f.resource_arn);
+        let _ = writeln!(out, "    why: {}", f.message);
+        let _ = writeln!(out, "    fix: {}", f.remediation);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EntryPoint, Reach};
+    use crate::report::{ScanInfo, ToolInfo};
+
+    fn finding(rule: &str, severity: Severity, path: &str) -> Finding {
+        Finding {
+            rule_id: rule.into(),
+            severity,
+            title: "t".into(),
+            message: format!("message about {path}"),
+            account_id: "111111111111".into(),
+            region: "us-east-1".into(),
+            resource_arn: format!("arn:aws:execute-api:us-east-1:111111111111:abc/prod/POST{path}"),
+            entry_point: EntryPoint::ApiGatewayRest,
+            api_id: Some("abc".into()),
+            stage: Some("prod".into()),
+            method: "POST".into(),
+            path: path.into(),
+            reach: "internet".into(),
+            reach_detail: Reach::Internet,
+            auth: "none".into(),
+            write: true,
+            remediation: format!("fix {path}"),
+            fingerprint: "f".into(),
+            confidence: "high".into(),
+            evidence: Default::default(),
+        }
+    }
+
+    fn report(findings: Vec<Finding>) -> AuditReport {
+        AuditReport {
+            tool: ToolInfo {
+                name: "overexposed".into(),
+                version: "0".into(),
+            },
+            scan: ScanInfo {
+                started_at: String::new(),
+                finished_at: String::new(),
+                complete: true,
+                targets: vec![],
+                api_calls: Default::default(),
+                skipped_accounts: vec![],
+            },
+            findings,
+        }
+    }
+
+    #[test]
+    fn details_explain_every_finding_in_table_order() {
+        let r = report(vec![
+            finding(
+                "apigw-unauthenticated-write-internet",
+                Severity::Critical,
+                "/a",
+            ),
+            finding("apigw-write-organization", Severity::Medium, "/b"),
+        ]);
+        let text = render_details(&r);
+        let first = text
+            .find("[1] critical apigw-unauthenticated-write-internet")
+            .unwrap();
+        let second = text.find("[2] medium apigw-write-organization").unwrap();
+        assert!(first < second, "{text}");
+        for expected in [
+            "rest:abc stage prod POST /a (reach internet, auth none, confidence high)",
+            "resource: arn:aws:execute-api:us-east-1:111111111111:abc/prod/POST/a",
+            "why: message about /a",
+            "fix: fix /b",
+        ] {
+            assert!(
+                text.contains(expected),
+                "{expected:?} missing from:\n{text}"
+            );
+        }
+        assert_eq!(render_details(&report(vec![])), "");
+    }
+}

@@ -214,11 +214,13 @@ fn rest_verdict(
     };
     let vpce_owner = |id: &str| estate.vpce_owner.get(id).cloned();
     let vpc_owner = |id: &str| estate.vpc_owner.get(id).cloned();
+    let vpce_vpc = |id: &str| estate.vpce_vpc.get(id).cloned();
     let ctx = ReachContext {
         owner_account: &target.account_id,
         region: &target.region,
         vpce_owner: &vpce_owner,
         vpc_owner: &vpc_owner,
+        vpce_vpc: &vpce_vpc,
     };
     for concrete in verbs {
         let reach = match doc {

@@ -220,10 +220,30 @@ fn expected_matrix() -> Vec<(&'static str, Vec<Expect>)> {
             "rest:principal-arn-deny",
             vec![e(WRITE_EXTERNAL, "prod", "PUT", "/items", &partner)],
         ),
-        // Deny NotPrincipal partner-reader: only that role is left; anonymous callers are denied.
+        // Deny NotPrincipal naming only the partner-reader role: its callers are sessions of the
+        // role, which the list does not name, so everyone is denied (this expected the partner
+        // before sessions were modelled). Anonymous callers are denied too.
+        ("rest:not-principal", vec![]),
+        // Naming the session, the role and the account spares the partner.
         (
-            "rest:not-principal",
+            "rest:not-principal-session",
             vec![e(WRITE_EXTERNAL, "prod", "POST", "/items", &partner)],
+        ),
+        // Deny StringNotEquals PrincipalOrgID: the named partner, a member, still writes; the
+        // anonymous PUT is denied.
+        (
+            "rest:org-guardrail-partner",
+            vec![e(WRITE_EXTERNAL, "prod", "POST", "/orders", &partner)],
+        ),
+        (
+            "rest:org-ou-path",
+            vec![e(
+                WRITE_ORG,
+                "prod",
+                "POST",
+                "/orders",
+                "organization:*/ou-ab12-22222222/*",
+            )],
         ),
         (
             "rest:not-action",
@@ -327,6 +347,21 @@ fn expected_matrix() -> Vec<(&'static str, Vec<Expect>)> {
             vec![e(READ_INTERNET, "prod", "ANY", "/items", "internet")],
         ),
         (
+            "rest:ip-v6-all",
+            vec![e(READ_INTERNET, "prod", "GET", "/items", "internet")],
+        ),
+        (
+            "rest:private-unknown-vpce-in-vpc",
+            vec![e(
+                CROSS_ACCOUNT,
+                "prod",
+                "GET",
+                "/items",
+                &format!("accounts:[unknown:{UNKNOWN_VPCE}]"),
+            )],
+        ),
+        ("rest:regional-vpce-only", vec![]),
+        (
             "rest:unknown-condition",
             vec![e(WRITE_INTERNET, "prod", "POST", "/items", "internet")],
         ),
@@ -422,7 +457,7 @@ fn matrix_reports_exactly_the_expected_findings_and_nothing_else() {
         .collect();
     assert_eq!(listed, seeded);
     assert_rows(&rows(&m.report), &expected);
-    assert_eq!(expected.len(), 56);
+    assert_eq!(expected.len(), 60);
     // Every finding belongs to the audited account and region.
     for f in m.report["findings"].as_array().unwrap() {
         assert_eq!(s(f, "account_id"), OWNER);
@@ -575,6 +610,9 @@ fn named_accounts_principals_and_organizations() {
             "rest:principal-arn-like",
             "rest:principal-arn-deny",
             "rest:not-principal",
+            "rest:not-principal-session",
+            "rest:org-guardrail-partner",
+            "rest:org-ou-path",
         ],
     );
     let org = m.finding("rest:org-allow", "POST", "/orders");
@@ -617,6 +655,9 @@ fn network_conditions_and_private_apis() {
             "rest:private-unknown-vpce",
             "rest:private-source-vpc",
             "rest:private-unknown-vpc",
+            "rest:private-unknown-vpce-in-vpc",
+            "rest:regional-vpce-only",
+            "rest:ip-v6-all",
         ],
     );
     // The pin resolves because the owner's execute-api endpoint (ec2 create_vpc_endpoint) is in

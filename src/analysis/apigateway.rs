@@ -79,29 +79,29 @@ fn stages_unreadable(
 }
 
 /// Stage names to judge a method on when the stages are unknown: every stage the policy names
-/// in a resource (`execute-api:/<stage>/…` or `…:<api-id>/<stage>/…`) plus one it does not, so
-/// a grant to any stage shows up. The widest verdict over them stands for "some stage".
-fn candidate_stages(api: &RestApi) -> Vec<String> {
+/// in a resource (`execute-api:/<stage>/…` or `arn:…:execute-api:…:<api-id>/<stage>/…`) plus
+/// one it does not, so a grant to any stage shows up. The widest verdict over them stands for
+/// "some stage". The stages are read from the parsed document, so escaped text (`\/prod\/…`,
+/// as real AWS returns it) reads like plain text.
+fn candidate_stages(doc: Option<&PolicyDocument>) -> Vec<String> {
     let mut out = std::collections::BTreeSet::new();
-    if let Some(text) = &api.policy {
-        let text = text.replace("\\\"", "\"");
-        let markers = ["execute-api:/".to_string(), format!("{}/", api.id)];
-        for marker in &markers {
-            for (i, _) in text.match_indices(marker.as_str()) {
-                let rest = &text[i + marker.len()..];
-                let stage: String = rest
-                    .chars()
-                    .take_while(|c| !matches!(c, '/' | '"' | '\\'))
-                    .collect();
-                // Bounded: a hostile policy naming thousands of stages costs 16 probes.
-                if !stage.is_empty()
-                    && stage.len() <= 128
-                    && !stage.contains(['*', '?'])
-                    && out.len() < 16
-                {
-                    out.insert(stage);
-                }
+    for pattern in doc.into_iter().flat_map(PolicyDocument::resource_patterns) {
+        let below_api = match pattern.strip_prefix("execute-api:/") {
+            Some(rest) => Some(rest),
+            None => {
+                let fields: Vec<&str> = pattern.splitn(6, ':').collect();
+                (fields.len() == 6 && fields[2] == "execute-api")
+                    .then(|| fields[5].split_once('/').map(|(_, rest)| rest))
+                    .flatten()
             }
+        };
+        let Some(stage) = below_api.and_then(|rest| rest.split('/').next()) else {
+            continue;
+        };
+        // Bounded: a hostile policy naming thousands of stages costs 16 probes.
+        if !stage.is_empty() && stage.len() <= 128 && !stage.contains(['*', '?']) && out.len() < 16
+        {
+            out.insert(stage.to_string());
         }
     }
     out.insert("overexposed-unknown-stage".to_string());
@@ -363,9 +363,10 @@ fn specific_fix(rule: &str, api_id: &str, verb: &str, path: &str) -> String {
 
 fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Finding> {
     let mut out = Vec::new();
+    let parsed = api.policy.as_deref().map(policy::parse_policy);
     let stages_unknown = stages_unreadable(target, "apigateway:GetStages", &api.id, &api.stages);
     let stage_names: Vec<String> = if stages_unknown {
-        candidate_stages(api)
+        candidate_stages(parsed.as_ref().and_then(|p| p.as_ref().ok()))
     } else {
         reachable_stages(
             target,
@@ -388,7 +389,7 @@ fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Find
     };
     let api_arn = format!("arn:aws:apigateway:{}::/restapis/{}", target.region, api.id);
 
-    let doc = match api.policy.as_deref().map(policy::parse_policy) {
+    let doc = match parsed {
         None => None,
         Some(Ok(doc)) => Some(doc),
         Some(Err(e)) => {
@@ -1384,6 +1385,63 @@ mod tests {
             );
         }
         assert!(f.remediation.contains("AWS_IAM"), "{}", f.remediation);
+    }
+
+    /// Stages named by the policy when GetStages failed, read from the parsed document: real
+    /// AWS returns the policy with `\"` and `\/` escapes.
+    #[test]
+    fn candidate_stages_are_read_from_the_document() {
+        let plain = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":["execute-api:/prod/POST/*","arn:aws:execute-api:us-east-1:111111111111:api1/dev/GET/*","arn:aws:execute-api:*:*:*/beta/*","execute-api:/*/GET/*","arn:aws:execute-api:us-east-1:111111111111:api1/pro?/*"]}]}"#;
+        let escaped = plain.replace('"', "\\\"");
+        let escaped_slashes = escaped.replace('/', "\\/");
+        let want = ["beta", "dev", "overexposed-unknown-stage", "prod"];
+        for (name, text) in [
+            ("plain", plain.to_string()),
+            ("escaped quotes", escaped),
+            ("escaped quotes and slashes", escaped_slashes),
+        ] {
+            let doc = policy::parse_policy(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(candidate_stages(Some(&doc)), want, "{name}: {text}");
+        }
+        assert_eq!(candidate_stages(None), ["overexposed-unknown-stage"]);
+    }
+
+    #[test]
+    fn unreadable_stages_with_a_real_escaped_policy() {
+        // As real AWS returns it: `\"` and `\/` escapes; the grant names stage prod only.
+        let shapes = [
+            r#"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"execute-api:Invoke\",\"Resource\":\"execute-api:\/prod\/POST\/*\"}]}"#,
+            r#"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"execute-api:Invoke\",\"Resource\":\"arn:aws:execute-api:us-east-1:111111111111:api1\/prod\/POST\/*\"}]}"#,
+            r#"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"execute-api:Invoke\",\"Resource\":\"arn:aws:execute-api:us-east-1:111111111111:*\/prod\/POST\/*\"}]}"#,
+        ];
+        for policy in shapes {
+            let api = rest_api(
+                "REGIONAL",
+                Some(policy),
+                &[],
+                vec![("/items", vec![method("POST", "NONE")])],
+            );
+            let mut t = target_with(vec![api], vec![]);
+            t.errors.push(crate::inventory::ScanError {
+                operation: "apigateway:GetStages".into(),
+                code: "AccessDeniedException".into(),
+                message: "denied".into(),
+                resource: Some("api1".into()),
+            });
+            let f = audit(t);
+            assert_eq!(
+                summary(&f),
+                vec![row(
+                    "apigw-unauthenticated-write-internet",
+                    "*",
+                    "POST",
+                    "/items",
+                    "internet"
+                )],
+                "{policy}"
+            );
+            assert_eq!(f[0].confidence, "medium");
+        }
     }
 
     #[test]

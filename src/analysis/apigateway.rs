@@ -3,6 +3,11 @@
 //! For every method × deployed stage: who can reach it (network + resource policy), how the
 //! caller is authenticated, and whether a write verb gets through. `ANY` is expanded into each
 //! concrete verb, because the policy is evaluated against the verb of the actual request.
+//!
+//! How the policy combines with auth: `NONE`/API key needs the policy's Allow for an anonymous
+//! caller; `AWS_IAM` the Allow for a principal of another account; Lambda/Cognito authorizers on
+//! a public API are stopped only by explicit Denies, and on a private API need the Allow too
+//! (a private API is reachable only through what its policy allows).
 
 use super::{describe_reach, Estate, FindingDraft};
 use crate::inventory::{HttpApi, RestApi, RestMethod, Target};
@@ -235,9 +240,15 @@ fn rest_verdict(
                 }
             }
             Some(doc) => {
-                let (caller, mode) = match auth {
-                    Auth::AwsIam => (CallerKind::Authenticated, PolicyMode::AllowRequired),
-                    Auth::LambdaAuthorizer | Auth::Cognito | Auth::Jwt => {
+                let (caller, mode) = match (auth, network) {
+                    (Auth::AwsIam, _) => (CallerKind::Authenticated, PolicyMode::AllowRequired),
+                    // A private API is reachable only through what its policy allows (exposure
+                    // model §2), authorizer or not: the policy's Allow is needed.
+                    (Auth::LambdaAuthorizer | Auth::Cognito | Auth::Jwt, Network::PrivateVpce) => {
+                        (CallerKind::Anonymous, PolicyMode::AllowRequired)
+                    }
+                    // On a public API, explicit Denies are checked, then the authorizer decides.
+                    (Auth::LambdaAuthorizer | Auth::Cognito | Auth::Jwt, Network::Public) => {
                         (CallerKind::Anonymous, PolicyMode::DenyOnly)
                     }
                     _ => (CallerKind::Anonymous, PolicyMode::AllowRequired),
@@ -1140,6 +1151,112 @@ mod tests {
             "{}",
             f[0].message
         );
+    }
+
+    /// (name, endpoint type, policy, authorization type, expected `rules_of`).
+    type AnyCase<'a> = (
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+        &'a str,
+        Vec<(String, String, bool)>,
+    );
+
+    /// (rule, reach, write) of every finding, sorted.
+    fn rules_of(findings: &[Finding]) -> Vec<(String, String, bool)> {
+        let mut v: Vec<_> = findings
+            .iter()
+            .map(|f| (f.rule_id.clone(), f.reach.clone(), f.write))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// A private API is reachable only through what its resource policy allows (exposure
+    /// model §2): an authorizer does not stand in for the policy's Allow. Public APIs with an
+    /// authorizer still need no Allow.
+    #[test]
+    fn private_apis_need_the_policys_allow_even_behind_an_authorizer() {
+        let deletes_denied = r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/DELETE/*"}]}"#;
+        let everyone = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"}]}"#;
+        let owner_pinned = r#"{"Statement":[
+            {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"},
+            {"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-0owner"}}}]}"#;
+        // (name, endpoint, policy, auth, expected (rule, reach, write))
+        let table: Vec<AnyCase> = vec![
+            (
+                "private, lambda, policy grants only the partner's GETs",
+                "PRIVATE",
+                Some(PARTNER_GET_ONLY),
+                "CUSTOM",
+                vec![],
+            ),
+            (
+                "private, cognito, policy with only a deny",
+                "PRIVATE",
+                Some(deletes_denied),
+                "COGNITO_USER_POOLS",
+                vec![],
+            ),
+            (
+                "guard: private, lambda, no policy",
+                "PRIVATE",
+                None,
+                "CUSTOM",
+                vec![],
+            ),
+            (
+                "guard: private, lambda, pinned to the owner's endpoint",
+                "PRIVATE",
+                Some(owner_pinned),
+                "CUSTOM",
+                vec![],
+            ),
+            (
+                "guard: private, lambda, open policy",
+                "PRIVATE",
+                Some(everyone),
+                "CUSTOM",
+                vec![(
+                    "apigw-authorizer-only-write-exposed".into(),
+                    "any_aws_account".into(),
+                    true,
+                )],
+            ),
+            (
+                "guard: regional, lambda, policy grants only the partner's GETs",
+                "REGIONAL",
+                Some(PARTNER_GET_ONLY),
+                "CUSTOM",
+                vec![(
+                    "apigw-authorizer-only-write-exposed".into(),
+                    "internet".into(),
+                    true,
+                )],
+            ),
+        ];
+        let mut failures = Vec::new();
+        for (name, endpoint, policy, auth, want) in table {
+            let api = rest_api(
+                endpoint,
+                policy,
+                &["prod"],
+                vec![("/items", vec![method("POST", auth)])],
+            );
+            let mut t = target_with(vec![api], vec![]);
+            t.network.vpc_endpoints.push(VpcEndpoint {
+                id: "vpce-0owner".into(),
+                vpc_id: "vpc-0owner".into(),
+                service_name: "com.amazonaws.us-east-1.execute-api".into(),
+                endpoint_type: "Interface".into(),
+                owner_id: OWNER.into(),
+            });
+            let got = rules_of(&audit(t));
+            if got != want {
+                failures.push(format!("{name}: got {got:?}, want {want:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
     #[test]

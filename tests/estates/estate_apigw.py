@@ -417,6 +417,16 @@ def seed_matrix(aws):
         [("/items", "POST", "NONE")],
         policy=doc(statement("Allow", condition={"StringEquals": {"aws:SourceVpce": UNKNOWN_VPCE}})),
     )
+    # A PRIVATE API behind a Lambda authorizer still needs the policy's Allow: the policy
+    # grants only the partner's IAM GETs, so the authorizer's POST is out of reach.
+    rest(
+        "private-authorizer",
+        [("/orders", "POST", "CUSTOM", {"authorizer": "lambda"})],
+        endpoint="PRIVATE",
+        policy=INTENDED,
+        authorizers={"lambda": {"type": "TOKEN", "authorizerUri": LAMBDA_URI,
+                                "identitySource": "method.request.header.Authorization"}},
+    )
     # ANY with reads for everyone but writes only from an office range: the internet reads,
     # it does not write.
     rest(

@@ -361,6 +361,7 @@ fn expected_matrix() -> Vec<(&'static str, Vec<Expect>)> {
             )],
         ),
         ("rest:regional-vpce-only", vec![]),
+        ("rest:private-authorizer", vec![]),
         (
             "rest:unknown-condition",
             vec![e(WRITE_INTERNET, "prod", "POST", "/items", "internet")],
@@ -531,10 +532,11 @@ fn auth_types_of_rest_methods() {
     }
     let keyed = m.finding("rest:open", "GET", "/keyed");
     assert_eq!(keyed["evidence"]["api_key_required"], true);
-    // Authorizers are read only for APIs whose methods name one: two here.
+    // Authorizers are read only for APIs whose methods name one: three here (`authorizers`,
+    // `authorizers-deny`, `private-authorizer`).
     assert_eq!(
         m.report["scan"]["api_calls"]["apigateway:GetAuthorizers"],
-        2
+        3
     );
 }
 
@@ -657,6 +659,7 @@ fn network_conditions_and_private_apis() {
             "rest:private-unknown-vpc",
             "rest:private-unknown-vpce-in-vpc",
             "rest:regional-vpce-only",
+            "rest:private-authorizer",
             "rest:ip-v6-all",
         ],
     );

@@ -1259,6 +1259,76 @@ mod tests {
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
+    /// Endpoint conditions resolve through the inventory: a request through an endpoint
+    /// carries the endpoint's VPC too, and a public API is never called through an endpoint.
+    #[test]
+    fn endpoint_conditions_resolve_through_the_inventory() {
+        let via_partner_vpce_in_its_vpc = r#"{"Statement":[
+            {"Sid":"ViaPartner","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0partner"}}},
+            {"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpc":"vpc-0partner"}}}]}"#;
+        let via_partner_vpce = r#"{"Statement":[
+            {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0partner"}}}]}"#;
+        let partner = format!("accounts:[{PARTNER}]");
+        // (name, endpoint type, policy, expected (rule, reach, write))
+        let table = vec![
+            (
+                "private: the partner's endpoint, in its VPC",
+                "PRIVATE",
+                via_partner_vpce_in_its_vpc,
+                vec![(
+                    "apigw-unauthenticated-cross-account".to_string(),
+                    partner.clone(),
+                    true,
+                )],
+            ),
+            (
+                "guard: private: the partner's endpoint",
+                "PRIVATE",
+                via_partner_vpce,
+                vec![(
+                    "apigw-unauthenticated-cross-account".to_string(),
+                    partner.clone(),
+                    true,
+                )],
+            ),
+            (
+                "regional: no request comes through an endpoint",
+                "REGIONAL",
+                via_partner_vpce,
+                vec![],
+            ),
+            (
+                "guard: edge: no request comes through an endpoint",
+                "EDGE",
+                via_partner_vpce_in_its_vpc,
+                vec![],
+            ),
+        ];
+        let mut failures = Vec::new();
+        for (name, endpoint, policy, want) in table {
+            let api = rest_api(
+                endpoint,
+                Some(policy),
+                &["prod"],
+                vec![("/items", vec![method("POST", "NONE")])],
+            );
+            let mut t = target_with(vec![api], vec![]);
+            // The partner's endpoint, as an organization scan of both accounts records it.
+            t.network.vpc_endpoints.push(VpcEndpoint {
+                id: "vpce-0partner".into(),
+                vpc_id: "vpc-0partner".into(),
+                service_name: "com.amazonaws.us-east-1.execute-api".into(),
+                endpoint_type: "Interface".into(),
+                owner_id: PARTNER.into(),
+            });
+            let got = rules_of(&audit(t));
+            if got != want {
+                failures.push(format!("{name}: got {got:?}, want {want:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
     #[test]
     fn escaped_and_plain_policies_give_the_same_verdict() {
         let plain = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"}]}"#;

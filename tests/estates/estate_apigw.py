@@ -295,6 +295,15 @@ def seed_matrix(aws):
         policy=doc(statement("Allow", principal={"AWS": "*"}, condition={
             "ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "*/ou-ab12-22222222/*"}})),
     )
+    # ANY with IAM: GET for any AWS account, every verb for the partner: two rules broken.
+    rest(
+        "any-reads-anyone-writes-partner",
+        [("/items", "ANY", "AWS_IAM")],
+        policy=doc(
+            statement("Allow", "execute-api:/prod/GET/*", principal={"AWS": "*"}),
+            statement("Allow", "execute-api:/prod/*", principal={"AWS": PARTNER}),
+        ),
+    )
 
     # --- NotAction / NotResource / Deny / wildcards / stages ----------------------------------
     rest(

@@ -245,6 +245,14 @@ fn expected_matrix() -> Vec<(&'static str, Vec<Expect>)> {
                 "organization:*/ou-ab12-22222222/*",
             )],
         ),
+        // GET for any AWS account and every verb for the partner: both rules, on one method.
+        (
+            "rest:any-reads-anyone-writes-partner",
+            vec![
+                e(READ_ANY, "prod", "ANY", "/items", "any_aws_account"),
+                e(WRITE_EXTERNAL, "prod", "ANY", "/items", &partner),
+            ],
+        ),
         (
             "rest:not-action",
             vec![e(READ_INTERNET, "prod", "GET", "/items", "internet")],
@@ -340,11 +348,21 @@ fn expected_matrix() -> Vec<(&'static str, Vec<Expect>)> {
                 e(WRITE_EXTERNAL, "prod", "PUT", "/items", &unknown_vpc),
             ],
         ),
-        // ANY, GET open to everyone, writes only from 203.0.113.0/24: a public read, not a
-        // public write (the write is reported in the message and the `write` flag).
+        // ANY, GET open to everyone, every other verb only from 203.0.113.0/24: a public read
+        // and an allow-listed write, not a public write. (Before every rule of an ANY method was
+        // reported, the allow-listed write showed only in the read finding's message.)
         (
             "rest:any-split",
-            vec![e(READ_INTERNET, "prod", "ANY", "/items", "internet")],
+            vec![
+                e(READ_INTERNET, "prod", "ANY", "/items", "internet"),
+                e(
+                    IP_ALLOWLISTED,
+                    "prod",
+                    "ANY",
+                    "/items",
+                    "internet_ip_restricted:[203.0.113.0/24]",
+                ),
+            ],
         ),
         (
             "rest:ip-v6-all",
@@ -458,7 +476,7 @@ fn matrix_reports_exactly_the_expected_findings_and_nothing_else() {
         .collect();
     assert_eq!(listed, seeded);
     assert_rows(&rows(&m.report), &expected);
-    assert_eq!(expected.len(), 60);
+    assert_eq!(expected.len(), 63);
     // Every finding belongs to the audited account and region.
     for f in m.report["findings"].as_array().unwrap() {
         assert_eq!(s(f, "account_id"), OWNER);
@@ -716,18 +734,33 @@ fn stages_undeployed_and_disabled_endpoints() {
 #[test]
 fn any_method_whose_writes_are_narrower_than_its_reads() {
     // Regression: the rule was chosen on the widest reach of any verb, so public GETs plus
-    // IP-restricted writes on an ANY method were reported as a critical public write.
+    // IP-restricted writes on an ANY method were reported as a critical public write. Each
+    // verb is judged on its own: a public read, and an allow-listed write.
     let m = matrix();
-    assert_apis(m, &["rest:any-split"]);
-    let f = m.finding("rest:any-split", "ANY", "/items");
-    assert_eq!(s(f, "severity"), "high");
-    assert_eq!(f["write"], true);
-    let msg = s(f, "message");
-    assert!(
-        msg.contains("writes only for anyone on the internet from 203.0.113.0/24"),
-        "{msg}"
+    assert_apis(
+        m,
+        &["rest:any-split", "rest:any-reads-anyone-writes-partner"],
     );
+    let api = m.api("rest:any-split");
+    let of_rule = |rule: &str| -> &Value {
+        m.report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["api_id"] == api.as_str() && f["rule_id"] == rule)
+            .unwrap_or_else(|| panic!("no {rule} finding"))
+    };
+    let read = of_rule(READ_INTERNET);
+    assert_eq!(s(read, "severity"), "high");
+    assert_eq!(read["write"], false);
+    let msg = s(read, "message");
+    assert!(msg.contains("this reach holds for GET."), "{msg}");
     assert!(!msg.contains("change data"), "{msg}");
+    let write = of_rule(IP_ALLOWLISTED);
+    assert_eq!(write["write"], true);
+    let msg = s(write, "message");
+    assert!(msg.contains("POST, PUT, PATCH, DELETE"), "{msg}");
+    assert_ne!(read["fingerprint"], write["fingerprint"]);
 }
 
 #[test]

@@ -686,6 +686,7 @@ fn bench_policy(sz: &Sizes, table: &mut Table) {
         region: REGION,
         vpce_owner: &ctx_owner,
         vpc_owner: &ctx_owner,
+        vpce_vpc: &ctx_owner,
     };
     let mut previous_parse = None;
     let mut previous_eval = None;

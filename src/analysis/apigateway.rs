@@ -2,7 +2,14 @@
 //!
 //! For every method × deployed stage: who can reach it (network + resource policy), how the
 //! caller is authenticated, and whether a write verb gets through. `ANY` is expanded into each
-//! concrete verb, because the policy is evaluated against the verb of the actual request.
+//! concrete verb, because the policy is evaluated against the verb of the actual request, and
+//! every distinct rule its verbs break is reported (one finding per API, stage, method, path
+//! and rule), except a read rule that the method's write rule covers at the same reach.
+//!
+//! How the policy combines with auth: `NONE`/API key needs the policy's Allow for an anonymous
+//! caller; `AWS_IAM` the Allow for a principal of another account; Lambda/Cognito authorizers on
+//! a public API are stopped only by explicit Denies, and on a private API need the Allow too
+//! (a private API is reachable only through what its policy allows).
 
 use super::{describe_reach, Estate, FindingDraft};
 use crate::inventory::{HttpApi, RestApi, RestMethod, Target};
@@ -79,42 +86,55 @@ fn stages_unreadable(
 }
 
 /// Stage names to judge a method on when the stages are unknown: every stage the policy names
-/// in a resource (`execute-api:/<stage>/…` or `…:<api-id>/<stage>/…`) plus one it does not, so
-/// a grant to any stage shows up. The widest verdict over them stands for "some stage".
-fn candidate_stages(api: &RestApi) -> Vec<String> {
+/// in a resource (`execute-api:/<stage>/…` or `arn:…:execute-api:…:<api-id>/<stage>/…`) plus
+/// one it does not, so a grant to any stage shows up. The widest verdict over them stands for
+/// "some stage". The stages are read from the parsed document, so escaped text (`\/prod\/…`,
+/// as real AWS returns it) reads like plain text.
+fn candidate_stages(doc: Option<&PolicyDocument>) -> Vec<String> {
     let mut out = std::collections::BTreeSet::new();
-    if let Some(text) = &api.policy {
-        let text = text.replace("\\\"", "\"");
-        let markers = ["execute-api:/".to_string(), format!("{}/", api.id)];
-        for marker in &markers {
-            for (i, _) in text.match_indices(marker.as_str()) {
-                let rest = &text[i + marker.len()..];
-                let stage: String = rest
-                    .chars()
-                    .take_while(|c| !matches!(c, '/' | '"' | '\\'))
-                    .collect();
-                // Bounded: a hostile policy naming thousands of stages costs 16 probes.
-                if !stage.is_empty()
-                    && stage.len() <= 128
-                    && !stage.contains(['*', '?'])
-                    && out.len() < 16
-                {
-                    out.insert(stage);
-                }
+    for pattern in doc.into_iter().flat_map(PolicyDocument::resource_patterns) {
+        let below_api = match pattern.strip_prefix("execute-api:/") {
+            Some(rest) => Some(rest),
+            None => {
+                let fields: Vec<&str> = pattern.splitn(6, ':').collect();
+                (fields.len() == 6 && fields[2] == "execute-api")
+                    .then(|| fields[5].split_once('/').map(|(_, rest)| rest))
+                    .flatten()
             }
+        };
+        let Some(stage) = below_api.and_then(|rest| rest.split('/').next()) else {
+            continue;
+        };
+        // Bounded: a hostile policy naming thousands of stages costs 16 probes.
+        if !stage.is_empty() && stage.len() <= 128 && !stage.contains(['*', '?']) && out.len() < 16
+        {
+            out.insert(stage.to_string());
         }
     }
     out.insert("overexposed-unknown-stage".to_string());
     out.into_iter().collect()
 }
 
-/// The widest of several verdicts (used when the stage is unknown).
+/// The widest of several verdicts of one method, verb by verb (used when the stage is unknown).
 fn widest_verdict(verdicts: Vec<(String, MethodVerdict)>) -> MethodVerdict {
-    verdicts
-        .into_iter()
-        .map(|(_, v)| v)
-        .max_by_key(|v| (v.reach.width(), v.write_reach.width()))
-        .expect("at least one candidate stage")
+    let mut all = verdicts.into_iter().map(|(_, v)| v);
+    let mut out = all.next().expect("at least one candidate stage");
+    for v in all {
+        out.low_confidence |= v.low_confidence;
+        out.unevaluated.extend(v.unevaluated);
+        for (mine, theirs) in out.verbs.iter_mut().zip(v.verbs) {
+            if theirs.reach.width() > mine.reach.width() {
+                mine.explanation = theirs.explanation;
+            }
+            mine.allowing_statements.extend(theirs.allowing_statements);
+            mine.allowing_statements.sort();
+            mine.allowing_statements.dedup();
+            mine.reach = widest(mine.reach.clone(), theirs.reach);
+        }
+    }
+    out.unevaluated.sort();
+    out.unevaluated.dedup();
+    out
 }
 
 fn rest_auth(m: &RestMethod) -> Auth {
@@ -128,16 +148,31 @@ fn rest_auth(m: &RestMethod) -> Auth {
     }
 }
 
+/// The verbs a method or route accepts: `ANY` is each of them.
+fn expand_verb(verb: &str) -> Vec<String> {
+    if verb == "ANY" {
+        ANY_VERBS.iter().map(|v| v.to_string()).collect()
+    } else {
+        vec![verb.to_string()]
+    }
+}
+
+/// Who can reach one concrete verb of a method.
+#[derive(Debug, Clone, PartialEq)]
+struct VerbVerdict {
+    verb: String,
+    reach: Reach,
+    explanation: String,
+    allowing_statements: Vec<String>,
+}
+
 /// The verdict for one method on one stage.
 #[derive(Debug, Clone, PartialEq)]
 struct MethodVerdict {
-    /// Widest reach over all verbs the method accepts.
-    reach: Reach,
-    /// Widest reach over the write verbs only (`Owner` when no write gets out).
-    write_reach: Reach,
+    /// One per verb the method accepts (`ANY` expanded), each judged on its own: the policy is
+    /// evaluated against the verb of the actual request.
+    verbs: Vec<VerbVerdict>,
     low_confidence: bool,
-    explanation: String,
-    allowing_statements: Vec<String>,
     unevaluated: Vec<String>,
 }
 
@@ -199,48 +234,54 @@ fn rest_verdict(
     path: &str,
     estate: &Estate,
 ) -> MethodVerdict {
-    let verbs: Vec<&str> = if verb == "ANY" {
-        ANY_VERBS.to_vec()
-    } else {
-        vec![verb]
-    };
     let mut v = MethodVerdict {
-        reach: Reach::Owner,
-        write_reach: Reach::Owner,
+        verbs: vec![],
         low_confidence: false,
-        explanation: String::new(),
-        allowing_statements: vec![],
         unevaluated: vec![],
     };
     let vpce_owner = |id: &str| estate.vpce_owner.get(id).cloned();
     let vpc_owner = |id: &str| estate.vpc_owner.get(id).cloned();
+    let vpce_vpc = |id: &str| estate.vpce_vpc.get(id).cloned();
     let ctx = ReachContext {
         owner_account: &target.account_id,
         region: &target.region,
         vpce_owner: &vpce_owner,
         vpc_owner: &vpc_owner,
+        vpce_vpc: &vpce_vpc,
     };
-    for concrete in verbs {
-        let reach = match doc {
+    for concrete in expand_verb(verb) {
+        let verdict = match doc {
             None => {
                 // No resource policy (exposure model §2): NONE and authorizers are open to whoever
                 // reaches the endpoint; IAM admits only the owner's principals; a private API with
                 // no policy admits nobody.
-                match (auth, network) {
+                let reach = match (auth, network) {
                     (Auth::AwsIam, _) => Reach::Owner,
                     (_, Network::PrivateVpce) => Reach::Owner,
                     (_, Network::Public) => Reach::Internet,
+                };
+                VerbVerdict {
+                    verb: concrete,
+                    reach,
+                    explanation: String::new(),
+                    allowing_statements: vec![],
                 }
             }
             Some(doc) => {
-                let (caller, mode) = match auth {
-                    Auth::AwsIam => (CallerKind::Authenticated, PolicyMode::AllowRequired),
-                    Auth::LambdaAuthorizer | Auth::Cognito | Auth::Jwt => {
+                let (caller, mode) = match (auth, network) {
+                    (Auth::AwsIam, _) => (CallerKind::Authenticated, PolicyMode::AllowRequired),
+                    // A private API is reachable only through what its policy allows (exposure
+                    // model §2), authorizer or not: the policy's Allow is needed.
+                    (Auth::LambdaAuthorizer | Auth::Cognito | Auth::Jwt, Network::PrivateVpce) => {
+                        (CallerKind::Anonymous, PolicyMode::AllowRequired)
+                    }
+                    // On a public API, explicit Denies are checked, then the authorizer decides.
+                    (Auth::LambdaAuthorizer | Auth::Cognito | Auth::Jwt, Network::Public) => {
                         (CallerKind::Anonymous, PolicyMode::DenyOnly)
                     }
                     _ => (CallerKind::Anonymous, PolicyMode::AllowRequired),
                 };
-                let arn = method_arn(target, &api.id, stage, concrete, path);
+                let arn = method_arn(target, &api.id, stage, &concrete, path);
                 let verdict = policy::reach_of(
                     doc,
                     &ReachQuery {
@@ -253,66 +294,129 @@ fn rest_verdict(
                 );
                 v.low_confidence |= verdict.low_confidence;
                 v.unevaluated.extend(verdict.unevaluated.iter().cloned());
-                if verdict.reach.width() >= v.reach.width() && verdict.reach.beyond_owner() {
-                    v.explanation = verdict.explanation.clone();
-                    v.allowing_statements
-                        .extend(verdict.allowing_statements.iter().cloned());
+                VerbVerdict {
+                    verb: concrete,
+                    reach: verdict.reach,
+                    explanation: verdict.explanation,
+                    allowing_statements: verdict.allowing_statements,
                 }
-                verdict.reach
             }
         };
-        if is_write_verb(concrete) {
-            v.write_reach = widest(v.write_reach.clone(), reach.clone());
-        }
-        v.reach = widest(v.reach.clone(), reach);
+        v.verbs.push(verdict);
     }
-    v.allowing_statements.sort();
-    v.allowing_statements.dedup();
     v.unevaluated.sort();
     v.unevaluated.dedup();
     v
 }
 
-/// Which rule, if any, a verdict breaks. Returns (rule id, the reach to report, write?).
-fn classify(auth: Auth, v: &MethodVerdict) -> Option<(&'static str, Reach, bool)> {
-    let write = v.write_reach.beyond_owner();
-    if !v.reach.beyond_owner() {
+/// One rule a method breaks, through some of its verbs.
+#[derive(Debug, Clone, PartialEq)]
+struct Classified {
+    rule: &'static str,
+    /// Widest reach over the verbs that break the rule.
+    reach: Reach,
+    /// Whether a write verb is among them.
+    write: bool,
+    verbs: Vec<String>,
+    explanation: String,
+    allowing_statements: Vec<String>,
+}
+
+/// The rule one verb breaks at this reach, if any.
+fn verb_rule(auth: Auth, verb: &str, reach: &Reach) -> Option<&'static str> {
+    if !reach.beyond_owner() {
         return None;
     }
+    let write = is_write_verb(verb);
     if auth.is_unauthenticated() {
-        let rule = match &v.reach {
-            // An ANY method can let reads out wider than writes (e.g. GET for everyone, writes
-            // only from an IP allow-list): only writes that reach the internet make this rule.
-            Reach::Internet if v.write_reach == Reach::Internet => {
-                "apigw-unauthenticated-write-internet"
-            }
+        return Some(match reach {
+            Reach::Internet if write => "apigw-unauthenticated-write-internet",
             Reach::Internet => "apigw-unauthenticated-read-internet",
             Reach::InternetIpRestricted { .. } => "apigw-unauthenticated-ip-allowlisted",
             _ => "apigw-unauthenticated-cross-account",
-        };
-        return Some((rule, v.reach.clone(), write));
+        });
     }
     match auth {
-        Auth::AwsIam if write => {
-            let rule = match &v.write_reach {
-                Reach::Accounts { .. } => "apigw-write-external-accounts",
-                Reach::Organization { .. } => "apigw-write-organization",
-                // Principal "*" with IAM auth: any authenticated principal of any account.
-                _ => "apigw-write-any-aws-account",
-            };
-            Some((rule, v.write_reach.clone(), true))
-        }
-        Auth::AwsIam => match &v.reach {
+        Auth::AwsIam if write => Some(match reach {
+            Reach::Accounts { .. } => "apigw-write-external-accounts",
+            Reach::Organization { .. } => "apigw-write-organization",
+            // Principal "*" with IAM auth: any authenticated principal of any account.
+            _ => "apigw-write-any-aws-account",
+        }),
+        Auth::AwsIam => match reach {
             Reach::Accounts { .. } | Reach::Organization { .. } => None, // the intended design
-            _ => Some(("apigw-read-any-aws-account", v.reach.clone(), false)),
+            _ => Some("apigw-read-any-aws-account"),
         },
-        _ if write => Some((
-            "apigw-authorizer-only-write-exposed",
-            v.write_reach.clone(),
-            true,
-        )),
+        _ if write => Some("apigw-authorizer-only-write-exposed"),
         _ => None,
     }
+}
+
+/// A read rule and the write rule that says all it says when its reach is at least as wide.
+const IMPLIED_BY: [(&str, &str); 2] = [
+    (
+        "apigw-unauthenticated-read-internet",
+        "apigw-unauthenticated-write-internet",
+    ),
+    ("apigw-read-any-aws-account", "apigw-write-any-aws-account"),
+];
+
+/// Which rules a verdict breaks: each verb is judged on its own, and every distinct rule its
+/// verbs earn is reported (an `ANY` method whose GET is open to any AWS account and whose
+/// writes go to one partner breaks two rules), except a read rule that the same method's write
+/// rule already covers at the same reach.
+fn classify(auth: Auth, v: &MethodVerdict) -> Vec<Classified> {
+    let mut out: Vec<Classified> = Vec::new();
+    for vv in &v.verbs {
+        let Some(rule) = verb_rule(auth, &vv.verb, &vv.reach) else {
+            continue;
+        };
+        match out.iter_mut().find(|c| c.rule == rule) {
+            Some(c) => {
+                if vv.reach.width() > c.reach.width() {
+                    c.explanation = vv.explanation.clone();
+                }
+                c.reach = widest(c.reach.clone(), vv.reach.clone());
+                c.write |= is_write_verb(&vv.verb);
+                c.verbs.push(vv.verb.clone());
+                c.allowing_statements
+                    .extend(vv.allowing_statements.iter().cloned());
+                c.allowing_statements.sort();
+                c.allowing_statements.dedup();
+            }
+            None => out.push(Classified {
+                rule,
+                reach: vv.reach.clone(),
+                write: is_write_verb(&vv.verb),
+                verbs: vec![vv.verb.clone()],
+                explanation: vv.explanation.clone(),
+                allowing_statements: vv.allowing_statements.clone(),
+            }),
+        }
+    }
+    // A read rule whose write rule has at least its reach says nothing more: fold its verbs
+    // (and the statements that let them in) into the write finding.
+    let writer_of = |read: &Classified, all: &[Classified]| -> Option<usize> {
+        let (_, write) = IMPLIED_BY.iter().find(|(r, _)| read.rule == *r)?;
+        all.iter()
+            .position(|w| w.rule == *write && w.reach.width() >= read.reach.width())
+    };
+    let mut i = 0;
+    while i < out.len() {
+        let Some(j) = writer_of(&out[i], &out) else {
+            i += 1;
+            continue;
+        };
+        let read = out.remove(i);
+        let w = &mut out[if j > i { j - 1 } else { j }];
+        w.verbs.extend(read.verbs);
+        w.verbs
+            .sort_by_key(|verb| ANY_VERBS.iter().position(|x| x == verb));
+        w.allowing_statements.extend(read.allowing_statements);
+        w.allowing_statements.sort();
+        w.allowing_statements.dedup();
+    }
+    out
 }
 
 fn auth_phrase(auth: Auth) -> &'static str {
@@ -361,9 +465,10 @@ fn specific_fix(rule: &str, api_id: &str, verb: &str, path: &str) -> String {
 
 fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Finding> {
     let mut out = Vec::new();
+    let parsed = api.policy.as_deref().map(policy::parse_policy);
     let stages_unknown = stages_unreadable(target, "apigateway:GetStages", &api.id, &api.stages);
     let stage_names: Vec<String> = if stages_unknown {
-        candidate_stages(api)
+        candidate_stages(parsed.as_ref().and_then(|p| p.as_ref().ok()))
     } else {
         reachable_stages(
             target,
@@ -386,7 +491,7 @@ fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Find
     };
     let api_arn = format!("arn:aws:apigateway:{}::/restapis/{}", target.region, api.id);
 
-    let doc = match api.policy.as_deref().map(policy::parse_policy) {
+    let doc = match parsed {
         None => None,
         Some(Ok(doc)) => Some(doc),
         Some(Err(e)) => {
@@ -467,58 +572,46 @@ fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Find
                 collapse_stages(verdicts)
             };
             for (stage, verdict) in verdicts {
-                let Some((rule, reach, write)) = classify(auth, &verdict) else {
-                    continue;
-                };
-                let mut evidence = BTreeMap::new();
-                evidence.insert("api_name".into(), json!(api.name));
-                evidence.insert("endpoint_types".into(), json!(api.endpoint_types));
-                evidence.insert("authorization_type".into(), json!(m.authorization_type));
-                if m.api_key_required {
-                    evidence.insert("api_key_required".into(), json!(true));
-                }
-                if api.policy.is_some() {
-                    evidence.insert(
-                        "policy_statements".into(),
-                        json!(verdict.allowing_statements),
-                    );
-                    evidence.insert("policy_explanation".into(), json!(verdict.explanation));
-                    evidence.insert("policy_note".into(), json!("verdict on the current resource policy; a policy change takes effect on callers only after the API is redeployed"));
-                }
-                if !verdict.unevaluated.is_empty() {
-                    evidence.insert("unevaluated_conditions".into(), json!(verdict.unevaluated));
-                }
-                if let Some(link) = vpc_link_of(target, m) {
-                    evidence.insert("vpc_link".into(), json!(link));
-                }
-                let stage_words = if stages_unknown {
-                    "any stage (its stages could not be read, so it is judged as deployed)"
-                        .to_string()
-                } else if stage == "*" {
-                    "every deployed stage".to_string()
-                } else {
-                    format!("stage {stage}")
-                };
-                let policy_words = match (&api.policy, verdict.explanation.is_empty()) {
-                    (None, _) => " The API has no resource policy.".to_string(),
-                    (Some(_), true) => String::new(),
-                    (Some(_), false) => format!(
-                        " Resource policy: {}.",
-                        verdict.explanation.trim_end_matches('.')
-                    ),
-                };
-                let any_words = match (
-                    write && m.http_method == "ANY",
-                    verdict.write_reach == reach,
-                ) {
-                    (true, true) => "; ANY lets every verb through, writes included".to_string(),
-                    (true, false) => format!(
-                        "; ANY lets every verb through, but writes only for {}",
-                        describe_reach(&verdict.write_reach)
-                    ),
-                    (false, _) => String::new(),
-                };
-                let message = format!(
+                for c in classify(auth, &verdict) {
+                    let Classified {
+                        rule, reach, write, ..
+                    } = c.clone();
+                    let mut evidence = BTreeMap::new();
+                    evidence.insert("api_name".into(), json!(api.name));
+                    evidence.insert("endpoint_types".into(), json!(api.endpoint_types));
+                    evidence.insert("authorization_type".into(), json!(m.authorization_type));
+                    if m.api_key_required {
+                        evidence.insert("api_key_required".into(), json!(true));
+                    }
+                    if api.policy.is_some() {
+                        evidence.insert("policy_statements".into(), json!(c.allowing_statements));
+                        evidence.insert("policy_explanation".into(), json!(c.explanation));
+                        evidence.insert("policy_note".into(), json!("verdict on the current resource policy; a policy change takes effect on callers only after the API is redeployed"));
+                    }
+                    if !verdict.unevaluated.is_empty() {
+                        evidence
+                            .insert("unevaluated_conditions".into(), json!(verdict.unevaluated));
+                    }
+                    if let Some(link) = vpc_link_of(target, m) {
+                        evidence.insert("vpc_link".into(), json!(link));
+                    }
+                    let stage_words = if stages_unknown {
+                        "any stage (its stages could not be read, so it is judged as deployed)"
+                            .to_string()
+                    } else if stage == "*" {
+                        "every deployed stage".to_string()
+                    } else {
+                        format!("stage {stage}")
+                    };
+                    let policy_words = match (&api.policy, c.explanation.is_empty()) {
+                        (None, _) => " The API has no resource policy.".to_string(),
+                        (Some(_), true) => String::new(),
+                        (Some(_), false) => {
+                            format!(" Resource policy: {}.", c.explanation.trim_end_matches('.'))
+                        }
+                    };
+                    let any_words = any_words(&m.http_method, &c);
+                    let message = format!(
                     "{} {} on REST API {} ({}, {}) in {}/{}, {}: reachable by {} with {}{}.{} {}",
                     m.http_method,
                     resource.path,
@@ -534,45 +627,66 @@ fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Find
                     policy_words,
                     why(rule),
                 );
-                out.push(
-                    FindingDraft {
-                        rule_id: rule,
-                        account_id: target.account_id.clone(),
-                        region: target.region.clone(),
-                        resource_arn: method_arn(
-                            target,
-                            &api.id,
-                            &stage,
-                            &m.http_method,
-                            &resource.path,
-                        ),
-                        entry_point: EntryPoint::ApiGatewayRest,
-                        api_id: Some(api.id.clone()),
-                        stage: Some(stage.clone()),
-                        method: m.http_method.clone(),
-                        path: resource.path.clone(),
-                        reach,
-                        auth: auth.label().to_string(),
-                        write,
-                        message,
-                        specific_fix: specific_fix(rule, &api.id, &m.http_method, &resource.path),
-                        low_confidence: verdict.low_confidence,
-                        evidence,
-                        identity: vec![
-                            target.account_id.clone(),
-                            target.region.clone(),
-                            api.id.clone(),
-                            stage.clone(),
-                            m.http_method.clone(),
-                            resource.path.clone(),
-                        ],
-                    }
-                    .build(),
-                );
+                    out.push(
+                        FindingDraft {
+                            rule_id: rule,
+                            account_id: target.account_id.clone(),
+                            region: target.region.clone(),
+                            resource_arn: method_arn(
+                                target,
+                                &api.id,
+                                &stage,
+                                &m.http_method,
+                                &resource.path,
+                            ),
+                            entry_point: EntryPoint::ApiGatewayRest,
+                            api_id: Some(api.id.clone()),
+                            stage: Some(stage.clone()),
+                            method: m.http_method.clone(),
+                            path: resource.path.clone(),
+                            reach,
+                            auth: auth.label().to_string(),
+                            write,
+                            message,
+                            specific_fix: specific_fix(
+                                rule,
+                                &api.id,
+                                &m.http_method,
+                                &resource.path,
+                            ),
+                            low_confidence: verdict.low_confidence,
+                            evidence,
+                            identity: vec![
+                                target.account_id.clone(),
+                                target.region.clone(),
+                                api.id.clone(),
+                                stage.clone(),
+                                m.http_method.clone(),
+                                resource.path.clone(),
+                            ],
+                        }
+                        .build(),
+                    );
+                }
             }
         }
     }
     out
+}
+
+/// What an `ANY` finding covers: every verb, or only those that reach this far (the others
+/// are reported under their own rule, or are not exposed).
+fn any_words(method: &str, c: &Classified) -> String {
+    if method != "ANY" {
+        String::new()
+    } else if c.verbs.len() == ANY_VERBS.len() {
+        "; ANY lets every verb through, writes included".to_string()
+    } else {
+        format!(
+            "; ANY lets every verb through, and this reach holds for {}",
+            c.verbs.join(", ")
+        )
+    }
 }
 
 /// One verdict for all stages when they agree (reported as stage `*`), else one per stage.
@@ -650,23 +764,28 @@ fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
         } else {
             Reach::Internet
         };
-        let write = is_write_verb(&verb) && reach.beyond_owner();
         let verdict = MethodVerdict {
-            reach: reach.clone(),
-            write_reach: if write { reach.clone() } else { Reach::Owner },
+            verbs: expand_verb(&verb)
+                .into_iter()
+                .map(|verb| VerbVerdict {
+                    verb,
+                    reach: reach.clone(),
+                    explanation: String::new(),
+                    allowing_statements: vec![],
+                })
+                .collect(),
             low_confidence: false,
-            explanation: String::new(),
-            allowing_statements: vec![],
             unevaluated: vec![],
         };
-        let Some((rule, reach, write)) = classify(auth, &verdict) else {
-            continue;
-        };
-        let mut evidence = BTreeMap::new();
-        evidence.insert("api_name".into(), json!(api.name));
-        evidence.insert("route_key".into(), json!(route.route_key));
-        evidence.insert("authorization_type".into(), json!(route.authorization_type));
-        let message = format!(
+        for Classified {
+            rule, reach, write, ..
+        } in classify(auth, &verdict)
+        {
+            let mut evidence = BTreeMap::new();
+            evidence.insert("api_name".into(), json!(api.name));
+            evidence.insert("route_key".into(), json!(route.route_key));
+            evidence.insert("authorization_type".into(), json!(route.authorization_type));
+            let message = format!(
             "Route {} on HTTP API {} ({}) in {}/{}, {}: reachable by {} with {}. HTTP APIs have no resource policy, so nothing narrows who can call it. {}",
             route.route_key,
             api.name,
@@ -684,50 +803,51 @@ fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
             auth_phrase(auth),
             why(rule),
         );
-        let fix = if auth.is_unauthenticated() {
-            format!(
+            let fix = if auth.is_unauthenticated() {
+                format!(
                 "Attach an authorizer to route {} (aws apigatewayv2 update-route --api-id {} --route-id {} --authorization-type AWS_IAM), or delete the route.",
                 route.route_key, api.id, route.id
             )
-        } else {
-            String::new()
-        };
-        out.push(
-            FindingDraft {
-                rule_id: rule,
-                account_id: target.account_id.clone(),
-                region: target.region.clone(),
-                resource_arn: format!(
-                    "arn:aws:execute-api:{}:{}:{}/{}/{}/{}",
-                    target.region,
-                    target.account_id,
-                    api.id,
-                    stage,
-                    if verb == "ANY" { "*" } else { verb.as_str() },
-                    path.trim_start_matches('/')
-                ),
-                entry_point: EntryPoint::ApiGatewayHttp,
-                api_id: Some(api.id.clone()),
-                stage: Some(stage.clone()),
-                method: verb.clone(),
-                path: path.clone(),
-                reach,
-                auth: auth.label().to_string(),
-                write,
-                message,
-                specific_fix: fix,
-                low_confidence: stages_unknown,
-                evidence,
-                identity: vec![
-                    target.account_id.clone(),
-                    target.region.clone(),
-                    api.id.clone(),
-                    stage.clone(),
-                    route.route_key.clone(),
-                ],
-            }
-            .build(),
-        );
+            } else {
+                String::new()
+            };
+            out.push(
+                FindingDraft {
+                    rule_id: rule,
+                    account_id: target.account_id.clone(),
+                    region: target.region.clone(),
+                    resource_arn: format!(
+                        "arn:aws:execute-api:{}:{}:{}/{}/{}/{}",
+                        target.region,
+                        target.account_id,
+                        api.id,
+                        stage,
+                        if verb == "ANY" { "*" } else { verb.as_str() },
+                        path.trim_start_matches('/')
+                    ),
+                    entry_point: EntryPoint::ApiGatewayHttp,
+                    api_id: Some(api.id.clone()),
+                    stage: Some(stage.clone()),
+                    method: verb.clone(),
+                    path: path.clone(),
+                    reach,
+                    auth: auth.label().to_string(),
+                    write,
+                    message,
+                    specific_fix: fix,
+                    low_confidence: stages_unknown,
+                    evidence,
+                    identity: vec![
+                        target.account_id.clone(),
+                        target.region.clone(),
+                        api.id.clone(),
+                        stage.clone(),
+                        route.route_key.clone(),
+                    ],
+                }
+                .build(),
+            );
+        }
     }
     out
 }
@@ -1105,11 +1225,138 @@ mod tests {
         );
     }
 
+    /// (name, endpoint type, policy, authorization type, expected `rules_of`).
+    type AnyCase<'a> = (
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+        &'a str,
+        Vec<(String, String, bool)>,
+    );
+
+    /// (rule, reach, write) of every finding, sorted.
+    fn rules_of(findings: &[Finding]) -> Vec<(String, String, bool)> {
+        let mut v: Vec<_> = findings
+            .iter()
+            .map(|f| (f.rule_id.clone(), f.reach.clone(), f.write))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Each verb of an `ANY` method is judged on its own, and every distinct rule the verbs
+    /// break is reported, except a read rule its write rule covers at the same reach.
     #[test]
-    fn any_method_with_public_reads_and_ip_restricted_writes_is_not_a_public_write() {
+    fn any_methods_report_every_rule_their_verbs_break() {
         let split = r#"{"Statement":[
             {"Sid":"PublicReads","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/GET/*"},
             {"Sid":"OfficeWrites","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/*/*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}"#;
+        let reads_anyone_writes_partner = r#"{"Statement":[
+            {"Sid":"AnyoneReads","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/prod/GET/*"},
+            {"Sid":"PartnerAll","Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"execute-api:Invoke","Resource":"execute-api:/prod/*"}]}"#;
+        let reads_anyone_writes_org = r#"{"Statement":[
+            {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/prod/GET/*"},
+            {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/prod/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc"}}}]}"#;
+        let everyone = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"}]}"#;
+        let reads_only = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/GET/*"}]}"#;
+        let r = |rule: &str, reach: &str, write: bool| (rule.to_string(), reach.to_string(), write);
+        // (name, endpoint, policy, auth, expected (rule, reach, write))
+        let table: Vec<AnyCase> = vec![
+            (
+                "iam: reads for any account, writes for a partner",
+                "REGIONAL",
+                Some(reads_anyone_writes_partner),
+                "AWS_IAM",
+                vec![
+                    r("apigw-read-any-aws-account", "any_aws_account", false),
+                    r(
+                        "apigw-write-external-accounts",
+                        &format!("accounts:[{PARTNER}]"),
+                        true,
+                    ),
+                ],
+            ),
+            (
+                "iam: reads for any account, writes for the organization",
+                "REGIONAL",
+                Some(reads_anyone_writes_org),
+                "AWS_IAM",
+                vec![
+                    r("apigw-read-any-aws-account", "any_aws_account", false),
+                    r("apigw-write-organization", "organization:o-abc", true),
+                ],
+            ),
+            (
+                "none: public reads, allow-listed writes",
+                "REGIONAL",
+                Some(split),
+                "NONE",
+                vec![
+                    r(
+                        "apigw-unauthenticated-ip-allowlisted",
+                        "internet_ip_restricted:[203.0.113.0/24]",
+                        true,
+                    ),
+                    r("apigw-unauthenticated-read-internet", "internet", false),
+                ],
+            ),
+            (
+                "none: public reads only",
+                "REGIONAL",
+                Some(reads_only),
+                "NONE",
+                vec![r("apigw-unauthenticated-read-internet", "internet", false)],
+            ),
+            // The write rule at the same reach says all the read rule would.
+            (
+                "none: no policy, one write finding",
+                "REGIONAL",
+                None,
+                "NONE",
+                vec![r("apigw-unauthenticated-write-internet", "internet", true)],
+            ),
+            (
+                "iam: principal star, one write finding",
+                "REGIONAL",
+                Some(everyone),
+                "AWS_IAM",
+                vec![r("apigw-write-any-aws-account", "any_aws_account", true)],
+            ),
+            (
+                "none, private: one cross-account finding for every verb",
+                "PRIVATE",
+                Some(everyone),
+                "NONE",
+                vec![r(
+                    "apigw-unauthenticated-cross-account",
+                    "any_aws_account",
+                    true,
+                )],
+            ),
+            (
+                "authorizer: reads are not findings",
+                "REGIONAL",
+                None,
+                "CUSTOM",
+                vec![r("apigw-authorizer-only-write-exposed", "internet", true)],
+            ),
+        ];
+        let mut failures = Vec::new();
+        for (name, endpoint, policy, auth, want) in table {
+            let api = rest_api(
+                endpoint,
+                policy,
+                &["prod"],
+                vec![("/items", vec![method("ANY", auth)])],
+            );
+            let got = rules_of(&audit(target_with(vec![api], vec![])));
+            if got != want {
+                failures.push(format!("{name}: got {got:?}, want {want:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+        // Each finding says which verbs it is about.
         let api = rest_api(
             "REGIONAL",
             Some(split),
@@ -1117,26 +1364,203 @@ mod tests {
             vec![("/items", vec![method("ANY", "NONE")])],
         );
         let f = audit(target_with(vec![api], vec![]));
-        assert_eq!(
-            summary(&f),
-            vec![row(
-                "apigw-unauthenticated-read-internet",
-                "prod",
-                "ANY",
-                "/items",
-                "internet"
-            )]
-        );
+        let msg = |rule: &str| {
+            f.iter()
+                .find(|x| x.rule_id == rule)
+                .map(|x| x.message.clone())
+                .unwrap_or_default()
+        };
+        let ip = msg("apigw-unauthenticated-ip-allowlisted");
+        // The public grant names GET only: HEAD and OPTIONS come from the allow-listed range.
         assert!(
-            f[0].write,
-            "writes still get out, from the allow-listed range"
+            ip.contains("holds for HEAD, OPTIONS, POST, PUT, PATCH, DELETE"),
+            "{ip}"
         );
+        let read = msg("apigw-unauthenticated-read-internet");
+        assert!(read.contains("holds for GET."), "{read}");
+        assert!(!read.contains("change data"), "{read}");
+        assert_ne!(f[0].fingerprint, f[1].fingerprint);
+
+        // A read rule folded into its write rule leaves the write finding covering every verb.
+        let api = rest_api(
+            "REGIONAL",
+            Some(
+                reads_anyone_writes_partner
+                    .replace("222222222222", "*")
+                    .as_str(),
+            ),
+            &["prod"],
+            vec![("/items", vec![method("ANY", "AWS_IAM")])],
+        );
+        let f = audit(target_with(vec![api], vec![]));
+        assert_eq!(f.len(), 1, "{f:#?}");
         assert!(
             f[0].message
-                .contains("writes only for anyone on the internet from 203.0.113.0/24"),
+                .contains("ANY lets every verb through, writes included"),
             "{}",
             f[0].message
         );
+        assert_eq!(
+            f[0].evidence["policy_statements"],
+            json!(["AnyoneReads", "PartnerAll"])
+        );
+    }
+
+    /// A private API is reachable only through what its resource policy allows (exposure
+    /// model §2): an authorizer does not stand in for the policy's Allow. Public APIs with an
+    /// authorizer still need no Allow.
+    #[test]
+    fn private_apis_need_the_policys_allow_even_behind_an_authorizer() {
+        let deletes_denied = r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/DELETE/*"}]}"#;
+        let everyone = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"}]}"#;
+        let owner_pinned = r#"{"Statement":[
+            {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"},
+            {"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-0owner"}}}]}"#;
+        // (name, endpoint, policy, auth, expected (rule, reach, write))
+        let table: Vec<AnyCase> = vec![
+            (
+                "private, lambda, policy grants only the partner's GETs",
+                "PRIVATE",
+                Some(PARTNER_GET_ONLY),
+                "CUSTOM",
+                vec![],
+            ),
+            (
+                "private, cognito, policy with only a deny",
+                "PRIVATE",
+                Some(deletes_denied),
+                "COGNITO_USER_POOLS",
+                vec![],
+            ),
+            (
+                "guard: private, lambda, no policy",
+                "PRIVATE",
+                None,
+                "CUSTOM",
+                vec![],
+            ),
+            (
+                "guard: private, lambda, pinned to the owner's endpoint",
+                "PRIVATE",
+                Some(owner_pinned),
+                "CUSTOM",
+                vec![],
+            ),
+            (
+                "guard: private, lambda, open policy",
+                "PRIVATE",
+                Some(everyone),
+                "CUSTOM",
+                vec![(
+                    "apigw-authorizer-only-write-exposed".into(),
+                    "any_aws_account".into(),
+                    true,
+                )],
+            ),
+            (
+                "guard: regional, lambda, policy grants only the partner's GETs",
+                "REGIONAL",
+                Some(PARTNER_GET_ONLY),
+                "CUSTOM",
+                vec![(
+                    "apigw-authorizer-only-write-exposed".into(),
+                    "internet".into(),
+                    true,
+                )],
+            ),
+        ];
+        let mut failures = Vec::new();
+        for (name, endpoint, policy, auth, want) in table {
+            let api = rest_api(
+                endpoint,
+                policy,
+                &["prod"],
+                vec![("/items", vec![method("POST", auth)])],
+            );
+            let mut t = target_with(vec![api], vec![]);
+            t.network.vpc_endpoints.push(VpcEndpoint {
+                id: "vpce-0owner".into(),
+                vpc_id: "vpc-0owner".into(),
+                service_name: "com.amazonaws.us-east-1.execute-api".into(),
+                endpoint_type: "Interface".into(),
+                owner_id: OWNER.into(),
+            });
+            let got = rules_of(&audit(t));
+            if got != want {
+                failures.push(format!("{name}: got {got:?}, want {want:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    /// Endpoint conditions resolve through the inventory: a request through an endpoint
+    /// carries the endpoint's VPC too, and a public API is never called through an endpoint.
+    #[test]
+    fn endpoint_conditions_resolve_through_the_inventory() {
+        let via_partner_vpce_in_its_vpc = r#"{"Statement":[
+            {"Sid":"ViaPartner","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0partner"}}},
+            {"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpc":"vpc-0partner"}}}]}"#;
+        let via_partner_vpce = r#"{"Statement":[
+            {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0partner"}}}]}"#;
+        let partner = format!("accounts:[{PARTNER}]");
+        // (name, endpoint type, policy, expected (rule, reach, write))
+        let table = vec![
+            (
+                "private: the partner's endpoint, in its VPC",
+                "PRIVATE",
+                via_partner_vpce_in_its_vpc,
+                vec![(
+                    "apigw-unauthenticated-cross-account".to_string(),
+                    partner.clone(),
+                    true,
+                )],
+            ),
+            (
+                "guard: private: the partner's endpoint",
+                "PRIVATE",
+                via_partner_vpce,
+                vec![(
+                    "apigw-unauthenticated-cross-account".to_string(),
+                    partner.clone(),
+                    true,
+                )],
+            ),
+            (
+                "regional: no request comes through an endpoint",
+                "REGIONAL",
+                via_partner_vpce,
+                vec![],
+            ),
+            (
+                "guard: edge: no request comes through an endpoint",
+                "EDGE",
+                via_partner_vpce_in_its_vpc,
+                vec![],
+            ),
+        ];
+        let mut failures = Vec::new();
+        for (name, endpoint, policy, want) in table {
+            let api = rest_api(
+                endpoint,
+                Some(policy),
+                &["prod"],
+                vec![("/items", vec![method("POST", "NONE")])],
+            );
+            let mut t = target_with(vec![api], vec![]);
+            // The partner's endpoint, as an organization scan of both accounts records it.
+            t.network.vpc_endpoints.push(VpcEndpoint {
+                id: "vpce-0partner".into(),
+                vpc_id: "vpc-0partner".into(),
+                service_name: "com.amazonaws.us-east-1.execute-api".into(),
+                endpoint_type: "Interface".into(),
+                owner_id: PARTNER.into(),
+            });
+            let got = rules_of(&audit(t));
+            if got != want {
+                failures.push(format!("{name}: got {got:?}, want {want:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
     #[test]
@@ -1382,6 +1806,63 @@ mod tests {
             );
         }
         assert!(f.remediation.contains("AWS_IAM"), "{}", f.remediation);
+    }
+
+    /// Stages named by the policy when GetStages failed, read from the parsed document: real
+    /// AWS returns the policy with `\"` and `\/` escapes.
+    #[test]
+    fn candidate_stages_are_read_from_the_document() {
+        let plain = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":["execute-api:/prod/POST/*","arn:aws:execute-api:us-east-1:111111111111:api1/dev/GET/*","arn:aws:execute-api:*:*:*/beta/*","execute-api:/*/GET/*","arn:aws:execute-api:us-east-1:111111111111:api1/pro?/*"]}]}"#;
+        let escaped = plain.replace('"', "\\\"");
+        let escaped_slashes = escaped.replace('/', "\\/");
+        let want = ["beta", "dev", "overexposed-unknown-stage", "prod"];
+        for (name, text) in [
+            ("plain", plain.to_string()),
+            ("escaped quotes", escaped),
+            ("escaped quotes and slashes", escaped_slashes),
+        ] {
+            let doc = policy::parse_policy(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(candidate_stages(Some(&doc)), want, "{name}: {text}");
+        }
+        assert_eq!(candidate_stages(None), ["overexposed-unknown-stage"]);
+    }
+
+    #[test]
+    fn unreadable_stages_with_a_real_escaped_policy() {
+        // As real AWS returns it: `\"` and `\/` escapes; the grant names stage prod only.
+        let shapes = [
+            r#"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"execute-api:Invoke\",\"Resource\":\"execute-api:\/prod\/POST\/*\"}]}"#,
+            r#"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"execute-api:Invoke\",\"Resource\":\"arn:aws:execute-api:us-east-1:111111111111:api1\/prod\/POST\/*\"}]}"#,
+            r#"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"execute-api:Invoke\",\"Resource\":\"arn:aws:execute-api:us-east-1:111111111111:*\/prod\/POST\/*\"}]}"#,
+        ];
+        for policy in shapes {
+            let api = rest_api(
+                "REGIONAL",
+                Some(policy),
+                &[],
+                vec![("/items", vec![method("POST", "NONE")])],
+            );
+            let mut t = target_with(vec![api], vec![]);
+            t.errors.push(crate::inventory::ScanError {
+                operation: "apigateway:GetStages".into(),
+                code: "AccessDeniedException".into(),
+                message: "denied".into(),
+                resource: Some("api1".into()),
+            });
+            let f = audit(t);
+            assert_eq!(
+                summary(&f),
+                vec![row(
+                    "apigw-unauthenticated-write-internet",
+                    "*",
+                    "POST",
+                    "/items",
+                    "internet"
+                )],
+                "{policy}"
+            );
+            assert_eq!(f[0].confidence, "medium");
+        }
     }
 
     #[test]

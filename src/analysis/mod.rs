@@ -11,16 +11,18 @@ use crate::rules;
 use std::collections::{BTreeMap, HashMap};
 
 /// Facts about the whole estate that single resources need (who owns a VPC endpoint or a
-/// VPC named in a policy condition).
+/// VPC named in a policy condition, and which VPC an endpoint lives in).
 pub(crate) struct Estate {
     vpce_owner: HashMap<String, String>,
     vpc_owner: HashMap<String, String>,
+    vpce_vpc: HashMap<String, String>,
 }
 
 impl Estate {
     fn new(inv: &Inventory) -> Estate {
         let mut vpce_owner = HashMap::new();
         let mut vpc_owner = HashMap::new();
+        let mut vpce_vpc = HashMap::new();
         for t in &inv.targets {
             for e in &t.network.vpc_endpoints {
                 let owner = if e.owner_id.is_empty() {
@@ -29,7 +31,10 @@ impl Estate {
                     &e.owner_id
                 };
                 vpce_owner.insert(e.id.clone(), owner.clone());
-                vpc_owner.insert(e.vpc_id.clone(), owner.clone());
+                if !e.vpc_id.is_empty() {
+                    vpc_owner.insert(e.vpc_id.clone(), owner.clone());
+                    vpce_vpc.insert(e.id.clone(), e.vpc_id.clone());
+                }
             }
             for v in &t.network.vpcs {
                 vpc_owner.insert(v.id.clone(), t.account_id.clone());
@@ -38,6 +43,7 @@ impl Estate {
         Estate {
             vpce_owner,
             vpc_owner,
+            vpce_vpc,
         }
     }
 }
@@ -127,7 +133,21 @@ pub(crate) fn describe_reach(reach: &Reach) -> String {
         Reach::Owner => "only the owner account".into(),
         Reach::Accounts { accounts } => format!("the external account(s) {}", accounts.join(", ")),
         Reach::Organization { org_ids } => {
-            format!("every account of the organization {}", org_ids.join(", "))
+            // An id that is not `o-…` is an organization path pattern (`*/ou-ab12-…/*`).
+            let (orgs, paths): (Vec<&String>, Vec<&String>) = org_ids
+                .iter()
+                .partition(|id| id.starts_with("o-") && !id.contains('/'));
+            let join =
+                |v: Vec<&String>| v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+            match (orgs.is_empty(), paths.is_empty()) {
+                (false, true) => format!("every account of the organization {}", join(orgs)),
+                (true, _) => format!("every account under the organization path {}", join(paths)),
+                (false, false) => format!(
+                    "every account of the organization {} and under the organization path {}",
+                    join(orgs),
+                    join(paths)
+                ),
+            }
         }
         Reach::AnyAwsAccount => "any AWS account".into(),
         Reach::InternetIpRestricted { cidrs } => {

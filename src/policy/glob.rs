@@ -40,6 +40,23 @@ pub fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
     pi == p.len()
 }
 
+/// `ArnLike`/`ArnEquals` (IAM): both ARNs are split into their six colon-separated fields
+/// (the sixth, the resource, keeps any further colons) and each field is matched on its own, so
+/// a wildcard never crosses a `:`. `None` when the pattern is not a six-field ARN: IAM documents
+/// no meaning for it, so the caller decides how to treat it. A value that is not an ARN matches
+/// no pattern.
+pub fn arn_like(pattern: &str, value: &str) -> Option<bool> {
+    let p: Vec<&str> = pattern.splitn(6, ':').collect();
+    if p.len() != 6 || p[0] != "arn" {
+        return None;
+    }
+    let v: Vec<&str> = value.splitn(6, ':').collect();
+    if v.len() != 6 || v[0] != "arn" {
+        return Some(false);
+    }
+    Some(p.iter().zip(&v).all(|(pf, vf)| glob(pf, vf, false)))
+}
+
 /// One piece of a path template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tok {
@@ -207,6 +224,65 @@ mod tests {
         }
         assert!(glob("EXECUTE-API:invoke", "execute-api:Invoke", true));
         assert!(!glob("EXECUTE-API:invoke", "execute-api:Invoke", false));
+    }
+
+    #[test]
+    fn arn_fields_are_matched_one_by_one() {
+        let role = "arn:aws:iam::222222222222:role/partner-reader";
+        // (pattern, value, expected)
+        let cases = [
+            ("arn:aws:iam::222222222222:role/partner-*", role, Some(true)),
+            ("arn:aws:iam::*:role/partner-reader", role, Some(true)),
+            ("arn:*:iam::222222222222:*", role, Some(true)),
+            ("arn:aws:iam::2222222222??:role/*", role, Some(true)),
+            // A `*` inside one field cannot swallow the colons around it.
+            ("arn:aws:*:role/partner-reader", role, None),
+            ("arn:aws:iam::*", role, None),
+            ("arn:aws:iam:*:role/partner-reader", role, None),
+            (
+                "arn:aws:i*::222222222222:role/partner-reader",
+                role,
+                Some(true),
+            ),
+            ("arn:aws:iam::*:*/partner-reader", role, Some(true)),
+            (
+                "arn:aws:iam:*::role/partner-reader",
+                "arn:aws:iam:us-east-1::role/partner-reader",
+                Some(true),
+            ),
+            ("arn:aws:iam::*2:role/partner-reader", role, Some(true)),
+            ("arn:aws:iam::*3:role/partner-reader", role, Some(false)),
+            (
+                "arn:aws:sts::222222222222:assumed-role/*",
+                role,
+                Some(false),
+            ),
+            // The resource field keeps its colons: `*` there spans them.
+            (
+                "arn:aws:logs:*:*:log-group:*",
+                "arn:aws:logs:us-east-1:1:log-group:a:b",
+                Some(true),
+            ),
+            // Fields are case-sensitive.
+            (
+                "arn:aws:iam::222222222222:role/Partner-*",
+                role,
+                Some(false),
+            ),
+            (
+                "arn:aws:iam::222222222222:role/partner-*",
+                "not-an-arn",
+                Some(false),
+            ),
+            ("*", role, None),
+        ];
+        for (pattern, value, want) in cases {
+            assert_eq!(
+                arn_like(pattern, value),
+                want,
+                "arn_like({pattern:?}, {value:?})"
+            );
+        }
     }
 
     #[test]

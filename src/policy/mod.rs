@@ -7,9 +7,20 @@
 //! mentions, evaluates the policy for each exactly as IAM would, and reports the widest class
 //! admitted. Fresh values stand for "everyone else": if a fresh account gets in, any account does.
 //! Principal ARN patterns (`arn:aws:iam::*:role/deployer`) are probed through an instance of
-//! each. A caller let in only through a VPC endpoint or VPC of a named account is confined to
-//! that account's network, so the reach names that account (`unknown:<id>` when the endpoint is
-//! outside the audited estate); the owner's own endpoints never make a caller external.
+//! each; a role calls as an assumed-role session of itself, which is what `NotPrincipal` sees.
+//! Each named account and principal is probed on its own and as a member of every organization
+//! (and organization path) the policy names and of one it does not, so an organization
+//! guardrail does not hide a named partner that is a member.
+//!
+//! Networks: a public API is called from internet addresses (a fresh IPv4 and IPv6 one, and
+//! addresses inside the policy's CIDRs), never through a VPC endpoint; a private API through an
+//! endpoint, whose request carries both the endpoint and its VPC (from the inventory). A caller
+//! let in only through a VPC endpoint or VPC of a named account is confined to that account's
+//! network, so the reach names that account (`unknown:<id>` when the endpoint is outside the
+//! audited estate); the owner's own endpoints never make a caller external.
+//!
+//! ARN condition operators match field by field, as IAM does; a value that is not a six-field
+//! ARN is treated as an unknown condition (below).
 //!
 //! Unknown condition keys or operators never silently widen or narrow a verdict: in an Allow they
 //! count as satisfied, in a Deny as not satisfied (so the reach is kept), and the verdict is
@@ -34,6 +45,13 @@ pub struct PolicyDocument {
 impl PolicyDocument {
     pub fn statement_count(&self) -> usize {
         self.statements.len()
+    }
+
+    /// Every `Resource` and `NotResource` pattern of the document, unescaped (as parsed).
+    pub fn resource_patterns(&self) -> impl Iterator<Item = &str> {
+        self.statements.iter().flat_map(|s| match &s.resource {
+            Patterns::Is(p) | Patterns::Not(p) => p.iter().map(String::as_str),
+        })
     }
 }
 
@@ -66,9 +84,11 @@ pub enum CallerKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PolicyMode {
-    /// NONE and AWS_IAM: a non-owner caller needs an explicit Allow and no explicit Deny.
+    /// NONE and AWS_IAM (and authorizers on a private API): a non-owner caller needs an
+    /// explicit Allow and no explicit Deny.
     AllowRequired,
-    /// CUSTOM / COGNITO_USER_POOLS: explicit Denies are checked, then the authorizer decides.
+    /// CUSTOM / COGNITO_USER_POOLS on a public API: explicit Denies are checked, then the
+    /// authorizer decides.
     DenyOnly,
 }
 
@@ -86,6 +106,9 @@ pub struct ReachContext<'a> {
     /// Owner account of a VPC endpoint id, from the audited inventory; `None` = outside it.
     pub vpce_owner: &'a dyn Fn(&str) -> Option<String>,
     pub vpc_owner: &'a dyn Fn(&str) -> Option<String>,
+    /// The VPC a VPC endpoint id lives in, from the audited inventory; `None` = outside it. A
+    /// request through an endpoint carries both `aws:SourceVpce` and `aws:SourceVpc`.
+    pub vpce_vpc: &'a dyn Fn(&str) -> Option<String>,
 }
 
 pub struct ReachQuery<'a> {
@@ -118,10 +141,60 @@ enum Caller {
     Anonymous,
     Principal {
         account: String,
+        /// The role or user ARN: what `aws:PrincipalArn` holds (for a role session, its role).
         arn: String,
+        /// A role calls as an assumed-role session (`arn:aws:sts::<acct>:assumed-role/<name>/<s>`);
+        /// `None` for a user.
+        session: Option<String>,
         org_id: Option<String>,
         org_paths: Vec<String>,
     },
+}
+
+impl Caller {
+    /// A principal of `account` calling as `arn`: a role ARN becomes a session of that role, an
+    /// assumed-role session ARN a session of its role, anything else (a user) calls as itself.
+    fn principal(account: &str, arn: &str, org: Option<&Membership>) -> Caller {
+        let (arn, session) = session_of(arn);
+        Caller::Principal {
+            account: account.to_string(),
+            arn,
+            session,
+            org_id: org.map(|m| m.org_id.clone()),
+            org_paths: org.map(|m| m.paths.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+/// Session name of every probe role session.
+const PROBE_SESSION: &str = "overexposed-probe";
+
+/// (`aws:PrincipalArn`, session ARN) of a principal ARN, as IAM sees a call by it.
+fn session_of(arn: &str) -> (String, Option<String>) {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() != 6 {
+        return (arn.to_string(), None);
+    }
+    let (partition, service, account, resource) = (parts[1], parts[2], parts[4], parts[5]);
+    if service == "iam" {
+        if let Some(path_and_name) = resource.strip_prefix("role/") {
+            // Session ARNs drop the role's path.
+            let name = path_and_name.rsplit('/').next().unwrap_or(path_and_name);
+            let session =
+                format!("arn:{partition}:sts::{account}:assumed-role/{name}/{PROBE_SESSION}");
+            return (arn.to_string(), Some(session));
+        }
+    }
+    if service == "sts" {
+        if let Some((name, _session)) = resource
+            .strip_prefix("assumed-role/")
+            .and_then(|r| r.split_once('/'))
+        {
+            let role = format!("arn:{partition}:iam::{account}:role/{name}");
+            return (role, Some(arn.to_string()));
+        }
+    }
+    (arn.to_string(), None)
 }
 
 /// Where the request comes from.
@@ -159,15 +232,54 @@ enum Tri {
     Unknown,
 }
 
+/// `Principal`: a role ARN matches the role's sessions, a session ARN that session, an account
+/// every principal of it.
 fn principal_matches(items: &[PrincipalItem], caller: &Caller) -> bool {
     items.iter().any(|item| match (item, caller) {
         (PrincipalItem::Everyone, _) => true,
         (PrincipalItem::Account(a), Caller::Principal { account, .. }) => a == account,
-        (PrincipalItem::Arn(pattern), Caller::Principal { arn, .. }) => {
+        (PrincipalItem::Arn(pattern), Caller::Principal { arn, session, .. }) => {
             glob::glob(pattern, arn, false)
+                || session
+                    .as_deref()
+                    .is_some_and(|s| glob::glob(pattern, s, false))
         }
         _ => false,
     })
+}
+
+/// `NotPrincipal`: does the list leave this caller out of the statement? IAM evaluates a role
+/// session as its account, its role and the session itself, and documents that a Deny that
+/// names only the role still denies the role's sessions (a real caller is always a session).
+/// Where the guide says the account "might" be checked first, take the reading that lets more
+/// callers in: a Deny spares a caller whose account or calling identity (session, or user) is
+/// listed; an Allow leaves out only a caller all of whose identities are listed.
+fn not_principal_exempts(items: &[PrincipalItem], caller: &Caller, effect: Effect) -> bool {
+    if items.iter().any(|i| matches!(i, PrincipalItem::Everyone)) {
+        return true;
+    }
+    let Caller::Principal {
+        account,
+        arn,
+        session,
+        ..
+    } = caller
+    else {
+        return false;
+    };
+    let account_listed = items
+        .iter()
+        .any(|i| matches!(i, PrincipalItem::Account(a) if a == account));
+    let listed = |x: &str| {
+        items
+            .iter()
+            .any(|i| matches!(i, PrincipalItem::Arn(p) if glob::glob(p, x, false)))
+    };
+    let calling = session.as_deref().unwrap_or(arn);
+    match effect {
+        Effect::Deny => account_listed || listed(calling),
+        Effect::Allow => account_listed && listed(calling) && (session.is_none() || listed(arn)),
+    }
 }
 
 fn context_values(key: &str, caller: &Caller, source: &Source) -> Result<Option<Vec<String>>, ()> {
@@ -179,6 +291,7 @@ fn context_values(key: &str, caller: &Caller, source: &Source) -> Result<Option<
             arn,
             org_id,
             org_paths,
+            ..
         } => (
             Some(account),
             Some(arn),
@@ -205,12 +318,13 @@ fn value_matches(base: BaseOp, policy_value: &str, request_value: &str) -> bool 
         BaseOp::StringEqualsIgnoreCase | BaseOp::StringNotEqualsIgnoreCase => {
             policy_value.eq_ignore_ascii_case(request_value)
         }
-        BaseOp::StringLike
-        | BaseOp::StringNotLike
-        | BaseOp::ArnEquals
-        | BaseOp::ArnLike
-        | BaseOp::ArnNotEquals
-        | BaseOp::ArnNotLike => glob::glob(policy_value, request_value, false),
+        BaseOp::StringLike | BaseOp::StringNotLike => {
+            glob::glob(policy_value, request_value, false)
+        }
+        // Field by field; `condition` has already set aside patterns that are not ARNs.
+        BaseOp::ArnEquals | BaseOp::ArnLike | BaseOp::ArnNotEquals | BaseOp::ArnNotLike => {
+            glob::arn_like(policy_value, request_value).unwrap_or(false)
+        }
         BaseOp::IpAddress | BaseOp::NotIpAddress => ip_in(policy_value, request_value),
         BaseOp::Bool => policy_value.eq_ignore_ascii_case(request_value),
         BaseOp::Null => false,
@@ -258,6 +372,19 @@ fn condition(c: &Condition, caller: &Caller, source: &Source) -> Tri {
         };
         return if satisfied { Tri::True } else { Tri::False };
     };
+    let arn_operator = matches!(
+        base,
+        BaseOp::ArnEquals | BaseOp::ArnLike | BaseOp::ArnNotEquals | BaseOp::ArnNotLike
+    );
+    if arn_operator
+        && c.values
+            .iter()
+            .any(|v| glob::arn_like(v, "arn:aws:iam::000000000000:root").is_none())
+    {
+        // An ARN operator with a value that is not a six-field ARN: IAM gives it no defined
+        // meaning, so neither widen nor narrow on it.
+        return Tri::Unknown;
+    }
     let hit = |rv: &String| c.values.iter().any(|pv| value_matches(*base, pv, rv));
     let result = match set {
         SetOp::Single | SetOp::ForAnyValue => {
@@ -351,7 +478,7 @@ fn evaluate(rel: &Relevant, caller: &Caller, source: &Source) -> Decision {
     let applies = |s: &Statement, d: &mut Decision| -> bool {
         let principal_ok = match &s.principal {
             PrincipalSpec::Principal(items) => principal_matches(items, caller),
-            PrincipalSpec::NotPrincipal(items) => !principal_matches(items, caller),
+            PrincipalSpec::NotPrincipal(items) => !not_principal_exempts(items, caller, s.effect),
         };
         if !principal_ok {
             return false;
@@ -422,7 +549,7 @@ fn vocabulary(doc: &PolicyDocument) -> Vocabulary {
                     v.accounts.insert(a.clone());
                 }
                 PrincipalItem::Arn(arn) => {
-                    if let Some(a) = document::arn_account(arn) {
+                    if let Some(a) = arn_account_or_pattern(arn) {
                         v.accounts.insert(a);
                     }
                     v.arns.insert(arn.clone());
@@ -444,7 +571,7 @@ fn vocabulary(doc: &PolicyDocument) -> Vocabulary {
                         v.accounts.insert(val.clone());
                     }
                     "aws:principalarn" => {
-                        if let Some(a) = document::arn_account(val) {
+                        if let Some(a) = arn_account_or_pattern(val) {
                             v.accounts.insert(a);
                         }
                         v.arns.insert(val.clone());
@@ -453,7 +580,13 @@ fn vocabulary(doc: &PolicyDocument) -> Vocabulary {
                         v.org_ids.insert(val.clone());
                     }
                     "aws:principalorgpaths" => {
-                        if let Some(org) = val.split('/').next().filter(|o| o.starts_with("o-")) {
+                        // `o-abc/r-ab12/ou-…/*` names its organization; `*/ou-…/*` names an OU
+                        // of whichever organization (probed as such, see `memberships`).
+                        if let Some(org) = val
+                            .split('/')
+                            .next()
+                            .filter(|o| o.starts_with("o-") && !o.contains(['*', '?']))
+                        {
                             v.org_ids.insert(org.to_string());
                         }
                         v.org_paths.insert(val.clone());
@@ -490,6 +623,20 @@ fn vocabulary(doc: &PolicyDocument) -> Vocabulary {
     v
 }
 
+/// The account an ARN (pattern) names: its id, or its account field when that is a partial
+/// wildcard (`2222*`). Like an `aws:PrincipalAccount` pattern, such a field is probed as an
+/// account of its own: the pattern matches itself, so the accounts it stands for are reported
+/// under it. A bare `*` names no account (fresh accounts stand for every account).
+fn arn_account_or_pattern(arn: &str) -> Option<String> {
+    if let Some(a) = document::arn_account(arn) {
+        return Some(a);
+    }
+    let fields: Vec<&str> = arn.splitn(6, ':').collect();
+    let account = *fields.get(4)?;
+    (fields.len() == 6 && account.contains(['*', '?']) && account != "*")
+        .then(|| account.to_string())
+}
+
 /// A concrete principal ARN of `account` matching the ARN (pattern) `pattern`, when one exists:
 /// wildcards outside the account field become `x`, the account field becomes `account`.
 /// `arn:aws:iam::*:role/deployer` for `444455556666` → `arn:aws:iam::444455556666:role/deployer`.
@@ -519,9 +666,12 @@ fn fresh_account(v: &Vocabulary, owner: &str, skip: usize) -> String {
         .expect("an unused account id exists")
 }
 
-/// An internet address in none of the policy's CIDRs.
-fn fresh_ip(v: &Vocabulary) -> IpAddr {
-    let candidates = [
+/// Internet addresses in none of the policy's CIDRs, one IPv4 and one IPv6 (EDGE APIs, and
+/// REGIONAL ones set to dualstack, take IPv6 callers too). When the policy's CIDRs cover every
+/// candidate of a family (`0.0.0.0/0`, `::/0`), the last candidate stands for that family: the
+/// policy treats the whole family alike anyway.
+fn fresh_ips(v: &Vocabulary) -> Vec<IpAddr> {
+    let v4 = [
         "198.51.100.77",
         "192.0.2.200",
         "203.0.113.250",
@@ -531,12 +681,110 @@ fn fresh_ip(v: &Vocabulary) -> IpAddr {
         "1.2.3.4",
         "172.217.1.1",
         "240.0.0.1",
+        "255.255.255.254",
     ];
-    candidates
+    let v6 = [
+        "2001:db8:77::1",
+        "2600:1f18:77::1",
+        "2a05:d018:77::1",
+        "2400:cb00:77::1",
+        "fd00:77::1",
+        "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe",
+    ];
+    [&v4[..], &v6[..]]
         .iter()
-        .map(|c| c.parse::<IpAddr>().expect("literal ip"))
-        .find(|ip| !v.cidrs.iter().any(|c| ip_in(c, &ip.to_string())))
-        .unwrap_or_else(|| "255.255.255.254".parse().expect("literal ip"))
+        .map(|family| {
+            let parsed: Vec<IpAddr> = family
+                .iter()
+                .map(|c| c.parse().expect("literal ip"))
+                .collect();
+            let last = *parsed.last().expect("candidates");
+            parsed
+                .into_iter()
+                .find(|ip| !v.cidrs.iter().any(|c| ip_in(c, &ip.to_string())))
+                .unwrap_or(last)
+        })
+        .collect()
+}
+
+/// An organization a probe principal belongs to, and its place in it.
+#[derive(Debug, Clone, PartialEq)]
+struct Membership {
+    org_id: String,
+    /// `aws:PrincipalOrgPaths` of the principal: one path (an account sits in one OU).
+    paths: Vec<String>,
+    /// What a reach through this membership is called: the organization id, or the path pattern
+    /// when the policy names a path of no particular organization; `None` for an organization
+    /// nobody names (it stands for any organization).
+    label: Option<String>,
+}
+
+/// An organization nobody names: any account can be in some organization.
+const FRESH_ORG: &str = "o-0overexposedprobe";
+
+/// A path in `org` that an account could have and that `pattern` (a StringLike pattern of
+/// `aws:PrincipalOrgPaths`) matches, if one exists.
+fn org_path_instance(pattern: &str, org: &str) -> Option<String> {
+    let fill = |s: &str| s.replace('*', "").replace('?', "x");
+    let below_org = pattern.split_once('/').map(|(_, r)| r).unwrap_or("");
+    let prefix = format!("{org}/");
+    [
+        fill(pattern),
+        format!("{org}/{}", fill(below_org)),
+        format!("{org}/r-0probe/{}", fill(below_org)),
+    ]
+    .into_iter()
+    .find(|c| c.starts_with(&prefix) && glob::glob(pattern, c, false))
+}
+
+/// The organization memberships to probe, and whether they had to be capped. The first is a
+/// member of an organization nobody names; then, for every organization the policy names, a
+/// member somewhere it names no path and one under each path pattern that fits it; then a
+/// member under each path pattern of no particular organization (`*/ou-ab12-22222222/*`).
+fn memberships(v: &Vocabulary) -> (Vec<Membership>, bool) {
+    let somewhere = |org: &str| format!("{org}/r-0probe/ou-0probe-00000000/");
+    let mut out = vec![Membership {
+        org_id: FRESH_ORG.into(),
+        paths: vec![somewhere(FRESH_ORG)],
+        label: None,
+    }];
+    for org in &v.org_ids {
+        out.push(Membership {
+            org_id: org.clone(),
+            paths: vec![somewhere(org)],
+            label: Some(org.clone()),
+        });
+        for pattern in &v.org_paths {
+            if let Some(path) = org_path_instance(pattern, org) {
+                // A path of this very organization is reported as the organization, a path
+                // pattern of any organization as itself.
+                let own = pattern.starts_with(&format!("{org}/"));
+                out.push(Membership {
+                    org_id: org.clone(),
+                    paths: vec![path],
+                    label: Some(if own { org.clone() } else { pattern.clone() }),
+                });
+            }
+        }
+    }
+    for pattern in &v.org_paths {
+        if let Some(path) = org_path_instance(pattern, FRESH_ORG) {
+            out.push(Membership {
+                org_id: FRESH_ORG.into(),
+                paths: vec![path],
+                label: Some(pattern.clone()),
+            });
+        }
+    }
+    let mut unique: Vec<Membership> = Vec::new();
+    for m in out {
+        if !unique.contains(&m) {
+            unique.push(m);
+        }
+    }
+    let capped = unique.len() > MAX_MENTIONED;
+    unique.truncate(MAX_MENTIONED);
+    (unique, capped)
 }
 
 /// The address right after `ip`, if any.
@@ -582,19 +830,27 @@ fn ips_inside(cidr: &str, all: &BTreeSet<String>) -> Vec<IpAddr> {
     out
 }
 
-/// Network sources to probe, and whether the address probes had to be capped.
+const FRESH_VPCE: &str = "vpce-0overexposedprobe";
+const FRESH_VPC: &str = "vpc-0overexposedprobe";
+
+/// Network sources to probe, and whether the probes had to be capped.
 fn sources(v: &Vocabulary, network: Network, ctx: &ReachContext) -> (Vec<Source>, bool) {
     let mut out = Vec::new();
     let mut capped = false;
     match network {
+        // A public API is called over the internet, never through an execute-api VPC endpoint
+        // (an endpoint serves only private APIs), so its requests carry no aws:SourceVpce or
+        // aws:SourceVpc: only addresses are probed.
         Network::Public => {
-            out.push(Source {
-                ip: Some(fresh_ip(v)),
-                vpce: None,
-                vpc: None,
-                owner: SourceOwner::Fresh,
-                cidr: None,
-            });
+            for ip in fresh_ips(v) {
+                out.push(Source {
+                    ip: Some(ip),
+                    vpce: None,
+                    vpc: None,
+                    owner: SourceOwner::Fresh,
+                    cidr: None,
+                });
+            }
             for c in &v.cidrs {
                 for ip in ips_inside(c, &v.cidrs) {
                     if out.len() > MAX_ADDRESS_PROBES {
@@ -611,41 +867,50 @@ fn sources(v: &Vocabulary, network: Network, ctx: &ReachContext) -> (Vec<Source>
                 }
             }
         }
+        // Every request through an endpoint carries the endpoint and the VPC it lives in.
         Network::PrivateVpce => {
-            out.push(Source {
+            let through = |vpce: &str, vpc: &str, owner: SourceOwner| Source {
                 ip: None,
-                vpce: Some("vpce-0overexposedprobe".into()),
-                vpc: Some("vpc-0overexposedprobe".into()),
-                owner: SourceOwner::Fresh,
+                vpce: Some(vpce.to_string()),
+                vpc: Some(vpc.to_string()),
+                owner,
                 cidr: None,
-            });
+            };
+            out.push(through(FRESH_VPCE, FRESH_VPC, SourceOwner::Fresh));
+            for e in &v.vpces {
+                match (ctx.vpce_vpc)(e) {
+                    // In the estate: its own VPC, its owner's network.
+                    Some(vpc) => {
+                        let owner = (ctx.vpce_owner)(e)
+                            .or_else(|| (ctx.vpc_owner)(&vpc))
+                            .map(SourceOwner::Account)
+                            .unwrap_or_else(|| SourceOwner::Unknown(e.clone()));
+                        out.push(through(e, &vpc, owner));
+                    }
+                    // Outside the estate: in a VPC nobody names, or in any VPC the policy names.
+                    None => {
+                        out.push(through(e, FRESH_VPC, SourceOwner::Unknown(e.clone())));
+                        for vpc in &v.vpcs {
+                            let owner = (ctx.vpc_owner)(vpc)
+                                .map(SourceOwner::Account)
+                                .unwrap_or_else(|| SourceOwner::Unknown(e.clone()));
+                            out.push(through(e, vpc, owner));
+                        }
+                    }
+                }
+            }
+            // An endpoint nobody names in a VPC the policy names: its owner's network.
+            for vpc in &v.vpcs {
+                let owner = (ctx.vpc_owner)(vpc)
+                    .map(SourceOwner::Account)
+                    .unwrap_or_else(|| SourceOwner::Unknown(vpc.clone()));
+                out.push(through(FRESH_VPCE, vpc, owner));
+            }
+            if out.len() > MAX_ADDRESS_PROBES {
+                capped = true;
+                out.truncate(MAX_ADDRESS_PROBES);
+            }
         }
-    }
-    // Requests through a mentioned endpoint or from a mentioned VPC (private APIs; public APIs
-    // reached from a VPC through an endpoint also carry these keys).
-    for e in &v.vpces {
-        let owner = (ctx.vpce_owner)(e)
-            .map(SourceOwner::Account)
-            .unwrap_or_else(|| SourceOwner::Unknown(e.clone()));
-        out.push(Source {
-            ip: None,
-            vpce: Some(e.clone()),
-            vpc: None,
-            owner,
-            cidr: None,
-        });
-    }
-    for vpc in &v.vpcs {
-        let owner = (ctx.vpc_owner)(vpc)
-            .map(SourceOwner::Account)
-            .unwrap_or_else(|| SourceOwner::Unknown(vpc.clone()));
-        out.push(Source {
-            ip: None,
-            vpce: Some("vpce-0overexposedprobe".into()),
-            vpc: Some(vpc.clone()),
-            owner,
-            cidr: None,
-        });
     }
     (out, capped)
 }
@@ -668,10 +933,17 @@ fn owner_label(o: &SourceOwner) -> Option<String> {
     }
 }
 
+impl Source {
+    /// A source nobody mentions and outside every CIDR of the policy: it stands for any network.
+    fn is_fresh(&self) -> bool {
+        self.owner == SourceOwner::Fresh && self.cidr.is_none()
+    }
+}
+
 pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) -> ReachVerdict {
     let rel = relevant(doc, query.resource_arn);
     let vocab = vocabulary(doc);
-    let (srcs, capped) = sources(&vocab, query.network, ctx);
+    let (srcs, mut capped) = sources(&vocab, query.network, ctx);
     let mut unevaluated = BTreeSet::new();
     let mut admitted = |caller: &Caller, source: &Source| -> Option<Vec<String>> {
         let d = evaluate(&rel, caller, source);
@@ -687,9 +959,14 @@ pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) ->
     match query.caller {
         CallerKind::Anonymous => {
             let anon = Caller::Anonymous;
-            let fresh = &srcs[0];
-            if let Some(by) = admitted(&anon, fresh) {
-                allowing.extend(by);
+            let mut open = false;
+            for s in srcs.iter().filter(|s| s.is_fresh()) {
+                if let Some(by) = admitted(&anon, s) {
+                    open = true;
+                    allowing.extend(by);
+                }
+            }
+            if open {
                 reach = match query.network {
                     Network::Public => Reach::Internet,
                     Network::PrivateVpce => Reach::AnyAwsAccount,
@@ -698,7 +975,7 @@ pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) ->
             } else {
                 let mut cidrs = BTreeSet::new();
                 let mut accounts = BTreeSet::new();
-                for s in &srcs[1..] {
+                for s in srcs.iter().filter(|s| !s.is_fresh()) {
                     if let Some(by) = admitted(&anon, s) {
                         if let Some(c) = &s.cidr {
                             cidrs.insert(c.clone());
@@ -778,36 +1055,23 @@ pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) ->
                 }
                 a
             };
-            let caller = |account: &str, arn: &str, org: Option<(&str, Vec<String>)>| {
-                let (org_id, org_paths) = match org {
-                    Some((id, paths)) => (Some(id.to_string()), paths),
-                    None => (None, vec![]),
-                };
-                Caller::Principal {
-                    account: account.to_string(),
-                    arn: arn.to_string(),
-                    org_id,
-                    org_paths,
-                }
-            };
+            let (orgs_to_probe, memberships_capped) = memberships(&vocab);
+            capped |= memberships_capped;
+            let any_org = &orgs_to_probe[0];
 
             // Everyone else: a fresh account, and a fresh account in an organization nobody
             // names (any account can be in some organization).
             let stranger = fresh_account(&vocab, ctx.owner_account, 0);
             let member_account = fresh_account(&vocab, ctx.owner_account, 1);
-            const FRESH_ORG: &str = "o-0overexposedprobe";
-            let fresh_org_paths = vec![format!("{FRESH_ORG}/r-0probe/ou-0probe-00000000/")];
             let mut everyone: Vec<Caller> = principals_of(&stranger)
                 .iter()
-                .map(|arn| caller(&stranger, arn, None))
+                .map(|arn| Caller::principal(&stranger, arn, None))
                 .collect();
-            everyone.extend(principals_of(&member_account).iter().map(|arn| {
-                caller(
-                    &member_account,
-                    arn,
-                    Some((FRESH_ORG, fresh_org_paths.clone())),
-                )
-            }));
+            everyone.extend(
+                principals_of(&member_account)
+                    .iter()
+                    .map(|arn| Caller::principal(&member_account, arn, Some(any_org))),
+            );
             let mut open_to_all = false;
             let mut confined: BTreeMap<String, Vec<String>> = BTreeMap::new();
             for c in &everyone {
@@ -829,38 +1093,34 @@ pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) ->
                     "any authenticated principal of any AWS account",
                 );
             } else {
-                let mut orgs = Vec::new();
-                for org in &vocab.org_ids {
-                    let paths: Vec<String> = vocab
-                        .org_paths
-                        .iter()
-                        .filter(|p| p.starts_with(org.as_str()))
-                        .cloned()
-                        .collect();
-                    let mut in_org = false;
+                // Every member of an organization (or of an organization path) the policy
+                // names, seen through an account it does not name.
+                let mut orgs = BTreeSet::new();
+                for m in &orgs_to_probe {
+                    let Some(label) = &m.label else { continue };
                     for arn in principals_of(&member_account) {
-                        let a = admission(&caller(
-                            &member_account,
-                            &arn,
-                            Some((org.as_str(), paths.clone())),
-                        ));
+                        let a = admission(&Caller::principal(&member_account, &arn, Some(m)));
                         if let Some(by) = a.open {
-                            in_org = true;
+                            orgs.insert(label.clone());
                             allowing.extend(by);
                         }
                         for (label, by) in a.confined {
                             confined.entry(label).or_default().extend(by);
                         }
                     }
-                    if in_org {
-                        orgs.push(org.clone());
-                    }
                 }
                 if !orgs.is_empty() {
+                    let orgs: Vec<String> = orgs.into_iter().collect();
                     explanation = describe(
                         &allowing,
                         query.mode,
-                        &format!("every principal of the organization {}", orgs.join(", ")),
+                        &format!(
+                            "every principal of the organization {}",
+                            orgs.iter()
+                                .map(|o| org_words(o))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                     );
                     reach = Reach::Organization { org_ids: orgs };
                 } else {
@@ -871,34 +1131,53 @@ pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) ->
                         accounts.insert(label);
                         allowing.extend(by);
                     }
+                    // Each named account and principal, on its own and as a member of each
+                    // organization (or path) the policy names, or of one it does not: an
+                    // organization guardrail (Deny unless aws:PrincipalOrgID …) lets in the
+                    // named partners that are members.
+                    let as_member_of = std::iter::once(None).chain(orgs_to_probe.iter().map(Some));
                     for account in vocab
                         .accounts
                         .iter()
                         .filter(|a| a.as_str() != ctx.owner_account)
                     {
-                        let admissions: Vec<(String, Admission)> = principals_of(account)
-                            .into_iter()
-                            .map(|arn| {
-                                let a = admission(&caller(account, &arn, None));
-                                (arn, a)
-                            })
-                            .collect();
-                        if admissions.iter().any(|(_, a)| a.open.is_some()) {
+                        let mut open = Vec::new();
+                        let mut elsewhere = Vec::new();
+                        for arn in principals_of(account) {
+                            for m in as_member_of.clone() {
+                                let a = admission(&Caller::principal(account, &arn, m));
+                                if let Some(by) = a.open {
+                                    let name = if arn == role(account) {
+                                        format!("account {account}")
+                                    } else {
+                                        arn.clone()
+                                    };
+                                    let membership = match m {
+                                        None => String::new(),
+                                        Some(Membership { label: None, .. }) => {
+                                            " as a member of an AWS Organization".into()
+                                        }
+                                        Some(Membership { label: Some(l), .. }) => {
+                                            format!(" as a member of {}", org_words(l))
+                                        }
+                                    };
+                                    open.push((format!("{name}{membership}"), by));
+                                    break;
+                                }
+                                elsewhere.push((arn.clone(), a.confined));
+                            }
+                        }
+                        if !open.is_empty() {
                             accounts.insert(account.clone());
-                            for (arn, a) in admissions {
-                                let Some(by) = a.open else { continue };
-                                who.insert(if arn == role(account) {
-                                    format!("account {account}")
-                                } else {
-                                    arn
-                                });
+                            for (name, by) in open {
+                                who.insert(name);
                                 allowing.extend(by);
                             }
                         } else {
                             // Let in only through another account's network: that network's
                             // owner is who can reach the method (as for everyone else).
-                            for (arn, a) in admissions {
-                                for (label, by) in a.confined {
+                            for (arn, confined) in elsewhere {
+                                for (label, by) in confined {
                                     who.insert(format!("{arn} through network sources of {label}"));
                                     accounts.insert(label);
                                     allowing.extend(by);
@@ -931,6 +1210,15 @@ pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) ->
         unevaluated,
         allowing_statements: allowing.into_iter().collect(),
         explanation,
+    }
+}
+
+/// `o-abc`, or `path */ou-ab12-22222222/*` for an organization path of no named organization.
+fn org_words(id: &str) -> String {
+    if id.starts_with("o-") && !id.contains('/') {
+        id.to_string()
+    } else {
+        format!("path {id}")
     }
 }
 

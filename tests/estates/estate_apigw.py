@@ -256,12 +256,52 @@ def seed_matrix(aws):
                 "ArnNotLike": {"aws:PrincipalArn": f"arn:aws:iam::{PARTNER}:role/partner-*"}}),
         ),
     )
+    # NotPrincipal naming only the role: the partner's callers are sessions of that role, which
+    # the list does not name, so the Deny still stops them (IAM user guide, NotPrincipal).
     rest(
         "not-principal",
         [("/items", "POST", "AWS_IAM"), ("/items", "GET", "NONE")],
         policy=doc(
             statement("Allow", "*"),
             statement("Deny", "*", principal=None, NotPrincipal={"AWS": [PARTNER_READER]}),
+        ),
+    )
+    # The documented form: the session, the role and the account are named.
+    rest(
+        "not-principal-session",
+        [("/items", "POST", "AWS_IAM")],
+        policy=doc(
+            statement("Allow", "*"),
+            statement("Deny", "*", principal=None, NotPrincipal={"AWS": [
+                f"arn:aws:sts::{PARTNER}:assumed-role/partner-reader/partner-app",
+                PARTNER_READER,
+                f"arn:aws:iam::{PARTNER}:root",
+            ]}),
+        ),
+    )
+    # An organization guardrail does not hide the named partner, a member of the organization.
+    rest(
+        "org-guardrail-partner",
+        [("/orders", "POST", "AWS_IAM"), ("/orders", "PUT", "NONE")],
+        policy=doc(
+            statement("Allow", principal={"AWS": f"arn:aws:iam::{PARTNER}:root"}),
+            statement("Deny", condition={"StringNotEquals": {"aws:PrincipalOrgID": ORG}}),
+        ),
+    )
+    # An OU of whichever organization: every account under it.
+    rest(
+        "org-ou-path",
+        [("/orders", "POST", "AWS_IAM")],
+        policy=doc(statement("Allow", principal={"AWS": "*"}, condition={
+            "ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "*/ou-ab12-22222222/*"}})),
+    )
+    # ANY with IAM: GET for any AWS account, every verb for the partner: two rules broken.
+    rest(
+        "any-reads-anyone-writes-partner",
+        [("/items", "ANY", "AWS_IAM")],
+        policy=doc(
+            statement("Allow", "execute-api:/prod/GET/*", principal={"AWS": "*"}),
+            statement("Allow", "execute-api:/prod/*", principal={"AWS": PARTNER}),
         ),
     )
 
@@ -361,6 +401,40 @@ def seed_matrix(aws):
         [("/items", "POST", "NONE"), ("/items", "PUT", "AWS_IAM")],
         endpoint="PRIVATE",
         policy=doc(statement("Allow", condition={"StringEquals": {"aws:SourceVpc": UNKNOWN_VPC}})),
+    )
+    # IPv6: ::/0 is the whole (IPv6) internet.
+    rest(
+        "ip-v6-all",
+        [("/items", "GET", "NONE")],
+        policy=doc(statement("Allow", condition={"IpAddress": {"aws:SourceIp": "::/0"}})),
+    )
+    # An endpoint outside the estate, pinned to a VPC outside it: a request through the
+    # endpoint comes from that VPC, so whoever owns the endpoint gets in.
+    rest(
+        "private-unknown-vpce-in-vpc",
+        [("/items", "GET", "NONE")],
+        endpoint="PRIVATE",
+        policy=doc(
+            statement("Allow", condition={"StringEquals": {"aws:SourceVpce": UNKNOWN_VPCE}}),
+            statement("Deny", condition={"StringNotEquals": {"aws:SourceVpc": UNKNOWN_VPC}}),
+        ),
+    )
+    # A REGIONAL API is never called through a VPC endpoint: an Allow only through one admits
+    # nobody.
+    rest(
+        "regional-vpce-only",
+        [("/items", "POST", "NONE")],
+        policy=doc(statement("Allow", condition={"StringEquals": {"aws:SourceVpce": UNKNOWN_VPCE}})),
+    )
+    # A PRIVATE API behind a Lambda authorizer still needs the policy's Allow: the policy
+    # grants only the partner's IAM GETs, so the authorizer's POST is out of reach.
+    rest(
+        "private-authorizer",
+        [("/orders", "POST", "CUSTOM", {"authorizer": "lambda"})],
+        endpoint="PRIVATE",
+        policy=INTENDED,
+        authorizers={"lambda": {"type": "TOKEN", "authorizerUri": LAMBDA_URI,
+                                "identitySource": "method.request.header.Authorization"}},
     )
     # ANY with reads for everyone but writes only from an office range: the internet reads,
     # it does not write.

@@ -220,10 +220,38 @@ fn expected_matrix() -> Vec<(&'static str, Vec<Expect>)> {
             "rest:principal-arn-deny",
             vec![e(WRITE_EXTERNAL, "prod", "PUT", "/items", &partner)],
         ),
-        // Deny NotPrincipal partner-reader: only that role is left; anonymous callers are denied.
+        // Deny NotPrincipal naming only the partner-reader role: its callers are sessions of the
+        // role, which the list does not name, so everyone is denied (this expected the partner
+        // before sessions were modelled). Anonymous callers are denied too.
+        ("rest:not-principal", vec![]),
+        // Naming the session, the role and the account spares the partner.
         (
-            "rest:not-principal",
+            "rest:not-principal-session",
             vec![e(WRITE_EXTERNAL, "prod", "POST", "/items", &partner)],
+        ),
+        // Deny StringNotEquals PrincipalOrgID: the named partner, a member, still writes; the
+        // anonymous PUT is denied.
+        (
+            "rest:org-guardrail-partner",
+            vec![e(WRITE_EXTERNAL, "prod", "POST", "/orders", &partner)],
+        ),
+        (
+            "rest:org-ou-path",
+            vec![e(
+                WRITE_ORG,
+                "prod",
+                "POST",
+                "/orders",
+                "organization:*/ou-ab12-22222222/*",
+            )],
+        ),
+        // GET for any AWS account and every verb for the partner: both rules, on one method.
+        (
+            "rest:any-reads-anyone-writes-partner",
+            vec![
+                e(READ_ANY, "prod", "ANY", "/items", "any_aws_account"),
+                e(WRITE_EXTERNAL, "prod", "ANY", "/items", &partner),
+            ],
         ),
         (
             "rest:not-action",
@@ -320,12 +348,38 @@ fn expected_matrix() -> Vec<(&'static str, Vec<Expect>)> {
                 e(WRITE_EXTERNAL, "prod", "PUT", "/items", &unknown_vpc),
             ],
         ),
-        // ANY, GET open to everyone, writes only from 203.0.113.0/24: a public read, not a
-        // public write (the write is reported in the message and the `write` flag).
+        // ANY, GET open to everyone, every other verb only from 203.0.113.0/24: a public read
+        // and an allow-listed write, not a public write. (Before every rule of an ANY method was
+        // reported, the allow-listed write showed only in the read finding's message.)
         (
             "rest:any-split",
-            vec![e(READ_INTERNET, "prod", "ANY", "/items", "internet")],
+            vec![
+                e(READ_INTERNET, "prod", "ANY", "/items", "internet"),
+                e(
+                    IP_ALLOWLISTED,
+                    "prod",
+                    "ANY",
+                    "/items",
+                    "internet_ip_restricted:[203.0.113.0/24]",
+                ),
+            ],
         ),
+        (
+            "rest:ip-v6-all",
+            vec![e(READ_INTERNET, "prod", "GET", "/items", "internet")],
+        ),
+        (
+            "rest:private-unknown-vpce-in-vpc",
+            vec![e(
+                CROSS_ACCOUNT,
+                "prod",
+                "GET",
+                "/items",
+                &format!("accounts:[unknown:{UNKNOWN_VPCE}]"),
+            )],
+        ),
+        ("rest:regional-vpce-only", vec![]),
+        ("rest:private-authorizer", vec![]),
         (
             "rest:unknown-condition",
             vec![e(WRITE_INTERNET, "prod", "POST", "/items", "internet")],
@@ -422,7 +476,7 @@ fn matrix_reports_exactly_the_expected_findings_and_nothing_else() {
         .collect();
     assert_eq!(listed, seeded);
     assert_rows(&rows(&m.report), &expected);
-    assert_eq!(expected.len(), 56);
+    assert_eq!(expected.len(), 63);
     // Every finding belongs to the audited account and region.
     for f in m.report["findings"].as_array().unwrap() {
         assert_eq!(s(f, "account_id"), OWNER);
@@ -496,10 +550,11 @@ fn auth_types_of_rest_methods() {
     }
     let keyed = m.finding("rest:open", "GET", "/keyed");
     assert_eq!(keyed["evidence"]["api_key_required"], true);
-    // Authorizers are read only for APIs whose methods name one: two here.
+    // Authorizers are read only for APIs whose methods name one: three here (`authorizers`,
+    // `authorizers-deny`, `private-authorizer`).
     assert_eq!(
         m.report["scan"]["api_calls"]["apigateway:GetAuthorizers"],
-        2
+        3
     );
 }
 
@@ -575,6 +630,9 @@ fn named_accounts_principals_and_organizations() {
             "rest:principal-arn-like",
             "rest:principal-arn-deny",
             "rest:not-principal",
+            "rest:not-principal-session",
+            "rest:org-guardrail-partner",
+            "rest:org-ou-path",
         ],
     );
     let org = m.finding("rest:org-allow", "POST", "/orders");
@@ -617,6 +675,10 @@ fn network_conditions_and_private_apis() {
             "rest:private-unknown-vpce",
             "rest:private-source-vpc",
             "rest:private-unknown-vpc",
+            "rest:private-unknown-vpce-in-vpc",
+            "rest:regional-vpce-only",
+            "rest:private-authorizer",
+            "rest:ip-v6-all",
         ],
     );
     // The pin resolves because the owner's execute-api endpoint (ec2 create_vpc_endpoint) is in
@@ -672,18 +734,33 @@ fn stages_undeployed_and_disabled_endpoints() {
 #[test]
 fn any_method_whose_writes_are_narrower_than_its_reads() {
     // Regression: the rule was chosen on the widest reach of any verb, so public GETs plus
-    // IP-restricted writes on an ANY method were reported as a critical public write.
+    // IP-restricted writes on an ANY method were reported as a critical public write. Each
+    // verb is judged on its own: a public read, and an allow-listed write.
     let m = matrix();
-    assert_apis(m, &["rest:any-split"]);
-    let f = m.finding("rest:any-split", "ANY", "/items");
-    assert_eq!(s(f, "severity"), "high");
-    assert_eq!(f["write"], true);
-    let msg = s(f, "message");
-    assert!(
-        msg.contains("writes only for anyone on the internet from 203.0.113.0/24"),
-        "{msg}"
+    assert_apis(
+        m,
+        &["rest:any-split", "rest:any-reads-anyone-writes-partner"],
     );
+    let api = m.api("rest:any-split");
+    let of_rule = |rule: &str| -> &Value {
+        m.report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["api_id"] == api.as_str() && f["rule_id"] == rule)
+            .unwrap_or_else(|| panic!("no {rule} finding"))
+    };
+    let read = of_rule(READ_INTERNET);
+    assert_eq!(s(read, "severity"), "high");
+    assert_eq!(read["write"], false);
+    let msg = s(read, "message");
+    assert!(msg.contains("this reach holds for GET."), "{msg}");
     assert!(!msg.contains("change data"), "{msg}");
+    let write = of_rule(IP_ALLOWLISTED);
+    assert_eq!(write["write"], true);
+    let msg = s(write, "message");
+    assert!(msg.contains("POST, PUT, PATCH, DELETE"), "{msg}");
+    assert_ne!(read["fingerprint"], write["fingerprint"]);
 }
 
 #[test]

@@ -476,7 +476,7 @@ impl Inventory {
                 "not an overexposed inventory snapshot: expected a JSON object".into(),
             ));
         }
-        let inv: Inventory = serde_json::from_str(text)
+        let mut inv: Inventory = serde_json::from_str(text)
             .map_err(|e| SnapshotError(format!("not an overexposed inventory snapshot: {e}")))?;
         if inv.snapshot_version != SNAPSHOT_VERSION {
             return Err(SnapshotError(format!(
@@ -484,16 +484,24 @@ impl Inventory {
                 inv.snapshot_version
             )));
         }
+        // A snapshot is a file anyone can edit: a target that records errors was not read in
+        // full, whatever its `status` says, and every report must show it as such.
+        for t in &mut inv.targets {
+            if !t.errors.is_empty() && t.status == TargetStatus::Complete {
+                t.status = TargetStatus::Partial;
+            }
+        }
         Ok(inv)
     }
 
-    /// True when every planned account and region was read in full.
+    /// True when every planned account and region was read in full: no account failed, and no
+    /// target has a status other than complete or any recorded error.
     pub fn is_complete(&self) -> bool {
         self.account_failures.is_empty()
             && self
                 .targets
                 .iter()
-                .all(|t| t.status == TargetStatus::Complete)
+                .all(|t| t.status == TargetStatus::Complete && t.errors.is_empty())
     }
 }
 

@@ -2,18 +2,53 @@
 //!
 //! Call budget per region: one `GetRestApis` page per 500 APIs; per REST API one
 //! `GetResources?embed=methods` page per 500 resources (methods and their integrations come
-//! embedded: no `GetMethod` per method), one `GetStages`, and `GetAuthorizers` only when some
-//! method names an authorizer; one `GetVpcLinks` page. Per HTTP API one `GetRoutes` and one
-//! `GetStages`. Custom domains only when an API disables its default endpoint.
+//! embedded: no `GetMethod` per method), one `GetStages`, and `GetAuthorizers` (500 a page) only
+//! when some method names an authorizer; one `GetVpcLinks` page. Per HTTP API one `GetRoutes`
+//! and one `GetStages` page per 500. Custom domains only when an API disables its default
+//! endpoint.
+//!
+//! Every listing follows its tokens through [`paginate_all`], which turns a token loop or a
+//! listing longer than the page limit into a gap. The per-API reads of a region run
+//! [`API_CONCURRENCY`] APIs at a time: API Gateway throttles per account and region at a few
+//! requests per second, so a small window saves most of the round-trip latency without
+//! turning a scan into a stream of throttling retries.
 
-use super::{next_token, paginate, RegionCtx};
+use super::{bounded, paginate_all, Pager, RegionCtx};
 use crate::inventory::{
-    ApiMapping, ApiResource, Authorizer, CustomDomain, HttpApi, HttpRoute, Integration, RestApi,
-    RestMethod, ScanError, Stage, Target, VpcLink,
+    ApiMapping, ApiResource, Authorizer, CustomDomain, HttpApi, HttpRoute, Integration,
+    Notification, RestApi, RestMethod, ScanError, Stage, Target, VpcLink,
 };
 use aws_sdk_apigateway as apigw;
 use aws_sdk_apigatewayv2 as apigw2;
 use std::collections::BTreeMap;
+
+/// APIs of one account × region whose details are read at once.
+pub(crate) const API_CONCURRENCY: usize = 4;
+
+/// Adds a listing's successful pages to `ok` and its error, if any, to `errors`. Returns
+/// whether the listing was read in full.
+fn tally(
+    ok: &mut usize,
+    errors: &mut Vec<ScanError>,
+    (pages, result): (usize, Result<(), ScanError>),
+) -> bool {
+    *ok += pages;
+    match result {
+        Ok(()) => true,
+        Err(e) => {
+            errors.push(e);
+            false
+        }
+    }
+}
+
+/// What was read about one API, merged into the target in API order.
+struct Details<A> {
+    api: A,
+    ok: usize,
+    errors: Vec<ScanError>,
+    notifications: Vec<Notification>,
+}
 
 /// Reads REST APIs, their resources/methods, stages, authorizers, and the region's VPC links.
 /// Returns the number of calls that succeeded (0 means nothing could be read).
@@ -22,65 +57,63 @@ pub(crate) async fn collect_rest(ctx: &RegionCtx, target: &mut Target) -> usize 
     let mut ok = 0;
 
     let mut apis = Vec::new();
-    let mut position: Option<String> = None;
-    let mut pages = 0;
-    loop {
-        let mut req = client.get_rest_apis().limit(500);
-        if let Some(p) = &position {
-            req = req.position(p);
-        }
-        match ctx.call("apigateway:GetRestApis", None, req.send()).await {
-            Ok(out) => {
-                ok += 1;
-                pages += 1;
-                apis.extend(out.items().iter().map(convert_rest_api));
-                position = next_token(&position, out.position(), pages);
-                if position.is_none() {
-                    break;
-                }
-            }
-            Err(e) => {
-                target.errors.push(e);
-                break;
-            }
-        }
-    }
+    let listing = paginate_all(
+        ctx,
+        Pager::new("apigateway:GetRestApis", None),
+        |position| {
+            client
+                .get_rest_apis()
+                .limit(500)
+                .set_position(position)
+                .send()
+        },
+        |page| {
+            apis.extend(page.items().iter().map(convert_rest_api));
+            page.position().map(str::to_string)
+        },
+    )
+    .await;
+    tally(&mut ok, &mut target.errors, listing);
 
-    for api in &mut apis {
-        ok += read_rest_api_details(ctx, &client, api, &mut target.errors).await;
+    let details = bounded(apis, API_CONCURRENCY, |api| {
+        read_rest_api_details(ctx.clone(), client.clone(), api)
+    })
+    .await;
+    let mut apis = Vec::with_capacity(details.len());
+    for d in details {
+        ok += d.ok;
+        target.errors.extend(d.errors);
+        target.notifications.extend(d.notifications);
+        apis.push(d.api);
     }
     apis.sort_by(|a, b| a.id.cmp(&b.id));
     target.rest_apis = apis;
 
-    let mut position: Option<String> = None;
-    let mut pages = 0;
-    loop {
-        let mut req = client.get_vpc_links().limit(500);
-        if let Some(p) = &position {
-            req = req.position(p);
-        }
-        match ctx.call("apigateway:GetVpcLinks", None, req.send()).await {
-            Ok(out) => {
-                ok += 1;
-                pages += 1;
-                target.vpc_links.extend(out.items().iter().map(|l| VpcLink {
-                    id: l.id().unwrap_or_default().to_string(),
-                    name: l.name().unwrap_or_default().to_string(),
-                    target_arns: l.target_arns().to_vec(),
-                    status: l.status().map(|s| s.as_str().to_string()),
-                }));
-                position = next_token(&position, out.position(), pages);
-                if position.is_none() {
-                    break;
-                }
-            }
-            Err(e) => {
-                target.errors.push(e);
-                break;
-            }
-        }
-    }
-    target.vpc_links.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut links = Vec::new();
+    let listing = paginate_all(
+        ctx,
+        Pager::new("apigateway:GetVpcLinks", None),
+        |position| {
+            client
+                .get_vpc_links()
+                .limit(500)
+                .set_position(position)
+                .send()
+        },
+        |page| {
+            links.extend(page.items().iter().map(|l| VpcLink {
+                id: l.id().unwrap_or_default().to_string(),
+                name: l.name().unwrap_or_default().to_string(),
+                target_arns: l.target_arns().to_vec(),
+                status: l.status().map(|s| s.as_str().to_string()),
+            }));
+            page.position().map(str::to_string)
+        },
+    )
+    .await;
+    tally(&mut ok, &mut target.errors, listing);
+    links.sort_by(|a, b| a.id.cmp(&b.id));
+    target.vpc_links = links;
     ok
 }
 
@@ -109,49 +142,42 @@ fn convert_rest_api(a: &apigw::types::RestApi) -> RestApi {
 }
 
 async fn read_rest_api_details(
-    ctx: &RegionCtx,
-    client: &apigw::Client,
-    api: &mut RestApi,
-    errors: &mut Vec<ScanError>,
-) -> usize {
+    ctx: RegionCtx,
+    client: apigw::Client,
+    mut api: RestApi,
+) -> Details<RestApi> {
     let mut ok = 0;
+    let mut errors = Vec::new();
+    let mut notifications = Vec::new();
     let api_id = api.id.clone();
 
     // Resources with their methods embedded, 500 a page.
-    let mut position: Option<String> = None;
-    let mut pages = 0;
-    loop {
-        let mut req = client
-            .get_resources()
-            .rest_api_id(&api_id)
-            .embed("methods")
-            .limit(500);
-        if let Some(p) = &position {
-            req = req.position(p);
-        }
-        match ctx
-            .call("apigateway:GetResources", Some(&api_id), req.send())
-            .await
-        {
-            Ok(out) => {
-                ok += 1;
-                pages += 1;
-                api.resources
-                    .extend(out.items().iter().map(convert_resource));
-                position = next_token(&position, out.position(), pages);
-                if position.is_none() {
-                    break;
-                }
-            }
-            Err(e) => {
-                errors.push(e);
-                api.partial = true;
-                break;
-            }
-        }
+    let mut resources = Vec::new();
+    let listing = paginate_all(
+        &ctx,
+        Pager::new("apigateway:GetResources", Some(&api_id)),
+        |position| {
+            client
+                .get_resources()
+                .rest_api_id(&api_id)
+                .embed("methods")
+                .limit(500)
+                .set_position(position)
+                .send()
+        },
+        |page| {
+            resources.extend(page.items().iter().map(convert_resource));
+            page.position().map(str::to_string)
+        },
+    )
+    .await;
+    if !tally(&mut ok, &mut errors, listing) {
+        api.partial = true;
     }
-    api.resources.sort_by(|a, b| a.path.cmp(&b.path));
+    resources.sort_by(|a, b| a.path.cmp(&b.path));
+    api.resources = resources;
 
+    // GetStages (v1) answers every stage at once: it has no pagination.
     match ctx
         .call(
             "apigateway:GetStages",
@@ -179,49 +205,63 @@ async fn read_rest_api_details(
         }
     }
 
-    // Authorizers only label findings (Lambda vs Cognito is already in authorizationType), so
-    // they are read only when a method names one.
+    // Authorizers only label findings: the method's authorizationType (CUSTOM, COGNITO_USER_POOLS)
+    // already says what guards it, and no verdict reads the authorizer itself. So they are read
+    // only when a method names one, and a failure to read them is a notification on the API,
+    // not a gap (an enrichment call whose absence changes no verdict).
     let uses_authorizer = api
         .resources
         .iter()
         .flat_map(|r| &r.methods)
         .any(|m| m.authorizer_id.is_some());
     if uses_authorizer {
-        match ctx
-            .call(
-                "apigateway:GetAuthorizers",
-                Some(&api_id),
+        let mut authorizers = Vec::new();
+        let (pages, result) = paginate_all(
+            &ctx,
+            Pager::new("apigateway:GetAuthorizers", Some(&api_id)),
+            |position| {
                 client
                     .get_authorizers()
                     .rest_api_id(&api_id)
                     .limit(500)
-                    .send(),
-            )
-            .await
-        {
-            Ok(out) => {
-                ok += 1;
-                api.authorizers = out
-                    .items()
-                    .iter()
-                    .map(|a| Authorizer {
+                    .set_position(position)
+                    .send()
+            },
+            |page| {
+                authorizers.extend(page.items().iter().map(|a| {
+                    Authorizer {
                         id: a.id().unwrap_or_default().to_string(),
                         name: a.name().unwrap_or_default().to_string(),
                         authorizer_type: a
                             .r#type()
                             .map(|t| t.as_str().to_string())
                             .unwrap_or_default(),
-                    })
-                    .collect();
-                api.authorizers.sort_by(|a, b| a.id.cmp(&b.id));
-            }
-            Err(e) => {
-                errors.push(e);
-                api.partial = true;
-            }
+                    }
+                }));
+                page.position().map(str::to_string)
+            },
+        )
+        .await;
+        ok += pages;
+        if let Err(e) = result {
+            notifications.push(Notification {
+                operation: e.operation,
+                message: format!(
+                    "could not read the authorizers of this API ({}: {}); each method's authorization type still decides its verdict, only the authorizers' names and types are missing",
+                    e.code, e.message
+                ),
+                resource: Some(api_id.clone()),
+            });
         }
+        authorizers.sort_by(|a, b| a.id.cmp(&b.id));
+        api.authorizers = authorizers;
     }
-    ok
+    Details {
+        api,
+        ok,
+        errors,
+        notifications,
+    }
 }
 
 fn convert_resource(r: &apigw::types::Resource) -> ApiResource {
@@ -257,115 +297,130 @@ pub(crate) async fn collect_http(ctx: &RegionCtx, target: &mut Target) -> usize 
     let client = apigw2::Client::new(&ctx.config);
     let mut ok = 0;
     let mut apis = Vec::new();
-    let mut token: Option<String> = None;
-    let mut pages = 0;
-    loop {
-        let mut req = client.get_apis().max_results("500");
-        if let Some(t) = &token {
-            req = req.next_token(t);
-        }
-        match ctx.call("apigatewayv2:GetApis", None, req.send()).await {
-            Ok(out) => {
-                ok += 1;
-                pages += 1;
-                apis.extend(out.items().iter().map(|a| {
-                    HttpApi {
-                        id: a.api_id().unwrap_or_default().to_string(),
-                        name: a.name().unwrap_or_default().to_string(),
-                        protocol_type: a
-                            .protocol_type()
-                            .map(|p| p.as_str().to_string())
-                            .unwrap_or_else(|| "HTTP".into()),
-                        disable_execute_api_endpoint: a
-                            .disable_execute_api_endpoint()
-                            .unwrap_or(false),
-                        ..Default::default()
-                    }
-                }));
-                token = next_token(&token, out.next_token(), pages);
-                if token.is_none() {
-                    break;
+    let listing = paginate_all(
+        ctx,
+        Pager::new("apigatewayv2:GetApis", None),
+        |token| {
+            client
+                .get_apis()
+                .max_results("500")
+                .set_next_token(token)
+                .send()
+        },
+        |page| {
+            apis.extend(page.items().iter().map(|a| {
+                HttpApi {
+                    id: a.api_id().unwrap_or_default().to_string(),
+                    name: a.name().unwrap_or_default().to_string(),
+                    protocol_type: a
+                        .protocol_type()
+                        .map(|p| p.as_str().to_string())
+                        .unwrap_or_else(|| "HTTP".into()),
+                    disable_execute_api_endpoint: a.disable_execute_api_endpoint().unwrap_or(false),
+                    ..Default::default()
                 }
-            }
-            Err(e) => {
-                target.errors.push(e);
-                break;
-            }
-        }
-    }
+            }));
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await;
+    tally(&mut ok, &mut target.errors, listing);
 
-    for api in &mut apis {
-        let api_id = api.id.clone();
-        let mut token: Option<String> = None;
-        let mut pages = 0;
-        loop {
-            let mut req = client.get_routes().api_id(&api_id).max_results("500");
-            if let Some(t) = &token {
-                req = req.next_token(t);
-            }
-            match ctx
-                .call("apigatewayv2:GetRoutes", Some(&api_id), req.send())
-                .await
-            {
-                Ok(out) => {
-                    ok += 1;
-                    pages += 1;
-                    api.routes.extend(out.items().iter().map(|r| {
-                        HttpRoute {
-                            id: r.route_id().unwrap_or_default().to_string(),
-                            route_key: r.route_key().unwrap_or_default().to_string(),
-                            authorization_type: r
-                                .authorization_type()
-                                .map(|t| t.as_str().to_string())
-                                .unwrap_or_else(|| "NONE".into()),
-                            authorizer_id: r.authorizer_id().map(str::to_string),
-                            api_key_required: r.api_key_required().unwrap_or(false),
-                        }
-                    }));
-                    token = next_token(&token, out.next_token(), pages);
-                    if token.is_none() {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    target.errors.push(e);
-                    api.partial = true;
-                    break;
-                }
-            }
-        }
-        api.routes.sort_by(|a, b| a.route_key.cmp(&b.route_key));
-
-        match ctx
-            .call(
-                "apigatewayv2:GetStages",
-                Some(&api_id),
-                client.get_stages().api_id(&api_id).send(),
-            )
-            .await
-        {
-            Ok(out) => {
-                ok += 1;
-                api.stages = out
-                    .items()
-                    .iter()
-                    .map(|s| Stage {
-                        name: s.stage_name().unwrap_or_default().to_string(),
-                        deployment_id: s.deployment_id().map(str::to_string),
-                        web_acl_arn: None,
-                    })
-                    .collect();
-                api.stages.sort_by(|a, b| a.name.cmp(&b.name));
-            }
-            Err(e) => {
-                target.errors.push(e);
-                api.partial = true;
-            }
-        }
+    let details = bounded(apis, API_CONCURRENCY, |api| {
+        read_http_api_details(ctx.clone(), client.clone(), api)
+    })
+    .await;
+    let mut apis = Vec::with_capacity(details.len());
+    for d in details {
+        ok += d.ok;
+        target.errors.extend(d.errors);
+        target.notifications.extend(d.notifications);
+        apis.push(d.api);
     }
     apis.sort_by(|a, b| a.id.cmp(&b.id));
     target.http_apis = apis;
     ok
+}
+
+async fn read_http_api_details(
+    ctx: RegionCtx,
+    client: apigw2::Client,
+    mut api: HttpApi,
+) -> Details<HttpApi> {
+    let mut ok = 0;
+    let mut errors = Vec::new();
+    let api_id = api.id.clone();
+
+    let mut routes = Vec::new();
+    let listing = paginate_all(
+        &ctx,
+        Pager::new("apigatewayv2:GetRoutes", Some(&api_id)),
+        |token| {
+            client
+                .get_routes()
+                .api_id(&api_id)
+                .max_results("500")
+                .set_next_token(token)
+                .send()
+        },
+        |page| {
+            routes.extend(page.items().iter().map(|r| {
+                HttpRoute {
+                    id: r.route_id().unwrap_or_default().to_string(),
+                    route_key: r.route_key().unwrap_or_default().to_string(),
+                    authorization_type: r
+                        .authorization_type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_else(|| "NONE".into()),
+                    authorizer_id: r.authorizer_id().map(str::to_string),
+                    api_key_required: r.api_key_required().unwrap_or(false),
+                }
+            }));
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await;
+    if !tally(&mut ok, &mut errors, listing) {
+        api.partial = true;
+    }
+    routes.sort_by(|a, b| a.route_key.cmp(&b.route_key));
+    api.routes = routes;
+
+    // Unlike v1, v2 GetStages pages (nextToken): an API with more stages than one page holds
+    // would otherwise lose the rest, and their findings with them.
+    let mut stages = Vec::new();
+    let listing = paginate_all(
+        &ctx,
+        Pager::new("apigatewayv2:GetStages", Some(&api_id)),
+        |token| {
+            client
+                .get_stages()
+                .api_id(&api_id)
+                .max_results("500")
+                .set_next_token(token)
+                .send()
+        },
+        |page| {
+            stages.extend(page.items().iter().map(|s| Stage {
+                name: s.stage_name().unwrap_or_default().to_string(),
+                deployment_id: s.deployment_id().map(str::to_string),
+                web_acl_arn: None,
+            }));
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await;
+    if !tally(&mut ok, &mut errors, listing) {
+        api.partial = true;
+    }
+    stages.sort_by(|a, b| a.name.cmp(&b.name));
+    api.stages = stages;
+    Details {
+        api,
+        ok,
+        errors,
+        notifications: Vec::new(),
+    }
 }
 
 /// Reads custom domains and their API mappings, only when some API disables its default
@@ -390,10 +445,9 @@ pub(crate) async fn collect_custom_domains(ctx: &RegionCtx, target: &mut Target)
 
     let v2 = apigw2::Client::new(&ctx.config);
     let mut names = Vec::new();
-    match paginate(
+    let listing = paginate_all(
         ctx,
-        "apigatewayv2:GetDomainNames",
-        None,
+        Pager::new("apigatewayv2:GetDomainNames", None),
         |t| {
             v2.get_domain_names()
                 .max_results("500")
@@ -409,17 +463,13 @@ pub(crate) async fn collect_custom_domains(ctx: &RegionCtx, target: &mut Target)
             page.next_token().map(str::to_string)
         },
     )
-    .await
-    {
-        Ok(pages) => ok += pages,
-        Err(e) => target.errors.push(e),
-    }
+    .await;
+    tally(&mut ok, &mut target.errors, listing);
     for name in names {
         let mut mappings = Vec::new();
-        match paginate(
+        let listing = paginate_all(
             ctx,
-            "apigatewayv2:GetApiMappings",
-            Some(&name),
+            Pager::new("apigatewayv2:GetApiMappings", Some(&name)),
             |t| {
                 v2.get_api_mappings()
                     .domain_name(&name)
@@ -436,21 +486,17 @@ pub(crate) async fn collect_custom_domains(ctx: &RegionCtx, target: &mut Target)
                 page.next_token().map(str::to_string)
             },
         )
-        .await
-        {
-            Ok(pages) => ok += pages,
-            Err(e) => target.errors.push(e),
-        }
+        .await;
+        tally(&mut ok, &mut target.errors, listing);
         domains.entry(name).or_default().extend(mappings);
     }
 
     if rest_needs {
         let v1 = apigw::Client::new(&ctx.config);
         let mut names = Vec::new();
-        match paginate(
+        let listing = paginate_all(
             ctx,
-            "apigateway:GetDomainNames",
-            None,
+            Pager::new("apigateway:GetDomainNames", None),
             |t| v1.get_domain_names().limit(500).set_position(t).send(),
             |page| {
                 names.extend(
@@ -461,17 +507,13 @@ pub(crate) async fn collect_custom_domains(ctx: &RegionCtx, target: &mut Target)
                 page.position().map(str::to_string)
             },
         )
-        .await
-        {
-            Ok(pages) => ok += pages,
-            Err(e) => target.errors.push(e),
-        }
+        .await;
+        tally(&mut ok, &mut target.errors, listing);
         for name in names {
             let mut mappings = Vec::new();
-            match paginate(
+            let listing = paginate_all(
                 ctx,
-                "apigateway:GetBasePathMappings",
-                Some(&name),
+                Pager::new("apigateway:GetBasePathMappings", Some(&name)),
                 |t| {
                     v1.get_base_path_mappings()
                         .domain_name(&name)
@@ -488,11 +530,8 @@ pub(crate) async fn collect_custom_domains(ctx: &RegionCtx, target: &mut Target)
                     page.position().map(str::to_string)
                 },
             )
-            .await
-            {
-                Ok(pages) => ok += pages,
-                Err(e) => target.errors.push(e),
-            }
+            .await;
+            tally(&mut ok, &mut target.errors, listing);
             domains.entry(name).or_default().extend(mappings);
         }
     }

@@ -96,30 +96,131 @@ impl CallCounter {
 /// back a token (500 × 10,000 = five million items is beyond any real quota).
 const MAX_PAGES: usize = 10_000;
 
-/// Follows a pagination token, stopping on a missing, empty or repeated token.
-pub(crate) fn next_token(
-    current: &Option<String>,
-    next: Option<&str>,
+/// Follows the pagination tokens of one listing and refuses to be led in circles.
+///
+/// A listing ends only when a page comes back without a token. A token that was already
+/// returned earlier in the same listing (an immediate repeat or any longer cycle) or a listing
+/// that still has more pages after [`MAX_PAGES`] is an error: the listing was cut short, and
+/// that must be reported as a gap, never passed off as complete. Tokens are remembered by hash
+/// only, so a hostile service sending huge tokens cannot make the set grow beyond
+/// `MAX_PAGES` × 8 bytes.
+pub(crate) struct Pager {
+    operation: String,
+    resource: Option<String>,
+    max_pages: usize,
     pages: usize,
-) -> Option<String> {
-    match next {
-        Some(t) if !t.is_empty() && current.as_deref() != Some(t) && pages < MAX_PAGES => {
-            Some(t.to_string())
+    seen: std::collections::HashSet<u64>,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+impl Pager {
+    pub(crate) fn new(operation: &str, resource: Option<&str>) -> Pager {
+        Self::with_limit(operation, resource, MAX_PAGES)
+    }
+
+    pub(crate) fn with_limit(operation: &str, resource: Option<&str>, max_pages: usize) -> Pager {
+        Pager {
+            operation: operation.to_string(),
+            resource: resource.map(str::to_string),
+            max_pages: max_pages.max(1),
+            pages: 0,
+            seen: Default::default(),
+            hasher: Default::default(),
         }
-        _ => None,
+    }
+
+    /// Pages read so far.
+    pub(crate) fn pages(&self) -> usize {
+        self.pages
+    }
+
+    /// Records one page that was read and the token it returned: `Ok(Some(token))` to read the
+    /// next page, `Ok(None)` at the end of the listing, or the error that cuts it short.
+    pub(crate) fn next(&mut self, token: Option<&str>) -> Result<Option<String>, ScanError> {
+        use std::hash::BuildHasher;
+        self.pages += 1;
+        let Some(token) = token.filter(|t| !t.is_empty()) else {
+            return Ok(None);
+        };
+        if !self.seen.insert(self.hasher.hash_one(token)) {
+            return Err(self.error(
+                "PaginationLoop",
+                format!(
+                    "the service returned a pagination token it had already returned, after {} page(s): \
+                     the listing would never end, so it stops here and is incomplete (the items of the pages \
+                     read are kept)",
+                    self.pages
+                ),
+            ));
+        }
+        if self.pages >= self.max_pages {
+            return Err(self.error(
+                "PageLimitExceeded",
+                format!(
+                    "the listing still had more pages after {} pages, the most overexposed reads of one \
+                     listing: it is incomplete (the items of the pages read are kept)",
+                    self.pages
+                ),
+            ));
+        }
+        Ok(Some(token.to_string()))
+    }
+
+    fn error(&self, code: &str, message: String) -> ScanError {
+        ScanError {
+            operation: self.operation.clone(),
+            code: code.to_string(),
+            message,
+            resource: self.resource.clone(),
+        }
     }
 }
 
 /// Pages through one listing: `request(token)` sends one page's call, `on_page(output)` takes
 /// the items and returns the next token. Every page is counted as one call. Returns the number
-/// of pages read; the first failing page is the error (items of earlier pages are kept by
-/// `on_page`'s owner, but a listing cut short is reported, never passed off as complete).
+/// of pages read and, when the listing was cut short (a failing page, a token loop, the page
+/// limit), the error. Items of the pages read are kept by `on_page`'s owner, but a listing cut
+/// short is always reported, never passed off as complete.
+pub(crate) async fn paginate_all<O, E, Fut, F, G>(
+    ctx: &RegionCtx,
+    mut pager: Pager,
+    mut request: F,
+    mut on_page: G,
+) -> (usize, Result<(), ScanError>)
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+    G: FnMut(O) -> Option<String>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let operation = pager.operation.clone();
+    let resource = pager.resource.clone();
+    let mut token: Option<String> = None;
+    loop {
+        let out = match ctx
+            .call(&operation, resource.as_deref(), request(token.take()))
+            .await
+        {
+            Ok(out) => out,
+            Err(e) => return (pager.pages(), Err(e)),
+        };
+        let next = on_page(out);
+        match pager.next(next.as_deref()) {
+            Ok(Some(t)) => token = Some(t),
+            Ok(None) => return (pager.pages(), Ok(())),
+            Err(e) => return (pager.pages(), Err(e)),
+        }
+    }
+}
+
+/// [`paginate_all`] for callers that keep nothing of a listing cut short: the number of pages,
+/// or the error.
 pub(crate) async fn paginate<O, E, Fut, F, G>(
     ctx: &RegionCtx,
     operation: &str,
     resource: Option<&str>,
-    mut request: F,
-    mut on_page: G,
+    request: F,
+    on_page: G,
 ) -> Result<usize, ScanError>
 where
     F: FnMut(Option<String>) -> Fut,
@@ -127,22 +228,52 @@ where
     G: FnMut(O) -> Option<String>,
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let mut token: Option<String> = None;
-    let mut pages = 0;
-    loop {
-        let out = ctx
-            .call(operation, resource, request(token.clone()))
-            .await?;
-        pages += 1;
-        let next = on_page(out);
-        token = next_token(&token, next.as_deref(), pages);
-        if token.is_none() {
-            return Ok(pages);
-        }
-    }
+    let (pages, result) =
+        paginate_all(ctx, Pager::new(operation, resource), request, on_page).await;
+    result.map(|()| pages)
 }
 
-/// Clients and bookkeeping for one account × region.
+/// Runs `work` on every item in its own task, at most `limit` at a time, and returns the
+/// results in the order of `items` (so output stays deterministic whatever finishes first).
+/// A panic in one task is resumed in the caller, exactly as if the caller had run the work
+/// itself: the target scan that called this then fails as a whole (see [`collect`]).
+pub(crate) async fn bounded<T, R, F, Fut>(items: Vec<T>, limit: usize, work: F) -> Vec<R>
+where
+    T: Send + 'static,
+    R: Send + 'static,
+    F: Fn(T) -> Fut,
+    Fut: Future<Output = R> + Send + 'static,
+{
+    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    let mut pending = items.into_iter().enumerate();
+    let mut set = tokio::task::JoinSet::new();
+    loop {
+        while set.len() < limit.max(1) {
+            let Some((i, item)) = pending.next() else {
+                break;
+            };
+            let fut = work(item);
+            set.spawn(async move { (i, fut.await) });
+        }
+        match set.join_next().await {
+            Some(Ok((i, r))) => results[i] = Some(r),
+            Some(Err(e)) => match e.try_into_panic() {
+                Ok(payload) => std::panic::resume_unwind(payload),
+                // Only a runtime shutting down cancels these tasks (the set is ours alone).
+                Err(e) => panic!("a collection task was cancelled: {e}"),
+            },
+            None => break,
+        }
+    }
+    results
+        .into_iter()
+        .map(|r| r.expect("every task either returned or its panic was resumed"))
+        .collect()
+}
+
+/// Clients and bookkeeping for one account × region. Cheap to clone (the SDK config and the
+/// counter are shared), so per-API work can run in its own task.
+#[derive(Clone)]
 pub(crate) struct RegionCtx {
     pub account_id: String,
     pub region: String,
@@ -228,10 +359,20 @@ where
     };
     ScanError {
         operation: operation.to_string(),
-        code,
-        message: truncate(&redact(&one_line(&message)), 400),
+        // The code comes from the service too: a hostile or broken one could put anything in it.
+        code: clean(&code, 100),
+        message: clean(&message, 400),
         resource: resource.map(str::to_string),
     }
+}
+
+/// Text from a service made fit for a report: one line, secrets redacted, at most `max`
+/// characters. The text is cut to a generous bound before redaction (so a huge answer costs
+/// little) that still exceeds `max` plus the longest encoded secret: nothing that ends up in
+/// the first `max` characters escapes redaction.
+fn clean(text: &str, max: usize) -> String {
+    let bounded = truncate(text, max + 16_384);
+    truncate(&redact(&one_line(&bounded)), max)
 }
 
 /// An error and its sources, each `Display`ed once (`a: b: c`), without the `Debug` dumps that
@@ -290,15 +431,37 @@ fn register_credentials(c: &Credentials) {
     }
 }
 
-/// Removes every registered secret from `text`, and whatever follows the markers AWS uses when
-/// it quotes a signed request (`X-Amz-Security-Token`, `Credential=`, `Signature=`), so an echo
-/// of credentials this process never registered is stripped too.
+/// Wraps the caller's credentials provider so that whatever it hands the SDK is registered
+/// for [`redact`] on the spot: credentials resolved only at the first call (after the bounded
+/// early resolution in [`collect`] gave up) or refreshed later (SSO, instance roles) are
+/// never unknown to redaction when an error echoes them.
+#[derive(Debug)]
+struct RegisteringProvider(SharedCredentialsProvider);
+
+impl aws_credential_types::provider::ProvideCredentials for RegisteringProvider {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        aws_credential_types::provider::future::ProvideCredentials::new(async move {
+            let creds = self.0.provide_credentials().await?;
+            register_credentials(&creds);
+            Ok(creds)
+        })
+    }
+}
+
+/// Removes every registered secret from `text`, raw or in any of the forms a service may
+/// echo it in (percent-encoded as in a query string or form body, upper- or lower-case hex,
+/// `+` for a space, JSON's `\/` for a slash, or any mix), and whatever follows the markers AWS
+/// uses when it quotes a signed request (`X-Amz-Security-Token`, `Credential=`, `Signature=`),
+/// so an echo of credentials this process never registered is stripped too.
 pub(crate) fn redact(text: &str) -> String {
     let mut out = text.to_string();
     for secret in SECRETS.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-        if out.contains(secret.as_str()) {
-            out = out.replace(secret.as_str(), "[REDACTED]");
-        }
+        out = replace_encoded(&out, secret.as_bytes());
     }
     for marker in [
         "x-amz-security-token:",
@@ -309,6 +472,65 @@ pub(crate) fn redact(text: &str) -> String {
         out = redact_after(&out, marker);
     }
     out
+}
+
+/// Replaces each occurrence of `secret` in `text`, in any encoding [`encoded_match`] knows,
+/// with `[REDACTED]`.
+fn replace_encoded(text: &str, secret: &[u8]) -> String {
+    let hay = text.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(hay.len());
+    let mut i = 0;
+    let mut changed = false;
+    while i < hay.len() {
+        match encoded_match(hay, i, secret) {
+            Some(end) => {
+                out.extend_from_slice(b"[REDACTED]");
+                i = end;
+                changed = true;
+            }
+            None => {
+                out.push(hay[i]);
+                i += 1;
+            }
+        }
+    }
+    if !changed {
+        return text.to_string();
+    }
+    // A match begins with an ASCII byte (`%`, or the secret's first byte) or a UTF-8 lead byte
+    // and ends after a whole character, so `out` is valid UTF-8; the fallback only guards
+    // against a flaw in that reasoning turning into a panic.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Where a match of `secret` starting at `hay[start]` ends, each of its bytes written raw,
+/// as `%XX` (either case), `+` for a space, or `\/` for a slash.
+fn encoded_match(hay: &[u8], start: usize, secret: &[u8]) -> Option<usize> {
+    if secret.is_empty() {
+        return None;
+    }
+    let mut p = start;
+    for &b in secret {
+        let c = *hay.get(p)?;
+        if c == b {
+            p += 1;
+        } else if c == b'%'
+            && hay
+                .get(p + 1..p + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                == Some(b)
+        {
+            p += 3;
+        } else if b == b' ' && c == b'+' {
+            p += 1;
+        } else if b == b'/' && c == b'\\' && hay.get(p + 1) == Some(&b'/') {
+            p += 2;
+        } else {
+            return None;
+        }
+    }
+    Some(p)
 }
 
 /// Replaces the value after each (ASCII case-insensitive) `marker`, up to the next whitespace,
@@ -362,7 +584,16 @@ async fn base_config(opts: &ScanOptions) -> SdkConfig {
     if let Some(url) = &opts.endpoint_url {
         loader = loader.endpoint_url(url);
     }
-    loader.load().await
+    let config = loader.load().await;
+    match config.credentials_provider() {
+        Some(provider) => config
+            .to_builder()
+            .credentials_provider(SharedCredentialsProvider::new(RegisteringProvider(
+                provider,
+            )))
+            .build(),
+        None => config,
+    }
 }
 
 fn config_for(base: &SdkConfig, region: &str, creds: Option<&Credentials>) -> SdkConfig {
@@ -468,7 +699,17 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
                     err.code, err.message
                 ))
             })?;
-            let account_id = who.account().unwrap_or_default().to_string();
+            // Never scan account "": every finding and gap would be attributed to nobody.
+            let account_id = match who.account() {
+                Some(a) if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) => a.to_string(),
+                other => {
+                    return Err(FatalScanError(format!(
+                        "sts:GetCallerIdentity did not say which account the caller is in (account id {:?}); \
+                         name the accounts to audit with --accounts.",
+                        truncate(&redact(other.unwrap_or("")), 40)
+                    )))
+                }
+            };
             entered.push(EnteredAccount {
                 account_id,
                 creds: None,
@@ -482,56 +723,23 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
                 let calls = calls.clone();
                 let role_arn = format!("arn:aws:iam::{account}:role/{}", opts.role_name);
                 let external_id = opts.external_id.clone();
-                let account = account.clone();
-                handles.push(tokio::spawn(async move {
+                let task_arn = role_arn.clone();
+                let task = tokio::spawn(async move {
                     calls.inc("sts:AssumeRole");
                     let mut req = sts
                         .assume_role()
-                        .role_arn(&role_arn)
+                        .role_arn(&task_arn)
                         .role_session_name("overexposed-audit");
                     if let Some(id) = external_id {
                         req = req.external_id(id);
                     }
-                    let result = req.send().await;
-                    (account, role_arn, result)
-                }));
+                    req.send().await
+                });
+                handles.push((account.clone(), role_arn, task));
             }
-            for h in handles {
-                let (account, role_arn, result) = h.await.expect("assume-role task panicked");
-                match result {
-                    Ok(out) => match out.credentials() {
-                        Some(c) => {
-                            let creds = Credentials::new(
-                                c.access_key_id(),
-                                c.secret_access_key(),
-                                Some(c.session_token().to_string()),
-                                None,
-                                "overexposed-assume-role",
-                            );
-                            register_credentials(&creds);
-                            entered.push(EnteredAccount {
-                                account_id: account,
-                                creds: Some(creds),
-                            })
-                        }
-                        None => account_failures.push(AccountFailure {
-                            account_id: account,
-                            error: ScanError {
-                                operation: "sts:AssumeRole".into(),
-                                code: "MalformedResponse".into(),
-                                message: format!(
-                                    "AssumeRole on {role_arn} returned no credentials"
-                                ),
-                                resource: Some(role_arn),
-                            },
-                        }),
-                    },
-                    Err(e) => account_failures.push(AccountFailure {
-                        account_id: account,
-                        error: scan_error("sts:AssumeRole", Some(&role_arn), &e),
-                    }),
-                }
-            }
+            let (ok, failed) = join_assume_roles(handles).await;
+            entered.extend(ok);
+            account_failures.extend(failed);
         }
     }
 
@@ -544,21 +752,10 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
                 let cfg = config_for(&base, &global_region, acct.creds.as_ref());
                 let ec2 = aws_sdk_ec2::Client::new(&cfg);
                 calls.inc("ec2:DescribeRegions");
-                match ec2.describe_regions().send().await {
-                    Ok(out) => {
-                        let mut r: Vec<String> = out
-                            .regions()
-                            .iter()
-                            .filter_map(|r| r.region_name().map(str::to_string))
-                            .collect();
-                        r.sort();
-                        r
-                    }
-                    Err(e) => {
-                        account_failures.push(AccountFailure {
-                            account_id: acct.account_id.clone(),
-                            error: scan_error("ec2:DescribeRegions", None, &e),
-                        });
+                match enabled_regions(&acct.account_id, ec2.describe_regions().send().await) {
+                    Ok(r) => r,
+                    Err(failure) => {
+                        account_failures.push(failure);
                         continue;
                     }
                 }
@@ -589,41 +786,27 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
     let semaphore = Arc::new(tokio::sync::Semaphore::new(opts.concurrency.max(1)));
     let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut set = tokio::task::JoinSet::new();
+    let mut planned = std::collections::HashMap::new();
     for (account_id, region, creds) in plan {
         let ctx = RegionCtx {
             config: config_for(&base, &region, creds.as_ref()),
-            account_id,
-            region,
+            account_id: account_id.clone(),
+            region: region.clone(),
             calls: calls.clone(),
         };
         let semaphore = semaphore.clone();
         let done = done.clone();
         let progress = opts.progress;
         let network = opts.network;
-        set.spawn(async move {
-            let _permit = semaphore.acquire_owned().await.expect("semaphore closed");
+        let handle = set.spawn(async move {
+            // Nothing closes this semaphore; were it closed, scanning unbounded beats a panic.
+            let _permit = semaphore.acquire_owned().await.ok();
             let (account_id, region) = (ctx.account_id.clone(), ctx.region.clone());
             // A bug that panics on one target's data must cost that target, not the scan: the
             // scan runs in its own task and a panic becomes a failed target.
-            let target = match tokio::spawn(async move { scan_target(&ctx, network).await }).await
-            {
+            let target = match tokio::spawn(async move { scan_target(&ctx, network).await }).await {
                 Ok(target) => target,
-                Err(e) => Target {
-                    account_id,
-                    region,
-                    status: TargetStatus::Failed,
-                    errors: vec![ScanError {
-                        operation: "overexposed:ScanTarget".into(),
-                        code: "InternalError".into(),
-                        message: if e.is_panic() {
-                            "the scan of this target stopped on an internal error (a bug: please report it); nothing read here was analysed".into()
-                        } else {
-                            "the scan of this target was cancelled".into()
-                        },
-                        resource: None,
-                    }],
-                    ..Default::default()
-                },
+                Err(e) => internal_error_target(account_id, region, e.is_panic()),
             };
             if progress {
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
@@ -631,11 +814,9 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
             }
             target
         });
+        planned.insert(handle.id(), (account_id, region));
     }
-    let mut targets = Vec::with_capacity(total);
-    while let Some(res) = set.join_next().await {
-        targets.push(res.expect("target scan task panicked"));
-    }
+    let mut targets = join_targets(set, planned).await;
     targets.sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
     account_failures.sort_by(|a, b| a.account_id.cmp(&b.account_id));
 
@@ -648,6 +829,160 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
         skipped_accounts,
         api_calls: calls.snapshot(),
     })
+}
+
+/// The accounts entered by `sts:AssumeRole` and the ones that could not be, from the tasks
+/// that called it (account, role ARN, task). A task that panicked (a bug) costs its account,
+/// recorded as an `InternalError` failure, never the scan.
+async fn join_assume_roles(
+    handles: Vec<(String, String, tokio::task::JoinHandle<AssumeRoleResult>)>,
+) -> (Vec<EnteredAccount>, Vec<AccountFailure>) {
+    let mut entered = Vec::new();
+    let mut failures = Vec::new();
+    for (account, role_arn, handle) in handles {
+        let result = match handle.await {
+            Ok(result) => result,
+            Err(e) => {
+                failures.push(AccountFailure {
+                    account_id: account,
+                    error: ScanError {
+                        operation: "sts:AssumeRole".into(),
+                        code: "InternalError".into(),
+                        message: if e.is_panic() {
+                            "entering this account stopped on an internal error (a bug: please report it); nothing in it was scanned".into()
+                        } else {
+                            "entering this account was cancelled; nothing in it was scanned".into()
+                        },
+                        resource: Some(role_arn),
+                    },
+                });
+                continue;
+            }
+        };
+        match result {
+            Ok(out) => match out.credentials() {
+                Some(c) => {
+                    let creds = Credentials::new(
+                        c.access_key_id(),
+                        c.secret_access_key(),
+                        Some(c.session_token().to_string()),
+                        None,
+                        "overexposed-assume-role",
+                    );
+                    register_credentials(&creds);
+                    entered.push(EnteredAccount {
+                        account_id: account,
+                        creds: Some(creds),
+                    })
+                }
+                None => failures.push(AccountFailure {
+                    account_id: account,
+                    error: ScanError {
+                        operation: "sts:AssumeRole".into(),
+                        code: "MalformedResponse".into(),
+                        message: format!("AssumeRole on {role_arn} returned no credentials"),
+                        resource: Some(role_arn),
+                    },
+                }),
+            },
+            Err(e) => failures.push(AccountFailure {
+                account_id: account,
+                error: scan_error("sts:AssumeRole", Some(&role_arn), &e),
+            }),
+        }
+    }
+    (entered, failures)
+}
+
+type AssumeRoleResult = Result<
+    aws_sdk_sts::operation::assume_role::AssumeRoleOutput,
+    SdkError<aws_sdk_sts::operation::assume_role::AssumeRoleError, HttpResponse>,
+>;
+
+/// The regions to scan in one account from its `ec2:DescribeRegions` answer (sorted). An
+/// answer with no region is a failure of the account, not an account with nothing in it:
+/// otherwise the account would vanish from the report and the scan would pass for complete.
+fn enabled_regions(
+    account_id: &str,
+    answer: Result<
+        aws_sdk_ec2::operation::describe_regions::DescribeRegionsOutput,
+        SdkError<aws_sdk_ec2::operation::describe_regions::DescribeRegionsError, HttpResponse>,
+    >,
+) -> Result<Vec<String>, AccountFailure> {
+    match answer {
+        Ok(out) => {
+            let mut regions: Vec<String> = out
+                .regions()
+                .iter()
+                .filter_map(|r| r.region_name())
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)
+                .collect();
+            regions.sort();
+            regions.dedup();
+            if regions.is_empty() {
+                Err(AccountFailure {
+                    account_id: account_id.to_string(),
+                    error: ScanError {
+                        operation: "ec2:DescribeRegions".into(),
+                        code: "NoRegions".into(),
+                        message: "ec2:DescribeRegions returned no enabled region, so nothing in this account could be scanned; name the regions with --regions".into(),
+                        resource: None,
+                    },
+                })
+            } else {
+                Ok(regions)
+            }
+        }
+        Err(e) => Err(AccountFailure {
+            account_id: account_id.to_string(),
+            error: scan_error("ec2:DescribeRegions", None, &e),
+        }),
+    }
+}
+
+/// A target whose scan task did not return (a panic, i.e. a bug, or a cancellation).
+fn internal_error_target(account_id: String, region: String, panicked: bool) -> Target {
+    Target {
+        account_id,
+        region,
+        status: TargetStatus::Failed,
+        errors: vec![ScanError {
+            operation: "overexposed:ScanTarget".into(),
+            code: "InternalError".into(),
+            message: if panicked {
+                "the scan of this target stopped on an internal error (a bug: please report it); nothing read here was analysed".into()
+            } else {
+                "the scan of this target was cancelled".into()
+            },
+            resource: None,
+        }],
+        ..Default::default()
+    }
+}
+
+/// Waits for every target task. A task that did not return its target (it panicked outside
+/// the inner scan task, e.g. while printing progress) still yields a failed target, found by
+/// its task id, so no planned target ever disappears from the report.
+async fn join_targets(
+    mut set: tokio::task::JoinSet<Target>,
+    mut planned: std::collections::HashMap<tokio::task::Id, (String, String)>,
+) -> Vec<Target> {
+    let mut targets = Vec::with_capacity(planned.len());
+    while let Some(res) = set.join_next_with_id().await {
+        match res {
+            Ok((id, target)) => {
+                planned.remove(&id);
+                targets.push(target);
+            }
+            Err(e) => {
+                if let Some((account_id, region)) = planned.remove(&e.id()) {
+                    targets.push(internal_error_target(account_id, region, e.is_panic()));
+                }
+            }
+        }
+    }
+    targets
 }
 
 fn progress_line(n: usize, total: usize, t: &Target) -> String {
@@ -738,6 +1073,69 @@ mod redaction_tests {
     }
 
     #[test]
+    fn secrets_are_redacted_in_every_encoding_a_service_may_echo() {
+        let secret = "ENCODEDext+id/42==";
+        register_secret(secret);
+        for echoed in [
+            "ExternalId=ENCODEDext%2Bid%2F42%3D%3D&Version=2011-06-15",
+            "ExternalId=ENCODEDext%2bid%2f42%3d%3d",
+            "ExternalId=ENCODEDext%2Bid/42%3D=",
+            "{\"externalId\":\"ENCODEDext+id\\/42==\"}",
+            "%45%4E%43ODEDext+id/42==",
+            "ENCODEDext+id/42==",
+        ] {
+            let out = redact(echoed);
+            assert!(!out.contains("ENCODED"), "{echoed} -> {out}");
+            assert!(!out.contains("%2"), "{echoed} -> {out}");
+            assert!(out.contains("[REDACTED]"), "{echoed} -> {out}");
+        }
+        assert_eq!(
+            redact("ExternalId=ENCODEDext%2Bid%2F42%3D%3D&Version=1"),
+            "ExternalId=[REDACTED]&Version=1"
+        );
+        // A near miss stays as it is; multi-byte text around a match survives.
+        assert_eq!(redact("ENCODEDext+id/43=="), "ENCODEDext+id/43==");
+        assert_eq!(redact("é ENCODEDext%2Bid%2F42%3D%3D ü"), "é [REDACTED] ü");
+    }
+
+    #[test]
+    fn error_codes_are_redacted_and_bounded_like_messages() {
+        register_secret("CODESECRETvalue1");
+        let code = format!("Weird\nCODESECRETvalue1{}", "X".repeat(500));
+        let cleaned = clean(&code, 100);
+        assert!(!cleaned.contains("CODESECRET"), "{cleaned}");
+        assert!(!cleaned.contains('\n'));
+        assert_eq!(cleaned.chars().count(), 101);
+        // A huge message is cut before redaction but never lets a secret through.
+        let huge = format!("{}CODESECRETvalue1", "y".repeat(390));
+        let cleaned = clean(&(huge + &"z".repeat(1_000_000)), 400);
+        assert!(!cleaned.contains("CODESECRET"), "{cleaned}");
+    }
+
+    #[tokio::test]
+    async fn credentials_are_registered_whenever_the_provider_hands_them_out() {
+        use aws_credential_types::provider::ProvideCredentials;
+        let late = Credentials::new(
+            "AKIALATEREGISTERED01",
+            "late-secret-access-key",
+            Some("late-session-token".into()),
+            None,
+            "test",
+        );
+        assert_eq!(
+            redact("late-secret-access-key"),
+            "late-secret-access-key",
+            "registered too early"
+        );
+        let provider = RegisteringProvider(SharedCredentialsProvider::new(late));
+        provider.provide_credentials().await.unwrap();
+        assert_eq!(
+            redact("AKIALATEREGISTERED01 late-secret-access-key late-session-token"),
+            "[REDACTED] [REDACTED] [REDACTED]"
+        );
+    }
+
+    #[test]
     fn error_chains_are_one_readable_line() {
         #[derive(Debug)]
         struct E(&'static str, Option<Box<E>>);
@@ -767,5 +1165,277 @@ mod redaction_tests {
         let long = "x".repeat(500);
         assert_eq!(truncate(&long, 400).chars().count(), 401);
         assert_eq!(one_line("a\n  b\tc"), "a b c");
+    }
+}
+
+#[cfg(test)]
+mod collection_tests {
+    use super::*;
+    use aws_sdk_apigateway::operation::get_resources::GetResourcesError;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn ctx() -> RegionCtx {
+        RegionCtx {
+            account_id: "111111111111".into(),
+            region: "us-east-1".into(),
+            config: SdkConfig::builder().build(),
+            calls: CallCounter::default(),
+        }
+    }
+
+    /// Pages through a fake service answering `pages[i]` = (items, next token) to the i-th
+    /// request, and checks the token each request carried.
+    async fn walk(
+        pages: &[(Vec<u32>, Option<&str>)],
+        max_pages: usize,
+    ) -> (Vec<u32>, usize, Result<(), ScanError>, u64) {
+        let ctx = ctx();
+        let mut sent: Vec<Option<String>> = Vec::new();
+        let mut items = Vec::new();
+        let answers: Vec<(Vec<u32>, Option<String>)> = pages
+            .iter()
+            .map(|(i, t)| (i.clone(), t.map(str::to_string)))
+            .collect();
+        let mut n = 0;
+        let (read, result) = paginate_all(
+            &ctx,
+            Pager::with_limit("apigateway:GetResources", Some("api1"), max_pages),
+            |token| {
+                sent.push(token);
+                let answer = answers[n.min(answers.len() - 1)].clone();
+                n += 1;
+                std::future::ready(Ok::<_, SdkError<GetResourcesError, HttpResponse>>(answer))
+            },
+            |(page, next)| {
+                items.extend(page);
+                next
+            },
+        )
+        .await;
+        // Every request after the first carried the token of the page before it.
+        for (i, token) in sent.iter().enumerate().skip(1) {
+            assert_eq!(token.as_deref(), answers[i - 1].1.as_deref());
+        }
+        assert_eq!(sent[0], None);
+        let calls = ctx.calls.snapshot()["apigateway:GetResources"];
+        (items, read, result, calls)
+    }
+
+    #[tokio::test]
+    async fn a_listing_ends_only_without_a_token() {
+        let (items, read, result, calls) = walk(
+            &[(vec![1], Some("a")), (vec![2], Some("b")), (vec![3], None)],
+            MAX_PAGES,
+        )
+        .await;
+        assert_eq!((items, read, calls), (vec![1, 2, 3], 3, 3));
+        assert!(result.is_ok());
+        let (_, read, result, _) = walk(&[(vec![1], Some(""))], MAX_PAGES).await;
+        assert_eq!(read, 1);
+        assert!(result.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_token_cycle_is_a_gap_that_keeps_what_was_read() {
+        // A, B, A, B, … : the third page returns A again. Before, only an immediate repeat was
+        // caught and this ran to the page limit, then passed for complete.
+        let (items, read, result, calls) = walk(
+            &[
+                (vec![1], Some("A")),
+                (vec![2], Some("B")),
+                (vec![3], Some("A")),
+                (vec![4], Some("B")),
+            ],
+            MAX_PAGES,
+        )
+        .await;
+        let err = result.unwrap_err();
+        assert_eq!(err.code, "PaginationLoop");
+        assert_eq!(err.operation, "apigateway:GetResources");
+        assert_eq!(err.resource.as_deref(), Some("api1"));
+        assert_eq!((items, read, calls), (vec![1, 2, 3], 3, 3));
+        // An immediate repeat too.
+        let (items, _, result, _) =
+            walk(&[(vec![1], Some("A")), (vec![2], Some("A"))], MAX_PAGES).await;
+        assert_eq!(result.unwrap_err().code, "PaginationLoop");
+        assert_eq!(items, vec![1, 2]);
+    }
+
+    #[tokio::test]
+    async fn a_listing_longer_than_the_page_limit_is_a_gap() {
+        let pages: Vec<(Vec<u32>, Option<&str>)> = ["t1", "t2", "t3", "t4", "t5"]
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (vec![i as u32], Some(*t)))
+            .collect();
+        let (items, read, result, calls) = walk(&pages, 3).await;
+        assert_eq!(result.unwrap_err().code, "PageLimitExceeded");
+        assert_eq!((items, read, calls), (vec![0, 1, 2], 3, 3));
+        // Exactly at the limit, a listing that ends is complete.
+        let (_, read, result, _) = walk(
+            &[(vec![0], Some("x")), (vec![1], Some("y")), (vec![2], None)],
+            3,
+        )
+        .await;
+        assert_eq!(read, 3);
+        assert!(result.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_page_that_fails_ends_the_listing_with_its_error() {
+        let ctx = ctx();
+        let mut items = Vec::new();
+        let mut n = 0;
+        let (read, result) = paginate_all(
+            &ctx,
+            Pager::new("apigateway:GetResources", None),
+            |_token| {
+                n += 1;
+                std::future::ready(if n == 1 {
+                    Ok((vec![1], Some("next".to_string())))
+                } else {
+                    Err(SdkError::<GetResourcesError, HttpResponse>::timeout_error(
+                        "slow",
+                    ))
+                })
+            },
+            |(page, next): (Vec<u32>, Option<String>)| {
+                items.extend(page);
+                next
+            },
+        )
+        .await;
+        assert_eq!(read, 1);
+        assert_eq!(result.unwrap_err().code, "Timeout");
+        assert_eq!(items, vec![1]);
+        assert_eq!(ctx.calls.snapshot()["apigateway:GetResources"], 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn bounded_work_keeps_order_and_its_bound() {
+        let running = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let items: Vec<u64> = (0..12).collect();
+        let out = bounded(items, 4, |i| {
+            let (running, peak) = (running.clone(), peak.clone());
+            async move {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                // Later items finish first: the order must still be the input's.
+                tokio::time::sleep(Duration::from_millis(40 - 3 * i)).await;
+                running.fetch_sub(1, Ordering::SeqCst);
+                i * 10
+            }
+        })
+        .await;
+        assert_eq!(out, (0..12).map(|i| i * 10).collect::<Vec<_>>());
+        let peak = peak.load(Ordering::SeqCst);
+        assert!(peak > 1 && peak <= 4, "peak {peak}");
+        assert!(bounded(Vec::<u8>::new(), 4, |i| async move { i })
+            .await
+            .is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_panic_in_bounded_work_reaches_the_caller() {
+        let caught = tokio::spawn(bounded(vec![1, 2, 3], 2, |i| async move {
+            if i == 2 {
+                panic!("bug on item {i}");
+            }
+            i
+        }))
+        .await;
+        assert!(caught.unwrap_err().is_panic());
+    }
+
+    #[tokio::test]
+    async fn an_assume_role_task_that_panics_fails_its_account_only() {
+        use aws_sdk_sts::operation::assume_role::AssumeRoleOutput;
+        let ok = tokio::spawn(async {
+            Ok(AssumeRoleOutput::builder()
+                .credentials(
+                    aws_sdk_sts::types::Credentials::builder()
+                        .access_key_id("ASIAJOINTEST00000001")
+                        .secret_access_key("join-test-secret")
+                        .session_token("join-test-token")
+                        .expiration(aws_smithy_types::DateTime::from_secs(0))
+                        .build()
+                        .unwrap(),
+                )
+                .build())
+        });
+        let panics: tokio::task::JoinHandle<AssumeRoleResult> =
+            tokio::spawn(async { panic!("bug while entering the account") });
+        let no_creds = tokio::spawn(async { Ok(AssumeRoleOutput::builder().build()) });
+        let (entered, failures) = join_assume_roles(vec![
+            ("111111111111".into(), "arn:1".into(), ok),
+            ("222222222222".into(), "arn:2".into(), panics),
+            ("333333333333".into(), "arn:3".into(), no_creds),
+        ])
+        .await;
+        assert_eq!(entered.len(), 1);
+        assert_eq!(entered[0].account_id, "111111111111");
+        let failed: Vec<(&str, &str)> = failures
+            .iter()
+            .map(|f| (f.account_id.as_str(), f.error.code.as_str()))
+            .collect();
+        assert_eq!(
+            failed,
+            vec![
+                ("222222222222", "InternalError"),
+                ("333333333333", "MalformedResponse")
+            ]
+        );
+        assert_eq!(failures[0].error.operation, "sts:AssumeRole");
+        assert_eq!(failures[0].error.resource.as_deref(), Some("arn:2"));
+        // The credentials that were handed out are known to redaction at once.
+        assert_eq!(redact("x join-test-secret y"), "x [REDACTED] y");
+    }
+
+    #[tokio::test]
+    async fn a_target_task_that_panics_is_a_failed_target_not_a_lost_scan() {
+        let mut set = tokio::task::JoinSet::new();
+        let mut planned = std::collections::HashMap::new();
+        let fine = set.spawn(async {
+            Target {
+                account_id: "111111111111".into(),
+                region: "us-east-1".into(),
+                ..Default::default()
+            }
+        });
+        planned.insert(fine.id(), ("111111111111".into(), "us-east-1".into()));
+        let broken = set.spawn(async { panic!("bug outside the inner scan task") });
+        planned.insert(broken.id(), ("111111111111".into(), "eu-west-1".into()));
+        let mut targets = join_targets(set, planned).await;
+        targets.sort_by(|a, b| a.region.cmp(&b.region));
+        assert_eq!(targets.len(), 2);
+        assert_eq!(targets[0].region, "eu-west-1");
+        assert_eq!(targets[0].status, TargetStatus::Failed);
+        assert_eq!(targets[0].errors[0].code, "InternalError");
+        assert_eq!(targets[1].status, TargetStatus::Complete);
+    }
+
+    #[test]
+    fn an_account_with_no_region_is_a_failure_not_an_empty_account() {
+        use aws_sdk_ec2::operation::describe_regions::DescribeRegionsOutput;
+        use aws_sdk_ec2::types::Region as Ec2Region;
+        let failure = enabled_regions("111111111111", Ok(DescribeRegionsOutput::builder().build()))
+            .unwrap_err();
+        assert_eq!(failure.account_id, "111111111111");
+        assert_eq!(failure.error.operation, "ec2:DescribeRegions");
+        assert_eq!(failure.error.code, "NoRegions");
+        let nameless = DescribeRegionsOutput::builder()
+            .regions(Ec2Region::builder().build())
+            .build();
+        assert!(enabled_regions("111111111111", Ok(nameless)).is_err());
+        let two = DescribeRegionsOutput::builder()
+            .regions(Ec2Region::builder().region_name("eu-west-1").build())
+            .regions(Ec2Region::builder().region_name("us-east-1").build())
+            .regions(Ec2Region::builder().region_name("eu-west-1").build())
+            .build();
+        assert_eq!(
+            enabled_regions("111111111111", Ok(two)).unwrap(),
+            vec!["eu-west-1", "us-east-1"]
+        );
     }
 }

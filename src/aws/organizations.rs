@@ -5,7 +5,7 @@
 //! so); anything else that goes wrong is fatal, because an organization scan that silently
 //! covered fewer accounts would look cleaner than it is.
 
-use super::{next_token, scan_error, CallCounter, FatalScanError};
+use super::{scan_error, CallCounter, FatalScanError, Pager};
 use crate::inventory::SkippedAccount;
 use aws_config::SdkConfig;
 
@@ -23,7 +23,7 @@ pub(crate) async fn list_accounts(
     let mut active = Vec::new();
     let mut skipped = Vec::new();
     let mut token: Option<String> = None;
-    let mut pages = 0;
+    let mut pager = Pager::new("organizations:ListAccounts", None);
     loop {
         calls.inc("organizations:ListAccounts");
         let out = client
@@ -40,7 +40,6 @@ pub(crate) async fn list_accounts(
                     err.code, err.message
                 ))
             })?;
-        pages += 1;
         for a in out.accounts() {
             let Some(id) = a.id() else { continue };
             // `State` supersedes the deprecated `Status`; read both, trust whichever is set.
@@ -58,7 +57,13 @@ pub(crate) async fn list_accounts(
                 });
             }
         }
-        token = next_token(&token, out.next_token(), pages);
+        // A listing cut short would scan fewer accounts than the organization has, silently.
+        token = pager.next(out.next_token()).map_err(|e| {
+            FatalScanError(format!(
+                "could not list the organization's accounts ({}: {}); name the accounts with --accounts.",
+                e.code, e.message
+            ))
+        })?;
         if token.is_none() {
             break;
         }

@@ -13,7 +13,8 @@ faults (three accounts):
       `Principal: "*"` (any AWS account can call, and write).
     - REST API "linked" (REGIONAL): GET /backend with IAM auth through a VPC link to an
       internal NLB, policy letting in one partner role only (the intended design: no finding).
-    - HTTP API "hooks": `POST /hook` with no authorizer (internet).
+    - HTTP API "hooks": `POST /hook` with no authorizer (internet), on two stages ($default and
+      v1), so that GetStages pages when the proxy re-pages at 1 item.
     - Network: a VPC, two subnets, a security group, an instance, the internal NLB (listener,
       target group with the instance), an internet-facing ALB with a listener.
   400000000001 eu-west-1
@@ -22,14 +23,19 @@ faults (three accounts):
     - REST API "b-open": POST /submit with no auth.
   400000000003 us-east-1
     - HTTP API "c-open": `GET /c` with no authorizer.
-    - REST API "c-authorized" (REGIONAL, default endpoint disabled, mapped nowhere): GET /c
-      with a Lambda (TOKEN) authorizer.
+    - REST API "c-authorized" (REGIONAL, default endpoint disabled, mapped under the v1 custom
+      domain legacy.c.example.com at base path "legacy"): GET /c with a Lambda (TOKEN)
+      authorizer, and a second (REQUEST) authorizer, so that GetAuthorizers pages at 1 item.
     - HTTP API "c-jwt" (default endpoint disabled, mapped under the custom domain
       api.c.example.com): `GET /jwt` with a JWT authorizer.
       These two make the auditor read authorizers, domain names and API mappings (the
       read-only test wants every kind of call).
     - An endpoint service on an NLB with one allowed principal, a VPC endpoint, and a VPC
-      peering between two VPCs.
+      peering between two VPCs. The NLB also forwards (TCP 9000) to an IP target that is no
+      instance's address but a bare network interface's, so the auditor reads target health
+      and network interfaces here.
+      With A's public ALB (listeners, target health, web ACL), every per-resource network
+      call has a resource to fail on (fault tests) and to be seen (read-only test).
 """
 
 from build import http_api, rest_api
@@ -197,6 +203,7 @@ def register(estate):
         out["faults_linked"] = linked
 
         hooks, _ = http_api(a, "hooks", [("POST /hook", "NONE")])
+        a.apigw2.create_stage(ApiId=hooks, StageName="v1")
         out["faults_hooks"] = hooks
 
         eu = a.in_region("eu-west-1")
@@ -223,6 +230,17 @@ def register(estate):
             ],
         )
         c.apigw2.create_api_mapping(DomainName="api.c.example.com", ApiId=jwt, Stage="$default")
+        c.apigw.create_domain_name(
+            domainName="legacy.c.example.com",
+            regionalCertificateArn="arn:aws:acm:us-east-1:400000000003:certificate/legacy",
+            endpointConfiguration={"types": ["REGIONAL"]},
+        )
+        c.apigw.create_base_path_mapping(
+            domainName="legacy.c.example.com",
+            restApiId=out["faults_c_authorized"],
+            stage="prod",
+            basePath="legacy",
+        )
         out.update(endpoint_service_and_peering(c))
         return out
 
@@ -243,6 +261,13 @@ def authorized_api(aws):
         authorizerUri="arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:400000000003:function:auth/invocations",
         identitySource="method.request.header.Authorization",
     )["id"]
+    aws.apigw.create_authorizer(
+        restApiId=api,
+        name="request",
+        type="REQUEST",
+        authorizerUri="arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:400000000003:function:auth2/invocations",
+        identitySource="method.request.header.X-Token",
+    )
     aws.apigw.put_method(
         restApiId=api, resourceId=res, httpMethod="GET", authorizationType="CUSTOM",
         authorizerId=authorizer,
@@ -267,6 +292,20 @@ def endpoint_service_and_peering(aws):
     ec2.modify_vpc_endpoint_service_permissions(
         ServiceId=svc["ServiceId"], AddAllowedPrincipals=["arn:aws:iam::222222222222:root"]
     )
+    # An IP target that is no instance's address: a bare network interface.
+    eni = ec2.create_network_interface(SubnetId=sub, PrivateIpAddress="10.43.1.50")[
+        "NetworkInterface"
+    ]["NetworkInterfaceId"]
+    ip_tg = elbv2.create_target_group(
+        Name="c-ip-tg", Protocol="TCP", Port=9000, VpcId=vpc, TargetType="ip"
+    )["TargetGroups"][0]["TargetGroupArn"]
+    elbv2.register_targets(TargetGroupArn=ip_tg, Targets=[{"Id": "10.43.1.50", "Port": 9000}])
+    elbv2.create_listener(
+        LoadBalancerArn=nlb,
+        Protocol="TCP",
+        Port=9000,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": ip_tg}],
+    )
     consumer = ec2.create_vpc(CidrBlock="10.44.0.0/16")["Vpc"]["VpcId"]
     endpoint = ec2.create_vpc_endpoint(
         VpcId=consumer, ServiceName=svc["ServiceName"], VpcEndpointType="Interface"
@@ -277,6 +316,8 @@ def endpoint_service_and_peering(aws):
     ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=peering)
     return {
         "faults_c_service": svc["ServiceId"],
+        "faults_c_eni": eni,
+        "faults_c_service_nlb": nlb,
         "faults_c_endpoint": endpoint,
         "faults_c_peering": peering,
     }

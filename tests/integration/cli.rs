@@ -271,3 +271,52 @@ fn missing_credentials_are_one_clear_error() {
         run.stdout
     );
 }
+
+#[test]
+fn a_snapshot_target_with_errors_is_never_complete_whatever_its_status_says() {
+    // A hand-edited (or foreign) snapshot: the target says `complete` but records a gap.
+    let snapshot = harness::scratch_file("lying-snapshot.json");
+    let text = serde_json::json!({
+        "snapshot_version": 1,
+        "started_at": "2024-01-01T00:00:00Z",
+        "finished_at": "2024-01-01T00:00:01Z",
+        "targets": [{
+            "account_id": "111111111111",
+            "region": "us-east-1",
+            "status": "complete",
+            "errors": [{
+                "operation": "apigateway:GetResources",
+                "code": "AccessDeniedException",
+                "message": "denied",
+                "resource": "abc123"
+            }]
+        }],
+        "account_failures": [],
+        "api_calls": {}
+    });
+    std::fs::write(&snapshot, text.to_string()).unwrap();
+    let sarif = harness::scratch_file("lying-snapshot.sarif");
+    let out = bin()
+        .args(["analyze", "--inventory", snapshot.to_str().unwrap()])
+        .args(["--format", "json", "--fail-on", "never"])
+        .args(["-o", sarif.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["scan"]["complete"], false);
+    let target = &report["scan"]["targets"][0];
+    assert_eq!(target["status"], "partial", "{target:#}");
+    assert_eq!(target["errors"][0]["code"], "AccessDeniedException");
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["invocations"][0]["executionSuccessful"],
+        false
+    );
+}

@@ -24,10 +24,12 @@
 //! by operation, account, region and resource (see [`Rule`]), and the assumed-role
 //! credentials are available to tests that check they never leak ([`FaultProxy::assumed`]).
 //!
-//! Paging: moto ignores `limit`/`position` and answers every API Gateway listing in one page.
-//! [`FaultProxy::page`] makes the proxy re-page one operation's answers the way real AWS does:
-//! at most `min(limit, page size)` items per page, and an opaque `position` token (containing
-//! `+`, `/` and `=`, so a client that does not encode it breaks) that must come back verbatim.
+//! Paging: moto ignores `limit`/`position` (v2: `maxResults`/`nextToken`) and answers every
+//! API Gateway listing in one page. [`FaultProxy::page`] makes the proxy re-page one
+//! operation's answers the way real AWS does: at most `min(limit, page size)` items per page,
+//! and an opaque token (containing `+`, `/` and `=`, so a client that does not encode it
+//! breaks) that must come back verbatim. [`Fault::LoopToken`] makes a listing's tokens go in a
+//! circle instead.
 
 use serde_json::Value;
 use std::collections::HashMap;
@@ -57,6 +59,20 @@ pub enum Fault {
     /// request with its signed headers, `X-Amz-Security-Token` included, the credential scope)
     /// and, worse than AWS, its whole body: a service that echoes secrets back.
     EchoRequest,
+    /// Answer `400 ValidationError` quoting the request's (form-encoded) body, as a service
+    /// that complains about a parameter and echoes them all: percent-encoded secrets included.
+    EchoBody,
+    /// Answer with the error of a region that is not enabled for the account (an opt-in region
+    /// never opted into): `UnrecognizedClientException` from JSON/REST services, `AuthFailure`
+    /// from EC2, `InvalidClientTokenId` from the query services.
+    RegionDisabled,
+    /// Answer 200 with this XML document instead of moto's (e.g. an empty but valid listing).
+    Answer(String),
+    /// Forward to moto, then hand back a pagination token that leads in a circle: the first
+    /// page (no token) is moto's answer with token A; A answers no items and token B; B answers
+    /// no items and token A again, forever. API Gateway listings only (`position` for v1,
+    /// `nextToken` for v2).
+    LoopToken,
 }
 
 /// Where a fault applies. Every field but `op` narrows the match; `op` may be `*`.
@@ -233,7 +249,8 @@ impl FaultProxy {
     }
 
     /// Re-pages the answers of `op` (`apigateway:GetRestApis`, `apigateway:GetResources`, or
-    /// any API Gateway listing with an `item` array) at `page_size` items a page.
+    /// any API Gateway listing with an `item` array, or a v2 listing with an `items` array) at
+    /// `page_size` items a page.
     pub fn page(&self, op: &str, page_size: usize) {
         assert!(page_size > 0);
         self.lock().paging.insert(op.to_string(), page_size);
@@ -647,6 +664,86 @@ fn access_denied_code(req: &Request) -> &'static str {
     }
 }
 
+fn region_disabled_code(req: &Request) -> (&'static str, u16, &'static str) {
+    match signing_service(req).as_str() {
+        "ec2" => (
+            "AuthFailure",
+            401,
+            "AWS was not able to validate the provided access credentials",
+        ),
+        "sts" | "elasticloadbalancing" => (
+            "InvalidClientTokenId",
+            403,
+            "The security token included in the request is invalid.",
+        ),
+        _ => (
+            "UnrecognizedClientException",
+            403,
+            "The security token included in the request is invalid.",
+        ),
+    }
+}
+
+/// The pagination parameters of an API Gateway listing: (limit, token, items, output token).
+fn paging_keys(req: &Request) -> (&'static str, &'static str, &'static str, &'static str) {
+    if req.path().starts_with("/v2/") {
+        ("maxResults", "nextToken", "items", "nextToken")
+    } else {
+        ("limit", "position", "item", "position")
+    }
+}
+
+/// The request target without the given query parameters (moto ignores API Gateway paging
+/// parameters, or chokes on tokens it did not issue).
+fn target_without(req: &Request, drop: &[&str]) -> String {
+    let rest: Vec<String> = req
+        .query()
+        .iter()
+        .filter(|(k, _)| !drop.contains(&k.as_str()))
+        .map(|(k, v)| format!("{}={}", url_encode(k), url_encode(v)))
+        .collect();
+    if rest.is_empty() {
+        req.path().to_string()
+    } else {
+        format!("{}?{}", req.path(), rest.join("&"))
+    }
+}
+
+/// The tokens of [`Fault::LoopToken`], with characters a client must percent-encode.
+const LOOP_A: &str = "loop+A/=";
+const LOOP_B: &str = "loop+B/=";
+
+/// Answers a listing with a circular pagination token (see [`Fault::LoopToken`]).
+fn looping(req: &Request, upstream: &str) -> std::io::Result<Vec<u8>> {
+    let (limit_key, token_key, items_key, out_key) = paging_keys(req);
+    let token = req
+        .query()
+        .into_iter()
+        .find(|(k, _)| k == token_key)
+        .map(|(_, v)| v);
+    let mut up = forward(req, &target_without(req, &[limit_key, token_key]), upstream)?;
+    let Ok(mut doc) = serde_json::from_slice::<Value>(&up.body) else {
+        return Ok(up.bytes());
+    };
+    let Some(obj) = doc.as_object_mut() else {
+        return Ok(up.bytes());
+    };
+    let next = match token.as_deref() {
+        None => LOOP_A,
+        Some(LOOP_A) => {
+            obj.insert(items_key.into(), Value::Array(vec![]));
+            LOOP_B
+        }
+        Some(_) => {
+            obj.insert(items_key.into(), Value::Array(vec![]));
+            LOOP_A
+        }
+    };
+    obj.insert(out_key.into(), Value::String(next.into()));
+    up.body = serde_json::to_vec(&doc).expect("re-serialise a page");
+    Ok(up.bytes())
+}
+
 /// What the proxy knows about one request when it decides its fate.
 struct Ctx {
     op: String,
@@ -768,6 +865,25 @@ fn serve(conn: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io::Resu
                     .replace('\n', " ");
                 fault_response(&req, "SignatureDoesNotMatch", 403, &message)
             }
+            Some(Fault::EchoBody) => {
+                let body = String::from_utf8_lossy(&req.body)
+                    .replace('\\', "\\\\")
+                    .replace('"', "'")
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;");
+                fault_response(
+                    &req,
+                    "ValidationError",
+                    400,
+                    &format!("Invalid parameters in request: {body}"),
+                )
+            }
+            Some(Fault::RegionDisabled) => {
+                let (code, status, message) = region_disabled_code(&req);
+                fault_response(&req, code, status, message)
+            }
+            Some(Fault::Answer(body)) => response(200, "text/xml", "", body.as_bytes()),
+            Some(Fault::LoopToken) => looping(&req, upstream)?,
             Some(Fault::Disconnect) => {
                 let _ = writer.shutdown(Shutdown::Both);
                 return Ok(());
@@ -819,13 +935,14 @@ fn paged(
     page_size: usize,
     state: &Mutex<State>,
 ) -> std::io::Result<Vec<u8>> {
+    let (limit_key, token_key, items_key, out_key) = paging_keys(req);
     let query = req.query();
     let limit = query
         .iter()
-        .find(|(k, _)| k == "limit")
+        .find(|(k, _)| k == limit_key)
         .and_then(|(_, v)| v.parse::<usize>().ok())
         .unwrap_or(25);
-    let position = query.iter().find(|(k, _)| k == "position").map(|(_, v)| v);
+    let position = query.iter().find(|(k, _)| k == token_key).map(|(_, v)| v);
     let listing = req.path().to_string();
     let offset = match position {
         None => 0,
@@ -849,22 +966,13 @@ fn paged(
             }
         }
     };
-    // moto ignores limit/position; ask without them and cut the answer ourselves.
-    let rest: Vec<String> = query
-        .iter()
-        .filter(|(k, _)| k != "limit" && k != "position")
-        .map(|(k, v)| format!("{}={}", url_encode(k), url_encode(v)))
-        .collect();
-    let target = if rest.is_empty() {
-        listing.clone()
-    } else {
-        format!("{listing}?{}", rest.join("&"))
-    };
+    // moto ignores the paging parameters; ask without them and cut the answer ourselves.
+    let target = target_without(req, &[limit_key, token_key]);
     let mut up = forward(req, &target, upstream)?;
     let Ok(mut doc) = serde_json::from_slice::<Value>(&up.body) else {
         return Ok(up.bytes());
     };
-    let Some(items) = doc.get("item").and_then(Value::as_array).cloned() else {
+    let Some(items) = doc.get(items_key).and_then(Value::as_array).cloned() else {
         return Ok(up.bytes());
     };
     let size = limit.clamp(1, page_size);
@@ -876,17 +984,17 @@ fn paged(
         .entry(listing.clone())
         .or_default()
         .extend(page.iter().cloned());
-    doc["item"] = Value::Array(page);
+    doc[items_key] = Value::Array(page);
     match doc.as_object_mut() {
         Some(obj) if end < items.len() => {
             // Opaque, and with characters a client must percent-encode.
             let token = format!("pg+{:x}/{}=", st.tokens.len() + 1, end * 7919);
             st.tokens
                 .insert(token.clone(), (op.to_string(), listing, end));
-            obj.insert("position".into(), Value::String(token));
+            obj.insert(out_key.into(), Value::String(token));
         }
         Some(obj) => {
-            obj.remove("position");
+            obj.remove(out_key);
         }
         None => {}
     }

@@ -3,12 +3,15 @@
 //! Each test puts a [`FaultProxy`] in front of moto, injects one class of failure into one
 //! account, region, API or call (throttling that clears, throttling that does not, a 5xx, a
 //! hang past `--timeout`, AccessDenied on reads, AccessDenied on `sts:AssumeRole`, a malformed
-//! or cut-off answer, an endpoint that drops connections), and asserts what a user must see:
+//! or cut-off answer, an endpoint that drops connections, a region the account has not enabled,
+//! page tokens that loop, an empty region list, a caller identity with no account), and asserts
+//! what a user must see:
 //! the exit code, `scan.complete`, the status of every target, the operation and AWS error code
 //! of each gap, that every finding outside the gap is still reported (compared with a run with
-//! no fault), and how the table and SARIF show the gap. The same file proves the paging of real
-//! AWS is followed, that reports are written atomically, and that no credential ever reaches an
-//! output, a log or an error message.
+//! no fault), and how the table and SARIF show the gap. Which failures are gaps (a verdict
+//! depends on the call) and which are notifications (enrichment only) is pinned per call. The
+//! same file proves the paging of real AWS is followed, that reports are written atomically,
+//! and that no credential ever reaches an output, a log or an error message.
 //!
 //! Estate: `faults` (tests/estates/estate_faults.py), accounts 400000000001..3. Small
 //! `--timeout`/`--max-attempts` keep every test to a few seconds.
@@ -955,7 +958,9 @@ fn reports_are_replaced_atomically_or_not_at_all() {
 const KEY_ID: &str = "AKIASECRETMARKER0001";
 const SECRET_KEY: &str = "SECRETMARKERsecret/access+key0000000000001";
 const SESSION_TOKEN: &str = "SECRETMARKERsessionToken/FQoGabc+def==";
-const EXTERNAL_ID: &str = "SECRETMARKERexternal-id-42";
+/// With `+`, `/` and `=`, which a form body carries percent-encoded (`%2B`, `%2F`, `%3D`): an
+/// echo of the body holds a form of the id that a search for the raw id does not find.
+const EXTERNAL_ID: &str = "SECRETMARKERexternal+id/42==";
 
 fn with_secrets(proxy: &FaultProxy) -> std::process::Command {
     let mut cmd = harness::command(&proxy.endpoint);
@@ -1101,6 +1106,33 @@ fn credentials_never_reach_an_output_a_log_or_an_error() {
     assert_eq!(run.status, 2, "{}", run.stderr);
     outputs.extend(texts(&run, &[]));
 
+    // A service that echoes the request's parameters, form-encoded: the external id arrives
+    // percent-encoded.
+    let p = proxy(vec![Rule::new("sts:AssumeRole", Fault::EchoBody).account(C)]);
+    let mut cmd = with_secrets(&p);
+    cmd.args(["audit", "--accounts", C, "--regions", US, "--no-network"])
+        .args(["--format", "json", "--max-attempts", "1"])
+        .args(ext);
+    let run = harness::run(cmd);
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    let report = run.json();
+    assert_gap(
+        &report,
+        (C, "*"),
+        "failed",
+        ("sts:AssumeRole", "ValidationError", None),
+    );
+    let message = target(&report, C, "*")["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("ExternalId=[REDACTED]"),
+        "the echo did not quote the external id where this test looks: {message}"
+    );
+    outputs.extend(texts(&run, &[]));
+    assumed.extend(p.assumed());
+
     // Fatal: the caller cannot be identified, and the answer echoes its credentials.
     let p = proxy(vec![Rule::new("sts:GetCallerIdentity", Fault::EchoRequest)]);
     let mut cmd = with_secrets(&p);
@@ -1150,4 +1182,447 @@ fn credentials_never_reach_an_output_a_log_or_an_error() {
         }
     }
     assert!(leaks.is_empty(), "credentials leaked: {leaks:#?}");
+}
+
+/// A target's errors and notifications as (operation, code-or-"", resource) sets.
+fn gaps_of(t: &Value, field: &str) -> Vec<(String, String, String)> {
+    t[field]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap_or("").to_string();
+            (s("operation"), s("code"), s("resource"))
+        })
+        .collect()
+}
+
+/// Reads the snapshot written by `--snapshot`.
+fn snapshot_target<'a>(inv: &'a Value, account: &str, region: &str) -> &'a Value {
+    inv["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["account_id"] == account && t["region"] == region)
+        .unwrap_or_else(|| panic!("no target {account}/{region} in the snapshot"))
+}
+
+fn snapshot_api<'a>(t: &'a Value, kind: &str, api: &str) -> &'a Value {
+    t[kind]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == api)
+        .unwrap_or_else(|| panic!("no {kind} {api} in {t:#}"))
+}
+
+#[test]
+fn a_pagination_token_loop_is_a_gap_and_keeps_what_was_read() {
+    // The orders API's resources and the hooks API's routes come with tokens that go in a
+    // circle (A, B, A, …), each listing's first page holding everything there is. Before,
+    // only an immediate repeat was caught: this ran 10,000 pages and passed for complete.
+    let (orders, hooks) = (id("faults_orders"), id("faults_hooks"));
+    let p = proxy(vec![
+        Rule::new("apigateway:GetResources", Fault::LoopToken).resource(&orders),
+        Rule::new("apigatewayv2:GetRoutes", Fault::LoopToken).resource(&hooks),
+    ]);
+    let (snapshot, sarif) = (scratch("loop-snapshot.json"), scratch("loop.sarif"));
+    let (run, report, _) = audit(
+        &p,
+        &[
+            "--no-network",
+            "--max-attempts",
+            "2",
+            "--timeout",
+            "10",
+            "--snapshot",
+            s(&snapshot),
+            "-o",
+            s(&sarif),
+        ],
+    );
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    assert_eq!(report["scan"]["complete"], false);
+    let t = target(&report, A, US);
+    assert_eq!(t["status"], "partial", "{t:#}");
+    let mut errors = gaps_of(t, "errors");
+    errors.sort();
+    let mut want = vec![
+        (
+            "apigateway:GetResources".to_string(),
+            "PaginationLoop".to_string(),
+            orders.clone(),
+        ),
+        (
+            "apigatewayv2:GetRoutes".to_string(),
+            "PaginationLoop".to_string(),
+            hooks.clone(),
+        ),
+    ];
+    want.sort();
+    assert_eq!(errors, want, "{t:#}");
+    assert_complete_except(&report, &[(A, US)]);
+    // Three pages each (nothing, A, B; then A again is the loop), never more.
+    let base = baseline(false);
+    for op in ["apigateway:GetResources", "apigatewayv2:GetRoutes"] {
+        assert_eq!(
+            report["scan"]["api_calls"][op].as_u64().unwrap(),
+            base["scan"]["api_calls"][op].as_u64().unwrap() + 2,
+            "{op}"
+        );
+    }
+    // What the first pages proved is kept: every finding of the quiet day.
+    assert_findings(&findings(&report), &findings(base));
+    let inv: Value = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+    let st = snapshot_target(&inv, A, US);
+    let orders_api = snapshot_api(st, "rest_apis", &orders);
+    assert_eq!(orders_api["partial"], true);
+    let paths: BTreeSet<&str> = orders_api["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    // Every resource of the estate's orders API (tests/estates/estate_faults.py), once.
+    let want_paths: BTreeSet<&str> = [
+        "/",
+        "/orders",
+        "/orders/{id}",
+        "/items",
+        "/items/{id}",
+        "/health",
+    ]
+    .into();
+    assert_eq!(paths, want_paths);
+    assert_eq!(
+        orders_api["resources"].as_array().unwrap().len(),
+        paths.len()
+    );
+    let hooks_api = snapshot_api(st, "http_apis", &hooks);
+    assert_eq!(hooks_api["partial"], true);
+    assert_eq!(hooks_api["routes"][0]["route_key"], "POST /hook");
+    assert_sarif_gap(&sarif, A, US, "apigateway:GetResources", "PaginationLoop");
+}
+
+#[test]
+fn http_api_stages_and_rest_api_authorizers_follow_their_pages() {
+    // One item a page: the hooks HTTP API has two stages, c-authorized two authorizers.
+    let (hooks, authorized) = (id("faults_hooks"), id("faults_c_authorized"));
+    let p = proxy(vec![]);
+    p.page("apigatewayv2:GetStages", 1);
+    p.page("apigateway:GetAuthorizers", 1);
+    let snapshot = scratch("paged-stages-snapshot.json");
+    let (run, report, _) = audit(
+        &p,
+        &[
+            "--no-network",
+            "--max-attempts",
+            "2",
+            "--timeout",
+            "10",
+            "--snapshot",
+            s(&snapshot),
+        ],
+    );
+    assert_eq!(run.status, 0, "{}\n{report:#}", run.stderr);
+    let base = baseline(false);
+    assert_findings(&findings(&report), &findings(base));
+    let inv: Value = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+    let names = |api: &Value, field: &str, key: &str| -> Vec<String> {
+        api[field]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x[key].as_str().unwrap().to_string())
+            .collect()
+    };
+    let hooks_api = snapshot_api(snapshot_target(&inv, A, US), "http_apis", &hooks);
+    assert_eq!(names(hooks_api, "stages", "name"), ["$default", "v1"]);
+    let authorized_api = snapshot_api(snapshot_target(&inv, C, US), "rest_apis", &authorized);
+    let mut kinds = names(authorized_api, "authorizers", "name");
+    kinds.sort();
+    assert_eq!(kinds, ["request", "token"]);
+    // Every page served was asked for and counted: one more page of each than on a quiet day.
+    for op in ["apigatewayv2:GetStages", "apigateway:GetAuthorizers"] {
+        let counted = report["scan"]["api_calls"][op].as_u64().unwrap();
+        assert_eq!(counted, p.pages_served(op) as u64, "{op}");
+        assert_eq!(
+            counted,
+            base["scan"]["api_calls"][op].as_u64().unwrap() + 1,
+            "{op}"
+        );
+    }
+}
+
+/// `audit` of accounts B and C in every region they have (no `--regions`).
+fn audit_discovering_regions(p: &FaultProxy) -> Run {
+    let mut cmd = harness::command(&p.endpoint);
+    cmd.args([
+        "audit",
+        "--accounts",
+        "400000000002,400000000003",
+        "--no-network",
+    ])
+    .args(["--format", "json", "--quiet", "--fail-on", "never"])
+    .args(["--max-attempts", "2", "--timeout", "10"]);
+    harness::run(cmd)
+}
+
+#[test]
+fn an_empty_region_list_is_a_failed_account_not_a_vanished_one() {
+    let p = proxy(vec![Rule::new(
+        "ec2:DescribeRegions",
+        Fault::Answer(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><DescribeRegionsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>fault</requestId><regionInfo/></DescribeRegionsResponse>".into(),
+        ),
+    )
+    .account(C)]);
+    let run = audit_discovering_regions(&p);
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["scan"]["complete"], false);
+    assert_gap(
+        &report,
+        (C, "*"),
+        "failed",
+        ("ec2:DescribeRegions", "NoRegions", None),
+    );
+    assert_complete_except(&report, &[(C, "*")]);
+    let targets = report["scan"]["targets"].as_array().unwrap();
+    assert!(targets.iter().filter(|t| t["account_id"] == B).count() > 10);
+    assert!(p.requests().iter().all(|r| r.account.as_deref() != Some(C)
+        || ["sts:AssumeRole", "ec2:DescribeRegions"].contains(&r.op.as_str())));
+}
+
+#[test]
+fn a_caller_identity_without_an_account_stops_the_scan() {
+    let p = proxy(vec![Rule::new(
+        "sts:GetCallerIdentity",
+        Fault::Answer(
+            "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/someone</Arn><UserId>AIDAEXAMPLEUSER</UserId></GetCallerIdentityResult><ResponseMetadata><RequestId>fault</RequestId></ResponseMetadata></GetCallerIdentityResponse>".into(),
+        ),
+    )]);
+    let mut cmd = harness::command(&p.endpoint);
+    cmd.args(["audit", "--regions", US, "--no-network", "--quiet"])
+        .args(["--format", "json", "--max-attempts", "1"]);
+    let run = harness::run(cmd);
+    assert_eq!(run.status, 2, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("did not say which account") && run.stderr.contains("--accounts"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    // Nothing was read for an account nobody could name.
+    assert_eq!(p.seen(), ["sts:GetCallerIdentity"]);
+}
+
+#[test]
+fn authorizers_that_cannot_be_read_are_a_notification_not_a_gap() {
+    // No verdict reads an authorizer (the method's authorization type decides), so failing to
+    // list them changes no finding: the scan stays complete and says what is missing.
+    let authorized = id("faults_c_authorized");
+    let p = proxy(vec![Rule::new(
+        "apigateway:GetAuthorizers",
+        Fault::AccessDenied,
+    )]);
+    let snapshot = scratch("authorizers-snapshot.json");
+    let (run, report, _) = audit(
+        &p,
+        &[
+            "--no-network",
+            "--max-attempts",
+            "1",
+            "--snapshot",
+            s(&snapshot),
+        ],
+    );
+    assert_eq!(run.status, 0, "{}\n{report:#}", run.stderr);
+    assert_eq!(report["scan"]["complete"], true);
+    assert_complete_except(&report, &[]);
+    assert!(p.requests().iter().any(|r| r.fault.is_some()));
+    let t = target(&report, C, US);
+    assert_eq!(
+        gaps_of(t, "notifications"),
+        [(
+            "apigateway:GetAuthorizers".to_string(),
+            String::new(),
+            authorized.clone()
+        )]
+    );
+    assert_findings(&findings(&report), &findings(baseline(false)));
+    let inv: Value = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+    let api = snapshot_api(snapshot_target(&inv, C, US), "rest_apis", &authorized);
+    assert_eq!(api["partial"], false, "{api:#}");
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    /// A verdict depends on the call: its failure is an error, the target partial, exit 2.
+    Gap,
+    /// Enrichment only: a notification, the scan still complete.
+    Notification,
+}
+
+#[test]
+fn network_failures_are_gaps_or_notifications_by_what_verdicts_need() {
+    // Each per-resource network call fails (AccessDenied) in a target that has the resources
+    // it reads: A's public ALB and internal NLB (listeners, target health, web ACL), C's
+    // endpoint service (permissions, connections) with an IP target that is a bare network
+    // interface (target health, network interfaces).
+    let base = baseline(true);
+    let cases = [
+        (
+            "elasticloadbalancing:DescribeListeners",
+            A,
+            "AccessDenied",
+            Kind::Gap,
+        ),
+        (
+            "elasticloadbalancing:DescribeTargetHealth",
+            A,
+            "AccessDenied",
+            Kind::Gap,
+        ),
+        (
+            "elasticloadbalancing:DescribeTargetHealth",
+            C,
+            "AccessDenied",
+            Kind::Gap,
+        ),
+        (
+            "ec2:DescribeVpcEndpointServicePermissions",
+            C,
+            "UnauthorizedOperation",
+            Kind::Gap,
+        ),
+        (
+            "ec2:DescribeNetworkInterfaces",
+            C,
+            "UnauthorizedOperation",
+            Kind::Gap,
+        ),
+        (
+            "wafv2:GetWebACLForResource",
+            A,
+            "AccessDeniedException",
+            Kind::Notification,
+        ),
+        (
+            "ec2:DescribeVpcEndpointConnections",
+            C,
+            "UnauthorizedOperation",
+            Kind::Notification,
+        ),
+    ];
+    for (op, account, code, kind) in cases {
+        let p = proxy(vec![Rule::new(op, Fault::AccessDenied)
+            .account(account)
+            .region(US)]);
+        let (run, report, _) = audit(&p, &["--max-attempts", "1", "--timeout", "10"]);
+        let faulted = p.requests().iter().filter(|r| r.fault.is_some()).count();
+        assert!(faulted >= 1, "{op}: the estate gave it nothing to fail on");
+        let t = target(&report, account, US);
+        let errors = gaps_of(t, "errors");
+        let notes = gaps_of(t, "notifications");
+        match kind {
+            Kind::Gap => {
+                assert_eq!(run.status, 2, "{op}: {}", run.stderr);
+                assert_eq!(report["scan"]["complete"], false, "{op}");
+                assert_eq!(t["status"], "partial", "{op}: {t:#}");
+                // One error per failed call, each this operation with the AWS code.
+                assert_eq!(errors.len(), faulted, "{op}: {t:#}");
+                assert!(
+                    errors.iter().all(|e| e.0 == op && e.1 == code),
+                    "{op}: {t:#}"
+                );
+                assert!(notes.iter().all(|n| n.0 != op), "{op}: {t:#}");
+            }
+            Kind::Notification => {
+                assert_eq!(run.status, 0, "{op}: {}", run.stderr);
+                assert_eq!(report["scan"]["complete"], true, "{op}");
+                assert_eq!(t["status"], "complete", "{op}: {t:#}");
+                assert!(errors.is_empty(), "{op}: {t:#}");
+                assert!(
+                    notes.iter().any(|n| n.0 == op && !n.2.is_empty()),
+                    "{op}: {t:#}"
+                );
+            }
+        }
+        assert_complete_except(&report, &[(account, US)]);
+        // Proven findings are kept: everything but the network findings of the faulted target
+        // is exactly the quiet day's. (What the analysis concludes from a network fact it does
+        // not have, e.g. unknown listener ports, is its business, not collection's.)
+        let actual = findings(&report);
+        let outside = |k: &Key| !(k.0 == account && k.1 == US && k.3.is_empty());
+        let kept: BTreeSet<Key> = findings(base).into_iter().filter(outside).collect();
+        let actual_outside: BTreeSet<Key> = actual.iter().filter(|k| outside(k)).cloned().collect();
+        assert_findings(&actual_outside, &kept);
+        if kind == Kind::Notification {
+            // An enrichment call changes no verdict: the findings are all there, as they were.
+            assert_findings(&actual, &findings(base));
+        }
+    }
+}
+
+#[test]
+fn a_region_that_is_not_enabled_fails_alone() {
+    // Account A never opted into eu-west-1: every call there is refused as unrecognized.
+    let p = proxy(vec![Rule::new("*", Fault::RegionDisabled)
+        .account(A)
+        .region(EU)]);
+    let table = scratch("disabled.txt");
+    let (run, report, _) = audit(
+        &p,
+        &["--max-attempts", "3", "--timeout", "10", "-o", s(&table)],
+    );
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    assert_eq!(report["scan"]["complete"], false);
+    assert_gap(
+        &report,
+        (A, EU),
+        "failed",
+        (
+            "apigateway:GetRestApis",
+            "UnrecognizedClientException",
+            None,
+        ),
+    );
+    let t = target(&report, A, EU);
+    let errors = gaps_of(t, "errors");
+    for (op, code, _) in &errors {
+        let want = match op.split(':').next().unwrap() {
+            "ec2" => "AuthFailure",
+            "elasticloadbalancing" => "InvalidClientTokenId",
+            _ => "UnrecognizedClientException",
+        };
+        assert_eq!(code, want, "{op}: {t:#}");
+    }
+    // Every refused call is a gap (there is nothing to enrich in a region never read), and
+    // none was retried: an unrecognized client is no transient failure.
+    let refused: Vec<String> = p
+        .requests()
+        .into_iter()
+        .filter(|r| r.fault.is_some())
+        .map(|r| r.op)
+        .collect();
+    let mut recorded: Vec<String> = errors.iter().map(|e| e.0.clone()).collect();
+    let mut refused_sorted = refused.clone();
+    refused_sorted.sort();
+    recorded.sort();
+    assert_eq!(recorded, refused_sorted);
+    assert!(t["notifications"].as_array().is_none_or(|n| n.is_empty()));
+    assert_complete_except(&report, &[(A, EU)]);
+    assert_findings(
+        &findings(&report),
+        &expected(baseline(true), |k| k.0 == A && k.1 == EU),
+    );
+    assert_table_gap(
+        &table,
+        A,
+        EU,
+        "failed",
+        "apigateway:GetRestApis",
+        "UnrecognizedClientException",
+    );
 }

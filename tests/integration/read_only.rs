@@ -1,14 +1,21 @@
-//! The auditor only reads: every operation the emulator receives during full audits is
-//! recorded by the fault proxy and must be a `Get*`, `List*` or `Describe*` call, or
-//! `sts:AssumeRole` / `sts:GetCallerIdentity`.
+//! The auditor only reads, and only what it needs. Three checks hold each other up:
 //!
-//! The audits cover every path that makes calls: named accounts (AssumeRole) and the caller's
-//! own account (GetCallerIdentity), regions given and regions discovered (DescribeRegions),
-//! the network inventory enabled, and an estate with REST APIs (authorizers, a VPC link, a
-//! disabled default endpoint), HTTP APIs (a JWT route, a custom domain with an API mapping),
-//! VPCs, instances, load balancers, an endpoint service with permissions, a VPC endpoint and a
-//! peering. The check is over whatever the binary calls when the test runs, so a call added
-//! later is checked too; a request the proxy cannot name fails the test.
+//! 1. [`ALLOWED`] is the reviewed list of every AWS operation the auditor may call: each a
+//!    `Get`/`List`/`Describe` read (or `sts:AssumeRole` / `sts:GetCallerIdentity`), and none a
+//!    sensitive read that merely looks like one (`ec2:GetPasswordData`, `GetConsoleOutput`).
+//! 2. Every `"service:Operation"` literal in `src/aws/*.rs` (where every call is named) is on
+//!    that list and the list has nothing else: a new call cannot land without a review of it.
+//! 3. Every operation the emulator receives during full audits (recorded by the fault proxy)
+//!    is on the list, and every operation on the list was seen: the names in the source are
+//!    the calls on the wire, and the audits reach every call there is.
+//!
+//! The audits cover every path that makes calls: named accounts (AssumeRole), the caller's own
+//! account (GetCallerIdentity), an organization (ListAccounts), regions given and discovered
+//! (DescribeRegions), the network inventory, and an estate with REST APIs (authorizers, a VPC
+//! link, a disabled default endpoint under a v1 custom domain), HTTP APIs (a JWT route, a v2
+//! custom domain with an API mapping), VPCs, instances, load balancers (public ALB: listeners,
+//! web ACL), an endpoint service with permissions and an IP target that is a bare network
+//! interface, a VPC endpoint and a peering. A request the proxy cannot name fails the test.
 
 use crate::fault_proxy::{operation_of, FaultProxy};
 use crate::harness;
@@ -16,14 +23,62 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// Services the auditor may talk to, by SigV4 signing name (v2 API Gateway as `apigatewayv2`).
-const SERVICES: [&str; 6] = [
+const SERVICES: [&str; 7] = [
     "apigateway",
     "apigatewayv2",
     "ec2",
     "elasticloadbalancing",
     "wafv2",
     "sts",
+    "organizations",
 ];
+
+/// Every operation the auditor may call, reviewed one by one: reads of API Gateway and of the
+/// network facts bypass analysis needs, the account and region discovery calls, and the two
+/// STS calls that enter accounts. Adding a call means adding it here, in review.
+const ALLOWED: &[&str] = &[
+    // Entering accounts and finding what to scan.
+    "sts:AssumeRole",
+    "sts:GetCallerIdentity",
+    "organizations:ListAccounts",
+    "ec2:DescribeRegions",
+    // API Gateway REST (v1).
+    "apigateway:GetRestApis",
+    "apigateway:GetResources",
+    "apigateway:GetStages",
+    "apigateway:GetAuthorizers",
+    "apigateway:GetVpcLinks",
+    "apigateway:GetDomainNames",
+    "apigateway:GetBasePathMappings",
+    // API Gateway HTTP (v2).
+    "apigatewayv2:GetApis",
+    "apigatewayv2:GetRoutes",
+    "apigatewayv2:GetStages",
+    "apigatewayv2:GetDomainNames",
+    "apigatewayv2:GetApiMappings",
+    // Network inventory.
+    "ec2:DescribeVpcs",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeInstances",
+    "ec2:DescribeVpcEndpoints",
+    "ec2:DescribeVpcPeeringConnections",
+    "ec2:DescribeVpcEndpointServiceConfigurations",
+    "ec2:DescribeVpcEndpointServicePermissions",
+    "ec2:DescribeVpcEndpointConnections",
+    "ec2:DescribeNetworkInterfaces",
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetHealth",
+    "elasticloadbalancing:DescribeListeners",
+    "wafv2:GetWebACLForResource",
+];
+
+/// On the reviewed list, and a read by its name.
+fn is_allowed(op: &str) -> bool {
+    ALLOWED.contains(&op) && is_read(op)
+}
 
 /// `service:Operation` is a read: a known service and a `Get`/`List`/`Describe` operation
 /// name (one CamelCase word: a proxy that could not name a request says `UNNAMED …`, which
@@ -56,6 +111,7 @@ fn signed(service: &str) -> Vec<(String, String)> {
 #[test]
 fn the_read_check_accepts_reads_only() {
     for op in [
+        "organizations:ListAccounts",
         "apigateway:GetResources",
         "apigatewayv2:GetApiMappings",
         "ec2:DescribeVpcEndpointServicePermissions",
@@ -67,6 +123,20 @@ fn the_read_check_accepts_reads_only() {
     ] {
         assert!(is_read(op), "{op}");
     }
+    // A read by its name, but not one the auditor needs: only the allowlist lets a call in.
+    for op in [
+        "ec2:GetPasswordData",
+        "ec2:GetConsoleOutput",
+        "ec2:GetLaunchTemplateData",
+        "apigateway:GetApiKeys",
+        "apigateway:GetExport",
+        "organizations:ListPolicies",
+    ] {
+        assert!(is_read(op) && !is_allowed(op), "{op}");
+    }
+    for op in ALLOWED {
+        assert!(is_read(op), "{op} is on the allowlist but is not a read");
+    }
     for op in [
         "ec2:CreateVpc",
         "ec2:ModifyVpcEndpointServicePermissions",
@@ -76,6 +146,7 @@ fn the_read_check_accepts_reads_only() {
         "unknown:GetThing",
         "sts:GetSessionToken",
         "sts:AssumeRoleWithWebIdentity",
+        "organizations:CreateAccount",
         "s3:GetObject",
         "ec2:Describe",
         "GetRestApis",
@@ -185,6 +256,96 @@ fn the_proxy_names_every_protocol_and_never_names_a_write_as_a_read() {
     )));
 }
 
+/// Every `"service:Operation"` string literal in `text`: lowercase service, `:`, a CamelCase
+/// operation. Matched as a whole literal (quote to quote), so a quote inside a char literal or
+/// a comment cannot shift what is read.
+fn operation_literals(text: &str) -> Vec<String> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let start = i + 1;
+        let mut j = start;
+        while j < b.len() && (b[j].is_ascii_lowercase() || b[j].is_ascii_digit()) {
+            j += 1;
+        }
+        let service_end = j;
+        if service_end > start && j < b.len() && b[j] == b':' {
+            j += 1;
+            let op_start = j;
+            while j < b.len() && b[j].is_ascii_alphanumeric() {
+                j += 1;
+            }
+            if j > op_start && b[op_start].is_ascii_uppercase() && j < b.len() && b[j] == b'"' {
+                out.push(text[start..j].to_string());
+                i = j + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+#[test]
+fn the_operation_scanner_reads_whole_literals_only() {
+    let src = r#"ctx.call("apigateway:GetStages", x); let q = '"'; f("ec2:DescribeVpcs")
+        // "arn:aws:iam::1:role/x" "execute-api:Invoke" "sts:AssumeRole"
+        let s = "not:anOperation"; let t = "a:B c"; "organizations:ListAccounts""#;
+    // Not ARNs, not IAM actions with a dash, not lowercase or unterminated names.
+    assert_eq!(
+        operation_literals(src),
+        [
+            "apigateway:GetStages",
+            "ec2:DescribeVpcs",
+            "sts:AssumeRole",
+            "organizations:ListAccounts"
+        ]
+    );
+}
+
+#[test]
+fn every_operation_named_in_the_source_is_on_the_reviewed_allowlist() {
+    let dir = harness::project_root().join("src/aws");
+    let mut named: BTreeSet<String> = BTreeSet::new();
+    let mut files = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        files += 1;
+        let text = std::fs::read_to_string(&path).unwrap();
+        let found = operation_literals(&text);
+        assert!(
+            !found.is_empty(),
+            "{} names no operation: the scanner is broken or the file moved",
+            path.display()
+        );
+        // `overexposed:*` names the auditor's own steps in errors, never an AWS call.
+        named.extend(found.into_iter().filter(|o| !o.starts_with("overexposed:")));
+    }
+    assert!(files >= 4, "{files} files in {}", dir.display());
+    let allowed: BTreeSet<String> = ALLOWED.iter().map(|s| s.to_string()).collect();
+    let unreviewed: Vec<&String> = named.difference(&allowed).collect();
+    assert!(
+        unreviewed.is_empty(),
+        "src/aws names operations that are not on the reviewed allowlist (tests/integration/read_only.rs): {unreviewed:#?}"
+    );
+    let stale: Vec<&String> = allowed.difference(&named).collect();
+    assert!(
+        stale.is_empty(),
+        "the allowlist has operations src/aws never calls: {stale:#?}"
+    );
+    for op in &named {
+        assert!(is_read(op), "{op} is not a read");
+    }
+}
+
 /// Runs the binary through `proxy` with `args`; returns its report (stdout JSON) if any.
 /// `complete`: the scan must have been complete (exit 0 with `--fail-on never`).
 fn run(proxy: &FaultProxy, args: &[&str], complete: bool) -> Option<Value> {
@@ -271,38 +432,40 @@ fn a_full_audit_calls_read_operations_only() {
         false,
     );
 
+    // 4. An organization (organizations:ListAccounts from the caller, then its accounts).
+    harness::estate("org");
+    let before = proxy.count("organizations:ListAccounts");
+    run(
+        &proxy,
+        &[
+            "audit",
+            "--organization",
+            "--regions",
+            "us-east-1",
+            "--no-network",
+            "--format",
+            "json",
+            "--quiet",
+            "--fail-on",
+            "never",
+        ],
+        false,
+    );
+    assert_eq!(proxy.count("organizations:ListAccounts"), before + 1);
+
     let all = proxy.seen();
     let ops: BTreeSet<&str> = all.iter().map(String::as_str).collect();
     eprintln!("{} requests, {} operations: {ops:#?}", all.len(), ops.len());
-    let writes: Vec<&&str> = ops.iter().filter(|op| !is_read(op)).collect();
+    let unlisted: Vec<&&str> = ops.iter().filter(|op| !is_allowed(op)).collect();
     assert!(
-        writes.is_empty(),
-        "the auditor called operations that are not reads (or that the proxy could not name): {writes:#?}"
+        unlisted.is_empty(),
+        "the auditor called operations that are not on the reviewed allowlist of reads (or that the proxy could not name): {unlisted:#?}"
     );
-    // The audits did reach every kind of call this test is meant to watch.
-    for op in [
-        "sts:AssumeRole",
-        "sts:GetCallerIdentity",
-        "ec2:DescribeRegions",
-        "apigateway:GetRestApis",
-        "apigateway:GetResources",
-        "apigateway:GetStages",
-        "apigateway:GetAuthorizers",
-        "apigateway:GetVpcLinks",
-        "apigatewayv2:GetApis",
-        "apigatewayv2:GetRoutes",
-        "apigatewayv2:GetStages",
-        "apigatewayv2:GetDomainNames",
-        "apigatewayv2:GetApiMappings",
-    ] {
-        assert!(ops.contains(op), "no {op} was seen: {ops:#?}");
-    }
-    // With the network inventory on, EC2 and ELB are read too.
-    for service in ["ec2:Describe", "elasticloadbalancing:Describe"] {
-        assert!(
-            ops.iter()
-                .any(|op| op.starts_with(service) && *op != "ec2:DescribeRegions"),
-            "no {service}* call was seen: {ops:#?}"
-        );
-    }
+    // The audits reached every call the auditor has, per-resource network and custom domain
+    // calls included: what this test watches is everything there is to watch.
+    let unseen: Vec<&&str> = ALLOWED.iter().filter(|op| !ops.contains(**op)).collect();
+    assert!(
+        unseen.is_empty(),
+        "the audits never made these calls, so this test proves nothing about them: {unseen:#?}"
+    );
 }

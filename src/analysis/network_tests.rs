@@ -34,7 +34,7 @@ fn tcp(port: i32, cidr: &str) -> IngressRule {
         from_port: Some(port),
         to_port: Some(port),
         cidrs: vec![cidr.into()],
-        source_group_ids: vec![],
+        ..Default::default()
     }
 }
 
@@ -65,8 +65,10 @@ fn lb(
                 .map(|(id, port)| LbTarget {
                     id: id.to_string(),
                     port: Some(*port),
+                    ..Default::default()
                 })
                 .collect(),
+            ..Default::default()
         }],
         targets_read: true,
         ..Default::default()
@@ -88,6 +90,7 @@ fn base() -> Target {
         id: "subnet-a".into(),
         vpc_id: "vpc-backend".into(),
         cidr_block: "10.0.1.0/24".into(),
+        ..Default::default()
     });
     n.route_tables.push(RouteTable {
         id: "rtb-main".into(),
@@ -98,6 +101,7 @@ fn base() -> Target {
             destination_cidr: "10.0.0.0/16".into(),
             gateway_id: Some("local".into()),
             vpc_peering_connection_id: None,
+            ..Default::default()
         }],
     });
     n.security_groups.push(sg(
@@ -297,6 +301,7 @@ fn peered(status: &str, peer_owner: &str, route: bool, rule: Option<IngressRule>
             destination_cidr: "10.1.0.0/16".into(),
             vpc_peering_connection_id: Some("pcx-1".into()),
             gateway_id: None,
+            ..Default::default()
         });
     }
     if let Some(rule) = rule {
@@ -419,6 +424,7 @@ fn a_route_in_another_subnets_table_does_not_count() {
             destination_cidr: "10.1.0.0/16".into(),
             vpc_peering_connection_id: Some("pcx-1".into()),
             gateway_id: None,
+            ..Default::default()
         }],
     });
     let f = audit(vec![t.clone()]);
@@ -477,6 +483,7 @@ fn a_peer_security_group_reference_admits_the_peer() {
         to_port: Some(8080),
         cidrs: vec![],
         source_group_ids: vec!["sg-partner".into()],
+        ..Default::default()
     };
     // The partner account is audited too: its group is known to live in the peer VPC.
     let partner = Target {
@@ -597,6 +604,7 @@ fn public_alb_in_front_of_an_unrelated_backend_is_ordinary_web_hosting() {
     t.network.load_balancers[1].target_groups[0].targets = vec![LbTarget {
         id: "i-backend".into(),
         port: Some(443),
+        ..Default::default()
     }];
     assert_eq!(audit(vec![t]), vec![]);
 }

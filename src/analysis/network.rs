@@ -1160,6 +1160,11 @@ fn endpoint_service_findings(
 ) -> Vec<Finding> {
     let target = ix.target;
     let owner = target.account_id.as_str();
+    let member_of: HashMap<&str, usize> = backends
+        .iter()
+        .enumerate()
+        .flat_map(|(i, b)| b.members.iter().map(move |m| (m.lb.arn.as_str(), i)))
+        .collect();
     let mut out = Vec::new();
     for svc in &target.network.endpoint_services {
         let everyone = svc.allowed_principals.iter().any(|p| p.trim() == "*");
@@ -1265,9 +1270,7 @@ fn endpoint_service_findings(
             .iter()
             .chain(&svc.gateway_load_balancer_arns);
         for lb_arn in lb_arns {
-            let backend = backends
-                .iter()
-                .find(|b| b.members.iter().any(|m| &m.lb.arn == lb_arn));
+            let backend = member_of.get(lb_arn.as_str()).map(|&i| &backends[i]);
             let (backend_text, backend_json, methods, id) = match backend {
                 Some(b) => {
                     if !seen.insert(b.id.as_str()) {

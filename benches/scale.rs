@@ -426,6 +426,7 @@ fn network_estate(lbs: usize) -> Inventory {
                 destination_cidr: cidr.clone(),
                 gateway_id: Some("local".into()),
                 vpc_peering_connection_id: None,
+                ..Default::default()
             }],
         });
         n.security_groups.push(SecurityGroup {
@@ -437,6 +438,7 @@ fn network_estate(lbs: usize) -> Inventory {
                 to_port: Some(8080),
                 cidrs: vec![cidr.clone()],
                 source_group_ids: vec![],
+                ..Default::default()
             }],
         });
         n.security_groups.push(SecurityGroup {
@@ -448,6 +450,7 @@ fn network_estate(lbs: usize) -> Inventory {
                 to_port: Some(443),
                 cidrs: vec!["0.0.0.0/0".into()],
                 source_group_ids: vec![],
+                ..Default::default()
             }],
         });
     }
@@ -477,6 +480,7 @@ fn network_estate(lbs: usize) -> Inventory {
             destination_cidr: peer_cidr.clone(),
             vpc_peering_connection_id: Some(pcx),
             gateway_id: None,
+            ..Default::default()
         });
         n.security_groups[2 * v].ingress.push(IngressRule {
             protocol: "tcp".into(),
@@ -484,6 +488,7 @@ fn network_estate(lbs: usize) -> Inventory {
             to_port: Some(8080),
             cidrs: vec![peer_cidr],
             source_group_ids: vec![],
+            ..Default::default()
         });
     }
     for k in 0..lbs {
@@ -497,6 +502,7 @@ fn network_estate(lbs: usize) -> Inventory {
                 id: subnet.clone(),
                 vpc_id: vpc.clone(),
                 cidr_block: format!("10.{v}.{s}.0/24"),
+                ..Default::default()
             });
             if s % 2 == 1 {
                 let main = &n.route_tables[v];
@@ -578,11 +584,14 @@ fn network_estate(lbs: usize) -> Inventory {
                 targets: vec![LbTarget {
                     id: target_id,
                     port: Some(8080),
+                    ..Default::default()
                 }],
+                ..Default::default()
             }],
             targets_read: true,
             web_acl_arn: (kind == "application" && scheme == "internet-facing")
                 .then(|| format!("arn:aws:wafv2:{REGION}:{OWNER}:regional/webacl/allow-list/{k}")),
+            ..Default::default()
         });
         if k % 8 == 0 {
             let link = format!("vl-{k}");
@@ -611,6 +620,7 @@ fn network_estate(lbs: usize) -> Inventory {
                     vec![format!("arn:aws:iam::{PARTNER}:root")]
                 },
                 connected_accounts: Some(vec![PARTNER.into()]),
+                ..Default::default()
             });
         }
     }

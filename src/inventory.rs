@@ -269,6 +269,26 @@ pub struct Network {
     /// subnet and security groups decide whether a peer can reach them). Read only for those.
     #[serde(default)]
     pub network_interfaces: Vec<NetworkInterface>,
+    /// Managed prefix lists named by security group rules or routes that some verdict depends
+    /// on (see `aws::network`), with their entries when they could be read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefix_lists: Vec<PrefixList>,
+}
+
+/// A managed prefix list (`pl-…`), customer-managed or AWS-managed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PrefixList {
+    pub id: String,
+    /// e.g. `com.amazonaws.global.cloudfront.origin-facing`; `None` when it could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `AWS` for AWS-managed lists, else the owning account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<String>,
+    /// The CIDRs of the list; `None` when they were not read or could not be (analysis then
+    /// assumes the widest and lowers its confidence, never narrows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cidrs: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -276,6 +296,7 @@ pub struct NetworkInterface {
     pub id: String,
     pub vpc_id: String,
     pub subnet_id: String,
+    /// Private IPv4 and IPv6 addresses.
     pub private_ips: Vec<String>,
     pub security_group_ids: Vec<String>,
 }
@@ -283,6 +304,7 @@ pub struct NetworkInterface {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Vpc {
     pub id: String,
+    /// IPv4 and IPv6 CIDRs.
     pub cidr_blocks: Vec<String>,
 }
 
@@ -294,8 +316,13 @@ pub struct EndpointService {
     pub network_load_balancer_arns: Vec<String>,
     #[serde(default)]
     pub gateway_load_balancer_arns: Vec<String>,
-    /// Allowed principals: `*`, `arn:aws:iam::<acct>:root`, role/user ARNs.
+    /// Allowed principals: `*`, `arn:aws:iam::<acct>:root`, role/user ARNs, organization or
+    /// OU ARNs (`arn:aws:organizations::<mgmt>:organization/o-…`, `…:ou/o-…/ou-…`).
     pub allowed_principals: Vec<String>,
+    /// `PrincipalType` of each allowed principal (`All`, `Account`, `OrganizationUnit`,
+    /// `Role`, `User`, `Service`), when AWS gave it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub principal_types: BTreeMap<String, String>,
     /// Accounts that have an endpoint connected (or pending) right now, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connected_accounts: Option<Vec<String>>,
@@ -325,6 +352,7 @@ pub struct PeeringSide {
     pub vpc_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// IPv4 and IPv6 CIDRs of the side's VPC.
     pub cidr_blocks: Vec<String>,
 }
 
@@ -332,7 +360,7 @@ pub struct PeeringSide {
 pub struct RouteTable {
     pub id: String,
     pub vpc_id: String,
-    /// Subnets explicitly associated with this table.
+    /// Subnets explicitly associated with this table (associations in state `associated`).
     pub subnet_ids: Vec<String>,
     /// True for the VPC's main table (it serves subnets with no explicit association).
     pub main: bool,
@@ -341,11 +369,19 @@ pub struct RouteTable {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Route {
+    /// IPv4 or IPv6 destination; empty when the destination is a prefix list.
     pub destination_cidr: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpc_peering_connection_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_id: Option<String>,
+    /// The destination when it is a managed prefix list (`pl-…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_prefix_list_id: Option<String>,
+    /// Any other target (transit gateway, NAT gateway, interface, instance, …): a more
+    /// specific route to it takes the traffic away from a peering.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -369,6 +405,26 @@ pub struct IngressRule {
     /// Source security groups (`sg-…`), possibly in a peer account.
     #[serde(default)]
     pub source_group_ids: Vec<String>,
+    /// What AWS says about each source group (`UserIdGroupPair`): its owner, VPC and the
+    /// peering a cross-VPC reference goes through. Absent in older snapshots.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_groups: Vec<GroupRef>,
+    /// Source managed prefix lists (`pl-…`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefix_list_ids: Vec<String>,
+}
+
+/// A security group named as the source of a rule.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupRef {
+    pub group_id: String,
+    /// The account owning the group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_peering_connection_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -376,6 +432,8 @@ pub struct Subnet {
     pub id: String,
     pub vpc_id: String,
     pub cidr_block: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ipv6_cidr_blocks: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -420,6 +478,10 @@ pub struct LoadBalancer {
     /// WAFv2 web ACL associated with this load balancer, when any (ALBs only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_acl_arn: Option<String>,
+    /// The error code when the web ACL lookup failed: `web_acl_arn` is then unknown, not
+    /// "none".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_acl_error: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -442,14 +504,53 @@ pub struct TargetGroup {
     #[serde(default)]
     pub vpc_id: String,
     pub targets: Vec<LbTarget>,
+    /// `TCP`, `TLS`, `UDP`, `TCP_UDP`, `HTTP`, `HTTPS`, …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// The `preserve_client_ip.enabled` attribute, when it was read (only for NLB target
+    /// groups where a peering verdict depends on it); `None`: AWS's default for the target
+    /// type and protocol applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preserve_client_ip: Option<bool>,
+    /// The error code when the attributes could not be read (preservation is then unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes_error: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct LbTarget {
-    /// Instance id or IP address.
+    /// Instance id, IP address, or (target type `alb`) the ARN of an Application Load Balancer.
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<i32>,
+    /// `all` for an IP target outside the target group's VPC (e.g. in a peered VPC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_zone: Option<String>,
+}
+
+/// The AWS-managed prefix list of CloudFront's origin-facing addresses: admitting it admits
+/// anyone on the internet, through any CloudFront distribution.
+pub const CLOUDFRONT_ORIGIN_FACING: &str = "com.amazonaws.global.cloudfront.origin-facing";
+
+impl PrefixList {
+    /// The AWS-managed CloudFront origin-facing list (by name, and AWS's ownership when known).
+    pub fn is_cloudfront_origin_facing(&self) -> bool {
+        self.name.as_deref() == Some(CLOUDFRONT_ORIGIN_FACING)
+            && self.owner_id.as_deref().is_none_or(|o| o == "AWS")
+    }
+}
+
+impl TargetGroup {
+    /// Client IP preservation of an NLB target group can be switched only for TCP and TLS
+    /// (UDP, TCP_UDP, QUIC and TCP_QUIC always preserve it), and only for instance and IP
+    /// targets.
+    pub fn preservation_configurable(&self) -> bool {
+        let proto_ok = self
+            .protocol
+            .as_deref()
+            .is_none_or(|p| p.eq_ignore_ascii_case("TCP") || p.eq_ignore_ascii_case("TLS"));
+        proto_ok && matches!(self.target_type.as_str(), "instance" | "ip")
+    }
 }
 
 /// Why a snapshot could not be loaded.

@@ -2,25 +2,41 @@
 //! cross-account VPC peering, and internet-facing load balancers, each tied to the private
 //! backend it exposes.
 //!
-//! A **backend** is the set of targets (instance, or IP in a VPC, and port) behind one load
-//! balancer. It is **private** when an internal load balancer fronts it, an API Gateway VPC
-//! link targets its load balancer, or an endpoint service publishes it. Two backends are the
-//! same service when their target sets overlap. Every entry point whose reach goes beyond the
-//! owner account and that leads to a private backend is a finding, one per (entry point,
-//! exposed backend). Network paths carry no HTTP authentication and let every verb of every
-//! path through, so they are all `auth: network_only`, `write: true`; when API Gateway
-//! methods publish the same backend, the finding names them: the network path bypasses their
-//! auth and their verb restrictions.
+//! A load balancer's **targets** are (host, port) pairs: an instance, or an IP in a VPC
+//! (resolved to the instance or interface holding it, in the target group's VPC or, for an IP
+//! outside it, in another VPC of the account), and for an NLB forwarding to an ALB (target type
+//! `alb`) that ALB and its own targets. A load balancer is **private** when it is internal, an
+//! API Gateway VPC link targets it, or an endpoint service publishes it. Private load balancers
+//! whose target sets overlap front the same service: they are merged into one **backend**,
+//! identified by the smallest of their ARNs (so a backend of one load balancer is identified
+//! by that load balancer, as before merging existed).
+//!
+//! Every entry point whose reach goes beyond the owner account and that leads to a private
+//! backend is a finding, one per (entry point, backend). Network paths carry no HTTP
+//! authentication and let every verb of every path through, so they are all
+//! `auth: network_only`, `write: true`; when API Gateway methods publish the same backend, the
+//! finding names them: the network path bypasses their auth and their verb restrictions.
+//!
+//! Peering verdicts are computed on address sets: the peer addresses whose replies the
+//! backend's route table sends back through the peering (longest prefix match: a more specific
+//! route elsewhere takes them away) **and** that the security groups on the way admit. A path
+//! exists when that set is not empty. Through an internal NLB, the targets see the peer's
+//! address when the target group preserves client IPs (the default for instance targets and
+//! for UDP-like protocols) and the NLB's own address otherwise (the default for IP targets over
+//! TCP/TLS). Whatever cannot be resolved (a prefix list that could not be read, a source group
+//! of unknown owner, unreadable target group attributes) is assumed to let the peer through and
+//! lowers the confidence to medium: it never silently narrows a verdict.
 
 use super::{describe_reach, FindingDraft};
 use crate::inventory::{
-    Inventory, LoadBalancer, Network, RestApi, SecurityGroup, Target, VpcPeering,
+    IngressRule, Inventory, LbTarget, LoadBalancer, Network, PrefixList, RestApi, RouteTable,
+    SecurityGroup, Subnet, Target, TargetGroup, VpcPeering,
 };
 use crate::model::{EntryPoint, Finding, Reach};
-use ipnet::IpNet;
+use ipnet::{IpNet, Ipv4Net, Ipv4Subnets, Ipv6Net, Ipv6Subnets};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 pub fn analyze(inv: &Inventory) -> Vec<Finding> {
     // Security groups per VPC across the whole audited estate: a rule naming a group of the
@@ -41,33 +57,156 @@ pub fn analyze(inv: &Inventory) -> Vec<Finding> {
     out
 }
 
-/// One (host, port) a load balancer forwards to. The host is an instance id, or
-/// `<vpc-id>/<ip>` for an IP target that is not an instance address (private IPs repeat across
-/// VPCs, so an IP alone identifies nothing).
+// ---------------------------------------------------------------------------------------------
+// Address sets.
+
+/// A set of IP addresses: sorted, disjoint, inclusive ranges per address family.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct AddrSet {
+    v4: Vec<(u128, u128)>,
+    v6: Vec<(u128, u128)>,
+}
+
+impl AddrSet {
+    fn all() -> AddrSet {
+        AddrSet {
+            v4: vec![(0, u32::MAX as u128)],
+            v6: vec![(0, u128::MAX)],
+        }
+    }
+
+    /// The addresses of a CIDR (or of a single address); `None` when it does not parse.
+    fn of_cidr(cidr: &str) -> Option<AddrSet> {
+        let net: IpNet = match cidr.parse() {
+            Ok(n) => n,
+            Err(_) => IpNet::from(cidr.parse::<IpAddr>().ok()?),
+        };
+        let mut s = AddrSet::default();
+        match net {
+            IpNet::V4(n) => s.v4.push((
+                u32::from(n.network()) as u128,
+                u32::from(n.broadcast()) as u128,
+            )),
+            IpNet::V6(n) => {
+                s.v6.push((u128::from(n.network()), u128::from(n.broadcast())))
+            }
+        }
+        Some(s)
+    }
+
+    fn of_cidrs<'a>(cidrs: impl IntoIterator<Item = &'a String>) -> AddrSet {
+        cidrs
+            .into_iter()
+            .filter_map(|c| AddrSet::of_cidr(c))
+            .fold(AddrSet::default(), |acc, s| acc.union(&s))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.v4.is_empty() && self.v6.is_empty()
+    }
+
+    fn union(&self, o: &AddrSet) -> AddrSet {
+        AddrSet {
+            v4: normalize(self.v4.iter().chain(&o.v4).copied().collect()),
+            v6: normalize(self.v6.iter().chain(&o.v6).copied().collect()),
+        }
+    }
+
+    fn intersect(&self, o: &AddrSet) -> AddrSet {
+        AddrSet {
+            v4: intersect(&self.v4, &o.v4),
+            v6: intersect(&self.v6, &o.v6),
+        }
+    }
+
+    fn subtract(&self, o: &AddrSet) -> AddrSet {
+        AddrSet {
+            v4: subtract(&self.v4, &o.v4),
+            v6: subtract(&self.v6, &o.v6),
+        }
+    }
+
+    /// The fewest CIDRs covering exactly this set.
+    fn cidrs(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for &(a, b) in &self.v4 {
+            let subnets = Ipv4Subnets::new(Ipv4Addr::from(a as u32), Ipv4Addr::from(b as u32), 0);
+            out.extend(subnets.map(|n: Ipv4Net| n.to_string()));
+        }
+        for &(a, b) in &self.v6 {
+            let subnets = Ipv6Subnets::new(Ipv6Addr::from(a), Ipv6Addr::from(b), 0);
+            out.extend(subnets.map(|n: Ipv6Net| n.to_string()));
+        }
+        out
+    }
+}
+
+fn normalize(mut v: Vec<(u128, u128)>) -> Vec<(u128, u128)> {
+    v.sort_unstable();
+    let mut out: Vec<(u128, u128)> = Vec::with_capacity(v.len());
+    for (a, b) in v {
+        match out.last_mut() {
+            Some(last) if a <= last.1.saturating_add(1) => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+fn intersect(x: &[(u128, u128)], y: &[(u128, u128)]) -> Vec<(u128, u128)> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < x.len() && j < y.len() {
+        let (a, b) = (x[i].0.max(y[j].0), x[i].1.min(y[j].1));
+        if a <= b {
+            out.push((a, b));
+        }
+        if x[i].1 < y[j].1 {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    out
+}
+
+fn subtract(x: &[(u128, u128)], y: &[(u128, u128)]) -> Vec<(u128, u128)> {
+    let mut out = Vec::new();
+    for &(mut a, b) in x {
+        let mut open = true;
+        for &(c, d) in y {
+            if c > b || d < a {
+                continue;
+            }
+            if c > a {
+                out.push((a, c - 1));
+            }
+            if d >= b {
+                open = false;
+                break;
+            }
+            a = d + 1;
+        }
+        if open {
+            out.push((a, b));
+        }
+    }
+    out
+}
+
+fn prefix_len(cidr: &str) -> u8 {
+    cidr.parse::<IpNet>()
+        .map(|n| n.prefix_len())
+        .unwrap_or(if cidr.contains(':') { 128 } else { 32 })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lookups over one account × region.
+
+/// One (host, port) a load balancer forwards to. The host is an instance id, `<vpc-id>/<ip>`
+/// for an IP target that is not an instance address (private IPs repeat across VPCs, so an IP
+/// alone identifies nothing), or an ALB's ARN for an NLB forwarding to that ALB.
 type Endpoint = (String, i32);
 
-/// A load balancer's backend, and why it counts as private.
-struct Backend<'a> {
-    lb: &'a LoadBalancer,
-    endpoints: BTreeSet<Endpoint>,
-    /// Why the backend is private (empty: it is not).
-    private_because: Vec<String>,
-}
-
-/// An API Gateway method that forwards to a load balancer through a VPC link.
-#[derive(Clone)]
-struct PublishedMethod {
-    api_id: String,
-    api_name: String,
-    method: String,
-    path: String,
-    authorization_type: String,
-    /// True when the link was inferred (the integration named no link id, as moto drops it,
-    /// and its URI did not name the load balancer's DNS name either).
-    inferred: bool,
-}
-
-/// Lookups over one account × region.
 struct Index<'a> {
     target: &'a Target,
     net: &'a Network,
@@ -78,6 +217,17 @@ struct Index<'a> {
     instance_by_ip: HashMap<String, &'a str>,
     /// `<vpc>/<ip>` → (subnet, security groups) of a network interface.
     eni_by_ip: HashMap<String, (&'a str, &'a [String])>,
+    /// IP → VPCs holding it (instances and interfaces), for IP targets outside their target
+    /// group's VPC.
+    vpcs_by_ip: HashMap<&'a str, BTreeSet<&'a str>>,
+    subnets: HashMap<&'a str, &'a Subnet>,
+    table_of_subnet: HashMap<&'a str, &'a RouteTable>,
+    main_table: HashMap<&'a str, &'a RouteTable>,
+    vpc_cidrs: HashMap<&'a str, AddrSet>,
+    lbs: HashMap<&'a str, &'a LoadBalancer>,
+    prefix_lists: HashMap<&'a str, &'a PrefixList>,
+    /// VPC → VPCs it is actively peered with.
+    peered: HashMap<&'a str, BTreeSet<&'a str>>,
 }
 
 impl<'a> Index<'a> {
@@ -85,6 +235,7 @@ impl<'a> Index<'a> {
         let net = &target.network;
         let mut instances = HashMap::new();
         let mut instance_by_ip = HashMap::new();
+        let mut vpcs_by_ip: HashMap<&str, BTreeSet<&str>> = HashMap::new();
         for i in &net.instances {
             instances.insert(
                 i.id.as_str(),
@@ -95,6 +246,7 @@ impl<'a> Index<'a> {
             );
             if let (Some(vpc), Some(ip)) = (&i.vpc_id, &i.private_ip) {
                 instance_by_ip.insert(format!("{vpc}/{ip}"), i.id.as_str());
+                vpcs_by_ip.entry(ip.as_str()).or_default().insert(vpc);
             }
         }
         let mut eni_by_ip = HashMap::new();
@@ -104,7 +256,27 @@ impl<'a> Index<'a> {
                     format!("{}/{ip}", e.vpc_id),
                     (e.subnet_id.as_str(), e.security_group_ids.as_slice()),
                 );
+                vpcs_by_ip
+                    .entry(ip.as_str())
+                    .or_default()
+                    .insert(e.vpc_id.as_str());
             }
+        }
+        let mut table_of_subnet = HashMap::new();
+        let mut main_table = HashMap::new();
+        for rt in &net.route_tables {
+            for s in &rt.subnet_ids {
+                table_of_subnet.entry(s.as_str()).or_insert(rt);
+            }
+            if rt.main {
+                main_table.entry(rt.vpc_id.as_str()).or_insert(rt);
+            }
+        }
+        let mut peered: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+        for p in net.peerings.iter().filter(|p| p.status == "active") {
+            let (a, b) = (p.requester.vpc_id.as_str(), p.accepter.vpc_id.as_str());
+            peered.entry(a).or_default().insert(b);
+            peered.entry(b).or_default().insert(a);
         }
         Index {
             target,
@@ -117,34 +289,108 @@ impl<'a> Index<'a> {
             instances,
             instance_by_ip,
             eni_by_ip,
+            vpcs_by_ip,
+            subnets: net.subnets.iter().map(|s| (s.id.as_str(), s)).collect(),
+            table_of_subnet,
+            main_table,
+            vpc_cidrs: net
+                .vpcs
+                .iter()
+                .map(|v| (v.id.as_str(), AddrSet::of_cidrs(&v.cidr_blocks)))
+                .collect(),
+            lbs: net
+                .load_balancers
+                .iter()
+                .map(|lb| (lb.arn.as_str(), lb))
+                .collect(),
+            prefix_lists: net
+                .prefix_lists
+                .iter()
+                .map(|p| (p.id.as_str(), p))
+                .collect(),
+            peered,
         }
     }
 
+    fn tg_vpc<'b>(lb: &'b LoadBalancer, tg: &'b TargetGroup) -> &'b str {
+        if tg.vpc_id.is_empty() {
+            &lb.vpc_id
+        } else {
+            &tg.vpc_id
+        }
+    }
+
+    /// The host an IP or instance target stands for (see [`Endpoint`]).
+    fn host_key(&self, vpc: &str, tg: &TargetGroup, t: &LbTarget) -> String {
+        if tg.target_type != "ip" {
+            return t.id.clone();
+        }
+        let in_vpc = |v: &str| {
+            let key = format!("{v}/{}", t.id);
+            match self.instance_by_ip.get(&key) {
+                Some(id) => Some(id.to_string()),
+                None => self.eni_by_ip.contains_key(&key).then_some(key),
+            }
+        };
+        if let Some(host) = in_vpc(vpc) {
+            return host;
+        }
+        // An IP target outside the target group's VPC (AvailabilityZone `all`: a peered VPC,
+        // or an address not in the VPC's CIDRs): look for it in the account's other VPCs,
+        // preferring one peered with the target group's VPC when several hold it.
+        let inside = self
+            .vpc_cidrs
+            .get(vpc)
+            .is_some_and(|c| AddrSet::of_cidr(&t.id).is_some_and(|ip| !ip.intersect(c).is_empty()));
+        if t.availability_zone.as_deref() == Some("all") || !inside {
+            let candidates: Vec<&str> = self
+                .vpcs_by_ip
+                .get(t.id.as_str())
+                .map(|s| s.iter().copied().filter(|v| *v != vpc).collect())
+                .unwrap_or_default();
+            let peered: Vec<&str> = candidates
+                .iter()
+                .copied()
+                .filter(|c| self.peered.get(vpc).is_some_and(|p| p.contains(c)))
+                .collect();
+            let pick = match (candidates.as_slice(), peered.as_slice()) {
+                ([only], _) => Some(*only),
+                (_, [only]) => Some(*only),
+                _ => None,
+            };
+            if let Some(host) = pick.and_then(in_vpc) {
+                return host;
+            }
+        }
+        format!("{vpc}/{}", t.id)
+    }
+
+    /// The targets of a load balancer; an ALB target stands for the ALB and its own targets.
     fn endpoints(&self, lb: &LoadBalancer) -> BTreeSet<Endpoint> {
         let mut out = BTreeSet::new();
+        self.add_endpoints(lb, &mut out, true);
+        out
+    }
+
+    fn add_endpoints(&self, lb: &LoadBalancer, out: &mut BTreeSet<Endpoint>, follow_albs: bool) {
         for tg in &lb.target_groups {
-            let vpc = if tg.vpc_id.is_empty() {
-                &lb.vpc_id
-            } else {
-                &tg.vpc_id
-            };
+            let vpc = Index::tg_vpc(lb, tg);
             for t in &tg.targets {
                 let Some(port) = t.port.or(tg.port) else {
                     continue;
                 };
-                let host = if tg.target_type == "ip" {
-                    let key = format!("{vpc}/{}", t.id);
-                    match self.instance_by_ip.get(&key) {
-                        Some(id) => id.to_string(),
-                        None => key,
+                if tg.target_type == "alb" {
+                    out.insert((t.id.clone(), port));
+                    if let Some(alb) = self.lbs.get(t.id.as_str()).filter(|a| a.arn != lb.arn) {
+                        if follow_albs {
+                            self.add_endpoints(alb, out, false);
+                        }
                     }
-                } else {
-                    t.id.clone()
-                };
-                out.insert((host, port));
+                    continue;
+                }
+                out.insert((self.host_key(vpc, tg, t), port));
             }
         }
-        out
     }
 
     /// The subnet and security groups of a host, when known.
@@ -159,41 +405,53 @@ impl<'a> Index<'a> {
         let (vpc, ip) = host.split_once('/')?;
         let ip: IpAddr = ip.parse().ok()?;
         let subnet = self.net.subnets.iter().find(|s| {
-            s.vpc_id == vpc && s.cidr_block.parse::<IpNet>().is_ok_and(|n| n.contains(&ip))
+            s.vpc_id == vpc
+                && std::iter::once(&s.cidr_block)
+                    .chain(&s.ipv6_cidr_blocks)
+                    .any(|c| c.parse::<IpNet>().is_ok_and(|n| n.contains(&ip)))
         })?;
         Some((subnet.id.as_str(), None))
     }
 
     fn vpc_of_subnet(&self, subnet: &str) -> Option<&'a str> {
-        self.net
-            .subnets
-            .iter()
-            .find(|s| s.id == subnet)
-            .map(|s| s.vpc_id.as_str())
+        self.subnets.get(subnet).map(|s| s.vpc_id.as_str())
     }
 
     /// The route table serving a subnet: its explicit association, else its VPC's main table.
-    fn route_table(&self, subnet: &str) -> Option<&'a crate::inventory::RouteTable> {
-        if let Some(rt) = self
-            .net
-            .route_tables
-            .iter()
-            .find(|rt| rt.subnet_ids.iter().any(|s| s == subnet))
-        {
+    fn route_table(&self, subnet: &str) -> Option<&'a RouteTable> {
+        if let Some(rt) = self.table_of_subnet.get(subnet) {
             return Some(rt);
         }
-        let vpc = self.vpc_of_subnet(subnet)?;
-        self.net
-            .route_tables
-            .iter()
-            .find(|rt| rt.vpc_id == vpc && rt.main)
+        self.main_table.get(self.vpc_of_subnet(subnet)?).copied()
     }
-}
 
-fn overlaps(a: &str, b: &str) -> bool {
-    match (a.parse::<IpNet>(), b.parse::<IpNet>()) {
-        (Ok(x), Ok(y)) => x.contains(&y.network()) || y.contains(&x.network()),
-        _ => false,
+    /// The addresses of a load balancer's own nodes: its subnets (else its VPC).
+    fn lb_addresses(&self, lb: &LoadBalancer) -> AddrSet {
+        let mut set = AddrSet::default();
+        for s in lb
+            .subnet_ids
+            .iter()
+            .filter_map(|s| self.subnets.get(s.as_str()))
+        {
+            set = set.union(&AddrSet::of_cidrs(
+                std::iter::once(&s.cidr_block).chain(&s.ipv6_cidr_blocks),
+            ));
+        }
+        if set.is_empty() {
+            set = self
+                .vpc_cidrs
+                .get(lb.vpc_id.as_str())
+                .cloned()
+                .unwrap_or_default();
+        }
+        set
+    }
+
+    fn prefix_list_words(&self, id: &str) -> String {
+        match self.prefix_lists.get(id).and_then(|p| p.name.as_deref()) {
+            Some(name) => format!("prefix list {id} ({name})"),
+            None => format!("prefix list {id}"),
+        }
     }
 }
 
@@ -206,13 +464,14 @@ fn is_private_range(cidr: &str) -> bool {
     let Ok(net) = cidr.parse::<IpNet>() else {
         return false;
     };
-    const PRIVATE: [&str; 6] = [
+    const PRIVATE: [&str; 7] = [
         "10.0.0.0/8",
         "172.16.0.0/12",
         "192.168.0.0/16",
         "100.64.0.0/10",
         "127.0.0.0/8",
         "fc00::/7",
+        "fe80::/10",
     ];
     PRIVATE
         .iter()
@@ -220,7 +479,7 @@ fn is_private_range(cidr: &str) -> bool {
         .any(|p| p.contains(&net))
 }
 
-fn port_in(rule: &crate::inventory::IngressRule, port: Option<i32>) -> bool {
+fn port_in(rule: &IngressRule, port: Option<i32>) -> bool {
     let proto_ok = matches!(rule.protocol.as_str(), "-1" | "tcp" | "6" | "all");
     if !proto_ok {
         return false;
@@ -232,105 +491,340 @@ fn port_in(rule: &crate::inventory::IngressRule, port: Option<i32>) -> bool {
     }
 }
 
-/// The first ingress rule (group, description) of `groups` that admits the peer on `port`.
-/// Security groups of another VPC are only referable across a peering, so a rule naming a
-/// group this account does not own is taken to admit the peer (with `assumed` set).
-struct Admission {
-    group: String,
-    rule: String,
+fn ports_words(rule: &IngressRule) -> String {
+    match (rule.from_port, rule.to_port) {
+        (Some(a), Some(b)) if a == b => format!("port {a}"),
+        (Some(a), Some(b)) => format!("ports {a}-{b}"),
+        _ => "all ports".to_string(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps of a network path: what one hop lets through.
+
+/// What one route, rule or fact lets through, of the addresses we follow.
+#[derive(Clone, Debug)]
+struct Step {
+    set: AddrSet,
+    /// Route (`10.1.0.0/16 -> pcx-1`) or admission (`tcp port 8080 from 10.1.0.0/16`).
+    what: String,
+    /// Security group or route table the step belongs to.
+    place: Option<String>,
+    /// True when the step was assumed (unknown owner, unreadable prefix list, …).
     assumed: bool,
 }
 
-fn admits(
+impl Step {
+    fn fact(set: AddrSet, what: impl Into<String>, assumed: bool) -> Step {
+        Step {
+            set,
+            what: what.into(),
+            place: None,
+            assumed,
+        }
+    }
+}
+
+/// The addresses that pass every layer (one step of each), with one witness step per layer
+/// (a certain one whenever some certain combination passes).
+struct Passage {
+    set: AddrSet,
+    witnesses: Vec<Step>,
+    assumed: bool,
+}
+
+fn through(layers: &[&[Step]]) -> Option<Passage> {
+    let union = |steps: &[Step], certain_only: bool| {
+        steps
+            .iter()
+            .filter(|s| !certain_only || !s.assumed)
+            .fold(AddrSet::default(), |acc, s| acc.union(&s.set))
+    };
+    let mut all = AddrSet::all();
+    let mut certain = AddrSet::all();
+    for layer in layers {
+        all = all.intersect(&union(layer, false));
+        certain = certain.intersect(&union(layer, true));
+    }
+    if all.is_empty() {
+        return None;
+    }
+    let assumed = certain.is_empty();
+    let goal = if assumed { &all } else { &certain };
+    let witnesses = layers
+        .iter()
+        .map(|layer| {
+            layer
+                .iter()
+                .filter(|s| !s.set.intersect(goal).is_empty())
+                .min_by_key(|s| s.assumed)
+                .cloned()
+                .expect("a layer of a non-empty passage has a step")
+        })
+        .collect();
+    Some(Passage {
+        set: all,
+        witnesses,
+        assumed,
+    })
+}
+
+/// Who a security group rule may name as the source, for one verdict.
+enum Source<'s> {
+    /// The peer of a peering: its account, VPC, the peering, and its groups known to the audit.
+    Peer {
+        owner: &'s str,
+        vpc: &'s str,
+        pcx: &'s str,
+        groups: &'s BTreeSet<String>,
+    },
+    /// A load balancer's own nodes (client IP preservation off): its security groups.
+    LoadBalancer { groups: &'s [String] },
+}
+
+/// What the ingress rules of `groups` on `port` admit of `addrs` (the source's addresses).
+fn admissions(
     ix: &Index,
     groups: &[String],
-    peer_cidrs: &[String],
-    peer_groups: &BTreeSet<String>,
     port: Option<i32>,
-) -> Option<Admission> {
+    addrs: &AddrSet,
+    source: &Source,
+) -> Vec<Step> {
+    let mut out = Vec::new();
     for gid in groups {
         let Some(g) = ix.groups.get(gid.as_str()) else {
             continue;
         };
-        for rule in &g.ingress {
-            if !port_in(rule, port) {
-                continue;
-            }
-            let ports = match (rule.from_port, rule.to_port) {
-                (Some(a), Some(b)) if a == b => format!("port {a}"),
-                (Some(a), Some(b)) => format!("ports {a}-{b}"),
-                _ => "all ports".to_string(),
-            };
-            if let Some(c) = rule
-                .cidrs
-                .iter()
-                .find(|c| peer_cidrs.iter().any(|p| overlaps(c, p)))
-            {
-                return Some(Admission {
-                    group: gid.clone(),
-                    rule: format!("{} {ports} from {c}", rule.protocol),
-                    assumed: false,
-                });
-            }
-            for src in &rule.source_group_ids {
-                let known_peer = peer_groups.contains(src);
-                let foreign = !ix.groups.contains_key(src.as_str());
-                if known_peer || foreign {
-                    return Some(Admission {
-                        group: gid.clone(),
-                        rule: format!("{} {ports} from security group {src}", rule.protocol),
-                        assumed: !known_peer,
+        for rule in g.ingress.iter().filter(|r| port_in(r, port)) {
+            let ports = ports_words(rule);
+            let mut push = |set: AddrSet, from: String, assumed: bool| {
+                if !set.is_empty() {
+                    out.push(Step {
+                        set,
+                        what: format!("{} {ports} from {from}", rule.protocol),
+                        place: Some(gid.clone()),
+                        assumed,
                     });
+                }
+            };
+            for c in &rule.cidrs {
+                if let Some(set) = AddrSet::of_cidr(c) {
+                    push(set.intersect(addrs), c.clone(), false);
+                }
+            }
+            for pl in &rule.prefix_list_ids {
+                let words = ix.prefix_list_words(pl);
+                match ix.prefix_lists.get(pl.as_str()) {
+                    // CloudFront's edge addresses are public AWS ranges, never a VPC's.
+                    Some(p) if p.is_cloudfront_origin_facing() => {}
+                    Some(PrefixList {
+                        cidrs: Some(cidrs), ..
+                    }) => push(AddrSet::of_cidrs(cidrs).intersect(addrs), words, false),
+                    _ => push(
+                        addrs.clone(),
+                        format!("{words}, whose entries could not be read (assumed to admit it)"),
+                        true,
+                    ),
+                }
+            }
+            for sg in &rule.source_group_ids {
+                let pair = rule.source_groups.iter().find(|p| &p.group_id == sg);
+                let verdict = match source {
+                    Source::LoadBalancer { groups } => groups.contains(sg).then_some(false),
+                    Source::Peer {
+                        owner,
+                        vpc,
+                        pcx,
+                        groups,
+                    } => {
+                        let user = pair.and_then(|p| p.user_id.as_deref());
+                        let in_vpc = pair.and_then(|p| p.vpc_id.as_deref());
+                        let via = pair.and_then(|p| p.vpc_peering_connection_id.as_deref());
+                        let elsewhere =
+                            in_vpc.is_some_and(|v| v != *vpc) || via.is_some_and(|x| x != *pcx);
+                        if groups.contains(sg) || in_vpc == Some(*vpc) || via == Some(*pcx) {
+                            Some(false)
+                        } else if elsewhere || ix.groups.contains_key(sg.as_str()) {
+                            // A group of this account's own VPCs, or of another VPC: not
+                            // the peer's.
+                            None
+                        } else if let Some(user) = user {
+                            // A group of the peer account admits the peer; one of a third
+                            // account (or of this one) does not.
+                            (user == *owner).then_some(false)
+                        } else {
+                            // Owner unknown: a group this account does not own can only be
+                            // referenced across a peering; assume it is the peer's.
+                            Some(true)
+                        }
+                    }
+                };
+                if let Some(assumed) = verdict {
+                    let owner = pair
+                        .and_then(|p| p.user_id.as_deref())
+                        .map(|u| format!(" of account {u}"))
+                        .unwrap_or_default();
+                    push(
+                        addrs.clone(),
+                        format!("security group {sg}{owner}"),
+                        assumed,
+                    );
                 }
             }
         }
     }
-    None
-}
-
-/// The route (table id, destination) sending the peer's traffic back through the peering.
-fn route_to_peer(
-    ix: &Index,
-    subnet: &str,
-    pcx: &str,
-    peer_cidrs: &[String],
-) -> Option<(String, String)> {
-    let rt = ix.route_table(subnet)?;
-    rt.routes
-        .iter()
-        .find(|r| {
-            r.vpc_peering_connection_id.as_deref() == Some(pcx)
-                && peer_cidrs.iter().any(|p| overlaps(&r.destination_cidr, p))
-        })
-        .map(|r| (rt.id.clone(), r.destination_cidr.clone()))
-}
-
-/// The API Gateway methods of this target that forward to `lb` through a VPC link.
-fn published_methods(target: &Target, lb: &LoadBalancer) -> Vec<PublishedMethod> {
-    let links_to_lb: BTreeSet<&str> = target
-        .vpc_links
-        .iter()
-        .filter(|l| l.target_arns.iter().any(|a| a == &lb.arn))
-        .map(|l| l.id.as_str())
-        .collect();
-    if links_to_lb.is_empty() {
-        return vec![];
-    }
-    let only_link = target.vpc_links.len() == 1;
-    let mut out = Vec::new();
-    for api in &target.rest_apis {
-        collect_api_methods(api, lb, &links_to_lb, only_link, &mut out);
-    }
-    out.sort_by(|a, b| (&a.api_id, &a.path, &a.method).cmp(&(&b.api_id, &b.path, &b.method)));
     out
 }
 
-fn collect_api_methods(
+/// The peer addresses whose traffic the route table sends through `pcx`, one step per route:
+/// longest prefix match, so a more specific route to anything else takes addresses away (at
+/// equal length, a CIDR route wins over a prefix-list entry). A route whose prefix list could
+/// not be read is assumed to carry the whole peer.
+fn routed(ix: &Index, rt: &RouteTable, pcx: &str, peer: &AddrSet) -> Vec<Step> {
+    // (set, prefix length, from a prefix list, to the peering, index of the route)
+    let mut dests: Vec<(AddrSet, u8, bool, bool, usize)> = Vec::new();
+    let mut unknown: Vec<usize> = Vec::new();
+    for (i, r) in rt.routes.iter().enumerate() {
+        let to_pcx = r.vpc_peering_connection_id.as_deref() == Some(pcx);
+        match &r.destination_prefix_list_id {
+            Some(pl) => match ix
+                .prefix_lists
+                .get(pl.as_str())
+                .and_then(|p| p.cidrs.as_ref())
+            {
+                Some(cidrs) => {
+                    for c in cidrs {
+                        if let Some(set) = AddrSet::of_cidr(c) {
+                            dests.push((set, prefix_len(c), true, to_pcx, i));
+                        }
+                    }
+                }
+                // Unreadable: to the peering it may carry anything; elsewhere it is ignored
+                // (taking addresses away could only narrow).
+                None if to_pcx => unknown.push(i),
+                None => {}
+            },
+            None => {
+                if let Some(set) = AddrSet::of_cidr(&r.destination_cidr) {
+                    dests.push((set, prefix_len(&r.destination_cidr), false, to_pcx, i));
+                }
+            }
+        }
+    }
+    let words = |i: usize| {
+        let r = &rt.routes[i];
+        let dest = match &r.destination_prefix_list_id {
+            Some(pl) => ix.prefix_list_words(pl),
+            None => r.destination_cidr.clone(),
+        };
+        format!("{dest} -> {pcx}")
+    };
+    let mut steps: Vec<(usize, AddrSet)> = Vec::new();
+    for (set, len, from_list, _, i) in dests.iter().filter(|d| d.3) {
+        let mut set = set.intersect(peer);
+        for (other, olen, ofrom_list, to_pcx, _) in &dests {
+            let wins = *olen > *len || (*olen == *len && *from_list && !*ofrom_list);
+            if !to_pcx && wins {
+                set = set.subtract(other);
+            }
+        }
+        if set.is_empty() {
+            continue;
+        }
+        match steps.iter_mut().find(|(j, _)| j == i) {
+            Some((_, s)) => *s = s.union(&set),
+            None => steps.push((*i, set)),
+        }
+    }
+    let mut out: Vec<Step> = steps
+        .into_iter()
+        .map(|(i, set)| Step {
+            set,
+            what: words(i),
+            place: Some(rt.id.clone()),
+            assumed: false,
+        })
+        .collect();
+    for i in unknown {
+        out.push(Step {
+            set: peer.clone(),
+            what: format!(
+                "{} (entries could not be read: assumed to carry the peer)",
+                words(i)
+            ),
+            place: Some(rt.id.clone()),
+            assumed: true,
+        });
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// API Gateway methods published through VPC links.
+
+/// An API Gateway method that forwards to a load balancer through a VPC link.
+#[derive(Clone)]
+struct PublishedMethod {
+    api_id: String,
+    api_name: String,
+    method: String,
+    path: String,
+    authorization_type: String,
+    /// True when the link was inferred: the integration named no link id (moto drops it) or a
+    /// stage variable (`${stageVariables.…}`, whose values are not collected), and the method
+    /// was tied to the load balancer by its URI or by being the region's only link.
+    inferred: bool,
+}
+
+/// Methods published per load balancer ARN, in one pass over the region's methods.
+fn published_by_lb(target: &Target) -> HashMap<&str, Vec<PublishedMethod>> {
+    let links: HashMap<&str, &crate::inventory::VpcLink> = target
+        .vpc_links
+        .iter()
+        .map(|l| (l.id.as_str(), l))
+        .collect();
+    let linked: BTreeSet<&str> = target
+        .vpc_links
+        .iter()
+        .flat_map(|l| l.target_arns.iter().map(String::as_str))
+        .collect();
+    let by_dns: HashMap<String, &str> = target
+        .network
+        .load_balancers
+        .iter()
+        .filter(|lb| linked.contains(lb.arn.as_str()))
+        .filter_map(|lb| {
+            Some((
+                lb.dns_name.as_deref()?.to_ascii_lowercase(),
+                lb.arn.as_str(),
+            ))
+        })
+        .collect();
+    let only_link = match target.vpc_links.as_slice() {
+        [only] => Some(only),
+        _ => None,
+    };
+    let mut out: HashMap<&str, Vec<PublishedMethod>> = HashMap::new();
+    for api in &target.rest_apis {
+        add_api_methods(api, &links, &by_dns, only_link, &mut out);
+    }
+    for methods in out.values_mut() {
+        sort_methods(methods);
+    }
+    out
+}
+
+fn sort_methods(methods: &mut Vec<PublishedMethod>) {
+    methods.sort_by(|a, b| (&a.api_id, &a.path, &a.method).cmp(&(&b.api_id, &b.path, &b.method)));
+    methods.dedup_by(|a, b| a.api_id == b.api_id && a.path == b.path && a.method == b.method);
+}
+
+fn add_api_methods<'t>(
     api: &RestApi,
-    lb: &LoadBalancer,
-    links_to_lb: &BTreeSet<&str>,
-    only_link: bool,
-    out: &mut Vec<PublishedMethod>,
+    links: &HashMap<&str, &'t crate::inventory::VpcLink>,
+    by_dns: &HashMap<String, &'t str>,
+    only_link: Option<&'t crate::inventory::VpcLink>,
+    out: &mut HashMap<&'t str, Vec<PublishedMethod>>,
 ) {
     for r in &api.resources {
         for m in &r.methods {
@@ -338,23 +832,34 @@ fn collect_api_methods(
             if i.connection_type.as_deref() != Some("VPC_LINK") {
                 continue;
             }
-            let by_id = i
+            let stage_variable = i
                 .connection_id
                 .as_deref()
-                .map(|id| links_to_lb.contains(id));
-            let by_uri = lb.dns_name.as_deref().is_some_and(|dns| {
-                i.uri
-                    .as_deref()
-                    .is_some_and(|u| uri_host(u).eq_ignore_ascii_case(dns))
-            });
-            let (matched, inferred) = match by_id {
-                Some(hit) => (hit, false),
-                // No link id (moto drops it): trust the URI's host, else the region's only link.
-                None if by_uri => (true, false),
-                None => (only_link, true),
+                .is_some_and(|c| c.contains("${stageVariables."));
+            let by_uri = i
+                .uri
+                .as_deref()
+                .and_then(|u| by_dns.get(&uri_host(u).to_ascii_lowercase()).copied());
+            let (arns, inferred): (Vec<&'t str>, bool) = match i.connection_id.as_deref() {
+                Some(id) if !stage_variable => (
+                    links
+                        .get(id)
+                        .map(|l| l.target_arns.iter().map(String::as_str).collect())
+                        .unwrap_or_default(),
+                    false,
+                ),
+                // No link id (moto drops it) or a stage variable: trust the URI's host, else
+                // the region's only link.
+                _ => match (by_uri, only_link) {
+                    (Some(arn), _) => (vec![arn], stage_variable),
+                    (None, Some(link)) => {
+                        (link.target_arns.iter().map(String::as_str).collect(), true)
+                    }
+                    (None, None) => (vec![], false),
+                },
             };
-            if matched {
-                out.push(PublishedMethod {
+            for arn in arns {
+                out.entry(arn).or_default().push(PublishedMethod {
                     api_id: api.id.clone(),
                     api_name: api.name.clone(),
                     method: m.http_method.clone(),
@@ -376,13 +881,125 @@ fn uri_host(uri: &str) -> &str {
         .unwrap_or(host_port)
 }
 
+// ---------------------------------------------------------------------------------------------
+// Backends.
+
+/// One load balancer, its targets, and why it is private (empty: it is not).
+struct LbView<'a> {
+    lb: &'a LoadBalancer,
+    endpoints: BTreeSet<Endpoint>,
+    private_because: Vec<String>,
+}
+
+/// Private load balancers whose targets overlap, merged: one service.
+struct Backend<'a> {
+    /// The smallest member ARN: stable, and the load balancer's own ARN for a backend of one.
+    id: String,
+    members: Vec<&'a LbView<'a>>,
+    endpoints: BTreeSet<Endpoint>,
+    private_because: Vec<String>,
+    methods: Vec<PublishedMethod>,
+}
+
+fn find(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
+}
+
+/// Merges private load balancers sharing a target (union-find over a target → first owner
+/// map: linear in the number of targets).
+fn merge_backends<'a>(
+    views: &'a [LbView<'a>],
+    published: &HashMap<&str, Vec<PublishedMethod>>,
+) -> Vec<Backend<'a>> {
+    let private: Vec<usize> = (0..views.len())
+        .filter(|&i| !views[i].private_because.is_empty())
+        .collect();
+    let mut parent: Vec<usize> = (0..views.len()).collect();
+    let mut owner: HashMap<&Endpoint, usize> = HashMap::new();
+    for &i in &private {
+        for e in &views[i].endpoints {
+            match owner.get(e) {
+                Some(&j) => {
+                    let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                    parent[a] = b;
+                }
+                None => {
+                    owner.insert(e, i);
+                }
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for &i in &private {
+        let root = find(&mut parent, i);
+        groups.entry(root).or_default().push(i);
+    }
+    let mut out: Vec<Backend> = groups
+        .into_values()
+        .map(|mut members| {
+            members.sort_by(|&a, &b| views[a].lb.arn.cmp(&views[b].lb.arn));
+            let mut endpoints = BTreeSet::new();
+            let mut private_because: Vec<String> = Vec::new();
+            let mut methods = Vec::new();
+            for &m in &members {
+                endpoints.extend(views[m].endpoints.iter().cloned());
+                for why in &views[m].private_because {
+                    if !private_because.contains(why) {
+                        private_because.push(why.clone());
+                    }
+                }
+                methods.extend(
+                    published
+                        .get(views[m].lb.arn.as_str())
+                        .cloned()
+                        .unwrap_or_default(),
+                );
+            }
+            sort_methods(&mut methods);
+            Backend {
+                id: views[members[0]].lb.arn.clone(),
+                members: members.iter().map(|&m| &views[m]).collect(),
+                endpoints,
+                private_because,
+                methods,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
 fn analyze_target(
     target: &Target,
     groups_by_vpc: &HashMap<&str, BTreeSet<String>>,
 ) -> Vec<Finding> {
     let ix = Index::new(target);
     let net = &target.network;
-    let backends: Vec<Backend> = net
+    let mut why: HashMap<&str, Vec<String>> = HashMap::new();
+    for link in &target.vpc_links {
+        for arn in &link.target_arns {
+            why.entry(arn.as_str()).or_default().push(format!(
+                "target of API Gateway VPC link {} ({})",
+                link.id, link.name
+            ));
+        }
+    }
+    for svc in &net.endpoint_services {
+        for arn in svc
+            .network_load_balancer_arns
+            .iter()
+            .chain(&svc.gateway_load_balancer_arns)
+        {
+            why.entry(arn.as_str())
+                .or_default()
+                .push(format!("published by endpoint service {}", svc.service_id));
+        }
+    }
+    let views: Vec<LbView> = net
         .load_balancers
         .iter()
         .map(|lb| {
@@ -393,84 +1010,35 @@ fn analyze_target(
                     lb.lb_type, lb.name
                 ));
             }
-            for link in target
-                .vpc_links
-                .iter()
-                .filter(|l| l.target_arns.iter().any(|a| a == &lb.arn))
-            {
-                private_because.push(format!(
-                    "target of API Gateway VPC link {} ({})",
-                    link.id, link.name
-                ));
-            }
-            for svc in net
-                .endpoint_services
-                .iter()
-                .filter(|s| s.network_load_balancer_arns.iter().any(|a| a == &lb.arn))
-            {
-                private_because.push(format!("published by endpoint service {}", svc.service_id));
-            }
-            Backend {
+            private_because.extend(why.get(lb.arn.as_str()).cloned().unwrap_or_default());
+            LbView {
                 lb,
                 endpoints: ix.endpoints(lb),
                 private_because,
             }
         })
         .collect();
-    // Methods published per load balancer, computed once.
-    let published: HashMap<&str, Vec<PublishedMethod>> = net
-        .load_balancers
-        .iter()
-        .map(|lb| (lb.arn.as_str(), published_methods(target, lb)))
-        .collect();
+    let published = published_by_lb(target);
+    let backends = merge_backends(&views, &published);
 
     let mut out = Vec::new();
-    out.extend(endpoint_service_findings(target, &backends, &published));
+    out.extend(endpoint_service_findings(&ix, &backends, &published));
     for p in &net.peerings {
-        out.extend(peering_findings(
-            &ix,
-            p,
-            &backends,
-            &published,
-            groups_by_vpc,
-        ));
+        out.extend(peering_findings(&ix, p, &backends, groups_by_vpc));
     }
-    out.extend(public_lb_findings(&ix, &backends, &published));
-    out
-}
-
-/// API Gateway methods that publish `backend`: through its own load balancer, or through
-/// another load balancer forwarding to some of the same targets.
-fn methods_publishing(
-    backend: &Backend,
-    backends: &[Backend],
-    published: &HashMap<&str, Vec<PublishedMethod>>,
-) -> Vec<PublishedMethod> {
-    let mut out: Vec<PublishedMethod> = Vec::new();
-    for other in backends {
-        let same =
-            other.lb.arn == backend.lb.arn || !other.endpoints.is_disjoint(&backend.endpoints);
-        if same {
-            out.extend(
-                published
-                    .get(other.lb.arn.as_str())
-                    .cloned()
-                    .unwrap_or_default(),
-            );
-        }
-    }
-    out.sort_by(|a, b| (&a.api_id, &a.path, &a.method).cmp(&(&b.api_id, &b.path, &b.method)));
-    out.dedup_by(|a, b| a.api_id == b.api_id && a.path == b.path && a.method == b.method);
+    out.extend(public_lb_findings(&ix, &views, &backends));
     out
 }
 
 fn backend_evidence(b: &Backend) -> Value {
+    let first = b.members[0].lb;
     json!({
-        "load_balancer": b.lb.arn,
-        "name": b.lb.name,
-        "type": b.lb.lb_type,
-        "scheme": b.lb.scheme,
-        "vpc_id": b.lb.vpc_id,
+        "load_balancer": b.id,
+        "name": first.name,
+        "type": first.lb_type,
+        "scheme": first.scheme,
+        "vpc_id": first.vpc_id,
+        "load_balancers": b.members.iter().map(|m| m.lb.arn.clone()).collect::<Vec<_>>(),
         "targets": b.endpoints.iter().map(|(h, p)| format!("{h}:{p}")).collect::<Vec<_>>(),
         "private_because": b.private_because,
     })
@@ -501,8 +1069,13 @@ fn bypass_sentence(methods: &[PublishedMethod]) -> String {
         .take(8)
         .map(|m| {
             format!(
-                "{} {} on REST API {} ({}, {})",
-                m.method, m.path, m.api_name, m.api_id, m.authorization_type
+                "{} {} on REST API {} ({}, {}{})",
+                m.method,
+                m.path,
+                m.api_name,
+                m.api_id,
+                m.authorization_type,
+                if m.inferred { ", link inferred" } else { "" }
             )
         })
         .collect();
@@ -529,10 +1102,18 @@ fn backend_words(b: &Backend) -> String {
     } else {
         String::new()
     };
+    let fronted = match b.members.as_slice() {
+        [one] => format!("the {} load balancer {}", one.lb.lb_type, one.lb.name),
+        many => format!(
+            "the load balancers {} (one service: their targets overlap)",
+            many.iter()
+                .map(|m| format!("{} ({})", m.lb.name, m.lb.lb_type))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
     format!(
-        "the private backend behind the {} load balancer {} ({}; targets {}{more})",
-        b.lb.lb_type,
-        b.lb.name,
+        "the private backend behind {fronted} ({}; targets {}{more})",
         b.private_because.join(", "),
         if targets.is_empty() {
             "not read".to_string()
@@ -542,6 +1123,9 @@ fn backend_words(b: &Backend) -> String {
     )
 }
 
+// ---------------------------------------------------------------------------------------------
+// PrivateLink.
+
 fn principal_account(p: &str) -> Option<String> {
     if p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()) {
         return Some(p.to_string());
@@ -549,27 +1133,82 @@ fn principal_account(p: &str) -> Option<String> {
     crate::policy::arn_account(p)
 }
 
+/// The organization (`o-…`) and, for an OU, its path, of an organization or OU principal
+/// (`arn:aws:organizations::<mgmt>:organization/o-…`, `…:ou/o-…/ou-…`). Its account field is
+/// the management account, which is not who gets in: every member (of the OU) does.
+fn principal_organization(p: &str, kind: Option<&str>) -> Option<(String, Option<String>)> {
+    let resource = p.strip_prefix("arn:")?.split(':').nth(4).filter(|_| {
+        p.split(':').nth(2) == Some("organizations")
+            || kind.is_some_and(|k| k == "OrganizationUnit")
+    })?;
+    let mut parts = resource.split('/');
+    match parts.next()? {
+        "organization" => Some((parts.next()?.to_string(), None)),
+        "ou" => {
+            let org = parts.next()?.to_string();
+            let path = resource.trim_start_matches("ou/").to_string();
+            Some((org, Some(path)))
+        }
+        _ => None,
+    }
+}
+
 fn endpoint_service_findings(
-    target: &Target,
+    ix: &Index,
     backends: &[Backend],
     published: &HashMap<&str, Vec<PublishedMethod>>,
 ) -> Vec<Finding> {
+    let target = ix.target;
+    let owner = target.account_id.as_str();
+    let member_of: HashMap<&str, usize> = backends
+        .iter()
+        .enumerate()
+        .flat_map(|(i, b)| b.members.iter().map(move |m| (m.lb.arn.as_str(), i)))
+        .collect();
     let mut out = Vec::new();
     for svc in &target.network.endpoint_services {
         let everyone = svc.allowed_principals.iter().any(|p| p.trim() == "*");
-        let external: BTreeSet<String> = svc
-            .allowed_principals
+        let mut orgs: BTreeSet<String> = BTreeSet::new();
+        let mut ous: BTreeSet<String> = BTreeSet::new();
+        let mut allowed: BTreeSet<String> = BTreeSet::new();
+        for p in svc.allowed_principals.iter().map(|p| p.trim()) {
+            let kind = svc.principal_types.get(p).map(String::as_str);
+            if let Some((org, ou)) = principal_organization(p, kind) {
+                orgs.insert(org);
+                ous.extend(ou);
+            } else if let Some(a) = principal_account(p).filter(|a| a != owner) {
+                allowed.insert(a);
+            }
+        }
+        // Accepted connections outlive the permission that allowed them: an account still
+        // connected but no longer allowed keeps its way in. With an organization allowed, a
+        // connected account may be a member, so it is not called stale.
+        let connected: BTreeSet<String> = svc
+            .connected_accounts
             .iter()
-            .filter_map(|p| principal_account(p.trim()))
-            .filter(|a| a != &target.account_id)
+            .flatten()
+            .filter(|a| a.as_str() != owner)
+            .cloned()
             .collect();
+        let stale: BTreeSet<String> = if everyone || !orgs.is_empty() {
+            BTreeSet::new()
+        } else {
+            connected.difference(&allowed).cloned().collect()
+        };
         let (rule, reach) = if everyone {
             ("privatelink-open-to-any-account", Reach::AnyAwsAccount)
-        } else if !external.is_empty() {
+        } else if !orgs.is_empty() {
+            (
+                "privatelink-open-to-external-accounts",
+                Reach::Organization {
+                    org_ids: orgs.iter().cloned().collect(),
+                },
+            )
+        } else if !allowed.is_empty() || !stale.is_empty() {
             (
                 "privatelink-open-to-external-accounts",
                 Reach::Accounts {
-                    accounts: external.iter().cloned().collect(),
+                    accounts: allowed.union(&stale).cloned().collect(),
                 },
             )
         } else {
@@ -579,57 +1218,106 @@ fn endpoint_service_findings(
             "arn:aws:ec2:{}:{}:vpc-endpoint-service/{}",
             target.region, target.account_id, svc.service_id
         );
+        let connected_words = match &svc.connected_accounts {
+            Some(_) if connected.is_empty() => {
+                "No external account is connected right now.".to_string()
+            }
+            Some(_) => format!(
+                "Connected right now: {}.",
+                connected.iter().cloned().collect::<Vec<_>>().join(", ")
+            ),
+            None => "Who is connected right now could not be read.".to_string(),
+        };
+        let stale_words = if stale.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " {} connected though no longer allowed: removing a principal does not tear down an accepted endpoint connection, so they keep their way in until it is rejected.",
+                stale.iter().cloned().collect::<Vec<_>>().join(", ")
+            )
+        };
+        let org_words = if ous.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " The organizational units {} are allowed: every account in them can connect.",
+                ous.iter().cloned().collect::<Vec<_>>().join(", ")
+            )
+        };
+        let fix = if everyone {
+            format!("Remove `*` from the allowed principals of {} (aws ec2 modify-vpc-endpoint-service-permissions --service-id {} --remove-allowed-principals '*').", svc.service_id, svc.service_id)
+        } else if !stale.is_empty() && allowed.is_empty() {
+            format!("Reject the endpoint connections of {} from {} (aws ec2 reject-vpc-endpoint-connections --service-id {} --vpc-endpoint-ids ...).", svc.service_id, stale.iter().cloned().collect::<Vec<_>>().join(", "), svc.service_id)
+        } else {
+            format!("Remove the external principals from {} (aws ec2 modify-vpc-endpoint-service-permissions --service-id {} --remove-allowed-principals ...) and reject the endpoint connections they made.", svc.service_id, svc.service_id)
+        };
+        let mut evidence_base = BTreeMap::new();
+        evidence_base.insert("allowed_principals".into(), json!(svc.allowed_principals));
+        if !svc.principal_types.is_empty() {
+            evidence_base.insert("principal_types".into(), json!(svc.principal_types));
+        }
+        evidence_base.insert("acceptance_required".into(), json!(svc.acceptance_required));
+        evidence_base.insert("connected_accounts".into(), json!(svc.connected_accounts));
+        evidence_base.insert(
+            "connected_not_allowed".into(),
+            json!(stale.iter().collect::<Vec<_>>()),
+        );
+        // The service's load balancers, as backends (several may merge into one), and those
+        // the inventory does not hold: the permissions alone prove the exposure.
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
         let lb_arns = svc
             .network_load_balancer_arns
             .iter()
             .chain(&svc.gateway_load_balancer_arns);
         for lb_arn in lb_arns {
-            let Some(backend) = backends.iter().find(|b| &b.lb.arn == lb_arn) else {
-                continue;
-            };
-            let methods = methods_publishing(backend, backends, published);
-            let connected = match &svc.connected_accounts {
-                Some(list) => {
-                    let ext: Vec<&String> =
-                        list.iter().filter(|a| *a != &target.account_id).collect();
-                    if ext.is_empty() {
-                        "No external account is connected right now.".to_string()
-                    } else {
-                        format!(
-                            "Connected right now: {}.",
-                            ext.iter()
-                                .map(|s| s.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
+            let backend = member_of.get(lb_arn.as_str()).map(|&i| &backends[i]);
+            let (backend_text, backend_json, methods, id) = match backend {
+                Some(b) => {
+                    if !seen.insert(b.id.as_str()) {
+                        continue;
                     }
+                    (
+                        backend_words(b),
+                        backend_evidence(b),
+                        b.methods.clone(),
+                        b.id.clone(),
+                    )
                 }
-                None => "Who is connected right now could not be read.".to_string(),
+                None => {
+                    let why = match target
+                        .errors
+                        .iter()
+                        .find(|e| e.operation == "elasticloadbalancing:DescribeLoadBalancers")
+                    {
+                        Some(e) => format!("the load balancers could not be read ({})", e.code),
+                        None => "it is not among the load balancers read in this region".into(),
+                    };
+                    (
+                        format!("the backend behind load balancer {lb_arn}, unknown because {why}"),
+                        json!({"load_balancer": lb_arn, "unknown": true, "why": why}),
+                        published.get(lb_arn.as_str()).cloned().unwrap_or_default(),
+                        lb_arn.clone(),
+                    )
+                }
             };
             let message = format!(
-                "Endpoint service {} ({}) in {}/{} publishes {} over PrivateLink to {} (allowed principals: {}); connection requests are {}. {} {}",
+                "Endpoint service {} ({}) in {}/{} publishes {} over PrivateLink to {} (allowed principals: {}); connection requests are {}. {}{}{} {}",
                 svc.service_id,
                 svc.service_name,
                 target.account_id,
                 target.region,
-                backend_words(backend),
+                backend_text,
                 describe_reach(&reach),
-                svc.allowed_principals.join(", "),
+                if svc.allowed_principals.is_empty() { "none".to_string() } else { svc.allowed_principals.join(", ") },
                 if svc.acceptance_required { "reviewed (acceptance required)" } else { "accepted automatically (acceptance not required)" },
-                connected,
+                connected_words,
+                stale_words,
+                org_words,
                 bypass_sentence(&methods),
             );
-            let mut evidence = BTreeMap::new();
-            evidence.insert("allowed_principals".into(), json!(svc.allowed_principals));
-            evidence.insert("acceptance_required".into(), json!(svc.acceptance_required));
-            evidence.insert("connected_accounts".into(), json!(svc.connected_accounts));
-            evidence.insert("backend".into(), backend_evidence(backend));
+            let mut evidence = evidence_base.clone();
+            evidence.insert("backend".into(), backend_json);
             evidence.insert("bypassed_methods".into(), methods_evidence(&methods));
-            let fix = if everyone {
-                format!("Remove `*` from the allowed principals of {} (aws ec2 modify-vpc-endpoint-service-permissions --service-id {} --remove-allowed-principals '*').", svc.service_id, svc.service_id)
-            } else {
-                format!("Remove the external principals from {} (aws ec2 modify-vpc-endpoint-service-permissions --service-id {} --remove-allowed-principals ...).", svc.service_id, svc.service_id)
-            };
             out.push(
                 FindingDraft {
                     rule_id: rule,
@@ -645,14 +1333,14 @@ fn endpoint_service_findings(
                     auth: "network_only".into(),
                     write: true,
                     message,
-                    specific_fix: fix,
+                    specific_fix: fix.clone(),
                     low_confidence: methods.iter().any(|m| m.inferred),
                     evidence,
                     identity: vec![
                         target.account_id.clone(),
                         target.region.clone(),
                         svc.service_id.clone(),
-                        lb_arn.clone(),
+                        id,
                     ],
                 }
                 .build(),
@@ -662,6 +1350,9 @@ fn endpoint_service_findings(
     out
 }
 
+// ---------------------------------------------------------------------------------------------
+// VPC peering.
+
 /// How a peer reaches a backend across a peering, as evidence.
 struct PeerPath {
     via: String,
@@ -669,105 +1360,258 @@ struct PeerPath {
     route: String,
     group: Option<String>,
     rule: Option<String>,
+    /// Further facts of the path (client IP preservation, the load balancer's groups, …).
+    notes: Vec<String>,
+    /// The peer addresses that get through.
+    exposed: AddrSet,
     assumed: bool,
 }
 
-/// Does the peer (CIDRs, groups) reach `backend` across `pcx`? Target level (the backend's
-/// hosts route to the peer and admit it on the target port), then load-balancer level (the
-/// internal load balancer's subnets route to the peer and its security groups admit the peer
-/// on a listener port; an NLB without security groups preserves client addresses, so its
-/// targets' groups must admit the peer).
+impl PeerPath {
+    /// From a passage whose first layer is the route and whose last is the admission at the
+    /// host; middle layers become notes.
+    fn of(via: String, p: Passage, extra_notes: Vec<String>) -> PeerPath {
+        let route = &p.witnesses[0];
+        let last = p.witnesses.last().expect("at least the route");
+        let admission = (p.witnesses.len() > 1).then_some(last);
+        let mut notes: Vec<String> = p.witnesses[1..p.witnesses.len().saturating_sub(1)]
+            .iter()
+            .map(step_words)
+            .collect();
+        notes.extend(extra_notes);
+        PeerPath {
+            via,
+            route_table: route.place.clone().unwrap_or_default(),
+            route: route.what.clone(),
+            group: admission.and_then(|a| a.place.clone()),
+            rule: admission.map(|a| a.what.clone()),
+            notes,
+            exposed: p.set,
+            assumed: p.assumed,
+        }
+    }
+}
+
+fn step_words(s: &Step) -> String {
+    match &s.place {
+        Some(g) => format!("security group {g} admits {}", s.what),
+        None => s.what.clone(),
+    }
+}
+
+/// Whether the targets of an NLB target group see the client's address.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Preservation {
+    On,
+    Off,
+    Unknown,
+}
+
+fn preservation(tg: &TargetGroup) -> Preservation {
+    if tg.attributes_error.is_some() {
+        return Preservation::Unknown;
+    }
+    if let Some(v) = tg.preserve_client_ip {
+        if tg.preservation_configurable() {
+            return if v {
+                Preservation::On
+            } else {
+                Preservation::Off
+            };
+        }
+    }
+    let proto = tg.protocol.as_deref().map(str::to_ascii_uppercase);
+    match (tg.target_type.as_str(), proto.as_deref()) {
+        // Always on for UDP-like protocols, whatever the attribute says.
+        (_, Some("UDP" | "TCP_UDP" | "QUIC" | "TCP_QUIC")) => Preservation::On,
+        ("instance", _) => Preservation::On,
+        ("ip", Some("TCP" | "TLS")) => Preservation::Off,
+        _ => Preservation::Unknown,
+    }
+}
+
+/// Does the peer reach `backend` across `pcx`? First directly at its targets (their subnets'
+/// route tables send the peer back through the peering and their groups admit it on the target
+/// port), then through an internal member load balancer (its subnets route the peer back, its
+/// groups, when it has any, admit the peer on a listener port, and the targets admit whoever
+/// they see: the peer when client IPs are preserved, the NLB's own addresses when not; an ALB
+/// proxies, its targets see the ALB).
 fn peer_path(
     ix: &Index,
     backend: &Backend,
     pcx: &str,
-    peer_cidrs: &[String],
-    peer_groups: &BTreeSet<String>,
+    peer: &AddrSet,
+    source: &Source,
 ) -> Option<PeerPath> {
+    let mut best: Option<PeerPath> = None;
+    let mut consider = |path: PeerPath| {
+        if best.as_ref().is_none_or(|b| b.assumed && !path.assumed) {
+            best = Some(path);
+        }
+    };
     for (host, port) in &backend.endpoints {
         let Some((subnet, groups)) = ix.host(host) else {
             continue;
         };
-        let Some((rt, dest)) = route_to_peer(ix, subnet, pcx, peer_cidrs) else {
+        let Some(rt) = ix.route_table(subnet) else {
             continue;
         };
-        match groups {
-            Some(groups) => {
-                if let Some(a) = admits(ix, groups, peer_cidrs, peer_groups, Some(*port)) {
-                    return Some(PeerPath {
-                        via: format!("target {host}:{port}"),
-                        route_table: rt,
-                        route: format!("{dest} -> {pcx}"),
-                        group: Some(a.group),
-                        rule: Some(a.rule),
-                        assumed: a.assumed,
-                    });
+        let routes = routed(ix, rt, pcx, peer);
+        let admitted = match groups {
+            Some(groups) => admissions(ix, groups, Some(*port), peer, source),
+            None => vec![Step::fact(
+                peer.clone(),
+                "the target's security groups could not be read (its interface is unknown), so they are assumed to admit the peer",
+                true,
+            )],
+        };
+        if let Some(p) = through(&[&routes, &admitted]) {
+            consider(PeerPath::of(format!("target {host}:{port}"), p, vec![]));
+        }
+    }
+    for member in &backend.members {
+        let lb = member.lb;
+        if lb.scheme != "internal" {
+            continue;
+        }
+        let mut routes = Vec::new();
+        for s in &lb.subnet_ids {
+            if let Some(rt) = ix.route_table(s) {
+                routes.extend(routed(ix, rt, pcx, peer));
+            }
+        }
+        if routes.is_empty() {
+            continue;
+        }
+        let at_lb: Vec<Step> = if lb.security_group_ids.is_empty() {
+            vec![Step::fact(
+                AddrSet::all(),
+                format!(
+                    "load balancer {} has no security groups: it takes whatever is routed to it",
+                    lb.name
+                ),
+                false,
+            )]
+        } else {
+            let ports: Vec<Option<i32>> = if lb.listeners_read {
+                lb.listeners.iter().map(|l| Some(l.port)).collect()
+            } else {
+                vec![None]
+            };
+            let mut steps = Vec::new();
+            for port in ports {
+                steps.extend(
+                    admissions(ix, &lb.security_group_ids, port, peer, source)
+                        .into_iter()
+                        .map(|mut s| {
+                            s.assumed |= !lb.listeners_read;
+                            s
+                        }),
+                );
+            }
+            steps
+        };
+        if lb.lb_type != "network" {
+            // An ALB terminates the connection: its targets see the ALB, never the peer.
+            if let Some(p) = through(&[&routes, &at_lb]) {
+                consider(PeerPath::of(
+                    format!("load balancer {}", lb.name),
+                    p,
+                    vec![],
+                ));
+            }
+            continue;
+        }
+        for tg in &lb.target_groups {
+            let pres = preservation(tg);
+            let vpc = Index::tg_vpc(lb, tg);
+            for t in &tg.targets {
+                let Some(port) = t.port.or(tg.port) else {
+                    continue;
+                };
+                let (host, groups): (String, Option<&[String]>) = if tg.target_type == "alb" {
+                    match ix.lbs.get(t.id.as_str()) {
+                        Some(alb) => (
+                            format!("load balancer {}", alb.name),
+                            Some(&alb.security_group_ids),
+                        ),
+                        None => (t.id.clone(), None),
+                    }
+                } else {
+                    let key = ix.host_key(vpc, tg, t);
+                    let groups = ix.host(&key).and_then(|(_, g)| g);
+                    (format!("target {key}:{port}"), groups)
+                };
+                let unknown = || {
+                    vec![Step::fact(
+                        AddrSet::all(),
+                        "the target's security groups could not be read, so they are assumed to admit it",
+                        true,
+                    )]
+                };
+                // The peer itself (preservation on).
+                let peer_steps = match groups {
+                    Some(g) => admissions(ix, g, Some(port), peer, source),
+                    None => unknown(),
+                };
+                // The NLB's own nodes (preservation off): any of its addresses or groups.
+                let lb_addrs = ix.lb_addresses(lb);
+                let nlb_source = Source::LoadBalancer {
+                    groups: &lb.security_group_ids,
+                };
+                let admits_nlb = match groups {
+                    Some(g) => admissions(ix, g, Some(port), &lb_addrs, &nlb_source),
+                    None => unknown(),
+                };
+                let nlb_steps: Vec<Step> = admits_nlb
+                    .into_iter()
+                    .map(|s| Step {
+                        set: AddrSet::all(),
+                        what: format!("{} (the NLB's own address)", s.what),
+                        ..s
+                    })
+                    .collect();
+                let (target_steps, note) = match pres {
+                    Preservation::On => (
+                        peer_steps,
+                        "client IP preservation is on: the target sees the peer's address",
+                    ),
+                    Preservation::Off => (
+                        nlb_steps,
+                        "client IP preservation is off: the target sees the NLB's own address",
+                    ),
+                    Preservation::Unknown => {
+                        let either: Vec<Step> = peer_steps
+                            .into_iter()
+                            .chain(nlb_steps.into_iter().map(|mut s| {
+                                s.assumed = true;
+                                s
+                            }))
+                            .collect();
+                        (either, "client IP preservation is unknown: the target is taken to admit the peer if it admits either the peer or the NLB")
+                    }
+                };
+                if let Some(p) = through(&[&routes, &at_lb, &target_steps]) {
+                    let mut path = PeerPath::of(
+                        format!("load balancer {} to {host}", lb.name),
+                        p,
+                        vec![note.to_string()],
+                    );
+                    if pres == Preservation::Unknown && tg.attributes_error.is_some() {
+                        path.assumed = true;
+                    }
+                    consider(path);
                 }
             }
-            // Interface unknown: the route is there, the security groups cannot be checked.
-            None => {
-                return Some(PeerPath {
-                    via: format!("target {host}:{port}"),
-                    route_table: rt,
-                    route: format!("{dest} -> {pcx}"),
-                    group: None,
-                    rule: None,
-                    assumed: true,
-                })
-            }
         }
     }
-    let lb = backend.lb;
-    if lb.scheme != "internal" {
-        return None;
-    }
-    let routed = lb
-        .subnet_ids
-        .iter()
-        .find_map(|s| route_to_peer(ix, s, pcx, peer_cidrs))?;
-    if !lb.security_group_ids.is_empty() {
-        let ports: Vec<Option<i32>> = if lb.listeners_read {
-            lb.listeners.iter().map(|l| Some(l.port)).collect()
-        } else {
-            vec![None]
-        };
-        for port in ports {
-            if let Some(a) = admits(ix, &lb.security_group_ids, peer_cidrs, peer_groups, port) {
-                return Some(PeerPath {
-                    via: format!("load balancer {}", lb.name),
-                    route_table: routed.0,
-                    route: format!("{} -> {pcx}", routed.1),
-                    group: Some(a.group),
-                    rule: Some(a.rule),
-                    assumed: a.assumed || !lb.listeners_read,
-                });
-            }
-        }
-        return None;
-    }
-    for (host, port) in &backend.endpoints {
-        let Some((_, Some(groups))) = ix.host(host) else {
-            continue;
-        };
-        if let Some(a) = admits(ix, groups, peer_cidrs, peer_groups, Some(*port)) {
-            return Some(PeerPath {
-                via: format!("load balancer {} to target {host}:{port}", lb.name),
-                route_table: routed.0,
-                route: format!("{} -> {pcx}", routed.1),
-                group: Some(a.group),
-                rule: Some(a.rule),
-                assumed: a.assumed,
-            });
-        }
-    }
-    None
+    best
 }
 
 fn peering_findings(
     ix: &Index,
     p: &VpcPeering,
     backends: &[Backend],
-    published: &HashMap<&str, Vec<PublishedMethod>>,
     groups_by_vpc: &HashMap<&str, BTreeSet<String>>,
 ) -> Vec<Finding> {
     let target = ix.target;
@@ -786,10 +1630,17 @@ fn peering_findings(
         } else {
             return out;
         };
+    let no_groups = BTreeSet::new();
     let peer_groups = groups_by_vpc
         .get(peer.vpc_id.as_str())
-        .cloned()
-        .unwrap_or_default();
+        .unwrap_or(&no_groups);
+    let source = Source::Peer {
+        owner: &peer.owner_id,
+        vpc: &peer.vpc_id,
+        pcx: &p.id,
+        groups: peer_groups,
+    };
+    let peer_addrs = AddrSet::of_cidrs(&peer.cidr_blocks);
     let resource_arn = format!(
         "arn:aws:ec2:{}:{}:vpc-peering-connection/{}",
         target.region, target.account_id, p.id
@@ -799,27 +1650,51 @@ fn peering_findings(
     };
     let local_backends: Vec<&Backend> = backends
         .iter()
-        .filter(|b| !b.private_because.is_empty())
         .filter(|b| {
-            b.lb.vpc_id == local.vpc_id
+            b.members.iter().any(|m| m.lb.vpc_id == local.vpc_id)
                 || b.endpoints.iter().any(|(h, _)| {
                     ix.host(h).and_then(|(s, _)| ix.vpc_of_subnet(s)) == Some(local.vpc_id.as_str())
                 })
         })
         .collect();
+    let peering_evidence = json!({
+        "id": p.id, "status": p.status,
+        "local": {"owner_id": local.owner_id, "vpc_id": local.vpc_id, "cidr_blocks": local.cidr_blocks},
+        "peer": {"owner_id": peer.owner_id, "vpc_id": peer.vpc_id, "cidr_blocks": peer.cidr_blocks, "region": peer.region},
+    });
     let mut exposed_any = false;
     for b in &local_backends {
-        let Some(path) = peer_path(ix, b, &p.id, &peer.cidr_blocks, &peer_groups) else {
+        let Some(path) = peer_path(ix, b, &p.id, &peer_addrs, &source) else {
             continue;
         };
         exposed_any = true;
-        let methods = methods_publishing(b, backends, published);
+        let methods = &b.methods;
         let admission = match (&path.group, &path.rule) {
             (Some(g), Some(r)) => format!("security group {g} admits {r}"),
-            _ => "the target's security groups could not be read (its interface is unknown), so they are assumed to admit the peer".into(),
+            (None, Some(r)) => r.clone(),
+            _ => "nothing stops the peer".into(),
+        };
+        let notes = if path.notes.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", path.notes.join("; "))
+        };
+        let exposed = path.exposed.cidrs();
+        let partial = if path.exposed == peer_addrs {
+            String::new()
+        } else {
+            format!(
+                " Only part of the peer gets through: {}.",
+                exposed
+                    .iter()
+                    .take(8)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         };
         let message = format!(
-            "VPC peering {} between {} ({} in {}) and {} ({} {}) is active and exposes {} to {}: route table {} routes {} and {} (via {}). {}",
+            "VPC peering {} between {} ({} in {}) and {} ({} {}) is active and exposes {} to {}: route table {} routes {} and {} (via {}{notes}).{partial} {}",
             p.id,
             local.vpc_id,
             local.cidr_blocks.join(","),
@@ -833,23 +1708,20 @@ fn peering_findings(
             path.route,
             admission,
             path.via,
-            bypass_sentence(&methods),
+            bypass_sentence(methods),
         );
         let mut evidence = BTreeMap::new();
-        evidence.insert("peering".into(), json!({
-            "id": p.id, "status": p.status,
-            "local": {"owner_id": local.owner_id, "vpc_id": local.vpc_id, "cidr_blocks": local.cidr_blocks},
-            "peer": {"owner_id": peer.owner_id, "vpc_id": peer.vpc_id, "cidr_blocks": peer.cidr_blocks, "region": peer.region},
-        }));
+        evidence.insert("peering".into(), peering_evidence.clone());
         evidence.insert(
             "path".into(),
             json!({
                 "via": path.via, "route_table": path.route_table, "route": path.route,
                 "security_group": path.group, "ingress_rule": path.rule,
+                "notes": path.notes, "peer_addresses_through": exposed,
             }),
         );
         evidence.insert("backend".into(), backend_evidence(b));
-        evidence.insert("bypassed_methods".into(), methods_evidence(&methods));
+        evidence.insert("bypassed_methods".into(), methods_evidence(methods));
         out.push(
             FindingDraft {
                 rule_id: "peering-exposes-private-backend",
@@ -874,13 +1746,16 @@ fn peering_findings(
                 ),
                 low_confidence: path.assumed || methods.iter().any(|m| m.inferred),
                 evidence,
-                identity: vec![target.account_id.clone(), target.region.clone(), p.id.clone(), b.lb.arn.clone()],
+                identity: vec![target.account_id.clone(), target.region.clone(), p.id.clone(), b.id.clone()],
             }
             .build(),
         );
     }
     if !exposed_any && !local_backends.is_empty() {
-        let names: Vec<String> = local_backends.iter().map(|b| b.lb.name.clone()).collect();
+        let names: Vec<String> = local_backends
+            .iter()
+            .flat_map(|b| b.members.iter().map(|m| m.lb.name.clone()))
+            .collect();
         let message = format!(
             "VPC peering {} between {} ({}) and {} ({} {}) is active and cross-account, but no route table of the private backend(s) {} routes the peer through it with a security group admitting the peer on the backend's port. Nothing is exposed today; one route or rule would expose every method of the backend to {}.",
             p.id,
@@ -893,16 +1768,12 @@ fn peering_findings(
             peer.owner_id,
         );
         let mut evidence = BTreeMap::new();
-        evidence.insert("peering".into(), json!({
-            "id": p.id, "status": p.status,
-            "local": {"owner_id": local.owner_id, "vpc_id": local.vpc_id, "cidr_blocks": local.cidr_blocks},
-            "peer": {"owner_id": peer.owner_id, "vpc_id": peer.vpc_id, "cidr_blocks": peer.cidr_blocks, "region": peer.region},
-        }));
+        evidence.insert("peering".into(), peering_evidence);
         evidence.insert(
             "backends_checked".into(),
             json!(local_backends
                 .iter()
-                .map(|b| b.lb.arn.clone())
+                .flat_map(|b| b.members.iter().map(|m| m.lb.arn.clone()))
                 .collect::<Vec<_>>()),
         );
         out.push(
@@ -916,9 +1787,7 @@ fn peering_findings(
                 stage: None,
                 method: "*".into(),
                 path: "*".into(),
-                reach: Reach::Accounts {
-                    accounts: vec![peer.owner_id.clone()],
-                },
+                reach,
                 auth: "network_only".into(),
                 write: true,
                 message,
@@ -937,63 +1806,128 @@ fn peering_findings(
     out
 }
 
-/// Who on the internet reaches an internet-facing load balancer: its security groups (when it
-/// has any and its listeners are known) narrow it to the public ranges they admit on listener
-/// ports. `None`: the groups admit no public address, so the internet cannot reach it.
-fn internet_reach(ix: &Index, lb: &LoadBalancer) -> Option<Reach> {
+// ---------------------------------------------------------------------------------------------
+// Internet-facing load balancers.
+
+/// Who on the internet reaches an internet-facing load balancer, and what that rests on.
+struct InternetReach {
+    reach: Reach,
+    notes: Vec<String>,
+    assumed: bool,
+}
+
+/// Its security groups (when it has any and its listeners are known) narrow the internet to
+/// the public ranges they admit on listener ports, directly or through prefix lists (the
+/// AWS-managed CloudFront origin-facing list is the internet, through CloudFront; a list that
+/// could not be read is assumed to be the internet). `None`: the groups admit no public
+/// address, so the internet cannot reach it.
+fn internet_reach(ix: &Index, lb: &LoadBalancer) -> Option<InternetReach> {
+    let mut r = InternetReach {
+        reach: Reach::Internet,
+        notes: vec![],
+        assumed: false,
+    };
     if lb.security_group_ids.is_empty() || !lb.listeners_read {
-        return Some(Reach::Internet);
+        return Some(r);
     }
     let mut cidrs = BTreeSet::new();
+    let mut anyone = false;
     for gid in &lb.security_group_ids {
         let Some(g) = ix.groups.get(gid.as_str()) else {
-            // A group we cannot see: assume the widest.
-            return Some(Reach::Internet);
+            anyone = true;
+            r.assumed = true;
+            r.notes.push(format!(
+                "Security group {gid} could not be read, so it is assumed to admit anyone."
+            ));
+            continue;
         };
         for rule in &g.ingress {
-            if lb.listeners.iter().any(|l| port_in(rule, Some(l.port))) {
-                cidrs.extend(rule.cidrs.iter().filter(|c| !is_private_range(c)).cloned());
+            if !lb.listeners.iter().any(|l| port_in(rule, Some(l.port))) {
+                continue;
+            }
+            cidrs.extend(rule.cidrs.iter().filter(|c| !is_private_range(c)).cloned());
+            for pl in &rule.prefix_list_ids {
+                let words = ix.prefix_list_words(pl);
+                match ix.prefix_lists.get(pl.as_str()) {
+                    Some(p) if p.is_cloudfront_origin_facing() => {
+                        anyone = true;
+                        r.notes.push(format!(
+                            "Security group {gid} admits the {words}: anyone on the internet reaches the load balancer through a CloudFront distribution pointed at it."
+                        ));
+                    }
+                    Some(PrefixList {
+                        cidrs: Some(entries),
+                        ..
+                    }) => {
+                        let public: Vec<&String> =
+                            entries.iter().filter(|c| !is_private_range(c)).collect();
+                        if !public.is_empty() {
+                            r.notes
+                                .push(format!("Security group {gid} admits the {words}."));
+                        }
+                        cidrs.extend(public.into_iter().cloned());
+                    }
+                    _ => {
+                        anyone = true;
+                        r.assumed = true;
+                        r.notes.push(format!(
+                            "Security group {gid} admits the {words}, whose entries could not be read, so it is assumed to admit anyone."
+                        ));
+                    }
+                }
             }
         }
     }
-    if cidrs.iter().any(|c| is_any_address(c)) {
-        Some(Reach::Internet)
+    if anyone || cidrs.iter().any(|c| is_any_address(c)) {
+        Some(r)
     } else if cidrs.is_empty() {
         None
     } else {
-        Some(Reach::InternetIpRestricted {
+        r.reach = Reach::InternetIpRestricted {
             cidrs: cidrs.into_iter().collect(),
-        })
+        };
+        Some(r)
     }
 }
 
-fn public_lb_findings(
-    ix: &Index,
-    backends: &[Backend],
-    published: &HashMap<&str, Vec<PublishedMethod>>,
-) -> Vec<Finding> {
+fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec<Finding> {
     let target = ix.target;
+    // Target → backend, so each public load balancer is matched in one pass over its targets.
+    let mut owner: HashMap<&Endpoint, usize> = HashMap::new();
+    let mut member_of: HashMap<&str, usize> = HashMap::new();
+    for (i, b) in backends.iter().enumerate() {
+        for e in &b.endpoints {
+            owner.insert(e, i);
+        }
+        for m in &b.members {
+            member_of.insert(m.lb.arn.as_str(), i);
+        }
+    }
     let mut out = Vec::new();
-    for public in backends.iter().filter(|b| b.lb.scheme == "internet-facing") {
-        let Some(reach) = internet_reach(ix, public.lb) else {
+    for public in views.iter().filter(|v| v.lb.scheme == "internet-facing") {
+        let Some(ir) = internet_reach(ix, public.lb) else {
             continue;
         };
-        for private in backends.iter().filter(|b| !b.private_because.is_empty()) {
-            let shared: BTreeSet<&Endpoint> = if private.lb.arn == public.lb.arn {
-                // An internet-facing load balancer that is itself a VPC link target or an
-                // endpoint service's: its own backend is the private one.
-                private.endpoints.iter().collect()
-            } else {
-                public.endpoints.intersection(&private.endpoints).collect()
-            };
-            if shared.is_empty() && private.lb.arn != public.lb.arn {
-                continue;
+        let mut shared: BTreeMap<usize, BTreeSet<&Endpoint>> = BTreeMap::new();
+        if let Some(&i) = member_of.get(public.lb.arn.as_str()) {
+            // An internet-facing load balancer that is itself a VPC link target or an
+            // endpoint service's: its backend is a private one.
+            shared.insert(i, backends[i].endpoints.iter().collect());
+        }
+        for e in &public.endpoints {
+            if let Some(&i) = owner.get(e) {
+                shared.entry(i).or_default().insert(e);
             }
-            let methods = methods_publishing(private, backends, published);
-            let waf = match (public.lb.lb_type.as_str(), &public.lb.web_acl_arn) {
-                ("application", Some(acl)) => format!("Web ACL {acl} is attached; a WAF filters requests, it does not authenticate callers, and every verb still gets through."),
-                ("application", None) => "No web ACL is attached.".to_string(),
-                ("network", _) => "An NLB cannot carry a WAF web ACL at all.".to_string(),
+        }
+        for (i, shared) in shared {
+            let private = &backends[i];
+            let methods = &private.methods;
+            let lb = public.lb;
+            let waf = match (lb.lb_type.as_str(), &lb.web_acl_arn, &lb.web_acl_error) {
+                ("application", Some(acl), _) => format!("Web ACL {acl} is attached; a WAF filters requests, it does not authenticate callers, and every verb still gets through."),
+                ("application", None, Some(code)) => format!("Whether a web ACL is attached could not be read ({code}); a WAF would filter requests, not authenticate callers, so the verdict stands either way."),
+                ("application", None, None) => "No web ACL is attached.".to_string(),
+                ("network", _, _) => "An NLB cannot carry a WAF web ACL at all.".to_string(),
                 _ => String::new(),
             };
             let shared_words: Vec<String> = shared
@@ -1001,26 +1935,40 @@ fn public_lb_findings(
                 .take(4)
                 .map(|(h, p)| format!("{h}:{p}"))
                 .collect();
+            let notes = if ir.notes.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", ir.notes.join(" "))
+            };
             let message = format!(
-                "Internet-facing {} load balancer {} in {}/{} forwards to {} (shared targets: {}), so {} reaches it with no HTTP authentication. {} {}",
-                public.lb.lb_type,
-                public.lb.name,
+                "Internet-facing {} load balancer {} in {}/{} forwards to {} (shared targets: {}), so {} reaches it with no HTTP authentication.{notes} {} {}",
+                lb.lb_type,
+                lb.name,
                 target.account_id,
                 target.region,
                 backend_words(private),
                 if shared_words.is_empty() { "its own".to_string() } else { shared_words.join(", ") },
-                describe_reach(&reach),
+                describe_reach(&ir.reach),
                 waf,
-                bypass_sentence(&methods),
+                bypass_sentence(methods),
             );
             let mut evidence = BTreeMap::new();
-            evidence.insert("load_balancer".into(), json!({
-                "arn": public.lb.arn, "name": public.lb.name, "type": public.lb.lb_type,
-                "scheme": public.lb.scheme, "dns_name": public.lb.dns_name,
-                "security_groups": public.lb.security_group_ids,
-                "listener_ports": public.lb.listeners.iter().map(|l| l.port).collect::<Vec<_>>(),
-            }));
-            evidence.insert("web_acl".into(), json!(public.lb.web_acl_arn));
+            evidence.insert(
+                "load_balancer".into(),
+                json!({
+                    "arn": lb.arn, "name": lb.name, "type": lb.lb_type,
+                    "scheme": lb.scheme, "dns_name": lb.dns_name,
+                    "security_groups": lb.security_group_ids,
+                    "listener_ports": lb.listeners.iter().map(|l| l.port).collect::<Vec<_>>(),
+                }),
+            );
+            evidence.insert("web_acl".into(), json!(lb.web_acl_arn));
+            if lb.lb_type == "application" {
+                evidence.insert("web_acl_read".into(), json!(lb.web_acl_error.is_none()));
+            }
+            if !ir.notes.is_empty() {
+                evidence.insert("reach_notes".into(), json!(ir.notes));
+            }
             evidence.insert(
                 "shared_targets".into(),
                 json!(shared
@@ -1029,29 +1977,29 @@ fn public_lb_findings(
                     .collect::<Vec<_>>()),
             );
             evidence.insert("backend".into(), backend_evidence(private));
-            evidence.insert("bypassed_methods".into(), methods_evidence(&methods));
+            evidence.insert("bypassed_methods".into(), methods_evidence(methods));
             out.push(
                 FindingDraft {
                     rule_id: "public-lb-exposes-private-backend",
                     account_id: target.account_id.clone(),
                     region: target.region.clone(),
-                    resource_arn: public.lb.arn.clone(),
+                    resource_arn: lb.arn.clone(),
                     entry_point: EntryPoint::PublicLoadBalancer,
                     api_id: None,
                     stage: None,
                     method: "*".into(),
                     path: "*".into(),
-                    reach: reach.clone(),
+                    reach: ir.reach.clone(),
                     auth: "network_only".into(),
                     write: true,
                     message,
                     specific_fix: format!(
                         "Deregister the private backend's targets from {} or recreate it with Scheme internal.",
-                        public.lb.name
+                        lb.name
                     ),
-                    low_confidence: methods.iter().any(|m| m.inferred),
+                    low_confidence: ir.assumed || methods.iter().any(|m| m.inferred),
                     evidence,
-                    identity: vec![target.account_id.clone(), target.region.clone(), public.lb.arn.clone(), private.lb.arn.clone()],
+                    identity: vec![target.account_id.clone(), target.region.clone(), lb.arn.clone(), private.id.clone()],
                 }
                 .build(),
             );

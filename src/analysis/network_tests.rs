@@ -7,9 +7,9 @@
 
 use super::*;
 use crate::inventory::{
-    ApiResource, EndpointService, IngressRule, Instance, Integration, Inventory, LbTarget,
-    Listener, NetworkInterface, PeeringSide, RestMethod, Route, RouteTable, Stage, Subnet,
-    TargetGroup, VpcLink,
+    ApiResource, EndpointService, GroupRef, IngressRule, Instance, Integration, Inventory,
+    LbTarget, Listener, NetworkInterface, PeeringSide, PrefixList, RestMethod, Route, RouteTable,
+    Stage, Subnet, TargetGroup, VpcLink,
 };
 
 const OWNER: &str = "111111111111";
@@ -34,7 +34,7 @@ fn tcp(port: i32, cidr: &str) -> IngressRule {
         from_port: Some(port),
         to_port: Some(port),
         cidrs: vec![cidr.into()],
-        source_group_ids: vec![],
+        ..Default::default()
     }
 }
 
@@ -65,8 +65,10 @@ fn lb(
                 .map(|(id, port)| LbTarget {
                     id: id.to_string(),
                     port: Some(*port),
+                    ..Default::default()
                 })
                 .collect(),
+            ..Default::default()
         }],
         targets_read: true,
         ..Default::default()
@@ -88,6 +90,7 @@ fn base() -> Target {
         id: "subnet-a".into(),
         vpc_id: "vpc-backend".into(),
         cidr_block: "10.0.1.0/24".into(),
+        ..Default::default()
     });
     n.route_tables.push(RouteTable {
         id: "rtb-main".into(),
@@ -98,6 +101,7 @@ fn base() -> Target {
             destination_cidr: "10.0.0.0/16".into(),
             gateway_id: Some("local".into()),
             vpc_peering_connection_id: None,
+            ..Default::default()
         }],
     });
     n.security_groups.push(sg(
@@ -297,6 +301,7 @@ fn peered(status: &str, peer_owner: &str, route: bool, rule: Option<IngressRule>
             destination_cidr: "10.1.0.0/16".into(),
             vpc_peering_connection_id: Some("pcx-1".into()),
             gateway_id: None,
+            ..Default::default()
         });
     }
     if let Some(rule) = rule {
@@ -419,6 +424,7 @@ fn a_route_in_another_subnets_table_does_not_count() {
             destination_cidr: "10.1.0.0/16".into(),
             vpc_peering_connection_id: Some("pcx-1".into()),
             gateway_id: None,
+            ..Default::default()
         }],
     });
     let f = audit(vec![t.clone()]);
@@ -477,6 +483,7 @@ fn a_peer_security_group_reference_admits_the_peer() {
         to_port: Some(8080),
         cidrs: vec![],
         source_group_ids: vec!["sg-partner".into()],
+        ..Default::default()
     };
     // The partner account is audited too: its group is known to live in the peer VPC.
     let partner = Target {
@@ -597,6 +604,7 @@ fn public_alb_in_front_of_an_unrelated_backend_is_ordinary_web_hosting() {
     t.network.load_balancers[1].target_groups[0].targets = vec![LbTarget {
         id: "i-backend".into(),
         port: Some(443),
+        ..Default::default()
     }];
     assert_eq!(audit(vec![t]), vec![]);
 }
@@ -742,11 +750,14 @@ fn ip_targets_resolve_through_network_interfaces() {
 
 #[test]
 fn one_finding_per_entry_point_and_backend_with_stable_fingerprints() {
+    const SECOND: &str =
+        "arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/net/a-second/0";
     let build = || {
         let mut t = base();
-        // A second internal NLB in front of the same instance: two private backends.
+        // A second internal NLB in front of the same instance: the same service, so one
+        // backend (overlapping target sets are merged), identified by the smallest ARN.
         t.network.load_balancers.push(lb(
-            "arn:second-internal",
+            SECOND,
             "second",
             "network",
             "internal",
@@ -764,14 +775,95 @@ fn one_finding_per_entry_point_and_backend_with_stable_fingerprints() {
         audit(vec![t])
     };
     let (a, b) = (build(), build());
-    assert_eq!(a.len(), 2, "{:#?}", summary(&a));
-    assert_ne!(a[0].fingerprint, a[1].fingerprint);
+    assert_eq!(a.len(), 1, "{:#?}", summary(&a));
     assert_eq!(
         a.iter().map(|f| &f.fingerprint).collect::<Vec<_>>(),
         b.iter().map(|f| &f.fingerprint).collect::<Vec<_>>()
     );
-    // Both name the API method through the shared targets.
-    assert!(a.iter().all(|f| f.message.contains("GET /orders")));
+    let f = &a[0];
+    assert_eq!(f.evidence["backend"]["load_balancer"], SECOND);
+    assert_eq!(
+        f.evidence["backend"]["load_balancers"],
+        json!([SECOND, NLB])
+    );
+    assert_eq!(
+        f.fingerprint,
+        crate::report::fingerprint(&[
+            "public-lb-exposes-private-backend",
+            OWNER,
+            "us-east-1",
+            PUBLIC_NLB,
+            SECOND
+        ])
+    );
+    // It names the API method published through either of the merged load balancers.
+    assert!(f.message.contains("GET /orders"), "{}", f.message);
+    assert!(f.message.contains("second (network)"), "{}", f.message);
+}
+
+#[test]
+fn a_backend_of_one_load_balancer_keeps_its_fingerprint() {
+    // The identity of a single-load-balancer backend is that load balancer, as before
+    // merging existed: alerts already uploaded keep matching.
+    let mut t = base();
+    t.network.load_balancers.push(lb(
+        PUBLIC_NLB,
+        "public",
+        "network",
+        "internet-facing",
+        &[("i-backend", 8080)],
+        "instance",
+    ));
+    t.network.endpoint_services.push(service(&["*"]));
+    let f = audit(vec![t]);
+    let fp = |parts: &[&str]| crate::report::fingerprint(parts);
+    let mut want = vec![
+        fp(&[
+            "public-lb-exposes-private-backend",
+            OWNER,
+            "us-east-1",
+            PUBLIC_NLB,
+            NLB,
+        ]),
+        fp(&[
+            "privatelink-open-to-any-account",
+            OWNER,
+            "us-east-1",
+            "vpce-svc-1",
+            NLB,
+        ]),
+    ];
+    want.sort();
+    let mut got: Vec<String> = f.iter().map(|f| f.fingerprint.clone()).collect();
+    got.sort();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn two_load_balancers_of_one_endpoint_service_over_one_service_are_one_finding() {
+    const SECOND: &str =
+        "arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/net/second/9";
+    let mut t = base();
+    t.network.load_balancers.push(lb(
+        SECOND,
+        "second",
+        "network",
+        "internal",
+        &[("i-backend", 8080)],
+        "instance",
+    ));
+    let mut svc = service(&["*"]);
+    svc.network_load_balancer_arns.push(SECOND.into());
+    t.network.endpoint_services.push(svc);
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "privatelink-open-to-any-account",
+            SVC_ARN,
+            "any_aws_account"
+        )]
+    );
 }
 
 #[test]
@@ -798,4 +890,755 @@ fn snapshot_round_trip_keeps_the_verdicts() {
         crate::analysis::analyze(&inv)
     );
     assert_eq!(crate::analysis::analyze(&inv).len(), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client IP preservation through an internal NLB (peering).
+
+/// The base estate peered with the partner, the peer routed back from the main table (it
+/// serves the NLB's and the target's subnet), and the backend's target group as given. The
+/// target's group admits only its own VPC: the peer never gets in directly.
+fn peered_through_nlb(target_type: &str, protocol: &str, preserve: Option<bool>) -> Target {
+    let mut t = peered("active", PARTNER, true, None);
+    let tg = &mut t.network.load_balancers[0].target_groups[0];
+    tg.target_type = target_type.into();
+    tg.protocol = Some(protocol.into());
+    tg.preserve_client_ip = preserve;
+    if target_type == "ip" {
+        tg.targets[0].id = "10.0.1.10".into();
+    }
+    t
+}
+
+fn rules(f: &[Finding]) -> Vec<&str> {
+    f.iter().map(|f| f.rule_id.as_str()).collect()
+}
+
+#[test]
+fn an_nlb_without_groups_and_ip_targets_lets_the_peer_in_as_its_own_address() {
+    // IP targets over TCP: preservation is off by default, so the target sees the NLB's
+    // address (10.0.1.x), which its VPC-CIDR rule admits: the peer gets in through the NLB.
+    let f = audit(vec![peered_through_nlb("ip", "TCP", None)]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "peering-exposes-private-backend",
+            PCX_ARN,
+            "accounts:[222222222222]"
+        )]
+    );
+    let f = &f[0];
+    assert_eq!(f.confidence, "high");
+    assert!(
+        f.message.contains("client IP preservation is off"),
+        "{}",
+        f.message
+    );
+    assert!(
+        f.message.contains("has no security groups"),
+        "{}",
+        f.message
+    );
+    assert_eq!(
+        f.evidence["path"]["via"],
+        "load balancer backend to target i-backend:8080"
+    );
+    assert_eq!(f.evidence["path"]["security_group"], "sg-backend");
+    assert_eq!(
+        f.evidence["path"]["peer_addresses_through"],
+        json!(["10.1.0.0/16"])
+    );
+}
+
+#[test]
+fn client_ip_preservation_decides_whose_address_the_target_must_admit() {
+    // The attribute turned on for IP targets: the target sees the peer, which it does not admit.
+    let f = audit(vec![peered_through_nlb("ip", "TCP", Some(true))]);
+    assert_eq!(rules(&f), vec!["peering-cross-account-no-path"]);
+    // UDP always preserves, whatever the attribute says.
+    let f = audit(vec![peered_through_nlb("ip", "UDP", Some(false))]);
+    assert_eq!(rules(&f), vec!["peering-cross-account-no-path"]);
+    // Instance targets preserve by default; turned off, the NLB's address gets in.
+    let f = audit(vec![peered_through_nlb("instance", "TCP", None)]);
+    assert_eq!(rules(&f), vec!["peering-cross-account-no-path"]);
+    let f = audit(vec![peered_through_nlb("instance", "TCP", Some(false))]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+}
+
+#[test]
+fn unreadable_target_group_attributes_assume_the_wider_and_say_so() {
+    let mut t = peered_through_nlb("instance", "TCP", None);
+    t.network.load_balancers[0].target_groups[0].attributes_error = Some("AccessDenied".into());
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(f[0].confidence, "medium");
+    assert!(
+        f[0].message.contains("client IP preservation is unknown"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn an_nlb_with_groups_admitting_the_peer_still_needs_targets_that_admit_whom_they_see() {
+    let with_nlb_group = |target_type: &str| {
+        let mut t = peered_through_nlb(target_type, "TCP", None);
+        let nlb = &mut t.network.load_balancers[0];
+        nlb.security_group_ids = vec!["sg-nlb".into()];
+        nlb.listeners = vec![Listener {
+            arn: "l1".into(),
+            port: 8080,
+            protocol: "TCP".into(),
+            target_group_arns: vec![],
+        }];
+        nlb.listeners_read = true;
+        t.network
+            .security_groups
+            .push(sg("sg-nlb", "vpc-backend", vec![tcp(8080, "10.1.0.0/16")]));
+        audit(vec![t])
+    };
+    // Instance targets see the peer (preserved) and admit only their VPC: dropped there.
+    assert_eq!(
+        rules(&with_nlb_group("instance")),
+        vec!["peering-cross-account-no-path"]
+    );
+    // IP targets see the NLB, which their VPC rule admits: the peer gets through.
+    let f = with_nlb_group("ip");
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert!(
+        f[0].message
+            .contains("security group sg-nlb admits tcp port 8080 from 10.1.0.0/16"),
+        "{}",
+        f[0].message
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prefix lists.
+
+fn prefix_list(id: &str, name: &str, owner: &str, cidrs: Option<&[&str]>) -> PrefixList {
+    PrefixList {
+        id: id.into(),
+        name: Some(name.into()),
+        owner_id: Some(owner.into()),
+        cidrs: cidrs.map(|c| c.iter().map(|c| c.to_string()).collect()),
+    }
+}
+
+/// The base estate with a public ALB over the backend instance whose group admits, on the
+/// listener port, only the prefix list `pl`.
+fn public_alb_admitting_prefix_list(pl: &str) -> Target {
+    let mut t = base();
+    let mut alb = lb(
+        PUBLIC_ALB,
+        "public",
+        "application",
+        "internet-facing",
+        &[("i-backend", 8080)],
+        "instance",
+    );
+    alb.security_group_ids = vec!["sg-alb".into()];
+    alb.listeners = vec![Listener {
+        arn: "l1".into(),
+        port: 443,
+        protocol: "HTTPS".into(),
+        target_group_arns: vec![],
+    }];
+    alb.listeners_read = true;
+    t.network.load_balancers.push(alb);
+    t.network.security_groups.push(sg(
+        "sg-alb",
+        "vpc-backend",
+        vec![IngressRule {
+            protocol: "tcp".into(),
+            from_port: Some(443),
+            to_port: Some(443),
+            prefix_list_ids: vec![pl.into()],
+            ..Default::default()
+        }],
+    ));
+    t
+}
+
+#[test]
+fn a_public_alb_admitting_the_cloudfront_prefix_list_is_on_the_internet() {
+    let mut t = public_alb_admitting_prefix_list("pl-3b927c52");
+    t.network.prefix_lists.push(prefix_list(
+        "pl-3b927c52",
+        "com.amazonaws.global.cloudfront.origin-facing",
+        "AWS",
+        None,
+    ));
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "public-lb-exposes-private-backend",
+            PUBLIC_ALB,
+            "internet"
+        )]
+    );
+    assert_eq!(f[0].confidence, "high");
+    assert!(f[0].message.contains("CloudFront"), "{}", f[0].message);
+}
+
+#[test]
+fn a_prefix_list_that_could_not_be_read_never_narrows_the_reach() {
+    // Not in the inventory at all (not read, or an older snapshot).
+    let f = audit(vec![public_alb_admitting_prefix_list("pl-unknown")]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "public-lb-exposes-private-backend",
+            PUBLIC_ALB,
+            "internet"
+        )]
+    );
+    assert_eq!(f[0].confidence, "medium");
+    assert!(
+        f[0].message.contains("could not be read"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn a_readable_prefix_list_narrows_the_reach_to_its_public_entries() {
+    let mut t = public_alb_admitting_prefix_list("pl-partner");
+    t.network.prefix_lists.push(prefix_list(
+        "pl-partner",
+        "partner-offices",
+        OWNER,
+        Some(&["203.0.113.0/24", "10.0.0.0/8"]),
+    ));
+    let f = audit(vec![t.clone()]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "public-lb-exposes-private-backend",
+            PUBLIC_ALB,
+            "internet_ip_restricted:[203.0.113.0/24]"
+        )]
+    );
+    assert_eq!(f[0].confidence, "high");
+    // Only private entries: the internet cannot reach it.
+    t.network.prefix_lists[0].cidrs = Some(vec!["10.0.0.0/8".into()]);
+    assert_eq!(audit(vec![t]), vec![]);
+}
+
+#[test]
+fn peering_routes_and_rules_given_as_prefix_lists_count() {
+    let mut t = peered("active", PARTNER, false, None);
+    t.network.route_tables[0].routes.push(Route {
+        destination_prefix_list_id: Some("pl-peer".into()),
+        vpc_peering_connection_id: Some("pcx-1".into()),
+        ..Default::default()
+    });
+    t.network.security_groups[0].ingress.push(IngressRule {
+        protocol: "tcp".into(),
+        from_port: Some(8080),
+        to_port: Some(8080),
+        prefix_list_ids: vec!["pl-peer".into()],
+        ..Default::default()
+    });
+    t.network.prefix_lists.push(prefix_list(
+        "pl-peer",
+        "partner-vpc",
+        OWNER,
+        Some(&["10.1.0.0/16"]),
+    ));
+    let f = audit(vec![t.clone()]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(f[0].confidence, "high");
+    assert_eq!(
+        f[0].evidence["path"]["route"],
+        "prefix list pl-peer (partner-vpc) -> pcx-1"
+    );
+    // A list of other addresses routes nothing of the peer.
+    t.network.prefix_lists[0].cidrs = Some(vec!["10.7.0.0/16".into()]);
+    assert_eq!(
+        rules(&audit(vec![t.clone()])),
+        vec!["peering-cross-account-no-path"]
+    );
+    // Unreadable: assumed to carry and admit the peer, at medium confidence.
+    t.network.prefix_lists.clear();
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(f[0].confidence, "medium");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Targets: ALB targets, IP targets outside their target group's VPC.
+
+const INTERNAL_ALB: &str =
+    "arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/app/internal/7";
+
+#[test]
+fn an_nlb_forwarding_to_an_alb_reaches_the_albs_targets() {
+    // A public NLB forwards to an internal ALB (target type `alb`) whose targets are the
+    // VPC-link backend's instance: the internet reaches the backend.
+    let mut t = base();
+    t.network.load_balancers.push(lb(
+        INTERNAL_ALB,
+        "internal-alb",
+        "application",
+        "internal",
+        &[("i-backend", 8080)],
+        "instance",
+    ));
+    t.network.load_balancers.push(lb(
+        PUBLIC_NLB,
+        "public",
+        "network",
+        "internet-facing",
+        &[(INTERNAL_ALB, 80)],
+        "alb",
+    ));
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "public-lb-exposes-private-backend",
+            PUBLIC_NLB,
+            "internet"
+        )]
+    );
+    assert!(f[0].message.contains("GET /orders"), "{}", f[0].message);
+    assert!(f[0].evidence["shared_targets"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("i-backend:8080")));
+}
+
+#[test]
+fn a_vpc_link_nlb_to_alb_chain_still_names_the_bypassed_methods() {
+    // VPC link → NLB → (target type alb) internal ALB → i-app; a public ALB in front of i-app.
+    let mut t = base();
+    t.network.load_balancers[0].target_groups[0].target_type = "alb".into();
+    t.network.load_balancers[0].target_groups[0].targets = vec![LbTarget {
+        id: INTERNAL_ALB.into(),
+        port: Some(80),
+        ..Default::default()
+    }];
+    t.network.load_balancers.push(lb(
+        INTERNAL_ALB,
+        "internal-alb",
+        "application",
+        "internal",
+        &[("i-app", 8080)],
+        "instance",
+    ));
+    t.network.load_balancers.push(lb(
+        PUBLIC_ALB,
+        "public",
+        "application",
+        "internet-facing",
+        &[("i-app", 8080)],
+        "instance",
+    ));
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "public-lb-exposes-private-backend",
+            PUBLIC_ALB,
+            "internet"
+        )]
+    );
+    assert_eq!(f[0].evidence["bypassed_methods"][0]["path"], "/orders");
+    assert_eq!(
+        f[0].evidence["backend"]["load_balancers"],
+        json!([INTERNAL_ALB, NLB])
+    );
+}
+
+#[test]
+fn an_ip_target_in_a_peered_vpc_resolves_to_its_instance() {
+    // A public NLB in vpc-backend forwards by IP (AvailabilityZone `all`) to an instance of a
+    // peered VPC of the same account, which an internal NLB there fronts.
+    let mut t = base();
+    let n = &mut t.network;
+    n.vpcs.push(crate::inventory::Vpc {
+        id: "vpc-other".into(),
+        cidr_blocks: vec!["10.5.0.0/16".into()],
+    });
+    n.instances.push(Instance {
+        id: "i-other".into(),
+        vpc_id: Some("vpc-other".into()),
+        subnet_id: Some("subnet-other".into()),
+        private_ip: Some("10.5.0.10".into()),
+        security_group_ids: vec![],
+    });
+    let mut other = lb(
+        "arn:other-internal",
+        "other",
+        "network",
+        "internal",
+        &[("i-other", 443)],
+        "instance",
+    );
+    other.vpc_id = "vpc-other".into();
+    n.load_balancers.push(other);
+    let mut public = lb(
+        PUBLIC_NLB,
+        "public",
+        "network",
+        "internet-facing",
+        &[("10.5.0.10", 443)],
+        "ip",
+    );
+    public.target_groups[0].targets[0].availability_zone = Some("all".into());
+    n.load_balancers.push(public);
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "public-lb-exposes-private-backend",
+            PUBLIC_NLB,
+            "internet"
+        )]
+    );
+    assert_eq!(f[0].evidence["shared_targets"], json!(["i-other:443"]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoint services: live connections, organizations.
+
+#[test]
+fn accounts_still_connected_but_no_longer_allowed_are_reported() {
+    let mut t = base();
+    let mut svc = service(&[&format!("arn:aws:iam::{OWNER}:root")]);
+    svc.connected_accounts = Some(vec![PARTNER.into(), OWNER.into()]);
+    t.network.endpoint_services.push(svc);
+    let f = audit(vec![t.clone()]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "privatelink-open-to-external-accounts",
+            SVC_ARN,
+            "accounts:[222222222222]"
+        )]
+    );
+    assert!(
+        f[0].message.contains("no longer allowed"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[0].evidence["connected_not_allowed"], json!([PARTNER]));
+    // Allowed and connected partners, plus a stale third account: all of them.
+    t.network.endpoint_services[0].allowed_principals =
+        vec![format!("arn:aws:iam::{PARTNER}:root")];
+    t.network.endpoint_services[0].connected_accounts =
+        Some(vec![PARTNER.into(), "333333333333".into()]);
+    let f = audit(vec![t]);
+    assert_eq!(f[0].reach, "accounts:[222222222222,333333333333]");
+}
+
+#[test]
+fn organization_and_ou_principals_reach_the_organization_not_its_management_account() {
+    for (principal, kind, ou) in [
+        (
+            "arn:aws:organizations::999999999999:organization/o-abc123",
+            None,
+            false,
+        ),
+        (
+            "arn:aws:organizations::999999999999:ou/o-abc123/ou-ab12-xyz",
+            Some("OrganizationUnit"),
+            true,
+        ),
+    ] {
+        let mut t = base();
+        let mut svc = service(&[principal]);
+        if let Some(kind) = kind {
+            svc.principal_types
+                .insert(principal.to_string(), kind.to_string());
+        }
+        t.network.endpoint_services.push(svc);
+        let f = audit(vec![t]);
+        assert_eq!(
+            summary(&f),
+            vec![row(
+                "privatelink-open-to-external-accounts",
+                SVC_ARN,
+                "organization:o-abc123"
+            )],
+            "{principal}"
+        );
+        assert_eq!(f[0].message.contains("ou-ab12-xyz"), ou, "{}", f[0].message);
+    }
+}
+
+#[test]
+fn an_endpoint_service_is_reported_even_when_its_load_balancers_could_not_be_read() {
+    let mut t = base();
+    t.network.load_balancers.clear();
+    t.errors.push(crate::inventory::ScanError {
+        operation: "elasticloadbalancing:DescribeLoadBalancers".into(),
+        code: "AccessDenied".into(),
+        message: "denied".into(),
+        resource: None,
+    });
+    t.network.endpoint_services.push(service(&["*"]));
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "privatelink-open-to-any-account",
+            SVC_ARN,
+            "any_aws_account"
+        )]
+    );
+    assert!(
+        f[0].message
+            .contains("the load balancers could not be read (AccessDenied)"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[0].evidence["backend"]["unknown"], true);
+    // The VPC link id still ties the methods to the load balancer's ARN.
+    assert_eq!(f[0].evidence["bypassed_methods"][0]["path"], "/orders");
+}
+
+#[test]
+fn a_gateway_load_balancer_of_an_endpoint_service_is_a_private_backend() {
+    const GWLB: &str =
+        "arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/gwy/inspect/5";
+    let mut t = base();
+    let mut gw = lb(
+        GWLB,
+        "inspect",
+        "gateway",
+        "",
+        &[("i-gw", 6081)],
+        "instance",
+    );
+    gw.dns_name = None;
+    t.network.load_balancers.push(gw);
+    t.network.load_balancers.push(lb(
+        PUBLIC_NLB,
+        "public",
+        "network",
+        "internet-facing",
+        &[("i-gw", 6081)],
+        "instance",
+    ));
+    t.network.endpoint_services.push(EndpointService {
+        service_id: "vpce-svc-gw".into(),
+        service_name: "com.amazonaws.vpce.us-east-1.vpce-svc-gw".into(),
+        gateway_load_balancer_arns: vec![GWLB.into()],
+        allowed_principals: vec!["*".into()],
+        ..Default::default()
+    });
+    let f = audit(vec![t]);
+    let public = f
+        .iter()
+        .find(|f| f.rule_id == "public-lb-exposes-private-backend")
+        .expect("the public NLB shares the GWLB's target");
+    assert_eq!(
+        public.evidence["backend"]["private_because"],
+        json!(["published by endpoint service vpce-svc-gw"])
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routes: longest prefix match, and routed ∩ admitted.
+
+fn tgw_route(cidr: &str) -> Route {
+    Route {
+        destination_cidr: cidr.into(),
+        target_id: Some("tgw-1".into()),
+        ..Default::default()
+    }
+}
+
+fn pcx_route(cidr: &str) -> Route {
+    Route {
+        destination_cidr: cidr.into(),
+        vpc_peering_connection_id: Some("pcx-1".into()),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_more_specific_route_elsewhere_takes_the_peer_away() {
+    let with_routes = |routes: Vec<Route>| {
+        let mut t = peered("active", PARTNER, false, Some(tcp(8080, "10.1.0.0/16")));
+        t.network.route_tables[0].routes.extend(routes);
+        audit(vec![t])
+    };
+    let f = with_routes(vec![pcx_route("10.0.0.0/8"), tgw_route("10.1.0.0/16")]);
+    assert_eq!(rules(&f), vec!["peering-cross-account-no-path"]);
+    // Half of the peer still goes back through the peering.
+    let f = with_routes(vec![pcx_route("10.0.0.0/8"), tgw_route("10.1.0.0/17")]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(
+        f[0].evidence["path"]["peer_addresses_through"],
+        json!(["10.1.128.0/17"])
+    );
+    assert!(
+        f[0].message.contains("Only part of the peer"),
+        "{}",
+        f[0].message
+    );
+    // A less specific route elsewhere takes nothing away.
+    let f = with_routes(vec![pcx_route("10.1.0.0/16"), tgw_route("10.0.0.0/8")]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+}
+
+#[test]
+fn the_routed_and_the_admitted_peer_addresses_must_meet() {
+    let with_rule = |cidr: &str| {
+        let mut t = peered("active", PARTNER, false, Some(tcp(8080, cidr)));
+        t.network.route_tables[0]
+            .routes
+            .push(pcx_route("10.1.5.0/24"));
+        audit(vec![t])
+    };
+    assert_eq!(
+        rules(&with_rule("10.1.9.0/24")),
+        vec!["peering-cross-account-no-path"]
+    );
+    let f = with_rule("10.1.5.128/25");
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(
+        f[0].evidence["path"]["peer_addresses_through"],
+        json!(["10.1.5.128/25"])
+    );
+}
+
+#[test]
+fn ipv6_peer_cidrs_are_routed_and_admitted_too() {
+    let mut t = peered("active", PARTNER, false, None);
+    t.network.peerings[0].accepter.cidr_blocks =
+        vec!["10.1.0.0/16".into(), "2600:1f18:aaaa:bb00::/56".into()];
+    t.network.route_tables[0]
+        .routes
+        .push(pcx_route("2600:1f18:aaaa:bb00::/56"));
+    t.network.security_groups[0].ingress.push(tcp(8080, "::/0"));
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(
+        f[0].evidence["path"]["peer_addresses_through"],
+        json!(["2600:1f18:aaaa:bb00::/56"])
+    );
+}
+
+#[test]
+fn an_ipv6_ip_target_is_placed_in_its_subnet_by_its_ipv6_cidr() {
+    // An IP target with no known interface: its subnet (by IPv6 CIDR) routes the peer back,
+    // its groups are unknown: assumed at medium confidence.
+    let mut t = peered("active", PARTNER, true, None);
+    t.network.subnets[0].ipv6_cidr_blocks = vec!["2600:1f18:aaaa:1::/64".into()];
+    let tg = &mut t.network.load_balancers[0].target_groups[0];
+    tg.target_type = "ip".into();
+    tg.protocol = Some("UDP".into());
+    tg.targets[0].id = "2600:1f18:aaaa:1::10".into();
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(f[0].confidence, "medium");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Source groups: judged by their owner.
+
+fn group_rule(pair: GroupRef) -> IngressRule {
+    IngressRule {
+        protocol: "tcp".into(),
+        from_port: Some(8080),
+        to_port: Some(8080),
+        source_group_ids: vec![pair.group_id.clone()],
+        source_groups: vec![pair],
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_source_group_admits_the_peer_only_when_it_is_the_peers() {
+    let audit_with = |pair: GroupRef| {
+        audit(vec![peered(
+            "active",
+            PARTNER,
+            true,
+            Some(group_rule(pair)),
+        )])
+    };
+    let pair = |user: Option<&str>, pcx: Option<&str>| GroupRef {
+        group_id: "sg-foreign".into(),
+        user_id: user.map(str::to_string),
+        vpc_peering_connection_id: pcx.map(str::to_string),
+        ..Default::default()
+    };
+    // Owned by the peer account: certain.
+    let f = audit_with(pair(Some(PARTNER), None));
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(f[0].confidence, "high");
+    // Referenced through this very peering: certain.
+    let f = audit_with(pair(None, Some("pcx-1")));
+    assert_eq!(f[0].confidence, "high");
+    // A third account's group, or one reached through another peering: not this peer.
+    for other in [
+        pair(Some("333333333333"), None),
+        pair(Some(PARTNER), Some("pcx-9")),
+    ] {
+        assert_eq!(
+            rules(&audit_with(other.clone())),
+            vec!["peering-cross-account-no-path"],
+            "{other:?}"
+        );
+    }
+    // This account's own group (a local VPC's): not the peer.
+    let f = audit_with(pair(Some(OWNER), None));
+    assert_eq!(rules(&f), vec!["peering-cross-account-no-path"]);
+    // Owner unknown: assumed, at medium confidence.
+    let f = audit_with(pair(None, None));
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(f[0].confidence, "medium");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Web ACL lookups and stage-variable links.
+
+#[test]
+fn a_web_acl_that_could_not_be_read_is_not_called_absent() {
+    let mut t = base();
+    let mut alb = lb(
+        PUBLIC_ALB,
+        "public",
+        "application",
+        "internet-facing",
+        &[("i-backend", 8080)],
+        "instance",
+    );
+    alb.web_acl_error = Some("AccessDeniedException".into());
+    t.network.load_balancers.push(alb);
+    let f = audit(vec![t]);
+    assert_eq!(f.len(), 1);
+    assert!(
+        !f[0].message.contains("No web ACL is attached"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[0].message
+            .contains("could not be read (AccessDeniedException)"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[0].evidence["web_acl_read"], false);
+}
+
+#[test]
+fn a_link_named_by_a_stage_variable_is_inferred() {
+    let mut t = base();
+    t.rest_apis[0].resources[0].methods[0]
+        .integration
+        .as_mut()
+        .unwrap()
+        .connection_id = Some("${stageVariables.vpcLinkId}".into());
+    t.network.endpoint_services.push(service(&["*"]));
+    let f = audit(vec![t]);
+    assert_eq!(f[0].evidence["bypassed_methods"][0]["path"], "/orders");
+    assert_eq!(f[0].evidence["bypassed_methods"][0]["link_inferred"], true);
+    assert_eq!(f[0].confidence, "medium");
 }

@@ -9,51 +9,89 @@
 //!   and `DescribeTargetGroups` (all target groups of the region in one listing, each naming
 //!   its load balancers);
 //! - per endpoint service: `DescribeVpcEndpointServicePermissions` (decides the verdict) and
-//!   `DescribeVpcEndpointConnections` (who is connected now: enrichment only);
+//!   `DescribeVpcEndpointConnections` (who is connected now: accounts connected but no longer
+//!   allowed are reported too; a failure is a notification);
 //! - only when some verdict compares targets (the region has an endpoint service, an
 //!   internet-facing load balancer or an active cross-account peering):
 //!   `DescribeTargetHealth` per target group attached to a load balancer, and
 //!   `DescribeNetworkInterfaces` (batched) for IP targets that are not instance addresses;
 //! - `DescribeListeners` only for internet-facing load balancers and for load balancers in a
 //!   VPC with an active cross-account peering (listener ports matter only there);
+//! - `elasticloadbalancing:DescribeTargetGroupAttributes` only for the TCP/TLS target groups of
+//!   internal NLBs in a VPC with an active cross-account peering (`preserve_client_ip.enabled`
+//!   decides whose address the targets' security groups must admit; UDP-like protocols always
+//!   preserve it);
+//! - `ec2:DescribeManagedPrefixLists` (batched by id) and `GetManagedPrefixListEntries` per list
+//!   only for prefix lists named by the security groups of internet-facing load balancers, by
+//!   the security groups of a VPC with an active cross-account peering, or by a route to a
+//!   peering (the AWS-managed CloudFront origin-facing list needs no entries: it means the
+//!   internet, through CloudFront);
 //! - `wafv2:GetWebACLForResource` per internet-facing ALB (NLBs cannot carry a web ACL; REST
 //!   API stages report theirs in `GetStages`).
+//!
+//! Per-resource calls run with a small bounded concurrency ([`PER_TARGET_CONCURRENCY`]) and
+//! their answers are applied in a fixed order, so the inventory is the same whatever finishes
+//! first.
 //!
 //! Failures of calls that verdicts depend on are scan errors (the target becomes partial);
 //! failures of enrichment calls (endpoint connections, web ACL lookups) are notifications.
 
 use super::{paginate, RegionCtx};
 use crate::inventory::{
-    EndpointService, IngressRule, Instance, LbTarget, Listener, LoadBalancer, Network,
-    NetworkInterface, Notification, PeeringSide, Route, RouteTable, ScanError, SecurityGroup,
-    Subnet, Target, TargetGroup, Vpc, VpcEndpoint, VpcPeering,
+    EndpointService, GroupRef, IngressRule, Instance, LbTarget, Listener, LoadBalancer, Network,
+    NetworkInterface, Notification, PeeringSide, PrefixList, Route, RouteTable, ScanError,
+    SecurityGroup, Subnet, Target, TargetGroup, Vpc, VpcEndpoint, VpcPeering,
 };
 use aws_sdk_ec2 as ec2;
 use aws_sdk_elasticloadbalancingv2 as elb;
 use aws_sdk_wafv2 as waf;
-use std::collections::{BTreeMap, BTreeSet};
+use futures_util::stream::{self, StreamExt};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::future::Future;
+
+/// Per-resource calls in flight at once for one account × region. Targets already run in
+/// parallel (`--concurrency`), and every account has its own throttling quota: a few calls at
+/// a time per target keep a region with thousands of load balancers fast without tripping it.
+const PER_TARGET_CONCURRENCY: usize = 4;
+
+/// Runs `f` over `items` with [`PER_TARGET_CONCURRENCY`] calls in flight; answers come back in
+/// the order of `items`.
+async fn bounded<I, F, Fut, T>(items: I, f: F) -> Vec<T>
+where
+    I: IntoIterator,
+    F: FnMut(I::Item) -> Fut,
+    Fut: Future<Output = T>,
+{
+    stream::iter(items)
+        .map(f)
+        .buffered(PER_TARGET_CONCURRENCY)
+        .collect()
+        .await
+}
 
 /// Reads the network inventory of one account × region. Returns the number of calls that
 /// succeeded (0 means nothing could be read).
 pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
-    let ec2 = ec2::Client::new(&ctx.config);
-    let elb = elb::Client::new(&ctx.config);
+    // References, so the per-resource futures below can share them (their items are owned
+    // values: futures holding borrowed items are not `Send` across the scan's `tokio::spawn`).
+    let ec2 = &ec2::Client::new(&ctx.config);
+    let elb = &elb::Client::new(&ctx.config);
     let mut ok = 0usize;
     let mut errors: Vec<ScanError> = Vec::new();
     let mut net = Network::default();
 
     // The region-wide listings do not depend on each other: run them at once.
     let (vpcs, subnets, route_tables, groups, instances, endpoints, peerings, services, lbs, tgs) = tokio::join!(
-        describe_vpcs(ctx, &ec2),
-        describe_subnets(ctx, &ec2),
-        describe_route_tables(ctx, &ec2),
-        describe_security_groups(ctx, &ec2),
-        describe_instances(ctx, &ec2),
-        describe_vpc_endpoints(ctx, &ec2),
-        describe_peerings(ctx, &ec2),
-        describe_endpoint_services(ctx, &ec2),
-        describe_load_balancers(ctx, &elb),
-        describe_target_groups(ctx, &elb),
+        describe_vpcs(ctx, ec2),
+        describe_subnets(ctx, ec2),
+        describe_route_tables(ctx, ec2),
+        describe_security_groups(ctx, ec2),
+        describe_instances(ctx, ec2),
+        describe_vpc_endpoints(ctx, ec2),
+        describe_peerings(ctx, ec2),
+        describe_endpoint_services(ctx, ec2),
+        describe_load_balancers(ctx, elb),
+        describe_target_groups(ctx, elb),
     );
     macro_rules! take {
         ($result:expr, $field:expr) => {
@@ -78,16 +116,37 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
     let mut target_groups: Vec<(TargetGroup, Vec<String>)> = Vec::new();
     take!(tgs, target_groups);
 
-    // Endpoint services: who may connect (verdict) and who is connected (enrichment).
-    for svc in &mut net.endpoint_services {
-        match service_permissions(ctx, &ec2, &svc.service_id).await {
+    // Endpoint services: who may connect (verdict) and who is connected (connections outlive
+    // the permission that allowed them, so they can widen the verdict; a failure only loses
+    // that detail).
+    let ids: Vec<String> = net
+        .endpoint_services
+        .iter()
+        .map(|s| s.service_id.clone())
+        .collect();
+    let answers = bounded(ids, |id| async move {
+        tokio::join!(
+            service_permissions(ctx, ec2, &id),
+            service_connections(ctx, ec2, &id)
+        )
+    })
+    .await;
+    for (svc, (permissions, connections)) in net.endpoint_services.iter_mut().zip(answers) {
+        match permissions {
             Ok((pages, principals)) => {
                 ok += pages;
-                svc.allowed_principals = principals;
+                for (principal, kind) in principals {
+                    if let Some(kind) = kind {
+                        svc.principal_types.insert(principal.clone(), kind);
+                    }
+                    svc.allowed_principals.push(principal);
+                }
+                svc.allowed_principals.sort();
+                svc.allowed_principals.dedup();
             }
             Err(e) => errors.push(e),
         }
-        match service_connections(ctx, &ec2, &svc.service_id).await {
+        match connections {
             Ok((pages, accounts)) => {
                 ok += pages;
                 svc.connected_accounts = Some(accounts);
@@ -95,7 +154,7 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
             Err(e) => target.notifications.push(Notification {
                 operation: e.operation,
                 message: format!(
-                    "could not list the endpoint connections ({}: {}); the allowed principals still decide the verdict, only the list of connected accounts is missing",
+                    "could not list the endpoint connections ({}: {}); the allowed principals still decide the verdict, only accounts connected but no longer allowed would be missing",
                     e.code, e.message
                 ),
                 resource: Some(svc.service_id.clone()),
@@ -103,13 +162,15 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
         }
     }
 
-    // Attach target groups to their load balancers.
+    // Attach target groups to their load balancers (one pass, not load balancers × groups).
+    let mut groups_of: HashMap<String, Vec<TargetGroup>> = HashMap::new();
+    for (tg, lb_arns) in &target_groups {
+        for arn in lb_arns {
+            groups_of.entry(arn.clone()).or_default().push(tg.clone());
+        }
+    }
     for lb in &mut net.load_balancers {
-        lb.target_groups = target_groups
-            .iter()
-            .filter(|(_, lbs)| lbs.iter().any(|a| a == &lb.arn))
-            .map(|(tg, _)| tg.clone())
-            .collect();
+        lb.target_groups = groups_of.remove(&lb.arn).unwrap_or_default();
     }
 
     let owner = target.account_id.as_str();
@@ -130,30 +191,35 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
 
     if needs_targets {
         // One DescribeTargetHealth per target group, shared by every load balancer using it.
-        let mut targets_of: BTreeMap<String, Result<Vec<LbTarget>, ()>> = BTreeMap::new();
-        for lb in &net.load_balancers {
-            for tg in &lb.target_groups {
-                if targets_of.contains_key(&tg.arn) {
-                    continue;
+        let tg_arns: BTreeSet<String> = net
+            .load_balancers
+            .iter()
+            .flat_map(|lb| &lb.target_groups)
+            .map(|tg| tg.arn.clone())
+            .collect();
+        let answers = bounded(tg_arns.iter().cloned(), |arn| async move {
+            target_health(ctx, elb, &arn).await
+        })
+        .await;
+        let mut targets_of: BTreeMap<&str, Option<Vec<LbTarget>>> = BTreeMap::new();
+        for (arn, answer) in tg_arns.iter().zip(answers) {
+            let targets = match answer {
+                Ok(targets) => {
+                    ok += 1;
+                    Some(targets)
                 }
-                let result = match target_health(ctx, &elb, &tg.arn).await {
-                    Ok(targets) => {
-                        ok += 1;
-                        Ok(targets)
-                    }
-                    Err(e) => {
-                        errors.push(e);
-                        Err(())
-                    }
-                };
-                targets_of.insert(tg.arn.clone(), result);
-            }
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+            };
+            targets_of.insert(arn.as_str(), targets);
         }
         for lb in &mut net.load_balancers {
             let mut all_read = true;
             for tg in &mut lb.target_groups {
-                match targets_of.get(&tg.arn) {
-                    Some(Ok(targets)) => tg.targets = targets.clone(),
+                match targets_of.get(tg.arn.as_str()) {
+                    Some(Some(targets)) => tg.targets = targets.clone(),
                     _ => all_read = false,
                 }
             }
@@ -161,7 +227,8 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
         }
 
         // IP targets that are not instance addresses: find their interfaces (subnet and
-        // security groups decide what a peer can reach).
+        // security groups decide what a peer can reach). The lookup is region-wide, so a target
+        // in another VPC of the account (a peered one) is found too.
         let instance_ips: BTreeSet<&str> = net
             .instances
             .iter()
@@ -176,58 +243,148 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
             .filter(|t| !instance_ips.contains(t.id.as_str()))
             .map(|t| t.id.clone())
             .collect();
-        if !orphan_ips.is_empty() {
-            let ips: Vec<String> = orphan_ips.into_iter().collect();
-            for batch in ips.chunks(100) {
-                match network_interfaces(ctx, &ec2, batch).await {
-                    Ok((pages, enis)) => {
-                        ok += pages;
-                        net.network_interfaces.extend(enis);
-                    }
-                    Err(e) => errors.push(e),
+        // IPv4 and IPv6 addresses are filtered by different keys.
+        let (v6, v4): (Vec<String>, Vec<String>) =
+            orphan_ips.into_iter().partition(|ip| ip.contains(':'));
+        let batches: Vec<(bool, Vec<String>)> = v4
+            .chunks(100)
+            .map(|b| (false, b.to_vec()))
+            .chain(v6.chunks(100).map(|b| (true, b.to_vec())))
+            .collect();
+        let answers = bounded(batches, |(v6, batch)| async move {
+            let key = if v6 {
+                "ipv6-addresses.ipv6-address"
+            } else {
+                "addresses.private-ip-address"
+            };
+            network_interfaces(ctx, ec2, key, &batch).await
+        })
+        .await;
+        for answer in answers {
+            match answer {
+                Ok((pages, enis)) => {
+                    ok += pages;
+                    net.network_interfaces.extend(enis);
                 }
+                Err(e) => errors.push(e),
             }
         }
+        net.network_interfaces.sort_by(|a, b| a.id.cmp(&b.id));
+        net.network_interfaces.dedup_by(|a, b| a.id == b.id);
     }
 
-    for lb in &mut net.load_balancers {
-        let wanted = lb.scheme == "internet-facing" || peered_vpcs.contains(&lb.vpc_id);
-        if !wanted {
-            continue;
-        }
-        match listeners(ctx, &elb, &lb.arn).await {
+    let wanted: Vec<usize> = (0..net.load_balancers.len())
+        .filter(|&i| {
+            let lb = &net.load_balancers[i];
+            lb.scheme == "internet-facing" || peered_vpcs.contains(&lb.vpc_id)
+        })
+        .collect();
+    let arns: Vec<String> = wanted
+        .iter()
+        .map(|&i| net.load_balancers[i].arn.clone())
+        .collect();
+    let answers = bounded(arns, |arn| async move { listeners(ctx, elb, &arn).await }).await;
+    for (&i, answer) in wanted.iter().zip(answers) {
+        match answer {
             Ok((pages, listeners)) => {
                 ok += pages;
-                lb.listeners = listeners;
-                lb.listeners_read = true;
+                net.load_balancers[i].listeners = listeners;
+                net.load_balancers[i].listeners_read = true;
             }
             Err(e) => errors.push(e),
         }
     }
 
-    let waf_client = waf::Client::new(&ctx.config);
-    for lb in &mut net.load_balancers {
-        if lb.scheme != "internet-facing" || lb.lb_type != "application" {
-            continue;
+    // Client IP preservation decides whose address the targets of an internal NLB see when a
+    // peer comes through it: the peer's (preserved) or the NLB's own. Only peered VPCs need it.
+    let tg_attrs: BTreeSet<String> = net
+        .load_balancers
+        .iter()
+        .filter(|lb| {
+            lb.lb_type == "network" && lb.scheme == "internal" && peered_vpcs.contains(&lb.vpc_id)
+        })
+        .flat_map(|lb| &lb.target_groups)
+        .filter(|tg| tg.preservation_configurable())
+        .map(|tg| tg.arn.clone())
+        .collect();
+    let answers = bounded(tg_attrs.iter().cloned(), |arn| async move {
+        preserve_client_ip(ctx, elb, &arn).await
+    })
+    .await;
+    let mut preserve: BTreeMap<&str, Result<Option<bool>, String>> = BTreeMap::new();
+    for (arn, answer) in tg_attrs.iter().zip(answers) {
+        let value = match answer {
+            Ok(v) => {
+                ok += 1;
+                Ok(v)
+            }
+            Err(e) => {
+                let code = e.code.clone();
+                errors.push(e);
+                Err(code)
+            }
+        };
+        preserve.insert(arn.as_str(), value);
+    }
+    for tg in net
+        .load_balancers
+        .iter_mut()
+        .flat_map(|lb| &mut lb.target_groups)
+    {
+        match preserve.get(tg.arn.as_str()) {
+            Some(Ok(v)) => tg.preserve_client_ip = *v,
+            Some(Err(code)) => tg.attributes_error = Some(code.clone()),
+            None => {}
         }
+    }
+
+    // Prefix lists that some verdict depends on: resolved, never guessed.
+    let wanted = referenced_prefix_lists(&net, &peered_vpcs);
+    if !wanted.is_empty() {
+        let (lists, n) = resolve_prefix_lists(ctx, ec2, &wanted, &mut errors).await;
+        ok += n;
+        net.prefix_lists = lists;
+    }
+
+    let waf_client = &waf::Client::new(&ctx.config);
+    let albs: Vec<usize> = (0..net.load_balancers.len())
+        .filter(|&i| {
+            let lb = &net.load_balancers[i];
+            lb.scheme == "internet-facing" && lb.lb_type == "application"
+        })
+        .collect();
+    let arns: Vec<String> = albs
+        .iter()
+        .map(|&i| net.load_balancers[i].arn.clone())
+        .collect();
+    let answers = bounded(arns, |arn| async move {
         let req = waf_client
             .get_web_acl_for_resource()
-            .resource_arn(&lb.arn)
+            .resource_arn(&arn)
             .customize()
             .config_override(waf::config::Config::builder().retry_config(enrichment_retry()));
-        match ctx.call("wafv2:GetWebACLForResource", Some(&lb.arn), req.send()).await {
+        ctx.call("wafv2:GetWebACLForResource", Some(&arn), req.send())
+            .await
+    })
+    .await;
+    for (&i, answer) in albs.iter().zip(answers) {
+        let lb = &mut net.load_balancers[i];
+        match answer {
             Ok(out) => {
                 ok += 1;
                 lb.web_acl_arn = out.web_acl().map(|a| a.arn().to_string());
             }
-            Err(e) => target.notifications.push(Notification {
-                operation: e.operation,
-                message: format!(
-                    "could not read the web ACL of this load balancer ({}: {}); a WAF changes no verdict (it filters, it does not authenticate), so only the ACL's name is missing from findings",
-                    e.code, e.message
-                ),
-                resource: Some(lb.arn.clone()),
-            }),
+            Err(e) => {
+                lb.web_acl_error = Some(e.code.clone());
+                target.notifications.push(Notification {
+                    operation: e.operation,
+                    message: format!(
+                        "could not read the web ACL of this load balancer ({}: {}); a WAF changes no verdict (it filters, it does not authenticate), so findings only say the ACL is unknown",
+                        e.code, e.message
+                    ),
+                    resource: Some(lb.arn.clone()),
+                });
+            }
         }
     }
 
@@ -235,6 +392,105 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
     target.network = net;
     target.errors.extend(errors);
     ok
+}
+
+/// Prefix lists named where a verdict depends on them: rules of the security groups of
+/// internet-facing load balancers (who on the internet reaches them), rules of every group in
+/// a VPC with an active cross-account peering, and destinations of routes to a peering.
+fn referenced_prefix_lists(net: &Network, peered_vpcs: &BTreeSet<String>) -> BTreeSet<String> {
+    let public_groups: BTreeSet<&str> = net
+        .load_balancers
+        .iter()
+        .filter(|lb| lb.scheme == "internet-facing")
+        .flat_map(|lb| lb.security_group_ids.iter().map(String::as_str))
+        .collect();
+    let mut out = BTreeSet::new();
+    for g in &net.security_groups {
+        if public_groups.contains(g.id.as_str()) || peered_vpcs.contains(&g.vpc_id) {
+            for rule in &g.ingress {
+                out.extend(rule.prefix_list_ids.iter().cloned());
+            }
+        }
+    }
+    for rt in net
+        .route_tables
+        .iter()
+        .filter(|rt| peered_vpcs.contains(&rt.vpc_id))
+    {
+        for r in &rt.routes {
+            if r.vpc_peering_connection_id.is_some() {
+                out.extend(r.destination_prefix_list_id.iter().cloned());
+            }
+        }
+    }
+    out
+}
+
+/// Names, owners and entries of the prefix lists `ids`. A list whose description or entries
+/// cannot be read is kept with `cidrs: None` (analysis then assumes the widest) and the failure
+/// is a scan error: a verdict depends on it. Returns the lists and the calls that succeeded.
+async fn resolve_prefix_lists(
+    ctx: &RegionCtx,
+    c: &ec2::Client,
+    ids: &BTreeSet<String>,
+    errors: &mut Vec<ScanError>,
+) -> (Vec<PrefixList>, usize) {
+    let mut ok = 0;
+    let mut lists: BTreeMap<String, PrefixList> = ids
+        .iter()
+        .map(|id| {
+            (
+                id.clone(),
+                PrefixList {
+                    id: id.clone(),
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    let ids: Vec<String> = ids.iter().cloned().collect();
+    // A filter, not `PrefixListIds`: an id that no longer exists must not fail the others.
+    let batches: Vec<Vec<String>> = ids.chunks(100).map(<[String]>::to_vec).collect();
+    let answers = bounded(batches, |batch| async move {
+        describe_prefix_lists(ctx, c, &batch).await
+    })
+    .await;
+    for answer in answers {
+        match answer {
+            Ok((pages, found)) => {
+                ok += pages;
+                for (id, name, owner) in found {
+                    if let Some(pl) = lists.get_mut(&id) {
+                        pl.name = name;
+                        pl.owner_id = owner;
+                    }
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    // The CloudFront list means "the internet" whatever its entries: no call for it.
+    let need_entries: Vec<String> = lists
+        .values()
+        .filter(|pl| pl.name.is_some() && !pl.is_cloudfront_origin_facing())
+        .map(|pl| pl.id.clone())
+        .collect();
+    let answers = bounded(need_entries.iter().cloned(), |id| async move {
+        prefix_list_entries(ctx, c, &id).await
+    })
+    .await;
+    for (id, answer) in need_entries.iter().zip(answers) {
+        match answer {
+            Ok((pages, cidrs)) => {
+                ok += pages;
+                if let Some(pl) = lists.get_mut(id) {
+                    pl.cidrs = Some(cidrs);
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    (lists.into_values().collect(), ok)
 }
 
 /// Enrichment calls change no verdict: give them one retry, not the scan's full budget, so an
@@ -255,6 +511,7 @@ fn sort_network(net: &mut Network) {
     net.endpoint_services
         .sort_by(|a, b| a.service_id.cmp(&b.service_id));
     net.network_interfaces.sort_by(|a, b| a.id.cmp(&b.id));
+    net.prefix_lists.sort_by(|a, b| a.id.cmp(&b.id));
     net.load_balancers.sort_by(|a, b| a.arn.cmp(&b.arn));
     for lb in &mut net.load_balancers {
         lb.listeners.sort_by(|a, b| a.arn.cmp(&b.arn));
@@ -289,6 +546,11 @@ async fn describe_vpcs(ctx: &RegionCtx, c: &ec2::Client) -> Listing<Vpc> {
                 if let Some(primary) = v.cidr_block() {
                     cidrs.push(primary.to_string());
                 }
+                cidrs.extend(
+                    v.ipv6_cidr_block_association_set()
+                        .iter()
+                        .filter_map(|a| a.ipv6_cidr_block().map(str::to_string)),
+                );
                 cidrs.sort();
                 cidrs.dedup();
                 out.push(Vpc {
@@ -316,10 +578,17 @@ async fn describe_subnets(ctx: &RegionCtx, c: &ec2::Client) -> Listing<Subnet> {
                 .send()
         },
         |page| {
-            out.extend(page.subnets().iter().map(|sn| Subnet {
-                id: s(sn.subnet_id()),
-                vpc_id: s(sn.vpc_id()),
-                cidr_block: s(sn.cidr_block()),
+            out.extend(page.subnets().iter().map(|sn| {
+                Subnet {
+                    id: s(sn.subnet_id()),
+                    vpc_id: s(sn.vpc_id()),
+                    cidr_block: s(sn.cidr_block()),
+                    ipv6_cidr_blocks: sn
+                        .ipv6_cidr_block_association_set()
+                        .iter()
+                        .filter_map(|a| a.ipv6_cidr_block().map(str::to_string))
+                        .collect(),
+                }
             }));
             page.next_token().map(str::to_string)
         },
@@ -341,41 +610,70 @@ async fn describe_route_tables(ctx: &RegionCtx, c: &ec2::Client) -> Listing<Rout
                 .send()
         },
         |page| {
-            for rt in page.route_tables() {
-                let mut subnet_ids: Vec<String> = rt
-                    .associations()
-                    .iter()
-                    .filter_map(|a| a.subnet_id().map(str::to_string))
-                    .collect();
-                subnet_ids.sort();
-                out.push(RouteTable {
-                    id: s(rt.route_table_id()),
-                    vpc_id: s(rt.vpc_id()),
-                    subnet_ids,
-                    main: rt.associations().iter().any(|a| a.main() == Some(true)),
-                    routes: rt
-                        .routes()
-                        .iter()
-                        .filter_map(|r| {
-                            let dest = r
-                                .destination_cidr_block()
-                                .or(r.destination_ipv6_cidr_block())?;
-                            Some(Route {
-                                destination_cidr: dest.to_string(),
-                                vpc_peering_connection_id: r
-                                    .vpc_peering_connection_id()
-                                    .map(str::to_string),
-                                gateway_id: r.gateway_id().map(str::to_string),
-                            })
-                        })
-                        .collect(),
-                });
-            }
+            out.extend(page.route_tables().iter().map(route_table));
             page.next_token().map(str::to_string)
         },
     )
     .await?;
     Ok((pages, out))
+}
+
+fn route_table(rt: &ec2::types::RouteTable) -> RouteTable {
+    // An association being made, being removed or failed routes nothing (yet): only
+    // `associated` ones count (no state at all, as older answers have it: associated).
+    let live: Vec<&ec2::types::RouteTableAssociation> = rt
+        .associations()
+        .iter()
+        .filter(|a| {
+            a.association_state()
+                .and_then(|st| st.state())
+                .is_none_or(|st| st.as_str() == "associated")
+        })
+        .collect();
+    let mut subnet_ids: Vec<String> = live
+        .iter()
+        .filter_map(|a| a.subnet_id().map(str::to_string))
+        .collect();
+    subnet_ids.sort();
+    RouteTable {
+        id: s(rt.route_table_id()),
+        vpc_id: s(rt.vpc_id()),
+        subnet_ids,
+        main: live.iter().any(|a| a.main() == Some(true)),
+        routes: rt.routes().iter().filter_map(route).collect(),
+    }
+}
+
+/// One route; a destination given as a prefix list is kept (it may be what routes a peer).
+fn route(r: &ec2::types::Route) -> Option<Route> {
+    let prefix_list = r.destination_prefix_list_id().map(str::to_string);
+    let dest = r
+        .destination_cidr_block()
+        .or(r.destination_ipv6_cidr_block());
+    if dest.is_none() && prefix_list.is_none() {
+        return None;
+    }
+    let target_id = [
+        r.transit_gateway_id(),
+        r.nat_gateway_id(),
+        r.network_interface_id(),
+        r.instance_id(),
+        r.egress_only_internet_gateway_id(),
+        r.carrier_gateway_id(),
+        r.local_gateway_id(),
+        r.core_network_arn(),
+    ]
+    .into_iter()
+    .flatten()
+    .next()
+    .map(str::to_string);
+    Some(Route {
+        destination_cidr: dest.unwrap_or_default().to_string(),
+        vpc_peering_connection_id: r.vpc_peering_connection_id().map(str::to_string),
+        gateway_id: r.gateway_id().map(str::to_string),
+        destination_prefix_list_id: prefix_list,
+        target_id,
+    })
 }
 
 async fn describe_security_groups(ctx: &RegionCtx, c: &ec2::Client) -> Listing<SecurityGroup> {
@@ -391,42 +689,61 @@ async fn describe_security_groups(ctx: &RegionCtx, c: &ec2::Client) -> Listing<S
                 .send()
         },
         |page| {
-            for g in page.security_groups() {
-                out.push(SecurityGroup {
-                    id: s(g.group_id()),
-                    vpc_id: s(g.vpc_id()),
-                    ingress: g
-                        .ip_permissions()
-                        .iter()
-                        .map(|p| IngressRule {
-                            protocol: p.ip_protocol().unwrap_or("-1").to_string(),
-                            // All-protocol rules carry no ports (or -1): every port.
-                            from_port: p.from_port().filter(|&x| x >= 0),
-                            to_port: p.to_port().filter(|&x| x >= 0),
-                            cidrs: p
-                                .ip_ranges()
-                                .iter()
-                                .filter_map(|r| r.cidr_ip().map(str::to_string))
-                                .chain(
-                                    p.ipv6_ranges()
-                                        .iter()
-                                        .filter_map(|r| r.cidr_ipv6().map(str::to_string)),
-                                )
-                                .collect(),
-                            source_group_ids: p
-                                .user_id_group_pairs()
-                                .iter()
-                                .filter_map(|g| g.group_id().map(str::to_string))
-                                .collect(),
-                        })
-                        .collect(),
-                });
-            }
+            out.extend(page.security_groups().iter().map(security_group));
             page.next_token().map(str::to_string)
         },
     )
     .await?;
     Ok((pages, out))
+}
+
+fn security_group(g: &ec2::types::SecurityGroup) -> SecurityGroup {
+    SecurityGroup {
+        id: s(g.group_id()),
+        vpc_id: s(g.vpc_id()),
+        ingress: g.ip_permissions().iter().map(ingress_rule).collect(),
+    }
+}
+
+fn ingress_rule(p: &ec2::types::IpPermission) -> IngressRule {
+    let pairs = p.user_id_group_pairs();
+    IngressRule {
+        protocol: p.ip_protocol().unwrap_or("-1").to_string(),
+        // All-protocol rules carry no ports (or -1): every port.
+        from_port: p.from_port().filter(|&x| x >= 0),
+        to_port: p.to_port().filter(|&x| x >= 0),
+        cidrs: p
+            .ip_ranges()
+            .iter()
+            .filter_map(|r| r.cidr_ip().map(str::to_string))
+            .chain(
+                p.ipv6_ranges()
+                    .iter()
+                    .filter_map(|r| r.cidr_ipv6().map(str::to_string)),
+            )
+            .collect(),
+        source_group_ids: pairs
+            .iter()
+            .filter_map(|g| g.group_id().map(str::to_string))
+            .collect(),
+        // Who owns a source group decides whether it can be a peer's.
+        source_groups: pairs
+            .iter()
+            .filter_map(|g| {
+                Some(GroupRef {
+                    group_id: g.group_id()?.to_string(),
+                    user_id: g.user_id().map(str::to_string),
+                    vpc_id: g.vpc_id().map(str::to_string),
+                    vpc_peering_connection_id: g.vpc_peering_connection_id().map(str::to_string),
+                })
+            })
+            .collect(),
+        prefix_list_ids: p
+            .prefix_list_ids()
+            .iter()
+            .filter_map(|l| l.prefix_list_id().map(str::to_string))
+            .collect(),
+    }
 }
 
 async fn describe_instances(ctx: &RegionCtx, c: &ec2::Client) -> Listing<Instance> {
@@ -510,6 +827,12 @@ fn peering_side(info: Option<&ec2::types::VpcPeeringConnectionVpcInfo>) -> Peeri
     if let Some(primary) = info.cidr_block() {
         cidrs.push(primary.to_string());
     }
+    // IPv6 CIDRs route and admit a peer just as well.
+    cidrs.extend(
+        info.ipv6_cidr_block_set()
+            .iter()
+            .filter_map(|c| c.ipv6_cidr_block().map(str::to_string)),
+    );
     cidrs.sort();
     cidrs.dedup();
     PeeringSide {
@@ -576,6 +899,7 @@ async fn describe_endpoint_services(ctx: &RegionCtx, c: &ec2::Client) -> Listing
                         network_load_balancer_arns: sc.network_load_balancer_arns().to_vec(),
                         gateway_load_balancer_arns: sc.gateway_load_balancer_arns().to_vec(),
                         allowed_principals: vec![],
+                        principal_types: BTreeMap::new(),
                         connected_accounts: None,
                     }),
             );
@@ -586,11 +910,12 @@ async fn describe_endpoint_services(ctx: &RegionCtx, c: &ec2::Client) -> Listing
     Ok((pages, out))
 }
 
+/// Allowed principals with their `PrincipalType` (when given).
 async fn service_permissions(
     ctx: &RegionCtx,
     c: &ec2::Client,
     service_id: &str,
-) -> Listing<String> {
+) -> Listing<(String, Option<String>)> {
     let mut out = Vec::new();
     let pages = paginate(
         ctx,
@@ -604,11 +929,12 @@ async fn service_permissions(
                 .send()
         },
         |page| {
-            out.extend(
-                page.allowed_principals()
-                    .iter()
-                    .filter_map(|p| p.principal().map(str::to_string)),
-            );
+            out.extend(page.allowed_principals().iter().filter_map(|p| {
+                Some((
+                    p.principal()?.to_string(),
+                    p.principal_type().map(|t| t.as_str().to_string()),
+                ))
+            }));
             page.next_token().map(str::to_string)
         },
     )
@@ -672,14 +998,17 @@ async fn service_connections(
     Ok((pages, out))
 }
 
+/// Interfaces holding `ips`, filtered by `key` (`addresses.private-ip-address` for IPv4,
+/// `ipv6-addresses.ipv6-address` for IPv6).
 async fn network_interfaces(
     ctx: &RegionCtx,
     c: &ec2::Client,
+    key: &str,
     ips: &[String],
 ) -> Listing<NetworkInterface> {
     let mut out = Vec::new();
     let filter = ec2::types::Filter::builder()
-        .name("addresses.private-ip-address")
+        .name(key)
         .set_values(Some(ips.to_vec()))
         .build();
     let pages = paginate(
@@ -703,6 +1032,11 @@ async fn network_interfaces(
                 if let Some(primary) = eni.private_ip_address() {
                     ips.push(primary.to_string());
                 }
+                ips.extend(
+                    eni.ipv6_addresses()
+                        .iter()
+                        .filter_map(|a| a.ipv6_address().map(str::to_string)),
+                );
                 ips.sort();
                 ips.dedup();
                 let mut groups: Vec<String> = eni
@@ -803,6 +1137,9 @@ async fn describe_target_groups(
                         port: tg.port(),
                         vpc_id: s(tg.vpc_id()),
                         targets: vec![],
+                        protocol: tg.protocol().map(|p| p.as_str().to_string()),
+                        preserve_client_ip: None,
+                        attributes_error: None,
                     },
                     tg.load_balancer_arns().to_vec(),
                 ));
@@ -834,9 +1171,99 @@ async fn target_health(
             Some(LbTarget {
                 id: t.id()?.to_string(),
                 port: t.port(),
+                availability_zone: t.availability_zone().map(str::to_string),
             })
         })
         .collect())
+}
+
+/// The `preserve_client_ip.enabled` attribute of a target group (`None` when AWS does not
+/// list it: the default for its type and protocol applies).
+async fn preserve_client_ip(
+    ctx: &RegionCtx,
+    c: &elb::Client,
+    tg_arn: &str,
+) -> Result<Option<bool>, ScanError> {
+    let out = ctx
+        .call(
+            "elasticloadbalancing:DescribeTargetGroupAttributes",
+            Some(tg_arn),
+            c.describe_target_group_attributes()
+                .target_group_arn(tg_arn)
+                .send(),
+        )
+        .await?;
+    Ok(out
+        .attributes()
+        .iter()
+        .find(|a| a.key() == Some("preserve_client_ip.enabled"))
+        .and_then(|a| a.value())
+        .map(|v| v.eq_ignore_ascii_case("true")))
+}
+
+/// (id, name, owner) of the prefix lists among `ids`.
+async fn describe_prefix_lists(
+    ctx: &RegionCtx,
+    c: &ec2::Client,
+    ids: &[String],
+) -> Listing<(String, Option<String>, Option<String>)> {
+    let mut out = Vec::new();
+    let filter = ec2::types::Filter::builder()
+        .name("prefix-list-id")
+        .set_values(Some(ids.to_vec()))
+        .build();
+    let pages = paginate(
+        ctx,
+        "ec2:DescribeManagedPrefixLists",
+        None,
+        |t| {
+            c.describe_managed_prefix_lists()
+                .filters(filter.clone())
+                .max_results(100)
+                .set_next_token(t)
+                .send()
+        },
+        |page| {
+            out.extend(page.prefix_lists().iter().filter_map(|pl| {
+                Some((
+                    pl.prefix_list_id()?.to_string(),
+                    pl.prefix_list_name().map(str::to_string),
+                    pl.owner_id().map(str::to_string),
+                ))
+            }));
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await?;
+    Ok((pages, out))
+}
+
+async fn prefix_list_entries(ctx: &RegionCtx, c: &ec2::Client, id: &str) -> Listing<String> {
+    let mut out = Vec::new();
+    let pages = paginate(
+        ctx,
+        "ec2:GetManagedPrefixListEntries",
+        Some(id),
+        |t| {
+            c.get_managed_prefix_list_entries()
+                .prefix_list_id(id)
+                .max_results(100)
+                .set_next_token(t)
+                .send()
+        },
+        |page| {
+            out.extend(
+                page.entries()
+                    .iter()
+                    .filter_map(|e| e.cidr().map(str::to_string)),
+            );
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await?;
+    out.sort();
+    out.dedup();
+    Ok((pages, out))
 }
 
 async fn listeners(ctx: &RegionCtx, c: &elb::Client, lb_arn: &str) -> Listing<Listener> {
@@ -882,4 +1309,126 @@ async fn listeners(ctx: &RegionCtx, c: &elb::Client, lb_arn: &str) -> Listing<Li
     )
     .await?;
     Ok((pages, out))
+}
+
+#[cfg(test)]
+mod tests {
+    //! The conversions at the SDK boundary, from SDK values built as AWS returns them (the
+    //! emulator cannot show these shapes: moto returns no IPv6 peering CIDRs, no association
+    //! states other than `associated`, and a `UserId` equal to the caller on every group pair).
+    use super::*;
+    use ec2::types as t;
+
+    #[test]
+    fn peering_sides_keep_their_ipv6_cidrs() {
+        let info = t::VpcPeeringConnectionVpcInfo::builder()
+            .owner_id("222222222222")
+            .vpc_id("vpc-p")
+            .cidr_block("10.1.0.0/16")
+            .cidr_block_set(t::CidrBlock::builder().cidr_block("10.1.0.0/16").build())
+            .ipv6_cidr_block_set(
+                t::Ipv6CidrBlock::builder()
+                    .ipv6_cidr_block("2600:1f18:aaaa:bb00::/56")
+                    .build(),
+            )
+            .build();
+        assert_eq!(
+            peering_side(Some(&info)).cidr_blocks,
+            vec!["10.1.0.0/16", "2600:1f18:aaaa:bb00::/56"]
+        );
+    }
+
+    #[test]
+    fn only_associated_subnets_are_served_by_a_route_table() {
+        let assoc = |subnet: &str, state: Option<&str>| {
+            let mut a = t::RouteTableAssociation::builder().subnet_id(subnet);
+            if let Some(state) = state {
+                a = a.association_state(
+                    t::RouteTableAssociationState::builder()
+                        .state(t::RouteTableAssociationStateCode::from(state))
+                        .build(),
+                );
+            }
+            a.build()
+        };
+        let rt = t::RouteTable::builder()
+            .route_table_id("rtb-1")
+            .vpc_id("vpc-1")
+            .associations(assoc("subnet-live", Some("associated")))
+            .associations(assoc("subnet-old", Some("disassociated")))
+            .associations(assoc("subnet-coming", Some("associating")))
+            .associations(assoc("subnet-failed", Some("failed")))
+            .associations(assoc("subnet-legacy", None))
+            .build();
+        assert_eq!(
+            route_table(&rt).subnet_ids,
+            vec!["subnet-legacy", "subnet-live"]
+        );
+    }
+
+    #[test]
+    fn prefix_list_routes_and_other_targets_are_kept() {
+        let rt = t::RouteTable::builder()
+            .routes(
+                t::Route::builder()
+                    .destination_prefix_list_id("pl-peer")
+                    .vpc_peering_connection_id("pcx-1")
+                    .build(),
+            )
+            .routes(
+                t::Route::builder()
+                    .destination_cidr_block("10.1.0.0/16")
+                    .transit_gateway_id("tgw-1")
+                    .build(),
+            )
+            .routes(
+                t::Route::builder()
+                    .destination_ipv6_cidr_block("2600:1f18::/56")
+                    .vpc_peering_connection_id("pcx-1")
+                    .build(),
+            )
+            .build();
+        let routes = route_table(&rt).routes;
+        assert_eq!(routes.len(), 3, "{routes:?}");
+        assert_eq!(
+            routes[0].destination_prefix_list_id.as_deref(),
+            Some("pl-peer")
+        );
+        assert_eq!(
+            routes[0].vpc_peering_connection_id.as_deref(),
+            Some("pcx-1")
+        );
+        assert_eq!(routes[1].target_id.as_deref(), Some("tgw-1"));
+        assert_eq!(routes[2].destination_cidr, "2600:1f18::/56");
+    }
+
+    #[test]
+    fn rules_keep_prefix_lists_and_who_owns_their_source_groups() {
+        let p = t::IpPermission::builder()
+            .ip_protocol("tcp")
+            .from_port(443)
+            .to_port(443)
+            .prefix_list_ids(t::PrefixListId::builder().prefix_list_id("pl-cf").build())
+            .user_id_group_pairs(
+                t::UserIdGroupPair::builder()
+                    .group_id("sg-peer")
+                    .user_id("222222222222")
+                    .vpc_id("vpc-p")
+                    .vpc_peering_connection_id("pcx-1")
+                    .build(),
+            )
+            .build();
+        let rule = ingress_rule(&p);
+        assert_eq!(rule.prefix_list_ids, vec!["pl-cf"]);
+        assert_eq!(rule.source_group_ids, vec!["sg-peer"]);
+        assert_eq!(
+            rule.source_groups,
+            vec![GroupRef {
+                group_id: "sg-peer".into(),
+                user_id: Some("222222222222".into()),
+                vpc_id: Some("vpc-p".into()),
+                vpc_peering_connection_id: Some("pcx-1".into()),
+            }]
+        );
+    }
 }

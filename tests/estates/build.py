@@ -143,13 +143,15 @@ def subnet(aws, vpc_id, cidr, az=None):
 
 
 def security_group(aws, vpc_id, name, ingress=()):
-    """ingress: (port, cidr) or (port, "sg-…") tuples; port None = all traffic."""
+    """ingress: (port, cidr), (port, "sg-…") or (port, "pl-…") tuples; port None = all traffic."""
     gid = aws.ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc_id)["GroupId"]
     perms = []
     for port, source in ingress:
         perm = {"IpProtocol": "-1"} if port is None else {"IpProtocol": "tcp", "FromPort": port, "ToPort": port}
         if source.startswith("sg-"):
             perm["UserIdGroupPairs"] = [{"GroupId": source}]
+        elif source.startswith("pl-"):
+            perm["PrefixListIds"] = [{"PrefixListId": source}]
         else:
             perm["IpRanges"] = [{"CidrIp": source}]
         perms.append(perm)
@@ -197,6 +199,13 @@ def peering(aws, vpc_id, peer_aws, peer_vpc_id, accept=True):
     if accept:
         peer_aws.ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
     return pcx
+
+
+def prefix_list(aws, name, cidrs):
+    """Creates a customer-managed IPv4 prefix list; returns its id."""
+    return aws.ec2.create_managed_prefix_list(
+        PrefixListName=name, AddressFamily="IPv4", MaxEntries=max(len(cidrs), 1),
+        Entries=[{"Cidr": c} for c in cidrs])["PrefixList"]["PrefixListId"]
 
 
 def route(aws, table_id, cidr, pcx):

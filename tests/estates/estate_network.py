@@ -17,10 +17,27 @@ it bypasses.
 |              | and a public ALB with a WAF in front of an unrelated web backend         |
 | 500000000008 | pending (not accepted) cross-account peering with route + rule: nothing  |
 | 500000000009 | the partner: just its VPCs (10.1.0.0/16 and friends)                     |
+| 500000000010 | peering to ...09 reaching an NLB without security groups whose IP        |
+|              | targets (TCP: client IP not preserved) admit the VPC's own CIDR: exposed |
+| 500000000011 | peering to ...09 reaching an NLB whose group admits the peer, but whose  |
+|              | instance targets (client IP preserved) admit only the VPC: info          |
+| 500000000012 | public ALB admitting only the AWS-managed CloudFront prefix list         |
+|              | (internet) and one admitting a partner prefix list (IP-restricted)       |
+| 500000000013 | peering to ...09 routed and admitted through a customer prefix list      |
+| 500000000014 | peering to ...09 routed by 10.0.0.0/8, but the peer's /16 goes to a      |
+|              | transit gateway (longest prefix): info                                   |
+| 500000000015 | endpoint service allowed to an organization; a public NLB forwarding to  |
+|              | an internal ALB (target type alb) in front of the backend instance       |
+
+moto quirks met here: NLB target groups list no `preserve_client_ip.enabled` attribute (the
+auditor applies AWS's default for the target type and protocol); the AWS-managed prefix lists
+(CloudFront origin-facing among them) exist in every account with owner `AWS`; endpoint
+service permissions take any principal string and return no `PrincipalType`.
 """
 
 from build import (endpoint_service, instance, legacy_backend, load_balancer, peering, route,
                    security_group, subnet, vpc, web_acl)
+from build import prefix_list as new_prefix_list
 from seed import Aws
 
 PARTNER = "500000000009"
@@ -100,6 +117,85 @@ def network_estate(endpoint):
     pcx = peering(pending, b["vpc"], partner, pvpc, accept=False)
     route(pending, b["main_rtb"], "10.4.0.0/16", pcx)
     ids["pending_pcx"] = pcx
+
+    # An internal NLB without security groups in front of an IP target (TCP: the target sees
+    # the NLB's address, which its VPC-CIDR rule admits): the peer gets in through the NLB.
+    nlb_ip = Aws(endpoint, "500000000010")
+    vpc_id, main_rtb = vpc(nlb_ip, "10.0.0.0/16")
+    sub = subnet(nlb_ip, vpc_id, "10.0.1.0/24")
+    sg = security_group(nlb_ip, vpc_id, "backend", [(8080, "10.0.0.0/16")])
+    _, ip = instance(nlb_ip, sub, [sg])
+    nlb, _ = load_balancer(nlb_ip, "ip-nlb", vpc_id, [sub], "internal", "network", [(ip, 8080)],
+                           target_type="ip")
+    pvpc, _ = vpc(partner, "10.5.0.0/16")
+    pcx = peering(nlb_ip, vpc_id, partner, pvpc)
+    route(nlb_ip, main_rtb, "10.5.0.0/16", pcx)
+    ids.update({"nlb_ip_pcx": pcx, "nlb_ip_nlb": nlb})
+
+    # The mirror: the NLB's group admits the peer, but its instance targets (client IP
+    # preserved) see the peer and admit only their VPC.
+    nlb_sg = Aws(endpoint, "500000000011")
+    vpc_id, main_rtb = vpc(nlb_sg, "10.0.0.0/16")
+    sub = subnet(nlb_sg, vpc_id, "10.0.1.0/24")
+    sg = security_group(nlb_sg, vpc_id, "backend", [(8080, "10.0.0.0/16")])
+    inst, _ = instance(nlb_sg, sub, [sg])
+    front = security_group(nlb_sg, vpc_id, "nlb", [(8080, "10.6.0.0/16")])
+    load_balancer(nlb_sg, "sg-nlb", vpc_id, [sub], "internal", "network", [(inst, 8080)],
+                  security_groups=[front])
+    pvpc, _ = vpc(partner, "10.6.0.0/16")
+    pcx = peering(nlb_sg, vpc_id, partner, pvpc)
+    route(nlb_sg, main_rtb, "10.6.0.0/16", pcx)
+    ids["nlb_sg_pcx"] = pcx
+
+    # Public ALBs whose groups admit prefix lists only.
+    pl = Aws(endpoint, "500000000012")
+    b = legacy_backend(pl)
+    cloudfront = pl.ec2.describe_managed_prefix_lists(Filters=[
+        {"Name": "prefix-list-name", "Values": ["com.amazonaws.global.cloudfront.origin-facing"]}])
+    cloudfront = cloudfront["PrefixLists"][0]["PrefixListId"]
+    offices = new_prefix_list(pl, "partner-offices", ["203.0.113.0/24", "10.0.0.0/8"])
+    cf_sg = security_group(pl, b["vpc"], "cloudfront-only", [(80, cloudfront)])
+    cf_alb, _ = load_balancer(pl, "cf-alb", b["vpc"], [b["subnet"]], "internet-facing", "application",
+                              [(b["instance"], 8080)], security_groups=[cf_sg])
+    office_sg = security_group(pl, b["vpc"], "offices-only", [(80, offices)])
+    office_alb, _ = load_balancer(pl, "office-alb", b["vpc"], [b["subnet"]], "internet-facing",
+                                  "application", [(b["instance"], 8080)], security_groups=[office_sg])
+    ids.update({"cf_alb": cf_alb, "office_alb": office_alb, "cloudfront_pl": cloudfront,
+                "offices_pl": offices, "pl_api": b["api"]})
+
+    # Peering routed and admitted through a customer prefix list naming the peer's CIDR.
+    pl_peer = Aws(endpoint, "500000000013")
+    peer_list = new_prefix_list(pl_peer, "partner-vpc", ["10.7.0.0/16"])
+    b = legacy_backend(pl_peer, admit=[(8080, peer_list)])
+    pvpc, _ = vpc(partner, "10.7.0.0/16")
+    pcx = peering(pl_peer, b["vpc"], partner, pvpc)
+    pl_peer.ec2.create_route(RouteTableId=b["main_rtb"], DestinationPrefixListId=peer_list,
+                             VpcPeeringConnectionId=pcx)
+    ids.update({"pl_pcx": pcx, "peer_pl": peer_list, "pl_peer_api": b["api"]})
+
+    # Longest prefix match: 10.0.0.0/8 to the peering, the peer's /16 to a transit gateway.
+    lpm = Aws(endpoint, "500000000014")
+    b = legacy_backend(lpm, admit=[(8080, "10.8.0.0/16")])
+    pvpc, _ = vpc(partner, "10.8.0.0/16")
+    pcx = peering(lpm, b["vpc"], partner, pvpc)
+    route(lpm, b["main_rtb"], "10.0.0.0/8", pcx)
+    tgw = lpm.ec2.create_transit_gateway(Description="hub")["TransitGateway"]["TransitGatewayId"]
+    lpm.ec2.create_route(RouteTableId=b["main_rtb"], DestinationCidrBlock="10.8.0.0/16",
+                         TransitGatewayId=tgw)
+    ids["lpm_pcx"] = pcx
+
+    # An endpoint service allowed to a whole organization, and a public NLB forwarding to an
+    # internal ALB (target type alb) in front of the VPC-link backend's instance.
+    org = Aws(endpoint, "500000000015")
+    b = legacy_backend(org)
+    ids["org_svc"] = endpoint_service(
+        org, b["nlb"], ["arn:aws:organizations::500000000099:organization/o-exampleorg1"])
+    app_sg = security_group(org, b["vpc"], "app-alb", [(80, "10.0.0.0/16")])
+    app_alb, _ = load_balancer(org, "app-alb", b["vpc"], [b["subnet"]], "internal", "application",
+                               [(b["instance"], 8080)], security_groups=[app_sg])
+    edge_nlb, _ = load_balancer(org, "edge-nlb", b["vpc"], [b["subnet"]], "internet-facing", "network",
+                                [(app_alb, 80)], port=80, target_type="alb")
+    ids.update({"edge_nlb": edge_nlb, "app_alb": app_alb, "org_api": b["api"]})
     return ids
 
 

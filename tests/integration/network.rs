@@ -1,21 +1,32 @@
 //! Network paths that bypass API Gateway, against the emulator: the `network` estate
 //! (tests/estates/estate_network.py) puts each tempting alternative in its own account beside
-//! the safe design, plus the look-alikes that must not be reported. One audit of all nine
-//! accounts; the assertions pin the exact findings both ways.
+//! the safe design, plus the look-alikes that must not be reported, plus the subtler cases
+//! (client IP preservation through an NLB, prefix lists, longest prefix match, organization
+//! principals, an NLB forwarding to an ALB). One audit of all fifteen accounts; the assertions
+//! pin the exact findings both ways.
 //!
 //! moto quirks met here (5.2.1):
 //! - integrations lose `connectionId`, so the link from a method to its NLB is recovered from
 //!   the integration URI's host (the NLB's DNS name), as real estates also usually have it;
 //! - `DescribeVpcEndpointConnections` is not implemented (HTML 500): a notification on each
 //!   endpoint service, not a gap (the allowed principals decide the verdict);
-//! - NLB ARNs read `loadbalancer/app/…`: the auditor trusts `Type`.
+//! - NLB ARNs read `loadbalancer/app/…`: the auditor trusts `Type`;
+//! - target group attributes list no `preserve_client_ip.enabled`: AWS's default for the target
+//!   type and protocol applies (instance: preserved; IP over TCP: not);
+//! - the AWS-managed prefix lists (CloudFront origin-facing among them) exist in every account;
+//! - endpoint service permissions accept any principal string (an organization ARN too) and
+//!   return no `PrincipalType`;
+//! - what moto cannot show is pinned by unit tests instead: IPv6 peering CIDRs (moto returns
+//!   none), association states other than `associated`, group pairs of another account (moto
+//!   rejects a group it does not hold and sets `UserId` to the caller), endpoint connections of
+//!   accounts no longer allowed (not implemented), and a failing web ACL lookup.
 
 use crate::harness;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-const ACCOUNTS: [&str; 9] = [
+const ACCOUNTS: [&str; 15] = [
     "500000000001",
     "500000000002",
     "500000000003",
@@ -25,6 +36,12 @@ const ACCOUNTS: [&str; 9] = [
     "500000000007",
     "500000000008",
     "500000000009",
+    "500000000010",
+    "500000000011",
+    "500000000012",
+    "500000000013",
+    "500000000014",
+    "500000000015",
 ];
 
 /// The estate's ids and the one audit report every test reads.
@@ -88,7 +105,7 @@ fn finding(rule: &str, resource_suffix: &str) -> &'static Value {
 }
 
 #[test]
-fn exactly_the_three_alternatives_are_reported() {
+fn exactly_the_alternatives_are_reported() {
     let r = |rule: &str, account: &str, id: String, reach: &str| {
         (rule.to_string(), account.to_string(), id, reach.to_string())
     };
@@ -133,6 +150,58 @@ fn exactly_the_three_alternatives_are_reported() {
             "public-lb-exposes-private-backend",
             "500000000007",
             id("public_alb"),
+            "internet",
+        ),
+        // An NLB without security groups, IP targets over TCP: the targets see the NLB.
+        r(
+            "peering-exposes-private-backend",
+            "500000000010",
+            id("nlb_ip_pcx"),
+            "accounts:[500000000009]",
+        ),
+        // The NLB's group admits the peer, its instance targets (which see the peer) do not.
+        r(
+            "peering-cross-account-no-path",
+            "500000000011",
+            id("nlb_sg_pcx"),
+            "accounts:[500000000009]",
+        ),
+        // Groups admitting prefix lists only.
+        r(
+            "public-lb-exposes-private-backend",
+            "500000000012",
+            id("cf_alb"),
+            "internet",
+        ),
+        r(
+            "public-lb-exposes-private-backend",
+            "500000000012",
+            id("office_alb"),
+            "internet_ip_restricted:[203.0.113.0/24]",
+        ),
+        r(
+            "peering-exposes-private-backend",
+            "500000000013",
+            id("pl_pcx"),
+            "accounts:[500000000009]",
+        ),
+        // The peer's /16 goes to a transit gateway, not to the peering's /8.
+        r(
+            "peering-cross-account-no-path",
+            "500000000014",
+            id("lpm_pcx"),
+            "accounts:[500000000009]",
+        ),
+        r(
+            "privatelink-open-to-external-accounts",
+            "500000000015",
+            id("org_svc"),
+            "organization:o-exampleorg1",
+        ),
+        r(
+            "public-lb-exposes-private-backend",
+            "500000000015",
+            id("edge_nlb"),
             "internet",
         ),
     ]
@@ -229,6 +298,32 @@ fn every_exposure_names_the_api_methods_it_bypasses() {
             "public-lb-exposes-private-backend",
             id("public_alb"),
             id("public_api"),
+        ),
+        (
+            "public-lb-exposes-private-backend",
+            id("cf_alb"),
+            id("pl_api"),
+        ),
+        (
+            "public-lb-exposes-private-backend",
+            id("office_alb"),
+            id("pl_api"),
+        ),
+        (
+            "peering-exposes-private-backend",
+            id("pl_pcx"),
+            id("pl_peer_api"),
+        ),
+        // Through the internal ALB that the public NLB forwards to (target type alb).
+        (
+            "public-lb-exposes-private-backend",
+            id("edge_nlb"),
+            id("org_api"),
+        ),
+        (
+            "privatelink-open-to-external-accounts",
+            id("org_svc"),
+            id("org_api"),
         ),
     ] {
         let f = finding(rule, &resource);
@@ -337,8 +432,9 @@ fn public_load_balancers_say_what_a_waf_does_and_does_not() {
 fn the_network_inventory_is_counted_call_by_call() {
     let calls = &report().1["scan"]["api_calls"];
     let n = |op: &str| calls[op].as_u64().unwrap_or(0);
-    // One listing each per account × region (9 targets), every page counted.
+    // One listing each per account × region (15 targets), every page counted.
     for op in [
+        "sts:AssumeRole",
         "ec2:DescribeVpcs",
         "ec2:DescribeSubnets",
         "ec2:DescribeRouteTables",
@@ -350,16 +446,90 @@ fn the_network_inventory_is_counted_call_by_call() {
         "elasticloadbalancing:DescribeLoadBalancers",
         "elasticloadbalancing:DescribeTargetGroups",
     ] {
-        assert_eq!(n(op), 9, "{op}: {calls:#}");
+        assert_eq!(n(op), 15, "{op}: {calls:#}");
     }
-    // Three endpoint services; WAF only for the two internet-facing ALBs.
-    assert_eq!(n("ec2:DescribeVpcEndpointServicePermissions"), 3);
-    assert_eq!(n("wafv2:GetWebACLForResource"), 2);
-    // Targets only where a verdict compares them: accounts 2, 3, 4 (cross-account peering),
-    // 6 (endpoint services: 3 NLBs) and 7 (3 LBs + the backend NLB): 1+1+1+3+4.
+    // Four endpoint services; WAF only for the four internet-facing ALBs.
+    assert_eq!(n("ec2:DescribeVpcEndpointServicePermissions"), 4);
+    assert_eq!(n("wafv2:GetWebACLForResource"), 4);
+    // Targets only where a verdict compares them: accounts 2, 3, 4, 10, 11, 13, 14
+    // (cross-account peering, one NLB each), 6 (endpoint services: 3 NLBs), 7 (3 LBs + the
+    // backend NLB), 12 (2 ALBs + the backend NLB) and 15 (NLB, ALB, backend NLB): 7+3+4+3+3.
     assert_eq!(
         n("elasticloadbalancing:DescribeTargetHealth"),
-        10,
+        20,
         "{calls:#}"
+    );
+    // Client IP preservation only for the TCP target groups of internal NLBs in peered VPCs
+    // (the pending peering of account 8 is not active).
+    assert_eq!(
+        n("elasticloadbalancing:DescribeTargetGroupAttributes"),
+        7,
+        "{calls:#}"
+    );
+    // Prefix lists only where named: account 12 (CloudFront needs no entries: it means the
+    // internet) and account 13.
+    assert_eq!(n("ec2:DescribeManagedPrefixLists"), 2, "{calls:#}");
+    assert_eq!(n("ec2:GetManagedPrefixListEntries"), 2, "{calls:#}");
+}
+
+#[test]
+fn client_ip_preservation_decides_what_a_peer_gets_through_an_nlb() {
+    // IP targets over TCP see the NLB's own address, which their VPC-CIDR rule admits.
+    let f = finding("peering-exposes-private-backend", &id("nlb_ip_pcx"));
+    assert_eq!(f["confidence"], "high");
+    let path = &f["evidence"]["path"];
+    assert!(
+        path["via"]
+            .as_str()
+            .unwrap()
+            .starts_with("load balancer ip-nlb to target i-"),
+        "{path:#}"
+    );
+    assert_eq!(
+        path["ingress_rule"],
+        "tcp port 8080 from 10.0.0.0/16 (the NLB's own address)"
+    );
+    assert!(
+        path["notes"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!(
+                "client IP preservation is off: the target sees the NLB's own address"
+            )),
+        "{path:#}"
+    );
+    // Instance targets see the peer itself, which they do not admit, whatever the NLB's group
+    // lets in.
+    let info = finding("peering-cross-account-no-path", &id("nlb_sg_pcx"));
+    assert_eq!(info["severity"], "info");
+}
+
+#[test]
+fn prefix_lists_are_followed_in_groups_and_routes() {
+    let cf = finding("public-lb-exposes-private-backend", &id("cf_alb"));
+    let message = cf["message"].as_str().unwrap();
+    assert!(message.contains(&id("cloudfront_pl")), "{message}");
+    assert!(
+        message.contains("through a CloudFront distribution"),
+        "{message}"
+    );
+    assert_eq!(cf["confidence"], "high");
+    let office = finding("public-lb-exposes-private-backend", &id("office_alb"));
+    assert!(office["message"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("{} (partner-offices)", id("offices_pl"))));
+    let pcx = finding("peering-exposes-private-backend", &id("pl_pcx"));
+    assert_eq!(
+        pcx["evidence"]["path"]["route"],
+        format!(
+            "prefix list {} (partner-vpc) -> {}",
+            id("peer_pl"),
+            id("pl_pcx")
+        )
+    );
+    assert_eq!(
+        pcx["evidence"]["path"]["peer_addresses_through"],
+        serde_json::json!(["10.7.0.0/16"])
     );
 }

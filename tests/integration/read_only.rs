@@ -68,10 +68,13 @@ const ALLOWED: &[&str] = &[
     "ec2:DescribeVpcEndpointServicePermissions",
     "ec2:DescribeVpcEndpointConnections",
     "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeManagedPrefixLists",
+    "ec2:GetManagedPrefixListEntries",
     "elasticloadbalancing:DescribeLoadBalancers",
     "elasticloadbalancing:DescribeTargetGroups",
     "elasticloadbalancing:DescribeTargetHealth",
     "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeTargetGroupAttributes",
     "wafv2:GetWebACLForResource",
 ];
 

@@ -15,7 +15,8 @@
 //! link, a disabled default endpoint under a v1 custom domain), HTTP APIs (a JWT route, a v2
 //! custom domain with an API mapping), VPCs, instances, load balancers (public ALB: listeners,
 //! web ACL), an endpoint service with permissions and an IP target that is a bare network
-//! interface, a VPC endpoint and a peering. A request the proxy cannot name fails the test.
+//! interface, a VPC endpoint and a peering; and the network estate (prefix lists, internal NLBs
+//! in peered VPCs). A request the proxy cannot name fails the test.
 
 use crate::fault_proxy::{operation_of, FaultProxy};
 use crate::harness;
@@ -455,6 +456,30 @@ fn a_full_audit_calls_read_operations_only() {
         false,
     );
     assert_eq!(proxy.count("organizations:ListAccounts"), before + 1);
+
+    // 5. The network estate: prefix lists in security groups and routes
+    //    (ec2:DescribeManagedPrefixLists, GetManagedPrefixListEntries) and internal NLBs in
+    //    peered VPCs (elasticloadbalancing:DescribeTargetGroupAttributes).
+    harness::estate("network");
+    let network_accounts: Vec<String> = (1..=15).map(|n| format!("5000000000{n:02}")).collect();
+    let report = run(
+        &proxy,
+        &[
+            "audit",
+            "--accounts",
+            &network_accounts.join(","),
+            "--regions",
+            "us-east-1",
+            "--format",
+            "json",
+            "--quiet",
+            "--fail-on",
+            "never",
+        ],
+        true,
+    )
+    .expect("a report");
+    assert_eq!(report["scan"]["complete"], true, "{:#}", report["scan"]);
 
     let all = proxy.seen();
     let ops: BTreeSet<&str> = all.iter().map(String::as_str).collect();

@@ -341,6 +341,13 @@ fn account(k: usize) -> String {
 /// A policy of about `target_bytes`: statements with long principal lists, several resources
 /// and many conditions, all about `execute-api:Invoke`.
 fn big_policy(target_bytes: usize) -> String {
+    big_policy_shaped(target_bytes, false)
+}
+
+/// The big policy, each statement granting either a few resources of its own or (`universal`)
+/// every method of the API: then every statement is relevant to every method, and only the
+/// classifier's caps on probed values keep one verdict bounded.
+fn big_policy_shaped(target_bytes: usize, universal: bool) -> String {
     let mut statements = Vec::new();
     let mut size = 0;
     let mut k = 0usize;
@@ -349,9 +356,13 @@ fn big_policy(target_bytes: usize) -> String {
             .map(|j| format!("arn:aws:iam::{}:role/team-{}-reader", account(k * 7 + j), j))
             .chain((0..4).map(|j| account(k * 3 + j)))
             .collect();
-        let resources: Vec<String> = (0..4)
-            .map(|j| format!("execute-api:/*/GET/svc{}/res{}*", (k + j) % 200, k % 97))
-            .collect();
+        let resources: Vec<String> = if universal {
+            vec!["execute-api:/*".to_string()]
+        } else {
+            (0..4)
+                .map(|j| format!("execute-api:/*/GET/svc{}/res{}*", (k + j) % 200, k % 97))
+                .collect()
+        };
         let effect = if k % 5 == 4 { "Deny" } else { "Allow" };
         // Realistic condition blocks, a different mix per statement (every key at once would
         // let nobody in: a request has either a source IP or a VPC endpoint, not both).
@@ -700,6 +711,7 @@ fn bench_policy(sz: &Sizes, table: &mut Table) {
     };
     let mut previous_parse = None;
     let mut previous_eval = None;
+    let mut previous_universal = None;
     for &bytes in &sz.policy_bytes {
         let text = big_policy(bytes);
         reset_peak_rss();
@@ -768,6 +780,47 @@ fn bench_policy(sz: &Sizes, table: &mut Table) {
             peak_rss_kib(),
         );
         previous_eval = Some(d);
+
+        // The worst case for one verdict: every statement covers the method, so every value
+        // the policy names is a probe (up to the caps).
+        let universal = policy::parse_policy(&big_policy_shaped(bytes, true))
+            .expect("the universal policy parses");
+        let arn = format!("arn:aws:execute-api:{REGION}:{OWNER}:abc123/prod/POST/svc1/res1/x");
+        reset_peak_rss();
+        let (d, wide) = timed(1, || {
+            let mut wide = 0usize;
+            for (caller, network) in [
+                (CallerKind::Authenticated, Network::Public),
+                (CallerKind::Anonymous, Network::PrivateVpce),
+            ] {
+                let v = policy::reach_of(
+                    &universal,
+                    &ReachQuery {
+                        resource_arn: &arn,
+                        caller,
+                        mode: PolicyMode::AllowRequired,
+                        network,
+                    },
+                    &ctx,
+                );
+                wide += v.reach.beyond_owner() as usize;
+            }
+            wide
+        });
+        table.push(
+            "policy: one verdict, all relevant",
+            format!(
+                "{} / {} stmts",
+                human_bytes(bytes),
+                universal.statement_count()
+            ),
+            d,
+            2,
+            format!("{wide} of 2 beyond owner"),
+            previous_universal,
+            peak_rss_kib(),
+        );
+        previous_universal = Some(d);
     }
 
     // Adversarial wildcards: `*a*a*a…*b` never matches a long run of `a`s but makes a naive

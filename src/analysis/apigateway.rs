@@ -15,7 +15,7 @@ use super::{describe_reach, Estate, FindingDraft};
 use crate::inventory::{HttpApi, RestApi, RestMethod, Target};
 use crate::model::{is_write_verb, Auth, EntryPoint, Finding, Reach};
 use crate::policy::{
-    self, CallerKind, Network, PolicyDocument, PolicyMode, ReachContext, ReachQuery,
+    self, CallerKind, Network, PolicyDocument, PolicyMode, ReachCache, ReachContext, ReachQuery,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -233,6 +233,7 @@ fn rest_verdict(
     verb: &str,
     path: &str,
     estate: &Estate,
+    cache: &mut ReachCache,
 ) -> MethodVerdict {
     let mut v = MethodVerdict {
         verbs: vec![],
@@ -282,7 +283,7 @@ fn rest_verdict(
                     _ => (CallerKind::Anonymous, PolicyMode::AllowRequired),
                 };
                 let arn = method_arn(target, &api.id, stage, &concrete, path);
-                let verdict = policy::reach_of(
+                let verdict = policy::reach_of_cached(
                     doc,
                     &ReachQuery {
                         resource_arn: &arn,
@@ -291,6 +292,7 @@ fn rest_verdict(
                         network,
                     },
                     &ctx,
+                    cache,
                 );
                 v.low_confidence |= verdict.low_confidence;
                 v.unevaluated.extend(verdict.unevaluated.iter().cloned());
@@ -534,6 +536,8 @@ fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Find
         }
     };
 
+    // One cache for the API's policy: methods decided by the same statements share a verdict.
+    let mut cache = ReachCache::default();
     for resource in &api.resources {
         for m in &resource.methods {
             let is_cors_preflight = m.http_method == "OPTIONS"
@@ -560,6 +564,7 @@ fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Find
                             &m.http_method,
                             &resource.path,
                             estate,
+                            &mut cache,
                         ),
                     )
                 })

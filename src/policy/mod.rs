@@ -34,7 +34,7 @@ pub use document::arn_account;
 use document::{
     BaseOp, Condition, Effect, Operator, Patterns, PrincipalItem, PrincipalSpec, SetOp, Statement,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -74,7 +74,7 @@ pub fn parse_policy(text: &str) -> Result<PolicyDocument, PolicyError> {
     document::parse(text).map(|statements| PolicyDocument { statements })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CallerKind {
     /// NONE / API-key methods: the caller has no AWS identity.
     Anonymous,
@@ -82,7 +82,7 @@ pub enum CallerKind {
     Authenticated,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PolicyMode {
     /// NONE and AWS_IAM (and authorizers on a private API): a non-owner caller needs an
     /// explicit Allow and no explicit Deny.
@@ -92,7 +92,7 @@ pub enum PolicyMode {
     DenyOnly,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Network {
     /// EDGE / REGIONAL: any IP on the internet.
     Public,
@@ -222,6 +222,8 @@ enum SourceOwner {
 struct Decision {
     allowed_by: Vec<String>,
     denied_by: Vec<String>,
+    /// Filled by the reference [`evaluate`] only ([`Prepared::decide`] reports to its caller).
+    #[cfg(test)]
     unevaluated: BTreeSet<String>,
 }
 
@@ -418,6 +420,9 @@ fn condition(c: &Condition, caller: &Caller, source: &Source) -> Tri {
 struct Relevant<'a> {
     allows: Vec<&'a Statement>,
     denies: Vec<&'a Statement>,
+    /// Positions of the relevant statements in the document, in order: two queries with the
+    /// same positions (and caller, mode, network) get the same verdict.
+    positions: Vec<usize>,
 }
 
 fn expand_resource(pattern: &str, api_prefix: &str) -> String {
@@ -435,8 +440,9 @@ fn relevant<'a>(doc: &'a PolicyDocument, resource_arn: &str) -> Relevant<'a> {
     let mut r = Relevant {
         allows: vec![],
         denies: vec![],
+        positions: vec![],
     };
-    for s in &doc.statements {
+    for (position, s) in doc.statements.iter().enumerate() {
         let action_ok = match &s.action {
             Patterns::Is(p) => p.iter().any(|a| glob::glob(a, ACTION, true)),
             Patterns::Not(p) => !p.iter().any(|a| glob::glob(a, ACTION, true)),
@@ -464,6 +470,7 @@ fn relevant<'a>(doc: &'a PolicyDocument, resource_arn: &str) -> Relevant<'a> {
         if !resource_ok {
             continue;
         }
+        r.positions.push(position);
         if allow {
             r.allows.push(s);
         } else {
@@ -473,6 +480,10 @@ fn relevant<'a>(doc: &'a PolicyDocument, resource_arn: &str) -> Relevant<'a> {
     r
 }
 
+/// One request, statement by statement: the plain reading of IAM's evaluation logic. The
+/// classifier uses [`Prepared`], which must decide exactly as this does (a property test
+/// holds the two together).
+#[cfg(test)]
 fn evaluate(rel: &Relevant, caller: &Caller, source: &Source) -> Decision {
     let mut d = Decision::default();
     let applies = |s: &Statement, d: &mut Decision| -> bool {
@@ -515,6 +526,251 @@ fn evaluate(rel: &Relevant, caller: &Caller, source: &Source) -> Decision {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Fast evaluation: the same decisions as [`evaluate`], factorized.
+//
+// A condition reads one context key, and every key belongs to one side of a request: the
+// principal (`aws:PrincipalAccount`, `aws:PrincipalArn`, and the `Principal` element itself),
+// its organization (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`), the network source
+// (`aws:SourceIp`, `aws:SourceVpce`, `aws:SourceVpc`), or neither (keys whose value never
+// changes between probes, and keys or operators the engine does not evaluate). So whether a
+// statement applies to a (caller, source) pair is the AND of one bit per side, and each bit
+// needs one evaluation per distinct principal, membership or source, not one per pair. The
+// classifier probes up to tens of thousands of pairs on a big policy; with the bits cached, a
+// pair costs a few word-wide ANDs instead of a walk over every condition of every statement.
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Principal,
+    Org,
+    Source,
+    Constant,
+}
+
+fn side_of(key: &str) -> Side {
+    match key {
+        "aws:sourceip" | "aws:sourcevpce" | "aws:sourcevpc" => Side::Source,
+        "aws:principalaccount" | "aws:principalarn" => Side::Principal,
+        "aws:principalorgid" | "aws:principalorgpaths" => Side::Org,
+        _ => Side::Constant,
+    }
+}
+
+/// A fixed-size set of statement positions.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn empty(n: usize) -> Bits {
+        Bits(vec![0; n.div_ceil(64)])
+    }
+
+    fn set(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+}
+
+/// What one side of a request makes of each statement: the statements whose conditions of
+/// that side do not fail, and those where one of them cannot be evaluated.
+#[derive(Clone)]
+struct SideBits {
+    ok: Bits,
+    unknown: Bits,
+}
+
+impl SideBits {
+    fn and(&self, other: &SideBits) -> SideBits {
+        SideBits {
+            ok: Bits(
+                self.ok
+                    .0
+                    .iter()
+                    .zip(&other.ok.0)
+                    .map(|(a, b)| a & b)
+                    .collect(),
+            ),
+            unknown: Bits(
+                (self.unknown.0.iter().zip(&other.unknown.0))
+                    .map(|(a, b)| a | b)
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// The relevant statements (denies first, then allows) with their per-side bits.
+struct Prepared<'a> {
+    statements: Vec<&'a Statement>,
+    deny: Bits,
+    constant: SideBits,
+    /// Per source (index into the classifier's sources).
+    sources: Vec<SideBits>,
+    principals: HashMap<(String, String, Option<String>), SideBits>,
+    orgs: HashMap<(Option<String>, Vec<String>), SideBits>,
+}
+
+/// The context of an empty request: no principal, no source.
+fn nobody() -> (Caller, Source) {
+    (
+        Caller::Anonymous,
+        Source {
+            ip: None,
+            vpce: None,
+            vpc: None,
+            owner: SourceOwner::Fresh,
+            cidr: None,
+        },
+    )
+}
+
+/// The conditions of a statement the engine cannot evaluate for this request, named as
+/// `unevaluated` reports them.
+fn unevaluated_names<'s>(
+    s: &'s Statement,
+    caller: &'s Caller,
+    source: &'s Source,
+) -> impl Iterator<Item = String> + 's {
+    s.conditions
+        .iter()
+        .filter(move |c| condition(c, caller, source) == Tri::Unknown)
+        .map(|c| {
+            let op = match &c.operator {
+                Operator::Unknown(name) => name.clone(),
+                Operator::Known { .. } => "condition".into(),
+            };
+            format!("{op} {}", c.key)
+        })
+}
+
+impl<'a> Prepared<'a> {
+    fn new(rel: &Relevant<'a>, sources: &[Source]) -> Prepared<'a> {
+        let statements: Vec<&Statement> = rel.denies.iter().chain(&rel.allows).copied().collect();
+        let mut deny = Bits::empty(statements.len());
+        for i in 0..rel.denies.len() {
+            deny.set(i);
+        }
+        let mut p = Prepared {
+            statements,
+            deny,
+            constant: SideBits {
+                ok: Bits(vec![]),
+                unknown: Bits(vec![]),
+            },
+            sources: vec![],
+            principals: HashMap::new(),
+            orgs: HashMap::new(),
+        };
+        let (caller, nowhere) = nobody();
+        p.constant = p.side_bits(Side::Constant, &caller, &nowhere);
+        p.sources = sources
+            .iter()
+            .map(|src| p.side_bits(Side::Source, &caller, src))
+            .collect();
+        p
+    }
+
+    /// What the conditions of one side make of each statement for this caller and source (on
+    /// the principal side, `Principal`/`NotPrincipal` must take the caller in too).
+    fn side_bits(&self, side: Side, caller: &Caller, source: &Source) -> SideBits {
+        let n = self.statements.len();
+        let mut out = SideBits {
+            ok: Bits::empty(n),
+            unknown: Bits::empty(n),
+        };
+        for (i, s) in self.statements.iter().enumerate() {
+            if side == Side::Principal {
+                let taken_in = match &s.principal {
+                    PrincipalSpec::Principal(items) => principal_matches(items, caller),
+                    PrincipalSpec::NotPrincipal(items) => {
+                        !not_principal_exempts(items, caller, s.effect)
+                    }
+                };
+                if !taken_in {
+                    continue;
+                }
+            }
+            let mut ok = true;
+            for c in s.conditions.iter().filter(|c| side_of(&c.key) == side) {
+                match condition(c, caller, source) {
+                    Tri::False => ok = false,
+                    Tri::Unknown => out.unknown.set(i),
+                    Tri::True => {}
+                }
+            }
+            if ok {
+                out.ok.set(i);
+            }
+        }
+        out
+    }
+
+    /// What a caller's principal and organization (and the constant conditions) make of each
+    /// statement; computed once per distinct principal and membership.
+    fn caller_bits(&mut self, caller: &Caller) -> SideBits {
+        let (principal_key, org_key) = match caller {
+            Caller::Anonymous => ((String::new(), String::new(), None), (None, vec![])),
+            Caller::Principal {
+                account,
+                arn,
+                session,
+                org_id,
+                org_paths,
+            } => (
+                (account.clone(), arn.clone(), session.clone()),
+                (org_id.clone(), org_paths.clone()),
+            ),
+        };
+        let (_, nowhere) = nobody();
+        if !self.principals.contains_key(&principal_key) {
+            let bits = self.side_bits(Side::Principal, caller, &nowhere);
+            self.principals.insert(principal_key.clone(), bits);
+        }
+        if !self.orgs.contains_key(&org_key) {
+            let bits = self.side_bits(Side::Org, caller, &nowhere);
+            self.orgs.insert(org_key.clone(), bits);
+        }
+        self.principals[&principal_key]
+            .and(&self.orgs[&org_key])
+            .and(&self.constant)
+    }
+
+    /// The decision for a caller (with its bits from [`Prepared::caller_bits`]) through a
+    /// source (with its index in the classifier's sources), exactly as [`evaluate`] decides: a statement applies when every side lets it;
+    /// an unknown condition keeps an Allow applying and stops a Deny.
+    fn decide(
+        &self,
+        (caller, caller_bits): (&Caller, &SideBits),
+        (source, source_index): (&Source, usize),
+        unevaluated: &mut BTreeSet<String>,
+    ) -> Decision {
+        let both = caller_bits.and(&self.sources[source_index]);
+        let mut d = Decision::default();
+        for (w, &applied) in both.ok.0.iter().enumerate() {
+            let unknown = applied & both.unknown.0[w];
+            let deny = self.deny.0[w];
+            let mut rest = applied;
+            while rest != 0 {
+                let b = rest.trailing_zeros();
+                rest &= rest - 1;
+                let i = w * 64 + b as usize;
+                let s = self.statements[i];
+                if unknown & (1 << b) != 0 {
+                    unevaluated.extend(unevaluated_names(s, caller, source));
+                    if deny & (1 << b) != 0 {
+                        continue;
+                    }
+                }
+                if deny & (1 << b) != 0 {
+                    d.denied_by.push(s.sid.clone());
+                } else {
+                    d.allowed_by.push(s.sid.clone());
+                }
+            }
+        }
+        d
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The reach classifier.
 
 /// Caps on how many mentioned values become probes: a hostile 1 MiB policy cannot make the
@@ -537,9 +793,12 @@ struct Vocabulary {
     truncated: bool,
 }
 
-fn vocabulary(doc: &PolicyDocument) -> Vocabulary {
+/// The values the relevant statements mention. Statements that do not cover the query cannot
+/// tell one caller from another, so their values would only repeat what fresh probes show: a
+/// big policy costs each query only what applies to it.
+fn vocabulary(rel: &Relevant) -> Vocabulary {
     let mut v = Vocabulary::default();
-    for s in &doc.statements {
+    for s in rel.allows.iter().chain(&rel.denies) {
         let items = match &s.principal {
             PrincipalSpec::Principal(i) | PrincipalSpec::NotPrincipal(i) => i,
         };
@@ -940,14 +1199,62 @@ impl Source {
     }
 }
 
-pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) -> ReachVerdict {
+/// Verdicts already computed for one policy and one [`ReachContext`], keyed by what a verdict
+/// depends on: the statements that cover the method, the caller kind, the mode and the
+/// network. The methods of an API share a handful of such keys, so an API with 10,000
+/// resources costs a handful of classifications, not 10,000.
+#[derive(Default)]
+pub struct ReachCache {
+    verdicts: HashMap<(Vec<usize>, CallerKind, PolicyMode, Network), ReachVerdict>,
+}
+
+impl ReachCache {
+    /// Number of distinct classifications made so far.
+    pub fn len(&self) -> usize {
+        self.verdicts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.verdicts.is_empty()
+    }
+}
+
+/// [`reach_of`], reusing a verdict of `cache` when the same statements decide. Use one cache
+/// per policy document and context.
+pub fn reach_of_cached(
+    doc: &PolicyDocument,
+    query: &ReachQuery,
+    ctx: &ReachContext,
+    cache: &mut ReachCache,
+) -> ReachVerdict {
     let rel = relevant(doc, query.resource_arn);
-    let vocab = vocabulary(doc);
+    let key = (
+        rel.positions.clone(),
+        query.caller,
+        query.mode,
+        query.network,
+    );
+    if let Some(v) = cache.verdicts.get(&key) {
+        return v.clone();
+    }
+    let verdict = classify(&rel, query, ctx);
+    cache.verdicts.insert(key, verdict.clone());
+    verdict
+}
+
+pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) -> ReachVerdict {
+    classify(&relevant(doc, query.resource_arn), query, ctx)
+}
+
+fn classify(rel: &Relevant, query: &ReachQuery, ctx: &ReachContext) -> ReachVerdict {
+    let vocab = vocabulary(rel);
     let (srcs, mut capped) = sources(&vocab, query.network, ctx);
     let mut unevaluated = BTreeSet::new();
-    let mut admitted = |caller: &Caller, source: &Source| -> Option<Vec<String>> {
-        let d = evaluate(&rel, caller, source);
-        unevaluated.extend(d.unevaluated.iter().cloned());
+    let mut prepared = Prepared::new(rel, &srcs);
+    // `source` is an index into `srcs`.
+    let mut admitted = |caller: &Caller, source: usize| -> Option<Vec<String>> {
+        let bits = prepared.caller_bits(caller);
+        let d = prepared.decide((caller, &bits), (&srcs[source], source), &mut unevaluated);
         let ok = d.denied_by.is_empty()
             && (query.mode == PolicyMode::DenyOnly || !d.allowed_by.is_empty());
         ok.then_some(d.allowed_by)
@@ -960,8 +1267,8 @@ pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) ->
         CallerKind::Anonymous => {
             let anon = Caller::Anonymous;
             let mut open = false;
-            for s in srcs.iter().filter(|s| s.is_fresh()) {
-                if let Some(by) = admitted(&anon, s) {
+            for (i, _) in srcs.iter().enumerate().filter(|(_, s)| s.is_fresh()) {
+                if let Some(by) = admitted(&anon, i) {
                     open = true;
                     allowing.extend(by);
                 }
@@ -975,8 +1282,8 @@ pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) ->
             } else {
                 let mut cidrs = BTreeSet::new();
                 let mut accounts = BTreeSet::new();
-                for s in srcs.iter().filter(|s| !s.is_fresh()) {
-                    if let Some(by) = admitted(&anon, s) {
+                for (i, s) in srcs.iter().enumerate().filter(|(_, s)| !s.is_fresh()) {
+                    if let Some(by) = admitted(&anon, i) {
                         if let Some(c) = &s.cidr {
                             cidrs.insert(c.clone());
                             allowing.extend(by);
@@ -1034,11 +1341,11 @@ pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) ->
             // owner's own endpoints and VPCs never make a caller external.
             let mut admission = |caller: &Caller| -> Admission {
                 let mut a = Admission::default();
-                for s in &srcs {
+                for (i, s) in srcs.iter().enumerate() {
                     match owner_label(&s.owner) {
                         None => {
                             if a.open.is_none() {
-                                a.open = admitted(caller, s);
+                                a.open = admitted(caller, i);
                             }
                         }
                         Some(label) if label == ctx.owner_account => {}
@@ -1046,7 +1353,7 @@ pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) ->
                             if let std::collections::btree_map::Entry::Vacant(slot) =
                                 a.confined.entry(label)
                             {
-                                if let Some(by) = admitted(caller, s) {
+                                if let Some(by) = admitted(caller, i) {
                                     slot.insert(by);
                                 }
                             }

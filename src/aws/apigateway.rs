@@ -50,6 +50,25 @@ struct Details<A> {
     notifications: Vec<Notification>,
 }
 
+/// Moves what the per-API reads found onto the target; returns the APIs, sorted by id, and
+/// the number of calls that succeeded.
+fn absorb<A>(
+    details: Vec<Details<A>>,
+    target: &mut Target,
+    id: impl Fn(&A) -> &str,
+) -> (Vec<A>, usize) {
+    let mut ok = 0;
+    let mut apis = Vec::with_capacity(details.len());
+    for d in details {
+        ok += d.ok;
+        target.errors.extend(d.errors);
+        target.notifications.extend(d.notifications);
+        apis.push(d.api);
+    }
+    apis.sort_by(|a, b| id(a).cmp(id(b)));
+    (apis, ok)
+}
+
 /// Reads REST APIs, their resources/methods, stages, authorizers, and the region's VPC links.
 /// Returns the number of calls that succeeded (0 means nothing could be read).
 pub(crate) async fn collect_rest(ctx: &RegionCtx, target: &mut Target) -> usize {
@@ -79,14 +98,8 @@ pub(crate) async fn collect_rest(ctx: &RegionCtx, target: &mut Target) -> usize 
         read_rest_api_details(ctx.clone(), client.clone(), api)
     })
     .await;
-    let mut apis = Vec::with_capacity(details.len());
-    for d in details {
-        ok += d.ok;
-        target.errors.extend(d.errors);
-        target.notifications.extend(d.notifications);
-        apis.push(d.api);
-    }
-    apis.sort_by(|a, b| a.id.cmp(&b.id));
+    let (apis, details_ok) = absorb(details, target, |a| a.id.as_str());
+    ok += details_ok;
     target.rest_apis = apis;
 
     let mut links = Vec::new();
@@ -330,14 +343,8 @@ pub(crate) async fn collect_http(ctx: &RegionCtx, target: &mut Target) -> usize 
         read_http_api_details(ctx.clone(), client.clone(), api)
     })
     .await;
-    let mut apis = Vec::with_capacity(details.len());
-    for d in details {
-        ok += d.ok;
-        target.errors.extend(d.errors);
-        target.notifications.extend(d.notifications);
-        apis.push(d.api);
-    }
-    apis.sort_by(|a, b| a.id.cmp(&b.id));
+    let (apis, details_ok) = absorb(details, target, |a| a.id.as_str());
+    ok += details_ok;
     target.http_apis = apis;
     ok
 }

@@ -101,53 +101,70 @@ fn tokenize_template(template: &str) -> Vec<Tok> {
 /// Is there SOME value of the template's parameters for which `pattern` matches? (Used for
 /// Allow statements: a grant on `orders/123` does let callers in on `orders/{id}`.)
 ///
-/// Breadth-first search over the product of the pattern's and the template's automata:
-/// states are (pattern position, template position, inside-a-parameter flag).
+/// Reachability over the product of the pattern's and the template's automata, whose states
+/// are (pattern position, template position, inside-a-parameter flag). No move goes back in
+/// either position, so the states are visited row by row of the pattern: O(pattern × template)
+/// time and O(template) memory, whatever the input (a policy is attacker-controlled input).
 pub fn may_match_template(pattern: &str, template: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let t = tokenize_template(template);
     let (pl, tl) = (p.len(), t.len());
-    let idx = |i: usize, j: usize, inside: bool| ((i * (tl + 1)) + j) * 2 + inside as usize;
-    let mut seen = vec![false; (pl + 1) * (tl + 1) * 2];
-    let mut stack = vec![(0usize, 0usize, false)];
-    while let Some((i, j, inside)) = stack.pop() {
-        if seen[idx(i, j, inside)] {
-            continue;
-        }
-        seen[idx(i, j, inside)] = true;
-        if i == pl && j == tl && !inside {
-            return true;
-        }
-        let mut push = |s: (usize, usize, bool)| {
-            if !seen[idx(s.0, s.1, s.2)] {
-                stack.push(s);
-            }
-        };
-        // Epsilon moves: a `*` may match nothing; a parameter that has consumed a character may end.
-        if i < pl && p[i] == '*' {
-            push((i + 1, j, inside));
-        }
-        if inside {
-            push((i, j + 1, false));
-        }
-        // Joint moves: the pattern and the template consume the same character.
-        if i < pl && j < tl {
-            let pc = p[i];
-            let next_i = if pc == '*' { i } else { i + 1 };
-            match t[j] {
-                Tok::Lit(d) => {
-                    if !inside && (pc == '*' || pc == '?' || pc == d) {
-                        push((next_i, j + 1, false));
+    // row[j] = [outside a parameter, inside one] at template position j.
+    let mut row = vec![[false; 2]; tl + 1];
+    row[0][0] = true;
+    for i in 0..=pl {
+        let mut next = vec![[false; 2]; tl + 1];
+        let mut any = false;
+        for j in 0..=tl {
+            // Outside first: consuming into a parameter moves (i, j, out) to (i, j, in).
+            for inside in [false, true] {
+                if !row[j][inside as usize] {
+                    continue;
+                }
+                any = true;
+                if i == pl && j == tl && !inside {
+                    return true;
+                }
+                // Epsilon moves: a `*` may match nothing; a parameter that has consumed a
+                // character may end.
+                if i < pl && p[i] == '*' {
+                    next[j][inside as usize] = true;
+                }
+                if inside && j < tl {
+                    row[j + 1][0] = true;
+                }
+                // Joint moves: the pattern and the template consume the same character (a `*`
+                // stays where it is).
+                if i < pl && j < tl {
+                    let pc = p[i];
+                    let stay = pc == '*';
+                    let mut reach = |j2: usize, inside2: bool| {
+                        if stay {
+                            row[j2][inside2 as usize] = true;
+                        } else {
+                            next[j2][inside2 as usize] = true;
+                        }
+                    };
+                    match t[j] {
+                        Tok::Lit(d) => {
+                            if !inside && (pc == '*' || pc == '?' || pc == d) {
+                                reach(j + 1, false);
+                            }
+                        }
+                        Tok::Param => {
+                            if pc == '*' || pc == '?' || pc != '/' {
+                                reach(j, true);
+                            }
+                        }
+                        Tok::Greedy => reach(j, true),
                     }
                 }
-                Tok::Param => {
-                    if pc == '*' || pc == '?' || pc != '/' {
-                        push((next_i, j, true));
-                    }
-                }
-                Tok::Greedy => push((next_i, j, true)),
             }
         }
+        if !any {
+            return false;
+        }
+        row = next;
     }
     false
 }
@@ -356,6 +373,29 @@ mod tests {
             let pc: Vec<char> = p.chars().collect();
             let tc: Vec<char> = t.chars().collect();
             prop_assert_eq!(glob(&p, &t, false), reference(&pc, &tc));
+        }
+
+        #[test]
+        fn may_match_agrees_with_trying_every_parameter_value(
+            p in "[ab?*/]{0,6}",
+            before in "[ab/]{0,3}",
+            greedy in any::<bool>(),
+            after in "[ab/]{0,3}",
+        ) {
+            // Some value of the parameter (1 to 7 characters of `a`, `b`, and `/` in a greedy
+            // one: more than any pattern of 6 can tell apart) makes the pattern match.
+            let alphabet: &[char] = if greedy { &['a', 'b', '/'] } else { &['a', 'b'] };
+            let mut values: Vec<String> = vec![String::new()];
+            let mut found = false;
+            for _ in 0..7 {
+                values = values
+                    .iter()
+                    .flat_map(|v| alphabet.iter().map(move |c| format!("{v}{c}")))
+                    .collect();
+                found |= values.iter().any(|v| glob(&p, &format!("{before}{v}{after}"), false));
+            }
+            let template = format!("{before}{{x{}}}{after}", if greedy { "+" } else { "" });
+            prop_assert_eq!(may_match_template(&p, &template), found, "{} vs {}", p, template);
         }
 
         #[test]

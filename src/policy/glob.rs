@@ -113,6 +113,8 @@ pub fn may_match_template(pattern: &str, template: &str) -> bool {
     let mut row = vec![[false; 2]; tl + 1];
     row[0][0] = true;
     for i in 0..=pl {
+        // The pattern character at this row (none past the end).
+        let here = p.get(i).copied();
         let mut next = vec![[false; 2]; tl + 1];
         let mut any = false;
         for j in 0..=tl {
@@ -127,7 +129,7 @@ pub fn may_match_template(pattern: &str, template: &str) -> bool {
                 }
                 // Epsilon moves: a `*` may match nothing; a parameter that has consumed a
                 // character may end.
-                if i < pl && p[i] == '*' {
+                if here == Some('*') {
                     next[j][inside as usize] = true;
                 }
                 if inside && j < tl {
@@ -135,8 +137,7 @@ pub fn may_match_template(pattern: &str, template: &str) -> bool {
                 }
                 // Joint moves: the pattern and the template consume the same character (a `*`
                 // stays where it is).
-                if i < pl && j < tl {
-                    let pc = p[i];
+                if let (Some(pc), true) = (here, j < tl) {
                     let stay = pc == '*';
                     let mut reach = |j2: usize, inside2: bool| {
                         if stay {

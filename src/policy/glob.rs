@@ -109,63 +109,72 @@ pub fn may_match_template(pattern: &str, template: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let t = tokenize_template(template);
     let (pl, tl) = (p.len(), t.len());
-    // row[j] = [outside a parameter, inside one] at template position j.
+    // row[j] = [outside a parameter, inside one] at template position j, for the current
+    // pattern position; next[j] the same for the following one. Only the span of template
+    // positions still alive is visited, so a pattern that stops matching early costs little.
     let mut row = vec![[false; 2]; tl + 1];
+    let mut next = vec![[false; 2]; tl + 1];
     row[0][0] = true;
+    let (mut lo, mut hi) = (0usize, 0usize);
     for i in 0..=pl {
         // The pattern character at this row (none past the end).
         let here = p.get(i).copied();
-        let mut next = vec![[false; 2]; tl + 1];
-        let mut any = false;
-        for j in 0..=tl {
+        let (mut next_lo, mut next_hi) = (usize::MAX, 0usize);
+        let mut j = lo;
+        while j <= hi {
             // Outside first: consuming into a parameter moves (i, j, out) to (i, j, in).
             for inside in [false, true] {
                 if !row[j][inside as usize] {
                     continue;
                 }
-                any = true;
                 if i == pl && j == tl && !inside {
                     return true;
                 }
+                // Where a move lands: this row (a `*` stays where it is) or the next one.
+                let mut land = |same_row: bool, j2: usize, inside2: bool| {
+                    if same_row {
+                        row[j2][inside2 as usize] = true;
+                        hi = hi.max(j2);
+                    } else {
+                        next[j2][inside2 as usize] = true;
+                        next_lo = next_lo.min(j2);
+                        next_hi = next_hi.max(j2);
+                    }
+                };
                 // Epsilon moves: a `*` may match nothing; a parameter that has consumed a
                 // character may end.
                 if here == Some('*') {
-                    next[j][inside as usize] = true;
+                    land(false, j, inside);
                 }
                 if inside && j < tl {
-                    row[j + 1][0] = true;
+                    land(true, j + 1, false);
                 }
-                // Joint moves: the pattern and the template consume the same character (a `*`
-                // stays where it is).
+                // Joint moves: the pattern and the template consume the same character.
                 if let (Some(pc), true) = (here, j < tl) {
                     let stay = pc == '*';
-                    let mut reach = |j2: usize, inside2: bool| {
-                        if stay {
-                            row[j2][inside2 as usize] = true;
-                        } else {
-                            next[j2][inside2 as usize] = true;
-                        }
-                    };
                     match t[j] {
                         Tok::Lit(d) => {
                             if !inside && (pc == '*' || pc == '?' || pc == d) {
-                                reach(j + 1, false);
+                                land(stay, j + 1, false);
                             }
                         }
                         Tok::Param => {
                             if pc == '*' || pc == '?' || pc != '/' {
-                                reach(j, true);
+                                land(stay, j, true);
                             }
                         }
-                        Tok::Greedy => reach(j, true),
+                        Tok::Greedy => land(stay, j, true),
                     }
                 }
             }
+            j += 1;
         }
-        if !any {
+        if next_lo == usize::MAX {
             return false;
         }
-        row = next;
+        row[lo..=hi].fill([false; 2]);
+        std::mem::swap(&mut row, &mut next);
+        (lo, hi) = (next_lo, next_hi);
     }
     false
 }

@@ -154,6 +154,24 @@ impl EntryPoint {
     }
 }
 
+/// The ARN partition of a region: ARNs of resources in GovCloud, China and the isolated
+/// regions do not start with `arn:aws:`, and a policy written there names its own partition.
+pub fn partition_of(region: &str) -> &'static str {
+    const PARTITIONS: [(&str, &str); 6] = [
+        ("cn-", "aws-cn"),
+        ("us-gov-", "aws-us-gov"),
+        ("us-isob-", "aws-iso-b"),
+        ("us-isof-", "aws-iso-f"),
+        ("eu-isoe-", "aws-iso-e"),
+        ("us-iso-", "aws-iso"),
+    ];
+    PARTITIONS
+        .iter()
+        .find(|(prefix, _)| region.starts_with(prefix))
+        .map(|(_, partition)| *partition)
+        .unwrap_or("aws")
+}
+
 /// Verbs that change state. `ANY` and network-level paths let every verb through, so they
 /// count as writes too.
 pub fn is_write_verb(verb: &str) -> bool {
@@ -243,5 +261,24 @@ impl Finding {
             self.path.clone(),
             self.method.clone(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::partition_of;
+
+    #[test]
+    fn partitions_follow_the_region() {
+        for (region, partition) in [
+            ("us-east-1", "aws"),
+            ("eu-west-2", "aws"),
+            ("us-gov-west-1", "aws-us-gov"),
+            ("cn-north-1", "aws-cn"),
+            ("us-iso-east-1", "aws-iso"),
+            ("us-isob-east-1", "aws-iso-b"),
+        ] {
+            assert_eq!(partition_of(region), partition, "{region}");
+        }
     }
 }

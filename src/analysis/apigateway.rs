@@ -13,7 +13,7 @@
 
 use super::{describe_reach, Estate, FindingDraft};
 use crate::inventory::{HttpApi, RestApi, RestMethod, Target};
-use crate::model::{is_write_verb, Auth, EntryPoint, Finding, Reach};
+use crate::model::{is_write_verb, partition_of, Auth, EntryPoint, Finding, Reach};
 use crate::policy::{
     self, CallerKind, Network, PolicyDocument, PolicyMode, ReachCache, ReachContext, ReachQuery,
 };
@@ -212,7 +212,8 @@ fn merge_same_width(a: Reach, b: Reach) -> Reach {
 
 fn method_arn(target: &Target, api_id: &str, stage: &str, verb: &str, path: &str) -> String {
     format!(
-        "arn:aws:execute-api:{}:{}:{}/{}/{}/{}",
+        "arn:{}:execute-api:{}:{}:{}/{}/{}/{}",
+        partition_of(&target.region),
         target.region,
         target.account_id,
         api_id,
@@ -491,7 +492,12 @@ fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Find
     } else {
         Network::Public
     };
-    let api_arn = format!("arn:aws:apigateway:{}::/restapis/{}", target.region, api.id);
+    let api_arn = format!(
+        "arn:{}:apigateway:{}::/restapis/{}",
+        partition_of(&target.region),
+        target.region,
+        api.id
+    );
 
     let doc = match parsed {
         None => None,
@@ -822,7 +828,8 @@ fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
                     account_id: target.account_id.clone(),
                     region: target.region.clone(),
                     resource_arn: format!(
-                        "arn:aws:execute-api:{}:{}:{}/{}/{}/{}",
+                        "arn:{}:execute-api:{}:{}:{}/{}/{}/{}",
+                        partition_of(&target.region),
                         target.region,
                         target.account_id,
                         api.id,
@@ -1867,6 +1874,43 @@ mod tests {
                 "{policy}"
             );
             assert_eq!(f[0].confidence, "medium");
+        }
+    }
+
+    #[test]
+    fn grants_in_govcloud_and_china_name_their_own_partition() {
+        // API Gateway stores `execute-api:/*` as a full ARN of the API's own partition: a
+        // method ARN built as `arn:aws:` would match none of them and every Allow would be lost.
+        for (region, partition) in [("us-gov-west-1", "aws-us-gov"), ("cn-north-1", "aws-cn")] {
+            let policy = format!(
+                r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"arn:{partition}:execute-api:{region}:111111111111:api1/*"}}]}}"#
+            );
+            let api = rest_api(
+                "REGIONAL",
+                Some(&policy),
+                &["prod"],
+                vec![("/orders", vec![method("POST", "NONE")])],
+            );
+            let mut t = target_with(vec![api], vec![]);
+            t.region = region.into();
+            let f = audit(t);
+            assert_eq!(
+                summary(&f),
+                vec![row(
+                    "apigw-unauthenticated-write-internet",
+                    "prod",
+                    "POST",
+                    "/orders",
+                    "internet"
+                )],
+                "{region}"
+            );
+            assert!(
+                f[0].resource_arn
+                    .starts_with(&format!("arn:{partition}:execute-api:{region}:")),
+                "{}",
+                f[0].resource_arn
+            );
         }
     }
 

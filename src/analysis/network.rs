@@ -1215,8 +1215,11 @@ fn endpoint_service_findings(
             continue;
         };
         let resource_arn = format!(
-            "arn:aws:ec2:{}:{}:vpc-endpoint-service/{}",
-            target.region, target.account_id, svc.service_id
+            "arn:{}:ec2:{}:{}:vpc-endpoint-service/{}",
+            crate::model::partition_of(&target.region),
+            target.region,
+            target.account_id,
+            svc.service_id
         );
         let connected_words = match &svc.connected_accounts {
             Some(_) if connected.is_empty() => {
@@ -1642,8 +1645,11 @@ fn peering_findings(
     };
     let peer_addrs = AddrSet::of_cidrs(&peer.cidr_blocks);
     let resource_arn = format!(
-        "arn:aws:ec2:{}:{}:vpc-peering-connection/{}",
-        target.region, target.account_id, p.id
+        "arn:{}:ec2:{}:{}:vpc-peering-connection/{}",
+        crate::model::partition_of(&target.region),
+        target.region,
+        target.account_id,
+        p.id
     );
     let reach = Reach::Accounts {
         accounts: vec![peer.owner_id.clone()],

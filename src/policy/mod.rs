@@ -959,11 +959,59 @@ fn fresh_ips(v: &Vocabulary) -> Vec<IpAddr> {
                 .collect();
             let last = *parsed.last().expect("candidates");
             parsed
-                .into_iter()
+                .iter()
+                .copied()
                 .find(|ip| !v.cidrs.iter().any(|c| ip_in(c, &ip.to_string())))
+                .or_else(|| first_uncovered(last, &v.cidrs))
                 .unwrap_or(last)
         })
         .collect()
+}
+
+/// The lowest address of `like`'s family that none of `cidrs` covers, if the CIDRs leave one.
+/// Used when the policy's CIDRs cover every usual candidate: the address found stands for
+/// the part of the internet the policy does not name (`Deny 0.0.0.0/1, 128.0.0.0/2, …` can
+/// leave `208.0.0.0/4` open).
+fn first_uncovered(like: IpAddr, cidrs: &BTreeSet<String>) -> Option<IpAddr> {
+    let v4 = like.is_ipv4();
+    // Each CIDR of the family as an inclusive range of addresses.
+    let ranges: Vec<(u128, u128)> = cidrs
+        .iter()
+        .filter_map(|c| {
+            c.parse::<ipnet::IpNet>()
+                .ok()
+                .or_else(|| c.parse::<IpAddr>().ok().map(ipnet::IpNet::from))
+        })
+        .filter(|n| n.network().is_ipv4() == v4)
+        .map(|n| {
+            let n = n.trunc();
+            let as_int = |ip: IpAddr| match ip {
+                IpAddr::V4(a) => u128::from(u32::from(a)),
+                IpAddr::V6(a) => u128::from(a),
+            };
+            (as_int(n.network()), as_int(n.broadcast()))
+        })
+        .collect();
+    let max = if v4 { u128::from(u32::MAX) } else { u128::MAX };
+    // Jump past every range that holds the candidate: each range is jumped at most once.
+    let mut candidate: u128 = 0;
+    loop {
+        match ranges
+            .iter()
+            .filter(|(lo, hi)| *lo <= candidate && candidate <= *hi)
+            .map(|(_, hi)| *hi)
+            .max()
+        {
+            None => break,
+            Some(hi) if hi == max => return None,
+            Some(hi) => candidate = hi + 1,
+        }
+    }
+    Some(if v4 {
+        IpAddr::V4((candidate as u32).into())
+    } else {
+        IpAddr::V6(candidate.into())
+    })
 }
 
 /// An organization a probe principal belongs to, and its place in it.

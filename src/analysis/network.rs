@@ -1058,10 +1058,44 @@ fn methods_evidence(methods: &[PublishedMethod]) -> Value {
         .collect::<Vec<_>>())
 }
 
+/// The API Gateway reads that tie methods to load balancers and failed here (`operation
+/// (code)`, once each), plus the APIs only partly read: the methods found may not be all.
+fn unread_api_reads(target: &Target) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    let mut out: Vec<String> = target
+        .errors
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.operation.as_str(),
+                "apigateway:GetRestApis" | "apigateway:GetResources" | "apigateway:GetVpcLinks"
+            )
+        })
+        .filter(|e| seen.insert(e.operation.as_str()))
+        .map(|e| format!("{} ({})", e.operation, e.code))
+        .collect();
+    out.extend(
+        target
+            .rest_apis
+            .iter()
+            .filter(|a| a.partial && !seen.contains("apigateway:GetResources"))
+            .map(|a| format!("REST API {} (partly)", a.id)),
+    );
+    out
+}
+
 /// "The same backend is published through API Gateway …" or, when no method publishes it,
-/// why the exposure still matters.
-fn bypass_sentence(methods: &[PublishedMethod]) -> String {
+/// why the exposure still matters. When API Gateway could not be read in full, it does not
+/// claim the list is complete.
+fn bypass_sentence(ix: &Index, methods: &[PublishedMethod]) -> String {
+    let unread = unread_api_reads(ix.target);
     if methods.is_empty() {
+        if !unread.is_empty() {
+            return format!(
+                "No API Gateway method is known to publish this backend, but {} could not be read, so some may; either way nothing restricts verbs or paths on this path: every verb of every path is reachable with no HTTP authentication.",
+                unread.join(", ")
+            );
+        }
         return "No API Gateway method publishes this backend, so nothing restricts verbs or paths: every verb of every path is reachable with no HTTP authentication.".into();
     }
     let list: Vec<String> = methods
@@ -1084,8 +1118,16 @@ fn bypass_sentence(methods: &[PublishedMethod]) -> String {
     } else {
         String::new()
     };
+    let incomplete = if unread.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({} could not be read, so other methods may publish it too)",
+            unread.join(", ")
+        )
+    };
     format!(
-        "The same backend is published through API Gateway as {}{more}; this network path bypasses their authentication and their verb restrictions: every verb of every path of the backend is reachable with no HTTP authentication.",
+        "The same backend is published through API Gateway as {}{more}{incomplete}; this network path bypasses their authentication and their verb restrictions: every verb of every path of the backend is reachable with no HTTP authentication.",
         list.join(", ")
     )
 }
@@ -1316,7 +1358,7 @@ fn endpoint_service_findings(
                 connected_words,
                 stale_words,
                 org_words,
-                bypass_sentence(&methods),
+                bypass_sentence(ix, &methods),
             );
             let mut evidence = evidence_base.clone();
             evidence.insert("backend".into(), backend_json);
@@ -1714,7 +1756,7 @@ fn peering_findings(
             path.route,
             admission,
             path.via,
-            bypass_sentence(methods),
+            bypass_sentence(ix, methods),
         );
         let mut evidence = BTreeMap::new();
         evidence.insert("peering".into(), peering_evidence.clone());
@@ -1956,7 +1998,7 @@ fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec
                 if shared_words.is_empty() { "its own".to_string() } else { shared_words.join(", ") },
                 describe_reach(&ir.reach),
                 waf,
-                bypass_sentence(methods),
+                bypass_sentence(ix, methods),
             );
             let mut evidence = BTreeMap::new();
             evidence.insert(

@@ -1642,3 +1642,49 @@ fn a_link_named_by_a_stage_variable_is_inferred() {
     assert_eq!(f[0].evidence["bypassed_methods"][0]["link_inferred"], true);
     assert_eq!(f[0].confidence, "medium");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Facts that could not be read: assumed to let the peer (or the internet) through, at medium
+// confidence, and said so; never "nothing is exposed".
+
+fn scan_error(operation: &str, code: &str, resource: Option<&str>) -> crate::inventory::ScanError {
+    crate::inventory::ScanError {
+        operation: operation.into(),
+        code: code.into(),
+        message: "failed".into(),
+        resource: resource.map(str::to_string),
+    }
+}
+
+#[test]
+fn no_method_is_said_to_publish_a_backend_when_api_gateway_could_not_be_read() {
+    let mut t = base();
+    t.rest_apis.clear();
+    t.vpc_links.clear();
+    t.network.endpoint_services.push(service(&["*"]));
+    let f = audit(vec![t.clone()]);
+    assert!(
+        f[0].message
+            .contains("No API Gateway method publishes this backend"),
+        "{}",
+        f[0].message
+    );
+    t.errors.push(scan_error(
+        "apigateway:GetRestApis",
+        "TooManyRequestsException",
+        None,
+    ));
+    let f = audit(vec![t]);
+    assert!(
+        !f[0]
+            .message
+            .contains("No API Gateway method publishes this backend"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[0].message.contains("apigateway:GetRestApis"),
+        "{}",
+        f[0].message
+    );
+}

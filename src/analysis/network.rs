@@ -29,8 +29,8 @@
 
 use super::{describe_reach, FindingDraft};
 use crate::inventory::{
-    IngressRule, Inventory, LbTarget, LoadBalancer, Network, PrefixList, RestApi, RouteTable,
-    SecurityGroup, Subnet, Target, TargetGroup, VpcPeering,
+    IngressRule, Instance, Inventory, LbTarget, LoadBalancer, Network, PrefixList, RestApi,
+    RouteTable, ScanError, SecurityGroup, Subnet, Target, TargetGroup, VpcPeering,
 };
 use crate::model::{EntryPoint, Finding, Reach};
 use ipnet::{IpNet, Ipv4Net, Ipv4Subnets, Ipv6Net, Ipv6Subnets};
@@ -207,12 +207,20 @@ fn prefix_len(cidr: &str) -> u8 {
 /// alone identifies nothing), or an ALB's ARN for an NLB forwarding to that ALB.
 type Endpoint = (String, i32);
 
+/// What the inventory says of a host: each fact `None` when it was not read.
+struct HostFacts<'a> {
+    subnet: Option<&'a str>,
+    vpc: Option<String>,
+    groups: Option<&'a [String]>,
+    /// Why the host itself is unknown (its instance or subnet could not be read), if it is.
+    unknown: Option<String>,
+}
+
 struct Index<'a> {
     target: &'a Target,
     net: &'a Network,
     groups: HashMap<&'a str, &'a SecurityGroup>,
-    /// Instance id → (subnet, security groups).
-    instances: HashMap<&'a str, (&'a str, &'a [String])>,
+    instances: HashMap<&'a str, &'a Instance>,
     /// `<vpc>/<ip>` → instance id, for IP targets that are instance addresses.
     instance_by_ip: HashMap<String, &'a str>,
     /// `<vpc>/<ip>` → (subnet, security groups) of a network interface.
@@ -237,13 +245,7 @@ impl<'a> Index<'a> {
         let mut instance_by_ip = HashMap::new();
         let mut vpcs_by_ip: HashMap<&str, BTreeSet<&str>> = HashMap::new();
         for i in &net.instances {
-            instances.insert(
-                i.id.as_str(),
-                (
-                    i.subnet_id.as_deref().unwrap_or(""),
-                    i.security_group_ids.as_slice(),
-                ),
-            );
+            instances.insert(i.id.as_str(), i);
             if let (Some(vpc), Some(ip)) = (&i.vpc_id, &i.private_ip) {
                 instance_by_ip.insert(format!("{vpc}/{ip}"), i.id.as_str());
                 vpcs_by_ip.entry(ip.as_str()).or_default().insert(vpc);
@@ -393,13 +395,58 @@ impl<'a> Index<'a> {
         }
     }
 
-    /// The subnet and security groups of a host, when known.
-    fn host(&self, host: &str) -> Option<(&'a str, Option<&'a [String]>)> {
-        if let Some((subnet, groups)) = self.instances.get(host) {
-            return Some((subnet, Some(groups)));
+    /// The scan error of a read that failed in this account × region (the first one of
+    /// `operation`, about `resource` when given), if any.
+    fn failed(&self, operation: &str, resource: Option<&str>) -> Option<&'a ScanError> {
+        self.target.errors.iter().find(|e| {
+            e.operation == operation && resource.is_none_or(|r| e.resource.as_deref() == Some(r))
+        })
+    }
+
+    /// "ec2:DescribeRouteTables failed: RequestLimitExceeded", when that read failed.
+    fn failed_words(&self, operation: &str, resource: Option<&str>) -> Option<String> {
+        self.failed(operation, resource)
+            .map(|e| format!("{} failed: {}", e.operation, e.code))
+    }
+
+    /// What is known of a host (see [`Endpoint`]): its subnet, VPC and security groups. `None`
+    /// when it can be nowhere the analysis looks: an IP address outside every subnet read (in
+    /// another account's VPC across a peering, on premises), or not a host at all (an ALB's
+    /// ARN, whose own targets are endpoints too). An instance missing from the instances read
+    /// (the listing failed, or the instance was not in it) is known by nothing but its id.
+    fn host(&self, host: &str) -> Option<HostFacts<'a>> {
+        if let Some(i) = self.instances.get(host) {
+            let subnet = i.subnet_id.as_deref();
+            return Some(HostFacts {
+                subnet,
+                vpc: i
+                    .vpc_id
+                    .as_deref()
+                    .or_else(|| subnet.and_then(|s| self.vpc_of_subnet(s)))
+                    .map(str::to_string),
+                groups: Some(&i.security_group_ids),
+                unknown: None,
+            });
         }
         if let Some((subnet, groups)) = self.eni_by_ip.get(host) {
-            return Some((subnet, Some(groups)));
+            return Some(HostFacts {
+                subnet: Some(subnet),
+                vpc: host.split_once('/').map(|(v, _)| v.to_string()),
+                groups: Some(groups),
+                unknown: None,
+            });
+        }
+        if host.starts_with("i-") && !host.contains('/') {
+            let why = match self.failed_words("ec2:DescribeInstances", None) {
+                Some(w) => format!("instance {host} could not be read ({w})"),
+                None => format!("instance {host} is not among the instances read"),
+            };
+            return Some(HostFacts {
+                subnet: None,
+                vpc: None,
+                groups: None,
+                unknown: Some(why),
+            });
         }
         // An IP target with no known interface: find its subnet by address; groups unknown.
         let (vpc, ip) = host.split_once('/')?;
@@ -409,24 +456,59 @@ impl<'a> Index<'a> {
                 && std::iter::once(&s.cidr_block)
                     .chain(&s.ipv6_cidr_blocks)
                     .any(|c| c.parse::<IpNet>().is_ok_and(|n| n.contains(&ip)))
-        })?;
-        Some((subnet.id.as_str(), None))
+        });
+        match (subnet, self.failed_words("ec2:DescribeSubnets", None)) {
+            (Some(s), _) => Some(HostFacts {
+                subnet: Some(s.id.as_str()),
+                vpc: Some(s.vpc_id.clone()),
+                groups: None,
+                unknown: None,
+            }),
+            // Its subnet may be one that could not be read.
+            (None, Some(w)) => Some(HostFacts {
+                subnet: None,
+                vpc: Some(vpc.to_string()),
+                groups: None,
+                unknown: Some(format!("the subnets could not be read ({w})")),
+            }),
+            (None, None) => None,
+        }
     }
 
     fn vpc_of_subnet(&self, subnet: &str) -> Option<&'a str> {
         self.subnets.get(subnet).map(|s| s.vpc_id.as_str())
     }
 
-    /// The route table serving a subnet: its explicit association, else its VPC's main table.
-    fn route_table(&self, subnet: &str) -> Option<&'a RouteTable> {
-        if let Some(rt) = self.table_of_subnet.get(subnet) {
+    /// The route table serving a subnet of `vpc`: its explicit association, else the VPC's
+    /// main table (the VPC from the subnets read, else the one given).
+    fn route_table(&self, subnet: Option<&str>, vpc: Option<&str>) -> Option<&'a RouteTable> {
+        if let Some(rt) = subnet.and_then(|s| self.table_of_subnet.get(s)) {
             return Some(rt);
         }
-        self.main_table.get(self.vpc_of_subnet(subnet)?).copied()
+        let vpc = subnet.and_then(|s| self.vpc_of_subnet(s)).or(vpc)?;
+        self.main_table.get(vpc).copied()
     }
 
-    /// The addresses of a load balancer's own nodes: its subnets (else its VPC).
-    fn lb_addresses(&self, lb: &LoadBalancer) -> AddrSet {
+    /// Why the targets of a load balancer are unknown (`None`: they were read): its target
+    /// groups could not be listed, or their targets (`DescribeTargetHealth`) not read.
+    fn targets_unread(&self, lb: &LoadBalancer) -> Option<String> {
+        if let Some(w) = self.failed_words("elasticloadbalancing:DescribeTargetGroups", None) {
+            return Some(w);
+        }
+        if lb.targets_read {
+            return None;
+        }
+        let health = lb.target_groups.iter().find_map(|tg| {
+            self.failed_words("elasticloadbalancing:DescribeTargetHealth", Some(&tg.arn))
+        });
+        Some(health.unwrap_or_else(|| {
+            "no elasticloadbalancing:DescribeTargetHealth answer in this scan".to_string()
+        }))
+    }
+
+    /// The addresses of a load balancer's own nodes: its subnets (else its VPC); `None` when
+    /// neither could be read.
+    fn lb_addresses(&self, lb: &LoadBalancer) -> Option<AddrSet> {
         let mut set = AddrSet::default();
         for s in lb
             .subnet_ids
@@ -444,7 +526,7 @@ impl<'a> Index<'a> {
                 .cloned()
                 .unwrap_or_default();
         }
-        set
+        (!set.is_empty()).then_some(set)
     }
 
     fn prefix_list_words(&self, id: &str) -> String {
@@ -593,6 +675,20 @@ fn admissions(
     let mut out = Vec::new();
     for gid in groups {
         let Some(g) = ix.groups.get(gid.as_str()) else {
+            // A group on the host itself is this account's: if it is unknown, it was not read
+            // (the listing failed, or it changed between reads). Assumed to admit the source.
+            let why = match ix.failed_words("ec2:DescribeSecurityGroups", None) {
+                Some(w) => format!("it could not be read ({w})"),
+                None => "it is not among the security groups read".to_string(),
+            };
+            if !addrs.is_empty() {
+                out.push(Step {
+                    set: addrs.clone(),
+                    what: format!("anyone, assumed: {why}"),
+                    place: Some(gid.clone()),
+                    assumed: true,
+                });
+            }
             continue;
         };
         for rule in g.ingress.iter().filter(|r| port_in(r, port)) {
@@ -674,6 +770,65 @@ fn admissions(
         }
     }
     out
+}
+
+/// The peer addresses that the route table of a host (in `subnet` of `vpc`, each when known)
+/// sends back through `pcx`, a peering of `local_vpc`. Only a table of the peering's own VPC
+/// can route to it. When the host's table is unknown (the route tables, its subnet or the host
+/// itself could not be read), any table of the VPC may serve it: the peer addresses some table
+/// of the VPC routes to the peering, assumed; with no table of the VPC read, the whole peer,
+/// assumed.
+fn routes_for(
+    ix: &Index,
+    host: &str,
+    subnet: Option<&str>,
+    vpc: Option<&str>,
+    local_vpc: &str,
+    pcx: &str,
+    peer: &AddrSet,
+) -> Vec<Step> {
+    let vpc = subnet.and_then(|s| ix.vpc_of_subnet(s)).or(vpc);
+    if vpc.is_some_and(|v| v != local_vpc) {
+        return vec![];
+    }
+    if let Some(rt) = subnet.and_then(|s| ix.route_table(Some(s), vpc.or(Some(local_vpc)))) {
+        return routed(ix, rt, pcx, peer);
+    }
+    let place = subnet
+        .map(|s| format!("subnet {s}"))
+        .unwrap_or_else(|| host.to_string());
+    if let Some(w) = ix.failed_words("ec2:DescribeRouteTables", None) {
+        return vec![Step::fact(
+            peer.clone(),
+            format!("the route tables could not be read ({w}), so the route table of {place} is assumed to send the peer back through {pcx}"),
+            true,
+        )];
+    }
+    let tables: Vec<&RouteTable> = ix
+        .net
+        .route_tables
+        .iter()
+        .filter(|rt| rt.vpc_id == local_vpc)
+        .collect();
+    if tables.is_empty() {
+        return vec![Step::fact(
+            peer.clone(),
+            format!("no route table of {local_vpc} was read, so the route table of {place} is assumed to send the peer back through {pcx}"),
+            true,
+        )];
+    }
+    tables
+        .into_iter()
+        .flat_map(|rt| routed(ix, rt, pcx, peer))
+        .map(|mut s| {
+            s.assumed = true;
+            s.what = format!(
+                "{} (assumed to serve {place}, whose route table is unknown)",
+                s.what
+            );
+            s
+        })
+        .collect()
 }
 
 /// The peer addresses whose traffic the route table sends through `pcx`, one step per route:
@@ -1410,6 +1565,8 @@ struct PeerPath {
     /// The peer addresses that get through.
     exposed: AddrSet,
     assumed: bool,
+    /// The steps of the path that were assumed (facts that could not be read), in words.
+    assumptions: Vec<String>,
 }
 
 impl PeerPath {
@@ -1424,6 +1581,17 @@ impl PeerPath {
             .map(step_words)
             .collect();
         notes.extend(extra_notes);
+        // The first layer is the route (its place a route table), the others admissions.
+        let assumptions = p
+            .witnesses
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| w.assumed)
+            .map(|(i, w)| match (i, &w.place) {
+                (0, Some(rt)) => format!("route table {rt} routes {}", w.what),
+                _ => step_words(w),
+            })
+            .collect();
         PeerPath {
             via,
             route_table: route.place.clone().unwrap_or_default(),
@@ -1433,6 +1601,7 @@ impl PeerPath {
             notes,
             exposed: p.set,
             assumed: p.assumed,
+            assumptions,
         }
     }
 }
@@ -1475,15 +1644,17 @@ fn preservation(tg: &TargetGroup) -> Preservation {
     }
 }
 
-/// Does the peer reach `backend` across `pcx`? First directly at its targets (their subnets'
-/// route tables send the peer back through the peering and their groups admit it on the target
-/// port), then through an internal member load balancer (its subnets route the peer back, its
-/// groups, when it has any, admit the peer on a listener port, and the targets admit whoever
-/// they see: the peer when client IPs are preserved, the NLB's own addresses when not; an ALB
-/// proxies, its targets see the ALB).
+/// Does the peer reach `backend` across `pcx` (a peering of `local_vpc`)? First directly at
+/// its targets (their subnets' route tables send the peer back through the peering and their
+/// groups admit it on the target port), then through an internal member load balancer (its
+/// subnets route the peer back, its groups, when it has any, admit the peer on a listener
+/// port, and the targets admit whoever they see: the peer when client IPs are preserved, the
+/// NLB's own addresses when not; an ALB proxies, its targets see the ALB). A fact that could
+/// not be read (a host, its route table or groups, a member's targets) is an assumed step.
 fn peer_path(
     ix: &Index,
     backend: &Backend,
+    local_vpc: &str,
     pcx: &str,
     peer: &AddrSet,
     source: &Source,
@@ -1495,16 +1666,26 @@ fn peer_path(
         }
     };
     for (host, port) in &backend.endpoints {
-        let Some((subnet, groups)) = ix.host(host) else {
+        let Some(facts) = ix.host(host) else {
             continue;
         };
-        let Some(rt) = ix.route_table(subnet) else {
-            continue;
-        };
-        let routes = routed(ix, rt, pcx, peer);
-        let admitted = match groups {
-            Some(groups) => admissions(ix, groups, Some(*port), peer, source),
-            None => vec![Step::fact(
+        let routes = routes_for(
+            ix,
+            &format!("target {host}"),
+            facts.subnet,
+            facts.vpc.as_deref(),
+            local_vpc,
+            pcx,
+            peer,
+        );
+        let admitted = match (facts.groups, &facts.unknown) {
+            (Some(groups), _) => admissions(ix, groups, Some(*port), peer, source),
+            (None, Some(why)) => vec![Step::fact(
+                peer.clone(),
+                format!("{why}, so its security groups are assumed to admit the peer"),
+                true,
+            )],
+            (None, None) => vec![Step::fact(
                 peer.clone(),
                 "the target's security groups could not be read (its interface is unknown), so they are assumed to admit the peer",
                 true,
@@ -1514,6 +1695,35 @@ fn peer_path(
             consider(PeerPath::of(format!("target {host}:{port}"), p, vec![]));
         }
     }
+    // Members whose targets were not read: those targets may be anywhere in the member's VPC
+    // and admit anyone.
+    for member in &backend.members {
+        let lb = member.lb;
+        let Some(why) = ix.targets_unread(lb) else {
+            continue;
+        };
+        let routes = routes_for(
+            ix,
+            &format!("the targets of load balancer {}", lb.name),
+            None,
+            Some(&lb.vpc_id),
+            local_vpc,
+            pcx,
+            peer,
+        );
+        let admitted = vec![Step::fact(
+            peer.clone(),
+            format!("the targets of load balancer {} could not be read ({why}), so they are assumed to admit the peer", lb.name),
+            true,
+        )];
+        if let Some(p) = through(&[&routes, &admitted]) {
+            consider(PeerPath::of(
+                format!("the unknown targets of load balancer {}", lb.name),
+                p,
+                vec![],
+            ));
+        }
+    }
     for member in &backend.members {
         let lb = member.lb;
         if lb.scheme != "internal" {
@@ -1521,9 +1731,15 @@ fn peer_path(
         }
         let mut routes = Vec::new();
         for s in &lb.subnet_ids {
-            if let Some(rt) = ix.route_table(s) {
-                routes.extend(routed(ix, rt, pcx, peer));
-            }
+            routes.extend(routes_for(
+                ix,
+                &format!("load balancer {}", lb.name),
+                Some(s),
+                Some(&lb.vpc_id),
+                local_vpc,
+                pcx,
+                peer,
+            ));
         }
         if routes.is_empty() {
             continue;
@@ -1567,6 +1783,26 @@ fn peer_path(
             }
             continue;
         }
+        if let Some(why) = ix.targets_unread(lb) {
+            let unknown = [Step::fact(
+                AddrSet::all(),
+                format!("the targets of load balancer {} could not be read ({why}), so they are assumed to admit whoever they see", lb.name),
+                true,
+            )];
+            if let Some(p) = through(&[&routes, &at_lb, &unknown]) {
+                consider(PeerPath::of(
+                    format!("load balancer {} to its unknown targets", lb.name),
+                    p,
+                    vec![],
+                ));
+            }
+        }
+        // The NLB's own nodes (preservation off): any of its addresses or groups; when its
+        // subnets and VPC could not be read, any address, assumed.
+        let (lb_addrs, lb_addrs_known) = match ix.lb_addresses(lb) {
+            Some(a) => (a, true),
+            None => (AddrSet::all(), false),
+        };
         for tg in &lb.target_groups {
             let pres = preservation(tg);
             let vpc = Index::tg_vpc(lb, tg);
@@ -1574,23 +1810,30 @@ fn peer_path(
                 let Some(port) = t.port.or(tg.port) else {
                     continue;
                 };
-                let (host, groups): (String, Option<&[String]>) = if tg.target_type == "alb" {
-                    match ix.lbs.get(t.id.as_str()) {
-                        Some(alb) => (
-                            format!("load balancer {}", alb.name),
-                            Some(&alb.security_group_ids),
-                        ),
-                        None => (t.id.clone(), None),
-                    }
-                } else {
-                    let key = ix.host_key(vpc, tg, t);
-                    let groups = ix.host(&key).and_then(|(_, g)| g);
-                    (format!("target {key}:{port}"), groups)
-                };
+                let (host, groups, why): (String, Option<&[String]>, Option<String>) =
+                    if tg.target_type == "alb" {
+                        match ix.lbs.get(t.id.as_str()) {
+                            Some(alb) => (
+                                format!("load balancer {}", alb.name),
+                                Some(&alb.security_group_ids),
+                                None,
+                            ),
+                            None => (t.id.clone(), None, None),
+                        }
+                    } else {
+                        let key = ix.host_key(vpc, tg, t);
+                        let facts = ix.host(&key);
+                        let groups = facts.as_ref().and_then(|f| f.groups);
+                        let why = facts.and_then(|f| f.unknown);
+                        (format!("target {key}:{port}"), groups, why)
+                    };
                 let unknown = || {
                     vec![Step::fact(
                         AddrSet::all(),
-                        "the target's security groups could not be read, so they are assumed to admit it",
+                        match &why {
+                            Some(why) => format!("{why}, so its security groups are assumed to admit it"),
+                            None => "the target's security groups could not be read, so they are assumed to admit it".to_string(),
+                        },
                         true,
                     )]
                 };
@@ -1599,8 +1842,6 @@ fn peer_path(
                     Some(g) => admissions(ix, g, Some(port), peer, source),
                     None => unknown(),
                 };
-                // The NLB's own nodes (preservation off): any of its addresses or groups.
-                let lb_addrs = ix.lb_addresses(lb);
                 let nlb_source = Source::LoadBalancer {
                     groups: &lb.security_group_ids,
                 };
@@ -1612,7 +1853,12 @@ fn peer_path(
                     .into_iter()
                     .map(|s| Step {
                         set: AddrSet::all(),
-                        what: format!("{} (the NLB's own address)", s.what),
+                        what: if lb_addrs_known {
+                            format!("{} (the NLB's own address)", s.what)
+                        } else {
+                            format!("{} (taken for the NLB's own address: its subnets could not be read)", s.what)
+                        },
+                        assumed: s.assumed || !lb_addrs_known,
                         ..s
                     })
                     .collect();
@@ -1685,7 +1931,14 @@ fn peering_findings(
         pcx: &p.id,
         groups: peer_groups,
     };
+    // The peer's CIDRs are always given for an active peering; if not, every address.
     let peer_addrs = AddrSet::of_cidrs(&peer.cidr_blocks);
+    let peer_unknown = peer_addrs.is_empty();
+    let peer_addrs = if peer_unknown {
+        AddrSet::all()
+    } else {
+        peer_addrs
+    };
     let resource_arn = format!(
         "arn:{}:ec2:{}:{}:vpc-peering-connection/{}",
         crate::model::partition_of(&target.region),
@@ -1701,7 +1954,7 @@ fn peering_findings(
         .filter(|b| {
             b.members.iter().any(|m| m.lb.vpc_id == local.vpc_id)
                 || b.endpoints.iter().any(|(h, _)| {
-                    ix.host(h).and_then(|(s, _)| ix.vpc_of_subnet(s)) == Some(local.vpc_id.as_str())
+                    ix.host(h).and_then(|f| f.vpc).as_deref() == Some(local.vpc_id.as_str())
                 })
         })
         .collect();
@@ -1712,9 +1965,18 @@ fn peering_findings(
     });
     let mut exposed_any = false;
     for b in &local_backends {
-        let Some(path) = peer_path(ix, b, &p.id, &peer_addrs, &source) else {
+        let Some(mut path) = peer_path(ix, b, &local.vpc_id, &p.id, &peer_addrs, &source) else {
             continue;
         };
+        if peer_unknown {
+            let note = format!(
+                "the CIDRs of the peer VPC {} are unknown, so it is assumed to hold every address",
+                peer.vpc_id
+            );
+            path.assumed = true;
+            path.notes.push(note.clone());
+            path.assumptions.push(note);
+        }
         exposed_any = true;
         let methods = &b.methods;
         let admission = match (&path.group, &path.rule) {
@@ -1741,8 +2003,13 @@ fn peering_findings(
                     .join(", ")
             )
         };
+        let route_words = if path.route_table.is_empty() {
+            path.route.clone()
+        } else {
+            format!("route table {} routes {}", path.route_table, path.route)
+        };
         let message = format!(
-            "VPC peering {} between {} ({} in {}) and {} ({} {}) is active and exposes {} to {}: route table {} routes {} and {} (via {}{notes}).{partial} {}",
+            "VPC peering {} between {} ({} in {}) and {} ({} {}) is active and exposes {} to {}: {route_words} and {} (via {}{notes}).{partial} {}",
             p.id,
             local.vpc_id,
             local.cidr_blocks.join(","),
@@ -1752,22 +2019,21 @@ fn peering_findings(
             peer.cidr_blocks.join(","),
             backend_words(b),
             describe_reach(&reach),
-            path.route_table,
-            path.route,
             admission,
             path.via,
             bypass_sentence(ix, methods),
         );
         let mut evidence = BTreeMap::new();
         evidence.insert("peering".into(), peering_evidence.clone());
-        evidence.insert(
-            "path".into(),
-            json!({
-                "via": path.via, "route_table": path.route_table, "route": path.route,
-                "security_group": path.group, "ingress_rule": path.rule,
-                "notes": path.notes, "peer_addresses_through": exposed,
-            }),
-        );
+        let mut path_evidence = json!({
+            "via": path.via, "route_table": path.route_table, "route": path.route,
+            "security_group": path.group, "ingress_rule": path.rule,
+            "notes": path.notes, "peer_addresses_through": exposed,
+        });
+        if !path.assumptions.is_empty() {
+            path_evidence["assumed"] = json!(path.assumptions);
+        }
+        evidence.insert("path".into(), path_evidence);
         evidence.insert("backend".into(), backend_evidence(b));
         evidence.insert("bypassed_methods".into(), methods_evidence(methods));
         out.push(
@@ -1804,8 +2070,20 @@ fn peering_findings(
             .iter()
             .flat_map(|b| b.members.iter().map(|m| m.lb.name.clone()))
             .collect();
+        // Whatever could be assumed was (and found no path); facts that cannot be assumed
+        // (load balancers or target groups missing from a failed listing, …) may still hide
+        // one: then this is not a certain "nothing".
+        let unread = unread_network_reads(ix);
+        let today = if unread.is_empty() {
+            "Nothing is exposed today".to_string()
+        } else {
+            format!(
+                "No path was found, but this is not certain: {} could not be read (what they left unknown was assumed to let the peer through where it could be)",
+                unread.join(", ")
+            )
+        };
         let message = format!(
-            "VPC peering {} between {} ({}) and {} ({} {}) is active and cross-account, but no route table of the private backend(s) {} routes the peer through it with a security group admitting the peer on the backend's port. Nothing is exposed today; one route or rule would expose every method of the backend to {}.",
+            "VPC peering {} between {} ({}) and {} ({} {}) is active and cross-account, but no route table of the private backend(s) {} routes the peer through it with a security group admitting the peer on the backend's port. {today}; one route or rule would expose every method of the backend to {}.",
             p.id,
             local.vpc_id,
             target.account_id,
@@ -1817,6 +2095,9 @@ fn peering_findings(
         );
         let mut evidence = BTreeMap::new();
         evidence.insert("peering".into(), peering_evidence);
+        if !unread.is_empty() {
+            evidence.insert("unread".into(), json!(unread));
+        }
         evidence.insert(
             "backends_checked".into(),
             json!(local_backends
@@ -1840,7 +2121,7 @@ fn peering_findings(
                 write: true,
                 message,
                 specific_fix: String::new(),
-                low_confidence: false,
+                low_confidence: !unread.is_empty(),
                 evidence,
                 identity: vec![
                     target.account_id.clone(),
@@ -1852,6 +2133,22 @@ fn peering_findings(
         );
     }
     out
+}
+
+/// The network reads of this account × region that failed, as `operation (code)`, once each
+/// (endpoint service permissions aside: no peering verdict depends on them).
+fn unread_network_reads(ix: &Index) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    ix.target
+        .errors
+        .iter()
+        .filter(|e| {
+            (e.operation.starts_with("ec2:") || e.operation.starts_with("elasticloadbalancing:"))
+                && e.operation != "ec2:DescribeVpcEndpointServicePermissions"
+        })
+        .filter(|e| seen.insert(e.operation.as_str()))
+        .map(|e| format!("{} ({})", e.operation, e.code))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------

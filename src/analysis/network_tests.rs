@@ -1657,6 +1657,190 @@ fn scan_error(operation: &str, code: &str, resource: Option<&str>) -> crate::inv
 }
 
 #[test]
+fn review_unreadable_security_groups_do_not_hide_a_peering_path() {
+    let mut t = peered("active", PARTNER, true, Some(tcp(8080, "10.1.0.0/16")));
+    t.network.security_groups.clear();
+    t.errors.push(crate::inventory::ScanError {
+        operation: "ec2:DescribeSecurityGroups".into(),
+        code: "RequestLimitExceeded".into(),
+        message: "throttled".into(),
+        resource: None,
+    });
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "peering-exposes-private-backend",
+            PCX_ARN,
+            "accounts:[222222222222]"
+        )]
+    );
+    assert_eq!(f[0].confidence, "medium");
+    for needle in [
+        "sg-backend",
+        "ec2:DescribeSecurityGroups",
+        "RequestLimitExceeded",
+    ] {
+        assert!(
+            f[0].message.contains(needle),
+            "lacks {needle:?}: {}",
+            f[0].message
+        );
+    }
+    let assumed = f[0].evidence["path"]["assumed"].to_string();
+    assert!(assumed.contains("ec2:DescribeSecurityGroups"), "{assumed}");
+}
+
+#[test]
+fn review_unreadable_route_tables_do_not_hide_a_peering_path() {
+    let mut t = peered("active", PARTNER, true, Some(tcp(8080, "10.1.0.0/16")));
+    t.network.route_tables.clear();
+    t.errors.push(scan_error(
+        "ec2:DescribeRouteTables",
+        "RequestLimitExceeded",
+        None,
+    ));
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "peering-exposes-private-backend",
+            PCX_ARN,
+            "accounts:[222222222222]"
+        )]
+    );
+    assert_eq!(f[0].confidence, "medium");
+    assert!(
+        f[0].message.contains("ec2:DescribeRouteTables"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        !f[0].message.contains("route table  routes"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn a_group_missing_from_a_complete_listing_is_assumed_to_admit_the_peer() {
+    // The instance names a group the listing did not return (created or changed between the
+    // two reads): its rules are unknown, not empty.
+    let mut t = peered("active", PARTNER, true, None);
+    t.network.instances[0].security_group_ids = vec!["sg-gone".into()];
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(f[0].confidence, "medium");
+    assert!(f[0].message.contains("sg-gone"), "{}", f[0].message);
+}
+
+#[test]
+fn read_facts_that_stop_the_peer_still_stop_it_when_others_are_unread() {
+    // The route tables could not be read, but the backend's group (read) admits only its own
+    // VPC and the NLB (instance targets) passes the peer's address: nothing gets in whatever
+    // the routes are. The verdict stays "no path", but it does not claim the scan was whole.
+    let mut t = peered("active", PARTNER, false, None);
+    t.network.route_tables.clear();
+    t.errors.push(scan_error(
+        "ec2:DescribeRouteTables",
+        "RequestLimitExceeded",
+        None,
+    ));
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["peering-cross-account-no-path"]);
+    assert_eq!(f[0].confidence, "medium");
+    assert!(
+        !f[0].message.contains("Nothing is exposed today"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[0].message.contains("ec2:DescribeRouteTables"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(
+        f[0].evidence["unread"],
+        json!(["ec2:DescribeRouteTables (RequestLimitExceeded)"])
+    );
+}
+
+#[test]
+fn unreadable_instances_do_not_hide_a_peering_path() {
+    let mut t = peered("active", PARTNER, true, None);
+    t.network.instances.clear();
+    t.errors
+        .push(scan_error("ec2:DescribeInstances", "InternalError", None));
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(f[0].confidence, "medium");
+    assert!(
+        f[0].message.contains("ec2:DescribeInstances"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn an_instance_missing_from_a_complete_listing_is_unknown_not_absent() {
+    // The listing was read in full and the target is not in it (terminated since, or in a
+    // subnet shared by another account): its subnet and groups are unknown, so assumed.
+    let mut t = peered("active", PARTNER, true, None);
+    t.network.load_balancers[0].target_groups[0].targets[0].id = "i-elsewhere".into();
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(f[0].confidence, "medium");
+    assert!(
+        f[0].message
+            .contains("instance i-elsewhere is not among the instances read"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn unreadable_targets_of_a_peered_backend_do_not_hide_a_peering_path() {
+    // Read, the instance target sees the peer (preserved) and admits only its VPC: no path.
+    let t = peered("active", PARTNER, true, None);
+    assert_eq!(
+        rules(&audit(vec![t.clone()])),
+        vec!["peering-cross-account-no-path"]
+    );
+    // Not read: the NLB (no groups) takes the routed peer, and its targets are unknown.
+    let mut t = t;
+    let nlb = &mut t.network.load_balancers[0];
+    nlb.targets_read = false;
+    nlb.target_groups[0].targets.clear();
+    let tg = nlb.target_groups[0].arn.clone();
+    t.errors.push(scan_error(
+        "elasticloadbalancing:DescribeTargetHealth",
+        "AccessDenied",
+        Some(&tg),
+    ));
+    let f = audit(vec![t.clone()]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(f[0].confidence, "medium");
+    assert!(
+        f[0].message.contains("targets") && f[0].message.contains("could not be read"),
+        "{}",
+        f[0].message
+    );
+    // No table of the VPC routes the peer to the peering: nothing gets in, targets or not.
+    t.network.route_tables[0].routes.pop();
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["peering-cross-account-no-path"]);
+}
+
+#[test]
+fn a_peering_whose_peer_cidrs_are_unknown_assumes_every_address() {
+    let mut t = peered("active", PARTNER, true, Some(tcp(8080, "10.1.0.0/16")));
+    t.network.peerings[0].accepter.cidr_blocks.clear();
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(f[0].confidence, "medium");
+}
+
+#[test]
 fn no_method_is_said_to_publish_a_backend_when_api_gateway_could_not_be_read() {
     let mut t = base();
     t.rest_apis.clear();

@@ -1364,7 +1364,14 @@ fn endpoint_service_findings(
         .collect();
     let mut out = Vec::new();
     for svc in &target.network.endpoint_services {
-        let everyone = svc.allowed_principals.iter().any(|p| p.trim() == "*");
+        // Permissions that could not be read are unknown, not "nobody": assumed to allow every
+        // account (the widest), at medium confidence.
+        let perms_unread = ix.failed(
+            "ec2:DescribeVpcEndpointServicePermissions",
+            Some(&svc.service_id),
+        );
+        let everyone =
+            perms_unread.is_some() || svc.allowed_principals.iter().any(|p| p.trim() == "*");
         let mut orgs: BTreeSet<String> = BTreeSet::new();
         let mut ous: BTreeSet<String> = BTreeSet::new();
         let mut allowed: BTreeSet<String> = BTreeSet::new();
@@ -1378,8 +1385,9 @@ fn endpoint_service_findings(
             }
         }
         // Accepted connections outlive the permission that allowed them: an account still
-        // connected but no longer allowed keeps its way in. With an organization allowed, a
-        // connected account may be a member, so it is not called stale.
+        // connected but not named keeps its way in. With an organization allowed, it may be a
+        // member (membership is not read): "not named", not "no longer allowed". With every
+        // account allowed, nobody is beyond the permissions.
         let connected: BTreeSet<String> = svc
             .connected_accounts
             .iter()
@@ -1387,11 +1395,18 @@ fn endpoint_service_findings(
             .filter(|a| a.as_str() != owner)
             .cloned()
             .collect();
-        let stale: BTreeSet<String> = if everyone || !orgs.is_empty() {
+        let unnamed: BTreeSet<String> = if everyone {
             BTreeSet::new()
         } else {
             connected.difference(&allowed).cloned().collect()
         };
+        let (stale, not_named): (BTreeSet<String>, BTreeSet<String>) = if orgs.is_empty() {
+            (unnamed, BTreeSet::new())
+        } else {
+            (BTreeSet::new(), unnamed)
+        };
+        // The widest class decides the rule and the reach; accounts named beside an
+        // organization are said in the message and the evidence.
         let (rule, reach) = if everyone {
             ("privatelink-open-to-any-account", Reach::AnyAwsAccount)
         } else if !orgs.is_empty() {
@@ -1436,7 +1451,7 @@ fn endpoint_service_findings(
                 stale.iter().cloned().collect::<Vec<_>>().join(", ")
             )
         };
-        let org_words = if ous.is_empty() {
+        let mut org_words = if ous.is_empty() {
             String::new()
         } else {
             format!(
@@ -1444,7 +1459,27 @@ fn endpoint_service_findings(
                 ous.iter().cloned().collect::<Vec<_>>().join(", ")
             )
         };
-        let fix = if everyone {
+        if !orgs.is_empty() && !everyone && !allowed.is_empty() {
+            org_words.push_str(&format!(
+                " Also allowed by name: {} (inside the organization or not).",
+                allowed.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        if !not_named.is_empty() {
+            org_words.push_str(&format!(
+                " {} connected right now but not named among the allowed principals: they may be members of the organization (membership is not read), or connected before a principal was removed, which does not tear down an accepted endpoint connection.",
+                not_named.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        if let Some(e) = perms_unread {
+            org_words.push_str(&format!(
+                " Its allowed principals could not be read ({}), so it is assumed open to every AWS account.",
+                e.code
+            ));
+        }
+        let fix = if perms_unread.is_some() {
+            format!("Check who may connect to {} (aws ec2 describe-vpc-endpoint-service-permissions --service-id {}) and remove every principal that is not meant to reach the backend; reject the endpoint connections they made.", svc.service_id, svc.service_id)
+        } else if everyone {
             format!("Remove `*` from the allowed principals of {} (aws ec2 modify-vpc-endpoint-service-permissions --service-id {} --remove-allowed-principals '*').", svc.service_id, svc.service_id)
         } else if !stale.is_empty() && allowed.is_empty() {
             format!("Reject the endpoint connections of {} from {} (aws ec2 reject-vpc-endpoint-connections --service-id {} --vpc-endpoint-ids ...).", svc.service_id, stale.iter().cloned().collect::<Vec<_>>().join(", "), svc.service_id)
@@ -1462,6 +1497,21 @@ fn endpoint_service_findings(
             "connected_not_allowed".into(),
             json!(stale.iter().collect::<Vec<_>>()),
         );
+        if !orgs.is_empty() {
+            evidence_base.insert(
+                "connected_not_named".into(),
+                json!(not_named.iter().collect::<Vec<_>>()),
+            );
+        }
+        if !matches!(reach, Reach::Accounts { .. }) && !allowed.is_empty() {
+            evidence_base.insert(
+                "allowed_accounts".into(),
+                json!(allowed.iter().collect::<Vec<_>>()),
+            );
+        }
+        if perms_unread.is_some() {
+            evidence_base.insert("allowed_principals_read".into(), json!(false));
+        }
         // The service's load balancers, as backends (several may merge into one), and those
         // the inventory does not hold: the permissions alone prove the exposure.
         let mut seen: BTreeSet<&str> = BTreeSet::new();
@@ -1508,7 +1558,7 @@ fn endpoint_service_findings(
                 target.region,
                 backend_text,
                 describe_reach(&reach),
-                if svc.allowed_principals.is_empty() { "none".to_string() } else { svc.allowed_principals.join(", ") },
+                if perms_unread.is_some() { "could not be read".to_string() } else if svc.allowed_principals.is_empty() { "none".to_string() } else { svc.allowed_principals.join(", ") },
                 if svc.acceptance_required { "reviewed (acceptance required)" } else { "accepted automatically (acceptance not required)" },
                 connected_words,
                 stale_words,
@@ -1534,7 +1584,7 @@ fn endpoint_service_findings(
                     write: true,
                     message,
                     specific_fix: fix.clone(),
-                    low_confidence: methods.iter().any(|m| m.inferred),
+                    low_confidence: perms_unread.is_some() || methods.iter().any(|m| m.inferred),
                     evidence,
                     identity: vec![
                         target.account_id.clone(),

@@ -1841,6 +1841,82 @@ fn a_peering_whose_peer_cidrs_are_unknown_assumes_every_address() {
 }
 
 #[test]
+fn endpoint_service_allowing_an_organization_and_an_account_names_both() {
+    let mut t = base();
+    let mut svc = service(&[
+        "arn:aws:organizations::999999999999:organization/o-abc",
+        "arn:aws:iam::333333333333:root",
+    ]);
+    svc.connected_accounts = Some(vec!["333333333333".into(), "444444444444".into()]);
+    t.network.endpoint_services.push(svc);
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "privatelink-open-to-external-accounts",
+            SVC_ARN,
+            "organization:o-abc"
+        )]
+    );
+    let f = &f[0];
+    assert!(f.message.contains("333333333333"), "{}", f.message);
+    assert_eq!(f.evidence["allowed_accounts"], json!(["333333333333"]));
+    // 444 is connected and not named: maybe a member, so not called "no longer allowed".
+    assert!(f.message.contains("444444444444"), "{}", f.message);
+    assert!(f.message.contains("not named"), "{}", f.message);
+    assert!(!f.message.contains("no longer allowed"), "{}", f.message);
+    assert_eq!(f.evidence["connected_not_named"], json!(["444444444444"]));
+    assert_eq!(f.evidence["connected_not_allowed"], json!([]));
+}
+
+#[test]
+fn endpoint_service_allowing_everyone_and_an_account_is_any_account() {
+    let mut t = base();
+    t.network
+        .endpoint_services
+        .push(service(&["*", "arn:aws:iam::333333333333:root"]));
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "privatelink-open-to-any-account",
+            SVC_ARN,
+            "any_aws_account"
+        )]
+    );
+}
+
+#[test]
+fn endpoint_service_whose_permissions_could_not_be_read_is_assumed_open() {
+    let mut t = base();
+    let mut svc = service(&[]);
+    svc.connected_accounts = Some(vec![]);
+    t.network.endpoint_services.push(svc);
+    t.errors.push(scan_error(
+        "ec2:DescribeVpcEndpointServicePermissions",
+        "UnauthorizedOperation",
+        Some("vpce-svc-1"),
+    ));
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "privatelink-open-to-any-account",
+            SVC_ARN,
+            "any_aws_account"
+        )]
+    );
+    assert_eq!(f[0].confidence, "medium");
+    assert!(
+        f[0].message
+            .contains("could not be read (UnauthorizedOperation)"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[0].evidence["allowed_principals_read"], false);
+}
+
+#[test]
 fn no_method_is_said_to_publish_a_backend_when_api_gateway_could_not_be_read() {
     let mut t = base();
     t.rest_apis.clear();

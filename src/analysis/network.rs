@@ -506,6 +506,13 @@ impl<'a> Index<'a> {
         }))
     }
 
+    /// Whether the unknown targets of a load balancer may be anywhere in the region: IP
+    /// targets can be addresses of other VPCs, and unlisted target groups may be of any type.
+    /// Otherwise (instance, ALB and Lambda targets) they are in its target groups' VPCs.
+    fn targets_anywhere(lb: &LoadBalancer) -> bool {
+        lb.target_groups.is_empty() || lb.target_groups.iter().any(|tg| tg.target_type == "ip")
+    }
+
     /// The addresses of a load balancer's own nodes: its subnets (else its VPC); `None` when
     /// neither could be read.
     fn lb_addresses(&self, lb: &LoadBalancer) -> Option<AddrSet> {
@@ -2285,6 +2292,70 @@ fn internet_reach(ix: &Index, lb: &LoadBalancer) -> Option<InternetReach> {
     }
 }
 
+/// The VPCs a load balancer's targets can be in: its own and its target groups' (instance, ALB
+/// and Lambda targets live there), and those of the hosts read among its targets.
+fn target_vpcs(ix: &Index, lb: &LoadBalancer, endpoints: &BTreeSet<Endpoint>) -> BTreeSet<String> {
+    let mut vpcs: BTreeSet<String> = std::iter::once(lb.vpc_id.clone())
+        .chain(
+            lb.target_groups
+                .iter()
+                .map(|tg| Index::tg_vpc(lb, tg).to_string()),
+        )
+        .collect();
+    vpcs.extend(
+        endpoints
+            .iter()
+            .filter_map(|(h, _)| ix.host(h).and_then(|f| f.vpc)),
+    );
+    vpcs
+}
+
+/// Whether a public load balancer and a private backend may share a target that could not be
+/// read (`None`: they cannot, or every target of both was read), and why it is unknown.
+/// Unknown targets are where [`target_vpcs`] says, or anywhere for IP targets and unlisted
+/// target groups; a side whose targets were read and are none shares nothing.
+fn may_share(ix: &Index, public: &LbView, backend: &Backend) -> Option<String> {
+    let public_unread = ix.targets_unread(public.lb);
+    let backend_unread: Vec<(&LoadBalancer, String)> = backend
+        .members
+        .iter()
+        .filter_map(|m| ix.targets_unread(m.lb).map(|w| (m.lb, w)))
+        .collect();
+    if public_unread.is_none() && backend_unread.is_empty() {
+        return None;
+    }
+    if public_unread.is_none() && public.endpoints.is_empty() {
+        return None;
+    }
+    if backend_unread.is_empty() && backend.endpoints.is_empty() {
+        return None;
+    }
+    let anywhere = public_unread.is_some() && Index::targets_anywhere(public.lb)
+        || backend_unread
+            .iter()
+            .any(|(lb, _)| Index::targets_anywhere(lb));
+    let public_vpcs = target_vpcs(ix, public.lb, &public.endpoints);
+    let backend_vpcs: BTreeSet<String> = backend
+        .members
+        .iter()
+        .flat_map(|m| target_vpcs(ix, m.lb, &m.endpoints))
+        .collect();
+    if !anywhere && public_vpcs.is_disjoint(&backend_vpcs) {
+        return None;
+    }
+    let mut why: Vec<String> = Vec::new();
+    if let Some(w) = public_unread {
+        why.push(format!("its targets could not be read ({w})"));
+    }
+    for (lb, w) in backend_unread {
+        why.push(format!(
+            "the targets of load balancer {} could not be read ({w})",
+            lb.name
+        ));
+    }
+    Some(why.join(" and "))
+}
+
 fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec<Finding> {
     let target = ix.target;
     // Target → backend, so each public load balancer is matched in one pass over its targets.
@@ -2314,7 +2385,21 @@ fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec
                 shared.entry(i).or_default().insert(e);
             }
         }
-        for (i, shared) in shared {
+        // Targets that could not be read (its own or a backend's) may be shared: one finding
+        // per backend that could share one, at medium confidence, under the identity the
+        // certain verdict would have.
+        let mut matches: Vec<(usize, BTreeSet<&Endpoint>, Option<String>)> = Vec::new();
+        for (i, b) in backends.iter().enumerate() {
+            match shared.remove(&i) {
+                Some(shared) => matches.push((i, shared, None)),
+                None => {
+                    if let Some(why) = may_share(ix, public, b) {
+                        matches.push((i, BTreeSet::new(), Some(why)));
+                    }
+                }
+            }
+        }
+        for (i, shared, unknown) in matches {
             let private = &backends[i];
             let methods = &private.methods;
             let lb = public.lb;
@@ -2335,18 +2420,31 @@ fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec
             } else {
                 format!(" {}", ir.notes.join(" "))
             };
-            let message = format!(
-                "Internet-facing {} load balancer {} in {}/{} forwards to {} (shared targets: {}), so {} reaches it with no HTTP authentication.{notes} {} {}",
-                lb.lb_type,
-                lb.name,
-                target.account_id,
-                target.region,
-                backend_words(private),
-                if shared_words.is_empty() { "its own".to_string() } else { shared_words.join(", ") },
-                describe_reach(&ir.reach),
-                waf,
-                bypass_sentence(ix, methods),
-            );
+            let message = match &unknown {
+                None => format!(
+                    "Internet-facing {} load balancer {} in {}/{} forwards to {} (shared targets: {}), so {} reaches it with no HTTP authentication.{notes} {} {}",
+                    lb.lb_type,
+                    lb.name,
+                    target.account_id,
+                    target.region,
+                    backend_words(private),
+                    if shared_words.is_empty() { "its own".to_string() } else { shared_words.join(", ") },
+                    describe_reach(&ir.reach),
+                    waf,
+                    bypass_sentence(ix, methods),
+                ),
+                Some(why) => format!(
+                    "Internet-facing {} load balancer {} in {}/{} may forward to {}: {why}, so whether they share a target is unknown. If they do, {} reaches the backend with no HTTP authentication.{notes} {} {}",
+                    lb.lb_type,
+                    lb.name,
+                    target.account_id,
+                    target.region,
+                    backend_words(private),
+                    describe_reach(&ir.reach),
+                    waf,
+                    bypass_sentence(ix, methods),
+                ),
+            };
             let mut evidence = BTreeMap::new();
             evidence.insert(
                 "load_balancer".into(),
@@ -2371,6 +2469,10 @@ fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec
                     .map(|(h, p)| format!("{h}:{p}"))
                     .collect::<Vec<_>>()),
             );
+            if let Some(why) = &unknown {
+                evidence.insert("shared_targets_known".into(), json!(false));
+                evidence.insert("targets_unread".into(), json!(why));
+            }
             evidence.insert("backend".into(), backend_evidence(private));
             evidence.insert("bypassed_methods".into(), methods_evidence(methods));
             out.push(
@@ -2392,7 +2494,7 @@ fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec
                         "Deregister the private backend's targets from {} or recreate it with Scheme internal.",
                         lb.name
                     ),
-                    low_confidence: ir.assumed || methods.iter().any(|m| m.inferred),
+                    low_confidence: unknown.is_some() || ir.assumed || methods.iter().any(|m| m.inferred),
                     evidence,
                     identity: vec![target.account_id.clone(), target.region.clone(), lb.arn.clone(), private.id.clone()],
                 }

@@ -1841,6 +1841,177 @@ fn a_peering_whose_peer_cidrs_are_unknown_assumes_every_address() {
 }
 
 #[test]
+fn review_public_lb_whose_targets_could_not_be_read_is_not_dropped() {
+    let mut t = base();
+    let mut public = lb(
+        PUBLIC_NLB,
+        "public",
+        "network",
+        "internet-facing",
+        &[],
+        "instance",
+    );
+    public.targets_read = false;
+    t.network.load_balancers.push(public);
+    t.errors.push(scan_error(
+        "elasticloadbalancing:DescribeTargetHealth",
+        "AccessDenied",
+        Some(&format!("{PUBLIC_NLB}/tg")),
+    ));
+    let f = audit(vec![t]);
+    assert!(!f.is_empty());
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "public-lb-exposes-private-backend",
+            PUBLIC_NLB,
+            "internet"
+        )]
+    );
+    let f = &f[0];
+    assert_eq!(f.confidence, "medium");
+    for needle in [
+        "could not be read",
+        "unknown",
+        "GET /orders",
+        "AccessDenied",
+    ] {
+        assert!(
+            f.message.contains(needle),
+            "lacks {needle:?}: {}",
+            f.message
+        );
+    }
+    assert_eq!(f.evidence["shared_targets_known"], false);
+    // Same identity as the certain verdict would have: one alert, whatever the next scan reads.
+    assert_eq!(
+        f.fingerprint,
+        crate::report::fingerprint(&[
+            "public-lb-exposes-private-backend",
+            OWNER,
+            "us-east-1",
+            PUBLIC_NLB,
+            NLB
+        ])
+    );
+}
+
+#[test]
+fn a_public_lb_whose_target_groups_could_not_be_listed_is_not_dropped() {
+    let mut t = base();
+    let mut public = lb(
+        PUBLIC_ALB,
+        "public",
+        "application",
+        "internet-facing",
+        &[],
+        "instance",
+    );
+    public.target_groups.clear();
+    t.network.load_balancers.push(public);
+    t.errors.push(scan_error(
+        "elasticloadbalancing:DescribeTargetGroups",
+        "Throttling",
+        None,
+    ));
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "public-lb-exposes-private-backend",
+            PUBLIC_ALB,
+            "internet"
+        )]
+    );
+    assert_eq!(f[0].confidence, "medium");
+}
+
+#[test]
+fn a_public_lb_with_unread_targets_is_matched_only_where_it_could_share_one() {
+    // Instance targets live in their target group's VPC: a public LB of another VPC cannot
+    // share the backend's instance, whatever its unread targets are.
+    let mut t = base();
+    let mut public = lb(
+        PUBLIC_NLB,
+        "public",
+        "network",
+        "internet-facing",
+        &[],
+        "instance",
+    );
+    public.vpc_id = "vpc-web".into();
+    public.target_groups[0].vpc_id = "vpc-web".into();
+    public.targets_read = false;
+    t.network.load_balancers.push(public.clone());
+    assert_eq!(audit(vec![t.clone()]), vec![]);
+    // IP targets can be addresses of other VPCs: then any private backend of the region.
+    t.network.load_balancers[1].target_groups[0].target_type = "ip".into();
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["public-lb-exposes-private-backend"]);
+    assert_eq!(f[0].confidence, "medium");
+}
+
+#[test]
+fn a_private_backend_whose_targets_could_not_be_read_is_matched_as_possible() {
+    let mut t = base();
+    t.network.load_balancers.push(lb(
+        PUBLIC_ALB,
+        "www",
+        "application",
+        "internet-facing",
+        &[("i-web", 443)],
+        "instance",
+    ));
+    // Read: ordinary web hosting.
+    assert_eq!(audit(vec![t.clone()]), vec![]);
+    // The backend's targets unread: the public ALB may share them.
+    t.network.load_balancers[0].targets_read = false;
+    t.network.load_balancers[0].target_groups[0].targets.clear();
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "public-lb-exposes-private-backend",
+            PUBLIC_ALB,
+            "internet"
+        )]
+    );
+    assert_eq!(f[0].confidence, "medium");
+    assert!(
+        f[0].message.contains("could not be read"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn a_public_lb_whose_groups_admit_no_public_address_stays_closed_with_unread_targets() {
+    let mut t = base();
+    let mut public = lb(
+        PUBLIC_ALB,
+        "public",
+        "application",
+        "internet-facing",
+        &[],
+        "instance",
+    );
+    public.targets_read = false;
+    public.security_group_ids = vec!["sg-alb".into()];
+    public.listeners = vec![Listener {
+        arn: "l1".into(),
+        port: 443,
+        protocol: "HTTPS".into(),
+        target_group_arns: vec![],
+    }];
+    public.listeners_read = true;
+    t.network.load_balancers.push(public);
+    t.network
+        .security_groups
+        .push(sg("sg-alb", "vpc-backend", vec![tcp(443, "10.0.0.0/8")]));
+    assert_eq!(audit(vec![t]), vec![]);
+}
+
+#[test]
 fn endpoint_service_allowing_an_organization_and_an_account_names_both() {
     let mut t = base();
     let mut svc = service(&[

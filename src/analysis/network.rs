@@ -26,6 +26,37 @@
 //! TCP/TLS). Whatever cannot be resolved (a prefix list that could not be read, a source group
 //! of unknown owner, unreadable target group attributes) is assumed to let the peer through and
 //! lowers the confidence to medium: it never silently narrows a verdict.
+//!
+//! That holds for facts that were **not read** too (the target's `errors` name the failed
+//! read, or the fact is missing from a listing that should hold it), each an assumed step
+//! named in the message and under `evidence.path.assumed`: a security group on a host or load
+//! balancer is assumed to admit the peer (a group merely not of this account, named as a
+//! source, is judged by its owner as above); a host whose route table is unknown is served by
+//! any table of the peering's VPC (with no table read, the peer is assumed routed back); an
+//! instance that was not read has unknown subnet and groups; a member load balancer whose
+//! targets were not read (`DescribeTargetHealth`, or `DescribeTargetGroups` for the region)
+//! has targets anywhere in its VPC admitting anyone; unknown peer CIDRs are every address.
+//! Facts that were read and stop the peer still stop it. The informational no-path verdict says
+//! "nothing is exposed" only when no network read of the account × region failed; otherwise it
+//! is at medium confidence and names the failed reads (`evidence.unread`).
+//!
+//! An internet-facing load balancer whose targets could not be read, or in front of whatever a
+//! private backend's unread targets are, may share a target with that backend: it is reported
+//! (`public-lb-exposes-private-backend`, medium confidence, `evidence.shared_targets_known:
+//! false`) against **each private backend it could share one with**, under the identity the
+//! certain verdict would have, so a later scan that reads the targets keeps or closes the same
+//! alert. Unknown targets can be where their target groups are (the load balancer's VPC and its
+//! target groups': instance, ALB and Lambda targets live there), or anywhere in the region for
+//! IP target groups (addresses of other VPCs) and for target groups that could not be listed;
+//! a side whose targets were read and are none shares nothing.
+//!
+//! Endpoint services: the widest class of allowed principals decides the rule and the reach
+//! (`*`, then organizations and OUs, then accounts); accounts named beside an organization are
+//! in the message and `evidence.allowed_accounts`. Connected accounts that no principal names
+//! are `connected_not_allowed` when no organization is allowed, and `connected_not_named` when
+//! one is (they may be members: membership is not read). Permissions that could not be read
+//! are assumed to allow every account, at medium confidence. When API Gateway could not be
+//! read in full, a finding does not claim its list of bypassed methods is complete.
 
 use super::{describe_reach, FindingDraft};
 use crate::inventory::{

@@ -26,11 +26,42 @@
 //! TCP/TLS). Whatever cannot be resolved (a prefix list that could not be read, a source group
 //! of unknown owner, unreadable target group attributes) is assumed to let the peer through and
 //! lowers the confidence to medium: it never silently narrows a verdict.
+//!
+//! That holds for facts that were **not read** too (the target's `errors` name the failed
+//! read, or the fact is missing from a listing that should hold it), each an assumed step
+//! named in the message and under `evidence.path.assumed`: a security group on a host or load
+//! balancer is assumed to admit the peer (a group merely not of this account, named as a
+//! source, is judged by its owner as above); a host whose route table is unknown is served by
+//! any table of the peering's VPC (with no table read, the peer is assumed routed back); an
+//! instance that was not read has unknown subnet and groups; a member load balancer whose
+//! targets were not read (`DescribeTargetHealth`, or `DescribeTargetGroups` for the region)
+//! has targets anywhere in its VPC admitting anyone; unknown peer CIDRs are every address.
+//! Facts that were read and stop the peer still stop it. The informational no-path verdict says
+//! "nothing is exposed" only when no network read of the account × region failed; otherwise it
+//! is at medium confidence and names the failed reads (`evidence.unread`).
+//!
+//! An internet-facing load balancer whose targets could not be read, or in front of whatever a
+//! private backend's unread targets are, may share a target with that backend: it is reported
+//! (`public-lb-exposes-private-backend`, medium confidence, `evidence.shared_targets_known:
+//! false`) against **each private backend it could share one with**, under the identity the
+//! certain verdict would have, so a later scan that reads the targets keeps or closes the same
+//! alert. Unknown targets can be where their target groups are (the load balancer's VPC and its
+//! target groups': instance, ALB and Lambda targets live there), or anywhere in the region for
+//! IP target groups (addresses of other VPCs) and for target groups that could not be listed;
+//! a side whose targets were read and are none shares nothing.
+//!
+//! Endpoint services: the widest class of allowed principals decides the rule and the reach
+//! (`*`, then organizations and OUs, then accounts); accounts named beside an organization are
+//! in the message and `evidence.allowed_accounts`. Connected accounts that no principal names
+//! are `connected_not_allowed` when no organization is allowed, and `connected_not_named` when
+//! one is (they may be members: membership is not read). Permissions that could not be read
+//! are assumed to allow every account, at medium confidence. When API Gateway could not be
+//! read in full, a finding does not claim its list of bypassed methods is complete.
 
 use super::{describe_reach, FindingDraft};
 use crate::inventory::{
-    IngressRule, Inventory, LbTarget, LoadBalancer, Network, PrefixList, RestApi, RouteTable,
-    SecurityGroup, Subnet, Target, TargetGroup, VpcPeering,
+    IngressRule, Instance, Inventory, LbTarget, LoadBalancer, Network, PrefixList, RestApi,
+    RouteTable, ScanError, SecurityGroup, Subnet, Target, TargetGroup, VpcPeering,
 };
 use crate::model::{EntryPoint, Finding, Reach};
 use ipnet::{IpNet, Ipv4Net, Ipv4Subnets, Ipv6Net, Ipv6Subnets};
@@ -207,12 +238,20 @@ fn prefix_len(cidr: &str) -> u8 {
 /// alone identifies nothing), or an ALB's ARN for an NLB forwarding to that ALB.
 type Endpoint = (String, i32);
 
+/// What the inventory says of a host: each fact `None` when it was not read.
+struct HostFacts<'a> {
+    subnet: Option<&'a str>,
+    vpc: Option<String>,
+    groups: Option<&'a [String]>,
+    /// Why the host itself is unknown (its instance or subnet could not be read), if it is.
+    unknown: Option<String>,
+}
+
 struct Index<'a> {
     target: &'a Target,
     net: &'a Network,
     groups: HashMap<&'a str, &'a SecurityGroup>,
-    /// Instance id → (subnet, security groups).
-    instances: HashMap<&'a str, (&'a str, &'a [String])>,
+    instances: HashMap<&'a str, &'a Instance>,
     /// `<vpc>/<ip>` → instance id, for IP targets that are instance addresses.
     instance_by_ip: HashMap<String, &'a str>,
     /// `<vpc>/<ip>` → (subnet, security groups) of a network interface.
@@ -237,13 +276,7 @@ impl<'a> Index<'a> {
         let mut instance_by_ip = HashMap::new();
         let mut vpcs_by_ip: HashMap<&str, BTreeSet<&str>> = HashMap::new();
         for i in &net.instances {
-            instances.insert(
-                i.id.as_str(),
-                (
-                    i.subnet_id.as_deref().unwrap_or(""),
-                    i.security_group_ids.as_slice(),
-                ),
-            );
+            instances.insert(i.id.as_str(), i);
             if let (Some(vpc), Some(ip)) = (&i.vpc_id, &i.private_ip) {
                 instance_by_ip.insert(format!("{vpc}/{ip}"), i.id.as_str());
                 vpcs_by_ip.entry(ip.as_str()).or_default().insert(vpc);
@@ -393,13 +426,58 @@ impl<'a> Index<'a> {
         }
     }
 
-    /// The subnet and security groups of a host, when known.
-    fn host(&self, host: &str) -> Option<(&'a str, Option<&'a [String]>)> {
-        if let Some((subnet, groups)) = self.instances.get(host) {
-            return Some((subnet, Some(groups)));
+    /// The scan error of a read that failed in this account × region (the first one of
+    /// `operation`, about `resource` when given), if any.
+    fn failed(&self, operation: &str, resource: Option<&str>) -> Option<&'a ScanError> {
+        self.target.errors.iter().find(|e| {
+            e.operation == operation && resource.is_none_or(|r| e.resource.as_deref() == Some(r))
+        })
+    }
+
+    /// "ec2:DescribeRouteTables failed: RequestLimitExceeded", when that read failed.
+    fn failed_words(&self, operation: &str, resource: Option<&str>) -> Option<String> {
+        self.failed(operation, resource)
+            .map(|e| format!("{} failed: {}", e.operation, e.code))
+    }
+
+    /// What is known of a host (see [`Endpoint`]): its subnet, VPC and security groups. `None`
+    /// when it can be nowhere the analysis looks: an IP address outside every subnet read (in
+    /// another account's VPC across a peering, on premises), or not a host at all (an ALB's
+    /// ARN, whose own targets are endpoints too). An instance missing from the instances read
+    /// (the listing failed, or the instance was not in it) is known by nothing but its id.
+    fn host(&self, host: &str) -> Option<HostFacts<'a>> {
+        if let Some(i) = self.instances.get(host) {
+            let subnet = i.subnet_id.as_deref();
+            return Some(HostFacts {
+                subnet,
+                vpc: i
+                    .vpc_id
+                    .as_deref()
+                    .or_else(|| subnet.and_then(|s| self.vpc_of_subnet(s)))
+                    .map(str::to_string),
+                groups: Some(&i.security_group_ids),
+                unknown: None,
+            });
         }
         if let Some((subnet, groups)) = self.eni_by_ip.get(host) {
-            return Some((subnet, Some(groups)));
+            return Some(HostFacts {
+                subnet: Some(subnet),
+                vpc: host.split_once('/').map(|(v, _)| v.to_string()),
+                groups: Some(groups),
+                unknown: None,
+            });
+        }
+        if host.starts_with("i-") && !host.contains('/') {
+            let why = match self.failed_words("ec2:DescribeInstances", None) {
+                Some(w) => format!("instance {host} could not be read ({w})"),
+                None => format!("instance {host} is not among the instances read"),
+            };
+            return Some(HostFacts {
+                subnet: None,
+                vpc: None,
+                groups: None,
+                unknown: Some(why),
+            });
         }
         // An IP target with no known interface: find its subnet by address; groups unknown.
         let (vpc, ip) = host.split_once('/')?;
@@ -409,24 +487,66 @@ impl<'a> Index<'a> {
                 && std::iter::once(&s.cidr_block)
                     .chain(&s.ipv6_cidr_blocks)
                     .any(|c| c.parse::<IpNet>().is_ok_and(|n| n.contains(&ip)))
-        })?;
-        Some((subnet.id.as_str(), None))
+        });
+        match (subnet, self.failed_words("ec2:DescribeSubnets", None)) {
+            (Some(s), _) => Some(HostFacts {
+                subnet: Some(s.id.as_str()),
+                vpc: Some(s.vpc_id.clone()),
+                groups: None,
+                unknown: None,
+            }),
+            // Its subnet may be one that could not be read.
+            (None, Some(w)) => Some(HostFacts {
+                subnet: None,
+                vpc: Some(vpc.to_string()),
+                groups: None,
+                unknown: Some(format!("the subnets could not be read ({w})")),
+            }),
+            (None, None) => None,
+        }
     }
 
     fn vpc_of_subnet(&self, subnet: &str) -> Option<&'a str> {
         self.subnets.get(subnet).map(|s| s.vpc_id.as_str())
     }
 
-    /// The route table serving a subnet: its explicit association, else its VPC's main table.
-    fn route_table(&self, subnet: &str) -> Option<&'a RouteTable> {
-        if let Some(rt) = self.table_of_subnet.get(subnet) {
+    /// The route table serving a subnet of `vpc`: its explicit association, else the VPC's
+    /// main table (the VPC from the subnets read, else the one given).
+    fn route_table(&self, subnet: Option<&str>, vpc: Option<&str>) -> Option<&'a RouteTable> {
+        if let Some(rt) = subnet.and_then(|s| self.table_of_subnet.get(s)) {
             return Some(rt);
         }
-        self.main_table.get(self.vpc_of_subnet(subnet)?).copied()
+        let vpc = subnet.and_then(|s| self.vpc_of_subnet(s)).or(vpc)?;
+        self.main_table.get(vpc).copied()
     }
 
-    /// The addresses of a load balancer's own nodes: its subnets (else its VPC).
-    fn lb_addresses(&self, lb: &LoadBalancer) -> AddrSet {
+    /// Why the targets of a load balancer are unknown (`None`: they were read): its target
+    /// groups could not be listed, or their targets (`DescribeTargetHealth`) not read.
+    fn targets_unread(&self, lb: &LoadBalancer) -> Option<String> {
+        if let Some(w) = self.failed_words("elasticloadbalancing:DescribeTargetGroups", None) {
+            return Some(w);
+        }
+        if lb.targets_read {
+            return None;
+        }
+        let health = lb.target_groups.iter().find_map(|tg| {
+            self.failed_words("elasticloadbalancing:DescribeTargetHealth", Some(&tg.arn))
+        });
+        Some(health.unwrap_or_else(|| {
+            "no elasticloadbalancing:DescribeTargetHealth answer in this scan".to_string()
+        }))
+    }
+
+    /// Whether the unknown targets of a load balancer may be anywhere in the region: IP
+    /// targets can be addresses of other VPCs, and unlisted target groups may be of any type.
+    /// Otherwise (instance, ALB and Lambda targets) they are in its target groups' VPCs.
+    fn targets_anywhere(lb: &LoadBalancer) -> bool {
+        lb.target_groups.is_empty() || lb.target_groups.iter().any(|tg| tg.target_type == "ip")
+    }
+
+    /// The addresses of a load balancer's own nodes: its subnets (else its VPC); `None` when
+    /// neither could be read.
+    fn lb_addresses(&self, lb: &LoadBalancer) -> Option<AddrSet> {
         let mut set = AddrSet::default();
         for s in lb
             .subnet_ids
@@ -444,7 +564,7 @@ impl<'a> Index<'a> {
                 .cloned()
                 .unwrap_or_default();
         }
-        set
+        (!set.is_empty()).then_some(set)
     }
 
     fn prefix_list_words(&self, id: &str) -> String {
@@ -593,6 +713,20 @@ fn admissions(
     let mut out = Vec::new();
     for gid in groups {
         let Some(g) = ix.groups.get(gid.as_str()) else {
+            // A group on the host itself is this account's: if it is unknown, it was not read
+            // (the listing failed, or it changed between reads). Assumed to admit the source.
+            let why = match ix.failed_words("ec2:DescribeSecurityGroups", None) {
+                Some(w) => format!("it could not be read ({w})"),
+                None => "it is not among the security groups read".to_string(),
+            };
+            if !addrs.is_empty() {
+                out.push(Step {
+                    set: addrs.clone(),
+                    what: format!("anyone, assumed: {why}"),
+                    place: Some(gid.clone()),
+                    assumed: true,
+                });
+            }
             continue;
         };
         for rule in g.ingress.iter().filter(|r| port_in(r, port)) {
@@ -674,6 +808,65 @@ fn admissions(
         }
     }
     out
+}
+
+/// The peer addresses that the route table of a host (in `subnet` of `vpc`, each when known)
+/// sends back through `pcx`, a peering of `local_vpc`. Only a table of the peering's own VPC
+/// can route to it. When the host's table is unknown (the route tables, its subnet or the host
+/// itself could not be read), any table of the VPC may serve it: the peer addresses some table
+/// of the VPC routes to the peering, assumed; with no table of the VPC read, the whole peer,
+/// assumed.
+fn routes_for(
+    ix: &Index,
+    host: &str,
+    subnet: Option<&str>,
+    vpc: Option<&str>,
+    local_vpc: &str,
+    pcx: &str,
+    peer: &AddrSet,
+) -> Vec<Step> {
+    let vpc = subnet.and_then(|s| ix.vpc_of_subnet(s)).or(vpc);
+    if vpc.is_some_and(|v| v != local_vpc) {
+        return vec![];
+    }
+    if let Some(rt) = subnet.and_then(|s| ix.route_table(Some(s), vpc.or(Some(local_vpc)))) {
+        return routed(ix, rt, pcx, peer);
+    }
+    let place = subnet
+        .map(|s| format!("subnet {s}"))
+        .unwrap_or_else(|| host.to_string());
+    if let Some(w) = ix.failed_words("ec2:DescribeRouteTables", None) {
+        return vec![Step::fact(
+            peer.clone(),
+            format!("the route tables could not be read ({w}), so the route table of {place} is assumed to send the peer back through {pcx}"),
+            true,
+        )];
+    }
+    let tables: Vec<&RouteTable> = ix
+        .net
+        .route_tables
+        .iter()
+        .filter(|rt| rt.vpc_id == local_vpc)
+        .collect();
+    if tables.is_empty() {
+        return vec![Step::fact(
+            peer.clone(),
+            format!("no route table of {local_vpc} was read, so the route table of {place} is assumed to send the peer back through {pcx}"),
+            true,
+        )];
+    }
+    tables
+        .into_iter()
+        .flat_map(|rt| routed(ix, rt, pcx, peer))
+        .map(|mut s| {
+            s.assumed = true;
+            s.what = format!(
+                "{} (assumed to serve {place}, whose route table is unknown)",
+                s.what
+            );
+            s
+        })
+        .collect()
 }
 
 /// The peer addresses whose traffic the route table sends through `pcx`, one step per route:
@@ -1058,10 +1251,44 @@ fn methods_evidence(methods: &[PublishedMethod]) -> Value {
         .collect::<Vec<_>>())
 }
 
+/// The API Gateway reads that tie methods to load balancers and failed here (`operation
+/// (code)`, once each), plus the APIs only partly read: the methods found may not be all.
+fn unread_api_reads(target: &Target) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    let mut out: Vec<String> = target
+        .errors
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.operation.as_str(),
+                "apigateway:GetRestApis" | "apigateway:GetResources" | "apigateway:GetVpcLinks"
+            )
+        })
+        .filter(|e| seen.insert(e.operation.as_str()))
+        .map(|e| format!("{} ({})", e.operation, e.code))
+        .collect();
+    out.extend(
+        target
+            .rest_apis
+            .iter()
+            .filter(|a| a.partial && !seen.contains("apigateway:GetResources"))
+            .map(|a| format!("REST API {} (partly)", a.id)),
+    );
+    out
+}
+
 /// "The same backend is published through API Gateway …" or, when no method publishes it,
-/// why the exposure still matters.
-fn bypass_sentence(methods: &[PublishedMethod]) -> String {
+/// why the exposure still matters. When API Gateway could not be read in full, it does not
+/// claim the list is complete.
+fn bypass_sentence(ix: &Index, methods: &[PublishedMethod]) -> String {
+    let unread = unread_api_reads(ix.target);
     if methods.is_empty() {
+        if !unread.is_empty() {
+            return format!(
+                "No API Gateway method is known to publish this backend, but {} could not be read, so some may; either way nothing restricts verbs or paths on this path: every verb of every path is reachable with no HTTP authentication.",
+                unread.join(", ")
+            );
+        }
         return "No API Gateway method publishes this backend, so nothing restricts verbs or paths: every verb of every path is reachable with no HTTP authentication.".into();
     }
     let list: Vec<String> = methods
@@ -1084,8 +1311,16 @@ fn bypass_sentence(methods: &[PublishedMethod]) -> String {
     } else {
         String::new()
     };
+    let incomplete = if unread.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({} could not be read, so other methods may publish it too)",
+            unread.join(", ")
+        )
+    };
     format!(
-        "The same backend is published through API Gateway as {}{more}; this network path bypasses their authentication and their verb restrictions: every verb of every path of the backend is reachable with no HTTP authentication.",
+        "The same backend is published through API Gateway as {}{more}{incomplete}; this network path bypasses their authentication and their verb restrictions: every verb of every path of the backend is reachable with no HTTP authentication.",
         list.join(", ")
     )
 }
@@ -1167,7 +1402,14 @@ fn endpoint_service_findings(
         .collect();
     let mut out = Vec::new();
     for svc in &target.network.endpoint_services {
-        let everyone = svc.allowed_principals.iter().any(|p| p.trim() == "*");
+        // Permissions that could not be read are unknown, not "nobody": assumed to allow every
+        // account (the widest), at medium confidence.
+        let perms_unread = ix.failed(
+            "ec2:DescribeVpcEndpointServicePermissions",
+            Some(&svc.service_id),
+        );
+        let everyone =
+            perms_unread.is_some() || svc.allowed_principals.iter().any(|p| p.trim() == "*");
         let mut orgs: BTreeSet<String> = BTreeSet::new();
         let mut ous: BTreeSet<String> = BTreeSet::new();
         let mut allowed: BTreeSet<String> = BTreeSet::new();
@@ -1181,8 +1423,9 @@ fn endpoint_service_findings(
             }
         }
         // Accepted connections outlive the permission that allowed them: an account still
-        // connected but no longer allowed keeps its way in. With an organization allowed, a
-        // connected account may be a member, so it is not called stale.
+        // connected but not named keeps its way in. With an organization allowed, it may be a
+        // member (membership is not read): "not named", not "no longer allowed". With every
+        // account allowed, nobody is beyond the permissions.
         let connected: BTreeSet<String> = svc
             .connected_accounts
             .iter()
@@ -1190,11 +1433,18 @@ fn endpoint_service_findings(
             .filter(|a| a.as_str() != owner)
             .cloned()
             .collect();
-        let stale: BTreeSet<String> = if everyone || !orgs.is_empty() {
+        let unnamed: BTreeSet<String> = if everyone {
             BTreeSet::new()
         } else {
             connected.difference(&allowed).cloned().collect()
         };
+        let (stale, not_named): (BTreeSet<String>, BTreeSet<String>) = if orgs.is_empty() {
+            (unnamed, BTreeSet::new())
+        } else {
+            (BTreeSet::new(), unnamed)
+        };
+        // The widest class decides the rule and the reach; accounts named beside an
+        // organization are said in the message and the evidence.
         let (rule, reach) = if everyone {
             ("privatelink-open-to-any-account", Reach::AnyAwsAccount)
         } else if !orgs.is_empty() {
@@ -1239,7 +1489,7 @@ fn endpoint_service_findings(
                 stale.iter().cloned().collect::<Vec<_>>().join(", ")
             )
         };
-        let org_words = if ous.is_empty() {
+        let mut org_words = if ous.is_empty() {
             String::new()
         } else {
             format!(
@@ -1247,7 +1497,27 @@ fn endpoint_service_findings(
                 ous.iter().cloned().collect::<Vec<_>>().join(", ")
             )
         };
-        let fix = if everyone {
+        if !orgs.is_empty() && !everyone && !allowed.is_empty() {
+            org_words.push_str(&format!(
+                " Also allowed by name: {} (inside the organization or not).",
+                allowed.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        if !not_named.is_empty() {
+            org_words.push_str(&format!(
+                " {} connected right now but not named among the allowed principals: they may be members of the organization (membership is not read), or connected before a principal was removed, which does not tear down an accepted endpoint connection.",
+                not_named.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        if let Some(e) = perms_unread {
+            org_words.push_str(&format!(
+                " Its allowed principals could not be read ({}), so it is assumed open to every AWS account.",
+                e.code
+            ));
+        }
+        let fix = if perms_unread.is_some() {
+            format!("Check who may connect to {} (aws ec2 describe-vpc-endpoint-service-permissions --service-id {}) and remove every principal that is not meant to reach the backend; reject the endpoint connections they made.", svc.service_id, svc.service_id)
+        } else if everyone {
             format!("Remove `*` from the allowed principals of {} (aws ec2 modify-vpc-endpoint-service-permissions --service-id {} --remove-allowed-principals '*').", svc.service_id, svc.service_id)
         } else if !stale.is_empty() && allowed.is_empty() {
             format!("Reject the endpoint connections of {} from {} (aws ec2 reject-vpc-endpoint-connections --service-id {} --vpc-endpoint-ids ...).", svc.service_id, stale.iter().cloned().collect::<Vec<_>>().join(", "), svc.service_id)
@@ -1265,6 +1535,21 @@ fn endpoint_service_findings(
             "connected_not_allowed".into(),
             json!(stale.iter().collect::<Vec<_>>()),
         );
+        if !orgs.is_empty() {
+            evidence_base.insert(
+                "connected_not_named".into(),
+                json!(not_named.iter().collect::<Vec<_>>()),
+            );
+        }
+        if !matches!(reach, Reach::Accounts { .. }) && !allowed.is_empty() {
+            evidence_base.insert(
+                "allowed_accounts".into(),
+                json!(allowed.iter().collect::<Vec<_>>()),
+            );
+        }
+        if perms_unread.is_some() {
+            evidence_base.insert("allowed_principals_read".into(), json!(false));
+        }
         // The service's load balancers, as backends (several may merge into one), and those
         // the inventory does not hold: the permissions alone prove the exposure.
         let mut seen: BTreeSet<&str> = BTreeSet::new();
@@ -1311,12 +1596,12 @@ fn endpoint_service_findings(
                 target.region,
                 backend_text,
                 describe_reach(&reach),
-                if svc.allowed_principals.is_empty() { "none".to_string() } else { svc.allowed_principals.join(", ") },
+                if perms_unread.is_some() { "could not be read".to_string() } else if svc.allowed_principals.is_empty() { "none".to_string() } else { svc.allowed_principals.join(", ") },
                 if svc.acceptance_required { "reviewed (acceptance required)" } else { "accepted automatically (acceptance not required)" },
                 connected_words,
                 stale_words,
                 org_words,
-                bypass_sentence(&methods),
+                bypass_sentence(ix, &methods),
             );
             let mut evidence = evidence_base.clone();
             evidence.insert("backend".into(), backend_json);
@@ -1337,7 +1622,7 @@ fn endpoint_service_findings(
                     write: true,
                     message,
                     specific_fix: fix.clone(),
-                    low_confidence: methods.iter().any(|m| m.inferred),
+                    low_confidence: perms_unread.is_some() || methods.iter().any(|m| m.inferred),
                     evidence,
                     identity: vec![
                         target.account_id.clone(),
@@ -1368,6 +1653,8 @@ struct PeerPath {
     /// The peer addresses that get through.
     exposed: AddrSet,
     assumed: bool,
+    /// The steps of the path that were assumed (facts that could not be read), in words.
+    assumptions: Vec<String>,
 }
 
 impl PeerPath {
@@ -1382,6 +1669,17 @@ impl PeerPath {
             .map(step_words)
             .collect();
         notes.extend(extra_notes);
+        // The first layer is the route (its place a route table), the others admissions.
+        let assumptions = p
+            .witnesses
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| w.assumed)
+            .map(|(i, w)| match (i, &w.place) {
+                (0, Some(rt)) => format!("route table {rt} routes {}", w.what),
+                _ => step_words(w),
+            })
+            .collect();
         PeerPath {
             via,
             route_table: route.place.clone().unwrap_or_default(),
@@ -1391,6 +1689,7 @@ impl PeerPath {
             notes,
             exposed: p.set,
             assumed: p.assumed,
+            assumptions,
         }
     }
 }
@@ -1433,15 +1732,17 @@ fn preservation(tg: &TargetGroup) -> Preservation {
     }
 }
 
-/// Does the peer reach `backend` across `pcx`? First directly at its targets (their subnets'
-/// route tables send the peer back through the peering and their groups admit it on the target
-/// port), then through an internal member load balancer (its subnets route the peer back, its
-/// groups, when it has any, admit the peer on a listener port, and the targets admit whoever
-/// they see: the peer when client IPs are preserved, the NLB's own addresses when not; an ALB
-/// proxies, its targets see the ALB).
+/// Does the peer reach `backend` across `pcx` (a peering of `local_vpc`)? First directly at
+/// its targets (their subnets' route tables send the peer back through the peering and their
+/// groups admit it on the target port), then through an internal member load balancer (its
+/// subnets route the peer back, its groups, when it has any, admit the peer on a listener
+/// port, and the targets admit whoever they see: the peer when client IPs are preserved, the
+/// NLB's own addresses when not; an ALB proxies, its targets see the ALB). A fact that could
+/// not be read (a host, its route table or groups, a member's targets) is an assumed step.
 fn peer_path(
     ix: &Index,
     backend: &Backend,
+    local_vpc: &str,
     pcx: &str,
     peer: &AddrSet,
     source: &Source,
@@ -1453,16 +1754,26 @@ fn peer_path(
         }
     };
     for (host, port) in &backend.endpoints {
-        let Some((subnet, groups)) = ix.host(host) else {
+        let Some(facts) = ix.host(host) else {
             continue;
         };
-        let Some(rt) = ix.route_table(subnet) else {
-            continue;
-        };
-        let routes = routed(ix, rt, pcx, peer);
-        let admitted = match groups {
-            Some(groups) => admissions(ix, groups, Some(*port), peer, source),
-            None => vec![Step::fact(
+        let routes = routes_for(
+            ix,
+            &format!("target {host}"),
+            facts.subnet,
+            facts.vpc.as_deref(),
+            local_vpc,
+            pcx,
+            peer,
+        );
+        let admitted = match (facts.groups, &facts.unknown) {
+            (Some(groups), _) => admissions(ix, groups, Some(*port), peer, source),
+            (None, Some(why)) => vec![Step::fact(
+                peer.clone(),
+                format!("{why}, so its security groups are assumed to admit the peer"),
+                true,
+            )],
+            (None, None) => vec![Step::fact(
                 peer.clone(),
                 "the target's security groups could not be read (its interface is unknown), so they are assumed to admit the peer",
                 true,
@@ -1472,6 +1783,35 @@ fn peer_path(
             consider(PeerPath::of(format!("target {host}:{port}"), p, vec![]));
         }
     }
+    // Members whose targets were not read: those targets may be anywhere in the member's VPC
+    // and admit anyone.
+    for member in &backend.members {
+        let lb = member.lb;
+        let Some(why) = ix.targets_unread(lb) else {
+            continue;
+        };
+        let routes = routes_for(
+            ix,
+            &format!("the targets of load balancer {}", lb.name),
+            None,
+            Some(&lb.vpc_id),
+            local_vpc,
+            pcx,
+            peer,
+        );
+        let admitted = vec![Step::fact(
+            peer.clone(),
+            format!("the targets of load balancer {} could not be read ({why}), so they are assumed to admit the peer", lb.name),
+            true,
+        )];
+        if let Some(p) = through(&[&routes, &admitted]) {
+            consider(PeerPath::of(
+                format!("the unknown targets of load balancer {}", lb.name),
+                p,
+                vec![],
+            ));
+        }
+    }
     for member in &backend.members {
         let lb = member.lb;
         if lb.scheme != "internal" {
@@ -1479,9 +1819,15 @@ fn peer_path(
         }
         let mut routes = Vec::new();
         for s in &lb.subnet_ids {
-            if let Some(rt) = ix.route_table(s) {
-                routes.extend(routed(ix, rt, pcx, peer));
-            }
+            routes.extend(routes_for(
+                ix,
+                &format!("load balancer {}", lb.name),
+                Some(s),
+                Some(&lb.vpc_id),
+                local_vpc,
+                pcx,
+                peer,
+            ));
         }
         if routes.is_empty() {
             continue;
@@ -1525,6 +1871,26 @@ fn peer_path(
             }
             continue;
         }
+        if let Some(why) = ix.targets_unread(lb) {
+            let unknown = [Step::fact(
+                AddrSet::all(),
+                format!("the targets of load balancer {} could not be read ({why}), so they are assumed to admit whoever they see", lb.name),
+                true,
+            )];
+            if let Some(p) = through(&[&routes, &at_lb, &unknown]) {
+                consider(PeerPath::of(
+                    format!("load balancer {} to its unknown targets", lb.name),
+                    p,
+                    vec![],
+                ));
+            }
+        }
+        // The NLB's own nodes (preservation off): any of its addresses or groups; when its
+        // subnets and VPC could not be read, any address, assumed.
+        let (lb_addrs, lb_addrs_known) = match ix.lb_addresses(lb) {
+            Some(a) => (a, true),
+            None => (AddrSet::all(), false),
+        };
         for tg in &lb.target_groups {
             let pres = preservation(tg);
             let vpc = Index::tg_vpc(lb, tg);
@@ -1532,23 +1898,30 @@ fn peer_path(
                 let Some(port) = t.port.or(tg.port) else {
                     continue;
                 };
-                let (host, groups): (String, Option<&[String]>) = if tg.target_type == "alb" {
-                    match ix.lbs.get(t.id.as_str()) {
-                        Some(alb) => (
-                            format!("load balancer {}", alb.name),
-                            Some(&alb.security_group_ids),
-                        ),
-                        None => (t.id.clone(), None),
-                    }
-                } else {
-                    let key = ix.host_key(vpc, tg, t);
-                    let groups = ix.host(&key).and_then(|(_, g)| g);
-                    (format!("target {key}:{port}"), groups)
-                };
+                let (host, groups, why): (String, Option<&[String]>, Option<String>) =
+                    if tg.target_type == "alb" {
+                        match ix.lbs.get(t.id.as_str()) {
+                            Some(alb) => (
+                                format!("load balancer {}", alb.name),
+                                Some(&alb.security_group_ids),
+                                None,
+                            ),
+                            None => (t.id.clone(), None, None),
+                        }
+                    } else {
+                        let key = ix.host_key(vpc, tg, t);
+                        let facts = ix.host(&key);
+                        let groups = facts.as_ref().and_then(|f| f.groups);
+                        let why = facts.and_then(|f| f.unknown);
+                        (format!("target {key}:{port}"), groups, why)
+                    };
                 let unknown = || {
                     vec![Step::fact(
                         AddrSet::all(),
-                        "the target's security groups could not be read, so they are assumed to admit it",
+                        match &why {
+                            Some(why) => format!("{why}, so its security groups are assumed to admit it"),
+                            None => "the target's security groups could not be read, so they are assumed to admit it".to_string(),
+                        },
                         true,
                     )]
                 };
@@ -1557,8 +1930,6 @@ fn peer_path(
                     Some(g) => admissions(ix, g, Some(port), peer, source),
                     None => unknown(),
                 };
-                // The NLB's own nodes (preservation off): any of its addresses or groups.
-                let lb_addrs = ix.lb_addresses(lb);
                 let nlb_source = Source::LoadBalancer {
                     groups: &lb.security_group_ids,
                 };
@@ -1570,7 +1941,12 @@ fn peer_path(
                     .into_iter()
                     .map(|s| Step {
                         set: AddrSet::all(),
-                        what: format!("{} (the NLB's own address)", s.what),
+                        what: if lb_addrs_known {
+                            format!("{} (the NLB's own address)", s.what)
+                        } else {
+                            format!("{} (taken for the NLB's own address: its subnets could not be read)", s.what)
+                        },
+                        assumed: s.assumed || !lb_addrs_known,
                         ..s
                     })
                     .collect();
@@ -1643,7 +2019,14 @@ fn peering_findings(
         pcx: &p.id,
         groups: peer_groups,
     };
+    // The peer's CIDRs are always given for an active peering; if not, every address.
     let peer_addrs = AddrSet::of_cidrs(&peer.cidr_blocks);
+    let peer_unknown = peer_addrs.is_empty();
+    let peer_addrs = if peer_unknown {
+        AddrSet::all()
+    } else {
+        peer_addrs
+    };
     let resource_arn = format!(
         "arn:{}:ec2:{}:{}:vpc-peering-connection/{}",
         crate::model::partition_of(&target.region),
@@ -1659,7 +2042,7 @@ fn peering_findings(
         .filter(|b| {
             b.members.iter().any(|m| m.lb.vpc_id == local.vpc_id)
                 || b.endpoints.iter().any(|(h, _)| {
-                    ix.host(h).and_then(|(s, _)| ix.vpc_of_subnet(s)) == Some(local.vpc_id.as_str())
+                    ix.host(h).and_then(|f| f.vpc).as_deref() == Some(local.vpc_id.as_str())
                 })
         })
         .collect();
@@ -1670,9 +2053,18 @@ fn peering_findings(
     });
     let mut exposed_any = false;
     for b in &local_backends {
-        let Some(path) = peer_path(ix, b, &p.id, &peer_addrs, &source) else {
+        let Some(mut path) = peer_path(ix, b, &local.vpc_id, &p.id, &peer_addrs, &source) else {
             continue;
         };
+        if peer_unknown {
+            let note = format!(
+                "the CIDRs of the peer VPC {} are unknown, so it is assumed to hold every address",
+                peer.vpc_id
+            );
+            path.assumed = true;
+            path.notes.push(note.clone());
+            path.assumptions.push(note);
+        }
         exposed_any = true;
         let methods = &b.methods;
         let admission = match (&path.group, &path.rule) {
@@ -1699,8 +2091,13 @@ fn peering_findings(
                     .join(", ")
             )
         };
+        let route_words = if path.route_table.is_empty() {
+            path.route.clone()
+        } else {
+            format!("route table {} routes {}", path.route_table, path.route)
+        };
         let message = format!(
-            "VPC peering {} between {} ({} in {}) and {} ({} {}) is active and exposes {} to {}: route table {} routes {} and {} (via {}{notes}).{partial} {}",
+            "VPC peering {} between {} ({} in {}) and {} ({} {}) is active and exposes {} to {}: {route_words} and {} (via {}{notes}).{partial} {}",
             p.id,
             local.vpc_id,
             local.cidr_blocks.join(","),
@@ -1710,22 +2107,21 @@ fn peering_findings(
             peer.cidr_blocks.join(","),
             backend_words(b),
             describe_reach(&reach),
-            path.route_table,
-            path.route,
             admission,
             path.via,
-            bypass_sentence(methods),
+            bypass_sentence(ix, methods),
         );
         let mut evidence = BTreeMap::new();
         evidence.insert("peering".into(), peering_evidence.clone());
-        evidence.insert(
-            "path".into(),
-            json!({
-                "via": path.via, "route_table": path.route_table, "route": path.route,
-                "security_group": path.group, "ingress_rule": path.rule,
-                "notes": path.notes, "peer_addresses_through": exposed,
-            }),
-        );
+        let mut path_evidence = json!({
+            "via": path.via, "route_table": path.route_table, "route": path.route,
+            "security_group": path.group, "ingress_rule": path.rule,
+            "notes": path.notes, "peer_addresses_through": exposed,
+        });
+        if !path.assumptions.is_empty() {
+            path_evidence["assumed"] = json!(path.assumptions);
+        }
+        evidence.insert("path".into(), path_evidence);
         evidence.insert("backend".into(), backend_evidence(b));
         evidence.insert("bypassed_methods".into(), methods_evidence(methods));
         out.push(
@@ -1762,8 +2158,20 @@ fn peering_findings(
             .iter()
             .flat_map(|b| b.members.iter().map(|m| m.lb.name.clone()))
             .collect();
+        // Whatever could be assumed was (and found no path); facts that cannot be assumed
+        // (load balancers or target groups missing from a failed listing, …) may still hide
+        // one: then this is not a certain "nothing".
+        let unread = unread_network_reads(ix);
+        let today = if unread.is_empty() {
+            "Nothing is exposed today".to_string()
+        } else {
+            format!(
+                "No path was found, but this is not certain: {} could not be read (what they left unknown was assumed to let the peer through where it could be)",
+                unread.join(", ")
+            )
+        };
         let message = format!(
-            "VPC peering {} between {} ({}) and {} ({} {}) is active and cross-account, but no route table of the private backend(s) {} routes the peer through it with a security group admitting the peer on the backend's port. Nothing is exposed today; one route or rule would expose every method of the backend to {}.",
+            "VPC peering {} between {} ({}) and {} ({} {}) is active and cross-account, but no route table of the private backend(s) {} routes the peer through it with a security group admitting the peer on the backend's port. {today}; one route or rule would expose every method of the backend to {}.",
             p.id,
             local.vpc_id,
             target.account_id,
@@ -1775,6 +2183,9 @@ fn peering_findings(
         );
         let mut evidence = BTreeMap::new();
         evidence.insert("peering".into(), peering_evidence);
+        if !unread.is_empty() {
+            evidence.insert("unread".into(), json!(unread));
+        }
         evidence.insert(
             "backends_checked".into(),
             json!(local_backends
@@ -1798,7 +2209,7 @@ fn peering_findings(
                 write: true,
                 message,
                 specific_fix: String::new(),
-                low_confidence: false,
+                low_confidence: !unread.is_empty(),
                 evidence,
                 identity: vec![
                     target.account_id.clone(),
@@ -1810,6 +2221,22 @@ fn peering_findings(
         );
     }
     out
+}
+
+/// The network reads of this account × region that failed, as `operation (code)`, once each
+/// (endpoint service permissions aside: no peering verdict depends on them).
+fn unread_network_reads(ix: &Index) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    ix.target
+        .errors
+        .iter()
+        .filter(|e| {
+            (e.operation.starts_with("ec2:") || e.operation.starts_with("elasticloadbalancing:"))
+                && e.operation != "ec2:DescribeVpcEndpointServicePermissions"
+        })
+        .filter(|e| seen.insert(e.operation.as_str()))
+        .map(|e| format!("{} ({})", e.operation, e.code))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1896,6 +2323,70 @@ fn internet_reach(ix: &Index, lb: &LoadBalancer) -> Option<InternetReach> {
     }
 }
 
+/// The VPCs a load balancer's targets can be in: its own and its target groups' (instance, ALB
+/// and Lambda targets live there), and those of the hosts read among its targets.
+fn target_vpcs(ix: &Index, lb: &LoadBalancer, endpoints: &BTreeSet<Endpoint>) -> BTreeSet<String> {
+    let mut vpcs: BTreeSet<String> = std::iter::once(lb.vpc_id.clone())
+        .chain(
+            lb.target_groups
+                .iter()
+                .map(|tg| Index::tg_vpc(lb, tg).to_string()),
+        )
+        .collect();
+    vpcs.extend(
+        endpoints
+            .iter()
+            .filter_map(|(h, _)| ix.host(h).and_then(|f| f.vpc)),
+    );
+    vpcs
+}
+
+/// Whether a public load balancer and a private backend may share a target that could not be
+/// read (`None`: they cannot, or every target of both was read), and why it is unknown.
+/// Unknown targets are where [`target_vpcs`] says, or anywhere for IP targets and unlisted
+/// target groups; a side whose targets were read and are none shares nothing.
+fn may_share(ix: &Index, public: &LbView, backend: &Backend) -> Option<String> {
+    let public_unread = ix.targets_unread(public.lb);
+    let backend_unread: Vec<(&LoadBalancer, String)> = backend
+        .members
+        .iter()
+        .filter_map(|m| ix.targets_unread(m.lb).map(|w| (m.lb, w)))
+        .collect();
+    if public_unread.is_none() && backend_unread.is_empty() {
+        return None;
+    }
+    if public_unread.is_none() && public.endpoints.is_empty() {
+        return None;
+    }
+    if backend_unread.is_empty() && backend.endpoints.is_empty() {
+        return None;
+    }
+    let anywhere = public_unread.is_some() && Index::targets_anywhere(public.lb)
+        || backend_unread
+            .iter()
+            .any(|(lb, _)| Index::targets_anywhere(lb));
+    let public_vpcs = target_vpcs(ix, public.lb, &public.endpoints);
+    let backend_vpcs: BTreeSet<String> = backend
+        .members
+        .iter()
+        .flat_map(|m| target_vpcs(ix, m.lb, &m.endpoints))
+        .collect();
+    if !anywhere && public_vpcs.is_disjoint(&backend_vpcs) {
+        return None;
+    }
+    let mut why: Vec<String> = Vec::new();
+    if let Some(w) = public_unread {
+        why.push(format!("its targets could not be read ({w})"));
+    }
+    for (lb, w) in backend_unread {
+        why.push(format!(
+            "the targets of load balancer {} could not be read ({w})",
+            lb.name
+        ));
+    }
+    Some(why.join(" and "))
+}
+
 fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec<Finding> {
     let target = ix.target;
     // Target → backend, so each public load balancer is matched in one pass over its targets.
@@ -1925,7 +2416,21 @@ fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec
                 shared.entry(i).or_default().insert(e);
             }
         }
-        for (i, shared) in shared {
+        // Targets that could not be read (its own or a backend's) may be shared: one finding
+        // per backend that could share one, at medium confidence, under the identity the
+        // certain verdict would have.
+        let mut matches: Vec<(usize, BTreeSet<&Endpoint>, Option<String>)> = Vec::new();
+        for (i, b) in backends.iter().enumerate() {
+            match shared.remove(&i) {
+                Some(shared) => matches.push((i, shared, None)),
+                None => {
+                    if let Some(why) = may_share(ix, public, b) {
+                        matches.push((i, BTreeSet::new(), Some(why)));
+                    }
+                }
+            }
+        }
+        for (i, shared, unknown) in matches {
             let private = &backends[i];
             let methods = &private.methods;
             let lb = public.lb;
@@ -1946,18 +2451,31 @@ fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec
             } else {
                 format!(" {}", ir.notes.join(" "))
             };
-            let message = format!(
-                "Internet-facing {} load balancer {} in {}/{} forwards to {} (shared targets: {}), so {} reaches it with no HTTP authentication.{notes} {} {}",
-                lb.lb_type,
-                lb.name,
-                target.account_id,
-                target.region,
-                backend_words(private),
-                if shared_words.is_empty() { "its own".to_string() } else { shared_words.join(", ") },
-                describe_reach(&ir.reach),
-                waf,
-                bypass_sentence(methods),
-            );
+            let message = match &unknown {
+                None => format!(
+                    "Internet-facing {} load balancer {} in {}/{} forwards to {} (shared targets: {}), so {} reaches it with no HTTP authentication.{notes} {} {}",
+                    lb.lb_type,
+                    lb.name,
+                    target.account_id,
+                    target.region,
+                    backend_words(private),
+                    if shared_words.is_empty() { "its own".to_string() } else { shared_words.join(", ") },
+                    describe_reach(&ir.reach),
+                    waf,
+                    bypass_sentence(ix, methods),
+                ),
+                Some(why) => format!(
+                    "Internet-facing {} load balancer {} in {}/{} may forward to {}: {why}, so whether they share a target is unknown. If they do, {} reaches the backend with no HTTP authentication.{notes} {} {}",
+                    lb.lb_type,
+                    lb.name,
+                    target.account_id,
+                    target.region,
+                    backend_words(private),
+                    describe_reach(&ir.reach),
+                    waf,
+                    bypass_sentence(ix, methods),
+                ),
+            };
             let mut evidence = BTreeMap::new();
             evidence.insert(
                 "load_balancer".into(),
@@ -1982,6 +2500,10 @@ fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec
                     .map(|(h, p)| format!("{h}:{p}"))
                     .collect::<Vec<_>>()),
             );
+            if let Some(why) = &unknown {
+                evidence.insert("shared_targets_known".into(), json!(false));
+                evidence.insert("targets_unread".into(), json!(why));
+            }
             evidence.insert("backend".into(), backend_evidence(private));
             evidence.insert("bypassed_methods".into(), methods_evidence(methods));
             out.push(
@@ -2003,7 +2525,7 @@ fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec
                         "Deregister the private backend's targets from {} or recreate it with Scheme internal.",
                         lb.name
                     ),
-                    low_confidence: ir.assumed || methods.iter().any(|m| m.inferred),
+                    low_confidence: unknown.is_some() || ir.assumed || methods.iter().any(|m| m.inferred),
                     evidence,
                     identity: vec![target.account_id.clone(), target.region.clone(), lb.arn.clone(), private.id.clone()],
                 }

@@ -1642,3 +1642,480 @@ fn a_link_named_by_a_stage_variable_is_inferred() {
     assert_eq!(f[0].evidence["bypassed_methods"][0]["link_inferred"], true);
     assert_eq!(f[0].confidence, "medium");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Facts that could not be read: assumed to let the peer (or the internet) through, at medium
+// confidence, and said so; never "nothing is exposed".
+
+fn scan_error(operation: &str, code: &str, resource: Option<&str>) -> crate::inventory::ScanError {
+    crate::inventory::ScanError {
+        operation: operation.into(),
+        code: code.into(),
+        message: "failed".into(),
+        resource: resource.map(str::to_string),
+    }
+}
+
+#[test]
+fn review_unreadable_security_groups_do_not_hide_a_peering_path() {
+    let mut t = peered("active", PARTNER, true, Some(tcp(8080, "10.1.0.0/16")));
+    t.network.security_groups.clear();
+    t.errors.push(crate::inventory::ScanError {
+        operation: "ec2:DescribeSecurityGroups".into(),
+        code: "RequestLimitExceeded".into(),
+        message: "throttled".into(),
+        resource: None,
+    });
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "peering-exposes-private-backend",
+            PCX_ARN,
+            "accounts:[222222222222]"
+        )]
+    );
+    assert_eq!(f[0].confidence, "medium");
+    for needle in [
+        "sg-backend",
+        "ec2:DescribeSecurityGroups",
+        "RequestLimitExceeded",
+    ] {
+        assert!(
+            f[0].message.contains(needle),
+            "lacks {needle:?}: {}",
+            f[0].message
+        );
+    }
+    let assumed = f[0].evidence["path"]["assumed"].to_string();
+    assert!(assumed.contains("ec2:DescribeSecurityGroups"), "{assumed}");
+}
+
+#[test]
+fn review_unreadable_route_tables_do_not_hide_a_peering_path() {
+    let mut t = peered("active", PARTNER, true, Some(tcp(8080, "10.1.0.0/16")));
+    t.network.route_tables.clear();
+    t.errors.push(scan_error(
+        "ec2:DescribeRouteTables",
+        "RequestLimitExceeded",
+        None,
+    ));
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "peering-exposes-private-backend",
+            PCX_ARN,
+            "accounts:[222222222222]"
+        )]
+    );
+    assert_eq!(f[0].confidence, "medium");
+    assert!(
+        f[0].message.contains("ec2:DescribeRouteTables"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        !f[0].message.contains("route table  routes"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn a_group_missing_from_a_complete_listing_is_assumed_to_admit_the_peer() {
+    // The instance names a group the listing did not return (created or changed between the
+    // two reads): its rules are unknown, not empty.
+    let mut t = peered("active", PARTNER, true, None);
+    t.network.instances[0].security_group_ids = vec!["sg-gone".into()];
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(f[0].confidence, "medium");
+    assert!(f[0].message.contains("sg-gone"), "{}", f[0].message);
+}
+
+#[test]
+fn read_facts_that_stop_the_peer_still_stop_it_when_others_are_unread() {
+    // The route tables could not be read, but the backend's group (read) admits only its own
+    // VPC and the NLB (instance targets) passes the peer's address: nothing gets in whatever
+    // the routes are. The verdict stays "no path", but it does not claim the scan was whole.
+    let mut t = peered("active", PARTNER, false, None);
+    t.network.route_tables.clear();
+    t.errors.push(scan_error(
+        "ec2:DescribeRouteTables",
+        "RequestLimitExceeded",
+        None,
+    ));
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["peering-cross-account-no-path"]);
+    assert_eq!(f[0].confidence, "medium");
+    assert!(
+        !f[0].message.contains("Nothing is exposed today"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[0].message.contains("ec2:DescribeRouteTables"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(
+        f[0].evidence["unread"],
+        json!(["ec2:DescribeRouteTables (RequestLimitExceeded)"])
+    );
+}
+
+#[test]
+fn unreadable_instances_do_not_hide_a_peering_path() {
+    let mut t = peered("active", PARTNER, true, None);
+    t.network.instances.clear();
+    t.errors
+        .push(scan_error("ec2:DescribeInstances", "InternalError", None));
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(f[0].confidence, "medium");
+    assert!(
+        f[0].message.contains("ec2:DescribeInstances"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn an_instance_missing_from_a_complete_listing_is_unknown_not_absent() {
+    // The listing was read in full and the target is not in it (terminated since, or in a
+    // subnet shared by another account): its subnet and groups are unknown, so assumed.
+    let mut t = peered("active", PARTNER, true, None);
+    t.network.load_balancers[0].target_groups[0].targets[0].id = "i-elsewhere".into();
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(f[0].confidence, "medium");
+    assert!(
+        f[0].message
+            .contains("instance i-elsewhere is not among the instances read"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn unreadable_targets_of_a_peered_backend_do_not_hide_a_peering_path() {
+    // Read, the instance target sees the peer (preserved) and admits only its VPC: no path.
+    let t = peered("active", PARTNER, true, None);
+    assert_eq!(
+        rules(&audit(vec![t.clone()])),
+        vec!["peering-cross-account-no-path"]
+    );
+    // Not read: the NLB (no groups) takes the routed peer, and its targets are unknown.
+    let mut t = t;
+    let nlb = &mut t.network.load_balancers[0];
+    nlb.targets_read = false;
+    nlb.target_groups[0].targets.clear();
+    let tg = nlb.target_groups[0].arn.clone();
+    t.errors.push(scan_error(
+        "elasticloadbalancing:DescribeTargetHealth",
+        "AccessDenied",
+        Some(&tg),
+    ));
+    let f = audit(vec![t.clone()]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(f[0].confidence, "medium");
+    assert!(
+        f[0].message.contains("targets") && f[0].message.contains("could not be read"),
+        "{}",
+        f[0].message
+    );
+    // No table of the VPC routes the peer to the peering: nothing gets in, targets or not.
+    t.network.route_tables[0].routes.pop();
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["peering-cross-account-no-path"]);
+}
+
+#[test]
+fn a_peering_whose_peer_cidrs_are_unknown_assumes_every_address() {
+    let mut t = peered("active", PARTNER, true, Some(tcp(8080, "10.1.0.0/16")));
+    t.network.peerings[0].accepter.cidr_blocks.clear();
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(f[0].confidence, "medium");
+}
+
+#[test]
+fn review_public_lb_whose_targets_could_not_be_read_is_not_dropped() {
+    let mut t = base();
+    let mut public = lb(
+        PUBLIC_NLB,
+        "public",
+        "network",
+        "internet-facing",
+        &[],
+        "instance",
+    );
+    public.targets_read = false;
+    t.network.load_balancers.push(public);
+    t.errors.push(scan_error(
+        "elasticloadbalancing:DescribeTargetHealth",
+        "AccessDenied",
+        Some(&format!("{PUBLIC_NLB}/tg")),
+    ));
+    let f = audit(vec![t]);
+    assert!(!f.is_empty());
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "public-lb-exposes-private-backend",
+            PUBLIC_NLB,
+            "internet"
+        )]
+    );
+    let f = &f[0];
+    assert_eq!(f.confidence, "medium");
+    for needle in [
+        "could not be read",
+        "unknown",
+        "GET /orders",
+        "AccessDenied",
+    ] {
+        assert!(
+            f.message.contains(needle),
+            "lacks {needle:?}: {}",
+            f.message
+        );
+    }
+    assert_eq!(f.evidence["shared_targets_known"], false);
+    // Same identity as the certain verdict would have: one alert, whatever the next scan reads.
+    assert_eq!(
+        f.fingerprint,
+        crate::report::fingerprint(&[
+            "public-lb-exposes-private-backend",
+            OWNER,
+            "us-east-1",
+            PUBLIC_NLB,
+            NLB
+        ])
+    );
+}
+
+#[test]
+fn a_public_lb_whose_target_groups_could_not_be_listed_is_not_dropped() {
+    let mut t = base();
+    let mut public = lb(
+        PUBLIC_ALB,
+        "public",
+        "application",
+        "internet-facing",
+        &[],
+        "instance",
+    );
+    public.target_groups.clear();
+    t.network.load_balancers.push(public);
+    t.errors.push(scan_error(
+        "elasticloadbalancing:DescribeTargetGroups",
+        "Throttling",
+        None,
+    ));
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "public-lb-exposes-private-backend",
+            PUBLIC_ALB,
+            "internet"
+        )]
+    );
+    assert_eq!(f[0].confidence, "medium");
+}
+
+#[test]
+fn a_public_lb_with_unread_targets_is_matched_only_where_it_could_share_one() {
+    // Instance targets live in their target group's VPC: a public LB of another VPC cannot
+    // share the backend's instance, whatever its unread targets are.
+    let mut t = base();
+    let mut public = lb(
+        PUBLIC_NLB,
+        "public",
+        "network",
+        "internet-facing",
+        &[],
+        "instance",
+    );
+    public.vpc_id = "vpc-web".into();
+    public.target_groups[0].vpc_id = "vpc-web".into();
+    public.targets_read = false;
+    t.network.load_balancers.push(public.clone());
+    assert_eq!(audit(vec![t.clone()]), vec![]);
+    // IP targets can be addresses of other VPCs: then any private backend of the region.
+    t.network.load_balancers[1].target_groups[0].target_type = "ip".into();
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["public-lb-exposes-private-backend"]);
+    assert_eq!(f[0].confidence, "medium");
+}
+
+#[test]
+fn a_private_backend_whose_targets_could_not_be_read_is_matched_as_possible() {
+    let mut t = base();
+    t.network.load_balancers.push(lb(
+        PUBLIC_ALB,
+        "www",
+        "application",
+        "internet-facing",
+        &[("i-web", 443)],
+        "instance",
+    ));
+    // Read: ordinary web hosting.
+    assert_eq!(audit(vec![t.clone()]), vec![]);
+    // The backend's targets unread: the public ALB may share them.
+    t.network.load_balancers[0].targets_read = false;
+    t.network.load_balancers[0].target_groups[0].targets.clear();
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "public-lb-exposes-private-backend",
+            PUBLIC_ALB,
+            "internet"
+        )]
+    );
+    assert_eq!(f[0].confidence, "medium");
+    assert!(
+        f[0].message.contains("could not be read"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn a_public_lb_whose_groups_admit_no_public_address_stays_closed_with_unread_targets() {
+    let mut t = base();
+    let mut public = lb(
+        PUBLIC_ALB,
+        "public",
+        "application",
+        "internet-facing",
+        &[],
+        "instance",
+    );
+    public.targets_read = false;
+    public.security_group_ids = vec!["sg-alb".into()];
+    public.listeners = vec![Listener {
+        arn: "l1".into(),
+        port: 443,
+        protocol: "HTTPS".into(),
+        target_group_arns: vec![],
+    }];
+    public.listeners_read = true;
+    t.network.load_balancers.push(public);
+    t.network
+        .security_groups
+        .push(sg("sg-alb", "vpc-backend", vec![tcp(443, "10.0.0.0/8")]));
+    assert_eq!(audit(vec![t]), vec![]);
+}
+
+#[test]
+fn endpoint_service_allowing_an_organization_and_an_account_names_both() {
+    let mut t = base();
+    let mut svc = service(&[
+        "arn:aws:organizations::999999999999:organization/o-abc",
+        "arn:aws:iam::333333333333:root",
+    ]);
+    svc.connected_accounts = Some(vec!["333333333333".into(), "444444444444".into()]);
+    t.network.endpoint_services.push(svc);
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "privatelink-open-to-external-accounts",
+            SVC_ARN,
+            "organization:o-abc"
+        )]
+    );
+    let f = &f[0];
+    assert!(f.message.contains("333333333333"), "{}", f.message);
+    assert_eq!(f.evidence["allowed_accounts"], json!(["333333333333"]));
+    // 444 is connected and not named: maybe a member, so not called "no longer allowed".
+    assert!(f.message.contains("444444444444"), "{}", f.message);
+    assert!(f.message.contains("not named"), "{}", f.message);
+    assert!(!f.message.contains("no longer allowed"), "{}", f.message);
+    assert_eq!(f.evidence["connected_not_named"], json!(["444444444444"]));
+    assert_eq!(f.evidence["connected_not_allowed"], json!([]));
+}
+
+#[test]
+fn endpoint_service_allowing_everyone_and_an_account_is_any_account() {
+    let mut t = base();
+    t.network
+        .endpoint_services
+        .push(service(&["*", "arn:aws:iam::333333333333:root"]));
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "privatelink-open-to-any-account",
+            SVC_ARN,
+            "any_aws_account"
+        )]
+    );
+}
+
+#[test]
+fn endpoint_service_whose_permissions_could_not_be_read_is_assumed_open() {
+    let mut t = base();
+    let mut svc = service(&[]);
+    svc.connected_accounts = Some(vec![]);
+    t.network.endpoint_services.push(svc);
+    t.errors.push(scan_error(
+        "ec2:DescribeVpcEndpointServicePermissions",
+        "UnauthorizedOperation",
+        Some("vpce-svc-1"),
+    ));
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "privatelink-open-to-any-account",
+            SVC_ARN,
+            "any_aws_account"
+        )]
+    );
+    assert_eq!(f[0].confidence, "medium");
+    assert!(
+        f[0].message
+            .contains("could not be read (UnauthorizedOperation)"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[0].evidence["allowed_principals_read"], false);
+}
+
+#[test]
+fn no_method_is_said_to_publish_a_backend_when_api_gateway_could_not_be_read() {
+    let mut t = base();
+    t.rest_apis.clear();
+    t.vpc_links.clear();
+    t.network.endpoint_services.push(service(&["*"]));
+    let f = audit(vec![t.clone()]);
+    assert!(
+        f[0].message
+            .contains("No API Gateway method publishes this backend"),
+        "{}",
+        f[0].message
+    );
+    t.errors.push(scan_error(
+        "apigateway:GetRestApis",
+        "TooManyRequestsException",
+        None,
+    ));
+    let f = audit(vec![t]);
+    assert!(
+        !f[0]
+            .message
+            .contains("No API Gateway method publishes this backend"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[0].message.contains("apigateway:GetRestApis"),
+        "{}",
+        f[0].message
+    );
+}

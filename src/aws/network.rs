@@ -114,6 +114,8 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
     take!(services, net.endpoint_services);
     take!(lbs, net.load_balancers);
     let mut target_groups: Vec<(TargetGroup, Vec<String>)> = Vec::new();
+    // Unlisted target groups leave every load balancer's targets unknown, not "none".
+    let tgs_listed = tgs.is_ok();
     take!(tgs, target_groups);
 
     // Endpoint services: who may connect (verdict) and who is connected (connections outlive
@@ -223,7 +225,7 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
                     _ => all_read = false,
                 }
             }
-            lb.targets_read = all_read;
+            lb.targets_read = all_read && tgs_listed;
         }
 
         // IP targets that are not instance addresses: find their interfaces (subnet and

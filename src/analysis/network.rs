@@ -2521,19 +2521,112 @@ fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec
                     auth: "network_only".into(),
                     write: true,
                     message,
-                    specific_fix: format!(
-                        "Deregister the private backend's targets from {} or recreate it with Scheme internal.",
-                        lb.name
-                    ),
-                    low_confidence: unknown.is_some() || ir.assumed || methods.iter().any(|m| m.inferred),
+                    specific_fix: public_lb_fix(ix, lb, private, &shared, unknown.is_some()),
+                    low_confidence: unknown.is_some()
+                        || ir.assumed
+                        || methods.iter().any(|m| m.inferred),
                     evidence,
-                    identity: vec![target.account_id.clone(), target.region.clone(), lb.arn.clone(), private.id.clone()],
+                    identity: vec![
+                        target.account_id.clone(),
+                        target.region.clone(),
+                        lb.arn.clone(),
+                        private.id.clone(),
+                    ],
                 }
                 .build(),
             );
         }
     }
     out
+}
+
+/// The concrete step for one public load balancer and the private backend it exposes: the
+/// exact `deregister-targets` calls for the shared targets, when they are known; what to read
+/// first when they are not; and, for a load balancer that is itself the private backend's
+/// entry (a VPC link's or an endpoint service's), that deregistering would not help.
+fn public_lb_fix(
+    ix: &Index,
+    lb: &LoadBalancer,
+    private: &Backend,
+    shared: &BTreeSet<&Endpoint>,
+    unknown: bool,
+) -> String {
+    if unknown {
+        let groups: Vec<&str> = lb
+            .target_groups
+            .iter()
+            .map(|tg| tg.arn.as_str())
+            .take(3)
+            .collect();
+        let read = match groups.first() {
+            Some(arn) => format!("aws elbv2 describe-target-health --target-group-arn {arn}"),
+            None => format!(
+                "aws elbv2 describe-target-groups --load-balancer-arn {}",
+                lb.arn
+            ),
+        };
+        return format!(
+            "Read the targets of {} ({read}) and of the private backend to confirm whether they share one; if they do, deregister it from {}.",
+            lb.name, lb.name
+        );
+    }
+    if private.members.iter().any(|m| m.lb.arn == lb.arn) {
+        return format!(
+            "{} is itself the private backend's entry ({}): recreate it with Scheme internal and point the VPC link or endpoint service at the internal one.",
+            lb.name,
+            private.private_because.join("; ")
+        );
+    }
+    // Group the shared targets by the public load balancer's target group that holds them.
+    let mut per_group: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for tg in &lb.target_groups {
+        let vpc = Index::tg_vpc(lb, tg);
+        for t in &tg.targets {
+            let Some(port) = t.port.or(tg.port) else {
+                continue;
+            };
+            let key = if tg.target_type == "alb" {
+                t.id.clone()
+            } else {
+                ix.host_key(vpc, tg, t)
+            };
+            if shared.contains(&(key, port)) {
+                let target = if t.port.is_some() {
+                    format!("Id={},Port={port}", t.id)
+                } else {
+                    format!("Id={}", t.id)
+                };
+                per_group.entry(tg.arn.as_str()).or_default().insert(target);
+            }
+        }
+    }
+    if per_group.is_empty() {
+        return format!(
+            "Deregister the shared targets from the target groups of {}.",
+            lb.name
+        );
+    }
+    let commands: Vec<String> = per_group
+        .iter()
+        .take(3)
+        .map(|(arn, targets)| {
+            let ids: Vec<&str> = targets.iter().map(String::as_str).collect();
+            format!(
+                "aws elbv2 deregister-targets --target-group-arn {arn} --targets {}",
+                ids.join(" ")
+            )
+        })
+        .collect();
+    let more = if per_group.len() > 3 {
+        format!(" (and {} more target groups)", per_group.len() - 3)
+    } else {
+        String::new()
+    };
+    format!(
+        "Take the shared targets off {}: {}{more}.",
+        lb.name,
+        commands.join("; ")
+    )
 }
 
 #[cfg(test)]

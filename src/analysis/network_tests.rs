@@ -2119,3 +2119,70 @@ fn no_method_is_said_to_publish_a_backend_when_api_gateway_could_not_be_read() {
         f[0].message
     );
 }
+
+#[test]
+fn public_lb_remediation_names_the_exact_targets_to_take_off_or_what_to_read_first() {
+    // Shared targets known: the exact deregister-targets call, for the shared target only.
+    let mut t = base();
+    t.network.load_balancers.push(lb(
+        PUBLIC_NLB,
+        "public",
+        "network",
+        "internet-facing",
+        &[("i-backend", 8080), ("i-website", 80)],
+        "instance",
+    ));
+    let f = audit(vec![t.clone()]);
+    assert_eq!(f.len(), 1);
+    assert!(
+        f[0].remediation.starts_with(&format!(
+            "Take the shared targets off public: aws elbv2 deregister-targets --target-group-arn {PUBLIC_NLB}/tg --targets Id=i-backend,Port=8080."
+        )),
+        "{}",
+        f[0].remediation
+    );
+    assert!(
+        !f[0].remediation.contains("i-website"),
+        "only shared targets are taken off"
+    );
+
+    // The VPC link's own load balancer is internet-facing: deregistering would not help.
+    let mut own = base();
+    own.network.load_balancers[0].scheme = "internet-facing".into();
+    let f = audit(vec![own]);
+    assert!(
+        f[0].remediation
+            .starts_with("backend is itself the private backend's entry (")
+            && f[0]
+                .remediation
+                .contains("recreate it with Scheme internal"),
+        "{}",
+        f[0].remediation
+    );
+    assert!(
+        !f[0].remediation.contains("deregister-targets"),
+        "{}",
+        f[0].remediation
+    );
+
+    // The public load balancer's targets were not read: read them first.
+    let mut unread = t;
+    let public = unread.network.load_balancers.last_mut().unwrap();
+    public.targets_read = false;
+    public.target_groups[0].targets.clear();
+    unread.errors.push(crate::inventory::ScanError {
+        operation: "elasticloadbalancing:DescribeTargetHealth".into(),
+        code: "Throttling".into(),
+        message: "Rate exceeded".into(),
+        resource: Some(format!("{PUBLIC_NLB}/tg")),
+    });
+    let f = audit(vec![unread]);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(
+        f[0].remediation.starts_with(&format!(
+            "Read the targets of public (aws elbv2 describe-target-health --target-group-arn {PUBLIC_NLB}/tg)"
+        )),
+        "{}",
+        f[0].remediation
+    );
+}

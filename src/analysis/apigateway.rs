@@ -914,6 +914,17 @@ mod tests {
         }
     }
 
+    /// An interface endpoint of the execute-api service in us-east-1.
+    fn execute_api_endpoint(id: &str, vpc: &str, owner: &str) -> VpcEndpoint {
+        VpcEndpoint {
+            id: id.into(),
+            vpc_id: vpc.into(),
+            service_name: "com.amazonaws.us-east-1.execute-api".into(),
+            endpoint_type: "Interface".into(),
+            owner_id: owner.into(),
+        }
+    }
+
     fn target_with(rest: Vec<RestApi>, http: Vec<HttpApi>) -> Target {
         Target {
             account_id: OWNER.into(),
@@ -1164,13 +1175,9 @@ mod tests {
             vec![("/items", vec![method("POST", "NONE")])],
         );
         let mut t = target_with(vec![api], vec![]);
-        t.network.vpc_endpoints.push(VpcEndpoint {
-            id: "vpce-0owner".into(),
-            vpc_id: "vpc-1".into(),
-            service_name: "com.amazonaws.us-east-1.execute-api".into(),
-            endpoint_type: "Interface".into(),
-            owner_id: OWNER.into(),
-        });
+        t.network
+            .vpc_endpoints
+            .push(execute_api_endpoint("vpce-0owner", "vpc-1", OWNER));
         assert_eq!(audit(t), vec![]);
     }
 
@@ -1490,13 +1497,9 @@ mod tests {
                 vec![("/items", vec![method("POST", auth)])],
             );
             let mut t = target_with(vec![api], vec![]);
-            t.network.vpc_endpoints.push(VpcEndpoint {
-                id: "vpce-0owner".into(),
-                vpc_id: "vpc-0owner".into(),
-                service_name: "com.amazonaws.us-east-1.execute-api".into(),
-                endpoint_type: "Interface".into(),
-                owner_id: OWNER.into(),
-            });
+            t.network
+                .vpc_endpoints
+                .push(execute_api_endpoint("vpce-0owner", "vpc-0owner", OWNER));
             let got = rules_of(&audit(t));
             if got != want {
                 failures.push(format!("{name}: got {got:?}, want {want:?}"));
@@ -1560,13 +1563,11 @@ mod tests {
             );
             let mut t = target_with(vec![api], vec![]);
             // The partner's endpoint, as an organization scan of both accounts records it.
-            t.network.vpc_endpoints.push(VpcEndpoint {
-                id: "vpce-0partner".into(),
-                vpc_id: "vpc-0partner".into(),
-                service_name: "com.amazonaws.us-east-1.execute-api".into(),
-                endpoint_type: "Interface".into(),
-                owner_id: PARTNER.into(),
-            });
+            t.network.vpc_endpoints.push(execute_api_endpoint(
+                "vpce-0partner",
+                "vpc-0partner",
+                PARTNER,
+            ));
             let got = rules_of(&audit(t));
             if got != want {
                 failures.push(format!("{name}: got {got:?}, want {want:?}"));

@@ -75,6 +75,18 @@ fn lb(
     }
 }
 
+/// One listener (`port`, `protocol`) on `lb`, behind the single security group `group`.
+fn listen_behind(lb: &mut LoadBalancer, group: &str, port: i32, protocol: &str) {
+    lb.security_group_ids = vec![group.into()];
+    lb.listeners = vec![Listener {
+        arn: "l1".into(),
+        port,
+        protocol: protocol.into(),
+        target_group_arns: vec![],
+    }];
+    lb.listeners_read = true;
+}
+
 fn base() -> Target {
     let mut t = Target {
         account_id: OWNER.into(),
@@ -621,14 +633,7 @@ fn public_alb_security_groups_narrow_or_close_the_internet_reach() {
             &[("i-backend", 8080)],
             "instance",
         );
-        alb.security_group_ids = vec!["sg-alb".into()];
-        alb.listeners = vec![Listener {
-            arn: "l1".into(),
-            port: 443,
-            protocol: "HTTPS".into(),
-            target_group_arns: vec![],
-        }];
-        alb.listeners_read = true;
+        listen_behind(&mut alb, "sg-alb", 443, "HTTPS");
         t.network.load_balancers.push(alb);
         t.network
             .security_groups
@@ -984,14 +989,7 @@ fn an_nlb_with_groups_admitting_the_peer_still_needs_targets_that_admit_whom_the
     let with_nlb_group = |target_type: &str| {
         let mut t = peered_through_nlb(target_type, "TCP", None);
         let nlb = &mut t.network.load_balancers[0];
-        nlb.security_group_ids = vec!["sg-nlb".into()];
-        nlb.listeners = vec![Listener {
-            arn: "l1".into(),
-            port: 8080,
-            protocol: "TCP".into(),
-            target_group_arns: vec![],
-        }];
-        nlb.listeners_read = true;
+        listen_behind(nlb, "sg-nlb", 8080, "TCP");
         t.network
             .security_groups
             .push(sg("sg-nlb", "vpc-backend", vec![tcp(8080, "10.1.0.0/16")]));
@@ -1037,14 +1035,7 @@ fn public_alb_admitting_prefix_list(pl: &str) -> Target {
         &[("i-backend", 8080)],
         "instance",
     );
-    alb.security_group_ids = vec!["sg-alb".into()];
-    alb.listeners = vec![Listener {
-        arn: "l1".into(),
-        port: 443,
-        protocol: "HTTPS".into(),
-        target_group_arns: vec![],
-    }];
-    alb.listeners_read = true;
+    listen_behind(&mut alb, "sg-alb", 443, "HTTPS");
     t.network.load_balancers.push(alb);
     t.network.security_groups.push(sg(
         "sg-alb",
@@ -1996,14 +1987,7 @@ fn a_public_lb_whose_groups_admit_no_public_address_stays_closed_with_unread_tar
         "instance",
     );
     public.targets_read = false;
-    public.security_group_ids = vec!["sg-alb".into()];
-    public.listeners = vec![Listener {
-        arn: "l1".into(),
-        port: 443,
-        protocol: "HTTPS".into(),
-        target_group_arns: vec![],
-    }];
-    public.listeners_read = true;
+    listen_behind(&mut public, "sg-alb", 443, "HTTPS");
     t.network.load_balancers.push(public);
     t.network
         .security_groups

@@ -17,6 +17,8 @@
 //! web ACL), an endpoint service with permissions and an IP target that is a bare network
 //! interface, a VPC endpoint and a peering; and the network estate (prefix lists, internal NLBs
 //! in peered VPCs). A request the proxy cannot name fails the test.
+//!
+//! And the README's minimal IAM policy for the audit role grants exactly those calls.
 
 use crate::fault_proxy::{operation_of, FaultProxy};
 use crate::harness;
@@ -348,6 +350,60 @@ fn every_operation_named_in_the_source_is_on_the_reviewed_allowlist() {
     for op in &named {
         assert!(is_read(op), "{op} is not a read");
     }
+}
+
+/// The README's minimal policy for the audit role, as its IAM actions.
+fn readme_audit_role_actions() -> BTreeSet<String> {
+    let readme = std::fs::read_to_string(harness::project_root().join("README.md")).unwrap();
+    let section = readme
+        .split("## The audit role: minimal read-only IAM policy")
+        .nth(1)
+        .expect("README has the audit role section");
+    let json = section
+        .split("```json")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("the section holds a JSON policy");
+    let policy: Value = serde_json::from_str(json).expect("the README's policy is valid JSON");
+    policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|st| st["Action"].as_array().unwrap().iter())
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_readme_policy_grants_every_call_of_the_audit_role_and_no_more() {
+    let actions = readme_audit_role_actions();
+    // The calls the audit role makes (AssumeRole is granted by the role's trust policy,
+    // GetCallerIdentity needs no permission, ListAccounts is the caller's, said beside it).
+    let role_calls = ALLOWED.iter().filter(|op| {
+        !matches!(
+            **op,
+            "sts:AssumeRole" | "sts:GetCallerIdentity" | "organizations:ListAccounts"
+        )
+    });
+    let mut needed = BTreeSet::new();
+    for op in role_calls {
+        let (service, _) = op.split_once(':').unwrap();
+        // Every API Gateway read, v1 or v2, is authorized as the HTTP verb on the resource.
+        needed.insert(match service {
+            "apigateway" | "apigatewayv2" => "apigateway:GET".to_string(),
+            _ => op.to_string(),
+        });
+    }
+    let missing: Vec<&String> = needed.difference(&actions).collect();
+    assert!(
+        missing.is_empty(),
+        "README's minimal IAM policy lacks calls the auditor makes: {missing:#?}"
+    );
+    let extra: Vec<&String> = actions.difference(&needed).collect();
+    assert!(
+        extra.is_empty(),
+        "README's minimal IAM policy grants what the auditor never calls: {extra:#?}"
+    );
 }
 
 /// Runs the binary through `proxy` with `args`; returns its report (stdout JSON) if any.

@@ -697,6 +697,51 @@ fn bench_api(sz: &Sizes, table: &mut Table) -> Inventory {
         previous = Some(d);
         biggest = inv;
     }
+    // The failure case: the targets of every internet-facing load balancer could not be read
+    // (one DescribeTargetHealth error per target group), so each may share targets with the
+    // private backends of its VPCs, found through the VPC index rather than pair by pair.
+    let mut previous = None;
+    for &n in &sz.lbs {
+        let mut inv = network_estate(n);
+        for t in &mut inv.targets {
+            let mut errors = Vec::new();
+            for lb in t
+                .network
+                .load_balancers
+                .iter_mut()
+                .filter(|l| l.scheme == "internet-facing")
+            {
+                lb.targets_read = false;
+                for tg in &mut lb.target_groups {
+                    tg.targets.clear();
+                    errors.push(overexposed::inventory::ScanError {
+                        operation: "elasticloadbalancing:DescribeTargetHealth".into(),
+                        code: "Throttling".into(),
+                        message: "Rate exceeded".into(),
+                        resource: Some(tg.arn.clone()),
+                    });
+                }
+            }
+            t.errors.extend(errors);
+        }
+        reset_peak_rss();
+        let (d, findings) = timed(sz.reps, || analysis::analyze(&inv));
+        let possible = findings
+            .iter()
+            .filter(|f| f.evidence.contains_key("shared_targets_known"))
+            .count();
+        assert!(possible > 0, "unread public targets give possible overlaps");
+        table.push(
+            "network: public LB targets unread",
+            format!("{n} LBs"),
+            d,
+            n,
+            format!("{} findings ({possible} possible overlaps)", findings.len()),
+            previous,
+            peak_rss_kib(),
+        );
+        previous = Some(d);
+    }
     biggest
 }
 

@@ -43,12 +43,15 @@
 //! An internet-facing load balancer whose targets could not be read, or in front of whatever a
 //! private backend's unread targets are, may share a target with that backend: it is reported
 //! (`public-lb-exposes-private-backend`, medium confidence, `evidence.shared_targets_known:
-//! false`) against **each private backend it could share one with**, under the identity the
-//! certain verdict would have, so a later scan that reads the targets keeps or closes the same
-//! alert. Unknown targets can be where their target groups are (the load balancer's VPC and its
-//! target groups': instance, ALB and Lambda targets live there), or anywhere in the region for
-//! IP target groups (addresses of other VPCs) and for target groups that could not be listed;
-//! a side whose targets were read and are none shares nothing.
+//! false`) **once**, naming every private backend it could share one with
+//! (`evidence.possible_backends`) and the reads that would settle it. Once, not once per
+//! backend: one failed `DescribeTargetGroups` makes every pair possible, and public load
+//! balancers × backends findings would bury the report. Its identity is the load balancer's
+//! (`targets-unknown`); a later scan that reads the targets closes it and reports the certain
+//! overlaps, one per backend. Unknown targets can be where their target groups are (the load
+//! balancer's VPC and its target groups': instance, ALB and Lambda targets live there), or
+//! anywhere in the region for IP target groups (addresses of other VPCs) and for target groups
+//! that could not be listed; a side whose targets were read and are none shares nothing.
 //!
 //! Endpoint services: the widest class of allowed principals decides the rule and the reach
 //! (`*`, then organizations and OUs, then accounts); accounts named beside an organization are
@@ -267,6 +270,10 @@ struct Index<'a> {
     prefix_lists: HashMap<&'a str, &'a PrefixList>,
     /// VPC → VPCs it is actively peered with.
     peered: HashMap<&'a str, BTreeSet<&'a str>>,
+    /// The first failed read of each operation, and of each (operation, resource): a verdict
+    /// asks per load balancer and target group, so a scan with many failures stays linear.
+    first_failure: HashMap<&'a str, &'a ScanError>,
+    failure_about: HashMap<(&'a str, &'a str), &'a ScanError>,
 }
 
 impl<'a> Index<'a> {
@@ -311,9 +318,21 @@ impl<'a> Index<'a> {
             peered.entry(a).or_default().insert(b);
             peered.entry(b).or_default().insert(a);
         }
+        let mut first_failure = HashMap::new();
+        let mut failure_about = HashMap::new();
+        for e in &target.errors {
+            first_failure.entry(e.operation.as_str()).or_insert(e);
+            if let Some(r) = &e.resource {
+                failure_about
+                    .entry((e.operation.as_str(), r.as_str()))
+                    .or_insert(e);
+            }
+        }
         Index {
             target,
             net,
+            first_failure,
+            failure_about,
             groups: net
                 .security_groups
                 .iter()
@@ -429,9 +448,10 @@ impl<'a> Index<'a> {
     /// The scan error of a read that failed in this account × region (the first one of
     /// `operation`, about `resource` when given), if any.
     fn failed(&self, operation: &str, resource: Option<&str>) -> Option<&'a ScanError> {
-        self.target.errors.iter().find(|e| {
-            e.operation == operation && resource.is_none_or(|r| e.resource.as_deref() == Some(r))
-        })
+        match resource {
+            None => self.first_failure.get(operation).copied(),
+            Some(r) => self.failure_about.get(&(operation, r)).copied(),
+        }
     }
 
     /// "ec2:DescribeRouteTables failed: RequestLimitExceeded", when that read failed.
@@ -2139,13 +2159,27 @@ fn peering_findings(
                 auth: "network_only".into(),
                 write: true,
                 message,
-                specific_fix: format!(
-                    "Remove the route {} from {} or the ingress rule admitting the peer{}, or delete peering {}.",
-                    path.route,
-                    path.route_table,
-                    path.group.as_deref().map(|g| format!(" from {g}")).unwrap_or_default(),
-                    p.id
-                ),
+                specific_fix: {
+                    let rule = path
+                        .group
+                        .as_deref()
+                        .map(|g| format!(" from {g}"))
+                        .unwrap_or_default();
+                    if path.route_table.is_empty() {
+                        // The route was assumed (the tables could not be read): there is no
+                        // route to name, only the tables to read.
+                        format!(
+                            "Read the route tables of {vpc} (aws ec2 describe-route-tables --filters Name=vpc-id,Values={vpc}) and remove any route to the peer through {pcx}, or remove the ingress rule admitting the peer{rule}, or delete peering {pcx}.",
+                            vpc = local.vpc_id,
+                            pcx = p.id
+                        )
+                    } else {
+                        format!(
+                            "Remove the route {} from {} or the ingress rule admitting the peer{rule}, or delete peering {}.",
+                            path.route, path.route_table, p.id
+                        )
+                    }
+                },
                 low_confidence: path.assumed || methods.iter().any(|m| m.inferred),
                 evidence,
                 identity: vec![target.account_id.clone(), target.region.clone(), p.id.clone(), b.id.clone()],
@@ -2341,51 +2375,125 @@ fn target_vpcs(ix: &Index, lb: &LoadBalancer, endpoints: &BTreeSet<Endpoint>) ->
     vpcs
 }
 
-/// Whether a public load balancer and a private backend may share a target that could not be
-/// read (`None`: they cannot, or every target of both was read), and why it is unknown.
-/// Unknown targets are where [`target_vpcs`] says, or anywhere for IP targets and unlisted
-/// target groups; a side whose targets were read and are none shares nothing.
-fn may_share(ix: &Index, public: &LbView, backend: &Backend) -> Option<String> {
-    let public_unread = ix.targets_unread(public.lb);
-    let backend_unread: Vec<(&LoadBalancer, String)> = backend
-        .members
-        .iter()
-        .filter_map(|m| ix.targets_unread(m.lb).map(|w| (m.lb, w)))
-        .collect();
-    if public_unread.is_none() && backend_unread.is_empty() {
-        return None;
-    }
-    if public_unread.is_none() && public.endpoints.is_empty() {
-        return None;
-    }
-    if backend_unread.is_empty() && backend.endpoints.is_empty() {
-        return None;
-    }
-    let anywhere = public_unread.is_some() && Index::targets_anywhere(public.lb)
-        || backend_unread
-            .iter()
-            .any(|(lb, _)| Index::targets_anywhere(lb));
-    let public_vpcs = target_vpcs(ix, public.lb, &public.endpoints);
-    let backend_vpcs: BTreeSet<String> = backend
-        .members
-        .iter()
-        .flat_map(|m| target_vpcs(ix, m.lb, &m.endpoints))
-        .collect();
-    if !anywhere && public_vpcs.is_disjoint(&backend_vpcs) {
-        return None;
-    }
-    let mut why: Vec<String> = Vec::new();
-    if let Some(w) = public_unread {
-        why.push(format!("its targets could not be read ({w})"));
-    }
-    for (lb, w) in backend_unread {
-        why.push(format!(
-            "the targets of load balancer {} could not be read ({w})",
-            lb.name
-        ));
-    }
-    Some(why.join(" and "))
+/// What one side of a possible overlap (a public load balancer, or a private backend's
+/// members) knows of its targets. Computed once per side, so matching public load balancers
+/// with backends costs nothing when every target was read.
+struct TargetKnowledge<'a> {
+    /// Its load balancers whose targets could not be read, and why.
+    unread: Vec<(&'a LoadBalancer, String)>,
+    /// Whether those unknown targets may be anywhere in the region (IP targets, unlisted
+    /// target groups), not only in [`TargetKnowledge::vpcs`].
+    anywhere: bool,
+    /// The VPCs its targets can be in.
+    vpcs: BTreeSet<String>,
+    /// Whether some target of it was read.
+    has_targets: bool,
 }
+
+impl<'a> TargetKnowledge<'a> {
+    fn of(ix: &Index, members: &[&'a LbView<'a>]) -> TargetKnowledge<'a> {
+        let unread: Vec<(&LoadBalancer, String)> = members
+            .iter()
+            .filter_map(|m| ix.targets_unread(m.lb).map(|w| (m.lb, w)))
+            .collect();
+        TargetKnowledge {
+            anywhere: unread.iter().any(|(lb, _)| Index::targets_anywhere(lb)),
+            unread,
+            vpcs: members
+                .iter()
+                .flat_map(|m| target_vpcs(ix, m.lb, &m.endpoints))
+                .collect(),
+            has_targets: members.iter().any(|m| !m.endpoints.is_empty()),
+        }
+    }
+}
+
+/// Whether a public load balancer and a private backend may share a target that could not be
+/// read (false: they cannot, or every target of both was read). Unknown targets are in the
+/// side's VPCs, or anywhere for IP targets and unlisted target groups; a side whose targets
+/// were read and are none shares nothing.
+fn may_share(public: &TargetKnowledge, backend: &TargetKnowledge) -> bool {
+    if public.unread.is_empty() && (backend.unread.is_empty() || !public.has_targets) {
+        return false;
+    }
+    if backend.unread.is_empty() && !backend.has_targets {
+        return false;
+    }
+    public.anywhere || backend.anywhere || !public.vpcs.is_disjoint(&backend.vpcs)
+}
+
+/// The private backends an internet-facing load balancer may share an unread target with,
+/// found through a VPC index instead of trying every backend.
+struct PossibleShares<'a> {
+    backends: Vec<TargetKnowledge<'a>>,
+    /// VPC → backends with targets there; and the same for backends with unread targets.
+    by_vpc: HashMap<String, Vec<usize>>,
+    unread_by_vpc: HashMap<String, Vec<usize>>,
+    /// Backends whose unread targets may be anywhere.
+    anywhere: Vec<usize>,
+    any_unread: bool,
+}
+
+impl<'a> PossibleShares<'a> {
+    fn new(ix: &Index, backends: &'a [Backend<'a>]) -> PossibleShares<'a> {
+        let knowledge: Vec<TargetKnowledge> = backends
+            .iter()
+            .map(|b| TargetKnowledge::of(ix, &b.members))
+            .collect();
+        let mut by_vpc: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut unread_by_vpc: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut anywhere = Vec::new();
+        for (i, k) in knowledge.iter().enumerate() {
+            for v in &k.vpcs {
+                by_vpc.entry(v.clone()).or_default().push(i);
+                if !k.unread.is_empty() {
+                    unread_by_vpc.entry(v.clone()).or_default().push(i);
+                }
+            }
+            if k.anywhere {
+                anywhere.push(i);
+            }
+        }
+        PossibleShares {
+            any_unread: knowledge.iter().any(|k| !k.unread.is_empty()),
+            backends: knowledge,
+            by_vpc,
+            unread_by_vpc,
+            anywhere,
+        }
+    }
+
+    /// The backends (not among `certain`) that `public` may share an unread target with.
+    fn of(
+        &self,
+        public: &TargetKnowledge,
+        certain: &BTreeMap<usize, BTreeSet<&Endpoint>>,
+    ) -> Vec<usize> {
+        if public.unread.is_empty() && !self.any_unread {
+            return vec![];
+        }
+        let mut candidates: BTreeSet<usize> = self.anywhere.iter().copied().collect();
+        if !public.unread.is_empty() && public.anywhere {
+            candidates.extend(0..self.backends.len());
+        } else {
+            let index = if public.unread.is_empty() {
+                &self.unread_by_vpc
+            } else {
+                &self.by_vpc
+            };
+            for v in &public.vpcs {
+                candidates.extend(index.get(v).into_iter().flatten().copied());
+            }
+        }
+        candidates
+            .into_iter()
+            .filter(|i| !certain.contains_key(i) && may_share(public, &self.backends[*i]))
+            .collect()
+    }
+}
+
+/// Listed in a possible-overlap finding; the rest are counted.
+const POSSIBLE_BACKENDS_LISTED: usize = 20;
 
 fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec<Finding> {
     let target = ix.target;
@@ -2400,13 +2508,15 @@ fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec
             member_of.insert(m.lb.arn.as_str(), i);
         }
     }
+    let possible = PossibleShares::new(ix, backends);
     let mut out = Vec::new();
     for public in views.iter().filter(|v| v.lb.scheme == "internet-facing") {
         let Some(ir) = internet_reach(ix, public.lb) else {
             continue;
         };
+        let lb = public.lb;
         let mut shared: BTreeMap<usize, BTreeSet<&Endpoint>> = BTreeMap::new();
-        if let Some(&i) = member_of.get(public.lb.arn.as_str()) {
+        if let Some(&i) = member_of.get(lb.arn.as_str()) {
             // An internet-facing load balancer that is itself a VPC link target or an
             // endpoint service's: its backend is a private one.
             shared.insert(i, backends[i].endpoints.iter().collect());
@@ -2416,83 +2526,77 @@ fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec
                 shared.entry(i).or_default().insert(e);
             }
         }
-        // Targets that could not be read (its own or a backend's) may be shared: one finding
-        // per backend that could share one, at medium confidence, under the identity the
-        // certain verdict would have.
-        let mut matches: Vec<(usize, BTreeSet<&Endpoint>, Option<String>)> = Vec::new();
-        for (i, b) in backends.iter().enumerate() {
-            match shared.remove(&i) {
-                Some(shared) => matches.push((i, shared, None)),
-                None => {
-                    if let Some(why) = may_share(ix, public, b) {
-                        matches.push((i, BTreeSet::new(), Some(why)));
-                    }
-                }
-            }
+        let waf = match (lb.lb_type.as_str(), &lb.web_acl_arn, &lb.web_acl_error) {
+            ("application", Some(acl), _) => format!("Web ACL {acl} is attached; a WAF filters requests, it does not authenticate callers, and every verb still gets through."),
+            ("application", None, Some(code)) => format!("Whether a web ACL is attached could not be read ({code}); a WAF would filter requests, not authenticate callers, so the verdict stands either way."),
+            ("application", None, None) => "No web ACL is attached.".to_string(),
+            ("network", _, _) => "An NLB cannot carry a WAF web ACL at all.".to_string(),
+            _ => String::new(),
+        };
+        let notes = if ir.notes.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", ir.notes.join(" "))
+        };
+        let mut lb_evidence = BTreeMap::new();
+        lb_evidence.insert(
+            "load_balancer".to_string(),
+            json!({
+                "arn": lb.arn, "name": lb.name, "type": lb.lb_type,
+                "scheme": lb.scheme, "dns_name": lb.dns_name,
+                "security_groups": lb.security_group_ids,
+                "listener_ports": lb.listeners.iter().map(|l| l.port).collect::<Vec<_>>(),
+            }),
+        );
+        lb_evidence.insert("web_acl".into(), json!(lb.web_acl_arn));
+        if lb.lb_type == "application" {
+            lb_evidence.insert("web_acl_read".into(), json!(lb.web_acl_error.is_none()));
         }
-        for (i, shared, unknown) in matches {
+        if !ir.notes.is_empty() {
+            lb_evidence.insert("reach_notes".into(), json!(ir.notes));
+        }
+
+        // Targets that could not be read (its own or a backend's) may be shared: one finding
+        // for all the backends it may share one with, so one failed listing cannot multiply
+        // public load balancers by backends.
+        let knowledge = TargetKnowledge::of(ix, &[public]);
+        let uncertain = possible.of(&knowledge, &shared);
+        if !uncertain.is_empty() {
+            out.push(possible_share_finding(
+                ix,
+                public,
+                &ir,
+                &knowledge,
+                uncertain
+                    .iter()
+                    .map(|&i| (&backends[i], &possible.backends[i]))
+                    .collect(),
+                (&waf, &notes),
+                lb_evidence.clone(),
+            ));
+        }
+
+        for (i, shared) in shared {
             let private = &backends[i];
             let methods = &private.methods;
-            let lb = public.lb;
-            let waf = match (lb.lb_type.as_str(), &lb.web_acl_arn, &lb.web_acl_error) {
-                ("application", Some(acl), _) => format!("Web ACL {acl} is attached; a WAF filters requests, it does not authenticate callers, and every verb still gets through."),
-                ("application", None, Some(code)) => format!("Whether a web ACL is attached could not be read ({code}); a WAF would filter requests, not authenticate callers, so the verdict stands either way."),
-                ("application", None, None) => "No web ACL is attached.".to_string(),
-                ("network", _, _) => "An NLB cannot carry a WAF web ACL at all.".to_string(),
-                _ => String::new(),
-            };
             let shared_words: Vec<String> = shared
                 .iter()
                 .take(4)
                 .map(|(h, p)| format!("{h}:{p}"))
                 .collect();
-            let notes = if ir.notes.is_empty() {
-                String::new()
-            } else {
-                format!(" {}", ir.notes.join(" "))
-            };
-            let message = match &unknown {
-                None => format!(
-                    "Internet-facing {} load balancer {} in {}/{} forwards to {} (shared targets: {}), so {} reaches it with no HTTP authentication.{notes} {} {}",
-                    lb.lb_type,
-                    lb.name,
-                    target.account_id,
-                    target.region,
-                    backend_words(private),
-                    if shared_words.is_empty() { "its own".to_string() } else { shared_words.join(", ") },
-                    describe_reach(&ir.reach),
-                    waf,
-                    bypass_sentence(ix, methods),
-                ),
-                Some(why) => format!(
-                    "Internet-facing {} load balancer {} in {}/{} may forward to {}: {why}, so whether they share a target is unknown. If they do, {} reaches the backend with no HTTP authentication.{notes} {} {}",
-                    lb.lb_type,
-                    lb.name,
-                    target.account_id,
-                    target.region,
-                    backend_words(private),
-                    describe_reach(&ir.reach),
-                    waf,
-                    bypass_sentence(ix, methods),
-                ),
-            };
-            let mut evidence = BTreeMap::new();
-            evidence.insert(
-                "load_balancer".into(),
-                json!({
-                    "arn": lb.arn, "name": lb.name, "type": lb.lb_type,
-                    "scheme": lb.scheme, "dns_name": lb.dns_name,
-                    "security_groups": lb.security_group_ids,
-                    "listener_ports": lb.listeners.iter().map(|l| l.port).collect::<Vec<_>>(),
-                }),
+            let message = format!(
+                "Internet-facing {} load balancer {} in {}/{} forwards to {} (shared targets: {}), so {} reaches it with no HTTP authentication.{notes} {} {}",
+                lb.lb_type,
+                lb.name,
+                target.account_id,
+                target.region,
+                backend_words(private),
+                if shared_words.is_empty() { "its own".to_string() } else { shared_words.join(", ") },
+                describe_reach(&ir.reach),
+                waf,
+                bypass_sentence(ix, methods),
             );
-            evidence.insert("web_acl".into(), json!(lb.web_acl_arn));
-            if lb.lb_type == "application" {
-                evidence.insert("web_acl_read".into(), json!(lb.web_acl_error.is_none()));
-            }
-            if !ir.notes.is_empty() {
-                evidence.insert("reach_notes".into(), json!(ir.notes));
-            }
+            let mut evidence = lb_evidence.clone();
             evidence.insert(
                 "shared_targets".into(),
                 json!(shared
@@ -2500,10 +2604,6 @@ fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec
                     .map(|(h, p)| format!("{h}:{p}"))
                     .collect::<Vec<_>>()),
             );
-            if let Some(why) = &unknown {
-                evidence.insert("shared_targets_known".into(), json!(false));
-                evidence.insert("targets_unread".into(), json!(why));
-            }
             evidence.insert("backend".into(), backend_evidence(private));
             evidence.insert("bypassed_methods".into(), methods_evidence(methods));
             out.push(
@@ -2521,10 +2621,8 @@ fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec
                     auth: "network_only".into(),
                     write: true,
                     message,
-                    specific_fix: public_lb_fix(ix, lb, private, &shared, unknown.is_some()),
-                    low_confidence: unknown.is_some()
-                        || ir.assumed
-                        || methods.iter().any(|m| m.inferred),
+                    specific_fix: public_lb_fix(ix, lb, private, &shared),
+                    low_confidence: ir.assumed || methods.iter().any(|m| m.inferred),
                     evidence,
                     identity: vec![
                         target.account_id.clone(),
@@ -2540,36 +2638,171 @@ fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec
     out
 }
 
+/// The one finding of an internet-facing load balancer that may share unread targets with
+/// private backends (medium confidence): it names them (the first
+/// [`POSSIBLE_BACKENDS_LISTED`], and how many there are), why the targets are unknown, and
+/// which reads would settle it. Its identity is the load balancer's, apart from the certain
+/// per-backend findings.
+fn possible_share_finding(
+    ix: &Index,
+    public: &LbView,
+    ir: &InternetReach,
+    knowledge: &TargetKnowledge,
+    candidates: Vec<(&Backend, &TargetKnowledge)>,
+    (waf, notes): (&str, &str),
+    mut evidence: BTreeMap<String, Value>,
+) -> Finding {
+    let target = ix.target;
+    let lb = public.lb;
+    // Why the targets are unknown, once per load balancer: its own, then the backends'.
+    let mut unread: Vec<(&LoadBalancer, &str)> = Vec::new();
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    for (u, w) in knowledge
+        .unread
+        .iter()
+        .chain(candidates.iter().flat_map(|(_, k)| k.unread.iter()))
+    {
+        if seen.insert(u.arn.as_str()) {
+            unread.push((u, w.as_str()));
+        }
+    }
+    let mut why: Vec<String> = unread
+        .iter()
+        .take(3)
+        .map(|(u, w)| {
+            if u.arn == lb.arn {
+                format!("its targets could not be read ({w})")
+            } else {
+                format!(
+                    "the targets of load balancer {} could not be read ({w})",
+                    u.name
+                )
+            }
+        })
+        .collect();
+    if unread.len() > 3 {
+        why.push(format!("those of {} more load balancers", unread.len() - 3));
+    }
+    let listed: Vec<&Backend> = candidates
+        .iter()
+        .take(POSSIBLE_BACKENDS_LISTED)
+        .map(|(b, _)| *b)
+        .collect();
+    let backends_words = match listed.as_slice() {
+        [one] => backend_words(one),
+        many => format!(
+            "any of {} private backends ({}{})",
+            candidates.len(),
+            many.iter()
+                .take(3)
+                .map(|b| b.members[0].lb.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if candidates.len() > 3 { ", …" } else { "" }
+        ),
+    };
+    let methods: Vec<PublishedMethod> = listed
+        .iter()
+        .flat_map(|b| b.methods.iter().cloned())
+        .collect();
+    let message = format!(
+        "Internet-facing {} load balancer {} in {}/{} may forward to {backends_words}: {}, so whether they share a target is unknown. If they do, {} reaches the backend with no HTTP authentication.{notes} {waf} {}",
+        lb.lb_type,
+        lb.name,
+        target.account_id,
+        target.region,
+        why.join(" and "),
+        describe_reach(&ir.reach),
+        bypass_sentence(ix, &methods),
+    );
+    evidence.insert("shared_targets".into(), json!([]));
+    evidence.insert("shared_targets_known".into(), json!(false));
+    evidence.insert("targets_unread".into(), json!(why.join(" and ")));
+    evidence.insert(
+        "possible_backends".into(),
+        json!(listed
+            .iter()
+            .map(|b| backend_evidence(b))
+            .collect::<Vec<_>>()),
+    );
+    evidence.insert("possible_backends_total".into(), json!(candidates.len()));
+    evidence.insert("bypassed_methods".into(), methods_evidence(&methods));
+    FindingDraft {
+        rule_id: "public-lb-exposes-private-backend",
+        account_id: target.account_id.clone(),
+        region: target.region.clone(),
+        resource_arn: lb.arn.clone(),
+        entry_point: EntryPoint::PublicLoadBalancer,
+        api_id: None,
+        stage: None,
+        method: "*".into(),
+        path: "*".into(),
+        reach: ir.reach.clone(),
+        auth: "network_only".into(),
+        write: true,
+        message,
+        specific_fix: read_targets_fix(ix, lb, &unread),
+        low_confidence: true,
+        evidence,
+        identity: vec![
+            target.account_id.clone(),
+            target.region.clone(),
+            lb.arn.clone(),
+            "targets-unknown".into(),
+        ],
+    }
+    .build()
+}
+
+/// What to read to settle a possible overlap: per load balancer whose targets are unknown (up
+/// to 3), the target group whose `DescribeTargetHealth` failed, or its target groups' listing.
+fn read_targets_fix(ix: &Index, public: &LoadBalancer, unread: &[(&LoadBalancer, &str)]) -> String {
+    let listing_failed = ix
+        .failed("elasticloadbalancing:DescribeTargetGroups", None)
+        .is_some();
+    let reads: Vec<String> = unread
+        .iter()
+        .take(3)
+        .map(|(u, _)| {
+            let failed_group = u.target_groups.iter().find(|tg| {
+                ix.failed("elasticloadbalancing:DescribeTargetHealth", Some(&tg.arn))
+                    .is_some()
+            });
+            match failed_group.or(u.target_groups.first()) {
+                Some(tg) if !listing_failed => format!(
+                    "{}: aws elbv2 describe-target-health --target-group-arn {}",
+                    u.name, tg.arn
+                ),
+                _ => format!(
+                    "{}: aws elbv2 describe-target-groups --load-balancer-arn {}",
+                    u.name, u.arn
+                ),
+            }
+        })
+        .collect();
+    let more = if unread.len() > 3 {
+        format!(" (and {} more load balancers)", unread.len() - 3)
+    } else {
+        String::new()
+    };
+    format!(
+        "Read the targets that could not be read ({}{more}) to see whether {} shares one with a private backend; if it does, deregister it from {}.",
+        reads.join("; "),
+        public.name,
+        public.name
+    )
+}
+
 /// The concrete step for one public load balancer and the private backend it exposes: the
-/// exact `deregister-targets` calls for the shared targets, when they are known; what to read
-/// first when they are not; and, for a load balancer that is itself the private backend's
-/// entry (a VPC link's or an endpoint service's), that deregistering would not help.
+/// exact `deregister-targets` calls for the shared targets, or, for a load balancer that is
+/// itself the private backend's entry (a VPC link's or an endpoint service's), that
+/// deregistering would not help.
 fn public_lb_fix(
     ix: &Index,
     lb: &LoadBalancer,
     private: &Backend,
     shared: &BTreeSet<&Endpoint>,
-    unknown: bool,
 ) -> String {
-    if unknown {
-        let groups: Vec<&str> = lb
-            .target_groups
-            .iter()
-            .map(|tg| tg.arn.as_str())
-            .take(3)
-            .collect();
-        let read = match groups.first() {
-            Some(arn) => format!("aws elbv2 describe-target-health --target-group-arn {arn}"),
-            None => format!(
-                "aws elbv2 describe-target-groups --load-balancer-arn {}",
-                lb.arn
-            ),
-        };
-        return format!(
-            "Read the targets of {} ({read}) and of the private backend to confirm whether they share one; if they do, deregister it from {}.",
-            lb.name, lb.name
-        );
-    }
     if private.members.iter().any(|m| m.lb.arn == lb.arn) {
         return format!(
             "{} is itself the private backend's entry ({}): recreate it with Scheme internal and point the VPC link or endpoint service at the internal one.",

@@ -1874,7 +1874,8 @@ fn review_public_lb_whose_targets_could_not_be_read_is_not_dropped() {
         );
     }
     assert_eq!(f.evidence["shared_targets_known"], false);
-    // Same identity as the certain verdict would have: one alert, whatever the next scan reads.
+    // One alert per load balancer whose overlap is unknown, apart from the certain verdicts
+    // (one per backend): a scan that reads the targets closes it and opens those.
     assert_eq!(
         f.fingerprint,
         crate::report::fingerprint(&[
@@ -1882,9 +1883,11 @@ fn review_public_lb_whose_targets_could_not_be_read_is_not_dropped() {
             OWNER,
             "us-east-1",
             PUBLIC_NLB,
-            NLB
+            "targets-unknown"
         ])
     );
+    assert_eq!(f.evidence["possible_backends_total"], 1);
+    assert_eq!(f.evidence["possible_backends"][0]["load_balancer"], NLB);
 }
 
 #[test]
@@ -2164,9 +2167,150 @@ fn public_lb_remediation_names_the_exact_targets_to_take_off_or_what_to_read_fir
     assert_eq!(f.len(), 1, "{f:#?}");
     assert!(
         f[0].remediation.starts_with(&format!(
-            "Read the targets of public (aws elbv2 describe-target-health --target-group-arn {PUBLIC_NLB}/tg)"
+            "Read the targets that could not be read (public: aws elbv2 describe-target-health --target-group-arn {PUBLIC_NLB}/tg) to see whether public shares one"
         )),
         "{}",
         f[0].remediation
+    );
+}
+
+#[test]
+fn peering_fix_with_unread_route_tables_says_to_read_them_not_to_remove_an_assumed_route() {
+    let mut t = peered("active", PARTNER, true, Some(tcp(8080, "10.1.0.0/16")));
+    t.network.route_tables.clear();
+    t.errors.push(scan_error(
+        "ec2:DescribeRouteTables",
+        "RequestLimitExceeded",
+        None,
+    ));
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    let fix = &f[0].remediation;
+    assert!(
+        fix.starts_with("Read the route tables of vpc-backend (aws ec2 describe-route-tables --filters Name=vpc-id,Values=vpc-backend) and remove any route to the peer through pcx-1"),
+        "{fix}"
+    );
+    assert!(!fix.contains(" from  or"), "{fix}");
+}
+
+/// A region of `n` internal NLBs (each a private backend: an endpoint service publishes it)
+/// and `n` internet-facing NLBs in other VPCs, in front of unrelated instances.
+fn many_backends_and_public_lbs(n: usize) -> Target {
+    let mut t = base();
+    for k in 0..n {
+        let arn = format!(
+            "arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/net/int{k}/{k}"
+        );
+        t.network.load_balancers.push(lb(
+            &arn,
+            &format!("int{k}"),
+            "network",
+            "internal",
+            &[(&format!("i-int{k}"), 8080)],
+            "instance",
+        ));
+        let arn = format!(
+            "arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/net/pub{k}/{k}"
+        );
+        let mut public = lb(
+            &arn,
+            &format!("pub{k}"),
+            "network",
+            "internet-facing",
+            &[(&format!("i-pub{k}"), 80)],
+            "instance",
+        );
+        public.vpc_id = format!("vpc-web{k}");
+        public.target_groups[0].vpc_id = format!("vpc-web{k}");
+        t.network.load_balancers.push(public);
+    }
+    t
+}
+
+#[test]
+fn one_failed_target_group_listing_gives_one_possible_finding_per_public_lb_not_per_pair() {
+    let n = 40;
+    let mut t = many_backends_and_public_lbs(n);
+    assert_eq!(
+        audit(vec![t.clone()]),
+        vec![],
+        "every target read: nothing shared"
+    );
+    for l in &mut t.network.load_balancers {
+        l.targets_read = false;
+        l.target_groups.clear();
+    }
+    t.errors.push(scan_error(
+        "elasticloadbalancing:DescribeTargetGroups",
+        "Throttling",
+        None,
+    ));
+    let f = audit(vec![t]);
+    assert_eq!(
+        f.len(),
+        n,
+        "one per public load balancer, not {} pairs",
+        n * (n + 1)
+    );
+    for f in &f {
+        assert_eq!(f.confidence, "medium");
+        // Every private backend of the region (the base estate's and the n internal NLBs).
+        assert_eq!(
+            f.evidence["possible_backends_total"],
+            n + 1,
+            "{:#?}",
+            f.evidence
+        );
+        assert_eq!(
+            f.evidence["possible_backends"].as_array().unwrap().len(),
+            POSSIBLE_BACKENDS_LISTED
+        );
+        assert!(
+            f.message
+                .contains(&format!("any of {} private backends", n + 1)),
+            "{}",
+            f.message
+        );
+        assert!(
+            f.remediation.contains(&format!(
+                "describe-target-groups --load-balancer-arn {}",
+                f.resource_arn
+            )),
+            "the listing failed, so the fix reads it: {}",
+            f.remediation
+        );
+    }
+}
+
+#[test]
+fn possible_overlap_fix_reads_the_backend_targets_when_only_they_are_unread() {
+    let mut t = base();
+    t.network.load_balancers.push(lb(
+        PUBLIC_ALB,
+        "www",
+        "application",
+        "internet-facing",
+        &[("i-web", 443)],
+        "instance",
+    ));
+    t.network.load_balancers[0].targets_read = false;
+    t.network.load_balancers[0].target_groups[0].targets.clear();
+    t.errors.push(scan_error(
+        "elasticloadbalancing:DescribeTargetHealth",
+        "Throttling",
+        Some(&format!("{NLB}/tg")),
+    ));
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["public-lb-exposes-private-backend"]);
+    let fix = &f[0].remediation;
+    assert!(
+        fix.contains(&format!(
+            "backend: aws elbv2 describe-target-health --target-group-arn {NLB}/tg"
+        )),
+        "the fix names the target group that failed: {fix}"
+    );
+    assert!(
+        !fix.contains(&format!("--target-group-arn {PUBLIC_ALB}/tg")),
+        "the public ALB's targets were read: {fix}"
     );
 }

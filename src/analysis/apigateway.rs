@@ -451,16 +451,50 @@ fn why(rule: &str) -> &'static str {
     }
 }
 
-fn specific_fix(rule: &str, api_id: &str, verb: &str, path: &str) -> String {
+/// The complete fix of one REST API method finding (it replaces the rule's generic text):
+/// the exact command for this method, the redeploy that makes it take effect, and the advice
+/// of the rule that still applies.
+fn specific_fix(
+    rule: &str,
+    api_id: &str,
+    resource_id: &str,
+    stage: &str,
+    verb: &str,
+    path: &str,
+) -> String {
+    let require_iam = format!(
+        "aws apigateway update-method --rest-api-id {api_id} --resource-id {resource_id} --http-method {verb} --patch-operations op=replace,path=/authorizationType,value=AWS_IAM"
+    );
+    // A grant or a method changes nothing until the stage is redeployed.
+    let redeploy = if stage == "*" {
+        format!("then redeploy every stage (aws apigateway create-deployment --rest-api-id {api_id} --stage-name STAGE)")
+    } else {
+        format!("then redeploy (aws apigateway create-deployment --rest-api-id {api_id} --stage-name {stage})")
+    };
     match rule {
-        "apigw-unauthenticated-write-internet" | "apigw-unauthenticated-read-internet" | "apigw-unauthenticated-ip-allowlisted" | "apigw-unauthenticated-cross-account" => format!(
-            "Set authorizationType AWS_IAM on {verb} {path} (aws apigateway update-method --rest-api-id {api_id} --resource-id <id> --http-method {verb} --patch-operations op=replace,path=/authorizationType,value=AWS_IAM), or delete the method, then redeploy the stage."
+        "apigw-unauthenticated-write-internet" => format!(
+            "Require IAM (SigV4) authorization on {verb} {path} ({require_iam}), or delete the method if nothing should write through it; {redeploy}. If only partners should call it, also let only their role in through the resource policy."
         ),
-        "apigw-write-any-aws-account" | "apigw-write-external-accounts" | "apigw-write-organization" => format!(
-            "Narrow the resource policy of API {api_id} so that {verb} {path} is not granted beyond the owner account (grant partners only execute-api:/<stage>/GET/...), then redeploy."
+        "apigw-unauthenticated-read-internet" => format!(
+            "Require IAM (SigV4) authorization on {verb} {path} ({require_iam}) and let only the partner's role in through the resource policy; {redeploy}. If the data is truly public, document it and suppress this finding for the method."
+        ),
+        "apigw-unauthenticated-ip-allowlisted" => format!(
+            "An IP allow-list is not authentication: require IAM (SigV4) authorization on {verb} {path} ({require_iam}) and let only the partner's role in through the resource policy (the IP condition may stay); {redeploy}."
+        ),
+        "apigw-unauthenticated-cross-account" => format!(
+            "Pin the resource policy of API {api_id} to your own VPC endpoints (Allow execute-api:Invoke, plus a Deny with StringNotEquals aws:SourceVpce [your vpce-… ids]) and require IAM (SigV4) authorization on {verb} {path} ({require_iam}); {redeploy}."
+        ),
+        "apigw-write-any-aws-account" => format!(
+            "In the resource policy of API {api_id}, replace Principal \"*\" with the partner role's ARN (or narrow it with aws:PrincipalOrgID / aws:PrincipalAccount) and grant it only the read paths it needs (execute-api:/<stage>/GET/...), so that {verb} {path} is not granted beyond the owner account; {redeploy}."
+        ),
+        "apigw-write-external-accounts" => format!(
+            "Narrow the resource policy of API {api_id} so that {verb} {path} is not granted to other accounts: Resource only the read methods (execute-api:/<stage>/GET/...), or replace ANY methods with explicit GET methods; {redeploy}."
+        ),
+        "apigw-write-organization" => format!(
+            "Narrow the resource policy of API {api_id} so that {verb} {path} is not granted to the whole organization: grant writes only to the principals that need them (aws:PrincipalArn or named roles), or drop the write verbs from the organization-wide grant; {redeploy}."
         ),
         "apigw-read-any-aws-account" => format!(
-            "Replace Principal \"*\" in the resource policy of API {api_id} with the partner role ARN, then redeploy."
+            "In the resource policy of API {api_id}, replace Principal \"*\" with the partner role's ARN (or narrow it with aws:PrincipalOrgID / aws:PrincipalAccount); {redeploy}."
         ),
         _ => String::new(),
     }
@@ -531,7 +565,7 @@ fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Find
                         api.name, api.id, target.account_id, target.region, e.message,
                         api.endpoint_types.join(",")
                     ),
-                    specific_fix: format!("Rewrite the policy of API {} as valid IAM JSON (aws apigateway get-rest-api --rest-api-id {} --query policy).", api.id, api.id),
+                    specific_fix: format!("Read the policy of API {id} (aws apigateway get-rest-api --rest-api-id {id} --query policy), rewrite it as a valid IAM policy document, put it back (aws apigateway update-rest-api --rest-api-id {id} --patch-operations op=replace,path=/policy,value=...), redeploy the stages, and re-run the audit.", id = api.id),
                     low_confidence: false,
                     evidence,
                     identity: vec![target.account_id.clone(), target.region.clone(), api.id.clone()],
@@ -662,6 +696,8 @@ fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Find
                             specific_fix: specific_fix(
                                 rule,
                                 &api.id,
+                                &resource.id,
+                                &stage,
                                 &m.http_method,
                                 &resource.path,
                             ),
@@ -814,11 +850,17 @@ fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
             auth_phrase(auth),
             why(rule),
         );
+            // HTTP APIs have no resource policy: the route's authorizer is the only lever.
             let fix = if auth.is_unauthenticated() {
-                format!(
-                "Attach an authorizer to route {} (aws apigatewayv2 update-route --api-id {} --route-id {} --authorization-type AWS_IAM), or delete the route.",
-                route.route_key, api.id, route.id
-            )
+                let attach = format!(
+                    "Attach an authorizer to route {} (aws apigatewayv2 update-route --api-id {} --route-id {} --authorization-type AWS_IAM, or a JWT or Lambda authorizer)",
+                    route.route_key, api.id, route.id
+                );
+                if write {
+                    format!("{attach}, or delete the route if nothing should write through it; stages without automatic deployment need a new deployment (aws apigatewayv2 create-deployment --api-id {}).", api.id)
+                } else {
+                    format!("{attach}; stages without automatic deployment need a new deployment (aws apigatewayv2 create-deployment --api-id {}). If the data is truly public, document it and suppress this finding for the route.", api.id)
+                }
             } else {
                 String::new()
             };

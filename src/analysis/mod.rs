@@ -78,7 +78,9 @@ pub(crate) struct FindingDraft {
     pub auth: String,
     pub write: bool,
     pub message: String,
-    /// Appended to the rule's generic remediation: what to change on this resource.
+    /// The complete fix for this resource (exact commands, and the rule's advice that still
+    /// applies). It replaces the rule's generic remediation, which stays in `overexposed rules`
+    /// and the SARIF rule help; empty: the generic remediation is the finding's.
     pub specific_fix: String,
     pub low_confidence: bool,
     pub evidence: BTreeMap<String, serde_json::Value>,
@@ -92,10 +94,12 @@ impl FindingDraft {
             .unwrap_or_else(|| panic!("analysis emitted unknown rule id {}", self.rule_id));
         let mut parts: Vec<&str> = vec![self.rule_id];
         parts.extend(self.identity.iter().map(String::as_str));
+        // One text, never the specific fix followed by a generic one that repeats it (or
+        // speaks of the other kind of API).
         let remediation = if self.specific_fix.is_empty() {
             rule.remediation.trim().to_string()
         } else {
-            format!("{} {}", self.specific_fix.trim(), rule.remediation.trim())
+            self.specific_fix.trim().to_string()
         };
         Finding {
             rule_id: self.rule_id.to_string(),

@@ -1535,14 +1535,29 @@ fn endpoint_service_findings(
                 e.code
             ));
         }
+        // Whatever the branch: the partner's few methods belong behind API Gateway.
+        let instead = "Publish the partner's methods through API Gateway instead (VPC link to the NLB, IAM auth, a resource policy for one role); if PrivateLink must stay, require acceptance and put authentication in the backend.";
         let fix = if perms_unread.is_some() {
-            format!("Check who may connect to {} (aws ec2 describe-vpc-endpoint-service-permissions --service-id {}) and remove every principal that is not meant to reach the backend; reject the endpoint connections they made.", svc.service_id, svc.service_id)
+            format!("Check who may connect to {} (aws ec2 describe-vpc-endpoint-service-permissions --service-id {}) and remove every principal that is not meant to reach the backend; reject the endpoint connections they made. {instead}", svc.service_id, svc.service_id)
         } else if everyone {
-            format!("Remove `*` from the allowed principals of {} (aws ec2 modify-vpc-endpoint-service-permissions --service-id {} --remove-allowed-principals '*').", svc.service_id, svc.service_id)
+            format!("Remove `*` from the allowed principals of {} (aws ec2 modify-vpc-endpoint-service-permissions --service-id {} --remove-allowed-principals '*'). {instead}", svc.service_id, svc.service_id)
         } else if !stale.is_empty() && allowed.is_empty() {
-            format!("Reject the endpoint connections of {} from {} (aws ec2 reject-vpc-endpoint-connections --service-id {} --vpc-endpoint-ids ...).", svc.service_id, stale.iter().cloned().collect::<Vec<_>>().join(", "), svc.service_id)
+            format!("Reject the endpoint connections of {} from {} (aws ec2 reject-vpc-endpoint-connections --service-id {} --vpc-endpoint-ids ...). {instead}", svc.service_id, stale.iter().cloned().collect::<Vec<_>>().join(", "), svc.service_id)
         } else {
-            format!("Remove the external principals from {} (aws ec2 modify-vpc-endpoint-service-permissions --service-id {} --remove-allowed-principals ...) and reject the endpoint connections they made.", svc.service_id, svc.service_id)
+            // The principals of other accounts, as the permissions name them (ARNs).
+            let owner = format!(":{}:", target.account_id);
+            let external: Vec<&str> = svc
+                .allowed_principals
+                .iter()
+                .filter(|p| !p.contains(&owner))
+                .map(String::as_str)
+                .collect();
+            let principals = if external.is_empty() {
+                "...".to_string()
+            } else {
+                external.join(" ")
+            };
+            format!("Remove the external principals from {} (aws ec2 modify-vpc-endpoint-service-permissions --service-id {} --remove-allowed-principals {principals}) and reject the endpoint connections they made. {instead}", svc.service_id, svc.service_id)
         };
         let mut evidence_base = BTreeMap::new();
         evidence_base.insert("allowed_principals".into(), json!(svc.allowed_principals));
@@ -2169,13 +2184,13 @@ fn peering_findings(
                         // The route was assumed (the tables could not be read): there is no
                         // route to name, only the tables to read.
                         format!(
-                            "Read the route tables of {vpc} (aws ec2 describe-route-tables --filters Name=vpc-id,Values={vpc}) and remove any route to the peer through {pcx}, or remove the ingress rule admitting the peer{rule}, or delete peering {pcx}.",
+                            "Read the route tables of {vpc} (aws ec2 describe-route-tables --filters Name=vpc-id,Values={vpc}) and remove any route to the peer through {pcx}, or remove the ingress rule admitting the peer{rule}, or delete peering {pcx}. {INSTEAD_OF_PEERING}",
                             vpc = local.vpc_id,
                             pcx = p.id
                         )
                     } else {
                         format!(
-                            "Remove the route {} from {} or the ingress rule admitting the peer{rule}, or delete peering {}.",
+                            "Remove the route {} from {} or the ingress rule admitting the peer{rule}, or delete peering {}. {INSTEAD_OF_PEERING}",
                             path.route, path.route_table, p.id
                         )
                     }
@@ -2495,6 +2510,10 @@ impl<'a> PossibleShares<'a> {
 /// Listed in a possible-overlap finding; the rest are counted.
 const POSSIBLE_BACKENDS_LISTED: usize = 20;
 
+/// The way out of a peering that exposes a private backend, whatever the route or rule.
+const INSTEAD_OF_PEERING: &str =
+    "Share the few methods the partner needs through API Gateway with IAM auth instead.";
+
 fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec<Finding> {
     let target = ix.target;
     // Target → backend, so each public load balancer is matched in one pass over its targets.
@@ -2786,8 +2805,9 @@ fn read_targets_fix(ix: &Index, public: &LoadBalancer, unread: &[(&LoadBalancer,
         String::new()
     };
     format!(
-        "Read the targets that could not be read ({}{more}) to see whether {} shares one with a private backend; if it does, deregister it from {}.",
+        "Read the targets that could not be read ({}{more}) to see whether {} shares one with a private backend; if it does, deregister it from {} or recreate {} with Scheme internal.",
         reads.join("; "),
+        public.name,
         public.name,
         public.name
     )
@@ -2805,7 +2825,7 @@ fn public_lb_fix(
 ) -> String {
     if private.members.iter().any(|m| m.lb.arn == lb.arn) {
         return format!(
-            "{} is itself the private backend's entry ({}): recreate it with Scheme internal and point the VPC link or endpoint service at the internal one.",
+            "{} is itself the private backend's entry ({}): recreate it with Scheme internal and point the VPC link or endpoint service at the internal one. Publish what must be public through API Gateway with authentication.",
             lb.name,
             private.private_because.join("; ")
         );
@@ -2856,9 +2876,10 @@ fn public_lb_fix(
         String::new()
     };
     format!(
-        "Take the shared targets off {}: {}{more}.",
+        "Take the shared targets off {}: {}{more}; or recreate {} with Scheme internal. Publish what must be public through API Gateway with authentication.",
         lb.name,
-        commands.join("; ")
+        commands.join("; "),
+        lb.name
     )
 }
 

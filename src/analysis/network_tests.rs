@@ -2123,7 +2123,7 @@ fn public_lb_remediation_names_the_exact_targets_to_take_off_or_what_to_read_fir
     assert_eq!(f.len(), 1);
     assert!(
         f[0].remediation.starts_with(&format!(
-            "Take the shared targets off public: aws elbv2 deregister-targets --target-group-arn {PUBLIC_NLB}/tg --targets Id=i-backend,Port=8080."
+            "Take the shared targets off public: aws elbv2 deregister-targets --target-group-arn {PUBLIC_NLB}/tg --targets Id=i-backend,Port=8080; or recreate public with Scheme internal."
         )),
         "{}",
         f[0].remediation

@@ -929,11 +929,43 @@ fn findings_explain_themselves() {
         s(f, "remediation")
     );
 
-    // Every finding carries a non-empty remediation and a fingerprint.
+    // Every finding carries a non-empty remediation and a fingerprint; a finding's own fix
+    // replaces the rule's generic text rather than repeating it, and names the real resource
+    // (never a placeholder id, never the other kind of API's command).
+    let mut specific = 0;
     for f in m.report["findings"].as_array().unwrap() {
-        assert!(s(f, "remediation").len() > 40, "{f:#}");
+        let fix = s(f, "remediation");
+        let generic = overexposed::rules::get(s(f, "rule_id"))
+            .unwrap()
+            .remediation
+            .trim();
+        if fix != generic {
+            specific += 1;
+            assert!(
+                !fix.contains(generic),
+                "the fix repeats the rule's text: {fix}"
+            );
+        }
+        assert!(!fix.contains("<id>"), "{fix}");
+        if s(f, "entry_point") == "api_gateway_http" {
+            assert!(
+                !fix.contains("aws apigateway "),
+                "a REST command for an HTTP API: {fix}"
+            );
+        }
+        if s(f, "entry_point") == "api_gateway_rest" && fix.contains("update-method") {
+            assert!(
+                fix.contains("--resource-id ") && fix.contains("create-deployment"),
+                "{fix}"
+            );
+        }
+        assert!(fix.len() > 40, "{f:#}");
         assert!(!s(f, "fingerprint").is_empty());
     }
+    assert!(
+        specific > 20,
+        "most findings carry their own fix ({specific})"
+    );
 }
 
 #[test]

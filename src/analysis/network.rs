@@ -63,8 +63,8 @@
 
 use super::{describe_reach, FindingDraft};
 use crate::inventory::{
-    IngressRule, Instance, Inventory, LbTarget, LoadBalancer, Network, PrefixList, RestApi,
-    RouteTable, ScanError, SecurityGroup, Subnet, Target, TargetGroup, VpcPeering,
+    IngressRule, Instance, Inventory, LbTarget, LoadBalancer, PrefixList, RestApi, RouteTable,
+    ScanError, SecurityGroup, Subnet, Target, TargetGroup, VpcPeering,
 };
 use crate::model::{EntryPoint, Finding, Reach};
 use ipnet::{IpNet, Ipv4Net, Ipv4Subnets, Ipv6Net, Ipv6Subnets};
@@ -252,7 +252,6 @@ struct HostFacts<'a> {
 
 struct Index<'a> {
     target: &'a Target,
-    net: &'a Network,
     groups: HashMap<&'a str, &'a SecurityGroup>,
     instances: HashMap<&'a str, &'a Instance>,
     /// `<vpc>/<ip>` → instance id, for IP targets that are instance addresses.
@@ -273,6 +272,11 @@ struct Index<'a> {
     /// The first failed read of each operation, and of each (operation, resource): a verdict
     /// asks per load balancer and target group, so a scan with many failures stays linear.
     first_failure: HashMap<&'a str, &'a ScanError>,
+    /// VPC → its subnets, in inventory order (IP targets with no known interface are placed
+    /// by address, once per verdict that asks).
+    subnets_of_vpc: HashMap<&'a str, Vec<&'a Subnet>>,
+    /// VPC → its route tables, in inventory order.
+    tables_of_vpc: HashMap<&'a str, Vec<&'a RouteTable>>,
     failure_about: HashMap<(&'a str, &'a str), &'a ScanError>,
 }
 
@@ -304,7 +308,19 @@ impl<'a> Index<'a> {
         }
         let mut table_of_subnet = HashMap::new();
         let mut main_table = HashMap::new();
+        let mut subnets_of_vpc: HashMap<&str, Vec<&Subnet>> = HashMap::new();
+        for sn in &net.subnets {
+            subnets_of_vpc
+                .entry(sn.vpc_id.as_str())
+                .or_default()
+                .push(sn);
+        }
+        let mut tables_of_vpc: HashMap<&str, Vec<&RouteTable>> = HashMap::new();
         for rt in &net.route_tables {
+            tables_of_vpc
+                .entry(rt.vpc_id.as_str())
+                .or_default()
+                .push(rt);
             for s in &rt.subnet_ids {
                 table_of_subnet.entry(s.as_str()).or_insert(rt);
             }
@@ -330,9 +346,10 @@ impl<'a> Index<'a> {
         }
         Index {
             target,
-            net,
             first_failure,
             failure_about,
+            tables_of_vpc,
+            subnets_of_vpc,
             groups: net
                 .security_groups
                 .iter()
@@ -502,12 +519,16 @@ impl<'a> Index<'a> {
         // An IP target with no known interface: find its subnet by address; groups unknown.
         let (vpc, ip) = host.split_once('/')?;
         let ip: IpAddr = ip.parse().ok()?;
-        let subnet = self.net.subnets.iter().find(|s| {
-            s.vpc_id == vpc
-                && std::iter::once(&s.cidr_block)
+        let subnet = self
+            .subnets_of_vpc
+            .get(vpc)
+            .into_iter()
+            .flatten()
+            .find(|s| {
+                std::iter::once(&s.cidr_block)
                     .chain(&s.ipv6_cidr_blocks)
                     .any(|c| c.parse::<IpNet>().is_ok_and(|n| n.contains(&ip)))
-        });
+            });
         match (subnet, self.failed_words("ec2:DescribeSubnets", None)) {
             (Some(s), _) => Some(HostFacts {
                 subnet: Some(s.id.as_str()),
@@ -862,12 +883,9 @@ fn routes_for(
             true,
         )];
     }
-    let tables: Vec<&RouteTable> = ix
-        .net
-        .route_tables
-        .iter()
-        .filter(|rt| rt.vpc_id == local_vpc)
-        .collect();
+    // Indexed: hosts of unknown subnet (their instances unread) are asked once per peering and
+    // backend, so a scan of the region's tables each time would multiply them.
+    let tables: Vec<&RouteTable> = ix.tables_of_vpc.get(local_vpc).cloned().unwrap_or_default();
     if tables.is_empty() {
         return vec![Step::fact(
             peer.clone(),

@@ -388,14 +388,26 @@ fn emit(report: &AuditReport, args: &ReportArgs) -> anyhow::Result<i32> {
     if args.output.is_empty() || args.format.is_some() {
         let color = stdout_tty && std::env::var_os("NO_COLOR").is_none() && format == Format::Table;
         let text = render(report, format, color, args.details);
-        let mut out = std::io::stdout().lock();
-        // A closed pipe (e.g. `| head`) is not an error worth a panic.
-        let _ = out.write_all(text.as_bytes());
-        let _ = out.flush();
+        write_stdout(&text)?;
     } else {
         eprintln!("{}", one_line_summary(report));
     }
     Ok(exit_code(report, args.fail_on))
+}
+
+/// Writes `text` to `out`. A reader that went away (EPIPE, e.g. `| head`) took what it wanted,
+/// so that is not an error; any other failure (a full disk, a closed or unwritable stdout) is,
+/// because a report that was never written must not pass for a clean run.
+fn write_report(out: &mut impl Write, text: &str) -> anyhow::Result<()> {
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(anyhow::anyhow!("could not write to stdout: {e}")),
+    }
+}
+
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    write_report(&mut std::io::stdout().lock(), text)
 }
 
 pub fn one_line_summary(report: &AuditReport) -> String {
@@ -440,9 +452,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Rules { id } => {
             match id {
-                None => print!("{}", crate::rules::list_table()),
+                // Not `print!`: it panics when stdout cannot be written (e.g. `> /dev/full`).
+                None => write_stdout(&crate::rules::list_table())?,
                 Some(id) => match crate::rules::get(&id) {
-                    Some(rule) => print!("{}", crate::rules::explain(rule)),
+                    Some(rule) => write_stdout(&crate::rules::explain(rule))?,
                     None => {
                         return Err(UsageError(format!(
                             "unknown rule '{id}'; `overexposed rules` lists them"
@@ -585,6 +598,31 @@ mod tests {
         assert_eq!(format_for(Path::new("a.json"), Format::Table), Format::Json);
         assert_eq!(format_for(Path::new("a.txt"), Format::Json), Format::Table);
         assert_eq!(format_for(Path::new("a.out"), Format::Json), Format::Json);
+    }
+
+    /// A writer that fails every write with `kind`.
+    struct Failing(std::io::ErrorKind);
+
+    impl Write for Failing {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::from(self.0))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_reader_that_went_away_is_not_an_error_but_a_failed_write_is() {
+        assert!(write_report(&mut Failing(std::io::ErrorKind::BrokenPipe), "x").is_ok());
+        let err = write_report(&mut Failing(std::io::ErrorKind::StorageFull), "x").unwrap_err();
+        assert!(
+            err.to_string().contains("could not write to stdout"),
+            "{err}"
+        );
+        let mut ok = Vec::new();
+        write_report(&mut ok, "report").unwrap();
+        assert_eq!(ok, b"report");
     }
 
     #[test]

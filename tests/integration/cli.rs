@@ -320,3 +320,59 @@ fn a_snapshot_target_with_errors_is_never_complete_whatever_its_status_says() {
         false
     );
 }
+
+/// A complete snapshot of one account × region with nothing in it (offline: no emulator).
+fn clean_snapshot(name: &str) -> std::path::PathBuf {
+    let snapshot = harness::scratch_file(name);
+    let text = serde_json::json!({
+        "snapshot_version": 1,
+        "started_at": "2024-01-01T00:00:00Z",
+        "finished_at": "2024-01-01T00:00:01Z",
+        "targets": [{"account_id": "111111111111", "region": "us-east-1", "status": "complete"}],
+        "account_failures": [],
+        "api_calls": {}
+    });
+    std::fs::write(&snapshot, text.to_string()).unwrap();
+    snapshot
+}
+
+/// stdout on a full device: every write fails with ENOSPC.
+#[cfg(target_os = "linux")]
+fn dev_full() -> std::fs::File {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("open /dev/full")
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_report_that_cannot_be_written_to_stdout_is_an_error_not_a_clean_exit() {
+    let snapshot = clean_snapshot("clean-snapshot.json");
+    for format in ["json", "table", "sarif"] {
+        let out = bin()
+            .args(["analyze", "--inventory", snapshot.to_str().unwrap()])
+            .args(["--format", format, "--fail-on", "never"])
+            .stdout(dev_full())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{format}: {err}");
+        assert!(err.contains("could not write to stdout"), "{format}: {err}");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn rules_on_an_unwritable_stdout_is_an_error_not_a_panic() {
+    for args in [
+        &["rules"][..],
+        &["rules", "apigw-write-external-accounts"][..],
+    ] {
+        let out = bin().args(args).stdout(dev_full()).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(err.contains("could not write to stdout"), "{args:?}: {err}");
+    }
+}

@@ -93,7 +93,8 @@ pub struct ScanArgs {
     /// Comma-separated regions. Default: every region enabled in each account.
     #[arg(long, value_delimiter = ',', value_name = "REGIONS")]
     pub regions: Option<Vec<String>>,
-    /// Named profile for the caller's credentials (default: the standard chain).
+    /// Named profile for the caller's credentials and region (default: the standard chain).
+    /// Wins over AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; AWS_REGION still sets the region.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
     /// Send every AWS call to this endpoint (an emulator, a proxy). Also read from

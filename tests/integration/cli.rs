@@ -376,3 +376,77 @@ fn rules_on_an_unwritable_stdout_is_an_error_not_a_panic() {
         assert!(err.contains("could not write to stdout"), "{args:?}: {err}");
     }
 }
+
+/// A shared credentials file with one profile, `auditor`, holding these keys.
+fn credentials_file(creds: &[&str]) -> std::path::PathBuf {
+    let path = harness::scratch_file("aws-credentials");
+    std::fs::write(
+        &path,
+        format!(
+            "[auditor]\naws_access_key_id = {}\naws_secret_access_key = {}\naws_session_token = {}\n",
+            creds[0], creds[1], creds[2]
+        ),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn profile_wins_over_keys_in_the_environment() {
+    // moto maps an assumed role's keys to the role's account (GetCallerIdentity), and any
+    // other key to its default account 123456789012: the audited account tells whose keys
+    // signed the calls.
+    let ids = harness::estate("org");
+    let member = harness::id(ids, "member-clean");
+    let creds: Vec<&str> = ids["member_clean_credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let file = credentials_file(&creds);
+    // The harness puts its own keys in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
+    let mut cmd = harness::command(&harness::emulator().endpoint);
+    cmd.env("AWS_SHARED_CREDENTIALS_FILE", &file).args([
+        "audit",
+        "--profile",
+        "auditor",
+        "--regions",
+        "us-east-1",
+        "--no-network",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    let run = harness::run(cmd);
+    assert_eq!(run.status, 0, "stderr: {}", run.stderr);
+    let report = run.json();
+    assert_eq!(
+        report["scan"]["targets"][0]["account_id"],
+        member.as_str(),
+        "the environment's keys were used, not the profile's"
+    );
+    for secret in &creds[1..] {
+        assert!(!run.stderr.contains(secret) && !run.stdout.contains(secret));
+    }
+}
+
+#[test]
+fn an_unknown_profile_is_a_clear_error_even_with_keys_in_the_environment() {
+    let file = credentials_file(&["AKIAEXAMPLEEXAMPLE00", "secret", "token"]);
+    let mut cmd = harness::command(&harness::emulator().endpoint);
+    cmd.env("AWS_SHARED_CREDENTIALS_FILE", &file).args([
+        "audit",
+        "--profile",
+        "nosuch",
+        "--accounts",
+        "111111111111",
+        "--regions",
+        "us-east-1",
+        "--quiet",
+    ]);
+    let run = harness::run(cmd);
+    assert_eq!(run.status, 2, "stdout: {}", run.stdout);
+    assert!(run.stderr.contains("profile 'nosuch'"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+}

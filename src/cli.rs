@@ -356,6 +356,7 @@ pub fn build_report(inv: &Inventory) -> AuditReport {
             targets,
             api_calls: inv.api_calls.clone(),
             skipped_accounts: inv.skipped_accounts.clone(),
+            scope: inv.scope,
         },
         findings,
     }
@@ -413,11 +414,14 @@ fn write_stdout(text: &str) -> anyhow::Result<()> {
 
 pub fn one_line_summary(report: &AuditReport) -> String {
     let incomplete = report.scan.failed_targets().count();
-    let status = if report.scan.complete {
+    let mut status = if report.scan.complete {
         "scan complete".to_string()
     } else {
         format!("SCAN INCOMPLETE: {incomplete} target(s) could not be fully scanned")
     };
+    if !report.scan.scope.network {
+        status.push_str("; network paths not scanned (--no-network)");
+    }
     format!(
         "overexposed: {} finding(s); {status}",
         report.findings.len()

@@ -856,6 +856,10 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
         account_failures,
         skipped_accounts,
         api_calls: calls.snapshot(),
+        scope: crate::inventory::ScanScope {
+            api_gateway: true,
+            network: opts.network,
+        },
     })
 }
 

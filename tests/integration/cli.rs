@@ -450,3 +450,89 @@ fn an_unknown_profile_is_a_clear_error_even_with_keys_in_the_environment() {
     assert!(run.stderr.contains("profile 'nosuch'"), "{}", run.stderr);
     assert!(run.stdout.is_empty(), "{}", run.stdout);
 }
+
+#[test]
+fn a_no_network_scan_says_so_and_never_shares_the_full_scans_sarif_category() {
+    harness::emulator();
+    let scan = |extra: &[&str], stem: &str| {
+        let json = harness::scratch_file(&format!("{stem}.json"));
+        let sarif = harness::scratch_file(&format!("{stem}.sarif"));
+        let table = harness::scratch_file(&format!("{stem}.txt"));
+        let mut args = vec![
+            "audit",
+            "--accounts",
+            "999999999990",
+            "--regions",
+            "us-east-1",
+        ];
+        args.extend_from_slice(&["--quiet", "--fail-on", "never"]);
+        for p in [&json, &sarif, &table] {
+            args.extend_from_slice(&["-o", p.to_str().unwrap()]);
+        }
+        args.extend_from_slice(extra);
+        let run = harness::run_audit(&args);
+        assert_eq!(run.status, 0, "stderr: {}", run.stderr);
+        let read = |p: &std::path::Path| std::fs::read_to_string(p).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&read(&json)).unwrap();
+        let sarif: serde_json::Value = serde_json::from_str(&read(&sarif)).unwrap();
+        (json, sarif, read(&table), run.stderr)
+    };
+    let (json, sarif, table, summary) = scan(&["--no-network"], "api-only");
+    assert_eq!(
+        json["scan"]["scope"],
+        serde_json::json!({"api_gateway": true, "network": false})
+    );
+    assert_eq!(
+        sarif["runs"][0]["automationDetails"]["id"],
+        "overexposed-api-only/999999999990/"
+    );
+    assert!(
+        table.contains("network paths not scanned (--no-network)"),
+        "{table}"
+    );
+    assert!(
+        summary.contains("network paths not scanned (--no-network)"),
+        "{summary}"
+    );
+
+    let (json, sarif, table, summary) = scan(&[], "full");
+    assert_eq!(
+        json["scan"]["scope"],
+        serde_json::json!({"api_gateway": true, "network": true})
+    );
+    assert_eq!(
+        sarif["runs"][0]["automationDetails"]["id"],
+        "overexposed/999999999990/"
+    );
+    assert!(!table.contains("not scanned"), "{table}");
+    assert!(!summary.contains("not scanned"), "{summary}");
+}
+
+#[test]
+fn analyze_keeps_the_scope_of_a_no_network_snapshot() {
+    harness::emulator();
+    let snapshot = harness::scratch_file("api-only-snapshot.json");
+    let run = harness::run_audit(&[
+        "collect",
+        "--accounts",
+        "999999999990",
+        "--regions",
+        "us-east-1",
+        "--no-network",
+        "--quiet",
+        "-o",
+        snapshot.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status, 0, "stderr: {}", run.stderr);
+    let out = bin()
+        .args(["analyze", "--inventory", snapshot.to_str().unwrap()])
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["automationDetails"]["id"],
+        "overexposed-api-only/999999999990/"
+    );
+}

@@ -42,6 +42,7 @@ pub enum Command {
         #[command(flatten)]
         report: ReportArgs,
         /// Also write the raw inventory snapshot here (audit it again later with `analyze`).
+        /// Missing parent directories are created.
         #[arg(long, value_name = "FILE")]
         snapshot: Option<PathBuf>,
     },
@@ -49,7 +50,8 @@ pub enum Command {
     Collect {
         #[command(flatten)]
         scan: ScanArgs,
-        /// Where to write the snapshot (JSON).
+        /// Where to write the snapshot (JSON; `-` is stdout). Missing parent directories are
+        /// created.
         #[arg(long, short, value_name = "FILE")]
         output: PathBuf,
     },
@@ -60,6 +62,9 @@ pub enum Command {
         inventory: PathBuf,
         #[command(flatten)]
         report: ReportArgs,
+        /// No summary line on stderr.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// List the rules, or explain one.
     Rules {
@@ -114,7 +119,7 @@ pub struct ScanArgs {
     /// Skip the network inventory (PrivateLink, peering, load balancers): API Gateway only.
     #[arg(long)]
     pub no_network: bool,
-    /// No progress lines on stderr.
+    /// No progress lines and no summary line on stderr (errors still print).
     #[arg(long, short)]
     pub quiet: bool,
 }
@@ -140,8 +145,11 @@ pub struct ReportArgs {
     /// Output format on stdout. Default: table on a terminal, json otherwise.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Write the report to FILE instead of stdout (repeatable; the format follows the
-    /// extension: .json, .sarif, .txt; else --format). Files are written atomically.
+    /// Write the report to FILE (repeatable; `-` is stdout). The format follows the extension
+    /// (.json, .sarif, .txt); any other name gets --format, or JSON without it. Files are
+    /// written atomically; missing parent directories are created. Without --format (and
+    /// without `-o -`), stdout stays empty and a one-line summary goes to stderr; with
+    /// --format, the report also goes to stdout in that format.
     #[arg(long, short, value_name = "FILE")]
     pub output: Vec<PathBuf>,
     /// Exit 1 when a finding is at or above this severity (`never` turns gating off).
@@ -307,6 +315,60 @@ pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
     result
 }
 
+/// `-` as an output path: stdout.
+fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Checks, before any AWS call, that a report or snapshot can be written to `path`: a scan of
+/// a whole organization must not end with "could not write". Creates the missing parent
+/// directories (the write would create them anyway) and probes them with a temporary file;
+/// errors name the path as the user gave it. `what` is the flag, for the message.
+fn check_output_path(path: &Path, what: &str) -> Result<(), UsageError> {
+    if is_stdout(path) {
+        return Ok(());
+    }
+    let shown = path.display();
+    let bad = |why: String| UsageError(format!("cannot write {what} {shown}: {why}"));
+    if path.is_dir() || path.as_os_str().to_string_lossy().ends_with('/') {
+        return Err(bad("it is a directory; name a file".into()));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        bad(format!(
+            "could not create its directory {}: {e}",
+            dir.display()
+        ))
+    })?;
+    // The same kind of file `write_atomically` creates, so the probe tests what the write does.
+    let probe = dir.join(format!(".overexposed-probe.{}.tmp", std::process::id()));
+    std::fs::File::create(&probe).map_err(|e| {
+        bad(format!(
+            "its directory {} is not writable: {e}",
+            dir.display()
+        ))
+    })?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+fn check_report_outputs(args: &ReportArgs) -> Result<(), UsageError> {
+    for path in &args.output {
+        check_output_path(path, "--output")?;
+    }
+    Ok(())
+}
+
+/// The format of an `--output` file. It never depends on whether stdout is a terminal (a report
+/// file must not change with where the command ran): a name with no known extension gets
+/// `--format`, else JSON.
+fn file_format(path: &Path, format_flag: Option<Format>) -> Format {
+    format_for(path, format_flag.unwrap_or(Format::Json))
+}
+
 fn format_for(path: &Path, fallback: Format) -> Format {
     let name = path.to_string_lossy().to_ascii_lowercase();
     if name.ends_with(".sarif") || name.ends_with(".sarif.json") {
@@ -374,7 +436,7 @@ fn render(report: &AuditReport, format: Format, color: bool, details: bool) -> S
 }
 
 /// Renders and writes the report, then decides the exit code.
-fn emit(report: &AuditReport, args: &ReportArgs) -> anyhow::Result<i32> {
+fn emit(report: &AuditReport, args: &ReportArgs, quiet: bool) -> anyhow::Result<i32> {
     let stdout_tty = std::io::stdout().is_terminal();
     let default_format = if stdout_tty {
         Format::Table
@@ -382,16 +444,18 @@ fn emit(report: &AuditReport, args: &ReportArgs) -> anyhow::Result<i32> {
         Format::Json
     };
     let format = args.format.unwrap_or(default_format);
-    for path in &args.output {
-        let f = format_for(path, format);
+    for path in args.output.iter().filter(|p| !is_stdout(p)) {
+        let f = file_format(path, args.format);
         write_atomically(path, &render(report, f, false, args.details))
             .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
     }
-    if args.output.is_empty() || args.format.is_some() {
+    let to_stdout =
+        args.output.is_empty() || args.format.is_some() || args.output.iter().any(|p| is_stdout(p));
+    if to_stdout {
         let color = stdout_tty && std::env::var_os("NO_COLOR").is_none() && format == Format::Table;
         let text = render(report, format, color, args.details);
         write_stdout(&text)?;
-    } else {
+    } else if !quiet {
         eprintln!("{}", one_line_summary(report));
     }
     Ok(exit_code(report, args.fail_on))
@@ -474,7 +538,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Analyze {
             inventory,
             report: args,
+            quiet,
         } => {
+            check_report_outputs(&args)?;
             let text = std::fs::read_to_string(&inventory).map_err(|e| {
                 UsageError(format!(
                     "could not read inventory {}: {e}",
@@ -483,21 +549,29 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             })?;
             let inv = Inventory::from_snapshot_json(&text)
                 .map_err(|e| UsageError(format!("{}: {e}", inventory.display())))?;
-            emit(&build_report(&inv), &args)
+            emit(&build_report(&inv), &args, quiet)
         }
         Command::Collect { scan, output } => {
             let opts = validate_scan(&scan)?;
+            check_output_path(&output, "--output")?;
             let inv = runtime()?.block_on(aws::collect(&opts))?;
             let json = serde_json::to_string_pretty(&inv)? + "\n";
-            write_atomically(&output, &json)
-                .map_err(|e| anyhow::anyhow!("could not write {}: {e}", output.display()))?;
+            let written = if is_stdout(&output) {
+                write_stdout(&json)?;
+                "the snapshot to stdout".to_string()
+            } else {
+                write_atomically(&output, &json)
+                    .map_err(|e| anyhow::anyhow!("could not write {}: {e}", output.display()))?;
+                output.display().to_string()
+            };
             let complete = inv.is_complete();
-            eprintln!(
-                "overexposed: wrote {} ({} targets){}",
-                output.display(),
-                inv.targets.len(),
-                if complete { "" } else { "; SCAN INCOMPLETE" }
-            );
+            if !scan.quiet {
+                eprintln!(
+                    "overexposed: wrote {written} ({} targets){}",
+                    inv.targets.len(),
+                    if complete { "" } else { "; SCAN INCOMPLETE" }
+                );
+            }
             Ok(if complete {
                 EXIT_CLEAN
             } else {
@@ -510,13 +584,25 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             snapshot,
         } => {
             let opts = validate_scan(&scan)?;
+            check_report_outputs(&args)?;
+            if let Some(path) = &snapshot {
+                if is_stdout(path) {
+                    return Err(UsageError(
+                        "--snapshot -: stdout carries the report; write the snapshot to a file, \
+                         or use `overexposed collect -o -`"
+                            .into(),
+                    )
+                    .into());
+                }
+                check_output_path(path, "--snapshot")?;
+            }
             let inv = runtime()?.block_on(aws::collect(&opts))?;
             if let Some(path) = &snapshot {
                 let json = serde_json::to_string_pretty(&inv)? + "\n";
                 write_atomically(path, &json)
                     .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
             }
-            emit(&build_report(&inv), &args)
+            emit(&build_report(&inv), &args, scan.quiet)
         }
     }
 }
@@ -628,6 +714,63 @@ mod tests {
         let mut ok = Vec::new();
         write_report(&mut ok, "report").unwrap();
         assert_eq!(ok, b"report");
+    }
+
+    #[test]
+    fn an_output_file_without_a_known_extension_is_json_unless_format_says_otherwise() {
+        assert_eq!(file_format(Path::new("report"), None), Format::Json);
+        assert_eq!(file_format(Path::new("r.out"), None), Format::Json);
+        assert_eq!(
+            file_format(Path::new("r.out"), Some(Format::Table)),
+            Format::Table
+        );
+        assert_eq!(
+            file_format(Path::new("r.txt"), Some(Format::Json)),
+            Format::Table
+        );
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("overexposed-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn output_paths_are_checked_and_their_directories_created() {
+        let dir = scratch("outputs");
+        // A directory, named with or without a trailing slash.
+        for given in [dir.display().to_string(), format!("{}/", dir.display())] {
+            let err = check_output_path(Path::new(&given), "--output").unwrap_err();
+            assert!(
+                err.0.contains(&format!("cannot write --output {given}"))
+                    && err.0.contains("directory"),
+                "{}",
+                err.0
+            );
+        }
+        // A parent that is a file cannot become a directory.
+        let file = dir.join("file");
+        std::fs::write(&file, "x").unwrap();
+        let under_file = file.join("report.json");
+        let err = check_output_path(&under_file, "--snapshot").unwrap_err();
+        assert!(
+            err.0
+                .contains(&format!("cannot write --snapshot {}", under_file.display())),
+            "{}",
+            err.0
+        );
+        // Missing parents are created, and the probe leaves nothing behind.
+        let nested = dir.join("a/b/report.json");
+        check_output_path(&nested, "--output").unwrap();
+        assert!(nested.parent().unwrap().is_dir());
+        assert_eq!(
+            std::fs::read_dir(nested.parent().unwrap()).unwrap().count(),
+            0
+        );
+        assert!(check_output_path(Path::new("-"), "--output").is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

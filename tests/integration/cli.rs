@@ -465,7 +465,8 @@ fn a_no_network_scan_says_so_and_never_shares_the_full_scans_sarif_category() {
             "--regions",
             "us-east-1",
         ];
-        args.extend_from_slice(&["--quiet", "--fail-on", "never"]);
+        // Not --quiet: the summary line on stderr is under test too.
+        args.extend_from_slice(&["--fail-on", "never"]);
         for p in [&json, &sarif, &table] {
             args.extend_from_slice(&["-o", p.to_str().unwrap()]);
         }
@@ -534,5 +535,174 @@ fn analyze_keeps_the_scope_of_a_no_network_snapshot() {
     assert_eq!(
         sarif["runs"][0]["automationDetails"]["id"],
         "overexposed-api-only/999999999990/"
+    );
+}
+
+/// An endpoint nobody listens on: a scan that got as far as an AWS call would fail there and
+/// print a report, so an empty stdout shows the check came first.
+fn dead_endpoint() -> String {
+    format!("http://127.0.0.1:{}", harness::free_port())
+}
+
+#[test]
+fn bad_output_paths_are_rejected_before_any_aws_call() {
+    let dir = harness::scratch_dir().join("an-existing-directory");
+    std::fs::create_dir_all(&dir).unwrap();
+    let dir = dir.to_str().unwrap().to_string();
+    let not_a_dir = harness::scratch_file("plain-file");
+    std::fs::write(&not_a_dir, "x").unwrap();
+    let under_file = format!("{}/report.json", not_a_dir.display());
+    let scan = ["--accounts", "111111111111", "--regions", "us-east-1"];
+    let cases: Vec<(Vec<&str>, &str, &str)> = vec![
+        (vec!["audit", "-o", &dir], "--output", &dir),
+        (vec!["audit", "--snapshot", &dir], "--snapshot", &dir),
+        (vec!["audit", "-o", &under_file], "--output", &under_file),
+        (vec!["collect", "-o", &dir], "--output", &dir),
+        (vec!["collect", "-o", &under_file], "--output", &under_file),
+    ];
+    for (args, flag, path) in cases {
+        let mut cmd = harness::command(&dead_endpoint());
+        cmd.args(&args)
+            .args(scan)
+            .args(["--timeout", "5", "--max-attempts", "1"]);
+        let run = harness::run(cmd);
+        assert_eq!(run.status, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("cannot write {flag} {path}")),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stdout.is_empty() && !run.stderr.contains("DispatchFailure"),
+            "{args:?} scanned before checking its output path:\n{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+    let snapshot = clean_snapshot("for-a-bad-output.json");
+    let out = bin()
+        .args([
+            "analyze",
+            "--inventory",
+            snapshot.to_str().unwrap(),
+            "-o",
+            &dir,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("cannot write --output {dir}")));
+}
+
+#[test]
+fn missing_parent_directories_of_an_output_are_created() {
+    let snapshot = clean_snapshot("for-nested-output.json");
+    let nested = harness::scratch_dir().join("new/nested/report.sarif");
+    let out = bin()
+        .args(["analyze", "--inventory", snapshot.to_str().unwrap()])
+        .args(["-o", nested.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&nested).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+}
+
+#[test]
+fn dash_is_stdout_for_collect_and_audit() {
+    harness::emulator();
+    let cwd = harness::scratch_dir().join("dash-cwd");
+    std::fs::create_dir_all(&cwd).unwrap();
+    let scan = [
+        "--accounts",
+        "999999999990",
+        "--regions",
+        "us-east-1",
+        "--no-network",
+        "--quiet",
+    ];
+    let mut cmd = harness::command(&harness::emulator().endpoint);
+    cmd.current_dir(&cwd)
+        .args(["collect", "-o", "-"])
+        .args(scan);
+    let run = harness::run(cmd);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(run.json()["snapshot_version"], 1);
+    // Audit: `-o -` is the report on stdout (JSON when stdout is not a terminal), beside files.
+    let file = harness::scratch_file("dash-and-file.sarif");
+    let mut cmd = harness::command(&harness::emulator().endpoint);
+    cmd.current_dir(&cwd)
+        .args(["audit", "-o", "-", "-o", file.to_str().unwrap()])
+        .args(scan);
+    let run = harness::run(cmd);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(run.json()["scan"]["complete"], true);
+    assert!(file.is_file());
+    assert!(
+        !cwd.join("-").exists(),
+        "a file named '-' was written instead of stdout"
+    );
+    // A snapshot cannot share stdout with the report.
+    let mut cmd = harness::command(&dead_endpoint());
+    cmd.args(["audit", "--snapshot", "-"]).args(scan);
+    let run = harness::run(cmd);
+    assert_eq!(run.status, 2);
+    assert!(run.stderr.contains("--snapshot -"), "{}", run.stderr);
+}
+
+#[test]
+fn quiet_silences_the_summary_line_of_a_report_written_to_files() {
+    let snapshot = clean_snapshot("for-quiet.json");
+    let file = harness::scratch_file("quiet.json");
+    let analyze = |quiet: bool| {
+        let mut cmd = bin();
+        cmd.args(["analyze", "--inventory", snapshot.to_str().unwrap()])
+            .args(["-o", file.to_str().unwrap()]);
+        if quiet {
+            cmd.arg("-q");
+        }
+        cmd.output().unwrap()
+    };
+    let loud = analyze(false);
+    assert_eq!(loud.status.code(), Some(0));
+    assert!(loud.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&loud.stderr).contains("overexposed: 0 finding(s)"));
+    let quiet = analyze(true);
+    assert_eq!(quiet.status.code(), Some(0));
+    assert!(quiet.stdout.is_empty() && quiet.stderr.is_empty());
+}
+
+/// `script` (util-linux) runs the binary with a terminal on stdout, where the stdout default
+/// is the table: a file with no known extension must still be JSON.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_output_file_format_does_not_depend_on_a_terminal() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: `script` (util-linux) is not installed");
+        return;
+    }
+    let snapshot = clean_snapshot("for-tty.json");
+    let file = harness::scratch_file("report-without-extension");
+    let line = format!(
+        "{} analyze --inventory {} -o {}",
+        env!("CARGO_BIN_EXE_overexposed"),
+        snapshot.display(),
+        file.display()
+    );
+    let out = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&text).is_ok(),
+        "not JSON:\n{text}"
     );
 }

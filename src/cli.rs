@@ -382,6 +382,14 @@ fn format_for(path: &Path, fallback: Format) -> Format {
     }
 }
 
+/// A JSON report of `audit`/`analyze` (it has `tool` and `findings`): the file users most
+/// often pass to `analyze` by mistake, which deserves better than "missing field".
+fn looks_like_audit_report(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .map(|v| v.get("tool").is_some() && v.get("findings").is_some())
+        .unwrap_or(false)
+}
+
 /// Builds the report a renderer reads from an inventory and its findings.
 pub fn build_report(inv: &Inventory) -> AuditReport {
     let findings = crate::analysis::analyze(inv);
@@ -547,8 +555,17 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     inventory.display()
                 ))
             })?;
-            let inv = Inventory::from_snapshot_json(&text)
-                .map_err(|e| UsageError(format!("{}: {e}", inventory.display())))?;
+            let inv = Inventory::from_snapshot_json(&text).map_err(|e| {
+                if looks_like_audit_report(&text) {
+                    UsageError(format!(
+                        "{} is an audit report, not an inventory snapshot: pass a file written by \
+                         `overexposed collect` or `audit --snapshot`",
+                        inventory.display()
+                    ))
+                } else {
+                    UsageError(format!("{}: {e}", inventory.display()))
+                }
+            })?;
             emit(&build_report(&inv), &args, quiet)
         }
         Command::Collect { scan, output } => {

@@ -706,3 +706,37 @@ fn an_output_file_format_does_not_depend_on_a_terminal() {
         "not JSON:\n{text}"
     );
 }
+
+#[test]
+fn analyze_of_an_audit_report_says_what_the_file_is() {
+    let snapshot = clean_snapshot("to-report.json");
+    let report = harness::scratch_file("a-report.json");
+    let out = bin()
+        .args(["analyze", "--inventory", snapshot.to_str().unwrap(), "-q"])
+        .args(["-o", report.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let out = bin()
+        .args(["analyze", "--inventory", report.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "{} is an audit report, not an inventory snapshot",
+            report.display()
+        )) && err.contains("overexposed collect"),
+        "{err}"
+    );
+    // Any other foreign JSON still gets the parser's reason.
+    let other = harness::scratch_file("other.json");
+    std::fs::write(&other, r#"{"findings": []}"#).unwrap();
+    let out = bin()
+        .args(["analyze", "--inventory", other.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an overexposed inventory snapshot"));
+}

@@ -137,6 +137,8 @@ pub enum FailOn {
     High,
     Medium,
     Low,
+    /// Any finding, informational ones included (e.g. `peering-cross-account-no-path`).
+    Info,
     Never,
 }
 
@@ -152,7 +154,8 @@ pub struct ReportArgs {
     /// --format, the report also goes to stdout in that format.
     #[arg(long, short, value_name = "FILE")]
     pub output: Vec<PathBuf>,
-    /// Exit 1 when a finding is at or above this severity (`never` turns gating off).
+    /// Exit 1 when a finding is at or above this severity (`info`: any finding; `never` turns
+    /// gating off).
     #[arg(long, value_enum, default_value = "low")]
     pub fail_on: FailOn,
     /// Under the table, explain every finding: the resource ARN, why it matters and how to
@@ -510,6 +513,7 @@ pub fn exit_code(report: &AuditReport, fail_on: FailOn) -> i32 {
         FailOn::High => Severity::High,
         FailOn::Medium => Severity::Medium,
         FailOn::Low => Severity::Low,
+        FailOn::Info => Severity::Info,
     };
     if report.findings.iter().any(|f| f.severity >= threshold) {
         EXIT_FINDINGS
@@ -788,6 +792,77 @@ mod tests {
         );
         assert!(check_output_path(Path::new("-"), "--output").is_ok());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn report_with(severities: &[Severity]) -> AuditReport {
+        let finding = |severity: Severity| crate::model::Finding {
+            rule_id: "peering-cross-account-no-path".into(),
+            severity,
+            title: "t".into(),
+            message: "m".into(),
+            account_id: "111111111111".into(),
+            region: "us-east-1".into(),
+            resource_arn: "arn:aws:ec2:us-east-1:111111111111:vpc-peering-connection/pcx-1".into(),
+            entry_point: crate::model::EntryPoint::VpcPeering,
+            api_id: None,
+            stage: None,
+            method: "*".into(),
+            path: "*".into(),
+            reach: "accounts:[222222222222]".into(),
+            reach_detail: crate::model::Reach::Internet,
+            auth: "network_only".into(),
+            write: false,
+            remediation: "r".into(),
+            fingerprint: "f".into(),
+            confidence: "high".into(),
+            evidence: Default::default(),
+        };
+        AuditReport {
+            tool: ToolInfo {
+                name: "overexposed".into(),
+                version: "0".into(),
+            },
+            scan: ScanInfo {
+                started_at: String::new(),
+                finished_at: String::new(),
+                complete: true,
+                targets: vec![],
+                api_calls: Default::default(),
+                skipped_accounts: vec![],
+                scope: Default::default(),
+            },
+            findings: severities.iter().copied().map(finding).collect(),
+        }
+    }
+
+    #[test]
+    fn fail_on_info_gates_on_any_finding_and_low_stays_the_default() {
+        let info = report_with(&[Severity::Info]);
+        assert_eq!(exit_code(&info, FailOn::Info), EXIT_FINDINGS);
+        assert_eq!(exit_code(&info, FailOn::Low), EXIT_CLEAN);
+        assert_eq!(exit_code(&report_with(&[]), FailOn::Info), EXIT_CLEAN);
+        assert_eq!(
+            exit_code(&report_with(&[Severity::Low]), FailOn::Info),
+            EXIT_FINDINGS
+        );
+        let cli = Cli::try_parse_from(["overexposed", "analyze", "--inventory", "x"]).unwrap();
+        match cli.command {
+            Command::Analyze { report, .. } => assert_eq!(report.fail_on, FailOn::Low),
+            other => panic!("{other:?}"),
+        }
+        let cli = Cli::try_parse_from([
+            "overexposed",
+            "analyze",
+            "--inventory",
+            "x",
+            "--fail-on",
+            "info",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::Analyze { report, .. } => assert_eq!(report.fail_on, FailOn::Info),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

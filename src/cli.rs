@@ -102,9 +102,15 @@ pub struct ScanArgs {
     /// Wins over AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; AWS_REGION still sets the region.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
-    /// Send every AWS call to this endpoint (an emulator, a proxy). Also read from
-    /// AWS_ENDPOINT_URL.
-    #[arg(long, env = "AWS_ENDPOINT_URL", value_name = "URL")]
+    /// Send every AWS call to this endpoint (an emulator, a proxy).
+    // clap appends `[env: AWS_ENDPOINT_URL]` itself; hiding the value keeps it from reading
+    // `[env: AWS_ENDPOINT_URL=]` when unset.
+    #[arg(
+        long,
+        env = "AWS_ENDPOINT_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub endpoint_url: Option<String>,
     /// Account × region targets scanned at once.
     #[arg(long, default_value_t = 8, value_name = "N")]

@@ -740,3 +740,15 @@ fn analyze_of_an_audit_report_says_what_the_file_is() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not an overexposed inventory snapshot"));
 }
+
+#[test]
+fn endpoint_url_help_names_its_variable_once() {
+    let out = bin()
+        .args(["audit", "--help"])
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(help.matches("AWS_ENDPOINT_URL").count(), 1, "{help}");
+    assert!(help.contains("[env: AWS_ENDPOINT_URL]"), "{help}");
+}

@@ -150,7 +150,8 @@ pub enum FailOn {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Output format on stdout. Default: table on a terminal, json otherwise.
+    /// Format of the report on stdout (default: table on a terminal, json otherwise), and of
+    /// --output files whose name has no known extension (default: json).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// Write the report to FILE (repeatable; `-` is stdout). The format follows the extension

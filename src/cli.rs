@@ -42,6 +42,7 @@ pub enum Command {
         #[command(flatten)]
         report: ReportArgs,
         /// Also write the raw inventory snapshot here (audit it again later with `analyze`).
+        /// Missing parent directories are created.
         #[arg(long, value_name = "FILE")]
         snapshot: Option<PathBuf>,
     },
@@ -49,7 +50,8 @@ pub enum Command {
     Collect {
         #[command(flatten)]
         scan: ScanArgs,
-        /// Where to write the snapshot (JSON).
+        /// Where to write the snapshot (JSON; `-` is stdout). Missing parent directories are
+        /// created.
         #[arg(long, short, value_name = "FILE")]
         output: PathBuf,
     },
@@ -60,6 +62,9 @@ pub enum Command {
         inventory: PathBuf,
         #[command(flatten)]
         report: ReportArgs,
+        /// No summary line on stderr.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// List the rules, or explain one.
     Rules {
@@ -93,12 +98,19 @@ pub struct ScanArgs {
     /// Comma-separated regions. Default: every region enabled in each account.
     #[arg(long, value_delimiter = ',', value_name = "REGIONS")]
     pub regions: Option<Vec<String>>,
-    /// Named profile for the caller's credentials (default: the standard chain).
+    /// Named profile for the caller's credentials and region (default: the standard chain).
+    /// Wins over AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; AWS_REGION still sets the region.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
-    /// Send every AWS call to this endpoint (an emulator, a proxy). Also read from
-    /// AWS_ENDPOINT_URL.
-    #[arg(long, env = "AWS_ENDPOINT_URL", value_name = "URL")]
+    /// Send every AWS call to this endpoint (an emulator, a proxy).
+    // clap appends `[env: AWS_ENDPOINT_URL]` itself; hiding the value keeps it from reading
+    // `[env: AWS_ENDPOINT_URL=]` when unset.
+    #[arg(
+        long,
+        env = "AWS_ENDPOINT_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub endpoint_url: Option<String>,
     /// Account × region targets scanned at once.
     #[arg(long, default_value_t = 8, value_name = "N")]
@@ -113,7 +125,7 @@ pub struct ScanArgs {
     /// Skip the network inventory (PrivateLink, peering, load balancers): API Gateway only.
     #[arg(long)]
     pub no_network: bool,
-    /// No progress lines on stderr.
+    /// No progress lines and no summary line on stderr (errors still print).
     #[arg(long, short)]
     pub quiet: bool,
 }
@@ -131,19 +143,26 @@ pub enum FailOn {
     High,
     Medium,
     Low,
+    /// Any finding, informational ones included (e.g. `peering-cross-account-no-path`).
+    Info,
     Never,
 }
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Output format on stdout. Default: table on a terminal, json otherwise.
+    /// Format of the report on stdout (default: table on a terminal, json otherwise), and of
+    /// --output files whose name has no known extension (default: json).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Write the report to FILE instead of stdout (repeatable; the format follows the
-    /// extension: .json, .sarif, .txt; else --format). Files are written atomically.
+    /// Write the report to FILE (repeatable; `-` is stdout). The format follows the extension
+    /// (.json, .sarif, .txt); any other name gets --format, or JSON without it. Files are
+    /// written atomically; missing parent directories are created. Without --format (and
+    /// without `-o -`), stdout stays empty and a one-line summary goes to stderr; with
+    /// --format, the report also goes to stdout in that format.
     #[arg(long, short, value_name = "FILE")]
     pub output: Vec<PathBuf>,
-    /// Exit 1 when a finding is at or above this severity (`never` turns gating off).
+    /// Exit 1 when a finding is at or above this severity (`info`: any finding; `never` turns
+    /// gating off).
     #[arg(long, value_enum, default_value = "low")]
     pub fail_on: FailOn,
     /// Under the table, explain every finding: the resource ARN, why it matters and how to
@@ -306,6 +325,60 @@ pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
     result
 }
 
+/// `-` as an output path: stdout.
+fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Checks, before any AWS call, that a report or snapshot can be written to `path`: a scan of
+/// a whole organization must not end with "could not write". Creates the missing parent
+/// directories (the write would create them anyway) and probes them with a temporary file;
+/// errors name the path as the user gave it. `what` is the flag, for the message.
+fn check_output_path(path: &Path, what: &str) -> Result<(), UsageError> {
+    if is_stdout(path) {
+        return Ok(());
+    }
+    let shown = path.display();
+    let bad = |why: String| UsageError(format!("cannot write {what} {shown}: {why}"));
+    if path.is_dir() || path.as_os_str().to_string_lossy().ends_with('/') {
+        return Err(bad("it is a directory; name a file".into()));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        bad(format!(
+            "could not create its directory {}: {e}",
+            dir.display()
+        ))
+    })?;
+    // The same kind of file `write_atomically` creates, so the probe tests what the write does.
+    let probe = dir.join(format!(".overexposed-probe.{}.tmp", std::process::id()));
+    std::fs::File::create(&probe).map_err(|e| {
+        bad(format!(
+            "its directory {} is not writable: {e}",
+            dir.display()
+        ))
+    })?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+fn check_report_outputs(args: &ReportArgs) -> Result<(), UsageError> {
+    for path in &args.output {
+        check_output_path(path, "--output")?;
+    }
+    Ok(())
+}
+
+/// The format of an `--output` file. It never depends on whether stdout is a terminal (a report
+/// file must not change with where the command ran): a name with no known extension gets
+/// `--format`, else JSON.
+fn file_format(path: &Path, format_flag: Option<Format>) -> Format {
+    format_for(path, format_flag.unwrap_or(Format::Json))
+}
+
 fn format_for(path: &Path, fallback: Format) -> Format {
     let name = path.to_string_lossy().to_ascii_lowercase();
     if name.ends_with(".sarif") || name.ends_with(".sarif.json") {
@@ -317,6 +390,14 @@ fn format_for(path: &Path, fallback: Format) -> Format {
     } else {
         fallback
     }
+}
+
+/// A JSON report of `audit`/`analyze` (it has `tool` and `findings`): the file users most
+/// often pass to `analyze` by mistake, which deserves better than "missing field".
+fn looks_like_audit_report(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .map(|v| v.get("tool").is_some() && v.get("findings").is_some())
+        .unwrap_or(false)
 }
 
 /// Builds the report a renderer reads from an inventory and its findings.
@@ -355,6 +436,7 @@ pub fn build_report(inv: &Inventory) -> AuditReport {
             targets,
             api_calls: inv.api_calls.clone(),
             skipped_accounts: inv.skipped_accounts.clone(),
+            scope: inv.scope,
         },
         findings,
     }
@@ -372,7 +454,7 @@ fn render(report: &AuditReport, format: Format, color: bool, details: bool) -> S
 }
 
 /// Renders and writes the report, then decides the exit code.
-fn emit(report: &AuditReport, args: &ReportArgs) -> anyhow::Result<i32> {
+fn emit(report: &AuditReport, args: &ReportArgs, quiet: bool) -> anyhow::Result<i32> {
     let stdout_tty = std::io::stdout().is_terminal();
     let default_format = if stdout_tty {
         Format::Table
@@ -380,31 +462,48 @@ fn emit(report: &AuditReport, args: &ReportArgs) -> anyhow::Result<i32> {
         Format::Json
     };
     let format = args.format.unwrap_or(default_format);
-    for path in &args.output {
-        let f = format_for(path, format);
+    for path in args.output.iter().filter(|p| !is_stdout(p)) {
+        let f = file_format(path, args.format);
         write_atomically(path, &render(report, f, false, args.details))
             .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
     }
-    if args.output.is_empty() || args.format.is_some() {
+    let to_stdout =
+        args.output.is_empty() || args.format.is_some() || args.output.iter().any(|p| is_stdout(p));
+    if to_stdout {
         let color = stdout_tty && std::env::var_os("NO_COLOR").is_none() && format == Format::Table;
         let text = render(report, format, color, args.details);
-        let mut out = std::io::stdout().lock();
-        // A closed pipe (e.g. `| head`) is not an error worth a panic.
-        let _ = out.write_all(text.as_bytes());
-        let _ = out.flush();
-    } else {
+        write_stdout(&text)?;
+    } else if !quiet {
         eprintln!("{}", one_line_summary(report));
     }
     Ok(exit_code(report, args.fail_on))
 }
 
+/// Writes `text` to `out`. A reader that went away (EPIPE, e.g. `| head`) took what it wanted,
+/// so that is not an error; any other failure (a full disk, a closed or unwritable stdout) is,
+/// because a report that was never written must not pass for a clean run.
+fn write_report(out: &mut impl Write, text: &str) -> anyhow::Result<()> {
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(anyhow::anyhow!("could not write to stdout: {e}")),
+    }
+}
+
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    write_report(&mut std::io::stdout().lock(), text)
+}
+
 pub fn one_line_summary(report: &AuditReport) -> String {
     let incomplete = report.scan.failed_targets().count();
-    let status = if report.scan.complete {
+    let mut status = if report.scan.complete {
         "scan complete".to_string()
     } else {
         format!("SCAN INCOMPLETE: {incomplete} target(s) could not be fully scanned")
     };
+    if !report.scan.scope.network {
+        status.push_str("; network paths not scanned (--no-network)");
+    }
     format!(
         "overexposed: {} finding(s); {status}",
         report.findings.len()
@@ -421,6 +520,7 @@ pub fn exit_code(report: &AuditReport, fail_on: FailOn) -> i32 {
         FailOn::High => Severity::High,
         FailOn::Medium => Severity::Medium,
         FailOn::Low => Severity::Low,
+        FailOn::Info => Severity::Info,
     };
     if report.findings.iter().any(|f| f.severity >= threshold) {
         EXIT_FINDINGS
@@ -440,9 +540,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Rules { id } => {
             match id {
-                None => print!("{}", crate::rules::list_table()),
+                // Not `print!`: it panics when stdout cannot be written (e.g. `> /dev/full`).
+                None => write_stdout(&crate::rules::list_table())?,
                 Some(id) => match crate::rules::get(&id) {
-                    Some(rule) => print!("{}", crate::rules::explain(rule)),
+                    Some(rule) => write_stdout(&crate::rules::explain(rule))?,
                     None => {
                         return Err(UsageError(format!(
                             "unknown rule '{id}'; `overexposed rules` lists them"
@@ -456,30 +557,49 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Analyze {
             inventory,
             report: args,
+            quiet,
         } => {
+            check_report_outputs(&args)?;
             let text = std::fs::read_to_string(&inventory).map_err(|e| {
                 UsageError(format!(
                     "could not read inventory {}: {e}",
                     inventory.display()
                 ))
             })?;
-            let inv = Inventory::from_snapshot_json(&text)
-                .map_err(|e| UsageError(format!("{}: {e}", inventory.display())))?;
-            emit(&build_report(&inv), &args)
+            let inv = Inventory::from_snapshot_json(&text).map_err(|e| {
+                if looks_like_audit_report(&text) {
+                    UsageError(format!(
+                        "{} is an audit report, not an inventory snapshot: pass a file written by \
+                         `overexposed collect` or `audit --snapshot`",
+                        inventory.display()
+                    ))
+                } else {
+                    UsageError(format!("{}: {e}", inventory.display()))
+                }
+            })?;
+            emit(&build_report(&inv), &args, quiet)
         }
         Command::Collect { scan, output } => {
             let opts = validate_scan(&scan)?;
+            check_output_path(&output, "--output")?;
             let inv = runtime()?.block_on(aws::collect(&opts))?;
             let json = serde_json::to_string_pretty(&inv)? + "\n";
-            write_atomically(&output, &json)
-                .map_err(|e| anyhow::anyhow!("could not write {}: {e}", output.display()))?;
+            let written = if is_stdout(&output) {
+                write_stdout(&json)?;
+                "the snapshot to stdout".to_string()
+            } else {
+                write_atomically(&output, &json)
+                    .map_err(|e| anyhow::anyhow!("could not write {}: {e}", output.display()))?;
+                output.display().to_string()
+            };
             let complete = inv.is_complete();
-            eprintln!(
-                "overexposed: wrote {} ({} targets){}",
-                output.display(),
-                inv.targets.len(),
-                if complete { "" } else { "; SCAN INCOMPLETE" }
-            );
+            if !scan.quiet {
+                eprintln!(
+                    "overexposed: wrote {written} ({} targets){}",
+                    inv.targets.len(),
+                    if complete { "" } else { "; SCAN INCOMPLETE" }
+                );
+            }
             Ok(if complete {
                 EXIT_CLEAN
             } else {
@@ -492,13 +612,25 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             snapshot,
         } => {
             let opts = validate_scan(&scan)?;
+            check_report_outputs(&args)?;
+            if let Some(path) = &snapshot {
+                if is_stdout(path) {
+                    return Err(UsageError(
+                        "--snapshot -: stdout carries the report; write the snapshot to a file, \
+                         or use `overexposed collect -o -`"
+                            .into(),
+                    )
+                    .into());
+                }
+                check_output_path(path, "--snapshot")?;
+            }
             let inv = runtime()?.block_on(aws::collect(&opts))?;
             if let Some(path) = &snapshot {
                 let json = serde_json::to_string_pretty(&inv)? + "\n";
                 write_atomically(path, &json)
                     .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
             }
-            emit(&build_report(&inv), &args)
+            emit(&build_report(&inv), &args, scan.quiet)
         }
     }
 }
@@ -585,6 +717,159 @@ mod tests {
         assert_eq!(format_for(Path::new("a.json"), Format::Table), Format::Json);
         assert_eq!(format_for(Path::new("a.txt"), Format::Json), Format::Table);
         assert_eq!(format_for(Path::new("a.out"), Format::Json), Format::Json);
+    }
+
+    /// A writer that fails every write with `kind`.
+    struct Failing(std::io::ErrorKind);
+
+    impl Write for Failing {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::from(self.0))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_reader_that_went_away_is_not_an_error_but_a_failed_write_is() {
+        assert!(write_report(&mut Failing(std::io::ErrorKind::BrokenPipe), "x").is_ok());
+        let err = write_report(&mut Failing(std::io::ErrorKind::StorageFull), "x").unwrap_err();
+        assert!(
+            err.to_string().contains("could not write to stdout"),
+            "{err}"
+        );
+        let mut ok = Vec::new();
+        write_report(&mut ok, "report").unwrap();
+        assert_eq!(ok, b"report");
+    }
+
+    #[test]
+    fn an_output_file_without_a_known_extension_is_json_unless_format_says_otherwise() {
+        assert_eq!(file_format(Path::new("report"), None), Format::Json);
+        assert_eq!(file_format(Path::new("r.out"), None), Format::Json);
+        assert_eq!(
+            file_format(Path::new("r.out"), Some(Format::Table)),
+            Format::Table
+        );
+        assert_eq!(
+            file_format(Path::new("r.txt"), Some(Format::Json)),
+            Format::Table
+        );
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("overexposed-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn output_paths_are_checked_and_their_directories_created() {
+        let dir = scratch("outputs");
+        // A directory, named with or without a trailing slash.
+        for given in [dir.display().to_string(), format!("{}/", dir.display())] {
+            let err = check_output_path(Path::new(&given), "--output").unwrap_err();
+            assert!(
+                err.0.contains(&format!("cannot write --output {given}"))
+                    && err.0.contains("directory"),
+                "{}",
+                err.0
+            );
+        }
+        // A parent that is a file cannot become a directory.
+        let file = dir.join("file");
+        std::fs::write(&file, "x").unwrap();
+        let under_file = file.join("report.json");
+        let err = check_output_path(&under_file, "--snapshot").unwrap_err();
+        assert!(
+            err.0
+                .contains(&format!("cannot write --snapshot {}", under_file.display())),
+            "{}",
+            err.0
+        );
+        // Missing parents are created, and the probe leaves nothing behind.
+        let nested = dir.join("a/b/report.json");
+        check_output_path(&nested, "--output").unwrap();
+        assert!(nested.parent().unwrap().is_dir());
+        assert_eq!(
+            std::fs::read_dir(nested.parent().unwrap()).unwrap().count(),
+            0
+        );
+        assert!(check_output_path(Path::new("-"), "--output").is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn report_with(severities: &[Severity]) -> AuditReport {
+        let finding = |severity: Severity| crate::model::Finding {
+            rule_id: "peering-cross-account-no-path".into(),
+            severity,
+            title: "t".into(),
+            message: "m".into(),
+            account_id: "111111111111".into(),
+            region: "us-east-1".into(),
+            resource_arn: "arn:aws:ec2:us-east-1:111111111111:vpc-peering-connection/pcx-1".into(),
+            entry_point: crate::model::EntryPoint::VpcPeering,
+            api_id: None,
+            stage: None,
+            method: "*".into(),
+            path: "*".into(),
+            reach: "accounts:[222222222222]".into(),
+            reach_detail: crate::model::Reach::Internet,
+            auth: "network_only".into(),
+            write: false,
+            remediation: "r".into(),
+            fingerprint: "f".into(),
+            confidence: "high".into(),
+            evidence: Default::default(),
+        };
+        AuditReport {
+            tool: ToolInfo {
+                name: "overexposed".into(),
+                version: "0".into(),
+            },
+            scan: ScanInfo {
+                started_at: String::new(),
+                finished_at: String::new(),
+                complete: true,
+                targets: vec![],
+                api_calls: Default::default(),
+                skipped_accounts: vec![],
+                scope: Default::default(),
+            },
+            findings: severities.iter().copied().map(finding).collect(),
+        }
+    }
+
+    #[test]
+    fn fail_on_info_gates_on_any_finding_and_low_stays_the_default() {
+        let info = report_with(&[Severity::Info]);
+        assert_eq!(exit_code(&info, FailOn::Info), EXIT_FINDINGS);
+        assert_eq!(exit_code(&info, FailOn::Low), EXIT_CLEAN);
+        assert_eq!(exit_code(&report_with(&[]), FailOn::Info), EXIT_CLEAN);
+        assert_eq!(
+            exit_code(&report_with(&[Severity::Low]), FailOn::Info),
+            EXIT_FINDINGS
+        );
+        let cli = Cli::try_parse_from(["overexposed", "analyze", "--inventory", "x"]).unwrap();
+        match cli.command {
+            Command::Analyze { report, .. } => assert_eq!(report.fail_on, FailOn::Low),
+            other => panic!("{other:?}"),
+        }
+        let cli = Cli::try_parse_from([
+            "overexposed",
+            "analyze",
+            "--inventory",
+            "x",
+            "--fail-on",
+            "info",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::Analyze { report, .. } => assert_eq!(report.fail_on, FailOn::Info),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

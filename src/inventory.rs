@@ -29,6 +29,35 @@ pub struct Inventory {
     pub skipped_accounts: Vec<SkippedAccount>,
     /// Logical read calls made, keyed `service:Operation` (e.g. `apigateway:GetResources`).
     pub api_calls: BTreeMap<String, u64>,
+    /// What kinds of entry point were read. A snapshot without it predates the field and is
+    /// taken for a full scan.
+    #[serde(default)]
+    pub scope: ScanScope,
+}
+
+/// What kinds of entry point a scan read. A scan can be complete within a narrower scope
+/// (`--no-network`); the scope says so, so that such a scan never passes for a full one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanScope {
+    /// REST and HTTP APIs (always read today).
+    pub api_gateway: bool,
+    /// PrivateLink, VPC peering and internet-facing load balancers (off with `--no-network`).
+    pub network: bool,
+}
+
+impl Default for ScanScope {
+    fn default() -> Self {
+        ScanScope {
+            api_gateway: true,
+            network: true,
+        }
+    }
+}
+
+impl ScanScope {
+    pub fn is_full(&self) -> bool {
+        self.api_gateway && self.network
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

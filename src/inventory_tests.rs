@@ -909,3 +909,20 @@ fn a_json_array_is_not_a_snapshot() {
     let err = Inventory::from_snapshot_json(r#"[1,"","",[],[],{}]"#).unwrap_err();
     assert!(err.0.contains("expected a JSON object"), "{err}");
 }
+
+#[test]
+fn a_snapshot_without_a_scope_is_a_full_scan_and_a_narrow_scope_round_trips() {
+    let old = r#"{"snapshot_version":1,"started_at":"","finished_at":"","targets":[],"account_failures":[],"api_calls":{}}"#;
+    let inv = Inventory::from_snapshot_json(old).unwrap();
+    assert!(inv.scope.is_full());
+    let narrow = Inventory {
+        scope: ScanScope {
+            api_gateway: true,
+            network: false,
+        },
+        snapshot_version: SNAPSHOT_VERSION,
+        ..Default::default()
+    };
+    let back = Inventory::from_snapshot_json(&serde_json::to_string(&narrow).unwrap()).unwrap();
+    assert_eq!(back.scope, narrow.scope);
+}

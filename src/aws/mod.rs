@@ -560,9 +560,20 @@ fn redact_after(text: &str, marker: &str) -> String {
 /// Loads the caller's configuration from the standard chain (env, profile, SSO, instance role),
 /// with the retry, timeout and endpoint settings of the scan.
 async fn base_config(opts: &ScanOptions) -> SdkConfig {
-    let region = RegionProviderChain::default_provider().or_else(Region::new("us-east-1"));
+    // With --profile, the region is AWS_REGION's, else the profile's (as the AWS CLI does);
+    // without it, the standard chain's. us-east-1 when nothing names one.
+    let region = match &opts.profile {
+        Some(profile) => RegionProviderChain::first_try(
+            aws_config::default_provider::region::DefaultRegionChain::builder()
+                .profile_name(profile)
+                .build(),
+        ),
+        None => RegionProviderChain::default_provider(),
+    }
+    .or_else(Region::new("us-east-1"));
+    let region = region.region().await;
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .region(region)
+        .region(region.clone())
         // Standard retry: throttling, 5xx and transient network errors are retried with
         // exponential backoff and full jitter (at most 1 s, 2 s, 4 s, … between attempts), so a
         // throttle that clears within --max-attempts always fits in --timeout (5 attempts wait
@@ -579,7 +590,13 @@ async fn base_config(opts: &ScanOptions) -> SdkConfig {
                 .build(),
         );
     if let Some(profile) = &opts.profile {
-        loader = loader.profile_name(profile);
+        // Only the profile's credentials: the default chain would try AWS_ACCESS_KEY_ID first
+        // and silently ignore --profile whenever keys are in the environment.
+        let provider = aws_config::profile::ProfileFileCredentialsProvider::builder()
+            .profile_name(profile)
+            .configure(&aws_config::provider_config::ProviderConfig::default().with_region(region))
+            .build();
+        loader = loader.profile_name(profile).credentials_provider(provider);
     }
     if let Some(url) = &opts.endpoint_url {
         loader = loader.endpoint_url(url);
@@ -649,6 +666,15 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
             Ok(Ok(c)) => register_credentials(&c),
             // No credentials anywhere in the chain: say so once, plainly, instead of failing
             // every account with the same transport error.
+            Ok(Err(e)) if opts.profile.is_some() => {
+                return Err(FatalScanError(format!(
+                    "could not load AWS credentials of profile '{}' ({}). Check that the profile \
+                     exists and has credentials in ~/.aws/config or ~/.aws/credentials (or the \
+                     files AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name).",
+                    opts.profile.as_deref().unwrap_or_default(),
+                    redact(&one_line(&error_chain(&e)))
+                )))
+            }
             Ok(Err(e)) => {
                 return Err(FatalScanError(format!(
                     "could not load AWS credentials ({}). Configure them the standard way \
@@ -830,6 +856,10 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
         account_failures,
         skipped_accounts,
         api_calls: calls.snapshot(),
+        scope: crate::inventory::ScanScope {
+            api_gateway: true,
+            network: opts.network,
+        },
     })
 }
 

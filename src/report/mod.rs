@@ -36,6 +36,9 @@ pub struct ScanInfo {
     /// not make the scan incomplete: there is nothing in them to enter.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped_accounts: Vec<crate::inventory::SkippedAccount>,
+    /// What kinds of entry point were read: `complete` holds within this scope only.
+    #[serde(default)]
+    pub scope: crate::inventory::ScanScope,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -256,7 +256,14 @@ pub fn render_sarif(report: &AuditReport) -> String {
         .collect();
     accounts.sort();
     accounts.dedup();
-    let automation_id = format!("overexposed/{}/", accounts.join("+"));
+    // An API-only scan gets its own category: uploaded under the full scan's, it would close
+    // every network alert of the full scans as fixed.
+    let category = if report.scan.scope.is_full() {
+        "overexposed"
+    } else {
+        "overexposed-api-only"
+    };
+    let automation_id = format!("{category}/{}/", accounts.join("+"));
 
     let driver = ToolComponent::builder()
         .name(report.tool.name.clone())

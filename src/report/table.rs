@@ -84,7 +84,7 @@ pub fn render_table(report: &AuditReport, color: bool) -> String {
         a.len()
     };
     let failed: Vec<_> = report.scan.failed_targets().collect();
-    let status = if report.scan.complete {
+    let mut status = if report.scan.complete {
         "scan complete".to_string()
     } else {
         format!(
@@ -92,10 +92,14 @@ pub fn render_table(report: &AuditReport, color: bool) -> String {
             failed.len()
         )
     };
+    // A clean API-only scan says nothing about the network paths: never let it read as clean.
+    if !report.scan.scope.network {
+        status.push_str("; network paths not scanned (--no-network)");
+    }
     if report.findings.is_empty() && report.scan.complete {
         let _ = writeln!(
             out,
-            "No over-exposed entry points found across {accounts_scanned} account(s) / {} target(s); scan complete.",
+            "No over-exposed entry points found across {accounts_scanned} account(s) / {} target(s); {status}.",
             report.scan.targets.len()
         );
     } else {
@@ -246,6 +250,7 @@ mod tests {
                 targets: vec![],
                 api_calls: Default::default(),
                 skipped_accounts: vec![],
+                scope: Default::default(),
             },
             findings,
         }

@@ -320,3 +320,435 @@ fn a_snapshot_target_with_errors_is_never_complete_whatever_its_status_says() {
         false
     );
 }
+
+/// A complete snapshot of one account × region with nothing in it (offline: no emulator).
+fn clean_snapshot(name: &str) -> std::path::PathBuf {
+    let snapshot = harness::scratch_file(name);
+    let text = serde_json::json!({
+        "snapshot_version": 1,
+        "started_at": "2024-01-01T00:00:00Z",
+        "finished_at": "2024-01-01T00:00:01Z",
+        "targets": [{"account_id": "111111111111", "region": "us-east-1", "status": "complete"}],
+        "account_failures": [],
+        "api_calls": {}
+    });
+    std::fs::write(&snapshot, text.to_string()).unwrap();
+    snapshot
+}
+
+/// stdout on a full device: every write fails with ENOSPC.
+#[cfg(target_os = "linux")]
+fn dev_full() -> std::fs::File {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("open /dev/full")
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_report_that_cannot_be_written_to_stdout_is_an_error_not_a_clean_exit() {
+    let snapshot = clean_snapshot("clean-snapshot.json");
+    for format in ["json", "table", "sarif"] {
+        let out = bin()
+            .args(["analyze", "--inventory", snapshot.to_str().unwrap()])
+            .args(["--format", format, "--fail-on", "never"])
+            .stdout(dev_full())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{format}: {err}");
+        assert!(err.contains("could not write to stdout"), "{format}: {err}");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn rules_on_an_unwritable_stdout_is_an_error_not_a_panic() {
+    for args in [
+        &["rules"][..],
+        &["rules", "apigw-write-external-accounts"][..],
+    ] {
+        let out = bin().args(args).stdout(dev_full()).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(err.contains("could not write to stdout"), "{args:?}: {err}");
+    }
+}
+
+/// A shared credentials file with one profile, `auditor`, holding these keys.
+fn credentials_file(creds: &[&str]) -> std::path::PathBuf {
+    let path = harness::scratch_file("aws-credentials");
+    std::fs::write(
+        &path,
+        format!(
+            "[auditor]\naws_access_key_id = {}\naws_secret_access_key = {}\naws_session_token = {}\n",
+            creds[0], creds[1], creds[2]
+        ),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn profile_wins_over_keys_in_the_environment() {
+    // moto maps an assumed role's keys to the role's account (GetCallerIdentity), and any
+    // other key to its default account 123456789012: the audited account tells whose keys
+    // signed the calls.
+    let ids = harness::estate("org");
+    let member = harness::id(ids, "member-clean");
+    let creds: Vec<&str> = ids["member_clean_credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let file = credentials_file(&creds);
+    // The harness puts its own keys in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
+    let mut cmd = harness::command(&harness::emulator().endpoint);
+    cmd.env("AWS_SHARED_CREDENTIALS_FILE", &file).args([
+        "audit",
+        "--profile",
+        "auditor",
+        "--regions",
+        "us-east-1",
+        "--no-network",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    let run = harness::run(cmd);
+    assert_eq!(run.status, 0, "stderr: {}", run.stderr);
+    let report = run.json();
+    assert_eq!(
+        report["scan"]["targets"][0]["account_id"],
+        member.as_str(),
+        "the environment's keys were used, not the profile's"
+    );
+    for secret in &creds[1..] {
+        assert!(!run.stderr.contains(secret) && !run.stdout.contains(secret));
+    }
+}
+
+#[test]
+fn an_unknown_profile_is_a_clear_error_even_with_keys_in_the_environment() {
+    let file = credentials_file(&["AKIAEXAMPLEEXAMPLE00", "secret", "token"]);
+    let mut cmd = harness::command(&harness::emulator().endpoint);
+    cmd.env("AWS_SHARED_CREDENTIALS_FILE", &file).args([
+        "audit",
+        "--profile",
+        "nosuch",
+        "--accounts",
+        "111111111111",
+        "--regions",
+        "us-east-1",
+        "--quiet",
+    ]);
+    let run = harness::run(cmd);
+    assert_eq!(run.status, 2, "stdout: {}", run.stdout);
+    assert!(run.stderr.contains("profile 'nosuch'"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+}
+
+#[test]
+fn a_no_network_scan_says_so_and_never_shares_the_full_scans_sarif_category() {
+    harness::emulator();
+    let scan = |extra: &[&str], stem: &str| {
+        let json = harness::scratch_file(&format!("{stem}.json"));
+        let sarif = harness::scratch_file(&format!("{stem}.sarif"));
+        let table = harness::scratch_file(&format!("{stem}.txt"));
+        let mut args = vec![
+            "audit",
+            "--accounts",
+            "999999999990",
+            "--regions",
+            "us-east-1",
+        ];
+        // Not --quiet: the summary line on stderr is under test too.
+        args.extend_from_slice(&["--fail-on", "never"]);
+        for p in [&json, &sarif, &table] {
+            args.extend_from_slice(&["-o", p.to_str().unwrap()]);
+        }
+        args.extend_from_slice(extra);
+        let run = harness::run_audit(&args);
+        assert_eq!(run.status, 0, "stderr: {}", run.stderr);
+        let read = |p: &std::path::Path| std::fs::read_to_string(p).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&read(&json)).unwrap();
+        let sarif: serde_json::Value = serde_json::from_str(&read(&sarif)).unwrap();
+        (json, sarif, read(&table), run.stderr)
+    };
+    let (json, sarif, table, summary) = scan(&["--no-network"], "api-only");
+    assert_eq!(
+        json["scan"]["scope"],
+        serde_json::json!({"api_gateway": true, "network": false})
+    );
+    assert_eq!(
+        sarif["runs"][0]["automationDetails"]["id"],
+        "overexposed-api-only/999999999990/"
+    );
+    assert!(
+        table.contains("network paths not scanned (--no-network)"),
+        "{table}"
+    );
+    assert!(
+        summary.contains("network paths not scanned (--no-network)"),
+        "{summary}"
+    );
+
+    let (json, sarif, table, summary) = scan(&[], "full");
+    assert_eq!(
+        json["scan"]["scope"],
+        serde_json::json!({"api_gateway": true, "network": true})
+    );
+    assert_eq!(
+        sarif["runs"][0]["automationDetails"]["id"],
+        "overexposed/999999999990/"
+    );
+    assert!(!table.contains("not scanned"), "{table}");
+    assert!(!summary.contains("not scanned"), "{summary}");
+}
+
+#[test]
+fn analyze_keeps_the_scope_of_a_no_network_snapshot() {
+    harness::emulator();
+    let snapshot = harness::scratch_file("api-only-snapshot.json");
+    let run = harness::run_audit(&[
+        "collect",
+        "--accounts",
+        "999999999990",
+        "--regions",
+        "us-east-1",
+        "--no-network",
+        "--quiet",
+        "-o",
+        snapshot.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status, 0, "stderr: {}", run.stderr);
+    let out = bin()
+        .args(["analyze", "--inventory", snapshot.to_str().unwrap()])
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["automationDetails"]["id"],
+        "overexposed-api-only/999999999990/"
+    );
+}
+
+/// An endpoint nobody listens on: a scan that got as far as an AWS call would fail there and
+/// print a report, so an empty stdout shows the check came first.
+fn dead_endpoint() -> String {
+    format!("http://127.0.0.1:{}", harness::free_port())
+}
+
+#[test]
+fn bad_output_paths_are_rejected_before_any_aws_call() {
+    let dir = harness::scratch_dir().join("an-existing-directory");
+    std::fs::create_dir_all(&dir).unwrap();
+    let dir = dir.to_str().unwrap().to_string();
+    let not_a_dir = harness::scratch_file("plain-file");
+    std::fs::write(&not_a_dir, "x").unwrap();
+    let under_file = format!("{}/report.json", not_a_dir.display());
+    let scan = ["--accounts", "111111111111", "--regions", "us-east-1"];
+    let cases: Vec<(Vec<&str>, &str, &str)> = vec![
+        (vec!["audit", "-o", &dir], "--output", &dir),
+        (vec!["audit", "--snapshot", &dir], "--snapshot", &dir),
+        (vec!["audit", "-o", &under_file], "--output", &under_file),
+        (vec!["collect", "-o", &dir], "--output", &dir),
+        (vec!["collect", "-o", &under_file], "--output", &under_file),
+    ];
+    for (args, flag, path) in cases {
+        let mut cmd = harness::command(&dead_endpoint());
+        cmd.args(&args)
+            .args(scan)
+            .args(["--timeout", "5", "--max-attempts", "1"]);
+        let run = harness::run(cmd);
+        assert_eq!(run.status, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("cannot write {flag} {path}")),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stdout.is_empty() && !run.stderr.contains("DispatchFailure"),
+            "{args:?} scanned before checking its output path:\n{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+    let snapshot = clean_snapshot("for-a-bad-output.json");
+    let out = bin()
+        .args([
+            "analyze",
+            "--inventory",
+            snapshot.to_str().unwrap(),
+            "-o",
+            &dir,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("cannot write --output {dir}")));
+}
+
+#[test]
+fn missing_parent_directories_of_an_output_are_created() {
+    let snapshot = clean_snapshot("for-nested-output.json");
+    let nested = harness::scratch_dir().join("new/nested/report.sarif");
+    let out = bin()
+        .args(["analyze", "--inventory", snapshot.to_str().unwrap()])
+        .args(["-o", nested.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&nested).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+}
+
+#[test]
+fn dash_is_stdout_for_collect_and_audit() {
+    harness::emulator();
+    let cwd = harness::scratch_dir().join("dash-cwd");
+    std::fs::create_dir_all(&cwd).unwrap();
+    let scan = [
+        "--accounts",
+        "999999999990",
+        "--regions",
+        "us-east-1",
+        "--no-network",
+        "--quiet",
+    ];
+    let mut cmd = harness::command(&harness::emulator().endpoint);
+    cmd.current_dir(&cwd)
+        .args(["collect", "-o", "-"])
+        .args(scan);
+    let run = harness::run(cmd);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(run.json()["snapshot_version"], 1);
+    // Audit: `-o -` is the report on stdout (JSON when stdout is not a terminal), beside files.
+    let file = harness::scratch_file("dash-and-file.sarif");
+    let mut cmd = harness::command(&harness::emulator().endpoint);
+    cmd.current_dir(&cwd)
+        .args(["audit", "-o", "-", "-o", file.to_str().unwrap()])
+        .args(scan);
+    let run = harness::run(cmd);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(run.json()["scan"]["complete"], true);
+    assert!(file.is_file());
+    assert!(
+        !cwd.join("-").exists(),
+        "a file named '-' was written instead of stdout"
+    );
+    // A snapshot cannot share stdout with the report.
+    let mut cmd = harness::command(&dead_endpoint());
+    cmd.args(["audit", "--snapshot", "-"]).args(scan);
+    let run = harness::run(cmd);
+    assert_eq!(run.status, 2);
+    assert!(run.stderr.contains("--snapshot -"), "{}", run.stderr);
+}
+
+#[test]
+fn quiet_silences_the_summary_line_of_a_report_written_to_files() {
+    let snapshot = clean_snapshot("for-quiet.json");
+    let file = harness::scratch_file("quiet.json");
+    let analyze = |quiet: bool| {
+        let mut cmd = bin();
+        cmd.args(["analyze", "--inventory", snapshot.to_str().unwrap()])
+            .args(["-o", file.to_str().unwrap()]);
+        if quiet {
+            cmd.arg("-q");
+        }
+        cmd.output().unwrap()
+    };
+    let loud = analyze(false);
+    assert_eq!(loud.status.code(), Some(0));
+    assert!(loud.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&loud.stderr).contains("overexposed: 0 finding(s)"));
+    let quiet = analyze(true);
+    assert_eq!(quiet.status.code(), Some(0));
+    assert!(quiet.stdout.is_empty() && quiet.stderr.is_empty());
+}
+
+/// `script` (util-linux) runs the binary with a terminal on stdout, where the stdout default
+/// is the table: a file with no known extension must still be JSON.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_output_file_format_does_not_depend_on_a_terminal() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: `script` (util-linux) is not installed");
+        return;
+    }
+    let snapshot = clean_snapshot("for-tty.json");
+    let file = harness::scratch_file("report-without-extension");
+    let line = format!(
+        "{} analyze --inventory {} -o {}",
+        env!("CARGO_BIN_EXE_overexposed"),
+        snapshot.display(),
+        file.display()
+    );
+    let out = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&text).is_ok(),
+        "not JSON:\n{text}"
+    );
+}
+
+#[test]
+fn analyze_of_an_audit_report_says_what_the_file_is() {
+    let snapshot = clean_snapshot("to-report.json");
+    let report = harness::scratch_file("a-report.json");
+    let out = bin()
+        .args(["analyze", "--inventory", snapshot.to_str().unwrap(), "-q"])
+        .args(["-o", report.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let out = bin()
+        .args(["analyze", "--inventory", report.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "{} is an audit report, not an inventory snapshot",
+            report.display()
+        )) && err.contains("overexposed collect"),
+        "{err}"
+    );
+    // Any other foreign JSON still gets the parser's reason.
+    let other = harness::scratch_file("other.json");
+    std::fs::write(&other, r#"{"findings": []}"#).unwrap();
+    let out = bin()
+        .args(["analyze", "--inventory", other.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an overexposed inventory snapshot"));
+}
+
+#[test]
+fn endpoint_url_help_names_its_variable_once() {
+    let out = bin()
+        .args(["audit", "--help"])
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(help.matches("AWS_ENDPOINT_URL").count(), 1, "{help}");
+    assert!(help.contains("[env: AWS_ENDPOINT_URL]"), "{help}");
+}

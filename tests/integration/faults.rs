@@ -913,16 +913,9 @@ fn reports_are_replaced_atomically_or_not_at_all() {
         Rule::new("apigateway:GetStages", Fault::AccessDenied).account(A)
     ]);
     let mut cmd = harness::command(&p.endpoint);
-    cmd.args([
-        "audit",
-        "--accounts",
-        A,
-        "--regions",
-        US,
-        "--quiet",
-        "--no-network",
-    ])
-    .args(&out_args);
+    // Not --quiet: it would silence the summary line on stderr checked below.
+    cmd.args(["audit", "--accounts", A, "--regions", US, "--no-network"])
+        .args(&out_args);
     let run = harness::run(cmd);
     assert_eq!(run.status, 2, "{}", run.stderr);
     assert!(

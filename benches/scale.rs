@@ -1031,7 +1031,7 @@ fn bench_render(sz: &Sizes, api: &Inventory, table: &mut Table) {
     type Renderer = fn(&report::AuditReport) -> String;
     let renderers: [(&str, Renderer); 3] = [
         ("render: json", report::json::render_json),
-        ("render: sarif", report::sarif::render_sarif),
+        ("render: sarif", |r| report::sarif::render_sarif(r, None)),
         ("render: table", |r| report::table::render_table(r, false)),
     ];
     for (stage, render) in renderers {

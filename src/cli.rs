@@ -169,6 +169,25 @@ pub struct ReportArgs {
     /// fix it (JSON and SARIF always carry these).
     #[arg(long)]
     pub details: bool,
+    /// Category of the SARIF run (`automationDetails.id` NAME/). GitHub code scanning closes
+    /// an alert when an upload of the same category no longer reports it, so give each
+    /// scheduled scan one stable name. Default: derived from the scope (see README).
+    #[arg(long, value_name = "NAME", value_parser = parse_sarif_category)]
+    pub sarif_category: Option<String>,
+}
+
+/// A category is a path-like name: no spaces or control characters, no empty segments.
+fn parse_sarif_category(raw: &str) -> Result<String, String> {
+    let name = raw.trim().trim_end_matches('/');
+    if name.is_empty()
+        || name.chars().any(|c| c.is_whitespace() || c.is_control())
+        || name.split('/').any(str::is_empty)
+    {
+        return Err(format!(
+            "'{raw}' is not a SARIF category: use a name such as overexposed/prod-org (no spaces, no empty path segments)"
+        ));
+    }
+    Ok(name.to_string())
 }
 
 /// A usage or input error: printed as `error: …` and exit 2.
@@ -436,20 +455,20 @@ pub fn build_report(inv: &Inventory) -> AuditReport {
             targets,
             api_calls: inv.api_calls.clone(),
             skipped_accounts: inv.skipped_accounts.clone(),
-            scope: inv.scope,
+            scope: inv.scope.clone(),
         },
         findings,
     }
 }
 
-fn render(report: &AuditReport, format: Format, color: bool, details: bool) -> String {
+fn render(report: &AuditReport, format: Format, color: bool, args: &ReportArgs) -> String {
     match format {
-        Format::Table if details => {
+        Format::Table if args.details => {
             report::table::render_table(report, color) + &report::table::render_details(report)
         }
         Format::Table => report::table::render_table(report, color),
         Format::Json => report::json::render_json(report),
-        Format::Sarif => report::sarif::render_sarif(report),
+        Format::Sarif => report::sarif::render_sarif(report, args.sarif_category.as_deref()),
     }
 }
 
@@ -464,14 +483,14 @@ fn emit(report: &AuditReport, args: &ReportArgs, quiet: bool) -> anyhow::Result<
     let format = args.format.unwrap_or(default_format);
     for path in args.output.iter().filter(|p| !is_stdout(p)) {
         let f = file_format(path, args.format);
-        write_atomically(path, &render(report, f, false, args.details))
+        write_atomically(path, &render(report, f, false, args))
             .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
     }
     let to_stdout =
         args.output.is_empty() || args.format.is_some() || args.output.iter().any(|p| is_stdout(p));
     if to_stdout {
         let color = stdout_tty && std::env::var_os("NO_COLOR").is_none() && format == Format::Table;
-        let text = render(report, format, color, args.details);
+        let text = render(report, format, color, args);
         write_stdout(&text)?;
     } else if !quiet {
         eprintln!("{}", one_line_summary(report));
@@ -637,6 +656,19 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_sarif_category_is_a_path_like_name() {
+        assert_eq!(
+            parse_sarif_category("overexposed/prod/").unwrap(),
+            "overexposed/prod"
+        );
+        assert_eq!(parse_sarif_category(" nightly ").unwrap(), "nightly");
+        for bad in ["", "/", "a//b", "two words", "tab\there"] {
+            let err = parse_sarif_category(bad).unwrap_err();
+            assert!(err.contains("not a SARIF category"), "{bad:?}: {err}");
+        }
+    }
     use super::*;
 
     #[test]

@@ -35,14 +35,23 @@ pub struct Inventory {
     pub scope: ScanScope,
 }
 
-/// What kinds of entry point a scan read. A scan can be complete within a narrower scope
-/// (`--no-network`); the scope says so, so that such a scan never passes for a full one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What a scan covered: which kinds of entry point it read, and how its accounts and regions
+/// were chosen. A scan can be complete within a narrower scope (`--no-network`, `--regions`);
+/// the scope says so, so that such a scan never passes for a full one, and SARIF uploads of
+/// different scopes never close each other's alerts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScanScope {
     /// REST and HTTP APIs (always read today).
     pub api_gateway: bool,
     /// PrivateLink, VPC peering and internet-facing load balancers (off with `--no-network`).
     pub network: bool,
+    /// The accounts are every active account of the organization (`--organization`): the
+    /// scope stays the same as accounts join and leave.
+    #[serde(default)]
+    pub organization: bool,
+    /// The regions given with `--regions` (sorted); `None`: every enabled region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Vec<String>>,
 }
 
 impl Default for ScanScope {
@@ -50,11 +59,14 @@ impl Default for ScanScope {
         ScanScope {
             api_gateway: true,
             network: true,
+            organization: false,
+            regions: None,
         }
     }
 }
 
 impl ScanScope {
+    /// Every kind of entry point was read (whatever accounts and regions).
     pub fn is_full(&self) -> bool {
         self.api_gateway && self.network
     }

@@ -919,6 +919,8 @@ fn a_snapshot_without_a_scope_is_a_full_scan_and_a_narrow_scope_round_trips() {
         scope: ScanScope {
             api_gateway: true,
             network: false,
+            organization: true,
+            regions: Some(vec!["eu-west-1".into()]),
         },
         snapshot_version: SNAPSHOT_VERSION,
         ..Default::default()

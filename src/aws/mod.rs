@@ -859,6 +859,12 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
         scope: crate::inventory::ScanScope {
             api_gateway: true,
             network: opts.network,
+            organization: opts.organization,
+            regions: opts.regions.clone().map(|mut r| {
+                r.sort();
+                r.dedup();
+                r
+            }),
         },
     })
 }

@@ -190,7 +190,43 @@ fn notification(level: &str, id: &str, text: String) -> Notification {
         .build()
 }
 
-pub fn render_sarif(report: &AuditReport) -> String {
+/// The run's `automationDetails.id`, `<category>/`: GitHub code scanning closes an alert when
+/// an upload of the same category no longer reports it, so the category names the scope and
+/// nothing that changes between runs of the same scheduled scan. `category` overrides it;
+/// the default is `overexposed` (`overexposed-api-only` for a `--no-network` scan: uploaded
+/// under the full scan's, it would close every network alert as fixed), then
+/// `organization` or the sorted accounts joined with `+`, then the `--regions` given.
+pub fn automation_id(report: &AuditReport, category: Option<&str>) -> String {
+    if let Some(name) = category {
+        return format!("{name}/");
+    }
+    let scope = &report.scan.scope;
+    let tool = if scope.is_full() {
+        "overexposed"
+    } else {
+        "overexposed-api-only"
+    };
+    let accounts = if scope.organization {
+        // Accounts join and leave the organization: the scope stays the same.
+        "organization".to_string()
+    } else {
+        let mut accounts: Vec<&str> = report
+            .scan
+            .targets
+            .iter()
+            .map(|t| t.account_id.as_str())
+            .collect();
+        accounts.sort();
+        accounts.dedup();
+        accounts.join("+")
+    };
+    match &scope.regions {
+        Some(regions) => format!("{tool}/{accounts}/{}/", regions.join("+")),
+        None => format!("{tool}/{accounts}/"),
+    }
+}
+
+pub fn render_sarif(report: &AuditReport, category: Option<&str>) -> String {
     let all = rules::all();
     let results: Vec<SarifResult> = report
         .findings
@@ -248,22 +284,7 @@ pub fn render_sarif(report: &AuditReport) -> String {
         invocation.end_time_utc = Some(report.scan.finished_at.clone());
     }
 
-    let mut accounts: Vec<&str> = report
-        .scan
-        .targets
-        .iter()
-        .map(|t| t.account_id.as_str())
-        .collect();
-    accounts.sort();
-    accounts.dedup();
-    // An API-only scan gets its own category: uploaded under the full scan's, it would close
-    // every network alert of the full scans as fixed.
-    let category = if report.scan.scope.is_full() {
-        "overexposed"
-    } else {
-        "overexposed-api-only"
-    };
-    let automation_id = format!("{category}/{}/", accounts.join("+"));
+    let automation_id = automation_id(report, category);
 
     let driver = ToolComponent::builder()
         .name(report.tool.name.clone())
@@ -286,4 +307,88 @@ pub fn render_sarif(report: &AuditReport) -> String {
     let mut s = serde_json::to_string_pretty(&sarif).expect("SARIF serialises");
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{ScanScope, TargetStatus};
+    use crate::report::{ScanInfo, TargetSummary, ToolInfo};
+
+    fn report(accounts: &[&str], scope: ScanScope) -> AuditReport {
+        AuditReport {
+            tool: ToolInfo {
+                name: "overexposed".into(),
+                version: "0".into(),
+            },
+            scan: ScanInfo {
+                started_at: String::new(),
+                finished_at: String::new(),
+                complete: true,
+                targets: accounts
+                    .iter()
+                    .map(|a| TargetSummary {
+                        account_id: a.to_string(),
+                        region: "us-east-1".into(),
+                        status: TargetStatus::Complete,
+                        error: None,
+                        errors: vec![],
+                        notifications: vec![],
+                    })
+                    .collect(),
+                api_calls: Default::default(),
+                skipped_accounts: vec![],
+                scope,
+            },
+            findings: vec![],
+        }
+    }
+
+    #[test]
+    fn the_sarif_category_names_the_scope_and_nothing_that_changes_between_runs() {
+        let full = ScanScope::default();
+        assert_eq!(
+            automation_id(
+                &report(
+                    &["222222222222", "111111111111", "111111111111"],
+                    full.clone()
+                ),
+                None
+            ),
+            "overexposed/111111111111+222222222222/"
+        );
+        // An organization scan keeps its category as accounts join and leave.
+        let org = ScanScope {
+            organization: true,
+            ..full.clone()
+        };
+        assert_eq!(
+            automation_id(&report(&["111111111111"], org.clone()), None),
+            automation_id(&report(&["111111111111", "333333333333"], org), None)
+        );
+        // Regions given narrow the scope: a scan of one region never closes another's alerts.
+        let regions = ScanScope {
+            regions: Some(vec!["eu-west-1".into(), "us-east-1".into()]),
+            ..full.clone()
+        };
+        assert_eq!(
+            automation_id(&report(&["111111111111"], regions), None),
+            "overexposed/111111111111/eu-west-1+us-east-1/"
+        );
+        let api_only = ScanScope {
+            network: false,
+            organization: true,
+            ..full
+        };
+        assert_eq!(
+            automation_id(&report(&[], api_only.clone()), None),
+            "overexposed-api-only/organization/"
+        );
+        // A category given wins, whatever the scope.
+        let r = report(&["111111111111"], api_only);
+        assert_eq!(automation_id(&r, Some("nightly/prod")), "nightly/prod/");
+        let sarif: serde_json::Value =
+            serde_json::from_str(&render_sarif(&r, Some("nightly/prod"))).unwrap();
+        assert_eq!(sarif["runs"][0]["automationDetails"]["id"], "nightly/prod/");
+    }
 }

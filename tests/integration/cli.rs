@@ -199,6 +199,26 @@ fn an_organization_is_scanned_account_by_account_and_suspended_members_are_skipp
         .iter()
         .all(|f| f["account_id"] != clean.as_str()));
     assert_eq!(report["scan"]["api_calls"]["organizations:ListAccounts"], 1);
+    assert_eq!(report["scan"]["scope"]["organization"], true);
+    // The SARIF category of an organization scan does not list its accounts: it stays the
+    // same as accounts join and leave, so alerts close when fixed.
+    let sarif = harness::run_audit(&[
+        "audit",
+        "--organization",
+        "--regions",
+        "us-east-1",
+        "--format",
+        "sarif",
+        "--quiet",
+        "--fail-on",
+        "never",
+        "--no-network",
+    ]);
+    assert_eq!(sarif.status, 0, "stderr: {}", sarif.stderr);
+    assert_eq!(
+        sarif.json()["runs"][0]["automationDetails"]["id"],
+        "overexposed-api-only/organization/us-east-1/"
+    );
     // --organization and --accounts exclude each other.
     let both = harness::run_audit(&["audit", "--organization", "--accounts", "111111111111"]);
     assert_eq!(both.status, 2);
@@ -481,11 +501,11 @@ fn a_no_network_scan_says_so_and_never_shares_the_full_scans_sarif_category() {
     let (json, sarif, table, summary) = scan(&["--no-network"], "api-only");
     assert_eq!(
         json["scan"]["scope"],
-        serde_json::json!({"api_gateway": true, "network": false})
+        serde_json::json!({"api_gateway": true, "network": false, "organization": false, "regions": ["us-east-1"]})
     );
     assert_eq!(
         sarif["runs"][0]["automationDetails"]["id"],
-        "overexposed-api-only/999999999990/"
+        "overexposed-api-only/999999999990/us-east-1/"
     );
     assert!(
         table.contains("network paths not scanned (--no-network)"),
@@ -499,11 +519,11 @@ fn a_no_network_scan_says_so_and_never_shares_the_full_scans_sarif_category() {
     let (json, sarif, table, summary) = scan(&[], "full");
     assert_eq!(
         json["scan"]["scope"],
-        serde_json::json!({"api_gateway": true, "network": true})
+        serde_json::json!({"api_gateway": true, "network": true, "organization": false, "regions": ["us-east-1"]})
     );
     assert_eq!(
         sarif["runs"][0]["automationDetails"]["id"],
-        "overexposed/999999999990/"
+        "overexposed/999999999990/us-east-1/"
     );
     assert!(!table.contains("not scanned"), "{table}");
     assert!(!summary.contains("not scanned"), "{summary}");
@@ -534,7 +554,7 @@ fn analyze_keeps_the_scope_of_a_no_network_snapshot() {
     let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         sarif["runs"][0]["automationDetails"]["id"],
-        "overexposed-api-only/999999999990/"
+        "overexposed-api-only/999999999990/us-east-1/"
     );
 }
 
@@ -673,15 +693,12 @@ fn quiet_silences_the_summary_line_of_a_report_written_to_files() {
     assert!(quiet.stdout.is_empty() && quiet.stderr.is_empty());
 }
 
-/// `script` (util-linux) runs the binary with a terminal on stdout, where the stdout default
-/// is the table: a file with no known extension must still be JSON.
+/// `script` (util-linux; Debian's essential `bsdutils`, so on every machine the suite runs on)
+/// runs the binary with a terminal on stdout, where the stdout default is the table: a file
+/// with no known extension must still be JSON. Never skipped: without `script` it fails.
 #[cfg(target_os = "linux")]
 #[test]
 fn an_output_file_format_does_not_depend_on_a_terminal() {
-    if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("skipped: `script` (util-linux) is not installed");
-        return;
-    }
     let snapshot = clean_snapshot("for-tty.json");
     let file = harness::scratch_file("report-without-extension");
     let line = format!(
@@ -693,7 +710,7 @@ fn an_output_file_format_does_not_depend_on_a_terminal() {
     let out = Command::new("script")
         .args(["-qec", &line, "/dev/null"])
         .output()
-        .unwrap();
+        .expect("`script` (util-linux / bsdutils) puts a terminal on stdout");
     assert_eq!(
         out.status.code(),
         Some(0),

@@ -269,7 +269,7 @@ fn demo_sarif_validates_against_the_official_schema_and_github_rules() {
     assert_eq!(run["invocations"][0]["executionSuccessful"], true);
     assert_eq!(
         run["automationDetails"]["id"],
-        "overexposed/111111111111+222222222222/"
+        "overexposed/111111111111+222222222222/us-east-1/"
     );
 }
 

@@ -856,22 +856,7 @@ mod tests {
             confidence: "high".into(),
             evidence: Default::default(),
         };
-        AuditReport {
-            tool: ToolInfo {
-                name: "overexposed".into(),
-                version: "0".into(),
-            },
-            scan: ScanInfo {
-                started_at: String::new(),
-                finished_at: String::new(),
-                complete: true,
-                targets: vec![],
-                api_calls: Default::default(),
-                skipped_accounts: vec![],
-                scope: Default::default(),
-            },
-            findings: severities.iter().copied().map(finding).collect(),
-        }
+        crate::report::report_for_tests(severities.iter().copied().map(finding).collect())
     }
 
     #[test]

@@ -89,6 +89,37 @@ pub(crate) struct FindingDraft {
 }
 
 impl FindingDraft {
+    /// A network path finding's fixed parts: every verb of every path, no HTTP authentication
+    /// (`auth: network_only`, `write: true`). The caller fills in the message, fix, confidence,
+    /// evidence and identity.
+    pub fn network_path(
+        rule_id: &'static str,
+        target: &crate::inventory::Target,
+        resource_arn: String,
+        entry_point: crate::model::EntryPoint,
+        reach: Reach,
+    ) -> FindingDraft {
+        FindingDraft {
+            rule_id,
+            account_id: target.account_id.clone(),
+            region: target.region.clone(),
+            resource_arn,
+            entry_point,
+            api_id: None,
+            stage: None,
+            method: "*".into(),
+            path: "*".into(),
+            reach,
+            auth: "network_only".into(),
+            write: true,
+            message: String::new(),
+            specific_fix: String::new(),
+            low_confidence: false,
+            evidence: BTreeMap::new(),
+            identity: vec![],
+        }
+    }
+
     pub fn build(self) -> Finding {
         let rule = rules::get(self.rule_id)
             .unwrap_or_else(|| panic!("analysis emitted unknown rule id {}", self.rule_id));

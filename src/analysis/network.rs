@@ -1661,18 +1661,6 @@ fn endpoint_service_findings(
             evidence.insert("bypassed_methods".into(), methods_evidence(&methods));
             out.push(
                 FindingDraft {
-                    rule_id: rule,
-                    account_id: target.account_id.clone(),
-                    region: target.region.clone(),
-                    resource_arn: resource_arn.clone(),
-                    entry_point: EntryPoint::Privatelink,
-                    api_id: None,
-                    stage: None,
-                    method: "*".into(),
-                    path: "*".into(),
-                    reach: reach.clone(),
-                    auth: "network_only".into(),
-                    write: true,
                     message,
                     specific_fix: fix.clone(),
                     low_confidence: perms_unread.is_some() || methods.iter().any(|m| m.inferred),
@@ -1683,6 +1671,13 @@ fn endpoint_service_findings(
                         svc.service_id.clone(),
                         id,
                     ],
+                    ..FindingDraft::network_path(
+                        rule,
+                        target,
+                        resource_arn.clone(),
+                        EntryPoint::Privatelink,
+                        reach.clone(),
+                    )
                 }
                 .build(),
             );
@@ -2179,18 +2174,6 @@ fn peering_findings(
         evidence.insert("bypassed_methods".into(), methods_evidence(methods));
         out.push(
             FindingDraft {
-                rule_id: "peering-exposes-private-backend",
-                account_id: target.account_id.clone(),
-                region: target.region.clone(),
-                resource_arn: resource_arn.clone(),
-                entry_point: EntryPoint::VpcPeering,
-                api_id: None,
-                stage: None,
-                method: "*".into(),
-                path: "*".into(),
-                reach: reach.clone(),
-                auth: "network_only".into(),
-                write: true,
                 message,
                 specific_fix: {
                     let rule = path
@@ -2216,6 +2199,7 @@ fn peering_findings(
                 low_confidence: path.assumed || methods.iter().any(|m| m.inferred),
                 evidence,
                 identity: vec![target.account_id.clone(), target.region.clone(), p.id.clone(), b.id.clone()],
+                ..FindingDraft::network_path("peering-exposes-private-backend", target, resource_arn.clone(), EntryPoint::VpcPeering, reach.clone())
             }
             .build(),
         );
@@ -2262,18 +2246,6 @@ fn peering_findings(
         );
         out.push(
             FindingDraft {
-                rule_id: "peering-cross-account-no-path",
-                account_id: target.account_id.clone(),
-                region: target.region.clone(),
-                resource_arn,
-                entry_point: EntryPoint::VpcPeering,
-                api_id: None,
-                stage: None,
-                method: "*".into(),
-                path: "*".into(),
-                reach,
-                auth: "network_only".into(),
-                write: true,
                 message,
                 specific_fix: String::new(),
                 low_confidence: !unread.is_empty(),
@@ -2283,6 +2255,13 @@ fn peering_findings(
                     target.region.clone(),
                     p.id.clone(),
                 ],
+                ..FindingDraft::network_path(
+                    "peering-cross-account-no-path",
+                    target,
+                    resource_arn,
+                    EntryPoint::VpcPeering,
+                    reach,
+                )
             }
             .build(),
         );
@@ -2645,18 +2624,6 @@ fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec
             evidence.insert("bypassed_methods".into(), methods_evidence(methods));
             out.push(
                 FindingDraft {
-                    rule_id: "public-lb-exposes-private-backend",
-                    account_id: target.account_id.clone(),
-                    region: target.region.clone(),
-                    resource_arn: lb.arn.clone(),
-                    entry_point: EntryPoint::PublicLoadBalancer,
-                    api_id: None,
-                    stage: None,
-                    method: "*".into(),
-                    path: "*".into(),
-                    reach: ir.reach.clone(),
-                    auth: "network_only".into(),
-                    write: true,
                     message,
                     specific_fix: public_lb_fix(ix, lb, private, &shared),
                     low_confidence: ir.assumed || methods.iter().any(|m| m.inferred),
@@ -2667,6 +2634,13 @@ fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec
                         lb.arn.clone(),
                         private.id.clone(),
                     ],
+                    ..FindingDraft::network_path(
+                        "public-lb-exposes-private-backend",
+                        target,
+                        lb.arn.clone(),
+                        EntryPoint::PublicLoadBalancer,
+                        ir.reach.clone(),
+                    )
                 }
                 .build(),
             );
@@ -2765,18 +2739,6 @@ fn possible_share_finding(
     evidence.insert("possible_backends_total".into(), json!(candidates.len()));
     evidence.insert("bypassed_methods".into(), methods_evidence(&methods));
     FindingDraft {
-        rule_id: "public-lb-exposes-private-backend",
-        account_id: target.account_id.clone(),
-        region: target.region.clone(),
-        resource_arn: lb.arn.clone(),
-        entry_point: EntryPoint::PublicLoadBalancer,
-        api_id: None,
-        stage: None,
-        method: "*".into(),
-        path: "*".into(),
-        reach: ir.reach.clone(),
-        auth: "network_only".into(),
-        write: true,
         message,
         specific_fix: read_targets_fix(ix, lb, &unread),
         low_confidence: true,
@@ -2787,6 +2749,13 @@ fn possible_share_finding(
             lb.arn.clone(),
             "targets-unknown".into(),
         ],
+        ..FindingDraft::network_path(
+            "public-lb-exposes-private-backend",
+            target,
+            lb.arn.clone(),
+            EntryPoint::PublicLoadBalancer,
+            ir.reach.clone(),
+        )
     }
     .build()
 }

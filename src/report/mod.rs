@@ -77,6 +77,27 @@ pub fn account_failure_summary(f: &AccountFailure) -> TargetSummary {
     }
 }
 
+/// A complete, empty-scope report around `findings`, for the renderers' tests.
+#[cfg(test)]
+pub(crate) fn report_for_tests(findings: Vec<Finding>) -> AuditReport {
+    AuditReport {
+        tool: ToolInfo {
+            name: "overexposed".into(),
+            version: "0".into(),
+        },
+        scan: ScanInfo {
+            started_at: String::new(),
+            finished_at: String::new(),
+            complete: true,
+            targets: vec![],
+            api_calls: Default::default(),
+            skipped_accounts: vec![],
+            scope: Default::default(),
+        },
+        findings,
+    }
+}
+
 pub mod json;
 pub mod sarif;
 pub mod table;

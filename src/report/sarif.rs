@@ -313,35 +313,23 @@ pub fn render_sarif(report: &AuditReport, category: Option<&str>) -> String {
 mod tests {
     use super::*;
     use crate::inventory::{ScanScope, TargetStatus};
-    use crate::report::{ScanInfo, TargetSummary, ToolInfo};
+    use crate::report::TargetSummary;
 
     fn report(accounts: &[&str], scope: ScanScope) -> AuditReport {
-        AuditReport {
-            tool: ToolInfo {
-                name: "overexposed".into(),
-                version: "0".into(),
-            },
-            scan: ScanInfo {
-                started_at: String::new(),
-                finished_at: String::new(),
-                complete: true,
-                targets: accounts
-                    .iter()
-                    .map(|a| TargetSummary {
-                        account_id: a.to_string(),
-                        region: "us-east-1".into(),
-                        status: TargetStatus::Complete,
-                        error: None,
-                        errors: vec![],
-                        notifications: vec![],
-                    })
-                    .collect(),
-                api_calls: Default::default(),
-                skipped_accounts: vec![],
-                scope,
-            },
-            findings: vec![],
-        }
+        let mut r = crate::report::report_for_tests(vec![]);
+        r.scan.scope = scope;
+        r.scan.targets = accounts
+            .iter()
+            .map(|a| TargetSummary {
+                account_id: a.to_string(),
+                region: "us-east-1".into(),
+                status: TargetStatus::Complete,
+                error: None,
+                errors: vec![],
+                notifications: vec![],
+            })
+            .collect();
+        r
     }
 
     #[test]

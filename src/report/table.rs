@@ -210,7 +210,6 @@ pub fn render_details(report: &AuditReport) -> String {
 mod tests {
     use super::*;
     use crate::model::{EntryPoint, Reach};
-    use crate::report::{ScanInfo, ToolInfo};
 
     fn finding(rule: &str, severity: Severity, path: &str) -> Finding {
         Finding {
@@ -238,22 +237,7 @@ mod tests {
     }
 
     fn report(findings: Vec<Finding>) -> AuditReport {
-        AuditReport {
-            tool: ToolInfo {
-                name: "overexposed".into(),
-                version: "0".into(),
-            },
-            scan: ScanInfo {
-                started_at: String::new(),
-                finished_at: String::new(),
-                complete: true,
-                targets: vec![],
-                api_calls: Default::default(),
-                skipped_accounts: vec![],
-                scope: Default::default(),
-            },
-            findings,
-        }
+        crate::report::report_for_tests(findings)
     }
 
     #[test]

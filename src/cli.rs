@@ -513,6 +513,14 @@ fn write_stdout(text: &str) -> anyhow::Result<()> {
     write_report(&mut std::io::stdout().lock(), text)
 }
 
+/// A snapshot on stdout is data for another program: one cut short by a reader that went away
+/// is a failure (exit 2), never a complete collection.
+fn write_snapshot_to_stdout(out: &mut impl Write, text: &str) -> anyhow::Result<()> {
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| anyhow::anyhow!("could not write the snapshot to stdout: {e}"))
+}
+
 pub fn one_line_summary(report: &AuditReport) -> String {
     let incomplete = report.scan.failed_targets().count();
     let mut status = if report.scan.complete {
@@ -604,7 +612,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             let inv = runtime()?.block_on(aws::collect(&opts))?;
             let json = serde_json::to_string_pretty(&inv)? + "\n";
             let written = if is_stdout(&output) {
-                write_stdout(&json)?;
+                write_snapshot_to_stdout(&mut std::io::stdout().lock(), &json)?;
                 "the snapshot to stdout".to_string()
             } else {
                 write_atomically(&output, &json)
@@ -766,6 +774,13 @@ mod tests {
     #[test]
     fn a_reader_that_went_away_is_not_an_error_but_a_failed_write_is() {
         assert!(write_report(&mut Failing(std::io::ErrorKind::BrokenPipe), "x").is_ok());
+        // A snapshot is never cut short in silence, not even by a reader that went away.
+        let err = write_snapshot_to_stdout(&mut Failing(std::io::ErrorKind::BrokenPipe), "x")
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("could not write the snapshot"),
+            "{err}"
+        );
         let err = write_report(&mut Failing(std::io::ErrorKind::StorageFull), "x").unwrap_err();
         assert!(
             err.to_string().contains("could not write to stdout"),

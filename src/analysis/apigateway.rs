@@ -856,10 +856,21 @@ fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
                     "Attach an authorizer to route {} (aws apigatewayv2 update-route --api-id {} --route-id {} --authorization-type AWS_IAM, or a JWT or Lambda authorizer)",
                     route.route_key, api.id, route.id
                 );
+                // A deployment made without --stage-name goes live on no stage.
+                // `$default` is quoted: a shell would expand it to nothing.
+                let stage_name = match stage.as_str() {
+                    "*" => "STAGE".to_string(),
+                    s if s.contains('$') => format!("'{s}'"),
+                    s => s.to_string(),
+                };
+                let deploy = format!(
+                    "stages without automatic deployment need a new deployment (aws apigatewayv2 create-deployment --api-id {} --stage-name {stage_name})",
+                    api.id
+                );
                 if write {
-                    format!("{attach}, or delete the route if nothing should write through it; stages without automatic deployment need a new deployment (aws apigatewayv2 create-deployment --api-id {}).", api.id)
+                    format!("{attach}, or delete the route if nothing should write through it; {deploy}.")
                 } else {
-                    format!("{attach}; stages without automatic deployment need a new deployment (aws apigatewayv2 create-deployment --api-id {}). If the data is truly public, document it and suppress this finding for the route.", api.id)
+                    format!("{attach}; {deploy}. If the data is truly public, document it and suppress this finding for the route.")
                 }
             } else {
                 String::new()
@@ -1754,6 +1765,49 @@ mod tests {
         });
         let api = rest_api("REGIONAL", None, &["v1"], vec![("/items", vec![options])]);
         assert_eq!(audit(target_with(vec![api], vec![])), vec![]);
+    }
+
+    #[test]
+    fn http_route_fix_deploys_to_the_stage_it_names() {
+        let api = |stages: &[&str]| HttpApi {
+            id: "h1".into(),
+            name: "orders-v2".into(),
+            protocol_type: "HTTP".into(),
+            routes: vec![HttpRoute {
+                id: "r1".into(),
+                route_key: "POST /orders".into(),
+                authorization_type: "NONE".into(),
+                ..Default::default()
+            }],
+            stages: stages
+                .iter()
+                .map(|name| crate::inventory::Stage {
+                    name: name.to_string(),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        };
+        let f = audit(target_with(vec![], vec![api(&["prod"])]));
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].remediation
+                .contains("aws apigatewayv2 create-deployment --api-id h1 --stage-name prod)"),
+            "{}",
+            f[0].remediation
+        );
+        let f = audit(target_with(vec![], vec![api(&["$default"])]));
+        assert!(
+            f[0].remediation.contains("--stage-name '$default')"),
+            "{}",
+            f[0].remediation
+        );
+        let f = audit(target_with(vec![], vec![api(&["prod", "test"])]));
+        assert!(
+            f[0].remediation.contains("--stage-name STAGE)"),
+            "{}",
+            f[0].remediation
+        );
     }
 
     #[test]

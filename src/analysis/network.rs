@@ -1562,13 +1562,17 @@ fn endpoint_service_findings(
         } else if !stale.is_empty() && allowed.is_empty() {
             format!("Reject the endpoint connections of {} from {} (aws ec2 reject-vpc-endpoint-connections --service-id {} --vpc-endpoint-ids ...). {instead}", svc.service_id, stale.iter().cloned().collect::<Vec<_>>().join(", "), svc.service_id)
         } else {
-            // The principals of other accounts, as the permissions name them (ARNs).
-            let owner = format!(":{}:", target.account_id);
+            // Every principal but the owner's own IAM ones: an organization or OU ARN names
+            // the management account, which may be the owner, and still lets every member in.
+            let owners_own = |p: &str| {
+                let mut parts = p.split(':');
+                parts.nth(2) == Some("iam") && parts.nth(1) == Some(target.account_id.as_str())
+            };
             let external: Vec<&str> = svc
                 .allowed_principals
                 .iter()
-                .filter(|p| !p.contains(&owner))
                 .map(String::as_str)
+                .filter(|p| !owners_own(p))
                 .collect();
             let principals = if external.is_empty() {
                 "...".to_string()
@@ -2825,25 +2829,40 @@ fn public_lb_fix(
             let Some(port) = t.port.or(tg.port) else {
                 continue;
             };
-            let key = if tg.target_type == "alb" {
-                t.id.clone()
+            // An ALB target carries the private targets behind it: taking the ALB off takes
+            // them off this load balancer.
+            let carries_shared = if tg.target_type == "alb" {
+                shared.contains(&(t.id.clone(), port))
+                    || ix
+                        .lbs
+                        .get(t.id.as_str())
+                        .is_some_and(|alb| ix.endpoints(alb).iter().any(|e| shared.contains(e)))
             } else {
-                ix.host_key(vpc, tg, t)
+                shared.contains(&(ix.host_key(vpc, tg, t), port))
             };
-            if shared.contains(&(key, port)) {
-                let target = if t.port.is_some() {
-                    format!("Id={},Port={port}", t.id)
-                } else {
-                    format!("Id={}", t.id)
-                };
+            if carries_shared {
+                let mut target = format!("Id={}", t.id);
+                if t.port.is_some() {
+                    target.push_str(&format!(",Port={port}"));
+                }
+                // An IP target outside the VPC was registered with its zone (`all`); the
+                // deregistration must name it too, or it silently matches nothing.
+                if let Some(az) = t
+                    .availability_zone
+                    .as_ref()
+                    .filter(|_| tg.target_type == "ip")
+                {
+                    target.push_str(&format!(",AvailabilityZone={az}"));
+                }
                 per_group.entry(tg.arn.as_str()).or_default().insert(target);
             }
         }
     }
     if per_group.is_empty() {
         return format!(
-            "Deregister the shared targets from the target groups of {}.",
-            lb.name
+            "Deregister the shared targets from the target groups of {name} (aws elbv2 describe-target-groups --load-balancer-arn {arn} lists them), or recreate {name} with Scheme internal. Publish what must be public through API Gateway with authentication.",
+            name = lb.name,
+            arn = lb.arn
         );
     }
     let commands: Vec<String> = per_group

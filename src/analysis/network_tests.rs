@@ -2314,3 +2314,85 @@ fn possible_overlap_fix_reads_the_backend_targets_when_only_they_are_unread() {
         "the public ALB's targets were read: {fix}"
     );
 }
+
+#[test]
+fn public_nlb_in_front_of_an_internal_alb_is_fixed_by_taking_the_alb_off() {
+    let mut t = base();
+    t.network.load_balancers.push(lb(
+        INTERNAL_ALB,
+        "internal-alb",
+        "application",
+        "internal",
+        &[("i-backend", 8080)],
+        "instance",
+    ));
+    t.network.load_balancers.push(lb(
+        PUBLIC_NLB,
+        "public",
+        "network",
+        "internet-facing",
+        &[(INTERNAL_ALB, 80)],
+        "alb",
+    ));
+    let f = audit(vec![t]);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(
+        f[0].remediation.contains(&format!(
+            "aws elbv2 deregister-targets --target-group-arn {PUBLIC_NLB}/tg --targets Id={INTERNAL_ALB},Port=80"
+        )),
+        "{}",
+        f[0].remediation
+    );
+}
+
+#[test]
+fn privatelink_fix_removes_an_organization_whose_management_account_is_the_owner() {
+    let mut t = base();
+    t.network.endpoint_services.push(service(&[
+        "arn:aws:organizations::111111111111:organization/o-abc",
+        "arn:aws:iam::333333333333:root",
+        "arn:aws:iam::111111111111:role/ops",
+    ]));
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "privatelink-open-to-external-accounts",
+            SVC_ARN,
+            "organization:o-abc"
+        )]
+    );
+    let fix = &f[0].remediation;
+    assert!(
+        fix.contains("--remove-allowed-principals arn:aws:organizations::111111111111:organization/o-abc arn:aws:iam::333333333333:root)"),
+        "the organization lets every member in, and the owner's own role stays: {fix}"
+    );
+}
+
+#[test]
+fn deregistering_an_ip_target_outside_the_vpc_names_its_zone() {
+    // An address of a peered VPC, registered with AvailabilityZone=all behind the internal NLB
+    // and the public one alike.
+    let with_ip = |arn: &str, name: &str, scheme: &str| {
+        let mut l = lb(arn, name, "network", scheme, &[("10.9.0.5", 8080)], "ip");
+        l.target_groups[0].targets[0].availability_zone = Some("all".into());
+        l
+    };
+    let mut t = base();
+    t.network.load_balancers[0] = with_ip(NLB, "backend", "internal");
+    t.network
+        .load_balancers
+        .push(with_ip(PUBLIC_NLB, "public", "internet-facing"));
+    let f = audit(vec![t]);
+    assert_eq!(
+        rules(&f),
+        vec!["public-lb-exposes-private-backend"],
+        "{f:#?}"
+    );
+    assert!(
+        f[0].remediation
+            .contains("--targets Id=10.9.0.5,Port=8080,AvailabilityZone=all"),
+        "{}",
+        f[0].remediation
+    );
+}

@@ -17,7 +17,9 @@
 //!    conditions) parsed, then evaluated for a few hundred methods; adversarial wildcard
 //!    patterns (`*a*a*a…`) against long paths; over-limit and malformed policies rejected;
 //! 3. `network`: one region with 500 … 4,000 load balancers (internal and internet-facing,
-//!    shared and unshared targets, peerings, endpoint services, VPC links);
+//!    shared and unshared targets, peerings, endpoint services, VPC links), then the same
+//!    region with failed reads (public load balancers' targets, instances) whose assumptions
+//!    must not cost more than linear time;
 //! 4. `render`: JSON, SARIF and table of ~20,000 findings;
 //! 5. `snapshot`: `Inventory::from_snapshot_json` of the biggest inventory.
 
@@ -697,35 +699,6 @@ fn bench_api(sz: &Sizes, table: &mut Table) -> Inventory {
         previous = Some(d);
         biggest = inv;
     }
-    // Failure cases: reads that failed make the analysis assume the worst, and must not make
-    // it slower than linear. The targets of every internet-facing load balancer unread (one
-    // DescribeTargetHealth error per target group): each may share targets with the private
-    // backends of its VPCs, found through a VPC index rather than pair by pair.
-    bench_network_failure(sz, table, "network: public LB targets unread", |t| {
-        let mut errors = Vec::new();
-        for lb in t
-            .network
-            .load_balancers
-            .iter_mut()
-            .filter(|l| l.scheme == "internet-facing")
-        {
-            lb.targets_read = false;
-            for tg in &mut lb.target_groups {
-                tg.targets.clear();
-                errors.push(scan_error(
-                    "elasticloadbalancing:DescribeTargetHealth",
-                    Some(&tg.arn),
-                ));
-            }
-        }
-        t.errors.extend(errors);
-    });
-    // The instances unread: every instance target's subnet and groups are unknown, so each
-    // peering × backend assumes the worst about every host (route tables found by VPC).
-    bench_network_failure(sz, table, "network: instances unread", |t| {
-        t.network.instances.clear();
-        t.errors.push(scan_error("ec2:DescribeInstances", None));
-    });
     biggest
 }
 
@@ -931,35 +904,54 @@ fn bench_policy(sz: &Sizes, table: &mut Table) {
 }
 
 fn bench_network(sz: &Sizes, table: &mut Table) -> Inventory {
-    let mut previous = None;
-    let mut biggest = Inventory::default();
-    for &n in &sz.lbs {
-        let inv = network_estate(n);
-        reset_peak_rss();
-        let (d, findings) = timed(sz.reps, || analysis::analyze(&inv));
-        assert!(!findings.is_empty(), "the network estate has findings");
-        let mut by_rule = std::collections::BTreeMap::<&str, usize>::new();
-        for f in &findings {
-            *by_rule.entry(f.entry_point.label()).or_default() += 1;
-        }
-        table.push(
-            "network: analyze region",
-            format!("{n} LBs"),
-            d,
-            n,
+    let biggest = network_stage(
+        sz,
+        table,
+        "network: analyze region",
+        |_| {},
+        |findings| {
+            let mut by_rule = std::collections::BTreeMap::<&str, usize>::new();
+            for f in findings {
+                *by_rule.entry(f.entry_point.label()).or_default() += 1;
+            }
             format!(
                 "{} findings ({} lb, {} pcx, {} svc)",
                 findings.len(),
                 by_rule.get("public_load_balancer").unwrap_or(&0),
                 by_rule.get("vpc_peering").unwrap_or(&0),
                 by_rule.get("privatelink").unwrap_or(&0)
-            ),
-            previous,
-            peak_rss_kib(),
-        );
-        previous = Some(d);
-        biggest = inv;
-    }
+            )
+        },
+    );
+    // Failure cases: reads that failed make the analysis assume the worst, and must not make
+    // it slower than linear. The targets of every internet-facing load balancer unread (one
+    // DescribeTargetHealth error per target group): each may share targets with the private
+    // backends of its VPCs, found through a VPC index rather than pair by pair.
+    network_failure_stage(sz, table, "network: public LB targets unread", |t| {
+        let mut errors = Vec::new();
+        for lb in t
+            .network
+            .load_balancers
+            .iter_mut()
+            .filter(|l| l.scheme == "internet-facing")
+        {
+            lb.targets_read = false;
+            for tg in &mut lb.target_groups {
+                tg.targets.clear();
+                errors.push(scan_error(
+                    "elasticloadbalancing:DescribeTargetHealth",
+                    Some(&tg.arn),
+                ));
+            }
+        }
+        t.errors.extend(errors);
+    });
+    // The instances unread: every instance target's subnet and groups are unknown, so each
+    // peering × backend assumes the worst about every host (route tables found by VPC).
+    network_failure_stage(sz, table, "network: instances unread", |t| {
+        t.network.instances.clear();
+        t.errors.push(scan_error("ec2:DescribeInstances", None));
+    });
     biggest
 }
 
@@ -972,36 +964,57 @@ fn scan_error(operation: &str, resource: Option<&str>) -> overexposed::inventory
     }
 }
 
-/// The network stage again on estates where `fail` removed what a failed read would have
-/// brought; the findings must still come (at medium confidence), in linear time.
-fn bench_network_failure(
+/// One network stage: the region estate at each size, changed by `prepare`, analysed; returns
+/// the biggest estate (the render and snapshot stages reuse it).
+fn network_stage(
     sz: &Sizes,
     table: &mut Table,
     stage: &'static str,
-    fail: impl Fn(&mut Target),
-) {
+    prepare: impl Fn(&mut Target),
+    describe: impl Fn(&[overexposed::model::Finding]) -> String,
+) -> Inventory {
     let mut previous = None;
+    let mut biggest = Inventory::default();
     for &n in &sz.lbs {
         let mut inv = network_estate(n);
-        inv.targets.iter_mut().for_each(&fail);
+        inv.targets.iter_mut().for_each(&prepare);
         reset_peak_rss();
         let (d, findings) = timed(sz.reps, || analysis::analyze(&inv));
-        let medium = findings.iter().filter(|f| f.confidence == "medium").count();
         assert!(
-            medium > 0,
-            "{stage}: assumptions give medium-confidence findings"
+            !findings.is_empty(),
+            "{stage}: the network estate has findings"
         );
         table.push(
             stage,
             format!("{n} LBs"),
             d,
             n,
-            format!("{} findings ({medium} medium confidence)", findings.len()),
+            describe(&findings),
             previous,
             peak_rss_kib(),
         );
         previous = Some(d);
+        biggest = inv;
     }
+    biggest
+}
+
+/// The network stage again on estates where `fail` removed what a failed read would have
+/// brought; the findings must still come (at medium confidence), in linear time.
+fn network_failure_stage(
+    sz: &Sizes,
+    table: &mut Table,
+    stage: &'static str,
+    fail: impl Fn(&mut Target),
+) {
+    network_stage(sz, table, stage, fail, |findings| {
+        let medium = findings.iter().filter(|f| f.confidence == "medium").count();
+        assert!(
+            medium > 0,
+            "{stage}: assumptions give medium-confidence findings"
+        );
+        format!("{} findings ({medium} medium confidence)", findings.len())
+    });
 }
 
 fn bench_render(sz: &Sizes, api: &Inventory, table: &mut Table) {

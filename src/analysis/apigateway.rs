@@ -978,6 +978,16 @@ mod tests {
         }
     }
 
+    /// The stages of REST API `api1` could not be read (AccessDenied).
+    fn deny_get_stages(t: &mut Target) {
+        t.errors.push(crate::inventory::ScanError {
+            operation: "apigateway:GetStages".into(),
+            code: "AccessDeniedException".into(),
+            message: "denied".into(),
+            resource: Some("api1".into()),
+        });
+    }
+
     fn target_with(rest: Vec<RestApi>, http: Vec<HttpApi>) -> Target {
         Target {
             account_id: OWNER.into(),
@@ -1952,12 +1962,7 @@ mod tests {
                 vec![("/items", vec![method("POST", "NONE")])],
             );
             let mut t = target_with(vec![api], vec![]);
-            t.errors.push(crate::inventory::ScanError {
-                operation: "apigateway:GetStages".into(),
-                code: "AccessDeniedException".into(),
-                message: "denied".into(),
-                resource: Some("api1".into()),
-            });
+            deny_get_stages(&mut t);
             let f = audit(t);
             assert_eq!(
                 summary(&f),
@@ -2029,12 +2034,7 @@ mod tests {
         assert_eq!(audit(target_with(vec![api.clone()], vec![])), vec![]);
         // Stages unreadable: judged as deployed, on "some stage".
         let mut t = target_with(vec![api], vec![]);
-        t.errors.push(crate::inventory::ScanError {
-            operation: "apigateway:GetStages".into(),
-            code: "AccessDeniedException".into(),
-            message: "denied".into(),
-            resource: Some("api1".into()),
-        });
+        deny_get_stages(&mut t);
         let f = audit(t);
         assert_eq!(
             summary(&f),

@@ -443,23 +443,36 @@ impl<'a> Index<'a> {
 
     fn add_endpoints(&self, lb: &LoadBalancer, out: &mut BTreeSet<Endpoint>, follow_albs: bool) {
         for tg in &lb.target_groups {
-            let vpc = Index::tg_vpc(lb, tg);
             for t in &tg.targets {
-                let Some(port) = t.port.or(tg.port) else {
+                let Some(endpoint) = self.endpoint_of(lb, tg, t) else {
                     continue;
                 };
-                if tg.target_type == "alb" {
-                    out.insert((t.id.clone(), port));
-                    if let Some(alb) = self.lbs.get(t.id.as_str()).filter(|a| a.arn != lb.arn) {
-                        if follow_albs {
-                            self.add_endpoints(alb, out, false);
-                        }
+                out.insert(endpoint);
+                if tg.target_type == "alb" && follow_albs {
+                    if let Some(alb) = self.alb_target(lb, t) {
+                        self.add_endpoints(alb, out, false);
                     }
-                    continue;
                 }
-                out.insert((self.host_key(vpc, tg, t), port));
             }
         }
+    }
+
+    /// The endpoint a registered target is (`None` without a port): an ALB target by its ARN,
+    /// any other by [`Index::host_key`].
+    fn endpoint_of(&self, lb: &LoadBalancer, tg: &TargetGroup, t: &LbTarget) -> Option<Endpoint> {
+        let port = t.port.or(tg.port)?;
+        if tg.target_type == "alb" {
+            return Some((t.id.clone(), port));
+        }
+        Some((self.host_key(Index::tg_vpc(lb, tg), tg, t), port))
+    }
+
+    /// The ALB an `alb` target of `lb` names, if it was read (and is not `lb` itself).
+    fn alb_target(&self, lb: &LoadBalancer, t: &LbTarget) -> Option<&'a LoadBalancer> {
+        self.lbs
+            .get(t.id.as_str())
+            .copied()
+            .filter(|a| a.arn != lb.arn)
     }
 
     /// The scan error of a read that failed in this account × region (the first one of
@@ -1344,11 +1357,7 @@ fn bypass_sentence(ix: &Index, methods: &[PublishedMethod]) -> String {
             )
         })
         .collect();
-    let more = if methods.len() > 8 {
-        format!(" and {} more", methods.len() - 8)
-    } else {
-        String::new()
-    };
+    let more = and_more(methods.len(), 8, "");
     let incomplete = if unread.is_empty() {
         String::new()
     } else {
@@ -1363,6 +1372,15 @@ fn bypass_sentence(ix: &Index, methods: &[PublishedMethod]) -> String {
     )
 }
 
+/// " and 3 more{noun}" after the first `shown` of `total` listed; nothing when all were.
+fn and_more(total: usize, shown: usize, noun: &str) -> String {
+    if total > shown {
+        format!(" and {} more{noun}", total - shown)
+    } else {
+        String::new()
+    }
+}
+
 fn backend_words(b: &Backend) -> String {
     let targets: Vec<String> = b
         .endpoints
@@ -1370,11 +1388,7 @@ fn backend_words(b: &Backend) -> String {
         .take(4)
         .map(|(h, p)| format!("{h}:{p}"))
         .collect();
-    let more = if b.endpoints.len() > 4 {
-        format!(" and {} more", b.endpoints.len() - 4)
-    } else {
-        String::new()
-    };
+    let more = and_more(b.endpoints.len(), 4, "");
     let fronted = match b.members.as_slice() {
         [one] => format!("the {} load balancer {}", one.lb.lb_type, one.lb.name),
         many => format!(
@@ -1945,9 +1959,8 @@ fn peer_path(
         };
         for tg in &lb.target_groups {
             let pres = preservation(tg);
-            let vpc = Index::tg_vpc(lb, tg);
             for t in &tg.targets {
-                let Some(port) = t.port.or(tg.port) else {
+                let Some((key, port)) = ix.endpoint_of(lb, tg, t) else {
                     continue;
                 };
                 let (host, groups, why): (String, Option<&[String]>, Option<String>) =
@@ -1961,7 +1974,6 @@ fn peer_path(
                             None => (t.id.clone(), None, None),
                         }
                     } else {
-                        let key = ix.host_key(vpc, tg, t);
                         let facts = ix.host(&key);
                         let groups = facts.as_ref().and_then(|f| f.groups);
                         let why = facts.and_then(|f| f.unknown);
@@ -2528,7 +2540,12 @@ fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec
             member_of.insert(m.lb.arn.as_str(), i);
         }
     }
-    let possible = PossibleShares::new(ix, backends);
+    // Possible overlaps exist only where some target could not be read: a fully read region
+    // (the usual case) builds nothing for them.
+    let possible = views
+        .iter()
+        .any(|v| ix.targets_unread(v.lb).is_some())
+        .then(|| PossibleShares::new(ix, backends));
     let mut out = Vec::new();
     for public in views.iter().filter(|v| v.lb.scheme == "internet-facing") {
         let Some(ir) = internet_reach(ix, public.lb) else {
@@ -2579,21 +2596,23 @@ fn public_lb_findings(ix: &Index, views: &[LbView], backends: &[Backend]) -> Vec
         // Targets that could not be read (its own or a backend's) may be shared: one finding
         // for all the backends it may share one with, so one failed listing cannot multiply
         // public load balancers by backends.
-        let knowledge = TargetKnowledge::of(ix, &[public]);
-        let uncertain = possible.of(&knowledge, &shared);
-        if !uncertain.is_empty() {
-            out.push(possible_share_finding(
-                ix,
-                public,
-                &ir,
-                &knowledge,
-                uncertain
-                    .iter()
-                    .map(|&i| (&backends[i], &possible.backends[i]))
-                    .collect(),
-                (&waf, &notes),
-                lb_evidence.clone(),
-            ));
+        if let Some(possible) = &possible {
+            let knowledge = TargetKnowledge::of(ix, &[public]);
+            let uncertain = possible.of(&knowledge, &shared);
+            if !uncertain.is_empty() {
+                out.push(possible_share_finding(
+                    ix,
+                    public,
+                    &ir,
+                    &knowledge,
+                    uncertain
+                        .iter()
+                        .map(|&i| (&backends[i], &possible.backends[i]))
+                        .collect(),
+                    (&waf, &notes),
+                    lb_evidence.clone(),
+                ));
+            }
         }
 
         for (i, shared) in shared {
@@ -2790,11 +2809,7 @@ fn read_targets_fix(ix: &Index, public: &LoadBalancer, unread: &[(&LoadBalancer,
             }
         })
         .collect();
-    let more = if unread.len() > 3 {
-        format!(" (and {} more load balancers)", unread.len() - 3)
-    } else {
-        String::new()
-    };
+    let more = and_more(unread.len(), 3, " load balancers");
     format!(
         "Read the targets that could not be read ({}{more}) to see whether {} shares one with a private backend; if it does, deregister it from {} or recreate {} with Scheme internal.",
         reads.join("; "),
@@ -2824,26 +2839,21 @@ fn public_lb_fix(
     // Group the shared targets by the public load balancer's target group that holds them.
     let mut per_group: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for tg in &lb.target_groups {
-        let vpc = Index::tg_vpc(lb, tg);
         for t in &tg.targets {
-            let Some(port) = t.port.or(tg.port) else {
+            let Some(endpoint) = ix.endpoint_of(lb, tg, t) else {
                 continue;
             };
             // An ALB target carries the private targets behind it: taking the ALB off takes
             // them off this load balancer.
-            let carries_shared = if tg.target_type == "alb" {
-                shared.contains(&(t.id.clone(), port))
-                    || ix
-                        .lbs
-                        .get(t.id.as_str())
-                        .is_some_and(|alb| ix.endpoints(alb).iter().any(|e| shared.contains(e)))
-            } else {
-                shared.contains(&(ix.host_key(vpc, tg, t), port))
-            };
+            let carries_shared = shared.contains(&endpoint)
+                || (tg.target_type == "alb"
+                    && ix
+                        .alb_target(lb, t)
+                        .is_some_and(|alb| ix.endpoints(alb).iter().any(|e| shared.contains(e))));
             if carries_shared {
                 let mut target = format!("Id={}", t.id);
                 if t.port.is_some() {
-                    target.push_str(&format!(",Port={port}"));
+                    target.push_str(&format!(",Port={}", endpoint.1));
                 }
                 // An IP target outside the VPC was registered with its zone (`all`); the
                 // deregistration must name it too, or it silently matches nothing.
@@ -2876,11 +2886,7 @@ fn public_lb_fix(
             )
         })
         .collect();
-    let more = if per_group.len() > 3 {
-        format!(" (and {} more target groups)", per_group.len() - 3)
-    } else {
-        String::new()
-    };
+    let more = and_more(per_group.len(), 3, " target groups");
     format!(
         "Take the shared targets off {}: {}{more}; or recreate {} with Scheme internal. Publish what must be public through API Gateway with authentication.",
         lb.name,

@@ -2,6 +2,7 @@
 //! Gateway behaviour (exposure model §2), then property tests (no panics on hostile input, and
 //! agreement with a deliberately naive reference evaluator on a small random policy family).
 
+use super::fast::Prepared;
 use super::reference::evaluate;
 use super::*;
 use proptest::prelude::*;

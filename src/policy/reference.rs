@@ -5,7 +5,8 @@ use super::document::PrincipalSpec;
 use super::document::{
     BaseOp, Condition, Effect, Operator, Patterns, PrincipalItem, SetOp, Statement,
 };
-use super::{glob, Membership, PolicyDocument};
+use super::probes::Membership;
+use super::{glob, PolicyDocument};
 #[cfg(test)]
 use std::collections::BTreeSet;
 use std::net::IpAddr;

@@ -3,10 +3,12 @@
 //! agreement with a deliberately naive reference evaluator on a small random policy family).
 
 use super::fast::Prepared;
+use super::probes::{first_uncovered, Membership, MAX_MENTIONED};
 use super::reference::evaluate;
 use super::*;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 
 const OWNER: &str = "111111111111";
 const PARTNER: &str = "222222222222";

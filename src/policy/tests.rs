@@ -4,10 +4,10 @@
 
 use super::fast::Prepared;
 use super::probes::{first_uncovered, Membership, MAX_MENTIONED};
-use super::reference::evaluate;
+use super::reference::{evaluate, relevant, Caller, Source, SourceOwner};
 use super::*;
 use proptest::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 const OWNER: &str = "111111111111";

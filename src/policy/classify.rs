@@ -4,7 +4,7 @@ use super::fast::Prepared;
 use super::probes::{
     fresh_account, memberships, principal_arn_instance, sources, vocabulary, Membership,
 };
-use super::reference::{Caller, Relevant, Source, SourceOwner};
+use super::reference::{Caller, CoveringStatements, Source, SourceOwner};
 use super::{CallerKind, Network, PolicyMode, Reach, ReachContext, ReachQuery, ReachVerdict};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -33,11 +33,15 @@ impl Source {
     }
 }
 
-pub(super) fn classify(rel: &Relevant, query: &ReachQuery, ctx: &ReachContext) -> ReachVerdict {
-    let vocab = vocabulary(rel);
+pub(super) fn classify(
+    covering: &CoveringStatements,
+    query: &ReachQuery,
+    ctx: &ReachContext,
+) -> ReachVerdict {
+    let vocab = vocabulary(covering);
     let (srcs, mut capped) = sources(&vocab, query.network, ctx);
     let mut unevaluated = BTreeSet::new();
-    let mut prepared = Prepared::new(rel, &srcs);
+    let mut prepared = Prepared::new(covering, &srcs);
     // `source` is an index into `srcs`.
     let mut admitted = |caller: &Caller, source: usize| -> Option<Vec<String>> {
         let bits = prepared.caller_bits(caller);

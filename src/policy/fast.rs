@@ -12,8 +12,8 @@
 
 use super::document::{Operator, PrincipalSpec, Statement};
 use super::reference::{
-    condition, not_principal_exempts, principal_matches, Caller, Decision, Relevant, Source,
-    SourceOwner, Tri,
+    condition, not_principal_exempts, principal_matches, Caller, CoveringStatements, Decision,
+    Source, SourceOwner, Tri,
 };
 use std::collections::{BTreeSet, HashMap};
 
@@ -76,7 +76,7 @@ impl SideBits {
     }
 }
 
-/// The relevant statements (denies first, then allows) with their per-side bits.
+/// The covering statements (denies first, then allows) with their per-side bits.
 pub(super) struct Prepared<'a> {
     statements: Vec<&'a Statement>,
     deny: Bits,
@@ -121,10 +121,15 @@ fn unevaluated_names<'s>(
 }
 
 impl<'a> Prepared<'a> {
-    pub(super) fn new(rel: &Relevant<'a>, sources: &[Source]) -> Prepared<'a> {
-        let statements: Vec<&Statement> = rel.denies.iter().chain(&rel.allows).copied().collect();
+    pub(super) fn new(covering: &CoveringStatements<'a>, sources: &[Source]) -> Prepared<'a> {
+        let statements: Vec<&Statement> = covering
+            .denies
+            .iter()
+            .chain(&covering.allows)
+            .copied()
+            .collect();
         let mut deny = Bits::empty(statements.len());
-        for i in 0..rel.denies.len() {
+        for i in 0..covering.denies.len() {
             deny.set(i);
         }
         let mut p = Prepared {

@@ -37,7 +37,7 @@ pub use crate::model::Reach;
 use classify::classify;
 pub use document::arn_account;
 use document::{Patterns, Statement};
-use reference::relevant;
+use reference::covering_statements;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -163,9 +163,9 @@ pub fn reach_of_cached(
     ctx: &ReachContext,
     cache: &mut ReachCache,
 ) -> ReachVerdict {
-    let rel = relevant(doc, query.resource_arn);
+    let covering = covering_statements(doc, query.resource_arn);
     let key = (
-        rel.positions.clone(),
+        covering.positions.clone(),
         query.caller,
         query.mode,
         query.network,
@@ -173,13 +173,13 @@ pub fn reach_of_cached(
     if let Some(v) = cache.verdicts.get(&key) {
         return v.clone();
     }
-    let verdict = classify(&rel, query, ctx);
+    let verdict = classify(&covering, query, ctx);
     cache.verdicts.insert(key, verdict.clone());
     verdict
 }
 
 pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) -> ReachVerdict {
-    classify(&relevant(doc, query.resource_arn), query, ctx)
+    classify(&covering_statements(doc, query.resource_arn), query, ctx)
 }
 
 #[cfg(test)]

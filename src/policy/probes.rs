@@ -2,7 +2,7 @@
 //! everyone else.
 
 use super::document::{self, BaseOp, Operator, PrincipalItem, PrincipalSpec};
-use super::reference::{ip_in, Relevant, Source, SourceOwner};
+use super::reference::{ip_in, CoveringStatements, Source, SourceOwner};
 use super::{glob, Network, ReachContext};
 use std::collections::BTreeSet;
 use std::net::IpAddr;
@@ -27,12 +27,12 @@ pub(super) struct Vocabulary {
     pub(super) truncated: bool,
 }
 
-/// The values the relevant statements mention. Statements that do not cover the query cannot
+/// The values the covering statements mention. Statements that do not cover the query cannot
 /// tell one caller from another, so their values would only repeat what fresh probes show: a
 /// big policy costs each query only what applies to it.
-pub(super) fn vocabulary(rel: &Relevant) -> Vocabulary {
+pub(super) fn vocabulary(covering: &CoveringStatements) -> Vocabulary {
     let mut v = Vocabulary::default();
-    for s in rel.allows.iter().chain(&rel.denies) {
+    for s in covering.allows.iter().chain(&covering.denies) {
         let items = match &s.principal {
             PrincipalSpec::Principal(i) | PrincipalSpec::NotPrincipal(i) => i,
         };

@@ -297,10 +297,10 @@ pub(super) fn condition(c: &Condition, caller: &Caller, source: &Source) -> Tri 
 
 /// Statements whose action and resource cover the query, split by effect (computed once per
 /// query: these checks do not depend on the caller).
-pub(super) struct Relevant<'a> {
+pub(super) struct CoveringStatements<'a> {
     pub(super) allows: Vec<&'a Statement>,
     pub(super) denies: Vec<&'a Statement>,
-    /// Positions of the relevant statements in the document, in order: two queries with the
+    /// Positions of the covering statements in the document, in order: two queries with the
     /// same positions (and caller, mode, network) get the same verdict.
     pub(super) positions: Vec<usize>,
 }
@@ -313,11 +313,14 @@ fn expand_resource(pattern: &str, api_prefix: &str) -> String {
     }
 }
 
-pub(super) fn relevant<'a>(doc: &'a PolicyDocument, resource_arn: &str) -> Relevant<'a> {
+pub(super) fn covering_statements<'a>(
+    doc: &'a PolicyDocument,
+    resource_arn: &str,
+) -> CoveringStatements<'a> {
     const ACTION: &str = "execute-api:Invoke";
     // `arn:aws:execute-api:region:account:api-id` — everything before the first `/`.
     let api_prefix = resource_arn.split('/').next().unwrap_or(resource_arn);
-    let mut r = Relevant {
+    let mut r = CoveringStatements {
         allows: vec![],
         denies: vec![],
         positions: vec![],
@@ -364,7 +367,11 @@ pub(super) fn relevant<'a>(doc: &'a PolicyDocument, resource_arn: &str) -> Relev
 /// classifier uses [`Prepared`], which must decide exactly as this does (a property test
 /// holds the two together).
 #[cfg(test)]
-pub(super) fn evaluate(rel: &Relevant, caller: &Caller, source: &Source) -> Decision {
+pub(super) fn evaluate(
+    covering: &CoveringStatements,
+    caller: &Caller,
+    source: &Source,
+) -> Decision {
     let mut d = Decision::default();
     let applies = |s: &Statement, d: &mut Decision| -> bool {
         let principal_ok = match &s.principal {
@@ -392,12 +399,12 @@ pub(super) fn evaluate(rel: &Relevant, caller: &Caller, source: &Source) -> Deci
         // Unknown in an Allow: satisfied (keeps the reach). In a Deny: not satisfied.
         !(unknown && s.effect == Effect::Deny)
     };
-    for s in &rel.denies {
+    for s in &covering.denies {
         if applies(s, &mut d) {
             d.denied_by.push(s.sid.clone());
         }
     }
-    for s in &rel.allows {
+    for s in &covering.allows {
         if applies(s, &mut d) {
             d.allowed_by.push(s.sid.clone());
         }

@@ -4,7 +4,7 @@
 
 use super::fast::Prepared;
 use super::probes::{first_uncovered, Membership, MAX_MENTIONED};
-use super::reference::{evaluate, relevant, Caller, Source, SourceOwner};
+use super::reference::{covering_statements, evaluate, Caller, Source, SourceOwner};
 use super::*;
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -2513,13 +2513,13 @@ proptest! {
         let text = serde_json::json!({"Version": "2012-10-17", "Statement": statements}).to_string();
         let Ok(d) = parse_policy(&text) else { return Ok(()); };
         let arn = format!("{API_PREFIX}/{method}");
-        let rel = relevant(&d, &arn);
+        let covering = covering_statements(&d, &arn);
         let sources = probe_sources();
-        let mut prepared = Prepared::new(&rel, &sources);
+        let mut prepared = Prepared::new(&covering, &sources);
         for caller in probe_callers() {
             let bits = prepared.caller_bits(&caller);
             for (i, source) in sources.iter().enumerate() {
-                let want = evaluate(&rel, &caller, source);
+                let want = evaluate(&covering, &caller, source);
                 let mut unevaluated = BTreeSet::new();
                 let got = prepared.decide((&caller, &bits), (source, i), &mut unevaluated);
                 let sorted = |v: &[String]| v.iter().cloned().collect::<BTreeSet<_>>();

@@ -1,6 +1,6 @@
 //! The reach classifier.
 
-use super::fast::Prepared;
+use super::fast::FastEvaluator;
 use super::probes::{
     fresh_account, memberships, principal_arn_instance, sources, vocabulary, Membership,
 };
@@ -41,11 +41,15 @@ pub(super) fn classify(
     let vocab = vocabulary(covering);
     let (srcs, mut capped) = sources(&vocab, query.network, ctx);
     let mut unevaluated = BTreeSet::new();
-    let mut prepared = Prepared::new(covering, &srcs);
+    let mut fast = FastEvaluator::new(covering, &srcs);
     // `source` is an index into `srcs`.
     let mut admitted = |caller: &Caller, source: usize| -> Option<Vec<String>> {
-        let bits = prepared.caller_bits(caller);
-        let d = prepared.decide((caller, &bits), (&srcs[source], source), &mut unevaluated);
+        let outcome = fast.caller_outcome(caller);
+        let d = fast.decide(
+            (caller, &outcome),
+            (&srcs[source], source),
+            &mut unevaluated,
+        );
         let ok = d.denied_by.is_empty()
             && (query.mode == PolicyMode::DenyOnly || !d.allowed_by.is_empty());
         ok.then_some(d.allowed_by)

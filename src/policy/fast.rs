@@ -36,11 +36,11 @@ fn side_of(key: &str) -> Side {
 
 /// A fixed-size set of statement positions.
 #[derive(Clone, PartialEq, Eq, Hash)]
-struct Bits(Vec<u64>);
+struct StatementSet(Vec<u64>);
 
-impl Bits {
-    fn empty(n: usize) -> Bits {
-        Bits(vec![0; n.div_ceil(64)])
+impl StatementSet {
+    fn empty(n: usize) -> StatementSet {
+        StatementSet(vec![0; n.div_ceil(64)])
     }
 
     fn set(&mut self, i: usize) {
@@ -51,15 +51,15 @@ impl Bits {
 /// What one side of a request makes of each statement: the statements whose conditions of
 /// that side do not fail, and those where one of them cannot be evaluated.
 #[derive(Clone)]
-pub(super) struct SideBits {
-    ok: Bits,
-    unknown: Bits,
+pub(super) struct SideOutcome {
+    ok: StatementSet,
+    unknown: StatementSet,
 }
 
-impl SideBits {
-    fn and(&self, other: &SideBits) -> SideBits {
-        SideBits {
-            ok: Bits(
+impl SideOutcome {
+    fn and(&self, other: &SideOutcome) -> SideOutcome {
+        SideOutcome {
+            ok: StatementSet(
                 self.ok
                     .0
                     .iter()
@@ -67,7 +67,7 @@ impl SideBits {
                     .map(|(a, b)| a & b)
                     .collect(),
             ),
-            unknown: Bits(
+            unknown: StatementSet(
                 (self.unknown.0.iter().zip(&other.unknown.0))
                     .map(|(a, b)| a | b)
                     .collect(),
@@ -76,15 +76,16 @@ impl SideBits {
     }
 }
 
-/// The covering statements (denies first, then allows) with their per-side bits.
-pub(super) struct Prepared<'a> {
+/// The covering statements (denies first, then allows), with what each side of a request
+/// makes of them.
+pub(super) struct FastEvaluator<'a> {
     statements: Vec<&'a Statement>,
-    deny: Bits,
-    constant: SideBits,
+    deny: StatementSet,
+    constant: SideOutcome,
     /// Per source (index into the classifier's sources).
-    sources: Vec<SideBits>,
-    principals: HashMap<(String, String, Option<String>), SideBits>,
-    orgs: HashMap<(Option<String>, Vec<String>), SideBits>,
+    sources: Vec<SideOutcome>,
+    principals: HashMap<(String, String, Option<String>), SideOutcome>,
+    orgs: HashMap<(Option<String>, Vec<String>), SideOutcome>,
 }
 
 /// The context of an empty request: no principal, no source.
@@ -120,45 +121,45 @@ fn unevaluated_names<'s>(
         })
 }
 
-impl<'a> Prepared<'a> {
-    pub(super) fn new(covering: &CoveringStatements<'a>, sources: &[Source]) -> Prepared<'a> {
+impl<'a> FastEvaluator<'a> {
+    pub(super) fn new(covering: &CoveringStatements<'a>, sources: &[Source]) -> FastEvaluator<'a> {
         let statements: Vec<&Statement> = covering
             .denies
             .iter()
             .chain(&covering.allows)
             .copied()
             .collect();
-        let mut deny = Bits::empty(statements.len());
+        let mut deny = StatementSet::empty(statements.len());
         for i in 0..covering.denies.len() {
             deny.set(i);
         }
-        let mut p = Prepared {
+        let mut p = FastEvaluator {
             statements,
             deny,
-            constant: SideBits {
-                ok: Bits(vec![]),
-                unknown: Bits(vec![]),
+            constant: SideOutcome {
+                ok: StatementSet(vec![]),
+                unknown: StatementSet(vec![]),
             },
             sources: vec![],
             principals: HashMap::new(),
             orgs: HashMap::new(),
         };
         let (caller, nowhere) = nobody();
-        p.constant = p.side_bits(Side::Constant, &caller, &nowhere);
+        p.constant = p.side_outcome(Side::Constant, &caller, &nowhere);
         p.sources = sources
             .iter()
-            .map(|src| p.side_bits(Side::Source, &caller, src))
+            .map(|src| p.side_outcome(Side::Source, &caller, src))
             .collect();
         p
     }
 
     /// What the conditions of one side make of each statement for this caller and source (on
     /// the principal side, `Principal`/`NotPrincipal` must take the caller in too).
-    fn side_bits(&self, side: Side, caller: &Caller, source: &Source) -> SideBits {
+    fn side_outcome(&self, side: Side, caller: &Caller, source: &Source) -> SideOutcome {
         let n = self.statements.len();
-        let mut out = SideBits {
-            ok: Bits::empty(n),
-            unknown: Bits::empty(n),
+        let mut out = SideOutcome {
+            ok: StatementSet::empty(n),
+            unknown: StatementSet::empty(n),
         };
         for (i, s) in self.statements.iter().enumerate() {
             if side == Side::Principal {
@@ -189,7 +190,7 @@ impl<'a> Prepared<'a> {
 
     /// What a caller's principal and organization (and the constant conditions) make of each
     /// statement; computed once per distinct principal and membership.
-    pub(super) fn caller_bits(&mut self, caller: &Caller) -> SideBits {
+    pub(super) fn caller_outcome(&mut self, caller: &Caller) -> SideOutcome {
         let (principal_key, org_key) = match caller {
             Caller::Anonymous => ((String::new(), String::new(), None), (None, vec![])),
             Caller::Principal {
@@ -205,28 +206,29 @@ impl<'a> Prepared<'a> {
         };
         let (_, nowhere) = nobody();
         if !self.principals.contains_key(&principal_key) {
-            let bits = self.side_bits(Side::Principal, caller, &nowhere);
-            self.principals.insert(principal_key.clone(), bits);
+            let outcome = self.side_outcome(Side::Principal, caller, &nowhere);
+            self.principals.insert(principal_key.clone(), outcome);
         }
         if !self.orgs.contains_key(&org_key) {
-            let bits = self.side_bits(Side::Org, caller, &nowhere);
-            self.orgs.insert(org_key.clone(), bits);
+            let outcome = self.side_outcome(Side::Org, caller, &nowhere);
+            self.orgs.insert(org_key.clone(), outcome);
         }
         self.principals[&principal_key]
             .and(&self.orgs[&org_key])
             .and(&self.constant)
     }
 
-    /// The decision for a caller (with its bits from [`Prepared::caller_bits`]) through a
-    /// source (with its index in the classifier's sources), exactly as [`evaluate`] decides: a statement applies when every side lets it;
-    /// an unknown condition keeps an Allow applying and stops a Deny.
+    /// The decision for a caller (with its outcome from [`FastEvaluator::caller_outcome`])
+    /// through a source (with its index in the classifier's sources), exactly as [`evaluate`]
+    /// decides: a statement applies when every side lets it; an unknown condition keeps an Allow
+    /// applying and stops a Deny.
     pub(super) fn decide(
         &self,
-        (caller, caller_bits): (&Caller, &SideBits),
+        (caller, caller_outcome): (&Caller, &SideOutcome),
         (source, source_index): (&Source, usize),
         unevaluated: &mut BTreeSet<String>,
     ) -> Decision {
-        let both = caller_bits.and(&self.sources[source_index]);
+        let both = caller_outcome.and(&self.sources[source_index]);
         let mut d = Decision::default();
         for (w, &applied) in both.ok.0.iter().enumerate() {
             let unknown = applied & both.unknown.0[w];

@@ -98,7 +98,7 @@ pub(super) enum SourceOwner {
 pub(super) struct Decision {
     pub(super) allowed_by: Vec<String>,
     pub(super) denied_by: Vec<String>,
-    /// Filled by the reference [`evaluate`] only ([`Prepared::decide`] reports to its caller).
+    /// Filled by the reference [`evaluate`] only ([`FastEvaluator::decide`] reports to its caller).
     #[cfg(test)]
     pub(super) unevaluated: BTreeSet<String>,
 }
@@ -364,7 +364,7 @@ pub(super) fn covering_statements<'a>(
 }
 
 /// One request, statement by statement: the plain reading of IAM's evaluation logic. The
-/// classifier uses [`Prepared`], which must decide exactly as this does (a property test
+/// classifier uses [`FastEvaluator`], which must decide exactly as this does (a property test
 /// holds the two together).
 #[cfg(test)]
 pub(super) fn evaluate(

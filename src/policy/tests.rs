@@ -2,7 +2,7 @@
 //! Gateway behaviour (exposure model §2), then property tests (no panics on hostile input, and
 //! agreement with a deliberately naive reference evaluator on a small random policy family).
 
-use super::fast::Prepared;
+use super::fast::FastEvaluator;
 use super::probes::{first_uncovered, Membership, MAX_MENTIONED};
 use super::reference::{covering_statements, evaluate, Caller, Source, SourceOwner};
 use super::*;
@@ -2446,8 +2446,8 @@ fn label_width(label: &str) -> u8 {
     }
 }
 
-// The classifier decides through [`Prepared`] (conditions split by the side of the request they
-// read, bits cached per principal, membership and source); [`evaluate`] is the plain
+// The classifier decides through [`FastEvaluator`] (conditions split by the side of the request
+// they read, outcomes cached per principal, membership and source); [`evaluate`] is the plain
 // statement-by-statement reading. They must agree on every request.
 fn probe_callers() -> Vec<Caller> {
     let member = |org: &str, path: &str| Membership {
@@ -2515,13 +2515,13 @@ proptest! {
         let arn = format!("{API_PREFIX}/{method}");
         let covering = covering_statements(&d, &arn);
         let sources = probe_sources();
-        let mut prepared = Prepared::new(&covering, &sources);
+        let mut fast = FastEvaluator::new(&covering, &sources);
         for caller in probe_callers() {
-            let bits = prepared.caller_bits(&caller);
+            let outcome = fast.caller_outcome(&caller);
             for (i, source) in sources.iter().enumerate() {
                 let want = evaluate(&covering, &caller, source);
                 let mut unevaluated = BTreeSet::new();
-                let got = prepared.decide((&caller, &bits), (source, i), &mut unevaluated);
+                let got = fast.decide((&caller, &outcome), (source, i), &mut unevaluated);
                 let sorted = |v: &[String]| v.iter().cloned().collect::<BTreeSet<_>>();
                 prop_assert_eq!(sorted(&got.allowed_by), sorted(&want.allowed_by), "allows: {:?} {:?} {}", caller, source, text);
                 prop_assert_eq!(

@@ -12,8 +12,8 @@
 
 use super::document::{Operator, PrincipalSpec, Statement};
 use super::reference::{
-    condition, not_principal_exempts, principal_matches, Caller, CoveringStatements, Decision,
-    Source, SourceOwner, Tri,
+    condition, not_principal_exempts, principal_matches, Caller, ConditionTruth,
+    CoveringStatements, Decision, Source, SourceOwner,
 };
 use std::collections::{BTreeSet, HashMap};
 
@@ -111,7 +111,7 @@ fn unevaluated_names<'s>(
 ) -> impl Iterator<Item = String> + 's {
     s.conditions
         .iter()
-        .filter(move |c| condition(c, caller, source) == Tri::Unknown)
+        .filter(move |c| condition(c, caller, source) == ConditionTruth::Unknown)
         .map(|c| {
             let op = match &c.operator {
                 Operator::Unknown(name) => name.clone(),
@@ -176,9 +176,9 @@ impl<'a> FastEvaluator<'a> {
             let mut ok = true;
             for c in s.conditions.iter().filter(|c| side_of(&c.key) == side) {
                 match condition(c, caller, source) {
-                    Tri::False => ok = false,
-                    Tri::Unknown => out.unknown.set(i),
-                    Tri::True => {}
+                    ConditionTruth::False => ok = false,
+                    ConditionTruth::Unknown => out.unknown.set(i),
+                    ConditionTruth::True => {}
                 }
             }
             if ok {

@@ -103,8 +103,10 @@ pub(super) struct Decision {
     pub(super) unevaluated: BTreeSet<String>,
 }
 
+/// What one condition makes of one request: IAM's true or false, or unknown when the engine
+/// does not evaluate its key or operator.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Tri {
+pub(super) enum ConditionTruth {
     True,
     False,
     Unknown,
@@ -223,24 +225,24 @@ pub(super) fn ip_in(cidr: &str, ip: &str) -> bool {
     cidr.parse::<IpAddr>().map(|c| c == ip).unwrap_or(false)
 }
 
-pub(super) fn condition(c: &Condition, caller: &Caller, source: &Source) -> Tri {
+pub(super) fn condition(c: &Condition, caller: &Caller, source: &Source) -> ConditionTruth {
     let Operator::Known {
         base,
         set,
         if_exists,
     } = &c.operator
     else {
-        return Tri::Unknown;
+        return ConditionTruth::Unknown;
     };
     let Ok(values) = context_values(&c.key, caller, source) else {
-        return Tri::Unknown;
+        return ConditionTruth::Unknown;
     };
     if *base == BaseOp::Null {
         let want_absent = c.values.iter().any(|v| v.eq_ignore_ascii_case("true"));
         return if values.is_none() == want_absent {
-            Tri::True
+            ConditionTruth::True
         } else {
-            Tri::False
+            ConditionTruth::False
         };
     }
     let Some(values) = values else {
@@ -252,7 +254,11 @@ pub(super) fn condition(c: &Condition, caller: &Caller, source: &Source) -> Tri 
             SetOp::ForAnyValue => *if_exists,
             SetOp::Single => base.negated() || *if_exists,
         };
-        return if satisfied { Tri::True } else { Tri::False };
+        return if satisfied {
+            ConditionTruth::True
+        } else {
+            ConditionTruth::False
+        };
     };
     let arn_operator = matches!(
         base,
@@ -265,7 +271,7 @@ pub(super) fn condition(c: &Condition, caller: &Caller, source: &Source) -> Tri 
     {
         // An ARN operator with a value that is not a six-field ARN: IAM gives it no defined
         // meaning, so neither widen nor narrow on it.
-        return Tri::Unknown;
+        return ConditionTruth::Unknown;
     }
     let hit = |rv: &String| c.values.iter().any(|pv| value_matches(*base, pv, rv));
     let result = match set {
@@ -289,9 +295,9 @@ pub(super) fn condition(c: &Condition, caller: &Caller, source: &Source) -> Tri 
         }
     };
     if result {
-        Tri::True
+        ConditionTruth::True
     } else {
-        Tri::False
+        ConditionTruth::False
     }
 }
 
@@ -384,8 +390,8 @@ pub(super) fn evaluate(
         let mut unknown = false;
         for c in &s.conditions {
             match condition(c, caller, source) {
-                Tri::False => return false,
-                Tri::Unknown => {
+                ConditionTruth::False => return false,
+                ConditionTruth::Unknown => {
                     unknown = true;
                     let op = match &c.operator {
                         Operator::Unknown(name) => name.clone(),
@@ -393,7 +399,7 @@ pub(super) fn evaluate(
                     };
                     d.unevaluated.insert(format!("{op} {}", c.key));
                 }
-                Tri::True => {}
+                ConditionTruth::True => {}
             }
         }
         // Unknown in an Allow: satisfied (keeps the reach). In a Deny: not satisfied.

@@ -112,6 +112,16 @@ pub(super) enum ConditionTruth {
     Unknown,
 }
 
+impl From<bool> for ConditionTruth {
+    fn from(holds: bool) -> ConditionTruth {
+        if holds {
+            ConditionTruth::True
+        } else {
+            ConditionTruth::False
+        }
+    }
+}
+
 /// `Principal`: a role ARN matches the role's sessions, a session ARN that session, an account
 /// every principal of it.
 pub(super) fn principal_matches(items: &[PrincipalItem], caller: &Caller) -> bool {
@@ -239,11 +249,7 @@ pub(super) fn condition(c: &Condition, caller: &Caller, source: &Source) -> Cond
     };
     if *base == BaseOp::Null {
         let want_absent = c.values.iter().any(|v| v.eq_ignore_ascii_case("true"));
-        return if values.is_none() == want_absent {
-            ConditionTruth::True
-        } else {
-            ConditionTruth::False
-        };
+        return ConditionTruth::from(values.is_none() == want_absent);
     }
     let Some(values) = values else {
         // IAM, on a missing key: `ForAllValues` is vacuously true; `ForAnyValue` is false, negated
@@ -254,11 +260,7 @@ pub(super) fn condition(c: &Condition, caller: &Caller, source: &Source) -> Cond
             SetOp::ForAnyValue => *if_exists,
             SetOp::Single => base.negated() || *if_exists,
         };
-        return if satisfied {
-            ConditionTruth::True
-        } else {
-            ConditionTruth::False
-        };
+        return ConditionTruth::from(satisfied);
     };
     let arn_operator = matches!(
         base,
@@ -294,11 +296,7 @@ pub(super) fn condition(c: &Condition, caller: &Caller, source: &Source) -> Cond
             }
         }
     };
-    if result {
-        ConditionTruth::True
-    } else {
-        ConditionTruth::False
-    }
+    ConditionTruth::from(result)
 }
 
 /// Statements whose action and resource cover the query, split by effect (computed once per

@@ -4,7 +4,7 @@ use super::fast::FastEvaluator;
 use super::probes::{
     fresh_account, memberships, principal_arn_instance, sources, vocabulary, Membership,
 };
-use super::reference::{Caller, CoveringStatements, Source, SourceOwner};
+use super::reference::{Caller, CoveringStatements, NetworkSource, SourceOwner};
 use super::{CallerKind, Network, PolicyMode, Reach, ReachContext, ReachQuery, ReachVerdict};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,7 +26,7 @@ fn owner_label(o: &SourceOwner) -> Option<String> {
     }
 }
 
-impl Source {
+impl NetworkSource {
     /// A source nobody mentions and outside every CIDR of the policy: it stands for any network.
     fn is_fresh(&self) -> bool {
         self.owner == SourceOwner::Fresh && self.cidr.is_none()

@@ -13,7 +13,7 @@
 use super::document::{Operator, PrincipalSpec, Statement};
 use super::reference::{
     condition, not_principal_exempts, principal_matches, Caller, ConditionTruth,
-    CoveringStatements, Decision, Source, SourceOwner,
+    CoveringStatements, Decision, NetworkSource, SourceOwner,
 };
 use std::collections::{BTreeSet, HashMap};
 
@@ -89,10 +89,10 @@ pub(super) struct FastEvaluator<'a> {
 }
 
 /// The context of an empty request: no principal, no source.
-fn nobody() -> (Caller, Source) {
+fn nobody() -> (Caller, NetworkSource) {
     (
         Caller::Anonymous,
-        Source {
+        NetworkSource {
             ip: None,
             vpce: None,
             vpc: None,
@@ -107,7 +107,7 @@ fn nobody() -> (Caller, Source) {
 fn unevaluated_names<'s>(
     s: &'s Statement,
     caller: &'s Caller,
-    source: &'s Source,
+    source: &'s NetworkSource,
 ) -> impl Iterator<Item = String> + 's {
     s.conditions
         .iter()
@@ -122,7 +122,10 @@ fn unevaluated_names<'s>(
 }
 
 impl<'a> FastEvaluator<'a> {
-    pub(super) fn new(covering: &CoveringStatements<'a>, sources: &[Source]) -> FastEvaluator<'a> {
+    pub(super) fn new(
+        covering: &CoveringStatements<'a>,
+        sources: &[NetworkSource],
+    ) -> FastEvaluator<'a> {
         let statements: Vec<&Statement> = covering
             .denies
             .iter()
@@ -155,7 +158,7 @@ impl<'a> FastEvaluator<'a> {
 
     /// What the conditions of one side make of each statement for this caller and source (on
     /// the principal side, `Principal`/`NotPrincipal` must take the caller in too).
-    fn side_outcome(&self, side: Side, caller: &Caller, source: &Source) -> SideOutcome {
+    fn side_outcome(&self, side: Side, caller: &Caller, source: &NetworkSource) -> SideOutcome {
         let n = self.statements.len();
         let mut out = SideOutcome {
             ok: StatementSet::empty(n),
@@ -225,7 +228,7 @@ impl<'a> FastEvaluator<'a> {
     pub(super) fn decide(
         &self,
         (caller, caller_outcome): (&Caller, &SideOutcome),
-        (source, source_index): (&Source, usize),
+        (source, source_index): (&NetworkSource, usize),
         unevaluated: &mut BTreeSet<String>,
     ) -> Decision {
         let both = caller_outcome.and(&self.sources[source_index]);

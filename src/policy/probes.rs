@@ -2,7 +2,7 @@
 //! everyone else.
 
 use super::document::{self, BaseOp, Operator, PrincipalItem, PrincipalSpec};
-use super::reference::{ip_in, CoveringStatements, Source, SourceOwner};
+use super::reference::{ip_in, CoveringStatements, NetworkSource, SourceOwner};
 use super::{glob, Network, ReachContext};
 use std::collections::BTreeSet;
 use std::net::IpAddr;
@@ -375,7 +375,11 @@ const FRESH_VPCE: &str = "vpce-0overexposedprobe";
 const FRESH_VPC: &str = "vpc-0overexposedprobe";
 
 /// Network sources to probe, and whether the probes had to be capped.
-pub(super) fn sources(v: &Vocabulary, network: Network, ctx: &ReachContext) -> (Vec<Source>, bool) {
+pub(super) fn sources(
+    v: &Vocabulary,
+    network: Network,
+    ctx: &ReachContext,
+) -> (Vec<NetworkSource>, bool) {
     let mut out = Vec::new();
     let mut capped = false;
     match network {
@@ -384,7 +388,7 @@ pub(super) fn sources(v: &Vocabulary, network: Network, ctx: &ReachContext) -> (
         // aws:SourceVpc: only addresses are probed.
         Network::Public => {
             for ip in fresh_ips(v) {
-                out.push(Source {
+                out.push(NetworkSource {
                     ip: Some(ip),
                     vpce: None,
                     vpc: None,
@@ -398,7 +402,7 @@ pub(super) fn sources(v: &Vocabulary, network: Network, ctx: &ReachContext) -> (
                         capped = true;
                         break;
                     }
-                    out.push(Source {
+                    out.push(NetworkSource {
                         ip: Some(ip),
                         vpce: None,
                         vpc: None,
@@ -410,7 +414,7 @@ pub(super) fn sources(v: &Vocabulary, network: Network, ctx: &ReachContext) -> (
         }
         // Every request through an endpoint carries the endpoint and the VPC it lives in.
         Network::PrivateVpce => {
-            let through = |vpce: &str, vpc: &str, owner: SourceOwner| Source {
+            let through = |vpce: &str, vpc: &str, owner: SourceOwner| NetworkSource {
                 ip: None,
                 vpce: Some(vpce.to_string()),
                 vpc: Some(vpc.to_string()),

@@ -75,7 +75,7 @@ fn session_of(arn: &str) -> (String, Option<String>) {
 
 /// Where the request comes from.
 #[derive(Debug, Clone)]
-pub(super) struct Source {
+pub(super) struct NetworkSource {
     pub(super) ip: Option<IpAddr>,
     pub(super) vpce: Option<String>,
     pub(super) vpc: Option<String>,
@@ -176,7 +176,11 @@ pub(super) fn not_principal_exempts(
     }
 }
 
-fn context_values(key: &str, caller: &Caller, source: &Source) -> Result<Option<Vec<String>>, ()> {
+fn context_values(
+    key: &str,
+    caller: &Caller,
+    source: &NetworkSource,
+) -> Result<Option<Vec<String>>, ()> {
     // Principal keys are absent from anonymous requests.
     let (account, arn, org_id, org_paths) = match caller {
         Caller::Anonymous => (None, None, None, None),
@@ -235,7 +239,7 @@ pub(super) fn ip_in(cidr: &str, ip: &str) -> bool {
     cidr.parse::<IpAddr>().map(|c| c == ip).unwrap_or(false)
 }
 
-pub(super) fn condition(c: &Condition, caller: &Caller, source: &Source) -> ConditionTruth {
+pub(super) fn condition(c: &Condition, caller: &Caller, source: &NetworkSource) -> ConditionTruth {
     let Operator::Known {
         base,
         set,
@@ -374,7 +378,7 @@ pub(super) fn covering_statements<'a>(
 pub(super) fn evaluate(
     covering: &CoveringStatements,
     caller: &Caller,
-    source: &Source,
+    source: &NetworkSource,
 ) -> Decision {
     let mut d = Decision::default();
     let applies = |s: &Statement, d: &mut Decision| -> bool {

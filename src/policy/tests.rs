@@ -4,7 +4,7 @@
 
 use super::fast::FastEvaluator;
 use super::probes::{first_uncovered, Membership, MAX_MENTIONED};
-use super::reference::{covering_statements, evaluate, Caller, Source, SourceOwner};
+use super::reference::{covering_statements, evaluate, Caller, NetworkSource, SourceOwner};
 use super::*;
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -2483,8 +2483,8 @@ fn probe_callers() -> Vec<Caller> {
     ]
 }
 
-fn probe_sources() -> Vec<Source> {
-    let src = |ip: Option<&str>, vpce: Option<&str>, vpc: Option<&str>| Source {
+fn probe_sources() -> Vec<NetworkSource> {
+    let src = |ip: Option<&str>, vpce: Option<&str>, vpc: Option<&str>| NetworkSource {
         ip: ip.map(|i| i.parse().unwrap()),
         vpce: vpce.map(str::to_string),
         vpc: vpc.map(str::to_string),

@@ -33,7 +33,7 @@ impl NetworkSource {
     }
 }
 
-pub(super) fn classify(
+pub(super) fn classify_reach(
     covering: &CoveringStatements,
     query: &ReachQuery,
     ctx: &ReachContext,

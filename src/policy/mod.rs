@@ -34,7 +34,7 @@ mod probes;
 mod reference;
 
 pub use crate::model::Reach;
-use classify::classify;
+use classify::classify_reach;
 pub use document::arn_account;
 use document::{Patterns, Statement};
 use reference::covering_statements;
@@ -173,13 +173,13 @@ pub fn reach_of_cached(
     if let Some(v) = cache.verdicts.get(&key) {
         return v.clone();
     }
-    let verdict = classify(&covering, query, ctx);
+    let verdict = classify_reach(&covering, query, ctx);
     cache.verdicts.insert(key, verdict.clone());
     verdict
 }
 
 pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) -> ReachVerdict {
-    classify(&covering_statements(doc, query.resource_arn), query, ctx)
+    classify_reach(&covering_statements(doc, query.resource_arn), query, ctx)
 }
 
 #[cfg(test)]

@@ -176,6 +176,25 @@ fn run(table: &[Case]) {
     );
 }
 
+/// A statement that lets everyone in on every resource when `condition` (a JSON object) holds.
+fn allow_when(condition: &str) -> String {
+    format!(
+        r#"{{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{condition}}}"#
+    )
+}
+
+/// A statement that keeps everyone out of every resource when `condition` holds.
+fn deny_when(condition: &str) -> String {
+    format!(
+        r#"{{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{condition}}}"#
+    )
+}
+
+/// `statement` with the Sid `sid`.
+fn named(sid: &str, statement: String) -> String {
+    format!(r#"{{"Sid":"{sid}",{}"#, &statement[1..])
+}
+
 // Statement fragments (each a whole statement).
 const ALLOW_ALL: &str = r#"{"Sid":"AllowAll","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"}"#;
 const ALLOW_AWS_STAR: &str = r#"{"Sid":"AwsStar","Effect":"Allow","Principal":{"AWS":"*"},"Action":"execute-api:Invoke","Resource":"execute-api:/*"}"#;

@@ -18,25 +18,25 @@ fn org_guardrails_keep_named_members() {
         case("role under an org guardrail", &[ALLOW_PARTNER_ROLE_ALL, ORG_GUARDRAIL], "prod/POST/orders", IAM, ALLOW, PUBLIC, "accounts:[222222222222]").by(&["PartnerRole"]),
         case("account under an org guardrail, private api", &[ALLOW_PARTNER_ROOT, ORG_GUARDRAIL], "prod/POST/orders", IAM, ALLOW, PRIVATE, "accounts:[222222222222]"),
         case("account under an org-path guardrail",
-            &[ALLOW_PARTNER_ROOT, r#"{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"ForAllValues:StringNotLike":{"aws:PrincipalOrgPaths":"o-abc/r-ab12/ou-ab12-11111111/*"}}}"#],
+            &[ALLOW_PARTNER_ROOT, &deny_when(r#"{"ForAllValues:StringNotLike":{"aws:PrincipalOrgPaths":"o-abc/r-ab12/ou-ab12-11111111/*"}}"#)],
             "prod/POST/orders", IAM, ALLOW, PUBLIC, "accounts:[222222222222]"),
         case("one allow needing both the org and the account",
-            &[r#"{"Sid":"Both","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc","aws:PrincipalAccount":"222222222222"}}}"#],
+            &[&named("Both", allow_when(r#"{"StringEquals":{"aws:PrincipalOrgID":"o-abc","aws:PrincipalAccount":"222222222222"}}"#))],
             "prod/POST/orders", IAM, ALLOW, PUBLIC, "accounts:[222222222222]").by(&["Both"]),
         case("an account in some organization, none named",
-            &[r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"Null":{"aws:PrincipalOrgID":"false"},"StringEquals":{"aws:PrincipalAccount":"222222222222"}}}"#],
+            &[&allow_when(r#"{"Null":{"aws:PrincipalOrgID":"false"},"StringEquals":{"aws:PrincipalAccount":"222222222222"}}"#)],
             "prod/GET/x", IAM, ALLOW, PUBLIC, "accounts:[222222222222]"),
         case("role pattern under an org guardrail",
-            &[r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::222222222222:role/ci-*"}}}"#, ORG_GUARDRAIL],
+            &[&allow_when(r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::222222222222:role/ci-*"}}"#), ORG_GUARDRAIL],
             "prod/DELETE/x", IAM, ALLOW, PRIVATE, "accounts:[222222222222]"),
         // guard: the guardrail still shuts out anonymous callers and non-members.
         case("guard: anonymous under an org guardrail", &[ALLOW_ALL, ORG_GUARDRAIL], "prod/POST/orders", ANON, ALLOW, PUBLIC, "owner"),
         case("guard: everyone else is the organization", &[ALLOW_ALL, ORG_GUARDRAIL], "prod/POST/orders", IAM, ALLOW, PUBLIC, "organization:o-abc"),
         case("guard: a second pin to the owner account",
-            &[ALLOW_PARTNER_ROOT, ORG_GUARDRAIL, r#"{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalAccount":"111111111111"}}}"#],
+            &[ALLOW_PARTNER_ROOT, ORG_GUARDRAIL, &deny_when(r#"{"StringNotEquals":{"aws:PrincipalAccount":"111111111111"}}"#)],
             "prod/POST/orders", IAM, ALLOW, PUBLIC, "owner"),
         case("guard: a member of another organization", &[ALLOW_PARTNER_ROOT,
-            r#"{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc"}}}"#],
+            &deny_when(r#"{"StringEquals":{"aws:PrincipalOrgID":"o-abc"}}"#)],
             "prod/POST/orders", IAM, ALLOW, PUBLIC, "accounts:[222222222222]"),
     ]);
 }
@@ -66,25 +66,25 @@ fn org_paths_of_no_named_organization() {
     const OU: &str = "organization:*/ou-ab12-22222222/*";
     run(&[
         case("allow an ou of any organization",
-            &[r#"{"Sid":"Ou","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"ForAnyValue:StringLike":{"aws:PrincipalOrgPaths":"*/ou-ab12-22222222/*"}}}"#],
+            &[&named("Ou", allow_when(r#"{"ForAnyValue:StringLike":{"aws:PrincipalOrgPaths":"*/ou-ab12-22222222/*"}}"#))],
             "prod/POST/x", IAM, ALLOW, PUBLIC, OU).by(&["Ou"]),
         case("deny outside an ou of any organization",
-            &[ALLOW_ALL, r#"{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"ForAllValues:StringNotLike":{"aws:PrincipalOrgPaths":"*/ou-ab12-22222222/*"}}}"#],
+            &[ALLOW_ALL, &deny_when(r#"{"ForAllValues:StringNotLike":{"aws:PrincipalOrgPaths":"*/ou-ab12-22222222/*"}}"#)],
             "prod/POST/x", IAM, ALLOW, PRIVATE, OU),
         case("an ou of a named organization",
-            &[r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc"},"ForAnyValue:StringLike":{"aws:PrincipalOrgPaths":"*/ou-ab12-22222222/*"}}}"#],
+            &[&allow_when(r#"{"StringEquals":{"aws:PrincipalOrgID":"o-abc"},"ForAnyValue:StringLike":{"aws:PrincipalOrgPaths":"*/ou-ab12-22222222/*"}}"#)],
             "prod/POST/x", IAM, ALLOW, PUBLIC, OU),
         case("a named partner under an ou guardrail",
-            &[ALLOW_PARTNER_ROOT, r#"{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"ForAllValues:StringNotLike":{"aws:PrincipalOrgPaths":"*/ou-ab12-22222222/*"}}}"#],
+            &[ALLOW_PARTNER_ROOT, &deny_when(r#"{"ForAllValues:StringNotLike":{"aws:PrincipalOrgPaths":"*/ou-ab12-22222222/*"}}"#)],
             "prod/POST/x", IAM, ALLOW, PUBLIC, "accounts:[222222222222]"),
         // guard: anonymous callers have no org path; a path of a named organization is that organization.
-        case("guard: anonymous", &[r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"ForAnyValue:StringLike":{"aws:PrincipalOrgPaths":"*/ou-ab12-22222222/*"}}}"#],
+        case("guard: anonymous", &[&allow_when(r#"{"ForAnyValue:StringLike":{"aws:PrincipalOrgPaths":"*/ou-ab12-22222222/*"}}"#)],
             "prod/POST/x", ANON, ALLOW, PUBLIC, "owner"),
         case("guard: a path of a named organization",
-            &[r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"ForAnyValue:StringLike":{"aws:PrincipalOrgPaths":"o-abc/*"}}}"#],
+            &[&allow_when(r#"{"ForAnyValue:StringLike":{"aws:PrincipalOrgPaths":"o-abc/*"}}"#)],
             "prod/POST/x", IAM, ALLOW, PUBLIC, "organization:o-abc"),
         case("guard: a path pattern of every organization is anyone in one",
-            &[r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"ForAnyValue:StringLike":{"aws:PrincipalOrgPaths":"o-*"}}}"#],
+            &[&allow_when(r#"{"ForAnyValue:StringLike":{"aws:PrincipalOrgPaths":"o-*"}}"#)],
             "prod/POST/x", IAM, ALLOW, PUBLIC, "any_aws_account"),
     ]);
 }
@@ -100,20 +100,20 @@ fn private_endpoints_carry_their_vpc() {
         case("endpoint allowed, its vpc pinned", &[VIA_PARTNER_VPCE, PIN_PARTNER_VPC], "prod/POST/x", ANON, ALLOW, PRIVATE, "accounts:[222222222222]").by(&["ViaPartner"]),
         case("endpoint allowed, its vpc pinned, iam", &[VIA_PARTNER_VPCE, PIN_PARTNER_VPC], "prod/POST/x", IAM, ALLOW, PRIVATE, "accounts:[222222222222]"),
         case("vpc allowed, its endpoint pinned",
-            &[r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpc":"vpc-0partner"}}}"#, PIN_PARTNER_VPCE],
+            &[&allow_when(r#"{"StringEquals":{"aws:SourceVpc":"vpc-0partner"}}"#), PIN_PARTNER_VPCE],
             "prod/POST/x", ANON, ALLOW, PRIVATE, "accounts:[222222222222]"),
         case("endpoint outside the estate in a vpc the policy names",
-            &[r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0stranger"}}}"#,
-              r#"{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpc":"vpc-0elsewhere"}}}"#],
+            &[&allow_when(r#"{"StringEquals":{"aws:SourceVpce":"vpce-0stranger"}}"#),
+              &deny_when(r#"{"StringNotEquals":{"aws:SourceVpc":"vpc-0elsewhere"}}"#)],
             "prod/GET/x", ANON, ALLOW, PRIVATE, "accounts:[unknown:vpce-0stranger]"),
-        case("guard: a deny pinned on both keys spares the partner's network", &[r#"{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-0partner","aws:SourceVpc":"vpc-0partner"}}}"#],
+        case("guard: a deny pinned on both keys spares the partner's network", &[&deny_when(r#"{"StringNotEquals":{"aws:SourceVpce":"vpce-0partner","aws:SourceVpc":"vpc-0partner"}}"#)],
             "prod/POST/x", ANON, DENY_ONLY, PRIVATE, "accounts:[222222222222]"),
         // guard: the owner's endpoint, pinned both ways, stays the owner's.
         case("guard: owner's endpoint and vpc", &[ALLOW_ALL, PIN_OWNER_VPCE,
-            r#"{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpc":"vpc-0owner"}}}"#],
+            &deny_when(r#"{"StringNotEquals":{"aws:SourceVpc":"vpc-0owner"}}"#)],
             "prod/POST/x", ANON, ALLOW, PRIVATE, "owner"),
         case("guard: partner's endpoint pinned to the owner's vpc", &[VIA_PARTNER_VPCE,
-            r#"{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpc":"vpc-0owner"}}}"#],
+            &deny_when(r#"{"StringNotEquals":{"aws:SourceVpc":"vpc-0owner"}}"#)],
             "prod/POST/x", IAM, ALLOW, PRIVATE, "owner"),
     ]);
 }
@@ -124,27 +124,32 @@ fn private_endpoints_carry_their_vpc() {
 #[rustfmt::skip]
 fn public_apis_see_no_endpoints() {
     run(&[
-        case("allow through the partner's endpoint", &[r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0partner"}}}"#],
+        case("allow through the partner's endpoint", &[&allow_when(r#"{"StringEquals":{"aws:SourceVpce":"vpce-0partner"}}"#)],
             "prod/POST/x", ANON, ALLOW, PUBLIC, "owner"),
-        case("allow through the partner's endpoint, iam", &[r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0partner"}}}"#],
+        case("allow through the partner's endpoint, iam", &[&allow_when(r#"{"StringEquals":{"aws:SourceVpce":"vpce-0partner"}}"#)],
             "prod/POST/x", IAM, ALLOW, PUBLIC, "owner"),
-        case("allow from an unknown vpc", &[r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpc":"vpc-0elsewhere"}}}"#],
+        case("allow from an unknown vpc", &[&allow_when(r#"{"StringEquals":{"aws:SourceVpc":"vpc-0elsewhere"}}"#)],
             "prod/GET/x", ANON, ALLOW, PUBLIC, "owner"),
         case("authorizer behind a pin to the partner's endpoints", &[PIN_PARTNER_VPCE], "prod/POST/x", ANON, DENY_ONLY, PUBLIC, "owner"),
         case("pin to an unknown endpoint", &[ALLOW_ALL, PIN_UNKNOWN_VPCE], "prod/POST/x", IAM, ALLOW, PUBLIC, "owner"),
         // guard: conditions that hold without an endpoint.
         case("guard: StringNotEquals an endpoint holds on the internet",
-            &[r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-0partner"}}}"#],
+            &[&allow_when(r#"{"StringNotEquals":{"aws:SourceVpce":"vpce-0partner"}}"#)],
             "prod/POST/x", ANON, ALLOW, PUBLIC, "internet"),
     ]);
+}
+
+/// The condition `{"<op>":{"aws:SourceIp":<cidrs>}}`; `cidrs` is a JSON string or list.
+fn source_ip(op: &str, cidrs: &str) -> String {
+    format!(r#"{{"{op}":{{"aws:SourceIp":{cidrs}}}}}"#)
 }
 
 /// `::/0` is every IPv6 address as `0.0.0.0/0` is every IPv4 one: an IPv6 caller is probed too.
 #[test]
 #[rustfmt::skip]
 fn ipv6_callers_are_probed() {
-    let allow_ip = |cidrs: &str| format!(r#"{{"Sid":"Ip","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{{"IpAddress":{{"aws:SourceIp":{cidrs}}}}}}}"#);
-    let deny = |op: &str, cidrs: &str| format!(r#"{{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{{"{op}":{{"aws:SourceIp":{cidrs}}}}}}}"#);
+    let allow_ip = |cidrs: &str| named("Ip", allow_when(&source_ip("IpAddress", cidrs)));
+    let deny = |op: &str, cidrs: &str| deny_when(&source_ip(op, cidrs));
     let cases = [
         ("::/0 is the internet", vec![allow_ip(r#""::/0""#)], ANON, "internet"),
         ("guard: both families", vec![allow_ip(r#"["0.0.0.0/0","::/0"]"#)], ANON, "internet"),
@@ -156,17 +161,10 @@ fn ipv6_callers_are_probed() {
         ("guard: both families denied", vec![ALLOW_ALL.to_string(), deny("IpAddress", r#"["0.0.0.0/0","::/0"]"#)], ANON, "owner"),
     ];
     let table: Vec<Case> = cases
-        .into_iter()
-        .map(|(name, statements, caller, reach)| Case {
-            name,
-            statements,
-            method: "prod/GET/x",
-            caller,
-            mode: ALLOW,
-            network: PUBLIC,
-            reach,
-            low_confidence: false,
-            allowing: None,
+        .iter()
+        .map(|(name, statements, caller, reach)| {
+            let statements: Vec<&str> = statements.iter().map(String::as_str).collect();
+            case(name, &statements, "prod/GET/x", *caller, ALLOW, PUBLIC, reach)
         })
         .collect();
     run(&table);
@@ -179,22 +177,22 @@ fn ipv6_callers_are_probed() {
 fn arn_conditions_match_field_by_field() {
     run(&[
         case("five-field pattern in a deny is not evaluated",
-            &[ALLOW_ALL, r#"{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*"}}}"#],
+            &[ALLOW_ALL, &deny_when(r#"{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*"}}"#)],
             "prod/GET/x", IAM, ALLOW, PUBLIC, "any_aws_account").low(),
         case("five-field pattern naming the partner's roles",
-            &[ALLOW_ALL, r#"{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"ArnNotLike":{"aws:PrincipalArn":"arn:*::222222222222:role/partner-reader"}}}"#],
+            &[ALLOW_ALL, &deny_when(r#"{"ArnNotLike":{"aws:PrincipalArn":"arn:*::222222222222:role/partner-reader"}}"#)],
             "prod/GET/x", IAM, ALLOW, PUBLIC, "any_aws_account").low(),
         // guard: six-field patterns with wildcards inside fields.
         case("a partial wildcard in the account field",
-            &[r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::2222222222??:role/partner-reader"}}}"#],
+            &[&allow_when(r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::2222222222??:role/partner-reader"}}"#)],
             "prod/GET/x", IAM, ALLOW, PUBLIC, "accounts:[2222222222??]"),
-        case("guard: every role of the partner", &[r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::222222222222:*"}}}"#],
+        case("guard: every role of the partner", &[&allow_when(r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::222222222222:*"}}"#)],
             "prod/GET/x", IAM, ALLOW, PUBLIC, "accounts:[222222222222]"),
-        case("guard: a role name in every account", &[r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/partner-reader"}}}"#],
+        case("guard: a role name in every account", &[&allow_when(r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/partner-reader"}}"#)],
             "prod/GET/x", IAM, ALLOW, PUBLIC, "any_aws_account"),
-        case("guard: ArnEquals takes wildcards too", &[r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::222222222222:role/partner-?eader"}}}"#],
+        case("guard: ArnEquals takes wildcards too", &[&allow_when(r#"{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::222222222222:role/partner-?eader"}}"#)],
             "prod/GET/x", IAM, ALLOW, PUBLIC, "accounts:[222222222222]"),
-        case("guard: anonymous has no principal arn", &[r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*"}}}"#],
+        case("guard: anonymous has no principal arn", &[&allow_when(r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*"}}"#)],
             "prod/GET/x", ANON, ALLOW, PUBLIC, "owner"),
     ]);
 }
@@ -216,7 +214,7 @@ fn not_principal_and_role_sessions() {
         case("deny NotPrincipal naming only the role", &[ALLOW_ALL, &role_only], "prod/POST/x", IAM, ALLOW, PUBLIC, "owner"),
         case("allow NotPrincipal naming the account does not surely leave its sessions out",
             &[r#"{"Effect":"Allow","NotPrincipal":{"AWS":"222222222222"},"Action":"execute-api:Invoke","Resource":"*"}"#,
-              r#"{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalAccount":"222222222222"}}}"#],
+              &deny_when(r#"{"StringNotEquals":{"aws:PrincipalAccount":"222222222222"}}"#)],
             "prod/POST/x", IAM, ALLOW, PUBLIC, "accounts:[222222222222]"),
         // guard: the documented form, and the session named without the account.
         case("guard: session, role and account", &[ALLOW_ALL, &all_three], "prod/POST/x", IAM, ALLOW, PUBLIC, "accounts:[222222222222]"),
@@ -235,14 +233,11 @@ fn nested_cidrs_are_probed_part_by_part() {
     // Allowed: a chain of nested CIDRs; denied: many /16s at the bottom of the /8.
     let chain: Vec<String> = (8..=32).map(|len| format!("\"10.0.0.0/{len}\"")).collect();
     let holes: Vec<String> = (0..30).map(|i| format!("\"10.{i}.0.0/16\"")).collect();
-    let allow = format!(
-        r#"{{"Sid":"Ten","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{{"IpAddress":{{"aws:SourceIp":[{}]}}}}}}"#,
-        chain.join(",")
+    let allow = named(
+        "Ten",
+        allow_when(&source_ip("IpAddress", &format!("[{}]", chain.join(",")))),
     );
-    let deny = format!(
-        r#"{{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{{"IpAddress":{{"aws:SourceIp":[{}]}}}}}}"#,
-        holes.join(",")
-    );
+    let deny = deny_when(&source_ip("IpAddress", &format!("[{}]", holes.join(","))));
     let v = verdict_of(&doc(&[&allow, &deny]), "prod/GET/x", ANON, ALLOW, PUBLIC);
     // 10.30.0.0 and up is in the /11, the /10, the /9 and the /8; the /12 and below are denied.
     assert_eq!(
@@ -253,11 +248,11 @@ fn nested_cidrs_are_probed_part_by_part() {
     assert_eq!(v.allowing_statements, vec!["Ten".to_string()]);
     // Deny every /16 of 10.0.0.0/10: nothing of the /10 is left, the upper /9 is untouched.
     let all_holes: Vec<String> = (0..64).map(|i| format!("\"10.{i}.0.0/16\"")).collect();
-    let deny = format!(
-        r#"{{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{{"IpAddress":{{"aws:SourceIp":[{}]}}}}}}"#,
-        all_holes.join(",")
-    );
-    let allow = r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":["10.0.0.0/10","10.128.0.0/9"]}}}"#;
+    let deny = deny_when(&source_ip(
+        "IpAddress",
+        &format!("[{}]", all_holes.join(",")),
+    ));
+    let allow = &allow_when(r#"{"IpAddress":{"aws:SourceIp":["10.0.0.0/10","10.128.0.0/9"]}}"#);
     let v = verdict_of(&doc(&[allow, &deny]), "prod/GET/x", ANON, ALLOW, PUBLIC);
     assert_eq!(v.reach.label(), "internet_ip_restricted:[10.128.0.0/9]");
 }
@@ -267,11 +262,8 @@ fn pathological_cidr_lists_are_capped_and_marked() {
     // 32 spellings of one /8 (host bits set) and 32 /24s inside it: 32 × 33 probes.
     let spellings: Vec<String> = (0..32).map(|i| format!("\"10.0.0.{i}/8\"")).collect();
     let inner: Vec<String> = (0..32).map(|i| format!("\"10.0.{i}.0/24\"")).collect();
-    let allow = format!(
-        r#"{{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{{"IpAddress":{{"aws:SourceIp":[{},{}]}}}}}}"#,
-        spellings.join(","),
-        inner.join(",")
-    );
+    let cidrs = format!("[{},{}]", spellings.join(","), inner.join(","));
+    let allow = allow_when(&source_ip("IpAddress", &cidrs));
     let started = std::time::Instant::now();
     let v = verdict_of(&doc(&[&allow]), "prod/GET/x", ANON, ALLOW, PUBLIC);
     assert!(
@@ -287,9 +279,9 @@ fn pathological_cidr_lists_are_capped_and_marked() {
 
 #[test]
 fn unevaluated_conditions_are_named() {
-    let policy = doc(&[
-        r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringEquals":{"aws:Referer":"x"},"DateLessThan":{"aws:CurrentTime":"2030-01-01T00:00:00Z"}}}"#,
-    ]);
+    let policy = doc(&[&allow_when(
+        r#"{"StringEquals":{"aws:Referer":"x"},"DateLessThan":{"aws:CurrentTime":"2030-01-01T00:00:00Z"}}"#,
+    )]);
     let v = verdict_of(&policy, "prod/GET/x", ANON, ALLOW, PUBLIC);
     assert_eq!(v.reach, Reach::Internet);
     assert!(v.low_confidence);

@@ -71,17 +71,24 @@ fn verdict_of(
     network: Network,
 ) -> ReachVerdict {
     let d = parse_policy(policy).unwrap_or_else(|e| panic!("{policy}: {e}"));
-    let arn = method_arn(method);
-    reach_of(
-        &d,
-        &ReachQuery {
-            resource_arn: &arn,
-            caller,
-            mode,
-            network,
-        },
-        &ctx(),
-    )
+    verdict(&d, &method_arn(method), caller, mode, network)
+}
+
+/// [`reach_of`] for the resource ARN `arn` in the estate of [`ctx`].
+fn verdict(
+    d: &PolicyDocument,
+    arn: &str,
+    caller: CallerKind,
+    mode: PolicyMode,
+    network: Network,
+) -> ReachVerdict {
+    let query = ReachQuery {
+        resource_arn: arn,
+        caller,
+        mode,
+        network,
+    };
+    reach_of(d, &query, &ctx())
 }
 
 use CallerKind::{Anonymous as ANON, Authenticated as IAM};

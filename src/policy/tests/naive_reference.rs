@@ -500,7 +500,7 @@ proptest! {
         for caller in [ANON, IAM] {
             for mode in [ALLOW, DENY_ONLY] {
                 for network in [PUBLIC, PRIVATE] {
-                    let v = reach_of(&d, &ReachQuery { resource_arn: &arn, caller, mode, network }, &ctx());
+                    let v = verdict(&d, &arn, caller, mode, network);
                     let want = naive_reach(&statements, &arn, caller, mode, network);
                     prop_assert_eq!(
                         &v.reach, &want,

@@ -163,16 +163,7 @@ fn reach_all_queries(d: &PolicyDocument, arn: &str) {
     for caller in [ANON, IAM] {
         for mode in [ALLOW, DENY_ONLY] {
             for network in [PUBLIC, PRIVATE] {
-                let v = reach_of(
-                    d,
-                    &ReachQuery {
-                        resource_arn: arn,
-                        caller,
-                        mode,
-                        network,
-                    },
-                    &ctx(),
-                );
+                let v = verdict(d, arn, caller, mode, network);
                 // Invariants that hold for every verdict.
                 if !v.unevaluated.is_empty() {
                     assert!(v.low_confidence);
@@ -233,7 +224,7 @@ proptest! {
         let text = serde_json::json!({"Version": "2012-10-17", "Statement": statements}).to_string();
         if let Ok(d) = parse_policy(&text) {
             let arn = method_arn(&method);
-            let _ = reach_of(&d, &ReachQuery { resource_arn: &arn, caller, mode, network }, &ctx());
+            let _ = verdict(&d, &arn, caller, mode, network);
             reach_all_queries(&d, &method);
             reach_all_queries(&d, &arn);
         }

@@ -32,16 +32,7 @@ fn real_api_gateway_text_parses() {
     let text = r#"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::222222222222:role\/partner-reader\"},\"Action\":\"execute-api:Invoke\",\"Resource\":\"arn:aws:execute-api:us-east-1:111111111111:abc123\/prod\/GET\/*\"}]}"#;
     let d = parse_policy(text).unwrap();
     let arn = method_arn("prod/GET/orders/{id}");
-    let v = reach_of(
-        &d,
-        &ReachQuery {
-            resource_arn: &arn,
-            caller: IAM,
-            mode: ALLOW,
-            network: PUBLIC,
-        },
-        &ctx(),
-    );
+    let v = verdict(&d, &arn, IAM, ALLOW, PUBLIC);
     assert_eq!(v.reach.label(), "accounts:[222222222222]");
 }
 

@@ -17,13 +17,10 @@ fn the_internet_a_policy_does_not_name_is_probed_even_past_every_usual_address()
     )
     .unwrap();
     let arn = format!("{API_PREFIX}/prod/POST/x");
-    let q = ReachQuery {
-        resource_arn: &arn,
-        caller: ANON,
-        mode: ALLOW,
-        network: PUBLIC,
-    };
-    assert_eq!(reach_of(&policy, &q, &ctx()).reach, Reach::Internet);
+    assert_eq!(
+        verdict(&policy, &arn, ANON, ALLOW, PUBLIC).reach,
+        Reach::Internet
+    );
     // Closing the gap closes the method.
     let closed = parse_policy(
         r#"{"Statement":[
@@ -32,7 +29,10 @@ fn the_internet_a_policy_does_not_name_is_probed_even_past_every_usual_address()
              "Condition":{"IpAddress":{"aws:SourceIp":["0.0.0.0/1","128.0.0.0/2","192.0.0.0/4","224.0.0.0/3","208.0.0.0/4","::/0"]}}}]}"#,
     )
     .unwrap();
-    assert_eq!(reach_of(&closed, &q, &ctx()).reach, Reach::Owner);
+    assert_eq!(
+        verdict(&closed, &arn, ANON, ALLOW, PUBLIC).reach,
+        Reach::Owner
+    );
 }
 
 #[test]

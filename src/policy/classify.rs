@@ -1,4 +1,8 @@
-//! The reach classifier.
+//! The reach classifier: the widest class of callers the probes let in, and its wording.
+//!
+//! A caller let in only through a VPC endpoint or VPC of a named account is confined to that
+//! account's network, so the reach names that account (`unknown:<id>` when the endpoint is
+//! outside the audited estate); the owner's own endpoints never make a caller external.
 
 use super::fast::FastEvaluator;
 use super::probes::{
@@ -12,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// the Allow statements that let a caller in through them.
 type Confined = BTreeMap<String, Vec<String>>;
 
-/// Where one probe caller gets in (see `reach_of`).
+/// Where one probe caller gets in.
 #[derive(Default)]
 struct Admission {
     /// The Allow statements that let it in through a source open to every account, if any.
@@ -46,6 +50,7 @@ impl NetworkSource {
     }
 }
 
+/// The verdict of the covering statements for one query.
 pub(super) fn classify_reach(
     covering: &CoveringStatements,
     query: &ReachQuery,

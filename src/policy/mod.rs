@@ -2,25 +2,15 @@
 //!
 //! [`parse_policy`] reads a document as API Gateway returns it. [`reach_of`] answers "which
 //! callers from outside the owner account get in?" by concrete probing rather than symbolic
-//! reasoning: it builds representative callers from the policy's own vocabulary (every account,
-//! principal ARN, organization, VPC endpoint, VPC and CIDR it mentions) plus fresh values nobody
-//! mentions, evaluates the policy for each exactly as IAM would, and reports the widest class
-//! admitted. Fresh values stand for "everyone else": if a fresh account gets in, any account does.
-//! Principal ARN patterns (`arn:aws:iam::*:role/deployer`) are probed through an instance of
-//! each; a role calls as an assumed-role session of itself, which is what `NotPrincipal` sees.
-//! Each named account and principal is probed on its own and as a member of every organization
-//! (and organization path) the policy names and of one it does not, so an organization
-//! guardrail does not hide a named partner that is a member.
+//! reasoning: it evaluates the policy exactly as IAM would for representative callers and
+//! network sources, built from the policy's own vocabulary plus fresh values nobody mentions,
+//! and reports the widest class admitted.
 //!
-//! Networks: a public API is called from internet addresses (a fresh IPv4 and IPv6 one, and
-//! addresses inside the policy's CIDRs), never through a VPC endpoint; a private API through an
-//! endpoint, whose request carries both the endpoint and its VPC (from the inventory). A caller
-//! let in only through a VPC endpoint or VPC of a named account is confined to that account's
-//! network, so the reach names that account (`unknown:<id>` when the endpoint is outside the
-//! audited estate); the owner's own endpoints never make a caller external.
-//!
-//! ARN condition operators match field by field, as IAM does; a value that is not a six-field
-//! ARN is treated as an unknown condition (below).
+//! - `document` parses; `glob` matches IAM wildcards and method path templates.
+//! - `reference` evaluates one request statement by statement, the plain reading of IAM's
+//!   evaluation logic; `fast` makes the same decisions for many requests, factorized.
+//! - `probes` builds the probe callers and network sources; `classify` turns which of them get
+//!   in into a [`Reach`] and its explanation.
 //!
 //! Unknown condition keys or operators never silently widen or narrow a verdict: in an Allow they
 //! count as satisfied, in a Deny as not satisfied (so the reach is kept), and the verdict is
@@ -178,6 +168,7 @@ pub fn reach_of_cached(
     verdict
 }
 
+/// Which callers from outside the owner account `doc` lets invoke the query's method.
 pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) -> ReachVerdict {
     classify_reach(&covering_statements(doc, query.resource_arn), query, ctx)
 }

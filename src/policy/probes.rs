@@ -1,5 +1,17 @@
 //! The probe vocabulary: the values a policy mentions, and fresh values that stand for
 //! everyone else.
+//!
+//! Every account, principal ARN, organization, VPC endpoint, VPC and CIDR the covering
+//! statements mention is probed, and so are fresh values nobody mentions: if a fresh account
+//! gets in, any account does. Principal ARN patterns (`arn:aws:iam::*:role/deployer`) are
+//! probed through an instance of each; a role calls as an assumed-role session of itself, which
+//! is what `NotPrincipal` sees. Each named account and principal is probed on its own and as a
+//! member of every organization (and organization path) the policy names and of one it does
+//! not, so an organization guardrail does not hide a named partner that is a member.
+//!
+//! Networks: a public API is called from internet addresses (a fresh IPv4 and IPv6 one, and
+//! addresses inside the policy's CIDRs), never through a VPC endpoint; a private API through an
+//! endpoint, whose request carries both the endpoint and its VPC (from the inventory).
 
 use super::document::{self, BaseOp, Operator, PrincipalItem, PrincipalSpec};
 use super::reference::{ip_in, CoveringStatements, NetworkSource, SourceOwner};

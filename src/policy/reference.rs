@@ -1,4 +1,7 @@
 //! Evaluation of one concrete request.
+//!
+//! ARN condition operators match field by field, as IAM does; a value that is not a six-field
+//! ARN is treated as an unknown condition.
 
 #[cfg(test)]
 use super::document::PrincipalSpec;

@@ -1,6 +1,7 @@
 //! Tests of the resource-policy engine: table-driven cases pinned to documented IAM and API
-//! Gateway behaviour (exposure model §2), then property tests (no panics on hostile input, and
-//! agreement with a deliberately naive reference evaluator on a small random policy family).
+//! Gateway behaviour (README, *How it decides*), then property tests (no panics on hostile
+//! input, and agreement with a deliberately naive reference evaluator on a small random policy
+//! family).
 
 use super::*;
 

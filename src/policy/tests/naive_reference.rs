@@ -3,9 +3,9 @@
 //! The family: statements over a small vocabulary (principals `*`, two accounts, one role;
 //! resources with wildcards over stages, verbs and paths; an optional single condition on
 //! aws:SourceVpce, aws:PrincipalAccount, aws:SourceIp, aws:PrincipalOrgID or aws:PrincipalArn),
-//! concrete methods, and concrete callers. The reference evaluates every (caller, source) pair literally, as IAM's
-//! documentation describes, with its own exponential wildcard matcher, and the expected reach is
-//! derived from which pairs get in.
+//! concrete methods, and concrete callers. The reference evaluates every (caller, source) pair
+//! literally, as IAM's documentation describes, with its own exponential wildcard matcher, and
+//! the expected reach is derived from which pairs get in.
 
 use super::*;
 use proptest::prelude::*;

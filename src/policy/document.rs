@@ -263,6 +263,23 @@ fn parse_operator(name: &str) -> Operator {
     }
 }
 
+/// The `<name>` or `Not<name>` element of a statement (`Action`, `Resource`): exactly one of
+/// them must be there.
+fn patterns(
+    obj: &serde_json::Map<String, Value>,
+    name: &str,
+    sid: &str,
+) -> Result<Patterns, PolicyError> {
+    let not = format!("Not{name}");
+    match (obj.get(name), obj.get(&not)) {
+        (Some(v), None) => Ok(Patterns::Is(strings(v, name)?)),
+        (None, Some(v)) => Ok(Patterns::Not(strings(v, &not)?)),
+        _ => Err(err(format!(
+            "statement {sid} needs exactly one of {name} and {not}"
+        ))),
+    }
+}
+
 fn parse_statement(v: &Value, index: usize) -> Result<Statement, PolicyError> {
     let obj = v
         .as_object()
@@ -297,24 +314,8 @@ fn parse_statement(v: &Value, index: usize) -> Result<Statement, PolicyError> {
             )))
         }
     };
-    let action = match (obj.get("Action"), obj.get("NotAction")) {
-        (Some(a), None) => Patterns::Is(strings(a, "Action")?),
-        (None, Some(a)) => Patterns::Not(strings(a, "NotAction")?),
-        _ => {
-            return Err(err(format!(
-                "statement {sid} needs exactly one of Action and NotAction"
-            )))
-        }
-    };
-    let resource = match (obj.get("Resource"), obj.get("NotResource")) {
-        (Some(r), None) => Patterns::Is(strings(r, "Resource")?),
-        (None, Some(r)) => Patterns::Not(strings(r, "NotResource")?),
-        _ => {
-            return Err(err(format!(
-                "statement {sid} needs exactly one of Resource and NotResource"
-            )))
-        }
-    };
+    let action = patterns(obj, "Action", &sid)?;
+    let resource = patterns(obj, "Resource", &sid)?;
     let mut conditions = Vec::new();
     if let Some(c) = obj.get("Condition") {
         let ops = c

@@ -1,7 +1,7 @@
 //! Verdicts from hand-built inventory snapshots: no network, one estate per case.
 use super::*;
 use crate::inventory::{
-    ApiMapping, ApiResource, CustomDomain, HttpRoute, Integration, Inventory, VpcEndpoint,
+    ApiMapping, ApiResource, CustomDomain, HttpApi, HttpRoute, Integration, Inventory, VpcEndpoint,
 };
 
 const OWNER: &str = "111111111111";

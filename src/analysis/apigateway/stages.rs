@@ -1,7 +1,7 @@
 //! Which stages of an API are judged: those a caller can reach, the candidates when they
 //! could not be read, and the collapse of agreeing stages into `*`.
 
-use super::MethodVerdict;
+use super::verdict::MethodVerdict;
 use crate::inventory::Target;
 use crate::policy::PolicyDocument;
 

@@ -1,8 +1,13 @@
 //! Verdicts from hand-built inventory snapshots: no network, one estate per case.
-use super::*;
+
+use super::stages::candidate_stages;
 use crate::inventory::{
-    ApiMapping, ApiResource, CustomDomain, HttpApi, HttpRoute, Integration, Inventory, VpcEndpoint,
+    ApiMapping, ApiResource, CustomDomain, HttpApi, HttpRoute, Integration, Inventory, RestApi,
+    RestMethod, Target, VpcEndpoint,
 };
+use crate::model::{EntryPoint, Finding};
+use crate::policy;
+use serde_json::json;
 
 const OWNER: &str = "111111111111";
 const PARTNER: &str = "222222222222";

@@ -11,7 +11,7 @@
 //! a public API are stopped only by explicit Denies, and on a private API need the Allow too
 //! (a private API is reachable only through what its policy allows).
 
-use super::Estate;
+use super::VpcOwnership;
 use crate::inventory::Target;
 use crate::model::Finding;
 use http::analyze_http_api;
@@ -24,10 +24,10 @@ mod rest;
 mod stages;
 mod verdict;
 
-pub(super) fn analyze_target(target: &Target, estate: &Estate) -> Vec<Finding> {
+pub(super) fn analyze_target(target: &Target, ownership: &VpcOwnership) -> Vec<Finding> {
     let mut out = Vec::new();
     for api in &target.rest_apis {
-        out.extend(analyze_rest_api(target, api, estate));
+        out.extend(analyze_rest_api(target, api, ownership));
     }
     for api in &target.http_apis {
         out.extend(analyze_http_api(target, api));

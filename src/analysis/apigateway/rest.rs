@@ -5,7 +5,7 @@ use super::classify::{classify, Classified};
 use super::prose::{any_words, auth_phrase, specific_fix, why};
 use super::stages::{candidate_stages, collapse_stages, reachable_stages, stages_unreadable};
 use super::verdict::{method_arn, rest_verdict, widest_verdict, MethodVerdict};
-use crate::analysis::{describe_reach, Estate, FindingDraft};
+use crate::analysis::{describe_reach, FindingDraft, VpcOwnership};
 use crate::inventory::{RestApi, RestMethod, Target};
 use crate::model::{partition_of, Auth, EntryPoint, Finding, Reach};
 use crate::policy::{self, Network, ReachCache};
@@ -23,7 +23,11 @@ fn rest_auth(m: &RestMethod) -> Auth {
     }
 }
 
-pub(super) fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) -> Vec<Finding> {
+pub(super) fn analyze_rest_api(
+    target: &Target,
+    api: &RestApi,
+    ownership: &VpcOwnership,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     let parsed = api.policy.as_deref().map(policy::parse_policy);
     let stages_unknown = stages_unreadable(target, "apigateway:GetStages", &api.id, &api.stages);
@@ -126,7 +130,7 @@ pub(super) fn analyze_rest_api(target: &Target, api: &RestApi, estate: &Estate) 
                             stage,
                             &m.http_method,
                             &resource.path,
-                            estate,
+                            ownership,
                             &mut cache,
                         ),
                     )

@@ -1,7 +1,7 @@
 //! Who can reach a method: the verdict for each verb it accepts, on one stage or the widest
 //! over several.
 
-use crate::analysis::Estate;
+use crate::analysis::VpcOwnership;
 use crate::inventory::{RestApi, Target};
 use crate::model::{partition_of, Auth, Reach};
 use crate::policy::{
@@ -125,7 +125,7 @@ pub(super) fn rest_verdict(
     stage: &str,
     verb: &str,
     path: &str,
-    estate: &Estate,
+    ownership: &VpcOwnership,
     cache: &mut ReachCache,
 ) -> MethodVerdict {
     let mut v = MethodVerdict {
@@ -133,9 +133,9 @@ pub(super) fn rest_verdict(
         low_confidence: false,
         unevaluated: vec![],
     };
-    let vpce_owner = |id: &str| estate.vpce_owner.get(id).cloned();
-    let vpc_owner = |id: &str| estate.vpc_owner.get(id).cloned();
-    let vpce_vpc = |id: &str| estate.vpce_vpc.get(id).cloned();
+    let vpce_owner = |id: &str| ownership.vpce_owner.get(id).cloned();
+    let vpc_owner = |id: &str| ownership.vpc_owner.get(id).cloned();
+    let vpce_vpc = |id: &str| ownership.vpce_vpc.get(id).cloned();
     let ctx = ReachContext {
         owner_account: &target.account_id,
         region: &target.region,

@@ -1,18 +1,20 @@
 //! The verb → rule classification: which rules a method verdict breaks.
 
-use super::verdict::{widest, MethodVerdict, ANY_VERBS};
+use super::verdict::{widest_reach, MethodVerdict, ANY_VERBS};
 use crate::model::{is_write_verb, Auth, Reach};
 
 /// One rule a method breaks, through some of its verbs.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct Classified {
+pub(super) struct BrokenRule {
     pub(super) rule: &'static str,
     /// Widest reach over the verbs that break the rule.
     pub(super) reach: Reach,
     /// Whether a write verb is among them.
     pub(super) write: bool,
     pub(super) verbs: Vec<String>,
+    /// The policy's explanation for the widest of them.
     pub(super) explanation: String,
+    /// Sids (or `#<index>`) of the Allow statements that let them in.
     pub(super) allowing_statements: Vec<String>,
 }
 
@@ -47,7 +49,7 @@ fn verb_rule(auth: Auth, verb: &str, reach: &Reach) -> Option<&'static str> {
 }
 
 /// A read rule and the write rule that says all it says when its reach is at least as wide.
-const IMPLIED_BY: [(&str, &str); 2] = [
+const READ_RULES_COVERED_BY_WRITE: [(&str, &str); 2] = [
     (
         "apigw-unauthenticated-read-internet",
         "apigw-unauthenticated-write-internet",
@@ -59,39 +61,42 @@ const IMPLIED_BY: [(&str, &str); 2] = [
 /// verbs earn is reported (an `ANY` method whose GET is open to any AWS account and whose
 /// writes go to one partner breaks two rules), except a read rule that the same method's write
 /// rule already covers at the same reach.
-pub(super) fn classify(auth: Auth, v: &MethodVerdict) -> Vec<Classified> {
-    let mut out: Vec<Classified> = Vec::new();
-    for vv in &v.verbs {
-        let Some(rule) = verb_rule(auth, &vv.verb, &vv.reach) else {
+pub(super) fn rules_broken(auth: Auth, verdict: &MethodVerdict) -> Vec<BrokenRule> {
+    let mut out: Vec<BrokenRule> = Vec::new();
+    for judged in &verdict.verbs {
+        let Some(rule) = verb_rule(auth, &judged.verb, &judged.reach) else {
             continue;
         };
-        match out.iter_mut().find(|c| c.rule == rule) {
-            Some(c) => {
-                if vv.reach.width() > c.reach.width() {
-                    c.explanation = vv.explanation.clone();
+        match out.iter_mut().find(|b| b.rule == rule) {
+            Some(broken) => {
+                if judged.reach.width() > broken.reach.width() {
+                    broken.explanation = judged.explanation.clone();
                 }
-                c.reach = widest(c.reach.clone(), vv.reach.clone());
-                c.write |= is_write_verb(&vv.verb);
-                c.verbs.push(vv.verb.clone());
-                c.allowing_statements
-                    .extend(vv.allowing_statements.iter().cloned());
-                c.allowing_statements.sort();
-                c.allowing_statements.dedup();
+                broken.reach = widest_reach(broken.reach.clone(), judged.reach.clone());
+                broken.write |= is_write_verb(&judged.verb);
+                broken.verbs.push(judged.verb.clone());
+                broken
+                    .allowing_statements
+                    .extend(judged.allowing_statements.iter().cloned());
+                broken.allowing_statements.sort();
+                broken.allowing_statements.dedup();
             }
-            None => out.push(Classified {
+            None => out.push(BrokenRule {
                 rule,
-                reach: vv.reach.clone(),
-                write: is_write_verb(&vv.verb),
-                verbs: vec![vv.verb.clone()],
-                explanation: vv.explanation.clone(),
-                allowing_statements: vv.allowing_statements.clone(),
+                reach: judged.reach.clone(),
+                write: is_write_verb(&judged.verb),
+                verbs: vec![judged.verb.clone()],
+                explanation: judged.explanation.clone(),
+                allowing_statements: judged.allowing_statements.clone(),
             }),
         }
     }
     // A read rule whose write rule has at least its reach says nothing more: fold its verbs
     // (and the statements that let them in) into the write finding.
-    let writer_of = |read: &Classified, all: &[Classified]| -> Option<usize> {
-        let (_, write) = IMPLIED_BY.iter().find(|(r, _)| read.rule == *r)?;
+    let writer_of = |read: &BrokenRule, all: &[BrokenRule]| -> Option<usize> {
+        let (_, write) = READ_RULES_COVERED_BY_WRITE
+            .iter()
+            .find(|(r, _)| read.rule == *r)?;
         all.iter()
             .position(|w| w.rule == *write && w.reach.width() >= read.reach.width())
     };

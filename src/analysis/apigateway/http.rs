@@ -1,7 +1,7 @@
 //! HTTP API (v2) routes: no resource policy, so the route's authorization alone decides.
 
-use super::classify::{classify, Classified};
-use super::prose::{auth_phrase, why};
+use super::classify::{rules_broken, BrokenRule};
+use super::prose::{auth_phrase, why_it_matters};
 use super::stages::{reachable_stages, stages_unreadable};
 use super::verdict::{expand_verb, MethodVerdict, VerbVerdict};
 use crate::analysis::{describe_reach, FindingDraft};
@@ -68,9 +68,9 @@ pub(super) fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
             low_confidence: false,
             unevaluated: vec![],
         };
-        for Classified {
+        for BrokenRule {
             rule, reach, write, ..
-        } in classify(auth, &verdict)
+        } in rules_broken(auth, &verdict)
         {
             let mut evidence = BTreeMap::new();
             evidence.insert("api_name".into(), json!(api.name));
@@ -92,7 +92,7 @@ pub(super) fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
             },
             describe_reach(&reach),
             auth_phrase(auth),
-            why(rule),
+            why_it_matters(rule),
         );
             // HTTP APIs have no resource policy: the route's authorizer is the only lever.
             let fix = if auth.is_unauthenticated() {

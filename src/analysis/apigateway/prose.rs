@@ -1,10 +1,11 @@
 //! The words of a finding: how the caller is authenticated, why the rule matters, and the
 //! complete fix.
 
-use super::classify::Classified;
+use super::classify::BrokenRule;
 use super::verdict::ANY_VERBS;
 use crate::model::Auth;
 
+/// How the caller is authenticated, in words that fit "reachable by … with {}".
 pub(super) fn auth_phrase(auth: Auth) -> &'static str {
     match auth {
         Auth::None => "no authentication (authorizationType NONE)",
@@ -19,7 +20,8 @@ pub(super) fn auth_phrase(auth: Auth) -> &'static str {
     }
 }
 
-pub(super) fn why(rule: &str) -> &'static str {
+/// Why breaking the rule matters, the last sentence of a finding's message.
+pub(super) fn why_it_matters(rule: &str) -> &'static str {
     match rule {
         "apigw-unauthenticated-write-internet" => "Anyone can change data through it without proving who they are.",
         "apigw-unauthenticated-read-internet" => "Anyone can read through it without proving who they are.",
@@ -37,7 +39,7 @@ pub(super) fn why(rule: &str) -> &'static str {
 /// The complete fix of one REST API method finding (it replaces the rule's generic text):
 /// the exact command for this method, the redeploy that makes it take effect, and the advice
 /// of the rule that still applies.
-pub(super) fn specific_fix(
+pub(super) fn rest_method_fix(
     rule: &str,
     api_id: &str,
     resource_id: &str,
@@ -85,7 +87,7 @@ pub(super) fn specific_fix(
 
 /// What an `ANY` finding covers: every verb, or only those that reach this far (the others
 /// are reported under their own rule, or are not exposed).
-pub(super) fn any_words(method: &str, c: &Classified) -> String {
+pub(super) fn any_words(method: &str, c: &BrokenRule) -> String {
     if method != "ANY" {
         String::new()
     } else if c.verbs.len() == ANY_VERBS.len() {

@@ -1,8 +1,8 @@
 //! REST API methods: each method on each stage judged against the resource policy, the
 //! endpoint type and the method's authorization.
 
-use super::classify::{classify, Classified};
-use super::prose::{any_words, auth_phrase, specific_fix, why};
+use super::classify::{rules_broken, BrokenRule};
+use super::prose::{any_words, auth_phrase, rest_method_fix, why_it_matters};
 use super::stages::{candidate_stages, collapse_stages, reachable_stages, stages_unreadable};
 use super::verdict::{method_arn, rest_verdict, widest_verdict, MethodVerdict};
 use crate::analysis::{describe_reach, FindingDraft, VpcOwnership};
@@ -144,8 +144,8 @@ pub(super) fn analyze_rest_api(
                 collapse_stages(verdicts)
             };
             for (stage, verdict) in verdicts {
-                for c in classify(auth, &verdict) {
-                    let Classified {
+                for c in rules_broken(auth, &verdict) {
+                    let BrokenRule {
                         rule, reach, write, ..
                     } = c.clone();
                     let mut evidence = BTreeMap::new();
@@ -197,7 +197,7 @@ pub(super) fn analyze_rest_api(
                     auth_phrase(auth),
                     any_words,
                     policy_words,
-                    why(rule),
+                    why_it_matters(rule),
                 );
                     out.push(
                         FindingDraft {
@@ -220,7 +220,7 @@ pub(super) fn analyze_rest_api(
                             auth: auth.label().to_string(),
                             write,
                             message,
-                            specific_fix: specific_fix(
+                            specific_fix: rest_method_fix(
                                 rule,
                                 &api.id,
                                 &resource.id,

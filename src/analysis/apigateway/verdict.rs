@@ -26,7 +26,7 @@ pub(super) fn widest_verdict(verdicts: Vec<(String, MethodVerdict)>) -> MethodVe
             mine.allowing_statements.extend(theirs.allowing_statements);
             mine.allowing_statements.sort();
             mine.allowing_statements.dedup();
-            mine.reach = widest(mine.reach.clone(), theirs.reach);
+            mine.reach = widest_reach(mine.reach.clone(), theirs.reach);
         }
     }
     out.unevaluated.sort();
@@ -62,7 +62,8 @@ pub(super) struct MethodVerdict {
     pub(super) unevaluated: Vec<String>,
 }
 
-pub(super) fn widest(a: Reach, b: Reach) -> Reach {
+/// The wider of two reaches; of two of the same class, their union.
+pub(super) fn widest_reach(a: Reach, b: Reach) -> Reach {
     if b.width() > a.width() {
         b
     } else if a.width() == b.width() {

@@ -1,16 +1,17 @@
 //! HTTP API (v2) routes: no resource policy, so the route's authorization alone decides.
 
 use super::classify::{rules_broken, BrokenRule};
-use super::prose::{auth_phrase, why_it_matters};
+use super::prose::{auth_phrase, http_route_fix, why_it_matters};
 use super::stages::{reachable_stages, stages_unreadable};
-use super::verdict::{expand_verb, MethodVerdict, VerbVerdict};
+use super::verdict::{method_arn, route_verdict};
 use crate::analysis::{describe_reach, FindingDraft};
-use crate::inventory::{HttpApi, Target};
-use crate::model::{partition_of, Auth, EntryPoint, Finding, Reach};
+use crate::inventory::{HttpApi, HttpRoute, Target};
+use crate::model::{Auth, EntryPoint, Finding};
 use serde_json::json;
 use std::collections::BTreeMap;
 
-fn http_auth(route: &crate::inventory::HttpRoute) -> Auth {
+/// How a route authenticates its callers.
+fn http_auth(route: &HttpRoute) -> Auth {
     match route.authorization_type.as_str() {
         "AWS_IAM" => Auth::AwsIam,
         "JWT" => Auth::Jwt,
@@ -50,100 +51,34 @@ pub(super) fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
             None => ("ANY".to_string(), route.route_key.clone()),
         };
         let auth = http_auth(route);
-        let reach = if auth == Auth::AwsIam {
-            Reach::Owner
-        } else {
-            Reach::Internet
-        };
-        let verdict = MethodVerdict {
-            verbs: expand_verb(&verb)
-                .into_iter()
-                .map(|verb| VerbVerdict {
-                    verb,
-                    reach: reach.clone(),
-                    explanation: String::new(),
-                    allowing_statements: vec![],
-                })
-                .collect(),
-            low_confidence: false,
-            unevaluated: vec![],
-        };
-        for BrokenRule {
-            rule, reach, write, ..
-        } in rules_broken(auth, &verdict)
-        {
+        for broken in rules_broken(auth, &route_verdict(&verb, auth)) {
             let mut evidence = BTreeMap::new();
             evidence.insert("api_name".into(), json!(api.name));
             evidence.insert("route_key".into(), json!(route.route_key));
             evidence.insert("authorization_type".into(), json!(route.authorization_type));
-            let message = format!(
-            "Route {} on HTTP API {} ({}) in {}/{}, {}: reachable by {} with {}. HTTP APIs have no resource policy, so nothing narrows who can call it. {}",
-            route.route_key,
-            api.name,
-            api.id,
-            target.account_id,
-            target.region,
-            if stages_unknown {
-                "any stage (its stages could not be read, so it is judged as deployed)".to_string()
-            } else if stage == "*" {
-                "every stage".to_string()
-            } else {
-                format!("stage {stage}")
-            },
-            describe_reach(&reach),
-            auth_phrase(auth),
-            why_it_matters(rule),
-        );
-            // HTTP APIs have no resource policy: the route's authorizer is the only lever.
-            let fix = if auth.is_unauthenticated() {
-                let attach = format!(
-                    "Attach an authorizer to route {} (aws apigatewayv2 update-route --api-id {} --route-id {} --authorization-type AWS_IAM, or a JWT or Lambda authorizer)",
-                    route.route_key, api.id, route.id
-                );
-                // A deployment made without --stage-name goes live on no stage.
-                // `$default` is quoted: a shell would expand it to nothing.
-                let stage_name = match stage.as_str() {
-                    "*" => "STAGE".to_string(),
-                    s if s.contains('$') => format!("'{s}'"),
-                    s => s.to_string(),
-                };
-                let deploy = format!(
-                    "stages without automatic deployment need a new deployment (aws apigatewayv2 create-deployment --api-id {} --stage-name {stage_name})",
-                    api.id
-                );
-                if write {
-                    format!("{attach}, or delete the route if nothing should write through it; {deploy}.")
-                } else {
-                    format!("{attach}; {deploy}. If the data is truly public, document it and suppress this finding for the route.")
-                }
-            } else {
-                String::new()
-            };
+            let message = route_message(target, api, route, &stage, stages_unknown, auth, &broken);
             out.push(
                 FindingDraft {
-                    rule_id: rule,
+                    rule_id: broken.rule,
                     account_id: target.account_id.clone(),
                     region: target.region.clone(),
-                    resource_arn: format!(
-                        "arn:{}:execute-api:{}:{}:{}/{}/{}/{}",
-                        partition_of(&target.region),
-                        target.region,
-                        target.account_id,
-                        api.id,
-                        stage,
+                    resource_arn: method_arn(
+                        target,
+                        &api.id,
+                        &stage,
                         if verb == "ANY" { "*" } else { verb.as_str() },
-                        path.trim_start_matches('/')
+                        &path,
                     ),
                     entry_point: EntryPoint::ApiGatewayHttp,
                     api_id: Some(api.id.clone()),
                     stage: Some(stage.clone()),
                     method: verb.clone(),
                     path: path.clone(),
-                    reach,
+                    reach: broken.reach,
                     auth: auth.label().to_string(),
-                    write,
+                    write: broken.write,
                     message,
-                    specific_fix: fix,
+                    specific_fix: http_route_fix(auth, broken.write, &api.id, route, &stage),
                     low_confidence: stages_unknown,
                     evidence,
                     identity: vec![
@@ -159,4 +94,33 @@ pub(super) fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
         }
     }
     out
+}
+
+fn route_message(
+    target: &Target,
+    api: &HttpApi,
+    route: &HttpRoute,
+    stage: &str,
+    stages_unknown: bool,
+    auth: Auth,
+    broken: &BrokenRule,
+) -> String {
+    format!(
+        "Route {} on HTTP API {} ({}) in {}/{}, {}: reachable by {} with {}. HTTP APIs have no resource policy, so nothing narrows who can call it. {}",
+        route.route_key,
+        api.name,
+        api.id,
+        target.account_id,
+        target.region,
+        if stages_unknown {
+            "any stage (its stages could not be read, so it is judged as deployed)".to_string()
+        } else if stage == "*" {
+            "every stage".to_string()
+        } else {
+            format!("stage {stage}")
+        },
+        describe_reach(&broken.reach),
+        auth_phrase(auth),
+        why_it_matters(broken.rule),
+    )
 }

@@ -3,6 +3,7 @@
 
 use super::classify::BrokenRule;
 use super::verdict::ANY_VERBS;
+use crate::inventory::HttpRoute;
 use crate::model::Auth;
 
 /// How the caller is authenticated, in words that fit "reachable by … with {}".
@@ -97,5 +98,40 @@ pub(super) fn any_words(method: &str, c: &BrokenRule) -> String {
             "; ANY lets every verb through, and this reach holds for {}",
             c.verbs.join(", ")
         )
+    }
+}
+
+/// The complete fix of one HTTP API route finding: attach an authorizer (HTTP APIs have no
+/// resource policy, so the route's authorizer is the only lever), then deploy. Empty when the
+/// route already has one: the rule's generic text stands.
+pub(super) fn http_route_fix(
+    auth: Auth,
+    write: bool,
+    api_id: &str,
+    route: &HttpRoute,
+    stage: &str,
+) -> String {
+    if !auth.is_unauthenticated() {
+        return String::new();
+    }
+    let attach = format!(
+        "Attach an authorizer to route {} (aws apigatewayv2 update-route --api-id {} --route-id {} --authorization-type AWS_IAM, or a JWT or Lambda authorizer)",
+        route.route_key, api_id, route.id
+    );
+    // A deployment made without --stage-name goes live on no stage.
+    // `$default` is quoted: a shell would expand it to nothing.
+    let stage_name = match stage {
+        "*" => "STAGE".to_string(),
+        s if s.contains('$') => format!("'{s}'"),
+        s => s.to_string(),
+    };
+    let deploy = format!(
+        "stages without automatic deployment need a new deployment (aws apigatewayv2 create-deployment --api-id {} --stage-name {stage_name})",
+        api_id
+    );
+    if write {
+        format!("{attach}, or delete the route if nothing should write through it; {deploy}.")
+    } else {
+        format!("{attach}; {deploy}. If the data is truly public, document it and suppress this finding for the route.")
     }
 }

@@ -35,7 +35,7 @@ pub(super) fn widest_verdict(verdicts: Vec<(String, MethodVerdict)>) -> MethodVe
 }
 
 /// The verbs a method or route accepts: `ANY` is each of them.
-pub(super) fn expand_verb(verb: &str) -> Vec<String> {
+fn expand_verb(verb: &str) -> Vec<String> {
     if verb == "ANY" {
         ANY_VERBS.iter().map(|v| v.to_string()).collect()
     } else {
@@ -203,4 +203,27 @@ pub(super) fn rest_verdict(
     v.unevaluated.sort();
     v.unevaluated.dedup();
     v
+}
+
+/// The verdict of an HTTP API route: with no resource policy, IAM admits only the owner's
+/// principals and anything else lets in whoever reaches the endpoint.
+pub(super) fn route_verdict(verb: &str, auth: Auth) -> MethodVerdict {
+    let reach = if auth == Auth::AwsIam {
+        Reach::Owner
+    } else {
+        Reach::Internet
+    };
+    MethodVerdict {
+        verbs: expand_verb(verb)
+            .into_iter()
+            .map(|verb| VerbVerdict {
+                verb,
+                reach: reach.clone(),
+                explanation: String::new(),
+                allowing_statements: vec![],
+            })
+            .collect(),
+        low_confidence: false,
+        unevaluated: vec![],
+    }
 }

@@ -1,7 +1,7 @@
 //! HTTP API (v2) routes: no resource policy, so the route's authorization alone decides.
 
 use super::classify::{rules_broken, BrokenRule};
-use super::prose::{auth_phrase, http_route_fix, why_it_matters};
+use super::prose::{auth_phrase, http_route_fix, stage_words, why_it_matters};
 use super::stages::{reachable_stages, stages_unreadable};
 use super::verdict::{method_arn, route_verdict};
 use crate::analysis::{describe_reach, FindingDraft};
@@ -112,13 +112,7 @@ fn route_message(
         api.id,
         target.account_id,
         target.region,
-        if stages_unknown {
-            "any stage (its stages could not be read, so it is judged as deployed)".to_string()
-        } else if stage == "*" {
-            "every stage".to_string()
-        } else {
-            format!("stage {stage}")
-        },
+        stage_words(stage, stages_unknown, "every stage"),
         describe_reach(&broken.reach),
         auth_phrase(auth),
         why_it_matters(broken.rule),

@@ -101,6 +101,17 @@ pub(super) fn any_words(method: &str, c: &BrokenRule) -> String {
     }
 }
 
+/// The stage a finding holds on, for its message: `*` reads as `every_stage`.
+pub(super) fn stage_words(stage: &str, stages_unknown: bool, every_stage: &str) -> String {
+    if stages_unknown {
+        "any stage (its stages could not be read, so it is judged as deployed)".to_string()
+    } else if stage == "*" {
+        every_stage.to_string()
+    } else {
+        format!("stage {stage}")
+    }
+}
+
 /// The complete fix of one HTTP API route finding: attach an authorizer (HTTP APIs have no
 /// resource policy, so the route's authorizer is the only lever), then deploy. Empty when the
 /// route already has one: the rule's generic text stands.

@@ -2,7 +2,7 @@
 //! endpoint type and the method's authorization.
 
 use super::classify::{rules_broken, BrokenRule};
-use super::prose::{any_words, auth_phrase, rest_method_fix, why_it_matters};
+use super::prose::{any_words, auth_phrase, rest_method_fix, stage_words, why_it_matters};
 use super::stages::{candidate_stages, collapse_stages, reachable_stages, stages_unreadable};
 use super::verdict::{method_arn, rest_verdict, widest_verdict, MethodVerdict};
 use crate::analysis::{describe_reach, FindingDraft, VpcOwnership};
@@ -249,13 +249,6 @@ impl RestApiScope<'_> {
 
     fn method_message(&self, m: &JudgedMethod, stage: &str, broken: &BrokenRule) -> String {
         let (target, api) = (self.target, self.api);
-        let stage_words = if self.stages_unknown {
-            "any stage (its stages could not be read, so it is judged as deployed)".to_string()
-        } else if stage == "*" {
-            "every deployed stage".to_string()
-        } else {
-            format!("stage {stage}")
-        };
         let policy_words = match (&api.policy, broken.explanation.is_empty()) {
             (None, _) => " The API has no resource policy.".to_string(),
             (Some(_), true) => String::new(),
@@ -273,7 +266,7 @@ impl RestApiScope<'_> {
             api.endpoint_types.join(","),
             target.account_id,
             target.region,
-            stage_words,
+            stage_words(stage, self.stages_unknown, "every deployed stage"),
             describe_reach(&broken.reach),
             auth_phrase(m.auth),
             any_words(&m.method.http_method, broken),

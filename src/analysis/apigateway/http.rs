@@ -21,8 +21,8 @@ fn http_auth(route: &HttpRoute) -> Auth {
     }
 }
 
-/// HTTP APIs have no resource policy (exposure model §3): a route is open to the internet
-/// unless IAM guards it (IAM admits only the owner's principals: no cross-account grant exists).
+/// HTTP APIs have no resource policy: a route is open to the internet unless IAM guards it (IAM
+/// admits only the owner's principals: no cross-account grant exists).
 pub(super) fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
     let mut out = Vec::new();
     if api.protocol_type != "HTTP" {

@@ -1,4 +1,5 @@
-//! Verdicts for API Gateway REST methods and HTTP API routes (exposure model §2–3).
+//! Verdicts for API Gateway REST methods and HTTP API routes. The AWS semantics they rest on
+//! are summed up in the README ("How it decides"); the tests pin each of them.
 //!
 //! For every method × deployed stage: who can reach it (network + resource policy), how the
 //! caller is authenticated, and whether a write verb gets through. `ANY` is expanded into each
@@ -10,6 +11,11 @@
 //! caller; `AWS_IAM` the Allow for a principal of another account; Lambda/Cognito authorizers on
 //! a public API are stopped only by explicit Denies, and on a private API need the Allow too
 //! (a private API is reachable only through what its policy allows).
+//!
+//! Where things are: [`rest`] and [`http`] turn each kind of API into findings; [`stages`]
+//! picks the stages to judge; [`verdict`] decides who reaches each verb; [`classify`] maps a
+//! verdict to the rules it breaks; [`prose`] writes the message and the fix; `tests.rs` holds
+//! the unit tests; the rules' data is in `rules/apigw-*.toml`.
 
 use super::VpcOwnership;
 use crate::inventory::Target;

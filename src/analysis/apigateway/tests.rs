@@ -572,9 +572,8 @@ fn any_methods_report_every_rule_their_verbs_break() {
     );
 }
 
-/// A private API is reachable only through what its resource policy allows (exposure
-/// model §2): an authorizer does not stand in for the policy's Allow. Public APIs with an
-/// authorizer still need no Allow.
+/// A private API is reachable only through what its resource policy allows: an authorizer
+/// does not stand in for the policy's Allow. Public APIs with an authorizer still need no Allow.
 #[test]
 fn private_apis_need_the_policys_allow_even_behind_an_authorizer() {
     let deletes_denied = r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/DELETE/*"}]}"#;

@@ -147,9 +147,9 @@ pub(super) fn rest_verdict(
     for concrete in expand_verb(verb) {
         let verdict = match doc {
             None => {
-                // No resource policy (exposure model §2): NONE and authorizers are open to whoever
-                // reaches the endpoint; IAM admits only the owner's principals; a private API with
-                // no policy admits nobody.
+                // No resource policy: NONE and authorizers are open to whoever reaches the
+                // endpoint; IAM admits only the owner's principals; a private API with no policy
+                // admits nobody.
                 let reach = match (auth, network) {
                     (Auth::AwsIam, _) => Reach::Owner,
                     (_, Network::PrivateVpce) => Reach::Owner,
@@ -165,8 +165,8 @@ pub(super) fn rest_verdict(
             Some(doc) => {
                 let (caller, mode) = match (auth, network) {
                     (Auth::AwsIam, _) => (CallerKind::Authenticated, PolicyMode::AllowRequired),
-                    // A private API is reachable only through what its policy allows (exposure
-                    // model §2), authorizer or not: the policy's Allow is needed.
+                    // A private API is reachable only through what its policy allows, authorizer
+                    // or not: the policy's Allow is needed.
                     (Auth::LambdaAuthorizer | Auth::Cognito | Auth::Jwt, Network::PrivateVpce) => {
                         (CallerKind::Anonymous, PolicyMode::AllowRequired)
                     }

@@ -3,7 +3,7 @@
 use super::stages::candidate_stages;
 use crate::inventory::{
     ApiMapping, ApiResource, CustomDomain, HttpApi, HttpRoute, Integration, Inventory, RestApi,
-    RestMethod, Target, VpcEndpoint,
+    RestMethod, ScanError, Stage, Target, VpcEndpoint,
 };
 use crate::model::{EntryPoint, Finding};
 use crate::policy;
@@ -18,6 +18,11 @@ fn method(verb: &str, auth: &str) -> RestMethod {
         authorization_type: auth.into(),
         ..Default::default()
     }
+}
+
+/// The resources of an API with one method on one path.
+fn only<'a>(path: &'a str, verb: &str, auth: &str) -> Vec<(&'a str, Vec<RestMethod>)> {
+    vec![(path, vec![method(verb, auth)])]
 }
 
 fn rest_api(
@@ -40,13 +45,39 @@ fn rest_api(
                 methods,
             })
             .collect(),
-        stages: stages
-            .iter()
-            .map(|s| crate::inventory::Stage {
-                name: s.to_string(),
-                ..Default::default()
-            })
-            .collect(),
+        stages: stages_named(stages),
+        ..Default::default()
+    }
+}
+
+fn stages_named(names: &[&str]) -> Vec<Stage> {
+    names
+        .iter()
+        .map(|name| Stage {
+            name: name.to_string(),
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// HTTP API `h1` with these routes, deployed on these stages.
+fn http_api(routes: Vec<HttpRoute>, stages: &[&str]) -> HttpApi {
+    HttpApi {
+        id: "h1".into(),
+        name: "orders-v2".into(),
+        protocol_type: "HTTP".into(),
+        routes,
+        stages: stages_named(stages),
+        ..Default::default()
+    }
+}
+
+/// A route whose id is its key.
+fn route(key: &str, auth: &str) -> HttpRoute {
+    HttpRoute {
+        id: key.into(),
+        route_key: key.into(),
+        authorization_type: auth.into(),
         ..Default::default()
     }
 }
@@ -64,7 +95,7 @@ fn execute_api_endpoint(id: &str, vpc: &str, owner: &str) -> VpcEndpoint {
 
 /// The stages of REST API `api1` could not be read (AccessDenied).
 fn deny_get_stages(t: &mut Target) {
-    t.errors.push(crate::inventory::ScanError {
+    t.errors.push(ScanError {
         operation: "apigateway:GetStages".into(),
         code: "AccessDeniedException".into(),
         message: "denied".into(),
@@ -90,6 +121,16 @@ fn audit(target: Target) -> Vec<Finding> {
     crate::analysis::analyze(&inv)
 }
 
+/// The findings of an account whose only API is `api`.
+fn audit_rest(api: RestApi) -> Vec<Finding> {
+    audit(target_with(vec![api], vec![]))
+}
+
+/// The findings of an account whose only API is the HTTP API `api`.
+fn audit_http(api: HttpApi) -> Vec<Finding> {
+    audit(target_with(vec![], vec![api]))
+}
+
 /// (rule, stage, method, path, reach) of every finding, sorted.
 fn summary(findings: &[Finding]) -> Vec<(String, String, String, String, String)> {
     let mut v: Vec<_> = findings
@@ -108,21 +149,30 @@ fn summary(findings: &[Finding]) -> Vec<(String, String, String, String, String)
     v
 }
 
-fn row(
-    rule: &str,
-    stage: &str,
-    method: &str,
-    path: &str,
-    reach: &str,
-) -> (String, String, String, String, String) {
-    (
-        rule.into(),
-        stage.into(),
-        method.into(),
-        path.into(),
-        reach.into(),
-    )
+/// Expected `summary` rows, each "rule stage method path reach".
+fn rows(rows: &[&str]) -> Vec<(String, String, String, String, String)> {
+    rows.iter()
+        .map(|row| {
+            let f: Vec<String> = row.split(' ').map(str::to_string).collect();
+            assert_eq!(f.len(), 5, "not a summary row: {row}");
+            (
+                f[0].clone(),
+                f[1].clone(),
+                f[2].clone(),
+                f[3].clone(),
+                f[4].clone(),
+            )
+        })
+        .collect()
 }
+
+/// Any caller, every method.
+const OPEN_TO_EVERYONE: &str = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"}]}"#;
+
+/// Any caller, but only through the owner's endpoint `vpce-0owner`.
+const PINNED_TO_OWNERS_ENDPOINT: &str = r#"{"Statement":[
+    {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"},
+    {"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-0owner"}}}]}"#;
 
 const PARTNER_GET_ONLY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"PartnerReadOnly","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/partner-reader"},"Action":"execute-api:Invoke","Resource":"execute-api:/prod/GET/*"}]}"#;
 
@@ -137,7 +187,7 @@ fn the_intended_design_is_not_a_finding() {
             ("/orders/{id}", vec![method("GET", "AWS_IAM")]),
         ],
     );
-    assert_eq!(audit(target_with(vec![api], vec![])), vec![]);
+    assert_eq!(audit_rest(api), vec![]);
 }
 
 #[test]
@@ -154,7 +204,7 @@ fn drift_on_the_safe_api_is_reported_per_method() {
             ("/admin/{proxy+}", vec![method("ANY", "AWS_IAM")]),
         ],
     );
-    let f = audit(target_with(vec![api], vec![]));
+    let f = audit_rest(api);
     // POST with NONE: the policy names only an IAM principal, which never matches an
     // anonymous call, so the anonymous POST is denied: not reachable. ANY with IAM: the
     // partner's grant covers GET only, so no write leaks either.
@@ -181,32 +231,14 @@ fn no_policy_none_auth_is_open_to_the_internet() {
             ("/keyed", vec![key_only]),
         ],
     );
-    let f = audit(target_with(vec![api], vec![]));
+    let f = audit_rest(api);
     assert_eq!(
         summary(&f),
-        vec![
-            row(
-                "apigw-unauthenticated-read-internet",
-                "v1",
-                "GET",
-                "/items",
-                "internet"
-            ),
-            row(
-                "apigw-unauthenticated-read-internet",
-                "v1",
-                "GET",
-                "/keyed",
-                "internet"
-            ),
-            row(
-                "apigw-unauthenticated-write-internet",
-                "v1",
-                "POST",
-                "/items",
-                "internet"
-            ),
-        ]
+        rows(&[
+            "apigw-unauthenticated-read-internet v1 GET /items internet",
+            "apigw-unauthenticated-read-internet v1 GET /keyed internet",
+            "apigw-unauthenticated-write-internet v1 POST /items internet"
+        ])
     );
     let keyed = f.iter().find(|x| x.path == "/keyed").unwrap();
     assert_eq!(keyed.auth, "api_key_only");
@@ -239,30 +271,12 @@ fn principal_star_with_iam_admits_any_aws_account() {
         ],
     );
     assert_eq!(
-        summary(&audit(target_with(vec![api], vec![]))),
-        vec![
-            row(
-                "apigw-read-any-aws-account",
-                "prod",
-                "GET",
-                "/orders/{id}",
-                "any_aws_account"
-            ),
-            row(
-                "apigw-unauthenticated-read-internet",
-                "prod",
-                "GET",
-                "/health",
-                "internet"
-            ),
-            row(
-                "apigw-write-any-aws-account",
-                "prod",
-                "DELETE",
-                "/orders/{id}",
-                "any_aws_account"
-            ),
-        ]
+        summary(&audit_rest(api)),
+        rows(&[
+            "apigw-read-any-aws-account prod GET /orders/{id} any_aws_account",
+            "apigw-unauthenticated-read-internet prod GET /health internet",
+            "apigw-write-any-aws-account prod DELETE /orders/{id} any_aws_account"
+        ])
     );
 }
 
@@ -273,53 +287,39 @@ fn write_granted_to_a_named_partner_is_reported_with_the_account() {
         "REGIONAL",
         Some(policy),
         &["prod"],
-        vec![("/admin/{proxy+}", vec![method("ANY", "AWS_IAM")])],
+        only("/admin/{proxy+}", "ANY", "AWS_IAM"),
     );
-    let f = audit(target_with(vec![api], vec![]));
+    let f = audit_rest(api);
     assert_eq!(
         summary(&f),
-        vec![row(
-            "apigw-write-external-accounts",
-            "prod",
-            "ANY",
-            "/admin/{proxy+}",
-            &format!("accounts:[{PARTNER}]")
-        )]
+        rows(&[&format!(
+            "apigw-write-external-accounts prod ANY /admin/{{proxy+}} accounts:[{PARTNER}]"
+        )])
     );
     assert!(f[0].write);
 }
 
 #[test]
 fn private_api_open_to_any_vpc_endpoint_is_cross_account() {
-    let open = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"}]}"#;
     let api = rest_api(
         "PRIVATE",
-        Some(open),
+        Some(OPEN_TO_EVERYONE),
         &["prod"],
-        vec![("/items", vec![method("GET", "NONE")])],
+        only("/items", "GET", "NONE"),
     );
     assert_eq!(
-        summary(&audit(target_with(vec![api], vec![]))),
-        vec![row(
-            "apigw-unauthenticated-cross-account",
-            "prod",
-            "GET",
-            "/items",
-            "any_aws_account"
-        ),]
+        summary(&audit_rest(api)),
+        rows(&["apigw-unauthenticated-cross-account prod GET /items any_aws_account"])
     );
 }
 
 #[test]
 fn private_api_pinned_to_the_owners_endpoint_is_clean() {
-    let pinned = r#"{"Statement":[
-        {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"},
-        {"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-0owner"}}}]}"#;
     let api = rest_api(
         "PRIVATE",
-        Some(pinned),
+        Some(PINNED_TO_OWNERS_ENDPOINT),
         &["prod"],
-        vec![("/items", vec![method("POST", "NONE")])],
+        only("/items", "POST", "NONE"),
     );
     let mut t = target_with(vec![api], vec![]);
     t.network
@@ -335,17 +335,11 @@ fn stage_scoped_grant_names_only_that_stage() {
         "REGIONAL",
         Some(dev_only),
         &["dev", "prod"],
-        vec![("/items", vec![method("POST", "NONE")])],
+        only("/items", "POST", "NONE"),
     );
     assert_eq!(
-        summary(&audit(target_with(vec![api], vec![]))),
-        vec![row(
-            "apigw-unauthenticated-write-internet",
-            "dev",
-            "POST",
-            "/items",
-            "internet"
-        ),]
+        summary(&audit_rest(api)),
+        rows(&["apigw-unauthenticated-write-internet dev POST /items internet"])
     );
 }
 
@@ -355,17 +349,11 @@ fn identical_verdicts_on_every_stage_collapse_to_star() {
         "REGIONAL",
         None,
         &["dev", "prod"],
-        vec![("/items", vec![method("POST", "NONE")])],
+        only("/items", "POST", "NONE"),
     );
     assert_eq!(
-        summary(&audit(target_with(vec![api], vec![]))),
-        vec![row(
-            "apigw-unauthenticated-write-internet",
-            "*",
-            "POST",
-            "/items",
-            "internet"
-        ),]
+        summary(&audit_rest(api)),
+        rows(&["apigw-unauthenticated-write-internet * POST /items internet"])
     );
 }
 
@@ -376,23 +364,17 @@ fn ip_allow_list_is_not_authentication() {
         "REGIONAL",
         Some(ip),
         &["prod"],
-        vec![("/items", vec![method("POST", "NONE")])],
+        only("/items", "POST", "NONE"),
     );
-    let f = audit(target_with(vec![api], vec![]));
+    let f = audit_rest(api);
     assert_eq!(
         summary(&f),
-        vec![row(
-            "apigw-unauthenticated-ip-allowlisted",
-            "prod",
-            "POST",
-            "/items",
-            "internet_ip_restricted:[203.0.113.0/24]"
-        ),]
+        rows(&["apigw-unauthenticated-ip-allowlisted prod POST /items internet_ip_restricted:[203.0.113.0/24]"])
     );
 }
 
 /// (name, endpoint type, policy, authorization type, expected `rules_of`).
-type AnyCase<'a> = (
+type RuleCase<'a> = (
     &'a str,
     &'a str,
     Option<&'a str>,
@@ -410,6 +392,27 @@ fn rules_of(findings: &[Finding]) -> Vec<(String, String, bool)> {
     v
 }
 
+/// One expected `rules_of` row.
+fn rule_row(rule: &str, reach: &str, write: bool) -> (String, String, bool) {
+    (rule.to_string(), reach.to_string(), write)
+}
+
+/// Judges `verb /items` on stage prod for every case of the table, in an account that also
+/// records `endpoint`, and fails once, naming each case whose `rules_of` is not the one wanted.
+fn assert_cases(table: Vec<RuleCase>, verb: &str, endpoint: Option<VpcEndpoint>) {
+    let mut failures = Vec::new();
+    for (name, endpoint_type, policy, auth, want) in table {
+        let api = rest_api(endpoint_type, policy, &["prod"], only("/items", verb, auth));
+        let mut t = target_with(vec![api], vec![]);
+        t.network.vpc_endpoints.extend(endpoint.clone());
+        let got = rules_of(&audit(t));
+        if got != want {
+            failures.push(format!("{name}: got {got:?}, want {want:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// Each verb of an `ANY` method is judged on its own, and every distinct rule the verbs
 /// break is reported, except a read rule its write rule covers at the same reach.
 #[test]
@@ -423,19 +426,16 @@ fn any_methods_report_every_rule_their_verbs_break() {
     let reads_anyone_writes_org = r#"{"Statement":[
         {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/prod/GET/*"},
         {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/prod/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc"}}}]}"#;
-    let everyone = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"}]}"#;
     let reads_only = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/GET/*"}]}"#;
-    let r = |rule: &str, reach: &str, write: bool| (rule.to_string(), reach.to_string(), write);
-    // (name, endpoint, policy, auth, expected (rule, reach, write))
-    let table: Vec<AnyCase> = vec![
+    let table: Vec<RuleCase> = vec![
         (
             "iam: reads for any account, writes for a partner",
             "REGIONAL",
             Some(reads_anyone_writes_partner),
             "AWS_IAM",
             vec![
-                r("apigw-read-any-aws-account", "any_aws_account", false),
-                r(
+                rule_row("apigw-read-any-aws-account", "any_aws_account", false),
+                rule_row(
                     "apigw-write-external-accounts",
                     &format!("accounts:[{PARTNER}]"),
                     true,
@@ -448,8 +448,8 @@ fn any_methods_report_every_rule_their_verbs_break() {
             Some(reads_anyone_writes_org),
             "AWS_IAM",
             vec![
-                r("apigw-read-any-aws-account", "any_aws_account", false),
-                r("apigw-write-organization", "organization:o-abc", true),
+                rule_row("apigw-read-any-aws-account", "any_aws_account", false),
+                rule_row("apigw-write-organization", "organization:o-abc", true),
             ],
         ),
         (
@@ -458,12 +458,12 @@ fn any_methods_report_every_rule_their_verbs_break() {
             Some(split),
             "NONE",
             vec![
-                r(
+                rule_row(
                     "apigw-unauthenticated-ip-allowlisted",
                     "internet_ip_restricted:[203.0.113.0/24]",
                     true,
                 ),
-                r("apigw-unauthenticated-read-internet", "internet", false),
+                rule_row("apigw-unauthenticated-read-internet", "internet", false),
             ],
         ),
         (
@@ -471,7 +471,11 @@ fn any_methods_report_every_rule_their_verbs_break() {
             "REGIONAL",
             Some(reads_only),
             "NONE",
-            vec![r("apigw-unauthenticated-read-internet", "internet", false)],
+            vec![rule_row(
+                "apigw-unauthenticated-read-internet",
+                "internet",
+                false,
+            )],
         ),
         // The write rule at the same reach says all the read rule would.
         (
@@ -479,21 +483,29 @@ fn any_methods_report_every_rule_their_verbs_break() {
             "REGIONAL",
             None,
             "NONE",
-            vec![r("apigw-unauthenticated-write-internet", "internet", true)],
+            vec![rule_row(
+                "apigw-unauthenticated-write-internet",
+                "internet",
+                true,
+            )],
         ),
         (
             "iam: principal star, one write finding",
             "REGIONAL",
-            Some(everyone),
+            Some(OPEN_TO_EVERYONE),
             "AWS_IAM",
-            vec![r("apigw-write-any-aws-account", "any_aws_account", true)],
+            vec![rule_row(
+                "apigw-write-any-aws-account",
+                "any_aws_account",
+                true,
+            )],
         ),
         (
             "none, private: one cross-account finding for every verb",
             "PRIVATE",
-            Some(everyone),
+            Some(OPEN_TO_EVERYONE),
             "NONE",
-            vec![r(
+            vec![rule_row(
                 "apigw-unauthenticated-cross-account",
                 "any_aws_account",
                 true,
@@ -504,32 +516,23 @@ fn any_methods_report_every_rule_their_verbs_break() {
             "REGIONAL",
             None,
             "CUSTOM",
-            vec![r("apigw-authorizer-only-write-exposed", "internet", true)],
+            vec![rule_row(
+                "apigw-authorizer-only-write-exposed",
+                "internet",
+                true,
+            )],
         ),
     ];
-    let mut failures = Vec::new();
-    for (name, endpoint, policy, auth, want) in table {
-        let api = rest_api(
-            endpoint,
-            policy,
-            &["prod"],
-            vec![("/items", vec![method("ANY", auth)])],
-        );
-        let got = rules_of(&audit(target_with(vec![api], vec![])));
-        if got != want {
-            failures.push(format!("{name}: got {got:?}, want {want:?}"));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_cases(table, "ANY", None);
 
     // Each finding says which verbs it is about.
     let api = rest_api(
         "REGIONAL",
         Some(split),
         &["prod"],
-        vec![("/items", vec![method("ANY", "NONE")])],
+        only("/items", "ANY", "NONE"),
     );
-    let f = audit(target_with(vec![api], vec![]));
+    let f = audit_rest(api);
     let msg = |rule: &str| {
         f.iter()
             .find(|x| x.rule_id == rule)
@@ -556,9 +559,9 @@ fn any_methods_report_every_rule_their_verbs_break() {
                 .as_str(),
         ),
         &["prod"],
-        vec![("/items", vec![method("ANY", "AWS_IAM")])],
+        only("/items", "ANY", "AWS_IAM"),
     );
-    let f = audit(target_with(vec![api], vec![]));
+    let f = audit_rest(api);
     assert_eq!(f.len(), 1, "{f:#?}");
     assert!(
         f[0].message
@@ -577,12 +580,7 @@ fn any_methods_report_every_rule_their_verbs_break() {
 #[test]
 fn private_apis_need_the_policys_allow_even_behind_an_authorizer() {
     let deletes_denied = r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/DELETE/*"}]}"#;
-    let everyone = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"}]}"#;
-    let owner_pinned = r#"{"Statement":[
-        {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"},
-        {"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-0owner"}}}]}"#;
-    // (name, endpoint, policy, auth, expected (rule, reach, write))
-    let table: Vec<AnyCase> = vec![
+    let table: Vec<RuleCase> = vec![
         (
             "private, lambda, policy grants only the partner's GETs",
             "PRIVATE",
@@ -607,18 +605,18 @@ fn private_apis_need_the_policys_allow_even_behind_an_authorizer() {
         (
             "guard: private, lambda, pinned to the owner's endpoint",
             "PRIVATE",
-            Some(owner_pinned),
+            Some(PINNED_TO_OWNERS_ENDPOINT),
             "CUSTOM",
             vec![],
         ),
         (
             "guard: private, lambda, open policy",
             "PRIVATE",
-            Some(everyone),
+            Some(OPEN_TO_EVERYONE),
             "CUSTOM",
-            vec![(
-                "apigw-authorizer-only-write-exposed".into(),
-                "any_aws_account".into(),
+            vec![rule_row(
+                "apigw-authorizer-only-write-exposed",
+                "any_aws_account",
                 true,
             )],
         ),
@@ -627,31 +625,15 @@ fn private_apis_need_the_policys_allow_even_behind_an_authorizer() {
             "REGIONAL",
             Some(PARTNER_GET_ONLY),
             "CUSTOM",
-            vec![(
-                "apigw-authorizer-only-write-exposed".into(),
-                "internet".into(),
+            vec![rule_row(
+                "apigw-authorizer-only-write-exposed",
+                "internet",
                 true,
             )],
         ),
     ];
-    let mut failures = Vec::new();
-    for (name, endpoint, policy, auth, want) in table {
-        let api = rest_api(
-            endpoint,
-            policy,
-            &["prod"],
-            vec![("/items", vec![method("POST", auth)])],
-        );
-        let mut t = target_with(vec![api], vec![]);
-        t.network
-            .vpc_endpoints
-            .push(execute_api_endpoint("vpce-0owner", "vpc-0owner", OWNER));
-        let got = rules_of(&audit(t));
-        if got != want {
-            failures.push(format!("{name}: got {got:?}, want {want:?}"));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let owners_endpoint = execute_api_endpoint("vpce-0owner", "vpc-0owner", OWNER);
+    assert_cases(table, "POST", Some(owners_endpoint));
 }
 
 /// Endpoint conditions resolve through the inventory: a request through an endpoint
@@ -664,96 +646,68 @@ fn endpoint_conditions_resolve_through_the_inventory() {
     let via_partner_vpce = r#"{"Statement":[
         {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0partner"}}}]}"#;
     let partner = format!("accounts:[{PARTNER}]");
-    // (name, endpoint type, policy, expected (rule, reach, write))
-    let table = vec![
+    let table: Vec<RuleCase> = vec![
         (
             "private: the partner's endpoint, in its VPC",
             "PRIVATE",
-            via_partner_vpce_in_its_vpc,
-            vec![(
-                "apigw-unauthenticated-cross-account".to_string(),
-                partner.clone(),
+            Some(via_partner_vpce_in_its_vpc),
+            "NONE",
+            vec![rule_row(
+                "apigw-unauthenticated-cross-account",
+                &partner,
                 true,
             )],
         ),
         (
             "guard: private: the partner's endpoint",
             "PRIVATE",
-            via_partner_vpce,
-            vec![(
-                "apigw-unauthenticated-cross-account".to_string(),
-                partner.clone(),
+            Some(via_partner_vpce),
+            "NONE",
+            vec![rule_row(
+                "apigw-unauthenticated-cross-account",
+                &partner,
                 true,
             )],
         ),
         (
             "regional: no request comes through an endpoint",
             "REGIONAL",
-            via_partner_vpce,
+            Some(via_partner_vpce),
+            "NONE",
             vec![],
         ),
         (
             "guard: edge: no request comes through an endpoint",
             "EDGE",
-            via_partner_vpce_in_its_vpc,
+            Some(via_partner_vpce_in_its_vpc),
+            "NONE",
             vec![],
         ),
     ];
-    let mut failures = Vec::new();
-    for (name, endpoint, policy, want) in table {
-        let api = rest_api(
-            endpoint,
-            Some(policy),
-            &["prod"],
-            vec![("/items", vec![method("POST", "NONE")])],
-        );
-        let mut t = target_with(vec![api], vec![]);
-        // The partner's endpoint, as an organization scan of both accounts records it.
-        t.network.vpc_endpoints.push(execute_api_endpoint(
-            "vpce-0partner",
-            "vpc-0partner",
-            PARTNER,
-        ));
-        let got = rules_of(&audit(t));
-        if got != want {
-            failures.push(format!("{name}: got {got:?}, want {want:?}"));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The partner's endpoint, as an organization scan of both accounts records it.
+    let partners_endpoint = execute_api_endpoint("vpce-0partner", "vpc-0partner", PARTNER);
+    assert_cases(table, "POST", Some(partners_endpoint));
 }
 
 #[test]
 fn escaped_and_plain_policies_give_the_same_verdict() {
-    let plain = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"}]}"#;
-    let escaped = plain.replace('"', "\\\"");
-    let a = audit(target_with(
-        vec![rest_api(
-            "REGIONAL",
-            Some(plain),
-            &["prod"],
-            vec![("/x", vec![method("POST", "AWS_IAM")])],
-        )],
-        vec![],
+    let escaped = OPEN_TO_EVERYONE.replace('"', "\\\"");
+    let a = audit_rest(rest_api(
+        "REGIONAL",
+        Some(OPEN_TO_EVERYONE),
+        &["prod"],
+        only("/x", "POST", "AWS_IAM"),
     ));
-    let b = audit(target_with(
-        vec![rest_api(
-            "REGIONAL",
-            Some(&escaped),
-            &["prod"],
-            vec![("/x", vec![method("POST", "AWS_IAM")])],
-        )],
-        vec![],
+    let b = audit_rest(rest_api(
+        "REGIONAL",
+        Some(&escaped),
+        &["prod"],
+        only("/x", "POST", "AWS_IAM"),
     ));
     assert_eq!(summary(&a), summary(&b));
     assert_eq!(
         summary(&a),
-        vec![row(
-            "apigw-write-any-aws-account",
-            "prod",
-            "POST",
-            "/x",
-            "any_aws_account"
-        )]
+        rows(&["apigw-write-any-aws-account prod POST /x any_aws_account"])
     );
 }
 
@@ -763,34 +717,24 @@ fn unparseable_policy_is_reported_not_ignored() {
         "REGIONAL",
         Some("{not json"),
         &["prod"],
-        vec![("/x", vec![method("POST", "NONE")])],
+        only("/x", "POST", "NONE"),
     );
-    let f = audit(target_with(vec![api], vec![]));
+    let f = audit_rest(api);
     assert_eq!(
         summary(&f),
-        vec![row("apigw-policy-unparseable", "*", "*", "*", "internet")]
+        rows(&["apigw-policy-unparseable * * * internet"])
     );
     assert!(f[0].evidence.contains_key("parse_error"));
 }
 
 #[test]
 fn undeployed_and_disabled_apis_are_unreachable_unless_a_domain_maps_them() {
-    let undeployed = rest_api(
-        "REGIONAL",
-        None,
-        &[],
-        vec![("/x", vec![method("POST", "NONE")])],
-    );
-    assert_eq!(audit(target_with(vec![undeployed], vec![])), vec![]);
+    let undeployed = rest_api("REGIONAL", None, &[], only("/x", "POST", "NONE"));
+    assert_eq!(audit_rest(undeployed), vec![]);
 
-    let mut disabled = rest_api(
-        "REGIONAL",
-        None,
-        &["prod"],
-        vec![("/x", vec![method("POST", "NONE")])],
-    );
+    let mut disabled = rest_api("REGIONAL", None, &["prod"], only("/x", "POST", "NONE"));
     disabled.disable_execute_api_endpoint = true;
-    assert_eq!(audit(target_with(vec![disabled.clone()], vec![])), vec![]);
+    assert_eq!(audit_rest(disabled.clone()), vec![]);
 
     let mut t = target_with(vec![disabled], vec![]);
     t.custom_domains.push(CustomDomain {
@@ -803,13 +747,7 @@ fn undeployed_and_disabled_apis_are_unreachable_unless_a_domain_maps_them() {
     });
     assert_eq!(
         summary(&audit(t)),
-        vec![row(
-            "apigw-unauthenticated-write-internet",
-            "prod",
-            "POST",
-            "/x",
-            "internet"
-        )]
+        rows(&["apigw-unauthenticated-write-internet prod POST /x internet"])
     );
 }
 
@@ -829,23 +767,11 @@ fn authorizers_guard_reads_but_writes_beyond_the_account_are_reported() {
         )],
     );
     assert_eq!(
-        summary(&audit(target_with(vec![api], vec![]))),
-        vec![
-            row(
-                "apigw-authorizer-only-write-exposed",
-                "v1",
-                "POST",
-                "/items",
-                "internet"
-            ),
-            row(
-                "apigw-authorizer-only-write-exposed",
-                "v1",
-                "PUT",
-                "/items",
-                "internet"
-            ),
-        ]
+        summary(&audit_rest(api)),
+        rows(&[
+            "apigw-authorizer-only-write-exposed v1 POST /items internet",
+            "apigw-authorizer-only-write-exposed v1 PUT /items internet"
+        ])
     );
 }
 
@@ -857,31 +783,17 @@ fn cors_preflight_is_skipped() {
         ..Default::default()
     });
     let api = rest_api("REGIONAL", None, &["v1"], vec![("/items", vec![options])]);
-    assert_eq!(audit(target_with(vec![api], vec![])), vec![]);
+    assert_eq!(audit_rest(api), vec![]);
 }
 
 #[test]
 fn http_route_fix_deploys_to_the_stage_it_names() {
-    let api = |stages: &[&str]| HttpApi {
-        id: "h1".into(),
-        name: "orders-v2".into(),
-        protocol_type: "HTTP".into(),
-        routes: vec![HttpRoute {
-            id: "r1".into(),
-            route_key: "POST /orders".into(),
-            authorization_type: "NONE".into(),
-            ..Default::default()
-        }],
-        stages: stages
-            .iter()
-            .map(|name| crate::inventory::Stage {
-                name: name.to_string(),
-                ..Default::default()
-            })
-            .collect(),
-        ..Default::default()
+    let post = HttpRoute {
+        id: "r1".into(),
+        ..route("POST /orders", "NONE")
     };
-    let f = audit(target_with(vec![], vec![api(&["prod"])]));
+    let api = |stages: &[&str]| http_api(vec![post.clone()], stages);
+    let f = audit_http(api(&["prod"]));
     assert_eq!(f.len(), 1);
     assert!(
         f[0].remediation
@@ -889,13 +801,13 @@ fn http_route_fix_deploys_to_the_stage_it_names() {
         "{}",
         f[0].remediation
     );
-    let f = audit(target_with(vec![], vec![api(&["$default"])]));
+    let f = audit_http(api(&["$default"]));
     assert!(
         f[0].remediation.contains("--stage-name '$default')"),
         "{}",
         f[0].remediation
     );
-    let f = audit(target_with(vec![], vec![api(&["prod", "test"])]));
+    let f = audit_http(api(&["prod", "test"]));
     assert!(
         f[0].remediation.contains("--stage-name STAGE)"),
         "{}",
@@ -905,55 +817,24 @@ fn http_route_fix_deploys_to_the_stage_it_names() {
 
 #[test]
 fn http_api_routes() {
-    let route = |key: &str, auth: &str| HttpRoute {
-        id: key.into(),
-        route_key: key.into(),
-        authorization_type: auth.into(),
-        ..Default::default()
-    };
-    let api = HttpApi {
-        id: "h1".into(),
-        name: "orders-v2".into(),
-        protocol_type: "HTTP".into(),
-        routes: vec![
+    let api = http_api(
+        vec![
             route("GET /a", "NONE"),
             route("POST /c", "AWS_IAM"),
             route("DELETE /d", "JWT"),
             route("$default", "NONE"),
             route("GET /e", "JWT"),
         ],
-        stages: vec![crate::inventory::Stage {
-            name: "$default".into(),
-            ..Default::default()
-        }],
-        ..Default::default()
-    };
-    let f = audit(target_with(vec![], vec![api]));
+        &["$default"],
+    );
+    let f = audit_http(api);
     assert_eq!(
         summary(&f),
-        vec![
-            row(
-                "apigw-authorizer-only-write-exposed",
-                "$default",
-                "DELETE",
-                "/d",
-                "internet"
-            ),
-            row(
-                "apigw-unauthenticated-read-internet",
-                "$default",
-                "GET",
-                "/a",
-                "internet"
-            ),
-            row(
-                "apigw-unauthenticated-write-internet",
-                "$default",
-                "ANY",
-                "$default",
-                "internet"
-            ),
-        ]
+        rows(&[
+            "apigw-authorizer-only-write-exposed $default DELETE /d internet",
+            "apigw-unauthenticated-read-internet $default GET /a internet",
+            "apigw-unauthenticated-write-internet $default ANY $default internet"
+        ])
     );
     assert!(f
         .iter()
@@ -963,14 +844,11 @@ fn http_api_routes() {
 #[test]
 fn fingerprints_are_stable_and_distinct() {
     let build = || {
-        audit(target_with(
-            vec![rest_api(
-                "REGIONAL",
-                None,
-                &["v1"],
-                vec![("/a", vec![method("POST", "NONE"), method("GET", "NONE")])],
-            )],
-            vec![],
+        audit_rest(rest_api(
+            "REGIONAL",
+            None,
+            &["v1"],
+            vec![("/a", vec![method("POST", "NONE"), method("GET", "NONE")])],
         ))
     };
     let (a, b) = (build(), build());
@@ -983,14 +861,11 @@ fn fingerprints_are_stable_and_distinct() {
 
 #[test]
 fn findings_explain_themselves() {
-    let f = audit(target_with(
-        vec![rest_api(
-            "REGIONAL",
-            None,
-            &["v1"],
-            vec![("/a", vec![method("DELETE", "NONE")])],
-        )],
-        vec![],
+    let f = audit_rest(rest_api(
+        "REGIONAL",
+        None,
+        &["v1"],
+        only("/a", "DELETE", "NONE"),
     ));
     let f = &f[0];
     for needle in [
@@ -1042,20 +917,14 @@ fn unreadable_stages_with_a_real_escaped_policy() {
             "REGIONAL",
             Some(policy),
             &[],
-            vec![("/items", vec![method("POST", "NONE")])],
+            only("/items", "POST", "NONE"),
         );
         let mut t = target_with(vec![api], vec![]);
         deny_get_stages(&mut t);
         let f = audit(t);
         assert_eq!(
             summary(&f),
-            vec![row(
-                "apigw-unauthenticated-write-internet",
-                "*",
-                "POST",
-                "/items",
-                "internet"
-            )],
+            rows(&["apigw-unauthenticated-write-internet * POST /items internet"]),
             "{policy}"
         );
         assert_eq!(f[0].confidence, "medium");
@@ -1074,20 +943,14 @@ fn grants_in_govcloud_and_china_name_their_own_partition() {
             "REGIONAL",
             Some(&policy),
             &["prod"],
-            vec![("/orders", vec![method("POST", "NONE")])],
+            only("/orders", "POST", "NONE"),
         );
         let mut t = target_with(vec![api], vec![]);
         t.region = region.into();
         let f = audit(t);
         assert_eq!(
             summary(&f),
-            vec![row(
-                "apigw-unauthenticated-write-internet",
-                "prod",
-                "POST",
-                "/orders",
-                "internet"
-            )],
+            rows(&["apigw-unauthenticated-write-internet prod POST /orders internet"]),
             "{region}"
         );
         assert!(
@@ -1114,20 +977,14 @@ fn unreadable_stages_are_judged_as_deployed_at_medium_confidence() {
         )],
     );
     // Undeployed and known to be: nothing to report.
-    assert_eq!(audit(target_with(vec![api.clone()], vec![])), vec![]);
+    assert_eq!(audit_rest(api.clone()), vec![]);
     // Stages unreadable: judged as deployed, on "some stage".
     let mut t = target_with(vec![api], vec![]);
     deny_get_stages(&mut t);
     let f = audit(t);
     assert_eq!(
         summary(&f),
-        vec![row(
-            "apigw-unauthenticated-write-internet",
-            "*",
-            "POST",
-            "/items",
-            "internet"
-        )]
+        rows(&["apigw-unauthenticated-write-internet * POST /items internet"])
     );
     assert_eq!(f[0].confidence, "medium");
     assert!(

@@ -30,6 +30,7 @@ mod rest;
 mod stages;
 mod verdict;
 
+/// The findings of every REST and HTTP API of one account and region.
 pub(super) fn analyze_target(target: &Target, ownership: &VpcOwnership) -> Vec<Finding> {
     let mut out = Vec::new();
     for api in &target.rest_apis {

@@ -24,6 +24,8 @@ fn rest_auth(m: &RestMethod) -> Auth {
     }
 }
 
+/// The findings of one REST API: each rule each method breaks on each stage it can be called
+/// on, or a single finding when its resource policy does not parse.
 pub(super) fn analyze_rest_api(
     target: &Target,
     api: &RestApi,

@@ -3,23 +3,19 @@
 use super::classify::{rules_broken, BrokenRule};
 use super::prose::{auth_phrase, http_route_fix, stage_words, why_it_matters};
 use super::stages::{reachable_stages, stages_unreadable};
-use super::verdict::{method_arn, route_verdict};
+use super::verdict::{caller_auth, method_arn, route_verdict};
 use crate::analysis::{describe_reach, FindingDraft};
 use crate::inventory::{HttpApi, HttpRoute, Target};
 use crate::model::{Auth, EntryPoint, Finding};
 use serde_json::json;
 use std::collections::BTreeMap;
 
-/// How a route authenticates its callers.
-fn http_auth(route: &HttpRoute) -> Auth {
-    match route.authorization_type.as_str() {
-        "AWS_IAM" => Auth::AwsIam,
-        "JWT" => Auth::Jwt,
-        "CUSTOM" => Auth::LambdaAuthorizer,
-        _ if route.api_key_required => Auth::ApiKeyOnly,
-        _ => Auth::None,
-    }
-}
+/// The authorization types of an HTTP API route that authenticate the caller.
+const HTTP_AUTHORIZATION_TYPES: [(&str, Auth); 3] = [
+    ("AWS_IAM", Auth::AwsIam),
+    ("JWT", Auth::Jwt),
+    ("CUSTOM", Auth::LambdaAuthorizer),
+];
 
 /// HTTP APIs have no resource policy: a route is open to the internet unless IAM guards it (IAM
 /// admits only the owner's principals: no cross-account grant exists).
@@ -50,7 +46,11 @@ pub(super) fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
             // `$default` catches every verb and path that no other route matches.
             None => ("ANY".to_string(), route.route_key.clone()),
         };
-        let auth = http_auth(route);
+        let auth = caller_auth(
+            &HTTP_AUTHORIZATION_TYPES,
+            &route.authorization_type,
+            route.api_key_required,
+        );
         for broken in rules_broken(auth, &route_verdict(&verb, auth)) {
             let mut evidence = BTreeMap::new();
             evidence.insert("api_name".into(), json!(api.name));

@@ -4,7 +4,7 @@
 use super::classify::{rules_broken, BrokenRule};
 use super::prose::{any_words, auth_phrase, rest_method_fix, stage_words, why_it_matters};
 use super::stages::{candidate_stages, collapse_stages, reachable_stages, stages_unreadable};
-use super::verdict::{method_arn, rest_verdict, widest_verdict, MethodVerdict};
+use super::verdict::{caller_auth, method_arn, rest_verdict, widest_verdict, MethodVerdict};
 use crate::analysis::{describe_reach, FindingDraft, VpcOwnership};
 use crate::inventory::{ApiResource, RestApi, RestMethod, Target};
 use crate::model::{partition_of, Auth, EntryPoint, Finding, Reach};
@@ -12,17 +12,12 @@ use crate::policy::{self, Network, PolicyDocument, ReachCache};
 use serde_json::json;
 use std::collections::BTreeMap;
 
-/// How a method authenticates its callers.
-fn rest_auth(m: &RestMethod) -> Auth {
-    match m.authorization_type.as_str() {
-        "AWS_IAM" => Auth::AwsIam,
-        "CUSTOM" => Auth::LambdaAuthorizer,
-        "COGNITO_USER_POOLS" => Auth::Cognito,
-        // NONE, or anything unrecognised: treat as no auth (the wider verdict).
-        _ if m.api_key_required => Auth::ApiKeyOnly,
-        _ => Auth::None,
-    }
-}
+/// The authorization types of a REST method that authenticate the caller.
+const REST_AUTHORIZATION_TYPES: [(&str, Auth); 3] = [
+    ("AWS_IAM", Auth::AwsIam),
+    ("CUSTOM", Auth::LambdaAuthorizer),
+    ("COGNITO_USER_POOLS", Auth::Cognito),
+];
 
 /// The findings of one REST API: each rule each method breaks on each stage it can be called
 /// on, or a single finding when its resource policy does not parse.
@@ -80,7 +75,11 @@ pub(super) fn analyze_rest_api(
             let method = JudgedMethod {
                 resource,
                 method,
-                auth: rest_auth(method),
+                auth: caller_auth(
+                    &REST_AUTHORIZATION_TYPES,
+                    &method.authorization_type,
+                    method.api_key_required,
+                ),
             };
             for (stage, verdict) in scope.method_verdicts(&method, &mut cache) {
                 for broken in rules_broken(method.auth, &verdict) {

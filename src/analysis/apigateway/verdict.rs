@@ -34,6 +34,21 @@ pub(super) fn widest_verdict(verdicts: Vec<(String, MethodVerdict)>) -> MethodVe
     out
 }
 
+/// How a method or route authenticates its callers: the entry of `known` for its
+/// authorization type; `NONE`, or anything unrecognised, is no authentication (the wider
+/// verdict), or only an API key when one is required.
+pub(super) fn caller_auth(
+    known: &[(&str, Auth)],
+    authorization_type: &str,
+    api_key_required: bool,
+) -> Auth {
+    match known.iter().find(|(name, _)| *name == authorization_type) {
+        Some((_, auth)) => *auth,
+        None if api_key_required => Auth::ApiKeyOnly,
+        None => Auth::None,
+    }
+}
+
 /// The verbs a method or route accepts: `ANY` is each of them.
 fn expand_verb(verb: &str) -> Vec<String> {
     if verb == "ANY" {

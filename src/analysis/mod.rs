@@ -10,16 +10,16 @@ use crate::report::fingerprint;
 use crate::rules;
 use std::collections::{BTreeMap, HashMap};
 
-/// Facts about the whole estate that single resources need (who owns a VPC endpoint or a
-/// VPC named in a policy condition, and which VPC an endpoint lives in).
-pub(crate) struct Estate {
+/// Who owns each VPC endpoint and VPC of the audited estate, and which VPC each endpoint lives
+/// in: what a resource policy's `aws:SourceVpce`/`aws:SourceVpc` conditions resolve against.
+pub(crate) struct VpcOwnership {
     vpce_owner: HashMap<String, String>,
     vpc_owner: HashMap<String, String>,
     vpce_vpc: HashMap<String, String>,
 }
 
-impl Estate {
-    fn new(inv: &Inventory) -> Estate {
+impl VpcOwnership {
+    fn new(inv: &Inventory) -> VpcOwnership {
         let mut vpce_owner = HashMap::new();
         let mut vpc_owner = HashMap::new();
         let mut vpce_vpc = HashMap::new();
@@ -40,7 +40,7 @@ impl Estate {
                 vpc_owner.insert(v.id.clone(), t.account_id.clone());
             }
         }
-        Estate {
+        VpcOwnership {
             vpce_owner,
             vpc_owner,
             vpce_vpc,
@@ -51,10 +51,10 @@ impl Estate {
 /// Audits the inventory. Findings come back sorted (see [`Finding::sort_key`]) and
 /// deduplicated by fingerprint.
 pub fn analyze(inv: &Inventory) -> Vec<Finding> {
-    let estate = Estate::new(inv);
+    let ownership = VpcOwnership::new(inv);
     let mut findings = Vec::new();
     for target in &inv.targets {
-        findings.extend(apigateway::analyze_target(target, &estate));
+        findings.extend(apigateway::analyze_target(target, &ownership));
     }
     findings.extend(network::analyze(inv));
     let mut seen = std::collections::HashSet::new();

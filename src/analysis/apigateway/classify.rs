@@ -1,0 +1,119 @@
+//! The verb → rule classification: which rules a method verdict breaks.
+
+use super::verdict::{widest_reach, MethodVerdict, ANY_VERBS};
+use crate::model::{is_write_verb, Auth, Reach};
+
+/// One rule a method breaks, through some of its verbs.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct BrokenRule {
+    pub(super) rule: &'static str,
+    /// Widest reach over the verbs that break the rule.
+    pub(super) reach: Reach,
+    /// Whether a write verb is among them.
+    pub(super) write: bool,
+    pub(super) verbs: Vec<String>,
+    /// The policy's explanation for the widest of them.
+    pub(super) explanation: String,
+    /// Sids (or `#<index>`) of the Allow statements that let them in.
+    pub(super) allowing_statements: Vec<String>,
+}
+
+/// The rule one verb breaks at this reach, if any.
+fn verb_rule(auth: Auth, verb: &str, reach: &Reach) -> Option<&'static str> {
+    if !reach.beyond_owner() {
+        return None;
+    }
+    let write = is_write_verb(verb);
+    if auth.is_unauthenticated() {
+        return Some(match reach {
+            Reach::Internet if write => "apigw-unauthenticated-write-internet",
+            Reach::Internet => "apigw-unauthenticated-read-internet",
+            Reach::InternetIpRestricted { .. } => "apigw-unauthenticated-ip-allowlisted",
+            _ => "apigw-unauthenticated-cross-account",
+        });
+    }
+    match auth {
+        Auth::AwsIam if write => Some(match reach {
+            Reach::Accounts { .. } => "apigw-write-external-accounts",
+            Reach::Organization { .. } => "apigw-write-organization",
+            // Principal "*" with IAM auth: any authenticated principal of any account.
+            _ => "apigw-write-any-aws-account",
+        }),
+        Auth::AwsIam => match reach {
+            Reach::Accounts { .. } | Reach::Organization { .. } => None, // the intended design
+            _ => Some("apigw-read-any-aws-account"),
+        },
+        _ if write => Some("apigw-authorizer-only-write-exposed"),
+        _ => None,
+    }
+}
+
+/// A read rule and the write rule that says all it says when its reach is at least as wide.
+const READ_RULES_COVERED_BY_WRITE: [(&str, &str); 2] = [
+    (
+        "apigw-unauthenticated-read-internet",
+        "apigw-unauthenticated-write-internet",
+    ),
+    ("apigw-read-any-aws-account", "apigw-write-any-aws-account"),
+];
+
+/// Which rules a verdict breaks: each verb is judged on its own, and every distinct rule its
+/// verbs earn is reported (an `ANY` method whose GET is open to any AWS account and whose
+/// writes go to one partner breaks two rules), except a read rule that the same method's write
+/// rule already covers at the same reach.
+pub(super) fn rules_broken(auth: Auth, verdict: &MethodVerdict) -> Vec<BrokenRule> {
+    let mut out: Vec<BrokenRule> = Vec::new();
+    for judged in &verdict.verbs {
+        let Some(rule) = verb_rule(auth, &judged.verb, &judged.reach) else {
+            continue;
+        };
+        match out.iter_mut().find(|b| b.rule == rule) {
+            Some(broken) => {
+                if judged.reach.width() > broken.reach.width() {
+                    broken.explanation = judged.explanation.clone();
+                }
+                broken.reach = widest_reach(broken.reach.clone(), judged.reach.clone());
+                broken.write |= is_write_verb(&judged.verb);
+                broken.verbs.push(judged.verb.clone());
+                broken
+                    .allowing_statements
+                    .extend(judged.allowing_statements.iter().cloned());
+                broken.allowing_statements.sort();
+                broken.allowing_statements.dedup();
+            }
+            None => out.push(BrokenRule {
+                rule,
+                reach: judged.reach.clone(),
+                write: is_write_verb(&judged.verb),
+                verbs: vec![judged.verb.clone()],
+                explanation: judged.explanation.clone(),
+                allowing_statements: judged.allowing_statements.clone(),
+            }),
+        }
+    }
+    // A read rule whose write rule has at least its reach says nothing more: fold its verbs
+    // (and the statements that let them in) into the write finding.
+    let writer_of = |read: &BrokenRule, all: &[BrokenRule]| -> Option<usize> {
+        let (_, write) = READ_RULES_COVERED_BY_WRITE
+            .iter()
+            .find(|(r, _)| read.rule == *r)?;
+        all.iter()
+            .position(|w| w.rule == *write && w.reach.width() >= read.reach.width())
+    };
+    let mut i = 0;
+    while i < out.len() {
+        let Some(j) = writer_of(&out[i], &out) else {
+            i += 1;
+            continue;
+        };
+        let read = out.remove(i);
+        let w = &mut out[if j > i { j - 1 } else { j }];
+        w.verbs.extend(read.verbs);
+        w.verbs
+            .sort_by_key(|verb| ANY_VERBS.iter().position(|x| x == verb));
+        w.allowing_statements.extend(read.allowing_statements);
+        w.allowing_statements.sort();
+        w.allowing_statements.dedup();
+    }
+    out
+}

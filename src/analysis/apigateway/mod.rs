@@ -1,0 +1,46 @@
+//! Verdicts for API Gateway REST methods and HTTP API routes. The AWS semantics they rest on
+//! are summed up in the README ("How it decides"); the tests pin each of them.
+//!
+//! For every method × deployed stage: who can reach it (network + resource policy), how the
+//! caller is authenticated, and whether a write verb gets through. `ANY` is expanded into each
+//! concrete verb, because the policy is evaluated against the verb of the actual request, and
+//! every distinct rule its verbs break is reported (one finding per API, stage, method, path
+//! and rule), except a read rule that the method's write rule covers at the same reach.
+//!
+//! How the policy combines with auth: `NONE`/API key needs the policy's Allow for an anonymous
+//! caller; `AWS_IAM` the Allow for a principal of another account; Lambda/Cognito authorizers on
+//! a public API are stopped only by explicit Denies, and on a private API need the Allow too
+//! (a private API is reachable only through what its policy allows).
+//!
+//! Where things are: [`rest`] and [`http`] turn each kind of API into findings; [`stages`]
+//! picks the stages to judge; [`verdict`] decides who reaches each verb; [`classify`] maps a
+//! verdict to the rules it breaks; [`prose`] writes the message and the fix; `tests.rs` holds
+//! the unit tests; the rules' data is in `rules/apigw-*.toml`.
+
+use super::VpcOwnership;
+use crate::inventory::Target;
+use crate::model::Finding;
+use http::analyze_http_api;
+use rest::analyze_rest_api;
+
+mod classify;
+mod http;
+mod prose;
+mod rest;
+mod stages;
+mod verdict;
+
+/// The findings of every REST and HTTP API of one account and region.
+pub(super) fn analyze_target(target: &Target, ownership: &VpcOwnership) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for api in &target.rest_apis {
+        out.extend(analyze_rest_api(target, api, ownership));
+    }
+    for api in &target.http_apis {
+        out.extend(analyze_http_api(target, api));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -36,7 +36,8 @@
 //! Failures of calls that verdicts depend on are scan errors (the target becomes partial);
 //! failures of enrichment calls (endpoint connections, web ACL lookups) are notifications.
 
-use super::{paginate, RegionCtx};
+use super::paging::{paginate, Listing};
+use super::RegionCtx;
 use crate::inventory::{
     EndpointService, GroupRef, IngressRule, Instance, LbTarget, Listener, LoadBalancer, Network,
     NetworkInterface, Notification, PeeringSide, PrefixList, Route, RouteTable, ScanError,
@@ -524,8 +525,6 @@ fn sort_network(net: &mut Network) {
         }
     }
 }
-
-type Listing<T> = Result<(usize, Vec<T>), ScanError>;
 
 fn s(v: Option<&str>) -> String {
     v.unwrap_or_default().to_string()

@@ -13,8 +13,9 @@
 //! requests per second, so a small window saves most of the round-trip latency without
 //! turning a scan into a stream of throttling retries.
 
+use super::concurrency::bounded;
 use super::paging::{paginate_all, Pager};
-use super::{bounded, RegionCtx};
+use super::RegionCtx;
 use crate::inventory::{
     ApiMapping, ApiResource, Authorizer, CustomDomain, HttpApi, HttpRoute, Integration,
     Notification, RestApi, RestMethod, ScanError, Stage, Target, VpcLink,

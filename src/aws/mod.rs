@@ -10,6 +10,7 @@
 //! error metadata, which never carries them.
 
 mod apigateway;
+mod concurrency;
 pub mod network;
 mod organizations;
 mod paging;
@@ -91,44 +92,6 @@ impl CallCounter {
     pub fn snapshot(&self) -> BTreeMap<String, u64> {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
-}
-
-/// Runs `work` on every item in its own task, at most `limit` at a time, and returns the
-/// results in the order of `items` (so output stays deterministic whatever finishes first).
-/// A panic in one task is resumed in the caller, exactly as if the caller had run the work
-/// itself: the target scan that called this then fails as a whole (see [`collect`]).
-pub(crate) async fn bounded<T, R, F, Fut>(items: Vec<T>, limit: usize, work: F) -> Vec<R>
-where
-    T: Send + 'static,
-    R: Send + 'static,
-    F: Fn(T) -> Fut,
-    Fut: Future<Output = R> + Send + 'static,
-{
-    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-    let mut pending = items.into_iter().enumerate();
-    let mut set = tokio::task::JoinSet::new();
-    loop {
-        while set.len() < limit.max(1) {
-            let Some((i, item)) = pending.next() else {
-                break;
-            };
-            let fut = work(item);
-            set.spawn(async move { (i, fut.await) });
-        }
-        match set.join_next().await {
-            Some(Ok((i, r))) => results[i] = Some(r),
-            Some(Err(e)) => match e.try_into_panic() {
-                Ok(payload) => std::panic::resume_unwind(payload),
-                // Only a runtime shutting down cancels these tasks (the set is ours alone).
-                Err(e) => panic!("a collection task was cancelled: {e}"),
-            },
-            None => break,
-        }
-    }
-    results
-        .into_iter()
-        .map(|r| r.expect("every task either returned or its panic was resumed"))
-        .collect()
 }
 
 /// Clients and bookkeeping for one account × region. Cheap to clone (the SDK config and the
@@ -1069,44 +1032,6 @@ mod redaction_tests {
 #[cfg(test)]
 mod collection_tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn bounded_work_keeps_order_and_its_bound() {
-        let running = Arc::new(AtomicUsize::new(0));
-        let peak = Arc::new(AtomicUsize::new(0));
-        let items: Vec<u64> = (0..12).collect();
-        let out = bounded(items, 4, |i| {
-            let (running, peak) = (running.clone(), peak.clone());
-            async move {
-                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
-                peak.fetch_max(now, Ordering::SeqCst);
-                // Later items finish first: the order must still be the input's.
-                tokio::time::sleep(Duration::from_millis(40 - 3 * i)).await;
-                running.fetch_sub(1, Ordering::SeqCst);
-                i * 10
-            }
-        })
-        .await;
-        assert_eq!(out, (0..12).map(|i| i * 10).collect::<Vec<_>>());
-        let peak = peak.load(Ordering::SeqCst);
-        assert!(peak > 1 && peak <= 4, "peak {peak}");
-        assert!(bounded(Vec::<u8>::new(), 4, |i| async move { i })
-            .await
-            .is_empty());
-    }
-
-    #[tokio::test]
-    async fn a_panic_in_bounded_work_reaches_the_caller() {
-        let caught = tokio::spawn(bounded(vec![1, 2, 3], 2, |i| async move {
-            if i == 2 {
-                panic!("bug on item {i}");
-            }
-            i
-        }))
-        .await;
-        assert!(caught.unwrap_err().is_panic());
-    }
 
     #[tokio::test]
     async fn an_assume_role_task_that_panics_fails_its_account_only() {

@@ -11,9 +11,12 @@
 
 mod apigateway;
 mod concurrency;
+mod errors;
 pub mod network;
 mod organizations;
 mod paging;
+
+use errors::{error_chain, one_line, scan_error, truncate};
 
 use crate::inventory::{
     AccountFailure, Inventory, ScanError, Target, TargetStatus, SNAPSHOT_VERSION,
@@ -119,111 +122,6 @@ impl RegionCtx {
         self.calls.inc(operation);
         fut.await
             .map_err(|err| scan_error(operation, resource, &err))
-    }
-}
-
-/// Classifies an SDK failure: the AWS error code when the service answered with one, else the
-/// transport class (`Timeout`, `DispatchFailure`, `MalformedResponse`, `HTTP <status>`).
-///
-/// The message is one line, at most 400 characters, and passed through [`redact`]: a service
-/// may echo parts of the request in an error (a `SignatureDoesNotMatch` answer quotes the
-/// canonical request, session-token header included), and nothing of it may reach a report.
-pub(crate) fn scan_error<E>(
-    operation: &str,
-    resource: Option<&str>,
-    err: &SdkError<E, HttpResponse>,
-) -> ScanError
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    let (code, message) = match err {
-        SdkError::ServiceError(service) if service.raw().status().is_success() => {
-            // A success status whose body could not be deserialized: the SDK reports it as an
-            // unhandled service error with no code. It is a malformed answer, not a refusal.
-            let status = service.raw().status().as_u16();
-            (
-                "MalformedResponse".to_string(),
-                format!(
-                    "the service answered HTTP {status} with a body that could not be read ({})",
-                    error_chain(service.err())
-                ),
-            )
-        }
-        SdkError::ServiceError(service) => {
-            let e = service.err();
-            let status = service.raw().status().as_u16();
-            let code = e
-                .code()
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("HTTP {status}"));
-            let message = e.message().map(str::to_string).unwrap_or_else(|| {
-                format!("the service answered HTTP {status} with no error message")
-            });
-            (code, message)
-        }
-        SdkError::TimeoutError(_) => (
-            "Timeout".to_string(),
-            "the call did not complete within the operation timeout (--timeout, retries included)"
-                .to_string(),
-        ),
-        SdkError::DispatchFailure(d) => {
-            let code = if d.is_timeout() {
-                "Timeout"
-            } else {
-                "DispatchFailure"
-            };
-            (code.to_string(), error_chain(err))
-        }
-        SdkError::ResponseError(_) => (
-            "MalformedResponse".to_string(),
-            format!("the answer could not be read: {}", error_chain(err)),
-        ),
-        _ => ("ClientError".to_string(), error_chain(err)),
-    };
-    ScanError {
-        operation: operation.to_string(),
-        // The code comes from the service too: a hostile or broken one could put anything in it.
-        code: clean(&code, 100),
-        message: clean(&message, 400),
-        resource: resource.map(str::to_string),
-    }
-}
-
-/// Text from a service made fit for a report: one line, secrets redacted, at most `max`
-/// characters. The text is cut to a generous bound before redaction (so a huge answer costs
-/// little) that still exceeds `max` plus the longest encoded secret: nothing that ends up in
-/// the first `max` characters escapes redaction.
-fn clean(text: &str, max: usize) -> String {
-    let bounded = truncate(text, max + 16_384);
-    truncate(&redact(&one_line(&bounded)), max)
-}
-
-/// An error and its sources, each `Display`ed once (`a: b: c`), without the `Debug` dumps that
-/// `DisplayErrorContext` appends.
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut next = Some(err);
-    while let Some(e) = next {
-        let text = e.to_string();
-        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        next = e.source();
-    }
-    parts.join(": ")
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(max).collect();
-        out.push('…');
-        out
     }
 }
 
@@ -959,20 +857,6 @@ mod redaction_tests {
         assert_eq!(redact("é ENCODEDext%2Bid%2F42%3D%3D ü"), "é [REDACTED] ü");
     }
 
-    #[test]
-    fn error_codes_are_redacted_and_bounded_like_messages() {
-        register_secret("CODESECRETvalue1");
-        let code = format!("Weird\nCODESECRETvalue1{}", "X".repeat(500));
-        let cleaned = clean(&code, 100);
-        assert!(!cleaned.contains("CODESECRET"), "{cleaned}");
-        assert!(!cleaned.contains('\n'));
-        assert_eq!(cleaned.chars().count(), 101);
-        // A huge message is cut before redaction but never lets a secret through.
-        let huge = format!("{}CODESECRETvalue1", "y".repeat(390));
-        let cleaned = clean(&(huge + &"z".repeat(1_000_000)), 400);
-        assert!(!cleaned.contains("CODESECRET"), "{cleaned}");
-    }
-
     #[tokio::test]
     async fn credentials_are_registered_whenever_the_provider_hands_them_out() {
         use aws_credential_types::provider::ProvideCredentials;
@@ -994,38 +878,6 @@ mod redaction_tests {
             redact("AKIALATEREGISTERED01 late-secret-access-key late-session-token"),
             "[REDACTED] [REDACTED] [REDACTED]"
         );
-    }
-
-    #[test]
-    fn error_chains_are_one_readable_line() {
-        #[derive(Debug)]
-        struct E(&'static str, Option<Box<E>>);
-        impl std::fmt::Display for E {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.0)
-            }
-        }
-        impl std::error::Error for E {
-            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-                self.1.as_deref().map(|e| e as _)
-            }
-        }
-        let e = E(
-            "dispatch failure",
-            Some(Box::new(E(
-                "io error",
-                Some(Box::new(E("connection refused", None))),
-            ))),
-        );
-        assert_eq!(
-            error_chain(&e),
-            "dispatch failure: io error: connection refused"
-        );
-        let repeated = E("timeout", Some(Box::new(E("timeout", None))));
-        assert_eq!(error_chain(&repeated), "timeout");
-        let long = "x".repeat(500);
-        assert_eq!(truncate(&long, 400).chars().count(), 401);
-        assert_eq!(one_line("a\n  b\tc"), "a b c");
     }
 }
 

@@ -1,6 +1,6 @@
 //! SDK failures turned into [`ScanError`]s fit for a report.
 
-use super::redact;
+use super::redact::redact;
 use crate::inventory::ScanError;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;

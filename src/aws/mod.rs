@@ -15,8 +15,10 @@ mod errors;
 pub mod network;
 mod organizations;
 mod paging;
+mod redact;
 
 use errors::{error_chain, one_line, scan_error, truncate};
+use redact::{redact, register_credentials, register_secret};
 
 use crate::inventory::{
     AccountFailure, Inventory, ScanError, Target, TargetStatus, SNAPSHOT_VERSION,
@@ -125,33 +127,6 @@ impl RegionCtx {
     }
 }
 
-/// Every credential and external id this process holds (the caller's keys, each assumed
-/// role's keys, `--external-id`), so that [`redact`] can strip them from anything a service
-/// echoes back. Process-wide because an error can be classified anywhere in `aws/`.
-static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
-/// Registers a secret for [`redact`]. Values shorter than 4 characters are not worth hiding
-/// and would garble messages.
-pub(crate) fn register_secret(secret: &str) {
-    if secret.chars().count() < 4 {
-        return;
-    }
-    let mut all = SECRETS.lock().unwrap_or_else(|e| e.into_inner());
-    if !all.iter().any(|s| s == secret) {
-        all.push(secret.to_string());
-        // Longest first, so a secret that contains another is replaced whole.
-        all.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    }
-}
-
-fn register_credentials(c: &Credentials) {
-    register_secret(c.access_key_id());
-    register_secret(c.secret_access_key());
-    if let Some(token) = c.session_token() {
-        register_secret(token);
-    }
-}
-
 /// Wraps the caller's credentials provider so that whatever it hands the SDK is registered
 /// for [`redact`] on the spot: credentials resolved only at the first call (after the bounded
 /// early resolution in [`collect`] gave up) or refreshed later (SSO, instance roles) are
@@ -172,110 +147,6 @@ impl aws_credential_types::provider::ProvideCredentials for RegisteringProvider 
             Ok(creds)
         })
     }
-}
-
-/// Removes every registered secret from `text`, raw or in any of the forms a service may
-/// echo it in (percent-encoded as in a query string or form body, upper- or lower-case hex,
-/// `+` for a space, JSON's `\/` for a slash, or any mix), and whatever follows the markers AWS
-/// uses when it quotes a signed request (`X-Amz-Security-Token`, `Credential=`, `Signature=`),
-/// so an echo of credentials this process never registered is stripped too.
-pub(crate) fn redact(text: &str) -> String {
-    let mut out = text.to_string();
-    for secret in SECRETS.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-        out = replace_encoded(&out, secret.as_bytes());
-    }
-    for marker in [
-        "x-amz-security-token:",
-        "x-amz-security-token=",
-        "credential=",
-        "signature=",
-    ] {
-        out = redact_after(&out, marker);
-    }
-    out
-}
-
-/// Replaces each occurrence of `secret` in `text`, in any encoding [`encoded_match`] knows,
-/// with `[REDACTED]`.
-fn replace_encoded(text: &str, secret: &[u8]) -> String {
-    let hay = text.as_bytes();
-    let mut out: Vec<u8> = Vec::with_capacity(hay.len());
-    let mut i = 0;
-    let mut changed = false;
-    while i < hay.len() {
-        match encoded_match(hay, i, secret) {
-            Some(end) => {
-                out.extend_from_slice(b"[REDACTED]");
-                i = end;
-                changed = true;
-            }
-            None => {
-                out.push(hay[i]);
-                i += 1;
-            }
-        }
-    }
-    if !changed {
-        return text.to_string();
-    }
-    // A match begins with an ASCII byte (`%`, or the secret's first byte) or a UTF-8 lead byte
-    // and ends after a whole character, so `out` is valid UTF-8; the fallback only guards
-    // against a flaw in that reasoning turning into a panic.
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
-/// Where a match of `secret` starting at `hay[start]` ends, each of its bytes written raw,
-/// as `%XX` (either case), `+` for a space, or `\/` for a slash.
-fn encoded_match(hay: &[u8], start: usize, secret: &[u8]) -> Option<usize> {
-    if secret.is_empty() {
-        return None;
-    }
-    let mut p = start;
-    for &b in secret {
-        let c = *hay.get(p)?;
-        if c == b {
-            p += 1;
-        } else if c == b'%'
-            && hay
-                .get(p + 1..p + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                == Some(b)
-        {
-            p += 3;
-        } else if b == b' ' && c == b'+' {
-            p += 1;
-        } else if b == b'/' && c == b'\\' && hay.get(p + 1) == Some(&b'/') {
-            p += 2;
-        } else {
-            return None;
-        }
-    }
-    Some(p)
-}
-
-/// Replaces the value after each (ASCII case-insensitive) `marker`, up to the next whitespace,
-/// comma, quote or `&`, with `[REDACTED]`.
-fn redact_after(text: &str, marker: &str) -> String {
-    let lower = text.to_ascii_lowercase();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while let Some(found) = lower[i..].find(marker) {
-        let value_start = i + found + marker.len();
-        out.push_str(&text[i..value_start]);
-        let rest = &text[value_start..];
-        let value_len = rest
-            .find(|c: char| c.is_whitespace() || matches!(c, ',' | '\'' | '"' | '&'))
-            .unwrap_or(rest.len());
-        if value_len > 0 && !rest[..value_len].starts_with("[REDACTED]") {
-            out.push_str("[REDACTED]");
-        } else {
-            out.push_str(&rest[..value_len]);
-        }
-        i = value_start + value_len;
-    }
-    out.push_str(&text[i..]);
-    out
 }
 
 /// Loads the caller's configuration from the standard chain (env, profile, SSO, instance role),
@@ -800,62 +671,6 @@ async fn scan_target(ctx: &RegionCtx, network: bool) -> Target {
 #[cfg(test)]
 mod redaction_tests {
     use super::*;
-
-    #[test]
-    fn registered_secrets_and_quoted_signatures_are_redacted() {
-        register_secret("REDACTIONTESTsecretvalue/abc+def=");
-        register_secret("REDACTIONTESTkey");
-        register_secret("ab"); // too short to hide
-        let echoed = "The Canonical String for this request should have been 'POST / \
-            x-amz-security-token:UNREGISTEREDtoken+/= authorization:AWS4-HMAC-SHA256 \
-            Credential=AKIAUNREGISTERED0001/20240101/us-east-1/sts/aws4_request, \
-            SignedHeaders=host, Signature=0123abcd Action=AssumeRole&ExternalId=REDACTIONTESTkey' \
-            and REDACTIONTESTsecretvalue/abc+def= ab";
-        let out = redact(echoed);
-        for leaked in [
-            "UNREGISTEREDtoken",
-            "AKIAUNREGISTERED0001",
-            "0123abcd",
-            "REDACTIONTEST",
-        ] {
-            assert!(!out.contains(leaked), "{leaked} in {out}");
-        }
-        assert!(out.contains("x-amz-security-token:[REDACTED]"), "{out}");
-        assert!(out.contains("Credential=[REDACTED]"), "{out}");
-        assert!(out.contains("ExternalId=[REDACTED]"), "{out}");
-        assert!(out.ends_with(" ab"), "{out}");
-        // Idempotent, and plain messages pass untouched.
-        assert_eq!(redact(&out), out);
-        let plain =
-            "User: arn:aws:iam::123456789012:user/x is not authorized to perform: sts:AssumeRole";
-        assert_eq!(redact(plain), plain);
-    }
-
-    #[test]
-    fn secrets_are_redacted_in_every_encoding_a_service_may_echo() {
-        let secret = "ENCODEDext+id/42==";
-        register_secret(secret);
-        for echoed in [
-            "ExternalId=ENCODEDext%2Bid%2F42%3D%3D&Version=2011-06-15",
-            "ExternalId=ENCODEDext%2bid%2f42%3d%3d",
-            "ExternalId=ENCODEDext%2Bid/42%3D=",
-            "{\"externalId\":\"ENCODEDext+id\\/42==\"}",
-            "%45%4E%43ODEDext+id/42==",
-            "ENCODEDext+id/42==",
-        ] {
-            let out = redact(echoed);
-            assert!(!out.contains("ENCODED"), "{echoed} -> {out}");
-            assert!(!out.contains("%2"), "{echoed} -> {out}");
-            assert!(out.contains("[REDACTED]"), "{echoed} -> {out}");
-        }
-        assert_eq!(
-            redact("ExternalId=ENCODEDext%2Bid%2F42%3D%3D&Version=1"),
-            "ExternalId=[REDACTED]&Version=1"
-        );
-        // A near miss stays as it is; multi-byte text around a match survives.
-        assert_eq!(redact("ENCODEDext+id/43=="), "ENCODEDext+id/43==");
-        assert_eq!(redact("é ENCODEDext%2Bid%2F42%3D%3D ü"), "é [REDACTED] ü");
-    }
 
     #[tokio::test]
     async fn credentials_are_registered_whenever_the_provider_hands_them_out() {

@@ -1,5 +1,5 @@
 use super::*;
-use crate::aws::register_secret;
+use crate::aws::redact::register_secret;
 
 #[test]
 fn error_codes_are_redacted_and_bounded_like_messages() {

@@ -36,6 +36,7 @@
 //! Failures of calls that verdicts depend on are scan errors (the target becomes partial);
 //! failures of enrichment calls (endpoint connections, web ACL lookups) are notifications.
 
+use super::config::enrichment_retry;
 use super::paging::{paginate, Listing};
 use super::RegionCtx;
 use crate::inventory::{
@@ -494,12 +495,6 @@ async fn resolve_prefix_lists(
         }
     }
     (lists.into_values().collect(), ok)
-}
-
-/// Enrichment calls change no verdict: give them one retry, not the scan's full budget, so an
-/// account (or an emulator) that does not support them costs a second, not half a minute.
-fn enrichment_retry() -> aws_config::retry::RetryConfig {
-    aws_config::retry::RetryConfig::standard().with_max_attempts(2)
 }
 
 /// Deterministic order everywhere, so snapshots and reports diff cleanly.

@@ -13,6 +13,7 @@ mod apigateway;
 mod collect;
 mod concurrency;
 mod config;
+mod ec2;
 mod errors;
 pub mod network;
 mod organizations;
@@ -120,6 +121,10 @@ impl RegionCtx {
         fut.await
             .map_err(|err| scan_error(operation, resource, &err))
     }
+}
+
+fn s(v: Option<&str>) -> String {
+    v.unwrap_or_default().to_string()
 }
 
 /// Fatal problems that stop a scan before any target is read (no credentials at all, bad

@@ -1,0 +1,623 @@
+//! EC2 listings for the network inventory, converted into [`crate::inventory`] types.
+
+use super::config::enrichment_retry;
+use super::paging::{paginate, Listing};
+use super::{s, RegionCtx};
+use crate::inventory::{
+    EndpointService, GroupRef, IngressRule, Instance, NetworkInterface, PeeringSide, Route,
+    RouteTable, SecurityGroup, Subnet, Vpc, VpcEndpoint, VpcPeering,
+};
+use aws_sdk_ec2 as ec2;
+use std::collections::BTreeMap;
+
+pub(super) async fn describe_vpcs(ctx: &RegionCtx, c: &ec2::Client) -> Listing<Vpc> {
+    let mut out = Vec::new();
+    let pages = paginate(
+        ctx,
+        "ec2:DescribeVpcs",
+        None,
+        |t| c.describe_vpcs().max_results(1000).set_next_token(t).send(),
+        |page| {
+            for v in page.vpcs() {
+                let mut cidrs: Vec<String> = v
+                    .cidr_block_association_set()
+                    .iter()
+                    .filter_map(|a| a.cidr_block().map(str::to_string))
+                    .collect();
+                if let Some(primary) = v.cidr_block() {
+                    cidrs.push(primary.to_string());
+                }
+                cidrs.extend(
+                    v.ipv6_cidr_block_association_set()
+                        .iter()
+                        .filter_map(|a| a.ipv6_cidr_block().map(str::to_string)),
+                );
+                cidrs.sort();
+                cidrs.dedup();
+                out.push(Vpc {
+                    id: s(v.vpc_id()),
+                    cidr_blocks: cidrs,
+                });
+            }
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await?;
+    Ok((pages, out))
+}
+
+pub(super) async fn describe_subnets(ctx: &RegionCtx, c: &ec2::Client) -> Listing<Subnet> {
+    let mut out = Vec::new();
+    let pages = paginate(
+        ctx,
+        "ec2:DescribeSubnets",
+        None,
+        |t| {
+            c.describe_subnets()
+                .max_results(1000)
+                .set_next_token(t)
+                .send()
+        },
+        |page| {
+            out.extend(page.subnets().iter().map(|sn| {
+                Subnet {
+                    id: s(sn.subnet_id()),
+                    vpc_id: s(sn.vpc_id()),
+                    cidr_block: s(sn.cidr_block()),
+                    ipv6_cidr_blocks: sn
+                        .ipv6_cidr_block_association_set()
+                        .iter()
+                        .filter_map(|a| a.ipv6_cidr_block().map(str::to_string))
+                        .collect(),
+                }
+            }));
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await?;
+    Ok((pages, out))
+}
+
+pub(super) async fn describe_route_tables(ctx: &RegionCtx, c: &ec2::Client) -> Listing<RouteTable> {
+    let mut out = Vec::new();
+    let pages = paginate(
+        ctx,
+        "ec2:DescribeRouteTables",
+        None,
+        |t| {
+            c.describe_route_tables()
+                .max_results(100)
+                .set_next_token(t)
+                .send()
+        },
+        |page| {
+            out.extend(page.route_tables().iter().map(route_table));
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await?;
+    Ok((pages, out))
+}
+
+fn route_table(rt: &ec2::types::RouteTable) -> RouteTable {
+    // An association being made, being removed or failed routes nothing (yet): only
+    // `associated` ones count (no state at all, as older answers have it: associated).
+    let live: Vec<&ec2::types::RouteTableAssociation> = rt
+        .associations()
+        .iter()
+        .filter(|a| {
+            a.association_state()
+                .and_then(|st| st.state())
+                .is_none_or(|st| st.as_str() == "associated")
+        })
+        .collect();
+    let mut subnet_ids: Vec<String> = live
+        .iter()
+        .filter_map(|a| a.subnet_id().map(str::to_string))
+        .collect();
+    subnet_ids.sort();
+    RouteTable {
+        id: s(rt.route_table_id()),
+        vpc_id: s(rt.vpc_id()),
+        subnet_ids,
+        main: live.iter().any(|a| a.main() == Some(true)),
+        routes: rt.routes().iter().filter_map(route).collect(),
+    }
+}
+
+/// One route; a destination given as a prefix list is kept (it may be what routes a peer).
+fn route(r: &ec2::types::Route) -> Option<Route> {
+    let prefix_list = r.destination_prefix_list_id().map(str::to_string);
+    let dest = r
+        .destination_cidr_block()
+        .or(r.destination_ipv6_cidr_block());
+    if dest.is_none() && prefix_list.is_none() {
+        return None;
+    }
+    let target_id = [
+        r.transit_gateway_id(),
+        r.nat_gateway_id(),
+        r.network_interface_id(),
+        r.instance_id(),
+        r.egress_only_internet_gateway_id(),
+        r.carrier_gateway_id(),
+        r.local_gateway_id(),
+        r.core_network_arn(),
+    ]
+    .into_iter()
+    .flatten()
+    .next()
+    .map(str::to_string);
+    Some(Route {
+        destination_cidr: dest.unwrap_or_default().to_string(),
+        vpc_peering_connection_id: r.vpc_peering_connection_id().map(str::to_string),
+        gateway_id: r.gateway_id().map(str::to_string),
+        destination_prefix_list_id: prefix_list,
+        target_id,
+    })
+}
+
+pub(super) async fn describe_security_groups(
+    ctx: &RegionCtx,
+    c: &ec2::Client,
+) -> Listing<SecurityGroup> {
+    let mut out = Vec::new();
+    let pages = paginate(
+        ctx,
+        "ec2:DescribeSecurityGroups",
+        None,
+        |t| {
+            c.describe_security_groups()
+                .max_results(1000)
+                .set_next_token(t)
+                .send()
+        },
+        |page| {
+            out.extend(page.security_groups().iter().map(security_group));
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await?;
+    Ok((pages, out))
+}
+
+fn security_group(g: &ec2::types::SecurityGroup) -> SecurityGroup {
+    SecurityGroup {
+        id: s(g.group_id()),
+        vpc_id: s(g.vpc_id()),
+        ingress: g.ip_permissions().iter().map(ingress_rule).collect(),
+    }
+}
+
+fn ingress_rule(p: &ec2::types::IpPermission) -> IngressRule {
+    let pairs = p.user_id_group_pairs();
+    IngressRule {
+        protocol: p.ip_protocol().unwrap_or("-1").to_string(),
+        // All-protocol rules carry no ports (or -1): every port.
+        from_port: p.from_port().filter(|&x| x >= 0),
+        to_port: p.to_port().filter(|&x| x >= 0),
+        cidrs: p
+            .ip_ranges()
+            .iter()
+            .filter_map(|r| r.cidr_ip().map(str::to_string))
+            .chain(
+                p.ipv6_ranges()
+                    .iter()
+                    .filter_map(|r| r.cidr_ipv6().map(str::to_string)),
+            )
+            .collect(),
+        source_group_ids: pairs
+            .iter()
+            .filter_map(|g| g.group_id().map(str::to_string))
+            .collect(),
+        // Who owns a source group decides whether it can be a peer's.
+        source_groups: pairs
+            .iter()
+            .filter_map(|g| {
+                Some(GroupRef {
+                    group_id: g.group_id()?.to_string(),
+                    user_id: g.user_id().map(str::to_string),
+                    vpc_id: g.vpc_id().map(str::to_string),
+                    vpc_peering_connection_id: g.vpc_peering_connection_id().map(str::to_string),
+                })
+            })
+            .collect(),
+        prefix_list_ids: p
+            .prefix_list_ids()
+            .iter()
+            .filter_map(|l| l.prefix_list_id().map(str::to_string))
+            .collect(),
+    }
+}
+
+pub(super) async fn describe_instances(ctx: &RegionCtx, c: &ec2::Client) -> Listing<Instance> {
+    let mut out = Vec::new();
+    let pages = paginate(
+        ctx,
+        "ec2:DescribeInstances",
+        None,
+        |t| {
+            c.describe_instances()
+                .max_results(1000)
+                .set_next_token(t)
+                .send()
+        },
+        |page| {
+            for r in page.reservations() {
+                for i in r.instances() {
+                    let mut groups: Vec<String> = i
+                        .security_groups()
+                        .iter()
+                        .filter_map(|g| g.group_id().map(str::to_string))
+                        .collect();
+                    groups.sort();
+                    out.push(Instance {
+                        id: s(i.instance_id()),
+                        vpc_id: i.vpc_id().map(str::to_string),
+                        subnet_id: i.subnet_id().map(str::to_string),
+                        private_ip: i.private_ip_address().map(str::to_string),
+                        security_group_ids: groups,
+                    });
+                }
+            }
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await?;
+    Ok((pages, out))
+}
+
+pub(super) async fn describe_vpc_endpoints(
+    ctx: &RegionCtx,
+    c: &ec2::Client,
+) -> Listing<VpcEndpoint> {
+    let mut out = Vec::new();
+    let pages = paginate(
+        ctx,
+        "ec2:DescribeVpcEndpoints",
+        None,
+        |t| {
+            c.describe_vpc_endpoints()
+                .max_results(1000)
+                .set_next_token(t)
+                .send()
+        },
+        |page| {
+            out.extend(page.vpc_endpoints().iter().map(|e| {
+                VpcEndpoint {
+                    id: s(e.vpc_endpoint_id()),
+                    vpc_id: s(e.vpc_id()),
+                    service_name: s(e.service_name()),
+                    endpoint_type: e
+                        .vpc_endpoint_type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
+                    owner_id: s(e.owner_id()),
+                }
+            }));
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await?;
+    Ok((pages, out))
+}
+
+fn peering_side(info: Option<&ec2::types::VpcPeeringConnectionVpcInfo>) -> PeeringSide {
+    let Some(info) = info else {
+        return PeeringSide::default();
+    };
+    let mut cidrs: Vec<String> = info
+        .cidr_block_set()
+        .iter()
+        .filter_map(|c| c.cidr_block().map(str::to_string))
+        .collect();
+    if let Some(primary) = info.cidr_block() {
+        cidrs.push(primary.to_string());
+    }
+    // IPv6 CIDRs route and admit a peer just as well.
+    cidrs.extend(
+        info.ipv6_cidr_block_set()
+            .iter()
+            .filter_map(|c| c.ipv6_cidr_block().map(str::to_string)),
+    );
+    cidrs.sort();
+    cidrs.dedup();
+    PeeringSide {
+        owner_id: s(info.owner_id()),
+        vpc_id: s(info.vpc_id()),
+        region: info.region().map(str::to_string),
+        cidr_blocks: cidrs,
+    }
+}
+
+pub(super) async fn describe_peerings(ctx: &RegionCtx, c: &ec2::Client) -> Listing<VpcPeering> {
+    let mut out = Vec::new();
+    let pages = paginate(
+        ctx,
+        "ec2:DescribeVpcPeeringConnections",
+        None,
+        |t| {
+            c.describe_vpc_peering_connections()
+                .max_results(1000)
+                .set_next_token(t)
+                .send()
+        },
+        |page| {
+            out.extend(page.vpc_peering_connections().iter().map(|p| {
+                VpcPeering {
+                    id: s(p.vpc_peering_connection_id()),
+                    status: p
+                        .status()
+                        .and_then(|st| st.code())
+                        .map(|c| c.as_str().to_string())
+                        .unwrap_or_default(),
+                    requester: peering_side(p.requester_vpc_info()),
+                    accepter: peering_side(p.accepter_vpc_info()),
+                }
+            }));
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await?;
+    Ok((pages, out))
+}
+
+pub(super) async fn describe_endpoint_services(
+    ctx: &RegionCtx,
+    c: &ec2::Client,
+) -> Listing<EndpointService> {
+    let mut out = Vec::new();
+    let pages = paginate(
+        ctx,
+        "ec2:DescribeVpcEndpointServiceConfigurations",
+        None,
+        |t| {
+            c.describe_vpc_endpoint_service_configurations()
+                .max_results(1000)
+                .set_next_token(t)
+                .send()
+        },
+        |page| {
+            out.extend(
+                page.service_configurations()
+                    .iter()
+                    .map(|sc| EndpointService {
+                        service_id: s(sc.service_id()),
+                        service_name: s(sc.service_name()),
+                        // AWS's default is to require acceptance; absent means the default.
+                        acceptance_required: sc.acceptance_required().unwrap_or(true),
+                        network_load_balancer_arns: sc.network_load_balancer_arns().to_vec(),
+                        gateway_load_balancer_arns: sc.gateway_load_balancer_arns().to_vec(),
+                        allowed_principals: vec![],
+                        principal_types: BTreeMap::new(),
+                        connected_accounts: None,
+                    }),
+            );
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await?;
+    Ok((pages, out))
+}
+
+/// Allowed principals with their `PrincipalType` (when given).
+pub(super) async fn service_permissions(
+    ctx: &RegionCtx,
+    c: &ec2::Client,
+    service_id: &str,
+) -> Listing<(String, Option<String>)> {
+    let mut out = Vec::new();
+    let pages = paginate(
+        ctx,
+        "ec2:DescribeVpcEndpointServicePermissions",
+        Some(service_id),
+        |t| {
+            c.describe_vpc_endpoint_service_permissions()
+                .service_id(service_id)
+                .max_results(1000)
+                .set_next_token(t)
+                .send()
+        },
+        |page| {
+            out.extend(page.allowed_principals().iter().filter_map(|p| {
+                Some((
+                    p.principal()?.to_string(),
+                    p.principal_type().map(|t| t.as_str().to_string()),
+                ))
+            }));
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await?;
+    out.sort();
+    out.dedup();
+    Ok((pages, out))
+}
+
+pub(super) async fn service_connections(
+    ctx: &RegionCtx,
+    c: &ec2::Client,
+    service_id: &str,
+) -> Listing<String> {
+    let mut out = Vec::new();
+    let filter = ec2::types::Filter::builder()
+        .name("service-id")
+        .values(service_id)
+        .build();
+    let pages = paginate(
+        ctx,
+        "ec2:DescribeVpcEndpointConnections",
+        Some(service_id),
+        |t| {
+            c.describe_vpc_endpoint_connections()
+                .filters(filter.clone())
+                .max_results(1000)
+                .set_next_token(t)
+                .customize()
+                .config_override(ec2::config::Config::builder().retry_config(enrichment_retry()))
+                .send()
+        },
+        |page| {
+            out.extend(
+                page.vpc_endpoint_connections()
+                    .iter()
+                    .filter(|conn| {
+                        // Rejected, deleted or failed connections carry no traffic.
+                        !matches!(
+                            conn.vpc_endpoint_state().map(|s| s.as_str()),
+                            Some(
+                                "rejected"
+                                    | "deleted"
+                                    | "failed"
+                                    | "expired"
+                                    | "Rejected"
+                                    | "Deleted"
+                                    | "Failed"
+                                    | "Expired"
+                            )
+                        )
+                    })
+                    .filter_map(|conn| conn.vpc_endpoint_owner().map(str::to_string)),
+            );
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await?;
+    out.sort();
+    out.dedup();
+    Ok((pages, out))
+}
+
+/// Interfaces holding `ips`, filtered by `key` (`addresses.private-ip-address` for IPv4,
+/// `ipv6-addresses.ipv6-address` for IPv6).
+pub(super) async fn network_interfaces(
+    ctx: &RegionCtx,
+    c: &ec2::Client,
+    key: &str,
+    ips: &[String],
+) -> Listing<NetworkInterface> {
+    let mut out = Vec::new();
+    let filter = ec2::types::Filter::builder()
+        .name(key)
+        .set_values(Some(ips.to_vec()))
+        .build();
+    let pages = paginate(
+        ctx,
+        "ec2:DescribeNetworkInterfaces",
+        None,
+        |t| {
+            c.describe_network_interfaces()
+                .filters(filter.clone())
+                .max_results(1000)
+                .set_next_token(t)
+                .send()
+        },
+        |page| {
+            for eni in page.network_interfaces() {
+                let mut ips: Vec<String> = eni
+                    .private_ip_addresses()
+                    .iter()
+                    .filter_map(|a| a.private_ip_address().map(str::to_string))
+                    .collect();
+                if let Some(primary) = eni.private_ip_address() {
+                    ips.push(primary.to_string());
+                }
+                ips.extend(
+                    eni.ipv6_addresses()
+                        .iter()
+                        .filter_map(|a| a.ipv6_address().map(str::to_string)),
+                );
+                ips.sort();
+                ips.dedup();
+                let mut groups: Vec<String> = eni
+                    .groups()
+                    .iter()
+                    .filter_map(|g| g.group_id().map(str::to_string))
+                    .collect();
+                groups.sort();
+                out.push(NetworkInterface {
+                    id: s(eni.network_interface_id()),
+                    vpc_id: s(eni.vpc_id()),
+                    subnet_id: s(eni.subnet_id()),
+                    private_ips: ips,
+                    security_group_ids: groups,
+                });
+            }
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await?;
+    Ok((pages, out))
+}
+
+/// (id, name, owner) of the prefix lists among `ids`.
+pub(super) async fn describe_prefix_lists(
+    ctx: &RegionCtx,
+    c: &ec2::Client,
+    ids: &[String],
+) -> Listing<(String, Option<String>, Option<String>)> {
+    let mut out = Vec::new();
+    let filter = ec2::types::Filter::builder()
+        .name("prefix-list-id")
+        .set_values(Some(ids.to_vec()))
+        .build();
+    let pages = paginate(
+        ctx,
+        "ec2:DescribeManagedPrefixLists",
+        None,
+        |t| {
+            c.describe_managed_prefix_lists()
+                .filters(filter.clone())
+                .max_results(100)
+                .set_next_token(t)
+                .send()
+        },
+        |page| {
+            out.extend(page.prefix_lists().iter().filter_map(|pl| {
+                Some((
+                    pl.prefix_list_id()?.to_string(),
+                    pl.prefix_list_name().map(str::to_string),
+                    pl.owner_id().map(str::to_string),
+                ))
+            }));
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await?;
+    Ok((pages, out))
+}
+
+pub(super) async fn prefix_list_entries(
+    ctx: &RegionCtx,
+    c: &ec2::Client,
+    id: &str,
+) -> Listing<String> {
+    let mut out = Vec::new();
+    let pages = paginate(
+        ctx,
+        "ec2:GetManagedPrefixListEntries",
+        Some(id),
+        |t| {
+            c.get_managed_prefix_list_entries()
+                .prefix_list_id(id)
+                .max_results(100)
+                .set_next_token(t)
+                .send()
+        },
+        |page| {
+            out.extend(
+                page.entries()
+                    .iter()
+                    .filter_map(|e| e.cidr().map(str::to_string)),
+            );
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await?;
+    out.sort();
+    out.dedup();
+    Ok((pages, out))
+}
+
+#[cfg(test)]
+mod tests;

@@ -14,6 +14,7 @@ mod collect;
 mod concurrency;
 mod config;
 mod ec2;
+mod elb;
 mod errors;
 pub mod network;
 mod organizations;

@@ -1,0 +1,196 @@
+//! Elastic Load Balancing (v2) listings for the network inventory, converted into
+//! [`crate::inventory`] types.
+
+use super::paging::{paginate, Listing};
+use super::{s, RegionCtx};
+use crate::inventory::{LbTarget, Listener, LoadBalancer, ScanError, TargetGroup};
+use aws_sdk_elasticloadbalancingv2 as elb;
+
+pub(super) async fn describe_load_balancers(
+    ctx: &RegionCtx,
+    c: &elb::Client,
+) -> Listing<LoadBalancer> {
+    let mut out = Vec::new();
+    let pages = paginate(
+        ctx,
+        "elasticloadbalancing:DescribeLoadBalancers",
+        None,
+        |t| {
+            c.describe_load_balancers()
+                .page_size(400)
+                .set_marker(t)
+                .send()
+        },
+        |page| {
+            for lb in page.load_balancers() {
+                let mut subnets: Vec<String> = lb
+                    .availability_zones()
+                    .iter()
+                    .filter_map(|z| z.subnet_id().map(str::to_string))
+                    .collect();
+                subnets.sort();
+                let mut groups = lb.security_groups().to_vec();
+                groups.sort();
+                out.push(LoadBalancer {
+                    arn: s(lb.load_balancer_arn()),
+                    name: s(lb.load_balancer_name()),
+                    // Trust `Type`, never the ARN's shape (moto names NLBs `loadbalancer/app/…`).
+                    lb_type: lb
+                        .r#type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
+                    scheme: lb
+                        .scheme()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
+                    vpc_id: s(lb.vpc_id()),
+                    subnet_ids: subnets,
+                    security_group_ids: groups,
+                    dns_name: lb.dns_name().map(str::to_string),
+                    ..Default::default()
+                });
+            }
+            page.next_marker().map(str::to_string)
+        },
+    )
+    .await?;
+    Ok((pages, out))
+}
+
+/// Every target group of the region with the load balancers that use it.
+pub(super) async fn describe_target_groups(
+    ctx: &RegionCtx,
+    c: &elb::Client,
+) -> Listing<(TargetGroup, Vec<String>)> {
+    let mut out = Vec::new();
+    let pages = paginate(
+        ctx,
+        "elasticloadbalancing:DescribeTargetGroups",
+        None,
+        |t| {
+            c.describe_target_groups()
+                .page_size(400)
+                .set_marker(t)
+                .send()
+        },
+        |page| {
+            for tg in page.target_groups() {
+                out.push((
+                    TargetGroup {
+                        arn: s(tg.target_group_arn()),
+                        name: s(tg.target_group_name()),
+                        target_type: tg
+                            .target_type()
+                            .map(|t| t.as_str().to_string())
+                            .unwrap_or_else(|| "instance".into()),
+                        port: tg.port(),
+                        vpc_id: s(tg.vpc_id()),
+                        targets: vec![],
+                        protocol: tg.protocol().map(|p| p.as_str().to_string()),
+                        preserve_client_ip: None,
+                        attributes_error: None,
+                    },
+                    tg.load_balancer_arns().to_vec(),
+                ));
+            }
+            page.next_marker().map(str::to_string)
+        },
+    )
+    .await?;
+    Ok((pages, out))
+}
+
+pub(super) async fn target_health(
+    ctx: &RegionCtx,
+    c: &elb::Client,
+    tg_arn: &str,
+) -> Result<Vec<LbTarget>, ScanError> {
+    let out = ctx
+        .call(
+            "elasticloadbalancing:DescribeTargetHealth",
+            Some(tg_arn),
+            c.describe_target_health().target_group_arn(tg_arn).send(),
+        )
+        .await?;
+    Ok(out
+        .target_health_descriptions()
+        .iter()
+        .filter_map(|d| d.target())
+        .filter_map(|t| {
+            Some(LbTarget {
+                id: t.id()?.to_string(),
+                port: t.port(),
+                availability_zone: t.availability_zone().map(str::to_string),
+            })
+        })
+        .collect())
+}
+
+/// The `preserve_client_ip.enabled` attribute of a target group (`None` when AWS does not
+/// list it: the default for its type and protocol applies).
+pub(super) async fn preserve_client_ip(
+    ctx: &RegionCtx,
+    c: &elb::Client,
+    tg_arn: &str,
+) -> Result<Option<bool>, ScanError> {
+    let out = ctx
+        .call(
+            "elasticloadbalancing:DescribeTargetGroupAttributes",
+            Some(tg_arn),
+            c.describe_target_group_attributes()
+                .target_group_arn(tg_arn)
+                .send(),
+        )
+        .await?;
+    Ok(out
+        .attributes()
+        .iter()
+        .find(|a| a.key() == Some("preserve_client_ip.enabled"))
+        .and_then(|a| a.value())
+        .map(|v| v.eq_ignore_ascii_case("true")))
+}
+
+pub(super) async fn listeners(ctx: &RegionCtx, c: &elb::Client, lb_arn: &str) -> Listing<Listener> {
+    let mut out = Vec::new();
+    let pages = paginate(
+        ctx,
+        "elasticloadbalancing:DescribeListeners",
+        Some(lb_arn),
+        |t| {
+            c.describe_listeners()
+                .load_balancer_arn(lb_arn)
+                .page_size(400)
+                .set_marker(t)
+                .send()
+        },
+        |page| {
+            for l in page.listeners() {
+                let mut tgs: Vec<String> = Vec::new();
+                for a in l.default_actions() {
+                    tgs.extend(a.target_group_arn().map(str::to_string));
+                    if let Some(fc) = a.forward_config() {
+                        tgs.extend(
+                            fc.target_groups()
+                                .iter()
+                                .filter_map(|t| t.target_group_arn().map(str::to_string)),
+                        );
+                    }
+                }
+                tgs.sort();
+                tgs.dedup();
+                out.push(Listener {
+                    arn: s(l.listener_arn()),
+                    port: l.port().unwrap_or_default(),
+                    protocol: l
+                        .protocol()
+                        .map(|p| p.as_str().to_string())
+                        .unwrap_or_default(),
+                    target_group_arns: tgs,
+                });
+            }
+            page.next_marker().map(str::to_string)
+        },
+    )
+    .await?;
+    Ok((pages, out))
+}

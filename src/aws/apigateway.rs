@@ -8,10 +8,8 @@
 //! endpoint.
 //!
 //! Every listing follows its tokens through [`paginate_all`], which turns a token loop or a
-//! listing longer than the page limit into a gap. The per-API reads of a region run
-//! [`API_CONCURRENCY`] APIs at a time: API Gateway throttles per account and region at a few
-//! requests per second, so a small window saves most of the round-trip latency without
-//! turning a scan into a stream of throttling retries.
+//! listing longer than the page limit into a gap. The per-API reads of a region run a few APIs
+//! at a time ([`bounded`]).
 
 use super::concurrency::bounded;
 use super::paging::{paginate_all, Pager};
@@ -23,9 +21,6 @@ use crate::inventory::{
 use aws_sdk_apigateway as apigw;
 use aws_sdk_apigatewayv2 as apigw2;
 use std::collections::BTreeMap;
-
-/// APIs of one account × region whose details are read at once.
-pub(crate) const API_CONCURRENCY: usize = 4;
 
 /// Adds a listing's successful pages to `ok` and its error, if any, to `errors`. Returns
 /// whether the listing was read in full.
@@ -96,10 +91,7 @@ pub(crate) async fn collect_rest(ctx: &RegionCtx, target: &mut Target) -> usize 
     .await;
     tally(&mut ok, &mut target.errors, listing);
 
-    let details = bounded(apis, API_CONCURRENCY, |api| {
-        read_rest_api_details(ctx.clone(), client.clone(), api)
-    })
-    .await;
+    let details = bounded(apis, |api| read_rest_api_details(ctx, &client, api)).await;
     let (apis, details_ok) = absorb(details, target, |a| a.id.as_str());
     ok += details_ok;
     target.rest_apis = apis;
@@ -157,8 +149,8 @@ fn convert_rest_api(a: &apigw::types::RestApi) -> RestApi {
 }
 
 async fn read_rest_api_details(
-    ctx: RegionCtx,
-    client: apigw::Client,
+    ctx: &RegionCtx,
+    client: &apigw::Client,
     mut api: RestApi,
 ) -> Details<RestApi> {
     let mut ok = 0;
@@ -169,7 +161,7 @@ async fn read_rest_api_details(
     // Resources with their methods embedded, 500 a page.
     let mut resources = Vec::new();
     let listing = paginate_all(
-        &ctx,
+        ctx,
         Pager::new("apigateway:GetResources", Some(&api_id)),
         |position| {
             client
@@ -232,7 +224,7 @@ async fn read_rest_api_details(
     if uses_authorizer {
         let mut authorizers = Vec::new();
         let (pages, result) = paginate_all(
-            &ctx,
+            ctx,
             Pager::new("apigateway:GetAuthorizers", Some(&api_id)),
             |position| {
                 client
@@ -341,10 +333,7 @@ pub(crate) async fn collect_http(ctx: &RegionCtx, target: &mut Target) -> usize 
     .await;
     tally(&mut ok, &mut target.errors, listing);
 
-    let details = bounded(apis, API_CONCURRENCY, |api| {
-        read_http_api_details(ctx.clone(), client.clone(), api)
-    })
-    .await;
+    let details = bounded(apis, |api| read_http_api_details(ctx, &client, api)).await;
     let (apis, details_ok) = absorb(details, target, |a| a.id.as_str());
     ok += details_ok;
     target.http_apis = apis;
@@ -352,8 +341,8 @@ pub(crate) async fn collect_http(ctx: &RegionCtx, target: &mut Target) -> usize 
 }
 
 async fn read_http_api_details(
-    ctx: RegionCtx,
-    client: apigw2::Client,
+    ctx: &RegionCtx,
+    client: &apigw2::Client,
     mut api: HttpApi,
 ) -> Details<HttpApi> {
     let mut ok = 0;
@@ -362,7 +351,7 @@ async fn read_http_api_details(
 
     let mut routes = Vec::new();
     let listing = paginate_all(
-        &ctx,
+        ctx,
         Pager::new("apigatewayv2:GetRoutes", Some(&api_id)),
         |token| {
             client
@@ -399,7 +388,7 @@ async fn read_http_api_details(
     // would otherwise lose the rest, and their findings with them.
     let mut stages = Vec::new();
     let listing = paginate_all(
-        &ctx,
+        ctx,
         Pager::new("apigatewayv2:GetStages", Some(&api_id)),
         |token| {
             client

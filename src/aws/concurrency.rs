@@ -1,43 +1,36 @@
 //! Bounded concurrency for the per-resource reads of one account × region.
 
+use futures_util::stream::{self, StreamExt};
 use std::future::Future;
 
-/// Runs `work` on every item in its own task, at most `limit` at a time, and returns the
-/// results in the order of `items` (so output stays deterministic whatever finishes first).
-/// A panic in one task is resumed in the caller, exactly as if the caller had run the work
-/// itself: the target scan that called this then fails as a whole (see [`collect`]).
-pub(crate) async fn bounded<T, R, F, Fut>(items: Vec<T>, limit: usize, work: F) -> Vec<R>
+/// Per-resource reads in flight at once for one account × region (the details of API Gateway
+/// APIs, endpoint services, target groups, load balancers, prefix lists). Targets already run
+/// in parallel (`--concurrency`), and every account and region has its own throttling quota
+/// (API Gateway's is a few requests per second): a few reads at a time per target hide most of
+/// the round trips, even in a region with thousands of resources, without turning the scan
+/// into a stream of throttling retries.
+pub(crate) const PER_TARGET_CONCURRENCY: usize = 4;
+
+/// Runs `work` on every item, [`PER_TARGET_CONCURRENCY`] at a time, and returns the results in
+/// the order of `items`, so the inventory is the same whatever finishes first.
+///
+/// The work runs inside the caller's task, not in tasks of its own. That way every item's
+/// result comes back, or the caller itself stops: no task can be cancelled on its own and
+/// leave a hole in the results. A panic in one item's work unwinds the caller exactly as if
+/// the caller had run that work itself; the target's scan then fails as a whole and is
+/// recorded as an `InternalError` target (see `collect`), never as a target that silently
+/// lacks some resources.
+pub(crate) async fn bounded<I, F, Fut>(items: I, work: F) -> Vec<Fut::Output>
 where
-    T: Send + 'static,
-    R: Send + 'static,
-    F: Fn(T) -> Fut,
-    Fut: Future<Output = R> + Send + 'static,
+    I: IntoIterator,
+    F: FnMut(I::Item) -> Fut,
+    Fut: Future,
 {
-    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-    let mut pending = items.into_iter().enumerate();
-    let mut set = tokio::task::JoinSet::new();
-    loop {
-        while set.len() < limit.max(1) {
-            let Some((i, item)) = pending.next() else {
-                break;
-            };
-            let fut = work(item);
-            set.spawn(async move { (i, fut.await) });
-        }
-        match set.join_next().await {
-            Some(Ok((i, r))) => results[i] = Some(r),
-            Some(Err(e)) => match e.try_into_panic() {
-                Ok(payload) => std::panic::resume_unwind(payload),
-                // Only a runtime shutting down cancels these tasks (the set is ours alone).
-                Err(e) => panic!("a collection task was cancelled: {e}"),
-            },
-            None => break,
-        }
-    }
-    results
-        .into_iter()
-        .map(|r| r.expect("every task either returned or its panic was resumed"))
+    stream::iter(items)
+        .map(work)
+        .buffered(PER_TARGET_CONCURRENCY)
         .collect()
+        .await
 }
 
 #[cfg(test)]

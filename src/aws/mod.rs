@@ -97,7 +97,7 @@ impl CallCounter {
 }
 
 /// Clients and bookkeeping for one account × region. Cheap to clone (the SDK config and the
-/// counter are shared), so per-API work can run in its own task.
+/// counter are shared).
 #[derive(Clone)]
 pub(crate) struct RegionCtx {
     pub account_id: String,

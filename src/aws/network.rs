@@ -29,13 +29,13 @@
 //! - `wafv2:GetWebACLForResource` per internet-facing ALB (NLBs cannot carry a web ACL; REST
 //!   API stages report theirs in `GetStages`).
 //!
-//! Per-resource calls run with a small bounded concurrency ([`PER_TARGET_CONCURRENCY`]) and
-//! their answers are applied in a fixed order, so the inventory is the same whatever finishes
-//! first.
+//! Per-resource calls run a few at a time ([`bounded`]) and their answers are applied in a
+//! fixed order, so the inventory is the same whatever finishes first.
 //!
 //! Failures of calls that verdicts depend on are scan errors (the target becomes partial);
 //! failures of enrichment calls (endpoint connections, web ACL lookups) are notifications.
 
+use super::concurrency::bounded;
 use super::config::enrichment_retry;
 use super::ec2::{
     describe_endpoint_services, describe_instances, describe_peerings, describe_prefix_lists,
@@ -53,29 +53,7 @@ use crate::inventory::{
 use aws_sdk_ec2 as ec2;
 use aws_sdk_elasticloadbalancingv2 as elb;
 use aws_sdk_wafv2 as waf;
-use futures_util::stream::{self, StreamExt};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::future::Future;
-
-/// Per-resource calls in flight at once for one account × region. Targets already run in
-/// parallel (`--concurrency`), and every account has its own throttling quota: a few calls at
-/// a time per target keep a region with thousands of load balancers fast without tripping it.
-const PER_TARGET_CONCURRENCY: usize = 4;
-
-/// Runs `f` over `items` with [`PER_TARGET_CONCURRENCY`] calls in flight; answers come back in
-/// the order of `items`.
-async fn bounded<I, F, Fut, T>(items: I, f: F) -> Vec<T>
-where
-    I: IntoIterator,
-    F: FnMut(I::Item) -> Fut,
-    Fut: Future<Output = T>,
-{
-    stream::iter(items)
-        .map(f)
-        .buffered(PER_TARGET_CONCURRENCY)
-        .collect()
-        .await
-}
 
 /// Reads the network inventory of one account × region. Returns the number of calls that
 /// succeeded (0 means nothing could be read).

@@ -5,7 +5,7 @@ use super::config::{base_config, config_for};
 use super::errors::{error_chain, one_line, scan_error, truncate};
 use super::redact::{redact, register_credentials, register_secret};
 use super::{apigateway, network, organizations};
-use super::{CallCounter, FatalScanError, RegionCtx, ScanOptions};
+use super::{CallCounter, FatalScanError, FinishedTarget, Progress, RegionCtx, ScanOptions};
 use crate::inventory::{
     AccountFailure, Inventory, ScanError, Target, TargetStatus, SNAPSHOT_VERSION,
 };
@@ -76,16 +76,11 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
     // 1. Enter accounts: the caller's own, the named ones, or the organization's.
     let named_accounts = if opts.organization {
         let org = organizations::list_accounts(&base, &calls).await?;
-        if opts.progress {
-            eprintln!(
-                "organization: {} active account(s){}",
-                org.active.len(),
-                if org.skipped.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {} skipped (not active)", org.skipped.len())
-                }
-            );
+        if let Some(progress) = &opts.progress {
+            progress(Progress::OrganizationListed {
+                active: org.active.len(),
+                skipped: org.skipped.len(),
+            });
         }
         skipped_accounts = org.skipped;
         Some(org.active)
@@ -176,20 +171,13 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
 
     // 3. Scan targets in parallel, a bounded number at a time.
     let total = plan.len();
-    if opts.progress {
-        eprintln!(
-            "scanning {total} account × region target(s) in {} account(s), {} at a time{}",
-            entered.len(),
-            opts.concurrency.max(1),
-            if account_failures.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "; {} account(s) could not be entered",
-                    account_failures.len()
-                )
-            }
-        );
+    if let Some(progress) = &opts.progress {
+        progress(Progress::ScanStarted {
+            targets: total,
+            accounts: entered.len(),
+            concurrency: opts.concurrency.max(1),
+            accounts_not_entered: account_failures.len(),
+        });
     }
     let semaphore = Arc::new(tokio::sync::Semaphore::new(opts.concurrency.max(1)));
     let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -204,7 +192,7 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
         };
         let semaphore = semaphore.clone();
         let done = done.clone();
-        let progress = opts.progress;
+        let progress = opts.progress.clone();
         let network = opts.network;
         let handle = set.spawn(async move {
             // Nothing closes this semaphore; were it closed, scanning unbounded beats a panic.
@@ -216,9 +204,13 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
                 Ok(target) => target,
                 Err(e) => internal_error_target(account_id, region, e.is_panic()),
             };
-            if progress {
+            if let Some(progress) = progress {
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-                eprintln!("{}", progress_line(n, total, &target));
+                progress(Progress::TargetFinished {
+                    done: n,
+                    total,
+                    target: FinishedTarget::of(&target),
+                });
             }
             target
         });
@@ -380,7 +372,7 @@ fn internal_error_target(account_id: String, region: String, panicked: bool) -> 
 }
 
 /// Waits for every target task. A task that did not return its target (it panicked outside
-/// the inner scan task, e.g. while printing progress) still yields a failed target, found by
+/// the inner scan task, e.g. while reporting progress) still yields a failed target, found by
 /// its task id, so no planned target ever disappears from the report.
 async fn join_targets(
     mut set: tokio::task::JoinSet<Target>,
@@ -401,31 +393,6 @@ async fn join_targets(
         }
     }
     targets
-}
-
-fn progress_line(n: usize, total: usize, t: &Target) -> String {
-    let state = match t.status {
-        TargetStatus::Complete => "done".to_string(),
-        TargetStatus::Partial => format!("PARTIAL ({} errors)", t.errors.len()),
-        TargetStatus::Failed => format!(
-            "FAILED ({})",
-            t.errors
-                .first()
-                .map(|e| e.code.as_str())
-                .unwrap_or("unknown")
-        ),
-    };
-    let n_net = &t.network;
-    format!(
-        "[{n}/{total}] {}/{}: {state}: {} REST APIs, {} HTTP APIs, {} load balancers, {} endpoint services, {} peerings",
-        t.account_id,
-        t.region,
-        t.rest_apis.len(),
-        t.http_apis.len(),
-        n_net.load_balancers.len(),
-        n_net.endpoint_services.len(),
-        n_net.peerings.len(),
-    )
 }
 
 /// Reads one account × region. Never fails: every error is recorded on the target.

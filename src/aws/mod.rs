@@ -24,7 +24,7 @@ mod redact;
 pub use collect::collect;
 use errors::scan_error;
 
-use crate::inventory::ScanError;
+use crate::inventory::{ScanError, Target, TargetStatus};
 use aws_config::SdkConfig;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
@@ -53,8 +53,8 @@ pub struct ScanOptions {
     pub concurrency: usize,
     pub operation_timeout: Duration,
     pub max_attempts: u32,
-    /// Print one progress line per finished target on stderr.
-    pub progress: bool,
+    /// Told what the scan is doing as it goes (`None`: nothing is reported).
+    pub progress: Option<ProgressSink>,
     /// Also read the network inventory (EC2, ELBv2, WAFv2) for bypass analysis.
     pub network: bool,
 }
@@ -75,11 +75,70 @@ impl std::fmt::Debug for ScanOptions {
             .field("concurrency", &self.concurrency)
             .field("operation_timeout", &self.operation_timeout)
             .field("max_attempts", &self.max_attempts)
-            .field("progress", &self.progress)
+            .field("progress", &self.progress.as_ref().map(|_| "callback"))
             .field("network", &self.network)
             .finish()
     }
 }
+
+/// What a scan reports while it runs, for its caller to show. `aws/` prints nothing itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// The organization's accounts were listed (`organization`).
+    OrganizationListed { active: usize, skipped: usize },
+    /// The targets are planned and their scan begins.
+    ScanStarted {
+        targets: usize,
+        accounts: usize,
+        /// Targets scanned at once.
+        concurrency: usize,
+        /// Accounts that could not be entered (or whose regions could not be listed).
+        accounts_not_entered: usize,
+    },
+    /// One target's scan finished, the `done`-th of `total`.
+    TargetFinished {
+        done: usize,
+        total: usize,
+        target: FinishedTarget,
+    },
+}
+
+/// A finished target as progress reports it: where, how it went, and what it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinishedTarget {
+    pub account_id: String,
+    pub region: String,
+    pub status: TargetStatus,
+    pub errors: usize,
+    /// The code of the target's first error (its errors are sorted).
+    pub first_error_code: Option<String>,
+    pub rest_apis: usize,
+    pub http_apis: usize,
+    pub load_balancers: usize,
+    pub endpoint_services: usize,
+    pub peerings: usize,
+}
+
+impl FinishedTarget {
+    pub(crate) fn of(target: &Target) -> FinishedTarget {
+        FinishedTarget {
+            account_id: target.account_id.clone(),
+            region: target.region.clone(),
+            status: target.status,
+            errors: target.errors.len(),
+            first_error_code: target.errors.first().map(|e| e.code.clone()),
+            rest_apis: target.rest_apis.len(),
+            http_apis: target.http_apis.len(),
+            load_balancers: target.network.load_balancers.len(),
+            endpoint_services: target.network.endpoint_services.len(),
+            peerings: target.network.peerings.len(),
+        }
+    }
+}
+
+/// Receives [`Progress`] events. Called from the scan's tasks as things happen, so it must be
+/// thread-safe and quick.
+pub type ProgressSink = Arc<dyn Fn(Progress) + Send + Sync>;
 
 /// Counts logical read calls per `service:Operation`. Shared by every target of a scan.
 #[derive(Debug, Clone, Default)]

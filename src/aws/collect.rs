@@ -7,8 +7,9 @@ use super::redact::{redact, register_credentials, register_secret};
 use super::{apigateway, network, organizations};
 use super::{CallCounter, FatalScanError, FinishedTarget, Progress, RegionCtx, ScanOptions};
 use crate::inventory::{
-    AccountFailure, Inventory, ScanError, Target, TargetStatus, SNAPSHOT_VERSION,
+    AccountFailure, Inventory, ScanError, SkippedAccount, Target, TargetStatus, SNAPSHOT_VERSION,
 };
+use aws_config::SdkConfig;
 use aws_credential_types::Credentials;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
@@ -17,6 +18,20 @@ use std::sync::Arc;
 /// An account the scan could enter, with the credentials to use there (`None`: the caller's own).
 struct EnteredAccount {
     account_id: String,
+    creds: Option<Credentials>,
+}
+
+/// The accounts a scan covers: those it entered, those it could not, and those it skipped.
+struct Accounts {
+    entered: Vec<EnteredAccount>,
+    failures: Vec<AccountFailure>,
+    skipped: Vec<SkippedAccount>,
+}
+
+/// One account × region to scan.
+struct PlannedTarget {
+    account_id: String,
+    region: String,
     creds: Option<Credentials>,
 }
 
@@ -32,160 +47,247 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
     let started_at = now_rfc3339();
     let calls = CallCounter::default();
     let base = base_config(opts).await;
-    // Know every secret this process holds, so no error message can carry one (see `redact`).
-    if let Some(id) = &opts.external_id {
-        register_secret(id);
-    }
-    if let Some(provider) = base.credentials_provider() {
-        use aws_credential_types::provider::ProvideCredentials;
-        // Bounded: with no credentials anywhere the chain may wait on instance metadata, and
-        // the first real call reports that failure anyway.
-        let resolved =
-            tokio::time::timeout(opts.operation_timeout, provider.provide_credentials()).await;
-        match resolved {
-            Ok(Ok(c)) => register_credentials(&c),
-            // No credentials anywhere in the chain: say so once, plainly, instead of failing
-            // every account with the same transport error.
-            Ok(Err(e)) if opts.profile.is_some() => {
-                return Err(FatalScanError(format!(
-                    "could not load AWS credentials of profile '{}' ({}). Check that the profile \
-                     exists and has credentials in ~/.aws/config or ~/.aws/credentials (or the \
-                     files AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name).",
-                    opts.profile.as_deref().unwrap_or_default(),
-                    redact(&one_line(&error_chain(&e)))
-                )))
-            }
-            Ok(Err(e)) => {
-                return Err(FatalScanError(format!(
-                    "could not load AWS credentials ({}). Configure them the standard way \
-                     (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, --profile or AWS_PROFILE, \
-                     `aws sso login`, or an instance/task role).",
-                    redact(&one_line(&error_chain(&e)))
-                )))
-            }
-            Err(_) => {}
-        }
-    }
+    load_caller_credentials(opts, &base).await?;
     let global_region = base
         .region()
         .map(|r| r.to_string())
         .unwrap_or_else(|| "us-east-1".into());
-    let mut account_failures = Vec::new();
-    let mut skipped_accounts = Vec::new();
 
-    // 1. Enter accounts: the caller's own, the named ones, or the organization's.
-    let named_accounts = if opts.organization {
-        let org = organizations::list_accounts(&base, &calls).await?;
+    let Accounts {
+        entered,
+        mut failures,
+        skipped,
+    } = enter_accounts(opts, &base, &calls, &global_region).await?;
+    let (plan, region_failures) = plan_targets(opts, &base, &calls, &global_region, &entered).await;
+    failures.extend(region_failures);
+    if let Some(progress) = &opts.progress {
+        progress(Progress::ScanStarted {
+            targets: plan.len(),
+            accounts: entered.len(),
+            concurrency: opts.concurrency.max(1),
+            accounts_not_entered: failures.len(),
+        });
+    }
+    let targets = scan_targets(opts, &base, &calls, plan).await;
+    failures.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+
+    Ok(Inventory {
+        snapshot_version: SNAPSHOT_VERSION,
+        started_at,
+        finished_at: now_rfc3339(),
+        targets,
+        account_failures: failures,
+        skipped_accounts: skipped,
+        api_calls: calls.snapshot(),
+        scope: crate::inventory::ScanScope {
+            api_gateway: true,
+            network: opts.network,
+            organization: opts.organization,
+            regions: opts.regions.clone().map(|mut r| {
+                r.sort();
+                r.dedup();
+                r
+            }),
+        },
+    })
+}
+
+/// Registers every secret this process holds for redaction (the external id and the caller's
+/// credentials), so no error message can carry one (see `redact`). Fails the scan only when
+/// the credential chain answers that there are no credentials at all.
+async fn load_caller_credentials(
+    opts: &ScanOptions,
+    base: &SdkConfig,
+) -> Result<(), FatalScanError> {
+    if let Some(id) = &opts.external_id {
+        register_secret(id);
+    }
+    let Some(provider) = base.credentials_provider() else {
+        return Ok(());
+    };
+    use aws_credential_types::provider::ProvideCredentials;
+    // Bounded: with no credentials anywhere the chain may wait on instance metadata, and
+    // the first real call reports that failure anyway.
+    let resolved =
+        tokio::time::timeout(opts.operation_timeout, provider.provide_credentials()).await;
+    match resolved {
+        Ok(Ok(c)) => register_credentials(&c),
+        // No credentials anywhere in the chain: say so once, plainly, instead of failing
+        // every account with the same transport error.
+        Ok(Err(e)) if opts.profile.is_some() => {
+            return Err(FatalScanError(format!(
+                "could not load AWS credentials of profile '{}' ({}). Check that the profile \
+                 exists and has credentials in ~/.aws/config or ~/.aws/credentials (or the \
+                 files AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name).",
+                opts.profile.as_deref().unwrap_or_default(),
+                redact(&one_line(&error_chain(&e)))
+            )))
+        }
+        Ok(Err(e)) => {
+            return Err(FatalScanError(format!(
+                "could not load AWS credentials ({}). Configure them the standard way \
+                 (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, --profile or AWS_PROFILE, \
+                 `aws sso login`, or an instance/task role).",
+                redact(&one_line(&error_chain(&e)))
+            )))
+        }
+        Err(_) => {}
+    }
+    Ok(())
+}
+
+/// Enters the accounts to scan: the caller's own, the named ones, or the organization's.
+async fn enter_accounts(
+    opts: &ScanOptions,
+    base: &SdkConfig,
+    calls: &CallCounter,
+    global_region: &str,
+) -> Result<Accounts, FatalScanError> {
+    let (named, skipped) = if opts.organization {
+        let org = organizations::list_accounts(base, calls).await?;
         if let Some(progress) = &opts.progress {
             progress(Progress::OrganizationListed {
                 active: org.active.len(),
                 skipped: org.skipped.len(),
             });
         }
-        skipped_accounts = org.skipped;
-        Some(org.active)
+        (Some(org.active), org.skipped)
     } else {
-        opts.accounts.clone()
+        (opts.accounts.clone(), Vec::new())
     };
-    let mut entered = Vec::new();
-    match &named_accounts {
-        None => {
-            let sts = aws_sdk_sts::Client::new(&base);
-            calls.inc("sts:GetCallerIdentity");
-            let who = sts.get_caller_identity().send().await.map_err(|e| {
-                let err = scan_error("sts:GetCallerIdentity", None, &e);
-                FatalScanError(format!(
-                    "could not identify the caller ({}: {}). Configure AWS credentials (environment, \
-                     --profile, SSO or an instance role) or name accounts with --accounts.",
-                    err.code, err.message
-                ))
-            })?;
-            // Never scan account "": every finding and gap would be attributed to nobody.
-            let account_id = match who.account() {
-                Some(a) if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) => a.to_string(),
-                other => {
-                    return Err(FatalScanError(format!(
-                        "sts:GetCallerIdentity did not say which account the caller is in (account id {:?}); \
-                         name the accounts to audit with --accounts.",
-                        truncate(&redact(other.unwrap_or("")), 40)
-                    )))
-                }
-            };
-            entered.push(EnteredAccount {
-                account_id,
-                creds: None,
-            });
-        }
-        Some(accounts) => {
-            let sts = aws_sdk_sts::Client::new(&base);
-            let mut handles = Vec::new();
-            // The audit roles live in the caller's partition (GovCloud and China ARNs differ).
-            let partition = crate::model::partition_of(&global_region);
-            for account in accounts {
-                let sts = sts.clone();
-                let calls = calls.clone();
-                let role_arn = format!("arn:{partition}:iam::{account}:role/{}", opts.role_name);
-                let external_id = opts.external_id.clone();
-                let task_arn = role_arn.clone();
-                let task = tokio::spawn(async move {
-                    calls.inc("sts:AssumeRole");
-                    let mut req = sts
-                        .assume_role()
-                        .role_arn(&task_arn)
-                        .role_session_name("overexposed-audit");
-                    if let Some(id) = external_id {
-                        req = req.external_id(id);
-                    }
-                    req.send().await
-                });
-                handles.push((account.clone(), role_arn, task));
-            }
-            let (ok, failed) = join_assume_roles(handles).await;
-            entered.extend(ok);
-            account_failures.extend(failed);
-        }
-    }
+    let (entered, failures) = match &named {
+        None => (vec![enter_caller_account(base, calls).await?], Vec::new()),
+        Some(accounts) => assume_audit_roles(opts, base, calls, global_region, accounts).await,
+    };
+    Ok(Accounts {
+        entered,
+        failures,
+        skipped,
+    })
+}
 
-    // 2. Plan regions per account.
-    let mut plan: Vec<(String, String, Option<Credentials>)> = Vec::new();
-    for acct in &entered {
+/// The caller's own account, scanned with the caller's own credentials.
+async fn enter_caller_account(
+    base: &SdkConfig,
+    calls: &CallCounter,
+) -> Result<EnteredAccount, FatalScanError> {
+    let sts = aws_sdk_sts::Client::new(base);
+    calls.inc("sts:GetCallerIdentity");
+    let who = sts.get_caller_identity().send().await.map_err(|e| {
+        let err = scan_error("sts:GetCallerIdentity", None, &e);
+        FatalScanError(format!(
+            "could not identify the caller ({}: {}). Configure AWS credentials (environment, \
+             --profile, SSO or an instance role) or name accounts with --accounts.",
+            err.code, err.message
+        ))
+    })?;
+    // Never scan account "": every finding and gap would be attributed to nobody.
+    let account_id = match who.account() {
+        Some(a) if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) => a.to_string(),
+        other => return Err(FatalScanError(format!(
+            "sts:GetCallerIdentity did not say which account the caller is in (account id {:?}); \
+                 name the accounts to audit with --accounts.",
+            truncate(&redact(other.unwrap_or("")), 40)
+        ))),
+    };
+    Ok(EnteredAccount {
+        account_id,
+        creds: None,
+    })
+}
+
+/// Assumes the audit role in every named account at once.
+async fn assume_audit_roles(
+    opts: &ScanOptions,
+    base: &SdkConfig,
+    calls: &CallCounter,
+    global_region: &str,
+    accounts: &[String],
+) -> (Vec<EnteredAccount>, Vec<AccountFailure>) {
+    let sts = aws_sdk_sts::Client::new(base);
+    let mut handles = Vec::new();
+    // The audit roles live in the caller's partition (GovCloud and China ARNs differ).
+    let partition = crate::model::partition_of(global_region);
+    for account in accounts {
+        let sts = sts.clone();
+        let calls = calls.clone();
+        let role_arn = format!("arn:{partition}:iam::{account}:role/{}", opts.role_name);
+        let external_id = opts.external_id.clone();
+        let task_arn = role_arn.clone();
+        let task = tokio::spawn(async move {
+            calls.inc("sts:AssumeRole");
+            let mut req = sts
+                .assume_role()
+                .role_arn(&task_arn)
+                .role_session_name("overexposed-audit");
+            if let Some(id) = external_id {
+                req = req.external_id(id);
+            }
+            req.send().await
+        });
+        handles.push((account.clone(), role_arn, task));
+    }
+    join_assume_roles(handles).await
+}
+
+/// The account × region targets of the entered accounts: the named regions, else each
+/// account's enabled ones. An account whose regions cannot be listed is a failure.
+async fn plan_targets(
+    opts: &ScanOptions,
+    base: &SdkConfig,
+    calls: &CallCounter,
+    global_region: &str,
+    entered: &[EnteredAccount],
+) -> (Vec<PlannedTarget>, Vec<AccountFailure>) {
+    let mut plan = Vec::new();
+    let mut failures = Vec::new();
+    for acct in entered {
         let regions = match &opts.regions {
             Some(r) => r.clone(),
             None => {
-                let cfg = config_for(&base, &global_region, acct.creds.as_ref());
+                let cfg = config_for(base, global_region, acct.creds.as_ref());
                 let ec2 = aws_sdk_ec2::Client::new(&cfg);
                 calls.inc("ec2:DescribeRegions");
                 match enabled_regions(&acct.account_id, ec2.describe_regions().send().await) {
                     Ok(r) => r,
                     Err(failure) => {
-                        account_failures.push(failure);
+                        failures.push(failure);
                         continue;
                     }
                 }
             }
         };
         for region in regions {
-            plan.push((acct.account_id.clone(), region, acct.creds.clone()));
+            plan.push(PlannedTarget {
+                account_id: acct.account_id.clone(),
+                region,
+                creds: acct.creds.clone(),
+            });
         }
     }
+    (plan, failures)
+}
 
-    // 3. Scan targets in parallel, a bounded number at a time.
+/// Scans the planned targets in parallel, `--concurrency` at a time, and returns them sorted.
+async fn scan_targets(
+    opts: &ScanOptions,
+    base: &SdkConfig,
+    calls: &CallCounter,
+    plan: Vec<PlannedTarget>,
+) -> Vec<Target> {
     let total = plan.len();
-    if let Some(progress) = &opts.progress {
-        progress(Progress::ScanStarted {
-            targets: total,
-            accounts: entered.len(),
-            concurrency: opts.concurrency.max(1),
-            accounts_not_entered: account_failures.len(),
-        });
-    }
     let semaphore = Arc::new(tokio::sync::Semaphore::new(opts.concurrency.max(1)));
     let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut set = tokio::task::JoinSet::new();
     let mut planned = std::collections::HashMap::new();
-    for (account_id, region, creds) in plan {
+    for PlannedTarget {
+        account_id,
+        region,
+        creds,
+    } in plan
+    {
         let ctx = RegionCtx {
-            config: config_for(&base, &region, creds.as_ref()),
+            config: config_for(base, &region, creds.as_ref()),
             account_id: account_id.clone(),
             region: region.clone(),
             calls: calls.clone(),
@@ -218,27 +320,7 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
     }
     let mut targets = join_targets(set, planned).await;
     targets.sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
-    account_failures.sort_by(|a, b| a.account_id.cmp(&b.account_id));
-
-    Ok(Inventory {
-        snapshot_version: SNAPSHOT_VERSION,
-        started_at,
-        finished_at: now_rfc3339(),
-        targets,
-        account_failures,
-        skipped_accounts,
-        api_calls: calls.snapshot(),
-        scope: crate::inventory::ScanScope {
-            api_gateway: true,
-            network: opts.network,
-            organization: opts.organization,
-            regions: opts.regions.clone().map(|mut r| {
-                r.sort();
-                r.dedup();
-                r
-            }),
-        },
-    })
+    targets
 }
 
 /// The accounts entered by `sts:AssumeRole` and the ones that could not be, from the tasks

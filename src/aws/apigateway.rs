@@ -13,64 +13,45 @@
 
 use super::concurrency::bounded;
 use super::paging::{paginate_all, Pager};
-use super::RegionCtx;
+use super::{ReadLog, RegionCtx};
 use crate::inventory::{
     ApiMapping, ApiResource, Authorizer, CustomDomain, HttpApi, HttpRoute, Integration,
-    Notification, RestApi, RestMethod, ScanError, Stage, Target, VpcLink,
+    Notification, RestApi, RestMethod, Stage, Target, VpcLink,
 };
 use aws_sdk_apigateway as apigw;
 use aws_sdk_apigatewayv2 as apigw2;
 use std::collections::BTreeMap;
 
-/// Adds a listing's successful pages to `ok` and its error, if any, to `errors`. Returns
-/// whether the listing was read in full.
-fn tally(
-    ok: &mut usize,
-    errors: &mut Vec<ScanError>,
-    (pages, result): (usize, Result<(), ScanError>),
-) -> bool {
-    *ok += pages;
-    match result {
-        Ok(()) => true,
-        Err(e) => {
-            errors.push(e);
-            false
-        }
-    }
-}
-
 /// What was read about one API, merged into the target in API order.
-struct Details<A> {
+struct ApiDetails<A> {
     api: A,
-    ok: usize,
-    errors: Vec<ScanError>,
+    log: ReadLog,
     notifications: Vec<Notification>,
 }
 
-/// Moves what the per-API reads found onto the target; returns the APIs, sorted by id, and
-/// the number of calls that succeeded.
-fn absorb<A>(
-    details: Vec<Details<A>>,
+/// Merges what the per-API reads found: their calls and errors into `log`, their
+/// notifications onto the target. Returns the APIs, sorted by id.
+fn merge_api_details<A>(
+    details: Vec<ApiDetails<A>>,
+    log: &mut ReadLog,
     target: &mut Target,
     id: impl Fn(&A) -> &str,
-) -> (Vec<A>, usize) {
-    let mut ok = 0;
+) -> Vec<A> {
     let mut apis = Vec::with_capacity(details.len());
     for d in details {
-        ok += d.ok;
-        target.errors.extend(d.errors);
+        log.merge(d.log);
         target.notifications.extend(d.notifications);
         apis.push(d.api);
     }
     apis.sort_by(|a, b| id(a).cmp(id(b)));
-    (apis, ok)
+    apis
 }
 
 /// Reads REST APIs, their resources/methods, stages, authorizers, and the region's VPC links.
 /// Returns the number of calls that succeeded (0 means nothing could be read).
 pub(crate) async fn collect_rest(ctx: &RegionCtx, target: &mut Target) -> usize {
     let client = apigw::Client::new(&ctx.config);
-    let mut ok = 0;
+    let mut log = ReadLog::default();
 
     let mut apis = Vec::new();
     let listing = paginate_all(
@@ -89,12 +70,10 @@ pub(crate) async fn collect_rest(ctx: &RegionCtx, target: &mut Target) -> usize 
         },
     )
     .await;
-    tally(&mut ok, &mut target.errors, listing);
+    log.listing(listing);
 
     let details = bounded(apis, |api| read_rest_api_details(ctx, &client, api)).await;
-    let (apis, details_ok) = absorb(details, target, |a| a.id.as_str());
-    ok += details_ok;
-    target.rest_apis = apis;
+    target.rest_apis = merge_api_details(details, &mut log, target, |a| a.id.as_str());
 
     let mut links = Vec::new();
     let listing = paginate_all(
@@ -118,10 +97,10 @@ pub(crate) async fn collect_rest(ctx: &RegionCtx, target: &mut Target) -> usize 
         },
     )
     .await;
-    tally(&mut ok, &mut target.errors, listing);
+    log.listing(listing);
     links.sort_by(|a, b| a.id.cmp(&b.id));
     target.vpc_links = links;
-    ok
+    log.finish(target)
 }
 
 fn convert_rest_api(a: &apigw::types::RestApi) -> RestApi {
@@ -152,9 +131,8 @@ async fn read_rest_api_details(
     ctx: &RegionCtx,
     client: &apigw::Client,
     mut api: RestApi,
-) -> Details<RestApi> {
-    let mut ok = 0;
-    let mut errors = Vec::new();
+) -> ApiDetails<RestApi> {
+    let mut log = ReadLog::default();
     let mut notifications = Vec::new();
     let api_id = api.id.clone();
 
@@ -178,23 +156,22 @@ async fn read_rest_api_details(
         },
     )
     .await;
-    if !tally(&mut ok, &mut errors, listing) {
+    if !log.listing(listing) {
         api.partial = true;
     }
     resources.sort_by(|a, b| a.path.cmp(&b.path));
     api.resources = resources;
 
     // GetStages (v1) answers every stage at once: it has no pagination.
-    match ctx
+    let stages = ctx
         .call(
             "apigateway:GetStages",
             Some(&api_id),
             client.get_stages().rest_api_id(&api_id).send(),
         )
-        .await
-    {
+        .await;
+    match log.answer(stages) {
         Ok(out) => {
-            ok += 1;
             api.stages = out
                 .item()
                 .iter()
@@ -206,10 +183,7 @@ async fn read_rest_api_details(
                 .collect();
             api.stages.sort_by(|a, b| a.name.cmp(&b.name));
         }
-        Err(e) => {
-            errors.push(e);
-            api.partial = true;
-        }
+        Err(_) => api.partial = true,
     }
 
     // Authorizers only label findings: the method's authorizationType (CUSTOM, COGNITO_USER_POOLS)
@@ -249,7 +223,7 @@ async fn read_rest_api_details(
             },
         )
         .await;
-        ok += pages;
+        log.succeeded += pages;
         if let Err(e) = result {
             notifications.push(Notification {
                 operation: e.operation,
@@ -263,10 +237,9 @@ async fn read_rest_api_details(
         authorizers.sort_by(|a, b| a.id.cmp(&b.id));
         api.authorizers = authorizers;
     }
-    Details {
+    ApiDetails {
         api,
-        ok,
-        errors,
+        log,
         notifications,
     }
 }
@@ -302,7 +275,7 @@ fn convert_resource(r: &apigw::types::Resource) -> ApiResource {
 /// Reads HTTP APIs (v2) with routes and stages. Returns the number of calls that succeeded.
 pub(crate) async fn collect_http(ctx: &RegionCtx, target: &mut Target) -> usize {
     let client = apigw2::Client::new(&ctx.config);
-    let mut ok = 0;
+    let mut log = ReadLog::default();
     let mut apis = Vec::new();
     let listing = paginate_all(
         ctx,
@@ -331,22 +304,19 @@ pub(crate) async fn collect_http(ctx: &RegionCtx, target: &mut Target) -> usize 
         },
     )
     .await;
-    tally(&mut ok, &mut target.errors, listing);
+    log.listing(listing);
 
     let details = bounded(apis, |api| read_http_api_details(ctx, &client, api)).await;
-    let (apis, details_ok) = absorb(details, target, |a| a.id.as_str());
-    ok += details_ok;
-    target.http_apis = apis;
-    ok
+    target.http_apis = merge_api_details(details, &mut log, target, |a| a.id.as_str());
+    log.finish(target)
 }
 
 async fn read_http_api_details(
     ctx: &RegionCtx,
     client: &apigw2::Client,
     mut api: HttpApi,
-) -> Details<HttpApi> {
-    let mut ok = 0;
-    let mut errors = Vec::new();
+) -> ApiDetails<HttpApi> {
+    let mut log = ReadLog::default();
     let api_id = api.id.clone();
 
     let mut routes = Vec::new();
@@ -378,7 +348,7 @@ async fn read_http_api_details(
         },
     )
     .await;
-    if !tally(&mut ok, &mut errors, listing) {
+    if !log.listing(listing) {
         api.partial = true;
     }
     routes.sort_by(|a, b| a.route_key.cmp(&b.route_key));
@@ -408,15 +378,14 @@ async fn read_http_api_details(
         },
     )
     .await;
-    if !tally(&mut ok, &mut errors, listing) {
+    if !log.listing(listing) {
         api.partial = true;
     }
     stages.sort_by(|a, b| a.name.cmp(&b.name));
     api.stages = stages;
-    Details {
+    ApiDetails {
         api,
-        ok,
-        errors,
+        log,
         notifications: Vec::new(),
     }
 }
@@ -438,7 +407,7 @@ pub(crate) async fn collect_custom_domains(ctx: &RegionCtx, target: &mut Target)
     if !rest_needs && !http_needs {
         return 0;
     }
-    let mut ok = 0;
+    let mut log = ReadLog::default();
     let mut domains: BTreeMap<String, Vec<ApiMapping>> = BTreeMap::new();
 
     let v2 = apigw2::Client::new(&ctx.config);
@@ -462,7 +431,7 @@ pub(crate) async fn collect_custom_domains(ctx: &RegionCtx, target: &mut Target)
         },
     )
     .await;
-    tally(&mut ok, &mut target.errors, listing);
+    log.listing(listing);
     for name in names {
         let mut mappings = Vec::new();
         let listing = paginate_all(
@@ -485,7 +454,7 @@ pub(crate) async fn collect_custom_domains(ctx: &RegionCtx, target: &mut Target)
             },
         )
         .await;
-        tally(&mut ok, &mut target.errors, listing);
+        log.listing(listing);
         domains.entry(name).or_default().extend(mappings);
     }
 
@@ -506,7 +475,7 @@ pub(crate) async fn collect_custom_domains(ctx: &RegionCtx, target: &mut Target)
             },
         )
         .await;
-        tally(&mut ok, &mut target.errors, listing);
+        log.listing(listing);
         for name in names {
             let mut mappings = Vec::new();
             let listing = paginate_all(
@@ -529,7 +498,7 @@ pub(crate) async fn collect_custom_domains(ctx: &RegionCtx, target: &mut Target)
                 },
             )
             .await;
-            tally(&mut ok, &mut target.errors, listing);
+            log.listing(listing);
             domains.entry(name).or_default().extend(mappings);
         }
     }
@@ -547,5 +516,5 @@ pub(crate) async fn collect_custom_domains(ctx: &RegionCtx, target: &mut Target)
             }
         })
         .collect();
-    ok
+    log.finish(target)
 }

@@ -184,11 +184,13 @@ async fn enter_caller_account(
     // Never scan account "": every finding and gap would be attributed to nobody.
     let account_id = match who.account() {
         Some(a) if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) => a.to_string(),
-        other => return Err(FatalScanError(format!(
+        other => {
+            return Err(FatalScanError(format!(
             "sts:GetCallerIdentity did not say which account the caller is in (account id {:?}); \
                  name the accounts to audit with --accounts.",
             truncate(&redact(other.unwrap_or("")), 40)
-        ))),
+        )))
+        }
     };
     Ok(EnteredAccount {
         account_id,

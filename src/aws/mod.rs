@@ -183,6 +183,58 @@ impl RegionCtx {
     }
 }
 
+/// What a run of reads on one target came to: how many calls succeeded, and the errors of
+/// those that failed where a verdict depends on them (each one a gap that makes the target
+/// partial). Enrichment reads that fail are notifications instead, kept by their callers.
+#[derive(Debug, Default)]
+pub(crate) struct ReadLog {
+    pub succeeded: usize,
+    pub errors: Vec<ScanError>,
+}
+
+impl ReadLog {
+    /// Records a listing read by [`paging::paginate_all`]: its pages count as calls that
+    /// succeeded, and its error, when it was cut short, is kept. Returns whether it was read
+    /// in full.
+    pub(crate) fn listing(&mut self, (pages, result): (usize, Result<(), ScanError>)) -> bool {
+        self.succeeded += pages;
+        match result {
+            Ok(()) => true,
+            Err(e) => {
+                self.errors.push(e);
+                false
+            }
+        }
+    }
+
+    /// The answer of one call, counted; when it failed, its error is kept and its code returned.
+    pub(crate) fn answer<T>(&mut self, answer: Result<T, ScanError>) -> Result<T, String> {
+        match answer {
+            Ok(value) => {
+                self.succeeded += 1;
+                Ok(value)
+            }
+            Err(e) => {
+                let code = e.code.clone();
+                self.errors.push(e);
+                Err(code)
+            }
+        }
+    }
+
+    /// Adds what another run of reads came to.
+    pub(crate) fn merge(&mut self, other: ReadLog) {
+        self.succeeded += other.succeeded;
+        self.errors.extend(other.errors);
+    }
+
+    /// Moves the errors onto `target`; returns the number of calls that succeeded.
+    pub(crate) fn finish(self, target: &mut Target) -> usize {
+        target.errors.extend(self.errors);
+        self.succeeded
+    }
+}
+
 fn s(v: Option<&str>) -> String {
     v.unwrap_or_default().to_string()
 }

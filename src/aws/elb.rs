@@ -1,10 +1,12 @@
-//! Elastic Load Balancing (v2) listings for the network inventory, converted into
-//! [`crate::inventory`] types.
+//! Elastic Load Balancing (v2) listings for the network inventory, and the web ACLs (WAFv2) of
+//! load balancers, converted into [`crate::inventory`] types.
 
+use super::config::enrichment_retry;
 use super::paging::{paginate, Listing};
 use super::{s, RegionCtx};
 use crate::inventory::{LbTarget, Listener, LoadBalancer, ScanError, TargetGroup};
 use aws_sdk_elasticloadbalancingv2 as elb;
+use aws_sdk_wafv2 as waf;
 
 pub(super) async fn describe_load_balancers(
     ctx: &RegionCtx,
@@ -193,4 +195,22 @@ pub(super) async fn listeners(ctx: &RegionCtx, c: &elb::Client, lb_arn: &str) ->
     )
     .await?;
     Ok((pages, out))
+}
+
+/// The ARN of the web ACL on a load balancer (`None`: it has none). An enrichment call: it
+/// gets one retry, not the scan's full budget.
+pub(super) async fn web_acl(
+    ctx: &RegionCtx,
+    c: &waf::Client,
+    lb_arn: &str,
+) -> Result<Option<String>, ScanError> {
+    let req = c
+        .get_web_acl_for_resource()
+        .resource_arn(lb_arn)
+        .customize()
+        .config_override(waf::config::Config::builder().retry_config(enrichment_retry()));
+    let out = ctx
+        .call("wafv2:GetWebACLForResource", Some(lb_arn), req.send())
+        .await?;
+    Ok(out.web_acl().map(|a| a.arn().to_string()))
 }

@@ -23,6 +23,7 @@ mod redact;
 
 pub use collect::collect;
 use errors::scan_error;
+use paging::Listing;
 
 use crate::inventory::{ScanError, Target, TargetStatus};
 use aws_config::SdkConfig;
@@ -203,6 +204,20 @@ impl ReadLog {
             Err(e) => {
                 self.errors.push(e);
                 false
+            }
+        }
+    }
+
+    /// The items of a listing, its pages counted; `None` when it failed (its error is kept).
+    pub(crate) fn listed<T>(&mut self, listing: Listing<T>) -> Option<Vec<T>> {
+        match listing {
+            Ok((pages, items)) => {
+                self.succeeded += pages;
+                Some(items)
+            }
+            Err(e) => {
+                self.errors.push(e);
+                None
             }
         }
     }

@@ -36,7 +36,6 @@
 //! failures of enrichment calls (endpoint connections, web ACL lookups) are notifications.
 
 use super::concurrency::bounded;
-use super::config::enrichment_retry;
 use super::ec2::{
     describe_endpoint_services, describe_instances, describe_peerings, describe_prefix_lists,
     describe_route_tables, describe_security_groups, describe_subnets, describe_vpc_endpoints,
@@ -45,15 +44,17 @@ use super::ec2::{
 };
 use super::elb::{
     describe_load_balancers, describe_target_groups, listeners, preserve_client_ip, target_health,
+    web_acl,
 };
-use super::RegionCtx;
-use crate::inventory::{
-    LbTarget, Network, Notification, PrefixList, ScanError, Target, TargetGroup,
-};
+use super::{ReadLog, RegionCtx};
+use crate::inventory::{LbTarget, Network, Notification, PrefixList, Target, TargetGroup};
 use aws_sdk_ec2 as ec2;
 use aws_sdk_elasticloadbalancingv2 as elb;
 use aws_sdk_wafv2 as waf;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A target group of the region and the ARNs of the load balancers that use it.
+type ListedTargetGroup = (TargetGroup, Vec<String>);
 
 /// Reads the network inventory of one account × region. Returns the number of calls that
 /// succeeded (0 means nothing could be read).
@@ -62,11 +63,42 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
     // values: futures holding borrowed items are not `Send` across the scan's `tokio::spawn`).
     let ec2 = &ec2::Client::new(&ctx.config);
     let elb = &elb::Client::new(&ctx.config);
-    let mut ok = 0usize;
-    let mut errors: Vec<ScanError> = Vec::new();
-    let mut net = Network::default();
+    let mut log = ReadLog::default();
 
-    // The region-wide listings do not depend on each other: run them at once.
+    let (mut net, target_groups) = read_listings(ctx, ec2, elb, &mut log).await;
+    read_endpoint_services(ctx, ec2, &mut net, &mut log, &mut target.notifications).await;
+    // Unlisted target groups leave every load balancer's targets unknown, not "none".
+    let target_groups_listed = target_groups.is_some();
+    attach_target_groups(&mut net, target_groups.unwrap_or_default());
+
+    // The per-resource reads below happen only where some verdict needs them.
+    let peered_vpcs = peered_vpcs(&net, &target.account_id);
+    if verdicts_compare_targets(&net, &peered_vpcs) {
+        read_target_health(ctx, elb, &mut net, target_groups_listed, &mut log).await;
+        read_target_interfaces(ctx, ec2, &mut net, &mut log).await;
+    }
+    read_listeners(ctx, elb, &mut net, &peered_vpcs, &mut log).await;
+    read_client_ip_preservation(ctx, elb, &mut net, &peered_vpcs, &mut log).await;
+    // Prefix lists that some verdict depends on: resolved, never guessed.
+    let wanted = referenced_prefix_lists(&net, &peered_vpcs);
+    if !wanted.is_empty() {
+        net.prefix_lists = resolve_prefix_lists(ctx, ec2, &wanted, &mut log).await;
+    }
+    read_web_acls(ctx, &mut net, &mut log, &mut target.notifications).await;
+
+    sort_network(&mut net);
+    target.network = net;
+    log.finish(target)
+}
+
+/// The region-wide listings, run at once (they do not depend on each other): the network
+/// they describe, and the region's target groups (`None` when they could not be listed).
+async fn read_listings(
+    ctx: &RegionCtx,
+    ec2: &ec2::Client,
+    elb: &elb::Client,
+    log: &mut ReadLog,
+) -> (Network, Option<Vec<ListedTargetGroup>>) {
     let (vpcs, subnets, route_tables, groups, instances, endpoints, peerings, services, lbs, tgs) = tokio::join!(
         describe_vpcs(ctx, ec2),
         describe_subnets(ctx, ec2),
@@ -79,34 +111,31 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
         describe_load_balancers(ctx, elb),
         describe_target_groups(ctx, elb),
     );
-    macro_rules! take {
-        ($result:expr, $field:expr) => {
-            match $result {
-                Ok((pages, items)) => {
-                    ok += pages;
-                    $field = items;
-                }
-                Err(e) => errors.push(e),
-            }
-        };
-    }
-    take!(vpcs, net.vpcs);
-    take!(subnets, net.subnets);
-    take!(route_tables, net.route_tables);
-    take!(groups, net.security_groups);
-    take!(instances, net.instances);
-    take!(endpoints, net.vpc_endpoints);
-    take!(peerings, net.peerings);
-    take!(services, net.endpoint_services);
-    take!(lbs, net.load_balancers);
-    let mut target_groups: Vec<(TargetGroup, Vec<String>)> = Vec::new();
-    // Unlisted target groups leave every load balancer's targets unknown, not "none".
-    let tgs_listed = tgs.is_ok();
-    take!(tgs, target_groups);
+    let net = Network {
+        vpcs: log.listed(vpcs).unwrap_or_default(),
+        subnets: log.listed(subnets).unwrap_or_default(),
+        route_tables: log.listed(route_tables).unwrap_or_default(),
+        security_groups: log.listed(groups).unwrap_or_default(),
+        instances: log.listed(instances).unwrap_or_default(),
+        vpc_endpoints: log.listed(endpoints).unwrap_or_default(),
+        peerings: log.listed(peerings).unwrap_or_default(),
+        endpoint_services: log.listed(services).unwrap_or_default(),
+        load_balancers: log.listed(lbs).unwrap_or_default(),
+        ..Default::default()
+    };
+    (net, log.listed(tgs))
+}
 
-    // Endpoint services: who may connect (verdict) and who is connected (connections outlive
-    // the permission that allowed them, so they can widen the verdict; a failure only loses
-    // that detail).
+/// Endpoint services: who may connect (verdict) and who is connected (connections outlive
+/// the permission that allowed them, so they can widen the verdict; a failure only loses
+/// that detail).
+async fn read_endpoint_services(
+    ctx: &RegionCtx,
+    ec2: &ec2::Client,
+    net: &mut Network,
+    log: &mut ReadLog,
+    notifications: &mut Vec<Notification>,
+) {
     let ids: Vec<String> = net
         .endpoint_services
         .iter()
@@ -120,26 +149,22 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
     })
     .await;
     for (svc, (permissions, connections)) in net.endpoint_services.iter_mut().zip(answers) {
-        match permissions {
-            Ok((pages, principals)) => {
-                ok += pages;
-                for (principal, kind) in principals {
-                    if let Some(kind) = kind {
-                        svc.principal_types.insert(principal.clone(), kind);
-                    }
-                    svc.allowed_principals.push(principal);
+        if let Some(principals) = log.listed(permissions) {
+            for (principal, kind) in principals {
+                if let Some(kind) = kind {
+                    svc.principal_types.insert(principal.clone(), kind);
                 }
-                svc.allowed_principals.sort();
-                svc.allowed_principals.dedup();
+                svc.allowed_principals.push(principal);
             }
-            Err(e) => errors.push(e),
+            svc.allowed_principals.sort();
+            svc.allowed_principals.dedup();
         }
         match connections {
             Ok((pages, accounts)) => {
-                ok += pages;
+                log.succeeded += pages;
                 svc.connected_accounts = Some(accounts);
             }
-            Err(e) => target.notifications.push(Notification {
+            Err(e) => notifications.push(Notification {
                 operation: e.operation,
                 message: format!(
                     "could not list the endpoint connections ({}: {}); the allowed principals still decide the verdict, only accounts connected but no longer allowed would be missing",
@@ -149,8 +174,10 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
             }),
         }
     }
+}
 
-    // Attach target groups to their load balancers (one pass, not load balancers × groups).
+/// Attaches the target groups to their load balancers (one pass, not load balancers × groups).
+fn attach_target_groups(net: &mut Network, target_groups: Vec<ListedTargetGroup>) {
     let mut groups_of: HashMap<String, Vec<TargetGroup>> = HashMap::new();
     for (tg, lb_arns) in &target_groups {
         for arn in lb_arns {
@@ -160,107 +187,124 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
     for lb in &mut net.load_balancers {
         lb.target_groups = groups_of.remove(&lb.arn).unwrap_or_default();
     }
+}
 
-    let owner = target.account_id.as_str();
-    let peered_vpcs: BTreeSet<String> = net
-        .peerings
+/// The VPCs of this account (`owner`) in an active cross-account peering: where a peer can
+/// come in.
+fn peered_vpcs(net: &Network, owner: &str) -> BTreeSet<String> {
+    net.peerings
         .iter()
         .filter(|p| p.status == "active" && p.requester.owner_id != p.accepter.owner_id)
         .flat_map(|p| [&p.requester, &p.accepter])
         .filter(|side| side.owner_id == owner)
         .map(|side| side.vpc_id.clone())
-        .collect();
+        .collect()
+}
+
+/// Whether some verdict of the region compares load balancer targets with a backend: the
+/// region has an endpoint service, an internet-facing load balancer or a peered VPC.
+fn verdicts_compare_targets(net: &Network, peered_vpcs: &BTreeSet<String>) -> bool {
     let any_public_lb = net
         .load_balancers
         .iter()
         .any(|lb| lb.scheme == "internet-facing");
-    let needs_targets =
-        any_public_lb || !peered_vpcs.is_empty() || !net.endpoint_services.is_empty();
+    any_public_lb || !peered_vpcs.is_empty() || !net.endpoint_services.is_empty()
+}
 
-    if needs_targets {
-        // One DescribeTargetHealth per target group, shared by every load balancer using it.
-        let tg_arns: BTreeSet<String> = net
-            .load_balancers
-            .iter()
-            .flat_map(|lb| &lb.target_groups)
-            .map(|tg| tg.arn.clone())
-            .collect();
-        let answers = bounded(tg_arns.iter().cloned(), |arn| async move {
-            target_health(ctx, elb, &arn).await
-        })
-        .await;
-        let mut targets_of: BTreeMap<&str, Option<Vec<LbTarget>>> = BTreeMap::new();
-        for (arn, answer) in tg_arns.iter().zip(answers) {
-            let targets = match answer {
-                Ok(targets) => {
-                    ok += 1;
-                    Some(targets)
-                }
-                Err(e) => {
-                    errors.push(e);
-                    None
-                }
-            };
-            targets_of.insert(arn.as_str(), targets);
-        }
-        for lb in &mut net.load_balancers {
-            let mut all_read = true;
-            for tg in &mut lb.target_groups {
-                match targets_of.get(tg.arn.as_str()) {
-                    Some(Some(targets)) => tg.targets = targets.clone(),
-                    _ => all_read = false,
-                }
-            }
-            lb.targets_read = all_read && tgs_listed;
-        }
-
-        // IP targets that are not instance addresses: find their interfaces (subnet and
-        // security groups decide what a peer can reach). The lookup is region-wide, so a target
-        // in another VPC of the account (a peered one) is found too.
-        let instance_ips: BTreeSet<&str> = net
-            .instances
-            .iter()
-            .filter_map(|i| i.private_ip.as_deref())
-            .collect();
-        let orphan_ips: BTreeSet<String> = net
-            .load_balancers
-            .iter()
-            .flat_map(|lb| &lb.target_groups)
-            .filter(|tg| tg.target_type == "ip")
-            .flat_map(|tg| &tg.targets)
-            .filter(|t| !instance_ips.contains(t.id.as_str()))
-            .map(|t| t.id.clone())
-            .collect();
-        // IPv4 and IPv6 addresses are filtered by different keys.
-        let (v6, v4): (Vec<String>, Vec<String>) =
-            orphan_ips.into_iter().partition(|ip| ip.contains(':'));
-        let batches: Vec<(bool, Vec<String>)> = v4
-            .chunks(100)
-            .map(|b| (false, b.to_vec()))
-            .chain(v6.chunks(100).map(|b| (true, b.to_vec())))
-            .collect();
-        let answers = bounded(batches, |(v6, batch)| async move {
-            let key = if v6 {
-                "ipv6-addresses.ipv6-address"
-            } else {
-                "addresses.private-ip-address"
-            };
-            network_interfaces(ctx, ec2, key, &batch).await
-        })
-        .await;
-        for answer in answers {
-            match answer {
-                Ok((pages, enis)) => {
-                    ok += pages;
-                    net.network_interfaces.extend(enis);
-                }
-                Err(e) => errors.push(e),
+/// The targets of every load balancer: one `DescribeTargetHealth` per target group, shared by
+/// every load balancer using it. A load balancer's targets count as read only when all its
+/// groups' were and the region's groups were listed.
+async fn read_target_health(
+    ctx: &RegionCtx,
+    elb: &elb::Client,
+    net: &mut Network,
+    target_groups_listed: bool,
+    log: &mut ReadLog,
+) {
+    let tg_arns: BTreeSet<String> = net
+        .load_balancers
+        .iter()
+        .flat_map(|lb| &lb.target_groups)
+        .map(|tg| tg.arn.clone())
+        .collect();
+    let answers = bounded(tg_arns.iter().cloned(), |arn| async move {
+        target_health(ctx, elb, &arn).await
+    })
+    .await;
+    let targets_of: BTreeMap<&str, Option<Vec<LbTarget>>> = tg_arns
+        .iter()
+        .zip(answers)
+        .map(|(arn, answer)| (arn.as_str(), log.answer(answer).ok()))
+        .collect();
+    for lb in &mut net.load_balancers {
+        let mut all_read = true;
+        for tg in &mut lb.target_groups {
+            match targets_of.get(tg.arn.as_str()) {
+                Some(Some(targets)) => tg.targets = targets.clone(),
+                _ => all_read = false,
             }
         }
-        net.network_interfaces.sort_by(|a, b| a.id.cmp(&b.id));
-        net.network_interfaces.dedup_by(|a, b| a.id == b.id);
+        lb.targets_read = all_read && target_groups_listed;
     }
+}
 
+/// The interfaces of IP targets that are not instance addresses (their subnet and security
+/// groups decide what a peer can reach). The lookup is region-wide, so a target in another
+/// VPC of the account (a peered one) is found too.
+async fn read_target_interfaces(
+    ctx: &RegionCtx,
+    ec2: &ec2::Client,
+    net: &mut Network,
+    log: &mut ReadLog,
+) {
+    let instance_ips: BTreeSet<&str> = net
+        .instances
+        .iter()
+        .filter_map(|i| i.private_ip.as_deref())
+        .collect();
+    let orphan_ips: BTreeSet<String> = net
+        .load_balancers
+        .iter()
+        .flat_map(|lb| &lb.target_groups)
+        .filter(|tg| tg.target_type == "ip")
+        .flat_map(|tg| &tg.targets)
+        .filter(|t| !instance_ips.contains(t.id.as_str()))
+        .map(|t| t.id.clone())
+        .collect();
+    // IPv4 and IPv6 addresses are filtered by different keys.
+    let (v6, v4): (Vec<String>, Vec<String>) =
+        orphan_ips.into_iter().partition(|ip| ip.contains(':'));
+    let batches: Vec<(bool, Vec<String>)> = v4
+        .chunks(100)
+        .map(|b| (false, b.to_vec()))
+        .chain(v6.chunks(100).map(|b| (true, b.to_vec())))
+        .collect();
+    let answers = bounded(batches, |(v6, batch)| async move {
+        let key = if v6 {
+            "ipv6-addresses.ipv6-address"
+        } else {
+            "addresses.private-ip-address"
+        };
+        network_interfaces(ctx, ec2, key, &batch).await
+    })
+    .await;
+    for answer in answers {
+        net.network_interfaces
+            .extend(log.listed(answer).unwrap_or_default());
+    }
+    net.network_interfaces.sort_by(|a, b| a.id.cmp(&b.id));
+    net.network_interfaces.dedup_by(|a, b| a.id == b.id);
+}
+
+/// The listeners of internet-facing load balancers and of those in a peered VPC: listener
+/// ports matter only there.
+async fn read_listeners(
+    ctx: &RegionCtx,
+    elb: &elb::Client,
+    net: &mut Network,
+    peered_vpcs: &BTreeSet<String>,
+    log: &mut ReadLog,
+) {
     let wanted: Vec<usize> = (0..net.load_balancers.len())
         .filter(|&i| {
             let lb = &net.load_balancers[i];
@@ -273,18 +317,22 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
         .collect();
     let answers = bounded(arns, |arn| async move { listeners(ctx, elb, &arn).await }).await;
     for (&i, answer) in wanted.iter().zip(answers) {
-        match answer {
-            Ok((pages, listeners)) => {
-                ok += pages;
-                net.load_balancers[i].listeners = listeners;
-                net.load_balancers[i].listeners_read = true;
-            }
-            Err(e) => errors.push(e),
+        if let Some(listeners) = log.listed(answer) {
+            net.load_balancers[i].listeners = listeners;
+            net.load_balancers[i].listeners_read = true;
         }
     }
+}
 
-    // Client IP preservation decides whose address the targets of an internal NLB see when a
-    // peer comes through it: the peer's (preserved) or the NLB's own. Only peered VPCs need it.
+/// Client IP preservation decides whose address the targets of an internal NLB see when a
+/// peer comes through it: the peer's (preserved) or the NLB's own. Only peered VPCs need it.
+async fn read_client_ip_preservation(
+    ctx: &RegionCtx,
+    elb: &elb::Client,
+    net: &mut Network,
+    peered_vpcs: &BTreeSet<String>,
+    log: &mut ReadLog,
+) {
     let tg_attrs: BTreeSet<String> = net
         .load_balancers
         .iter()
@@ -299,21 +347,11 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
         preserve_client_ip(ctx, elb, &arn).await
     })
     .await;
-    let mut preserve: BTreeMap<&str, Result<Option<bool>, String>> = BTreeMap::new();
-    for (arn, answer) in tg_attrs.iter().zip(answers) {
-        let value = match answer {
-            Ok(v) => {
-                ok += 1;
-                Ok(v)
-            }
-            Err(e) => {
-                let code = e.code.clone();
-                errors.push(e);
-                Err(code)
-            }
-        };
-        preserve.insert(arn.as_str(), value);
-    }
+    let preserve: BTreeMap<&str, Result<Option<bool>, String>> = tg_attrs
+        .iter()
+        .zip(answers)
+        .map(|(arn, answer)| (arn.as_str(), log.answer(answer)))
+        .collect();
     for tg in net
         .load_balancers
         .iter_mut()
@@ -325,15 +363,16 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
             None => {}
         }
     }
+}
 
-    // Prefix lists that some verdict depends on: resolved, never guessed.
-    let wanted = referenced_prefix_lists(&net, &peered_vpcs);
-    if !wanted.is_empty() {
-        let (lists, n) = resolve_prefix_lists(ctx, ec2, &wanted, &mut errors).await;
-        ok += n;
-        net.prefix_lists = lists;
-    }
-
+/// The web ACLs of internet-facing ALBs (NLBs cannot carry one). A failure is a
+/// notification: a WAF changes no verdict.
+async fn read_web_acls(
+    ctx: &RegionCtx,
+    net: &mut Network,
+    log: &mut ReadLog,
+    notifications: &mut Vec<Notification>,
+) {
     let waf_client = &waf::Client::new(&ctx.config);
     let albs: Vec<usize> = (0..net.load_balancers.len())
         .filter(|&i| {
@@ -345,26 +384,21 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
         .iter()
         .map(|&i| net.load_balancers[i].arn.clone())
         .collect();
-    let answers = bounded(arns, |arn| async move {
-        let req = waf_client
-            .get_web_acl_for_resource()
-            .resource_arn(&arn)
-            .customize()
-            .config_override(waf::config::Config::builder().retry_config(enrichment_retry()));
-        ctx.call("wafv2:GetWebACLForResource", Some(&arn), req.send())
-            .await
-    })
+    let answers = bounded(
+        arns,
+        |arn| async move { web_acl(ctx, waf_client, &arn).await },
+    )
     .await;
     for (&i, answer) in albs.iter().zip(answers) {
         let lb = &mut net.load_balancers[i];
         match answer {
-            Ok(out) => {
-                ok += 1;
-                lb.web_acl_arn = out.web_acl().map(|a| a.arn().to_string());
+            Ok(web_acl_arn) => {
+                log.succeeded += 1;
+                lb.web_acl_arn = web_acl_arn;
             }
             Err(e) => {
                 lb.web_acl_error = Some(e.code.clone());
-                target.notifications.push(Notification {
+                notifications.push(Notification {
                     operation: e.operation,
                     message: format!(
                         "could not read the web ACL of this load balancer ({}: {}); a WAF changes no verdict (it filters, it does not authenticate), so findings only say the ACL is unknown",
@@ -375,11 +409,6 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
             }
         }
     }
-
-    sort_network(&mut net);
-    target.network = net;
-    target.errors.extend(errors);
-    ok
 }
 
 /// Prefix lists named where a verdict depends on them: rules of the security groups of
@@ -416,14 +445,13 @@ fn referenced_prefix_lists(net: &Network, peered_vpcs: &BTreeSet<String>) -> BTr
 
 /// Names, owners and entries of the prefix lists `ids`. A list whose description or entries
 /// cannot be read is kept with `cidrs: None` (analysis then assumes the widest) and the failure
-/// is a scan error: a verdict depends on it. Returns the lists and the calls that succeeded.
+/// is a scan error: a verdict depends on it.
 async fn resolve_prefix_lists(
     ctx: &RegionCtx,
     c: &ec2::Client,
     ids: &BTreeSet<String>,
-    errors: &mut Vec<ScanError>,
-) -> (Vec<PrefixList>, usize) {
-    let mut ok = 0;
+    log: &mut ReadLog,
+) -> Vec<PrefixList> {
     let mut lists: BTreeMap<String, PrefixList> = ids
         .iter()
         .map(|id| {
@@ -443,18 +471,12 @@ async fn resolve_prefix_lists(
         describe_prefix_lists(ctx, c, &batch).await
     })
     .await;
-    for answer in answers {
-        match answer {
-            Ok((pages, found)) => {
-                ok += pages;
-                for (id, name, owner) in found {
-                    if let Some(pl) = lists.get_mut(&id) {
-                        pl.name = name;
-                        pl.owner_id = owner;
-                    }
-                }
+    for found in answers.into_iter().filter_map(|answer| log.listed(answer)) {
+        for (id, name, owner) in found {
+            if let Some(pl) = lists.get_mut(&id) {
+                pl.name = name;
+                pl.owner_id = owner;
             }
-            Err(e) => errors.push(e),
         }
     }
     // The CloudFront list means "the internet" whatever its entries: no call for it.
@@ -468,17 +490,13 @@ async fn resolve_prefix_lists(
     })
     .await;
     for (id, answer) in need_entries.iter().zip(answers) {
-        match answer {
-            Ok((pages, cidrs)) => {
-                ok += pages;
-                if let Some(pl) = lists.get_mut(id) {
-                    pl.cidrs = Some(cidrs);
-                }
+        if let Some(cidrs) = log.listed(answer) {
+            if let Some(pl) = lists.get_mut(id) {
+                pl.cidrs = Some(cidrs);
             }
-            Err(e) => errors.push(e),
         }
     }
-    (lists.into_values().collect(), ok)
+    lists.into_values().collect()
 }
 
 /// Deterministic order everywhere, so snapshots and reports diff cleanly.

@@ -2,7 +2,7 @@
 
 use super::config::enrichment_retry;
 use super::paging::{paginate, Listing};
-use super::{s, RegionCtx};
+use super::{or_empty, RegionCtx};
 use crate::inventory::{
     EndpointService, GroupRef, IngressRule, Instance, NetworkInterface, PeeringSide, Route,
     RouteTable, SecurityGroup, Subnet, Vpc, VpcEndpoint, VpcPeering,
@@ -35,7 +35,7 @@ pub(super) async fn describe_vpcs(ctx: &RegionCtx, c: &ec2::Client) -> Listing<V
                 cidrs.sort();
                 cidrs.dedup();
                 out.push(Vpc {
-                    id: s(v.vpc_id()),
+                    id: or_empty(v.vpc_id()),
                     cidr_blocks: cidrs,
                 });
             }
@@ -61,9 +61,9 @@ pub(super) async fn describe_subnets(ctx: &RegionCtx, c: &ec2::Client) -> Listin
         |page| {
             out.extend(page.subnets().iter().map(|sn| {
                 Subnet {
-                    id: s(sn.subnet_id()),
-                    vpc_id: s(sn.vpc_id()),
-                    cidr_block: s(sn.cidr_block()),
+                    id: or_empty(sn.subnet_id()),
+                    vpc_id: or_empty(sn.vpc_id()),
+                    cidr_block: or_empty(sn.cidr_block()),
                     ipv6_cidr_blocks: sn
                         .ipv6_cidr_block_association_set()
                         .iter()
@@ -117,8 +117,8 @@ fn route_table(rt: &ec2::types::RouteTable) -> RouteTable {
         .collect();
     subnet_ids.sort();
     RouteTable {
-        id: s(rt.route_table_id()),
-        vpc_id: s(rt.vpc_id()),
+        id: or_empty(rt.route_table_id()),
+        vpc_id: or_empty(rt.vpc_id()),
         subnet_ids,
         main: live.iter().any(|a| a.main() == Some(true)),
         routes: rt.routes().iter().filter_map(route).collect(),
@@ -183,8 +183,8 @@ pub(super) async fn describe_security_groups(
 
 fn security_group(g: &ec2::types::SecurityGroup) -> SecurityGroup {
     SecurityGroup {
-        id: s(g.group_id()),
-        vpc_id: s(g.vpc_id()),
+        id: or_empty(g.group_id()),
+        vpc_id: or_empty(g.vpc_id()),
         ingress: g.ip_permissions().iter().map(ingress_rule).collect(),
     }
 }
@@ -252,7 +252,7 @@ pub(super) async fn describe_instances(ctx: &RegionCtx, c: &ec2::Client) -> List
                         .collect();
                     groups.sort();
                     out.push(Instance {
-                        id: s(i.instance_id()),
+                        id: or_empty(i.instance_id()),
                         vpc_id: i.vpc_id().map(str::to_string),
                         subnet_id: i.subnet_id().map(str::to_string),
                         private_ip: i.private_ip_address().map(str::to_string),
@@ -285,14 +285,14 @@ pub(super) async fn describe_vpc_endpoints(
         |page| {
             out.extend(page.vpc_endpoints().iter().map(|e| {
                 VpcEndpoint {
-                    id: s(e.vpc_endpoint_id()),
-                    vpc_id: s(e.vpc_id()),
-                    service_name: s(e.service_name()),
+                    id: or_empty(e.vpc_endpoint_id()),
+                    vpc_id: or_empty(e.vpc_id()),
+                    service_name: or_empty(e.service_name()),
                     endpoint_type: e
                         .vpc_endpoint_type()
                         .map(|t| t.as_str().to_string())
                         .unwrap_or_default(),
-                    owner_id: s(e.owner_id()),
+                    owner_id: or_empty(e.owner_id()),
                 }
             }));
             page.next_token().map(str::to_string)
@@ -323,8 +323,8 @@ fn peering_side(info: Option<&ec2::types::VpcPeeringConnectionVpcInfo>) -> Peeri
     cidrs.sort();
     cidrs.dedup();
     PeeringSide {
-        owner_id: s(info.owner_id()),
-        vpc_id: s(info.vpc_id()),
+        owner_id: or_empty(info.owner_id()),
+        vpc_id: or_empty(info.vpc_id()),
         region: info.region().map(str::to_string),
         cidr_blocks: cidrs,
     }
@@ -345,7 +345,7 @@ pub(super) async fn describe_peerings(ctx: &RegionCtx, c: &ec2::Client) -> Listi
         |page| {
             out.extend(page.vpc_peering_connections().iter().map(|p| {
                 VpcPeering {
-                    id: s(p.vpc_peering_connection_id()),
+                    id: or_empty(p.vpc_peering_connection_id()),
                     status: p
                         .status()
                         .and_then(|st| st.code())
@@ -382,8 +382,8 @@ pub(super) async fn describe_endpoint_services(
                 page.service_configurations()
                     .iter()
                     .map(|sc| EndpointService {
-                        service_id: s(sc.service_id()),
-                        service_name: s(sc.service_name()),
+                        service_id: or_empty(sc.service_id()),
+                        service_name: or_empty(sc.service_name()),
                         // AWS's default is to require acceptance; absent means the default.
                         acceptance_required: sc.acceptance_required().unwrap_or(true),
                         network_load_balancer_arns: sc.network_load_balancer_arns().to_vec(),
@@ -536,9 +536,9 @@ pub(super) async fn network_interfaces(
                     .collect();
                 groups.sort();
                 out.push(NetworkInterface {
-                    id: s(eni.network_interface_id()),
-                    vpc_id: s(eni.vpc_id()),
-                    subnet_id: s(eni.subnet_id()),
+                    id: or_empty(eni.network_interface_id()),
+                    vpc_id: or_empty(eni.vpc_id()),
+                    subnet_id: or_empty(eni.subnet_id()),
                     private_ips: ips,
                     security_group_ids: groups,
                 });

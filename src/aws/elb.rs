@@ -3,7 +3,7 @@
 
 use super::config::enrichment_retry;
 use super::paging::{paginate, Listing};
-use super::{s, RegionCtx};
+use super::{or_empty, RegionCtx};
 use crate::inventory::{LbTarget, Listener, LoadBalancer, ScanError, TargetGroup};
 use aws_sdk_elasticloadbalancingv2 as elb;
 use aws_sdk_wafv2 as waf;
@@ -34,8 +34,8 @@ pub(super) async fn describe_load_balancers(
                 let mut groups = lb.security_groups().to_vec();
                 groups.sort();
                 out.push(LoadBalancer {
-                    arn: s(lb.load_balancer_arn()),
-                    name: s(lb.load_balancer_name()),
+                    arn: or_empty(lb.load_balancer_arn()),
+                    name: or_empty(lb.load_balancer_name()),
                     // Trust `Type`, never the ARN's shape (moto names NLBs `loadbalancer/app/…`).
                     lb_type: lb
                         .r#type()
@@ -45,7 +45,7 @@ pub(super) async fn describe_load_balancers(
                         .scheme()
                         .map(|t| t.as_str().to_string())
                         .unwrap_or_default(),
-                    vpc_id: s(lb.vpc_id()),
+                    vpc_id: or_empty(lb.vpc_id()),
                     subnet_ids: subnets,
                     security_group_ids: groups,
                     dns_name: lb.dns_name().map(str::to_string),
@@ -79,14 +79,14 @@ pub(super) async fn describe_target_groups(
             for tg in page.target_groups() {
                 out.push((
                     TargetGroup {
-                        arn: s(tg.target_group_arn()),
-                        name: s(tg.target_group_name()),
+                        arn: or_empty(tg.target_group_arn()),
+                        name: or_empty(tg.target_group_name()),
                         target_type: tg
                             .target_type()
                             .map(|t| t.as_str().to_string())
                             .unwrap_or_else(|| "instance".into()),
                         port: tg.port(),
-                        vpc_id: s(tg.vpc_id()),
+                        vpc_id: or_empty(tg.vpc_id()),
                         targets: vec![],
                         protocol: tg.protocol().map(|p| p.as_str().to_string()),
                         preserve_client_ip: None,
@@ -181,7 +181,7 @@ pub(super) async fn listeners(ctx: &RegionCtx, c: &elb::Client, lb_arn: &str) ->
                 tgs.sort();
                 tgs.dedup();
                 out.push(Listener {
-                    arn: s(l.listener_arn()),
+                    arn: or_empty(l.listener_arn()),
                     port: l.port().unwrap_or_default(),
                     protocol: l
                         .protocol()

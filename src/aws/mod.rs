@@ -250,7 +250,8 @@ impl ReadLog {
     }
 }
 
-fn s(v: Option<&str>) -> String {
+/// A text field of an SDK answer, owned; empty when AWS left it out.
+fn or_empty(v: Option<&str>) -> String {
     v.unwrap_or_default().to_string()
 }
 

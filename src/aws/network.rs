@@ -333,7 +333,7 @@ async fn read_client_ip_preservation(
     peered_vpcs: &BTreeSet<String>,
     log: &mut ReadLog,
 ) {
-    let tg_attrs: BTreeSet<String> = net
+    let configurable_groups: BTreeSet<String> = net
         .load_balancers
         .iter()
         .filter(|lb| {
@@ -343,11 +343,11 @@ async fn read_client_ip_preservation(
         .filter(|tg| tg.preservation_configurable())
         .map(|tg| tg.arn.clone())
         .collect();
-    let answers = bounded(tg_attrs.iter().cloned(), |arn| async move {
+    let answers = bounded(configurable_groups.iter().cloned(), |arn| async move {
         preserve_client_ip(ctx, elb, &arn).await
     })
     .await;
-    let preserve: BTreeMap<&str, Result<Option<bool>, String>> = tg_attrs
+    let preservation_of: BTreeMap<&str, Result<Option<bool>, String>> = configurable_groups
         .iter()
         .zip(answers)
         .map(|(arn, answer)| (arn.as_str(), log.answer(answer)))
@@ -357,7 +357,7 @@ async fn read_client_ip_preservation(
         .iter_mut()
         .flat_map(|lb| &mut lb.target_groups)
     {
-        match preserve.get(tg.arn.as_str()) {
+        match preservation_of.get(tg.arn.as_str()) {
             Some(Ok(v)) => tg.preserve_client_ip = *v,
             Some(Err(code)) => tg.attributes_error = Some(code.clone()),
             None => {}

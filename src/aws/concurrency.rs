@@ -18,7 +18,7 @@ pub(crate) const PER_TARGET_CONCURRENCY: usize = 4;
 /// result comes back, or the caller itself stops: no task can be cancelled on its own and
 /// leave a hole in the results. A panic in one item's work unwinds the caller exactly as if
 /// the caller had run that work itself; the target's scan then fails as a whole and is
-/// recorded as an `InternalError` target (see `collect`), never as a target that silently
+/// recorded as an `InternalError` target (see `collect::scan_targets`), never as a target that silently
 /// lacks some resources.
 pub(crate) async fn bounded<I, F, Fut>(items: I, work: F) -> Vec<Fut::Output>
 where

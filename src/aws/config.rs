@@ -11,9 +11,9 @@ use aws_credential_types::Credentials;
 use std::time::Duration;
 
 /// Wraps the caller's credentials provider so that whatever it hands the SDK is registered
-/// for [`redact`] on the spot: credentials resolved only at the first call (after the bounded
-/// early resolution in [`collect`] gave up) or refreshed later (SSO, instance roles) are
-/// never unknown to redaction when an error echoes them.
+/// for redaction on the spot: credentials resolved only at the first call (after the bounded
+/// early resolution in `collect::load_caller_credentials` gave up) or refreshed later (SSO,
+/// instance roles) are never unknown to redaction when an error echoes them.
 #[derive(Debug)]
 struct RegisteringProvider(SharedCredentialsProvider);
 

@@ -8,6 +8,13 @@
 //! code and the operation) and the scan goes on. Nothing in this module writes credentials
 //! anywhere: they live in SDK credential objects only, and error messages come from the SDK's
 //! error metadata, which never carries them.
+//!
+//! Where things are:
+//! - `collect`: the run (credentials, accounts entered, targets planned and scanned, the
+//!   inventory assembled);
+//! - `apigateway`, `network` (which reads, and when; `ec2` and `elb` make them),
+//!   `organizations`: what is read;
+//! - `paging`, `concurrency`, `errors`, `redact`, `config`: how every read is made.
 
 mod apigateway;
 mod collect;

@@ -1,5 +1,7 @@
 //! Network inventory (EC2, ELBv2, WAFv2) for bypass analysis: the paths to a private backend
-//! that do not go through API Gateway (exposure model §4–6).
+//! that do not go through API Gateway (README, "How it decides": PrivateLink, VPC peering,
+//! internet-facing load balancers). This file decides which reads happen when; `ec2` and
+//! `elb` make them.
 //!
 //! Call budget per account × region, read-only:
 //! - always, one paginated listing each (run concurrently): `ec2:DescribeVpcs`,

@@ -66,8 +66,8 @@ async fn a_listing_ends_only_without_a_token() {
 
 #[tokio::test]
 async fn a_token_cycle_is_a_gap_that_keeps_what_was_read() {
-    // A, B, A, B, … : the third page returns A again. Before, only an immediate repeat was
-    // caught and this ran to the page limit, then passed for complete.
+    // A, B, A, B, … : the third page returns A again. A cycle longer than an immediate repeat
+    // must be caught too, or the listing would run to the page limit and pass for complete.
     let (items, read, result, calls) = walk(
         &[
             (vec![1], Some("A")),

@@ -1,54 +1,84 @@
 //! EC2 listings for the network inventory, converted into [`crate::inventory`] types.
 
 use super::config::enrichment_retry;
-use super::paging::{paginate, Listing};
+use super::paging::{listing, Listing};
 use super::{or_empty, RegionCtx};
 use crate::inventory::{
     EndpointService, GroupRef, IngressRule, Instance, NetworkInterface, PeeringSide, Route,
     RouteTable, SecurityGroup, Subnet, Vpc, VpcEndpoint, VpcPeering,
 };
 use aws_sdk_ec2 as ec2;
+use ec2::types as t;
 use std::collections::BTreeMap;
 
+/// Addresses or CIDR blocks an answer gives in several fields (the primary one, the associated
+/// ones, the IPv6 ones), sorted, each once.
+fn sorted_unique<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> Vec<String> {
+    let mut out: Vec<String> = values.into_iter().flatten().map(str::to_string).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A listing's items sorted, each once.
+fn sorted_unique_items<T: Ord>((pages, mut items): (usize, Vec<T>)) -> (usize, Vec<T>) {
+    items.sort();
+    items.dedup();
+    (pages, items)
+}
+
+/// A filter on `name`, matching any of `values`.
+fn filter(name: &str, values: &[impl AsRef<str>]) -> t::Filter {
+    let values = values.iter().map(|v| v.as_ref().to_string()).collect();
+    t::Filter::builder()
+        .name(name)
+        .set_values(Some(values))
+        .build()
+}
+
+/// Security group ids, sorted.
+fn sorted_group_ids(groups: &[t::GroupIdentifier]) -> Vec<String> {
+    let mut ids: Vec<String> = groups
+        .iter()
+        .filter_map(|g| g.group_id().map(str::to_string))
+        .collect();
+    ids.sort();
+    ids
+}
+
 pub(super) async fn describe_vpcs(ctx: &RegionCtx, c: &ec2::Client) -> Listing<Vpc> {
-    let mut out = Vec::new();
-    let pages = paginate(
+    listing(
         ctx,
         "ec2:DescribeVpcs",
         None,
         |t| c.describe_vpcs().max_results(1000).set_next_token(t).send(),
-        |page| {
-            for v in page.vpcs() {
-                let mut cidrs: Vec<String> = v
-                    .cidr_block_association_set()
-                    .iter()
-                    .filter_map(|a| a.cidr_block().map(str::to_string))
-                    .collect();
-                if let Some(primary) = v.cidr_block() {
-                    cidrs.push(primary.to_string());
-                }
-                cidrs.extend(
-                    v.ipv6_cidr_block_association_set()
-                        .iter()
-                        .filter_map(|a| a.ipv6_cidr_block().map(str::to_string)),
-                );
-                cidrs.sort();
-                cidrs.dedup();
-                out.push(Vpc {
-                    id: or_empty(v.vpc_id()),
-                    cidr_blocks: cidrs,
-                });
-            }
+        |page, out| {
+            out.extend(page.vpcs().iter().map(vpc));
             page.next_token().map(str::to_string)
         },
     )
-    .await?;
-    Ok((pages, out))
+    .await
+}
+
+fn vpc(v: &t::Vpc) -> Vpc {
+    Vpc {
+        id: or_empty(v.vpc_id()),
+        cidr_blocks: sorted_unique(
+            v.cidr_block_association_set()
+                .iter()
+                .map(|a| a.cidr_block())
+                .chain([v.cidr_block()])
+                .chain(
+                    v.ipv6_cidr_block_association_set()
+                        .iter()
+                        .map(|a| a.ipv6_cidr_block()),
+                ),
+        ),
+    }
 }
 
 pub(super) async fn describe_subnets(ctx: &RegionCtx, c: &ec2::Client) -> Listing<Subnet> {
-    let mut out = Vec::new();
-    let pages = paginate(
+    listing(
         ctx,
         "ec2:DescribeSubnets",
         None,
@@ -58,29 +88,29 @@ pub(super) async fn describe_subnets(ctx: &RegionCtx, c: &ec2::Client) -> Listin
                 .set_next_token(t)
                 .send()
         },
-        |page| {
-            out.extend(page.subnets().iter().map(|sn| {
-                Subnet {
-                    id: or_empty(sn.subnet_id()),
-                    vpc_id: or_empty(sn.vpc_id()),
-                    cidr_block: or_empty(sn.cidr_block()),
-                    ipv6_cidr_blocks: sn
-                        .ipv6_cidr_block_association_set()
-                        .iter()
-                        .filter_map(|a| a.ipv6_cidr_block().map(str::to_string))
-                        .collect(),
-                }
-            }));
+        |page, out| {
+            out.extend(page.subnets().iter().map(subnet));
             page.next_token().map(str::to_string)
         },
     )
-    .await?;
-    Ok((pages, out))
+    .await
+}
+
+fn subnet(sn: &t::Subnet) -> Subnet {
+    Subnet {
+        id: or_empty(sn.subnet_id()),
+        vpc_id: or_empty(sn.vpc_id()),
+        cidr_block: or_empty(sn.cidr_block()),
+        ipv6_cidr_blocks: sn
+            .ipv6_cidr_block_association_set()
+            .iter()
+            .filter_map(|a| a.ipv6_cidr_block().map(str::to_string))
+            .collect(),
+    }
 }
 
 pub(super) async fn describe_route_tables(ctx: &RegionCtx, c: &ec2::Client) -> Listing<RouteTable> {
-    let mut out = Vec::new();
-    let pages = paginate(
+    listing(
         ctx,
         "ec2:DescribeRouteTables",
         None,
@@ -90,19 +120,18 @@ pub(super) async fn describe_route_tables(ctx: &RegionCtx, c: &ec2::Client) -> L
                 .set_next_token(t)
                 .send()
         },
-        |page| {
+        |page, out| {
             out.extend(page.route_tables().iter().map(route_table));
             page.next_token().map(str::to_string)
         },
     )
-    .await?;
-    Ok((pages, out))
+    .await
 }
 
-fn route_table(rt: &ec2::types::RouteTable) -> RouteTable {
+fn route_table(rt: &t::RouteTable) -> RouteTable {
     // An association being made, being removed or failed routes nothing (yet): only
     // `associated` ones count (no state at all, as older answers have it: associated).
-    let live: Vec<&ec2::types::RouteTableAssociation> = rt
+    let live: Vec<&t::RouteTableAssociation> = rt
         .associations()
         .iter()
         .filter(|a| {
@@ -126,7 +155,7 @@ fn route_table(rt: &ec2::types::RouteTable) -> RouteTable {
 }
 
 /// One route; a destination given as a prefix list is kept (it may be what routes a peer).
-fn route(r: &ec2::types::Route) -> Option<Route> {
+fn route(r: &t::Route) -> Option<Route> {
     let prefix_list = r.destination_prefix_list_id().map(str::to_string);
     let dest = r
         .destination_cidr_block()
@@ -161,8 +190,7 @@ pub(super) async fn describe_security_groups(
     ctx: &RegionCtx,
     c: &ec2::Client,
 ) -> Listing<SecurityGroup> {
-    let mut out = Vec::new();
-    let pages = paginate(
+    listing(
         ctx,
         "ec2:DescribeSecurityGroups",
         None,
@@ -172,16 +200,15 @@ pub(super) async fn describe_security_groups(
                 .set_next_token(t)
                 .send()
         },
-        |page| {
+        |page, out| {
             out.extend(page.security_groups().iter().map(security_group));
             page.next_token().map(str::to_string)
         },
     )
-    .await?;
-    Ok((pages, out))
+    .await
 }
 
-fn security_group(g: &ec2::types::SecurityGroup) -> SecurityGroup {
+fn security_group(g: &t::SecurityGroup) -> SecurityGroup {
     SecurityGroup {
         id: or_empty(g.group_id()),
         vpc_id: or_empty(g.vpc_id()),
@@ -189,7 +216,7 @@ fn security_group(g: &ec2::types::SecurityGroup) -> SecurityGroup {
     }
 }
 
-fn ingress_rule(p: &ec2::types::IpPermission) -> IngressRule {
+fn ingress_rule(p: &t::IpPermission) -> IngressRule {
     let pairs = p.user_id_group_pairs();
     IngressRule {
         protocol: p.ip_protocol().unwrap_or("-1").to_string(),
@@ -231,8 +258,7 @@ fn ingress_rule(p: &ec2::types::IpPermission) -> IngressRule {
 }
 
 pub(super) async fn describe_instances(ctx: &RegionCtx, c: &ec2::Client) -> Listing<Instance> {
-    let mut out = Vec::new();
-    let pages = paginate(
+    listing(
         ctx,
         "ec2:DescribeInstances",
         None,
@@ -242,37 +268,34 @@ pub(super) async fn describe_instances(ctx: &RegionCtx, c: &ec2::Client) -> List
                 .set_next_token(t)
                 .send()
         },
-        |page| {
-            for r in page.reservations() {
-                for i in r.instances() {
-                    let mut groups: Vec<String> = i
-                        .security_groups()
-                        .iter()
-                        .filter_map(|g| g.group_id().map(str::to_string))
-                        .collect();
-                    groups.sort();
-                    out.push(Instance {
-                        id: or_empty(i.instance_id()),
-                        vpc_id: i.vpc_id().map(str::to_string),
-                        subnet_id: i.subnet_id().map(str::to_string),
-                        private_ip: i.private_ip_address().map(str::to_string),
-                        security_group_ids: groups,
-                    });
-                }
-            }
+        |page, out| {
+            out.extend(
+                page.reservations()
+                    .iter()
+                    .flat_map(|r| r.instances())
+                    .map(instance),
+            );
             page.next_token().map(str::to_string)
         },
     )
-    .await?;
-    Ok((pages, out))
+    .await
+}
+
+fn instance(i: &t::Instance) -> Instance {
+    Instance {
+        id: or_empty(i.instance_id()),
+        vpc_id: i.vpc_id().map(str::to_string),
+        subnet_id: i.subnet_id().map(str::to_string),
+        private_ip: i.private_ip_address().map(str::to_string),
+        security_group_ids: sorted_group_ids(i.security_groups()),
+    }
 }
 
 pub(super) async fn describe_vpc_endpoints(
     ctx: &RegionCtx,
     c: &ec2::Client,
 ) -> Listing<VpcEndpoint> {
-    let mut out = Vec::new();
-    let pages = paginate(
+    listing(
         ctx,
         "ec2:DescribeVpcEndpoints",
         None,
@@ -282,57 +305,29 @@ pub(super) async fn describe_vpc_endpoints(
                 .set_next_token(t)
                 .send()
         },
-        |page| {
-            out.extend(page.vpc_endpoints().iter().map(|e| {
-                VpcEndpoint {
-                    id: or_empty(e.vpc_endpoint_id()),
-                    vpc_id: or_empty(e.vpc_id()),
-                    service_name: or_empty(e.service_name()),
-                    endpoint_type: e
-                        .vpc_endpoint_type()
-                        .map(|t| t.as_str().to_string())
-                        .unwrap_or_default(),
-                    owner_id: or_empty(e.owner_id()),
-                }
-            }));
+        |page, out| {
+            out.extend(page.vpc_endpoints().iter().map(vpc_endpoint));
             page.next_token().map(str::to_string)
         },
     )
-    .await?;
-    Ok((pages, out))
+    .await
 }
 
-fn peering_side(info: Option<&ec2::types::VpcPeeringConnectionVpcInfo>) -> PeeringSide {
-    let Some(info) = info else {
-        return PeeringSide::default();
-    };
-    let mut cidrs: Vec<String> = info
-        .cidr_block_set()
-        .iter()
-        .filter_map(|c| c.cidr_block().map(str::to_string))
-        .collect();
-    if let Some(primary) = info.cidr_block() {
-        cidrs.push(primary.to_string());
-    }
-    // IPv6 CIDRs route and admit a peer just as well.
-    cidrs.extend(
-        info.ipv6_cidr_block_set()
-            .iter()
-            .filter_map(|c| c.ipv6_cidr_block().map(str::to_string)),
-    );
-    cidrs.sort();
-    cidrs.dedup();
-    PeeringSide {
-        owner_id: or_empty(info.owner_id()),
-        vpc_id: or_empty(info.vpc_id()),
-        region: info.region().map(str::to_string),
-        cidr_blocks: cidrs,
+fn vpc_endpoint(e: &t::VpcEndpoint) -> VpcEndpoint {
+    VpcEndpoint {
+        id: or_empty(e.vpc_endpoint_id()),
+        vpc_id: or_empty(e.vpc_id()),
+        service_name: or_empty(e.service_name()),
+        endpoint_type: e
+            .vpc_endpoint_type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        owner_id: or_empty(e.owner_id()),
     }
 }
 
 pub(super) async fn describe_peerings(ctx: &RegionCtx, c: &ec2::Client) -> Listing<VpcPeering> {
-    let mut out = Vec::new();
-    let pages = paginate(
+    listing(
         ctx,
         "ec2:DescribeVpcPeeringConnections",
         None,
@@ -342,32 +337,55 @@ pub(super) async fn describe_peerings(ctx: &RegionCtx, c: &ec2::Client) -> Listi
                 .set_next_token(t)
                 .send()
         },
-        |page| {
-            out.extend(page.vpc_peering_connections().iter().map(|p| {
-                VpcPeering {
-                    id: or_empty(p.vpc_peering_connection_id()),
-                    status: p
-                        .status()
-                        .and_then(|st| st.code())
-                        .map(|c| c.as_str().to_string())
-                        .unwrap_or_default(),
-                    requester: peering_side(p.requester_vpc_info()),
-                    accepter: peering_side(p.accepter_vpc_info()),
-                }
-            }));
+        |page, out| {
+            out.extend(page.vpc_peering_connections().iter().map(peering));
             page.next_token().map(str::to_string)
         },
     )
-    .await?;
-    Ok((pages, out))
+    .await
+}
+
+fn peering(p: &t::VpcPeeringConnection) -> VpcPeering {
+    VpcPeering {
+        id: or_empty(p.vpc_peering_connection_id()),
+        status: p
+            .status()
+            .and_then(|st| st.code())
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default(),
+        requester: peering_side(p.requester_vpc_info()),
+        accepter: peering_side(p.accepter_vpc_info()),
+    }
+}
+
+fn peering_side(info: Option<&t::VpcPeeringConnectionVpcInfo>) -> PeeringSide {
+    let Some(info) = info else {
+        return PeeringSide::default();
+    };
+    PeeringSide {
+        owner_id: or_empty(info.owner_id()),
+        vpc_id: or_empty(info.vpc_id()),
+        region: info.region().map(str::to_string),
+        // IPv6 CIDRs route and admit a peer just as well.
+        cidr_blocks: sorted_unique(
+            info.cidr_block_set()
+                .iter()
+                .map(|c| c.cidr_block())
+                .chain([info.cidr_block()])
+                .chain(
+                    info.ipv6_cidr_block_set()
+                        .iter()
+                        .map(|c| c.ipv6_cidr_block()),
+                ),
+        ),
+    }
 }
 
 pub(super) async fn describe_endpoint_services(
     ctx: &RegionCtx,
     c: &ec2::Client,
 ) -> Listing<EndpointService> {
-    let mut out = Vec::new();
-    let pages = paginate(
+    listing(
         ctx,
         "ec2:DescribeVpcEndpointServiceConfigurations",
         None,
@@ -377,27 +395,26 @@ pub(super) async fn describe_endpoint_services(
                 .set_next_token(t)
                 .send()
         },
-        |page| {
-            out.extend(
-                page.service_configurations()
-                    .iter()
-                    .map(|sc| EndpointService {
-                        service_id: or_empty(sc.service_id()),
-                        service_name: or_empty(sc.service_name()),
-                        // AWS's default is to require acceptance; absent means the default.
-                        acceptance_required: sc.acceptance_required().unwrap_or(true),
-                        network_load_balancer_arns: sc.network_load_balancer_arns().to_vec(),
-                        gateway_load_balancer_arns: sc.gateway_load_balancer_arns().to_vec(),
-                        allowed_principals: vec![],
-                        principal_types: BTreeMap::new(),
-                        connected_accounts: None,
-                    }),
-            );
+        |page, out| {
+            out.extend(page.service_configurations().iter().map(endpoint_service));
             page.next_token().map(str::to_string)
         },
     )
-    .await?;
-    Ok((pages, out))
+    .await
+}
+
+fn endpoint_service(sc: &t::ServiceConfiguration) -> EndpointService {
+    EndpointService {
+        service_id: or_empty(sc.service_id()),
+        service_name: or_empty(sc.service_name()),
+        // AWS's default is to require acceptance; absent means the default.
+        acceptance_required: sc.acceptance_required().unwrap_or(true),
+        network_load_balancer_arns: sc.network_load_balancer_arns().to_vec(),
+        gateway_load_balancer_arns: sc.gateway_load_balancer_arns().to_vec(),
+        allowed_principals: vec![],
+        principal_types: BTreeMap::new(),
+        connected_accounts: None,
+    }
 }
 
 /// Allowed principals with their `PrincipalType` (when given).
@@ -406,8 +423,7 @@ pub(super) async fn service_permissions(
     c: &ec2::Client,
     service_id: &str,
 ) -> Listing<(String, Option<String>)> {
-    let mut out = Vec::new();
-    let pages = paginate(
+    listing(
         ctx,
         "ec2:DescribeVpcEndpointServicePermissions",
         Some(service_id),
@@ -418,7 +434,7 @@ pub(super) async fn service_permissions(
                 .set_next_token(t)
                 .send()
         },
-        |page| {
+        |page, out| {
             out.extend(page.allowed_principals().iter().filter_map(|p| {
                 Some((
                     p.principal()?.to_string(),
@@ -428,23 +444,18 @@ pub(super) async fn service_permissions(
             page.next_token().map(str::to_string)
         },
     )
-    .await?;
-    out.sort();
-    out.dedup();
-    Ok((pages, out))
+    .await
+    .map(sorted_unique_items)
 }
 
+/// The accounts connected to an endpoint service now, sorted.
 pub(super) async fn service_connections(
     ctx: &RegionCtx,
     c: &ec2::Client,
     service_id: &str,
 ) -> Listing<String> {
-    let mut out = Vec::new();
-    let filter = ec2::types::Filter::builder()
-        .name("service-id")
-        .values(service_id)
-        .build();
-    let pages = paginate(
+    let filter = filter("service-id", &[service_id]);
+    listing(
         ctx,
         "ec2:DescribeVpcEndpointConnections",
         Some(service_id),
@@ -457,7 +468,7 @@ pub(super) async fn service_connections(
                 .config_override(ec2::config::Config::builder().retry_config(enrichment_retry()))
                 .send()
         },
-        |page| {
+        |page, out| {
             out.extend(
                 page.vpc_endpoint_connections()
                     .iter()
@@ -482,10 +493,8 @@ pub(super) async fn service_connections(
             page.next_token().map(str::to_string)
         },
     )
-    .await?;
-    out.sort();
-    out.dedup();
-    Ok((pages, out))
+    .await
+    .map(sorted_unique_items)
 }
 
 /// Interfaces holding `ips`, filtered by `key` (`addresses.private-ip-address` for IPv4,
@@ -496,12 +505,8 @@ pub(super) async fn network_interfaces(
     key: &str,
     ips: &[String],
 ) -> Listing<NetworkInterface> {
-    let mut out = Vec::new();
-    let filter = ec2::types::Filter::builder()
-        .name(key)
-        .set_values(Some(ips.to_vec()))
-        .build();
-    let pages = paginate(
+    let filter = filter(key, ips);
+    listing(
         ctx,
         "ec2:DescribeNetworkInterfaces",
         None,
@@ -512,42 +517,28 @@ pub(super) async fn network_interfaces(
                 .set_next_token(t)
                 .send()
         },
-        |page| {
-            for eni in page.network_interfaces() {
-                let mut ips: Vec<String> = eni
-                    .private_ip_addresses()
-                    .iter()
-                    .filter_map(|a| a.private_ip_address().map(str::to_string))
-                    .collect();
-                if let Some(primary) = eni.private_ip_address() {
-                    ips.push(primary.to_string());
-                }
-                ips.extend(
-                    eni.ipv6_addresses()
-                        .iter()
-                        .filter_map(|a| a.ipv6_address().map(str::to_string)),
-                );
-                ips.sort();
-                ips.dedup();
-                let mut groups: Vec<String> = eni
-                    .groups()
-                    .iter()
-                    .filter_map(|g| g.group_id().map(str::to_string))
-                    .collect();
-                groups.sort();
-                out.push(NetworkInterface {
-                    id: or_empty(eni.network_interface_id()),
-                    vpc_id: or_empty(eni.vpc_id()),
-                    subnet_id: or_empty(eni.subnet_id()),
-                    private_ips: ips,
-                    security_group_ids: groups,
-                });
-            }
+        |page, out| {
+            out.extend(page.network_interfaces().iter().map(network_interface));
             page.next_token().map(str::to_string)
         },
     )
-    .await?;
-    Ok((pages, out))
+    .await
+}
+
+fn network_interface(eni: &t::NetworkInterface) -> NetworkInterface {
+    NetworkInterface {
+        id: or_empty(eni.network_interface_id()),
+        vpc_id: or_empty(eni.vpc_id()),
+        subnet_id: or_empty(eni.subnet_id()),
+        private_ips: sorted_unique(
+            eni.private_ip_addresses()
+                .iter()
+                .map(|a| a.private_ip_address())
+                .chain([eni.private_ip_address()])
+                .chain(eni.ipv6_addresses().iter().map(|a| a.ipv6_address())),
+        ),
+        security_group_ids: sorted_group_ids(eni.groups()),
+    }
 }
 
 /// (id, name, owner) of the prefix lists among `ids`.
@@ -556,12 +547,8 @@ pub(super) async fn describe_prefix_lists(
     c: &ec2::Client,
     ids: &[String],
 ) -> Listing<(String, Option<String>, Option<String>)> {
-    let mut out = Vec::new();
-    let filter = ec2::types::Filter::builder()
-        .name("prefix-list-id")
-        .set_values(Some(ids.to_vec()))
-        .build();
-    let pages = paginate(
+    let filter = filter("prefix-list-id", ids);
+    listing(
         ctx,
         "ec2:DescribeManagedPrefixLists",
         None,
@@ -572,7 +559,7 @@ pub(super) async fn describe_prefix_lists(
                 .set_next_token(t)
                 .send()
         },
-        |page| {
+        |page, out| {
             out.extend(page.prefix_lists().iter().filter_map(|pl| {
                 Some((
                     pl.prefix_list_id()?.to_string(),
@@ -583,17 +570,16 @@ pub(super) async fn describe_prefix_lists(
             page.next_token().map(str::to_string)
         },
     )
-    .await?;
-    Ok((pages, out))
+    .await
 }
 
+/// The CIDRs of a prefix list, sorted.
 pub(super) async fn prefix_list_entries(
     ctx: &RegionCtx,
     c: &ec2::Client,
     id: &str,
 ) -> Listing<String> {
-    let mut out = Vec::new();
-    let pages = paginate(
+    listing(
         ctx,
         "ec2:GetManagedPrefixListEntries",
         Some(id),
@@ -604,7 +590,7 @@ pub(super) async fn prefix_list_entries(
                 .set_next_token(t)
                 .send()
         },
-        |page| {
+        |page, out| {
             out.extend(
                 page.entries()
                     .iter()
@@ -613,10 +599,8 @@ pub(super) async fn prefix_list_entries(
             page.next_token().map(str::to_string)
         },
     )
-    .await?;
-    out.sort();
-    out.dedup();
-    Ok((pages, out))
+    .await
+    .map(sorted_unique_items)
 }
 
 #[cfg(test)]

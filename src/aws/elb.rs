@@ -2,18 +2,21 @@
 //! load balancers, converted into [`crate::inventory`] types.
 
 use super::config::enrichment_retry;
-use super::paging::{paginate, Listing};
+use super::paging::{listing, Listing};
 use super::{or_empty, RegionCtx};
 use crate::inventory::{LbTarget, Listener, LoadBalancer, ScanError, TargetGroup};
 use aws_sdk_elasticloadbalancingv2 as elb;
 use aws_sdk_wafv2 as waf;
+use elb::types as t;
+
+/// A target group of the region and the ARNs of the load balancers that use it.
+pub(super) type ListedTargetGroup = (TargetGroup, Vec<String>);
 
 pub(super) async fn describe_load_balancers(
     ctx: &RegionCtx,
     c: &elb::Client,
 ) -> Listing<LoadBalancer> {
-    let mut out = Vec::new();
-    let pages = paginate(
+    listing(
         ctx,
         "elasticloadbalancing:DescribeLoadBalancers",
         None,
@@ -23,49 +26,49 @@ pub(super) async fn describe_load_balancers(
                 .set_marker(t)
                 .send()
         },
-        |page| {
-            for lb in page.load_balancers() {
-                let mut subnets: Vec<String> = lb
-                    .availability_zones()
-                    .iter()
-                    .filter_map(|z| z.subnet_id().map(str::to_string))
-                    .collect();
-                subnets.sort();
-                let mut groups = lb.security_groups().to_vec();
-                groups.sort();
-                out.push(LoadBalancer {
-                    arn: or_empty(lb.load_balancer_arn()),
-                    name: or_empty(lb.load_balancer_name()),
-                    // Trust `Type`, never the ARN's shape (moto names NLBs `loadbalancer/app/…`).
-                    lb_type: lb
-                        .r#type()
-                        .map(|t| t.as_str().to_string())
-                        .unwrap_or_default(),
-                    scheme: lb
-                        .scheme()
-                        .map(|t| t.as_str().to_string())
-                        .unwrap_or_default(),
-                    vpc_id: or_empty(lb.vpc_id()),
-                    subnet_ids: subnets,
-                    security_group_ids: groups,
-                    dns_name: lb.dns_name().map(str::to_string),
-                    ..Default::default()
-                });
-            }
+        |page, out| {
+            out.extend(page.load_balancers().iter().map(load_balancer));
             page.next_marker().map(str::to_string)
         },
     )
-    .await?;
-    Ok((pages, out))
+    .await
+}
+
+fn load_balancer(lb: &t::LoadBalancer) -> LoadBalancer {
+    let mut subnets: Vec<String> = lb
+        .availability_zones()
+        .iter()
+        .filter_map(|z| z.subnet_id().map(str::to_string))
+        .collect();
+    subnets.sort();
+    let mut groups = lb.security_groups().to_vec();
+    groups.sort();
+    LoadBalancer {
+        arn: or_empty(lb.load_balancer_arn()),
+        name: or_empty(lb.load_balancer_name()),
+        // Trust `Type`, never the ARN's shape (moto names NLBs `loadbalancer/app/…`).
+        lb_type: lb
+            .r#type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        scheme: lb
+            .scheme()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        vpc_id: or_empty(lb.vpc_id()),
+        subnet_ids: subnets,
+        security_group_ids: groups,
+        dns_name: lb.dns_name().map(str::to_string),
+        ..Default::default()
+    }
 }
 
 /// Every target group of the region with the load balancers that use it.
 pub(super) async fn describe_target_groups(
     ctx: &RegionCtx,
     c: &elb::Client,
-) -> Listing<(TargetGroup, Vec<String>)> {
-    let mut out = Vec::new();
-    let pages = paginate(
+) -> Listing<ListedTargetGroup> {
+    listing(
         ctx,
         "elasticloadbalancing:DescribeTargetGroups",
         None,
@@ -75,31 +78,32 @@ pub(super) async fn describe_target_groups(
                 .set_marker(t)
                 .send()
         },
-        |page| {
-            for tg in page.target_groups() {
-                out.push((
-                    TargetGroup {
-                        arn: or_empty(tg.target_group_arn()),
-                        name: or_empty(tg.target_group_name()),
-                        target_type: tg
-                            .target_type()
-                            .map(|t| t.as_str().to_string())
-                            .unwrap_or_else(|| "instance".into()),
-                        port: tg.port(),
-                        vpc_id: or_empty(tg.vpc_id()),
-                        targets: vec![],
-                        protocol: tg.protocol().map(|p| p.as_str().to_string()),
-                        preserve_client_ip: None,
-                        attributes_error: None,
-                    },
-                    tg.load_balancer_arns().to_vec(),
-                ));
-            }
+        |page, out| {
+            out.extend(page.target_groups().iter().map(target_group));
             page.next_marker().map(str::to_string)
         },
     )
-    .await?;
-    Ok((pages, out))
+    .await
+}
+
+fn target_group(tg: &t::TargetGroup) -> ListedTargetGroup {
+    (
+        TargetGroup {
+            arn: or_empty(tg.target_group_arn()),
+            name: or_empty(tg.target_group_name()),
+            target_type: tg
+                .target_type()
+                .map(|t| t.as_str().to_string())
+                .unwrap_or_else(|| "instance".into()),
+            port: tg.port(),
+            vpc_id: or_empty(tg.vpc_id()),
+            targets: vec![],
+            protocol: tg.protocol().map(|p| p.as_str().to_string()),
+            preserve_client_ip: None,
+            attributes_error: None,
+        },
+        tg.load_balancer_arns().to_vec(),
+    )
 }
 
 pub(super) async fn target_health(
@@ -153,8 +157,7 @@ pub(super) async fn preserve_client_ip(
 }
 
 pub(super) async fn listeners(ctx: &RegionCtx, c: &elb::Client, lb_arn: &str) -> Listing<Listener> {
-    let mut out = Vec::new();
-    let pages = paginate(
+    listing(
         ctx,
         "elasticloadbalancing:DescribeListeners",
         Some(lb_arn),
@@ -165,36 +168,37 @@ pub(super) async fn listeners(ctx: &RegionCtx, c: &elb::Client, lb_arn: &str) ->
                 .set_marker(t)
                 .send()
         },
-        |page| {
-            for l in page.listeners() {
-                let mut tgs: Vec<String> = Vec::new();
-                for a in l.default_actions() {
-                    tgs.extend(a.target_group_arn().map(str::to_string));
-                    if let Some(fc) = a.forward_config() {
-                        tgs.extend(
-                            fc.target_groups()
-                                .iter()
-                                .filter_map(|t| t.target_group_arn().map(str::to_string)),
-                        );
-                    }
-                }
-                tgs.sort();
-                tgs.dedup();
-                out.push(Listener {
-                    arn: or_empty(l.listener_arn()),
-                    port: l.port().unwrap_or_default(),
-                    protocol: l
-                        .protocol()
-                        .map(|p| p.as_str().to_string())
-                        .unwrap_or_default(),
-                    target_group_arns: tgs,
-                });
-            }
+        |page, out| {
+            out.extend(page.listeners().iter().map(listener));
             page.next_marker().map(str::to_string)
         },
     )
-    .await?;
-    Ok((pages, out))
+    .await
+}
+
+fn listener(l: &t::Listener) -> Listener {
+    let mut tgs: Vec<String> = Vec::new();
+    for a in l.default_actions() {
+        tgs.extend(a.target_group_arn().map(str::to_string));
+        if let Some(fc) = a.forward_config() {
+            tgs.extend(
+                fc.target_groups()
+                    .iter()
+                    .filter_map(|t| t.target_group_arn().map(str::to_string)),
+            );
+        }
+    }
+    tgs.sort();
+    tgs.dedup();
+    Listener {
+        arn: or_empty(l.listener_arn()),
+        port: l.port().unwrap_or_default(),
+        protocol: l
+            .protocol()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default(),
+        target_group_arns: tgs,
+    }
 }
 
 /// The ARN of the web ACL on a load balancer (`None`: it has none). An enrichment call: it

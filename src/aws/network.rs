@@ -46,7 +46,7 @@ use super::ec2::{
 };
 use super::elb::{
     describe_load_balancers, describe_target_groups, listeners, preserve_client_ip, target_health,
-    web_acl,
+    web_acl, ListedTargetGroup,
 };
 use super::{ReadLog, RegionCtx};
 use crate::inventory::{LbTarget, Network, Notification, PrefixList, Target, TargetGroup};
@@ -54,9 +54,6 @@ use aws_sdk_ec2 as ec2;
 use aws_sdk_elasticloadbalancingv2 as elb;
 use aws_sdk_wafv2 as waf;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-/// A target group of the region and the ARNs of the load balancers that use it.
-type ListedTargetGroup = (TargetGroup, Vec<String>);
 
 /// Reads the network inventory of one account × region. Returns the number of calls that
 /// succeeded (0 means nothing could be read).

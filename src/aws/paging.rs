@@ -128,27 +128,47 @@ where
     }
 }
 
-/// [`paginate_all`] for callers that keep nothing of a listing cut short: the number of pages,
-/// or the error.
-pub(crate) async fn paginate<O, E, Fut, F, G>(
+/// The pages read and the items of a listing read in full, or the error that cut it short.
+pub(crate) type Listing<T> = Result<(usize, Vec<T>), ScanError>;
+
+/// [`paginate_all`] collecting the items: `read_page(output, items)` adds one page's items and
+/// returns the next token. Returns the items of every page read, even when the listing was
+/// cut short, with the outcome of [`paginate_all`].
+pub(crate) async fn paginate_items<T, O, E, Fut, F, G>(
+    ctx: &RegionCtx,
+    pager: Pager,
+    request: F,
+    mut read_page: G,
+) -> (Vec<T>, (usize, Result<(), ScanError>))
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+    G: FnMut(O, &mut Vec<T>) -> Option<String>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let mut items = Vec::new();
+    let outcome = paginate_all(ctx, pager, request, |page| read_page(page, &mut items)).await;
+    (items, outcome)
+}
+
+/// [`paginate_items`] for callers that keep nothing of a listing cut short.
+pub(crate) async fn listing<T, O, E, Fut, F, G>(
     ctx: &RegionCtx,
     operation: &str,
     resource: Option<&str>,
     request: F,
-    on_page: G,
-) -> Result<usize, ScanError>
+    read_page: G,
+) -> Listing<T>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
-    G: FnMut(O) -> Option<String>,
+    G: FnMut(O, &mut Vec<T>) -> Option<String>,
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let (pages, result) =
-        paginate_all(ctx, Pager::new(operation, resource), request, on_page).await;
-    result.map(|()| pages)
+    let (items, (pages, result)) =
+        paginate_items(ctx, Pager::new(operation, resource), request, read_page).await;
+    result.map(|()| (pages, items))
 }
-
-pub(crate) type Listing<T> = Result<(usize, Vec<T>), ScanError>;
 
 #[cfg(test)]
 mod tests;

@@ -7,13 +7,13 @@
 //! and one `GetStages` page per 500. Custom domains only when an API disables its default
 //! endpoint.
 //!
-//! Every listing follows its tokens through [`paginate_all`], which turns a token loop or a
+//! Every listing follows its tokens through [`paginate_items`], which turns a token loop or a
 //! listing longer than the page limit into a gap. The per-API reads of a region run a few APIs
 //! at a time ([`bounded`]).
 
 use super::concurrency::bounded;
-use super::paging::{paginate_all, Pager};
-use super::{ReadLog, RegionCtx};
+use super::paging::{paginate_items, Pager};
+use super::{or_empty, ReadLog, RegionCtx};
 use crate::inventory::{
     ApiMapping, ApiResource, Authorizer, CustomDomain, HttpApi, HttpRoute, Integration,
     Notification, RestApi, RestMethod, Stage, Target, VpcLink,
@@ -53,8 +53,7 @@ pub(crate) async fn collect_rest(ctx: &RegionCtx, target: &mut Target) -> usize 
     let client = apigw::Client::new(&ctx.config);
     let mut log = ReadLog::default();
 
-    let mut apis = Vec::new();
-    let listing = paginate_all(
+    let (apis, listing) = paginate_items(
         ctx,
         Pager::new("apigateway:GetRestApis", None),
         |position| {
@@ -64,7 +63,7 @@ pub(crate) async fn collect_rest(ctx: &RegionCtx, target: &mut Target) -> usize 
                 .set_position(position)
                 .send()
         },
-        |page| {
+        |page, apis| {
             apis.extend(page.items().iter().map(convert_rest_api));
             page.position().map(str::to_string)
         },
@@ -75,8 +74,7 @@ pub(crate) async fn collect_rest(ctx: &RegionCtx, target: &mut Target) -> usize 
     let details = bounded(apis, |api| read_rest_api_details(ctx, &client, api)).await;
     target.rest_apis = merge_api_details(details, &mut log, target, |a| a.id.as_str());
 
-    let mut links = Vec::new();
-    let listing = paginate_all(
+    let (mut links, listing) = paginate_items(
         ctx,
         Pager::new("apigateway:GetVpcLinks", None),
         |position| {
@@ -86,10 +84,10 @@ pub(crate) async fn collect_rest(ctx: &RegionCtx, target: &mut Target) -> usize 
                 .set_position(position)
                 .send()
         },
-        |page| {
+        |page, links| {
             links.extend(page.items().iter().map(|l| VpcLink {
-                id: l.id().unwrap_or_default().to_string(),
-                name: l.name().unwrap_or_default().to_string(),
+                id: or_empty(l.id()),
+                name: or_empty(l.name()),
                 target_arns: l.target_arns().to_vec(),
                 status: l.status().map(|s| s.as_str().to_string()),
             }));
@@ -113,8 +111,8 @@ fn convert_rest_api(a: &apigw::types::RestApi) -> RestApi {
         None => (vec!["EDGE".to_string()], vec![]),
     };
     RestApi {
-        id: a.id().unwrap_or_default().to_string(),
-        name: a.name().unwrap_or_default().to_string(),
+        id: or_empty(a.id()),
+        name: or_empty(a.name()),
         endpoint_types,
         vpc_endpoint_ids,
         policy: a
@@ -137,8 +135,7 @@ async fn read_rest_api_details(
     let api_id = api.id.clone();
 
     // Resources with their methods embedded, 500 a page.
-    let mut resources = Vec::new();
-    let listing = paginate_all(
+    let (mut resources, listing) = paginate_items(
         ctx,
         Pager::new("apigateway:GetResources", Some(&api_id)),
         |position| {
@@ -150,7 +147,7 @@ async fn read_rest_api_details(
                 .set_position(position)
                 .send()
         },
-        |page| {
+        |page, resources| {
             resources.extend(page.items().iter().map(convert_resource));
             page.position().map(str::to_string)
         },
@@ -176,7 +173,7 @@ async fn read_rest_api_details(
                 .item()
                 .iter()
                 .map(|s| Stage {
-                    name: s.stage_name().unwrap_or_default().to_string(),
+                    name: or_empty(s.stage_name()),
                     deployment_id: s.deployment_id().map(str::to_string),
                     web_acl_arn: s.web_acl_arn().map(str::to_string),
                 })
@@ -196,8 +193,7 @@ async fn read_rest_api_details(
         .flat_map(|r| &r.methods)
         .any(|m| m.authorizer_id.is_some());
     if uses_authorizer {
-        let mut authorizers = Vec::new();
-        let (pages, result) = paginate_all(
+        let (mut authorizers, (pages, result)) = paginate_items(
             ctx,
             Pager::new("apigateway:GetAuthorizers", Some(&api_id)),
             |position| {
@@ -208,11 +204,11 @@ async fn read_rest_api_details(
                     .set_position(position)
                     .send()
             },
-            |page| {
+            |page, authorizers| {
                 authorizers.extend(page.items().iter().map(|a| {
                     Authorizer {
-                        id: a.id().unwrap_or_default().to_string(),
-                        name: a.name().unwrap_or_default().to_string(),
+                        id: or_empty(a.id()),
+                        name: or_empty(a.name()),
                         authorizer_type: a
                             .r#type()
                             .map(|t| t.as_str().to_string())
@@ -266,7 +262,7 @@ fn convert_resource(r: &apigw::types::Resource) -> ApiResource {
         .unwrap_or_default();
     methods.sort_by(|a, b| a.http_method.cmp(&b.http_method));
     ApiResource {
-        id: r.id().unwrap_or_default().to_string(),
+        id: or_empty(r.id()),
         path: r.path().unwrap_or("/").to_string(),
         methods,
     }
@@ -276,8 +272,7 @@ fn convert_resource(r: &apigw::types::Resource) -> ApiResource {
 pub(crate) async fn collect_http(ctx: &RegionCtx, target: &mut Target) -> usize {
     let client = apigw2::Client::new(&ctx.config);
     let mut log = ReadLog::default();
-    let mut apis = Vec::new();
-    let listing = paginate_all(
+    let (apis, listing) = paginate_items(
         ctx,
         Pager::new("apigatewayv2:GetApis", None),
         |token| {
@@ -287,11 +282,11 @@ pub(crate) async fn collect_http(ctx: &RegionCtx, target: &mut Target) -> usize 
                 .set_next_token(token)
                 .send()
         },
-        |page| {
+        |page, apis| {
             apis.extend(page.items().iter().map(|a| {
                 HttpApi {
-                    id: a.api_id().unwrap_or_default().to_string(),
-                    name: a.name().unwrap_or_default().to_string(),
+                    id: or_empty(a.api_id()),
+                    name: or_empty(a.name()),
                     protocol_type: a
                         .protocol_type()
                         .map(|p| p.as_str().to_string())
@@ -319,8 +314,7 @@ async fn read_http_api_details(
     let mut log = ReadLog::default();
     let api_id = api.id.clone();
 
-    let mut routes = Vec::new();
-    let listing = paginate_all(
+    let (mut routes, listing) = paginate_items(
         ctx,
         Pager::new("apigatewayv2:GetRoutes", Some(&api_id)),
         |token| {
@@ -331,11 +325,11 @@ async fn read_http_api_details(
                 .set_next_token(token)
                 .send()
         },
-        |page| {
+        |page, routes| {
             routes.extend(page.items().iter().map(|r| {
                 HttpRoute {
-                    id: r.route_id().unwrap_or_default().to_string(),
-                    route_key: r.route_key().unwrap_or_default().to_string(),
+                    id: or_empty(r.route_id()),
+                    route_key: or_empty(r.route_key()),
                     authorization_type: r
                         .authorization_type()
                         .map(|t| t.as_str().to_string())
@@ -356,8 +350,7 @@ async fn read_http_api_details(
 
     // Unlike v1, v2 GetStages pages (nextToken): an API with more stages than one page holds
     // would otherwise lose the rest, and their findings with them.
-    let mut stages = Vec::new();
-    let listing = paginate_all(
+    let (mut stages, listing) = paginate_items(
         ctx,
         Pager::new("apigatewayv2:GetStages", Some(&api_id)),
         |token| {
@@ -368,9 +361,9 @@ async fn read_http_api_details(
                 .set_next_token(token)
                 .send()
         },
-        |page| {
+        |page, stages| {
             stages.extend(page.items().iter().map(|s| Stage {
-                name: s.stage_name().unwrap_or_default().to_string(),
+                name: or_empty(s.stage_name()),
                 deployment_id: s.deployment_id().map(str::to_string),
                 web_acl_arn: None,
             }));
@@ -411,94 +404,14 @@ pub(crate) async fn collect_custom_domains(ctx: &RegionCtx, target: &mut Target)
     let mut domains: BTreeMap<String, Vec<ApiMapping>> = BTreeMap::new();
 
     let v2 = apigw2::Client::new(&ctx.config);
-    let mut names = Vec::new();
-    let listing = paginate_all(
-        ctx,
-        Pager::new("apigatewayv2:GetDomainNames", None),
-        |t| {
-            v2.get_domain_names()
-                .max_results("500")
-                .set_next_token(t)
-                .send()
-        },
-        |page| {
-            names.extend(
-                page.items()
-                    .iter()
-                    .filter_map(|d| d.domain_name().map(str::to_string)),
-            );
-            page.next_token().map(str::to_string)
-        },
-    )
-    .await;
-    log.listing(listing);
-    for name in names {
-        let mut mappings = Vec::new();
-        let listing = paginate_all(
-            ctx,
-            Pager::new("apigatewayv2:GetApiMappings", Some(&name)),
-            |t| {
-                v2.get_api_mappings()
-                    .domain_name(&name)
-                    .max_results("500")
-                    .set_next_token(t)
-                    .send()
-            },
-            |page| {
-                mappings.extend(page.items().iter().map(|m| ApiMapping {
-                    api_id: m.api_id().unwrap_or_default().to_string(),
-                    stage: m.stage().unwrap_or_default().to_string(),
-                    base_path: m.api_mapping_key().unwrap_or_default().to_string(),
-                }));
-                page.next_token().map(str::to_string)
-            },
-        )
-        .await;
-        log.listing(listing);
+    for name in v2_domain_names(ctx, &v2, &mut log).await {
+        let mappings = v2_api_mappings(ctx, &v2, &name, &mut log).await;
         domains.entry(name).or_default().extend(mappings);
     }
-
     if rest_needs {
         let v1 = apigw::Client::new(&ctx.config);
-        let mut names = Vec::new();
-        let listing = paginate_all(
-            ctx,
-            Pager::new("apigateway:GetDomainNames", None),
-            |t| v1.get_domain_names().limit(500).set_position(t).send(),
-            |page| {
-                names.extend(
-                    page.items()
-                        .iter()
-                        .filter_map(|d| d.domain_name().map(str::to_string)),
-                );
-                page.position().map(str::to_string)
-            },
-        )
-        .await;
-        log.listing(listing);
-        for name in names {
-            let mut mappings = Vec::new();
-            let listing = paginate_all(
-                ctx,
-                Pager::new("apigateway:GetBasePathMappings", Some(&name)),
-                |t| {
-                    v1.get_base_path_mappings()
-                        .domain_name(&name)
-                        .limit(500)
-                        .set_position(t)
-                        .send()
-                },
-                |page| {
-                    mappings.extend(page.items().iter().map(|m| ApiMapping {
-                        api_id: m.rest_api_id().unwrap_or_default().to_string(),
-                        stage: m.stage().unwrap_or_default().to_string(),
-                        base_path: m.base_path().unwrap_or_default().to_string(),
-                    }));
-                    page.position().map(str::to_string)
-                },
-            )
-            .await;
-            log.listing(listing);
+        for name in v1_domain_names(ctx, &v1, &mut log).await {
+            let mappings = v1_base_path_mappings(ctx, &v1, &name, &mut log).await;
             domains.entry(name).or_default().extend(mappings);
         }
     }
@@ -517,4 +430,120 @@ pub(crate) async fn collect_custom_domains(ctx: &RegionCtx, target: &mut Target)
         })
         .collect();
     log.finish(target)
+}
+
+/// The region's custom domains in the v2 listing (regional domains of REST and HTTP APIs).
+async fn v2_domain_names(ctx: &RegionCtx, v2: &apigw2::Client, log: &mut ReadLog) -> Vec<String> {
+    let (names, listing) = paginate_items(
+        ctx,
+        Pager::new("apigatewayv2:GetDomainNames", None),
+        |t| {
+            v2.get_domain_names()
+                .max_results("500")
+                .set_next_token(t)
+                .send()
+        },
+        |page, names| {
+            names.extend(
+                page.items()
+                    .iter()
+                    .filter_map(|d| d.domain_name())
+                    .map(str::to_string),
+            );
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await;
+    log.listing(listing);
+    names
+}
+
+async fn v2_api_mappings(
+    ctx: &RegionCtx,
+    v2: &apigw2::Client,
+    domain_name: &str,
+    log: &mut ReadLog,
+) -> Vec<ApiMapping> {
+    let (mappings, listing) = paginate_items(
+        ctx,
+        Pager::new("apigatewayv2:GetApiMappings", Some(domain_name)),
+        |t| {
+            v2.get_api_mappings()
+                .domain_name(domain_name)
+                .max_results("500")
+                .set_next_token(t)
+                .send()
+        },
+        |page, mappings| {
+            mappings.extend(
+                page.items()
+                    .iter()
+                    .map(|m| api_mapping(m.api_id(), m.stage(), m.api_mapping_key())),
+            );
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await;
+    log.listing(listing);
+    mappings
+}
+
+/// The region's custom domains in the v1 listing, the only one with edge-optimized domains.
+async fn v1_domain_names(ctx: &RegionCtx, v1: &apigw::Client, log: &mut ReadLog) -> Vec<String> {
+    let (names, listing) = paginate_items(
+        ctx,
+        Pager::new("apigateway:GetDomainNames", None),
+        |t| v1.get_domain_names().limit(500).set_position(t).send(),
+        |page, names| {
+            names.extend(
+                page.items()
+                    .iter()
+                    .filter_map(|d| d.domain_name())
+                    .map(str::to_string),
+            );
+            page.position().map(str::to_string)
+        },
+    )
+    .await;
+    log.listing(listing);
+    names
+}
+
+async fn v1_base_path_mappings(
+    ctx: &RegionCtx,
+    v1: &apigw::Client,
+    domain_name: &str,
+    log: &mut ReadLog,
+) -> Vec<ApiMapping> {
+    let (mappings, listing) = paginate_items(
+        ctx,
+        Pager::new("apigateway:GetBasePathMappings", Some(domain_name)),
+        |t| {
+            v1.get_base_path_mappings()
+                .domain_name(domain_name)
+                .limit(500)
+                .set_position(t)
+                .send()
+        },
+        |page, mappings| {
+            mappings.extend(
+                page.items()
+                    .iter()
+                    .map(|m| api_mapping(m.rest_api_id(), m.stage(), m.base_path())),
+            );
+            page.position().map(str::to_string)
+        },
+    )
+    .await;
+    log.listing(listing);
+    mappings
+}
+
+/// A custom domain's mapping of a base path to an API's stage, as both API versions give it.
+fn api_mapping(api_id: Option<&str>, stage: Option<&str>, base_path: Option<&str>) -> ApiMapping {
+    ApiMapping {
+        api_id: or_empty(api_id),
+        stage: or_empty(stage),
+        base_path: or_empty(base_path),
+    }
 }

@@ -49,7 +49,9 @@ use super::elb::{
     web_acl, ListedTargetGroup,
 };
 use super::{ReadLog, RegionCtx};
-use crate::inventory::{LbTarget, Network, Notification, PrefixList, Target, TargetGroup};
+use crate::inventory::{
+    LbTarget, LoadBalancer, Network, Notification, PrefixList, Target, TargetGroup,
+};
 use aws_sdk_ec2 as ec2;
 use aws_sdk_elasticloadbalancingv2 as elb;
 use aws_sdk_wafv2 as waf;
@@ -295,6 +297,19 @@ async fn read_target_interfaces(
     net.network_interfaces.dedup_by(|a, b| a.id == b.id);
 }
 
+/// The load balancers `wanted`: their places in `net.load_balancers`, and their ARNs.
+fn load_balancers_where(
+    net: &Network,
+    wanted: impl Fn(&LoadBalancer) -> bool,
+) -> (Vec<usize>, Vec<String>) {
+    net.load_balancers
+        .iter()
+        .enumerate()
+        .filter(|(_, lb)| wanted(lb))
+        .map(|(i, lb)| (i, lb.arn.clone()))
+        .unzip()
+}
+
 /// The listeners of internet-facing load balancers and of those in a peered VPC: listener
 /// ports matter only there.
 async fn read_listeners(
@@ -304,16 +319,9 @@ async fn read_listeners(
     peered_vpcs: &BTreeSet<String>,
     log: &mut ReadLog,
 ) {
-    let wanted: Vec<usize> = (0..net.load_balancers.len())
-        .filter(|&i| {
-            let lb = &net.load_balancers[i];
-            lb.scheme == "internet-facing" || peered_vpcs.contains(&lb.vpc_id)
-        })
-        .collect();
-    let arns: Vec<String> = wanted
-        .iter()
-        .map(|&i| net.load_balancers[i].arn.clone())
-        .collect();
+    let (wanted, arns) = load_balancers_where(net, |lb| {
+        lb.scheme == "internet-facing" || peered_vpcs.contains(&lb.vpc_id)
+    });
     let answers = bounded(arns, |arn| async move { listeners(ctx, elb, &arn).await }).await;
     for (&i, answer) in wanted.iter().zip(answers) {
         if let Some(listeners) = log.listed(answer) {
@@ -373,16 +381,9 @@ async fn read_web_acls(
     notifications: &mut Vec<Notification>,
 ) {
     let waf_client = &waf::Client::new(&ctx.config);
-    let albs: Vec<usize> = (0..net.load_balancers.len())
-        .filter(|&i| {
-            let lb = &net.load_balancers[i];
-            lb.scheme == "internet-facing" && lb.lb_type == "application"
-        })
-        .collect();
-    let arns: Vec<String> = albs
-        .iter()
-        .map(|&i| net.load_balancers[i].arn.clone())
-        .collect();
+    let (albs, arns) = load_balancers_where(net, |lb| {
+        lb.scheme == "internet-facing" && lb.lb_type == "application"
+    });
     let answers = bounded(
         arns,
         |arn| async move { web_acl(ctx, waf_client, &arn).await },

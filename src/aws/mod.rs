@@ -274,3 +274,6 @@ impl std::fmt::Display for FatalScanError {
 }
 
 impl std::error::Error for FatalScanError {}
+
+#[cfg(test)]
+mod tests;

@@ -522,3 +522,6 @@ fn sort_network(net: &mut Network) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

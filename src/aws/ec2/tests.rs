@@ -116,3 +116,34 @@ fn rules_keep_prefix_lists_and_who_owns_their_source_groups() {
         }]
     );
 }
+
+#[test]
+fn an_interface_keeps_every_address_once_and_its_groups_sorted() {
+    let eni = t::NetworkInterface::builder()
+        .network_interface_id("eni-1")
+        .private_ip_address("10.0.0.5")
+        .private_ip_addresses(
+            t::NetworkInterfacePrivateIpAddress::builder()
+                .private_ip_address("10.0.0.5")
+                .build(),
+        )
+        .private_ip_addresses(
+            t::NetworkInterfacePrivateIpAddress::builder()
+                .private_ip_address("10.0.0.17")
+                .build(),
+        )
+        .ipv6_addresses(
+            t::NetworkInterfaceIpv6Address::builder()
+                .ipv6_address("2600:1f18::5")
+                .build(),
+        )
+        .groups(t::GroupIdentifier::builder().group_id("sg-b").build())
+        .groups(t::GroupIdentifier::builder().group_id("sg-a").build())
+        .build();
+    let converted = network_interface(&eni);
+    assert_eq!(
+        converted.private_ips,
+        ["10.0.0.17", "10.0.0.5", "2600:1f18::5"]
+    );
+    assert_eq!(converted.security_group_ids, ["sg-a", "sg-b"]);
+}

@@ -60,8 +60,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// Reads the network inventory of one account × region. Returns the number of calls that
 /// succeeded (0 means nothing could be read).
 pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
-    // References, so the per-resource futures below can share them (their items are owned
-    // values: futures holding borrowed items are not `Send` across the scan's `tokio::spawn`).
+    // The steps' per-resource futures borrow these clients but own their items: futures
+    // holding borrowed items are not `Send` across the scan's `tokio::spawn`.
     let ec2 = &ec2::Client::new(&ctx.config);
     let elb = &elb::Client::new(&ctx.config);
     let mut log = ReadLog::default();

@@ -327,27 +327,27 @@ fn stderr_progress() -> ProgressSink {
 
 fn progress_line(event: &Progress) -> String {
     match event {
-        Progress::OrganizationListed { active, skipped } => format!(
-            "organization: {active} active account(s){}",
-            if *skipped == 0 {
-                String::new()
-            } else {
-                format!(", {skipped} skipped (not active)")
+        Progress::OrganizationListed { active, skipped } => {
+            let mut line = format!("organization: {active} active account(s)");
+            if *skipped > 0 {
+                line += &format!(", {skipped} skipped (not active)");
             }
-        ),
+            line
+        }
         Progress::ScanStarted {
             targets,
             accounts,
             concurrency,
             accounts_not_entered,
-        } => format!(
-            "scanning {targets} account × region target(s) in {accounts} account(s), {concurrency} at a time{}",
-            if *accounts_not_entered == 0 {
-                String::new()
-            } else {
-                format!("; {accounts_not_entered} account(s) could not be entered")
+        } => {
+            let mut line = format!(
+                "scanning {targets} account × region target(s) in {accounts} account(s), {concurrency} at a time"
+            );
+            if *accounts_not_entered > 0 {
+                line += &format!("; {accounts_not_entered} account(s) could not be entered");
             }
-        ),
+            line
+        }
         Progress::TargetFinished {
             done,
             total,

@@ -264,16 +264,9 @@ fn or_empty(v: Option<&str>) -> String {
 
 /// Fatal problems that stop a scan before any target is read (no credentials at all, bad
 /// endpoint). Everything else is recorded per target.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct FatalScanError(pub String);
-
-impl std::fmt::Display for FatalScanError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for FatalScanError {}
 
 #[cfg(test)]
 mod tests;

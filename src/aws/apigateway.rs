@@ -205,15 +205,10 @@ async fn read_rest_api_details(
                     .send()
             },
             |page, authorizers| {
-                authorizers.extend(page.items().iter().map(|a| {
-                    Authorizer {
-                        id: or_empty(a.id()),
-                        name: or_empty(a.name()),
-                        authorizer_type: a
-                            .r#type()
-                            .map(|t| t.as_str().to_string())
-                            .unwrap_or_default(),
-                    }
+                authorizers.extend(page.items().iter().map(|a| Authorizer {
+                    id: or_empty(a.id()),
+                    name: or_empty(a.name()),
+                    authorizer_type: or_empty(a.r#type()),
                 }));
                 page.position().map(str::to_string)
             },

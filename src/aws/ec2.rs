@@ -318,10 +318,7 @@ fn vpc_endpoint(e: &t::VpcEndpoint) -> VpcEndpoint {
         id: or_empty(e.vpc_endpoint_id()),
         vpc_id: or_empty(e.vpc_id()),
         service_name: or_empty(e.service_name()),
-        endpoint_type: e
-            .vpc_endpoint_type()
-            .map(|t| t.as_str().to_string())
-            .unwrap_or_default(),
+        endpoint_type: or_empty(e.vpc_endpoint_type()),
         owner_id: or_empty(e.owner_id()),
     }
 }
@@ -348,11 +345,7 @@ pub(super) async fn describe_peerings(ctx: &RegionCtx, c: &ec2::Client) -> Listi
 fn peering(p: &t::VpcPeeringConnection) -> VpcPeering {
     VpcPeering {
         id: or_empty(p.vpc_peering_connection_id()),
-        status: p
-            .status()
-            .and_then(|st| st.code())
-            .map(|c| c.as_str().to_string())
-            .unwrap_or_default(),
+        status: or_empty(p.status().and_then(|st| st.code())),
         requester: peering_side(p.requester_vpc_info()),
         accepter: peering_side(p.accepter_vpc_info()),
     }

@@ -47,14 +47,8 @@ fn load_balancer(lb: &t::LoadBalancer) -> LoadBalancer {
         arn: or_empty(lb.load_balancer_arn()),
         name: or_empty(lb.load_balancer_name()),
         // Trust `Type`, never the ARN's shape (moto names NLBs `loadbalancer/app/…`).
-        lb_type: lb
-            .r#type()
-            .map(|t| t.as_str().to_string())
-            .unwrap_or_default(),
-        scheme: lb
-            .scheme()
-            .map(|t| t.as_str().to_string())
-            .unwrap_or_default(),
+        lb_type: or_empty(lb.r#type()),
+        scheme: or_empty(lb.scheme()),
         vpc_id: or_empty(lb.vpc_id()),
         subnet_ids: subnets,
         security_group_ids: groups,
@@ -193,10 +187,7 @@ fn listener(l: &t::Listener) -> Listener {
     Listener {
         arn: or_empty(l.listener_arn()),
         port: l.port().unwrap_or_default(),
-        protocol: l
-            .protocol()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_default(),
+        protocol: or_empty(l.protocol()),
         target_group_arns: tgs,
     }
 }

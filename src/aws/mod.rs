@@ -257,9 +257,9 @@ impl ReadLog {
     }
 }
 
-/// A text field of an SDK answer, owned; empty when AWS left it out.
-fn or_empty(v: Option<&str>) -> String {
-    v.unwrap_or_default().to_string()
+/// A text or enum field of an SDK answer as its text, owned; empty when AWS left it out.
+fn or_empty(v: Option<impl AsRef<str>>) -> String {
+    v.map(|text| text.as_ref().to_string()).unwrap_or_default()
 }
 
 /// Fatal problems that stop a scan before any target is read (no credentials at all, bad

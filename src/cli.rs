@@ -7,13 +7,14 @@
 //!
 //! An incomplete scan always exits 2, findings or not, so it can never pass for clean.
 
-use crate::aws::{self, ScanOptions};
-use crate::inventory::Inventory;
+use crate::aws::{self, Progress, ProgressSink, ScanOptions};
+use crate::inventory::{Inventory, TargetStatus};
 use crate::model::Severity;
 use crate::report::{self, AuditReport, ScanInfo, TargetSummary, ToolInfo};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub const EXIT_CLEAN: i32 = 0;
@@ -301,7 +302,7 @@ fn validate_scan(args: &ScanArgs) -> Result<ScanOptions, UsageError> {
         concurrency: args.concurrency,
         operation_timeout: Duration::from_secs(args.timeout),
         max_attempts: args.max_attempts,
-        progress: !args.quiet,
+        progress: (!args.quiet).then(stderr_progress),
         network: !args.no_network,
     })
 }
@@ -317,6 +318,61 @@ fn valid_region(r: &str) -> bool {
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
         && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
         && !parts[parts.len() - 1].is_empty()
+}
+
+/// Scan progress on stderr, one line per event.
+fn stderr_progress() -> ProgressSink {
+    Arc::new(|event| eprintln!("{}", progress_line(&event)))
+}
+
+fn progress_line(event: &Progress) -> String {
+    match event {
+        Progress::OrganizationListed { active, skipped } => {
+            let mut line = format!("organization: {active} active account(s)");
+            if *skipped > 0 {
+                line += &format!(", {skipped} skipped (not active)");
+            }
+            line
+        }
+        Progress::ScanStarted {
+            targets,
+            accounts,
+            concurrency,
+            accounts_not_entered,
+        } => {
+            let mut line = format!(
+                "scanning {targets} account × region target(s) in {accounts} account(s), {concurrency} at a time"
+            );
+            if *accounts_not_entered > 0 {
+                line += &format!("; {accounts_not_entered} account(s) could not be entered");
+            }
+            line
+        }
+        Progress::TargetFinished {
+            done,
+            total,
+            target: t,
+        } => {
+            let state = match t.status {
+                TargetStatus::Complete => "done".to_string(),
+                TargetStatus::Partial => format!("PARTIAL ({} errors)", t.errors),
+                TargetStatus::Failed => format!(
+                    "FAILED ({})",
+                    t.first_error_code.as_deref().unwrap_or("unknown")
+                ),
+            };
+            format!(
+                "[{done}/{total}] {}/{}: {state}: {} REST APIs, {} HTTP APIs, {} load balancers, {} endpoint services, {} peerings",
+                t.account_id,
+                t.region,
+                t.rest_apis,
+                t.http_apis,
+                t.load_balancers,
+                t.endpoint_services,
+                t.peerings,
+            )
+        }
+    }
 }
 
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, flushed and
@@ -732,6 +788,69 @@ mod tests {
         let err = validate_scan(&scan_args(Some(vec!["12345"]))).unwrap_err();
         assert!(err.0.contains("'12345'"), "{}", err.0);
         assert!(validate_scan(&scan_args(Some(vec!["", " "]))).is_err());
+    }
+
+    #[test]
+    fn progress_lines_say_what_the_scan_is_doing() {
+        let org =
+            |active, skipped| progress_line(&Progress::OrganizationListed { active, skipped });
+        assert_eq!(org(3, 0), "organization: 3 active account(s)");
+        assert_eq!(
+            org(3, 2),
+            "organization: 3 active account(s), 2 skipped (not active)"
+        );
+        let started = |accounts_not_entered| {
+            progress_line(&Progress::ScanStarted {
+                targets: 6,
+                accounts: 2,
+                concurrency: 8,
+                accounts_not_entered,
+            })
+        };
+        assert_eq!(
+            started(0),
+            "scanning 6 account × region target(s) in 2 account(s), 8 at a time"
+        );
+        assert_eq!(
+            started(1),
+            "scanning 6 account × region target(s) in 2 account(s), 8 at a time; 1 account(s) could not be entered"
+        );
+        let finished = |status, errors, first_error_code: Option<&str>| {
+            progress_line(&Progress::TargetFinished {
+                done: 2,
+                total: 6,
+                target: aws::FinishedTarget {
+                    account_id: "111111111111".into(),
+                    region: "eu-west-1".into(),
+                    status,
+                    errors,
+                    first_error_code: first_error_code.map(str::to_string),
+                    rest_apis: 1,
+                    http_apis: 2,
+                    load_balancers: 3,
+                    endpoint_services: 4,
+                    peerings: 5,
+                },
+            })
+        };
+        let counts = "1 REST APIs, 2 HTTP APIs, 3 load balancers, 4 endpoint services, 5 peerings";
+        for (line, state) in [
+            (finished(TargetStatus::Complete, 0, None), "done"),
+            (
+                finished(TargetStatus::Partial, 2, Some("AccessDenied")),
+                "PARTIAL (2 errors)",
+            ),
+            (
+                finished(TargetStatus::Failed, 1, Some("InternalError")),
+                "FAILED (InternalError)",
+            ),
+            (finished(TargetStatus::Failed, 0, None), "FAILED (unknown)"),
+        ] {
+            assert_eq!(
+                line,
+                format!("[2/6] 111111111111/eu-west-1: {state}: {counts}")
+            );
+        }
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //! so); anything else that goes wrong is fatal, because an organization scan that silently
 //! covered fewer accounts would look cleaner than it is.
 
-use super::{scan_error, CallCounter, FatalScanError, Pager};
+use super::errors::scan_error;
+use super::paging::Pager;
+use super::{CallCounter, FatalScanError};
 use crate::inventory::SkippedAccount;
 use aws_config::SdkConfig;
 

@@ -318,24 +318,25 @@ fn the_operation_scanner_reads_whole_literals_only() {
 fn every_operation_named_in_the_source_is_on_the_reviewed_allowlist() {
     let dir = harness::project_root().join("src/aws");
     let mut named: BTreeSet<String> = BTreeSet::new();
-    let mut files = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "rs") {
-            continue;
+    // Every source file below src/aws, subfolders included; unit tests call nothing. A scanner
+    // that missed a file's calls, or a file that moved away, leaves the allowlist stale below.
+    let mut folders = vec![dir.clone()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") || path.ends_with("tests.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let found = operation_literals(&text);
+            // `overexposed:*` names the auditor's own steps in errors, never an AWS call.
+            named.extend(found.into_iter().filter(|o| !o.starts_with("overexposed:")));
         }
-        files += 1;
-        let text = std::fs::read_to_string(&path).unwrap();
-        let found = operation_literals(&text);
-        assert!(
-            !found.is_empty(),
-            "{} names no operation: the scanner is broken or the file moved",
-            path.display()
-        );
-        // `overexposed:*` names the auditor's own steps in errors, never an AWS call.
-        named.extend(found.into_iter().filter(|o| !o.starts_with("overexposed:")));
     }
-    assert!(files >= 4, "{files} files in {}", dir.display());
     let allowed: BTreeSet<String> = ALLOWED.iter().map(|s| s.to_string()).collect();
     let unreviewed: Vec<&String> = named.difference(&allowed).collect();
     assert!(

@@ -1,0 +1,48 @@
+use super::*;
+use crate::aws::redact::register_secret;
+
+#[test]
+fn error_codes_are_redacted_and_bounded_like_messages() {
+    register_secret("CODESECRETvalue1");
+    let code = format!("Weird\nCODESECRETvalue1{}", "X".repeat(500));
+    let cleaned = clean(&code, 100);
+    assert!(!cleaned.contains("CODESECRET"), "{cleaned}");
+    assert!(!cleaned.contains('\n'));
+    assert_eq!(cleaned.chars().count(), 101);
+    // A huge message is cut before redaction but never lets a secret through.
+    let huge = format!("{}CODESECRETvalue1", "y".repeat(390));
+    let cleaned = clean(&(huge + &"z".repeat(1_000_000)), 400);
+    assert!(!cleaned.contains("CODESECRET"), "{cleaned}");
+}
+
+#[test]
+fn error_chains_are_one_readable_line() {
+    #[derive(Debug)]
+    struct E(&'static str, Option<Box<E>>);
+    impl std::fmt::Display for E {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl std::error::Error for E {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|e| e as _)
+        }
+    }
+    let e = E(
+        "dispatch failure",
+        Some(Box::new(E(
+            "io error",
+            Some(Box::new(E("connection refused", None))),
+        ))),
+    );
+    assert_eq!(
+        error_chain(&e),
+        "dispatch failure: io error: connection refused"
+    );
+    let repeated = E("timeout", Some(Box::new(E("timeout", None))));
+    assert_eq!(error_chain(&repeated), "timeout");
+    let long = "x".repeat(500);
+    assert_eq!(truncate(&long, 400).chars().count(), 401);
+    assert_eq!(one_line("a\n  b\tc"), "a b c");
+}

@@ -2896,5 +2896,4 @@ fn public_lb_fix(
 }
 
 #[cfg(test)]
-#[path = "network_tests.rs"]
 mod tests;

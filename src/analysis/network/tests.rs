@@ -9,7 +9,7 @@ use super::*;
 use crate::inventory::{
     ApiResource, EndpointService, GroupRef, IngressRule, Instance, Integration, Inventory,
     LbTarget, Listener, Network, NetworkInterface, PeeringSide, PrefixList, RestMethod, Route,
-    RouteTable, Stage, Subnet, TargetGroup, VpcLink,
+    RouteTable, SecurityGroup, Stage, Subnet, TargetGroup, VpcLink,
 };
 
 const OWNER: &str = "111111111111";

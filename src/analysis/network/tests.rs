@@ -8,8 +8,8 @@
 use super::*;
 use crate::inventory::{
     ApiResource, EndpointService, GroupRef, IngressRule, Instance, Integration, Inventory,
-    LbTarget, Listener, Network, NetworkInterface, PeeringSide, PrefixList, RestMethod, Route,
-    RouteTable, SecurityGroup, Stage, Subnet, TargetGroup, VpcLink,
+    LbTarget, Listener, Network, NetworkInterface, PeeringSide, PrefixList, RestApi, RestMethod,
+    Route, RouteTable, SecurityGroup, Stage, Subnet, TargetGroup, VpcLink,
 };
 
 const OWNER: &str = "111111111111";

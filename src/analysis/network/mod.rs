@@ -62,6 +62,7 @@
 //! read in full, a finding does not claim its list of bypassed methods is complete.
 
 mod addrs;
+mod backends;
 mod path_steps;
 mod published;
 mod region_index;
@@ -70,8 +71,12 @@ use super::{describe_reach, FindingDraft};
 use crate::inventory::{Inventory, LoadBalancer, PrefixList, Target, TargetGroup, VpcPeering};
 use crate::model::{EntryPoint, Finding, Reach};
 use addrs::{is_any_address, is_private_range, AddrSet};
+use backends::{
+    and_more, backend_evidence, backend_words, bypass_sentence, merge_backends, methods_evidence,
+    Backend, LbView,
+};
 use path_steps::{admissions, port_in, routes_for, through, Passage, Source, Step};
-use published::{published_by_lb, sort_methods, PublishedMethod};
+use published::{published_by_lb, PublishedMethod};
 use region_index::{Endpoint, Index};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -92,98 +97,6 @@ pub fn analyze(inv: &Inventory) -> Vec<Finding> {
     for target in &inv.targets {
         out.extend(analyze_target(target, &groups_by_vpc));
     }
-    out
-}
-
-// ---------------------------------------------------------------------------------------------
-// Backends.
-
-/// One load balancer, its targets, and why it is private (empty: it is not).
-struct LbView<'a> {
-    lb: &'a LoadBalancer,
-    endpoints: BTreeSet<Endpoint>,
-    private_because: Vec<String>,
-}
-
-/// Private load balancers whose targets overlap, merged: one service.
-struct Backend<'a> {
-    /// The smallest member ARN: stable, and the load balancer's own ARN for a backend of one.
-    id: String,
-    members: Vec<&'a LbView<'a>>,
-    endpoints: BTreeSet<Endpoint>,
-    private_because: Vec<String>,
-    methods: Vec<PublishedMethod>,
-}
-
-fn find(parent: &mut [usize], mut i: usize) -> usize {
-    while parent[i] != i {
-        parent[i] = parent[parent[i]];
-        i = parent[i];
-    }
-    i
-}
-
-/// Merges private load balancers sharing a target (union-find over a target → first owner
-/// map: linear in the number of targets).
-fn merge_backends<'a>(
-    views: &'a [LbView<'a>],
-    published: &HashMap<&str, Vec<PublishedMethod>>,
-) -> Vec<Backend<'a>> {
-    let private: Vec<usize> = (0..views.len())
-        .filter(|&i| !views[i].private_because.is_empty())
-        .collect();
-    let mut parent: Vec<usize> = (0..views.len()).collect();
-    let mut owner: HashMap<&Endpoint, usize> = HashMap::new();
-    for &i in &private {
-        for e in &views[i].endpoints {
-            match owner.get(e) {
-                Some(&j) => {
-                    let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-                    parent[a] = b;
-                }
-                None => {
-                    owner.insert(e, i);
-                }
-            }
-        }
-    }
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for &i in &private {
-        let root = find(&mut parent, i);
-        groups.entry(root).or_default().push(i);
-    }
-    let mut out: Vec<Backend> = groups
-        .into_values()
-        .map(|mut members| {
-            members.sort_by(|&a, &b| views[a].lb.arn.cmp(&views[b].lb.arn));
-            let mut endpoints = BTreeSet::new();
-            let mut private_because: Vec<String> = Vec::new();
-            let mut methods = Vec::new();
-            for &m in &members {
-                endpoints.extend(views[m].endpoints.iter().cloned());
-                for why in &views[m].private_because {
-                    if !private_because.contains(why) {
-                        private_because.push(why.clone());
-                    }
-                }
-                methods.extend(
-                    published
-                        .get(views[m].lb.arn.as_str())
-                        .cloned()
-                        .unwrap_or_default(),
-                );
-            }
-            sort_methods(&mut methods);
-            Backend {
-                id: views[members[0]].lb.arn.clone(),
-                members: members.iter().map(|&m| &views[m]).collect(),
-                endpoints,
-                private_because,
-                methods,
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| a.id.cmp(&b.id));
     out
 }
 
@@ -242,142 +155,6 @@ fn analyze_target(
     }
     out.extend(public_lb_findings(&ix, &views, &backends));
     out
-}
-
-fn backend_evidence(b: &Backend) -> Value {
-    let first = b.members[0].lb;
-    json!({
-        "load_balancer": b.id,
-        "name": first.name,
-        "type": first.lb_type,
-        "scheme": first.scheme,
-        "vpc_id": first.vpc_id,
-        "load_balancers": b.members.iter().map(|m| m.lb.arn.clone()).collect::<Vec<_>>(),
-        "targets": b.endpoints.iter().map(|(h, p)| format!("{h}:{p}")).collect::<Vec<_>>(),
-        "private_because": b.private_because,
-    })
-}
-
-fn methods_evidence(methods: &[PublishedMethod]) -> Value {
-    json!(methods
-        .iter()
-        .map(|m| json!({
-            "api_id": m.api_id,
-            "api_name": m.api_name,
-            "method": m.method,
-            "path": m.path,
-            "authorization_type": m.authorization_type,
-            "link_inferred": m.inferred,
-        }))
-        .collect::<Vec<_>>())
-}
-
-/// The API Gateway reads that tie methods to load balancers and failed here (`operation
-/// (code)`, once each), plus the APIs only partly read: the methods found may not be all.
-fn unread_api_reads(target: &Target) -> Vec<String> {
-    let mut seen = BTreeSet::new();
-    let mut out: Vec<String> = target
-        .errors
-        .iter()
-        .filter(|e| {
-            matches!(
-                e.operation.as_str(),
-                "apigateway:GetRestApis" | "apigateway:GetResources" | "apigateway:GetVpcLinks"
-            )
-        })
-        .filter(|e| seen.insert(e.operation.as_str()))
-        .map(|e| format!("{} ({})", e.operation, e.code))
-        .collect();
-    out.extend(
-        target
-            .rest_apis
-            .iter()
-            .filter(|a| a.partial && !seen.contains("apigateway:GetResources"))
-            .map(|a| format!("REST API {} (partly)", a.id)),
-    );
-    out
-}
-
-/// "The same backend is published through API Gateway …" or, when no method publishes it,
-/// why the exposure still matters. When API Gateway could not be read in full, it does not
-/// claim the list is complete.
-fn bypass_sentence(ix: &Index, methods: &[PublishedMethod]) -> String {
-    let unread = unread_api_reads(ix.target);
-    if methods.is_empty() {
-        if !unread.is_empty() {
-            return format!(
-                "No API Gateway method is known to publish this backend, but {} could not be read, so some may; either way nothing restricts verbs or paths on this path: every verb of every path is reachable with no HTTP authentication.",
-                unread.join(", ")
-            );
-        }
-        return "No API Gateway method publishes this backend, so nothing restricts verbs or paths: every verb of every path is reachable with no HTTP authentication.".into();
-    }
-    let list: Vec<String> = methods
-        .iter()
-        .take(8)
-        .map(|m| {
-            format!(
-                "{} {} on REST API {} ({}, {}{})",
-                m.method,
-                m.path,
-                m.api_name,
-                m.api_id,
-                m.authorization_type,
-                if m.inferred { ", link inferred" } else { "" }
-            )
-        })
-        .collect();
-    let more = and_more(methods.len(), 8, "");
-    let incomplete = if unread.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " ({} could not be read, so other methods may publish it too)",
-            unread.join(", ")
-        )
-    };
-    format!(
-        "The same backend is published through API Gateway as {}{more}{incomplete}; this network path bypasses their authentication and their verb restrictions: every verb of every path of the backend is reachable with no HTTP authentication.",
-        list.join(", ")
-    )
-}
-
-/// " and 3 more{noun}" after the first `shown` of `total` listed; nothing when all were.
-fn and_more(total: usize, shown: usize, noun: &str) -> String {
-    if total > shown {
-        format!(" and {} more{noun}", total - shown)
-    } else {
-        String::new()
-    }
-}
-
-fn backend_words(b: &Backend) -> String {
-    let targets: Vec<String> = b
-        .endpoints
-        .iter()
-        .take(4)
-        .map(|(h, p)| format!("{h}:{p}"))
-        .collect();
-    let more = and_more(b.endpoints.len(), 4, "");
-    let fronted = match b.members.as_slice() {
-        [one] => format!("the {} load balancer {}", one.lb.lb_type, one.lb.name),
-        many => format!(
-            "the load balancers {} (one service: their targets overlap)",
-            many.iter()
-                .map(|m| format!("{} ({})", m.lb.name, m.lb.lb_type))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    format!(
-        "the private backend behind {fronted} ({}; targets {}{more})",
-        b.private_because.join(", "),
-        if targets.is_empty() {
-            "not read".to_string()
-        } else {
-            targets.join(", ")
-        },
-    )
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ use super::*;
 use crate::inventory::{
     ApiResource, EndpointService, GroupRef, IngressRule, Instance, Integration, Inventory,
     LbTarget, Listener, Network, NetworkInterface, PeeringSide, PrefixList, RestApi, RestMethod,
-    Route, RouteTable, SecurityGroup, Stage, Subnet, TargetGroup, VpcLink,
+    Route, RouteTable, SecurityGroup, Stage, Subnet, TargetGroup, VpcLink, VpcPeering,
 };
 
 const OWNER: &str = "111111111111";

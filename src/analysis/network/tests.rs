@@ -5,12 +5,15 @@
 //! `GET /orders` (AWS_IAM) forwarding through the link. Each test adds one tempting
 //! alternative and pins the verdict.
 
-use super::*;
+use super::public_lb::POSSIBLE_BACKENDS_LISTED;
 use crate::inventory::{
     ApiResource, EndpointService, GroupRef, IngressRule, Instance, Integration, Inventory,
-    LbTarget, Listener, Network, NetworkInterface, PeeringSide, PrefixList, RestApi, RestMethod,
-    Route, RouteTable, SecurityGroup, Stage, Subnet, TargetGroup, VpcLink, VpcPeering,
+    LbTarget, Listener, LoadBalancer, Network, NetworkInterface, PeeringSide, PrefixList, RestApi,
+    RestMethod, Route, RouteTable, SecurityGroup, Stage, Subnet, Target, TargetGroup, VpcLink,
+    VpcPeering,
 };
+use crate::model::{EntryPoint, Finding};
+use serde_json::json;
 
 const OWNER: &str = "111111111111";
 const PARTNER: &str = "222222222222";

@@ -1,7 +1,7 @@
 //! Backends.
 
 use super::published::{sort_methods, PublishedMethod};
-use super::region_index::{Endpoint, Index};
+use super::region_index::{Endpoint, RegionIndex};
 use crate::inventory::{LoadBalancer, Target};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -152,8 +152,8 @@ fn unread_api_reads(target: &Target) -> Vec<String> {
 /// "The same backend is published through API Gateway …" or, when no method publishes it,
 /// why the exposure still matters. When API Gateway could not be read in full, it does not
 /// claim the list is complete.
-pub(super) fn bypass_sentence(ix: &Index, methods: &[PublishedMethod]) -> String {
-    let unread = unread_api_reads(ix.target);
+pub(super) fn bypass_sentence(region: &RegionIndex, methods: &[PublishedMethod]) -> String {
+    let unread = unread_api_reads(region.target);
     if methods.is_empty() {
         if !unread.is_empty() {
             return format!(

@@ -18,7 +18,7 @@ use peering::peering_findings;
 use privatelink::endpoint_service_findings;
 use public_lb::public_lb_findings;
 use published::published_by_lb;
-use region_index::Index;
+use region_index::RegionIndex;
 use std::collections::{BTreeSet, HashMap};
 
 pub fn analyze(inv: &Inventory) -> Vec<Finding> {
@@ -44,7 +44,7 @@ fn analyze_target(
     target: &Target,
     groups_by_vpc: &HashMap<&str, BTreeSet<String>>,
 ) -> Vec<Finding> {
-    let ix = Index::new(target);
+    let region = RegionIndex::new(target);
     let net = &target.network;
     let mut why: HashMap<&str, Vec<String>> = HashMap::new();
     for link in &target.vpc_links {
@@ -80,7 +80,7 @@ fn analyze_target(
             private_because.extend(why.get(lb.arn.as_str()).cloned().unwrap_or_default());
             LbView {
                 lb,
-                endpoints: ix.endpoints(lb),
+                endpoints: region.endpoints(lb),
                 private_because,
             }
         })
@@ -89,11 +89,11 @@ fn analyze_target(
     let backends = merge_backends(&views, &published);
 
     let mut out = Vec::new();
-    out.extend(endpoint_service_findings(&ix, &backends, &published));
+    out.extend(endpoint_service_findings(&region, &backends, &published));
     for p in &net.peerings {
-        out.extend(peering_findings(&ix, p, &backends, groups_by_vpc));
+        out.extend(peering_findings(&region, p, &backends, groups_by_vpc));
     }
-    out.extend(public_lb_findings(&ix, &views, &backends));
+    out.extend(public_lb_findings(&region, &views, &backends));
     out
 }
 

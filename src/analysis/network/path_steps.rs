@@ -1,7 +1,7 @@
 //! Steps of a network path: what one hop lets through.
 
 use super::addrs::{prefix_len, AddrSet};
-use super::region_index::Index;
+use super::region_index::RegionIndex;
 use crate::inventory::{IngressRule, PrefixList, RouteTable};
 use std::collections::BTreeSet;
 
@@ -107,7 +107,7 @@ pub(super) enum Source<'s> {
 
 /// What the ingress rules of `groups` on `port` admit of `addrs` (the source's addresses).
 pub(super) fn admissions(
-    ix: &Index,
+    region: &RegionIndex,
     groups: &[String],
     port: Option<i32>,
     addrs: &AddrSet,
@@ -115,10 +115,10 @@ pub(super) fn admissions(
 ) -> Vec<Step> {
     let mut out = Vec::new();
     for gid in groups {
-        let Some(g) = ix.groups.get(gid.as_str()) else {
+        let Some(g) = region.groups.get(gid.as_str()) else {
             // A group on the host itself is this account's: if it is unknown, it was not read
             // (the listing failed, or it changed between reads). Assumed to admit the source.
-            let why = match ix.failed_words("ec2:DescribeSecurityGroups", None) {
+            let why = match region.failed_words("ec2:DescribeSecurityGroups", None) {
                 Some(w) => format!("it could not be read ({w})"),
                 None => "it is not among the security groups read".to_string(),
             };
@@ -150,8 +150,8 @@ pub(super) fn admissions(
                 }
             }
             for pl in &rule.prefix_list_ids {
-                let words = ix.prefix_list_words(pl);
-                match ix.prefix_lists.get(pl.as_str()) {
+                let words = region.prefix_list_words(pl);
+                match region.prefix_lists.get(pl.as_str()) {
                     // CloudFront's edge addresses are public AWS ranges, never a VPC's.
                     Some(p) if p.is_cloudfront_origin_facing() => {}
                     Some(PrefixList {
@@ -181,7 +181,7 @@ pub(super) fn admissions(
                             in_vpc.is_some_and(|v| v != *vpc) || via.is_some_and(|x| x != *pcx);
                         if groups.contains(sg) || in_vpc == Some(*vpc) || via == Some(*pcx) {
                             Some(false)
-                        } else if elsewhere || ix.groups.contains_key(sg.as_str()) {
+                        } else if elsewhere || region.groups.contains_key(sg.as_str()) {
                             // A group of this account's own VPCs, or of another VPC: not
                             // the peer's.
                             None
@@ -220,7 +220,7 @@ pub(super) fn admissions(
 /// of the VPC routes to the peering, assumed; with no table of the VPC read, the whole peer,
 /// assumed.
 pub(super) fn routes_for(
-    ix: &Index,
+    region: &RegionIndex,
     host: &str,
     subnet: Option<&str>,
     vpc: Option<&str>,
@@ -228,17 +228,17 @@ pub(super) fn routes_for(
     pcx: &str,
     peer: &AddrSet,
 ) -> Vec<Step> {
-    let vpc = subnet.and_then(|s| ix.vpc_of_subnet(s)).or(vpc);
+    let vpc = subnet.and_then(|s| region.vpc_of_subnet(s)).or(vpc);
     if vpc.is_some_and(|v| v != local_vpc) {
         return vec![];
     }
-    if let Some(rt) = subnet.and_then(|s| ix.route_table(Some(s), vpc.or(Some(local_vpc)))) {
-        return routed(ix, rt, pcx, peer);
+    if let Some(rt) = subnet.and_then(|s| region.route_table(Some(s), vpc.or(Some(local_vpc)))) {
+        return routed(region, rt, pcx, peer);
     }
     let place = subnet
         .map(|s| format!("subnet {s}"))
         .unwrap_or_else(|| host.to_string());
-    if let Some(w) = ix.failed_words("ec2:DescribeRouteTables", None) {
+    if let Some(w) = region.failed_words("ec2:DescribeRouteTables", None) {
         return vec![Step::fact(
             peer.clone(),
             format!("the route tables could not be read ({w}), so the route table of {place} is assumed to send the peer back through {pcx}"),
@@ -247,7 +247,11 @@ pub(super) fn routes_for(
     }
     // Indexed: hosts of unknown subnet (their instances unread) are asked once per peering and
     // backend, so a scan of the region's tables each time would multiply them.
-    let tables: Vec<&RouteTable> = ix.tables_of_vpc.get(local_vpc).cloned().unwrap_or_default();
+    let tables: Vec<&RouteTable> = region
+        .tables_of_vpc
+        .get(local_vpc)
+        .cloned()
+        .unwrap_or_default();
     if tables.is_empty() {
         return vec![Step::fact(
             peer.clone(),
@@ -257,7 +261,7 @@ pub(super) fn routes_for(
     }
     tables
         .into_iter()
-        .flat_map(|rt| routed(ix, rt, pcx, peer))
+        .flat_map(|rt| routed(region, rt, pcx, peer))
         .map(|mut s| {
             s.assumed = true;
             s.what = format!(
@@ -273,14 +277,14 @@ pub(super) fn routes_for(
 /// longest prefix match, so a more specific route to anything else takes addresses away (at
 /// equal length, a CIDR route wins over a prefix-list entry). A route whose prefix list could
 /// not be read is assumed to carry the whole peer.
-fn routed(ix: &Index, rt: &RouteTable, pcx: &str, peer: &AddrSet) -> Vec<Step> {
+fn routed(region: &RegionIndex, rt: &RouteTable, pcx: &str, peer: &AddrSet) -> Vec<Step> {
     // (set, prefix length, from a prefix list, to the peering, index of the route)
     let mut dests: Vec<(AddrSet, u8, bool, bool, usize)> = Vec::new();
     let mut unknown: Vec<usize> = Vec::new();
     for (i, r) in rt.routes.iter().enumerate() {
         let to_pcx = r.vpc_peering_connection_id.as_deref() == Some(pcx);
         match &r.destination_prefix_list_id {
-            Some(pl) => match ix
+            Some(pl) => match region
                 .prefix_lists
                 .get(pl.as_str())
                 .and_then(|p| p.cidrs.as_ref())
@@ -307,7 +311,7 @@ fn routed(ix: &Index, rt: &RouteTable, pcx: &str, peer: &AddrSet) -> Vec<Step> {
     let words = |i: usize| {
         let r = &rt.routes[i];
         let dest = match &r.destination_prefix_list_id {
-            Some(pl) => ix.prefix_list_words(pl),
+            Some(pl) => region.prefix_list_words(pl),
             None => r.destination_cidr.clone(),
         };
         format!("{dest} -> {pcx}")

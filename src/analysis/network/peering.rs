@@ -5,7 +5,7 @@ use super::backends::{
     backend_evidence, backend_words, bypass_sentence, methods_evidence, Backend,
 };
 use super::path_steps::{admissions, routes_for, through, Passage, Source, Step};
-use super::region_index::Index;
+use super::region_index::RegionIndex;
 use crate::analysis::{describe_reach, FindingDraft};
 use crate::inventory::{TargetGroup, VpcPeering};
 use crate::model::{EntryPoint, Finding, Reach};
@@ -111,7 +111,7 @@ fn preservation(tg: &TargetGroup) -> Preservation {
 /// NLB's own addresses when not; an ALB proxies, its targets see the ALB). A fact that could
 /// not be read (a host, its route table or groups, a member's targets) is an assumed step.
 fn peer_path(
-    ix: &Index,
+    region: &RegionIndex,
     backend: &Backend,
     local_vpc: &str,
     pcx: &str,
@@ -125,11 +125,11 @@ fn peer_path(
         }
     };
     for (host, port) in &backend.endpoints {
-        let Some(facts) = ix.host(host) else {
+        let Some(facts) = region.host(host) else {
             continue;
         };
         let routes = routes_for(
-            ix,
+            region,
             &format!("target {host}"),
             facts.subnet,
             facts.vpc.as_deref(),
@@ -138,7 +138,7 @@ fn peer_path(
             peer,
         );
         let admitted = match (facts.groups, &facts.unknown) {
-            (Some(groups), _) => admissions(ix, groups, Some(*port), peer, source),
+            (Some(groups), _) => admissions(region, groups, Some(*port), peer, source),
             (None, Some(why)) => vec![Step::fact(
                 peer.clone(),
                 format!("{why}, so its security groups are assumed to admit the peer"),
@@ -158,11 +158,11 @@ fn peer_path(
     // and admit anyone.
     for member in &backend.members {
         let lb = member.lb;
-        let Some(why) = ix.targets_unread(lb) else {
+        let Some(why) = region.targets_unread(lb) else {
             continue;
         };
         let routes = routes_for(
-            ix,
+            region,
             &format!("the targets of load balancer {}", lb.name),
             None,
             Some(&lb.vpc_id),
@@ -191,7 +191,7 @@ fn peer_path(
         let mut routes = Vec::new();
         for s in &lb.subnet_ids {
             routes.extend(routes_for(
-                ix,
+                region,
                 &format!("load balancer {}", lb.name),
                 Some(s),
                 Some(&lb.vpc_id),
@@ -221,7 +221,7 @@ fn peer_path(
             let mut steps = Vec::new();
             for port in ports {
                 steps.extend(
-                    admissions(ix, &lb.security_group_ids, port, peer, source)
+                    admissions(region, &lb.security_group_ids, port, peer, source)
                         .into_iter()
                         .map(|mut s| {
                             s.assumed |= !lb.listeners_read;
@@ -242,7 +242,7 @@ fn peer_path(
             }
             continue;
         }
-        if let Some(why) = ix.targets_unread(lb) {
+        if let Some(why) = region.targets_unread(lb) {
             let unknown = [Step::fact(
                 AddrSet::all(),
                 format!("the targets of load balancer {} could not be read ({why}), so they are assumed to admit whoever they see", lb.name),
@@ -258,19 +258,19 @@ fn peer_path(
         }
         // The NLB's own nodes (preservation off): any of its addresses or groups; when its
         // subnets and VPC could not be read, any address, assumed.
-        let (lb_addrs, lb_addrs_known) = match ix.lb_addresses(lb) {
+        let (lb_addrs, lb_addrs_known) = match region.lb_addresses(lb) {
             Some(a) => (a, true),
             None => (AddrSet::all(), false),
         };
         for tg in &lb.target_groups {
             let pres = preservation(tg);
             for t in &tg.targets {
-                let Some((key, port)) = ix.endpoint_of(lb, tg, t) else {
+                let Some((key, port)) = region.endpoint_of(lb, tg, t) else {
                     continue;
                 };
                 let (host, groups, why): (String, Option<&[String]>, Option<String>) =
                     if tg.target_type == "alb" {
-                        match ix.lbs.get(t.id.as_str()) {
+                        match region.lbs.get(t.id.as_str()) {
                             Some(alb) => (
                                 format!("load balancer {}", alb.name),
                                 Some(&alb.security_group_ids),
@@ -279,7 +279,7 @@ fn peer_path(
                             None => (t.id.clone(), None, None),
                         }
                     } else {
-                        let facts = ix.host(&key);
+                        let facts = region.host(&key);
                         let groups = facts.as_ref().and_then(|f| f.groups);
                         let why = facts.and_then(|f| f.unknown);
                         (format!("target {key}:{port}"), groups, why)
@@ -296,14 +296,14 @@ fn peer_path(
                 };
                 // The peer itself (preservation on).
                 let peer_steps = match groups {
-                    Some(g) => admissions(ix, g, Some(port), peer, source),
+                    Some(g) => admissions(region, g, Some(port), peer, source),
                     None => unknown(),
                 };
                 let nlb_source = Source::LoadBalancer {
                     groups: &lb.security_group_ids,
                 };
                 let admits_nlb = match groups {
-                    Some(g) => admissions(ix, g, Some(port), &lb_addrs, &nlb_source),
+                    Some(g) => admissions(region, g, Some(port), &lb_addrs, &nlb_source),
                     None => unknown(),
                 };
                 let nlb_steps: Vec<Step> = admits_nlb
@@ -357,12 +357,12 @@ fn peer_path(
 }
 
 pub(super) fn peering_findings(
-    ix: &Index,
+    region: &RegionIndex,
     p: &VpcPeering,
     backends: &[Backend],
     groups_by_vpc: &HashMap<&str, BTreeSet<String>>,
 ) -> Vec<Finding> {
-    let target = ix.target;
+    let target = region.target;
     let mut out = Vec::new();
     if p.status != "active" || p.requester.owner_id == p.accepter.owner_id {
         // Pending, rejected or deleted peerings carry no traffic; same-account peering is
@@ -411,7 +411,7 @@ pub(super) fn peering_findings(
         .filter(|b| {
             b.members.iter().any(|m| m.lb.vpc_id == local.vpc_id)
                 || b.endpoints.iter().any(|(h, _)| {
-                    ix.host(h).and_then(|f| f.vpc).as_deref() == Some(local.vpc_id.as_str())
+                    region.host(h).and_then(|f| f.vpc).as_deref() == Some(local.vpc_id.as_str())
                 })
         })
         .collect();
@@ -422,7 +422,8 @@ pub(super) fn peering_findings(
     });
     let mut exposed_any = false;
     for b in &local_backends {
-        let Some(mut path) = peer_path(ix, b, &local.vpc_id, &p.id, &peer_addrs, &source) else {
+        let Some(mut path) = peer_path(region, b, &local.vpc_id, &p.id, &peer_addrs, &source)
+        else {
             continue;
         };
         if peer_unknown {
@@ -478,7 +479,7 @@ pub(super) fn peering_findings(
             describe_reach(&reach),
             admission,
             path.via,
-            bypass_sentence(ix, methods),
+            bypass_sentence(region, methods),
         );
         let mut evidence = BTreeMap::new();
         evidence.insert("peering".into(), peering_evidence.clone());
@@ -533,7 +534,7 @@ pub(super) fn peering_findings(
         // Whatever could be assumed was (and found no path); facts that cannot be assumed
         // (load balancers or target groups missing from a failed listing, …) may still hide
         // one: then this is not a certain "nothing".
-        let unread = unread_network_reads(ix);
+        let unread = unread_network_reads(region);
         let today = if unread.is_empty() {
             "Nothing is exposed today".to_string()
         } else {
@@ -592,9 +593,10 @@ pub(super) fn peering_findings(
 
 /// The network reads of this account × region that failed, as `operation (code)`, once each
 /// (endpoint service permissions aside: no peering verdict depends on them).
-fn unread_network_reads(ix: &Index) -> Vec<String> {
+fn unread_network_reads(region: &RegionIndex) -> Vec<String> {
     let mut seen = BTreeSet::new();
-    ix.target
+    region
+        .target
         .errors
         .iter()
         .filter(|e| {

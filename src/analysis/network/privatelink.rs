@@ -4,7 +4,7 @@ use super::backends::{
     backend_evidence, backend_words, bypass_sentence, methods_evidence, Backend,
 };
 use super::published::PublishedMethod;
-use super::region_index::Index;
+use super::region_index::RegionIndex;
 use crate::analysis::{describe_reach, FindingDraft};
 use crate::model::{EntryPoint, Finding, Reach};
 use serde_json::json;
@@ -38,11 +38,11 @@ fn principal_organization(p: &str, kind: Option<&str>) -> Option<(String, Option
 }
 
 pub(super) fn endpoint_service_findings(
-    ix: &Index,
+    region: &RegionIndex,
     backends: &[Backend],
     published: &HashMap<&str, Vec<PublishedMethod>>,
 ) -> Vec<Finding> {
-    let target = ix.target;
+    let target = region.target;
     let owner = target.account_id.as_str();
     let member_of: HashMap<&str, usize> = backends
         .iter()
@@ -53,7 +53,7 @@ pub(super) fn endpoint_service_findings(
     for svc in &target.network.endpoint_services {
         // Permissions that could not be read are unknown, not "nobody": assumed to allow every
         // account (the widest), at medium confidence.
-        let perms_unread = ix.failed(
+        let perms_unread = region.failed(
             "ec2:DescribeVpcEndpointServicePermissions",
             Some(&svc.service_id),
         );
@@ -269,7 +269,7 @@ pub(super) fn endpoint_service_findings(
                 connected_words,
                 stale_words,
                 org_words,
-                bypass_sentence(ix, &methods),
+                bypass_sentence(region, &methods),
             );
             let mut evidence = evidence_base.clone();
             evidence.insert("backend".into(), backend_json);

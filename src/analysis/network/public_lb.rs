@@ -6,7 +6,7 @@ use super::backends::{
 };
 use super::path_steps::port_in;
 use super::published::PublishedMethod;
-use super::region_index::{Endpoint, Index};
+use super::region_index::{Endpoint, RegionIndex};
 use crate::analysis::{describe_reach, FindingDraft};
 use crate::inventory::{LoadBalancer, PrefixList};
 use crate::model::{EntryPoint, Finding, Reach};
@@ -25,7 +25,7 @@ struct InternetReach {
 /// AWS-managed CloudFront origin-facing list is the internet, through CloudFront; a list that
 /// could not be read is assumed to be the internet). `None`: the groups admit no public
 /// address, so the internet cannot reach it.
-fn internet_reach(ix: &Index, lb: &LoadBalancer) -> Option<InternetReach> {
+fn internet_reach(region: &RegionIndex, lb: &LoadBalancer) -> Option<InternetReach> {
     let mut r = InternetReach {
         reach: Reach::Internet,
         notes: vec![],
@@ -37,7 +37,7 @@ fn internet_reach(ix: &Index, lb: &LoadBalancer) -> Option<InternetReach> {
     let mut cidrs = BTreeSet::new();
     let mut anyone = false;
     for gid in &lb.security_group_ids {
-        let Some(g) = ix.groups.get(gid.as_str()) else {
+        let Some(g) = region.groups.get(gid.as_str()) else {
             anyone = true;
             r.assumed = true;
             r.notes.push(format!(
@@ -51,8 +51,8 @@ fn internet_reach(ix: &Index, lb: &LoadBalancer) -> Option<InternetReach> {
             }
             cidrs.extend(rule.cidrs.iter().filter(|c| !is_private_range(c)).cloned());
             for pl in &rule.prefix_list_ids {
-                let words = ix.prefix_list_words(pl);
-                match ix.prefix_lists.get(pl.as_str()) {
+                let words = region.prefix_list_words(pl);
+                match region.prefix_lists.get(pl.as_str()) {
                     Some(p) if p.is_cloudfront_origin_facing() => {
                         anyone = true;
                         r.notes.push(format!(
@@ -96,18 +96,22 @@ fn internet_reach(ix: &Index, lb: &LoadBalancer) -> Option<InternetReach> {
 
 /// The VPCs a load balancer's targets can be in: its own and its target groups' (instance, ALB
 /// and Lambda targets live there), and those of the hosts read among its targets.
-fn target_vpcs(ix: &Index, lb: &LoadBalancer, endpoints: &BTreeSet<Endpoint>) -> BTreeSet<String> {
+fn target_vpcs(
+    region: &RegionIndex,
+    lb: &LoadBalancer,
+    endpoints: &BTreeSet<Endpoint>,
+) -> BTreeSet<String> {
     let mut vpcs: BTreeSet<String> = std::iter::once(lb.vpc_id.clone())
         .chain(
             lb.target_groups
                 .iter()
-                .map(|tg| Index::tg_vpc(lb, tg).to_string()),
+                .map(|tg| RegionIndex::tg_vpc(lb, tg).to_string()),
         )
         .collect();
     vpcs.extend(
         endpoints
             .iter()
-            .filter_map(|(h, _)| ix.host(h).and_then(|f| f.vpc)),
+            .filter_map(|(h, _)| region.host(h).and_then(|f| f.vpc)),
     );
     vpcs
 }
@@ -128,17 +132,19 @@ struct TargetKnowledge<'a> {
 }
 
 impl<'a> TargetKnowledge<'a> {
-    fn of(ix: &Index, members: &[&'a LbView<'a>]) -> TargetKnowledge<'a> {
+    fn of(region: &RegionIndex, members: &[&'a LbView<'a>]) -> TargetKnowledge<'a> {
         let unread: Vec<(&LoadBalancer, String)> = members
             .iter()
-            .filter_map(|m| ix.targets_unread(m.lb).map(|w| (m.lb, w)))
+            .filter_map(|m| region.targets_unread(m.lb).map(|w| (m.lb, w)))
             .collect();
         TargetKnowledge {
-            anywhere: unread.iter().any(|(lb, _)| Index::targets_anywhere(lb)),
+            anywhere: unread
+                .iter()
+                .any(|(lb, _)| RegionIndex::targets_anywhere(lb)),
             unread,
             vpcs: members
                 .iter()
-                .flat_map(|m| target_vpcs(ix, m.lb, &m.endpoints))
+                .flat_map(|m| target_vpcs(region, m.lb, &m.endpoints))
                 .collect(),
             has_targets: members.iter().any(|m| !m.endpoints.is_empty()),
         }
@@ -172,10 +178,10 @@ struct PossibleShares<'a> {
 }
 
 impl<'a> PossibleShares<'a> {
-    fn new(ix: &Index, backends: &'a [Backend<'a>]) -> PossibleShares<'a> {
+    fn new(region: &RegionIndex, backends: &'a [Backend<'a>]) -> PossibleShares<'a> {
         let knowledge: Vec<TargetKnowledge> = backends
             .iter()
-            .map(|b| TargetKnowledge::of(ix, &b.members))
+            .map(|b| TargetKnowledge::of(region, &b.members))
             .collect();
         let mut by_vpc: HashMap<String, Vec<usize>> = HashMap::new();
         let mut unread_by_vpc: HashMap<String, Vec<usize>> = HashMap::new();
@@ -233,11 +239,11 @@ impl<'a> PossibleShares<'a> {
 pub(super) const POSSIBLE_BACKENDS_LISTED: usize = 20;
 
 pub(super) fn public_lb_findings(
-    ix: &Index,
+    region: &RegionIndex,
     views: &[LbView],
     backends: &[Backend],
 ) -> Vec<Finding> {
-    let target = ix.target;
+    let target = region.target;
     // Target → backend, so each public load balancer is matched in one pass over its targets.
     let mut owner: HashMap<&Endpoint, usize> = HashMap::new();
     let mut member_of: HashMap<&str, usize> = HashMap::new();
@@ -253,11 +259,11 @@ pub(super) fn public_lb_findings(
     // (the usual case) builds nothing for them.
     let possible = views
         .iter()
-        .any(|v| ix.targets_unread(v.lb).is_some())
-        .then(|| PossibleShares::new(ix, backends));
+        .any(|v| region.targets_unread(v.lb).is_some())
+        .then(|| PossibleShares::new(region, backends));
     let mut out = Vec::new();
     for public in views.iter().filter(|v| v.lb.scheme == "internet-facing") {
-        let Some(ir) = internet_reach(ix, public.lb) else {
+        let Some(ir) = internet_reach(region, public.lb) else {
             continue;
         };
         let lb = public.lb;
@@ -306,11 +312,11 @@ pub(super) fn public_lb_findings(
         // for all the backends it may share one with, so one failed listing cannot multiply
         // public load balancers by backends.
         if let Some(possible) = &possible {
-            let knowledge = TargetKnowledge::of(ix, &[public]);
+            let knowledge = TargetKnowledge::of(region, &[public]);
             let uncertain = possible.of(&knowledge, &shared);
             if !uncertain.is_empty() {
                 out.push(possible_share_finding(
-                    ix,
+                    region,
                     public,
                     &ir,
                     &knowledge,
@@ -342,7 +348,7 @@ pub(super) fn public_lb_findings(
                 if shared_words.is_empty() { "its own".to_string() } else { shared_words.join(", ") },
                 describe_reach(&ir.reach),
                 waf,
-                bypass_sentence(ix, methods),
+                bypass_sentence(region, methods),
             );
             let mut evidence = lb_evidence.clone();
             evidence.insert(
@@ -357,7 +363,7 @@ pub(super) fn public_lb_findings(
             out.push(
                 FindingDraft {
                     message,
-                    specific_fix: public_lb_fix(ix, lb, private, &shared),
+                    specific_fix: public_lb_fix(region, lb, private, &shared),
                     low_confidence: ir.assumed || methods.iter().any(|m| m.inferred),
                     evidence,
                     identity: vec![
@@ -387,7 +393,7 @@ pub(super) fn public_lb_findings(
 /// which reads would settle it. Its identity is the load balancer's, apart from the certain
 /// per-backend findings.
 fn possible_share_finding(
-    ix: &Index,
+    region: &RegionIndex,
     public: &LbView,
     ir: &InternetReach,
     knowledge: &TargetKnowledge,
@@ -395,7 +401,7 @@ fn possible_share_finding(
     (waf, notes): (&str, &str),
     mut evidence: BTreeMap<String, Value>,
 ) -> Finding {
-    let target = ix.target;
+    let target = region.target;
     let lb = public.lb;
     // Why the targets are unknown, once per load balancer: its own, then the backends'.
     let mut unread: Vec<(&LoadBalancer, &str)> = Vec::new();
@@ -456,7 +462,7 @@ fn possible_share_finding(
         target.region,
         why.join(" and "),
         describe_reach(&ir.reach),
-        bypass_sentence(ix, &methods),
+        bypass_sentence(region, &methods),
     );
     evidence.insert("shared_targets".into(), json!([]));
     evidence.insert("shared_targets_known".into(), json!(false));
@@ -472,7 +478,7 @@ fn possible_share_finding(
     evidence.insert("bypassed_methods".into(), methods_evidence(&methods));
     FindingDraft {
         message,
-        specific_fix: read_targets_fix(ix, lb, &unread),
+        specific_fix: read_targets_fix(region, lb, &unread),
         low_confidence: true,
         evidence,
         identity: vec![
@@ -494,8 +500,12 @@ fn possible_share_finding(
 
 /// What to read to settle a possible overlap: per load balancer whose targets are unknown (up
 /// to 3), the target group whose `DescribeTargetHealth` failed, or its target groups' listing.
-fn read_targets_fix(ix: &Index, public: &LoadBalancer, unread: &[(&LoadBalancer, &str)]) -> String {
-    let listing_failed = ix
+fn read_targets_fix(
+    region: &RegionIndex,
+    public: &LoadBalancer,
+    unread: &[(&LoadBalancer, &str)],
+) -> String {
+    let listing_failed = region
         .failed("elasticloadbalancing:DescribeTargetGroups", None)
         .is_some();
     let reads: Vec<String> = unread
@@ -503,7 +513,8 @@ fn read_targets_fix(ix: &Index, public: &LoadBalancer, unread: &[(&LoadBalancer,
         .take(3)
         .map(|(u, _)| {
             let failed_group = u.target_groups.iter().find(|tg| {
-                ix.failed("elasticloadbalancing:DescribeTargetHealth", Some(&tg.arn))
+                region
+                    .failed("elasticloadbalancing:DescribeTargetHealth", Some(&tg.arn))
                     .is_some()
             });
             match failed_group.or(u.target_groups.first()) {
@@ -533,7 +544,7 @@ fn read_targets_fix(ix: &Index, public: &LoadBalancer, unread: &[(&LoadBalancer,
 /// itself the private backend's entry (a VPC link's or an endpoint service's), that
 /// deregistering would not help.
 fn public_lb_fix(
-    ix: &Index,
+    region: &RegionIndex,
     lb: &LoadBalancer,
     private: &Backend,
     shared: &BTreeSet<&Endpoint>,
@@ -549,16 +560,16 @@ fn public_lb_fix(
     let mut per_group: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for tg in &lb.target_groups {
         for t in &tg.targets {
-            let Some(endpoint) = ix.endpoint_of(lb, tg, t) else {
+            let Some(endpoint) = region.endpoint_of(lb, tg, t) else {
                 continue;
             };
             // An ALB target carries the private targets behind it: taking the ALB off takes
             // them off this load balancer.
             let carries_shared = shared.contains(&endpoint)
                 || (tg.target_type == "alb"
-                    && ix
-                        .alb_target(lb, t)
-                        .is_some_and(|alb| ix.endpoints(alb).iter().any(|e| shared.contains(e))));
+                    && region.alb_target(lb, t).is_some_and(|alb| {
+                        region.endpoints(alb).iter().any(|e| shared.contains(e))
+                    }));
             if carries_shared {
                 let mut target = format!("Id={}", t.id);
                 if t.port.is_some() {

@@ -23,7 +23,8 @@ pub(super) struct HostFacts<'a> {
     pub(super) unknown: Option<String>,
 }
 
-pub(super) struct Index<'a> {
+/// One account × region's inventory, indexed for the lookups every verdict makes.
+pub(super) struct RegionIndex<'a> {
     pub(super) target: &'a Target,
     pub(super) groups: HashMap<&'a str, &'a SecurityGroup>,
     instances: HashMap<&'a str, &'a Instance>,
@@ -53,8 +54,8 @@ pub(super) struct Index<'a> {
     failure_about: HashMap<(&'a str, &'a str), &'a ScanError>,
 }
 
-impl<'a> Index<'a> {
-    pub(super) fn new(target: &'a Target) -> Index<'a> {
+impl<'a> RegionIndex<'a> {
+    pub(super) fn new(target: &'a Target) -> RegionIndex<'a> {
         let net = &target.network;
         let mut instances = HashMap::new();
         let mut instance_by_ip = HashMap::new();
@@ -117,7 +118,7 @@ impl<'a> Index<'a> {
                     .or_insert(e);
             }
         }
-        Index {
+        RegionIndex {
             target,
             first_failure,
             failure_about,
@@ -231,7 +232,7 @@ impl<'a> Index<'a> {
     }
 
     /// The endpoint a registered target is (`None` without a port): an ALB target by its ARN,
-    /// any other by [`Index::host_key`].
+    /// any other by [`RegionIndex::host_key`].
     pub(super) fn endpoint_of(
         &self,
         lb: &LoadBalancer,
@@ -242,7 +243,7 @@ impl<'a> Index<'a> {
         if tg.target_type == "alb" {
             return Some((t.id.clone(), port));
         }
-        Some((self.host_key(Index::tg_vpc(lb, tg), tg, t), port))
+        Some((self.host_key(RegionIndex::tg_vpc(lb, tg), tg, t), port))
     }
 
     /// The ALB an `alb` target of `lb` names, if it was read (and is not `lb` itself).

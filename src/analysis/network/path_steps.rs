@@ -92,8 +92,8 @@ pub(super) fn through(layers: &[&[Step]]) -> Option<Passage> {
     })
 }
 
-/// Who a security group rule may name as the source, for one verdict.
-pub(super) enum Source<'s> {
+/// Where the traffic a verdict follows comes from: which source groups of a rule admit it.
+pub(super) enum TrafficSource<'s> {
     /// The peer of a peering: its account, VPC, the peering, and its groups known to the audit.
     Peer {
         owner: &'s str,
@@ -111,7 +111,7 @@ pub(super) fn admissions(
     groups: &[String],
     port: Option<i32>,
     addrs: &AddrSet,
-    source: &Source,
+    source: &TrafficSource,
 ) -> Vec<Step> {
     let mut out = Vec::new();
     for gid in groups {
@@ -167,8 +167,8 @@ pub(super) fn admissions(
             for sg in &rule.source_group_ids {
                 let pair = rule.source_groups.iter().find(|p| &p.group_id == sg);
                 let verdict = match source {
-                    Source::LoadBalancer { groups } => groups.contains(sg).then_some(false),
-                    Source::Peer {
+                    TrafficSource::LoadBalancer { groups } => groups.contains(sg).then_some(false),
+                    TrafficSource::Peer {
                         owner,
                         vpc,
                         pcx,

@@ -4,7 +4,7 @@ use super::addrs::AddrSet;
 use super::backends::{
     backend_evidence, backend_words, bypass_sentence, methods_evidence, Backend,
 };
-use super::path_steps::{admissions, routes_for, through, Passage, Source, Step};
+use super::path_steps::{admissions, routes_for, through, Passage, Step, TrafficSource};
 use super::region_index::RegionIndex;
 use crate::analysis::{describe_reach, FindingDraft};
 use crate::inventory::{TargetGroup, VpcPeering};
@@ -116,7 +116,7 @@ fn peer_path(
     local_vpc: &str,
     pcx: &str,
     peer: &AddrSet,
-    source: &Source,
+    source: &TrafficSource,
 ) -> Option<PeerPath> {
     let mut best: Option<PeerPath> = None;
     let mut consider = |path: PeerPath| {
@@ -299,7 +299,7 @@ fn peer_path(
                     Some(g) => admissions(region, g, Some(port), peer, source),
                     None => unknown(),
                 };
-                let nlb_source = Source::LoadBalancer {
+                let nlb_source = TrafficSource::LoadBalancer {
                     groups: &lb.security_group_ids,
                 };
                 let admits_nlb = match groups {
@@ -382,7 +382,7 @@ pub(super) fn peering_findings(
     let peer_groups = groups_by_vpc
         .get(peer.vpc_id.as_str())
         .unwrap_or(&no_groups);
-    let source = Source::Peer {
+    let source = TrafficSource::Peer {
         owner: &peer.owner_id,
         vpc: &peer.vpc_id,
         pcx: &p.id,

@@ -1,7 +1,7 @@
 //! Backends.
 
 use super::published::{sort_methods, PublishedMethod};
-use super::region_index::{Endpoint, RegionIndex};
+use super::region_index::{HostPort, RegionIndex};
 use crate::inventory::{LoadBalancer, Target};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// One load balancer, its targets, and why it is private (empty: it is not).
 pub(super) struct LbView<'a> {
     pub(super) lb: &'a LoadBalancer,
-    pub(super) endpoints: BTreeSet<Endpoint>,
+    pub(super) host_ports: BTreeSet<HostPort>,
     pub(super) private_because: Vec<String>,
 }
 
@@ -18,12 +18,12 @@ pub(super) struct Backend<'a> {
     /// The smallest member ARN: stable, and the load balancer's own ARN for a backend of one.
     pub(super) id: String,
     pub(super) members: Vec<&'a LbView<'a>>,
-    pub(super) endpoints: BTreeSet<Endpoint>,
+    pub(super) host_ports: BTreeSet<HostPort>,
     pub(super) private_because: Vec<String>,
     pub(super) methods: Vec<PublishedMethod>,
 }
 
-fn find(parent: &mut [usize], mut i: usize) -> usize {
+fn find_root(parent: &mut [usize], mut i: usize) -> usize {
     while parent[i] != i {
         parent[i] = parent[parent[i]];
         i = parent[i];
@@ -41,12 +41,12 @@ pub(super) fn merge_backends<'a>(
         .filter(|&i| !views[i].private_because.is_empty())
         .collect();
     let mut parent: Vec<usize> = (0..views.len()).collect();
-    let mut owner: HashMap<&Endpoint, usize> = HashMap::new();
+    let mut owner: HashMap<&HostPort, usize> = HashMap::new();
     for &i in &private {
-        for e in &views[i].endpoints {
+        for e in &views[i].host_ports {
             match owner.get(e) {
                 Some(&j) => {
-                    let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                    let (a, b) = (find_root(&mut parent, i), find_root(&mut parent, j));
                     parent[a] = b;
                 }
                 None => {
@@ -57,18 +57,18 @@ pub(super) fn merge_backends<'a>(
     }
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for &i in &private {
-        let root = find(&mut parent, i);
+        let root = find_root(&mut parent, i);
         groups.entry(root).or_default().push(i);
     }
     let mut out: Vec<Backend> = groups
         .into_values()
         .map(|mut members| {
             members.sort_by(|&a, &b| views[a].lb.arn.cmp(&views[b].lb.arn));
-            let mut endpoints = BTreeSet::new();
+            let mut host_ports = BTreeSet::new();
             let mut private_because: Vec<String> = Vec::new();
             let mut methods = Vec::new();
             for &m in &members {
-                endpoints.extend(views[m].endpoints.iter().cloned());
+                host_ports.extend(views[m].host_ports.iter().cloned());
                 for why in &views[m].private_because {
                     if !private_because.contains(why) {
                         private_because.push(why.clone());
@@ -85,7 +85,7 @@ pub(super) fn merge_backends<'a>(
             Backend {
                 id: views[members[0]].lb.arn.clone(),
                 members: members.iter().map(|&m| &views[m]).collect(),
-                endpoints,
+                host_ports,
                 private_because,
                 methods,
             }
@@ -104,7 +104,7 @@ pub(super) fn backend_evidence(b: &Backend) -> Value {
         "scheme": first.scheme,
         "vpc_id": first.vpc_id,
         "load_balancers": b.members.iter().map(|m| m.lb.arn.clone()).collect::<Vec<_>>(),
-        "targets": b.endpoints.iter().map(|(h, p)| format!("{h}:{p}")).collect::<Vec<_>>(),
+        "targets": b.host_ports.iter().map(|(h, p)| format!("{h}:{p}")).collect::<Vec<_>>(),
         "private_because": b.private_because,
     })
 }
@@ -204,12 +204,12 @@ pub(super) fn and_more(total: usize, shown: usize, noun: &str) -> String {
 
 pub(super) fn backend_words(b: &Backend) -> String {
     let targets: Vec<String> = b
-        .endpoints
+        .host_ports
         .iter()
         .take(4)
         .map(|(h, p)| format!("{h}:{p}"))
         .collect();
-    let more = and_more(b.endpoints.len(), 4, "");
+    let more = and_more(b.host_ports.len(), 4, "");
     let fronted = match b.members.as_slice() {
         [one] => format!("the {} load balancer {}", one.lb.lb_type, one.lb.name),
         many => format!(

@@ -21,6 +21,7 @@ use published::published_by_lb;
 use region_index::RegionIndex;
 use std::collections::{BTreeSet, HashMap};
 
+/// The network path findings of every account × region of the inventory.
 pub fn analyze(inv: &Inventory) -> Vec<Finding> {
     // Security groups per VPC across the whole audited estate: a rule naming a group of the
     // peer VPC admits the peer for certain when the peer account was audited too.
@@ -40,16 +41,19 @@ pub fn analyze(inv: &Inventory) -> Vec<Finding> {
     out
 }
 
+/// The network findings of one account × region: which load balancers are private, the
+/// backends they merge into, and each entry point's verdicts on them.
 fn analyze_target(
     target: &Target,
     groups_by_vpc: &HashMap<&str, BTreeSet<String>>,
 ) -> Vec<Finding> {
     let region = RegionIndex::new(target);
     let net = &target.network;
-    let mut why: HashMap<&str, Vec<String>> = HashMap::new();
+    // Load balancer ARN → the VPC links and endpoint services in front of it.
+    let mut fronted_by: HashMap<&str, Vec<String>> = HashMap::new();
     for link in &target.vpc_links {
         for arn in &link.target_arns {
-            why.entry(arn.as_str()).or_default().push(format!(
+            fronted_by.entry(arn.as_str()).or_default().push(format!(
                 "target of API Gateway VPC link {} ({})",
                 link.id, link.name
             ));
@@ -61,7 +65,8 @@ fn analyze_target(
             .iter()
             .chain(&svc.gateway_load_balancer_arns)
         {
-            why.entry(arn.as_str())
+            fronted_by
+                .entry(arn.as_str())
                 .or_default()
                 .push(format!("published by endpoint service {}", svc.service_id));
         }
@@ -77,10 +82,10 @@ fn analyze_target(
                     lb.lb_type, lb.name
                 ));
             }
-            private_because.extend(why.get(lb.arn.as_str()).cloned().unwrap_or_default());
+            private_because.extend(fronted_by.get(lb.arn.as_str()).cloned().unwrap_or_default());
             LbView {
                 lb,
-                endpoints: region.endpoints(lb),
+                host_ports: region.host_ports(lb),
                 private_because,
             }
         })
@@ -90,8 +95,8 @@ fn analyze_target(
 
     let mut out = Vec::new();
     out.extend(endpoint_service_findings(&region, &backends, &published));
-    for p in &net.peerings {
-        out.extend(peering_findings(&region, p, &backends, groups_by_vpc));
+    for peering in &net.peerings {
+        out.extend(peering_findings(&region, peering, &backends, groups_by_vpc));
     }
     out.extend(public_lb_findings(&region, &views, &backends));
     out

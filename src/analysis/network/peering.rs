@@ -80,7 +80,7 @@ enum Preservation {
     Unknown,
 }
 
-fn preservation(tg: &TargetGroup) -> Preservation {
+fn client_ip_preservation(tg: &TargetGroup) -> Preservation {
     if tg.attributes_error.is_some() {
         return Preservation::Unknown;
     }
@@ -124,7 +124,7 @@ fn peer_path(
             best = Some(path);
         }
     };
-    for (host, port) in &backend.endpoints {
+    for (host, port) in &backend.host_ports {
         let Some(facts) = region.host(host) else {
             continue;
         };
@@ -263,9 +263,9 @@ fn peer_path(
             None => (AddrSet::all(), false),
         };
         for tg in &lb.target_groups {
-            let pres = preservation(tg);
+            let preservation = client_ip_preservation(tg);
             for t in &tg.targets {
-                let Some((key, port)) = region.endpoint_of(lb, tg, t) else {
+                let Some((key, port)) = region.host_port_of(lb, tg, t) else {
                     continue;
                 };
                 let (host, groups, why): (String, Option<&[String]>, Option<String>) =
@@ -319,7 +319,7 @@ fn peer_path(
                         ..s
                     })
                     .collect();
-                let (target_steps, note) = match pres {
+                let (target_steps, note) = match preservation {
                     Preservation::On => (
                         peer_steps,
                         "client IP preservation is on: the target sees the peer's address",
@@ -345,7 +345,7 @@ fn peer_path(
                         p,
                         vec![note.to_string()],
                     );
-                    if pres == Preservation::Unknown && tg.attributes_error.is_some() {
+                    if preservation == Preservation::Unknown && tg.attributes_error.is_some() {
                         path.assumed = true;
                     }
                     consider(path);
@@ -410,7 +410,7 @@ pub(super) fn peering_findings(
         .iter()
         .filter(|b| {
             b.members.iter().any(|m| m.lb.vpc_id == local.vpc_id)
-                || b.endpoints.iter().any(|(h, _)| {
+                || b.host_ports.iter().any(|(h, _)| {
                     region.host(h).and_then(|f| f.vpc).as_deref() == Some(local.vpc_id.as_str())
                 })
         })

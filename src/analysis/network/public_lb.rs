@@ -6,7 +6,7 @@ use super::backends::{
 };
 use super::path_steps::port_in;
 use super::published::PublishedMethod;
-use super::region_index::{Endpoint, RegionIndex};
+use super::region_index::{HostPort, RegionIndex};
 use crate::analysis::{describe_reach, FindingDraft};
 use crate::inventory::{LoadBalancer, PrefixList};
 use crate::model::{EntryPoint, Finding, Reach};
@@ -99,17 +99,17 @@ fn internet_reach(region: &RegionIndex, lb: &LoadBalancer) -> Option<InternetRea
 fn target_vpcs(
     region: &RegionIndex,
     lb: &LoadBalancer,
-    endpoints: &BTreeSet<Endpoint>,
+    host_ports: &BTreeSet<HostPort>,
 ) -> BTreeSet<String> {
     let mut vpcs: BTreeSet<String> = std::iter::once(lb.vpc_id.clone())
         .chain(
             lb.target_groups
                 .iter()
-                .map(|tg| RegionIndex::tg_vpc(lb, tg).to_string()),
+                .map(|tg| RegionIndex::target_group_vpc(lb, tg).to_string()),
         )
         .collect();
     vpcs.extend(
-        endpoints
+        host_ports
             .iter()
             .filter_map(|(h, _)| region.host(h).and_then(|f| f.vpc)),
     );
@@ -144,9 +144,9 @@ impl<'a> TargetKnowledge<'a> {
             unread,
             vpcs: members
                 .iter()
-                .flat_map(|m| target_vpcs(region, m.lb, &m.endpoints))
+                .flat_map(|m| target_vpcs(region, m.lb, &m.host_ports))
                 .collect(),
-            has_targets: members.iter().any(|m| !m.endpoints.is_empty()),
+            has_targets: members.iter().any(|m| !m.host_ports.is_empty()),
         }
     }
 }
@@ -210,7 +210,7 @@ impl<'a> PossibleShares<'a> {
     fn of(
         &self,
         public: &TargetKnowledge,
-        certain: &BTreeMap<usize, BTreeSet<&Endpoint>>,
+        certain: &BTreeMap<usize, BTreeSet<&HostPort>>,
     ) -> Vec<usize> {
         if public.unread.is_empty() && !self.any_unread {
             return vec![];
@@ -245,10 +245,10 @@ pub(super) fn public_lb_findings(
 ) -> Vec<Finding> {
     let target = region.target;
     // Target → backend, so each public load balancer is matched in one pass over its targets.
-    let mut owner: HashMap<&Endpoint, usize> = HashMap::new();
+    let mut owner: HashMap<&HostPort, usize> = HashMap::new();
     let mut member_of: HashMap<&str, usize> = HashMap::new();
     for (i, b) in backends.iter().enumerate() {
-        for e in &b.endpoints {
+        for e in &b.host_ports {
             owner.insert(e, i);
         }
         for m in &b.members {
@@ -263,17 +263,17 @@ pub(super) fn public_lb_findings(
         .then(|| PossibleShares::new(region, backends));
     let mut out = Vec::new();
     for public in views.iter().filter(|v| v.lb.scheme == "internet-facing") {
-        let Some(ir) = internet_reach(region, public.lb) else {
+        let Some(internet) = internet_reach(region, public.lb) else {
             continue;
         };
         let lb = public.lb;
-        let mut shared: BTreeMap<usize, BTreeSet<&Endpoint>> = BTreeMap::new();
+        let mut shared: BTreeMap<usize, BTreeSet<&HostPort>> = BTreeMap::new();
         if let Some(&i) = member_of.get(lb.arn.as_str()) {
             // An internet-facing load balancer that is itself a VPC link target or an
             // endpoint service's: its backend is a private one.
-            shared.insert(i, backends[i].endpoints.iter().collect());
+            shared.insert(i, backends[i].host_ports.iter().collect());
         }
-        for e in &public.endpoints {
+        for e in &public.host_ports {
             if let Some(&i) = owner.get(e) {
                 shared.entry(i).or_default().insert(e);
             }
@@ -285,10 +285,10 @@ pub(super) fn public_lb_findings(
             ("network", _, _) => "An NLB cannot carry a WAF web ACL at all.".to_string(),
             _ => String::new(),
         };
-        let notes = if ir.notes.is_empty() {
+        let notes = if internet.notes.is_empty() {
             String::new()
         } else {
-            format!(" {}", ir.notes.join(" "))
+            format!(" {}", internet.notes.join(" "))
         };
         let mut lb_evidence = BTreeMap::new();
         lb_evidence.insert(
@@ -304,8 +304,8 @@ pub(super) fn public_lb_findings(
         if lb.lb_type == "application" {
             lb_evidence.insert("web_acl_read".into(), json!(lb.web_acl_error.is_none()));
         }
-        if !ir.notes.is_empty() {
-            lb_evidence.insert("reach_notes".into(), json!(ir.notes));
+        if !internet.notes.is_empty() {
+            lb_evidence.insert("reach_notes".into(), json!(internet.notes));
         }
 
         // Targets that could not be read (its own or a backend's) may be shared: one finding
@@ -318,7 +318,7 @@ pub(super) fn public_lb_findings(
                 out.push(possible_share_finding(
                     region,
                     public,
-                    &ir,
+                    &internet,
                     &knowledge,
                     uncertain
                         .iter()
@@ -346,7 +346,7 @@ pub(super) fn public_lb_findings(
                 target.region,
                 backend_words(private),
                 if shared_words.is_empty() { "its own".to_string() } else { shared_words.join(", ") },
-                describe_reach(&ir.reach),
+                describe_reach(&internet.reach),
                 waf,
                 bypass_sentence(region, methods),
             );
@@ -364,7 +364,7 @@ pub(super) fn public_lb_findings(
                 FindingDraft {
                     message,
                     specific_fix: public_lb_fix(region, lb, private, &shared),
-                    low_confidence: ir.assumed || methods.iter().any(|m| m.inferred),
+                    low_confidence: internet.assumed || methods.iter().any(|m| m.inferred),
                     evidence,
                     identity: vec![
                         target.account_id.clone(),
@@ -377,7 +377,7 @@ pub(super) fn public_lb_findings(
                         target,
                         lb.arn.clone(),
                         EntryPoint::PublicLoadBalancer,
-                        ir.reach.clone(),
+                        internet.reach.clone(),
                     )
                 }
                 .build(),
@@ -395,7 +395,7 @@ pub(super) fn public_lb_findings(
 fn possible_share_finding(
     region: &RegionIndex,
     public: &LbView,
-    ir: &InternetReach,
+    internet: &InternetReach,
     knowledge: &TargetKnowledge,
     candidates: Vec<(&Backend, &TargetKnowledge)>,
     (waf, notes): (&str, &str),
@@ -461,7 +461,7 @@ fn possible_share_finding(
         target.account_id,
         target.region,
         why.join(" and "),
-        describe_reach(&ir.reach),
+        describe_reach(&internet.reach),
         bypass_sentence(region, &methods),
     );
     evidence.insert("shared_targets".into(), json!([]));
@@ -492,7 +492,7 @@ fn possible_share_finding(
             target,
             lb.arn.clone(),
             EntryPoint::PublicLoadBalancer,
-            ir.reach.clone(),
+            internet.reach.clone(),
         )
     }
     .build()
@@ -547,7 +547,7 @@ fn public_lb_fix(
     region: &RegionIndex,
     lb: &LoadBalancer,
     private: &Backend,
-    shared: &BTreeSet<&Endpoint>,
+    shared: &BTreeSet<&HostPort>,
 ) -> String {
     if private.members.iter().any(|m| m.lb.arn == lb.arn) {
         return format!(
@@ -560,20 +560,20 @@ fn public_lb_fix(
     let mut per_group: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for tg in &lb.target_groups {
         for t in &tg.targets {
-            let Some(endpoint) = region.endpoint_of(lb, tg, t) else {
+            let Some(host_port) = region.host_port_of(lb, tg, t) else {
                 continue;
             };
             // An ALB target carries the private targets behind it: taking the ALB off takes
             // them off this load balancer.
-            let carries_shared = shared.contains(&endpoint)
+            let carries_shared = shared.contains(&host_port)
                 || (tg.target_type == "alb"
                     && region.alb_target(lb, t).is_some_and(|alb| {
-                        region.endpoints(alb).iter().any(|e| shared.contains(e))
+                        region.host_ports(alb).iter().any(|e| shared.contains(e))
                     }));
             if carries_shared {
                 let mut target = format!("Id={}", t.id);
                 if t.port.is_some() {
-                    target.push_str(&format!(",Port={}", endpoint.1));
+                    target.push_str(&format!(",Port={}", host_port.1));
                 }
                 // An IP target outside the VPC was registered with its zone (`all`); the
                 // deregistration must name it too, or it silently matches nothing.

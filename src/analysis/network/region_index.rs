@@ -12,7 +12,7 @@ use std::net::IpAddr;
 /// One (host, port) a load balancer forwards to. The host is an instance id, `<vpc-id>/<ip>`
 /// for an IP target that is not an instance address (private IPs repeat across VPCs, so an IP
 /// alone identifies nothing), or an ALB's ARN for an NLB forwarding to that ALB.
-pub(super) type Endpoint = (String, i32);
+pub(super) type HostPort = (String, i32);
 
 /// What the inventory says of a host: each fact `None` when it was not read.
 pub(super) struct HostFacts<'a> {
@@ -155,7 +155,7 @@ impl<'a> RegionIndex<'a> {
         }
     }
 
-    pub(super) fn tg_vpc<'b>(lb: &'b LoadBalancer, tg: &'b TargetGroup) -> &'b str {
+    pub(super) fn target_group_vpc<'b>(lb: &'b LoadBalancer, tg: &'b TargetGroup) -> &'b str {
         if tg.vpc_id.is_empty() {
             &lb.vpc_id
         } else {
@@ -163,7 +163,7 @@ impl<'a> RegionIndex<'a> {
         }
     }
 
-    /// The host an IP or instance target stands for (see [`Endpoint`]).
+    /// The host an IP or instance target stands for (see [`HostPort`]).
     fn host_key(&self, vpc: &str, tg: &TargetGroup, t: &LbTarget) -> String {
         if tg.target_type != "ip" {
             return t.id.clone();
@@ -209,41 +209,44 @@ impl<'a> RegionIndex<'a> {
     }
 
     /// The targets of a load balancer; an ALB target stands for the ALB and its own targets.
-    pub(super) fn endpoints(&self, lb: &LoadBalancer) -> BTreeSet<Endpoint> {
+    pub(super) fn host_ports(&self, lb: &LoadBalancer) -> BTreeSet<HostPort> {
         let mut out = BTreeSet::new();
-        self.add_endpoints(lb, &mut out, true);
+        self.add_host_ports(lb, &mut out, true);
         out
     }
 
-    fn add_endpoints(&self, lb: &LoadBalancer, out: &mut BTreeSet<Endpoint>, follow_albs: bool) {
+    fn add_host_ports(&self, lb: &LoadBalancer, out: &mut BTreeSet<HostPort>, follow_albs: bool) {
         for tg in &lb.target_groups {
             for t in &tg.targets {
-                let Some(endpoint) = self.endpoint_of(lb, tg, t) else {
+                let Some(host_port) = self.host_port_of(lb, tg, t) else {
                     continue;
                 };
-                out.insert(endpoint);
+                out.insert(host_port);
                 if tg.target_type == "alb" && follow_albs {
                     if let Some(alb) = self.alb_target(lb, t) {
-                        self.add_endpoints(alb, out, false);
+                        self.add_host_ports(alb, out, false);
                     }
                 }
             }
         }
     }
 
-    /// The endpoint a registered target is (`None` without a port): an ALB target by its ARN,
+    /// The (host, port) a registered target is (`None` without a port): an ALB target by its ARN,
     /// any other by [`RegionIndex::host_key`].
-    pub(super) fn endpoint_of(
+    pub(super) fn host_port_of(
         &self,
         lb: &LoadBalancer,
         tg: &TargetGroup,
         t: &LbTarget,
-    ) -> Option<Endpoint> {
+    ) -> Option<HostPort> {
         let port = t.port.or(tg.port)?;
         if tg.target_type == "alb" {
             return Some((t.id.clone(), port));
         }
-        Some((self.host_key(RegionIndex::tg_vpc(lb, tg), tg, t), port))
+        Some((
+            self.host_key(RegionIndex::target_group_vpc(lb, tg), tg, t),
+            port,
+        ))
     }
 
     /// The ALB an `alb` target of `lb` names, if it was read (and is not `lb` itself).
@@ -269,10 +272,10 @@ impl<'a> RegionIndex<'a> {
             .map(|e| format!("{} failed: {}", e.operation, e.code))
     }
 
-    /// What is known of a host (see [`Endpoint`]): its subnet, VPC and security groups. `None`
+    /// What is known of a host (see [`HostPort`]): its subnet, VPC and security groups. `None`
     /// when it can be nowhere the analysis looks: an IP address outside every subnet read (in
     /// another account's VPC across a peering, on premises), or not a host at all (an ALB's
-    /// ARN, whose own targets are endpoints too). An instance missing from the instances read
+    /// ARN, whose own targets are (host, port) pairs too). An instance missing from the instances read
     /// (the listing failed, or the instance was not in it) is known by nothing but its id.
     pub(super) fn host(&self, host: &str) -> Option<HostFacts<'a>> {
         if let Some(i) = self.instances.get(host) {

@@ -7,7 +7,7 @@ use super::backends::{
 use super::path_steps::{admissions, routes_for, through, Passage, Step, TrafficSource};
 use super::region_index::RegionIndex;
 use crate::analysis::{describe_reach, FindingDraft};
-use crate::inventory::{TargetGroup, VpcPeering};
+use crate::inventory::{LbTarget, LoadBalancer, TargetGroup, VpcPeering};
 use crate::model::{EntryPoint, Finding, Reach};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -103,257 +103,383 @@ fn client_ip_preservation(tg: &TargetGroup) -> Preservation {
     }
 }
 
-/// Does the peer reach `backend` across `pcx` (a peering of `local_vpc`)? First directly at
-/// its targets (their subnets' route tables send the peer back through the peering and their
-/// groups admit it on the target port), then through an internal member load balancer (its
-/// subnets route the peer back, its groups, when it has any, admit the peer on a listener
-/// port, and the targets admit whoever they see: the peer when client IPs are preserved, the
-/// NLB's own addresses when not; an ALB proxies, its targets see the ALB). A fact that could
-/// not be read (a host, its route table or groups, a member's targets) is an assumed step.
-fn peer_path(
-    region: &RegionIndex,
-    backend: &Backend,
-    local_vpc: &str,
-    pcx: &str,
-    peer: &AddrSet,
-    source: &TrafficSource,
-) -> Option<PeerPath> {
-    let mut best: Option<PeerPath> = None;
-    let mut consider = |path: PeerPath| {
-        if best.as_ref().is_none_or(|b| b.assumed && !path.assumed) {
-            best = Some(path);
+/// One peering as the path search walks it from the peer's side: the local VPC whose backends
+/// it may reach, the peering, the peer's addresses, and who the peer is to a security group.
+struct PeeringWalk<'a> {
+    region: &'a RegionIndex<'a>,
+    local_vpc: &'a str,
+    pcx: &'a str,
+    peer: &'a AddrSet,
+    source: &'a TrafficSource<'a>,
+}
+
+impl<'a> PeeringWalk<'a> {
+    /// Does the peer reach `backend`? First directly at its targets, then at the targets of
+    /// members whose targets were not read, then through each internal member load balancer.
+    /// A fact that could not be read (a host, its route table or groups, a member's targets)
+    /// is an assumed step. The path reported is the first certain one found, else the first.
+    fn path_to(&self, backend: &Backend) -> Option<PeerPath> {
+        let internal = backend
+            .members
+            .iter()
+            .map(|m| m.lb)
+            .filter(|lb| lb.scheme == "internal");
+        let found = self
+            .direct_paths(backend)
+            .into_iter()
+            .chain(self.unread_member_paths(backend))
+            .chain(internal.flat_map(|lb| self.internal_lb_paths(lb)));
+        let mut best: Option<PeerPath> = None;
+        for path in found {
+            if best.as_ref().is_none_or(|b| b.assumed && !path.assumed) {
+                best = Some(path);
+            }
         }
-    };
-    for (host, port) in &backend.host_ports {
-        let Some(facts) = region.host(host) else {
-            continue;
-        };
-        let routes = routes_for(
-            region,
-            &format!("target {host}"),
-            facts.subnet,
-            facts.vpc.as_deref(),
-            local_vpc,
-            pcx,
-            peer,
-        );
-        let admitted = match (facts.groups, &facts.unknown) {
-            (Some(groups), _) => admissions(region, groups, Some(*port), peer, source),
-            (None, Some(why)) => vec![Step::fact(
-                peer.clone(),
-                format!("{why}, so its security groups are assumed to admit the peer"),
-                true,
-            )],
-            (None, None) => vec![Step::fact(
-                peer.clone(),
-                "the target's security groups could not be read (its interface is unknown), so they are assumed to admit the peer",
-                true,
-            )],
-        };
-        if let Some(p) = through(&[&routes, &admitted]) {
-            consider(PeerPath::of(format!("target {host}:{port}"), p, vec![]));
-        }
+        best
     }
-    // Members whose targets were not read: those targets may be anywhere in the member's VPC
-    // and admit anyone.
-    for member in &backend.members {
-        let lb = member.lb;
-        let Some(why) = region.targets_unread(lb) else {
-            continue;
-        };
-        let routes = routes_for(
-            region,
-            &format!("the targets of load balancer {}", lb.name),
-            None,
-            Some(&lb.vpc_id),
-            local_vpc,
-            pcx,
-            peer,
-        );
-        let admitted = vec![Step::fact(
-            peer.clone(),
-            format!("the targets of load balancer {} could not be read ({why}), so they are assumed to admit the peer", lb.name),
-            true,
-        )];
-        if let Some(p) = through(&[&routes, &admitted]) {
-            consider(PeerPath::of(
-                format!("the unknown targets of load balancer {}", lb.name),
-                p,
-                vec![],
-            ));
-        }
+
+    /// The peer addresses the route table of `place` (in `subnet` of `vpc`, each when known)
+    /// sends back through the peering.
+    fn routes(&self, place: &str, subnet: Option<&str>, vpc: Option<&str>) -> Vec<Step> {
+        routes_for(
+            self.region,
+            place,
+            subnet,
+            vpc,
+            self.local_vpc,
+            self.pcx,
+            self.peer,
+        )
     }
-    for member in &backend.members {
-        let lb = member.lb;
-        if lb.scheme != "internal" {
-            continue;
+
+    /// Straight at the backend's targets: their subnets' route tables send the peer back
+    /// through the peering and their groups admit it on the target port.
+    fn direct_paths(&self, backend: &Backend) -> Vec<PeerPath> {
+        let mut out = Vec::new();
+        for (host, port) in &backend.host_ports {
+            let Some(facts) = self.region.host(host) else {
+                continue;
+            };
+            let routes = self.routes(
+                &format!("target {host}"),
+                facts.subnet,
+                facts.vpc.as_deref(),
+            );
+            let admitted = match (facts.groups, &facts.unknown) {
+                (Some(groups), _) => {
+                    admissions(self.region, groups, Some(*port), self.peer, self.source)
+                }
+                (None, Some(why)) => vec![Step::fact(
+                    self.peer.clone(),
+                    format!("{why}, so its security groups are assumed to admit the peer"),
+                    true,
+                )],
+                (None, None) => vec![Step::fact(
+                    self.peer.clone(),
+                    "the target's security groups could not be read (its interface is unknown), so they are assumed to admit the peer",
+                    true,
+                )],
+            };
+            if let Some(passage) = through(&[&routes, &admitted]) {
+                out.push(PeerPath::of(
+                    format!("target {host}:{port}"),
+                    passage,
+                    vec![],
+                ));
+            }
         }
+        out
+    }
+
+    /// At the targets of members whose targets were not read: they may be anywhere in the
+    /// member's VPC and admit anyone.
+    fn unread_member_paths(&self, backend: &Backend) -> Vec<PeerPath> {
+        let mut out = Vec::new();
+        for member in &backend.members {
+            let lb = member.lb;
+            let Some(why) = self.region.targets_unread(lb) else {
+                continue;
+            };
+            let routes = self.routes(
+                &format!("the targets of load balancer {}", lb.name),
+                None,
+                Some(&lb.vpc_id),
+            );
+            let admitted = vec![Step::fact(
+                self.peer.clone(),
+                format!("the targets of load balancer {} could not be read ({why}), so they are assumed to admit the peer", lb.name),
+                true,
+            )];
+            if let Some(passage) = through(&[&routes, &admitted]) {
+                out.push(PeerPath::of(
+                    format!("the unknown targets of load balancer {}", lb.name),
+                    passage,
+                    vec![],
+                ));
+            }
+        }
+        out
+    }
+
+    /// Through an internal member load balancer: its subnets route the peer back, its groups
+    /// (when it has any) admit the peer on a listener port, and its targets admit whoever they
+    /// see.
+    fn internal_lb_paths(&self, lb: &LoadBalancer) -> Vec<PeerPath> {
         let mut routes = Vec::new();
         for s in &lb.subnet_ids {
-            routes.extend(routes_for(
-                region,
+            routes.extend(self.routes(
                 &format!("load balancer {}", lb.name),
                 Some(s),
                 Some(&lb.vpc_id),
-                local_vpc,
-                pcx,
-                peer,
             ));
         }
         if routes.is_empty() {
-            continue;
+            return vec![];
         }
-        let at_lb: Vec<Step> = if lb.security_group_ids.is_empty() {
-            vec![Step::fact(
+        let at_lb = self.admitted_at_lb(lb);
+        if lb.lb_type != "network" {
+            // An ALB terminates the connection: its targets see the ALB, never the peer.
+            return through(&[&routes, &at_lb])
+                .map(|passage| PeerPath::of(format!("load balancer {}", lb.name), passage, vec![]))
+                .into_iter()
+                .collect();
+        }
+        let mut out = Vec::new();
+        if let Some(why) = self.region.targets_unread(lb) {
+            let unknown = [Step::fact(
+                AddrSet::all(),
+                format!("the targets of load balancer {} could not be read ({why}), so they are assumed to admit whoever they see", lb.name),
+                true,
+            )];
+            if let Some(passage) = through(&[&routes, &at_lb, &unknown]) {
+                out.push(PeerPath::of(
+                    format!("load balancer {} to its unknown targets", lb.name),
+                    passage,
+                    vec![],
+                ));
+            }
+        }
+        out.extend(self.nlb_target_paths(lb, &routes, &at_lb));
+        out
+    }
+
+    /// What the load balancer's groups admit of the peer on its listener ports (on any port,
+    /// assumed, when the listeners were not read); with no group, whatever is routed to it.
+    fn admitted_at_lb(&self, lb: &LoadBalancer) -> Vec<Step> {
+        if lb.security_group_ids.is_empty() {
+            return vec![Step::fact(
                 AddrSet::all(),
                 format!(
                     "load balancer {} has no security groups: it takes whatever is routed to it",
                     lb.name
                 ),
                 false,
-            )]
-        } else {
-            let ports: Vec<Option<i32>> = if lb.listeners_read {
-                lb.listeners.iter().map(|l| Some(l.port)).collect()
-            } else {
-                vec![None]
-            };
-            let mut steps = Vec::new();
-            for port in ports {
-                steps.extend(
-                    admissions(region, &lb.security_group_ids, port, peer, source)
-                        .into_iter()
-                        .map(|mut s| {
-                            s.assumed |= !lb.listeners_read;
-                            s
-                        }),
-                );
-            }
-            steps
-        };
-        if lb.lb_type != "network" {
-            // An ALB terminates the connection: its targets see the ALB, never the peer.
-            if let Some(p) = through(&[&routes, &at_lb]) {
-                consider(PeerPath::of(
-                    format!("load balancer {}", lb.name),
-                    p,
-                    vec![],
-                ));
-            }
-            continue;
-        }
-        if let Some(why) = region.targets_unread(lb) {
-            let unknown = [Step::fact(
-                AddrSet::all(),
-                format!("the targets of load balancer {} could not be read ({why}), so they are assumed to admit whoever they see", lb.name),
-                true,
             )];
-            if let Some(p) = through(&[&routes, &at_lb, &unknown]) {
-                consider(PeerPath::of(
-                    format!("load balancer {} to its unknown targets", lb.name),
-                    p,
-                    vec![],
-                ));
-            }
         }
-        // The NLB's own nodes (preservation off): any of its addresses or groups; when its
-        // subnets and VPC could not be read, any address, assumed.
-        let (lb_addrs, lb_addrs_known) = match region.lb_addresses(lb) {
-            Some(a) => (a, true),
-            None => (AddrSet::all(), false),
+        let ports: Vec<Option<i32>> = if lb.listeners_read {
+            lb.listeners.iter().map(|l| Some(l.port)).collect()
+        } else {
+            vec![None]
         };
+        let mut steps = Vec::new();
+        for port in ports {
+            steps.extend(
+                admissions(
+                    self.region,
+                    &lb.security_group_ids,
+                    port,
+                    self.peer,
+                    self.source,
+                )
+                .into_iter()
+                .map(|mut s| {
+                    s.assumed |= !lb.listeners_read;
+                    s
+                }),
+            );
+        }
+        steps
+    }
+
+    /// From an internal NLB (its routes and admission given) on to each of its targets, which
+    /// admit whoever they see: the peer when client IPs are preserved, the NLB's own addresses
+    /// when not.
+    fn nlb_target_paths(
+        &self,
+        lb: &LoadBalancer,
+        routes: &[Step],
+        at_lb: &[Step],
+    ) -> Vec<PeerPath> {
+        let nodes = NlbNodes::of(self.region, lb);
+        let mut out = Vec::new();
         for tg in &lb.target_groups {
             let preservation = client_ip_preservation(tg);
             for t in &tg.targets {
-                let Some((key, port)) = region.host_port_of(lb, tg, t) else {
+                let Some(target) = self.nlb_target(lb, tg, t) else {
                     continue;
                 };
-                let (host, groups, why): (String, Option<&[String]>, Option<String>) =
-                    if tg.target_type == "alb" {
-                        match region.lbs.get(t.id.as_str()) {
-                            Some(alb) => (
-                                format!("load balancer {}", alb.name),
-                                Some(&alb.security_group_ids),
-                                None,
-                            ),
-                            None => (t.id.clone(), None, None),
-                        }
-                    } else {
-                        let facts = region.host(&key);
-                        let groups = facts.as_ref().and_then(|f| f.groups);
-                        let why = facts.and_then(|f| f.unknown);
-                        (format!("target {key}:{port}"), groups, why)
-                    };
-                let unknown = || {
-                    vec![Step::fact(
-                        AddrSet::all(),
-                        match &why {
-                            Some(why) => format!("{why}, so its security groups are assumed to admit it"),
-                            None => "the target's security groups could not be read, so they are assumed to admit it".to_string(),
-                        },
-                        true,
-                    )]
-                };
-                // The peer itself (preservation on).
-                let peer_steps = match groups {
-                    Some(g) => admissions(region, g, Some(port), peer, source),
-                    None => unknown(),
-                };
-                let nlb_source = TrafficSource::LoadBalancer {
-                    groups: &lb.security_group_ids,
-                };
-                let admits_nlb = match groups {
-                    Some(g) => admissions(region, g, Some(port), &lb_addrs, &nlb_source),
-                    None => unknown(),
-                };
-                let nlb_steps: Vec<Step> = admits_nlb
-                    .into_iter()
-                    .map(|s| Step {
-                        set: AddrSet::all(),
-                        what: if lb_addrs_known {
-                            format!("{} (the NLB's own address)", s.what)
-                        } else {
-                            format!("{} (taken for the NLB's own address: its subnets could not be read)", s.what)
-                        },
-                        assumed: s.assumed || !lb_addrs_known,
-                        ..s
-                    })
-                    .collect();
-                let (target_steps, note) = match preservation {
-                    Preservation::On => (
-                        peer_steps,
-                        "client IP preservation is on: the target sees the peer's address",
-                    ),
-                    Preservation::Off => (
-                        nlb_steps,
-                        "client IP preservation is off: the target sees the NLB's own address",
-                    ),
-                    Preservation::Unknown => {
-                        let either: Vec<Step> = peer_steps
-                            .into_iter()
-                            .chain(nlb_steps.into_iter().map(|mut s| {
-                                s.assumed = true;
-                                s
-                            }))
-                            .collect();
-                        (either, "client IP preservation is unknown: the target is taken to admit the peer if it admits either the peer or the NLB")
-                    }
-                };
-                if let Some(p) = through(&[&routes, &at_lb, &target_steps]) {
+                let (target_steps, note) = self.admitted_at_target(&nodes, &target, preservation);
+                if let Some(passage) = through(&[routes, at_lb, &target_steps]) {
                     let mut path = PeerPath::of(
-                        format!("load balancer {} to {host}", lb.name),
-                        p,
+                        format!("load balancer {} to {}", lb.name, target.words),
+                        passage,
                         vec![note.to_string()],
                     );
                     if preservation == Preservation::Unknown && tg.attributes_error.is_some() {
                         path.assumed = true;
                     }
-                    consider(path);
+                    out.push(path);
                 }
             }
         }
+        out
     }
-    best
+
+    /// A registered target of an NLB (`None` without a port), with its security groups.
+    fn nlb_target(
+        &self,
+        lb: &LoadBalancer,
+        tg: &TargetGroup,
+        t: &LbTarget,
+    ) -> Option<NlbTarget<'a>> {
+        let (key, port) = self.region.host_port_of(lb, tg, t)?;
+        if tg.target_type == "alb" {
+            return Some(match self.region.lbs.get(t.id.as_str()).copied() {
+                Some(alb) => NlbTarget {
+                    words: format!("load balancer {}", alb.name),
+                    port,
+                    groups: Some(&alb.security_group_ids),
+                    unknown: None,
+                },
+                None => NlbTarget {
+                    words: t.id.clone(),
+                    port,
+                    groups: None,
+                    unknown: None,
+                },
+            });
+        }
+        let facts = self.region.host(&key);
+        Some(NlbTarget {
+            words: format!("target {key}:{port}"),
+            port,
+            groups: facts.as_ref().and_then(|f| f.groups),
+            unknown: facts.and_then(|f| f.unknown),
+        })
+    }
+
+    /// What a target behind the NLB admits of what it sees, and the note saying whose address
+    /// that is: the peer's (client IPs preserved), the NLB's own (not preserved), or either,
+    /// assumed (unknown).
+    fn admitted_at_target(
+        &self,
+        nodes: &NlbNodes,
+        target: &NlbTarget,
+        preservation: Preservation,
+    ) -> (Vec<Step>, &'static str) {
+        let unknown = || {
+            vec![Step::fact(
+                AddrSet::all(),
+                match &target.unknown {
+                    Some(why) => format!("{why}, so its security groups are assumed to admit it"),
+                    None => "the target's security groups could not be read, so they are assumed to admit it".to_string(),
+                },
+                true,
+            )]
+        };
+        // The peer itself (preservation on).
+        let peer_steps = match target.groups {
+            Some(g) => admissions(self.region, g, Some(target.port), self.peer, self.source),
+            None => unknown(),
+        };
+        let admits_nodes = match target.groups {
+            Some(g) => admissions(
+                self.region,
+                g,
+                Some(target.port),
+                &nodes.addrs,
+                &nodes.source,
+            ),
+            None => unknown(),
+        };
+        let node_steps = nodes.passing_the_peer(admits_nodes);
+        match preservation {
+            Preservation::On => (
+                peer_steps,
+                "client IP preservation is on: the target sees the peer's address",
+            ),
+            Preservation::Off => (
+                node_steps,
+                "client IP preservation is off: the target sees the NLB's own address",
+            ),
+            Preservation::Unknown => {
+                let either: Vec<Step> = peer_steps
+                    .into_iter()
+                    .chain(node_steps.into_iter().map(|mut s| {
+                        s.assumed = true;
+                        s
+                    }))
+                    .collect();
+                (either, "client IP preservation is unknown: the target is taken to admit the peer if it admits either the peer or the NLB")
+            }
+        }
+    }
+}
+
+/// A registered target of an NLB, as the path search sees it.
+struct NlbTarget<'a> {
+    /// `target <host>:<port>`, or the load balancer an ALB target is.
+    words: String,
+    port: i32,
+    /// Its security groups; `None` when unknown.
+    groups: Option<&'a [String]>,
+    /// Why the target itself is unknown, if it is.
+    unknown: Option<String>,
+}
+
+/// An NLB's own nodes, which its targets see when client IPs are not preserved.
+struct NlbNodes<'a> {
+    /// Their addresses: the NLB's subnets (else its VPC); any address when neither was read.
+    addrs: AddrSet,
+    addrs_known: bool,
+    source: TrafficSource<'a>,
+}
+
+impl<'a> NlbNodes<'a> {
+    fn of(region: &RegionIndex, lb: &'a LoadBalancer) -> NlbNodes<'a> {
+        let (addrs, addrs_known) = match region.lb_addresses(lb) {
+            Some(a) => (a, true),
+            None => (AddrSet::all(), false),
+        };
+        NlbNodes {
+            addrs,
+            addrs_known,
+            source: TrafficSource::LoadBalancer {
+                groups: &lb.security_group_ids,
+            },
+        }
+    }
+
+    /// The steps admitting the nodes, as steps of the peer's path: whatever the NLB took, it
+    /// passes on from its own address.
+    fn passing_the_peer(&self, admitted: Vec<Step>) -> Vec<Step> {
+        admitted
+            .into_iter()
+            .map(|s| Step {
+                set: AddrSet::all(),
+                what: if self.addrs_known {
+                    format!("{} (the NLB's own address)", s.what)
+                } else {
+                    format!(
+                        "{} (taken for the NLB's own address: its subnets could not be read)",
+                        s.what
+                    )
+                },
+                assumed: s.assumed || !self.addrs_known,
+                ..s
+            })
+            .collect()
+    }
 }
 
 pub(super) fn peering_findings(
@@ -396,6 +522,13 @@ pub(super) fn peering_findings(
     } else {
         peer_addrs
     };
+    let walk = PeeringWalk {
+        region,
+        local_vpc: &local.vpc_id,
+        pcx: &p.id,
+        peer: &peer_addrs,
+        source: &source,
+    };
     let resource_arn = format!(
         "arn:{}:ec2:{}:{}:vpc-peering-connection/{}",
         crate::model::partition_of(&target.region),
@@ -422,8 +555,7 @@ pub(super) fn peering_findings(
     });
     let mut exposed_any = false;
     for b in &local_backends {
-        let Some(mut path) = peer_path(region, b, &local.vpc_id, &p.id, &peer_addrs, &source)
-        else {
+        let Some(mut path) = walk.path_to(b) else {
             continue;
         };
         if peer_unknown {

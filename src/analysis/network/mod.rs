@@ -5,6 +5,7 @@
 mod addrs;
 mod backends;
 mod path_steps;
+mod peer_paths;
 mod peering;
 mod privatelink;
 mod public_lb;

@@ -8,7 +8,7 @@ use super::path_steps::port_in;
 use super::published::PublishedMethod;
 use super::region_index::{HostPort, RegionIndex};
 use crate::analysis::{describe_reach, FindingDraft};
-use crate::inventory::{LoadBalancer, PrefixList};
+use crate::inventory::{LoadBalancer, PrefixList, Target};
 use crate::model::{EntryPoint, Finding, Reach};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -238,23 +238,14 @@ impl<'a> PossibleShares<'a> {
 /// Listed in a possible-overlap finding; the rest are counted.
 pub(super) const POSSIBLE_BACKENDS_LISTED: usize = 20;
 
+/// One finding per internet-facing load balancer the internet reaches and private backend it
+/// shares a target with; and one for all the backends it may share an unread target with.
 pub(super) fn public_lb_findings(
     region: &RegionIndex,
     views: &[LbView],
     backends: &[Backend],
 ) -> Vec<Finding> {
-    let target = region.target;
-    // Target → backend, so each public load balancer is matched in one pass over its targets.
-    let mut owner: HashMap<&HostPort, usize> = HashMap::new();
-    let mut member_of: HashMap<&str, usize> = HashMap::new();
-    for (i, b) in backends.iter().enumerate() {
-        for e in &b.host_ports {
-            owner.insert(e, i);
-        }
-        for m in &b.members {
-            member_of.insert(m.lb.arn.as_str(), i);
-        }
-    }
+    let owners = TargetOwners::new(backends);
     // Possible overlaps exist only where some target could not be read: a fully read region
     // (the usual case) builds nothing for them.
     let possible = views
@@ -262,129 +253,210 @@ pub(super) fn public_lb_findings(
         .any(|v| region.targets_unread(v.lb).is_some())
         .then(|| PossibleShares::new(region, backends));
     let mut out = Vec::new();
-    for public in views.iter().filter(|v| v.lb.scheme == "internet-facing") {
-        let Some(internet) = internet_reach(region, public.lb) else {
+    for view in views.iter().filter(|v| v.lb.scheme == "internet-facing") {
+        let Some(public) = PublicLb::of(region, view) else {
             continue;
         };
-        let lb = public.lb;
-        let mut shared: BTreeMap<usize, BTreeSet<&HostPort>> = BTreeMap::new();
-        if let Some(&i) = member_of.get(lb.arn.as_str()) {
-            // An internet-facing load balancer that is itself a VPC link target or an
-            // endpoint service's: its backend is a private one.
-            shared.insert(i, backends[i].host_ports.iter().collect());
-        }
-        for e in &public.host_ports {
-            if let Some(&i) = owner.get(e) {
-                shared.entry(i).or_default().insert(e);
-            }
-        }
-        let waf = match (lb.lb_type.as_str(), &lb.web_acl_arn, &lb.web_acl_error) {
-            ("application", Some(acl), _) => format!("Web ACL {acl} is attached; a WAF filters requests, it does not authenticate callers, and every verb still gets through."),
-            ("application", None, Some(code)) => format!("Whether a web ACL is attached could not be read ({code}); a WAF would filter requests, not authenticate callers, so the verdict stands either way."),
-            ("application", None, None) => "No web ACL is attached.".to_string(),
-            ("network", _, _) => "An NLB cannot carry a WAF web ACL at all.".to_string(),
-            _ => String::new(),
-        };
-        let notes = if internet.notes.is_empty() {
-            String::new()
-        } else {
-            format!(" {}", internet.notes.join(" "))
-        };
-        let mut lb_evidence = BTreeMap::new();
-        lb_evidence.insert(
-            "load_balancer".to_string(),
-            json!({
-                "arn": lb.arn, "name": lb.name, "type": lb.lb_type,
-                "scheme": lb.scheme, "dns_name": lb.dns_name,
-                "security_groups": lb.security_group_ids,
-                "listener_ports": lb.listeners.iter().map(|l| l.port).collect::<Vec<_>>(),
-            }),
-        );
-        lb_evidence.insert("web_acl".into(), json!(lb.web_acl_arn));
-        if lb.lb_type == "application" {
-            lb_evidence.insert("web_acl_read".into(), json!(lb.web_acl_error.is_none()));
-        }
-        if !internet.notes.is_empty() {
-            lb_evidence.insert("reach_notes".into(), json!(internet.notes));
-        }
-
+        let shared = owners.shared_with(view, backends);
         // Targets that could not be read (its own or a backend's) may be shared: one finding
         // for all the backends it may share one with, so one failed listing cannot multiply
         // public load balancers by backends.
         if let Some(possible) = &possible {
-            let knowledge = TargetKnowledge::of(region, &[public]);
+            let knowledge = TargetKnowledge::of(region, &[view]);
             let uncertain = possible.of(&knowledge, &shared);
             if !uncertain.is_empty() {
                 out.push(possible_share_finding(
                     region,
-                    public,
-                    &internet,
+                    &public,
                     &knowledge,
                     uncertain
                         .iter()
                         .map(|&i| (&backends[i], &possible.backends[i]))
                         .collect(),
-                    (&waf, &notes),
-                    lb_evidence.clone(),
                 ));
             }
         }
-
         for (i, shared) in shared {
-            let private = &backends[i];
-            let methods = &private.methods;
-            let shared_words: Vec<String> = shared
-                .iter()
-                .take(4)
-                .map(|(h, p)| format!("{h}:{p}"))
-                .collect();
-            let message = format!(
-                "Internet-facing {} load balancer {} in {}/{} forwards to {} (shared targets: {}), so {} reaches it with no HTTP authentication.{notes} {} {}",
-                lb.lb_type,
-                lb.name,
-                target.account_id,
-                target.region,
-                backend_words(private),
-                if shared_words.is_empty() { "its own".to_string() } else { shared_words.join(", ") },
-                describe_reach(&internet.reach),
-                waf,
-                bypass_sentence(region, methods),
-            );
-            let mut evidence = lb_evidence.clone();
-            evidence.insert(
-                "shared_targets".into(),
-                json!(shared
-                    .iter()
-                    .map(|(h, p)| format!("{h}:{p}"))
-                    .collect::<Vec<_>>()),
-            );
-            evidence.insert("backend".into(), backend_evidence(private));
-            evidence.insert("bypassed_methods".into(), methods_evidence(methods));
-            out.push(
-                FindingDraft {
-                    message,
-                    specific_fix: public_lb_fix(region, lb, private, &shared),
-                    low_confidence: internet.assumed || methods.iter().any(|m| m.inferred),
-                    evidence,
-                    identity: vec![
-                        target.account_id.clone(),
-                        target.region.clone(),
-                        lb.arn.clone(),
-                        private.id.clone(),
-                    ],
-                    ..FindingDraft::network_path(
-                        "public-lb-exposes-private-backend",
-                        target,
-                        lb.arn.clone(),
-                        EntryPoint::PublicLoadBalancer,
-                        internet.reach.clone(),
-                    )
-                }
-                .build(),
-            );
+            out.push(shared_finding(region, &public, &backends[i], &shared));
         }
     }
     out
+}
+
+/// The backend of each private target, and of each private load balancer, so each public load
+/// balancer is matched in one pass over its targets.
+struct TargetOwners<'a> {
+    by_target: HashMap<&'a HostPort, usize>,
+    by_member: HashMap<&'a str, usize>,
+}
+
+impl<'a> TargetOwners<'a> {
+    fn new(backends: &'a [Backend<'a>]) -> TargetOwners<'a> {
+        let mut by_target: HashMap<&HostPort, usize> = HashMap::new();
+        let mut by_member: HashMap<&str, usize> = HashMap::new();
+        for (i, b) in backends.iter().enumerate() {
+            for e in &b.host_ports {
+                by_target.insert(e, i);
+            }
+            for m in &b.members {
+                by_member.insert(m.lb.arn.as_str(), i);
+            }
+        }
+        TargetOwners {
+            by_target,
+            by_member,
+        }
+    }
+
+    /// The backends a public load balancer certainly shares targets with, and those targets.
+    fn shared_with<'v>(
+        &self,
+        public: &'v LbView,
+        backends: &'v [Backend],
+    ) -> BTreeMap<usize, BTreeSet<&'v HostPort>> {
+        let mut shared: BTreeMap<usize, BTreeSet<&HostPort>> = BTreeMap::new();
+        if let Some(&i) = self.by_member.get(public.lb.arn.as_str()) {
+            // An internet-facing load balancer that is itself a VPC link target or an
+            // endpoint service's: its backend is a private one.
+            shared.insert(i, backends[i].host_ports.iter().collect());
+        }
+        for e in &public.host_ports {
+            if let Some(&i) = self.by_target.get(e) {
+                shared.entry(i).or_default().insert(e);
+            }
+        }
+        shared
+    }
+}
+
+/// An internet-facing load balancer the internet reaches, and what every finding on it says:
+/// who reaches it, its web ACL, and its evidence.
+struct PublicLb<'a> {
+    view: &'a LbView<'a>,
+    internet: InternetReach,
+    waf: String,
+    /// The reach notes, as sentences after the first one.
+    notes: String,
+    evidence: BTreeMap<String, Value>,
+}
+
+impl<'a> PublicLb<'a> {
+    /// `None` when its security groups admit no public address.
+    fn of(region: &RegionIndex, view: &'a LbView<'a>) -> Option<PublicLb<'a>> {
+        let internet = internet_reach(region, view.lb)?;
+        let notes = if internet.notes.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", internet.notes.join(" "))
+        };
+        Some(PublicLb {
+            view,
+            waf: waf_words(view.lb),
+            notes,
+            evidence: public_lb_evidence(view.lb, &internet),
+            internet,
+        })
+    }
+
+    /// A finding on this load balancer, about `about` (a backend, or `targets-unknown`).
+    fn draft(&self, target: &Target, about: String) -> FindingDraft {
+        let lb = self.view.lb;
+        FindingDraft {
+            identity: vec![
+                target.account_id.clone(),
+                target.region.clone(),
+                lb.arn.clone(),
+                about,
+            ],
+            ..FindingDraft::network_path(
+                "public-lb-exposes-private-backend",
+                target,
+                lb.arn.clone(),
+                EntryPoint::PublicLoadBalancer,
+                self.internet.reach.clone(),
+            )
+        }
+    }
+}
+
+/// What a web ACL does, or cannot do, on this load balancer.
+fn waf_words(lb: &LoadBalancer) -> String {
+    match (lb.lb_type.as_str(), &lb.web_acl_arn, &lb.web_acl_error) {
+        ("application", Some(acl), _) => format!("Web ACL {acl} is attached; a WAF filters requests, it does not authenticate callers, and every verb still gets through."),
+        ("application", None, Some(code)) => format!("Whether a web ACL is attached could not be read ({code}); a WAF would filter requests, not authenticate callers, so the verdict stands either way."),
+        ("application", None, None) => "No web ACL is attached.".to_string(),
+        ("network", _, _) => "An NLB cannot carry a WAF web ACL at all.".to_string(),
+        _ => String::new(),
+    }
+}
+
+fn public_lb_evidence(lb: &LoadBalancer, internet: &InternetReach) -> BTreeMap<String, Value> {
+    let mut evidence = BTreeMap::new();
+    evidence.insert(
+        "load_balancer".to_string(),
+        json!({
+            "arn": lb.arn, "name": lb.name, "type": lb.lb_type,
+            "scheme": lb.scheme, "dns_name": lb.dns_name,
+            "security_groups": lb.security_group_ids,
+            "listener_ports": lb.listeners.iter().map(|l| l.port).collect::<Vec<_>>(),
+        }),
+    );
+    evidence.insert("web_acl".into(), json!(lb.web_acl_arn));
+    if lb.lb_type == "application" {
+        evidence.insert("web_acl_read".into(), json!(lb.web_acl_error.is_none()));
+    }
+    if !internet.notes.is_empty() {
+        evidence.insert("reach_notes".into(), json!(internet.notes));
+    }
+    evidence
+}
+
+/// The finding of a public load balancer that shares `shared` with a private backend.
+fn shared_finding(
+    region: &RegionIndex,
+    public: &PublicLb,
+    private: &Backend,
+    shared: &BTreeSet<&HostPort>,
+) -> Finding {
+    let target = region.target;
+    let lb = public.view.lb;
+    let methods = &private.methods;
+    let shared_words: Vec<String> = shared
+        .iter()
+        .take(4)
+        .map(|(h, p)| format!("{h}:{p}"))
+        .collect();
+    let message = format!(
+        "Internet-facing {} load balancer {} in {}/{} forwards to {} (shared targets: {}), so {} reaches it with no HTTP authentication.{} {} {}",
+        lb.lb_type,
+        lb.name,
+        target.account_id,
+        target.region,
+        backend_words(private),
+        if shared_words.is_empty() { "its own".to_string() } else { shared_words.join(", ") },
+        describe_reach(&public.internet.reach),
+        public.notes,
+        public.waf,
+        bypass_sentence(region, methods),
+    );
+    let mut evidence = public.evidence.clone();
+    evidence.insert(
+        "shared_targets".into(),
+        json!(shared
+            .iter()
+            .map(|(h, p)| format!("{h}:{p}"))
+            .collect::<Vec<_>>()),
+    );
+    evidence.insert("backend".into(), backend_evidence(private));
+    evidence.insert("bypassed_methods".into(), methods_evidence(methods));
+    FindingDraft {
+        message,
+        specific_fix: public_lb_fix(region, lb, private, shared),
+        low_confidence: public.internet.assumed || methods.iter().any(|m| m.inferred),
+        evidence,
+        ..public.draft(target, private.id.clone())
+    }
+    .build()
 }
 
 /// The one finding of an internet-facing load balancer that may share unread targets with
@@ -394,44 +466,14 @@ pub(super) fn public_lb_findings(
 /// per-backend findings.
 fn possible_share_finding(
     region: &RegionIndex,
-    public: &LbView,
-    internet: &InternetReach,
+    public: &PublicLb,
     knowledge: &TargetKnowledge,
     candidates: Vec<(&Backend, &TargetKnowledge)>,
-    (waf, notes): (&str, &str),
-    mut evidence: BTreeMap<String, Value>,
 ) -> Finding {
     let target = region.target;
-    let lb = public.lb;
-    // Why the targets are unknown, once per load balancer: its own, then the backends'.
-    let mut unread: Vec<(&LoadBalancer, &str)> = Vec::new();
-    let mut seen: BTreeSet<&str> = BTreeSet::new();
-    for (u, w) in knowledge
-        .unread
-        .iter()
-        .chain(candidates.iter().flat_map(|(_, k)| k.unread.iter()))
-    {
-        if seen.insert(u.arn.as_str()) {
-            unread.push((u, w.as_str()));
-        }
-    }
-    let mut why: Vec<String> = unread
-        .iter()
-        .take(3)
-        .map(|(u, w)| {
-            if u.arn == lb.arn {
-                format!("its targets could not be read ({w})")
-            } else {
-                format!(
-                    "the targets of load balancer {} could not be read ({w})",
-                    u.name
-                )
-            }
-        })
-        .collect();
-    if unread.len() > 3 {
-        why.push(format!("those of {} more load balancers", unread.len() - 3));
-    }
+    let lb = public.view.lb;
+    let unread = unread_load_balancers(knowledge, &candidates);
+    let why = unread_words(lb, &unread);
     let listed: Vec<&Backend> = candidates
         .iter()
         .take(POSSIBLE_BACKENDS_LISTED)
@@ -455,18 +497,20 @@ fn possible_share_finding(
         .flat_map(|b| b.methods.iter().cloned())
         .collect();
     let message = format!(
-        "Internet-facing {} load balancer {} in {}/{} may forward to {backends_words}: {}, so whether they share a target is unknown. If they do, {} reaches the backend with no HTTP authentication.{notes} {waf} {}",
+        "Internet-facing {} load balancer {} in {}/{} may forward to {backends_words}: {why}, so whether they share a target is unknown. If they do, {} reaches the backend with no HTTP authentication.{} {} {}",
         lb.lb_type,
         lb.name,
         target.account_id,
         target.region,
-        why.join(" and "),
-        describe_reach(&internet.reach),
+        describe_reach(&public.internet.reach),
+        public.notes,
+        public.waf,
         bypass_sentence(region, &methods),
     );
+    let mut evidence = public.evidence.clone();
     evidence.insert("shared_targets".into(), json!([]));
     evidence.insert("shared_targets_known".into(), json!(false));
-    evidence.insert("targets_unread".into(), json!(why.join(" and ")));
+    evidence.insert("targets_unread".into(), json!(why));
     evidence.insert(
         "possible_backends".into(),
         json!(listed
@@ -481,21 +525,51 @@ fn possible_share_finding(
         specific_fix: read_targets_fix(region, lb, &unread),
         low_confidence: true,
         evidence,
-        identity: vec![
-            target.account_id.clone(),
-            target.region.clone(),
-            lb.arn.clone(),
-            "targets-unknown".into(),
-        ],
-        ..FindingDraft::network_path(
-            "public-lb-exposes-private-backend",
-            target,
-            lb.arn.clone(),
-            EntryPoint::PublicLoadBalancer,
-            internet.reach.clone(),
-        )
+        ..public.draft(target, "targets-unknown".into())
     }
     .build()
+}
+
+/// The load balancers whose targets could not be read, and why, once each: the public one's
+/// own, then the backends'.
+fn unread_load_balancers<'k>(
+    knowledge: &'k TargetKnowledge,
+    candidates: &[(&Backend, &'k TargetKnowledge)],
+) -> Vec<(&'k LoadBalancer, &'k str)> {
+    let mut unread: Vec<(&LoadBalancer, &str)> = Vec::new();
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    for (u, w) in knowledge
+        .unread
+        .iter()
+        .chain(candidates.iter().flat_map(|(_, k)| k.unread.iter()))
+    {
+        if seen.insert(u.arn.as_str()) {
+            unread.push((u, w.as_str()));
+        }
+    }
+    unread
+}
+
+/// Why the targets are unknown, for the first three load balancers (the others counted).
+fn unread_words(public: &LoadBalancer, unread: &[(&LoadBalancer, &str)]) -> String {
+    let mut why: Vec<String> = unread
+        .iter()
+        .take(3)
+        .map(|(u, w)| {
+            if u.arn == public.arn {
+                format!("its targets could not be read ({w})")
+            } else {
+                format!(
+                    "the targets of load balancer {} could not be read ({w})",
+                    u.name
+                )
+            }
+        })
+        .collect();
+    if unread.len() > 3 {
+        why.push(format!("those of {} more load balancers", unread.len() - 3));
+    }
+    why.join(" and ")
 }
 
 /// What to read to settle a possible overlap: per load balancer whose targets are unknown (up

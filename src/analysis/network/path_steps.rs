@@ -2,7 +2,7 @@
 
 use super::addrs::{prefix_len, AddrSet};
 use super::region_index::RegionIndex;
-use crate::inventory::{IngressRule, PrefixList, RouteTable};
+use crate::inventory::{GroupRef, IngressRule, PrefixList, RouteTable};
 use std::collections::BTreeSet;
 
 pub(super) fn port_in(rule: &IngressRule, port: Option<i32>) -> bool {
@@ -105,6 +105,48 @@ pub(super) enum TrafficSource<'s> {
     LoadBalancer { groups: &'s [String] },
 }
 
+impl TrafficSource<'_> {
+    /// Whether a rule naming the source group `sg` (`pair`: what the rule says of its owner)
+    /// admits this traffic: `Some(assumed)` when it does, `None` when it does not.
+    fn admitted_by_group(
+        &self,
+        region: &RegionIndex,
+        sg: &str,
+        pair: Option<&GroupRef>,
+    ) -> Option<bool> {
+        match self {
+            TrafficSource::LoadBalancer { groups } => {
+                groups.iter().any(|g| g == sg).then_some(false)
+            }
+            TrafficSource::Peer {
+                owner,
+                vpc,
+                pcx,
+                groups,
+            } => {
+                let user = pair.and_then(|p| p.user_id.as_deref());
+                let in_vpc = pair.and_then(|p| p.vpc_id.as_deref());
+                let via = pair.and_then(|p| p.vpc_peering_connection_id.as_deref());
+                let elsewhere = in_vpc.is_some_and(|v| v != *vpc) || via.is_some_and(|x| x != *pcx);
+                if groups.contains(sg) || in_vpc == Some(*vpc) || via == Some(*pcx) {
+                    Some(false)
+                } else if elsewhere || region.groups.contains_key(sg) {
+                    // A group of this account's own VPCs, or of another VPC: not the peer's.
+                    None
+                } else if let Some(user) = user {
+                    // A group of the peer account admits the peer; one of a third account (or
+                    // of this one) does not.
+                    (user == *owner).then_some(false)
+                } else {
+                    // Owner unknown: a group this account does not own can only be referenced
+                    // across a peering; assume it is the peer's.
+                    Some(true)
+                }
+            }
+        }
+    }
+}
+
 /// What the ingress rules of `groups` on `port` admit of `addrs` (the source's addresses).
 pub(super) fn admissions(
     region: &RegionIndex,
@@ -166,36 +208,7 @@ pub(super) fn admissions(
             }
             for sg in &rule.source_group_ids {
                 let pair = rule.source_groups.iter().find(|p| &p.group_id == sg);
-                let verdict = match source {
-                    TrafficSource::LoadBalancer { groups } => groups.contains(sg).then_some(false),
-                    TrafficSource::Peer {
-                        owner,
-                        vpc,
-                        pcx,
-                        groups,
-                    } => {
-                        let user = pair.and_then(|p| p.user_id.as_deref());
-                        let in_vpc = pair.and_then(|p| p.vpc_id.as_deref());
-                        let via = pair.and_then(|p| p.vpc_peering_connection_id.as_deref());
-                        let elsewhere =
-                            in_vpc.is_some_and(|v| v != *vpc) || via.is_some_and(|x| x != *pcx);
-                        if groups.contains(sg) || in_vpc == Some(*vpc) || via == Some(*pcx) {
-                            Some(false)
-                        } else if elsewhere || region.groups.contains_key(sg.as_str()) {
-                            // A group of this account's own VPCs, or of another VPC: not
-                            // the peer's.
-                            None
-                        } else if let Some(user) = user {
-                            // A group of the peer account admits the peer; one of a third
-                            // account (or of this one) does not.
-                            (user == *owner).then_some(false)
-                        } else {
-                            // Owner unknown: a group this account does not own can only be
-                            // referenced across a peering; assume it is the peer's.
-                            Some(true)
-                        }
-                    }
-                };
+                let verdict = source.admitted_by_group(region, sg, pair);
                 if let Some(assumed) = verdict {
                     let owner = pair
                         .and_then(|p| p.user_id.as_deref())

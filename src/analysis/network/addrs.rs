@@ -1,4 +1,5 @@
-//! Address sets.
+//! Sets of IP addresses (IPv4 and IPv6, as sorted disjoint ranges) and CIDR helpers: peering
+//! verdicts are computed on them.
 
 use ipnet::{IpNet, Ipv4Net, Ipv4Subnets, Ipv6Net, Ipv6Subnets};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};

@@ -1,4 +1,5 @@
-//! Backends.
+//! Backends: private load balancers whose targets overlap merged into one service, and how a
+//! finding names a backend and the API Gateway methods it bypasses.
 
 use super::published::{sort_methods, PublishedMethod};
 use super::region_index::{HostPort, RegionIndex};

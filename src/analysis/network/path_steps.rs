@@ -1,4 +1,5 @@
-//! Steps of a network path: what one hop lets through.
+//! Steps of a network path: what one hop (a route, a security group rule, an assumed fact) lets
+//! through, and the addresses that pass every hop.
 
 use super::addrs::{prefix_len, AddrSet};
 use super::region_index::RegionIndex;

@@ -1,4 +1,5 @@
-//! VPC peering.
+//! The VPC peering entry point: `peering-exposes-private-backend` and
+//! `peering-cross-account-no-path`. The path search is in [`super::peer_paths`].
 
 use super::addrs::AddrSet;
 use super::backends::{

@@ -1,4 +1,5 @@
-//! PrivateLink.
+//! The PrivateLink entry point: `privatelink-open-to-any-account` and
+//! `privatelink-open-to-external-accounts`, one finding per endpoint service and backend.
 
 use super::backends::{
     backend_evidence, backend_words, bypass_sentence, methods_evidence, Backend,

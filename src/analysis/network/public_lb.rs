@@ -1,4 +1,5 @@
-//! Internet-facing load balancers.
+//! The internet-facing load balancer entry point: `public-lb-exposes-private-backend`, certain
+//! (a shared target) or possible (targets that could not be read).
 
 use super::addrs::{is_any_address, is_private_range};
 use super::backends::{

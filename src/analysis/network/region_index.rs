@@ -1,4 +1,5 @@
-//! Lookups over one account × region.
+//! Lookups over one account × region: hosts, route tables, security groups and load balancer
+//! targets, and which reads failed.
 
 use super::addrs::AddrSet;
 use crate::inventory::{

@@ -811,8 +811,8 @@ fn one_finding_per_entry_point_and_backend_with_stable_fingerprints() {
 
 #[test]
 fn a_backend_of_one_load_balancer_keeps_its_fingerprint() {
-    // The identity of a single-load-balancer backend is that load balancer, as before
-    // merging existed: alerts already uploaded keep matching.
+    // The identity of a single-load-balancer backend is that load balancer, as it was before
+    // load balancers were merged into backends: alerts already uploaded keep matching.
     let mut t = base();
     t.network.load_balancers.push(lb(
         PUBLIC_NLB,

@@ -58,6 +58,12 @@ impl PeerPath {
         }
     }
 
+    /// The path along `layers` (the route first, the admission at the host last), when some
+    /// address passes them all.
+    fn along(via: String, layers: &[&[Step]], notes: Vec<String>) -> Option<PeerPath> {
+        through(layers).map(|passage| PeerPath::of(via, passage, notes))
+    }
+
     /// Marks the path as resting on an assumption, named in its notes and assumed steps.
     pub(super) fn assume(&mut self, note: String) {
         self.assumed = true;
@@ -139,6 +145,11 @@ impl<'a> PeeringWalk<'a> {
         best
     }
 
+    /// One assumed step admitting the whole peer, for a fact that could not be read.
+    fn assumed_to_admit_the_peer(&self, what: impl Into<String>) -> Vec<Step> {
+        vec![Step::fact(self.peer.clone(), what, true)]
+    }
+
     /// The peer addresses the route table of `place` (in `subnet` of `vpc`, each when known)
     /// sends back through the peering.
     fn routes(&self, place: &str, subnet: Option<&str>, vpc: Option<&str>) -> Vec<Step> {
@@ -170,24 +181,18 @@ impl<'a> PeeringWalk<'a> {
                 (Some(groups), _) => {
                     admissions(self.region, groups, Some(*port), self.peer, self.source)
                 }
-                (None, Some(why)) => vec![Step::fact(
-                    self.peer.clone(),
-                    format!("{why}, so its security groups are assumed to admit the peer"),
-                    true,
-                )],
-                (None, None) => vec![Step::fact(
-                    self.peer.clone(),
+                (None, Some(why)) => self.assumed_to_admit_the_peer(format!(
+                    "{why}, so its security groups are assumed to admit the peer"
+                )),
+                (None, None) => self.assumed_to_admit_the_peer(
                     "the target's security groups could not be read (its interface is unknown), so they are assumed to admit the peer",
-                    true,
-                )],
+                ),
             };
-            if let Some(passage) = through(&[&routes, &admitted]) {
-                out.push(PeerPath::of(
-                    format!("target {host}:{port}"),
-                    passage,
-                    vec![],
-                ));
-            }
+            out.extend(PeerPath::along(
+                format!("target {host}:{port}"),
+                &[&routes, &admitted],
+                vec![],
+            ));
         }
         out
     }
@@ -206,18 +211,15 @@ impl<'a> PeeringWalk<'a> {
                 None,
                 Some(&lb.vpc_id),
             );
-            let admitted = vec![Step::fact(
-                self.peer.clone(),
-                format!("the targets of load balancer {} could not be read ({why}), so they are assumed to admit the peer", lb.name),
-                true,
-            )];
-            if let Some(passage) = through(&[&routes, &admitted]) {
-                out.push(PeerPath::of(
-                    format!("the unknown targets of load balancer {}", lb.name),
-                    passage,
-                    vec![],
-                ));
-            }
+            let admitted = self.assumed_to_admit_the_peer(format!(
+                "the targets of load balancer {} could not be read ({why}), so they are assumed to admit the peer",
+                lb.name
+            ));
+            out.extend(PeerPath::along(
+                format!("the unknown targets of load balancer {}", lb.name),
+                &[&routes, &admitted],
+                vec![],
+            ));
         }
         out
     }
@@ -240,10 +242,13 @@ impl<'a> PeeringWalk<'a> {
         let at_lb = self.admitted_at_lb(lb);
         if lb.lb_type != "network" {
             // An ALB terminates the connection: its targets see the ALB, never the peer.
-            return through(&[&routes, &at_lb])
-                .map(|passage| PeerPath::of(format!("load balancer {}", lb.name), passage, vec![]))
-                .into_iter()
-                .collect();
+            return PeerPath::along(
+                format!("load balancer {}", lb.name),
+                &[&routes, &at_lb],
+                vec![],
+            )
+            .into_iter()
+            .collect();
         }
         let mut out = Vec::new();
         if let Some(why) = self.region.targets_unread(lb) {
@@ -252,13 +257,11 @@ impl<'a> PeeringWalk<'a> {
                 format!("the targets of load balancer {} could not be read ({why}), so they are assumed to admit whoever they see", lb.name),
                 true,
             )];
-            if let Some(passage) = through(&[&routes, &at_lb, &unknown]) {
-                out.push(PeerPath::of(
-                    format!("load balancer {} to its unknown targets", lb.name),
-                    passage,
-                    vec![],
-                ));
-            }
+            out.extend(PeerPath::along(
+                format!("load balancer {} to its unknown targets", lb.name),
+                &[&routes, &at_lb, &unknown],
+                vec![],
+            ));
         }
         out.extend(self.nlb_target_paths(lb, &routes, &at_lb));
         out
@@ -320,12 +323,11 @@ impl<'a> PeeringWalk<'a> {
                     continue;
                 };
                 let (target_steps, note) = self.admitted_at_target(&nodes, &target, preservation);
-                if let Some(passage) = through(&[routes, at_lb, &target_steps]) {
-                    let mut path = PeerPath::of(
-                        format!("load balancer {} to {}", lb.name, target.words),
-                        passage,
-                        vec![note.to_string()],
-                    );
+                if let Some(mut path) = PeerPath::along(
+                    format!("load balancer {} to {}", lb.name, target.words),
+                    &[routes, at_lb, &target_steps],
+                    vec![note.to_string()],
+                ) {
                     if preservation == Preservation::Unknown && tg.attributes_error.is_some() {
                         path.assumed = true;
                     }

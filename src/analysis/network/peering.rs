@@ -5,6 +5,7 @@ use super::addrs::AddrSet;
 use super::backends::{
     backend_evidence, backend_words, bypass_sentence, methods_evidence, Backend,
 };
+use super::ec2_arn;
 use super::path_steps::TrafficSource;
 use super::peer_paths::{PeerPath, PeeringWalk};
 use super::region_index::RegionIndex;
@@ -110,13 +111,7 @@ impl<'a> Crossing<'a> {
         } else {
             peer_addrs
         };
-        let resource_arn = format!(
-            "arn:{}:ec2:{}:{}:vpc-peering-connection/{}",
-            crate::model::partition_of(&target.region),
-            target.region,
-            target.account_id,
-            p.id
-        );
+        let resource_arn = ec2_arn(target, &format!("vpc-peering-connection/{}", p.id));
         let evidence = json!({
             "id": p.id, "status": p.status,
             "local": {"owner_id": local.owner_id, "vpc_id": local.vpc_id, "cidr_blocks": local.cidr_blocks},
@@ -134,6 +129,26 @@ impl<'a> Crossing<'a> {
             },
             evidence,
         })
+    }
+
+    /// A finding on this peering, about `backend` or, with none, about the peering itself.
+    fn draft(&self, target: &Target, rule: &'static str, backend: Option<&str>) -> FindingDraft {
+        let mut identity = vec![
+            target.account_id.clone(),
+            target.region.clone(),
+            self.peering.id.clone(),
+        ];
+        identity.extend(backend.map(str::to_string));
+        FindingDraft {
+            identity,
+            ..FindingDraft::network_path(
+                rule,
+                target,
+                self.resource_arn.clone(),
+                EntryPoint::VpcPeering,
+                self.reach.clone(),
+            )
+        }
     }
 }
 
@@ -158,19 +173,7 @@ fn exposure_finding(
         specific_fix: exposure_fix(crossing, path),
         low_confidence: path.assumed || backend.methods.iter().any(|m| m.inferred),
         evidence,
-        identity: vec![
-            target.account_id.clone(),
-            target.region.clone(),
-            crossing.peering.id.clone(),
-            backend.id.clone(),
-        ],
-        ..FindingDraft::network_path(
-            "peering-exposes-private-backend",
-            target,
-            crossing.resource_arn.clone(),
-            EntryPoint::VpcPeering,
-            crossing.reach.clone(),
-        )
+        ..crossing.draft(target, "peering-exposes-private-backend", Some(&backend.id))
     }
     .build()
 }
@@ -314,18 +317,7 @@ fn no_path_finding(
         specific_fix: String::new(),
         low_confidence: !unread.is_empty(),
         evidence,
-        identity: vec![
-            target.account_id.clone(),
-            target.region.clone(),
-            crossing.peering.id.clone(),
-        ],
-        ..FindingDraft::network_path(
-            "peering-cross-account-no-path",
-            target,
-            crossing.resource_arn.clone(),
-            EntryPoint::VpcPeering,
-            crossing.reach.clone(),
-        )
+        ..crossing.draft(target, "peering-cross-account-no-path", None)
     }
     .build()
 }

@@ -4,6 +4,7 @@
 use super::backends::{
     backend_evidence, backend_words, bypass_sentence, methods_evidence, Backend,
 };
+use super::ec2_arn;
 use super::published::PublishedMethod;
 use super::region_index::RegionIndex;
 use crate::analysis::{describe_reach, FindingDraft};
@@ -57,13 +58,7 @@ pub(super) fn endpoint_service_findings(
         let Some((rule, reach)) = access.verdict() else {
             continue;
         };
-        let resource_arn = format!(
-            "arn:{}:ec2:{}:{}:vpc-endpoint-service/{}",
-            crate::model::partition_of(&target.region),
-            target.region,
-            target.account_id,
-            svc.service_id
-        );
+        let resource_arn = ec2_arn(target, &format!("vpc-endpoint-service/{}", svc.service_id));
         let fix = privatelink_fix(target, svc, &access);
         let evidence_base = service_evidence(svc, &access, &reach);
         for backend in service_backends(target, svc, backends, &member_of, published) {

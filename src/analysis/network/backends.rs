@@ -24,6 +24,54 @@ pub(super) struct Backend<'a> {
     pub(super) methods: Vec<PublishedMethod>,
 }
 
+/// Each load balancer of the region, its targets, and why it is private: internal, a VPC
+/// link's target, or published by an endpoint service.
+pub(super) fn lb_views<'a>(region: &RegionIndex<'a>, target: &'a Target) -> Vec<LbView<'a>> {
+    // Load balancer ARN → the VPC links and endpoint services in front of it.
+    let mut fronted_by: HashMap<&str, Vec<String>> = HashMap::new();
+    for link in &target.vpc_links {
+        for arn in &link.target_arns {
+            fronted_by.entry(arn.as_str()).or_default().push(format!(
+                "target of API Gateway VPC link {} ({})",
+                link.id, link.name
+            ));
+        }
+    }
+    for svc in &target.network.endpoint_services {
+        for arn in svc
+            .network_load_balancer_arns
+            .iter()
+            .chain(&svc.gateway_load_balancer_arns)
+        {
+            fronted_by
+                .entry(arn.as_str())
+                .or_default()
+                .push(format!("published by endpoint service {}", svc.service_id));
+        }
+    }
+    target
+        .network
+        .load_balancers
+        .iter()
+        .map(|lb| {
+            let mut private_because = Vec::new();
+            if lb.scheme == "internal" {
+                private_because.push(format!(
+                    "fronted by the internal {} load balancer {}",
+                    lb.lb_type, lb.name
+                ));
+            }
+            private_because.extend(fronted_by.get(lb.arn.as_str()).cloned().unwrap_or_default());
+            LbView {
+                lb,
+                host_ports: region.host_ports(lb),
+                private_because,
+            }
+        })
+        .collect()
+}
+
+/// The root of `i`'s set in the union-find forest `parent`, halving paths on the way.
 fn find_root(parent: &mut [usize], mut i: usize) -> usize {
     while parent[i] != i {
         parent[i] = parent[parent[i]];

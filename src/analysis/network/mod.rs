@@ -14,7 +14,7 @@ mod region_index;
 
 use crate::inventory::{Inventory, Target};
 use crate::model::Finding;
-use backends::{merge_backends, LbView};
+use backends::{lb_views, merge_backends};
 use peering::peering_findings;
 use privatelink::endpoint_service_findings;
 use public_lb::public_lb_findings;
@@ -49,54 +49,13 @@ fn analyze_target(
     groups_by_vpc: &HashMap<&str, BTreeSet<String>>,
 ) -> Vec<Finding> {
     let region = RegionIndex::new(target);
-    let net = &target.network;
-    // Load balancer ARN → the VPC links and endpoint services in front of it.
-    let mut fronted_by: HashMap<&str, Vec<String>> = HashMap::new();
-    for link in &target.vpc_links {
-        for arn in &link.target_arns {
-            fronted_by.entry(arn.as_str()).or_default().push(format!(
-                "target of API Gateway VPC link {} ({})",
-                link.id, link.name
-            ));
-        }
-    }
-    for svc in &net.endpoint_services {
-        for arn in svc
-            .network_load_balancer_arns
-            .iter()
-            .chain(&svc.gateway_load_balancer_arns)
-        {
-            fronted_by
-                .entry(arn.as_str())
-                .or_default()
-                .push(format!("published by endpoint service {}", svc.service_id));
-        }
-    }
-    let views: Vec<LbView> = net
-        .load_balancers
-        .iter()
-        .map(|lb| {
-            let mut private_because = Vec::new();
-            if lb.scheme == "internal" {
-                private_because.push(format!(
-                    "fronted by the internal {} load balancer {}",
-                    lb.lb_type, lb.name
-                ));
-            }
-            private_because.extend(fronted_by.get(lb.arn.as_str()).cloned().unwrap_or_default());
-            LbView {
-                lb,
-                host_ports: region.host_ports(lb),
-                private_because,
-            }
-        })
-        .collect();
+    let views = lb_views(&region, target);
     let published = published_by_lb(target);
     let backends = merge_backends(&views, &published);
 
     let mut out = Vec::new();
     out.extend(endpoint_service_findings(&region, &backends, &published));
-    for peering in &net.peerings {
+    for peering in &target.network.peerings {
         out.extend(peering_findings(&region, peering, &backends, groups_by_vpc));
     }
     out.extend(public_lb_findings(&region, &views, &backends));

@@ -82,6 +82,7 @@ struct Crossing<'a> {
     peer_unknown: bool,
     resource_arn: String,
     reach: Reach,
+    /// The peering, as every finding's `evidence.peering`.
     evidence: Value,
 }
 

@@ -42,11 +42,12 @@ fn rules(f: &[Finding]) -> Vec<&str> {
     f.iter().map(|f| f.rule_id.as_str()).collect()
 }
 
-/// Audits `t` and returns its one finding, asserting its rule and its confidence.
+/// Audits `t` and returns its one finding, asserting its (rule, resource, reach) and its
+/// confidence.
 #[track_caller]
-fn only_finding(t: Target, rule: &str, confidence: &str) -> Finding {
+fn only_finding(t: Target, want: (String, String, String), confidence: &str) -> Finding {
     let f = audit(vec![t]);
-    assert_eq!(rules(&f), vec![rule]);
+    assert_eq!(summary(&f), vec![want]);
     assert_eq!(f[0].confidence, confidence);
     f.into_iter().next().expect("one finding")
 }

@@ -161,14 +161,9 @@ fn endpoint_service_whose_permissions_could_not_be_read_is_assumed_open() {
         "UnauthorizedOperation",
         Some("vpce-svc-1"),
     ));
-    let f = audit(vec![t]);
-    assert_eq!(summary(&f), vec![service_open_to_any_account()]);
-    assert_eq!(f[0].confidence, "medium");
-    assert_says(
-        &f[0].message,
-        &["could not be read (UnauthorizedOperation)"],
-    );
-    assert_eq!(f[0].evidence["allowed_principals_read"], false);
+    let f = only_finding(t, service_open_to_any_account(), "medium");
+    assert_says(&f.message, &["could not be read (UnauthorizedOperation)"]);
+    assert_eq!(f.evidence["allowed_principals_read"], false);
 }
 
 #[test]

@@ -156,10 +156,8 @@ fn a_public_alb_admitting_the_cloudfront_prefix_list_is_on_the_internet() {
         "AWS",
         None,
     ));
-    let f = audit(vec![t]);
-    assert_eq!(summary(&f), vec![public_lb_exposes(PUBLIC_ALB, "internet")]);
-    assert_eq!(f[0].confidence, "high");
-    assert_says(&f[0].message, &["CloudFront"]);
+    let f = only_finding(t, public_lb_exposes(PUBLIC_ALB, "internet"), "high");
+    assert_says(&f.message, &["CloudFront"]);
 }
 
 #[test]
@@ -295,9 +293,7 @@ fn a_public_lb_whose_target_groups_could_not_be_listed_is_not_dropped() {
         "elasticloadbalancing:DescribeTargetGroups",
         "Throttling",
     );
-    let f = audit(vec![t]);
-    assert_eq!(summary(&f), vec![public_lb_exposes(PUBLIC_ALB, "internet")]);
-    assert_eq!(f[0].confidence, "medium");
+    only_finding(t, public_lb_exposes(PUBLIC_ALB, "internet"), "medium");
 }
 
 #[test]
@@ -312,7 +308,7 @@ fn a_public_lb_with_unread_targets_is_matched_only_where_it_could_share_one() {
     assert_eq!(audit(vec![t.clone()]), vec![]);
     // IP targets can be addresses of other VPCs: then any private backend of the region.
     t.network.load_balancers[1].target_groups[0].target_type = "ip".into();
-    only_finding(t, "public-lb-exposes-private-backend", "medium");
+    only_finding(t, public_lb_exposes(PUBLIC_NLB, "internet"), "medium");
 }
 
 #[test]
@@ -324,10 +320,8 @@ fn a_private_backend_whose_targets_could_not_be_read_is_matched_as_possible() {
     // them.
     t.network.load_balancers[0].targets_read = false;
     t.network.load_balancers[0].target_groups[0].targets.clear();
-    let f = audit(vec![t]);
-    assert_eq!(summary(&f), vec![public_lb_exposes(PUBLIC_ALB, "internet")]);
-    assert_eq!(f[0].confidence, "medium");
-    assert_says(&f[0].message, &["could not be read"]);
+    let f = only_finding(t, public_lb_exposes(PUBLIC_ALB, "internet"), "medium");
+    assert_says(&f.message, &["could not be read"]);
 }
 
 #[test]

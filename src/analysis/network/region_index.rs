@@ -55,6 +55,18 @@ pub(super) struct RegionIndex<'a> {
     failure_about: HashMap<(&'a str, &'a str), &'a ScanError>,
 }
 
+/// `items` per VPC, in inventory order.
+fn by_vpc<'a, T>(
+    items: &'a [T],
+    vpc: impl Fn(&'a T) -> &'a String,
+) -> HashMap<&'a str, Vec<&'a T>> {
+    let mut out: HashMap<&str, Vec<&T>> = HashMap::new();
+    for item in items {
+        out.entry(vpc(item).as_str()).or_default().push(item);
+    }
+    out
+}
+
 impl<'a> RegionIndex<'a> {
     pub(super) fn new(target: &'a Target) -> RegionIndex<'a> {
         let net = &target.network;
@@ -83,19 +95,7 @@ impl<'a> RegionIndex<'a> {
         }
         let mut table_of_subnet = HashMap::new();
         let mut main_table = HashMap::new();
-        let mut subnets_of_vpc: HashMap<&str, Vec<&Subnet>> = HashMap::new();
-        for sn in &net.subnets {
-            subnets_of_vpc
-                .entry(sn.vpc_id.as_str())
-                .or_default()
-                .push(sn);
-        }
-        let mut tables_of_vpc: HashMap<&str, Vec<&RouteTable>> = HashMap::new();
         for rt in &net.route_tables {
-            tables_of_vpc
-                .entry(rt.vpc_id.as_str())
-                .or_default()
-                .push(rt);
             for s in &rt.subnet_ids {
                 table_of_subnet.entry(s.as_str()).or_insert(rt);
             }
@@ -123,8 +123,8 @@ impl<'a> RegionIndex<'a> {
             target,
             first_failure,
             failure_about,
-            tables_of_vpc,
-            subnets_of_vpc,
+            tables_of_vpc: by_vpc(&net.route_tables, |rt| &rt.vpc_id),
+            subnets_of_vpc: by_vpc(&net.subnets, |s| &s.vpc_id),
             groups: net
                 .security_groups
                 .iter()

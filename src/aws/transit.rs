@@ -298,7 +298,8 @@ async fn search_routes(ctx: &RegionCtx, c: &ec2::Client, table: &str) -> Listing
                 .transit_gateway_route_table_id(table)
                 .filters(types.clone())
                 .filters(states.clone())
-                .max_results(1000)
+                // No MaxResults: AWS's default is its maximum (1,000), and the emulator fails
+                // on any (HTTP 500).
                 .set_next_token(t)
                 .send()
         },

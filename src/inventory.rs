@@ -648,5 +648,4 @@ impl Inventory {
 }
 
 #[cfg(test)]
-#[path = "inventory_tests.rs"]
 mod tests;

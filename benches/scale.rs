@@ -28,6 +28,7 @@ use overexposed::inventory::{
     Listener, LoadBalancer, PeeringSide, RestApi, RestMethod, Route, RouteTable, SecurityGroup,
     Stage, Subnet, Target, TargetGroup, Vpc, VpcEndpoint, VpcLink, VpcPeering, SNAPSHOT_VERSION,
 };
+use overexposed::operation::Operation;
 use overexposed::policy::{self, CallerKind, Network, PolicyMode, ReachContext, ReachQuery};
 use overexposed::{analysis, cli, report};
 use std::fmt::Write as _;
@@ -939,7 +940,7 @@ fn bench_network(sz: &Sizes, table: &mut Table) -> Inventory {
             for tg in &mut lb.target_groups {
                 tg.targets.clear();
                 errors.push(scan_error(
-                    "elasticloadbalancing:DescribeTargetHealth",
+                    Operation::ElbDescribeTargetHealth,
                     Some(&tg.arn),
                 ));
             }
@@ -950,12 +951,13 @@ fn bench_network(sz: &Sizes, table: &mut Table) -> Inventory {
     // peering × backend assumes the worst about every host (route tables found by VPC).
     network_failure_stage(sz, table, "network: instances unread", |t| {
         t.network.instances.clear();
-        t.errors.push(scan_error("ec2:DescribeInstances", None));
+        t.errors
+            .push(scan_error(Operation::Ec2DescribeInstances, None));
     });
     biggest
 }
 
-fn scan_error(operation: &str, resource: Option<&str>) -> overexposed::inventory::ScanError {
+fn scan_error(operation: Operation, resource: Option<&str>) -> overexposed::inventory::ScanError {
     overexposed::inventory::ScanError {
         operation: operation.into(),
         code: "Throttling".into(),

@@ -9,6 +9,7 @@ pub mod aws;
 pub mod cli;
 pub mod inventory;
 pub mod model;
+pub mod operation;
 pub mod policy;
 pub mod report;
 pub mod rules;

@@ -8,6 +8,7 @@ use super::verdict::{caller_auth, method_arn, rest_verdict, widest_verdict, Meth
 use crate::analysis::{describe_reach, FindingDraft, VpcOwnership};
 use crate::inventory::{ApiResource, RestApi, RestMethod, Target};
 use crate::model::{partition_of, Auth, EntryPoint, Finding, Reach};
+use crate::operation::Operation;
 use crate::policy::{self, Network, PolicyDocument, ReachCache};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -27,7 +28,8 @@ pub(super) fn analyze_rest_api(
     ownership: &VpcOwnership,
 ) -> Vec<Finding> {
     let parsed = api.policy.as_deref().map(policy::parse_policy);
-    let stages_unknown = stages_unreadable(target, "apigateway:GetStages", &api.id, &api.stages);
+    let stages_unknown =
+        stages_unreadable(target, Operation::ApiGatewayGetStages, &api.id, &api.stages);
     let stage_names: Vec<String> = if stages_unknown {
         candidate_stages(parsed.as_ref().and_then(|p| p.as_ref().ok()))
     } else {

@@ -3,6 +3,7 @@
 
 use super::verdict::MethodVerdict;
 use crate::inventory::Target;
+use crate::operation::Operation;
 use crate::policy::PolicyDocument;
 
 /// Stages a caller can actually hit. With the default endpoint disabled, only stages mapped
@@ -18,13 +19,15 @@ pub(super) fn reachable_stages<'a>(
         return stages.iter().collect();
     }
     let domains_unknown = target.errors.iter().any(|e| {
-        matches!(
-            e.operation.as_str(),
-            "apigatewayv2:GetDomainNames"
-                | "apigatewayv2:GetApiMappings"
-                | "apigateway:GetDomainNames"
-                | "apigateway:GetBasePathMappings"
-        )
+        e.aws_operation().is_some_and(|op| {
+            matches!(
+                op,
+                Operation::ApiGatewayV2GetDomainNames
+                    | Operation::ApiGatewayV2GetApiMappings
+                    | Operation::ApiGatewayGetDomainNames
+                    | Operation::ApiGatewayGetBasePathMappings
+            )
+        })
     });
     if domains_unknown {
         return stages.iter().collect();
@@ -45,7 +48,7 @@ pub(super) fn reachable_stages<'a>(
 /// nothing): its methods are then judged as if deployed, at medium confidence.
 pub(super) fn stages_unreadable(
     target: &Target,
-    operation: &str,
+    operation: Operation,
     api_id: &str,
     stages: &[crate::inventory::Stage],
 ) -> bool {
@@ -53,7 +56,7 @@ pub(super) fn stages_unreadable(
         && target
             .errors
             .iter()
-            .any(|e| e.operation == operation && e.resource.as_deref() == Some(api_id))
+            .any(|e| e.is(operation) && e.resource.as_deref() == Some(api_id))
 }
 
 /// Stage names to judge a method on when the stages are unknown: every stage the policy names

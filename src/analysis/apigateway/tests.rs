@@ -6,6 +6,7 @@ use crate::inventory::{
     RestMethod, ScanError, Stage, Target, VpcEndpoint,
 };
 use crate::model::{EntryPoint, Finding};
+use crate::operation::Operation;
 use crate::policy;
 use serde_json::json;
 
@@ -96,7 +97,7 @@ fn execute_api_endpoint(id: &str, vpc: &str, owner: &str) -> VpcEndpoint {
 /// The stages of REST API `api1` could not be read (AccessDenied).
 fn deny_get_stages(t: &mut Target) {
     t.errors.push(ScanError {
-        operation: "apigateway:GetStages".into(),
+        operation: Operation::ApiGatewayGetStages.into(),
         code: "AccessDeniedException".into(),
         message: "denied".into(),
         resource: Some("api1".into()),

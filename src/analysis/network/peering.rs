@@ -12,6 +12,7 @@ use super::region_index::RegionIndex;
 use crate::analysis::{describe_reach, FindingDraft};
 use crate::inventory::{PeeringSide, Target, VpcPeering};
 use crate::model::{EntryPoint, Finding, Reach};
+use crate::operation::{Operation, Service};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -332,8 +333,10 @@ fn unread_network_reads(region: &RegionIndex) -> Vec<String> {
         .errors
         .iter()
         .filter(|e| {
-            (e.operation.starts_with("ec2:") || e.operation.starts_with("elasticloadbalancing:"))
-                && e.operation != "ec2:DescribeVpcEndpointServicePermissions"
+            e.aws_operation().is_some_and(|op| {
+                matches!(op.service(), Service::Ec2 | Service::ElasticLoadBalancing)
+                    && op != Operation::Ec2DescribeVpcEndpointServicePermissions
+            })
         })
         .filter(|e| seen.insert(e.operation.as_str()))
         .map(|e| format!("{} ({})", e.operation, e.code))

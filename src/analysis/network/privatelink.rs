@@ -10,6 +10,7 @@ use super::region_index::RegionIndex;
 use crate::analysis::{describe_reach, FindingDraft};
 use crate::inventory::{EndpointService, ScanError, Target};
 use crate::model::{EntryPoint, Finding, Reach};
+use crate::operation::Operation;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -129,7 +130,7 @@ impl<'a> ServiceAccess<'a> {
         // Permissions that could not be read are unknown, not "nobody": assumed to allow every
         // account (the widest), at medium confidence.
         let perms_unread = region.failed(
-            "ec2:DescribeVpcEndpointServicePermissions",
+            Operation::Ec2DescribeVpcEndpointServicePermissions,
             Some(&svc.service_id),
         );
         let everyone =
@@ -417,7 +418,7 @@ fn unknown_backend(
     let why = match target
         .errors
         .iter()
-        .find(|e| e.operation == "elasticloadbalancing:DescribeLoadBalancers")
+        .find(|e| e.is(Operation::ElbDescribeLoadBalancers))
     {
         Some(e) => format!("the load balancers could not be read ({})", e.code),
         None => "it is not among the load balancers read in this region".into(),

@@ -13,6 +13,7 @@ mod published;
 
 use crate::inventory::{Inventory, Target};
 use crate::model::Finding;
+use crate::operation::Operation;
 use fixtures::*;
 
 fn audit(targets: Vec<Target>) -> Vec<Finding> {

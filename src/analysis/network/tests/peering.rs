@@ -349,7 +349,11 @@ fn a_source_group_admits_the_peer_only_when_it_is_the_peers() {
 fn review_unreadable_security_groups_do_not_hide_a_peering_path() {
     let mut t = peered_exposed();
     t.network.security_groups.clear();
-    read_failed(&mut t, "ec2:DescribeSecurityGroups", "RequestLimitExceeded");
+    read_failed(
+        &mut t,
+        Operation::Ec2DescribeSecurityGroups,
+        "RequestLimitExceeded",
+    );
     let f = only_finding(t, peering_exposes(), "medium");
     assert_says(
         &f.message,
@@ -402,7 +406,7 @@ fn read_facts_that_stop_the_peer_still_stop_it_when_others_are_unread() {
 fn unreadable_instances_do_not_hide_a_peering_path() {
     let mut t = peered_routed();
     t.network.instances.clear();
-    read_failed(&mut t, "ec2:DescribeInstances", "InternalError");
+    read_failed(&mut t, Operation::Ec2DescribeInstances, "InternalError");
     let f = only_finding(t, peering_exposes(), "medium");
     assert_says(&f.message, &["ec2:DescribeInstances"]);
 }

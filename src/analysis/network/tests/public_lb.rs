@@ -288,11 +288,7 @@ fn a_public_lb_whose_target_groups_could_not_be_listed_is_not_dropped() {
     let mut public = public_alb("public", &[]);
     public.target_groups.clear();
     let mut t = base_with([public]);
-    read_failed(
-        &mut t,
-        "elasticloadbalancing:DescribeTargetGroups",
-        "Throttling",
-    );
+    read_failed(&mut t, Operation::ElbDescribeTargetGroups, "Throttling");
     only_finding(t, public_lb_exposes(PUBLIC_ALB, "internet"), "medium");
 }
 
@@ -393,11 +389,7 @@ fn one_failed_target_group_listing_gives_one_possible_finding_per_public_lb_not_
         l.targets_read = false;
         l.target_groups.clear();
     }
-    read_failed(
-        &mut t,
-        "elasticloadbalancing:DescribeTargetGroups",
-        "Throttling",
-    );
+    read_failed(&mut t, Operation::ElbDescribeTargetGroups, "Throttling");
     let f = audit(vec![t]);
     assert_eq!(
         f.len(),

@@ -46,7 +46,11 @@ fn no_method_is_said_to_publish_a_backend_when_api_gateway_could_not_be_read() {
         &f[0].message,
         &["No API Gateway method publishes this backend"],
     );
-    read_failed(&mut t, "apigateway:GetRestApis", "TooManyRequestsException");
+    read_failed(
+        &mut t,
+        Operation::ApiGatewayGetRestApis,
+        "TooManyRequestsException",
+    );
     let f = audit(vec![t]);
     assert_never_says(
         &f[0].message,

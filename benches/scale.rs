@@ -28,6 +28,7 @@ use overexposed::inventory::{
     Listener, LoadBalancer, PeeringSide, RestApi, RestMethod, Route, RouteTable, SecurityGroup,
     Stage, Subnet, Target, TargetGroup, Vpc, VpcEndpoint, VpcLink, VpcPeering, SNAPSHOT_VERSION,
 };
+use overexposed::model::Confidence;
 use overexposed::operation::Operation;
 use overexposed::policy::{self, CallerKind, Network, PolicyMode, ReachContext, ReachQuery};
 use overexposed::{analysis, cli, report};
@@ -1010,7 +1011,10 @@ fn network_failure_stage(
     fail: impl Fn(&mut Target),
 ) {
     network_stage(sz, table, stage, fail, |findings| {
-        let medium = findings.iter().filter(|f| f.confidence == "medium").count();
+        let medium = findings
+            .iter()
+            .filter(|f| f.confidence == Confidence::Medium)
+            .count();
         assert!(
             medium > 0,
             "{stage}: assumptions give medium-confidence findings"

@@ -260,11 +260,11 @@ fn report_with(severities: &[Severity]) -> AuditReport {
         path: "*".into(),
         reach: "accounts:[222222222222]".into(),
         reach_detail: crate::model::Reach::Internet,
-        auth: "network_only".into(),
+        auth: crate::model::Auth::NetworkOnly,
         write: false,
         remediation: "r".into(),
         fingerprint: "f".into(),
-        confidence: "high".into(),
+        confidence: crate::model::Confidence::High,
         evidence: Default::default(),
     };
     crate::report::report_for_tests(severities.iter().copied().map(finding).collect())

@@ -1,4 +1,4 @@
-use super::partition_of;
+use super::*;
 
 #[test]
 fn partitions_follow_the_region() {
@@ -11,5 +11,32 @@ fn partitions_follow_the_region() {
         ("us-isob-east-1", "aws-iso-b"),
     ] {
         assert_eq!(partition_of(region), partition, "{region}");
+    }
+}
+
+#[test]
+fn auth_and_confidence_serialize_as_their_labels() {
+    for auth in [
+        Auth::None,
+        Auth::ApiKeyOnly,
+        Auth::AwsIam,
+        Auth::Cognito,
+        Auth::LambdaAuthorizer,
+        Auth::Jwt,
+        Auth::NetworkOnly,
+        Auth::Unknown,
+    ] {
+        let json = serde_json::to_value(auth).unwrap();
+        assert_eq!(json, auth.label(), "{auth:?}");
+        assert_eq!(serde_json::from_value::<Auth>(json).unwrap(), auth);
+        assert_eq!(auth.to_string(), auth.label());
+    }
+    for confidence in [Confidence::High, Confidence::Medium] {
+        let json = serde_json::to_value(confidence).unwrap();
+        assert_eq!(json, confidence.label(), "{confidence:?}");
+        assert_eq!(
+            serde_json::from_value::<Confidence>(json).unwrap(),
+            confidence
+        );
     }
 }

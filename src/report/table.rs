@@ -65,7 +65,7 @@ pub fn render_table(report: &AuditReport, color: bool) -> String {
                 Cell::new(&f.method),
                 Cell::new(&f.path),
                 Cell::new(&f.reach),
-                Cell::new(&f.auth),
+                Cell::new(f.auth.label()),
             ]);
         }
         let _ = writeln!(out, "{table}\n");

@@ -81,7 +81,7 @@ pub(super) fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
                     method: verb.clone(),
                     path: path.clone(),
                     reach: broken.reach,
-                    auth: auth.label().to_string(),
+                    auth,
                     write: broken.write,
                     message,
                     specific_fix: http_route_fix(auth, broken.write, &api.id, route, &stage),

@@ -134,7 +134,7 @@ fn unparseable_policy_finding(
         method: "*".into(),
         path: "*".into(),
         reach,
-        auth: "unknown".into(),
+        auth: Auth::Unknown,
         write: true,
         message: format!(
             "The resource policy of REST API {} ({}) in {}/{} could not be evaluated ({}), so who can call its methods cannot be decided; its methods were not judged. Until fixed, assume it may be open as wide as its endpoint ({}).",
@@ -232,7 +232,7 @@ impl RestApiScope<'_> {
             method: verb.clone(),
             path: path.clone(),
             reach: broken.reach.clone(),
-            auth: m.auth.label().to_string(),
+            auth: m.auth,
             write: broken.write,
             message: self.method_message(m, stage, &broken),
             specific_fix: rest_method_fix(broken.rule, &api.id, &m.resource.id, stage, verb, path),

@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::{EntryPoint, Reach};
+use crate::model::{Auth, Confidence, EntryPoint, Reach};
 
 fn finding(rule: &str, severity: Severity, path: &str) -> Finding {
     Finding {
@@ -17,11 +17,11 @@ fn finding(rule: &str, severity: Severity, path: &str) -> Finding {
         path: path.into(),
         reach: "internet".into(),
         reach_detail: Reach::Internet,
-        auth: "none".into(),
+        auth: Auth::None,
         write: true,
         remediation: format!("fix {path}"),
         fingerprint: "f".into(),
-        confidence: "high".into(),
+        confidence: Confidence::High,
         evidence: Default::default(),
     }
 }

@@ -12,7 +12,7 @@ mod public_lb;
 mod published;
 
 use crate::inventory::{Inventory, Target};
-use crate::model::Finding;
+use crate::model::{Auth, Confidence, Finding};
 use crate::operation::Operation;
 use fixtures::*;
 
@@ -46,7 +46,7 @@ fn rules(f: &[Finding]) -> Vec<&str> {
 /// Audits `t` and returns its one finding, asserting its (rule, resource, reach) and its
 /// confidence.
 #[track_caller]
-fn only_finding(t: Target, want: (String, String, String), confidence: &str) -> Finding {
+fn only_finding(t: Target, want: (String, String, String), confidence: Confidence) -> Finding {
     let f = audit(vec![t]);
     assert_eq!(summary(&f), vec![want]);
     assert_eq!(f[0].confidence, confidence);

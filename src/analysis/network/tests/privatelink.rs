@@ -12,8 +12,8 @@ fn endpoint_service_open_to_everyone_is_critical_and_names_the_bypassed_methods(
     let f = &f[0];
     assert_eq!(f.severity, Severity::Critical);
     assert_eq!(
-        (f.auth.as_str(), f.write, f.method.as_str(), f.path.as_str()),
-        ("network_only", true, "*", "*")
+        (f.auth, f.write, f.method.as_str(), f.path.as_str()),
+        (Auth::NetworkOnly, true, "*", "*")
     );
     assert_eq!(f.entry_point, EntryPoint::Privatelink);
     assert_says(
@@ -157,7 +157,7 @@ fn endpoint_service_whose_permissions_could_not_be_read_is_assumed_open() {
         "UnauthorizedOperation",
         Some("vpce-svc-1"),
     ));
-    let f = only_finding(t, service_open_to_any_account(), "medium");
+    let f = only_finding(t, service_open_to_any_account(), Confidence::Medium);
     assert_says(&f.message, &["could not be read (UnauthorizedOperation)"]);
     assert_eq!(f.evidence["allowed_principals_read"], false);
 }

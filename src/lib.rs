@@ -5,6 +5,7 @@
 //! → [`policy`] + [`analysis`] → [`model::Finding`]s → [`report`].
 
 pub mod analysis;
+pub mod arn;
 pub mod aws;
 pub mod cli;
 pub mod inventory;

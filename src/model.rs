@@ -178,24 +178,6 @@ impl EntryPoint {
     }
 }
 
-/// The ARN partition of a region: ARNs of resources in GovCloud, China and the isolated
-/// regions do not start with `arn:aws:`, and a policy written there names its own partition.
-pub fn partition_of(region: &str) -> &'static str {
-    const PARTITIONS: [(&str, &str); 6] = [
-        ("cn-", "aws-cn"),
-        ("us-gov-", "aws-us-gov"),
-        ("us-isob-", "aws-iso-b"),
-        ("us-isof-", "aws-iso-f"),
-        ("eu-isoe-", "aws-iso-e"),
-        ("us-iso-", "aws-iso"),
-    ];
-    PARTITIONS
-        .iter()
-        .find(|(prefix, _)| region.starts_with(prefix))
-        .map(|(_, partition)| *partition)
-        .unwrap_or("aws")
-}
-
 /// Verbs that change state. `ANY` and network-level paths let every verb through, so they
 /// count as writes too.
 pub fn is_write_verb(verb: &str) -> bool {

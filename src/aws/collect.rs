@@ -210,11 +210,11 @@ async fn assume_audit_roles(
     let sts = aws_sdk_sts::Client::new(base);
     let mut handles = Vec::new();
     // The audit roles live in the caller's partition (GovCloud and China ARNs differ).
-    let partition = crate::model::partition_of(global_region);
+    let partition = crate::arn::partition_of(global_region);
     for account in accounts {
         let sts = sts.clone();
         let calls = calls.clone();
-        let role_arn = format!("arn:{partition}:iam::{account}:role/{}", opts.role_name);
+        let role_arn = crate::arn::iam_role(partition, account, &opts.role_name);
         let external_id = opts.external_id.clone();
         let task_arn = role_arn.clone();
         let task = tokio::spawn(async move {

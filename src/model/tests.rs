@@ -1,20 +1,6 @@
 use super::*;
 
 #[test]
-fn partitions_follow_the_region() {
-    for (region, partition) in [
-        ("us-east-1", "aws"),
-        ("eu-west-2", "aws"),
-        ("us-gov-west-1", "aws-us-gov"),
-        ("cn-north-1", "aws-cn"),
-        ("us-iso-east-1", "aws-iso"),
-        ("us-isob-east-1", "aws-iso-b"),
-    ] {
-        assert_eq!(partition_of(region), partition, "{region}");
-    }
-}
-
-#[test]
 fn auth_and_confidence_serialize_as_their_labels() {
     for auth in [
         Auth::None,

@@ -4,6 +4,8 @@
 //! All matchers are polynomial (no backtracking blow-up): policies are attacker-controlled input
 //! from the auditor's point of view.
 
+use crate::arn::Arn;
+
 /// Does `pattern` (with `*` and `?`) match all of `text`? Linear-time greedy algorithm with a
 /// single backtrack point (the classic wildcard matcher), O(n·m) worst case.
 pub fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
@@ -46,15 +48,16 @@ pub fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
 /// no meaning for it, so the caller decides how to treat it. A value that is not an ARN matches
 /// no pattern.
 pub fn arn_like(pattern: &str, value: &str) -> Option<bool> {
-    let p: Vec<&str> = pattern.splitn(6, ':').collect();
-    if p.len() != 6 || p[0] != "arn" {
-        return None;
-    }
-    let v: Vec<&str> = value.splitn(6, ':').collect();
-    if v.len() != 6 || v[0] != "arn" {
+    let p = Arn::parse(pattern)?;
+    let Some(v) = Arn::parse(value) else {
         return Some(false);
-    }
-    Some(p.iter().zip(&v).all(|(pf, vf)| glob(pf, vf, false)))
+    };
+    Some(
+        p.fields()
+            .iter()
+            .zip(v.fields())
+            .all(|(pf, vf)| glob(pf, vf, false)),
+    )
 }
 
 /// One piece of a path template.

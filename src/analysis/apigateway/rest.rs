@@ -7,7 +7,7 @@ use super::stages::{candidate_stages, collapse_stages, reachable_stages, stages_
 use super::verdict::{caller_auth, method_arn, rest_verdict, widest_verdict, MethodVerdict};
 use crate::analysis::{describe_reach, FindingDraft, VpcOwnership};
 use crate::inventory::{ApiResource, RestApi, RestMethod, Target};
-use crate::model::{partition_of, Auth, EntryPoint, Finding, Reach};
+use crate::model::{Auth, EntryPoint, Finding, Reach};
 use crate::operation::Operation;
 use crate::policy::{self, Network, PolicyDocument, ReachCache};
 use serde_json::json;
@@ -110,12 +110,7 @@ fn unparseable_policy_finding(
     network: Network,
     parse_error: &str,
 ) -> Finding {
-    let api_arn = format!(
-        "arn:{}:apigateway:{}::/restapis/{}",
-        partition_of(&target.region),
-        target.region,
-        api.id
-    );
+    let api_arn = crate::arn::rest_api(&target.region, &api.id);
     let reach = match network {
         Network::Public => Reach::Internet,
         Network::PrivateVpce => Reach::AnyAwsAccount,

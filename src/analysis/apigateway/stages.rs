@@ -2,6 +2,7 @@
 //! could not be read, and the collapse of agreeing stages into `*`.
 
 use super::verdict::MethodVerdict;
+use crate::arn::Arn;
 use crate::inventory::Target;
 use crate::operation::Operation;
 use crate::policy::PolicyDocument;
@@ -69,12 +70,9 @@ pub(super) fn candidate_stages(doc: Option<&PolicyDocument>) -> Vec<String> {
     for pattern in doc.into_iter().flat_map(PolicyDocument::resource_patterns) {
         let below_api = match pattern.strip_prefix("execute-api:/") {
             Some(rest) => Some(rest),
-            None => {
-                let fields: Vec<&str> = pattern.splitn(6, ':').collect();
-                (fields.len() == 6 && fields[2] == "execute-api")
-                    .then(|| fields[5].split_once('/').map(|(_, rest)| rest))
-                    .flatten()
-            }
+            None => Arn::parse(pattern)
+                .filter(|arn| arn.service == "execute-api")
+                .and_then(|arn| arn.resource.split_once('/').map(|(_, rest)| rest)),
         };
         let Some(stage) = below_api.and_then(|rest| rest.split('/').next()) else {
             continue;

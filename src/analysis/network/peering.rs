@@ -5,7 +5,6 @@ use super::addrs::AddrSet;
 use super::backends::{
     backend_evidence, backend_words, bypass_sentence, methods_evidence, Backend,
 };
-use super::ec2_arn;
 use super::path_steps::TrafficSource;
 use super::peer_paths::{PeerPath, PeeringWalk};
 use super::region_index::RegionIndex;
@@ -113,7 +112,7 @@ impl<'a> Crossing<'a> {
         } else {
             peer_addrs
         };
-        let resource_arn = ec2_arn(target, &format!("vpc-peering-connection/{}", p.id));
+        let resource_arn = crate::arn::vpc_peering(&target.region, &target.account_id, &p.id);
         let evidence = json!({
             "id": p.id, "status": p.status,
             "local": {"owner_id": local.owner_id, "vpc_id": local.vpc_id, "cidr_blocks": local.cidr_blocks},

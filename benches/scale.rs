@@ -31,7 +31,7 @@ use overexposed::inventory::{
 use overexposed::model::Confidence;
 use overexposed::operation::Operation;
 use overexposed::policy::{self, CallerKind, Network, PolicyMode, ReachContext, ReachQuery};
-use overexposed::{analysis, cli, report};
+use overexposed::{analysis, report};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
@@ -1024,7 +1024,7 @@ fn network_failure_stage(
 }
 
 fn bench_render(sz: &Sizes, api: &Inventory, table: &mut Table) {
-    let mut report = cli::build_report(api);
+    let mut report = report::build_report(api, analysis::analyze(api));
     // Exactly the requested number of findings: repeat the estate's findings in more regions
     // when it has too few, cut when it has too many (order stays sorted by region).
     let base = report.findings.clone();

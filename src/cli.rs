@@ -7,10 +7,11 @@
 //!
 //! An incomplete scan always exits 2, findings or not, so it can never pass for clean.
 
+use crate::analysis::analyze;
 use crate::aws::{self, Progress, ProgressSink, ScanOptions};
 use crate::inventory::{Inventory, TargetStatus};
 use crate::model::Severity;
-use crate::report::{self, AuditReport, ScanInfo, TargetSummary, ToolInfo};
+use crate::report::{self, AuditReport};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -475,48 +476,6 @@ fn looks_like_audit_report(text: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Builds the report a renderer reads from an inventory and its findings.
-pub fn build_report(inv: &Inventory) -> AuditReport {
-    let findings = crate::analysis::analyze(inv);
-    let mut targets: Vec<TargetSummary> = inv
-        .targets
-        .iter()
-        .map(|t| TargetSummary {
-            account_id: t.account_id.clone(),
-            region: t.region.clone(),
-            status: t.status,
-            error: t
-                .errors
-                .first()
-                .map(|e| format!("{} {}: {}", e.operation, e.code, e.message)),
-            errors: t.errors.clone(),
-            notifications: t.notifications.clone(),
-        })
-        .collect();
-    targets.extend(
-        inv.account_failures
-            .iter()
-            .map(report::account_failure_summary),
-    );
-    targets.sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
-    AuditReport {
-        tool: ToolInfo {
-            name: "overexposed".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
-        scan: ScanInfo {
-            started_at: inv.started_at.clone(),
-            finished_at: inv.finished_at.clone(),
-            complete: inv.is_complete(),
-            targets,
-            api_calls: inv.api_calls.clone(),
-            skipped_accounts: inv.skipped_accounts.clone(),
-            scope: inv.scope.clone(),
-        },
-        findings,
-    }
-}
-
 fn render(report: &AuditReport, format: Format, color: bool, args: &ReportArgs) -> String {
     match format {
         Format::Table if args.details => {
@@ -549,7 +508,7 @@ fn emit(report: &AuditReport, args: &ReportArgs, quiet: bool) -> anyhow::Result<
         let text = render(report, format, color, args);
         write_stdout(&text)?;
     } else if !quiet {
-        eprintln!("{}", one_line_summary(report));
+        eprintln!("{}", report::one_line_summary(report));
     }
     Ok(exit_code(report, args.fail_on))
 }
@@ -575,22 +534,6 @@ fn write_snapshot_to_stdout(out: &mut impl Write, text: &str) -> anyhow::Result<
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
         .map_err(|e| anyhow::anyhow!("could not write the snapshot to stdout: {e}"))
-}
-
-pub fn one_line_summary(report: &AuditReport) -> String {
-    let incomplete = report.scan.failed_targets().count();
-    let mut status = if report.scan.complete {
-        "scan complete".to_string()
-    } else {
-        format!("SCAN INCOMPLETE: {incomplete} target(s) could not be fully scanned")
-    };
-    if !report.scan.scope.network {
-        status.push_str("; network paths not scanned (--no-network)");
-    }
-    format!(
-        "overexposed: {} finding(s); {status}",
-        report.findings.len()
-    )
 }
 
 pub fn exit_code(report: &AuditReport, fail_on: FailOn) -> i32 {
@@ -660,7 +603,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     UsageError(format!("{}: {e}", inventory.display()))
                 }
             })?;
-            emit(&build_report(&inv), &args, quiet)
+            emit(&report::build_report(&inv, analyze(&inv)), &args, quiet)
         }
         Command::Collect { scan, output } => {
             let opts = validate_scan(&scan)?;
@@ -713,7 +656,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 write_atomically(path, &json)
                     .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
             }
-            emit(&build_report(&inv), &args, scan.quiet)
+            emit(
+                &report::build_report(&inv, analyze(&inv)),
+                &args,
+                scan.quiet,
+            )
         }
     }
 }

@@ -267,5 +267,16 @@ impl Finding {
     }
 }
 
+/// A stable fingerprint: SHA-256 of the parts joined by the unit separator, hex, 32 chars.
+/// Built from a finding's identity (rule, account, region, resource, stage, method, path),
+/// never from its message, so it survives wording changes and dedupes across runs.
+pub fn fingerprint(parts: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(parts.join("\u{1f}").as_bytes());
+    let digest = h.finalize();
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
 mod tests;

@@ -5,8 +5,7 @@ mod apigateway;
 pub mod network;
 
 use crate::inventory::Inventory;
-use crate::model::{Auth, Confidence, Finding, Reach};
-use crate::report::fingerprint;
+use crate::model::{fingerprint, Auth, Confidence, Finding, Reach};
 use crate::rules;
 use std::collections::{BTreeMap, HashMap};
 

@@ -84,18 +84,7 @@ pub fn render_table(report: &AuditReport, color: bool) -> String {
         a.len()
     };
     let failed: Vec<_> = report.scan.failed_targets().collect();
-    let mut status = if report.scan.complete {
-        "scan complete".to_string()
-    } else {
-        format!(
-            "SCAN INCOMPLETE: {} target(s) could not be fully scanned",
-            failed.len()
-        )
-    };
-    // A clean API-only scan says nothing about the network paths: never let it read as clean.
-    if !report.scan.scope.network {
-        status.push_str("; network paths not scanned (--no-network)");
-    }
+    let status = report.scan.status();
     if report.findings.is_empty() && report.scan.complete {
         let _ = writeln!(
             out,

@@ -93,7 +93,7 @@ fn service_open_to_any_account() -> (String, String, String) {
 /// The fingerprint of a finding of the base estate's account × region: `rule` on `resource`,
 /// about `about` (a backend, or what else tells its findings apart).
 fn fingerprint_of(rule: &str, resource: &str, about: &str) -> String {
-    crate::report::fingerprint(&[rule, OWNER, "us-east-1", resource, about])
+    crate::model::fingerprint(&[rule, OWNER, "us-east-1", resource, about])
 }
 
 /// Asserts that `text` (a message or a fix) says each of `needles`.

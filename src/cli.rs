@@ -193,16 +193,9 @@ fn parse_sarif_category(raw: &str) -> Result<String, String> {
 }
 
 /// A usage or input error: printed as `error: …` and exit 2.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct UsageError(pub String);
-
-impl std::fmt::Display for UsageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UsageError {}
 
 fn validate_scan(args: &ScanArgs) -> Result<ScanOptions, UsageError> {
     let accounts = match &args.accounts {
@@ -377,7 +370,8 @@ fn progress_line(event: &Progress) -> String {
 }
 
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, flushed and
-/// synced, then renamed over the target. A crash never leaves a truncated report behind.
+/// synced, then renamed over the target. A crash never leaves a truncated report behind, and a
+/// failed write leaves no temporary file (it is removed when dropped).
 pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -388,17 +382,22 @@ pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "report".into());
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(contents.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{file_name}."))
+        .suffix(".tmp")
+        .permissions(ordinary_file_permissions())
+        .tempfile_in(&dir)?;
+    tmp.write_all(contents.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// What `File::create` gives a new file (read-write for all, less the umask): a report is an
+/// ordinary file, not a private temporary one (tempfile's default is owner-only).
+fn ordinary_file_permissions() -> std::fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::Permissions::from_mode(0o666)
 }
 
 /// `-` as an output path: stdout.

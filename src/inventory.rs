@@ -610,16 +610,9 @@ impl TargetGroup {
 }
 
 /// Why a snapshot could not be loaded.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct SnapshotError(pub String);
-
-impl std::fmt::Display for SnapshotError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for SnapshotError {}
 
 impl Inventory {
     /// Loads a snapshot written by `collect` or `audit --snapshot`. Snapshots are input from

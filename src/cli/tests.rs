@@ -315,3 +315,16 @@ fn atomic_write_replaces_and_leaves_no_temp_file() {
     assert!(leftovers.is_empty());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn an_atomically_written_report_gets_the_permissions_of_any_new_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("permissions");
+    let plain = dir.join("plain.json");
+    std::fs::File::create(&plain).unwrap();
+    let report = dir.join("report.json");
+    write_atomically(&report, "x").unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&report), mode(&plain));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

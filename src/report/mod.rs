@@ -119,3 +119,6 @@ pub(crate) fn report_for_tests(findings: Vec<Finding>) -> AuditReport {
         findings,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -194,6 +194,3 @@ pub fn render_details(report: &AuditReport) -> String {
     }
     out
 }
-
-#[cfg(test)]
-mod tests;

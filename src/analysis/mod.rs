@@ -5,8 +5,7 @@ mod apigateway;
 pub mod network;
 
 use crate::inventory::Inventory;
-use crate::model::{Finding, Reach};
-use crate::report::fingerprint;
+use crate::model::{fingerprint, Auth, Confidence, Finding, Reach};
 use crate::rules;
 use std::collections::{BTreeMap, HashMap};
 
@@ -75,7 +74,7 @@ pub(crate) struct FindingDraft {
     pub method: String,
     pub path: String,
     pub reach: Reach,
-    pub auth: String,
+    pub auth: Auth,
     pub write: bool,
     pub message: String,
     /// The complete fix for this resource (exact commands, and the rule's advice that still
@@ -110,7 +109,7 @@ impl FindingDraft {
             method: "*".into(),
             path: "*".into(),
             reach,
-            auth: "network_only".into(),
+            auth: Auth::NetworkOnly,
             write: true,
             message: String::new(),
             specific_fix: String::new(),
@@ -152,11 +151,10 @@ impl FindingDraft {
             remediation,
             fingerprint: fingerprint(&parts),
             confidence: if self.low_confidence {
-                "medium"
+                Confidence::Medium
             } else {
-                "high"
-            }
-            .to_string(),
+                Confidence::High
+            },
             evidence: self.evidence,
         }
     }

@@ -27,6 +27,7 @@ use crate::inventory::{
     Network, OwnedTransitGateway, Route, RouteTable, ScanError, TgwAttachment, TgwRoute,
     TgwRouteTable,
 };
+use crate::operation::Operation;
 use aws_sdk_ec2 as ec2;
 use ec2::types as t;
 use std::collections::{BTreeMap, BTreeSet};
@@ -37,7 +38,7 @@ pub(super) async fn describe_attachments(
 ) -> Listing<TgwAttachment> {
     listing(
         ctx,
-        "ec2:DescribeTransitGatewayAttachments",
+        Operation::Ec2DescribeTransitGatewayAttachments,
         None,
         |t| {
             c.describe_transit_gateway_attachments()
@@ -218,7 +219,7 @@ async fn describe_route_tables(
     let filter = filter("transit-gateway-id", gateways);
     listing(
         ctx,
-        "ec2:DescribeTransitGatewayRouteTables",
+        Operation::Ec2DescribeTransitGatewayRouteTables,
         None,
         |t| {
             c.describe_transit_gateway_route_tables()
@@ -252,7 +253,7 @@ async fn describe_route_tables(
 async fn propagations(ctx: &RegionCtx, c: &ec2::Client, table: &str) -> Listing<String> {
     listing(
         ctx,
-        "ec2:GetTransitGatewayRouteTablePropagations",
+        Operation::Ec2GetTransitGatewayRouteTablePropagations,
         Some(table),
         |t| {
             c.get_transit_gateway_route_table_propagations()
@@ -291,7 +292,7 @@ async fn search_routes(ctx: &RegionCtx, c: &ec2::Client, table: &str) -> Listing
     let mut cut_short = false;
     let read = listing(
         ctx,
-        "ec2:SearchTransitGatewayRoutes",
+        Operation::Ec2SearchTransitGatewayRoutes,
         Some(table),
         |t| {
             c.search_transit_gateway_routes()
@@ -313,7 +314,7 @@ async fn search_routes(ctx: &RegionCtx, c: &ec2::Client, table: &str) -> Listing
     .await;
     match read {
         Ok(_) if cut_short => Err(ScanError {
-            operation: "ec2:SearchTransitGatewayRoutes".into(),
+            operation: Operation::Ec2SearchTransitGatewayRoutes.into(),
             code: "AdditionalRoutesAvailable".into(),
             message: "the search returned part of the route table's routes and no token to read the rest: its routes are unknown".into(),
             resource: Some(table.to_string()),

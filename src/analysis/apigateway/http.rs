@@ -7,6 +7,7 @@ use super::verdict::{caller_auth, method_arn, route_verdict};
 use crate::analysis::{describe_reach, FindingDraft};
 use crate::inventory::{HttpApi, HttpRoute, Target};
 use crate::model::{Auth, EntryPoint, Finding};
+use crate::operation::Operation;
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -25,7 +26,12 @@ pub(super) fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
         // WebSocket APIs have no verbs or paths; not modelled yet.
         return out;
     }
-    let stages_unknown = stages_unreadable(target, "apigatewayv2:GetStages", &api.id, &api.stages);
+    let stages_unknown = stages_unreadable(
+        target,
+        Operation::ApiGatewayV2GetStages,
+        &api.id,
+        &api.stages,
+    );
     let stages = reachable_stages(
         target,
         &api.id,
@@ -75,7 +81,7 @@ pub(super) fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
                     method: verb.clone(),
                     path: path.clone(),
                     reach: broken.reach,
-                    auth: auth.label().to_string(),
+                    auth,
                     write: broken.write,
                     message,
                     specific_fix: http_route_fix(auth, broken.write, &api.id, route, &stage),

@@ -70,20 +70,5 @@ fn analyze_target(
     out
 }
 
-/// The ARN of an EC2 resource (`vpc-peering-connection/pcx-…`) of this account × region.
-fn ec2_arn(target: &Target, resource: &str) -> String {
-    ec2_arn_of(target, &target.account_id, resource)
-}
-
-/// The ARN of an EC2 resource of `owner` in this region (a transit gateway shared with this
-/// account, another account's attachment).
-fn ec2_arn_of(target: &Target, owner: &str, resource: &str) -> String {
-    format!(
-        "arn:{}:ec2:{}:{owner}:{resource}",
-        crate::model::partition_of(&target.region),
-        target.region,
-    )
-}
-
 #[cfg(test)]
 mod tests;

@@ -7,7 +7,6 @@
 
 use super::addrs::AddrSet;
 use super::backends::{backend_words, backends_in_vpc, bypass_sentence, Backend};
-use super::ec2_arn_of;
 use super::path_steps::{through, Step, TrafficSource};
 use super::peer_paths::{PeerPath, PeeringWalk};
 use super::peering::{exposure_evidence, no_path_evidence, no_path_today, unread_network_reads};
@@ -16,8 +15,17 @@ use super::transit_routes::{Gateway, TransitEstate};
 use crate::analysis::{describe_reach, FindingDraft};
 use crate::inventory::{Route, TgwAttachment};
 use crate::model::{EntryPoint, Finding, Reach};
+use crate::operation::Operation;
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
+
+/// The transit gateway reads: no other entry point's verdict depends on them.
+pub(super) const TRANSIT_GATEWAY_READS: [Operation; 4] = [
+    Operation::Ec2DescribeTransitGatewayAttachments,
+    Operation::Ec2DescribeTransitGatewayRouteTables,
+    Operation::Ec2GetTransitGatewayRouteTablePropagations,
+    Operation::Ec2SearchTransitGatewayRoutes,
+];
 
 /// The findings of this account × region's VPCs attached to transit gateways (or, with the
 /// attachments unread, routing to one): one per other side and private backend it reaches;
@@ -131,7 +139,7 @@ fn local_sides<'a>(region: &RegionIndex<'a>, estate: &TransitEstate<'a>) -> Vec<
     };
     let own_vpcs: BTreeSet<&str> = target.network.vpcs.iter().map(|v| v.id.as_str()).collect();
     // With the VPCs unread, an attachment of this account's resource stands for one of them.
-    let vpcs_unread = region.failed("ec2:DescribeVpcs", None).is_some();
+    let vpcs_unread = region.failed(Operation::Ec2DescribeVpcs, None).is_some();
     transit
         .attachments
         .iter()
@@ -175,7 +183,7 @@ fn far_sides<'a>(
 ) -> Vec<Far<'a>> {
     let target = region.target;
     let Some(local_att) = local.attachment else {
-        let why = match region.failed_words("ec2:DescribeTransitGatewayAttachments", None) {
+        let why = match region.failed_words(Operation::Ec2DescribeTransitGatewayAttachments, None) {
             Some(w) => format!("the transit gateway attachments could not be read ({w})"),
             None => "the transit gateway attachments were not read (the snapshot predates them)"
                 .to_string(),
@@ -185,7 +193,7 @@ fn far_sides<'a>(
     let Some(gw) = estate.gateway(&target.region, local.gateway_id) else {
         let owner = local.owner.unwrap_or("an unknown account");
         let why = match estate.target(&target.region, owner) {
-            Some(t) => match t.errors.iter().find(|e| e.operation == "ec2:DescribeTransitGatewayAttachments") {
+            Some(t) => match t.errors.iter().find(|e| e.aws_operation() == Some(Operation::Ec2DescribeTransitGatewayAttachments)) {
                 Some(e) => format!("{} is owned by {owner}, whose scan could not read its attachments ({} failed: {})", local.gateway_id, e.operation, e.code),
                 None => format!("{} is owned by {owner}, whose scan did not read its attachments", local.gateway_id),
             },
@@ -288,10 +296,10 @@ impl<'a> Crossing<'a> {
                 (
                     peer,
                     att.id.clone(),
-                    ec2_arn_of(
-                        target,
+                    crate::arn::transit_gateway_attachment(
+                        &target.region,
                         o.unwrap_or(owner),
-                        &format!("transit-gateway-attachment/{}", att.id),
+                        &att.id,
                     ),
                     vec![o.unwrap_or("unknown").to_string()],
                     true,
@@ -309,11 +317,7 @@ impl<'a> Crossing<'a> {
                 (
                     AddrSet::all(),
                     att.id.clone(),
-                    ec2_arn_of(
-                        target,
-                        owner,
-                        &format!("transit-gateway-attachment/{}", att.id),
-                    ),
+                    crate::arn::transit_gateway_attachment(&target.region, owner, &att.id),
                     accounts,
                     true,
                 )
@@ -330,10 +334,10 @@ impl<'a> Crossing<'a> {
                 (
                     AddrSet::all(),
                     local.gateway_id.to_string(),
-                    ec2_arn_of(
-                        target,
+                    crate::arn::transit_gateway(
+                        &target.region,
                         local.owner.unwrap_or(&target.account_id),
-                        &format!("transit-gateway/{}", local.gateway_id),
+                        local.gateway_id,
                     ),
                     accounts,
                     other_owner.is_some(),

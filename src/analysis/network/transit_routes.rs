@@ -4,6 +4,7 @@
 use super::addrs::{prefix_len, AddrSet};
 use super::path_steps::{carried, Dest, Step};
 use crate::inventory::{Inventory, Target, TgwAttachment, TgwRoute, TgwRouteTable};
+use crate::operation::Operation;
 use std::collections::HashMap;
 
 /// Every transit gateway fact of the inventory, across accounts: a gateway's route tables and
@@ -108,7 +109,11 @@ impl<'a> Gateway<'a> {
 
     /// Why its route tables are unknown, in words.
     pub(super) fn tables_unread(&self) -> String {
-        match failed_words(self.owner, "ec2:DescribeTransitGatewayRouteTables", None) {
+        match failed_words(
+            self.owner,
+            Operation::Ec2DescribeTransitGatewayRouteTables,
+            None,
+        ) {
             Some(w) => format!("the route tables of {} could not be read ({w})", self.id),
             None => format!(
                 "the route tables of {} were not read by the scan of its owner {}",
@@ -156,7 +161,7 @@ impl<'a> Gateway<'a> {
         let Some(routes) = &table.routes else {
             let why = failed_words(
                 self.owner,
-                "ec2:SearchTransitGatewayRoutes",
+                Operation::Ec2SearchTransitGatewayRoutes,
                 Some(&table.id),
             )
             .unwrap_or_else(|| "not read".into());
@@ -206,7 +211,7 @@ impl<'a> Gateway<'a> {
             None => {
                 let why = failed_words(
                     self.owner,
-                    "ec2:GetTransitGatewayRouteTablePropagations",
+                    Operation::Ec2GetTransitGatewayRouteTablePropagations,
                     Some(&table.id),
                 )
                 .unwrap_or_else(|| "not read".into());
@@ -344,12 +349,13 @@ impl Destination {
 
 /// "ec2:SearchTransitGatewayRoutes failed: Throttling", when that read of `target` failed (about
 /// `resource` when given).
-fn failed_words(target: &Target, operation: &str, resource: Option<&str>) -> Option<String> {
+fn failed_words(target: &Target, operation: Operation, resource: Option<&str>) -> Option<String> {
     target
         .errors
         .iter()
         .find(|e| {
-            e.operation == operation && resource.is_none_or(|r| e.resource.as_deref() == Some(r))
+            e.aws_operation() == Some(operation)
+                && resource.is_none_or(|r| e.resource.as_deref() == Some(r))
         })
         .map(|e| format!("{} failed: {}", e.operation, e.code))
 }

@@ -7,7 +7,8 @@
 use super::fixtures::*;
 use super::*;
 use crate::inventory::{IngressRule, Network, OwnedTransitGateway, Transit};
-use crate::model::{EntryPoint, Severity};
+use crate::model::{Confidence, EntryPoint, Severity};
+use crate::operation::Operation;
 
 const PARTNER_ATTACHMENT_ARN: &str =
     "arn:aws:ec2:us-east-1:222222222222:transit-gateway-attachment/tgw-attach-partner";
@@ -32,7 +33,7 @@ fn transit_no_path() -> (String, String, String) {
 
 /// `hub` beside the partner's scan: its one finding, asserted.
 #[track_caller]
-fn only(hub: Target, want: (String, String, String), confidence: &str) -> Finding {
+fn only(hub: Target, want: (String, String, String), confidence: Confidence) -> Finding {
     let f = audit(vec![hub, partner_account()]);
     assert_eq!(summary(&f), vec![want]);
     assert_eq!(f[0].confidence, confidence);
@@ -41,7 +42,11 @@ fn only(hub: Target, want: (String, String, String), confidence: &str) -> Findin
 
 #[test]
 fn a_meshed_gateway_with_route_and_rule_exposes_the_backend() {
-    let f = only(routed_and_admitted(meshed_hub()), transit_exposes(), "high");
+    let f = only(
+        routed_and_admitted(meshed_hub()),
+        transit_exposes(),
+        Confidence::High,
+    );
     assert_eq!(f.entry_point, EntryPoint::TransitGateway);
     assert_eq!(f.severity, Severity::High);
     assert_eq!((f.method.as_str(), f.path.as_str()), ("*", "*"));
@@ -90,7 +95,7 @@ fn another_accounts_vpc_attached_from_the_owners_side_is_still_that_accounts() {
     let mut hub = routed_and_admitted(meshed_hub());
     let transit = hub.network.transit.as_mut().unwrap();
     transit.attachments[1].resource_owner_id = OWNER.into();
-    only(hub.clone(), transit_exposes(), "high");
+    only(hub.clone(), transit_exposes(), Confidence::High);
     // Not audited: the owner is unknown, and so are its CIDRs (every address, assumed).
     let f = audit(vec![hub]);
     assert_eq!(
@@ -101,7 +106,7 @@ fn another_accounts_vpc_attached_from_the_owners_side_is_still_that_accounts() {
             "accounts:[unknown]",
         )]
     );
-    assert_eq!(f[0].confidence, "medium");
+    assert_eq!(f[0].confidence, Confidence::Medium);
     assert_says(&f[0].message, &["the CIDRs of vpc-partner are unknown"]);
 }
 
@@ -110,13 +115,13 @@ fn a_partner_not_audited_is_named_by_the_attachment() {
     let f = audit(vec![routed_and_admitted(meshed_hub())]);
     assert_eq!(summary(&f), vec![transit_exposes()]);
     // Its CIDRs are unknown: every address, assumed.
-    assert_eq!(f[0].confidence, "medium");
+    assert_eq!(f[0].confidence, Confidence::Medium);
 }
 
 #[test]
 fn no_route_to_the_gateway_is_informational_only() {
     let hub = admitting(meshed_hub(), tcp(8080, PEER_CIDR));
-    let f = only(hub, transit_no_path(), "high");
+    let f = only(hub, transit_no_path(), Confidence::High);
     assert_eq!(f.severity, Severity::Info);
     assert_says(
         &f.message,
@@ -131,7 +136,7 @@ fn no_route_to_the_gateway_is_informational_only() {
 fn a_route_but_no_rule_is_informational_only() {
     for rule in [tcp(22, PEER_CIDR), tcp(8080, "10.2.0.0/16")] {
         let hub = admitting(routing_to_tgw(meshed_hub(), PEER_CIDR), rule.clone());
-        only(hub, transit_no_path(), "high");
+        only(hub, transit_no_path(), Confidence::High);
     }
 }
 
@@ -141,13 +146,21 @@ fn an_isolated_gateway_route_table_stops_the_other_account() {
         routed_and_admitted(hub(vec![tgw_table("tgw-rtb-1", propagations, vec![])]))
     };
     // Nothing routes the replies to the partner's attachment.
-    let f = only(isolated(&["tgw-attach-backend"]), transit_no_path(), "high");
+    let f = only(
+        isolated(&["tgw-attach-backend"]),
+        transit_no_path(),
+        Confidence::High,
+    );
     assert_says(
         &f.message,
         &["the transit gateway route table tgw-rtb-1 (associated with tgw-attach-backend) routes none of its addresses to tgw-attach-partner"],
     );
     // Nothing routes the partner's traffic to the backend's attachment.
-    let f = only(isolated(&["tgw-attach-partner"]), transit_no_path(), "high");
+    let f = only(
+        isolated(&["tgw-attach-partner"]),
+        transit_no_path(),
+        Confidence::High,
+    );
     assert_says(
         &f.message,
         &["(associated with tgw-attach-partner) routes nothing of vpc-backend to tgw-attach-backend"],
@@ -163,10 +176,14 @@ fn an_isolated_gateway_route_table_stops_the_other_account() {
     ]);
     t.network.transit.as_mut().unwrap().attachments[0].route_table_id =
         Some("tgw-rtb-isolated".into());
-    only(routed_and_admitted(t.clone()), transit_no_path(), "high");
+    only(
+        routed_and_admitted(t.clone()),
+        transit_no_path(),
+        Confidence::High,
+    );
     // Associated with no table at all: nothing it sends is routed.
     t.network.transit.as_mut().unwrap().attachments[0].route_table_id = None;
-    let f = only(routed_and_admitted(t), transit_no_path(), "high");
+    let f = only(routed_and_admitted(t), transit_no_path(), Confidence::High);
     assert_says(
         &f.message,
         &["tgw-attach-backend is associated with no transit gateway route table"],
@@ -183,9 +200,17 @@ fn a_blackhole_takes_away_what_it_covers() {
         )]))
     };
     // The same prefix: the static blackhole wins over the propagated route.
-    only(with_blackhole(PEER_CIDR), transit_no_path(), "high");
+    only(
+        with_blackhole(PEER_CIDR),
+        transit_no_path(),
+        Confidence::High,
+    );
     // A more specific one takes half of the partner away.
-    let f = only(with_blackhole("10.1.0.0/17"), transit_exposes(), "high");
+    let f = only(
+        with_blackhole("10.1.0.0/17"),
+        transit_exposes(),
+        Confidence::High,
+    );
     assert_says(&f.message, &["Only part of it gets through: 10.1.128.0/17"]);
 }
 
@@ -202,7 +227,7 @@ fn static_routes_route_as_they_say() {
     let f = only(
         with_routes(vec![tgw_static(PEER_CIDR, &["tgw-attach-partner"])]),
         transit_exposes(),
-        "high",
+        Confidence::High,
     );
     assert_says(
         &f.remediation,
@@ -212,13 +237,17 @@ fn static_routes_route_as_they_say() {
     only(
         with_routes(vec![tgw_static(PEER_CIDR, &["tgw-attach-other"])]),
         transit_no_path(),
-        "high",
+        Confidence::High,
     );
     // A static route naming no attachment (as the emulator returns them): assumed to be the
     // partner's, at medium confidence.
     let mut unnamed = tgw_static(PEER_CIDR, &["x"]);
     unnamed.attachment_ids.clear();
-    let f = only(with_routes(vec![unnamed]), transit_exposes(), "medium");
+    let f = only(
+        with_routes(vec![unnamed]),
+        transit_exposes(),
+        Confidence::Medium,
+    );
     assert_says(
         &f.message,
         &["an attachment the route does not name (static, assumed to be tgw-attach-partner)"],
@@ -249,10 +278,10 @@ fn unread_gateway_route_tables_are_assumed_to_route_both_ways() {
     t.network.transit.as_mut().unwrap().gateways[0].route_tables = None;
     read_failed(
         &mut t,
-        "ec2:DescribeTransitGatewayRouteTables",
+        Operation::Ec2DescribeTransitGatewayRouteTables,
         "Throttling",
     );
-    let f = only(t, transit_exposes(), "medium");
+    let f = only(t, transit_exposes(), Confidence::Medium);
     assert_says(
         &f.message,
         &["the route tables of tgw-1 could not be read (ec2:DescribeTransitGatewayRouteTables failed: Throttling)"],
@@ -265,11 +294,11 @@ fn unread_gateway_route_tables_are_assumed_to_route_both_ways() {
         .unwrap()[0];
     table.routes = None;
     t.errors.push(scan_error(
-        "ec2:SearchTransitGatewayRoutes",
+        Operation::Ec2SearchTransitGatewayRoutes,
         "AdditionalRoutesAvailable",
         Some("tgw-rtb-1"),
     ));
-    let f = only(t.clone(), transit_exposes(), "medium");
+    let f = only(t.clone(), transit_exposes(), Confidence::Medium);
     assert_says(&f.message, &["its routes could not be read (ec2:SearchTransitGatewayRoutes failed: AdditionalRoutesAvailable)"]);
     let table = &mut t.network.transit.as_mut().unwrap().gateways[0]
         .route_tables
@@ -277,7 +306,7 @@ fn unread_gateway_route_tables_are_assumed_to_route_both_ways() {
         .unwrap()[0];
     table.routes = Some(vec![]);
     table.propagations = None;
-    let f = only(t, transit_exposes(), "medium");
+    let f = only(t, transit_exposes(), Confidence::Medium);
     assert_says(&f.message, &["its propagations could not be read"]);
 }
 
@@ -305,7 +334,7 @@ fn a_gateway_shared_by_an_account_not_audited_is_assumed_to_connect_anyone() {
             "accounts:[999999999999,unknown]",
         )]
     );
-    assert_eq!(f[0].confidence, "medium");
+    assert_eq!(f[0].confidence, Confidence::Medium);
     assert_says(
         &f[0].message,
         &[
@@ -316,7 +345,7 @@ fn a_gateway_shared_by_an_account_not_audited_is_assumed_to_connect_anyone() {
     // Without the route back, nothing gets in: informational, and certain.
     let f = audit(vec![admitting(spoke("999999999999"), tcp(8080, PEER_CIDR))]);
     assert_eq!(rules(&f), vec!["transit-gateway-cross-account-no-path"]);
-    assert_eq!(f[0].confidence, "high");
+    assert_eq!(f[0].confidence, Confidence::High);
 }
 
 #[test]
@@ -348,7 +377,7 @@ fn a_gateway_shared_by_an_audited_account_is_judged_from_its_owners_scan() {
     let spoke = routed_and_admitted(spoke(NETWORK_ACCOUNT));
     let f = audit(vec![spoke.clone(), owner.clone(), partner_account()]);
     assert_eq!(summary(&f), vec![transit_exposes()]);
-    assert_eq!(f[0].confidence, "high");
+    assert_eq!(f[0].confidence, Confidence::High);
     assert_says(&f[0].remediation, &["as account 999999999999"]);
     // The owner isolates the partner: certain, and nothing is exposed.
     owner.network.transit.as_mut().unwrap().gateways[0].route_tables = Some(vec![tgw_table(
@@ -375,11 +404,11 @@ fn unread_attachments_leave_every_route_to_a_gateway_open() {
             "accounts:[unknown]",
         )]
     );
-    assert_eq!(f[0].confidence, "medium");
+    assert_eq!(f[0].confidence, Confidence::Medium);
     assert_says(&f[0].message, &["the snapshot predates them"]);
     read_failed(
         &mut t,
-        "ec2:DescribeTransitGatewayAttachments",
+        Operation::Ec2DescribeTransitGatewayAttachments,
         "AccessDenied",
     );
     let f = audit(vec![t.clone()]);
@@ -443,7 +472,7 @@ fn a_peering_with_another_gateway_reaches_whatever_is_behind_it() {
             "accounts:[333333333333,unknown]",
         )]
     );
-    assert_eq!(f[0].confidence, "medium");
+    assert_eq!(f[0].confidence, Confidence::Medium);
     assert_says(&f[0].message, &["whatever the transit gateway tgw-far"]);
 }
 
@@ -461,7 +490,7 @@ fn a_partner_security_group_reference_admits_it() {
     let hub = admitting(routing_to_tgw(meshed_hub(), PEER_CIDR), rule);
     let f = audit(vec![hub, partner]);
     assert_eq!(summary(&f), vec![transit_exposes()]);
-    assert_eq!(f[0].confidence, "high");
+    assert_eq!(f[0].confidence, Confidence::High);
 }
 
 #[test]

@@ -109,7 +109,7 @@ pub(super) fn transit_vpcs(net: &Network, account: &str) -> BTreeSet<String> {
         return net
             .route_tables
             .iter()
-            .filter(|rt| rt.routes.iter().any(|r| routes_to_gateway(r)))
+            .filter(|rt| rt.routes.iter().any(routes_to_gateway))
             .map(|rt| rt.vpc_id.clone())
             .collect();
     };

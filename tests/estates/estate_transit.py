@@ -26,10 +26,12 @@ moto quirks met here (5.2.1): another account cannot attach to a gateway (not fo
 not), so the partner's VPCs are attached from the owner's side, and their attachments then
 name the owner as the VPC's owner (the auditor sees a VPC the owner does not have, and the
 partner's scan lists it); an attachment stays associated with the default route table
-(disassociating is a 500), so the isolated table of 004 is the default one; propagation never
+(disassociating is a 500; associating it with another table adds a second association, and the
+gateway's option to associate nothing by default is ignored), so the isolated table of 004 is
+the default one; propagation never
 happens by itself, and the route search returns no propagated route (the auditor derives them
 from the propagations and the attached VPCs' CIDRs); a static route comes back without its
-attachment.
+attachment; the route search fails (HTTP 500) when given `MaxResults`.
 """
 
 from build import (legacy_backend, route_to_tgw, subnet, tgw_attachment, transit_gateway,

@@ -456,50 +456,32 @@ fn a_full_audit_calls_read_operations_only() {
     // 5. The network estate: prefix lists in security groups and routes
     //    (ec2:DescribeManagedPrefixLists, GetManagedPrefixListEntries) and internal NLBs in
     //    peered VPCs (elasticloadbalancing:DescribeTargetGroupAttributes).
-    harness::estate("network");
-    let network_accounts: Vec<String> = (1..=15).map(|n| format!("5000000000{n:02}")).collect();
-    let report = run(
-        &proxy,
-        &[
-            "audit",
-            "--accounts",
-            &network_accounts.join(","),
-            "--regions",
-            "us-east-1",
-            "--format",
-            "json",
-            "--quiet",
-            "--fail-on",
-            "never",
-        ],
-        true,
-    )
-    .expect("a report");
-    assert_eq!(report["scan"]["complete"], true, "{:#}", report["scan"]);
-
     // 6. The transit estate: route tables of transit gateways with another account's VPC
     //    attached (ec2:DescribeTransitGatewayRouteTables, GetTransitGatewayRouteTablePropagations,
     //    SearchTransitGatewayRoutes).
-    harness::estate("transit");
-    let transit_accounts: Vec<String> = (1..=9).map(|n| format!("74100000000{n}")).collect();
-    let report = run(
-        &proxy,
-        &[
-            "audit",
-            "--accounts",
-            &transit_accounts.join(","),
-            "--regions",
-            "us-east-1",
-            "--format",
-            "json",
-            "--quiet",
-            "--fail-on",
-            "never",
-        ],
-        true,
-    )
-    .expect("a report");
-    assert_eq!(report["scan"]["complete"], true, "{:#}", report["scan"]);
+    for (estate, accounts) in [
+        (
+            "network",
+            (1..=15)
+                .map(|n| format!("5000000000{n:02}"))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "transit",
+            (1..=9).map(|n| format!("74100000000{n}")).collect(),
+        ),
+    ] {
+        harness::estate(estate);
+        let accounts: Vec<&str> = accounts.iter().map(String::as_str).collect();
+        let args = harness::audit_args(&accounts, &["us-east-1"]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let report = run(&proxy, &args, true).expect("a report");
+        assert_eq!(
+            report["scan"]["complete"], true,
+            "{estate}: {:#}",
+            report["scan"]
+        );
+    }
 
     let all = proxy.seen();
     let ops: BTreeSet<&str> = all.iter().map(String::as_str).collect();

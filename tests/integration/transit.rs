@@ -262,22 +262,25 @@ fn audit_through(rules: Vec<Rule>) -> (i32, Value) {
     report();
     let proxy = FaultProxy::with_rules(&harness::emulator().endpoint, rules);
     let mut cmd = harness::command(&proxy.endpoint);
-    cmd.args([
-        "audit",
-        "--accounts",
-        &ACCOUNTS.join(","),
-        "--regions",
-        "us-east-1",
-        "--format",
-        "json",
-        "--quiet",
-        "--fail-on",
-        "never",
-        "--max-attempts",
-        "1",
-    ]);
+    cmd.args(harness::audit_args(&ACCOUNTS, &["us-east-1"]))
+        .args(["--max-attempts", "1"]);
     let run = harness::run(cmd);
     (run.status, run.json())
+}
+
+/// Asserts that the transit gateway findings of `account` are exactly `expected`.
+#[track_caller]
+fn assert_account_rows(report: &Value, account: &str, expected: Vec<Row>) {
+    let rows: BTreeSet<Row> = transit_rows(report)
+        .into_iter()
+        .filter(|row| row.1 == account)
+        .collect();
+    assert_rows(rows, expected);
+}
+
+/// 008's backend exposed through its transit gateway to `reach`, at medium confidence.
+fn shared_exposed_to(reach: &str) -> Vec<Row> {
+    vec![r(EXPOSES, SHARED, id("shared_tgw"), reach, "medium")]
 }
 
 fn target<'a>(report: &'a Value, account: &str) -> &'a Value {
@@ -307,12 +310,9 @@ fn unread_gateway_route_tables_never_narrow_a_verdict() {
         let t = target(&report, "741000000004");
         assert_eq!(t["status"], "partial", "{op}: {t:#}");
         assert_eq!(t["errors"][0]["operation"], op, "{t:#}");
-        let rows: BTreeSet<Row> = transit_rows(&report)
-            .into_iter()
-            .filter(|row| row.1 == "741000000004")
-            .collect();
-        assert_rows(
-            rows,
+        assert_account_rows(
+            &report,
+            "741000000004",
             vec![r(
                 EXPOSES,
                 "741000000004",
@@ -346,20 +346,7 @@ fn unread_attachments_leave_a_route_to_a_gateway_open() {
     .account(SHARED)]);
     assert_eq!(status, 2);
     assert_eq!(target(&report, SHARED)["status"], "partial");
-    let rows: BTreeSet<Row> = transit_rows(&report)
-        .into_iter()
-        .filter(|row| row.1 == SHARED)
-        .collect();
-    assert_rows(
-        rows,
-        vec![r(
-            EXPOSES,
-            SHARED,
-            id("shared_tgw"),
-            "accounts:[unknown]",
-            "medium",
-        )],
-    );
+    assert_account_rows(&report, SHARED, shared_exposed_to("accounts:[unknown]"));
 }
 
 #[test]
@@ -386,19 +373,10 @@ fn a_gateway_shared_by_an_account_not_audited_is_assumed_to_connect_anyone() {
     )
     .account(SHARED)]);
     assert_eq!(status, 0, "{:#}", report["scan"]);
-    let rows: BTreeSet<Row> = transit_rows(&report)
-        .into_iter()
-        .filter(|row| row.1 == SHARED)
-        .collect();
-    assert_rows(
-        rows,
-        vec![r(
-            EXPOSES,
-            SHARED,
-            id("shared_tgw"),
-            "accounts:[741000000099,unknown]",
-            "medium",
-        )],
+    assert_account_rows(
+        &report,
+        SHARED,
+        shared_exposed_to("accounts:[741000000099,unknown]"),
     );
     let f = report["findings"]
         .as_array()

@@ -248,6 +248,9 @@ struct Transit {
 /// One (local side, other side) pair of a transit gateway, and what every finding on it says.
 struct Crossing<'a> {
     local: &'a LocalSide<'a>,
+    /// The backend's attachment as the gateway's owner sees it (its association is the
+    /// owner's to read), else as this account does.
+    local_att: Option<&'a TgwAttachment>,
     far: Far<'a>,
     gateway: Option<&'a Gateway<'a>>,
     /// `None`: the transit gateway route tables route nothing of the other side to it, or
@@ -344,8 +347,12 @@ impl<'a> Crossing<'a> {
                 )
             }
         };
+        let local_att = local
+            .attachment
+            .map(|own| gateway.and_then(|g| g.attachment(&own.id)).unwrap_or(own));
         let mut crossing = Crossing {
             local,
+            local_att,
             far,
             gateway,
             transit: None,
@@ -367,7 +374,7 @@ impl<'a> Crossing<'a> {
     /// backend's VPC back. Unknown sides pass whole (the tables cannot be read).
     fn route_through_gateway(&mut self, estate: &TransitEstate, region: &str, peer: AddrSet) {
         let (Some(gw), Some(local_att), Some(far_att)) =
-            (self.gateway, self.local.attachment, self.far.attachment())
+            (self.gateway, self.local_att, self.far.attachment())
         else {
             self.transit = Some(Transit {
                 peer,
@@ -435,8 +442,8 @@ impl<'a> Crossing<'a> {
             "local": {
                 "vpc_id": local.vpc,
                 "cidr_blocks": local.cidrs,
-                "attachment_id": local.attachment.map(|a| a.id.clone()),
-                "route_table_id": local.attachment.and_then(|a| a.route_table_id.clone()),
+                "attachment_id": self.local_att.map(|a| a.id.clone()),
+                "route_table_id": self.local_att.and_then(|a| a.route_table_id.clone()),
             },
             "other": match &self.far {
                 Far::Vpc { att, owner, cidrs } => json!({
@@ -652,7 +659,7 @@ fn exposure_fix(region: &RegionIndex, crossing: &Crossing, path: &PeerPath) -> S
 fn isolation_commands(crossing: &Crossing, region: &str) -> Vec<String> {
     let (Some(gw), Some(local_att), Some(far_att)) = (
         crossing.gateway,
-        crossing.local.attachment,
+        crossing.local_att,
         crossing.far.attachment(),
     ) else {
         return vec![];

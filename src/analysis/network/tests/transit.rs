@@ -374,7 +374,9 @@ fn a_gateway_shared_by_an_audited_account_is_judged_from_its_owners_scan() {
             )]),
         }],
     });
-    let spoke = routed_and_admitted(spoke(NETWORK_ACCOUNT));
+    let mut spoke = routed_and_admitted(spoke(NETWORK_ACCOUNT));
+    // The association is the owner's to read: the spoke's own listing may not say it.
+    spoke.network.transit.as_mut().unwrap().attachments[0].route_table_id = None;
     let f = audit(vec![spoke.clone(), owner.clone(), partner_account()]);
     assert_eq!(summary(&f), vec![transit_exposes()]);
     assert_eq!(f[0].confidence, Confidence::High);

@@ -99,6 +99,7 @@ pub(crate) fn report_for_tests(findings: Vec<Finding>) -> AuditReport {
 }
 
 pub mod json;
+pub mod rule_docs;
 pub mod sarif;
 pub mod table;
 

@@ -58,7 +58,7 @@ pub fn render_table(report: &AuditReport, color: bool) -> String {
             }
             table.add_row(vec![
                 sev,
-                Cell::new(&f.rule_id),
+                Cell::new(f.rule_id.as_str()),
                 Cell::new(&f.region),
                 Cell::new(short_resource(f)),
                 Cell::new(f.stage.as_deref().unwrap_or("-")),
@@ -210,10 +210,11 @@ pub fn render_details(report: &AuditReport) -> String {
 mod tests {
     use super::*;
     use crate::model::{EntryPoint, Reach};
+    use crate::rules::RuleId;
 
-    fn finding(rule: &str, severity: Severity, path: &str) -> Finding {
+    fn finding(rule: RuleId, severity: Severity, path: &str) -> Finding {
         Finding {
-            rule_id: rule.into(),
+            rule_id: rule,
             severity,
             title: "t".into(),
             message: format!("message about {path}"),
@@ -244,11 +245,11 @@ mod tests {
     fn details_explain_every_finding_in_table_order() {
         let r = report(vec![
             finding(
-                "apigw-unauthenticated-write-internet",
+                RuleId::ApigwUnauthenticatedWriteInternet,
                 Severity::Critical,
                 "/a",
             ),
-            finding("apigw-write-organization", Severity::Medium, "/b"),
+            finding(RuleId::ApigwWriteOrganization, Severity::Medium, "/b"),
         ]);
         let text = render_details(&r);
         let first = text

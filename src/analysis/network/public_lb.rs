@@ -11,6 +11,7 @@ use super::region_index::{HostPort, RegionIndex};
 use crate::analysis::{describe_reach, FindingDraft};
 use crate::inventory::{LoadBalancer, PrefixList, Target};
 use crate::model::{EntryPoint, Finding, Reach};
+use crate::rules::RuleId;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -370,7 +371,7 @@ impl<'a> PublicLb<'a> {
                 about,
             ],
             ..FindingDraft::network_path(
-                "public-lb-exposes-private-backend",
+                RuleId::PublicLbExposesPrivateBackend,
                 target,
                 lb.arn.clone(),
                 EntryPoint::PublicLoadBalancer,

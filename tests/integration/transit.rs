@@ -52,6 +52,11 @@ fn report() -> &'static (Value, Value) {
     })
 }
 
+/// The `transit` estate's audit report.
+pub fn transit_report() -> &'static Value {
+    &report().1
+}
+
 fn id(key: &str) -> String {
     harness::id(&report().0, key)
 }

@@ -16,6 +16,7 @@ use crate::analysis::{describe_reach, FindingDraft};
 use crate::inventory::{Route, TgwAttachment};
 use crate::model::{EntryPoint, Finding, Reach};
 use crate::operation::Operation;
+use crate::rules::RuleId;
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
 
@@ -469,7 +470,7 @@ impl<'a> Crossing<'a> {
     }
 
     /// A finding on this pair, about `backend` or, with none, about the pair itself.
-    fn draft(&self, region: &RegionIndex, rule: &'static str, about: &str) -> FindingDraft {
+    fn draft(&self, region: &RegionIndex, rule: RuleId, about: &str) -> FindingDraft {
         let target = region.target;
         FindingDraft {
             identity: vec![
@@ -568,7 +569,7 @@ fn exposure_finding(
         evidence: exposure_evidence("transit_gateway", &crossing.evidence, path, backend),
         ..crossing.draft(
             region,
-            "transit-gateway-exposes-private-backend",
+            RuleId::TransitGatewayExposesPrivateBackend,
             &backend.id,
         )
     }
@@ -803,7 +804,7 @@ fn no_path_finding(
         ),
         ..crossing.draft(
             region,
-            "transit-gateway-cross-account-no-path",
+            RuleId::TransitGatewayCrossAccountNoPath,
             crossing.local.vpc,
         )
     }

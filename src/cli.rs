@@ -175,6 +175,34 @@ pub struct ReportArgs {
     /// scheduled scan one stable name. Default: derived from the scope (see README).
     #[arg(long, value_name = "NAME", value_parser = parse_sarif_category)]
     pub sarif_category: Option<String>,
+    /// Comma-separated account ids that are yours (beyond the organization --organization
+    /// lists): principals of these accounts who can become a role that writes are reported
+    /// at a low severity, not as outsiders.
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub trusted_accounts: Vec<String>,
+}
+
+impl ReportArgs {
+    /// What the analysis is told beyond the inventory.
+    fn analysis_options(&self) -> Result<crate::analysis::AnalysisOptions, UsageError> {
+        let mut trusted = std::collections::BTreeSet::new();
+        for raw in &self.trusted_accounts {
+            let a = raw.trim();
+            if a.is_empty() {
+                continue;
+            }
+            if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(UsageError(format!(
+                    "invalid account id '{a}' in --trusted-accounts: an AWS account id is exactly 12 digits"
+                )));
+            }
+            trusted.insert(a.to_string());
+        }
+        Ok(crate::analysis::AnalysisOptions {
+            trusted_accounts: trusted,
+            ..Default::default()
+        })
+    }
 }
 
 /// A category is a path-like name: no spaces or control characters, no empty segments.
@@ -477,7 +505,12 @@ fn looks_like_audit_report(text: &str) -> bool {
 
 /// Builds the report a renderer reads from an inventory and its findings.
 pub fn build_report(inv: &Inventory) -> AuditReport {
-    let findings = crate::analysis::analyze(inv);
+    build_report_with(inv, &crate::analysis::AnalysisOptions::default())
+}
+
+/// [`build_report`], with what the analysis is told beyond the inventory.
+pub fn build_report_with(inv: &Inventory, opts: &crate::analysis::AnalysisOptions) -> AuditReport {
+    let findings = crate::analysis::analyze_with(inv, opts);
     let mut targets: Vec<TargetSummary> = inv
         .targets
         .iter()
@@ -498,6 +531,7 @@ pub fn build_report(inv: &Inventory) -> AuditReport {
             .iter()
             .map(report::account_failure_summary),
     );
+    targets.extend(inv.iam.iter().filter_map(report::iam_read_summary));
     targets.sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
     AuditReport {
         tool: ToolInfo {
@@ -643,6 +677,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             quiet,
         } => {
             check_report_outputs(&args)?;
+            let analysis = args.analysis_options()?;
             let text = std::fs::read_to_string(&inventory).map_err(|e| {
                 UsageError(format!(
                     "could not read inventory {}: {e}",
@@ -660,7 +695,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     UsageError(format!("{}: {e}", inventory.display()))
                 }
             })?;
-            emit(&build_report(&inv), &args, quiet)
+            emit(&build_report_with(&inv, &analysis), &args, quiet)
         }
         Command::Collect { scan, output } => {
             let opts = validate_scan(&scan)?;
@@ -696,6 +731,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         } => {
             let opts = validate_scan(&scan)?;
             check_report_outputs(&args)?;
+            let analysis = args.analysis_options()?;
             if let Some(path) = &snapshot {
                 if is_stdout(path) {
                     return Err(UsageError(
@@ -713,7 +749,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 write_atomically(path, &json)
                     .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
             }
-            emit(&build_report(&inv), &args, scan.quiet)
+            emit(&build_report_with(&inv, &analysis), &args, scan.quiet)
         }
     }
 }

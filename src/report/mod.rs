@@ -28,7 +28,8 @@ pub struct ScanInfo {
     /// False when any account or region could not be fully scanned.
     pub complete: bool,
     /// One per account × region, plus one per account that could not be entered
-    /// (with `region` = `*`).
+    /// (with `region` = `*`), and one per account whose IAM roles could not be read in full
+    /// (with `region` = `global`).
     pub targets: Vec<TargetSummary>,
     /// Logical read calls per `service:Operation`.
     pub api_calls: BTreeMap<String, u64>,
@@ -75,6 +76,29 @@ pub fn account_failure_summary(f: &AccountFailure) -> TargetSummary {
         errors: vec![f.error.clone()],
         notifications: vec![],
     }
+}
+
+/// An account whose IAM roles could not be read in full, as a target with region `global`
+/// (IAM is global); `None` when they were.
+pub fn iam_read_summary(a: &crate::inventory::IamAccount) -> Option<TargetSummary> {
+    if a.status == TargetStatus::Complete && a.errors.is_empty() {
+        return None;
+    }
+    Some(TargetSummary {
+        account_id: a.account_id.clone(),
+        region: "global".into(),
+        status: if a.status == TargetStatus::Complete {
+            TargetStatus::Partial
+        } else {
+            a.status
+        },
+        error: a
+            .errors
+            .first()
+            .map(|e| format!("{} {}: {}", e.operation, e.code, e.message)),
+        errors: a.errors.clone(),
+        notifications: vec![],
+    })
 }
 
 /// A complete, empty-scope report around `findings`, for the renderers' tests.

@@ -14,9 +14,11 @@
 //!
 //! Where things are: [`rest`] and [`http`] turn each kind of API into findings; [`stages`]
 //! picks the stages to judge; [`verdict`] decides who reaches each verb; [`classify`] maps a
-//! verdict to the rules it breaks; [`prose`] writes the message and the fix; `tests.rs` holds
-//! the unit tests; the rules' data is in `rules/apigw-*.toml`.
+//! verdict to the rules it breaks; [`prose`] writes the message and the fix; [`via_role`]
+//! finds who reaches IAM-authenticated methods by becoming a role; `tests.rs` holds the unit
+//! tests; the rules' data is in `rules/apigw-*.toml`.
 
+use super::roles::RoleCallers;
 use super::VpcOwnership;
 use crate::inventory::Target;
 use crate::model::Finding;
@@ -29,15 +31,21 @@ mod prose;
 mod rest;
 mod stages;
 mod verdict;
+mod via_role;
 
-/// The findings of every REST and HTTP API of one account and region.
-pub(super) fn analyze_target(target: &Target, ownership: &VpcOwnership) -> Vec<Finding> {
+/// The findings of every REST and HTTP API of one account and region; `roles` are the roles
+/// outsiders can become (trust paths into IAM-authenticated methods).
+pub(super) fn analyze_target(
+    target: &Target,
+    ownership: &VpcOwnership,
+    roles: &RoleCallers,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for api in &target.rest_apis {
-        out.extend(analyze_rest_api(target, api, ownership));
+        out.extend(analyze_rest_api(target, api, ownership, roles));
     }
     for api in &target.http_apis {
-        out.extend(analyze_http_api(target, api));
+        out.extend(analyze_http_api(target, api, ownership, roles));
     }
     out
 }

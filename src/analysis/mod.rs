@@ -6,8 +6,7 @@ pub mod network;
 mod roles;
 
 use crate::inventory::Inventory;
-use crate::model::{Finding, Reach};
-use crate::report::fingerprint;
+use crate::model::{fingerprint, Auth, Confidence, Finding, Reach};
 use crate::rules;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -95,7 +94,7 @@ pub(crate) struct FindingDraft {
     pub method: String,
     pub path: String,
     pub reach: Reach,
-    pub auth: String,
+    pub auth: Auth,
     pub write: bool,
     pub message: String,
     /// The complete fix for this resource (exact commands, and the rule's advice that still
@@ -130,7 +129,7 @@ impl FindingDraft {
             method: "*".into(),
             path: "*".into(),
             reach,
-            auth: "network_only".into(),
+            auth: Auth::NetworkOnly,
             write: true,
             message: String::new(),
             specific_fix: String::new(),
@@ -172,11 +171,10 @@ impl FindingDraft {
             remediation,
             fingerprint: fingerprint(&parts),
             confidence: if self.low_confidence {
-                "medium"
+                Confidence::Medium
             } else {
-                "high"
-            }
-            .to_string(),
+                Confidence::High
+            },
             evidence: self.evidence,
         }
     }

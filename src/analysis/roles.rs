@@ -183,8 +183,10 @@ fn entries_of(grant: &TrustGrant, role_arn: &str, inside: &Inside) -> Vec<Entry>
             out
         }
         Trusted::Aws(Reach::Organization { org_ids }) => {
-            let (ins, outs): (Vec<String>, Vec<String>) =
-                org_ids.iter().cloned().partition(|o| inside.organization(o));
+            let (ins, outs): (Vec<String>, Vec<String>) = org_ids
+                .iter()
+                .cloned()
+                .partition(|o| inside.organization(o));
             let mut out = Vec::new();
             if !outs.is_empty() {
                 out.push(entry(Reach::Organization { org_ids: outs }, false, None));

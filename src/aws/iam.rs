@@ -11,6 +11,7 @@
 use super::paging::{paginate_items, Pager};
 use super::{or_empty, ReadLog, RegionCtx};
 use crate::inventory::{IamAccount, IamRole, InlinePolicy, ManagedPolicy, TargetStatus};
+use crate::operation::Operation;
 use aws_sdk_iam as iam;
 use iam::types::EntityType;
 use std::collections::BTreeSet;
@@ -32,7 +33,7 @@ pub(crate) async fn collect_iam(ctx: &RegionCtx) -> IamAccount {
     let mut log = ReadLog::default();
     let (pages, listing) = paginate_items(
         ctx,
-        Pager::new("iam:GetAccountAuthorizationDetails", None),
+        Pager::new(Operation::IamGetAccountAuthorizationDetails, None),
         |marker| {
             client
                 .get_account_authorization_details()

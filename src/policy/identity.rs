@@ -193,8 +193,13 @@ impl PermissionSet {
         let caller = &Caller::principal(holder_account, holder_arn, None);
         let source = any_network();
         let mut unevaluated = BTreeSet::new();
-        let (allowed, denied) =
-            self.decide("sts:AssumeRole", role_arn, caller, &source, &mut unevaluated);
+        let (allowed, denied) = self.decide(
+            "sts:AssumeRole",
+            role_arn,
+            caller,
+            &source,
+            &mut unevaluated,
+        );
         (denied.is_empty() && !allowed.is_empty()).then_some(allowed)
     }
 
@@ -423,7 +428,10 @@ pub fn role_invoke(
         return None;
     }
     if outcomes_by_org.len() > 1 {
-        unevaluated.insert("the owner account's organization (not read): taken as the one that lets the role in".into());
+        unevaluated.insert(
+            "the owner account's organization (not read): taken as the one that lets the role in"
+                .into(),
+        );
     }
     let networks = if any {
         CallNetworks::Any

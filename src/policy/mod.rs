@@ -31,17 +31,17 @@ mod trust;
 pub use crate::model::Reach;
 use classify::classify_reach;
 pub use document::arn_account;
-pub use identity::{
-    may_grant_role, parse_identity_policy, role_invoke, CallNetworks, InvokeRequest,
-    PermissionSet, RoleCaller, RoleInvoke,
-};
-pub use trust::{
-    parse_trust_policy, trust_admits, trust_grants, trust_principals, Admission,
-    NamedPrincipals, TrustGrant, Trusted,
-};
 use document::{Patterns, Statement};
+pub use identity::{
+    may_grant_role, parse_identity_policy, role_invoke, CallNetworks, InvokeRequest, PermissionSet,
+    RoleCaller, RoleInvoke,
+};
 use reference::covering_statements;
 use std::collections::HashMap;
+pub use trust::{
+    parse_trust_policy, trust_admits, trust_grants, trust_principals, Admission, NamedPrincipals,
+    TrustGrant, Trusted,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyDocument {
@@ -61,18 +61,11 @@ impl PolicyDocument {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct PolicyError {
     pub message: String,
 }
-
-impl std::fmt::Display for PolicyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for PolicyError {}
 
 /// Parses a policy: plain JSON, backslash-escaped JSON (as real AWS returns it), or a JSON
 /// string literal holding the document. Malformed input is an error, never an empty policy.

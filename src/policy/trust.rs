@@ -259,9 +259,7 @@ fn pins_identity(c: &Condition, provider: &str) -> bool {
     let positive = matches!(
         c.operator,
         Operator::Known {
-            base: BaseOp::StringEquals
-                | BaseOp::StringEqualsIgnoreCase
-                | BaseOp::StringLike,
+            base: BaseOp::StringEquals | BaseOp::StringEqualsIgnoreCase | BaseOp::StringLike,
             if_exists: false,
             ..
         }

@@ -9,6 +9,7 @@ use crate::analysis::roles::RoleCallers;
 use crate::analysis::{describe_reach, FindingDraft, VpcOwnership};
 use crate::inventory::{HttpApi, HttpRoute, Target};
 use crate::model::{Auth, EntryPoint, Finding};
+use crate::operation::Operation;
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -33,7 +34,12 @@ pub(super) fn analyze_http_api(
         // WebSocket APIs have no verbs or paths; not modelled yet.
         return out;
     }
-    let stages_unknown = stages_unreadable(target, "apigatewayv2:GetStages", &api.id, &api.stages);
+    let stages_unknown = stages_unreadable(
+        target,
+        Operation::ApiGatewayV2GetStages,
+        &api.id,
+        &api.stages,
+    );
     let stages = reachable_stages(
         target,
         &api.id,
@@ -94,7 +100,7 @@ pub(super) fn analyze_http_api(
                     method: verb.clone(),
                     path: path.clone(),
                     reach: broken.reach,
-                    auth: auth.label().to_string(),
+                    auth,
                     write: broken.write,
                     message,
                     specific_fix: http_route_fix(auth, broken.write, &api.id, route, &stage),

@@ -18,6 +18,7 @@ pub(super) fn auth_phrase(auth: Auth) -> &'static str {
         Auth::LambdaAuthorizer => "a Lambda authorizer",
         Auth::Jwt => "a JWT authorizer",
         Auth::NetworkOnly => "no HTTP authentication (network path only)",
+        Auth::Unknown => "an authentication that was not determined",
     }
 }
 

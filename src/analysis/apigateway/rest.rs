@@ -9,7 +9,8 @@ use super::via_role::{self, RestMethodView};
 use crate::analysis::roles::RoleCallers;
 use crate::analysis::{describe_reach, FindingDraft, VpcOwnership};
 use crate::inventory::{ApiResource, RestApi, RestMethod, Target};
-use crate::model::{partition_of, Auth, EntryPoint, Finding, Reach};
+use crate::model::{Auth, EntryPoint, Finding, Reach};
+use crate::operation::Operation;
 use crate::policy::{self, Network, PolicyDocument, ReachCache};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -30,7 +31,8 @@ pub(super) fn analyze_rest_api(
     roles: &RoleCallers,
 ) -> Vec<Finding> {
     let parsed = api.policy.as_deref().map(policy::parse_policy);
-    let stages_unknown = stages_unreadable(target, "apigateway:GetStages", &api.id, &api.stages);
+    let stages_unknown =
+        stages_unreadable(target, Operation::ApiGatewayGetStages, &api.id, &api.stages);
     let stage_names: Vec<String> = if stages_unknown {
         candidate_stages(parsed.as_ref().and_then(|p| p.as_ref().ok()))
     } else {
@@ -125,12 +127,7 @@ fn unparseable_policy_finding(
     network: Network,
     parse_error: &str,
 ) -> Finding {
-    let api_arn = format!(
-        "arn:{}:apigateway:{}::/restapis/{}",
-        partition_of(&target.region),
-        target.region,
-        api.id
-    );
+    let api_arn = crate::arn::rest_api(&target.region, &api.id);
     let reach = match network {
         Network::Public => Reach::Internet,
         Network::PrivateVpce => Reach::AnyAwsAccount,
@@ -149,7 +146,7 @@ fn unparseable_policy_finding(
         method: "*".into(),
         path: "*".into(),
         reach,
-        auth: "unknown".into(),
+        auth: Auth::Unknown,
         write: true,
         message: format!(
             "The resource policy of REST API {} ({}) in {}/{} could not be evaluated ({}), so who can call its methods cannot be decided; its methods were not judged. Until fixed, assume it may be open as wide as its endpoint ({}).",
@@ -247,7 +244,7 @@ impl RestApiScope<'_> {
             method: verb.clone(),
             path: path.clone(),
             reach: broken.reach.clone(),
-            auth: m.auth.label().to_string(),
+            auth: m.auth,
             write: broken.write,
             message: self.method_message(m, stage, &broken),
             specific_fix: rest_method_fix(broken.rule, &api.id, &m.resource.id, stage, verb, path),

@@ -5,7 +5,8 @@ use crate::inventory::{
     ApiMapping, ApiResource, CustomDomain, HttpApi, HttpRoute, Integration, Inventory, RestApi,
     RestMethod, ScanError, Stage, Target, VpcEndpoint,
 };
-use crate::model::{EntryPoint, Finding};
+use crate::model::{Auth, Confidence, EntryPoint, Finding};
+use crate::operation::Operation;
 use crate::policy;
 use serde_json::json;
 
@@ -96,7 +97,7 @@ fn execute_api_endpoint(id: &str, vpc: &str, owner: &str) -> VpcEndpoint {
 /// The stages of REST API `api1` could not be read (AccessDenied).
 fn deny_get_stages(t: &mut Target) {
     t.errors.push(ScanError {
-        operation: "apigateway:GetStages".into(),
+        operation: Operation::ApiGatewayGetStages.into(),
         code: "AccessDeniedException".into(),
         message: "denied".into(),
         resource: Some("api1".into()),
@@ -241,7 +242,7 @@ fn no_policy_none_auth_is_open_to_the_internet() {
         ])
     );
     let keyed = f.iter().find(|x| x.path == "/keyed").unwrap();
-    assert_eq!(keyed.auth, "api_key_only");
+    assert_eq!(keyed.auth, Auth::ApiKeyOnly);
     let post = f.iter().find(|x| x.method == "POST").unwrap();
     assert!(post.write);
     assert_eq!(
@@ -927,7 +928,7 @@ fn unreadable_stages_with_a_real_escaped_policy() {
             rows(&["apigw-unauthenticated-write-internet * POST /items internet"]),
             "{policy}"
         );
-        assert_eq!(f[0].confidence, "medium");
+        assert_eq!(f[0].confidence, Confidence::Medium);
     }
 }
 
@@ -986,7 +987,7 @@ fn unreadable_stages_are_judged_as_deployed_at_medium_confidence() {
         summary(&f),
         rows(&["apigw-unauthenticated-write-internet * POST /items internet"])
     );
-    assert_eq!(f[0].confidence, "medium");
+    assert_eq!(f[0].confidence, Confidence::Medium);
     assert!(
         f[0].message.contains("stages could not be read"),
         "{}",

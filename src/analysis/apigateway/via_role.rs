@@ -15,8 +15,9 @@
 use super::verdict::ANY_VERBS;
 use crate::analysis::roles::{Entry, Invoker, RoleCallers};
 use crate::analysis::{describe_reach, FindingDraft, VpcOwnership};
+use crate::arn::partition_of;
 use crate::inventory::{ApiResource, HttpApi, HttpRoute, RestApi, RestMethod, Target};
-use crate::model::{is_write_verb, partition_of, role_name, EntryPoint, Finding, Reach, RolePath};
+use crate::model::{is_write_verb, role_name, Auth, EntryPoint, Finding, Reach, RolePath};
 use crate::policy::{CallNetworks, Network, PolicyDocument};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -244,7 +245,11 @@ pub(super) fn rest_method(
     }
     let mut out = Vec::new();
     for (stage, found) in per_stage {
-        let stage = if stage == "{stage}" { "*".to_string() } else { stage };
+        let stage = if stage == "{stage}" {
+            "*".to_string()
+        } else {
+            stage
+        };
         for (rule, hit) in found {
             let place = Place {
                 target,
@@ -481,7 +486,7 @@ fn finding(place: &Place, rule: &'static str, hit: Hit, stages_unknown: bool) ->
         method: place.verb.to_string(),
         path: place.path.to_string(),
         reach,
-        auth: "aws_iam".into(),
+        auth: Auth::AwsIam,
         write,
         message,
         specific_fix: fix,

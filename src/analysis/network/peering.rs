@@ -5,13 +5,13 @@ use super::addrs::AddrSet;
 use super::backends::{
     backend_evidence, backend_words, bypass_sentence, methods_evidence, Backend,
 };
-use super::ec2_arn;
 use super::path_steps::TrafficSource;
 use super::peer_paths::{PeerPath, PeeringWalk};
 use super::region_index::RegionIndex;
 use crate::analysis::{describe_reach, FindingDraft};
 use crate::inventory::{PeeringSide, Target, VpcPeering};
 use crate::model::{EntryPoint, Finding, Reach};
+use crate::operation::{Operation, Service};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -112,7 +112,7 @@ impl<'a> Crossing<'a> {
         } else {
             peer_addrs
         };
-        let resource_arn = ec2_arn(target, &format!("vpc-peering-connection/{}", p.id));
+        let resource_arn = crate::arn::vpc_peering(&target.region, &target.account_id, &p.id);
         let evidence = json!({
             "id": p.id, "status": p.status,
             "local": {"owner_id": local.owner_id, "vpc_id": local.vpc_id, "cidr_blocks": local.cidr_blocks},
@@ -332,8 +332,10 @@ fn unread_network_reads(region: &RegionIndex) -> Vec<String> {
         .errors
         .iter()
         .filter(|e| {
-            (e.operation.starts_with("ec2:") || e.operation.starts_with("elasticloadbalancing:"))
-                && e.operation != "ec2:DescribeVpcEndpointServicePermissions"
+            e.aws_operation().is_some_and(|op| {
+                matches!(op.service(), Service::Ec2 | Service::ElasticLoadBalancing)
+                    && op != Operation::Ec2DescribeVpcEndpointServicePermissions
+            })
         })
         .filter(|e| seen.insert(e.operation.as_str()))
         .map(|e| format!("{} ({})", e.operation, e.code))

@@ -3,10 +3,10 @@
 
 use crate::analysis::{analyze_with, AnalysisOptions};
 use crate::inventory::{
-    ApiResource, HttpApi, HttpRoute, IamAccount, IamRole, InlinePolicy, Inventory,
-    ManagedPolicy, RestApi, RestMethod, ScanScope, Stage, Target, TargetStatus,
+    ApiResource, HttpApi, HttpRoute, IamAccount, IamRole, InlinePolicy, Inventory, ManagedPolicy,
+    RestApi, RestMethod, ScanScope, Stage, Target, TargetStatus,
 };
-use crate::model::{Finding, Reach, Severity};
+use crate::model::{Confidence, Finding, Reach, Severity};
 
 const OWNER: &str = "111111111111";
 const PARTNER: &str = "345678901234";
@@ -144,8 +144,20 @@ fn rows(findings: &[Finding]) -> Vec<(String, String, String, String, String)> {
     v
 }
 
-fn row(rule: &str, api: &str, method: &str, path: &str, reach: &str) -> (String, String, String, String, String) {
-    (rule.into(), api.into(), method.into(), path.into(), reach.into())
+fn row(
+    rule: &str,
+    api: &str,
+    method: &str,
+    path: &str,
+    reach: &str,
+) -> (String, String, String, String, String) {
+    (
+        rule.into(),
+        api.into(),
+        method.into(),
+        path.into(),
+        reach.into(),
+    )
 }
 
 /// Every write of both APIs, under one rule and reach.
@@ -159,17 +171,24 @@ fn every_write(rule: &str, reach: &str) -> Vec<(String, String, String, String, 
 
 #[test]
 fn a_partner_trusted_role_with_write_permission_is_a_finding_on_every_write() {
-    let bridge = role("partner-bridge", &trusts(r#"{"AWS":"arn:aws:iam::345678901234:root"}"#), &[INVOKE_ALL]);
+    let bridge = role(
+        "partner-bridge",
+        &trusts(r#"{"AWS":"arn:aws:iam::345678901234:root"}"#),
+        &[INVOKE_ALL],
+    );
     let findings = audit(&estate(vec![iam(vec![bridge])], None));
     let reach = "accounts:[345678901234] via role/partner-bridge";
-    assert_eq!(rows(&findings), every_write("apigw-write-via-assumable-role", reach));
+    assert_eq!(
+        rows(&findings),
+        every_write("apigw-write-via-assumable-role", reach)
+    );
     let post = findings
         .iter()
         .find(|f| f.method == "POST" && f.api_id.as_deref() == Some("api1"))
         .unwrap();
     assert_eq!(post.severity, Severity::High);
     assert_eq!(post.stage.as_deref(), Some("prod"));
-    assert_eq!(post.auth, "aws_iam");
+    assert_eq!(post.auth, crate::model::Auth::AwsIam);
     assert!(post.write);
     let Reach::ViaRole { through, roles } = &post.reach_detail else {
         panic!("{:?}", post.reach_detail)
@@ -180,11 +199,18 @@ fn a_partner_trusted_role_with_write_permission_is_a_finding_on_every_write() {
             accounts: vec![PARTNER.into()]
         }
     );
-    assert_eq!(roles[0].chain, ["arn:aws:iam::111111111111:role/partner-bridge"]);
+    assert_eq!(
+        roles[0].chain,
+        ["arn:aws:iam::111111111111:role/partner-bridge"]
+    );
     assert_eq!(roles[0].trusted, [PARTNER]);
     assert_eq!(roles[0].trust_statement, "Trust");
     assert_eq!(roles[0].permission_statements, ["inline:access/InvokeAll"]);
-    for words in ["role/partner-bridge", "inline:access/InvokeAll", "SCPs not considered"] {
+    for words in [
+        "role/partner-bridge",
+        "inline:access/InvokeAll",
+        "SCPs not considered",
+    ] {
         assert!(post.message.contains(words), "{words}: {}", post.message);
     }
     assert!(
@@ -192,8 +218,13 @@ fn a_partner_trusted_role_with_write_permission_is_a_finding_on_every_write() {
         "{}",
         post.remediation
     );
-    assert_eq!(post.evidence["scp_note"].as_str().map(|s| s.starts_with("SCPs not considered")), Some(true));
-    assert_eq!(post.confidence, "high");
+    assert_eq!(
+        post.evidence["scp_note"]
+            .as_str()
+            .map(|s| s.starts_with("SCPs not considered")),
+        Some(true)
+    );
+    assert_eq!(post.confidence, Confidence::High);
 }
 
 #[test]
@@ -202,14 +233,21 @@ fn read_only_or_another_apis_permission_is_no_finding() {
         "partner-reader",
         &trusts(&format!(r#"{{"AWS":"{PARTNER}"}}"#)),
         // Stage named: `api1/*/GET/*` would also match `POST /admin/x/GET/y` (a `*` spans `/`).
-        &[r#"{"Effect":"Allow","Action":"execute-api:Invoke","Resource":["arn:aws:execute-api:us-east-1:111111111111:api1/prod/GET/*","arn:aws:execute-api:us-east-1:111111111111:h1/$default/GET/*"]}"#],
+        &[
+            r#"{"Effect":"Allow","Action":"execute-api:Invoke","Resource":["arn:aws:execute-api:us-east-1:111111111111:api1/prod/GET/*","arn:aws:execute-api:us-east-1:111111111111:h1/$default/GET/*"]}"#,
+        ],
     );
     let other = role(
         "other-api",
         &trusts(&format!(r#"{{"AWS":"{PARTNER}"}}"#)),
-        &[r#"{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:us-east-1:111111111111:zzz999/*"}"#],
+        &[
+            r#"{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:us-east-1:111111111111:zzz999/*"}"#,
+        ],
     );
-    assert_eq!(rows(&audit(&estate(vec![iam(vec![reads, other])], None))), []);
+    assert_eq!(
+        rows(&audit(&estate(vec![iam(vec![reads, other])], None))),
+        []
+    );
 }
 
 #[test]
@@ -219,17 +257,40 @@ fn a_chain_of_two_roles_is_followed_and_reported() {
     let entry = role(
         "entry",
         &trusts(&format!(r#"{{"AWS":"{PARTNER}"}}"#)),
-        &[r#"{"Sid":"Hop","Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::111111111111:role/invoker"}"#],
+        &[
+            r#"{"Sid":"Hop","Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::111111111111:role/invoker"}"#,
+        ],
     );
-    let invoker = role("invoker", &trusts(&format!(r#"{{"AWS":"{OWNER}"}}"#)), &[INVOKE_ALL]);
+    let invoker = role(
+        "invoker",
+        &trusts(&format!(r#"{{"AWS":"{OWNER}"}}"#)),
+        &[INVOKE_ALL],
+    );
     let findings = audit(&estate(vec![iam(vec![entry.clone(), invoker])], None));
     let reach = "accounts:[345678901234] via role/entry->role/invoker";
-    assert_eq!(rows(&findings), every_write("apigw-write-via-assumable-role", reach));
-    assert!(findings[0].message.contains("inline:access/Hop"), "{}", findings[0].message);
+    assert_eq!(
+        rows(&findings),
+        every_write("apigw-write-via-assumable-role", reach)
+    );
+    assert!(
+        findings[0].message.contains("inline:access/Hop"),
+        "{}",
+        findings[0].message
+    );
     // Without the hop's permission, a trust naming only the account lets no one through.
     let stuck = role("entry", &trusts(&format!(r#"{{"AWS":"{PARTNER}"}}"#)), &[]);
-    let invoker = role("invoker", &trusts(&format!(r#"{{"AWS":"{OWNER}"}}"#)), &[INVOKE_ALL]);
-    assert_eq!(rows(&audit(&estate(vec![iam(vec![stuck.clone(), invoker])], None))), []);
+    let invoker = role(
+        "invoker",
+        &trusts(&format!(r#"{{"AWS":"{OWNER}"}}"#)),
+        &[INVOKE_ALL],
+    );
+    assert_eq!(
+        rows(&audit(&estate(
+            vec![iam(vec![stuck.clone(), invoker])],
+            None
+        ))),
+        []
+    );
     // A trust naming the role itself needs no permission of its own within one account.
     let by_name = role(
         "invoker",
@@ -248,14 +309,29 @@ fn principal_star_is_any_account_unless_narrowed_to_an_organization() {
     let findings = audit(&estate(vec![iam(vec![anyone])], None));
     let reach = "any_aws_account via role/open";
     let mut expected = every_write("apigw-write-via-role-any-account", reach);
-    expected.push(row("apigw-read-via-role-any-account", "api1", "GET", "/orders", reach));
+    expected.push(row(
+        "apigw-read-via-role-any-account",
+        "api1",
+        "GET",
+        "/orders",
+        reach,
+    ));
     expected.sort();
     assert_eq!(rows(&findings), expected);
     let any = findings.iter().find(|f| f.method == "ANY").unwrap();
     assert_eq!(any.severity, Severity::Critical);
     // The ANY method's reads are folded into its write finding.
-    assert!(any.message.contains("GET, HEAD, OPTIONS, POST"), "{}", any.message);
-    assert!(any.remediation.contains("aws iam update-assume-role-policy --role-name open"), "{}", any.remediation);
+    assert!(
+        any.message.contains("GET, HEAD, OPTIONS, POST"),
+        "{}",
+        any.message
+    );
+    assert!(
+        any.remediation
+            .contains("aws iam update-assume-role-policy --role-name open"),
+        "{}",
+        any.remediation
+    );
 
     let org_trust = policy(&[
         r#"{"Sid":"Org","Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}}"#,
@@ -265,7 +341,10 @@ fn principal_star_is_any_account_unless_narrowed_to_an_organization() {
     let inv = estate(vec![iam(vec![org])], None);
     assert_eq!(
         rows(&audit(&inv)),
-        every_write("apigw-write-via-assumable-role", "organization:o-abc123 via role/org-wide")
+        every_write(
+            "apigw-write-via-assumable-role",
+            "organization:o-abc123 via role/org-wide"
+        )
     );
     // The scanned organization: inside, at low severity.
     let mut own = inv.clone();
@@ -273,7 +352,10 @@ fn principal_star_is_any_account_unless_narrowed_to_an_organization() {
     let findings = audit(&own);
     assert_eq!(
         rows(&findings),
-        every_write("apigw-write-via-role-in-organization", "organization:o-abc123 via role/org-wide")
+        every_write(
+            "apigw-write-via-role-in-organization",
+            "organization:o-abc123 via role/org-wide"
+        )
     );
     assert!(findings.iter().all(|f| f.severity == Severity::Low));
 }
@@ -282,14 +364,23 @@ fn principal_star_is_any_account_unless_narrowed_to_an_organization() {
 fn an_external_id_does_not_narrow_any_account() {
     let anyone = role(
         "vendor",
-        &policy(&[r#"{"Sid":"Vendor","Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"s3cr3t"}}}"#]),
+        &policy(&[
+            r#"{"Sid":"Vendor","Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"s3cr3t"}}}"#,
+        ]),
         &[INVOKE_ALL],
     );
     let findings = audit(&estate(vec![iam(vec![anyone])], None));
-    let post = findings.iter().find(|f| f.method == "POST" && f.path == "/orders").unwrap();
+    let post = findings
+        .iter()
+        .find(|f| f.method == "POST" && f.path == "/orders")
+        .unwrap();
     assert_eq!(post.rule_id, "apigw-write-via-role-any-account");
-    assert_eq!(post.confidence, "high");
-    assert!(post.message.contains("sts:externalid does not narrow who"), "{}", post.message);
+    assert_eq!(post.confidence, Confidence::High);
+    assert!(
+        post.message.contains("sts:externalid does not narrow who"),
+        "{}",
+        post.message
+    );
 }
 
 fn github(condition: &str) -> String {
@@ -304,16 +395,32 @@ fn a_web_identity_without_a_subject_is_anyone_on_the_internet() {
     let findings = audit(&estate(vec![iam(vec![open])], None));
     let reach = "internet via role/deploy";
     let mut expected = every_write("apigw-write-via-web-identity", reach);
-    expected.push(row("apigw-read-via-web-identity", "api1", "GET", "/orders", reach));
+    expected.push(row(
+        "apigw-read-via-web-identity",
+        "api1",
+        "GET",
+        "/orders",
+        reach,
+    ));
     expected.sort();
     assert_eq!(rows(&findings), expected);
-    let post = findings.iter().find(|f| f.method == "POST" && f.path == "/orders").unwrap();
+    let post = findings
+        .iter()
+        .find(|f| f.method == "POST" && f.path == "/orders")
+        .unwrap();
     assert_eq!(post.severity, Severity::Critical);
-    assert!(post.remediation.contains("token.actions.githubusercontent.com:sub"), "{}", post.remediation);
+    assert!(
+        post.remediation
+            .contains("token.actions.githubusercontent.com:sub"),
+        "{}",
+        post.remediation
+    );
     // A pinned subject is the owner's chosen workload.
     let pinned = role(
         "deploy",
-        &github(r#","StringLike":{"token.actions.githubusercontent.com:sub":"repo:my-org/infra:*"}"#),
+        &github(
+            r#","StringLike":{"token.actions.githubusercontent.com:sub":"repo:my-org/infra:*"}"#,
+        ),
         &[INVOKE_ALL],
     );
     assert_eq!(rows(&audit(&estate(vec![iam(vec![pinned])], None))), []);
@@ -321,7 +428,11 @@ fn a_web_identity_without_a_subject_is_anyone_on_the_internet() {
 
 #[test]
 fn a_permissions_boundary_that_removes_the_grant_leaves_no_finding() {
-    let mut bridge = role("partner-bridge", &trusts(&format!(r#"{{"AWS":"{PARTNER}"}}"#)), &[INVOKE_ALL]);
+    let mut bridge = role(
+        "partner-bridge",
+        &trusts(&format!(r#"{{"AWS":"{PARTNER}"}}"#)),
+        &[INVOKE_ALL],
+    );
     bridge.permissions_boundary_arn = Some("arn:aws:iam::111111111111:policy/read-only".into());
     let mut account = iam(vec![bridge]);
     account.policies.push(ManagedPolicy {
@@ -334,7 +445,11 @@ fn a_permissions_boundary_that_removes_the_grant_leaves_no_finding() {
 
 #[test]
 fn a_resource_policy_deny_still_blocks_the_role_on_rest_apis() {
-    let bridge = role("partner-bridge", &trusts(&format!(r#"{{"AWS":"{PARTNER}"}}"#)), &[INVOKE_ALL]);
+    let bridge = role(
+        "partner-bridge",
+        &trusts(&format!(r#"{{"AWS":"{PARTNER}"}}"#)),
+        &[INVOKE_ALL],
+    );
     let deny = policy(&[
         r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::345678901234:role/partner-reader"},"Action":"execute-api:Invoke","Resource":"execute-api:/prod/GET/*"}"#,
         r#"{"Sid":"NoBridge","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111111111111:role/partner-bridge"},"Action":"execute-api:Invoke","Resource":"execute-api:/*"}"#,
@@ -354,10 +469,20 @@ fn a_resource_policy_deny_still_blocks_the_role_on_rest_apis() {
 
 #[test]
 fn trusted_and_organization_accounts_are_inside() {
-    let admin = role("OrganizationAccountAccessRole", &trusts(&format!(r#"{{"AWS":"arn:aws:iam::{SISTER}:root"}}"#)), &[r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#]);
+    let admin = role(
+        "OrganizationAccountAccessRole",
+        &trusts(&format!(r#"{{"AWS":"arn:aws:iam::{SISTER}:root"}}"#)),
+        &[r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#],
+    );
     let inv = estate(vec![iam(vec![admin])], None);
     let outside = audit(&inv);
-    assert!(outside.iter().all(|f| f.rule_id == "apigw-write-via-assumable-role"), "{:?}", rows(&outside));
+    assert!(
+        outside
+            .iter()
+            .all(|f| f.rule_id == "apigw-write-via-assumable-role"),
+        "{:?}",
+        rows(&outside)
+    );
     let opts = AnalysisOptions {
         trusted_accounts: [SISTER.to_string()].into(),
         ..Default::default()
@@ -376,7 +501,11 @@ fn trusted_and_organization_accounts_are_inside() {
 
 #[test]
 fn unread_iam_makes_no_trust_verdict_and_an_unreadable_trust_is_any_account() {
-    let bridge = role("partner-bridge", &trusts(&format!(r#"{{"AWS":"{PARTNER}"}}"#)), &[INVOKE_ALL]);
+    let bridge = role(
+        "partner-bridge",
+        &trusts(&format!(r#"{{"AWS":"{PARTNER}"}}"#)),
+        &[INVOKE_ALL],
+    );
     // A snapshot that predates IAM, and a listing that failed: IAM methods keep their direct
     // verdict only.
     assert_eq!(rows(&audit(&estate(vec![], None))), []);
@@ -394,5 +523,10 @@ fn unread_iam_makes_no_trust_verdict_and_an_unreadable_trust_is_any_account() {
     let broken = role("broken", "%7Bnot json", &[INVOKE_ALL]);
     let findings = audit(&estate(vec![iam(vec![broken])], None));
     assert!(!findings.is_empty());
-    assert!(findings.iter().all(|f| f.confidence == "medium" && f.reach.starts_with("any_aws_account via role/broken")), "{:?}", rows(&findings));
+    assert!(
+        findings.iter().all(|f| f.confidence == Confidence::Medium
+            && f.reach.starts_with("any_aws_account via role/broken")),
+        "{:?}",
+        rows(&findings)
+    );
 }

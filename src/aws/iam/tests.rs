@@ -41,9 +41,16 @@ fn recorded_role() -> RoleDetail {
 #[test]
 fn a_role_keeps_its_documents_as_iam_returned_them_and_they_parse() {
     let role = convert_role(&recorded_role());
-    assert_eq!(role.arn, "arn:aws:iam::111111111111:role/partners/partner-bridge");
+    assert_eq!(
+        role.arn,
+        "arn:aws:iam::111111111111:role/partners/partner-bridge"
+    );
     assert_eq!(role.name, "partner-bridge");
-    assert!(role.trust_policy.starts_with("%7B"), "{}", role.trust_policy);
+    assert!(
+        role.trust_policy.starts_with("%7B"),
+        "{}",
+        role.trust_policy
+    );
     assert_eq!(
         role.attached_policy_arns,
         ["arn:aws:iam::aws:policy/AdministratorAccess"]

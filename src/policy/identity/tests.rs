@@ -117,7 +117,10 @@ fn the_roles_own_grant_decides_verb_path_and_api() {
                 r#"{{"Effect":"Allow","Action":"{action}","Resource":"*"}}"#
             )]),
         )]);
-        assert!(call(&set, "prod/POST/orders", None, Network::Public).is_some(), "{action}");
+        assert!(
+            call(&set, "prod/POST/orders", None, Network::Public).is_some(),
+            "{action}"
+        );
     }
     let s3 = with(&[(
         "p",
@@ -175,7 +178,13 @@ fn the_resource_policy_still_binds_the_role() {
             ),
         ])
     };
-    assert!(call(&all, "prod/POST/orders", Some(&pinned("vpce-0owner")), Network::PrivateVpce).is_none());
+    assert!(call(
+        &all,
+        "prod/POST/orders",
+        Some(&pinned("vpce-0owner")),
+        Network::PrivateVpce
+    )
+    .is_none());
     let partner = call(
         &all,
         "prod/POST/orders",
@@ -207,11 +216,17 @@ fn a_resource_policy_grant_to_the_role_suffices_within_its_boundary() {
     let got = call(&nothing, "prod/POST/orders", Some(&grant), Network::Public).expect("granted");
     assert_eq!(got.allowing_statements, ["resource-policy/Bridge"]);
     assert!(may_grant_role(&grant, OWNER, ROLE));
-    assert!(!may_grant_role(&grant, OWNER, "arn:aws:iam::111111111111:role/other"));
+    assert!(!may_grant_role(
+        &grant,
+        OWNER,
+        "arn:aws:iam::111111111111:role/other"
+    ));
     let mut bounded = PermissionSet::default();
     bounded.set_boundary(
         "b",
-        Some(&identity(&[r#"{"Effect":"Allow","Action":"s3:*","Resource":"*"}"#])),
+        Some(&identity(&[
+            r#"{"Effect":"Allow","Action":"s3:*","Resource":"*"}"#,
+        ])),
     );
     assert!(call(&bounded, "prod/POST/orders", Some(&grant), Network::Public).is_none());
 }
@@ -264,7 +279,10 @@ fn a_grant_fits_an_api_by_its_literal_head() {
         ("*", true),
         ("arn:aws:execute-api:*", true),
         ("arn:aws:execute-api:us-east-1:111111111111:abc123/*", true),
-        ("arn:aws:execute-api:us-east-1:111111111111:abc123/prod/GET/x", true),
+        (
+            "arn:aws:execute-api:us-east-1:111111111111:abc123/prod/GET/x",
+            true,
+        ),
         ("arn:aws:execute-api:us-east-1:111111111111:zzz/*", false),
         ("arn:aws:execute-api:eu-west-1:*", false),
     ] {

@@ -205,7 +205,10 @@ fn an_eks_cluster_is_the_owners_and_an_unknown_provider_is_taken_as_public() {
             public: true
         }
     );
-    assert!(g[0].low_confidence, "who an unknown provider serves is not known");
+    assert!(
+        g[0].low_confidence,
+        "who an unknown provider serves is not known"
+    );
 }
 
 #[test]
@@ -239,7 +242,12 @@ fn a_trust_admits_a_role_by_name_or_through_its_account() {
         })
     );
     assert_eq!(
-        trust_admits(&by_name, PARTNER, "arn:aws:iam::345678901234:role/other", None),
+        trust_admits(
+            &by_name,
+            PARTNER,
+            "arn:aws:iam::345678901234:role/other",
+            None
+        ),
         None
     );
     let by_account = trust(&[

@@ -27,7 +27,7 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// Services the auditor may talk to, by SigV4 signing name (v2 API Gateway as `apigatewayv2`).
-const SERVICES: [&str; 7] = [
+const SERVICES: [&str; 8] = [
     "apigateway",
     "apigatewayv2",
     "ec2",
@@ -35,6 +35,7 @@ const SERVICES: [&str; 7] = [
     "wafv2",
     "sts",
     "organizations",
+    "iam",
 ];
 
 /// Every operation the auditor may call, reviewed one by one: reads of API Gateway and of the
@@ -80,6 +81,8 @@ const ALLOWED: &[&str] = &[
     "elasticloadbalancing:DescribeListeners",
     "elasticloadbalancing:DescribeTargetGroupAttributes",
     "wafv2:GetWebACLForResource",
+    // Role trust paths: every role with its policies, once per account (IAM is global).
+    "iam:GetAccountAuthorizationDetails",
 ];
 
 /// On the reviewed list, and a read by its name.

@@ -73,10 +73,15 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
             accounts_not_entered: failures.len(),
         });
     }
-    // IAM is global: each account's roles are read once, beside its regions.
+    // IAM is global: each account's roles are read once, beside its regions; an account with
+    // no region to scan (its regions could not be listed) is not scanned at all.
+    let scanned: Vec<&EnteredAccount> = entered
+        .iter()
+        .filter(|a| plan.iter().any(|t| t.account_id == a.account_id))
+        .collect();
     let (targets, iam) = tokio::join!(
         scan_targets(opts, &base, &calls, plan),
-        read_iam(opts, &base, &calls, &global_region, &entered),
+        read_iam(opts, &base, &calls, &global_region, &scanned),
     );
     failures.sort_by(|a, b| a.account_id.cmp(&b.account_id));
     let (organization_id, organization_accounts) =
@@ -107,17 +112,17 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
     })
 }
 
-/// Reads the IAM roles of every entered account, `--concurrency` accounts at a time. A bug
+/// Reads the IAM roles of these accounts, `--concurrency` accounts at a time. A bug
 /// that panics on one account's data costs that account's IAM read, not the scan.
 async fn read_iam(
     opts: &ScanOptions,
     base: &SdkConfig,
     calls: &CallCounter,
     global_region: &str,
-    entered: &[EnteredAccount],
+    accounts: &[&EnteredAccount],
 ) -> Vec<IamAccount> {
     use futures_util::stream::{self, StreamExt};
-    let reads = entered.iter().map(|acct| {
+    let reads = accounts.iter().map(|acct| {
         let ctx = RegionCtx {
             config: config_for(base, global_region, acct.creds.as_ref()),
             account_id: acct.account_id.clone(),

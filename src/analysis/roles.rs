@@ -24,6 +24,7 @@ use crate::policy::{
     self, parse_identity_policy, parse_trust_policy, role_invoke, InvokeRequest, Network,
     PermissionSet, PolicyDocument, ReachContext, RoleCaller, RoleInvoke, TrustGrant, Trusted,
 };
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
 /// The most roles one chain may hold (the entry role included): IAM's own role chaining ends
@@ -101,6 +102,10 @@ pub(crate) struct RoleCallers<'a> {
     /// Accounts whose IAM was read (in full or in part).
     read: BTreeSet<&'a str>,
     inside: Inside,
+    /// Per API (`arn:…:execute-api:<region>:<account>:<api-id>/`), the reachable roles whose
+    /// policies (or the API's resource policy) may grant a call to it: found once per API,
+    /// then every method of the API is judged against these only.
+    candidates: RefCell<HashMap<String, Vec<usize>>>,
 }
 
 /// The policies of `role`, from its account's listing.
@@ -233,17 +238,21 @@ impl TrustIndex {
         index
     }
 
-    /// The roles whose trust may let `role` in (to be checked one by one).
-    fn candidates(&self, role: &Role) -> BTreeSet<usize> {
-        let mut out: BTreeSet<usize> = self.anyone.iter().copied().collect();
-        for list in [
-            self.by_arn.get(&role.role.arn),
-            self.by_account.get(role.account),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            out.extend(list.iter().copied());
+    /// The roles whose trust may let `role` in (to be checked one by one): those that name it
+    /// exactly, and those that name its account or anyone, which it can assume only when its
+    /// own policies allow `sts:AssumeRole` (`may_assume`; within one account, a trust naming
+    /// the role itself needs no such permission).
+    fn candidates(&self, role: &Role, may_assume: bool) -> BTreeSet<usize> {
+        let mut out: BTreeSet<usize> = self
+            .by_arn
+            .get(&role.role.arn)
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect();
+        if may_assume {
+            out.extend(self.anyone.iter().copied());
+            out.extend(self.by_account.get(role.account).into_iter().flatten());
         }
         out
     }
@@ -296,6 +305,7 @@ impl<'a> RoleCallers<'a> {
             reachable: HashMap::new(),
             read,
             inside,
+            candidates: RefCell::new(HashMap::new()),
         };
         callers.follow_chains();
         for (i, r) in callers.roles.iter().enumerate() {
@@ -352,6 +362,13 @@ impl<'a> RoleCallers<'a> {
     /// chains first), keeping one entry per class of who per role.
     fn follow_chains(&mut self) {
         let index = TrustIndex::new(&self.roles);
+        // Whether each role's own policies allow `sts:AssumeRole` on anything: most roles'
+        // do not, which spares checking them against every trust that names their account.
+        let may_assume: Vec<bool> = self
+            .roles
+            .iter()
+            .map(|r| r.permissions.may_allow_under("sts:AssumeRole", ""))
+            .collect();
         let mut queue: VecDeque<usize> = (0..self.roles.len())
             .filter(|&i| !self.roles[i].entries.is_empty())
             .collect();
@@ -366,7 +383,7 @@ impl<'a> RoleCallers<'a> {
             if passing.is_empty() {
                 continue;
             }
-            for to in index.candidates(&self.roles[from]) {
+            for to in index.candidates(&self.roles[from], may_assume[from]) {
                 let how = checked
                     .entry((from, to))
                     .or_insert_with(|| self.assumes(from, to))
@@ -437,15 +454,27 @@ impl<'a> RoleCallers<'a> {
             .account(account)
             .then_some(self.inside.organization.as_deref())
             .flatten();
-        reachable
-            .iter()
-            .map(|&i| &self.roles[i])
-            .filter(|r| {
-                r.permissions
-                    .may_allow_under("execute-api:Invoke", &api_prefix)
-                    || resource_policy
-                        .is_some_and(|d| policy::may_grant_role(d, r.account, &r.role.arn))
+        let candidates = self
+            .candidates
+            .borrow_mut()
+            .entry(api_prefix.clone())
+            .or_insert_with(|| {
+                reachable
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        let r = &self.roles[i];
+                        r.permissions
+                            .may_allow_under("execute-api:Invoke", &api_prefix)
+                            || resource_policy
+                                .is_some_and(|d| policy::may_grant_role(d, r.account, &r.role.arn))
+                    })
+                    .collect()
             })
+            .clone();
+        candidates
+            .into_iter()
+            .map(|i| &self.roles[i])
             .filter_map(|r| {
                 let caller = RoleCaller {
                     account: r.account,

@@ -191,73 +191,88 @@ impl PermissionSet {
         holder_arn: &str,
     ) -> Option<Vec<String>> {
         let caller = &Caller::principal(holder_account, holder_arn, None);
-        let source = any_network();
         let mut unevaluated = BTreeSet::new();
-        let (allowed, denied) = self.decide(
-            "sts:AssumeRole",
-            role_arn,
+        let (allowed, denied) = self.covering("sts:AssumeRole", role_arn).decide(
             caller,
-            &source,
+            &any_network(),
             &mut unevaluated,
         );
         (denied.is_empty() && !allowed.is_empty()).then_some(allowed)
     }
 
-    /// The role's own verdict on one request: the Allow statements that grant it (empty when
-    /// none does, or the boundary does not) and the Deny statements that refuse it.
+    /// The statements of the role's policies and boundary that cover one request (computed
+    /// once per request: they do not depend on the caller or the network).
+    fn covering(&self, action: &str, resource: &str) -> CoveringPermissions<'_> {
+        CoveringPermissions {
+            policies: self
+                .policies
+                .iter()
+                .flat_map(|p| {
+                    covering(p.statements.iter(), action, resource)
+                        .into_iter()
+                        .map(move |s| (p.policy.as_str(), s))
+                })
+                .collect(),
+            boundary: self
+                .boundary
+                .as_ref()
+                .map(|b| covering(b.statements.iter(), action, resource)),
+        }
+    }
+}
+
+/// The statements of a role's policies (with the policy each comes from) and of its boundary
+/// that cover one request.
+struct CoveringPermissions<'a> {
+    policies: Vec<(&'a str, &'a Statement)>,
+    /// `None`: no boundary.
+    boundary: Option<Vec<&'a Statement>>,
+}
+
+impl CoveringPermissions<'_> {
+    /// Whether some Allow of the role's own policies covers the request at all.
+    fn may_allow(&self) -> bool {
+        self.policies.iter().any(|(_, s)| s.effect == Effect::Allow)
+    }
+
+    /// The role's own verdict for this caller and source: the Allow statements that grant it
+    /// (empty when none does, or the boundary does not) and the Deny statements that refuse it.
     fn decide(
         &self,
-        action: &str,
-        resource: &str,
         caller: &Caller,
         source: &NetworkSource,
         unevaluated: &mut BTreeSet<String>,
     ) -> (Vec<String>, Vec<String>) {
         let mut allowed = Vec::new();
         let mut denied = Vec::new();
-        for p in self.policies.iter().chain(&self.boundary) {
-            for s in covering(p.statements.iter(), action, resource) {
-                if s.effect == Effect::Deny && applies(s, caller, source, unevaluated) {
-                    denied.push(format!("{}/{}", p.policy, s.sid));
+        for (policy, s) in &self.policies {
+            if applies(s, caller, source, unevaluated) {
+                let name = format!("{policy}/{}", s.sid);
+                match s.effect {
+                    Effect::Deny => denied.push(name),
+                    Effect::Allow => allowed.push(name),
                 }
             }
         }
-        for p in &self.policies {
-            for s in covering(p.statements.iter(), action, resource) {
-                if s.effect == Effect::Allow && applies(s, caller, source, unevaluated) {
-                    allowed.push(format!("{}/{}", p.policy, s.sid));
-                }
+        for s in self.boundary.iter().flatten() {
+            if s.effect == Effect::Deny && applies(s, caller, source, unevaluated) {
+                denied.push(format!("permissions-boundary/{}", s.sid));
             }
         }
-        if !allowed.is_empty() && !self.boundary_allows(action, resource, caller, source) {
+        if !allowed.is_empty() && !self.boundary_allows(caller, source) {
             allowed.clear();
         }
         (allowed, denied)
     }
 
     /// Whether the boundary (if any) allows the request.
-    fn boundary_allows(
-        &self,
-        action: &str,
-        resource: &str,
-        caller: &Caller,
-        source: &NetworkSource,
-    ) -> bool {
+    fn boundary_allows(&self, caller: &Caller, source: &NetworkSource) -> bool {
         let Some(b) = &self.boundary else {
             return true;
         };
         let mut ignored = BTreeSet::new();
-        covering(b.statements.iter(), action, resource)
-            .into_iter()
+        b.iter()
             .any(|s| s.effect == Effect::Allow && applies(s, caller, source, &mut ignored))
-    }
-
-    /// Every statement of the role's policies and boundary (for the probe vocabulary).
-    fn all_statements(&self) -> impl Iterator<Item = &Statement> {
-        self.policies
-            .iter()
-            .chain(&self.boundary)
-            .flat_map(|p| &p.statements)
     }
 }
 
@@ -335,17 +350,25 @@ pub fn role_invoke(
     request: &InvokeRequest,
     ctx: &ReachContext,
 ) -> Option<RoleInvoke> {
-    const ACTION: &str = "execute-api:Invoke";
+    let own = role
+        .permissions
+        .covering("execute-api:Invoke", request.method_arn);
     let resource_policy: Vec<&Statement> = request
         .resource_policy
         .map(|d| super::reference::covering_statements(d, request.method_arn))
         .map(|c| c.denies.into_iter().chain(c.allows).collect())
         .unwrap_or_default();
-    // The probe vocabulary: every value the role's policies and the resource policy mention.
+    // Nothing grants the call, whoever and wherever the caller is.
+    if !own.may_allow() && !resource_policy.iter().any(|s| s.effect == Effect::Allow) {
+        return None;
+    }
+    // The probe vocabulary: every value the statements that cover the call mention.
     let mentioned = CoveringStatements {
-        allows: role
-            .permissions
-            .all_statements()
+        allows: own
+            .policies
+            .iter()
+            .map(|(_, s)| *s)
+            .chain(own.boundary.iter().flatten().copied())
             .chain(resource_policy.iter().copied())
             .collect(),
         denies: vec![],
@@ -374,13 +397,7 @@ pub fn role_invoke(
         let caller = Caller::principal(role.account, role.arn, org.as_ref());
         let mut admitted_somewhere = false;
         for source in &probe_sources {
-            let (mut allowed, denied) = role.permissions.decide(
-                ACTION,
-                request.method_arn,
-                &caller,
-                source,
-                &mut unevaluated,
-            );
+            let (mut allowed, denied) = own.decide(&caller, source, &mut unevaluated);
             let mut resource_denied = false;
             let mut resource_allowed = Vec::new();
             for s in &resource_policy {
@@ -393,11 +410,7 @@ pub fn role_invoke(
                 }
             }
             // A resource policy's grant to the role is limited by its permissions boundary.
-            if !resource_allowed.is_empty()
-                && role
-                    .permissions
-                    .boundary_allows(ACTION, request.method_arn, &caller, source)
-            {
+            if !resource_allowed.is_empty() && own.boundary_allows(&caller, source) {
                 allowed.extend(resource_allowed);
             }
             if !denied.is_empty() || resource_denied || allowed.is_empty() {

@@ -213,7 +213,8 @@ pub(super) fn rest_method(
     m: &RestMethodView,
 ) -> Vec<Finding> {
     let target = m.target;
-    if !callers.read(&target.account_id) {
+    // A private API with no resource policy lets no one in, whoever they become.
+    if !callers.read(&target.account_id) || (m.network == Network::PrivateVpce && m.doc.is_none()) {
         return vec![];
     }
     let verb = &m.method.http_method;

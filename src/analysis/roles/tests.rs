@@ -530,3 +530,48 @@ fn unread_iam_makes_no_trust_verdict_and_an_unreadable_trust_is_any_account() {
         rows(&findings)
     );
 }
+
+#[test]
+fn a_private_api_lets_the_role_in_only_through_what_its_policy_allows() {
+    let bridge = role(
+        "partner-bridge",
+        &trusts(&format!(r#"{{"AWS":"{PARTNER}"}}"#)),
+        &[INVOKE_ALL],
+    );
+    let private = |policy: Option<String>| {
+        let mut inv = estate(vec![iam(vec![bridge.clone()])], policy);
+        inv.targets[0].rest_apis[0].endpoint_types = vec!["PRIVATE".into()];
+        inv.targets[0].http_apis.clear();
+        inv
+    };
+    // No resource policy: a private API admits no one.
+    assert_eq!(rows(&audit(&private(None))), []);
+    // Any account's endpoint: the partner holding the role calls through its own.
+    let open = policy(&[
+        r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"}"#,
+    ]);
+    let findings = audit(&private(Some(open)));
+    let reach = "accounts:[345678901234] via role/partner-bridge";
+    assert_eq!(
+        rows(&findings)
+            .into_iter()
+            .filter(|r| r.0 == "apigw-write-via-assumable-role")
+            .collect::<Vec<_>>(),
+        [
+            row(
+                "apigw-write-via-assumable-role",
+                "api1",
+                "ANY",
+                "/admin/{proxy+}",
+                reach
+            ),
+            row(
+                "apigw-write-via-assumable-role",
+                "api1",
+                "POST",
+                "/orders",
+                reach
+            ),
+        ]
+    );
+}

@@ -79,6 +79,18 @@ impl Hit {
         self.verbs.iter().any(|v| is_write_verb(v))
     }
 
+    /// Drops the paths that only extend another path of the same hit: when the entry role
+    /// (or an earlier one) can call the method itself, the roles it goes on to assume add no
+    /// one (an administration role that may assume every role of its account is reported once).
+    fn drop_longer_chains(&mut self) {
+        let chains: Vec<Vec<String>> = self.paths.iter().map(|p| p.path.chain.clone()).collect();
+        self.paths.retain(|p| {
+            !chains
+                .iter()
+                .any(|c| c.len() < p.path.chain.len() && p.path.chain.starts_with(c))
+        });
+    }
+
     fn absorb(&mut self, other: Hit) {
         self.through = union(self.through.clone(), other.through);
         for v in other.verbs {
@@ -153,6 +165,9 @@ fn hits(
                 out.get_mut(write).expect("present").absorb(r);
             }
         }
+    }
+    for hit in out.values_mut() {
+        hit.drop_longer_chains();
     }
     out
 }

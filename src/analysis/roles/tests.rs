@@ -575,3 +575,25 @@ fn a_private_api_lets_the_role_in_only_through_what_its_policy_allows() {
         ]
     );
 }
+
+#[test]
+fn a_role_that_can_call_itself_is_reported_once_not_through_the_roles_it_may_assume() {
+    // The administration role may call everything and assume every role of the account.
+    let admin = role(
+        "OrganizationAccountAccessRole",
+        &trusts(&format!(r#"{{"AWS":"arn:aws:iam::{SISTER}:root"}}"#)),
+        &[r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#],
+    );
+    let worker = role(
+        "worker",
+        &trusts(&format!(r#"{{"AWS":"{OWNER}"}}"#)),
+        &[INVOKE_ALL],
+    );
+    assert_eq!(
+        rows(&audit(&estate(vec![iam(vec![admin, worker])], None))),
+        every_write(
+            "apigw-write-via-assumable-role",
+            "accounts:[222222222222] via role/OrganizationAccountAccessRole"
+        )
+    );
+}

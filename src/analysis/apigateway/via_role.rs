@@ -12,7 +12,7 @@
 //! accounts or an organization outside (writes), the organization's own or trusted accounts
 //! (writes, low). Reads by named partners, inside or out, are the intended design.
 
-use super::verdict::ANY_VERBS;
+use super::verdict::{method_arn, ANY_VERBS};
 use crate::analysis::roles::{Entry, Invoker, RoleCallers};
 use crate::analysis::{describe_reach, FindingDraft, VpcOwnership};
 use crate::arn::partition_of;
@@ -22,12 +22,12 @@ use crate::policy::{CallNetworks, Network, PolicyDocument};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 
-pub(super) const WRITE_VIA_WEB_IDENTITY: &str = "apigw-write-via-web-identity";
-pub(super) const READ_VIA_WEB_IDENTITY: &str = "apigw-read-via-web-identity";
-pub(super) const WRITE_VIA_ANY_ACCOUNT: &str = "apigw-write-via-role-any-account";
-pub(super) const READ_VIA_ANY_ACCOUNT: &str = "apigw-read-via-role-any-account";
-pub(super) const WRITE_VIA_ASSUMABLE_ROLE: &str = "apigw-write-via-assumable-role";
-pub(super) const WRITE_VIA_ROLE_IN_ORGANIZATION: &str = "apigw-write-via-role-in-organization";
+const WRITE_VIA_WEB_IDENTITY: &str = "apigw-write-via-web-identity";
+const READ_VIA_WEB_IDENTITY: &str = "apigw-read-via-web-identity";
+const WRITE_VIA_ANY_ACCOUNT: &str = "apigw-write-via-role-any-account";
+const READ_VIA_ANY_ACCOUNT: &str = "apigw-read-via-role-any-account";
+const WRITE_VIA_ASSUMABLE_ROLE: &str = "apigw-write-via-assumable-role";
+const WRITE_VIA_ROLE_IN_ORGANIZATION: &str = "apigw-write-via-role-in-organization";
 
 /// Evidence note: what the verdict did not read.
 const SCP_NOTE: &str = "SCPs not considered: service control policies (and session policies) were not read; one may still deny these calls, none is assumed to";
@@ -101,8 +101,20 @@ impl Hit {
         self.verbs
             .sort_by_key(|verb| ANY_VERBS.iter().position(|x| x == verb));
         for p in other.paths {
-            if !self.paths.contains(&p) {
-                self.paths.push(p);
+            // The same chain through another verb: one path, with every statement that grants.
+            match self.paths.iter_mut().find(|q| {
+                q.path.chain == p.path.chain && q.path.trust_statement == p.path.trust_statement
+            }) {
+                Some(q) => {
+                    let statements = &mut q.path.permission_statements;
+                    statements.extend(p.path.permission_statements);
+                    statements.sort();
+                    statements.dedup();
+                    if p.networks == CallNetworks::Any {
+                        q.networks = CallNetworks::Any;
+                    }
+                }
+                None => self.paths.push(p),
             }
         }
         self.low_confidence |= other.low_confidence;
@@ -202,12 +214,6 @@ fn verbs_of(verb: &str) -> Vec<String> {
     }
 }
 
-/// A method's ARN with a concrete verb and stage (a template segment `{stage}` when the stage
-/// is any of several), the path as a template.
-fn arn(target: &Target, api_id: &str, stage: &str, verb: &str, path: &str) -> String {
-    super::verdict::method_arn(target, api_id, stage, verb, path)
-}
-
 /// One REST API method as `rest` judges it.
 pub(super) struct RestMethodView<'a> {
     pub target: &'a Target,
@@ -248,7 +254,7 @@ pub(super) fn rest_method(
                 ownership,
                 &target.account_id,
                 &verbs,
-                |v| arn(target, &m.api.id, stage, v, &m.resource.path),
+                |v| method_arn(target, &m.api.id, stage, v, &m.resource.path),
                 m.doc,
                 m.network,
             );
@@ -325,7 +331,7 @@ pub(super) fn http_route(
         ownership,
         &target.account_id,
         &verbs_of(&verb),
-        |v| arn(target, &api.id, arn_stage, v, &template),
+        |v| method_arn(target, &api.id, arn_stage, v, &template),
         None,
         Network::Public,
     );
@@ -485,7 +491,7 @@ fn finding(place: &Place, rule: &'static str, hit: Hit, stages_unknown: bool) ->
         rule_id: rule,
         account_id: target.account_id.clone(),
         region: target.region.clone(),
-        resource_arn: arn(
+        resource_arn: method_arn(
             target,
             place.api_id,
             place.stage,

@@ -879,7 +879,7 @@ fn bench_iam(sz: &Sizes, table: &mut Table) {
         let (d, findings) = timed(sz.reps, || analysis::analyze_with(&inv, &trusted));
         let via_role = findings
             .iter()
-            .filter(|f| f.rule_id.contains("-via-"))
+            .filter(|f| f.rule_id.as_str().contains("-via-"))
             .count();
         assert!(via_role > 0, "the IAM estate has trust-path findings");
         table.push(

@@ -594,9 +594,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Rules { id } => {
             match id {
                 // Not `print!`: it panics when stdout cannot be written (e.g. `> /dev/full`).
-                None => write_stdout(&crate::rules::list_table())?,
+                None => write_stdout(&report::rule_docs::list_table())?,
                 Some(id) => match crate::rules::get(&id) {
-                    Some(rule) => write_stdout(&crate::rules::explain(rule))?,
+                    Some(rule) => write_stdout(&report::rule_docs::explain(rule))?,
                     None => {
                         return Err(UsageError(format!(
                             "unknown rule '{id}'; `overexposed rules` lists them"

@@ -1,6 +1,7 @@
 //! The vocabulary of a verdict: who can reach an entry point, how callers authenticate, how
 //! bad a finding is, and the finding itself. Shared by analysis and every renderer.
 
+use crate::rules::RuleId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -240,7 +241,7 @@ pub fn is_write_verb(verb: &str) -> bool {
 /// stages, method, path); network findings one per (entry point, exposed backend).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
-    pub rule_id: String,
+    pub rule_id: RuleId,
     pub severity: Severity,
     pub title: String,
     /// One paragraph: the entry point, who can reach it, by which path, why it matters.
@@ -297,7 +298,7 @@ impl Finding {
         String,
         String,
         std::cmp::Reverse<Severity>,
-        String,
+        RuleId,
         String,
         String,
         String,
@@ -307,7 +308,7 @@ impl Finding {
             self.account_id.clone(),
             self.region.clone(),
             std::cmp::Reverse(self.severity),
-            self.rule_id.clone(),
+            self.rule_id,
             self.resource_arn.clone(),
             self.stage.clone().unwrap_or_default(),
             self.path.clone(),

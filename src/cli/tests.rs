@@ -246,7 +246,7 @@ fn output_paths_are_checked_and_their_directories_created() {
 
 fn report_with(severities: &[Severity]) -> AuditReport {
     let finding = |severity: Severity| crate::model::Finding {
-        rule_id: "peering-cross-account-no-path".into(),
+        rule_id: crate::rules::RuleId::PeeringCrossAccountNoPath,
         severity,
         title: "t".into(),
         message: "m".into(),

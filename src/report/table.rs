@@ -58,7 +58,7 @@ pub fn render_table(report: &AuditReport, color: bool) -> String {
             }
             table.add_row(vec![
                 sev,
-                Cell::new(&f.rule_id),
+                Cell::new(f.rule_id.as_str()),
                 Cell::new(&f.region),
                 Cell::new(short_resource(f)),
                 Cell::new(f.stage.as_deref().unwrap_or("-")),

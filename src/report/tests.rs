@@ -45,7 +45,7 @@ impl Draft {
             self.path,
         ];
         Finding {
-            rule_id: self.rule.into(),
+            rule_id: self.rule.parse().expect("a known rule id"),
             severity: self.severity,
             title: title.into(),
             message: message.into(),

@@ -13,6 +13,7 @@
 use crate::fault_proxy::{Fault, FaultProxy, Rule};
 use crate::{assert_rows, harness, row, rows, Row};
 use serde_json::Value;
+use std::sync::OnceLock;
 
 const ASSUMABLE: &str = "apigw-write-via-assumable-role";
 const WRITE_ANY: &str = "apigw-write-via-role-any-account";
@@ -37,6 +38,13 @@ fn audit(cases: &[u8], extra: &[&str]) -> Value {
     let mut args = vec!["--no-network"];
     args.extend_from_slice(extra);
     harness::audit_json(&accounts, &["us-east-1"], &args)
+}
+
+/// One audit in which every trust-path rule fires (cases 01, 04, 06 and 10, account
+/// 811190000005 trusted): what `rules_coverage` reads.
+pub fn trust_report() -> &'static Value {
+    static REPORT: OnceLock<Value> = OnceLock::new();
+    REPORT.get_or_init(|| audit(&[1, 4, 6, 10], &["--trusted-accounts", "811190000005"]))
 }
 
 /// The write rows of case `n`: POST /orders (REST, prod) and POST /jobs (HTTP, $default).

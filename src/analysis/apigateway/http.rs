@@ -1,7 +1,7 @@
 //! HTTP API (v2) routes: no resource policy, so the route's authorization alone decides.
 
 use super::classify::{rules_broken, BrokenRule};
-use super::prose::{auth_phrase, http_route_fix, stage_words, why_it_matters};
+use super::prose::{auth_phrase, http_route_fix, stage_words};
 use super::stages::{reachable_stages, stages_unreadable};
 use super::verdict::{caller_auth, method_arn, route_verdict};
 use super::via_role;
@@ -103,7 +103,7 @@ pub(super) fn analyze_http_api(
                     auth,
                     write: broken.write,
                     message,
-                    specific_fix: http_route_fix(auth, broken.write, &api.id, route, &stage),
+                    specific_fix: http_route_fix(broken.rule, &api.id, route, &stage),
                     low_confidence: stages_unknown,
                     evidence,
                     identity: vec![
@@ -140,6 +140,6 @@ fn route_message(
         stage_words(stage, stages_unknown, "every stage"),
         describe_reach(&broken.reach),
         auth_phrase(auth),
-        why_it_matters(broken.rule),
+        broken.rule.rule().impact,
     )
 }

@@ -2,7 +2,7 @@
 //! endpoint type and the method's authorization.
 
 use super::classify::{rules_broken, BrokenRule};
-use super::prose::{any_words, auth_phrase, rest_method_fix, stage_words, why_it_matters};
+use super::prose::{any_words, auth_phrase, rest_method_fix, stage_words, unparseable_policy_fix};
 use super::stages::{candidate_stages, collapse_stages, reachable_stages, stages_unreadable};
 use super::verdict::{caller_auth, method_arn, rest_verdict, widest_verdict, MethodVerdict};
 use super::via_role::{self, RestMethodView};
@@ -12,6 +12,7 @@ use crate::inventory::{ApiResource, RestApi, RestMethod, Target};
 use crate::model::{Auth, EntryPoint, Finding, Reach};
 use crate::operation::Operation;
 use crate::policy::{self, Network, PolicyDocument, ReachCache};
+use crate::rules::RuleId;
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -136,7 +137,7 @@ fn unparseable_policy_finding(
     evidence.insert("parse_error".into(), json!(parse_error));
     evidence.insert("endpoint_types".into(), json!(api.endpoint_types));
     FindingDraft {
-        rule_id: "apigw-policy-unparseable",
+        rule_id: RuleId::ApigwPolicyUnparseable,
         account_id: target.account_id.clone(),
         region: target.region.clone(),
         resource_arn: api_arn,
@@ -153,7 +154,7 @@ fn unparseable_policy_finding(
             api.name, api.id, target.account_id, target.region, parse_error,
             api.endpoint_types.join(",")
         ),
-        specific_fix: format!("Read the policy of API {id} (aws apigateway get-rest-api --rest-api-id {id} --query policy), rewrite it as a valid IAM policy document, put it back (aws apigateway update-rest-api --rest-api-id {id} --patch-operations op=replace,path=/policy,value=...), redeploy the stages, and re-run the audit.", id = api.id),
+        specific_fix: unparseable_policy_fix(&api.id),
         low_confidence: false,
         evidence,
         identity: vec![target.account_id.clone(), target.region.clone(), api.id.clone()],
@@ -286,7 +287,7 @@ impl RestApiScope<'_> {
             auth_phrase(m.auth),
             any_words(&m.method.http_method, broken),
             policy_words,
-            why_it_matters(broken.rule),
+            broken.rule.rule().impact,
         )
     }
 

@@ -1,5 +1,6 @@
 //! Verdicts from hand-built inventory snapshots: no network, one estate per case.
 
+use super::prose::{http_route_fix, rest_method_fix, unparseable_policy_fix};
 use super::stages::candidate_stages;
 use crate::inventory::{
     ApiMapping, ApiResource, CustomDomain, HttpApi, HttpRoute, Integration, Inventory, RestApi,
@@ -8,6 +9,7 @@ use crate::inventory::{
 use crate::model::{Auth, Confidence, EntryPoint, Finding};
 use crate::operation::Operation;
 use crate::policy;
+use crate::rules::{placeholders, RuleId};
 use serde_json::json;
 
 const OWNER: &str = "111111111111";
@@ -138,7 +140,7 @@ fn summary(findings: &[Finding]) -> Vec<(String, String, String, String, String)
         .iter()
         .map(|f| {
             (
-                f.rule_id.clone(),
+                f.rule_id.to_string(),
                 f.stage.clone().unwrap_or_default(),
                 f.method.clone(),
                 f.path.clone(),
@@ -387,7 +389,7 @@ type RuleCase<'a> = (
 fn rules_of(findings: &[Finding]) -> Vec<(String, String, bool)> {
     let mut v: Vec<_> = findings
         .iter()
-        .map(|f| (f.rule_id.clone(), f.reach.clone(), f.write))
+        .map(|f| (f.rule_id.to_string(), f.reach.clone(), f.write))
         .collect();
     v.sort();
     v
@@ -536,7 +538,7 @@ fn any_methods_report_every_rule_their_verbs_break() {
     let f = audit_rest(api);
     let msg = |rule: &str| {
         f.iter()
-            .find(|x| x.rule_id == rule)
+            .find(|x| x.rule_id.as_str() == rule)
             .map(|x| x.message.clone())
             .unwrap_or_default()
     };
@@ -785,6 +787,47 @@ fn cors_preflight_is_skipped() {
     });
     let api = rest_api("REGIONAL", None, &["v1"], vec![("/items", vec![options])]);
     assert_eq!(audit_rest(api), vec![]);
+}
+
+/// Every fix a REST method or HTTP route finding can carry names its own facts: no
+/// placeholder of its rule's text is left unfilled.
+#[test]
+fn every_fix_fills_its_rules_placeholders() {
+    let post = HttpRoute {
+        id: "r1".into(),
+        ..route("POST /orders", "NONE")
+    };
+    for id in RuleId::ALL {
+        // Trust-path fixes take their facts from the roles a finding names: checked on
+        // findings in `analysis::roles::tests`.
+        if matches!(
+            id,
+            RuleId::ApigwReadViaRoleAnyAccount
+                | RuleId::ApigwReadViaWebIdentity
+                | RuleId::ApigwWriteViaAssumableRole
+                | RuleId::ApigwWriteViaRoleAnyAccount
+                | RuleId::ApigwWriteViaRoleInOrganization
+                | RuleId::ApigwWriteViaWebIdentity
+        ) {
+            continue;
+        }
+        let entry_points = id.rule().entry_points;
+        let mut fixes = vec![];
+        if entry_points.contains(&EntryPoint::ApiGatewayRest) {
+            fixes.push(rest_method_fix(id, "a1", "res1", "prod", "POST", "/orders"));
+        }
+        if entry_points.contains(&EntryPoint::ApiGatewayHttp) {
+            fixes.push(http_route_fix(id, "h1", &post, "prod"));
+        }
+        for fix in fixes {
+            assert!(placeholders(&fix).is_empty(), "{id}: {fix}");
+        }
+    }
+    let fix = unparseable_policy_fix("a1");
+    assert!(
+        placeholders(&fix).is_empty() && fix.contains("--rest-api-id a1 "),
+        "{fix}"
+    );
 }
 
 #[test]

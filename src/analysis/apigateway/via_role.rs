@@ -12,6 +12,7 @@
 //! accounts or an organization outside (writes), the organization's own or trusted accounts
 //! (writes, low). Reads by named partners, inside or out, are the intended design.
 
+use super::classify::covering_write_rule;
 use super::verdict::{method_arn, ANY_VERBS};
 use crate::analysis::roles::{Entry, Invoker, RoleCallers};
 use crate::analysis::{describe_reach, FindingDraft, VpcOwnership};
@@ -19,38 +20,26 @@ use crate::arn::partition_of;
 use crate::inventory::{ApiResource, HttpApi, HttpRoute, RestApi, RestMethod, Target};
 use crate::model::{is_write_verb, role_name, Auth, EntryPoint, Finding, Reach, RolePath};
 use crate::policy::{CallNetworks, Network, PolicyDocument};
+use crate::rules::RuleId;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
-
-const WRITE_VIA_WEB_IDENTITY: &str = "apigw-write-via-web-identity";
-const READ_VIA_WEB_IDENTITY: &str = "apigw-read-via-web-identity";
-const WRITE_VIA_ANY_ACCOUNT: &str = "apigw-write-via-role-any-account";
-const READ_VIA_ANY_ACCOUNT: &str = "apigw-read-via-role-any-account";
-const WRITE_VIA_ASSUMABLE_ROLE: &str = "apigw-write-via-assumable-role";
-const WRITE_VIA_ROLE_IN_ORGANIZATION: &str = "apigw-write-via-role-in-organization";
 
 /// Evidence note: what the verdict did not read.
 const SCP_NOTE: &str = "SCPs not considered: service control policies (and session policies) were not read; one may still deny these calls, none is assumed to";
 
 /// The rule one entry into a role breaks when the role can call a verb, if any.
-fn rule_for(entry: &Entry, write: bool) -> Option<&'static str> {
+fn rule_for(entry: &Entry, write: bool) -> Option<RuleId> {
     match (&entry.who, entry.inside, write) {
-        (Reach::Internet, _, true) => Some(WRITE_VIA_WEB_IDENTITY),
-        (Reach::Internet, _, false) => Some(READ_VIA_WEB_IDENTITY),
-        (Reach::AnyAwsAccount, _, true) => Some(WRITE_VIA_ANY_ACCOUNT),
-        (Reach::AnyAwsAccount, _, false) => Some(READ_VIA_ANY_ACCOUNT),
-        (_, true, true) => Some(WRITE_VIA_ROLE_IN_ORGANIZATION),
-        (_, false, true) => Some(WRITE_VIA_ASSUMABLE_ROLE),
+        (Reach::Internet, _, true) => Some(RuleId::ApigwWriteViaWebIdentity),
+        (Reach::Internet, _, false) => Some(RuleId::ApigwReadViaWebIdentity),
+        (Reach::AnyAwsAccount, _, true) => Some(RuleId::ApigwWriteViaRoleAnyAccount),
+        (Reach::AnyAwsAccount, _, false) => Some(RuleId::ApigwReadViaRoleAnyAccount),
+        (_, true, true) => Some(RuleId::ApigwWriteViaRoleInOrganization),
+        (_, false, true) => Some(RuleId::ApigwWriteViaAssumableRole),
         // A read by named partners (or the organization) is the intended design.
         (_, _, false) => None,
     }
 }
-
-/// A read rule and the write rule that says all it says (the same class of who).
-const READS_COVERED_BY_WRITES: [(&str, &str); 2] = [
-    (READ_VIA_WEB_IDENTITY, WRITE_VIA_WEB_IDENTITY),
-    (READ_VIA_ANY_ACCOUNT, WRITE_VIA_ANY_ACCOUNT),
-];
 
 /// One path outsiders take, with what explains it.
 #[derive(Debug, Clone, PartialEq)]
@@ -152,8 +141,8 @@ fn hits(
     arn_of: impl Fn(&str) -> String,
     resource_policy: Option<&PolicyDocument>,
     network: Network,
-) -> BTreeMap<&'static str, Hit> {
-    let mut out: BTreeMap<&'static str, Hit> = BTreeMap::new();
+) -> BTreeMap<RuleId, Hit> {
+    let mut out: BTreeMap<RuleId, Hit> = BTreeMap::new();
     for verb in verbs {
         let arn = arn_of(verb);
         for invoker in callers.invokers(account, &arn, resource_policy, network, ownership) {
@@ -162,7 +151,7 @@ fn hits(
                     continue;
                 };
                 let hit = hit_of(&invoker, entry, verb);
-                match out.get_mut(rule) {
+                match out.get_mut(&rule) {
                     Some(existing) => existing.absorb(hit),
                     None => {
                         out.insert(rule, hit);
@@ -171,11 +160,14 @@ fn hits(
             }
         }
     }
-    for (read, write) in READS_COVERED_BY_WRITES {
-        if out.contains_key(write) {
-            if let Some(r) = out.remove(read) {
-                out.get_mut(write).expect("present").absorb(r);
-            }
+    // A read rule whose write rule holds too says nothing more (the same class of who).
+    let reads: Vec<RuleId> = out.keys().copied().collect();
+    for read in reads {
+        let Some(write) = covering_write_rule(read).filter(|w| out.contains_key(w)) else {
+            continue;
+        };
+        if let Some(r) = out.remove(&read) {
+            out.get_mut(&write).expect("present").absorb(r);
         }
     }
     for hit in out.values_mut() {
@@ -246,7 +238,7 @@ pub(super) fn rest_method(
     } else {
         m.stages.to_vec()
     };
-    let mut per_stage: Vec<(String, BTreeMap<&'static str, Hit>)> = stages
+    let mut per_stage: Vec<(String, BTreeMap<RuleId, Hit>)> = stages
         .iter()
         .map(|stage| {
             let found = hits(
@@ -390,19 +382,7 @@ fn networks_json(n: &CallNetworks) -> serde_json::Value {
     }
 }
 
-fn why_it_matters(rule: &str) -> &'static str {
-    match rule {
-        WRITE_VIA_WEB_IDENTITY => "Anyone who can get a token from that provider (for GitHub Actions: any workflow of any repository) can become the role and change data through it.",
-        READ_VIA_WEB_IDENTITY => "Anyone who can get a token from that provider (for GitHub Actions: any workflow of any repository) can become the role and read through it.",
-        WRITE_VIA_ANY_ACCOUNT => "Any principal of any AWS account can become the role, so anyone with an AWS account can write.",
-        READ_VIA_ANY_ACCOUNT => "Any principal of any AWS account can become the role and read through it.",
-        WRITE_VIA_ASSUMABLE_ROLE => "The resource policy does not have to grant anything: becoming a role of the owner account is enough, and this one lets external principals change data, not just read.",
-        WRITE_VIA_ROLE_IN_ORGANIZATION => "Principals of other accounts of the organization can become the role and change data: expected for the management or security account's administration roles, worth a look otherwise.",
-        _ => "",
-    }
-}
-
-fn finding(place: &Place, rule: &'static str, hit: Hit, stages_unknown: bool) -> Finding {
+fn finding(place: &Place, rule: RuleId, hit: Hit, stages_unknown: bool) -> Finding {
     let target = place.target;
     let through = hit.through.clone();
     let reach = Reach::ViaRole {
@@ -435,7 +415,7 @@ fn finding(place: &Place, rule: &'static str, hit: Hit, stages_unknown: bool) ->
         })
         .collect();
     let message = format!(
-        "{} {} on {} in {}/{}, {}: reachable by {} with IAM (SigV4) authentication{any}, by assuming {}. {} SCPs not considered.",
+        "{} {} on {} in {}/{}, {}: reachable by {} with IAM (SigV4) authentication{any}, by assuming {} (SCPs not considered). {}",
         place.verb,
         place.path,
         place.api_words,
@@ -444,7 +424,7 @@ fn finding(place: &Place, rule: &'static str, hit: Hit, stages_unknown: bool) ->
         place.stage_words,
         describe_reach(&through),
         paths_words.join("; or "),
-        why_it_matters(rule),
+        rule.rule().impact,
     );
     let mut evidence = BTreeMap::new();
     evidence.insert("authorization_type".into(), json!(place.authorization_type));
@@ -582,41 +562,42 @@ fn narrow_grant(place: &Place, p: &PathDetail) -> String {
     commands.join("; ")
 }
 
-/// The complete fix: restrict who can become the role where its trust is the problem (any
-/// account, any token), narrow what the role may call where its permission is (writes by named
-/// partners or the organization).
-fn fix(place: &Place, rule: &str, hit: &Hit) -> String {
-    let steps: Vec<String> = hit
-        .paths
-        .iter()
-        .map(|p| {
-            let first = p.path.chain.first().map(String::as_str).unwrap_or("");
-            match rule {
-                WRITE_VIA_WEB_IDENTITY | READ_VIA_WEB_IDENTITY | WRITE_VIA_ANY_ACCOUNT
-                | READ_VIA_ANY_ACCOUNT => format!(
-                    "Restrict who can assume role/{name} (its trust statement {sid} lets in {who}): aws iam update-assume-role-policy --role-name {name} --policy-document '{doc}'",
-                    name = role_name(first),
-                    sid = p.path.trust_statement,
-                    who = describe_reach(&hit.through),
-                    doc = narrowed_trust(p),
-                ),
-                _ => format!(
-                    "Narrow what {} may call on API {} to the read methods: {}",
-                    p.path.label(),
-                    place.api_id,
-                    narrow_grant(place, p)
-                ),
+/// The complete fix: the rule's remediation with the roles of this finding's paths and the
+/// exact commands that restrict who can become them or narrow what they may call.
+fn fix(place: &Place, rule: RuleId, hit: &Hit) -> String {
+    let roles = |pick: fn(&RolePath) -> Option<&String>| -> String {
+        let names: BTreeSet<String> = hit
+            .paths
+            .iter()
+            .filter_map(|p| pick(&p.path))
+            .map(|arn| format!("role/{}", role_name(arn)))
+            .collect();
+        names.into_iter().collect::<Vec<_>>().join(", ")
+    };
+    let commands = |command: &dyn Fn(&PathDetail) -> String| -> String {
+        let mut out: Vec<String> = Vec::new();
+        for p in &hit.paths {
+            let c = command(p);
+            if !out.contains(&c) {
+                out.push(c);
             }
-        })
-        .collect();
-    let chained = hit.paths.iter().any(|p| p.path.chain.len() > 1);
-    format!(
-        "{}.{}",
-        steps.join(". "),
-        if chained {
-            " A chain of roles is closed by fixing any one of its steps."
-        } else {
-            ""
         }
-    )
+        out.join("; ")
+    };
+    let restrict_trust = commands(&|p| {
+        let first = p.path.chain.first().map(String::as_str).unwrap_or("");
+        format!(
+            "aws iam update-assume-role-policy --role-name {} --policy-document '{}'",
+            role_name(first),
+            narrowed_trust(p)
+        )
+    });
+    let narrow_invoke = commands(&|p| narrow_grant(place, p));
+    rule.rule().fix(&[
+        ("entry_role", roles(|p| p.chain.first())),
+        ("calling_role", roles(|p| p.chain.last())),
+        ("api", format!("API {}", place.api_id)),
+        ("restrict_trust", restrict_trust),
+        ("narrow_invoke", narrow_invoke),
+    ])
 }

@@ -12,6 +12,7 @@ use crate::analysis::{describe_reach, FindingDraft};
 use crate::inventory::{PeeringSide, Target, VpcPeering};
 use crate::model::{EntryPoint, Finding, Reach};
 use crate::operation::{Operation, Service};
+use crate::rules::RuleId;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -133,7 +134,7 @@ impl<'a> Crossing<'a> {
     }
 
     /// A finding on this peering, about `backend` or, with none, about the peering itself.
-    fn draft(&self, target: &Target, rule: &'static str, backend: Option<&str>) -> FindingDraft {
+    fn draft(&self, target: &Target, rule: RuleId, backend: Option<&str>) -> FindingDraft {
         let mut identity = vec![
             target.account_id.clone(),
             target.region.clone(),
@@ -174,7 +175,11 @@ fn exposure_finding(
         specific_fix: exposure_fix(crossing, path),
         low_confidence: path.assumed || backend.methods.iter().any(|m| m.inferred),
         evidence,
-        ..crossing.draft(target, "peering-exposes-private-backend", Some(&backend.id))
+        ..crossing.draft(
+            target,
+            RuleId::PeeringExposesPrivateBackend,
+            Some(&backend.id),
+        )
     }
     .build()
 }
@@ -318,7 +323,7 @@ fn no_path_finding(
         specific_fix: String::new(),
         low_confidence: !unread.is_empty(),
         evidence,
-        ..crossing.draft(target, "peering-cross-account-no-path", None)
+        ..crossing.draft(target, RuleId::PeeringCrossAccountNoPath, None)
     }
     .build()
 }

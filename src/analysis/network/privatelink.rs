@@ -11,6 +11,7 @@ use crate::arn::Arn;
 use crate::inventory::{EndpointService, ScanError, Target};
 use crate::model::{EntryPoint, Finding, Reach};
 use crate::operation::Operation;
+use crate::rules::RuleId;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -184,19 +185,19 @@ impl<'a> ServiceAccess<'a> {
 
     /// The rule and the reach, `None` when no other account gets in. The widest class decides;
     /// accounts named beside an organization are said in the message and the evidence.
-    fn verdict(&self) -> Option<(&'static str, Reach)> {
+    fn verdict(&self) -> Option<(RuleId, Reach)> {
         if self.everyone {
-            Some(("privatelink-open-to-any-account", Reach::AnyAwsAccount))
+            Some((RuleId::PrivatelinkOpenToAnyAccount, Reach::AnyAwsAccount))
         } else if !self.orgs.is_empty() {
             Some((
-                "privatelink-open-to-external-accounts",
+                RuleId::PrivatelinkOpenToExternalAccounts,
                 Reach::Organization {
                     org_ids: self.orgs.iter().cloned().collect(),
                 },
             ))
         } else if !self.allowed.is_empty() || !self.stale.is_empty() {
             Some((
-                "privatelink-open-to-external-accounts",
+                RuleId::PrivatelinkOpenToExternalAccounts,
                 Reach::Accounts {
                     accounts: self.allowed.union(&self.stale).cloned().collect(),
                 },

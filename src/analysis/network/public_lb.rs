@@ -12,6 +12,7 @@ use crate::analysis::{describe_reach, FindingDraft};
 use crate::inventory::{LoadBalancer, PrefixList, Target};
 use crate::model::{EntryPoint, Finding, Reach};
 use crate::operation::Operation;
+use crate::rules::RuleId;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -371,7 +372,7 @@ impl<'a> PublicLb<'a> {
                 about,
             ],
             ..FindingDraft::network_path(
-                "public-lb-exposes-private-backend",
+                RuleId::PublicLbExposesPrivateBackend,
                 target,
                 lb.arn.clone(),
                 EntryPoint::PublicLoadBalancer,

@@ -7,6 +7,8 @@ use crate::inventory::{
     RestApi, RestMethod, ScanScope, Stage, Target, TargetStatus,
 };
 use crate::model::{Confidence, Finding, Reach, Severity};
+use crate::rules::{placeholders, RuleId};
+use std::collections::BTreeSet;
 
 const OWNER: &str = "111111111111";
 const PARTNER: &str = "345678901234";
@@ -132,7 +134,7 @@ fn rows(findings: &[Finding]) -> Vec<(String, String, String, String, String)> {
         .filter(|f| matches!(f.reach_detail, Reach::ViaRole { .. }))
         .map(|f| {
             (
-                f.rule_id.clone(),
+                f.rule_id.to_string(),
                 f.api_id.clone().unwrap_or_default(),
                 f.method.clone(),
                 f.path.clone(),
@@ -374,7 +376,7 @@ fn an_external_id_does_not_narrow_any_account() {
         .iter()
         .find(|f| f.method == "POST" && f.path == "/orders")
         .unwrap();
-    assert_eq!(post.rule_id, "apigw-write-via-role-any-account");
+    assert_eq!(post.rule_id, RuleId::ApigwWriteViaRoleAnyAccount);
     assert_eq!(post.confidence, Confidence::High);
     assert!(
         post.message.contains("sts:externalid does not narrow who"),
@@ -479,7 +481,7 @@ fn trusted_and_organization_accounts_are_inside() {
     assert!(
         outside
             .iter()
-            .all(|f| f.rule_id == "apigw-write-via-assumable-role"),
+            .all(|f| f.rule_id == RuleId::ApigwWriteViaAssumableRole),
         "{:?}",
         rows(&outside)
     );
@@ -596,4 +598,55 @@ fn a_role_that_can_call_itself_is_reported_once_not_through_the_roles_it_may_ass
             "accounts:[222222222222] via role/OrganizationAccountAccessRole"
         )
     );
+}
+
+/// Every trust-path rule fires on one estate, and each finding's fix fills its rule's
+/// placeholders with the roles and commands of that finding.
+#[test]
+fn every_trust_path_rule_fires_with_a_complete_fix() {
+    let roles = vec![
+        role(
+            "partner-bridge",
+            &trusts(&format!(r#"{{"AWS":"{PARTNER}"}}"#)),
+            &[INVOKE_ALL],
+        ),
+        role("open-to-all", &trusts(r#""*""#), &[INVOKE_ALL]),
+        role("deploy", &github(""), &[INVOKE_ALL]),
+        role(
+            "OrganizationAccountAccessRole",
+            &trusts(&format!(r#"{{"AWS":"arn:aws:iam::{SISTER}:root"}}"#)),
+            &[INVOKE_ALL],
+        ),
+    ];
+    let opts = AnalysisOptions {
+        trusted_accounts: [SISTER.to_string()].into(),
+        ..Default::default()
+    };
+    let findings = analyze_with(&estate(vec![iam(roles)], None), &opts);
+    let fired: BTreeSet<RuleId> = findings.iter().map(|f| f.rule_id).collect();
+    assert_eq!(
+        fired,
+        [
+            RuleId::ApigwReadViaRoleAnyAccount,
+            RuleId::ApigwReadViaWebIdentity,
+            RuleId::ApigwWriteViaAssumableRole,
+            RuleId::ApigwWriteViaRoleAnyAccount,
+            RuleId::ApigwWriteViaRoleInOrganization,
+            RuleId::ApigwWriteViaWebIdentity,
+        ]
+        .into()
+    );
+    for f in &findings {
+        assert!(
+            placeholders(&f.remediation).is_empty() && f.remediation.contains("aws iam "),
+            "{}: {}",
+            f.rule_id,
+            f.remediation
+        );
+        assert!(
+            f.message.ends_with(f.rule_id.rule().impact),
+            "{}",
+            f.message
+        );
+    }
 }

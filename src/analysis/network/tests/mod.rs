@@ -28,7 +28,13 @@ fn audit(targets: Vec<Target>) -> Vec<Finding> {
 fn summary(findings: &[Finding]) -> Vec<(String, String, String)> {
     let mut v: Vec<_> = findings
         .iter()
-        .map(|f| (f.rule_id.clone(), f.resource_arn.clone(), f.reach.clone()))
+        .map(|f| {
+            (
+                f.rule_id.to_string(),
+                f.resource_arn.clone(),
+                f.reach.clone(),
+            )
+        })
         .collect();
     v.sort();
     v

@@ -214,6 +214,7 @@ pub enum EntryPoint {
     Privatelink,
     VpcPeering,
     PublicLoadBalancer,
+    TransitGateway,
 }
 
 impl EntryPoint {
@@ -224,6 +225,7 @@ impl EntryPoint {
             EntryPoint::Privatelink => "privatelink",
             EntryPoint::VpcPeering => "vpc_peering",
             EntryPoint::PublicLoadBalancer => "public_load_balancer",
+            EntryPoint::TransitGateway => "transit_gateway",
         }
     }
 }

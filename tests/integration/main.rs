@@ -18,6 +18,7 @@ mod packaging;
 mod read_only;
 mod role_trust;
 mod rules_coverage;
+mod transit;
 
 use serde_json::Value;
 use std::collections::BTreeSet;

@@ -63,7 +63,7 @@ pub const PLACEHOLDERS: [(&str, &str); 12] = [
         "deploy",
         "aws apigatewayv2 create-deployment --api-id API_ID --stage-name STAGE",
     ),
-    ("entry_role", "the role outsiders assume"),
+    ("entry_role", "the role"),
     ("calling_role", "the calling role"),
     (
         "restrict_trust",

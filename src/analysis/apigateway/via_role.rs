@@ -57,6 +57,8 @@ struct PathDetail {
 #[derive(Debug, Clone, PartialEq)]
 struct Hit {
     through: Reach,
+    /// Everyone it names is inside the organization or trusted.
+    inside: bool,
     verbs: Vec<String>,
     paths: Vec<PathDetail>,
     low_confidence: bool,
@@ -82,6 +84,7 @@ impl Hit {
 
     fn absorb(&mut self, other: Hit) {
         self.through = union(self.through.clone(), other.through);
+        self.inside &= other.inside;
         for v in other.verbs {
             if !self.verbs.contains(&v) {
                 self.verbs.push(v);
@@ -181,6 +184,7 @@ fn hit_of(invoker: &Invoker, entry: &Entry, verb: &str) -> Hit {
     unevaluated.extend(invoker.invoke.unevaluated.iter().cloned());
     Hit {
         through: entry.who.clone(),
+        inside: entry.inside,
         verbs: vec![verb.to_string()],
         paths: vec![PathDetail {
             path: invoker.path(entry),
@@ -364,6 +368,17 @@ struct Place<'a> {
     rest_api_with_policy: bool,
 }
 
+/// Who reaches the role, for the message: accounts inside are not called external.
+fn who_words(through: &Reach, inside: bool) -> String {
+    match through {
+        Reach::Accounts { accounts } if inside => format!(
+            "the account(s) {} (of the organization or trusted)",
+            accounts.join(", ")
+        ),
+        _ => describe_reach(through),
+    }
+}
+
 fn networks_words(n: &CallNetworks) -> String {
     match n {
         CallNetworks::Any => "from any network".into(),
@@ -422,7 +437,7 @@ fn finding(place: &Place, rule: RuleId, hit: Hit, stages_unknown: bool) -> Findi
         target.account_id,
         target.region,
         place.stage_words,
-        describe_reach(&through),
+        who_words(&through, hit.inside),
         paths_words.join("; or "),
         rule.rule().impact,
     );

@@ -649,4 +649,16 @@ fn every_trust_path_rule_fires_with_a_complete_fix() {
             f.message
         );
     }
+    // The organization's or trusted accounts are not called external.
+    let inside = findings
+        .iter()
+        .find(|f| f.rule_id == RuleId::ApigwWriteViaRoleInOrganization)
+        .unwrap();
+    assert!(
+        inside
+            .message
+            .contains("reachable by the account(s) 222222222222 (of the organization or trusted)"),
+        "{}",
+        inside.message
+    );
 }

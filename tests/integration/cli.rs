@@ -135,20 +135,11 @@ fn an_organization_is_scanned_account_by_account_and_suspended_members_are_skipp
     let open = harness::id(ids, "member-open");
     let clean = harness::id(ids, "member-clean");
     let closed = harness::id(ids, "member-closed");
-    let run = harness::run_audit(&[
-        "audit",
-        "--organization",
-        "--regions",
-        "us-east-1",
-        "--format",
-        "json",
-        "--quiet",
-        "--fail-on",
-        "never",
-        "--no-network",
-    ]);
-    assert_eq!(run.status, 0, "stderr: {}", run.stderr);
-    let report = run.json();
+    let report = harness::audit_at(
+        &harness::emulator().endpoint,
+        &["--organization", "--regions", "us-east-1", "--no-network"],
+    )
+    .complete_json();
     let targets: Vec<&str> = report["scan"]["targets"]
         .as_array()
         .unwrap()

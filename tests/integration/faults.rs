@@ -45,22 +45,10 @@ fn proxy(rules: Vec<Rule>) -> FaultProxy {
 /// through the proxy, plus `args` (timeouts, attempts, outputs). Returns the run, its JSON
 /// report and how long it took.
 fn audit(proxy: &FaultProxy, args: &[&str]) -> (Run, Value, Duration) {
-    let mut cmd = harness::command(&proxy.endpoint);
-    cmd.args([
-        "audit",
-        "--accounts",
-        ACCOUNTS,
-        "--regions",
-        REGIONS,
-        "--format",
-        "json",
-        "--quiet",
-        "--fail-on",
-        "never",
-    ])
-    .args(args);
+    let scope = ["--accounts", ACCOUNTS, "--regions", REGIONS];
+    let args: Vec<&str> = scope.iter().chain(args).copied().collect();
     let started = Instant::now();
-    let run = harness::run(cmd);
+    let run = harness::audit_at(&proxy.endpoint, &args);
     let elapsed = started.elapsed();
     let report = run.json();
     (run, report, elapsed)
@@ -684,16 +672,7 @@ fn an_account_whose_regions_cannot_be_listed_is_a_failed_target() {
     let p = proxy(vec![
         Rule::new("ec2:DescribeRegions", Fault::AccessDenied).account(C)
     ]);
-    let mut cmd = harness::command(&p.endpoint);
-    cmd.args([
-        "audit",
-        "--accounts",
-        "400000000002,400000000003",
-        "--no-network",
-    ])
-    .args(["--format", "json", "--quiet", "--fail-on", "never"])
-    .args(["--max-attempts", "2", "--timeout", "10"]);
-    let run = harness::run(cmd);
+    let run = audit_discovering_regions(&p);
     assert_eq!(run.status, 2, "{}", run.stderr);
     let report = run.json();
     assert_eq!(report["scan"]["complete"], false);
@@ -757,23 +736,18 @@ fn pages_are_followed_like_real_aws_pages() {
     // position tokens (that need percent-encoding) and rejects any token it did not issue.
     let unpaged = proxy(vec![]);
     let snapshot = scratch("unpaged-snapshot.json");
-    let mut cmd = harness::command(&unpaged.endpoint);
-    cmd.args([
-        "audit",
-        "--accounts",
-        A,
-        "--regions",
-        US,
-        "--no-network",
-        "--format",
-        "json",
-        "--quiet",
-        "--fail-on",
-        "never",
-        "--snapshot",
-        s(&snapshot),
-    ]);
-    let plain = harness::run(cmd);
+    let plain = harness::audit_at(
+        &unpaged.endpoint,
+        &[
+            "--accounts",
+            A,
+            "--regions",
+            US,
+            "--no-network",
+            "--snapshot",
+            s(&snapshot),
+        ],
+    );
     assert_eq!(plain.status, 0, "{}", plain.stderr);
     let inv: Value = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
     let apis = inv["targets"][0]["rest_apis"].as_array().unwrap();
@@ -791,23 +765,11 @@ fn pages_are_followed_like_real_aws_pages() {
     let paged = proxy(vec![]);
     paged.page("apigateway:GetRestApis", 2);
     paged.page("apigateway:GetResources", 2);
-    let mut cmd = harness::command(&paged.endpoint);
-    cmd.args([
-        "audit",
-        "--accounts",
-        A,
-        "--regions",
-        US,
-        "--no-network",
-        "--format",
-        "json",
-        "--quiet",
-        "--fail-on",
-        "never",
-    ]);
-    let run = harness::run(cmd);
-    assert_eq!(run.status, 0, "{}", run.stderr);
-    let report = run.json();
+    let report = harness::audit_at(
+        &paged.endpoint,
+        &["--accounts", A, "--regions", US, "--no-network"],
+    )
+    .complete_json();
     assert_eq!(report["scan"]["complete"], true, "{:#}", report["scan"]);
     assert_findings(&findings(&report), &findings(&plain.json()));
     let calls = &report["scan"]["api_calls"];
@@ -990,6 +952,33 @@ fn find_key_id(text: &str) -> Option<String> {
         .map(|w| String::from_utf8_lossy(w).into_owned())
 }
 
+/// Audits every account and region through `p` with the secrets and the external id, plus
+/// `args`, writing every report format and the snapshot to scratch files named after `name`.
+/// Returns the run, the snapshot's path and everything the run left behind.
+fn audit_with_every_output(
+    p: &FaultProxy,
+    name: &str,
+    status: i32,
+    args: &[&str],
+) -> (Run, PathBuf, Vec<(String, String)>) {
+    let (json, sarif, table, snap) = (
+        scratch(&format!("{name}.json")),
+        scratch(&format!("{name}.sarif")),
+        scratch(&format!("{name}.txt")),
+        scratch(&format!("{name}-snapshot.json")),
+    );
+    let mut cmd = with_secrets(p);
+    cmd.args(["audit", "--accounts", ACCOUNTS, "--regions", REGIONS])
+        .args(["--external-id", EXTERNAL_ID])
+        .args(args)
+        .args(["--snapshot", s(&snap)])
+        .args(["-o", s(&json), "-o", s(&sarif), "-o", s(&table)]);
+    let run = harness::run(cmd);
+    assert_eq!(run.status, status, "{}", run.stderr);
+    let left = texts(&run, &[&json, &sarif, &table, &snap]);
+    (run, snap, left)
+}
+
 #[test]
 fn credentials_never_reach_an_output_a_log_or_an_error() {
     let mut outputs: Vec<(String, String)> = Vec::new();
@@ -998,28 +987,13 @@ fn credentials_never_reach_an_output_a_log_or_an_error() {
 
     // Healthy: every format, the snapshot, progress lines on stderr.
     let p = proxy(vec![]);
-    let (json, sarif, table, snap) = (
-        scratch("healthy.json"),
-        scratch("healthy.sarif"),
-        scratch("healthy.txt"),
-        scratch("healthy-snapshot.json"),
+    let (_, _, left) = audit_with_every_output(
+        &p,
+        "healthy",
+        0,
+        &["--format", "table", "--fail-on", "never"],
     );
-    let mut cmd = with_secrets(&p);
-    cmd.args([
-        "audit",
-        "--accounts",
-        ACCOUNTS,
-        "--regions",
-        REGIONS,
-        "--format",
-        "table",
-    ])
-    .args(ext)
-    .args(["--fail-on", "never", "--snapshot", s(&snap)])
-    .args(["-o", s(&json), "-o", s(&sarif), "-o", s(&table)]);
-    let run = harness::run(cmd);
-    assert_eq!(run.status, 0, "{}", run.stderr);
-    outputs.extend(texts(&run, &[&json, &sarif, &table, &snap]));
+    outputs.extend(left);
     assumed.extend(p.assumed());
 
     // Failing: services that echo the signed request back (session token header, credential
@@ -1034,27 +1008,12 @@ fn credentials_never_reach_an_output_a_log_or_an_error() {
             .account(A)
             .region(EU),
     ]);
-    let (json, sarif, table, snap) = (
-        scratch("failing.json"),
-        scratch("failing.sarif"),
-        scratch("failing.txt"),
-        scratch("failing-snapshot.json"),
+    let (run, snap, left) = audit_with_every_output(
+        &p,
+        "failing",
+        2,
+        &["--format", "json", "--max-attempts", "1"],
     );
-    let mut cmd = with_secrets(&p);
-    cmd.args([
-        "audit",
-        "--accounts",
-        ACCOUNTS,
-        "--regions",
-        REGIONS,
-        "--format",
-        "json",
-    ])
-    .args(ext)
-    .args(["--max-attempts", "1", "--snapshot", s(&snap)])
-    .args(["-o", s(&json), "-o", s(&sarif), "-o", s(&table)]);
-    let run = harness::run(cmd);
-    assert_eq!(run.status, 2, "{}", run.stderr);
     // The echoes happened and were recorded, with the secrets cut out.
     let report = run.json();
     for (account, region, op) in [
@@ -1080,7 +1039,7 @@ fn credentials_never_reach_an_output_a_log_or_an_error() {
             "{e:#}"
         );
     }
-    outputs.extend(texts(&run, &[&json, &sarif, &table, &snap]));
+    outputs.extend(left);
     assumed.extend(p.assumed());
 
     // `collect`, and `analyze` of the failing snapshot.
@@ -1349,16 +1308,18 @@ fn http_api_stages_and_rest_api_authorizers_follow_their_pages() {
 
 /// `audit` of accounts B and C in every region they have (no `--regions`).
 fn audit_discovering_regions(p: &FaultProxy) -> Run {
-    let mut cmd = harness::command(&p.endpoint);
-    cmd.args([
-        "audit",
-        "--accounts",
-        "400000000002,400000000003",
-        "--no-network",
-    ])
-    .args(["--format", "json", "--quiet", "--fail-on", "never"])
-    .args(["--max-attempts", "2", "--timeout", "10"]);
-    harness::run(cmd)
+    harness::audit_at(
+        &p.endpoint,
+        &[
+            "--accounts",
+            "400000000002,400000000003",
+            "--no-network",
+            "--max-attempts",
+            "2",
+            "--timeout",
+            "10",
+        ],
+    )
 }
 
 #[test]

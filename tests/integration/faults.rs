@@ -54,6 +54,20 @@ fn audit(proxy: &FaultProxy, args: &[&str]) -> (Run, Value, Duration) {
     (run, report, elapsed)
 }
 
+/// `--no-network`, two attempts and a 10 s timeout: enough for a fault in the API Gateway
+/// inventory to show, and quick.
+const QUICK_API_SCAN: [&str; 5] = ["--no-network", "--max-attempts", "2", "--timeout", "10"];
+
+/// [`audit`] of a scan with a gap: asserts exit 2 and an incomplete scan, and returns the
+/// report.
+#[track_caller]
+fn audit_with_gap(proxy: &FaultProxy, args: &[&str]) -> Value {
+    let (run, report, _) = audit(proxy, args);
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    assert_eq!(report["scan"]["complete"], false);
+    report
+}
+
 /// The report of a run with no fault (API Gateway only, or with the network inventory).
 fn baseline(network: bool) -> &'static Value {
     static API_ONLY: OnceLock<Value> = OnceLock::new();
@@ -294,20 +308,10 @@ fn throttling_that_outlasts_the_retries_is_a_gap() {
     )
     .resource(&partner)]);
     let table = scratch("throttled.txt");
-    let (run, report, _) = audit(
+    let report = audit_with_gap(
         &p,
-        &[
-            "--no-network",
-            "--max-attempts",
-            "2",
-            "--timeout",
-            "10",
-            "-o",
-            s(&table),
-        ],
+        &[QUICK_API_SCAN.as_slice(), &["-o", s(&table)]].concat(),
     );
-    assert_eq!(run.status, 2, "{}", run.stderr);
-    assert_eq!(report["scan"]["complete"], false);
     let gap = (
         "apigateway:GetResources",
         "TooManyRequestsException",
@@ -346,12 +350,10 @@ fn a_server_error_fails_its_region_and_the_rest_goes_on() {
         .account(A)
         .region(EU)]);
     let sarif = scratch("server-error.sarif");
-    let (run, report, _) = audit(
+    let report = audit_with_gap(
         &p,
         &["--max-attempts", "1", "--timeout", "10", "-o", s(&sarif)],
     );
-    assert_eq!(run.status, 2, "{}", run.stderr);
-    assert_eq!(report["scan"]["complete"], false);
     for op in ["apigateway:GetRestApis", "apigatewayv2:GetApis"] {
         assert_gap(&report, (A, EU), "failed", (op, "InternalFailure", None));
     }
@@ -439,22 +441,14 @@ fn access_denied_on_reads_keeps_what_was_proven() {
     ]);
     p.page("apigateway:GetResources", 2);
     let (snapshot, sarif) = (scratch("denied-snapshot.json"), scratch("denied.sarif"));
-    let (run, report, _) = audit(
+    let report = audit_with_gap(
         &p,
         &[
-            "--no-network",
-            "--max-attempts",
-            "2",
-            "--timeout",
-            "10",
-            "--snapshot",
-            s(&snapshot),
-            "-o",
-            s(&sarif),
-        ],
+            QUICK_API_SCAN.as_slice(),
+            &["--snapshot", s(&snapshot), "-o", s(&sarif)],
+        ]
+        .concat(),
     );
-    assert_eq!(run.status, 2, "{}", run.stderr);
-    assert_eq!(report["scan"]["complete"], false);
     let denied = "AccessDeniedException";
     assert_gap(
         &report,
@@ -548,22 +542,14 @@ fn an_account_whose_role_cannot_be_assumed_is_a_failed_target() {
         Rule::new("sts:AssumeRole", Fault::AccessDenied).account(B)
     ]);
     let (table, sarif) = (scratch("assume.txt"), scratch("assume.sarif"));
-    let (run, report, _) = audit(
+    let report = audit_with_gap(
         &p,
         &[
-            "--no-network",
-            "--max-attempts",
-            "2",
-            "--timeout",
-            "10",
-            "-o",
-            s(&table),
-            "-o",
-            s(&sarif),
-        ],
+            QUICK_API_SCAN.as_slice(),
+            &["-o", s(&table), "-o", s(&sarif)],
+        ]
+        .concat(),
     );
-    assert_eq!(run.status, 2, "{}", run.stderr);
-    assert_eq!(report["scan"]["complete"], false);
     let role = format!("arn:aws:iam::{B}:role/SecurityAudit");
     assert_gap(
         &report,
@@ -613,20 +599,10 @@ fn a_malformed_answer_is_a_gap_not_an_empty_list() {
             .region(US),
     ]);
     let table = scratch("malformed.txt");
-    let (run, report, _) = audit(
+    let report = audit_with_gap(
         &p,
-        &[
-            "--no-network",
-            "--max-attempts",
-            "2",
-            "--timeout",
-            "10",
-            "-o",
-            s(&table),
-        ],
+        &[QUICK_API_SCAN.as_slice(), &["-o", s(&table)]].concat(),
     );
-    assert_eq!(run.status, 2, "{}", run.stderr);
-    assert_eq!(report["scan"]["complete"], false);
     let malformed = "MalformedResponse";
     assert_gap(
         &report,
@@ -666,13 +642,16 @@ fn a_malformed_answer_is_a_gap_not_an_empty_list() {
     assert_table_gap(&table, C, US, "partial", "apigatewayv2:GetApis", malformed);
 }
 
-#[test]
-fn an_account_whose_regions_cannot_be_listed_is_a_failed_target() {
-    // Without --regions, each account's regions come from ec2:DescribeRegions; C's is denied.
-    let p = proxy(vec![
-        Rule::new("ec2:DescribeRegions", Fault::AccessDenied).account(C)
-    ]);
-    let run = audit_discovering_regions(&p);
+/// `audit` of accounts B and C in every region they have (no `--regions`), where C's regions
+/// could not be listed: asserts C is one failed target with `code` on ec2:DescribeRegions and
+/// every other target is complete. Returns the report.
+#[track_caller]
+fn audit_with_regions_of_c_unlisted(p: &FaultProxy, code: &str) -> Value {
+    let accounts = ["--accounts", "400000000002,400000000003"];
+    let run = harness::audit_at(
+        &p.endpoint,
+        &[&accounts, QUICK_API_SCAN.as_slice()].concat(),
+    );
     assert_eq!(run.status, 2, "{}", run.stderr);
     let report = run.json();
     assert_eq!(report["scan"]["complete"], false);
@@ -680,9 +659,19 @@ fn an_account_whose_regions_cannot_be_listed_is_a_failed_target() {
         &report,
         (C, "*"),
         "failed",
-        ("ec2:DescribeRegions", "UnauthorizedOperation", None),
+        ("ec2:DescribeRegions", code, None),
     );
     assert_complete_except(&report, &[(C, "*")]);
+    report
+}
+
+#[test]
+fn an_account_whose_regions_cannot_be_listed_is_a_failed_target() {
+    // Without --regions, each account's regions come from ec2:DescribeRegions; C's is denied.
+    let p = proxy(vec![
+        Rule::new("ec2:DescribeRegions", Fault::AccessDenied).account(C)
+    ]);
+    let report = audit_with_regions_of_c_unlisted(&p, "UnauthorizedOperation");
     let targets = report["scan"]["targets"].as_array().unwrap();
     assert!(targets
         .iter()
@@ -698,7 +687,7 @@ fn an_unreachable_region_fails_alone() {
     // Every connection for eu-west-1 is dropped without an answer.
     let p = proxy(vec![Rule::new("*", Fault::Disconnect).region(EU)]);
     let sarif = scratch("unreachable.sarif");
-    let (run, report, _) = audit(
+    let report = audit_with_gap(
         &p,
         &[
             "--no-network",
@@ -710,8 +699,6 @@ fn an_unreachable_region_fails_alone() {
             s(&sarif),
         ],
     );
-    assert_eq!(run.status, 2, "{}", run.stderr);
-    assert_eq!(report["scan"]["complete"], false);
     for account in [A, B, C] {
         assert_gap(
             &report,
@@ -1179,22 +1166,14 @@ fn a_pagination_token_loop_is_a_gap_and_keeps_what_was_read() {
         Rule::new("apigatewayv2:GetRoutes", Fault::LoopToken).resource(&hooks),
     ]);
     let (snapshot, sarif) = (scratch("loop-snapshot.json"), scratch("loop.sarif"));
-    let (run, report, _) = audit(
+    let report = audit_with_gap(
         &p,
         &[
-            "--no-network",
-            "--max-attempts",
-            "2",
-            "--timeout",
-            "10",
-            "--snapshot",
-            s(&snapshot),
-            "-o",
-            s(&sarif),
-        ],
+            QUICK_API_SCAN.as_slice(),
+            &["--snapshot", s(&snapshot), "-o", s(&sarif)],
+        ]
+        .concat(),
     );
-    assert_eq!(run.status, 2, "{}", run.stderr);
-    assert_eq!(report["scan"]["complete"], false);
     let t = target(&report, A, US);
     assert_eq!(t["status"], "partial", "{t:#}");
     let mut errors = gaps_of(t, "errors");
@@ -1306,22 +1285,6 @@ fn http_api_stages_and_rest_api_authorizers_follow_their_pages() {
     }
 }
 
-/// `audit` of accounts B and C in every region they have (no `--regions`).
-fn audit_discovering_regions(p: &FaultProxy) -> Run {
-    harness::audit_at(
-        &p.endpoint,
-        &[
-            "--accounts",
-            "400000000002,400000000003",
-            "--no-network",
-            "--max-attempts",
-            "2",
-            "--timeout",
-            "10",
-        ],
-    )
-}
-
 #[test]
 fn an_empty_region_list_is_a_failed_account_not_a_vanished_one() {
     let p = proxy(vec![Rule::new(
@@ -1331,17 +1294,7 @@ fn an_empty_region_list_is_a_failed_account_not_a_vanished_one() {
         ),
     )
     .account(C)]);
-    let run = audit_discovering_regions(&p);
-    assert_eq!(run.status, 2, "{}", run.stderr);
-    let report = run.json();
-    assert_eq!(report["scan"]["complete"], false);
-    assert_gap(
-        &report,
-        (C, "*"),
-        "failed",
-        ("ec2:DescribeRegions", "NoRegions", None),
-    );
-    assert_complete_except(&report, &[(C, "*")]);
+    let report = audit_with_regions_of_c_unlisted(&p, "NoRegions");
     let targets = report["scan"]["targets"].as_array().unwrap();
     assert!(targets.iter().filter(|t| t["account_id"] == B).count() > 10);
     assert!(p.requests().iter().all(|r| r.account.as_deref() != Some(C)
@@ -1526,12 +1479,10 @@ fn a_region_that_is_not_enabled_fails_alone() {
         .account(A)
         .region(EU)]);
     let table = scratch("disabled.txt");
-    let (run, report, _) = audit(
+    let report = audit_with_gap(
         &p,
         &["--max-attempts", "3", "--timeout", "10", "-o", s(&table)],
     );
-    assert_eq!(run.status, 2, "{}", run.stderr);
-    assert_eq!(report["scan"]["complete"], false);
     assert_gap(
         &report,
         (A, EU),

@@ -1,21 +1,27 @@
 //! The command line as a new user meets it: usage errors, rule listing, exit codes, and an
 //! account with nothing in it.
 
-use crate::harness;
+use crate::harness::{self, Run};
 use std::process::Command;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_overexposed"))
 }
 
+/// Runs the binary with `args` and nothing else (no emulator, the caller's environment);
+/// asserts its exit code.
+#[track_caller]
+fn local(args: &[&str], code: i32) -> Run {
+    let mut cmd = bin();
+    cmd.args(args);
+    let run = harness::run(cmd);
+    assert_eq!(run.status, code, "{args:?}: {}", run.stderr);
+    run
+}
+
 #[test]
 fn bad_account_id_is_a_usage_error_with_a_clear_message() {
-    let out = bin()
-        .args(["audit", "--accounts", "1234,111111111111"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = local(&["audit", "--accounts", "1234,111111111111"], 2).stderr;
     assert!(
         err.contains("invalid account id '1234'") && err.contains("12 digits"),
         "{err}"
@@ -24,21 +30,14 @@ fn bad_account_id_is_a_usage_error_with_a_clear_message() {
 
 #[test]
 fn bad_region_and_unknown_flag_are_usage_errors() {
-    let out = bin()
-        .args(["audit", "--regions", "mars-1"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid region 'mars-1'"));
-    let out = bin().args(["audit", "--no-such-flag"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let run = local(&["audit", "--regions", "mars-1"], 2);
+    assert!(run.stderr.contains("invalid region 'mars-1'"));
+    local(&["audit", "--no-such-flag"], 2);
 }
 
 #[test]
 fn rules_are_listed_and_explained() {
-    let out = bin().arg("rules").output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let list = String::from_utf8_lossy(&out.stdout);
+    let list = local(&["rules"], 0).stdout;
     for id in [
         "apigw-unauthenticated-write-internet",
         "apigw-write-any-aws-account",
@@ -46,19 +45,15 @@ fn rules_are_listed_and_explained() {
     ] {
         assert!(list.contains(id), "rules list lacks {id}:\n{list}");
     }
-    let out = bin()
-        .args(["rules", "apigw-write-external-accounts"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let text = String::from_utf8_lossy(&out.stdout).to_lowercase();
+    let text = local(&["rules", "apigw-write-external-accounts"], 0)
+        .stdout
+        .to_lowercase();
     assert!(
         text.contains("remediation") || text.contains("fix"),
         "{text}"
     );
-    let out = bin().args(["rules", "no-such-rule"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown rule 'no-such-rule'"));
+    let run = local(&["rules", "no-such-rule"], 2);
+    assert!(run.stderr.contains("unknown rule 'no-such-rule'"));
 }
 
 #[test]
@@ -554,13 +549,17 @@ fn analyze_keeps_the_scope_of_a_no_network_snapshot() {
         snapshot.to_str().unwrap(),
     ]);
     assert_eq!(run.status, 0, "stderr: {}", run.stderr);
-    let out = bin()
-        .args(["analyze", "--inventory", snapshot.to_str().unwrap()])
-        .args(["--format", "sarif"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = local(
+        &[
+            "analyze",
+            "--inventory",
+            snapshot.to_str().unwrap(),
+            "--format",
+            "sarif",
+        ],
+        0,
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
         sarif["runs"][0]["automationDetails"]["id"],
         "overexposed-api-only/999999999990/us-east-1/"
@@ -609,30 +608,33 @@ fn bad_output_paths_are_rejected_before_any_aws_call() {
         );
     }
     let snapshot = clean_snapshot("for-a-bad-output.json");
-    let out = bin()
-        .args([
+    let run = local(
+        &[
             "analyze",
             "--inventory",
             snapshot.to_str().unwrap(),
             "-o",
             &dir,
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("cannot write --output {dir}")));
+        ],
+        2,
+    );
+    assert!(run.stderr.contains(&format!("cannot write --output {dir}")));
 }
 
 #[test]
 fn missing_parent_directories_of_an_output_are_created() {
     let snapshot = clean_snapshot("for-nested-output.json");
     let nested = harness::scratch_dir().join("new/nested/report.sarif");
-    let out = bin()
-        .args(["analyze", "--inventory", snapshot.to_str().unwrap()])
-        .args(["-o", nested.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    local(
+        &[
+            "analyze",
+            "--inventory",
+            snapshot.to_str().unwrap(),
+            "-o",
+            nested.to_str().unwrap(),
+        ],
+        0,
+    );
     let sarif: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&nested).unwrap()).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
@@ -737,18 +739,12 @@ fn an_output_file_format_does_not_depend_on_a_terminal() {
 fn analyze_of_an_audit_report_says_what_the_file_is() {
     let snapshot = clean_snapshot("to-report.json");
     let report = harness::scratch_file("a-report.json");
-    let out = bin()
-        .args(["analyze", "--inventory", snapshot.to_str().unwrap(), "-q"])
-        .args(["-o", report.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let out = bin()
-        .args(["analyze", "--inventory", report.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (snapshot, report_path) = (snapshot.to_str().unwrap(), report.to_str().unwrap());
+    local(
+        &["analyze", "--inventory", snapshot, "-q", "-o", report_path],
+        0,
+    );
+    let err = local(&["analyze", "--inventory", report_path], 2).stderr;
     assert!(
         err.contains(&format!(
             "{} is an audit report, not an inventory snapshot",
@@ -759,12 +755,8 @@ fn analyze_of_an_audit_report_says_what_the_file_is() {
     // Any other foreign JSON still gets the parser's reason.
     let other = harness::scratch_file("other.json");
     std::fs::write(&other, r#"{"findings": []}"#).unwrap();
-    let out = bin()
-        .args(["analyze", "--inventory", other.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not an overexposed inventory snapshot"));
+    let run = local(&["analyze", "--inventory", other.to_str().unwrap()], 2);
+    assert!(run.stderr.contains("not an overexposed inventory snapshot"));
 }
 
 #[test]

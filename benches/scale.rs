@@ -797,6 +797,12 @@ fn iam_estate(roles: usize, methods: usize) -> Inventory {
 // -------------------------------------------------------------------------------------------
 // Stages.
 
+/// Four sizes, each twice the one before: a linear stage takes twice as long at each.
+const fn doubling(first: usize) -> [usize; 4] {
+    [first, first * 2, first * 4, first * 8]
+}
+
+/// The sizes of each stage's four runs.
 struct Sizes {
     iam_roles: [usize; 4],
     iam_methods: [usize; 4],
@@ -810,25 +816,25 @@ struct Sizes {
 }
 
 const FULL: Sizes = Sizes {
-    iam_roles: [1_000, 2_000, 4_000, 8_000],
-    iam_methods: [1_000, 2_000, 4_000, 8_000],
-    api: [1_250, 2_500, 5_000, 10_000],
-    policy_bytes: [128 << 10, 256 << 10, 512 << 10, 1 << 20],
+    iam_roles: doubling(1_000),
+    iam_methods: doubling(1_000),
+    api: doubling(1_250),
+    policy_bytes: doubling(128 << 10),
     policy_methods: 300,
-    glob_len: [1_000, 2_000, 4_000, 8_000],
-    lbs: [500, 1_000, 2_000, 4_000],
+    glob_len: doubling(1_000),
+    lbs: doubling(500),
     render_findings: 20_000,
     reps: 3,
 };
 
 const SMOKE: Sizes = Sizes {
-    iam_roles: [40, 80, 160, 320],
-    iam_methods: [50, 100, 200, 400],
-    api: [4, 8, 16, 32],
-    policy_bytes: [4 << 10, 8 << 10, 16 << 10, 32 << 10],
+    iam_roles: doubling(40),
+    iam_methods: doubling(50),
+    api: doubling(4),
+    policy_bytes: doubling(4 << 10),
     policy_methods: 5,
-    glob_len: [50, 100, 200, 400],
-    lbs: [8, 16, 32, 64],
+    glob_len: doubling(50),
+    lbs: doubling(8),
     render_findings: 200,
     reps: 1,
 };

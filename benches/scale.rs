@@ -35,7 +35,9 @@ use overexposed::inventory::{
 };
 use overexposed::model::Confidence;
 use overexposed::operation::Operation;
-use overexposed::policy::{self, CallerKind, Network, PolicyMode, ReachContext, ReachQuery};
+use overexposed::policy::{
+    self, CallerKind, Network, PolicyDocument, PolicyMode, ReachContext, ReachQuery,
+};
 use overexposed::{analysis, report};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
@@ -797,6 +799,26 @@ fn iam_estate(roles: usize, methods: usize) -> Inventory {
 // -------------------------------------------------------------------------------------------
 // Stages.
 
+/// Of two callers, an authenticated one from the internet and an anonymous one through a VPC
+/// endpoint, how many `doc` lets in beyond the owner on `arn`.
+fn callers_beyond_owner(doc: &PolicyDocument, arn: &str, ctx: &ReachContext) -> usize {
+    [
+        (CallerKind::Authenticated, Network::Public),
+        (CallerKind::Anonymous, Network::PrivateVpce),
+    ]
+    .into_iter()
+    .filter(|&(caller, network)| {
+        let query = ReachQuery {
+            resource_arn: arn,
+            caller,
+            mode: PolicyMode::AllowRequired,
+            network,
+        };
+        policy::reach_of(doc, &query, ctx).reach.beyond_owner()
+    })
+    .count()
+}
+
 /// Four sizes, each twice the one before: a linear stage takes twice as long at each.
 const fn doubling(first: usize) -> [usize; 4] {
     [first, first * 2, first * 4, first * 8]
@@ -949,26 +971,9 @@ fn bench_policy(sz: &Sizes, table: &mut Table) {
         reset_peak_rss();
         let evaluations = arns.len() * 2;
         let (d, wide) = timed(1, || {
-            let mut wide = 0usize;
-            for arn in &arns {
-                for (caller, network) in [
-                    (CallerKind::Authenticated, Network::Public),
-                    (CallerKind::Anonymous, Network::PrivateVpce),
-                ] {
-                    let v = policy::reach_of(
-                        &doc,
-                        &ReachQuery {
-                            resource_arn: arn,
-                            caller,
-                            mode: PolicyMode::AllowRequired,
-                            network,
-                        },
-                        &ctx,
-                    );
-                    wide += v.reach.beyond_owner() as usize;
-                }
-            }
-            wide
+            arns.iter()
+                .map(|arn| callers_beyond_owner(&doc, arn, &ctx))
+                .sum::<usize>()
         });
         assert!(wide > 0, "some method is let out by the big policy");
         table.push(
@@ -988,26 +993,7 @@ fn bench_policy(sz: &Sizes, table: &mut Table) {
             .expect("the universal policy parses");
         let arn = format!("arn:aws:execute-api:{REGION}:{OWNER}:abc123/prod/POST/svc1/res1/x");
         reset_peak_rss();
-        let (d, wide) = timed(1, || {
-            let mut wide = 0usize;
-            for (caller, network) in [
-                (CallerKind::Authenticated, Network::Public),
-                (CallerKind::Anonymous, Network::PrivateVpce),
-            ] {
-                let v = policy::reach_of(
-                    &universal,
-                    &ReachQuery {
-                        resource_arn: &arn,
-                        caller,
-                        mode: PolicyMode::AllowRequired,
-                        network,
-                    },
-                    &ctx,
-                );
-                wide += v.reach.beyond_owner() as usize;
-            }
-            wide
-        });
+        let (d, wide) = timed(1, || callers_beyond_owner(&universal, &arn, &ctx));
         table.push(
             "policy: one verdict, all relevant",
             format!(

@@ -415,6 +415,23 @@ fn credentials_file(creds: &[&str]) -> std::path::PathBuf {
     path
 }
 
+/// `audit --profile <profile> --regions us-east-1 --quiet` plus `args`, with `file` as the
+/// shared credentials file and the harness's own keys still in the environment.
+fn audit_with_profile(file: &std::path::Path, profile: &str, args: &[&str]) -> Run {
+    let mut cmd = harness::command(&harness::emulator().endpoint);
+    cmd.env("AWS_SHARED_CREDENTIALS_FILE", file)
+        .args([
+            "audit",
+            "--profile",
+            profile,
+            "--regions",
+            "us-east-1",
+            "--quiet",
+        ])
+        .args(args);
+    harness::run(cmd)
+}
+
 #[test]
 fn profile_wins_over_keys_in_the_environment() {
     // moto maps an assumed role's keys to the role's account (GetCallerIdentity), and any
@@ -429,20 +446,7 @@ fn profile_wins_over_keys_in_the_environment() {
         .map(|v| v.as_str().unwrap())
         .collect();
     let file = credentials_file(&creds);
-    // The harness puts its own keys in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
-    let mut cmd = harness::command(&harness::emulator().endpoint);
-    cmd.env("AWS_SHARED_CREDENTIALS_FILE", &file).args([
-        "audit",
-        "--profile",
-        "auditor",
-        "--regions",
-        "us-east-1",
-        "--no-network",
-        "--format",
-        "json",
-        "--quiet",
-    ]);
-    let run = harness::run(cmd);
+    let run = audit_with_profile(&file, "auditor", &["--no-network", "--format", "json"]);
     assert_eq!(run.status, 0, "stderr: {}", run.stderr);
     let report = run.json();
     assert_eq!(
@@ -458,18 +462,7 @@ fn profile_wins_over_keys_in_the_environment() {
 #[test]
 fn an_unknown_profile_is_a_clear_error_even_with_keys_in_the_environment() {
     let file = credentials_file(&["AKIAEXAMPLEEXAMPLE00", "secret", "token"]);
-    let mut cmd = harness::command(&harness::emulator().endpoint);
-    cmd.env("AWS_SHARED_CREDENTIALS_FILE", &file).args([
-        "audit",
-        "--profile",
-        "nosuch",
-        "--accounts",
-        "111111111111",
-        "--regions",
-        "us-east-1",
-        "--quiet",
-    ]);
-    let run = harness::run(cmd);
+    let run = audit_with_profile(&file, "nosuch", &["--accounts", "111111111111"]);
     assert_eq!(run.status, 2, "stdout: {}", run.stdout);
     assert!(run.stderr.contains("profile 'nosuch'"), "{}", run.stderr);
     assert!(run.stdout.is_empty(), "{}", run.stdout);

@@ -216,6 +216,11 @@ pub fn run_audit(args: &[&str]) -> Run {
 /// `audit --accounts A --regions R --format json --quiet --fail-on never` plus `extra`,
 /// against the shared emulator. Asserts the scan was complete (exit 0) and returns the report.
 pub fn audit_json(accounts: &[&str], regions: &[&str], extra: &[&str]) -> Value {
+    audit_json_at(&emulator().endpoint, accounts, regions, extra)
+}
+
+/// [`audit_json`] against another endpoint (a fault proxy in front of the emulator).
+pub fn audit_json_at(endpoint: &str, accounts: &[&str], regions: &[&str], extra: &[&str]) -> Value {
     let accounts = accounts.join(",");
     let regions = regions.join(",");
     let mut args = vec![
@@ -231,7 +236,9 @@ pub fn audit_json(accounts: &[&str], regions: &[&str], extra: &[&str]) -> Value 
         "never",
     ];
     args.extend_from_slice(extra);
-    let run = run_audit(&args);
+    let mut cmd = command(endpoint);
+    cmd.args(&args);
+    let run = run(cmd);
     assert_eq!(
         run.status, 0,
         "audit {args:?} failed.\nstderr:\n{}\nstdout:\n{}",

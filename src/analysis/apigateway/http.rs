@@ -22,7 +22,7 @@ const HTTP_AUTHORIZATION_TYPES: [(&str, Auth); 3] = [
 pub(super) fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
     let mut out = Vec::new();
     if api.protocol_type != "HTTP" {
-        // WebSocket APIs have no verbs or paths; not modelled yet.
+        // WebSocket APIs are judged by their `$connect` route (see `websocket`).
         return out;
     }
     let stages_unknown = stages_unreadable(target, "apigatewayv2:GetStages", &api.id, &api.stages);

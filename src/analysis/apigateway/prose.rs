@@ -2,6 +2,8 @@
 //! complete fix.
 
 use super::classify::BrokenRule;
+use super::served::Judged;
+use super::stages::ServedFrom;
 use super::verdict::ANY_VERBS;
 use crate::inventory::HttpRoute;
 use crate::model::Auth;
@@ -83,6 +85,132 @@ pub(super) fn rest_method_fix(
             "In the resource policy of API {api_id}, replace Principal \"*\" with the partner role's ARN (or narrow it with aws:PrincipalOrgID / aws:PrincipalAccount); {redeploy}."
         ),
         _ => String::new(),
+    }
+}
+
+/// What the stage serves, when it is not simply the working copy's method: the canary that
+/// serves it, a deployment older than the working copy's change, or why the working copy had
+/// to stand in for the deployment. Empty, or sentences each led by a space.
+pub(super) fn served_words(by: &[&Judged], stages_unknown: bool) -> String {
+    if stages_unknown {
+        // The stage words already say the method is judged as deployed.
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut reasons: Vec<&str> = by
+        .iter()
+        .filter_map(|j| match &j.m.served.from {
+            ServedFrom::WorkingCopy(why) => Some(why.as_str()),
+            ServedFrom::Summary(_) => None,
+        })
+        .collect();
+    reasons.dedup();
+    if !reasons.is_empty() {
+        out.push_str(&format!(
+            " Judged on the API's working copy, at medium confidence: {}.",
+            reasons.join("; ")
+        ));
+    }
+    for j in by.iter().filter(|j| !j.m.from_working_copy()) {
+        let (s, m) = (j.m.served, &j.m);
+        let deployment = s.deployment_id.unwrap_or("?");
+        if let Some(percent) = s.canary_percent {
+            out.push_str(&format!(
+                " The canary of stage {} serves it to {percent}% of the stage's traffic (deployment {deployment}, authorizationType {}{}).",
+                s.stage,
+                m.authorization_type,
+                key_words(m.api_key_required)
+            ));
+        } else if m.differs_from_working_copy() {
+            match m.working {
+                None => out.push_str(&format!(
+                    " The working copy no longer has this method, but stage {} still serves it (deployment {deployment}).",
+                    s.stage
+                )),
+                Some((_, wc)) => out.push_str(&format!(
+                    " The working copy has authorizationType {}{} on it, but stage {} still serves deployment {deployment}, where it has {}{}: the change is not live until the stage is redeployed.",
+                    wc.authorization_type,
+                    key_words(wc.api_key_required),
+                    s.stage,
+                    m.authorization_type,
+                    key_words(m.api_key_required)
+                )),
+            }
+        }
+    }
+    out
+}
+
+fn key_words(api_key_required: bool) -> &'static str {
+    if api_key_required {
+        " with an API key required"
+    } else {
+        ""
+    }
+}
+
+/// The complete fix of one REST method finding, from what serves it: when the working copy
+/// no longer breaks the rule, deploying it is the fix; otherwise the method's own fix. A
+/// canary that serves the method gets its own step: deploy the fix to it, or turn it off.
+pub(super) fn served_fix(
+    api_id: &str,
+    stage: &str,
+    by: &[&Judged],
+    broken: &BrokenRule,
+    working_copy_fixed: bool,
+) -> String {
+    let m = &by[0].m;
+    let canary_steps: Vec<String> = by
+        .iter()
+        .filter_map(|j| {
+            let s = j.m.served;
+            let percent = s.canary_percent?;
+            Some(format!(
+                "the canary of stage {stage} serves deployment {} to {percent}% of its traffic: deploy the fixed API to the canary (aws apigateway create-deployment --rest-api-id {api_id} --stage-name {stage} --canary-settings percentTraffic={percent}) or turn the canary off (aws apigateway update-stage --rest-api-id {api_id} --stage-name {stage} --patch-operations op=remove,path=/canarySettings)",
+                s.deployment_id.unwrap_or("?"),
+                stage = s.stage,
+            ))
+        })
+        .collect();
+    let primary_breaks = by.iter().any(|j| !j.m.served.is_canary());
+    let resource_id = by
+        .iter()
+        .find_map(|j| j.m.working.map(|(r, _)| r.id.as_str()));
+    let mut fix = match resource_id {
+        Some(resource_id) if !working_copy_fixed => {
+            rest_method_fix(broken.rule, api_id, resource_id, stage, m.verb, m.path)
+                .trim_end_matches('.')
+                .to_string()
+        }
+        _ if primary_breaks => format!(
+            "The working copy no longer lets {} {} through this way: deploy it ({})",
+            m.verb,
+            m.path,
+            deploy_command(api_id, stage)
+        ),
+        _ => String::new(),
+    };
+    for step in canary_steps {
+        if fix.is_empty() {
+            let mut chars = step.chars();
+            fix = chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default();
+        } else {
+            fix.push_str(&format!("; then {step}"));
+        }
+    }
+    fix.push('.');
+    fix
+}
+
+/// The command that deploys the working copy to a stage (`*`: to each stage).
+pub(super) fn deploy_command(api_id: &str, stage: &str) -> String {
+    if stage == "*" {
+        format!("aws apigateway create-deployment --rest-api-id {api_id} --stage-name STAGE, for every stage")
+    } else {
+        format!("aws apigateway create-deployment --rest-api-id {api_id} --stage-name {stage}")
     }
 }
 

@@ -9,10 +9,10 @@ use crate::model::{EntryPoint, Finding};
 use crate::policy;
 use serde_json::json;
 
-const OWNER: &str = "111111111111";
+pub(super) const OWNER: &str = "111111111111";
 const PARTNER: &str = "222222222222";
 
-fn method(verb: &str, auth: &str) -> RestMethod {
+pub(super) fn method(verb: &str, auth: &str) -> RestMethod {
     RestMethod {
         http_method: verb.into(),
         authorization_type: auth.into(),
@@ -21,11 +21,11 @@ fn method(verb: &str, auth: &str) -> RestMethod {
 }
 
 /// The resources of an API with one method on one path.
-fn only<'a>(path: &'a str, verb: &str, auth: &str) -> Vec<(&'a str, Vec<RestMethod>)> {
+pub(super) fn only<'a>(path: &'a str, verb: &str, auth: &str) -> Vec<(&'a str, Vec<RestMethod>)> {
     vec![(path, vec![method(verb, auth)])]
 }
 
-fn rest_api(
+pub(super) fn rest_api(
     endpoint: &str,
     policy: Option<&str>,
     stages: &[&str],
@@ -50,7 +50,7 @@ fn rest_api(
     }
 }
 
-fn stages_named(names: &[&str]) -> Vec<Stage> {
+pub(super) fn stages_named(names: &[&str]) -> Vec<Stage> {
     names
         .iter()
         .map(|name| Stage {
@@ -61,7 +61,7 @@ fn stages_named(names: &[&str]) -> Vec<Stage> {
 }
 
 /// HTTP API `h1` with these routes, deployed on these stages.
-fn http_api(routes: Vec<HttpRoute>, stages: &[&str]) -> HttpApi {
+pub(super) fn http_api(routes: Vec<HttpRoute>, stages: &[&str]) -> HttpApi {
     HttpApi {
         id: "h1".into(),
         name: "orders-v2".into(),
@@ -73,7 +73,7 @@ fn http_api(routes: Vec<HttpRoute>, stages: &[&str]) -> HttpApi {
 }
 
 /// A route whose id is its key.
-fn route(key: &str, auth: &str) -> HttpRoute {
+pub(super) fn route(key: &str, auth: &str) -> HttpRoute {
     HttpRoute {
         id: key.into(),
         route_key: key.into(),
@@ -103,7 +103,7 @@ fn deny_get_stages(t: &mut Target) {
     });
 }
 
-fn target_with(rest: Vec<RestApi>, http: Vec<HttpApi>) -> Target {
+pub(super) fn target_with(rest: Vec<RestApi>, http: Vec<HttpApi>) -> Target {
     Target {
         account_id: OWNER.into(),
         region: "us-east-1".into(),
@@ -113,7 +113,7 @@ fn target_with(rest: Vec<RestApi>, http: Vec<HttpApi>) -> Target {
     }
 }
 
-fn audit(target: Target) -> Vec<Finding> {
+pub(super) fn audit(target: Target) -> Vec<Finding> {
     let inv = Inventory {
         targets: vec![target],
         ..Default::default()
@@ -122,17 +122,17 @@ fn audit(target: Target) -> Vec<Finding> {
 }
 
 /// The findings of an account whose only API is `api`.
-fn audit_rest(api: RestApi) -> Vec<Finding> {
+pub(super) fn audit_rest(api: RestApi) -> Vec<Finding> {
     audit(target_with(vec![api], vec![]))
 }
 
 /// The findings of an account whose only API is the HTTP API `api`.
-fn audit_http(api: HttpApi) -> Vec<Finding> {
+pub(super) fn audit_http(api: HttpApi) -> Vec<Finding> {
     audit(target_with(vec![], vec![api]))
 }
 
 /// (rule, stage, method, path, reach) of every finding, sorted.
-fn summary(findings: &[Finding]) -> Vec<(String, String, String, String, String)> {
+pub(super) fn summary(findings: &[Finding]) -> Vec<(String, String, String, String, String)> {
     let mut v: Vec<_> = findings
         .iter()
         .map(|f| {
@@ -150,7 +150,7 @@ fn summary(findings: &[Finding]) -> Vec<(String, String, String, String, String)
 }
 
 /// Expected `summary` rows, each "rule stage method path reach".
-fn rows(rows: &[&str]) -> Vec<(String, String, String, String, String)> {
+pub(super) fn rows(rows: &[&str]) -> Vec<(String, String, String, String, String)> {
     rows.iter()
         .map(|row| {
             let f: Vec<String> = row.split(' ').map(str::to_string).collect();

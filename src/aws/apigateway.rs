@@ -22,6 +22,7 @@ use crate::inventory::{
     HttpApi, HttpIntegration, HttpRoute, HttpVpcLink, Integration, Notification, RestApi,
     RestMethod, Stage, Target, VpcLink,
 };
+use crate::operation::Operation;
 use aws_sdk_apigateway as apigw;
 use aws_sdk_apigatewayv2 as apigw2;
 use std::collections::BTreeMap;
@@ -59,7 +60,7 @@ pub(crate) async fn collect_rest(ctx: &RegionCtx, target: &mut Target) -> usize 
 
     let (apis, listing) = paginate_items(
         ctx,
-        Pager::new("apigateway:GetRestApis", None),
+        Pager::new(Operation::ApiGatewayGetRestApis, None),
         |position| {
             client
                 .get_rest_apis()
@@ -80,7 +81,7 @@ pub(crate) async fn collect_rest(ctx: &RegionCtx, target: &mut Target) -> usize 
 
     let (mut links, listing) = paginate_items(
         ctx,
-        Pager::new("apigateway:GetVpcLinks", None),
+        Pager::new(Operation::ApiGatewayGetVpcLinks, None),
         |position| {
             client
                 .get_vpc_links()
@@ -141,7 +142,7 @@ async fn read_rest_api_details(
     // Resources with their methods embedded, 500 a page.
     let (mut resources, listing) = paginate_items(
         ctx,
-        Pager::new("apigateway:GetResources", Some(&api_id)),
+        Pager::new(Operation::ApiGatewayGetResources, Some(&api_id)),
         |position| {
             client
                 .get_resources()
@@ -166,7 +167,7 @@ async fn read_rest_api_details(
     // GetStages (v1) answers every stage at once: it has no pagination.
     let stages = ctx
         .call(
-            "apigateway:GetStages",
+            Operation::ApiGatewayGetStages,
             Some(&api_id),
             client.get_stages().rest_api_id(&api_id).send(),
         )
@@ -209,7 +210,7 @@ async fn read_rest_api_details(
         let resource = format!("{api_id}/{deployment_id}");
         let answer = ctx
             .call(
-                "apigateway:GetDeployment",
+                Operation::ApiGatewayGetDeployment,
                 Some(&resource),
                 client
                     .get_deployment()
@@ -238,7 +239,7 @@ async fn read_rest_api_details(
     if uses_authorizer {
         let (mut authorizers, (pages, result)) = paginate_items(
             ctx,
-            Pager::new("apigateway:GetAuthorizers", Some(&api_id)),
+            Pager::new(Operation::ApiGatewayGetAuthorizers, Some(&api_id)),
             |position| {
                 client
                     .get_authorizers()
@@ -344,7 +345,7 @@ pub(crate) async fn collect_http(ctx: &RegionCtx, target: &mut Target) -> usize 
     let mut log = ReadLog::default();
     let (apis, listing) = paginate_items(
         ctx,
-        Pager::new("apigatewayv2:GetApis", None),
+        Pager::new(Operation::ApiGatewayV2GetApis, None),
         |token| {
             client
                 .get_apis()
@@ -387,7 +388,7 @@ async fn read_http_api_details(
 
     let (mut routes, listing) = paginate_items(
         ctx,
-        Pager::new("apigatewayv2:GetRoutes", Some(&api_id)),
+        Pager::new(Operation::ApiGatewayV2GetRoutes, Some(&api_id)),
         |token| {
             client
                 .get_routes()
@@ -424,7 +425,7 @@ async fn read_http_api_details(
     // would otherwise lose the rest, and their findings with them.
     let (mut stages, listing) = paginate_items(
         ctx,
-        Pager::new("apigatewayv2:GetStages", Some(&api_id)),
+        Pager::new(Operation::ApiGatewayV2GetStages, Some(&api_id)),
         |token| {
             client
                 .get_stages()
@@ -455,7 +456,7 @@ async fn read_http_api_details(
     if !api.routes.is_empty() {
         let (mut integrations, listing) = paginate_items(
             ctx,
-            Pager::new("apigatewayv2:GetIntegrations", Some(&api_id)),
+            Pager::new(Operation::ApiGatewayV2GetIntegrations, Some(&api_id)),
             |token| {
                 client
                     .get_integrations()
@@ -510,7 +511,7 @@ async fn read_http_vpc_links(
     }
     let (mut links, (pages, result)) = paginate_items(
         ctx,
-        Pager::new("apigatewayv2:GetVpcLinks", None),
+        Pager::new(Operation::ApiGatewayV2GetVpcLinks, None),
         |token| {
             client
                 .get_vpc_links()
@@ -598,7 +599,7 @@ pub(crate) async fn collect_custom_domains(ctx: &RegionCtx, target: &mut Target)
 async fn v2_domain_names(ctx: &RegionCtx, v2: &apigw2::Client, log: &mut ReadLog) -> Vec<String> {
     let (names, listing) = paginate_items(
         ctx,
-        Pager::new("apigatewayv2:GetDomainNames", None),
+        Pager::new(Operation::ApiGatewayV2GetDomainNames, None),
         |t| {
             v2.get_domain_names()
                 .max_results("500")
@@ -628,7 +629,7 @@ async fn v2_api_mappings(
 ) -> Vec<ApiMapping> {
     let (mappings, listing) = paginate_items(
         ctx,
-        Pager::new("apigatewayv2:GetApiMappings", Some(domain_name)),
+        Pager::new(Operation::ApiGatewayV2GetApiMappings, Some(domain_name)),
         |t| {
             v2.get_api_mappings()
                 .domain_name(domain_name)
@@ -654,7 +655,7 @@ async fn v2_api_mappings(
 async fn v1_domain_names(ctx: &RegionCtx, v1: &apigw::Client, log: &mut ReadLog) -> Vec<String> {
     let (names, listing) = paginate_items(
         ctx,
-        Pager::new("apigateway:GetDomainNames", None),
+        Pager::new(Operation::ApiGatewayGetDomainNames, None),
         |t| v1.get_domain_names().limit(500).set_position(t).send(),
         |page, names| {
             names.extend(
@@ -679,7 +680,7 @@ async fn v1_base_path_mappings(
 ) -> Vec<ApiMapping> {
     let (mappings, listing) = paginate_items(
         ctx,
-        Pager::new("apigateway:GetBasePathMappings", Some(domain_name)),
+        Pager::new(Operation::ApiGatewayGetBasePathMappings, Some(domain_name)),
         |t| {
             v1.get_base_path_mappings()
                 .domain_name(domain_name)

@@ -3,15 +3,16 @@
 //! methods meanwhile. Only a stage's own deployment read from its API summary is compared (a
 //! canary is meant to differ, and without a summary there is nothing to compare).
 
-use super::prose::deploy_command;
+use super::prose::undeployed_change_fix;
 use super::rest::RestApiScope;
 use super::served::{is_cors_preflight, working_methods, REST_AUTHORIZATION_TYPES};
 use super::stages::{ApiSummary, ServedDeployment, ServedFrom};
 use super::verdict::caller_auth;
 use crate::analysis::FindingDraft;
 use crate::inventory::{ApiResource, DeployedMethod, RestMethod};
-use crate::model::{partition_of, EntryPoint, Finding, Reach};
+use crate::model::{Auth, EntryPoint, Finding, Reach};
 use crate::policy::ReachCache;
+use crate::rules::RuleId;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -46,7 +47,7 @@ struct Change<'a> {
     deployed: Option<&'a DeployedMethod>,
     /// Rules the working copy's version breaks on this stage that the deployed one does not:
     /// what deploying the working copy as it is would open.
-    opens: Vec<&'static str>,
+    opens: Vec<RuleId>,
 }
 
 fn changes<'a>(
@@ -82,7 +83,7 @@ fn changes<'a>(
         }
         let opens = match wc {
             Some((_, w)) => {
-                let now: Vec<&str> = match deployed {
+                let now: Vec<RuleId> = match deployed {
                     Some(d) => {
                         let auth = caller_auth(
                             &REST_AUTHORIZATION_TYPES,
@@ -148,7 +149,11 @@ fn change_words(c: &Change, stage: &str) -> String {
     if !c.opens.is_empty() {
         words.push_str(&format!(
             " (deploying it would break {})",
-            c.opens.join(", ")
+            c.opens
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     words
@@ -186,23 +191,14 @@ fn drift_finding(scope: &RestApiScope, s: &ServedDeployment, changes: &[Change])
             )
         },
     );
-    let deploy = deploy_command(&api.id, &s.stage);
-    let fix = match opening.first() {
-        Some(first) => format!(
-            "Before deploying, fix what deploying would open ({}): require IAM (SigV4) or an authorizer on each, e.g. aws apigateway update-method --rest-api-id {} --resource-id {} --http-method {} --patch-operations op=replace,path=/authorizationType,value=AWS_IAM; then deploy the working copy to the stage ({deploy}).",
-            opening
-                .iter()
-                .map(|c| format!("{} {}", c.verb, c.path))
-                .collect::<Vec<_>>()
-                .join(", "),
-            api.id,
-            first.working.map(|(r, _)| r.id.as_str()).unwrap_or("RESOURCE_ID"),
-            first.verb,
-        ),
-        None => format!(
-            "Review the working copy's changes and deploy it to the stage ({deploy}); if the stage is right as it is, bring the working copy back in line so that the next deployment does not change it."
-        ),
-    };
+    let opened: Vec<(&str, &str, &str)> = opening
+        .iter()
+        .map(|c| {
+            let resource_id = c.working.map_or("RESOURCE_ID", |(r, _)| r.id.as_str());
+            (c.verb, c.path, resource_id)
+        })
+        .collect();
+    let fix = undeployed_change_fix(&api.id, &s.stage, &opened);
     let mut evidence = BTreeMap::new();
     evidence.insert("api_name".into(), json!(api.name));
     evidence.insert("deployment_id".into(), json!(deployment));
@@ -228,16 +224,10 @@ fn drift_finding(scope: &RestApiScope, s: &ServedDeployment, changes: &[Change])
     );
     evidence.insert("changes_total".into(), json!(changes.len()));
     FindingDraft {
-        rule_id: "apigw-undeployed-change",
+        rule_id: RuleId::ApigwUndeployedChange,
         account_id: target.account_id.clone(),
         region: target.region.clone(),
-        resource_arn: format!(
-            "arn:{}:apigateway:{}::/restapis/{}/stages/{}",
-            partition_of(&target.region),
-            target.region,
-            api.id,
-            s.stage
-        ),
+        resource_arn: crate::arn::rest_api_stage(&target.region, &api.id, &s.stage),
         entry_point: EntryPoint::ApiGatewayRest,
         api_id: Some(api.id.clone()),
         stage: Some(s.stage.clone()),
@@ -245,7 +235,7 @@ fn drift_finding(scope: &RestApiScope, s: &ServedDeployment, changes: &[Change])
         path: "*".into(),
         // The working copy reaches nobody: it is a note to the owner.
         reach: Reach::Owner,
-        auth: "unknown".into(),
+        auth: Auth::Unknown,
         write: false,
         message,
         specific_fix: fix,

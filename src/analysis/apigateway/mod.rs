@@ -22,8 +22,9 @@
 //! [`stages`] picks the stages to judge and what each serves; [`served`] lists the methods
 //! each deployment serves and groups their verdicts by stage; [`drift`] compares a stage with
 //! the working copy; [`verdict`] decides who reaches each verb; [`classify`] maps a verdict to
-//! the rules it breaks; [`prose`] writes the message and the fix; `tests.rs` holds the unit
-//! tests; the rules' data is in `rules/apigw-*.toml`.
+//! the rules it breaks; [`prose`] writes the words of a finding that are not its rule's and
+//! the facts its rule's fix names; `tests.rs` (and `tests/`) holds the unit tests; the rules'
+//! data, words included, is in `rules/apigw-*.toml`.
 
 use super::VpcOwnership;
 use crate::inventory::Target;
@@ -60,7 +61,3 @@ pub(super) fn analyze_target(target: &Target, ownership: &VpcOwnership) -> Vec<F
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod served_tests;
-#[cfg(test)]
-mod websocket_tests;

@@ -3,9 +3,7 @@
 
 use super::classify::{rules_broken, BrokenRule};
 use super::drift::undeployed_change_findings;
-use super::prose::{
-    any_words, auth_phrase, served_fix, served_words, stage_words, why_it_matters,
-};
+use super::prose::{any_words, auth_phrase, served_fix, served_words, stage_words, unparseable_policy_fix};
 use super::served::{
     served_methods, stage_groups, Judged, ServedMethod, StageGroup, REST_AUTHORIZATION_TYPES,
 };
@@ -16,8 +14,10 @@ use super::stages::{
 use super::verdict::{caller_auth, method_arn, rest_verdict, widest_verdict, MethodVerdict};
 use crate::analysis::{describe_reach, FindingDraft, VpcOwnership};
 use crate::inventory::{RestApi, RestMethod, Target};
-use crate::model::{partition_of, Auth, EntryPoint, Finding, Reach};
+use crate::model::{Auth, EntryPoint, Finding, Reach};
+use crate::operation::Operation;
 use crate::policy::{self, Network, PolicyDocument, ReachCache};
+use crate::rules::RuleId;
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -30,7 +30,7 @@ pub(super) fn analyze_rest_api(
     ownership: &VpcOwnership,
 ) -> Vec<Finding> {
     let parsed = api.policy.as_deref().map(policy::parse_policy);
-    let stages_unknown = stages_unreadable(target, "apigateway:GetStages", &api.id, &api.stages);
+    let stages_unknown = stages_unreadable(target, Operation::ApiGatewayGetStages, &api.id, &api.stages);
     let served: Vec<ServedDeployment> = if stages_unknown {
         candidate_stages(parsed.as_ref().and_then(|p| p.as_ref().ok()))
             .into_iter()
@@ -100,12 +100,7 @@ fn unparseable_policy_finding(
     network: Network,
     parse_error: &str,
 ) -> Finding {
-    let api_arn = format!(
-        "arn:{}:apigateway:{}::/restapis/{}",
-        partition_of(&target.region),
-        target.region,
-        api.id
-    );
+    let api_arn = crate::arn::rest_api(&target.region, &api.id);
     let reach = match network {
         Network::Public => Reach::Internet,
         Network::PrivateVpce => Reach::AnyAwsAccount,
@@ -114,7 +109,7 @@ fn unparseable_policy_finding(
     evidence.insert("parse_error".into(), json!(parse_error));
     evidence.insert("endpoint_types".into(), json!(api.endpoint_types));
     FindingDraft {
-        rule_id: "apigw-policy-unparseable",
+        rule_id: RuleId::ApigwPolicyUnparseable,
         account_id: target.account_id.clone(),
         region: target.region.clone(),
         resource_arn: api_arn,
@@ -124,14 +119,14 @@ fn unparseable_policy_finding(
         method: "*".into(),
         path: "*".into(),
         reach,
-        auth: "unknown".into(),
+        auth: Auth::Unknown,
         write: true,
         message: format!(
             "The resource policy of REST API {} ({}) in {}/{} could not be evaluated ({}), so who can call its methods cannot be decided; its methods were not judged. Until fixed, assume it may be open as wide as its endpoint ({}).",
             api.name, api.id, target.account_id, target.region, parse_error,
             api.endpoint_types.join(",")
         ),
-        specific_fix: format!("Read the policy of API {id} (aws apigateway get-rest-api --rest-api-id {id} --query policy), rewrite it as a valid IAM policy document, put it back (aws apigateway update-rest-api --rest-api-id {id} --patch-operations op=replace,path=/policy,value=...), redeploy the stages, and re-run the audit.", id = api.id),
+        specific_fix: unparseable_policy_fix(&api.id),
         low_confidence: false,
         evidence,
         identity: vec![target.account_id.clone(), target.region.clone(), api.id.clone()],
@@ -271,7 +266,7 @@ impl RestApiScope<'_> {
             method: m.verb.to_string(),
             path: m.path.to_string(),
             reach: broken.reach.clone(),
-            auth: m.auth.label().to_string(),
+            auth: m.auth,
             write: broken.write,
             message: self.method_message(stage, by, &broken),
             specific_fix: served_fix(&self.api.id, stage, by, &broken, working_copy_fixed),
@@ -293,7 +288,7 @@ impl RestApiScope<'_> {
     /// each was read from a deployment that differs from the working copy, whose own version
     /// of the method (if it still has one) breaks nothing of the kind on that stage. Then
     /// deploying the working copy is the whole fix.
-    fn working_copy_clears(&self, by: &[&Judged], rule: &str, cache: &mut ReachCache) -> bool {
+    fn working_copy_clears(&self, by: &[&Judged], rule: RuleId, cache: &mut ReachCache) -> bool {
         by.iter().all(|j| {
             if j.m.from_working_copy() || !j.m.differs_from_working_copy() {
                 return false;
@@ -333,7 +328,7 @@ impl RestApiScope<'_> {
             any_words(m.verb, broken),
             served_words(by, self.stages_unknown),
             policy_words,
-            why_it_matters(broken.rule),
+            broken.rule.rule().impact,
         )
     }
 

@@ -1,7 +1,9 @@
 //! Which stages of an API are judged and what each serves: the stages a caller can reach,
 //! the candidates when they could not be read, and the deployment (and canary) each serves.
 
+use crate::arn::Arn;
 use crate::inventory::{DeployedMethod, Deployment, RestApi, Stage, Target};
+use crate::operation::Operation;
 use crate::policy::PolicyDocument;
 use std::collections::BTreeMap;
 
@@ -21,13 +23,15 @@ pub(super) fn reachable_stages<'a>(
         return stages.iter().collect();
     }
     let domains_unknown = target.errors.iter().any(|e| {
-        matches!(
-            e.operation.as_str(),
-            "apigatewayv2:GetDomainNames"
-                | "apigatewayv2:GetApiMappings"
-                | "apigateway:GetDomainNames"
-                | "apigateway:GetBasePathMappings"
-        )
+        e.aws_operation().is_some_and(|op| {
+            matches!(
+                op,
+                Operation::ApiGatewayV2GetDomainNames
+                    | Operation::ApiGatewayV2GetApiMappings
+                    | Operation::ApiGatewayGetDomainNames
+                    | Operation::ApiGatewayGetBasePathMappings
+            )
+        })
     });
     if domains_unknown {
         return stages.iter().collect();
@@ -48,7 +52,7 @@ pub(super) fn reachable_stages<'a>(
 /// nothing): its methods are then judged as if deployed, at medium confidence.
 pub(super) fn stages_unreadable(
     target: &Target,
-    operation: &str,
+    operation: Operation,
     api_id: &str,
     stages: &[Stage],
 ) -> bool {
@@ -56,7 +60,7 @@ pub(super) fn stages_unreadable(
         && target
             .errors
             .iter()
-            .any(|e| e.operation == operation && e.resource.as_deref() == Some(api_id))
+            .any(|e| e.is(operation) && e.resource.as_deref() == Some(api_id))
 }
 
 /// Stage names to judge a method on when the stages are unknown: every stage the policy names
@@ -69,12 +73,9 @@ pub(super) fn candidate_stages(doc: Option<&PolicyDocument>) -> Vec<String> {
     for pattern in doc.into_iter().flat_map(PolicyDocument::resource_patterns) {
         let below_api = match pattern.strip_prefix("execute-api:/") {
             Some(rest) => Some(rest),
-            None => {
-                let fields: Vec<&str> = pattern.splitn(6, ':').collect();
-                (fields.len() == 6 && fields[2] == "execute-api")
-                    .then(|| fields[5].split_once('/').map(|(_, rest)| rest))
-                    .flatten()
-            }
+            None => Arn::parse(pattern)
+                .filter(|arn| arn.service == "execute-api")
+                .and_then(|arn| arn.resource.split_once('/').map(|(_, rest)| rest)),
         };
         let Some(stage) = below_api.and_then(|rest| rest.split('/').next()) else {
             continue;
@@ -162,7 +163,7 @@ fn served<'a>(
             None => {
                 let resource = format!("{}/{id}", api.id);
                 let failed = target.errors.iter().find(|e| {
-                    e.operation == "apigateway:GetDeployment"
+                    e.is(Operation::ApiGatewayGetDeployment)
                         && e.resource.as_deref() == Some(resource.as_str())
                 });
                 ServedFrom::WorkingCopy(match failed {

@@ -3,11 +3,14 @@
 //! API is judged per API and stage, by its `$connect` route alone: with no authorizer (or no
 //! `$connect` route at all) anyone on the internet opens a write channel to every backend.
 
+use super::prose::websocket_connect_fix;
 use super::stages::{reachable_stages, stages_unreadable};
 use super::verdict::caller_auth;
 use crate::analysis::{describe_reach, FindingDraft};
 use crate::inventory::{HttpApi, HttpRoute, Target};
-use crate::model::{partition_of, Auth, EntryPoint, Finding, Reach};
+use crate::model::{Auth, EntryPoint, Finding, Reach};
+use crate::operation::Operation;
+use crate::rules::RuleId;
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -22,7 +25,12 @@ const CONNECT: &str = "$connect";
 /// The finding of one WebSocket API, if connecting to it is open beyond the owner: one for
 /// all its stages (`*`), or under its only stage's name.
 pub(super) fn analyze_websocket_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
-    let stages_unknown = stages_unreadable(target, "apigatewayv2:GetStages", &api.id, &api.stages);
+    let stages_unknown = stages_unreadable(
+        target,
+        Operation::ApiGatewayV2GetStages,
+        &api.id,
+        &api.stages,
+    );
     let stages = reachable_stages(
         target,
         &api.id,
@@ -33,7 +41,7 @@ pub(super) fn analyze_websocket_api(target: &Target, api: &HttpApi) -> Vec<Findi
         return Vec::new();
     }
     let routes_unknown = target.errors.iter().any(|e| {
-        e.operation == "apigatewayv2:GetRoutes" && e.resource.as_deref() == Some(api.id.as_str())
+        e.is(Operation::ApiGatewayV2GetRoutes) && e.resource.as_deref() == Some(api.id.as_str())
     });
     if api.routes.is_empty() && !routes_unknown {
         // No route sends a message anywhere.
@@ -51,9 +59,9 @@ pub(super) fn analyze_websocket_api(target: &Target, api: &HttpApi) -> Vec<Findi
     });
     let rule = match auth {
         Auth::AwsIam => return Vec::new(),
-        a if a.is_unauthenticated() => "apigw-websocket-unauthenticated-connect",
+        a if a.is_unauthenticated() => RuleId::ApigwWebsocketUnauthenticatedConnect,
         // A Lambda authorizer decides alone who opens a write channel.
-        _ => "apigw-authorizer-only-write-exposed",
+        _ => RuleId::ApigwAuthorizerOnlyWriteExposed,
     };
     let stage = match stages.as_slice() {
         [only] if !stages_unknown => only.name.clone(),
@@ -75,19 +83,21 @@ pub(super) fn analyze_websocket_api(target: &Target, api: &HttpApi) -> Vec<Findi
         }))),
     );
     if routes_unknown {
-        evidence.insert("unread".into(), json!(["apigatewayv2:GetRoutes"]));
+        evidence.insert(
+            "unread".into(),
+            json!([Operation::ApiGatewayV2GetRoutes.as_str()]),
+        );
     }
     vec![FindingDraft {
         rule_id: rule,
         account_id: target.account_id.clone(),
         region: target.region.clone(),
-        resource_arn: format!(
-            "arn:{}:execute-api:{}:{}:{}/{}/{CONNECT}",
-            partition_of(&target.region),
-            target.region,
-            target.account_id,
-            api.id,
-            stage
+        resource_arn: crate::arn::execute_api_route(
+            &target.region,
+            &target.account_id,
+            &api.id,
+            &stage,
+            CONNECT,
         ),
         entry_point: EntryPoint::ApiGatewayWebsocket,
         api_id: Some(api.id.clone()),
@@ -105,9 +115,9 @@ pub(super) fn analyze_websocket_api(target: &Target, api: &HttpApi) -> Vec<Findi
             &reach,
         ),
         reach,
-        auth: auth.label().to_string(),
+        auth,
         write: true,
-        specific_fix: connect_fix(auth, &api.id, connect, &stage),
+        specific_fix: websocket_connect_fix(rule, &api.id, connect, &stage),
         low_confidence,
         evidence,
         identity: vec![
@@ -177,32 +187,5 @@ fn connect_message(
         stage_words,
         door,
         describe_reach(reach),
-    )
-}
-
-/// Require IAM on `$connect` (or add a `$connect` route that does), then deploy. Empty when a
-/// Lambda authorizer already guards it: the rule's generic text stands.
-fn connect_fix(auth: Auth, api_id: &str, connect: Option<&HttpRoute>, stage: &str) -> String {
-    if !auth.is_unauthenticated() {
-        return String::new();
-    }
-    let require = match connect {
-        Some(r) => format!(
-            "Require authorization on $connect (aws apigatewayv2 update-route --api-id {api_id} --route-id {} --authorization-type AWS_IAM, or --authorization-type CUSTOM --authorizer-id AUTHORIZER_ID for a Lambda REQUEST authorizer)",
-            r.id
-        ),
-        None => format!(
-            "Add a $connect route that requires authorization (aws apigatewayv2 create-route --api-id {api_id} --route-key '$connect' --authorization-type AWS_IAM, or --authorization-type CUSTOM --authorizer-id AUTHORIZER_ID for a Lambda REQUEST authorizer)"
-        ),
-    };
-    // `$default` is quoted: a shell would expand it to nothing.
-    let stage_name = match stage {
-        "*" => "STAGE".to_string(),
-        s if s.contains('$') => format!("'{s}'"),
-        s => s.to_string(),
-    };
-    format!(
-        "{require}; then deploy it (aws apigatewayv2 create-deployment --api-id {api_id} --stage-name {stage_name}){}.",
-        if stage == "*" { ", for every stage" } else { "" }
     )
 }

@@ -4,6 +4,7 @@
 use super::published::{listener_load_balancer, sort_methods, PublishedMethod};
 use super::region_index::{HostPort, RegionIndex};
 use crate::inventory::{LoadBalancer, Target};
+use crate::operation::Operation;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -208,15 +209,17 @@ fn unread_api_reads(target: &Target) -> Vec<String> {
         .errors
         .iter()
         .filter(|e| {
-            matches!(
-                e.operation.as_str(),
-                "apigateway:GetRestApis"
-                    | "apigateway:GetResources"
-                    | "apigateway:GetVpcLinks"
-                    | "apigatewayv2:GetApis"
-                    | "apigatewayv2:GetRoutes"
-                    | "apigatewayv2:GetIntegrations"
-            )
+            e.aws_operation().is_some_and(|op| {
+                matches!(
+                    op,
+                    Operation::ApiGatewayGetRestApis
+                        | Operation::ApiGatewayGetResources
+                        | Operation::ApiGatewayGetVpcLinks
+                        | Operation::ApiGatewayV2GetApis
+                        | Operation::ApiGatewayV2GetRoutes
+                        | Operation::ApiGatewayV2GetIntegrations
+                )
+            })
         })
         .filter(|e| seen.insert(e.operation.as_str()))
         .map(|e| format!("{} ({})", e.operation, e.code))
@@ -225,11 +228,11 @@ fn unread_api_reads(target: &Target) -> Vec<String> {
         target
             .rest_apis
             .iter()
-            .filter(|a| a.partial && !seen.contains("apigateway:GetResources"))
+            .filter(|a| a.partial && !seen.contains(Operation::ApiGatewayGetResources.as_str()))
             .map(|a| format!("REST API {} (partly)", a.id)),
     );
     // Routes whose integrations were not read at all (a snapshot older than these reads).
-    if !seen.contains("apigatewayv2:GetIntegrations") {
+    if !seen.contains(Operation::ApiGatewayV2GetIntegrations.as_str()) {
         out.extend(
             target
                 .http_apis

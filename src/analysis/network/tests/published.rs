@@ -4,6 +4,7 @@
 use super::fixtures::*;
 use super::*;
 use crate::analysis::network::published::listener_load_balancer;
+use crate::rules::RuleId;
 use crate::inventory::{HttpApi, HttpIntegration, HttpRoute, HttpVpcLink, VpcLink};
 use serde_json::json;
 
@@ -20,7 +21,7 @@ fn vpc_link_is_resolved_from_the_uri_when_the_link_id_is_missing() {
     orders_integration(&mut t).connection_id = None;
     let f = audit(vec![t.clone()]);
     assert_eq!(f[0].evidence["bypassed_methods"][0]["link_inferred"], false);
-    assert_eq!(f[0].confidence, "high");
+    assert_eq!(f[0].confidence, Confidence::High);
     // Neither id nor a matching URI: with two links in the region, nothing is inferred.
     orders_integration(&mut t).uri = Some("http://legacy.internal/orders".into());
     let f = audit(vec![t]);
@@ -34,7 +35,7 @@ fn a_link_named_by_a_stage_variable_is_inferred() {
     let f = audit(vec![t]);
     assert_eq!(f[0].evidence["bypassed_methods"][0]["path"], "/orders");
     assert_eq!(f[0].evidence["bypassed_methods"][0]["link_inferred"], true);
-    assert_eq!(f[0].confidence, "medium");
+    assert_eq!(f[0].confidence, Confidence::Medium);
 }
 
 #[test]
@@ -47,7 +48,11 @@ fn no_method_is_said_to_publish_a_backend_when_api_gateway_could_not_be_read() {
         &f[0].message,
         &["No API Gateway method publishes this backend"],
     );
-    read_failed(&mut t, "apigateway:GetRestApis", "TooManyRequestsException");
+    read_failed(
+        &mut t,
+        Operation::ApiGatewayGetRestApis,
+        "TooManyRequestsException",
+    );
     let f = audit(vec![t]);
     assert_never_says(
         &f[0].message,
@@ -125,7 +130,7 @@ fn http_routes_through_a_v2_link_are_bypassed_like_rest_methods() {
     });
     let f: Vec<Finding> = audit(vec![t])
         .into_iter()
-        .filter(|f| f.rule_id == "public-lb-exposes-private-backend")
+        .filter(|f| f.rule_id == RuleId::PublicLbExposesPrivateBackend)
         .collect();
     assert_eq!(summary(&f), vec![public_lb_exposes(PUBLIC_NLB, "internet")]);
     let bypassed = &f[0].evidence["bypassed_methods"];
@@ -140,7 +145,7 @@ fn http_routes_through_a_v2_link_are_bypassed_like_rest_methods() {
              "path": "/orders", "authorization_type": "NONE", "link_inferred": false},
         ])
     );
-    assert_eq!(f[0].confidence, "high");
+    assert_eq!(f[0].confidence, Confidence::High);
     assert_says(
         &f[0].message,
         &["POST /orders on HTTP API orders-v2 (h1, NONE)", "GET /orders on REST API"],
@@ -159,13 +164,23 @@ fn an_http_link_alone_makes_its_backend_private() {
     t.http_apis.push(http_api_to(NLB_LISTENER));
     let f: Vec<Finding> = audit(vec![t])
         .into_iter()
-        .filter(|f| f.rule_id == "public-lb-exposes-private-backend")
+        .filter(|f| f.rule_id == RuleId::PublicLbExposesPrivateBackend)
         .collect();
-    assert_eq!(summary(&f), vec![public_lb_exposes(PUBLIC_NLB, "internet")]);
+    // The link's own load balancer is internet-facing too: it is a door of its own, as for
+    // a REST VPC link.
     assert_eq!(
-        f[0].evidence["backend"]["private_because"],
-        json!(["published by HTTP API orders-v2 (h1) through VPC link vl2-1"])
+        summary(&f),
+        vec![
+            public_lb_exposes(NLB, "internet"),
+            public_lb_exposes(PUBLIC_NLB, "internet")
+        ]
     );
+    for finding in &f {
+        assert_eq!(
+            finding.evidence["backend"]["private_because"],
+            json!(["published by HTTP API orders-v2 (h1) through VPC link vl2-1"])
+        );
+    }
 }
 
 #[test]
@@ -177,7 +192,7 @@ fn a_cloud_map_integration_ties_to_no_load_balancer() {
     let f = audit(vec![t]);
     let bypassed = f
         .iter()
-        .find(|f| f.rule_id == "public-lb-exposes-private-backend")
+        .find(|f| f.rule_id == RuleId::PublicLbExposesPrivateBackend)
         .map(|f| f.evidence["bypassed_methods"].clone())
         .unwrap();
     assert_eq!(bypassed.as_array().unwrap().len(), 1, "{bypassed:#}");
@@ -212,7 +227,7 @@ fn websocket_routes_through_a_rest_link_are_guarded_by_connect() {
     let f = audit(vec![t]);
     let bypassed = f
         .iter()
-        .find(|f| f.rule_id == "public-lb-exposes-private-backend")
+        .find(|f| f.rule_id == RuleId::PublicLbExposesPrivateBackend)
         .map(|f| f.evidence["bypassed_methods"].clone())
         .unwrap();
     assert_eq!(
@@ -231,18 +246,18 @@ fn routes_whose_integrations_were_not_read_leave_the_list_open() {
     let f = audit(vec![t.clone()]);
     let lb = f
         .iter()
-        .find(|f| f.rule_id == "public-lb-exposes-private-backend")
+        .find(|f| f.rule_id == RuleId::PublicLbExposesPrivateBackend)
         .unwrap();
     assert_says(
         &lb.message,
         &["the integrations of API h1 (not read) could not be read"],
     );
     // A failed read says which read failed, once.
-    read_failed(&mut t, "apigatewayv2:GetIntegrations", "AccessDeniedException");
+    read_failed(&mut t, Operation::ApiGatewayV2GetIntegrations, "AccessDeniedException");
     let f = audit(vec![t]);
     let lb = f
         .iter()
-        .find(|f| f.rule_id == "public-lb-exposes-private-backend")
+        .find(|f| f.rule_id == RuleId::PublicLbExposesPrivateBackend)
         .unwrap();
     assert_says(&lb.message, &["apigatewayv2:GetIntegrations (AccessDeniedException)"]);
     assert_never_says(&lb.message, &["(not read)"]);

@@ -2,14 +2,15 @@
 //! summary and its canary's, the working copy standing in (at medium confidence) only when a
 //! summary is missing, and the stages that differ from the working copy reported on their own.
 
-use super::tests::{audit, audit_rest, method, only, rest_api, rows, summary, target_with};
+use super::{audit, audit_rest, method, only, rest_api, rows, summary, target_with};
 use crate::inventory::{Canary, DeployedMethod, Deployment, RestApi, ScanError, Stage};
-use crate::model::Finding;
+use crate::model::{Auth, Confidence, Finding};
+use crate::rules::RuleId;
 use serde_json::json;
 use std::collections::BTreeMap;
 
-const WRITE_INTERNET: &str = "apigw-unauthenticated-write-internet";
-const UNDEPLOYED: &str = "apigw-undeployed-change";
+const WRITE_INTERNET: RuleId = RuleId::ApigwUnauthenticatedWriteInternet;
+const UNDEPLOYED: RuleId = RuleId::ApigwUndeployedChange;
 
 /// A deployment whose API summary has these (path, verb, authorizationType) methods.
 fn deployment(id: &str, methods: &[(&str, &str, &str)]) -> Deployment {
@@ -44,7 +45,7 @@ fn serving(mut api: RestApi, stages: Vec<Stage>, deployments: Vec<Deployment>) -
     api
 }
 
-fn of_rule<'a>(f: &'a [Finding], rule: &str) -> &'a Finding {
+fn of_rule<'a>(f: &'a [Finding], rule: RuleId) -> &'a Finding {
     let hits: Vec<&Finding> = f.iter().filter(|x| x.rule_id == rule).collect();
     assert_eq!(hits.len(), 1, "{rule}: {f:#?}");
     hits[0]
@@ -69,13 +70,13 @@ fn a_method_fixed_in_the_working_copy_is_still_open_on_a_stage_serving_the_old_d
     assert_eq!(
         summary(&f),
         rows(&[
-            "apigw-undeployed-change prod * * owner",
             "apigw-unauthenticated-write-internet prod POST /orders internet",
+            "apigw-undeployed-change prod * * owner",
         ])
     );
     let open = of_rule(&f, WRITE_INTERNET);
-    assert_eq!(open.confidence, "high");
-    assert_eq!(open.auth, "none");
+    assert_eq!(open.confidence, Confidence::High);
+    assert_eq!(open.auth, Auth::None);
     assert_says(
         &open.message,
         &[
@@ -104,7 +105,7 @@ fn a_method_fixed_in_the_working_copy_is_still_open_on_a_stage_serving_the_old_d
                 "api_key_required": false, "read_from": "api_summary"}])
     );
     let drift = of_rule(&f, UNDEPLOYED);
-    assert_eq!(drift.confidence, "high");
+    assert_eq!(drift.confidence, Confidence::High);
     assert_eq!(
         drift.resource_arn,
         "arn:aws:apigateway:us-east-1::/restapis/api1/stages/prod"
@@ -169,8 +170,8 @@ fn a_method_deleted_from_the_working_copy_is_still_served() {
     assert_eq!(
         summary(&f),
         rows(&[
-            "apigw-undeployed-change prod * * owner",
             "apigw-unauthenticated-write-internet prod DELETE /orders/{id} internet",
+            "apigw-undeployed-change prod * * owner",
         ])
     );
     let open = of_rule(&f, WRITE_INTERNET);
@@ -260,7 +261,7 @@ fn stages_serving_the_same_methods_collapse_to_every_stage_at_high_confidence() 
         summary(&f),
         rows(&["apigw-unauthenticated-write-internet * POST /orders internet"])
     );
-    assert_eq!(f[0].confidence, "high");
+    assert_eq!(f[0].confidence, Confidence::High);
     assert_eq!(f[0].evidence["served_by"].as_array().unwrap().len(), 2);
     // A stage that serves it differently splits them.
     let api = serving(
@@ -275,8 +276,8 @@ fn stages_serving_the_same_methods_collapse_to_every_stage_at_high_confidence() 
     assert_eq!(
         summary(&f),
         rows(&[
-            "apigw-undeployed-change prod * * owner",
             "apigw-unauthenticated-write-internet dev POST /orders internet",
+            "apigw-undeployed-change prod * * owner",
         ])
     );
 }
@@ -330,7 +331,7 @@ fn a_missing_summary_judges_the_working_copy_at_medium_confidence_and_says_why()
             rows(&["apigw-unauthenticated-write-internet prod POST /orders internet"]),
             "{why}"
         );
-        assert_eq!(f[0].confidence, "medium", "{why}");
+        assert_eq!(f[0].confidence, Confidence::Medium, "{why}");
         assert_says(
             &f[0].message,
             &["Judged on the API's working copy, at medium confidence", why],
@@ -372,7 +373,7 @@ fn an_api_key_required_by_the_deployment_is_what_callers_meet() {
     );
     let f = audit_rest(api);
     let open = of_rule(&f, WRITE_INTERNET);
-    assert_eq!(open.auth, "api_key_only");
+    assert_eq!(open.auth, Auth::ApiKeyOnly);
     assert_says(
         &of_rule(&f, UNDEPLOYED).message,
         &["POST /orders is NONE in the working copy and NONE with an API key on stage prod"],
@@ -415,6 +416,6 @@ fn unreadable_stages_are_judged_on_the_working_copy_without_change_notes() {
         summary(&f),
         rows(&["apigw-unauthenticated-write-internet * POST /orders internet"])
     );
-    assert_eq!(f[0].confidence, "medium");
+    assert_eq!(f[0].confidence, Confidence::Medium);
     assert!(f[0].evidence.get("served_by").is_none());
 }

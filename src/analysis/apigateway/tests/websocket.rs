@@ -1,12 +1,13 @@
 //! WebSocket APIs: judged by `$connect` alone, one finding per API and stage naming the routes
 //! a connection reaches.
 
-use super::tests::{audit, audit_http, route, rows, summary, target_with};
+use super::{audit, audit_http, route, rows, summary, target_with};
 use crate::inventory::{ApiMapping, CustomDomain, HttpApi, HttpRoute, ScanError, Stage};
-use crate::model::{EntryPoint, Severity};
+use crate::model::{Auth, Confidence, EntryPoint, Severity};
+use crate::rules::RuleId;
 use serde_json::json;
 
-const OPEN_CONNECT: &str = "apigw-websocket-unauthenticated-connect";
+const OPEN_CONNECT: RuleId = RuleId::ApigwWebsocketUnauthenticatedConnect;
 
 /// WebSocket API `ws1` with these routes, deployed on these stages.
 fn websocket(routes: Vec<HttpRoute>, stages: &[&str]) -> HttpApi {
@@ -50,8 +51,8 @@ fn an_open_connect_is_a_write_channel_from_the_internet() {
     assert_eq!(f.severity, Severity::Critical);
     assert_eq!(f.entry_point, EntryPoint::ApiGatewayWebsocket);
     assert!(f.write);
-    assert_eq!(f.auth, "none");
-    assert_eq!(f.confidence, "high");
+    assert_eq!(f.auth, Auth::None);
+    assert_eq!(f.confidence, Confidence::High);
     assert_eq!(
         f.resource_arn,
         "arn:aws:execute-api:us-east-1:111111111111:ws1/prod/$connect"
@@ -91,7 +92,7 @@ fn without_a_connect_route_nothing_checks_who_connects() {
     assert!(
         f[0].remediation.contains(
             "aws apigatewayv2 create-route --api-id ws1 --route-key '$connect' --authorization-type AWS_IAM"
-        ) && f[0].remediation.contains("--stage-name STAGE), for every stage"),
+        ) && f[0].remediation.contains("--stage-name STAGE)"),
         "{}",
         f[0].remediation
     );
@@ -112,7 +113,7 @@ fn the_connect_authorizer_decides() {
         summary(&f),
         rows(&["apigw-authorizer-only-write-exposed prod * $connect internet"])
     );
-    assert_eq!(f[0].auth, "lambda_authorizer");
+    assert_eq!(f[0].auth, Auth::LambdaAuthorizer);
     // An API key identifies; it does not authenticate.
     let mut keyed = connect("NONE");
     keyed.api_key_required = true;
@@ -120,7 +121,7 @@ fn the_connect_authorizer_decides() {
     routes.push(keyed);
     let f = audit_http(websocket(routes, &["prod"]));
     assert_eq!(f[0].rule_id, OPEN_CONNECT);
-    assert_eq!(f[0].auth, "api_key_only");
+    assert_eq!(f[0].auth, Auth::ApiKeyOnly);
     // Only $connect authorizes: IAM on another route changes nothing.
     let routes = vec![route("sendmessage", "AWS_IAM"), connect("NONE")];
     let f = audit_http(websocket(routes, &["prod"]));
@@ -174,6 +175,6 @@ fn unreadable_routes_or_stages_assume_an_open_connect_at_medium_confidence() {
         let f = audit(t);
         assert_eq!(f.len(), 1, "{op}: {f:#?}");
         assert_eq!(f[0].rule_id, OPEN_CONNECT, "{op}");
-        assert_eq!(f[0].confidence, "medium", "{op}");
+        assert_eq!(f[0].confidence, Confidence::Medium, "{op}");
     }
 }

@@ -18,9 +18,9 @@ use super::concurrency::bounded;
 use super::paging::{paginate_items, Pager};
 use super::{or_empty, ReadLog, RegionCtx};
 use crate::inventory::{
-    ApiMapping, ApiResource, Authorizer, Canary, CustomDomain, DeployedMethod, Deployment,
-    HttpApi, HttpIntegration, HttpRoute, HttpVpcLink, Integration, Notification, RestApi,
-    RestMethod, Stage, Target, VpcLink,
+    ApiMapping, ApiResource, Authorizer, Canary, CustomDomain, DeployedMethod, Deployment, HttpApi,
+    HttpIntegration, HttpRoute, HttpVpcLink, Integration, Notification, RestApi, RestMethod, Stage,
+    Target, VpcLink,
 };
 use crate::operation::Operation;
 use aws_sdk_apigateway as apigw;

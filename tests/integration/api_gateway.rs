@@ -75,9 +75,7 @@ fn matrix() -> &'static Matrix {
     static M: OnceLock<Matrix> = OnceLock::new();
     M.get_or_init(|| {
         let ids = harness::estate("apigw-matrix");
-        let proxy = FaultProxy::with_rules(&harness::emulator().endpoint, vec![]);
-        proxy.serve_api_summaries(&ids["api_summaries"]);
-        let report = harness::audit_json_at(&proxy.endpoint, &[OWNER], &["us-east-1"], &[]);
+        let report = audit_serving_summaries(ids);
         Matrix { ids, report }
     })
 }
@@ -495,6 +493,14 @@ fn matrix_reports_exactly_the_expected_findings_and_nothing_else() {
     }
 }
 
+/// The matrix's audit through a fault proxy that answers `GetDeployment` with the API summary
+/// the seeder recorded for each deployment (moto returns none).
+fn audit_serving_summaries(ids: &Value) -> Value {
+    let proxy = FaultProxy::with_rules(&harness::emulator().endpoint, vec![]);
+    proxy.serve_api_summaries(&ids["api_summaries"]);
+    harness::audit_json_at(&proxy.endpoint, &[OWNER], &["us-east-1"], &[])
+}
+
 #[test]
 fn every_apigw_rule_is_exercised() {
     let m = matrix();
@@ -510,6 +516,12 @@ fn every_apigw_rule_is_exercised() {
         .filter(|n| n.starts_with("apigw-"))
         .map(|n| n.trim_end_matches(".toml").to_string())
         .collect();
+    // A stage's drift and a WebSocket API's open `$connect` are exercised by the apigw-paths
+    // estate (tests/integration/apigw_paths.rs): the matrix serves what its working copy says
+    // and has no WebSocket API.
+    all.retain(|rule| {
+        rule != "apigw-undeployed-change" && rule != "apigw-websocket-unauthenticated-connect"
+    });
     all.sort();
     // Nine method-level rules and the policy-unparseable one.
     assert_eq!(all.len(), 10, "{all:?}");
@@ -1011,7 +1023,7 @@ fn findings_explain_themselves() {
 #[test]
 fn fingerprints_are_stable_across_runs_and_distinct() {
     let m = matrix();
-    let again = harness::audit_json(&[OWNER], &["us-east-1"], &[]);
+    let again = audit_serving_summaries(m.ids);
     let prints = |report: &Value| -> BTreeMap<String, String> {
         report["findings"]
             .as_array()

@@ -19,6 +19,7 @@
 use crate::fault_proxy::{Fault, FaultProxy, JsonEdit, Rule};
 use crate::{assert_rows, harness, row, rows, rows_for_api, Row};
 use serde_json::{json, Value};
+use std::sync::OnceLock;
 
 const DEPLOYMENTS: &str = "910000000001";
 const HTTP_LINKS: &str = "910000000002";
@@ -111,24 +112,65 @@ fn deployment_apis(ids: &Value) -> [String; 4] {
     .map(|k| harness::id(ids, k))
 }
 
+/// The deployments estate audited as real AWS would answer (exit code, report): the stage
+/// drift of `apigw-undeployed-change` fires here.
+fn deployments_audit() -> &'static (i32, Value) {
+    static REPORT: OnceLock<(i32, Value)> = OnceLock::new();
+    REPORT.get_or_init(|| {
+        let ids = harness::estate("apigw-deployments");
+        audit_through(&real_aws_proxy(ids), DEPLOYMENTS)
+    })
+}
+
+/// The WebSocket estate's audit: `apigw-websocket-unauthenticated-connect` fires here.
+fn websocket_audit() -> &'static Value {
+    static REPORT: OnceLock<Value> = OnceLock::new();
+    REPORT.get_or_init(|| harness::audit_json(&[WEBSOCKET], &["us-east-1"], &[]))
+}
+
+/// The reports of this suite's estates, for the rules' coverage check.
+pub fn paths_reports() -> [&'static Value; 2] {
+    [&deployments_audit().1, websocket_audit()]
+}
+
 #[test]
 fn each_stage_is_judged_by_the_deployments_it_serves() {
     let ids = harness::estate("apigw-deployments");
     let [fixed, added, canary, in_step] = deployment_apis(ids);
-    let proxy = real_aws_proxy(ids);
-    let (status, report) = audit_through(&proxy, DEPLOYMENTS);
-    assert_eq!(status, 0, "{:#}", report["scan"]);
+    let (status, report) = deployments_audit();
+    assert_eq!(*status, 0, "{:#}", report["scan"]);
     assert_rows(
-        &rows(&report),
+        &rows(report),
         &[
             // Fixed in the working copy, never redeployed: still open on prod.
-            row(WRITE_INTERNET, &fixed, "prod", "POST", "/orders", "internet"),
+            row(
+                WRITE_INTERNET,
+                &fixed,
+                "prod",
+                "POST",
+                "/orders",
+                "internet",
+            ),
             row(UNDEPLOYED, &fixed, "prod", "*", "*", "owner"),
             // Added open, never deployed: not reachable; the stage's note says so.
             row(UNDEPLOYED, &added, "prod", "*", "*", "owner"),
             // The working copy and prod's deployment require IAM; the canary does not.
-            row(WRITE_INTERNET, &canary, "prod", "POST", "/orders", "internet"),
-            row(WRITE_INTERNET, &in_step, "prod", "POST", "/orders", "internet"),
+            row(
+                WRITE_INTERNET,
+                &canary,
+                "prod",
+                "POST",
+                "/orders",
+                "internet",
+            ),
+            row(
+                WRITE_INTERNET,
+                &in_step,
+                "prod",
+                "POST",
+                "/orders",
+                "internet",
+            ),
         ],
     );
     for f in report["findings"].as_array().unwrap() {
@@ -137,7 +179,7 @@ fn each_stage_is_judged_by_the_deployments_it_serves() {
     // One GetDeployment per deployment served: four stages and one canary.
     assert_eq!(report["scan"]["api_calls"]["apigateway:GetDeployment"], 5);
 
-    let open = finding(&report, &fixed, WRITE_INTERNET);
+    let open = finding(report, &fixed, WRITE_INTERNET);
     assert_says(
         text(open, "message"),
         &[
@@ -154,13 +196,13 @@ fn each_stage_is_judged_by_the_deployments_it_serves() {
             "aws apigateway create-deployment --rest-api-id {fixed} --stage-name prod"
         )],
     );
-    let note = finding(&report, &added, UNDEPLOYED);
+    let note = finding(report, &added, UNDEPLOYED);
     assert_eq!(note["severity"], "info");
     assert_says(
         text(note, "message"),
         &["DELETE /orders is in the working copy (NONE) but not deployed (deploying it would break apigw-unauthenticated-write-internet)"],
     );
-    let through_canary = finding(&report, &canary, WRITE_INTERNET);
+    let through_canary = finding(report, &canary, WRITE_INTERNET);
     assert_says(
         text(through_canary, "message"),
         &["canary of stage prod serves it to 10% of the stage's traffic"],
@@ -189,8 +231,22 @@ fn without_api_summaries_each_stage_is_judged_on_the_working_copy_at_medium_conf
     assert_rows(
         &rows(&report),
         &[
-            row(WRITE_INTERNET, &added, "prod", "DELETE", "/orders", "internet"),
-            row(WRITE_INTERNET, &in_step, "prod", "POST", "/orders", "internet"),
+            row(
+                WRITE_INTERNET,
+                &added,
+                "prod",
+                "DELETE",
+                "/orders",
+                "internet",
+            ),
+            row(
+                WRITE_INTERNET,
+                &in_step,
+                "prod",
+                "POST",
+                "/orders",
+                "internet",
+            ),
         ],
     );
     for f in report["findings"].as_array().unwrap() {
@@ -211,7 +267,10 @@ fn a_deployment_that_cannot_be_read_is_a_gap_and_its_stage_is_judged_on_the_work
     let denied = harness::id(ids, "deployment:in-step");
     proxy.add(Rule::new("apigateway:GetDeployment", Fault::AccessDenied).resource(&denied));
     let (status, report) = audit_through(&proxy, DEPLOYMENTS);
-    assert_eq!(status, 2, "a failed read that a verdict depends on is a gap");
+    assert_eq!(
+        status, 2,
+        "a failed read that a verdict depends on is a gap"
+    );
     let target = &report["scan"]["targets"][0];
     assert_eq!(target["status"], "partial");
     assert_eq!(
@@ -225,7 +284,10 @@ fn a_deployment_that_cannot_be_read_is_a_gap_and_its_stage_is_judged_on_the_work
         &["could not be read (apigateway:GetDeployment: AccessDeniedException)"],
     );
     // The other APIs keep what their summaries prove.
-    assert_eq!(finding(&report, &fixed, WRITE_INTERNET)["confidence"], "high");
+    assert_eq!(
+        finding(&report, &fixed, WRITE_INTERNET)["confidence"],
+        "high"
+    );
 }
 
 #[test]
@@ -249,7 +311,14 @@ fn http_routes_through_a_v2_vpc_link_are_bypassed_by_the_public_load_balancer() 
     // and the route over the internet are not.
     assert_rows(
         &rows_for_api(&report, &http),
-        &[row(WRITE_INTERNET, &http, "$default", "POST", "/orders", "internet")],
+        &[row(
+            WRITE_INTERNET,
+            &http,
+            "$default",
+            "POST",
+            "/orders",
+            "internet",
+        )],
     );
     assert_rows(&rows_for_api(&report, &direct), &[]);
 
@@ -283,7 +352,9 @@ fn http_routes_through_a_v2_vpc_link_are_bypassed_by_the_public_load_balancer() 
     );
     assert_says(
         text(lb, "message"),
-        &[&format!("POST /orders on HTTP API orders-http ({http}, NONE)")],
+        &[&format!(
+            "POST /orders on HTTP API orders-http ({http}, NONE)"
+        )],
     );
     let calls = &report["scan"]["api_calls"];
     assert_eq!(calls["apigatewayv2:GetIntegrations"], 2);
@@ -294,21 +365,45 @@ fn http_routes_through_a_v2_vpc_link_are_bypassed_by_the_public_load_balancer() 
 fn websocket_apis_are_judged_by_their_connect_route() {
     let ids = harness::estate("apigw-websocket");
     let api = |name: &str| harness::id(ids, &format!("ws:{name}"));
-    let report = harness::audit_json(&[WEBSOCKET], &["us-east-1"], &[]);
+    let report = websocket_audit();
     assert_rows(
-        &rows(&report),
+        &rows(report),
         &[
-            row(OPEN_CONNECT, &api("chat-open"), "prod", "*", "$connect", "internet"),
-            row(OPEN_CONNECT, &api("chat-no-connect"), "prod", "*", "$connect", "internet"),
-            row(AUTHORIZER_WRITE, &api("chat-lambda"), "prod", "*", "$connect", "internet"),
+            row(
+                OPEN_CONNECT,
+                &api("chat-open"),
+                "prod",
+                "*",
+                "$connect",
+                "internet",
+            ),
+            row(
+                OPEN_CONNECT,
+                &api("chat-no-connect"),
+                "prod",
+                "*",
+                "$connect",
+                "internet",
+            ),
+            row(
+                AUTHORIZER_WRITE,
+                &api("chat-lambda"),
+                "prod",
+                "*",
+                "$connect",
+                "internet",
+            ),
         ],
     );
-    let open = finding(&report, &api("chat-open"), OPEN_CONNECT);
+    let open = finding(report, &api("chat-open"), OPEN_CONNECT);
     assert_eq!(open["severity"], "critical");
     assert_eq!(open["entry_point"], "api_gateway_websocket");
     assert_eq!(open["write"], true);
     assert_eq!(open["confidence"], "high");
-    assert_says(text(open, "message"), &["sendmessage, $default", "write channel"]);
+    assert_says(
+        text(open, "message"),
+        &["$default, sendmessage", "write channel"],
+    );
     assert_says(
         text(open, "remediation"),
         &[&format!(
@@ -317,7 +412,7 @@ fn websocket_apis_are_judged_by_their_connect_route() {
             harness::id(ids, "connect:chat-open")
         )],
     );
-    let none = finding(&report, &api("chat-no-connect"), OPEN_CONNECT);
+    let none = finding(report, &api("chat-no-connect"), OPEN_CONNECT);
     assert_says(text(none, "message"), &["it has no $connect route"]);
     // Every WebSocket API has routes: their integrations are read too (none goes through a
     // VPC link, so the v2 links are not).

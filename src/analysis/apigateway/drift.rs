@@ -57,13 +57,14 @@ fn changes<'a>(
     cache: &mut ReachCache,
 ) -> Vec<Change<'a>> {
     let working = working_methods(scope.api);
-    let keys: BTreeSet<(&str, &str)> = working
-        .keys()
-        .copied()
-        .chain(summary.iter().flat_map(|(path, verbs)| {
-            verbs.keys().map(move |verb| (path.as_str(), verb.as_str()))
-        }))
-        .collect();
+    let keys: BTreeSet<(&str, &str)> =
+        working
+            .keys()
+            .copied()
+            .chain(summary.iter().flat_map(|(path, verbs)| {
+                verbs.keys().map(move |verb| (path.as_str(), verb.as_str()))
+            }))
+            .collect();
     let mut out = Vec::new();
     for (path, verb) in keys {
         let wc = working.get(&(path, verb)).copied();

@@ -85,7 +85,7 @@ pub(super) fn served_words(by: &[&Judged], stages_unknown: bool) -> String {
             reasons.join("; ")
         ));
     }
-    for j in by.iter().filter(|j| !j.m.from_working_copy()) {
+    for j in by.iter().filter(|j| !j.m.read_from_working_copy()) {
         let (s, m) = (j.m.served, &j.m);
         let deployment = s.deployment_id.unwrap_or("?");
         if let Some(percent) = s.canary_percent {
@@ -214,7 +214,10 @@ pub(super) fn undeployed_change_fix(
         ("before_deploy", before_deploy),
         (
             "redeploy",
-            format!("then deploy it to the stage ({})", deploy_command(api_id, stage)),
+            format!(
+                "then deploy it to the stage ({})",
+                deploy_command(api_id, stage)
+            ),
         ),
     ])
 }

@@ -3,7 +3,9 @@
 
 use super::classify::{rules_broken, BrokenRule};
 use super::drift::undeployed_change_findings;
-use super::prose::{any_words, auth_phrase, served_fix, served_words, stage_words, unparseable_policy_fix};
+use super::prose::{
+    any_words, auth_phrase, served_fix, served_words, stage_words, unparseable_policy_fix,
+};
 use super::served::{
     served_methods, stage_groups, Judged, ServedMethod, StageGroup, REST_AUTHORIZATION_TYPES,
 };
@@ -30,7 +32,8 @@ pub(super) fn analyze_rest_api(
     ownership: &VpcOwnership,
 ) -> Vec<Finding> {
     let parsed = api.policy.as_deref().map(policy::parse_policy);
-    let stages_unknown = stages_unreadable(target, Operation::ApiGatewayGetStages, &api.id, &api.stages);
+    let stages_unknown =
+        stages_unreadable(target, Operation::ApiGatewayGetStages, &api.id, &api.stages);
     let served: Vec<ServedDeployment> = if stages_unknown {
         candidate_stages(parsed.as_ref().and_then(|p| p.as_ref().ok()))
             .into_iter()
@@ -202,7 +205,7 @@ impl RestApiScope<'_> {
             .map(|m| {
                 let mut verdict = self.verdict(&m.served.stage, m.verb, m.path, m.auth, cache);
                 // A stage judged on the working copy may serve something else.
-                verdict.low_confidence |= m.from_working_copy();
+                verdict.low_confidence |= m.read_from_working_copy();
                 Judged { m, verdict }
             })
             .collect();
@@ -290,7 +293,7 @@ impl RestApiScope<'_> {
     /// deploying the working copy is the whole fix.
     fn working_copy_clears(&self, by: &[&Judged], rule: RuleId, cache: &mut ReachCache) -> bool {
         by.iter().all(|j| {
-            if j.m.from_working_copy() || !j.m.differs_from_working_copy() {
+            if j.m.read_from_working_copy() || !j.m.differs_from_working_copy() {
                 return false;
             }
             match j.m.working {
@@ -351,7 +354,7 @@ impl RestApiScope<'_> {
                 json!(by.iter().map(|j| served_evidence(&j.m)).collect::<Vec<_>>()),
             );
         }
-        if !m.from_working_copy() && m.differs_from_working_copy() {
+        if !m.read_from_working_copy() && m.differs_from_working_copy() {
             let working = m.working.map(|(_, wc)| {
                 json!({
                     "authorization_type": wc.authorization_type,

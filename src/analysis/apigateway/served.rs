@@ -41,7 +41,7 @@ impl ServedMethod<'_> {
         }
     }
 
-    pub(super) fn from_working_copy(&self) -> bool {
+    pub(super) fn read_from_working_copy(&self) -> bool {
         matches!(self.served.from, ServedFrom::WorkingCopy(_))
     }
 }

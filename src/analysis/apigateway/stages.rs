@@ -125,7 +125,13 @@ pub(super) fn served_deployments<'a>(
 ) -> Vec<ServedDeployment<'a>> {
     let mut out = Vec::new();
     for stage in stages {
-        out.push(served(target, api, &stage.name, stage.deployment_id.as_deref(), None));
+        out.push(served(
+            target,
+            api,
+            &stage.name,
+            stage.deployment_id.as_deref(),
+            None,
+        ));
         if let Some(canary) = &stage.canary {
             out.push(served(
                 target,

@@ -798,7 +798,10 @@ fn every_fix_fills_its_rules_placeholders() {
         ..route("POST /orders", "NONE")
     };
     // A stage's drift is no method's: its fix is checked with the stage (tests/served.rs).
-    for id in RuleId::ALL.into_iter().filter(|id| *id != RuleId::ApigwUndeployedChange) {
+    for id in RuleId::ALL
+        .into_iter()
+        .filter(|id| *id != RuleId::ApigwUndeployedChange)
+    {
         let entry_points = id.rule().entry_points;
         let mut fixes = vec![];
         if entry_points.contains(&EntryPoint::ApiGatewayRest) {

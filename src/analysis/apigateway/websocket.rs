@@ -69,7 +69,8 @@ pub(super) fn analyze_websocket_api(target: &Target, api: &HttpApi) -> Vec<Findi
     };
     let low_confidence = stages_unknown || routes_unknown;
     let reach = Reach::Internet;
-    let route_keys: Vec<&str> = api.routes.iter().map(|r| r.route_key.as_str()).collect();
+    let mut route_keys: Vec<&str> = api.routes.iter().map(|r| r.route_key.as_str()).collect();
+    route_keys.sort();
     let mut evidence = BTreeMap::new();
     evidence.insert("api_name".into(), json!(api.name));
     evidence.insert("protocol_type".into(), json!(api.protocol_type));
@@ -167,12 +168,13 @@ fn connect_message(
             ),
         },
     };
-    let routes: Vec<&str> = api
+    let mut routes: Vec<&str> = api
         .routes
         .iter()
         .map(|r| r.route_key.as_str())
         .filter(|k| *k != CONNECT)
         .collect();
+    routes.sort();
     let reached = if routes.is_empty() {
         String::new()
     } else {

@@ -69,7 +69,11 @@ impl<'t> Links<'t> {
             .flat_map(|l| l.target_arns.iter().map(String::as_str))
             .collect();
         Links {
-            by_id: target.vpc_links.iter().map(|l| (l.id.as_str(), l)).collect(),
+            by_id: target
+                .vpc_links
+                .iter()
+                .map(|l| (l.id.as_str(), l))
+                .collect(),
             by_dns: target
                 .network
                 .load_balancers
@@ -103,11 +107,8 @@ impl<'t> Links<'t> {
                 false,
             ),
             _ => {
-                let by_uri = uri.and_then(|u| {
-                    self.by_dns
-                        .get(&uri_host(u).to_ascii_lowercase())
-                        .copied()
-                });
+                let by_uri =
+                    uri.and_then(|u| self.by_dns.get(&uri_host(u).to_ascii_lowercase()).copied());
                 match (by_uri, self.only) {
                     (Some(arn), _) => (vec![arn], stage_variable),
                     (None, Some(link)) => {
@@ -141,11 +142,7 @@ pub(super) fn sort_methods(methods: &mut Vec<PublishedMethod>) {
     methods.dedup_by(|a, b| a.api_id == b.api_id && a.path == b.path && a.method == b.method);
 }
 
-fn add_api_methods(
-    api: &RestApi,
-    links: &Links,
-    out: &mut HashMap<String, Vec<PublishedMethod>>,
-) {
+fn add_api_methods(api: &RestApi, links: &Links, out: &mut HashMap<String, Vec<PublishedMethod>>) {
     for r in &api.resources {
         for m in &r.methods {
             let Some(i) = &m.integration else { continue };
@@ -154,15 +151,17 @@ fn add_api_methods(
             }
             let (arns, inferred) = links.targets(i.connection_id.as_deref(), i.uri.as_deref());
             for arn in arns {
-                out.entry(arn.to_string()).or_default().push(PublishedMethod {
-                    api_id: api.id.clone(),
-                    api_name: api.name.clone(),
-                    api_kind: ApiKind::Rest,
-                    method: m.http_method.clone(),
-                    path: r.path.clone(),
-                    authorization_type: m.authorization_type.clone(),
-                    inferred,
-                });
+                out.entry(arn.to_string())
+                    .or_default()
+                    .push(PublishedMethod {
+                        api_id: api.id.clone(),
+                        api_name: api.name.clone(),
+                        api_kind: ApiKind::Rest,
+                        method: m.http_method.clone(),
+                        path: r.path.clone(),
+                        authorization_type: m.authorization_type.clone(),
+                        inferred,
+                    });
             }
         }
     }
@@ -194,7 +193,10 @@ fn add_api_routes(api: &HttpApi, links: &Links, out: &mut HashMap<String, Vec<Pu
         .find(|r| r.route_key == "$connect")
         .map_or("NONE", |r| r.authorization_type.as_str());
     for route in &api.routes {
-        let Some(id) = route.target.as_deref().and_then(|t| t.strip_prefix("integrations/"))
+        let Some(id) = route
+            .target
+            .as_deref()
+            .and_then(|t| t.strip_prefix("integrations/"))
         else {
             continue;
         };
@@ -209,7 +211,10 @@ fn add_api_routes(api: &HttpApi, links: &Links, out: &mut HashMap<String, Vec<Pu
             let (arns, inferred) = links.targets(i.connection_id.as_deref(), uri);
             (arns.into_iter().map(str::to_string).collect(), inferred)
         } else {
-            (uri.and_then(listener_load_balancer).into_iter().collect(), false)
+            (
+                uri.and_then(listener_load_balancer).into_iter().collect(),
+                false,
+            )
         };
         let (method, path, authorization_type) = if websocket {
             ("*".to_string(), route.route_key.clone(), connect_auth)

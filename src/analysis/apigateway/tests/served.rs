@@ -45,7 +45,7 @@ fn serving(mut api: RestApi, stages: Vec<Stage>, deployments: Vec<Deployment>) -
     api
 }
 
-fn of_rule<'a>(f: &'a [Finding], rule: RuleId) -> &'a Finding {
+fn of_rule(f: &[Finding], rule: RuleId) -> &Finding {
     let hits: Vec<&Finding> = f.iter().filter(|x| x.rule_id == rule).collect();
     assert_eq!(hits.len(), 1, "{rule}: {f:#?}");
     hits[0]
@@ -134,7 +134,10 @@ fn a_method_added_but_never_deployed_is_not_reachable_yet() {
     let f = audit_rest(api);
     // No method finding: the open POST is not deployed. The stage's note says what
     // deploying would open, and the fix fixes it first.
-    assert_eq!(summary(&f), rows(&["apigw-undeployed-change prod * * owner"]));
+    assert_eq!(
+        summary(&f),
+        rows(&["apigw-undeployed-change prod * * owner"])
+    );
     assert_says(
         &f[0].message,
         &[
@@ -163,7 +166,10 @@ fn a_method_deleted_from_the_working_copy_is_still_served() {
         vec![stage("prod", "d1")],
         vec![deployment(
             "d1",
-            &[("/orders", "GET", "AWS_IAM"), ("/orders/{id}", "DELETE", "NONE")],
+            &[
+                ("/orders", "GET", "AWS_IAM"),
+                ("/orders/{id}", "DELETE", "NONE"),
+            ],
         )],
     );
     let f = audit_rest(api);
@@ -242,7 +248,10 @@ fn a_canary_serves_its_own_deployment_to_a_share_of_the_traffic() {
     // The method itself is the fix, and the canary then needs it too.
     assert_says(
         &f[0].remediation,
-        &["update-method --rest-api-id api1 --resource-id r0", "--canary-settings"],
+        &[
+            "update-method --rest-api-id api1 --resource-id r0",
+            "--canary-settings",
+        ],
     );
 }
 
@@ -334,7 +343,10 @@ fn a_missing_summary_judges_the_working_copy_at_medium_confidence_and_says_why()
         assert_eq!(f[0].confidence, Confidence::Medium, "{why}");
         assert_says(
             &f[0].message,
-            &["Judged on the API's working copy, at medium confidence", why],
+            &[
+                "Judged on the API's working copy, at medium confidence",
+                why,
+            ],
         );
         assert_eq!(f[0].evidence["served_by"][0]["read_from"], "working_copy");
     }
@@ -348,7 +360,10 @@ fn a_stage_serving_a_safe_deployment_is_clean_while_its_working_copy_is_open() {
         vec![deployment("d1", &[("/orders", "DELETE", "AWS_IAM")])],
     );
     let f = audit_rest(api);
-    assert_eq!(summary(&f), rows(&["apigw-undeployed-change prod * * owner"]));
+    assert_eq!(
+        summary(&f),
+        rows(&["apigw-undeployed-change prod * * owner"])
+    );
     assert_says(
         &f[0].message,
         &["DELETE /orders is NONE in the working copy and AWS_IAM on stage prod (deploying it would break apigw-unauthenticated-write-internet)"],
@@ -417,5 +432,5 @@ fn unreadable_stages_are_judged_on_the_working_copy_without_change_notes() {
         rows(&["apigw-unauthenticated-write-internet * POST /orders internet"])
     );
     assert_eq!(f[0].confidence, Confidence::Medium);
-    assert!(f[0].evidence.get("served_by").is_none());
+    assert!(!f[0].evidence.contains_key("served_by"));
 }

@@ -4,8 +4,8 @@
 use super::fixtures::*;
 use super::*;
 use crate::analysis::network::published::listener_load_balancer;
-use crate::rules::RuleId;
 use crate::inventory::{HttpApi, HttpIntegration, HttpRoute, HttpVpcLink, VpcLink};
+use crate::rules::RuleId;
 use serde_json::json;
 
 #[test]
@@ -115,7 +115,11 @@ fn a_listener_arn_names_its_load_balancer() {
         "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/net/backend/1",
         "",
     ] {
-        assert_eq!(listener_load_balancer(not_a_listener), None, "{not_a_listener}");
+        assert_eq!(
+            listener_load_balancer(not_a_listener),
+            None,
+            "{not_a_listener}"
+        );
     }
 }
 
@@ -148,7 +152,10 @@ fn http_routes_through_a_v2_link_are_bypassed_like_rest_methods() {
     assert_eq!(f[0].confidence, Confidence::High);
     assert_says(
         &f[0].message,
-        &["POST /orders on HTTP API orders-v2 (h1, NONE)", "GET /orders on REST API"],
+        &[
+            "POST /orders on HTTP API orders-v2 (h1, NONE)",
+            "GET /orders on REST API",
+        ],
     );
 }
 
@@ -253,12 +260,19 @@ fn routes_whose_integrations_were_not_read_leave_the_list_open() {
         &["the integrations of API h1 (not read) could not be read"],
     );
     // A failed read says which read failed, once.
-    read_failed(&mut t, Operation::ApiGatewayV2GetIntegrations, "AccessDeniedException");
+    read_failed(
+        &mut t,
+        Operation::ApiGatewayV2GetIntegrations,
+        "AccessDeniedException",
+    );
     let f = audit(vec![t]);
     let lb = f
         .iter()
         .find(|f| f.rule_id == RuleId::PublicLbExposesPrivateBackend)
         .unwrap();
-    assert_says(&lb.message, &["apigatewayv2:GetIntegrations (AccessDeniedException)"]);
+    assert_says(
+        &lb.message,
+        &["apigatewayv2:GetIntegrations (AccessDeniedException)"],
+    );
     assert_never_says(&lb.message, &["(not read)"]);
 }

@@ -1,9 +1,10 @@
 //! Rules as data stay honest: every rule the binary knows fires on some seed estate, in the
-//! audits the API Gateway, network and API Gateway paths suites already run (a rule no estate
-//! triggers is a rule no test proves). The README table and the rule pages are checked by the unit tests of
+//! audits the API Gateway, network, transit gateway and API Gateway paths suites already run
+//! or the role trust suite's audit of its cases together (a rule no estate triggers is a rule
+//! no test proves). The README table and the rule pages are checked by the unit tests of
 //! `report::rule_docs`.
 
-use crate::{api_gateway, apigw_paths, network};
+use crate::{api_gateway, apigw_paths, network, role_trust, transit};
 use overexposed::rules::RuleId;
 use std::collections::BTreeSet;
 
@@ -14,6 +15,8 @@ fn every_rule_fires_on_some_estate() {
     for report in [
         api_gateway::matrix_report(),
         network::network_report(),
+        transit::transit_report(),
+        role_trust::trust_report(),
         deployments,
         websocket,
     ] {

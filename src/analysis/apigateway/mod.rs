@@ -23,9 +23,11 @@
 //! each deployment serves and groups their verdicts by stage; [`drift`] compares a stage with
 //! the working copy; [`verdict`] decides who reaches each verb; [`classify`] maps a verdict to
 //! the rules it breaks; [`prose`] writes the words of a finding that are not its rule's and
-//! the facts its rule's fix names; `tests.rs` (and `tests/`) holds the unit tests; the rules'
-//! data, words included, is in `rules/apigw-*.toml`.
+//! the facts its rule's fix names; [`via_role`] finds who reaches IAM-authenticated methods by
+//! becoming a role; `tests.rs` (and `tests/`) holds the unit tests; the rules' data, words
+//! included, is in `rules/apigw-*.toml`.
 
+use super::roles::RoleCallers;
 use super::VpcOwnership;
 use crate::inventory::Target;
 use crate::model::Finding;
@@ -41,19 +43,25 @@ mod rest;
 mod served;
 mod stages;
 mod verdict;
+mod via_role;
 mod websocket;
 
-/// The findings of every REST and HTTP API of one account and region.
-pub(super) fn analyze_target(target: &Target, ownership: &VpcOwnership) -> Vec<Finding> {
+/// The findings of every REST and HTTP API of one account and region; `roles` are the roles
+/// outsiders can become (trust paths into IAM-authenticated methods).
+pub(super) fn analyze_target(
+    target: &Target,
+    ownership: &VpcOwnership,
+    roles: &RoleCallers,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for api in &target.rest_apis {
-        out.extend(analyze_rest_api(target, api, ownership));
+        out.extend(analyze_rest_api(target, api, ownership, roles));
     }
     for api in &target.http_apis {
         if api.protocol_type == "WEBSOCKET" {
             out.extend(analyze_websocket_api(target, api));
         } else {
-            out.extend(analyze_http_api(target, api));
+            out.extend(analyze_http_api(target, api, ownership, roles));
         }
     }
     out

@@ -14,6 +14,8 @@ use super::stages::{
     ServedFrom,
 };
 use super::verdict::{caller_auth, method_arn, rest_verdict, widest_verdict, MethodVerdict};
+use super::via_role::{self, RestMethodView};
+use crate::analysis::roles::RoleCallers;
 use crate::analysis::{describe_reach, FindingDraft, VpcOwnership};
 use crate::inventory::{RestApi, RestMethod, Target};
 use crate::model::{Auth, EntryPoint, Finding, Reach};
@@ -30,6 +32,7 @@ pub(super) fn analyze_rest_api(
     target: &Target,
     api: &RestApi,
     ownership: &VpcOwnership,
+    roles: &RoleCallers,
 ) -> Vec<Finding> {
     let parsed = api.policy.as_deref().map(policy::parse_policy);
     let stages_unknown =
@@ -85,6 +88,7 @@ pub(super) fn analyze_rest_api(
     // One cache for the API's policy: methods decided by the same statements share a verdict.
     let mut cache = ReachCache::default();
     for methods in served_methods(api, &served).into_values() {
+        out.extend(scope.via_role_findings(&methods, roles));
         for group in scope.groups(methods, &mut cache) {
             out.extend(scope.group_findings(&group, &mut cache));
         }
@@ -152,6 +156,35 @@ pub(super) struct RestApiScope<'a> {
 }
 
 impl RestApiScope<'_> {
+    /// Who can call one method by becoming a role of the owner, on the stages that serve it
+    /// with IAM authorization. The working copy names the resource the trust-path fix needs:
+    /// a method it no longer has keeps only its direct verdicts.
+    fn via_role_findings(&self, methods: &[ServedMethod], roles: &RoleCallers) -> Vec<Finding> {
+        let Some((resource, method)) = methods.iter().find_map(|m| m.working) else {
+            return Vec::new();
+        };
+        let mut stages: Vec<String> = methods
+            .iter()
+            .filter(|m| m.auth == Auth::AwsIam)
+            .map(|m| m.served.stage.clone())
+            .collect();
+        stages.dedup();
+        if stages.is_empty() {
+            return Vec::new();
+        }
+        let view = RestMethodView {
+            target: self.target,
+            api: self.api,
+            doc: self.doc.as_ref(),
+            network: self.network,
+            stages: &stages,
+            stages_unknown: self.stages_unknown,
+            resource,
+            method,
+        };
+        via_role::rest_method(roles, self.ownership, &view)
+    }
+
     /// Who can reach a method with this authorization on this stage.
     pub(super) fn verdict(
         &self,

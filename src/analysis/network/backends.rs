@@ -255,7 +255,7 @@ fn unread_api_reads(target: &Target) -> Vec<String> {
                 .http_apis
                 .iter()
                 .filter(|a| !a.routes.is_empty() && a.integrations.is_none())
-                .map(|a| format!("the integrations of API {} (not read)", a.id)),
+                .map(|a| format!("the integrations of API {} (not in this snapshot)", a.id)),
         );
     }
     out

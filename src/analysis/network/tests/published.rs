@@ -257,7 +257,7 @@ fn routes_whose_integrations_were_not_read_leave_the_list_open() {
         .unwrap();
     assert_says(
         &lb.message,
-        &["the integrations of API h1 (not read) could not be read"],
+        &["the integrations of API h1 (not in this snapshot) could not be read"],
     );
     // A failed read says which read failed, once.
     read_failed(
@@ -274,5 +274,5 @@ fn routes_whose_integrations_were_not_read_leave_the_list_open() {
         &lb.message,
         &["apigatewayv2:GetIntegrations (AccessDeniedException)"],
     );
-    assert_never_says(&lb.message, &["(not read)"]);
+    assert_never_says(&lb.message, &["(not in this snapshot)"]);
 }

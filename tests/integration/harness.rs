@@ -236,11 +236,16 @@ pub fn audit_at(endpoint: &str, args: &[&str]) -> Run {
     run(cmd)
 }
 
-/// `audit --accounts A --regions R` plus `extra`, against the shared emulator. Asserts the scan was complete
-/// (exit 0) and returns the report.
+/// `audit --accounts A --regions R` plus `extra`, against the shared emulator. Asserts the
+/// scan was complete (exit 0) and returns the report.
 pub fn audit_json(accounts: &[&str], regions: &[&str], extra: &[&str]) -> Value {
+    audit_json_at(&emulator().endpoint, accounts, regions, extra)
+}
+
+/// [`audit_json`] against another endpoint (a fault proxy in front of the emulator).
+pub fn audit_json_at(endpoint: &str, accounts: &[&str], regions: &[&str], extra: &[&str]) -> Value {
     let (accounts, regions) = (accounts.join(","), regions.join(","));
     let scope = ["--accounts", &accounts, "--regions", &regions];
     let args: Vec<&str> = scope.iter().chain(extra).copied().collect();
-    audit_at(&emulator().endpoint, &args).complete_json()
+    audit_at(endpoint, &args).complete_json()
 }

@@ -9,6 +9,7 @@
 
 use crate::analysis::analyze;
 use crate::aws::{self, Progress, ProgressSink, ScanOptions};
+use crate::config::{Config, ScanDefaults};
 use crate::inventory::{Inventory, TargetStatus};
 use crate::model::Severity;
 use crate::report::{self, AuditReport};
@@ -67,6 +68,28 @@ pub enum Command {
         /// No summary line on stderr.
         #[arg(long, short)]
         quiet: bool,
+        /// The configuration to read (default: ./overexposed.toml when it exists).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Accept every finding of a report: append a `[[suppress]]` entry by fingerprint for each
+    /// finding not yet suppressed, so that later scans gate only on new exposure.
+    Baseline {
+        /// A JSON report written by `audit` or `analyze`.
+        #[arg(long, value_name = "FILE")]
+        report: PathBuf,
+        /// The configuration to write or append to (the rest of it is kept as it is).
+        #[arg(long, short, value_name = "FILE", default_value = crate::config::DEFAULT_FILE)]
+        output: PathBuf,
+        /// The reason written on every entry (default: accepted at the baseline of today).
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+        /// The last day the entries suppress (YYYY-MM-DD); after it they expire.
+        #[arg(long, value_name = "DATE", value_parser = parse_expires)]
+        expires: Option<time::Date>,
+        /// No summary line on stderr.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// List the rules, or explain one.
     Rules {
@@ -86,9 +109,10 @@ pub struct ScanArgs {
     /// are skipped and listed.
     #[arg(long, conflicts_with = "accounts")]
     pub organization: bool,
-    /// Role assumed in each account: arn:aws:iam::<account>:role/<role-name>.
-    #[arg(long, default_value = "SecurityAudit", value_name = "NAME")]
-    pub role_name: String,
+    /// Role assumed in each account: arn:aws:iam::<account>:role/<role-name> [default:
+    /// SecurityAudit].
+    #[arg(long, value_name = "NAME")]
+    pub role_name: Option<String>,
     /// External id passed to sts:AssumeRole.
     #[arg(
         long,
@@ -114,9 +138,9 @@ pub struct ScanArgs {
         value_name = "URL"
     )]
     pub endpoint_url: Option<String>,
-    /// Account × region targets scanned at once.
-    #[arg(long, default_value_t = 8, value_name = "N")]
-    pub concurrency: usize,
+    /// Account × region targets scanned at once [default: 8].
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
     /// Timeout of each AWS call, in seconds (retries included).
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     pub timeout: u64,
@@ -130,6 +154,10 @@ pub struct ScanArgs {
     /// No progress lines and no summary line on stderr (errors still print).
     #[arg(long, short)]
     pub quiet: bool,
+    /// The configuration to read: scan defaults (flags win) and `[[suppress]]` entries
+    /// (default: ./overexposed.toml when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -139,7 +167,8 @@ pub enum Format {
     Sarif,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum FailOn {
     Critical,
     High,
@@ -163,10 +192,10 @@ pub struct ReportArgs {
     /// --format, the report also goes to stdout in that format.
     #[arg(long, short, value_name = "FILE")]
     pub output: Vec<PathBuf>,
-    /// Exit 1 when a finding is at or above this severity (`info`: any finding; `never` turns
-    /// gating off).
-    #[arg(long, value_enum, default_value = "low")]
-    pub fail_on: FailOn,
+    /// Exit 1 when a finding that is not suppressed is at or above this severity (`info`: any
+    /// finding; `never` turns gating off) [default: low].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// Under the table, explain every finding: the resource ARN, why it matters and how to
     /// fix it (JSON and SARIF always carry these).
     #[arg(long)]
@@ -192,13 +221,49 @@ fn parse_sarif_category(raw: &str) -> Result<String, String> {
     Ok(name.to_string())
 }
 
+/// `--expires`: a day, `YYYY-MM-DD`.
+fn parse_expires(raw: &str) -> Result<time::Date, String> {
+    crate::config::parse_date(raw).ok_or_else(|| format!("'{raw}' is not a date: write YYYY-MM-DD"))
+}
+
 /// A usage or input error: printed as `error: …` and exit 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-fn validate_scan(args: &ScanArgs) -> Result<ScanOptions, UsageError> {
-    let accounts = match &args.accounts {
+impl From<crate::config::ConfigError> for UsageError {
+    fn from(e: crate::config::ConfigError) -> UsageError {
+        UsageError(e.0)
+    }
+}
+
+/// The scan options: the flags, else the configuration's defaults, else the built-in ones.
+fn validate_scan(args: &ScanArgs, defaults: &ScanDefaults) -> Result<ScanOptions, UsageError> {
+    // A scope on the command line replaces the configuration's scope as a whole.
+    let flag_scope = args.accounts.is_some() || args.organization;
+    let organization = args.organization || (!flag_scope && defaults.organization == Some(true));
+    let accounts_given = if flag_scope {
+        args.accounts.clone()
+    } else {
+        defaults.accounts.clone()
+    };
+    let role_name = args
+        .role_name
+        .clone()
+        .or_else(|| defaults.role_name.clone())
+        .unwrap_or_else(|| "SecurityAudit".into());
+    let external_id = match (&args.external_id, &defaults.external_id_env) {
+        (Some(id), _) => Some(id.clone()),
+        (None, Some(name)) => Some(std::env::var(name).map_err(|_| {
+            UsageError(format!(
+                "the configuration's external_id_env names {name}, which is not set (or not UTF-8)"
+            ))
+        })?),
+        (None, None) => None,
+    };
+    let regions_given = args.regions.clone().or_else(|| defaults.regions.clone());
+    let concurrency = args.concurrency.or(defaults.concurrency).unwrap_or(8);
+    let accounts = match &accounts_given {
         None => None,
         Some(list) => {
             let mut out: Vec<String> = Vec::new();
@@ -224,26 +289,24 @@ fn validate_scan(args: &ScanArgs) -> Result<ScanOptions, UsageError> {
             Some(out)
         }
     };
-    let role_ok = !args.role_name.is_empty()
-        && args.role_name.len() <= 512
-        && args
-            .role_name
+    let role_ok = !role_name.is_empty()
+        && role_name.len() <= 512
+        && role_name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c));
     if !role_ok {
         return Err(UsageError(format!(
-            "invalid --role-name '{}': use the role's name (letters, digits and +=,.@_-), optionally with its path",
-            args.role_name
+            "invalid --role-name '{role_name}': use the role's name (letters, digits and +=,.@_-), optionally with its path",
         )));
     }
-    if let Some(id) = &args.external_id {
+    if let Some(id) = &external_id {
         if id.len() < 2 || id.len() > 1224 {
             return Err(UsageError(
                 "invalid --external-id: AWS accepts 2 to 1224 characters".into(),
             ));
         }
     }
-    let regions = match &args.regions {
+    let regions = match &regions_given {
         None => None,
         Some(list) => {
             let mut out: Vec<String> = Vec::new();
@@ -267,7 +330,7 @@ fn validate_scan(args: &ScanArgs) -> Result<ScanOptions, UsageError> {
             Some(out)
         }
     };
-    if args.concurrency == 0 || args.concurrency > 256 {
+    if concurrency == 0 || concurrency > 256 {
         return Err(UsageError("--concurrency must be between 1 and 256".into()));
     }
     if args.timeout == 0 || args.timeout > 3600 {
@@ -287,13 +350,13 @@ fn validate_scan(args: &ScanArgs) -> Result<ScanOptions, UsageError> {
     }
     Ok(ScanOptions {
         accounts,
-        organization: args.organization,
-        role_name: args.role_name.clone(),
-        external_id: args.external_id.clone(),
+        organization,
+        role_name,
+        external_id,
         regions,
         profile: args.profile.clone(),
         endpoint_url: args.endpoint_url.clone().filter(|u| !u.is_empty()),
-        concurrency: args.concurrency,
+        concurrency,
         operation_timeout: Duration::from_secs(args.timeout),
         max_attempts: args.max_attempts,
         progress: (!args.quiet).then(stderr_progress),
@@ -486,8 +549,17 @@ fn render(report: &AuditReport, format: Format, color: bool, args: &ReportArgs) 
     }
 }
 
-/// Renders and writes the report, then decides the exit code.
-fn emit(report: &AuditReport, args: &ReportArgs, quiet: bool) -> anyhow::Result<i32> {
+/// Applies the configuration's suppressions, renders and writes the report, then decides the
+/// exit code.
+fn emit(
+    mut report: AuditReport,
+    config: &Config,
+    args: &ReportArgs,
+    quiet: bool,
+) -> anyhow::Result<i32> {
+    report::suppression::apply(&mut report, &config.suppress, today());
+    let report = &report;
+    let fail_on = args.fail_on.or(config.scan.fail_on).unwrap_or(FailOn::Low);
     let stdout_tty = std::io::stdout().is_terminal();
     let default_format = if stdout_tty {
         Format::Table
@@ -509,7 +581,12 @@ fn emit(report: &AuditReport, args: &ReportArgs, quiet: bool) -> anyhow::Result<
     } else if !quiet {
         eprintln!("{}", report::one_line_summary(report));
     }
-    Ok(exit_code(report, args.fail_on))
+    Ok(exit_code(report, fail_on))
+}
+
+/// Today in UTC: the day suppressions' `expires` dates are compared with.
+fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
 }
 
 /// Writes `text` to `out`. A reader that went away (EPIPE, e.g. `| head`) took what it wanted,
@@ -547,7 +624,7 @@ pub fn exit_code(report: &AuditReport, fail_on: FailOn) -> i32 {
         FailOn::Low => Severity::Low,
         FailOn::Info => Severity::Info,
     };
-    if report.findings.iter().any(|f| f.severity >= threshold) {
+    if report.active_findings().any(|f| f.severity >= threshold) {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
@@ -583,7 +660,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             inventory,
             report: args,
             quiet,
+            config,
         } => {
+            let config = Config::load(config.as_deref()).map_err(UsageError::from)?;
             check_report_outputs(&args)?;
             let text = std::fs::read_to_string(&inventory).map_err(|e| {
                 UsageError(format!(
@@ -602,10 +681,29 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     UsageError(format!("{}: {e}", inventory.display()))
                 }
             })?;
-            emit(&report::build_report(&inv, analyze(&inv)), &args, quiet)
+            emit(
+                report::build_report(&inv, analyze(&inv)),
+                &config,
+                &args,
+                quiet,
+            )
+        }
+        Command::Baseline {
+            report,
+            output,
+            reason,
+            expires,
+            quiet,
+        } => {
+            let added = crate::baseline::run(&report, &output, reason, expires, today())?;
+            if !quiet {
+                eprintln!("overexposed: {added}");
+            }
+            Ok(EXIT_CLEAN)
         }
         Command::Collect { scan, output } => {
-            let opts = validate_scan(&scan)?;
+            let config = Config::load(scan.config.as_deref()).map_err(UsageError::from)?;
+            let opts = validate_scan(&scan, &config.scan)?;
             check_output_path(&output, "--output")?;
             let inv = runtime()?.block_on(aws::collect(&opts))?;
             let json = serde_json::to_string_pretty(&inv)? + "\n";
@@ -636,7 +734,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             report: args,
             snapshot,
         } => {
-            let opts = validate_scan(&scan)?;
+            let config = Config::load(scan.config.as_deref()).map_err(UsageError::from)?;
+            let opts = validate_scan(&scan, &config.scan)?;
             check_report_outputs(&args)?;
             if let Some(path) = &snapshot {
                 if is_stdout(path) {
@@ -656,7 +755,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
             }
             emit(
-                &report::build_report(&inv, analyze(&inv)),
+                report::build_report(&inv, analyze(&inv)),
+                &config,
                 &args,
                 scan.quiet,
             )

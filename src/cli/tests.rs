@@ -41,31 +41,31 @@ fn scan_args(accounts: Option<Vec<&str>>) -> ScanArgs {
     ScanArgs {
         accounts: accounts.map(|v| v.into_iter().map(String::from).collect()),
         organization: false,
-        role_name: "SecurityAudit".into(),
+        role_name: None,
         external_id: None,
         regions: None,
         profile: None,
         endpoint_url: None,
-        concurrency: 8,
+        concurrency: None,
         timeout: 30,
         max_attempts: 5,
         no_network: false,
         quiet: true,
+        config: None,
     }
 }
 
 #[test]
 fn account_ids_are_validated_and_deduplicated() {
-    let opts = validate_scan(&scan_args(Some(vec![
-        "111111111111",
-        " 111111111111",
-        "222222222222",
-    ])))
+    let opts = validate_scan(
+        &scan_args(Some(vec!["111111111111", " 111111111111", "222222222222"])),
+        &ScanDefaults::default(),
+    )
     .unwrap();
     assert_eq!(opts.accounts.unwrap(), vec!["111111111111", "222222222222"]);
-    let err = validate_scan(&scan_args(Some(vec!["12345"]))).unwrap_err();
+    let err = validate_scan(&scan_args(Some(vec!["12345"])), &ScanDefaults::default()).unwrap_err();
     assert!(err.0.contains("'12345'"), "{}", err.0);
-    assert!(validate_scan(&scan_args(Some(vec!["", " "]))).is_err());
+    assert!(validate_scan(&scan_args(Some(vec!["", " "])), &ScanDefaults::default()).is_err());
 }
 
 #[test]
@@ -133,11 +133,14 @@ fn progress_lines_say_what_the_scan_is_doing() {
 #[test]
 fn bad_role_and_endpoint_are_rejected() {
     let mut a = scan_args(None);
-    a.role_name = "bad role!".into();
-    assert!(validate_scan(&a).is_err());
+    a.role_name = Some("bad role!".into());
+    assert!(validate_scan(&a, &ScanDefaults::default()).is_err());
     let mut a = scan_args(None);
     a.endpoint_url = Some("localhost:5000".into());
-    assert!(validate_scan(&a).unwrap_err().0.contains("http://"));
+    assert!(validate_scan(&a, &ScanDefaults::default())
+        .unwrap_err()
+        .0
+        .contains("http://"));
 }
 
 #[test]
@@ -282,7 +285,7 @@ fn fail_on_info_gates_on_any_finding_and_low_stays_the_default() {
     );
     let cli = Cli::try_parse_from(["overexposed", "analyze", "--inventory", "x"]).unwrap();
     match cli.command {
-        Command::Analyze { report, .. } => assert_eq!(report.fail_on, FailOn::Low),
+        Command::Analyze { report, .. } => assert_eq!(report.fail_on, None),
         other => panic!("{other:?}"),
     }
     let cli = Cli::try_parse_from([
@@ -295,7 +298,7 @@ fn fail_on_info_gates_on_any_finding_and_low_stays_the_default() {
     ])
     .unwrap();
     match cli.command {
-        Command::Analyze { report, .. } => assert_eq!(report.fail_on, FailOn::Info),
+        Command::Analyze { report, .. } => assert_eq!(report.fail_on, Some(FailOn::Info)),
         other => panic!("{other:?}"),
     }
 }

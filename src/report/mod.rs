@@ -6,9 +6,11 @@ mod build;
 pub mod json;
 pub mod rule_docs;
 pub mod sarif;
+pub mod suppression;
 pub mod table;
 
 pub use build::build_report;
+pub use suppression::{Suppressed, SuppressionSummary};
 
 use crate::inventory::{Notification, ScanError, TargetStatus};
 use crate::model::Finding;
@@ -22,6 +24,12 @@ pub struct AuditReport {
     pub scan: ScanInfo,
     /// Sorted with [`Finding::sort_key`].
     pub findings: Vec<Finding>,
+    /// What the configuration's `[[suppress]]` entries did (absent when there were none).
+    #[serde(default, skip_serializing_if = "SuppressionSummary::is_empty")]
+    pub suppressions: SuppressionSummary,
+    /// Suppressed findings by fingerprint; each finding's JSON carries its own as `suppressed`.
+    #[serde(skip)]
+    pub suppressed: BTreeMap<String, Suppressed>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -93,9 +101,25 @@ impl ScanInfo {
 
 /// The line on stderr when the report went to files only: how many findings, and the status.
 pub fn one_line_summary(report: &AuditReport) -> String {
+    let summary = &report.suppressions;
+    let mut notes = Vec::new();
+    if summary.suppressed > 0 {
+        notes.push(format!("{} suppressed", summary.suppressed));
+    }
+    if !summary.expired.is_empty() {
+        notes.push(format!("{} expired suppression(s)", summary.expired.len()));
+    }
+    if !summary.stale.is_empty() {
+        notes.push(format!("{} stale suppression(s)", summary.stale.len()));
+    }
+    let notes = if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", notes.join(", "))
+    };
     format!(
-        "overexposed: {} finding(s); {}",
-        report.findings.len(),
+        "overexposed: {} finding(s){notes}; {}",
+        report.active_findings().count(),
         report.scan.status()
     )
 }
@@ -118,6 +142,8 @@ pub(crate) fn report_for_tests(findings: Vec<Finding>) -> AuditReport {
             scope: Default::default(),
         },
         findings,
+        suppressions: Default::default(),
+        suppressed: Default::default(),
     }
 }
 

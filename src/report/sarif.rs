@@ -7,7 +7,7 @@
 //! and one `automationDetails.id` per scope so uploads replace each other correctly.
 
 use super::rule_docs::page_url;
-use super::AuditReport;
+use super::{AuditReport, Suppressed};
 use crate::model::{EntryPoint, Finding, Severity};
 use crate::rules::{self, Rule};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -16,7 +16,7 @@ use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
     ReportingDescriptor, ReportingDescriptorReference, Result as SarifResult, ResultLevel, Run,
-    RunAutomationDetails, Sarif, Tool, ToolComponent,
+    RunAutomationDetails, Sarif, Suppression, Tool, ToolComponent,
 };
 use std::collections::BTreeMap;
 
@@ -149,7 +149,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
         .build()
 }
 
-fn result(f: &Finding, rule_index: i64) -> SarifResult {
+fn result(f: &Finding, rule_index: i64, suppressed: Option<&Suppressed>) -> SarifResult {
     let text = format!(
         "{}: {} Fix: {}",
         f.title.trim_end_matches('.'),
@@ -177,7 +177,7 @@ fn result(f: &Finding, rule_index: i64) -> SarifResult {
     props.insert("entry_point".to_string(), json!(f.entry_point.label()));
     props.insert("confidence".to_string(), json!(f.confidence));
     props.insert("severity".to_string(), json!(f.severity.label()));
-    SarifResult::builder()
+    let mut result = SarifResult::builder()
         .rule_id(f.rule_id.to_string())
         .rule_index(rule_index)
         .level(result_level(f.severity))
@@ -185,7 +185,25 @@ fn result(f: &Finding, rule_index: i64) -> SarifResult {
         .locations(vec![location])
         .partial_fingerprints(fingerprints)
         .properties(PropertyBag::builder().additional_properties(props).build())
-        .build()
+        .build();
+    // `external`: the decision lives in overexposed.toml, not in the audited resource. GitHub
+    // shows such a result as a dismissed alert.
+    if let Some(s) = suppressed {
+        result.suppressions = Some(vec![Suppression::builder()
+            .kind(json!("external"))
+            .justification(suppression_justification(s))
+            .build()]);
+    }
+    result
+}
+
+fn suppression_justification(s: &Suppressed) -> String {
+    let until = s
+        .expires
+        .as_deref()
+        .map(|d| format!(" (until {d})"))
+        .unwrap_or_default();
+    format!("{}{until} [{} by {}]", s.reason, s.entry, s.by)
 }
 
 fn notification(level: &str, id: &str, text: String) -> Notification {
@@ -246,7 +264,7 @@ pub fn render_sarif(report: &AuditReport, category: Option<&str>) -> String {
                 .iter()
                 .position(|r| r.id == f.rule_id)
                 .expect("every rule is listed");
-            result(f, index as i64)
+            result(f, index as i64, report.suppression(f))
         })
         .collect();
 
@@ -278,6 +296,29 @@ pub fn render_sarif(report: &AuditReport, category: Option<&str>) -> String {
             "note",
             "skipped-account",
             format!("{}: not scanned: {}", a.account_id, a.reason),
+        ));
+    }
+    for e in &report.suppressions.expired {
+        notifications.push(notification(
+            "warning",
+            "suppression-expired",
+            format!(
+                "suppression {} ({}) expired on {}: it no longer suppresses {} finding(s)",
+                e.entry,
+                e.criteria,
+                e.expires.as_deref().unwrap_or("?"),
+                e.matches
+            ),
+        ));
+    }
+    for e in &report.suppressions.stale {
+        notifications.push(notification(
+            "note",
+            "suppression-stale",
+            format!(
+                "suppression {} ({}) matched no finding: remove it or fix what it names",
+                e.entry, e.criteria
+            ),
         ));
     }
     let mut invocation = Invocation::builder()

@@ -366,3 +366,95 @@ fn sarif() {
     *rules = serde_json::Value::Array(ids);
     insta::assert_snapshot!(serde_json::to_string_pretty(&log).unwrap());
 }
+
+/// The full report with a configuration's suppressions applied on 2026-01-01: a rule entry
+/// that expired, then a live one for the same finding (the live one suppresses it), an entry
+/// by fingerprint, and one that matches nothing.
+fn suppressed_report() -> AuditReport {
+    let mut report = full_report();
+    let write = report.findings[0].fingerprint.clone();
+    let text = format!(
+        r#"[[suppress]]
+rule = "apigw-unauthenticated-write-internet"
+reason = "was accepted until the migration"
+expires = "2025-12-31"
+
+[[suppress]]
+resource = "arn:aws:execute-api:eu-west-1:{OWNER}:a1b2c3/*"
+method = "POST"
+reason = "public upload form (SEC-123)"
+expires = "2026-01-01"
+
+[[suppress]]
+fingerprint = "{write}"
+reason = "shadowed by the entry above"
+
+[[suppress]]
+rule = "peering-exposes-private-backend"
+resource = "arn:aws:ec2:*:999999999999:*"
+reason = "the peering was removed"
+"#
+    );
+    let config =
+        crate::config::Config::parse(&text, std::path::Path::new("overexposed.toml")).unwrap();
+    let today = crate::config::parse_date("2026-01-01").unwrap();
+    suppression::apply(&mut report, &config.suppress, today);
+    report
+}
+
+#[test]
+fn the_first_live_entry_that_matches_suppresses_and_the_others_are_accounted_for() {
+    let report = suppressed_report();
+    let marked: Vec<(&str, &Suppressed)> = report
+        .suppressed_findings()
+        .map(|(f, s)| (f.path.as_str(), s))
+        .collect();
+    assert_eq!(
+        marked,
+        [(
+            "/orders",
+            &Suppressed {
+                reason: "public upload form (SEC-123)".into(),
+                expires: Some("2026-01-01".into()),
+                by: "resource+method".into(),
+                entry: "overexposed.toml:6".into(),
+            }
+        )]
+    );
+    let summary = &report.suppressions;
+    assert_eq!(summary.suppressed, 1);
+    let expired: Vec<(&str, usize)> = summary
+        .expired
+        .iter()
+        .map(|e| (e.entry.as_str(), e.matches))
+        .collect();
+    assert_eq!(expired, [("overexposed.toml:1", 1)]);
+    // The fingerprint entry matched (it is not stale), though an earlier entry suppressed.
+    let stale: Vec<&str> = summary.stale.iter().map(|e| e.entry.as_str()).collect();
+    assert_eq!(stale, ["overexposed.toml:16"]);
+    assert_eq!(report.active_findings().count(), report.findings.len() - 1);
+    assert_eq!(
+        one_line_summary(&report),
+        "overexposed: 4 finding(s) (1 suppressed, 1 expired suppression(s), 1 stale suppression(s)); SCAN INCOMPLETE: 2 target(s) could not be fully scanned"
+    );
+}
+
+#[test]
+fn table_with_suppressions() {
+    insta::assert_snapshot!(table::render_table(&suppressed_report(), false));
+}
+
+#[test]
+fn json_with_suppressions() {
+    let report = suppressed_report();
+    let log: serde_json::Value = serde_json::from_str(&json::render_json(&report)).unwrap();
+    let marks: Vec<&serde_json::Value> = log["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["suppressed"])
+        .collect();
+    assert_eq!(marks[0]["entry"], "overexposed.toml:6");
+    assert!(marks[1..].iter().all(|m| m.is_null()));
+    insta::assert_json_snapshot!(log["suppressions"]);
+}

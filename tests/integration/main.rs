@@ -14,6 +14,7 @@ mod cli;
 mod demo;
 mod faults;
 mod network;
+mod ops;
 mod packaging;
 mod read_only;
 mod rules_coverage;

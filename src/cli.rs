@@ -12,7 +12,7 @@ use crate::aws::{self, Progress, ProgressSink, ScanOptions};
 use crate::config::{Config, ScanDefaults};
 use crate::inventory::{Inventory, TargetStatus};
 use crate::model::Severity;
-use crate::report::{self, AuditReport};
+use crate::report::{self, sarif, AuditReport};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -205,6 +205,10 @@ pub struct ReportArgs {
     /// scheduled scan one stable name. Default: derived from the scope (see README).
     #[arg(long, value_name = "NAME", value_parser = parse_sarif_category)]
     pub sarif_category: Option<String>,
+    /// Also write one SARIF file per account into DIR (`<account>.sarif`, each one run with
+    /// its own category `<category>/<account>/`), for scans past GitHub's limits on one upload.
+    #[arg(long, value_name = "DIR")]
+    pub sarif_split_dir: Option<PathBuf>,
 }
 
 /// A category is a path-like name: no spaces or control characters, no empty segments.
@@ -507,6 +511,15 @@ fn check_report_outputs(args: &ReportArgs) -> Result<(), UsageError> {
     for path in &args.output {
         check_output_path(path, "--output")?;
     }
+    if let Some(dir) = &args.sarif_split_dir {
+        if dir.exists() && !dir.is_dir() {
+            return Err(UsageError(format!(
+                "cannot write --sarif-split-dir {}: it is not a directory",
+                dir.display()
+            )));
+        }
+        check_output_path(&dir.join("account.sarif"), "--sarif-split-dir")?;
+    }
     Ok(())
 }
 
@@ -567,21 +580,92 @@ fn emit(
         Format::Json
     };
     let format = args.format.unwrap_or(default_format);
+    // A SARIF report GitHub would reject is not written: the other reports still are, and the
+    // run fails (exit 2) saying why, so no upload step ever sees a file that loses results.
+    let mut rejected: Vec<String> = Vec::new();
+    let within_limits = |text: &str, what: &str, rejected: &mut Vec<String>| {
+        match sarif::over_limits(text, report.findings.len(), &sarif::GITHUB_LIMITS) {
+            None => true,
+            Some(why) => {
+                rejected.push(format!(
+                "{what} not written: {why}; write one SARIF file per account with --sarif-split-dir DIR"
+            ));
+                false
+            }
+        }
+    };
     for path in args.output.iter().filter(|p| !is_stdout(p)) {
         let f = file_format(path, args.format);
-        write_atomically(path, &render(report, f, false, args))
+        let text = render(report, f, false, args);
+        if f == Format::Sarif && !within_limits(&text, &path.display().to_string(), &mut rejected) {
+            continue;
+        }
+        write_atomically(path, &text)
             .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
+    }
+    if let Some(dir) = &args.sarif_split_dir {
+        write_split_sarif(report, dir, args.sarif_category.as_deref(), &mut rejected)?;
     }
     let to_stdout =
         args.output.is_empty() || args.format.is_some() || args.output.iter().any(|p| is_stdout(p));
     if to_stdout {
         let color = stdout_tty && std::env::var_os("NO_COLOR").is_none() && format == Format::Table;
         let text = render(report, format, color, args);
-        write_stdout(&text)?;
+        if format != Format::Sarif
+            || within_limits(&text, "the SARIF report on stdout", &mut rejected)
+        {
+            write_stdout(&text)?;
+        }
     } else if !quiet {
         eprintln!("{}", report::one_line_summary(report));
     }
+    if !rejected.is_empty() {
+        for why in &rejected {
+            eprintln!("error: {why}");
+        }
+        return Ok(EXIT_INCOMPLETE_OR_USAGE);
+    }
     Ok(exit_code(report, fail_on))
+}
+
+/// Writes one SARIF file per account into `dir`, all or none: an account whose run alone is
+/// past GitHub's limits fails the whole directory (a directory missing an account would leave
+/// that account's alerts stale without a word). Such an account is not split further: the
+/// parts' categories would change with the estate, and GitHub would close and reopen alerts as
+/// results moved between them; narrower scans (`--regions`, each with its `--sarif-category`)
+/// are the stable way.
+fn write_split_sarif(
+    report: &AuditReport,
+    dir: &Path,
+    category: Option<&str>,
+    rejected: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let files = sarif::render_split(report, category);
+    let over: Vec<String> = files
+        .iter()
+        .filter_map(|file| {
+            sarif::over_limits(&file.text, file.results, &sarif::GITHUB_LIMITS).map(|why| {
+                format!(
+                    "--sarif-split-dir {} not written: account {} alone has {why}; scan it in \
+                     parts with --regions, each with its own --sarif-category",
+                    dir.display(),
+                    file.account_id
+                )
+            })
+        })
+        .collect();
+    if !over.is_empty() {
+        rejected.extend(over);
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("could not create {}: {e}", dir.display()))?;
+    for file in &files {
+        let path = dir.join(&file.file_name);
+        write_atomically(&path, &file.text)
+            .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
+    }
+    Ok(())
 }
 
 /// Today in UTC: the day suppressions' `expires` dates are compared with.

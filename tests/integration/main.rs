@@ -18,6 +18,7 @@ mod ops;
 mod packaging;
 mod read_only;
 mod rules_coverage;
+mod sarif_split;
 mod transit;
 
 use serde_json::Value;

@@ -165,6 +165,8 @@ pub enum Format {
     Table,
     Json,
     Sarif,
+    /// A summary for people: GitHub step summaries, pull-request comments, tickets.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
@@ -186,7 +188,7 @@ pub struct ReportArgs {
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// Write the report to FILE (repeatable; `-` is stdout). The format follows the extension
-    /// (.json, .sarif, .txt); any other name gets --format, or JSON without it. Files are
+    /// (.json, .sarif, .txt, .md); any other name gets --format, or JSON without it. Files are
     /// written atomically; missing parent directories are created. Without --format (and
     /// without `-o -`), stdout stays empty and a one-line summary goes to stderr; with
     /// --format, the report also goes to stdout in that format.
@@ -538,6 +540,8 @@ fn format_for(path: &Path, fallback: Format) -> Format {
         Format::Json
     } else if name.ends_with(".txt") || name.ends_with(".table") {
         Format::Table
+    } else if name.ends_with(".md") || name.ends_with(".markdown") {
+        Format::Markdown
     } else {
         fallback
     }
@@ -559,7 +563,23 @@ fn render(report: &AuditReport, format: Format, color: bool, args: &ReportArgs) 
         Format::Table => report::table::render_table(report, color),
         Format::Json => report::json::render_json(report),
         Format::Sarif => report::sarif::render_sarif(report, args.sarif_category.as_deref()),
+        Format::Markdown => {
+            report::markdown::render_markdown(report, full_report_path(args).as_deref())
+        }
     }
+}
+
+/// Where a Markdown summary that had to leave findings out sends the reader: the first JSON,
+/// else SARIF, report file written beside it.
+fn full_report_path(args: &ReportArgs) -> Option<String> {
+    let files = || args.output.iter().filter(|p| !is_stdout(p));
+    [Format::Json, Format::Sarif]
+        .into_iter()
+        .find_map(|wanted| {
+            files()
+                .find(|p| file_format(p, args.format) == wanted)
+                .map(|p| p.display().to_string())
+        })
 }
 
 /// Applies the configuration's suppressions, renders and writes the report, then decides the

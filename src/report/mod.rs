@@ -4,6 +4,7 @@
 
 mod build;
 pub mod json;
+pub mod markdown;
 pub mod rule_docs;
 pub mod sarif;
 pub mod suppression;

@@ -458,3 +458,85 @@ fn json_with_suppressions() {
     assert!(marks[1..].iter().all(|m| m.is_null()));
     insta::assert_json_snapshot!(log["suppressions"]);
 }
+
+#[test]
+fn markdown() {
+    insta::assert_snapshot!(markdown::render_markdown(
+        &suppressed_report(),
+        Some("results.json")
+    ));
+}
+
+#[test]
+fn markdown_of_a_clean_api_only_scan() {
+    insta::assert_snapshot!(markdown::render_markdown(&clean_report(), None));
+}
+
+/// Past the budget, the summary keeps the worst findings, says how many it left out and where
+/// the full report is, and still ends with what could not be scanned.
+#[test]
+fn markdown_within_a_budget_says_what_it_left_out() {
+    let report = full_report();
+    let full = markdown::render_markdown(&report, Some("results.json"));
+    let budget = full.len() - 200;
+    let cut = markdown::render_markdown_within(&report, Some("results.json"), budget);
+    assert!(cut.len() <= budget, "{} > {budget}", cut.len());
+    assert!(
+        cut.contains("left out** to keep this summary within GitHub's 1 MiB limit: the full report is `results.json`."),
+        "{cut}"
+    );
+    assert!(cut.contains("## Not fully scanned"), "{cut}");
+    // The critical findings come first, so they are the ones kept.
+    assert!(cut.contains("**critical**"), "{cut}");
+    let tiny = markdown::render_markdown_within(&report, None, 0);
+    assert!(
+        tiny.contains("**5 findings left out**") && tiny.contains("write the full report with"),
+        "{tiny}"
+    );
+}
+
+/// The diagram follows a network path to its private backend and names the APIs it bypasses,
+/// from the finding's evidence alone.
+#[test]
+fn markdown_draws_who_the_entry_point_the_backend_and_the_bypassed_api() {
+    let mut report = full_report();
+    let lb = report
+        .findings
+        .iter_mut()
+        .find(|f| f.entry_point == EntryPoint::PublicLoadBalancer)
+        .unwrap();
+    lb.evidence.insert(
+        "backend".into(),
+        json!({"name": "legacy-nlb", "type": "network"}),
+    );
+    lb.evidence.insert(
+        "bypassed_methods".into(),
+        json!([
+            {"api_id": "a1b2c3", "api_name": "orders-api", "method": "GET", "path": "/orders"},
+            {"api_id": "a1b2c3", "api_name": "orders-api", "method": "POST", "path": "/orders"}
+        ]),
+    );
+    let md = markdown::render_markdown(&report, None);
+    let diagram = md
+        .split("```mermaid\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap();
+    for line in [
+        "flowchart LR",
+        r#"n5(["internet from 203.0.113.0/24"])"#,
+        r#"n6["public load balancer web (222222222222/us-east-1)"]"#,
+        r#"n7[("NLB legacy-nlb (222222222222/us-east-1)")]"#,
+        r#"n8["API Gateway orders-api"]"#,
+        "n5 --> n6",
+        "n6 --> n7",
+        "n8 -. bypassed .-> n7",
+    ] {
+        assert!(
+            diagram.lines().any(|l| l.trim() == line),
+            "{line} not in\n{diagram}"
+        );
+    }
+    // One bypass edge per API, however many of its methods.
+    assert_eq!(diagram.matches("bypassed").count(), 1, "{diagram}");
+}

@@ -7,7 +7,7 @@
 //!
 //! An incomplete scan always exits 2, findings or not, so it can never pass for clean.
 
-use crate::analysis::analyze;
+use crate::analysis::analyze_with;
 use crate::aws::{self, Progress, ProgressSink, ScanOptions};
 use crate::config::{Config, ScanDefaults};
 use crate::inventory::{Inventory, TargetStatus};
@@ -211,6 +211,43 @@ pub struct ReportArgs {
     /// its own category `<category>/<account>/`), for scans past GitHub's limits on one upload.
     #[arg(long, value_name = "DIR")]
     pub sarif_split_dir: Option<PathBuf>,
+    /// Comma-separated account ids that are yours (beyond the organization --organization
+    /// lists): principals of these accounts who can become a role that writes are reported
+    /// at a low severity, not as outsiders.
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub trusted_accounts: Vec<String>,
+}
+
+impl ReportArgs {
+    /// What the analysis is told beyond the inventory; the configuration's `trusted_accounts`
+    /// when the flag is not given.
+    fn analysis_options(
+        &self,
+        defaults: &ScanDefaults,
+    ) -> Result<crate::analysis::AnalysisOptions, UsageError> {
+        let given = if self.trusted_accounts.is_empty() {
+            defaults.trusted_accounts.as_deref().unwrap_or_default()
+        } else {
+            &self.trusted_accounts
+        };
+        let mut trusted = std::collections::BTreeSet::new();
+        for raw in given {
+            let a = raw.trim();
+            if a.is_empty() {
+                continue;
+            }
+            if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(UsageError(format!(
+                    "invalid account id '{a}' in --trusted-accounts: an AWS account id is exactly 12 digits"
+                )));
+            }
+            trusted.insert(a.to_string());
+        }
+        Ok(crate::analysis::AnalysisOptions {
+            trusted_accounts: trusted,
+            ..Default::default()
+        })
+    }
 }
 
 /// A category is a path-like name: no spaces or control characters, no empty segments.
@@ -768,6 +805,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         } => {
             let config = Config::load(config.as_deref()).map_err(UsageError::from)?;
             check_report_outputs(&args)?;
+            let analysis = args.analysis_options(&config.scan)?;
             let text = std::fs::read_to_string(&inventory).map_err(|e| {
                 UsageError(format!(
                     "could not read inventory {}: {e}",
@@ -786,7 +824,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 }
             })?;
             emit(
-                report::build_report(&inv, analyze(&inv)),
+                report::build_report(&inv, analyze_with(&inv, &analysis)),
                 &config,
                 &args,
                 quiet,
@@ -841,6 +879,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             let config = Config::load(scan.config.as_deref()).map_err(UsageError::from)?;
             let opts = validate_scan(&scan, &config.scan)?;
             check_report_outputs(&args)?;
+            let analysis = args.analysis_options(&config.scan)?;
             if let Some(path) = &snapshot {
                 if is_stdout(path) {
                     return Err(UsageError(
@@ -859,7 +898,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
             }
             emit(
-                report::build_report(&inv, analyze(&inv)),
+                report::build_report(&inv, analyze_with(&inv, &analysis)),
                 &config,
                 &args,
                 scan.quiet,

@@ -44,7 +44,8 @@ pub struct ScanDefaults {
     pub regions: Option<Vec<String>>,
     pub concurrency: Option<usize>,
     pub fail_on: Option<FailOn>,
-    // `trusted_accounts` joins these once the `--trusted-accounts` flag exists.
+    /// Accounts that are yours beyond the organization (`--trusted-accounts`).
+    pub trusted_accounts: Option<Vec<String>>,
 }
 
 /// The file's shape, as serde reads it; [`SuppressEntry`] is the checked form of an entry.
@@ -58,6 +59,7 @@ struct File {
     regions: Option<Vec<String>>,
     concurrency: Option<usize>,
     fail_on: Option<FailOn>,
+    trusted_accounts: Option<Vec<String>>,
     #[serde(default)]
     suppress: Vec<toml::Spanned<RawEntry>>,
 }
@@ -216,6 +218,7 @@ impl Config {
             regions: file.regions,
             concurrency: file.concurrency,
             fail_on: file.fail_on,
+            trusted_accounts: file.trusted_accounts,
         };
         check_scan(&scan, &shown)?;
         Ok(Config {

@@ -43,6 +43,7 @@ external_id_env = "AUDIT_EXTERNAL_ID"
 regions = ["eu-west-1"]
 concurrency = 4
 fail_on = "high"
+trusted_accounts = ["333333333333"]
 
 [[suppress]]
 rule = "apigw-read-any-aws-account"
@@ -71,17 +72,18 @@ fn the_issue_example_reads_with_its_defaults_and_entries() {
             regions: Some(vec!["eu-west-1".into()]),
             concurrency: Some(4),
             fail_on: Some(FailOn::High),
+            trusted_accounts: Some(vec!["333333333333".into()]),
         }
     );
     let [first, second] = config.suppress.as_slice() else {
         panic!("{:?}", config.suppress)
     };
-    assert_eq!(first.location, "overexposed.toml:10");
+    assert_eq!(first.location, "overexposed.toml:11");
     assert_eq!(first.rule, Some(RuleId::ApigwReadAnyAwsAccount));
     assert_eq!(first.method.as_deref(), Some("GET"));
     assert_eq!(first.expires, Some(date("2027-03-01")));
     assert_eq!(first.by(), "rule+resource+method+path");
-    assert_eq!(second.location, "overexposed.toml:18");
+    assert_eq!(second.location, "overexposed.toml:19");
     // Fingerprints are compared in the case reports print them; a TOML date is a date too.
     assert_eq!(
         second.fingerprint.as_deref(),

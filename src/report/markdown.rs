@@ -193,14 +193,31 @@ fn label(s: &str) -> String {
 
 /// Who can reach the entry point, in words.
 fn who(f: &Finding) -> String {
+    reach_words(&f.reach_detail, &f.account_id)
+}
+
+fn reach_words(reach: &crate::model::Reach, owner: &str) -> String {
     use crate::model::Reach;
-    match &f.reach_detail {
-        Reach::Owner => format!("account {}", f.account_id),
+    match reach {
+        Reach::Owner => format!("account {owner}"),
         Reach::Accounts { accounts } => format!("accounts {}", accounts.join(", ")),
         Reach::Organization { org_ids } => format!("organization {}", org_ids.join(", ")),
         Reach::AnyAwsAccount => "any AWS account".into(),
         Reach::InternetIpRestricted { cidrs } => format!("internet from {}", cidrs.join(", ")),
         Reach::Internet => "internet".into(),
+        Reach::ViaRole { through, roles } => {
+            // The role that makes the call: the last of each chain, by name.
+            let callers: BTreeSet<&str> = roles
+                .iter()
+                .filter_map(|r| r.chain.last())
+                .map(|arn| arn.rsplit('/').next().unwrap_or(arn))
+                .collect();
+            format!(
+                "{} via role {}",
+                reach_words(through, owner),
+                callers.into_iter().collect::<Vec<_>>().join(", ")
+            )
+        }
     }
 }
 

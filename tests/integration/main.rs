@@ -17,6 +17,7 @@ mod network;
 mod ops;
 mod packaging;
 mod read_only;
+mod role_trust;
 mod rules_coverage;
 mod sarif_split;
 mod transit;

@@ -7,6 +7,7 @@
 
 use crate::cli::{write_atomically, UsageError};
 use crate::config::{format_date, Config};
+use crate::report::counted;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -78,10 +79,10 @@ pub fn entries_text(
     }
     let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
     let mut out = format!(
-        "\n# Baseline of {} from {}: {} finding(s) accepted.\n",
+        "\n# Baseline of {} from {}: {} accepted.\n",
         format_date(today),
         source.replace(|c: char| c.is_control(), " "),
-        accepted.len()
+        counted(accepted.len(), "finding", "findings")
     );
     for a in accepted {
         out.push_str("\n[[suppress]]\n");
@@ -168,8 +169,8 @@ pub fn run(
     write_atomically(output, &updated)
         .map_err(|e| UsageError(format!("could not write {}: {e}", output.display())))?;
     Ok(format!(
-        "added {} suppression(s) to {} ({already} already there)",
-        new.len(),
+        "added {} to {} ({already} already there)",
+        counted(new.len(), "suppression", "suppressions"),
         output.display()
     ))
 }

@@ -64,7 +64,7 @@ fn the_entries_read_back_as_suppressions_by_fingerprint() {
         "results.json",
     );
     assert!(
-        text.starts_with("\n# Baseline of 2026-05-01 from results.json: 2 finding(s) accepted.\n")
+        text.starts_with("\n# Baseline of 2026-05-01 from results.json: 2 findings accepted.\n")
     );
     let config = Config::parse(&text, Path::new("overexposed.toml")).unwrap();
     assert_eq!(config.suppress.len(), 2);
@@ -91,7 +91,7 @@ fn a_second_run_adds_nothing_and_the_file_keeps_its_text() {
     let today = day("2026-05-01");
     let said = run(&report_path, &config, None, None, today).unwrap();
     assert!(
-        said.contains("added 1 suppression(s)") && said.contains("1 already there"),
+        said.contains("added 1 suppression to") && said.contains("1 already there"),
         "{said}"
     );
     let after = std::fs::read_to_string(&config).unwrap();

@@ -89,8 +89,8 @@ impl ScanInfo {
             "scan complete".to_string()
         } else {
             format!(
-                "SCAN INCOMPLETE: {} target(s) could not be fully scanned",
-                self.failed_targets().count()
+                "SCAN INCOMPLETE: {} could not be fully scanned",
+                counted(self.failed_targets().count(), "target", "targets")
             )
         };
         // A clean API-only scan says nothing about the network paths: never let it read as clean.
@@ -101,6 +101,11 @@ impl ScanInfo {
     }
 }
 
+/// `1 finding`, `2 findings`: a count and its noun, in the right number.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The line on stderr when the report went to files only: how many findings, and the status.
 pub fn one_line_summary(report: &AuditReport) -> String {
     let summary = &report.suppressions;
@@ -109,10 +114,18 @@ pub fn one_line_summary(report: &AuditReport) -> String {
         notes.push(format!("{} suppressed", summary.suppressed));
     }
     if !summary.expired.is_empty() {
-        notes.push(format!("{} expired suppression(s)", summary.expired.len()));
+        notes.push(counted(
+            summary.expired.len(),
+            "expired suppression",
+            "expired suppressions",
+        ));
     }
     if !summary.stale.is_empty() {
-        notes.push(format!("{} stale suppression(s)", summary.stale.len()));
+        notes.push(counted(
+            summary.stale.len(),
+            "stale suppression",
+            "stale suppressions",
+        ));
     }
     let notes = if notes.is_empty() {
         String::new()
@@ -120,8 +133,8 @@ pub fn one_line_summary(report: &AuditReport) -> String {
         format!(" ({})", notes.join(", "))
     };
     format!(
-        "overexposed: {} finding(s){notes}; {}",
-        report.active_findings().count(),
+        "overexposed: {}{notes}; {}",
+        counted(report.active_findings().count(), "finding", "findings"),
         report.scan.status()
     )
 }

@@ -323,11 +323,11 @@ fn render_run<'a>(
             "warning",
             "suppression-expired",
             format!(
-                "suppression {} ({}) expired on {}: it no longer suppresses {} finding(s)",
+                "suppression {} ({}) expired on {}: it no longer suppresses {}",
                 e.entry,
                 e.criteria,
                 e.expires.as_deref().unwrap_or("?"),
-                e.matches
+                super::counted(e.matches, "finding", "findings")
             ),
         ));
     }

@@ -2,7 +2,7 @@
 //! could not be fully scanned. Fixed layout (no terminal-width detection) so the output is the
 //! same wherever it is rendered.
 
-use super::AuditReport;
+use super::{counted, AuditReport};
 use crate::inventory::TargetStatus;
 use crate::model::{EntryPoint, Finding, Severity};
 use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
@@ -95,19 +95,22 @@ pub fn render_table(report: &AuditReport, color: bool) -> String {
     if active == 0 && report.scan.complete {
         let _ = writeln!(
             out,
-            "No over-exposed entry points found{suppressed} across {accounts_scanned} account(s) / {} target(s); {status}.",
-            report.scan.targets.len()
+            "No over-exposed entry points found{suppressed} across {} / {}; {status}.",
+            counted(accounts_scanned, "account", "accounts"),
+            counted(report.scan.targets.len(), "target", "targets"),
         );
     } else {
         let _ = writeln!(
             out,
-            "{active} finding(s) ({} critical, {} high, {} medium, {} low, {} info){suppressed} across {accounts_scanned} account(s) / {} target(s); {status}.",
+            "{} ({} critical, {} high, {} medium, {} low, {} info){suppressed} across {} / {}; {status}.",
+            counted(active, "finding", "findings"),
             count(Severity::Critical),
             count(Severity::High),
             count(Severity::Medium),
             count(Severity::Low),
             count(Severity::Info),
-            report.scan.targets.len(),
+            counted(accounts_scanned, "account", "accounts"),
+            counted(report.scan.targets.len(), "target", "targets"),
         );
     }
     write_suppressions(&mut out, report);
@@ -203,11 +206,11 @@ fn write_suppressions(out: &mut String, report: &AuditReport) {
         for e in &summary.expired {
             let _ = writeln!(
                 out,
-                "  {}: {}; expired {}; matches {} finding(s); reason: {}",
+                "  {}: {}; expired {}; matches {}; reason: {}",
                 e.entry,
                 e.criteria,
                 e.expires.as_deref().unwrap_or("?"),
-                e.matches,
+                counted(e.matches, "finding", "findings"),
                 e.reason
             );
         }

@@ -318,15 +318,15 @@ fn the_status_sentence_says_what_was_not_scanned() {
     let full = full_report();
     assert_eq!(
         full.scan.status(),
-        "SCAN INCOMPLETE: 2 target(s) could not be fully scanned"
+        "SCAN INCOMPLETE: 2 targets could not be fully scanned"
     );
     assert_eq!(
         one_line_summary(&full),
-        "overexposed: 5 finding(s); SCAN INCOMPLETE: 2 target(s) could not be fully scanned"
+        "overexposed: 5 findings; SCAN INCOMPLETE: 2 targets could not be fully scanned"
     );
     assert_eq!(
         one_line_summary(&clean_report()),
-        "overexposed: 0 finding(s); scan complete; network paths not scanned (--no-network)"
+        "overexposed: 0 findings; scan complete; network paths not scanned (--no-network)"
     );
 }
 
@@ -436,7 +436,7 @@ fn the_first_live_entry_that_matches_suppresses_and_the_others_are_accounted_for
     assert_eq!(report.active_findings().count(), report.findings.len() - 1);
     assert_eq!(
         one_line_summary(&report),
-        "overexposed: 4 finding(s) (1 suppressed, 1 expired suppression(s), 1 stale suppression(s)); SCAN INCOMPLETE: 2 target(s) could not be fully scanned"
+        "overexposed: 4 findings (1 suppressed, 1 expired suppression, 1 stale suppression); SCAN INCOMPLETE: 2 targets could not be fully scanned"
     );
 }
 

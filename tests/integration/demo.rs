@@ -201,7 +201,7 @@ fn the_demo_shows_the_safe_design_clean_and_every_alternative_flagged() {
     }
     let table = read("demo.txt");
     assert!(
-        table.contains("11 finding(s) (6 critical, 5 high, 0 medium, 0 low, 0 info)"),
+        table.contains("11 findings (6 critical, 5 high, 0 medium, 0 low, 0 info)"),
         "{table}"
     );
     assert!(table.contains("scan complete"));

@@ -87,7 +87,7 @@ reason = "a finding that went away"
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert!(
         run.stderr.contains(
-            "overexposed: 2 finding(s) (1 suppressed, 1 expired suppression(s), 1 stale suppression(s)); scan complete"
+            "overexposed: 2 findings (1 suppressed, 1 expired suppression, 1 stale suppression); scan complete"
         ),
         "{}",
         run.stderr
@@ -167,7 +167,7 @@ reason = "a finding that went away"
     // The table lists the suppressed finding in a section of its own.
     let table = std::fs::read_to_string(dir.join("r.txt")).unwrap();
     assert!(
-        table.contains("2 finding(s) (0 critical, 2 high, 0 medium, 0 low, 0 info) (1 suppressed)"),
+        table.contains("2 findings (0 critical, 2 high, 0 medium, 0 low, 0 info) (1 suppressed)"),
         "{table}"
     );
     assert!(table.contains("Suppressed (accepted in the configuration):\n  critical apigw-unauthenticated-write-internet"), "{table}");
@@ -312,7 +312,7 @@ fn baseline_adopts_an_estate_and_only_new_exposure_fails() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert!(
         run.stderr
-            .contains("added 2 suppression(s) to overexposed.toml"),
+            .contains("added 2 suppressions to overexposed.toml"),
         "{}",
         run.stderr
     );

@@ -235,10 +235,16 @@ pub fn audit_args(accounts: &[&str], regions: &[&str]) -> Vec<String> {
 /// [`audit_args`] plus `extra`, against the shared emulator. Asserts the scan was complete
 /// (exit 0) and returns the report.
 pub fn audit_json(accounts: &[&str], regions: &[&str], extra: &[&str]) -> Value {
+    audit_json_at(&emulator().endpoint, accounts, regions, extra)
+}
+
+/// [`audit_json`] against another endpoint (a fault proxy in front of the emulator).
+pub fn audit_json_at(endpoint: &str, accounts: &[&str], regions: &[&str], extra: &[&str]) -> Value {
     let mut args = audit_args(accounts, regions);
     args.extend(extra.iter().map(|a| a.to_string()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let run = run_audit(&args);
+    let mut cmd = command(endpoint);
+    cmd.args(&args);
+    let run = run(cmd);
     assert_eq!(
         run.status, 0,
         "audit {args:?} failed.\nstderr:\n{}\nstdout:\n{}",

@@ -17,8 +17,9 @@
 //! custom domain with an API mapping), VPCs, instances, load balancers (public ALB: listeners,
 //! web ACL), an endpoint service with permissions and an IP target that is a bare network
 //! interface, a VPC endpoint and a peering; the network estate (prefix lists, internal NLBs
-//! in peered VPCs); and the transit estate (transit gateways with another account's VPC
-//! attached: their route tables). A request the proxy cannot name fails the test.
+//! in peered VPCs); the transit estate (transit gateways with another account's VPC
+//! attached: their route tables); and HTTP API routes through a v2 VPC link. A request the
+//! proxy cannot name fails the test.
 //!
 //! And the README's minimal IAM policy for the audit role grants exactly those calls.
 
@@ -53,6 +54,7 @@ const ALLOWED: &[&str] = &[
     "apigateway:GetRestApis",
     "apigateway:GetResources",
     "apigateway:GetStages",
+    "apigateway:GetDeployment",
     "apigateway:GetAuthorizers",
     "apigateway:GetVpcLinks",
     "apigateway:GetDomainNames",
@@ -63,6 +65,8 @@ const ALLOWED: &[&str] = &[
     "apigatewayv2:GetStages",
     "apigatewayv2:GetDomainNames",
     "apigatewayv2:GetApiMappings",
+    "apigatewayv2:GetIntegrations",
+    "apigatewayv2:GetVpcLinks",
     // Network inventory.
     "ec2:DescribeVpcs",
     "ec2:DescribeSubnets",
@@ -236,11 +240,17 @@ fn the_proxy_names_every_protocol_and_never_names_a_write_as_a_read() {
             "apigateway:GetResources",
         ),
         ("/restapis/abc/stages", "apigateway:GetStages"),
+        (
+            "/restapis/abc/deployments/d1?embed=apisummary",
+            "apigateway:GetDeployment",
+        ),
         ("/restapis/abc/authorizers", "apigateway:GetAuthorizers"),
         ("/vpclinks", "apigateway:GetVpcLinks"),
         ("/v2/apis", "apigatewayv2:GetApis"),
         ("/v2/apis/x/routes", "apigatewayv2:GetRoutes"),
         ("/v2/apis/x/stages", "apigatewayv2:GetStages"),
+        ("/v2/apis/x/integrations", "apigatewayv2:GetIntegrations"),
+        ("/v2/vpclinks", "apigatewayv2:GetVpcLinks"),
         ("/v2/apis/x/authorizers/y", "apigatewayv2:GetAuthorizer"),
         ("/v2/domainnames", "apigatewayv2:GetDomainNames"),
         (
@@ -485,6 +495,12 @@ fn a_full_audit_calls_read_operations_only() {
             report["scan"]
         );
     }
+
+    // 7. HTTP APIs through v2 VPC links (apigatewayv2:GetIntegrations, GetVpcLinks).
+    harness::estate("apigw-http-links");
+    let args = harness::audit_args(&["910000000002"], &["us-east-1"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(&proxy, &args, true);
 
     let all = proxy.seen();
     let ops: BTreeSet<&str> = all.iter().map(String::as_str).collect();

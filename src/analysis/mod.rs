@@ -132,9 +132,7 @@ impl<'a> Analysis<'a> {
             for &i in group {
                 findings.extend(self.network.target(&targets[i]));
             }
-            debug_assert!(findings
-                .iter()
-                .all(|f| (&f.account_id, &f.region) == key));
+            debug_assert!(findings.iter().all(|f| (&f.account_id, &f.region) == key));
             let mut seen = std::collections::HashSet::new();
             findings.retain(|f| seen.insert(f.fingerprint.clone()));
             findings.sort_by_key(|f| f.sort_key());

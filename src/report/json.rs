@@ -50,7 +50,8 @@ impl Sink for JsonSink {
             self.buf.truncate(self.buf.len() - 2);
             self.buf.extend_from_slice(b",\n  \"suppressed\": ");
             let s = serde_json::to_string_pretty(s).map_err(io::Error::other)?;
-            self.buf.extend_from_slice(s.replace('\n', "\n  ").as_bytes());
+            self.buf
+                .extend_from_slice(s.replace('\n', "\n  ").as_bytes());
             self.buf.extend_from_slice(b"\n}");
         }
         let buf = std::mem::take(&mut self.buf);

@@ -154,8 +154,7 @@ impl MarkdownSink {
                 .as_deref()
                 .map(|p| format!("the full report is {}", code(p)))
                 .unwrap_or_else(|| {
-                    "write the full report with `-o results.json` or `-o results.sarif`"
-                        .to_string()
+                    "write the full report with `-o results.json` or `-o results.sarif`".to_string()
                 });
             let _ = writeln!(
                 out,
@@ -200,11 +199,7 @@ fn code(s: &str) -> String {
     )
 }
 
-fn write_header(
-    out: &mut String,
-    report: &AuditReport,
-    counts: &BTreeMap<String, [usize; 5]>,
-) {
+fn write_header(out: &mut String, report: &AuditReport, counts: &BTreeMap<String, [usize; 5]>) {
     let active: usize = counts.values().flatten().sum();
     let title = match active {
         0 => "no over-exposed entry points".to_string(),

@@ -595,7 +595,8 @@ impl Assembly<'_> {
         self.items
             .close(&mut close)
             .expect("writing to a counter never fails");
-        (self.frame.head.len() + self.frame.tail.len()) as u64 + (self.range.1 - self.range.0)
+        (self.frame.head.len() + self.frame.tail.len()) as u64
+            + (self.range.1 - self.range.0)
             + close.0
     }
 }
@@ -742,10 +743,7 @@ impl SplitSink {
                 .iter()
                 .find(|(a, _, _)| a == account)
                 .map(|(_, r, n)| (*r, *n))
-                .unwrap_or((
-                    (self.spool.len(), self.spool.len()),
-                    0,
-                ));
+                .unwrap_or(((self.spool.len(), self.spool.len()), 0));
             let mut items = frame.items();
             items.count = count;
             let file = SplitFile {
@@ -766,7 +764,11 @@ impl SplitSink {
 
 impl Sink for SplitSink {
     fn finding(&mut self, f: &Finding, suppressed: Option<&Suppressed>) -> io::Result<()> {
-        if self.ranges.last().is_none_or(|(a, _, _)| *a != f.account_id) {
+        if self
+            .ranges
+            .last()
+            .is_none_or(|(a, _, _)| *a != f.account_id)
+        {
             let at = self.spool.len();
             self.ranges.push((f.account_id.clone(), (at, at), 0));
             self.items.restart();
@@ -781,23 +783,21 @@ impl Sink for SplitSink {
     }
 
     fn finish(mut self: Box<Self>, report: &AuditReport) -> io::Result<Finished> {
-        let dir = self.dir.clone().expect("a split sink of the CLI writes into a directory");
+        let dir = self
+            .dir
+            .clone()
+            .expect("a split sink of the CLI writes into a directory");
         // First every account's verdict on the limits, then (all within them) the files.
         let mut rejected = Vec::new();
         self.each_file(report, |file, spool| {
             let assembly = file.assembly();
             let mut failed = None;
-            let why = over_limits_of(
-                file.items.count,
-                assembly.size(),
-                &GITHUB_LIMITS,
-                || {
-                    gzip_size_of(|w| assembly.write(spool, w)).unwrap_or_else(|e| {
-                        failed = Some(e);
-                        0
-                    })
-                },
-            );
+            let why = over_limits_of(file.items.count, assembly.size(), &GITHUB_LIMITS, || {
+                gzip_size_of(|w| assembly.write(spool, w)).unwrap_or_else(|e| {
+                    failed = Some(e);
+                    0
+                })
+            });
             if let Some(e) = failed {
                 return Err(e);
             }

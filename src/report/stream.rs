@@ -38,7 +38,10 @@ pub enum Out {
     },
     /// `gone`: the reader went away (EPIPE, e.g. `| head`); it took what it wanted, so the
     /// rest is dropped without an error.
-    Stdout { out: BufWriter<io::Stdout>, gone: bool },
+    Stdout {
+        out: BufWriter<io::Stdout>,
+        gone: bool,
+    },
     /// Nothing is kept (a sink that only counts).
     Discard,
 }
@@ -152,6 +155,10 @@ impl Spool {
             file: BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
             len: 0,
         })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     pub fn len(&self) -> u64 {

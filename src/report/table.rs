@@ -118,8 +118,9 @@ impl TableSink {
         if self.more > 0 {
             let _ = writeln!(
                 text,
-                "... and {} more of account {account} (the table shows the first {SHOWN}; the JSON and SARIF reports list every finding)",
-                counted(self.more, "finding", "findings")
+                "... and {} more {} of account {account} (the table shows the first {SHOWN}; the JSON and SARIF reports list every finding)",
+                self.more,
+                if self.more == 1 { "finding" } else { "findings" }
             );
         }
         text.push('\n');
@@ -171,8 +172,8 @@ impl TableSink {
             let more = self.findings - SHOWN;
             let _ = writeln!(
                 out,
-                "\n... and {} more (explained are the first {SHOWN}; the JSON and SARIF reports explain every finding)",
-                counted(more, "finding", "findings")
+                "\n... and {more} more {} (explained are the first {SHOWN}; the JSON and SARIF reports explain every finding)",
+                if more == 1 { "finding" } else { "findings" }
             );
         }
     }

@@ -140,6 +140,7 @@ pub enum EntryPoint {
     Privatelink,
     VpcPeering,
     PublicLoadBalancer,
+    VpcLattice,
 }
 
 impl EntryPoint {
@@ -150,6 +151,7 @@ impl EntryPoint {
             EntryPoint::Privatelink => "privatelink",
             EntryPoint::VpcPeering => "vpc_peering",
             EntryPoint::PublicLoadBalancer => "public_load_balancer",
+            EntryPoint::VpcLattice => "vpc_lattice",
         }
     }
 }

@@ -12,7 +12,7 @@
 //! Where things are:
 //! - `collect`: the run (credentials, accounts entered, targets planned and scanned, the
 //!   inventory assembled);
-//! - `apigateway`, `network` (which reads, and when; `ec2` and `elb` make them),
+//! - `apigateway`, `network` (which reads, and when; `ec2` and `elb` make them), `lattice`,
 //!   `organizations`: what is read;
 //! - `paging`, `concurrency`, `errors`, `redact`, `config`: how every read is made.
 
@@ -23,6 +23,7 @@ mod config;
 mod ec2;
 mod elb;
 mod errors;
+mod lattice;
 pub mod network;
 mod organizations;
 mod paging;

@@ -14,7 +14,8 @@
 //!   `DescribeVpcEndpointConnections` (who is connected now: accounts connected but no longer
 //!   allowed are reported too; a failure is a notification);
 //! - only when some verdict compares targets (the region has an endpoint service, an
-//!   internet-facing load balancer or an active cross-account peering):
+//!   internet-facing load balancer, an active cross-account peering, or a VPC Lattice target
+//!   group with targets, read before this):
 //!   `DescribeTargetHealth` per target group attached to a load balancer, and
 //!   `DescribeNetworkInterfaces` (batched) for IP targets that are not instance addresses;
 //! - `DescribeListeners` only for internet-facing load balancers and for load balancers in a
@@ -74,7 +75,8 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
 
     // The per-resource reads below happen only where some verdict needs them.
     let peered_vpcs = peered_vpcs(&net, &target.account_id);
-    if verdicts_compare_targets(&net, &peered_vpcs) {
+    let lattice_targets = (target.lattice.target_groups.iter()).any(|g| !g.targets.is_empty());
+    if verdicts_compare_targets(&net, &peered_vpcs) || lattice_targets {
         read_target_health(ctx, elb, &mut net, target_groups_listed, &mut log).await;
         read_target_interfaces(ctx, ec2, &mut net, &mut log).await;
     }

@@ -11,6 +11,7 @@
 //!   evaluation logic; `fast` makes the same decisions for many requests, factorized.
 //! - `probes` builds the probe callers and network sources; `classify` turns which of them get
 //!   in into a [`Reach`] and its explanation.
+//! - `lattice` asks the same of VPC Lattice auth policies and shares.
 //!
 //! Unknown condition keys or operators never silently widen or narrow a verdict: in an Allow they
 //! count as satisfied, in a Deny as not satisfied (so the reach is kept), and the verdict is
@@ -20,6 +21,7 @@ mod classify;
 mod document;
 mod fast;
 pub mod glob;
+pub mod lattice;
 mod probes;
 mod reference;
 

@@ -13,6 +13,7 @@ mod api_gateway;
 mod cli;
 mod demo;
 mod faults;
+mod lattice;
 mod network;
 mod packaging;
 mod read_only;

@@ -15,8 +15,10 @@
 //! link, a disabled default endpoint under a v1 custom domain), HTTP APIs (a JWT route, a v2
 //! custom domain with an API mapping), VPCs, instances, load balancers (public ALB: listeners,
 //! web ACL), an endpoint service with permissions and an IP target that is a bare network
-//! interface, a VPC endpoint and a peering; and the network estate (prefix lists, internal NLBs
-//! in peered VPCs). A request the proxy cannot name fails the test.
+//! interface, a VPC endpoint and a peering; the network estate (prefix lists, internal NLBs
+//! in peered VPCs); and the Lattice estate (services, service networks, auth and resource
+//! policies, and, injected because moto holds neither, a target group routing for a service and
+//! its targets). A request the proxy cannot name fails the test.
 //!
 //! And the README's minimal IAM policy for the audit role grants exactly those calls.
 
@@ -26,7 +28,7 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// Services the auditor may talk to, by SigV4 signing name (v2 API Gateway as `apigatewayv2`).
-const SERVICES: [&str; 7] = [
+const SERVICES: [&str; 8] = [
     "apigateway",
     "apigatewayv2",
     "ec2",
@@ -34,6 +36,7 @@ const SERVICES: [&str; 7] = [
     "wafv2",
     "sts",
     "organizations",
+    "vpc-lattice",
 ];
 
 /// Every operation the auditor may call, reviewed one by one: reads of API Gateway and of the
@@ -79,6 +82,17 @@ const ALLOWED: &[&str] = &[
     "elasticloadbalancing:DescribeListeners",
     "elasticloadbalancing:DescribeTargetGroupAttributes",
     "wafv2:GetWebACLForResource",
+    // VPC Lattice.
+    "vpc-lattice:ListServices",
+    "vpc-lattice:ListServiceNetworks",
+    "vpc-lattice:GetService",
+    "vpc-lattice:GetServiceNetwork",
+    "vpc-lattice:ListServiceNetworkServiceAssociations",
+    "vpc-lattice:ListServiceNetworkVpcAssociations",
+    "vpc-lattice:GetAuthPolicy",
+    "vpc-lattice:GetResourcePolicy",
+    "vpc-lattice:ListTargetGroups",
+    "vpc-lattice:ListTargets",
 ];
 
 /// On the reviewed list, and a read by its name.
@@ -253,6 +267,42 @@ fn the_proxy_names_every_protocol_and_never_names_a_write_as_a_read() {
         assert!(named.contains("UNNAMED"), "{verb} {path}: {named}");
         assert!(!is_read(&named), "{named}");
     }
+    let lattice = signed("vpc-lattice");
+    for (verb, path, op) in [
+        ("GET", "/services", "vpc-lattice:ListServices"),
+        ("GET", "/services/svc-1", "vpc-lattice:GetService"),
+        ("GET", "/servicenetworks/sn-1", "vpc-lattice:GetServiceNetwork"),
+        (
+            "GET",
+            "/servicenetworkvpcassociations",
+            "vpc-lattice:ListServiceNetworkVpcAssociations",
+        ),
+        ("GET", "/authpolicy/svc-1", "vpc-lattice:GetAuthPolicy"),
+        (
+            "GET",
+            "/resourcepolicy/arn%3Aaws%3Avpc-lattice%3Aus-east-1%3A1%3Aservice%2Fsvc-1",
+            "vpc-lattice:GetResourcePolicy",
+        ),
+        (
+            "POST",
+            "/targetgroups/tg-1/listtargets",
+            "vpc-lattice:ListTargets",
+        ),
+    ] {
+        let named = operation_of(verb, path, &lattice, b"");
+        assert_eq!(named, op, "{verb} {path}");
+        assert!(is_read(&named), "{named}");
+    }
+    for (verb, path) in [
+        ("PUT", "/authpolicy/svc-1"),
+        ("POST", "/services"),
+        ("DELETE", "/services/svc-1"),
+        ("POST", "/targetgroups/tg-1/registertargets"),
+        ("GET", "/targetgroups/tg-1/listtargets"),
+    ] {
+        let named = operation_of(verb, path, &lattice, b"{}");
+        assert!(named.contains("UNNAMED"), "{verb} {path}: {named}");
+    }
     assert!(!is_read(&operation_of("GET", "/", &[], b"")));
     assert!(!is_read(&operation_of(
         "POST",
@@ -276,7 +326,10 @@ fn operation_literals(text: &str) -> Vec<String> {
         }
         let start = i + 1;
         let mut j = start;
-        while j < b.len() && (b[j].is_ascii_lowercase() || b[j].is_ascii_digit()) {
+        // Lowercase, digits, and dashes inside (`vpc-lattice`).
+        while j < b.len()
+            && (b[j].is_ascii_lowercase() || b[j].is_ascii_digit() || (b[j] == b'-' && j > start))
+        {
             j += 1;
         }
         let service_end = j;
@@ -300,18 +353,24 @@ fn operation_literals(text: &str) -> Vec<String> {
 #[test]
 fn the_operation_scanner_reads_whole_literals_only() {
     let src = r#"ctx.call("apigateway:GetStages", x); let q = '"'; f("ec2:DescribeVpcs")
-        // "arn:aws:iam::1:role/x" "execute-api:Invoke" "sts:AssumeRole"
-        let s = "not:anOperation"; let t = "a:B c"; "organizations:ListAccounts""#;
-    // Not ARNs, not IAM actions with a dash, not lowercase or unterminated names.
+        // "arn:aws:iam::1:role/x" "execute-api:Invoke" "sts:AssumeRole" "-x:GetY"
+        let s = "not:anOperation"; let t = "a:B c"; "organizations:ListAccounts"
+        "vpc-lattice:ListServices""#;
+    // Not ARNs, not names starting with a dash, not lowercase or unterminated names. A dashed
+    // service name is read (`vpc-lattice`), so an IAM action of callers would be too, and the
+    // read check (no such service) rejects it.
     assert_eq!(
         operation_literals(src),
         [
             "apigateway:GetStages",
             "ec2:DescribeVpcs",
+            "execute-api:Invoke",
             "sts:AssumeRole",
-            "organizations:ListAccounts"
+            "organizations:ListAccounts",
+            "vpc-lattice:ListServices"
         ]
     );
+    assert!(!is_read("execute-api:Invoke"));
 }
 
 #[test]
@@ -525,6 +584,31 @@ fn a_full_audit_calls_read_operations_only() {
             "audit",
             "--accounts",
             &network_accounts.join(","),
+            "--regions",
+            "us-east-1",
+            "--format",
+            "json",
+            "--quiet",
+            "--fail-on",
+            "never",
+        ],
+        true,
+    )
+    .expect("a report");
+    assert_eq!(report["scan"]["complete"], true, "{:#}", report["scan"]);
+
+    // 6. The Lattice estate: services, networks, auth and resource policies, and (injected:
+    //    moto holds neither) a target group that routes for a service, and its targets.
+    for rule in crate::lattice::injected_targets() {
+        proxy.add(rule);
+    }
+    let lattice_accounts: Vec<String> = (1..=10).map(|n| format!("8450000000{n:02}")).collect();
+    let report = run(
+        &proxy,
+        &[
+            "audit",
+            "--accounts",
+            &lattice_accounts.join(","),
             "--regions",
             "us-east-1",
             "--format",

@@ -1,9 +1,11 @@
 //! Network paths that bypass API Gateway: PrivateLink endpoint services, cross-account VPC
-//! peering, and internet-facing load balancers, each tied to the private backend it exposes.
+//! peering, internet-facing load balancers and VPC Lattice services, each tied to the private
+//! backend it exposes.
 //! What each verdict decides is specified in `docs/network-analysis.md`.
 
 mod addrs;
 mod backends;
+mod lattice;
 mod path_steps;
 mod peer_paths;
 mod peering;
@@ -15,6 +17,7 @@ mod region_index;
 use crate::inventory::{Inventory, Target};
 use crate::model::Finding;
 use backends::{lb_views, merge_backends};
+use lattice::{lattice_findings, LatticeEstate};
 use peering::peering_findings;
 use privatelink::endpoint_service_findings;
 use public_lb::public_lb_findings;
@@ -35,9 +38,11 @@ pub fn analyze(inv: &Inventory) -> Vec<Finding> {
                 .insert(g.id.clone());
         }
     }
+    // Lattice services are judged only where Lattice was read (not in older snapshots).
+    let lattice = inv.scope.lattice.then(|| LatticeEstate::new(inv));
     let mut out = Vec::new();
     for target in &inv.targets {
-        out.extend(analyze_target(target, &groups_by_vpc));
+        out.extend(analyze_target(target, &groups_by_vpc, lattice.as_ref()));
     }
     out
 }
@@ -47,6 +52,7 @@ pub fn analyze(inv: &Inventory) -> Vec<Finding> {
 fn analyze_target(
     target: &Target,
     groups_by_vpc: &HashMap<&str, BTreeSet<String>>,
+    lattice: Option<&LatticeEstate>,
 ) -> Vec<Finding> {
     let region = RegionIndex::new(target);
     let views = lb_views(&region, target);
@@ -59,6 +65,9 @@ fn analyze_target(
         out.extend(peering_findings(&region, peering, &backends, groups_by_vpc));
     }
     out.extend(public_lb_findings(&region, &views, &backends));
+    if let Some(estate) = lattice {
+        out.extend(lattice_findings(&region, &backends, estate));
+    }
     out
 }
 

@@ -18,6 +18,7 @@ use crate::inventory::{
     ApiMapping, ApiResource, Authorizer, CustomDomain, HttpApi, HttpRoute, Integration,
     Notification, RestApi, RestMethod, Stage, Target, VpcLink,
 };
+use crate::operation::Operation;
 use aws_sdk_apigateway as apigw;
 use aws_sdk_apigatewayv2 as apigw2;
 use std::collections::BTreeMap;
@@ -55,7 +56,7 @@ pub(crate) async fn collect_rest(ctx: &RegionCtx, target: &mut Target) -> usize 
 
     let (apis, listing) = paginate_items(
         ctx,
-        Pager::new("apigateway:GetRestApis", None),
+        Pager::new(Operation::ApiGatewayGetRestApis, None),
         |position| {
             client
                 .get_rest_apis()
@@ -76,7 +77,7 @@ pub(crate) async fn collect_rest(ctx: &RegionCtx, target: &mut Target) -> usize 
 
     let (mut links, listing) = paginate_items(
         ctx,
-        Pager::new("apigateway:GetVpcLinks", None),
+        Pager::new(Operation::ApiGatewayGetVpcLinks, None),
         |position| {
             client
                 .get_vpc_links()
@@ -137,7 +138,7 @@ async fn read_rest_api_details(
     // Resources with their methods embedded, 500 a page.
     let (mut resources, listing) = paginate_items(
         ctx,
-        Pager::new("apigateway:GetResources", Some(&api_id)),
+        Pager::new(Operation::ApiGatewayGetResources, Some(&api_id)),
         |position| {
             client
                 .get_resources()
@@ -162,7 +163,7 @@ async fn read_rest_api_details(
     // GetStages (v1) answers every stage at once: it has no pagination.
     let stages = ctx
         .call(
-            "apigateway:GetStages",
+            Operation::ApiGatewayGetStages,
             Some(&api_id),
             client.get_stages().rest_api_id(&api_id).send(),
         )
@@ -195,7 +196,7 @@ async fn read_rest_api_details(
     if uses_authorizer {
         let (mut authorizers, (pages, result)) = paginate_items(
             ctx,
-            Pager::new("apigateway:GetAuthorizers", Some(&api_id)),
+            Pager::new(Operation::ApiGatewayGetAuthorizers, Some(&api_id)),
             |position| {
                 client
                     .get_authorizers()
@@ -269,7 +270,7 @@ pub(crate) async fn collect_http(ctx: &RegionCtx, target: &mut Target) -> usize 
     let mut log = ReadLog::default();
     let (apis, listing) = paginate_items(
         ctx,
-        Pager::new("apigatewayv2:GetApis", None),
+        Pager::new(Operation::ApiGatewayV2GetApis, None),
         |token| {
             client
                 .get_apis()
@@ -311,7 +312,7 @@ async fn read_http_api_details(
 
     let (mut routes, listing) = paginate_items(
         ctx,
-        Pager::new("apigatewayv2:GetRoutes", Some(&api_id)),
+        Pager::new(Operation::ApiGatewayV2GetRoutes, Some(&api_id)),
         |token| {
             client
                 .get_routes()
@@ -347,7 +348,7 @@ async fn read_http_api_details(
     // would otherwise lose the rest, and their findings with them.
     let (mut stages, listing) = paginate_items(
         ctx,
-        Pager::new("apigatewayv2:GetStages", Some(&api_id)),
+        Pager::new(Operation::ApiGatewayV2GetStages, Some(&api_id)),
         |token| {
             client
                 .get_stages()
@@ -431,7 +432,7 @@ pub(crate) async fn collect_custom_domains(ctx: &RegionCtx, target: &mut Target)
 async fn v2_domain_names(ctx: &RegionCtx, v2: &apigw2::Client, log: &mut ReadLog) -> Vec<String> {
     let (names, listing) = paginate_items(
         ctx,
-        Pager::new("apigatewayv2:GetDomainNames", None),
+        Pager::new(Operation::ApiGatewayV2GetDomainNames, None),
         |t| {
             v2.get_domain_names()
                 .max_results("500")
@@ -461,7 +462,7 @@ async fn v2_api_mappings(
 ) -> Vec<ApiMapping> {
     let (mappings, listing) = paginate_items(
         ctx,
-        Pager::new("apigatewayv2:GetApiMappings", Some(domain_name)),
+        Pager::new(Operation::ApiGatewayV2GetApiMappings, Some(domain_name)),
         |t| {
             v2.get_api_mappings()
                 .domain_name(domain_name)
@@ -487,7 +488,7 @@ async fn v2_api_mappings(
 async fn v1_domain_names(ctx: &RegionCtx, v1: &apigw::Client, log: &mut ReadLog) -> Vec<String> {
     let (names, listing) = paginate_items(
         ctx,
-        Pager::new("apigateway:GetDomainNames", None),
+        Pager::new(Operation::ApiGatewayGetDomainNames, None),
         |t| v1.get_domain_names().limit(500).set_position(t).send(),
         |page, names| {
             names.extend(
@@ -512,7 +513,7 @@ async fn v1_base_path_mappings(
 ) -> Vec<ApiMapping> {
     let (mappings, listing) = paginate_items(
         ctx,
-        Pager::new("apigateway:GetBasePathMappings", Some(domain_name)),
+        Pager::new(Operation::ApiGatewayGetBasePathMappings, Some(domain_name)),
         |t| {
             v1.get_base_path_mappings()
                 .domain_name(domain_name)

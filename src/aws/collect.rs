@@ -9,6 +9,7 @@ use super::{CallCounter, FatalScanError, FinishedTarget, Progress, RegionCtx, Sc
 use crate::inventory::{
     AccountFailure, Inventory, ScanError, SkippedAccount, Target, TargetStatus, SNAPSHOT_VERSION,
 };
+use crate::operation::{Operation, SCAN_TARGET_STEP};
 use aws_config::SdkConfig;
 use aws_credential_types::Credentials;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -173,9 +174,9 @@ async fn enter_caller_account(
     calls: &CallCounter,
 ) -> Result<EnteredAccount, FatalScanError> {
     let sts = aws_sdk_sts::Client::new(base);
-    calls.inc("sts:GetCallerIdentity");
+    calls.inc(Operation::StsGetCallerIdentity);
     let who = sts.get_caller_identity().send().await.map_err(|e| {
-        let err = scan_error("sts:GetCallerIdentity", None, &e);
+        let err = scan_error(Operation::StsGetCallerIdentity, None, &e);
         FatalScanError(format!(
             "could not identify the caller ({}: {}). Configure AWS credentials (environment, \
              --profile, SSO or an instance role) or name accounts with --accounts.",
@@ -210,15 +211,15 @@ async fn assume_audit_roles(
     let sts = aws_sdk_sts::Client::new(base);
     let mut handles = Vec::new();
     // The audit roles live in the caller's partition (GovCloud and China ARNs differ).
-    let partition = crate::model::partition_of(global_region);
+    let partition = crate::arn::partition_of(global_region);
     for account in accounts {
         let sts = sts.clone();
         let calls = calls.clone();
-        let role_arn = format!("arn:{partition}:iam::{account}:role/{}", opts.role_name);
+        let role_arn = crate::arn::iam_role(partition, account, &opts.role_name);
         let external_id = opts.external_id.clone();
         let task_arn = role_arn.clone();
         let task = tokio::spawn(async move {
-            calls.inc("sts:AssumeRole");
+            calls.inc(Operation::StsAssumeRole);
             let mut req = sts
                 .assume_role()
                 .role_arn(&task_arn)
@@ -250,7 +251,7 @@ async fn plan_targets(
             None => {
                 let cfg = config_for(base, global_region, acct.creds.as_ref());
                 let ec2 = aws_sdk_ec2::Client::new(&cfg);
-                calls.inc("ec2:DescribeRegions");
+                calls.inc(Operation::Ec2DescribeRegions);
                 match enabled_regions(&acct.account_id, ec2.describe_regions().send().await) {
                     Ok(r) => r,
                     Err(failure) => {
@@ -341,7 +342,7 @@ async fn join_assume_roles(
                 failures.push(AccountFailure {
                     account_id: account,
                     error: ScanError {
-                        operation: "sts:AssumeRole".into(),
+                        operation: Operation::StsAssumeRole.into(),
                         code: "InternalError".into(),
                         message: if e.is_panic() {
                             "entering this account stopped on an internal error (a bug: please report it); nothing in it was scanned".into()
@@ -373,7 +374,7 @@ async fn join_assume_roles(
                 None => failures.push(AccountFailure {
                     account_id: account,
                     error: ScanError {
-                        operation: "sts:AssumeRole".into(),
+                        operation: Operation::StsAssumeRole.into(),
                         code: "MalformedResponse".into(),
                         message: format!("AssumeRole on {role_arn} returned no credentials"),
                         resource: Some(role_arn),
@@ -382,7 +383,7 @@ async fn join_assume_roles(
             },
             Err(e) => failures.push(AccountFailure {
                 account_id: account,
-                error: scan_error("sts:AssumeRole", Some(&role_arn), &e),
+                error: scan_error(Operation::StsAssumeRole, Some(&role_arn), &e),
             }),
         }
     }
@@ -419,7 +420,7 @@ fn enabled_regions(
                 Err(AccountFailure {
                     account_id: account_id.to_string(),
                     error: ScanError {
-                        operation: "ec2:DescribeRegions".into(),
+                        operation: Operation::Ec2DescribeRegions.into(),
                         code: "NoRegions".into(),
                         message: "ec2:DescribeRegions returned no enabled region, so nothing in this account could be scanned; name the regions with --regions".into(),
                         resource: None,
@@ -431,7 +432,7 @@ fn enabled_regions(
         }
         Err(e) => Err(AccountFailure {
             account_id: account_id.to_string(),
-            error: scan_error("ec2:DescribeRegions", None, &e),
+            error: scan_error(Operation::Ec2DescribeRegions, None, &e),
         }),
     }
 }
@@ -443,7 +444,7 @@ fn internal_error_target(account_id: String, region: String, panicked: bool) -> 
         region,
         status: TargetStatus::Failed,
         errors: vec![ScanError {
-            operation: "overexposed:ScanTarget".into(),
+            operation: SCAN_TARGET_STEP.into(),
             code: "InternalError".into(),
             message: if panicked {
                 "the scan of this target stopped on an internal error (a bug: please report it); nothing read here was analysed".into()

@@ -7,6 +7,7 @@ use crate::inventory::{
     EndpointService, GroupRef, IngressRule, Instance, NetworkInterface, PeeringSide, Route,
     RouteTable, SecurityGroup, Subnet, Vpc, VpcEndpoint, VpcPeering,
 };
+use crate::operation::Operation;
 use aws_sdk_ec2 as ec2;
 use ec2::types as t;
 use std::collections::BTreeMap;
@@ -49,7 +50,7 @@ fn sorted_group_ids(groups: &[t::GroupIdentifier]) -> Vec<String> {
 pub(super) async fn describe_vpcs(ctx: &RegionCtx, c: &ec2::Client) -> Listing<Vpc> {
     listing(
         ctx,
-        "ec2:DescribeVpcs",
+        Operation::Ec2DescribeVpcs,
         None,
         |t| c.describe_vpcs().max_results(1000).set_next_token(t).send(),
         |page, out| {
@@ -80,7 +81,7 @@ fn vpc(v: &t::Vpc) -> Vpc {
 pub(super) async fn describe_subnets(ctx: &RegionCtx, c: &ec2::Client) -> Listing<Subnet> {
     listing(
         ctx,
-        "ec2:DescribeSubnets",
+        Operation::Ec2DescribeSubnets,
         None,
         |t| {
             c.describe_subnets()
@@ -112,7 +113,7 @@ fn subnet(sn: &t::Subnet) -> Subnet {
 pub(super) async fn describe_route_tables(ctx: &RegionCtx, c: &ec2::Client) -> Listing<RouteTable> {
     listing(
         ctx,
-        "ec2:DescribeRouteTables",
+        Operation::Ec2DescribeRouteTables,
         None,
         |t| {
             c.describe_route_tables()
@@ -192,7 +193,7 @@ pub(super) async fn describe_security_groups(
 ) -> Listing<SecurityGroup> {
     listing(
         ctx,
-        "ec2:DescribeSecurityGroups",
+        Operation::Ec2DescribeSecurityGroups,
         None,
         |t| {
             c.describe_security_groups()
@@ -260,7 +261,7 @@ fn ingress_rule(p: &t::IpPermission) -> IngressRule {
 pub(super) async fn describe_instances(ctx: &RegionCtx, c: &ec2::Client) -> Listing<Instance> {
     listing(
         ctx,
-        "ec2:DescribeInstances",
+        Operation::Ec2DescribeInstances,
         None,
         |t| {
             c.describe_instances()
@@ -297,7 +298,7 @@ pub(super) async fn describe_vpc_endpoints(
 ) -> Listing<VpcEndpoint> {
     listing(
         ctx,
-        "ec2:DescribeVpcEndpoints",
+        Operation::Ec2DescribeVpcEndpoints,
         None,
         |t| {
             c.describe_vpc_endpoints()
@@ -326,7 +327,7 @@ fn vpc_endpoint(e: &t::VpcEndpoint) -> VpcEndpoint {
 pub(super) async fn describe_peerings(ctx: &RegionCtx, c: &ec2::Client) -> Listing<VpcPeering> {
     listing(
         ctx,
-        "ec2:DescribeVpcPeeringConnections",
+        Operation::Ec2DescribeVpcPeeringConnections,
         None,
         |t| {
             c.describe_vpc_peering_connections()
@@ -380,7 +381,7 @@ pub(super) async fn describe_endpoint_services(
 ) -> Listing<EndpointService> {
     listing(
         ctx,
-        "ec2:DescribeVpcEndpointServiceConfigurations",
+        Operation::Ec2DescribeVpcEndpointServiceConfigurations,
         None,
         |t| {
             c.describe_vpc_endpoint_service_configurations()
@@ -418,7 +419,7 @@ pub(super) async fn service_permissions(
 ) -> Listing<(String, Option<String>)> {
     listing(
         ctx,
-        "ec2:DescribeVpcEndpointServicePermissions",
+        Operation::Ec2DescribeVpcEndpointServicePermissions,
         Some(service_id),
         |t| {
             c.describe_vpc_endpoint_service_permissions()
@@ -450,7 +451,7 @@ pub(super) async fn service_connections(
     let filter = filter("service-id", &[service_id]);
     listing(
         ctx,
-        "ec2:DescribeVpcEndpointConnections",
+        Operation::Ec2DescribeVpcEndpointConnections,
         Some(service_id),
         |t| {
             c.describe_vpc_endpoint_connections()
@@ -501,7 +502,7 @@ pub(super) async fn network_interfaces(
     let filter = filter(key, ips);
     listing(
         ctx,
-        "ec2:DescribeNetworkInterfaces",
+        Operation::Ec2DescribeNetworkInterfaces,
         None,
         |t| {
             c.describe_network_interfaces()
@@ -543,7 +544,7 @@ pub(super) async fn describe_prefix_lists(
     let filter = filter("prefix-list-id", ids);
     listing(
         ctx,
-        "ec2:DescribeManagedPrefixLists",
+        Operation::Ec2DescribeManagedPrefixLists,
         None,
         |t| {
             c.describe_managed_prefix_lists()
@@ -574,7 +575,7 @@ pub(super) async fn prefix_list_entries(
 ) -> Listing<String> {
     listing(
         ctx,
-        "ec2:GetManagedPrefixListEntries",
+        Operation::Ec2GetManagedPrefixListEntries,
         Some(id),
         |t| {
             c.get_managed_prefix_list_entries()

@@ -5,6 +5,7 @@ use super::config::enrichment_retry;
 use super::paging::{listing, Listing};
 use super::{or_empty, RegionCtx};
 use crate::inventory::{LbTarget, Listener, LoadBalancer, ScanError, TargetGroup};
+use crate::operation::Operation;
 use aws_sdk_elasticloadbalancingv2 as elb;
 use aws_sdk_wafv2 as waf;
 use elb::types as t;
@@ -18,7 +19,7 @@ pub(super) async fn describe_load_balancers(
 ) -> Listing<LoadBalancer> {
     listing(
         ctx,
-        "elasticloadbalancing:DescribeLoadBalancers",
+        Operation::ElbDescribeLoadBalancers,
         None,
         |t| {
             c.describe_load_balancers()
@@ -64,7 +65,7 @@ pub(super) async fn describe_target_groups(
 ) -> Listing<ListedTargetGroup> {
     listing(
         ctx,
-        "elasticloadbalancing:DescribeTargetGroups",
+        Operation::ElbDescribeTargetGroups,
         None,
         |t| {
             c.describe_target_groups()
@@ -107,7 +108,7 @@ pub(super) async fn target_health(
 ) -> Result<Vec<LbTarget>, ScanError> {
     let out = ctx
         .call(
-            "elasticloadbalancing:DescribeTargetHealth",
+            Operation::ElbDescribeTargetHealth,
             Some(tg_arn),
             c.describe_target_health().target_group_arn(tg_arn).send(),
         )
@@ -135,7 +136,7 @@ pub(super) async fn preserve_client_ip(
 ) -> Result<Option<bool>, ScanError> {
     let out = ctx
         .call(
-            "elasticloadbalancing:DescribeTargetGroupAttributes",
+            Operation::ElbDescribeTargetGroupAttributes,
             Some(tg_arn),
             c.describe_target_group_attributes()
                 .target_group_arn(tg_arn)
@@ -153,7 +154,7 @@ pub(super) async fn preserve_client_ip(
 pub(super) async fn listeners(ctx: &RegionCtx, c: &elb::Client, lb_arn: &str) -> Listing<Listener> {
     listing(
         ctx,
-        "elasticloadbalancing:DescribeListeners",
+        Operation::ElbDescribeListeners,
         Some(lb_arn),
         |t| {
             c.describe_listeners()
@@ -205,7 +206,11 @@ pub(super) async fn web_acl(
         .customize()
         .config_override(waf::config::Config::builder().retry_config(enrichment_retry()));
     let out = ctx
-        .call("wafv2:GetWebACLForResource", Some(lb_arn), req.send())
+        .call(
+            Operation::Wafv2GetWebAclForResource,
+            Some(lb_arn),
+            req.send(),
+        )
         .await?;
     Ok(out.web_acl().map(|a| a.arn().to_string()))
 }

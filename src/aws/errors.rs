@@ -2,6 +2,7 @@
 
 use super::redact::redact;
 use crate::inventory::ScanError;
+use crate::operation::Operation;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -13,7 +14,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 /// may echo parts of the request in an error (a `SignatureDoesNotMatch` answer quotes the
 /// canonical request, session-token header included), and nothing of it may reach a report.
 pub(crate) fn scan_error<E>(
-    operation: &str,
+    operation: Operation,
     resource: Option<&str>,
     err: &SdkError<E, HttpResponse>,
 ) -> ScanError
@@ -65,7 +66,7 @@ where
         _ => ("ClientError".to_string(), error_chain(err)),
     };
     ScanError {
-        operation: operation.to_string(),
+        operation: operation.into(),
         // The code comes from the service too: a hostile or broken one could put anything in it.
         code: clean(&code, 100),
         message: clean(&message, 400),

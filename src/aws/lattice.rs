@@ -31,6 +31,8 @@ use crate::inventory::{
     LatticeService, LatticeServiceAssociation, LatticeTargetGroup, LatticeVpcAssociation,
     LbTarget, Notification, ScanError, ServiceNetwork, Target,
 };
+use crate::arn::Arn;
+use crate::operation::Operation;
 use aws_sdk_vpclattice as lattice;
 
 /// Items per page of every Lattice listing (the most the API accepts).
@@ -65,7 +67,7 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
 async fn list_services(ctx: &RegionCtx, c: &lattice::Client) -> Listing<LatticeService> {
     listing(
         ctx,
-        "vpc-lattice:ListServices",
+        Operation::LatticeListServices,
         None,
         |t| c.list_services().max_results(PAGE).set_next_token(t).send(),
         |page, out| {
@@ -84,7 +86,7 @@ async fn list_services(ctx: &RegionCtx, c: &lattice::Client) -> Listing<LatticeS
 async fn list_service_networks(ctx: &RegionCtx, c: &lattice::Client) -> Listing<ServiceNetwork> {
     listing(
         ctx,
-        "vpc-lattice:ListServiceNetworks",
+        Operation::LatticeListServiceNetworks,
         None,
         |t| {
             c.list_service_networks()
@@ -145,7 +147,7 @@ async fn read_owned_networks(
     log: &mut ReadLog,
 ) {
     let owned: Vec<usize> = (0..networks.len())
-        .filter(|&i| arn_account(&networks[i].arn) == Some(ctx.account_id.as_str()))
+        .filter(|&i| Arn::parse(&networks[i].arn).is_some_and(|a| a.account == ctx.account_id))
         .collect();
     let ids: Vec<(String, String)> = owned
         .iter()
@@ -174,11 +176,6 @@ async fn read_owned_networks(
     }
 }
 
-/// The account field of an ARN.
-fn arn_account(arn: &str) -> Option<&str> {
-    arn.split(':').nth(4).filter(|a| !a.is_empty())
-}
-
 async fn service_auth_type(
     ctx: &RegionCtx,
     c: &lattice::Client,
@@ -186,7 +183,7 @@ async fn service_auth_type(
 ) -> Result<Option<String>, ScanError> {
     let out = ctx
         .call(
-            "vpc-lattice:GetService",
+            Operation::LatticeGetService,
             Some(id),
             c.get_service().service_identifier(id).send(),
         )
@@ -201,7 +198,7 @@ async fn network_auth_type(
 ) -> Result<Option<String>, ScanError> {
     let out = ctx
         .call(
-            "vpc-lattice:GetServiceNetwork",
+            Operation::LatticeGetServiceNetwork,
             Some(id),
             c.get_service_network()
                 .service_network_identifier(id)
@@ -218,7 +215,7 @@ async fn service_associations(
 ) -> Listing<LatticeServiceAssociation> {
     listing(
         ctx,
-        "vpc-lattice:ListServiceNetworkServiceAssociations",
+        Operation::LatticeListServiceNetworkServiceAssociations,
         Some(service_id),
         |t| {
             c.list_service_network_service_associations()
@@ -248,7 +245,7 @@ async fn vpc_associations(
 ) -> Listing<LatticeVpcAssociation> {
     listing(
         ctx,
-        "vpc-lattice:ListServiceNetworkVpcAssociations",
+        Operation::LatticeListServiceNetworkVpcAssociations,
         Some(network_id),
         |t| {
             c.list_service_network_vpc_associations()
@@ -289,7 +286,7 @@ async fn auth_policy(
 ) -> Result<Option<String>, ScanError> {
     let answer = ctx
         .call(
-            "vpc-lattice:GetAuthPolicy",
+            Operation::LatticeGetAuthPolicy,
             Some(id),
             c.get_auth_policy().resource_identifier(id).send(),
         )
@@ -305,7 +302,7 @@ async fn resource_policy(
 ) -> Result<Option<String>, ScanError> {
     let answer = ctx
         .call(
-            "vpc-lattice:GetResourcePolicy",
+            Operation::LatticeGetResourcePolicy,
             Some(arn),
             c.get_resource_policy().resource_arn(arn).send(),
         )
@@ -323,7 +320,7 @@ async fn read_target_groups(
 ) -> Vec<LatticeTargetGroup> {
     let listed = listing(
         ctx,
-        "vpc-lattice:ListTargetGroups",
+        Operation::LatticeListTargetGroups,
         None,
         |t| c.list_target_groups().max_results(PAGE).set_next_token(t).send(),
         |page, out| {
@@ -378,7 +375,7 @@ async fn read_target_groups(
 async fn targets(ctx: &RegionCtx, c: &lattice::Client, tg_id: &str) -> Listing<LbTarget> {
     listing(
         ctx,
-        "vpc-lattice:ListTargets",
+        Operation::LatticeListTargets,
         Some(tg_id),
         |t| {
             c.list_targets()

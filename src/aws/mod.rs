@@ -34,6 +34,7 @@ use errors::scan_error;
 use paging::Listing;
 
 use crate::inventory::{ScanError, Target, TargetStatus};
+use crate::operation::Operation;
 use aws_config::SdkConfig;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
@@ -154,9 +155,9 @@ pub type ProgressSink = Arc<dyn Fn(Progress) + Send + Sync>;
 pub struct CallCounter(Arc<Mutex<BTreeMap<String, u64>>>);
 
 impl CallCounter {
-    pub fn inc(&self, operation: &str) {
+    pub fn inc(&self, operation: Operation) {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        *map.entry(operation.to_string()).or_default() += 1;
+        *map.entry(operation.into()).or_default() += 1;
     }
 
     pub fn snapshot(&self) -> BTreeMap<String, u64> {
@@ -178,7 +179,7 @@ impl RegionCtx {
     /// Runs one SDK call, counts it, and turns a failure into a [`ScanError`].
     pub(crate) async fn call<T, E, F>(
         &self,
-        operation: &str,
+        operation: Operation,
         resource: Option<&str>,
         fut: F,
     ) -> Result<T, ScanError>

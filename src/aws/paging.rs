@@ -2,6 +2,7 @@
 
 use super::RegionCtx;
 use crate::inventory::ScanError;
+use crate::operation::Operation;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -20,7 +21,7 @@ const MAX_PAGES: usize = 10_000;
 /// only, so a hostile service sending huge tokens cannot make the set grow beyond
 /// `MAX_PAGES` × 8 bytes.
 pub(crate) struct Pager {
-    operation: String,
+    operation: Operation,
     resource: Option<String>,
     max_pages: usize,
     pages: usize,
@@ -29,13 +30,17 @@ pub(crate) struct Pager {
 }
 
 impl Pager {
-    pub(crate) fn new(operation: &str, resource: Option<&str>) -> Pager {
+    pub(crate) fn new(operation: Operation, resource: Option<&str>) -> Pager {
         Self::with_limit(operation, resource, MAX_PAGES)
     }
 
-    pub(crate) fn with_limit(operation: &str, resource: Option<&str>, max_pages: usize) -> Pager {
+    pub(crate) fn with_limit(
+        operation: Operation,
+        resource: Option<&str>,
+        max_pages: usize,
+    ) -> Pager {
         Pager {
-            operation: operation.to_string(),
+            operation,
             resource: resource.map(str::to_string),
             max_pages: max_pages.max(1),
             pages: 0,
@@ -83,7 +88,7 @@ impl Pager {
 
     fn error(&self, code: &str, message: String) -> ScanError {
         ScanError {
-            operation: self.operation.clone(),
+            operation: self.operation.into(),
             code: code.to_string(),
             message,
             resource: self.resource.clone(),
@@ -108,12 +113,12 @@ where
     G: FnMut(O) -> Option<String>,
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let operation = pager.operation.clone();
+    let operation = pager.operation;
     let resource = pager.resource.clone();
     let mut token: Option<String> = None;
     loop {
         let out = match ctx
-            .call(&operation, resource.as_deref(), request(token.take()))
+            .call(operation, resource.as_deref(), request(token.take()))
             .await
         {
             Ok(out) => out,
@@ -154,7 +159,7 @@ where
 /// [`paginate_items`] for callers that keep nothing of a listing cut short.
 pub(crate) async fn listing<T, O, E, Fut, F, G>(
     ctx: &RegionCtx,
-    operation: &str,
+    operation: Operation,
     resource: Option<&str>,
     request: F,
     read_page: G,

@@ -2,7 +2,7 @@ use super::*;
 
 fn error(code: &str) -> ScanError {
     ScanError {
-        operation: "ec2:DescribeVpcs".into(),
+        operation: Operation::Ec2DescribeVpcs.into(),
         code: code.into(),
         message: "m".into(),
         resource: None,

@@ -131,7 +131,7 @@ struct Classification<'a> {
 
 /// The probe role of an account: a role nobody names.
 fn probe_role(account: &str) -> String {
-    format!("arn:aws:iam::{account}:role/overexposed-probe")
+    crate::arn::iam_role("aws", account, "overexposed-probe")
 }
 
 impl Classification<'_> {

@@ -4,6 +4,7 @@
 use super::published::{sort_methods, PublishedMethod};
 use super::region_index::{HostPort, RegionIndex};
 use crate::inventory::{LoadBalancer, Target};
+use crate::operation::Operation;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -180,10 +181,14 @@ fn unread_api_reads(target: &Target) -> Vec<String> {
         .errors
         .iter()
         .filter(|e| {
-            matches!(
-                e.operation.as_str(),
-                "apigateway:GetRestApis" | "apigateway:GetResources" | "apigateway:GetVpcLinks"
-            )
+            e.aws_operation().is_some_and(|op| {
+                matches!(
+                    op,
+                    Operation::ApiGatewayGetRestApis
+                        | Operation::ApiGatewayGetResources
+                        | Operation::ApiGatewayGetVpcLinks
+                )
+            })
         })
         .filter(|e| seen.insert(e.operation.as_str()))
         .map(|e| format!("{} ({})", e.operation, e.code))
@@ -192,7 +197,7 @@ fn unread_api_reads(target: &Target) -> Vec<String> {
         target
             .rest_apis
             .iter()
-            .filter(|a| a.partial && !seen.contains("apigateway:GetResources"))
+            .filter(|a| a.partial && !seen.contains(Operation::ApiGatewayGetResources.as_str()))
             .map(|a| format!("REST API {} (partly)", a.id)),
     );
     out

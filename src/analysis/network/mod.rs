@@ -71,15 +71,5 @@ fn analyze_target(
     out
 }
 
-/// The ARN of an EC2 resource (`vpc-peering-connection/pcx-…`) of this account × region.
-fn ec2_arn(target: &Target, resource: &str) -> String {
-    format!(
-        "arn:{}:ec2:{}:{}:{resource}",
-        crate::model::partition_of(&target.region),
-        target.region,
-        target.account_id,
-    )
-}
-
 #[cfg(test)]
 mod tests;

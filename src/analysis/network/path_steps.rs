@@ -4,6 +4,7 @@
 use super::addrs::{prefix_len, AddrSet};
 use super::region_index::RegionIndex;
 use crate::inventory::{GroupRef, IngressRule, PrefixList, RouteTable};
+use crate::operation::Operation;
 use std::collections::BTreeSet;
 
 pub(super) fn port_in(rule: &IngressRule, port: Option<i32>) -> bool {
@@ -161,7 +162,7 @@ pub(super) fn admissions(
         let Some(g) = region.groups.get(gid.as_str()) else {
             // A group on the host itself is this account's: if it is unknown, it was not read
             // (the listing failed, or it changed between reads). Assumed to admit the source.
-            let why = match region.failed_words("ec2:DescribeSecurityGroups", None) {
+            let why = match region.failed_words(Operation::Ec2DescribeSecurityGroups, None) {
                 Some(w) => format!("it could not be read ({w})"),
                 None => "it is not among the security groups read".to_string(),
             };
@@ -252,7 +253,7 @@ pub(super) fn routes_for(
     let place = subnet
         .map(|s| format!("subnet {s}"))
         .unwrap_or_else(|| host.to_string());
-    if let Some(w) = region.failed_words("ec2:DescribeRouteTables", None) {
+    if let Some(w) = region.failed_words(Operation::Ec2DescribeRouteTables, None) {
         return vec![Step::fact(
             peer.clone(),
             format!("the route tables could not be read ({w}), so the route table of {place} is assumed to send the peer back through {pcx}"),

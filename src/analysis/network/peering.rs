@@ -5,13 +5,14 @@ use super::addrs::AddrSet;
 use super::backends::{
     backend_evidence, backend_words, bypass_sentence, methods_evidence, Backend,
 };
-use super::ec2_arn;
 use super::path_steps::TrafficSource;
 use super::peer_paths::{PeerPath, PeeringWalk};
 use super::region_index::RegionIndex;
 use crate::analysis::{describe_reach, FindingDraft};
 use crate::inventory::{PeeringSide, Target, VpcPeering};
 use crate::model::{EntryPoint, Finding, Reach};
+use crate::operation::{Operation, Service};
+use crate::rules::RuleId;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -112,7 +113,7 @@ impl<'a> Crossing<'a> {
         } else {
             peer_addrs
         };
-        let resource_arn = ec2_arn(target, &format!("vpc-peering-connection/{}", p.id));
+        let resource_arn = crate::arn::vpc_peering(&target.region, &target.account_id, &p.id);
         let evidence = json!({
             "id": p.id, "status": p.status,
             "local": {"owner_id": local.owner_id, "vpc_id": local.vpc_id, "cidr_blocks": local.cidr_blocks},
@@ -133,7 +134,7 @@ impl<'a> Crossing<'a> {
     }
 
     /// A finding on this peering, about `backend` or, with none, about the peering itself.
-    fn draft(&self, target: &Target, rule: &'static str, backend: Option<&str>) -> FindingDraft {
+    fn draft(&self, target: &Target, rule: RuleId, backend: Option<&str>) -> FindingDraft {
         let mut identity = vec![
             target.account_id.clone(),
             target.region.clone(),
@@ -174,7 +175,11 @@ fn exposure_finding(
         specific_fix: exposure_fix(crossing, path),
         low_confidence: path.assumed || backend.methods.iter().any(|m| m.inferred),
         evidence,
-        ..crossing.draft(target, "peering-exposes-private-backend", Some(&backend.id))
+        ..crossing.draft(
+            target,
+            RuleId::PeeringExposesPrivateBackend,
+            Some(&backend.id),
+        )
     }
     .build()
 }
@@ -318,7 +323,7 @@ fn no_path_finding(
         specific_fix: String::new(),
         low_confidence: !unread.is_empty(),
         evidence,
-        ..crossing.draft(target, "peering-cross-account-no-path", None)
+        ..crossing.draft(target, RuleId::PeeringCrossAccountNoPath, None)
     }
     .build()
 }
@@ -332,8 +337,10 @@ fn unread_network_reads(region: &RegionIndex) -> Vec<String> {
         .errors
         .iter()
         .filter(|e| {
-            (e.operation.starts_with("ec2:") || e.operation.starts_with("elasticloadbalancing:"))
-                && e.operation != "ec2:DescribeVpcEndpointServicePermissions"
+            e.aws_operation().is_some_and(|op| {
+                matches!(op.service(), Service::Ec2 | Service::ElasticLoadBalancing)
+                    && op != Operation::Ec2DescribeVpcEndpointServicePermissions
+            })
         })
         .filter(|e| seen.insert(e.operation.as_str()))
         .map(|e| format!("{} ({})", e.operation, e.code))

@@ -4,12 +4,14 @@
 use super::backends::{
     backend_evidence, backend_words, bypass_sentence, methods_evidence, Backend,
 };
-use super::ec2_arn;
 use super::published::PublishedMethod;
 use super::region_index::RegionIndex;
 use crate::analysis::{describe_reach, FindingDraft};
+use crate::arn::Arn;
 use crate::inventory::{EndpointService, ScanError, Target};
 use crate::model::{EntryPoint, Finding, Reach};
+use crate::operation::Operation;
+use crate::rules::RuleId;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -24,10 +26,11 @@ fn principal_account(p: &str) -> Option<String> {
 /// (`arn:aws:organizations::<mgmt>:organization/o-…`, `…:ou/o-…/ou-…`). Its account field is
 /// the management account, which is not who gets in: every member (of the OU) does.
 fn principal_organization(p: &str, kind: Option<&str>) -> Option<(String, Option<String>)> {
-    let resource = p.strip_prefix("arn:")?.split(':').nth(4).filter(|_| {
-        p.split(':').nth(2) == Some("organizations")
-            || kind.is_some_and(|k| k == "OrganizationUnit")
-    })?;
+    let resource = Arn::parse(p)
+        .filter(|arn| {
+            arn.service == "organizations" || kind.is_some_and(|k| k == "OrganizationUnit")
+        })?
+        .resource;
     let mut parts = resource.split('/');
     match parts.next()? {
         "organization" => Some((parts.next()?.to_string(), None)),
@@ -58,7 +61,8 @@ pub(super) fn endpoint_service_findings(
         let Some((rule, reach)) = access.verdict() else {
             continue;
         };
-        let resource_arn = ec2_arn(target, &format!("vpc-endpoint-service/{}", svc.service_id));
+        let resource_arn =
+            crate::arn::endpoint_service(&target.region, &target.account_id, &svc.service_id);
         let fix = privatelink_fix(target, svc, &access);
         let evidence_base = service_evidence(svc, &access, &reach);
         for backend in service_backends(target, svc, backends, &member_of, published) {
@@ -129,7 +133,7 @@ impl<'a> ServiceAccess<'a> {
         // Permissions that could not be read are unknown, not "nobody": assumed to allow every
         // account (the widest), at medium confidence.
         let perms_unread = region.failed(
-            "ec2:DescribeVpcEndpointServicePermissions",
+            Operation::Ec2DescribeVpcEndpointServicePermissions,
             Some(&svc.service_id),
         );
         let everyone =
@@ -181,19 +185,19 @@ impl<'a> ServiceAccess<'a> {
 
     /// The rule and the reach, `None` when no other account gets in. The widest class decides;
     /// accounts named beside an organization are said in the message and the evidence.
-    fn verdict(&self) -> Option<(&'static str, Reach)> {
+    fn verdict(&self) -> Option<(RuleId, Reach)> {
         if self.everyone {
-            Some(("privatelink-open-to-any-account", Reach::AnyAwsAccount))
+            Some((RuleId::PrivatelinkOpenToAnyAccount, Reach::AnyAwsAccount))
         } else if !self.orgs.is_empty() {
             Some((
-                "privatelink-open-to-external-accounts",
+                RuleId::PrivatelinkOpenToExternalAccounts,
                 Reach::Organization {
                     org_ids: self.orgs.iter().cloned().collect(),
                 },
             ))
         } else if !self.allowed.is_empty() || !self.stale.is_empty() {
             Some((
-                "privatelink-open-to-external-accounts",
+                RuleId::PrivatelinkOpenToExternalAccounts,
                 Reach::Accounts {
                     accounts: self.allowed.union(&self.stale).cloned().collect(),
                 },
@@ -313,8 +317,8 @@ fn privatelink_fix(target: &Target, svc: &EndpointService, access: &ServiceAcces
         // Every principal but the owner's own IAM ones: an organization or OU ARN names
         // the management account, which may be the owner, and still lets every member in.
         let owners_own = |p: &str| {
-            let mut parts = p.split(':');
-            parts.nth(2) == Some("iam") && parts.nth(1) == Some(target.account_id.as_str())
+            Arn::parse(p)
+                .is_some_and(|arn| arn.service == "iam" && arn.account == target.account_id)
         };
         let external: Vec<&str> = svc
             .allowed_principals
@@ -417,7 +421,7 @@ fn unknown_backend(
     let why = match target
         .errors
         .iter()
-        .find(|e| e.operation == "elasticloadbalancing:DescribeLoadBalancers")
+        .find(|e| e.is(Operation::ElbDescribeLoadBalancers))
     {
         Some(e) => format!("the load balancers could not be read ({})", e.code),
         None => "it is not among the load balancers read in this region".into(),

@@ -11,6 +11,8 @@ use super::region_index::{HostPort, RegionIndex};
 use crate::analysis::{describe_reach, FindingDraft};
 use crate::inventory::{LoadBalancer, PrefixList, Target};
 use crate::model::{EntryPoint, Finding, Reach};
+use crate::operation::Operation;
+use crate::rules::RuleId;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -370,7 +372,7 @@ impl<'a> PublicLb<'a> {
                 about,
             ],
             ..FindingDraft::network_path(
-                "public-lb-exposes-private-backend",
+                RuleId::PublicLbExposesPrivateBackend,
                 target,
                 lb.arn.clone(),
                 EntryPoint::PublicLoadBalancer,
@@ -581,7 +583,7 @@ fn read_targets_fix(
     unread: &[(&LoadBalancer, &str)],
 ) -> String {
     let listing_failed = region
-        .failed("elasticloadbalancing:DescribeTargetGroups", None)
+        .failed(Operation::ElbDescribeTargetGroups, None)
         .is_some();
     let reads: Vec<String> = unread
         .iter()
@@ -589,7 +591,7 @@ fn read_targets_fix(
         .map(|(u, _)| {
             let failed_group = u.target_groups.iter().find(|tg| {
                 region
-                    .failed("elasticloadbalancing:DescribeTargetHealth", Some(&tg.arn))
+                    .failed(Operation::ElbDescribeTargetHealth, Some(&tg.arn))
                     .is_some()
             });
             match failed_group.or(u.target_groups.first()) {

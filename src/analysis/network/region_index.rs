@@ -6,6 +6,7 @@ use crate::inventory::{
     Instance, LbTarget, LoadBalancer, PrefixList, RouteTable, ScanError, SecurityGroup, Subnet,
     Target, TargetGroup,
 };
+use crate::operation::Operation;
 use ipnet::IpNet;
 use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
@@ -260,15 +261,23 @@ impl<'a> RegionIndex<'a> {
 
     /// The scan error of a read that failed in this account × region (the first one of
     /// `operation`, about `resource` when given), if any.
-    pub(super) fn failed(&self, operation: &str, resource: Option<&str>) -> Option<&'a ScanError> {
+    pub(super) fn failed(
+        &self,
+        operation: Operation,
+        resource: Option<&str>,
+    ) -> Option<&'a ScanError> {
         match resource {
-            None => self.first_failure.get(operation).copied(),
-            Some(r) => self.failure_about.get(&(operation, r)).copied(),
+            None => self.first_failure.get(operation.as_str()).copied(),
+            Some(r) => self.failure_about.get(&(operation.as_str(), r)).copied(),
         }
     }
 
     /// "ec2:DescribeRouteTables failed: RequestLimitExceeded", when that read failed.
-    pub(super) fn failed_words(&self, operation: &str, resource: Option<&str>) -> Option<String> {
+    pub(super) fn failed_words(
+        &self,
+        operation: Operation,
+        resource: Option<&str>,
+    ) -> Option<String> {
         self.failed(operation, resource)
             .map(|e| format!("{} failed: {}", e.operation, e.code))
     }
@@ -301,7 +310,7 @@ impl<'a> RegionIndex<'a> {
             });
         }
         if host.starts_with("i-") && !host.contains('/') {
-            let why = match self.failed_words("ec2:DescribeInstances", None) {
+            let why = match self.failed_words(Operation::Ec2DescribeInstances, None) {
                 Some(w) => format!("instance {host} could not be read ({w})"),
                 None => format!("instance {host} is not among the instances read"),
             };
@@ -325,7 +334,10 @@ impl<'a> RegionIndex<'a> {
                     .chain(&s.ipv6_cidr_blocks)
                     .any(|c| c.parse::<IpNet>().is_ok_and(|n| n.contains(&ip)))
             });
-        match (subnet, self.failed_words("ec2:DescribeSubnets", None)) {
+        match (
+            subnet,
+            self.failed_words(Operation::Ec2DescribeSubnets, None),
+        ) {
             (Some(s), _) => Some(HostFacts {
                 subnet: Some(s.id.as_str()),
                 vpc: Some(s.vpc_id.clone()),
@@ -364,15 +376,16 @@ impl<'a> RegionIndex<'a> {
     /// Why the targets of a load balancer are unknown (`None`: they were read): its target
     /// groups could not be listed, or their targets (`DescribeTargetHealth`) not read.
     pub(super) fn targets_unread(&self, lb: &LoadBalancer) -> Option<String> {
-        if let Some(w) = self.failed_words("elasticloadbalancing:DescribeTargetGroups", None) {
+        if let Some(w) = self.failed_words(Operation::ElbDescribeTargetGroups, None) {
             return Some(w);
         }
         if lb.targets_read {
             return None;
         }
-        let health = lb.target_groups.iter().find_map(|tg| {
-            self.failed_words("elasticloadbalancing:DescribeTargetHealth", Some(&tg.arn))
-        });
+        let health = lb
+            .target_groups
+            .iter()
+            .find_map(|tg| self.failed_words(Operation::ElbDescribeTargetHealth, Some(&tg.arn)));
         Some(health.unwrap_or_else(|| {
             "no elasticloadbalancing:DescribeTargetHealth answer in this scan".to_string()
         }))

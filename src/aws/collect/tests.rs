@@ -38,7 +38,10 @@ async fn an_assume_role_task_that_panics_fails_its_account_only() {
             ("333333333333", "MalformedResponse")
         ]
     );
-    assert_eq!(failures[0].error.operation, "sts:AssumeRole");
+    assert_eq!(
+        failures[0].error.operation,
+        Operation::StsAssumeRole.as_str()
+    );
     assert_eq!(failures[0].error.resource.as_deref(), Some("arn:2"));
     // The credentials that were handed out are known to redaction at once.
     assert_eq!(redact("x join-test-secret y"), "x [REDACTED] y");
@@ -74,7 +77,10 @@ fn an_account_with_no_region_is_a_failure_not_an_empty_account() {
     let failure =
         enabled_regions("111111111111", Ok(DescribeRegionsOutput::builder().build())).unwrap_err();
     assert_eq!(failure.account_id, "111111111111");
-    assert_eq!(failure.error.operation, "ec2:DescribeRegions");
+    assert_eq!(
+        failure.error.operation,
+        Operation::Ec2DescribeRegions.as_str()
+    );
     assert_eq!(failure.error.code, "NoRegions");
     let nameless = DescribeRegionsOutput::builder()
         .regions(Ec2Region::builder().build())

@@ -28,7 +28,7 @@ async fn walk(
     let mut n = 0;
     let (read, result) = paginate_all(
         &ctx,
-        Pager::with_limit("apigateway:GetResources", Some("api1"), max_pages),
+        Pager::with_limit(Operation::ApiGatewayGetResources, Some("api1"), max_pages),
         |token| {
             sent.push(token);
             let answer = answers[n.min(answers.len() - 1)].clone();
@@ -46,7 +46,7 @@ async fn walk(
         assert_eq!(token.as_deref(), answers[i - 1].1.as_deref());
     }
     assert_eq!(sent[0], None);
-    let calls = ctx.calls.snapshot()["apigateway:GetResources"];
+    let calls = ctx.calls.snapshot()[Operation::ApiGatewayGetResources.as_str()];
     (items, read, result, calls)
 }
 
@@ -80,7 +80,7 @@ async fn a_token_cycle_is_a_gap_that_keeps_what_was_read() {
     .await;
     let err = result.unwrap_err();
     assert_eq!(err.code, "PaginationLoop");
-    assert_eq!(err.operation, "apigateway:GetResources");
+    assert_eq!(err.operation, Operation::ApiGatewayGetResources.as_str());
     assert_eq!(err.resource.as_deref(), Some("api1"));
     assert_eq!((items, read, calls), (vec![1, 2, 3], 3, 3));
     // An immediate repeat too.
@@ -117,7 +117,7 @@ async fn a_page_that_fails_ends_the_listing_with_its_error() {
     let mut n = 0;
     let (read, result) = paginate_all(
         &ctx,
-        Pager::new("apigateway:GetResources", None),
+        Pager::new(Operation::ApiGatewayGetResources, None),
         |_token| {
             n += 1;
             std::future::ready(if n == 1 {
@@ -137,5 +137,8 @@ async fn a_page_that_fails_ends_the_listing_with_its_error() {
     assert_eq!(read, 1);
     assert_eq!(result.unwrap_err().code, "Timeout");
     assert_eq!(items, vec![1]);
-    assert_eq!(ctx.calls.snapshot()["apigateway:GetResources"], 2);
+    assert_eq!(
+        ctx.calls.snapshot()[Operation::ApiGatewayGetResources.as_str()],
+        2
+    );
 }

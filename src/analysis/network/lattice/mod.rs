@@ -22,6 +22,7 @@ use super::backends::Backend;
 use super::region_index::RegionIndex;
 use crate::inventory::{Inventory, ServiceNetwork, Target};
 use crate::model::Finding;
+use crate::operation::Operation;
 use crate::policy::lattice::{probe_methods, probe_paths};
 use routes::{add_associable, gate_of, named_sources, policies, routes_of};
 use std::collections::HashMap;
@@ -82,7 +83,7 @@ pub(super) fn lattice_findings(
         let service = gate_of(
             target,
             (&svc.id, svc.auth_type.as_ref(), svc.auth_policy.as_ref()),
-            "vpc-lattice:GetService",
+            Operation::LatticeGetService,
         );
         let mut routes = routes_of(target, svc, estate);
         let named = named_sources(&service, &routes);

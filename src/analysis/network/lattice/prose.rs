@@ -5,13 +5,12 @@ use super::super::backends::{backend_evidence, backend_words, methods_evidence};
 use super::super::published::{sort_methods, PublishedMethod};
 use super::bypass::Reached;
 use super::routes::{Door, Gate, GateFacts, Route};
-use super::verdict::{
-    Broken, ServiceVerdict, READ_ANY, UNAUTHENTICATED, WRITE_ANY, WRITE_EXTERNAL, WRITE_ORG,
-};
+use super::verdict::{Broken, ServiceVerdict};
 use crate::analysis::{describe_reach, FindingDraft};
 use crate::inventory::{LatticeService, Target};
 use crate::model::{Auth, EntryPoint, Finding, Reach};
 use crate::policy::lattice::{named_principal_accounts, VpcOwner};
+use crate::rules::RuleId;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -27,7 +26,7 @@ pub(super) struct Case<'a> {
 }
 
 pub(super) fn finding(c: &Case, b: Broken) -> Finding {
-    let auth = if b.rule == UNAUTHENTICATED {
+    let auth = if b.rule == RuleId::LatticeUnauthenticatedCrossAccount {
         Auth::None
     } else {
         Auth::AwsIam
@@ -59,7 +58,7 @@ pub(super) fn finding(c: &Case, b: Broken) -> Finding {
         method,
         path,
         reach: b.reach.clone(),
-        auth: auth.label().into(),
+        auth,
         write: b.write,
         message,
         specific_fix,
@@ -84,17 +83,6 @@ fn unread_reads(service: &GateFacts, routes: &[&Route]) -> Vec<String> {
     out.sort();
     out.dedup();
     out
-}
-
-fn why_it_matters(rule: &str) -> &'static str {
-    match rule {
-        UNAUTHENTICATED => "Anyone with a client in those VPCs calls it without proving who they are.",
-        WRITE_ANY => "Principal \"*\" with IAM auth admits any signed request of any AWS account, so anyone with an AWS account can change data.",
-        WRITE_EXTERNAL => "The safe design grants external accounts only the read methods they need; this grant lets them change data.",
-        WRITE_ORG => "Every principal of every account in the organization can change data, not just the intended callers.",
-        READ_ANY => "Principal \"*\" with IAM auth admits any signed request of any AWS account.",
-        _ => "",
-    }
 }
 
 /// How a gate lets requests through, in words that fit "the service has …".
@@ -180,7 +168,7 @@ fn message(c: &Case, b: &Broken, routes: &[&Route], unread: &[String]) -> String
             b.judged.paths.iter().cloned().collect::<Vec<_>>().join(", ")
         )
     };
-    let how = if b.rule == UNAUTHENTICATED {
+    let how = if b.rule == RuleId::LatticeUnauthenticatedCrossAccount {
         "without authenticating"
     } else {
         "with IAM (SigV4) authentication"
@@ -209,7 +197,7 @@ fn message(c: &Case, b: &Broken, routes: &[&Route], unread: &[String]) -> String
         through.join("; and through "),
         gate_words(c.service),
         bypass_words(c.reached),
-        why_it_matters(b.rule),
+        b.rule.rule().impact,
     )
 }
 
@@ -340,40 +328,35 @@ fn reach_commands(c: &Case, routes: &[&Route]) -> Vec<String> {
 
 fn unshare(arn: &str) -> String {
     format!(
-        "stop sharing {arn} (aws ram list-resources --resource-owner SELF --resource-arns {arn} names its resource share; aws ram disassociate-resource-share --resource-share-arn SHARE_ARN --principals ACCOUNT_ID)"
+        "stop sharing {arn} (aws ram list-resources --resource-owner SELF --resource-arns {arn} names its resource share; aws ram disassociate-resource-share --resource-share-arn SHARE_ARN --principals ACCOUNT_ID; a resource policy put without RAM: aws vpc-lattice delete-resource-policy --resource-arn {arn})"
     )
 }
 
+/// The rule's remediation with this service's commands: the auth policy to put (read methods
+/// only for a write rule), and the associations and shares that let other accounts in.
 fn fix(c: &Case, b: &Broken, routes: &[&Route]) -> String {
-    let reach = reach_commands(c, routes);
-    let unless = if reach.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " If no other account should reach the service at all: {}.",
-            reach.join("; ")
-        )
-    };
-    match b.rule {
-        UNAUTHENTICATED => format!(
-            "Require signed requests from the partner principals only: {}.{unless}",
-            auth_policy_commands(c, false)
-        ),
-        WRITE_ANY | READ_ANY => format!(
-            "Replace Principal \"*\" in the auth policy with the partner principals{}: {}.{unless}",
-            if b.rule == WRITE_ANY { ", read methods only" } else { "" },
-            auth_policy_commands(c, b.rule == WRITE_ANY)
-        ),
-        WRITE_EXTERNAL => format!(
-            "Grant the external principals only the read methods: {}.",
-            auth_policy_commands(c, true)
-        ),
-        WRITE_ORG => format!(
-            "Keep the organization-wide grant to read methods and grant writes only to the principals that need them (a statement of their own, naming their roles): {}.",
-            auth_policy_commands(c, true)
-        ),
-        _ => String::new(),
+    // A write rule keeps the grant to the read methods; the others narrow who, not what.
+    let reads_only = matches!(
+        b.rule,
+        RuleId::LatticeWriteAnyAwsAccount
+            | RuleId::LatticeWriteExternalAccounts
+            | RuleId::LatticeWriteOrganization
+    );
+    let mut reach = reach_commands(c, routes);
+    if reach.is_empty() {
+        reach.push(format!(
+            "take the service out of the networks other accounts reach (aws vpc-lattice list-service-network-service-associations --service-identifier {} names them; aws vpc-lattice delete-service-network-service-association --service-network-service-association-identifier ASSOCIATION_ID)",
+            c.svc.id
+        ));
     }
+    b.rule.rule().fix(&[
+        (
+            "service",
+            format!("VPC Lattice service {} ({})", c.svc.name, c.svc.id),
+        ),
+        ("lattice_auth", auth_policy_commands(c, reads_only)),
+        ("lattice_reach", reach.join("; ")),
+    ])
 }
 
 fn route_evidence(r: &Route) -> Value {

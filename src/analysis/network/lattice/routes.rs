@@ -6,10 +6,11 @@
 use super::LatticeEstate;
 use crate::inventory::{LatticeService, ServiceNetwork, Target};
 use crate::model::Reach;
+use crate::operation::Operation;
 use crate::policy::lattice::{
     mentioned_sources, share_reach, SourceVpc, VpcOwner, ASSOCIATE_SERVICE, ASSOCIATE_VPC,
 };
-use crate::policy::{parse_policy, PolicyDocument};
+use crate::policy::{arn_account, parse_policy, PolicyDocument};
 
 /// How one level (the service, or a service network) lets a request through.
 pub(super) enum Gate {
@@ -97,31 +98,26 @@ impl Route<'_> {
 }
 
 /// The failed read of `operation` about `resource` in `target`, in words, if it failed.
-fn failed(target: &Target, operation: &str, resource: &str) -> Option<String> {
+fn failed(target: &Target, operation: Operation, resource: &str) -> Option<String> {
     target
         .errors
         .iter()
-        .find(|e| e.operation == operation && e.resource.as_deref() == Some(resource))
+        .find(|e| e.operation == operation.as_str() && e.resource.as_deref() == Some(resource))
         .map(|e| format!("{operation} on {resource} failed ({})", e.code))
 }
 
 /// The failed region-wide listing `operation` in `target`, in words, if it failed.
-fn listing_failed(target: &Target, operation: &str) -> Option<String> {
+fn listing_failed(target: &Target, operation: Operation) -> Option<String> {
     (target.errors.iter())
-        .find(|e| e.operation == operation && e.resource.is_none())
+        .find(|e| e.operation == operation.as_str() && e.resource.is_none())
         .map(|e| format!("{operation} failed ({})", e.code))
-}
-
-/// The account field of an ARN.
-pub(super) fn arn_account(arn: &str) -> Option<&str> {
-    arn.split(':').nth(4).filter(|a| !a.is_empty())
 }
 
 /// The gate of a service or network: its auth type, and with `AWS_IAM` its auth policy.
 pub(super) fn gate_of(
     target: &Target,
     (id, auth_type, policy): (&str, Option<&String>, Option<&String>),
-    get_operation: &str,
+    get_operation: Operation,
 ) -> GateFacts {
     let mut unread = Vec::new();
     let auth = match (auth_type, failed(target, get_operation, id)) {
@@ -136,7 +132,7 @@ pub(super) fn gate_of(
         }
     };
     let gate = match auth.as_deref() {
-        Some("AWS_IAM") => match (policy, failed(target, "vpc-lattice:GetAuthPolicy", id)) {
+        Some("AWS_IAM") => match (policy, failed(target, Operation::LatticeGetAuthPolicy, id)) {
             (_, Some(why)) => {
                 unread.push(why);
                 Gate::Open
@@ -168,7 +164,7 @@ fn share_of(
     policy: Option<&String>,
     action: &str,
 ) -> Result<Reach, String> {
-    if let Some(why) = failed(target, "vpc-lattice:GetResourcePolicy", arn) {
+    if let Some(why) = failed(target, Operation::LatticeGetResourcePolicy, arn) {
         return Err(why);
     }
     let Some(text) = policy else {
@@ -268,7 +264,7 @@ pub(super) fn routes_of<'a>(
     let mut routes = Vec::new();
     match failed(
         target,
-        "vpc-lattice:ListServiceNetworkServiceAssociations",
+        Operation::LatticeListServiceNetworkServiceAssociations,
         &svc.id,
     ) {
         Some(why) => routes.push(Route {
@@ -350,7 +346,7 @@ fn network_route<'a>(
     let mut any_vpc = false;
     match failed(
         owner_target,
-        "vpc-lattice:ListServiceNetworkVpcAssociations",
+        Operation::LatticeListServiceNetworkVpcAssociations,
         &network.id,
     ) {
         Some(why) => {
@@ -406,7 +402,7 @@ fn network_route<'a>(
             network.auth_type.as_ref(),
             network.auth_policy.as_ref(),
         ),
-        "vpc-lattice:GetServiceNetwork",
+        Operation::LatticeGetServiceNetwork,
     );
     Route {
         door: Door::Network { network, owner },
@@ -444,8 +440,7 @@ fn unread_network_route<'a>(
     let owner = a
         .network_arn
         .as_deref()
-        .and_then(arn_account)
-        .map(str::to_string);
+        .and_then(arn_account);
     let why = match &owner {
         Some(o) if *o != target.account_id && !estate.audited(o, &target.region) => format!(
             "service network {} belongs to account {o}, which this audit did not read",
@@ -483,7 +478,7 @@ impl LatticeEstate<'_> {
     /// The failed `ListServiceNetworks` of an account × region, in words, if it failed.
     fn lattice_listing_failed(&self, account: &str, region: &str) -> Option<String> {
         let t = self.targets.get(&(account, region))?;
-        listing_failed(t, "vpc-lattice:ListServiceNetworks")
+        listing_failed(t, Operation::LatticeListServiceNetworks)
     }
 
     /// Whether the audit read this account × region.

@@ -6,6 +6,8 @@ use super::routes::{Gate, GateFacts, Route};
 use crate::model::Reach;
 use crate::policy::lattice::{invoke_reach, InvokeRequest, SourceVpc, VpcOwner};
 use crate::policy::CallerKind;
+use crate::analysis::apigateway::covering_write_rule;
+use crate::rules::RuleId;
 use std::collections::BTreeSet;
 
 /// Verbs that only read; every other verb a service accepts can change data.
@@ -291,37 +293,31 @@ pub(super) fn covers(wide: &Reach, narrow: &Reach) -> bool {
 /// One rule a service breaks, through some of its verbs.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Broken {
-    pub(super) rule: &'static str,
+    pub(super) rule: RuleId,
     pub(super) reach: Reach,
     pub(super) write: bool,
     pub(super) verbs: Vec<String>,
     pub(super) judged: Judged,
 }
 
-pub(super) const UNAUTHENTICATED: &str = "lattice-unauthenticated-cross-account";
-pub(super) const WRITE_ANY: &str = "lattice-write-any-aws-account";
-pub(super) const WRITE_ORG: &str = "lattice-write-organization";
-pub(super) const WRITE_EXTERNAL: &str = "lattice-write-external-accounts";
-pub(super) const READ_ANY: &str = "lattice-read-any-aws-account";
-
 /// The rules one verb breaks: unsigned callers beyond the owner, and signed ones the unsigned
 /// verdict does not already cover (writes beyond the owner, reads open to any account).
-fn verb_rules(v: &VerbVerdict) -> Vec<(&'static str, &Judged)> {
+fn verb_rules(v: &VerbVerdict) -> Vec<(RuleId, &Judged)> {
     let mut out = Vec::new();
     if v.anonymous.reach.beyond_owner() {
-        out.push((UNAUTHENTICATED, &v.anonymous));
+        out.push((RuleId::LatticeUnauthenticatedCrossAccount, &v.anonymous));
     }
     let signed = &v.authenticated;
     if !signed.reach.beyond_owner() || covers(&v.anonymous.reach, &signed.reach) {
         return out;
     }
     let rule = match (&signed.reach, is_write(&v.verb)) {
-        (Reach::Accounts { .. }, true) => Some(WRITE_EXTERNAL),
-        (Reach::Organization { .. }, true) => Some(WRITE_ORG),
-        (_, true) => Some(WRITE_ANY),
+        (Reach::Accounts { .. }, true) => Some(RuleId::LatticeWriteExternalAccounts),
+        (Reach::Organization { .. }, true) => Some(RuleId::LatticeWriteOrganization),
+        (_, true) => Some(RuleId::LatticeWriteAnyAwsAccount),
         // Reads granted to named accounts or an organization: the intended design.
         (Reach::Accounts { .. } | Reach::Organization { .. }, false) => None,
-        (_, false) => Some(READ_ANY),
+        (_, false) => Some(RuleId::LatticeReadAnyAwsAccount),
     };
     out.extend(rule.map(|r| (r, signed)));
     out
@@ -345,15 +341,22 @@ pub(super) fn rules_broken(verdict: &ServiceVerdict) -> Vec<Broken> {
             }
         }
     }
-    let read = out.iter().position(|b| b.rule == READ_ANY);
-    let write = out.iter().position(|b| b.rule == WRITE_ANY);
-    if let (Some(r), Some(w)) = (read, write) {
-        if covers(&out[w].reach, &out[r].reach) {
-            let read = out.remove(r);
-            let w = if w > r { w - 1 } else { w };
-            for verb in read.verbs {
-                merge(&mut out[w], &verb, &read.judged);
+    // A read rule whose write rule the service also breaks, at a reach that covers it, is
+    // folded into that write rule (as for API Gateway methods).
+    let mut i = 0;
+    while i < out.len() {
+        let covering = covering_write_rule(out[i].rule)
+            .and_then(|w| out.iter().position(|b| b.rule == w))
+            .filter(|&w| covers(&out[w].reach, &out[i].reach));
+        match covering {
+            Some(w) => {
+                let read = out.remove(i);
+                let w = if w > i { w - 1 } else { w };
+                for verb in read.verbs {
+                    merge(&mut out[w], &verb, &read.judged);
+                }
             }
+            None => i += 1,
         }
     }
     out

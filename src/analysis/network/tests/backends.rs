@@ -4,6 +4,7 @@
 use super::fixtures::*;
 use super::*;
 use crate::inventory::{EndpointService, LbTarget};
+use crate::rules::RuleId;
 use serde_json::json;
 
 #[test]
@@ -94,7 +95,7 @@ fn a_gateway_load_balancer_of_an_endpoint_service_is_a_private_backend() {
     let f = audit(vec![t]);
     let public = f
         .iter()
-        .find(|f| f.rule_id == "public-lb-exposes-private-backend")
+        .find(|f| f.rule_id == RuleId::PublicLbExposesPrivateBackend)
         .expect("the public NLB shares the GWLB's target");
     assert_eq!(
         public.evidence["backend"]["private_because"],

@@ -8,6 +8,7 @@ use crate::inventory::{
     LoadBalancer, PeeringSide, PrefixList, RestApi, RestMethod, Route, RouteTable, ScanError,
     SecurityGroup, Stage, Subnet, Target, TargetGroup, Vpc, VpcLink, VpcPeering,
 };
+use crate::operation::Operation;
 
 pub(super) const OWNER: &str = "111111111111";
 pub(super) const PARTNER: &str = "222222222222";
@@ -389,7 +390,7 @@ pub(super) fn public_alb_behind(rules: Vec<IngressRule>) -> Target {
     t
 }
 
-pub(super) fn scan_error(operation: &str, code: &str, resource: Option<&str>) -> ScanError {
+pub(super) fn scan_error(operation: Operation, code: &str, resource: Option<&str>) -> ScanError {
     ScanError {
         operation: operation.into(),
         code: code.into(),
@@ -399,14 +400,14 @@ pub(super) fn scan_error(operation: &str, code: &str, resource: Option<&str>) ->
 }
 
 /// A read of the account × region (not about one resource) failed with `code`.
-pub(super) fn read_failed(t: &mut Target, operation: &str, code: &str) {
+pub(super) fn read_failed(t: &mut Target, operation: Operation, code: &str) {
     t.errors.push(scan_error(operation, code, None));
 }
 
 /// The route tables could not be read (throttled): none is in the inventory.
 pub(super) fn route_tables_unread(t: &mut Target) {
     t.network.route_tables.clear();
-    read_failed(t, "ec2:DescribeRouteTables", "RequestLimitExceeded");
+    read_failed(t, Operation::Ec2DescribeRouteTables, "RequestLimitExceeded");
 }
 
 /// `lb` whose targets were not read: `DescribeTargetHealth` failed on its target group.
@@ -416,7 +417,7 @@ pub(super) fn targets_unread(t: &mut Target, lb: usize, code: &str) {
     lb.target_groups[0].targets.clear();
     let tg = lb.target_groups[0].arn.clone();
     t.errors.push(scan_error(
-        "elasticloadbalancing:DescribeTargetHealth",
+        Operation::ElbDescribeTargetHealth,
         code,
         Some(&tg),
     ));

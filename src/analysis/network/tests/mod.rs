@@ -12,7 +12,8 @@ mod public_lb;
 mod published;
 
 use crate::inventory::{Inventory, Target};
-use crate::model::Finding;
+use crate::model::{Auth, Confidence, Finding};
+use crate::operation::Operation;
 use fixtures::*;
 
 fn audit(targets: Vec<Target>) -> Vec<Finding> {
@@ -27,7 +28,13 @@ fn audit(targets: Vec<Target>) -> Vec<Finding> {
 fn summary(findings: &[Finding]) -> Vec<(String, String, String)> {
     let mut v: Vec<_> = findings
         .iter()
-        .map(|f| (f.rule_id.clone(), f.resource_arn.clone(), f.reach.clone()))
+        .map(|f| {
+            (
+                f.rule_id.to_string(),
+                f.resource_arn.clone(),
+                f.reach.clone(),
+            )
+        })
         .collect();
     v.sort();
     v
@@ -45,7 +52,7 @@ fn rules(f: &[Finding]) -> Vec<&str> {
 /// Audits `t` and returns its one finding, asserting its (rule, resource, reach) and its
 /// confidence.
 #[track_caller]
-fn only_finding(t: Target, want: (String, String, String), confidence: &str) -> Finding {
+fn only_finding(t: Target, want: (String, String, String), confidence: Confidence) -> Finding {
     let f = audit(vec![t]);
     assert_eq!(summary(&f), vec![want]);
     assert_eq!(f[0].confidence, confidence);
@@ -92,7 +99,7 @@ fn service_open_to_any_account() -> (String, String, String) {
 /// The fingerprint of a finding of the base estate's account × region: `rule` on `resource`,
 /// about `about` (a backend, or what else tells its findings apart).
 fn fingerprint_of(rule: &str, resource: &str, about: &str) -> String {
-    crate::report::fingerprint(&[rule, OWNER, "us-east-1", resource, about])
+    crate::model::fingerprint(&[rule, OWNER, "us-east-1", resource, about])
 }
 
 /// Asserts that `text` (a message or a fix) says each of `needles`.

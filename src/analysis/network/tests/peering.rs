@@ -24,7 +24,7 @@ fn cross_account_peering_with_route_and_rule_exposes_the_backend() {
             "bypasses",
         ],
     );
-    assert_eq!(f.confidence, "high");
+    assert_eq!(f.confidence, Confidence::High);
     assert_eq!(f.evidence["path"]["security_group"], "sg-backend");
 }
 
@@ -113,13 +113,13 @@ fn a_peer_security_group_reference_admits_the_peer() {
     };
     let f = audit(vec![admitting(peered_routed(), rule.clone()), partner]);
     assert_eq!(summary(&f), vec![peering_exposes()]);
-    assert_eq!(f[0].confidence, "high");
+    assert_eq!(f[0].confidence, Confidence::High);
     // Not audited: a foreign group can only be referenced across a peering, so it is assumed
     // to be the peer's, at medium confidence.
     only_finding(
         admitting(peered_routed(), rule),
         peering_exposes(),
-        "medium",
+        Confidence::Medium,
     );
 }
 
@@ -133,7 +133,7 @@ fn an_nlb_without_groups_and_ip_targets_lets_the_peer_in_as_its_own_address() {
     let f = audit(vec![peered_through_nlb("ip", "TCP", None)]);
     assert_eq!(summary(&f), vec![peering_exposes()]);
     let f = &f[0];
-    assert_eq!(f.confidence, "high");
+    assert_eq!(f.confidence, Confidence::High);
     assert_says(
         &f.message,
         &["client IP preservation is off", "has no security groups"],
@@ -168,7 +168,7 @@ fn client_ip_preservation_decides_whose_address_the_target_must_admit() {
 fn unreadable_target_group_attributes_assume_the_wider_and_say_so() {
     let mut t = peered_through_nlb("instance", "TCP", None);
     t.network.load_balancers[0].target_groups[0].attributes_error = Some("AccessDenied".into());
-    let f = only_finding(t, peering_exposes(), "medium");
+    let f = only_finding(t, peering_exposes(), Confidence::Medium);
     assert_says(&f.message, &["client IP preservation is unknown"]);
 }
 
@@ -214,7 +214,7 @@ fn peering_routes_and_rules_given_as_prefix_lists_count() {
         OWNER,
         Some(&[PEER_CIDR]),
     ));
-    let f = only_finding(t.clone(), peering_exposes(), "high");
+    let f = only_finding(t.clone(), peering_exposes(), Confidence::High);
     assert_eq!(
         f.evidence["path"]["route"],
         "prefix list pl-peer (partner-vpc) -> pcx-1"
@@ -227,7 +227,7 @@ fn peering_routes_and_rules_given_as_prefix_lists_count() {
     );
     // Unreadable: assumed to carry and admit the peer, at medium confidence.
     t.network.prefix_lists.clear();
-    only_finding(t, peering_exposes(), "medium");
+    only_finding(t, peering_exposes(), Confidence::Medium);
 }
 
 #[test]
@@ -299,7 +299,7 @@ fn an_ipv6_ip_target_is_placed_in_its_subnet_by_its_ipv6_cidr() {
     tg.target_type = "ip".into();
     tg.protocol = Some("UDP".into());
     tg.targets[0].id = "2600:1f18:aaaa:1::10".into();
-    only_finding(t, peering_exposes(), "medium");
+    only_finding(t, peering_exposes(), Confidence::Medium);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -317,10 +317,10 @@ fn a_source_group_admits_the_peer_only_when_it_is_the_peers() {
     // Owned by the peer account: certain.
     let f = audit_with(pair(Some(PARTNER), None));
     assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
-    assert_eq!(f[0].confidence, "high");
+    assert_eq!(f[0].confidence, Confidence::High);
     // Referenced through this very peering: certain.
     let f = audit_with(pair(None, Some("pcx-1")));
-    assert_eq!(f[0].confidence, "high");
+    assert_eq!(f[0].confidence, Confidence::High);
     // A third account's group, or one reached through another peering: not this peer.
     for other in [
         pair(Some("333333333333"), None),
@@ -338,7 +338,7 @@ fn a_source_group_admits_the_peer_only_when_it_is_the_peers() {
     // Owner unknown: assumed, at medium confidence.
     let f = audit_with(pair(None, None));
     assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
-    assert_eq!(f[0].confidence, "medium");
+    assert_eq!(f[0].confidence, Confidence::Medium);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -349,8 +349,12 @@ fn a_source_group_admits_the_peer_only_when_it_is_the_peers() {
 fn review_unreadable_security_groups_do_not_hide_a_peering_path() {
     let mut t = peered_exposed();
     t.network.security_groups.clear();
-    read_failed(&mut t, "ec2:DescribeSecurityGroups", "RequestLimitExceeded");
-    let f = only_finding(t, peering_exposes(), "medium");
+    read_failed(
+        &mut t,
+        Operation::Ec2DescribeSecurityGroups,
+        "RequestLimitExceeded",
+    );
+    let f = only_finding(t, peering_exposes(), Confidence::Medium);
     assert_says(
         &f.message,
         &[
@@ -367,7 +371,7 @@ fn review_unreadable_security_groups_do_not_hide_a_peering_path() {
 fn review_unreadable_route_tables_do_not_hide_a_peering_path() {
     let mut t = peered_exposed();
     route_tables_unread(&mut t);
-    let f = only_finding(t, peering_exposes(), "medium");
+    let f = only_finding(t, peering_exposes(), Confidence::Medium);
     assert_says(&f.message, &["ec2:DescribeRouteTables"]);
     assert_never_says(&f.message, &["route table  routes"]);
 }
@@ -378,7 +382,7 @@ fn a_group_missing_from_a_complete_listing_is_assumed_to_admit_the_peer() {
     // two reads): its rules are unknown, not empty.
     let mut t = peered_routed();
     t.network.instances[0].security_group_ids = vec!["sg-gone".into()];
-    let f = only_finding(t, peering_exposes(), "medium");
+    let f = only_finding(t, peering_exposes(), Confidence::Medium);
     assert_says(&f.message, &["sg-gone"]);
 }
 
@@ -389,7 +393,7 @@ fn read_facts_that_stop_the_peer_still_stop_it_when_others_are_unread() {
     // the routes are. The verdict stays "no path", but it does not claim the scan was whole.
     let mut t = peered();
     route_tables_unread(&mut t);
-    let f = only_finding(t, peering_no_path(), "medium");
+    let f = only_finding(t, peering_no_path(), Confidence::Medium);
     assert_never_says(&f.message, &["Nothing is exposed today"]);
     assert_says(&f.message, &["ec2:DescribeRouteTables"]);
     assert_eq!(
@@ -402,8 +406,8 @@ fn read_facts_that_stop_the_peer_still_stop_it_when_others_are_unread() {
 fn unreadable_instances_do_not_hide_a_peering_path() {
     let mut t = peered_routed();
     t.network.instances.clear();
-    read_failed(&mut t, "ec2:DescribeInstances", "InternalError");
-    let f = only_finding(t, peering_exposes(), "medium");
+    read_failed(&mut t, Operation::Ec2DescribeInstances, "InternalError");
+    let f = only_finding(t, peering_exposes(), Confidence::Medium);
     assert_says(&f.message, &["ec2:DescribeInstances"]);
 }
 
@@ -413,7 +417,7 @@ fn an_instance_missing_from_a_complete_listing_is_unknown_not_absent() {
     // subnet shared by another account): its subnet and groups are unknown, so assumed.
     let mut t = peered_routed();
     t.network.load_balancers[0].target_groups[0].targets[0].id = "i-elsewhere".into();
-    let f = only_finding(t, peering_exposes(), "medium");
+    let f = only_finding(t, peering_exposes(), Confidence::Medium);
     assert_says(
         &f.message,
         &["instance i-elsewhere is not among the instances read"],
@@ -430,7 +434,7 @@ fn unreadable_targets_of_a_peered_backend_do_not_hide_a_peering_path() {
     );
     // Not read: the NLB (no groups) takes the routed peer, and its targets are unknown.
     targets_unread(&mut t, 0, "AccessDenied");
-    let f = only_finding(t.clone(), peering_exposes(), "medium");
+    let f = only_finding(t.clone(), peering_exposes(), Confidence::Medium);
     assert_says(&f.message, &["targets", "could not be read"]);
     // No table of the VPC routes the peer to the peering: nothing gets in, targets or not.
     t.network.route_tables[0].routes.pop();
@@ -442,7 +446,7 @@ fn unreadable_targets_of_a_peered_backend_do_not_hide_a_peering_path() {
 fn a_peering_whose_peer_cidrs_are_unknown_assumes_every_address() {
     let mut t = peered_exposed();
     t.network.peerings[0].accepter.cidr_blocks.clear();
-    only_finding(t, peering_exposes(), "medium");
+    only_finding(t, peering_exposes(), Confidence::Medium);
 }
 
 #[test]

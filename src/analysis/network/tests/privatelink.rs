@@ -12,8 +12,8 @@ fn endpoint_service_open_to_everyone_is_critical_and_names_the_bypassed_methods(
     let f = &f[0];
     assert_eq!(f.severity, Severity::Critical);
     assert_eq!(
-        (f.auth.as_str(), f.write, f.method.as_str(), f.path.as_str()),
-        ("network_only", true, "*", "*")
+        (f.auth, f.write, f.method.as_str(), f.path.as_str()),
+        (Auth::NetworkOnly, true, "*", "*")
     );
     assert_eq!(f.entry_point, EntryPoint::Privatelink);
     assert_says(
@@ -110,11 +110,7 @@ fn organization_and_ou_principals_reach_the_organization_not_its_management_acco
 fn an_endpoint_service_is_reported_even_when_its_load_balancers_could_not_be_read() {
     let mut t = with_service(&["*"]);
     t.network.load_balancers.clear();
-    read_failed(
-        &mut t,
-        "elasticloadbalancing:DescribeLoadBalancers",
-        "AccessDenied",
-    );
+    read_failed(&mut t, Operation::ElbDescribeLoadBalancers, "AccessDenied");
     let f = audit(vec![t]);
     assert_eq!(summary(&f), vec![service_open_to_any_account()]);
     assert_says(
@@ -157,11 +153,11 @@ fn endpoint_service_whose_permissions_could_not_be_read_is_assumed_open() {
     let mut t = with_service(&[]);
     t.network.endpoint_services[0].connected_accounts = Some(vec![]);
     t.errors.push(scan_error(
-        "ec2:DescribeVpcEndpointServicePermissions",
+        Operation::Ec2DescribeVpcEndpointServicePermissions,
         "UnauthorizedOperation",
         Some("vpce-svc-1"),
     ));
-    let f = only_finding(t, service_open_to_any_account(), "medium");
+    let f = only_finding(t, service_open_to_any_account(), Confidence::Medium);
     assert_says(&f.message, &["could not be read (UnauthorizedOperation)"]);
     assert_eq!(f.evidence["allowed_principals_read"], false);
 }

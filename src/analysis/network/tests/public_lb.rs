@@ -156,7 +156,11 @@ fn a_public_alb_admitting_the_cloudfront_prefix_list_is_on_the_internet() {
         "AWS",
         None,
     ));
-    let f = only_finding(t, public_lb_exposes(PUBLIC_ALB, "internet"), "high");
+    let f = only_finding(
+        t,
+        public_lb_exposes(PUBLIC_ALB, "internet"),
+        Confidence::High,
+    );
     assert_says(&f.message, &["CloudFront"]);
 }
 
@@ -168,7 +172,7 @@ fn a_prefix_list_that_could_not_be_read_never_narrows_the_reach() {
         "pl-unknown",
     )])]);
     assert_eq!(summary(&f), vec![public_lb_exposes(PUBLIC_ALB, "internet")]);
-    assert_eq!(f[0].confidence, "medium");
+    assert_eq!(f[0].confidence, Confidence::Medium);
     assert_says(&f[0].message, &["could not be read"]);
 }
 
@@ -189,7 +193,7 @@ fn a_readable_prefix_list_narrows_the_reach_to_its_public_entries() {
             "internet_ip_restricted:[203.0.113.0/24]"
         )]
     );
-    assert_eq!(f[0].confidence, "high");
+    assert_eq!(f[0].confidence, Confidence::High);
     // Only private entries: the internet cannot reach it.
     t.network.prefix_lists[0].cidrs = Some(vec!["10.0.0.0/8".into()]);
     assert_eq!(audit(vec![t]), vec![]);
@@ -258,7 +262,7 @@ fn review_public_lb_whose_targets_could_not_be_read_is_not_dropped() {
     assert!(!f.is_empty());
     assert_eq!(summary(&f), vec![public_lb_exposes(PUBLIC_NLB, "internet")]);
     let f = &f[0];
-    assert_eq!(f.confidence, "medium");
+    assert_eq!(f.confidence, Confidence::Medium);
     assert_says(
         &f.message,
         &[
@@ -288,12 +292,12 @@ fn a_public_lb_whose_target_groups_could_not_be_listed_is_not_dropped() {
     let mut public = public_alb("public", &[]);
     public.target_groups.clear();
     let mut t = base_with([public]);
-    read_failed(
-        &mut t,
-        "elasticloadbalancing:DescribeTargetGroups",
-        "Throttling",
+    read_failed(&mut t, Operation::ElbDescribeTargetGroups, "Throttling");
+    only_finding(
+        t,
+        public_lb_exposes(PUBLIC_ALB, "internet"),
+        Confidence::Medium,
     );
-    only_finding(t, public_lb_exposes(PUBLIC_ALB, "internet"), "medium");
 }
 
 #[test]
@@ -308,7 +312,11 @@ fn a_public_lb_with_unread_targets_is_matched_only_where_it_could_share_one() {
     assert_eq!(audit(vec![t.clone()]), vec![]);
     // IP targets can be addresses of other VPCs: then any private backend of the region.
     t.network.load_balancers[1].target_groups[0].target_type = "ip".into();
-    only_finding(t, public_lb_exposes(PUBLIC_NLB, "internet"), "medium");
+    only_finding(
+        t,
+        public_lb_exposes(PUBLIC_NLB, "internet"),
+        Confidence::Medium,
+    );
 }
 
 #[test]
@@ -320,7 +328,11 @@ fn a_private_backend_whose_targets_could_not_be_read_is_matched_as_possible() {
     // them.
     t.network.load_balancers[0].targets_read = false;
     t.network.load_balancers[0].target_groups[0].targets.clear();
-    let f = only_finding(t, public_lb_exposes(PUBLIC_ALB, "internet"), "medium");
+    let f = only_finding(
+        t,
+        public_lb_exposes(PUBLIC_ALB, "internet"),
+        Confidence::Medium,
+    );
     assert_says(&f.message, &["could not be read"]);
 }
 
@@ -393,11 +405,7 @@ fn one_failed_target_group_listing_gives_one_possible_finding_per_public_lb_not_
         l.targets_read = false;
         l.target_groups.clear();
     }
-    read_failed(
-        &mut t,
-        "elasticloadbalancing:DescribeTargetGroups",
-        "Throttling",
-    );
+    read_failed(&mut t, Operation::ElbDescribeTargetGroups, "Throttling");
     let f = audit(vec![t]);
     assert_eq!(
         f.len(),
@@ -406,7 +414,7 @@ fn one_failed_target_group_listing_gives_one_possible_finding_per_public_lb_not_
         n * (n + 1)
     );
     for f in &f {
-        assert_eq!(f.confidence, "medium");
+        assert_eq!(f.confidence, Confidence::Medium);
         // Every private backend of the region (the base estate's and the n internal NLBs).
         assert_eq!(
             f.evidence["possible_backends_total"],

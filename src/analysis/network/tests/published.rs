@@ -19,7 +19,7 @@ fn vpc_link_is_resolved_from_the_uri_when_the_link_id_is_missing() {
     orders_integration(&mut t).connection_id = None;
     let f = audit(vec![t.clone()]);
     assert_eq!(f[0].evidence["bypassed_methods"][0]["link_inferred"], false);
-    assert_eq!(f[0].confidence, "high");
+    assert_eq!(f[0].confidence, Confidence::High);
     // Neither id nor a matching URI: with two links in the region, nothing is inferred.
     orders_integration(&mut t).uri = Some("http://legacy.internal/orders".into());
     let f = audit(vec![t]);
@@ -33,7 +33,7 @@ fn a_link_named_by_a_stage_variable_is_inferred() {
     let f = audit(vec![t]);
     assert_eq!(f[0].evidence["bypassed_methods"][0]["path"], "/orders");
     assert_eq!(f[0].evidence["bypassed_methods"][0]["link_inferred"], true);
-    assert_eq!(f[0].confidence, "medium");
+    assert_eq!(f[0].confidence, Confidence::Medium);
 }
 
 #[test]
@@ -46,7 +46,11 @@ fn no_method_is_said_to_publish_a_backend_when_api_gateway_could_not_be_read() {
         &f[0].message,
         &["No API Gateway method publishes this backend"],
     );
-    read_failed(&mut t, "apigateway:GetRestApis", "TooManyRequestsException");
+    read_failed(
+        &mut t,
+        Operation::ApiGatewayGetRestApis,
+        "TooManyRequestsException",
+    );
     let f = audit(vec![t]);
     assert_never_says(
         &f[0].message,

@@ -617,7 +617,9 @@ pub struct Lattice {
 
 impl Lattice {
     pub fn is_empty(&self) -> bool {
-        self.services.is_empty() && self.service_networks.is_empty() && self.target_groups.is_empty()
+        self.services.is_empty()
+            && self.service_networks.is_empty()
+            && self.target_groups.is_empty()
     }
 }
 

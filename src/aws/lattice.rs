@@ -27,15 +27,17 @@
 use super::concurrency::bounded;
 use super::paging::{listing, Listing};
 use super::{or_empty, ReadLog, RegionCtx};
-use crate::inventory::{
-    LatticeService, LatticeServiceAssociation, LatticeTargetGroup, LatticeVpcAssociation,
-    LbTarget, Notification, ScanError, ServiceNetwork, Target,
-};
 use crate::arn::Arn;
+use crate::inventory::{
+    LatticeService, LatticeServiceAssociation, LatticeTargetGroup, LatticeVpcAssociation, LbTarget,
+    Notification, ScanError, ServiceNetwork, Target,
+};
 use crate::operation::Operation;
 use aws_sdk_vpclattice as lattice;
 
-/// Items per page of every Lattice listing (the most the API accepts).
+/// Items per page of the Lattice listings that take a page size (the most the API accepts).
+/// `ListServiceNetworkServiceAssociations` and `ListTargetGroups` are sent without one, at
+/// AWS's default page size: the emulator (moto 5.2.1) answers HTTP 500 to their `maxResults`.
 const PAGE: i32 = 100;
 
 /// Reads the VPC Lattice inventory of one account × region into `target.lattice`. Returns the
@@ -220,7 +222,6 @@ async fn service_associations(
         |t| {
             c.list_service_network_service_associations()
                 .service_identifier(service_id)
-                .max_results(PAGE)
                 .set_next_token(t)
                 .send()
         },
@@ -269,9 +270,7 @@ async fn vpc_associations(
 
 /// A policy answer: the text, or `None` when the resource has none (AWS answers
 /// `ResourceNotFoundException`, or an empty policy).
-fn policy_text(
-    answer: Result<Option<String>, ScanError>,
-) -> Result<Option<String>, ScanError> {
+fn policy_text(answer: Result<Option<String>, ScanError>) -> Result<Option<String>, ScanError> {
     match answer {
         Ok(text) => Ok(text.filter(|t| !t.trim().is_empty())),
         Err(e) if e.code == "ResourceNotFoundException" => Ok(None),
@@ -322,7 +321,7 @@ async fn read_target_groups(
         ctx,
         Operation::LatticeListTargetGroups,
         None,
-        |t| c.list_target_groups().max_results(PAGE).set_next_token(t).send(),
+        |t| c.list_target_groups().set_next_token(t).send(),
         |page, out| {
             out.extend(page.items().iter().map(|g| {
                 let mut service_arns = g.service_arns().to_vec();

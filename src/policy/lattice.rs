@@ -15,9 +15,13 @@
 //! wants in (an Allow holds, a Deny is avoided), as an API key does.
 
 use super::classify::classify_through;
-use super::document::{BaseOp, Condition, Effect, Operator, Patterns, PrincipalItem, PrincipalSpec, Statement};
+use super::document::{
+    BaseOp, Condition, Effect, Operator, Patterns, PrincipalItem, PrincipalSpec, Statement,
+};
 use super::probes::{sources, vocabulary, MAX_MENTIONED};
-use super::reference::{value_matches, ConditionTruth, CoveringStatements, NetworkSource, SourceOwner};
+use super::reference::{
+    value_matches, ConditionTruth, CoveringStatements, NetworkSource, SourceOwner,
+};
 use super::{
     glob, CallerKind, Network, PolicyDocument, PolicyMode, ReachContext, ReachQuery, ReachVerdict,
 };
@@ -134,7 +138,11 @@ pub fn share_reach(
 pub fn mentioned_sources(docs: &[&PolicyDocument]) -> (Vec<String>, Vec<String>) {
     let mut vpcs = BTreeSet::new();
     let mut owners = BTreeSet::new();
-    for c in docs.iter().flat_map(|d| &d.statements).flat_map(|s| &s.conditions) {
+    for c in docs
+        .iter()
+        .flat_map(|d| &d.statements)
+        .flat_map(|s| &s.conditions)
+    {
         if !compares_values(c) {
             continue;
         }
@@ -175,7 +183,10 @@ pub fn probe_methods(docs: &[&PolicyDocument]) -> Vec<String> {
     let mut out: Vec<String> = VERBS.iter().map(|v| v.to_string()).collect();
     for v in condition_values(docs, "vpc-lattice-svcs:requestmethod") {
         let verb = v.to_ascii_uppercase();
-        if !verb.contains(['*', '?']) && !out.contains(&verb) && out.len() < VERBS.len() + MAX_MENTIONED {
+        if !verb.contains(['*', '?'])
+            && !out.contains(&verb)
+            && out.len() < VERBS.len() + MAX_MENTIONED
+        {
             out.push(verb);
         }
     }
@@ -223,7 +234,11 @@ fn compares_values(c: &Condition) -> bool {
 
 fn condition_values(docs: &[&PolicyDocument], key: &str) -> Vec<String> {
     let mut out = BTreeSet::new();
-    for c in docs.iter().flat_map(|d| &d.statements).flat_map(|s| &s.conditions) {
+    for c in docs
+        .iter()
+        .flat_map(|d| &d.statements)
+        .flat_map(|s| &s.conditions)
+    {
         if c.key == key && compares_values(c) {
             out.extend(c.values.iter().cloned());
         }

@@ -217,7 +217,9 @@ fn context_values(
         // IAM's values; an unsigned request is `Anonymous` (VPC Lattice admits those).
         "aws:principaltype" => Some(vec![match caller {
             Caller::Anonymous => "Anonymous".into(),
-            Caller::Principal { session: Some(_), .. } => "AssumedRole".into(),
+            Caller::Principal {
+                session: Some(_), ..
+            } => "AssumedRole".into(),
             Caller::Principal { .. } => "User".into(),
         }]),
         // A VPC Lattice request carries the VPC it comes from and that VPC's owner.

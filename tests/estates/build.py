@@ -246,11 +246,12 @@ def lattice_service(aws, name, auth_type, policy=None, network=None, target_vpc=
     return out
 
 
-def lattice_network(aws, name, auth_type, policy=None, vpcs=(), shared_with=None):
+def lattice_network(aws, name, auth_type, policy=None, vpcs=(), shared_with=None, share_condition=None):
     """Creates a service network with `auth_type` (and auth policy `policy`), associates the
     VPC ids `vpcs` with it (from this account's side, whoever owns them: moto lets no other
     account associate), and shares it with the principals `shared_with` through its resource
-    policy, as AWS RAM writes it (moto refuses RAM shares of Lattice resources). Returns a
+    policy, as AWS RAM writes it (moto refuses RAM shares of Lattice resources), under
+    `share_condition` when given (an organization share). Returns a
     dict of ids: "id", "arn", and "assoc:<vpc>" per VPC association."""
     sn = aws.lattice.create_service_network(name=name, authType=auth_type)
     out = {"id": sn["id"], "arn": sn["arn"]}
@@ -269,6 +270,7 @@ def lattice_network(aws, name, auth_type, policy=None, vpcs=(), shared_with=None
                            "vpc-lattice:CreateServiceNetworkServiceAssociation",
                            "vpc-lattice:GetServiceNetwork"],
                 "Resource": sn["arn"],
+                **({"Condition": share_condition} if share_condition else {}),
             }],
         }))
     return out

@@ -1,7 +1,7 @@
 """VPC Lattice estate: a service reachable from another account's VPC with no authentication,
 beside each near miss. One account per case, so each finding (or its absence) is that case's.
 
-Accounts 8450000000xx, us-east-1. Every owner holds one service network (`net`) and one
+Accounts 8450000000xx (01 to 12), us-east-1. Every owner holds one service network (`net`) and one
 service (`orders`) in it.
 
 | account      | what is in it                                                                   |
@@ -25,6 +25,12 @@ service (`orders`) in it.
 |              | VPC associated: nothing                                                         |
 | 845000000010 | NONE service in an AWS_IAM network whose policy lets Principal "*" in without   |
 |              | excluding unsigned requests, the partner's VPC associated: unauthenticated      |
+| 845000000011 | AWS_IAM service whose policy lets every principal of one organization in,       |
+|              | network shared with that organization: writes granted to the organization (with |
+|              | the partner's VPC associated instead, the partner account alone would be the    |
+|              | reach: only whoever runs code in an associated VPC calls the service)           |
+| 845000000012 | AWS_IAM service whose policy lets Principal "*" (signed only) GET, network      |
+|              | shared with every account: reads open to any AWS account                        |
 
 moto quirks met here (each pinned by a test): only ids, not ARNs, are accepted as identifiers
 (except the resource policy, which AWS takes by ARN); another account cannot associate its VPC
@@ -38,6 +44,7 @@ from build import lattice_network, lattice_service, legacy_backend, vpc
 from seed import Aws
 
 PARTNER = "845000000001"
+ORG = "o-lattice0001"
 
 
 def invoke(principal, condition=None):
@@ -57,7 +64,7 @@ def lattice_estate(endpoint):
     ids["partner_vpc"] = partner_vpc
 
     def case(account, key, network_auth="NONE", network_policy=None, partner_associated=True,
-             shared_with=None, service_auth="NONE", service_policy=None, backend=False):
+             shared_with=None, share_condition=None, service_auth="NONE", service_policy=None, backend=False):
         aws = Aws(endpoint, account)
         if backend:
             b = legacy_backend(aws, name=f"{key}-legacy")
@@ -66,7 +73,7 @@ def lattice_estate(endpoint):
         else:
             own_vpc, _ = vpc(aws, "10.0.0.0/16")
         vpcs = [own_vpc] + ([partner_vpc] if partner_associated else [])
-        net = lattice_network(aws, "net", network_auth, network_policy, vpcs, shared_with)
+        net = lattice_network(aws, "net", network_auth, network_policy, vpcs, shared_with, share_condition)
         svc = lattice_service(aws, "orders", service_auth, service_policy, network=net["id"],
                               target_vpc=own_vpc if backend else None)
         ids.update({f"{key}_network": net["id"], f"{key}_network_arn": net["arn"], f"{key}_service": svc["id"],
@@ -90,6 +97,11 @@ def lattice_estate(endpoint):
          service_policy=invoke("*", SIGNED_ONLY))
     case("845000000009", "closed", service_auth="AWS_IAM")
     case("845000000010", "unsigned", network_auth="AWS_IAM", network_policy=invoke("*"))
+    in_org = {"StringEquals": {"aws:PrincipalOrgID": ORG}}
+    case("845000000011", "org", partner_associated=False, shared_with=["*"], share_condition=in_org,
+         service_auth="AWS_IAM", service_policy=invoke("*", in_org))
+    case("845000000012", "reads", partner_associated=False, shared_with=["*"], service_auth="AWS_IAM",
+         service_policy=invoke("*", {**SIGNED_ONLY, "StringEquals": {"vpc-lattice-svcs:RequestMethod": "GET"}}))
     return ids
 
 

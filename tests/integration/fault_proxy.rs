@@ -921,9 +921,7 @@ fn serve(conn: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io::Resu
                 fault_response(&req, code, status, message)
             }
             Some(Fault::Answer(body)) => response(200, "text/xml", "", body.as_bytes()),
-            Some(Fault::AnswerJson(body)) => {
-                response(200, "application/json", "", body.as_bytes())
-            }
+            Some(Fault::AnswerJson(body)) => response(200, "application/json", "", body.as_bytes()),
             Some(Fault::LoopToken) => looping(&req, upstream)?,
             Some(Fault::Disconnect) => {
                 let _ = writer.shutdown(Shutdown::Both);

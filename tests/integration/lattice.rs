@@ -1,10 +1,11 @@
 //! VPC Lattice services against the emulator: the `lattice` estate
 //! (tests/estates/estate_lattice.py) puts each case in its own account: a service reachable
 //! from another account's VPC with no authentication, a network shared before any association,
-//! writes granted to an external account or to any account, an auth policy on the network
-//! that admits unsigned requests, and the near misses (the owner's VPCs only, a narrow auth
-//! policy, both levels AWS_IAM with the network denying, AWS_IAM with no auth policy). One
-//! audit of all ten accounts; the assertions pin the exact findings both ways.
+//! writes granted to an external account, an organization or any account, reads open to any
+//! account, an auth policy on the network that admits unsigned requests, and the near misses
+//! (the owner's VPCs only, a narrow auth policy, both levels AWS_IAM with the network denying,
+//! AWS_IAM with no auth policy). One audit of all twelve accounts; the assertions pin the
+//! exact findings both ways.
 //!
 //! moto quirks met here (5.2.1):
 //! - only ids, not ARNs, are accepted as identifiers (the auditor reads by id, and the
@@ -16,7 +17,9 @@
 //!   write (`vpc-lattice:PutResourcePolicy`), which is what the auditor reads;
 //! - targets cannot be registered (`ListTargets` is not implemented) and target groups list no
 //!   `serviceArns`: the bypass test injects both answers through the fault proxy;
-//! - a service's network associations carry no network ARN: the network is found by its id.
+//! - a service's network associations carry no network ARN: the network is found by its id;
+//! - `ListServiceNetworkServiceAssociations` and `ListTargetGroups` answer HTTP 500 to a
+//!   `maxResults` parameter: the auditor sends them without one (AWS's default page size).
 
 use crate::fault_proxy::{Fault, FaultProxy, Rule};
 use crate::harness;
@@ -25,7 +28,7 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 const PARTNER: &str = "845000000001";
-const ACCOUNTS: [&str; 10] = [
+const ACCOUNTS: [&str; 12] = [
     "845000000001",
     "845000000002",
     "845000000003",
@@ -36,6 +39,8 @@ const ACCOUNTS: [&str; 10] = [
     "845000000008",
     "845000000009",
     "845000000010",
+    "845000000011",
+    "845000000012",
 ];
 
 fn ids() -> &'static Value {
@@ -47,7 +52,7 @@ fn id(key: &str) -> String {
 }
 
 /// The one audit of every account, with no fault.
-fn report() -> &'static Value {
+pub(crate) fn lattice_report() -> &'static Value {
     static REPORT: OnceLock<Value> = OnceLock::new();
     REPORT.get_or_init(|| {
         ids();
@@ -109,9 +114,21 @@ fn lattice_services_are_reported_exactly_where_another_account_gets_through() {
     let partner = format!("accounts:[{PARTNER}]");
     let expected: BTreeSet<Row> = [
         // NONE everywhere, the partner's VPC associated.
-        row("lattice-unauthenticated-cross-account", "open_service", "*", &partner, "none"),
+        row(
+            "lattice-unauthenticated-cross-account",
+            "open_service",
+            "*",
+            &partner,
+            "none",
+        ),
         // A share is reach before any association.
-        row("lattice-unauthenticated-cross-account", "shared_service", "*", &partner, "none"),
+        row(
+            "lattice-unauthenticated-cross-account",
+            "shared_service",
+            "*",
+            &partner,
+            "none",
+        ),
         // The partner account may do anything: its writes are reported, its reads are not.
         row(
             "lattice-write-external-accounts",
@@ -121,27 +138,55 @@ fn lattice_services_are_reported_exactly_where_another_account_gets_through() {
             "aws_iam",
         ),
         // Principal "*" (signed) in a network shared with every account.
-        row("lattice-write-any-aws-account", "anyone_service", "*", "any_aws_account", "aws_iam"),
+        row(
+            "lattice-write-any-aws-account",
+            "anyone_service",
+            "*",
+            "any_aws_account",
+            "aws_iam",
+        ),
         // The network's policy admits unsigned requests.
-        row("lattice-unauthenticated-cross-account", "unsigned_service", "*", &partner, "none"),
+        row(
+            "lattice-unauthenticated-cross-account",
+            "unsigned_service",
+            "*",
+            &partner,
+            "none",
+        ),
+        // Every principal of one organization, from the partner's VPC: its writes.
+        row(
+            "lattice-write-organization",
+            "org_service",
+            "POST,PUT,PATCH,DELETE",
+            "organization:o-lattice0001",
+            "aws_iam",
+        ),
+        // Principal "*" (signed), GET only, in a network shared with every account.
+        row(
+            "lattice-read-any-aws-account",
+            "reads_service",
+            "GET",
+            "any_aws_account",
+            "aws_iam",
+        ),
     ]
     .into_iter()
     .collect();
-    let actual = rows(report());
+    let actual = rows(lattice_report());
     if actual != expected {
         let missing: Vec<_> = expected.difference(&actual).collect();
         let extra: Vec<_> = actual.difference(&expected).collect();
         panic!("Lattice findings differ\n  missing: {missing:#?}\n  unexpected: {extra:#?}");
     }
-    assert_eq!(report()["scan"]["complete"], true);
-    for f in lattice_findings(report()) {
+    assert_eq!(lattice_report()["scan"]["complete"], true);
+    for f in lattice_findings(lattice_report()) {
         assert_eq!(f["confidence"], "high", "{f:#}");
     }
 }
 
 #[test]
 fn a_finding_says_who_gets_in_through_what_and_how_to_fix_it() {
-    let open = finding(report(), "open_service");
+    let open = finding(lattice_report(), "open_service");
     let message = open["message"].as_str().unwrap();
     let partner_vpc = id("partner_vpc");
     assert!(
@@ -149,7 +194,10 @@ fn a_finding_says_who_gets_in_through_what_and_how_to_fix_it() {
         "{message}"
     );
     assert!(message.contains("auth type NONE"), "{message}");
-    assert_eq!(open["evidence"]["through"][0]["network"]["id"], id("open_network"));
+    assert_eq!(
+        open["evidence"]["through"][0]["network"]["id"],
+        id("open_network")
+    );
     let fix = open["remediation"].as_str().unwrap();
     let svc = id("open_service");
     for command in [
@@ -164,7 +212,7 @@ fn a_finding_says_who_gets_in_through_what_and_how_to_fix_it() {
     }
 
     // The share, named with the account it lets in and the command that stops it.
-    let shared = finding(report(), "shared_service");
+    let shared = finding(lattice_report(), "shared_service");
     let message = shared["message"].as_str().unwrap();
     assert!(
         message.contains(&format!(
@@ -182,7 +230,7 @@ fn a_finding_says_who_gets_in_through_what_and_how_to_fix_it() {
     );
 
     // Writes to a partner: the fix keeps the partner, for reads only.
-    let writes = finding(report(), "writes_service");
+    let writes = finding(lattice_report(), "writes_service");
     let fix = writes["remediation"].as_str().unwrap();
     assert!(
         fix.contains(&format!("arn:aws:iam::{PARTNER}:root"))
@@ -190,7 +238,7 @@ fn a_finding_says_who_gets_in_through_what_and_how_to_fix_it() {
         "{fix}"
     );
     assert_eq!(writes["write"], true);
-    let unsigned = finding(report(), "unsigned_service");
+    let unsigned = finding(lattice_report(), "unsigned_service");
     assert!(
         unsigned["evidence"]["allowing_statements"]
             .as_array()
@@ -203,15 +251,22 @@ fn a_finding_says_who_gets_in_through_what_and_how_to_fix_it() {
 
 #[test]
 fn lattice_reads_only_what_exists_and_never_a_target_it_does_not_need() {
-    let calls = &report()["scan"]["api_calls"];
+    let calls = &lattice_report()["scan"]["api_calls"];
     // Two listings per account, then per service and per owned network.
-    assert_eq!(calls["vpc-lattice:ListServices"], 10, "{calls:#}");
-    assert_eq!(calls["vpc-lattice:ListServiceNetworks"], 10);
-    assert_eq!(calls["vpc-lattice:GetService"], 9);
-    assert_eq!(calls["vpc-lattice:GetServiceNetwork"], 9);
-    // Auth policies only where a level uses AWS_IAM: 5 services and 2 networks.
-    assert_eq!(calls["vpc-lattice:GetAuthPolicy"], 7);
-    assert_eq!(calls["vpc-lattice:ListTargetGroups"], 9);
+    assert_eq!(calls["vpc-lattice:ListServices"], 12, "{calls:#}");
+    assert_eq!(calls["vpc-lattice:ListServiceNetworks"], 12);
+    assert_eq!(calls["vpc-lattice:GetService"], 11);
+    assert_eq!(
+        calls["vpc-lattice:ListServiceNetworkServiceAssociations"],
+        11
+    );
+    assert_eq!(calls["vpc-lattice:GetServiceNetwork"], 11);
+    assert_eq!(calls["vpc-lattice:ListServiceNetworkVpcAssociations"], 11);
+    // Who each service and each network is shared with.
+    assert_eq!(calls["vpc-lattice:GetResourcePolicy"], 22);
+    // Auth policies only where a level uses AWS_IAM: 7 services and 2 networks.
+    assert_eq!(calls["vpc-lattice:GetAuthPolicy"], 9);
+    assert_eq!(calls["vpc-lattice:ListTargetGroups"], 11);
     // moto lists no services per target group: no target is worth reading.
     assert!(calls.get("vpc-lattice:ListTargets").is_none(), "{calls:#}");
 }
@@ -221,16 +276,25 @@ fn the_partner_account_and_the_no_network_scan_read_no_lattice_details() {
     // The partner has no service and no network: its two listings are all.
     let p = harness::audit_json(&[PARTNER], &["us-east-1"], &[]);
     let calls = p["scan"]["api_calls"].as_object().unwrap();
-    let lattice: Vec<&String> = calls.keys().filter(|k| k.starts_with("vpc-lattice:")).collect();
+    let lattice: Vec<&String> = calls
+        .keys()
+        .filter(|k| k.starts_with("vpc-lattice:"))
+        .collect();
     assert_eq!(
         lattice,
-        ["vpc-lattice:ListServiceNetworks", "vpc-lattice:ListServices"]
+        [
+            "vpc-lattice:ListServiceNetworks",
+            "vpc-lattice:ListServices"
+        ]
     );
     let api_only = harness::audit_json(&["845000000002"], &["us-east-1"], &["--no-network"]);
     assert!(lattice_findings(&api_only).is_empty());
     assert_eq!(api_only["scan"]["scope"]["lattice"], false);
     let calls = api_only["scan"]["api_calls"].as_object().unwrap();
-    assert!(!calls.keys().any(|k| k.starts_with("vpc-lattice:")), "{calls:#?}");
+    assert!(
+        !calls.keys().any(|k| k.starts_with("vpc-lattice:")),
+        "{calls:#?}"
+    );
 }
 
 /// The injected answers that show what moto cannot hold: the open service's target group
@@ -247,15 +311,19 @@ pub(crate) fn injected_targets() -> Vec<Rule> {
         "serviceArns": [id("open_service_arn")],
         "status": "ACTIVE",
     }]});
-    let targets = json!({"items": [{"id": id("open_instance"), "port": 8080, "status": "HEALTHY"}]});
+    let targets =
+        json!({"items": [{"id": id("open_instance"), "port": 8080, "status": "HEALTHY"}]});
     vec![
         Rule::new(
             "vpc-lattice:ListTargetGroups",
             Fault::AnswerJson(groups.to_string()),
         )
         .account("845000000002"),
-        Rule::new("vpc-lattice:ListTargets", Fault::AnswerJson(targets.to_string()))
-            .account("845000000002"),
+        Rule::new(
+            "vpc-lattice:ListTargets",
+            Fault::AnswerJson(targets.to_string()),
+        )
+        .account("845000000002"),
     ]
 }
 
@@ -332,7 +400,11 @@ fn an_auth_policy_that_cannot_be_read_is_a_gap_and_assumed_open() {
         "1",
     ]);
     let run = harness::run(cmd);
-    assert_eq!(run.status, 2, "an unread auth policy is a gap: {}", run.stderr);
+    assert_eq!(
+        run.status, 2,
+        "an unread auth policy is a gap: {}",
+        run.stderr
+    );
     let report = run.json();
     let target = report["scan"]["targets"]
         .as_array()
@@ -341,7 +413,10 @@ fn an_auth_policy_that_cannot_be_read_is_a_gap_and_assumed_open() {
         .find(|t| t["account_id"] == "845000000005")
         .unwrap();
     assert_eq!(target["status"], "partial", "{target:#}");
-    assert_eq!(target["errors"][0]["operation"], "vpc-lattice:GetAuthPolicy");
+    assert_eq!(
+        target["errors"][0]["operation"],
+        "vpc-lattice:GetAuthPolicy"
+    );
     assert_eq!(target["errors"][0]["code"], "AccessDeniedException");
     // The narrow policy could not be read: the service is judged as if it let everyone in.
     let narrow = finding(&report, "narrow_service");

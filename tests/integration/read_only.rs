@@ -272,7 +272,11 @@ fn the_proxy_names_every_protocol_and_never_names_a_write_as_a_read() {
     for (verb, path, op) in [
         ("GET", "/services", "vpc-lattice:ListServices"),
         ("GET", "/services/svc-1", "vpc-lattice:GetService"),
-        ("GET", "/servicenetworks/sn-1", "vpc-lattice:GetServiceNetwork"),
+        (
+            "GET",
+            "/servicenetworks/sn-1",
+            "vpc-lattice:GetServiceNetwork",
+        ),
         (
             "GET",
             "/servicenetworkvpcassociations",
@@ -525,7 +529,7 @@ fn a_full_audit_calls_read_operations_only() {
         proxy.add(rule);
     }
     harness::estate("lattice");
-    let lattice_accounts: Vec<String> = (1..=10).map(|n| format!("8450000000{n:02}")).collect();
+    let lattice_accounts: Vec<String> = (1..=12).map(|n| format!("8450000000{n:02}")).collect();
     let report = run(
         &proxy,
         &[

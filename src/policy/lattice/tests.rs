@@ -8,8 +8,10 @@ const SVC: &str = "arn:aws:vpc-lattice:us-east-1:111111111111:service/svc-012345
 const NET: &str = "arn:aws:vpc-lattice:us-east-1:111111111111:servicenetwork/sn-0123456789abcdef0";
 
 fn doc(statements: &str) -> PolicyDocument {
-    parse_policy(&format!(r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#))
-        .expect("test policy parses")
+    parse_policy(&format!(
+        r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#
+    ))
+    .expect("test policy parses")
 }
 
 fn vpc(id: &str, owner: &str) -> SourceVpc {
@@ -40,7 +42,13 @@ fn request<'a>(method: &'a str, path: &'a str) -> InvokeRequest<'a> {
     }
 }
 
-fn reach(d: &PolicyDocument, method: &str, path: &str, caller: CallerKind, from: &[SourceVpc]) -> Reach {
+fn reach(
+    d: &PolicyDocument,
+    method: &str,
+    path: &str,
+    caller: CallerKind,
+    from: &[SourceVpc],
+) -> Reach {
     invoke_reach(d, &request(method, path), caller, OWNER, from).reach
 }
 
@@ -50,8 +58,7 @@ fn accounts(ids: &[&str]) -> Reach {
     }
 }
 
-const ALLOW_ALL: &str =
-    r#"{"Sid":"All","Effect":"Allow","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*"}"#;
+const ALLOW_ALL: &str = r#"{"Sid":"All","Effect":"Allow","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*"}"#;
 
 #[test]
 fn principal_star_admits_unsigned_requests_from_every_associated_vpc() {
@@ -65,7 +72,10 @@ fn principal_star_admits_unsigned_requests_from_every_associated_vpc() {
     }
     // Only the owner's own VPCs: nobody from outside.
     let own = [vpc("vpc-own", OWNER)];
-    assert_eq!(reach(&d, "POST", "/", CallerKind::Anonymous, &own), Reach::Owner);
+    assert_eq!(
+        reach(&d, "POST", "/", CallerKind::Anonymous, &own),
+        Reach::Owner
+    );
     // A network any account can join: any account.
     assert_eq!(
         reach(&d, "GET", "/", CallerKind::Anonymous, &[any_vpc()]),
@@ -83,9 +93,19 @@ fn the_principal_type_condition_shuts_out_unsigned_requests_only() {
         reach(&d, "GET", "/", CallerKind::Anonymous, &associated()),
         Reach::Owner
     );
-    let v = invoke_reach(&d, &request("GET", "/"), CallerKind::Authenticated, OWNER, &associated());
+    let v = invoke_reach(
+        &d,
+        &request("GET", "/"),
+        CallerKind::Authenticated,
+        OWNER,
+        &associated(),
+    );
     assert_eq!(v.reach, accounts(&[PARTNER]));
-    assert!(!v.low_confidence, "aws:PrincipalType is evaluated: {:?}", v.unevaluated);
+    assert!(
+        !v.low_confidence,
+        "aws:PrincipalType is evaluated: {:?}",
+        v.unevaluated
+    );
 }
 
 #[test]
@@ -226,7 +246,13 @@ fn headers_and_query_strings_are_the_callers_to_choose() {
            {"Effect":"Deny","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*",
             "Condition":{"StringEquals":{"vpc-lattice-svcs:RequestQueryString/debug":"1"}}}"#,
     );
-    let v = invoke_reach(&d, &request("POST", "/"), CallerKind::Anonymous, OWNER, &associated());
+    let v = invoke_reach(
+        &d,
+        &request("POST", "/"),
+        CallerKind::Anonymous,
+        OWNER,
+        &associated(),
+    );
     assert_eq!(v.reach, accounts(&[PARTNER]));
     assert!(!v.low_confidence);
 }
@@ -239,7 +265,13 @@ fn a_condition_the_engine_cannot_evaluate_keeps_the_reach_at_medium_confidence()
            {"Effect":"Deny","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*",
             "Condition":{"StringEquals":{"aws:ResourceTag/tier":"internal"}}}"#,
     );
-    let v = invoke_reach(&d, &request("POST", "/"), CallerKind::Anonymous, OWNER, &associated());
+    let v = invoke_reach(
+        &d,
+        &request("POST", "/"),
+        CallerKind::Anonymous,
+        OWNER,
+        &associated(),
+    );
     assert_eq!(v.reach, accounts(&[PARTNER]));
     assert!(v.low_confidence);
     assert!(!v.unevaluated.is_empty());
@@ -260,18 +292,27 @@ fn the_service_and_network_condition_keys_are_the_requests_own() {
         network_arn: Some("arn:aws:vpc-lattice:us-east-1:111111111111:servicenetwork/sn-other"),
         ..request("GET", "/")
     };
-    let v = invoke_reach(&d, &other_network, CallerKind::Anonymous, OWNER, &associated());
+    let v = invoke_reach(
+        &d,
+        &other_network,
+        CallerKind::Anonymous,
+        OWNER,
+        &associated(),
+    );
     assert_eq!(v.reach, Reach::Owner);
 }
 
 #[test]
 fn actions_other_than_invoke_grant_nothing() {
-    let d = doc(r#"{"Effect":"Allow","Principal":"*","Action":"vpc-lattice:GetService","Resource":"*"}"#);
+    let d = doc(
+        r#"{"Effect":"Allow","Principal":"*","Action":"vpc-lattice:GetService","Resource":"*"}"#,
+    );
     assert_eq!(
         reach(&d, "GET", "/", CallerKind::Anonymous, &associated()),
         Reach::Owner
     );
-    let d = doc(r#"{"Effect":"Allow","Principal":"*","Action":"vpc-lattice-svcs:*","Resource":"*"}"#);
+    let d =
+        doc(r#"{"Effect":"Allow","Principal":"*","Action":"vpc-lattice-svcs:*","Resource":"*"}"#);
     assert_eq!(
         reach(&d, "GET", "/", CallerKind::Anonymous, &associated()),
         accounts(&[PARTNER])

@@ -52,7 +52,9 @@ impl<'a> LatticeEstate<'a> {
                 .targets
                 .insert((t.account_id.as_str(), t.region.as_str()), t);
             for v in &t.network.vpcs {
-                estate.vpc_owner.insert(v.id.as_str(), t.account_id.as_str());
+                estate
+                    .vpc_owner
+                    .insert(v.id.as_str(), t.account_id.as_str());
             }
             // The owner's copy (details read) wins over a grantee's listing of it.
             for n in &t.lattice.service_networks {

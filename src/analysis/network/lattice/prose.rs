@@ -165,7 +165,12 @@ fn message(c: &Case, b: &Broken, routes: &[&Route], unread: &[String]) -> String
     } else {
         format!(
             "on {}",
-            b.judged.paths.iter().cloned().collect::<Vec<_>>().join(", ")
+            b.judged
+                .paths
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     };
     let how = if b.rule == RuleId::LatticeUnauthenticatedCrossAccount {
@@ -182,10 +187,7 @@ fn message(c: &Case, b: &Broken, routes: &[&Route], unread: &[String]) -> String
     let not_read = if unread.is_empty() {
         String::new()
     } else {
-        format!(
-            " Not read, so assumed open: {}.",
-            unread.join("; ")
-        )
+        format!(" Not read, so assumed open: {}.", unread.join("; "))
     };
     format!(
         "VPC Lattice service {} ({}) in {}/{} can be called by {} {how}, {verbs} {paths}, through {}. The service has {}.{policies}{not_read} {} {}",
@@ -211,7 +213,12 @@ fn bypass_words(reached: &Reached) -> String {
         let list: Vec<String> = methods
             .iter()
             .take(8)
-            .map(|m| format!("{} {} on REST API {} ({}, {})", m.method, m.path, m.api_name, m.api_id, m.authorization_type))
+            .map(|m| {
+                format!(
+                    "{} {} on REST API {} ({}, {})",
+                    m.method, m.path, m.api_name, m.api_id, m.authorization_type
+                )
+            })
             .collect();
         let published = if list.is_empty() {
             "no API Gateway method publishes it".to_string()
@@ -385,12 +392,7 @@ fn route_evidence(r: &Route) -> Value {
     })
 }
 
-fn evidence(
-    c: &Case,
-    b: &Broken,
-    routes: &[&Route],
-    unread: &[String],
-) -> BTreeMap<String, Value> {
+fn evidence(c: &Case, b: &Broken, routes: &[&Route], unread: &[String]) -> BTreeMap<String, Value> {
     let mut e = BTreeMap::new();
     e.insert(
         "service".into(),
@@ -414,20 +416,30 @@ fn evidence(
     if !c.reached.target_groups.is_empty() {
         e.insert(
             "target_groups".into(),
-            json!(c.reached.target_groups.iter().map(|g| json!({
-                "id": g.id, "name": g.name, "type": g.target_type,
-                "targets": g.targets.iter().map(|t| match t.port {
-                    Some(p) => format!("{}:{p}", t.id),
-                    None => t.id.clone(),
-                }).collect::<Vec<_>>(),
-                "targets_read": g.targets_read,
-            })).collect::<Vec<_>>()),
+            json!(c
+                .reached
+                .target_groups
+                .iter()
+                .map(|g| json!({
+                    "id": g.id, "name": g.name, "type": g.target_type,
+                    "targets": g.targets.iter().map(|t| match t.port {
+                        Some(p) => format!("{}:{p}", t.id),
+                        None => t.id.clone(),
+                    }).collect::<Vec<_>>(),
+                    "targets_read": g.targets_read,
+                }))
+                .collect::<Vec<_>>()),
         );
     }
     if !c.reached.backends.is_empty() {
         e.insert(
             "backends".into(),
-            json!(c.reached.backends.iter().map(|b| backend_evidence(b)).collect::<Vec<_>>()),
+            json!(c
+                .reached
+                .backends
+                .iter()
+                .map(|b| backend_evidence(b))
+                .collect::<Vec<_>>()),
         );
         let methods = bypassed_methods(c.reached);
         if !methods.is_empty() {

@@ -141,7 +141,9 @@ pub(super) fn gate_of(
             (Some(text), None) => match parse_policy(text) {
                 Ok(doc) => Gate::Policy(Box::new(doc)),
                 Err(e) => {
-                    unread.push(format!("the auth policy of {id} could not be evaluated ({e})"));
+                    unread.push(format!(
+                        "the auth policy of {id} could not be evaluated ({e})"
+                    ));
                     Gate::Open
                 }
             },
@@ -287,7 +289,12 @@ pub(super) fn routes_of<'a>(
             }
         }
     }
-    match share_of(target, &svc.arn, svc.resource_policy.as_ref(), ASSOCIATE_SERVICE) {
+    match share_of(
+        target,
+        &svc.arn,
+        svc.resource_policy.as_ref(),
+        ASSOCIATE_SERVICE,
+    ) {
         Ok(Reach::Owner) => {}
         Ok(with) => routes.push(Route {
             sources: vec![],
@@ -437,18 +444,17 @@ fn unread_network_route<'a>(
     a: &crate::inventory::LatticeServiceAssociation,
     estate: &LatticeEstate,
 ) -> Route<'a> {
-    let owner = a
-        .network_arn
-        .as_deref()
-        .and_then(arn_account);
+    let owner = a.network_arn.as_deref().and_then(arn_account);
     let why = match &owner {
         Some(o) if *o != target.account_id && !estate.audited(o, &target.region) => format!(
             "service network {} belongs to account {o}, which this audit did not read",
             a.network_id
         ),
         _ => {
-            let listing = estate
-                .lattice_listing_failed(owner.as_deref().unwrap_or(&target.account_id), &target.region);
+            let listing = estate.lattice_listing_failed(
+                owner.as_deref().unwrap_or(&target.account_id),
+                &target.region,
+            );
             match listing {
                 Some(why) => format!("service network {} could not be read: {why}", a.network_id),
                 None => format!(

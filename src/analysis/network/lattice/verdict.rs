@@ -3,10 +3,10 @@
 //! rules the verbs break.
 
 use super::routes::{Gate, GateFacts, Route};
+use crate::analysis::apigateway::covering_write_rule;
 use crate::model::Reach;
 use crate::policy::lattice::{invoke_reach, InvokeRequest, SourceVpc, VpcOwner};
 use crate::policy::CallerKind;
-use crate::analysis::apigateway::covering_write_rule;
 use crate::rules::RuleId;
 use std::collections::BTreeSet;
 
@@ -111,7 +111,10 @@ fn judge_caller(j: &Judging, verb: &str, caller: CallerKind, out: &mut ServiceVe
                 path: probe,
             };
             let network = route.gate_label();
-            let gates = [("service", &j.service.gate), (network.as_str(), &route.gate.gate)];
+            let gates = [
+                ("service", &j.service.gate),
+                (network.as_str(), &route.gate.gate),
+            ];
             let mut reach: Option<Reach> = None;
             let mut allowing = Vec::new();
             let mut explanation = Vec::new();
@@ -194,10 +197,7 @@ pub(super) fn sources_reach(sources: &[SourceVpc], owner: &str) -> Reach {
                 accounts.insert(a.clone());
             }
             VpcOwner::Unknown => {
-                accounts.insert(format!(
-                    "unknown:{}",
-                    s.vpc_id.as_deref().unwrap_or("vpc")
-                ));
+                accounts.insert(format!("unknown:{}", s.vpc_id.as_deref().unwrap_or("vpc")));
             }
         }
     }
@@ -258,7 +258,12 @@ pub(super) fn narrowest(a: Reach, b: Reach) -> (Reach, bool) {
         (Reach::Accounts { accounts: x }, Reach::Accounts { accounts: y }) => {
             let both: Vec<String> = x.iter().filter(|a| y.contains(a)).cloned().collect();
             if both.is_empty() {
-                (Reach::Accounts { accounts: union(x, y) }, true)
+                (
+                    Reach::Accounts {
+                        accounts: union(x, y),
+                    },
+                    true,
+                )
             } else {
                 (Reach::Accounts { accounts: both }, false)
             }
@@ -266,7 +271,12 @@ pub(super) fn narrowest(a: Reach, b: Reach) -> (Reach, bool) {
         (Reach::Organization { org_ids: x }, Reach::Organization { org_ids: y }) => {
             let both: Vec<String> = x.iter().filter(|o| y.contains(o)).cloned().collect();
             if both.is_empty() {
-                (Reach::Organization { org_ids: union(x, y) }, true)
+                (
+                    Reach::Organization {
+                        org_ids: union(x, y),
+                    },
+                    true,
+                )
             } else {
                 (Reach::Organization { org_ids: both }, false)
             }

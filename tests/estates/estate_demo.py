@@ -14,13 +14,15 @@ an internal NLB. Account 222222222222 (the partner) must call a few read-only GE
    - VPC peering: the partner's VPC (10.1.0.0/16) peered, routed and admitted on port 8080;
    - an internet-facing ALB with a WAF "IP allow-list", and an internet-facing NLB (which
      cannot carry a WAF), both forwarding to the backend instance.
+   - VPC Lattice: a service with auth type NONE in a service network the partner's VPC is
+     associated with.
 
 The seeder's ids are deterministic when the server's id generator is seeded first
 (scripts/demo does that), so the committed reports can be checked byte for byte.
 """
 
-from build import (endpoint_service, http_api, legacy_backend, load_balancer, peering, rest_api,
-                   route, security_group, vpc, web_acl)
+from build import (endpoint_service, http_api, lattice_network, lattice_service, legacy_backend, load_balancer,
+                   peering, rest_api, route, security_group, vpc, web_acl)
 from seed import Aws
 
 OWNER = "111111111111"
@@ -94,6 +96,10 @@ def demo_estate(endpoint):
     nlb, _ = load_balancer(owner, "partner-nlb", b["vpc"], [b["subnet"]], "internet-facing", "network",
                            [(b["instance"], 8080)])
     ids["public_nlb"] = nlb
+
+    # 3d. VPC Lattice: no authentication, the partner's VPC associated with the network.
+    net = lattice_network(owner, "orders-net", "NONE", vpcs=[b["vpc"], partner_vpc])
+    ids["lattice_service"] = lattice_service(owner, "orders-lattice", "NONE", network=net["id"])["id"]
     return ids
 
 

@@ -206,7 +206,10 @@ fn message(c: &Case, b: &Broken, routes: &[&Route], unread: &[String]) -> String
 /// The API Gateway methods the service bypasses, or why that is unknown.
 fn bypass_words(reached: &Reached) -> String {
     let methods = bypassed_methods(reached);
-    let mut out = if reached.backends.is_empty() {
+    let mut out = if reached.target_groups.is_empty() {
+        "No target group routes for it, so it bypasses no API Gateway method that is known."
+            .to_string()
+    } else if reached.backends.is_empty() {
         "Its target groups reach no private backend that API Gateway publishes.".to_string()
     } else {
         let backends: Vec<String> = reached.backends.iter().map(|b| backend_words(b)).collect();

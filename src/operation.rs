@@ -67,6 +67,7 @@ operations! {
         ApiGatewayGetVpcLinks = "GetVpcLinks",
         ApiGatewayGetDomainNames = "GetDomainNames",
         ApiGatewayGetBasePathMappings = "GetBasePathMappings",
+        ApiGatewayGetDeployment = "GetDeployment",
     }
     ApiGatewayV2 = "apigatewayv2" {
         ApiGatewayV2GetApis = "GetApis",
@@ -74,6 +75,8 @@ operations! {
         ApiGatewayV2GetStages = "GetStages",
         ApiGatewayV2GetDomainNames = "GetDomainNames",
         ApiGatewayV2GetApiMappings = "GetApiMappings",
+        ApiGatewayV2GetIntegrations = "GetIntegrations",
+        ApiGatewayV2GetVpcLinks = "GetVpcLinks",
     }
     Ec2 = "ec2" {
         Ec2DescribeRegions = "DescribeRegions",
@@ -90,6 +93,10 @@ operations! {
         Ec2DescribeNetworkInterfaces = "DescribeNetworkInterfaces",
         Ec2DescribeManagedPrefixLists = "DescribeManagedPrefixLists",
         Ec2GetManagedPrefixListEntries = "GetManagedPrefixListEntries",
+        Ec2DescribeTransitGatewayAttachments = "DescribeTransitGatewayAttachments",
+        Ec2DescribeTransitGatewayRouteTables = "DescribeTransitGatewayRouteTables",
+        Ec2GetTransitGatewayRouteTablePropagations = "GetTransitGatewayRouteTablePropagations",
+        Ec2SearchTransitGatewayRoutes = "SearchTransitGatewayRoutes",
     }
     ElasticLoadBalancing = "elasticloadbalancing" {
         ElbDescribeLoadBalancers = "DescribeLoadBalancers",
@@ -100,6 +107,9 @@ operations! {
     }
     Wafv2 = "wafv2" {
         Wafv2GetWebAclForResource = "GetWebACLForResource",
+    }
+    Iam = "iam" {
+        IamGetAccountAuthorizationDetails = "GetAccountAuthorizationDetails",
     }
     VpcLattice = "vpc-lattice" {
         LatticeListServices = "ListServices",

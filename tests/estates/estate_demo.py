@@ -13,7 +13,9 @@ an internal NLB. Account 222222222222 (the partner) must call a few read-only GE
    - PrivateLink: an endpoint service on the backend NLB allowed to the partner account;
    - VPC peering: the partner's VPC (10.1.0.0/16) peered, routed and admitted on port 8080;
    - an internet-facing ALB with a WAF "IP allow-list", and an internet-facing NLB (which
-     cannot carry a WAF), both forwarding to the backend instance.
+     cannot carry a WAF), both forwarding to the backend instance;
+   - a transit gateway of the owner with the partner's second VPC (10.2.0.0/16) attached
+     beside the backend's, one route table for both (a full mesh), routed and admitted on 8080;
    - VPC Lattice: a service with auth type NONE in a service network the partner's VPC is
      associated with.
 
@@ -22,7 +24,8 @@ The seeder's ids are deterministic when the server's id generator is seeded firs
 """
 
 from build import (endpoint_service, http_api, lattice_network, lattice_service, legacy_backend, load_balancer,
-                   peering, rest_api, route, security_group, vpc, web_acl)
+                   peering, rest_api, route, route_to_tgw, security_group, subnet, tgw_attachment,
+                   transit_gateway, vpc, web_acl)
 from seed import Aws
 
 OWNER = "111111111111"
@@ -97,7 +100,20 @@ def demo_estate(endpoint):
                            [(b["instance"], 8080)])
     ids["public_nlb"] = nlb
 
-    # 3d. VPC Lattice: no authentication, the partner's VPC associated with the network.
+    # 3d. A transit gateway of the owner, the partner's second VPC attached from the owner's
+    # side (the emulator lets no other account attach), both propagating into the default table.
+    tgw, table = transit_gateway(owner)
+    partner_vpc2, _ = vpc(partner, "10.2.0.0/16")
+    partner_subnet2 = subnet(partner, partner_vpc2, "10.2.1.0/24")
+    tgw_attachment(owner, tgw, b["vpc"], [b["subnet"]], propagate_to=table)
+    ids["partner_attachment"] = tgw_attachment(owner, tgw, partner_vpc2, [partner_subnet2],
+                                               propagate_to=table)
+    route_to_tgw(owner, b["main_rtb"], "10.2.0.0/16", tgw)
+    owner.ec2.authorize_security_group_ingress(GroupId=b["sg"], IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "IpRanges": [{"CidrIp": "10.2.0.0/16"}]}])
+    ids["transit_gateway"] = tgw
+
+    # 3e. VPC Lattice: no authentication, the partner's VPC associated with the network.
     net = lattice_network(owner, "orders-net", "NONE", vpcs=[b["vpc"], partner_vpc])
     ids["lattice_service"] = lattice_service(owner, "orders-lattice", "NONE", network=net["id"])["id"]
     return ids

@@ -10,6 +10,7 @@ mod harness;
 mod fault_proxy;
 
 mod api_gateway;
+mod apigw_paths;
 mod cli;
 mod demo;
 mod faults;
@@ -17,7 +18,9 @@ mod lattice;
 mod network;
 mod packaging;
 mod read_only;
+mod role_trust;
 mod rules_coverage;
+mod transit;
 
 use serde_json::Value;
 use std::collections::BTreeSet;

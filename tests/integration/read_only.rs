@@ -1,8 +1,9 @@
 //! The auditor only reads, and only what it needs. Three checks hold each other up:
 //!
 //! 1. [`ALLOWED`] is the reviewed list of every AWS operation the auditor may call: each a
-//!    `Get`/`List`/`Describe` read (or `sts:AssumeRole` / `sts:GetCallerIdentity`), and none a
-//!    sensitive read that merely looks like one (`ec2:GetPasswordData`, `GetConsoleOutput`).
+//!    `Get`/`List`/`Describe`/`Search` read (or `sts:AssumeRole` / `sts:GetCallerIdentity`),
+//!    and none a sensitive read that merely looks like one (`ec2:GetPasswordData`,
+//!    `GetConsoleOutput`).
 //! 2. [`Operation::ALL`], the only way `src/aws` names a call, is exactly that list: a new call
 //!    cannot land without a review of it.
 //! 3. Every operation the emulator receives during full audits (recorded by the fault proxy)
@@ -16,9 +17,11 @@
 //! custom domain with an API mapping), VPCs, instances, load balancers (public ALB: listeners,
 //! web ACL), an endpoint service with permissions and an IP target that is a bare network
 //! interface, a VPC endpoint and a peering; the network estate (prefix lists, internal NLBs
-//! in peered VPCs); and the Lattice estate (services, service networks, auth and resource
-//! policies, and, injected because moto holds neither, a target group routing for a service and
-//! its targets). A request the proxy cannot name fails the test.
+//! in peered VPCs); the transit estate (transit gateways with another account's VPC
+//! attached: their route tables); HTTP API routes through a v2 VPC link; and the Lattice
+//! estate (services, service networks, auth and resource policies, and, injected because moto
+//! holds neither, a target group routing for a service and its targets). A request the proxy
+//! cannot name fails the test.
 //!
 //! And the README's minimal IAM policy for the audit role grants exactly those calls.
 
@@ -29,7 +32,7 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// Services the auditor may talk to, by SigV4 signing name (v2 API Gateway as `apigatewayv2`).
-const SERVICES: [&str; 8] = [
+const SERVICES: [&str; 9] = [
     "apigateway",
     "apigatewayv2",
     "ec2",
@@ -37,6 +40,7 @@ const SERVICES: [&str; 8] = [
     "wafv2",
     "sts",
     "organizations",
+    "iam",
     "vpc-lattice",
 ];
 
@@ -53,6 +57,7 @@ const ALLOWED: &[&str] = &[
     "apigateway:GetRestApis",
     "apigateway:GetResources",
     "apigateway:GetStages",
+    "apigateway:GetDeployment",
     "apigateway:GetAuthorizers",
     "apigateway:GetVpcLinks",
     "apigateway:GetDomainNames",
@@ -63,6 +68,8 @@ const ALLOWED: &[&str] = &[
     "apigatewayv2:GetStages",
     "apigatewayv2:GetDomainNames",
     "apigatewayv2:GetApiMappings",
+    "apigatewayv2:GetIntegrations",
+    "apigatewayv2:GetVpcLinks",
     // Network inventory.
     "ec2:DescribeVpcs",
     "ec2:DescribeSubnets",
@@ -83,6 +90,13 @@ const ALLOWED: &[&str] = &[
     "elasticloadbalancing:DescribeListeners",
     "elasticloadbalancing:DescribeTargetGroupAttributes",
     "wafv2:GetWebACLForResource",
+    // Role trust paths: every role with its policies, once per account (IAM is global).
+    "iam:GetAccountAuthorizationDetails",
+    // Transit gateways.
+    "ec2:DescribeTransitGatewayAttachments",
+    "ec2:DescribeTransitGatewayRouteTables",
+    "ec2:GetTransitGatewayRouteTablePropagations",
+    "ec2:SearchTransitGatewayRoutes",
     // VPC Lattice.
     "vpc-lattice:ListServices",
     "vpc-lattice:ListServiceNetworks",
@@ -101,9 +115,9 @@ fn is_allowed(op: &str) -> bool {
     ALLOWED.contains(&op) && is_read(op)
 }
 
-/// `service:Operation` is a read: a known service and a `Get`/`List`/`Describe` operation
-/// name (one CamelCase word: a proxy that could not name a request says `UNNAMED …`, which
-/// never passes), or the two STS calls that enter accounts.
+/// `service:Operation` is a read: a known service and a `Get`/`List`/`Describe`/`Search`
+/// operation name (one CamelCase word: a proxy that could not name a request says
+/// `UNNAMED …`, which never passes), or the two STS calls that enter accounts.
 fn is_read(op: &str) -> bool {
     let Some((service, name)) = op.split_once(':') else {
         return false;
@@ -115,7 +129,7 @@ fn is_read(op: &str) -> bool {
         return name == "AssumeRole" || name == "GetCallerIdentity";
     }
     let camel = name.bytes().all(|b| b.is_ascii_alphanumeric());
-    let verb = ["Get", "List", "Describe"].iter().find_map(|v| {
+    let verb = ["Get", "List", "Describe", "Search"].iter().find_map(|v| {
         name.strip_prefix(v)
             .filter(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
     });
@@ -139,6 +153,7 @@ fn the_read_check_accepts_reads_only() {
         "elasticloadbalancing:DescribeTargetHealth",
         "wafv2:GetWebACLForResource",
         "wafv2:ListResourcesForWebACL",
+        "ec2:SearchTransitGatewayRoutes",
         "sts:AssumeRole",
         "sts:GetCallerIdentity",
     ] {
@@ -239,11 +254,17 @@ fn the_proxy_names_every_protocol_and_never_names_a_write_as_a_read() {
             "apigateway:GetResources",
         ),
         ("/restapis/abc/stages", "apigateway:GetStages"),
+        (
+            "/restapis/abc/deployments/d1?embed=apisummary",
+            "apigateway:GetDeployment",
+        ),
         ("/restapis/abc/authorizers", "apigateway:GetAuthorizers"),
         ("/vpclinks", "apigateway:GetVpcLinks"),
         ("/v2/apis", "apigatewayv2:GetApis"),
         ("/v2/apis/x/routes", "apigatewayv2:GetRoutes"),
         ("/v2/apis/x/stages", "apigatewayv2:GetStages"),
+        ("/v2/apis/x/integrations", "apigatewayv2:GetIntegrations"),
+        ("/v2/vpclinks", "apigatewayv2:GetVpcLinks"),
         ("/v2/apis/x/authorizers/y", "apigatewayv2:GetAuthorizer"),
         ("/v2/domainnames", "apigatewayv2:GetDomainNames"),
         (
@@ -502,51 +523,50 @@ fn a_full_audit_calls_read_operations_only() {
     // 5. The network estate: prefix lists in security groups and routes
     //    (ec2:DescribeManagedPrefixLists, GetManagedPrefixListEntries) and internal NLBs in
     //    peered VPCs (elasticloadbalancing:DescribeTargetGroupAttributes).
-    harness::estate("network");
-    let network_accounts: Vec<String> = (1..=15).map(|n| format!("5000000000{n:02}")).collect();
-    let report = run(
-        &proxy,
-        &[
-            "audit",
-            "--accounts",
-            &network_accounts.join(","),
-            "--regions",
-            "us-east-1",
-            "--format",
-            "json",
-            "--quiet",
-            "--fail-on",
-            "never",
-        ],
-        true,
-    )
-    .expect("a report");
-    assert_eq!(report["scan"]["complete"], true, "{:#}", report["scan"]);
+    // 6. The transit estate: route tables of transit gateways with another account's VPC
+    //    attached (ec2:DescribeTransitGatewayRouteTables, GetTransitGatewayRouteTablePropagations,
+    //    SearchTransitGatewayRoutes).
+    for (estate, accounts) in [
+        (
+            "network",
+            (1..=15)
+                .map(|n| format!("5000000000{n:02}"))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "transit",
+            (1..=9).map(|n| format!("74100000000{n}")).collect(),
+        ),
+    ] {
+        harness::estate(estate);
+        let accounts: Vec<&str> = accounts.iter().map(String::as_str).collect();
+        let args = harness::audit_args(&accounts, &["us-east-1"]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let report = run(&proxy, &args, true).expect("a report");
+        assert_eq!(
+            report["scan"]["complete"], true,
+            "{estate}: {:#}",
+            report["scan"]
+        );
+    }
 
-    // 6. The Lattice estate: services, networks, auth and resource policies, and (injected:
+    // 7. HTTP APIs through v2 VPC links (apigatewayv2:GetIntegrations, GetVpcLinks).
+    harness::estate("apigw-http-links");
+    let args = harness::audit_args(&["910000000002"], &["us-east-1"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(&proxy, &args, true);
+
+    // 8. The Lattice estate: services, networks, auth and resource policies, and (injected:
     //    moto holds neither) a target group that routes for a service, and its targets.
     for rule in crate::lattice::injected_targets() {
         proxy.add(rule);
     }
     harness::estate("lattice");
-    let lattice_accounts: Vec<String> = (1..=12).map(|n| format!("8450000000{n:02}")).collect();
-    let report = run(
-        &proxy,
-        &[
-            "audit",
-            "--accounts",
-            &lattice_accounts.join(","),
-            "--regions",
-            "us-east-1",
-            "--format",
-            "json",
-            "--quiet",
-            "--fail-on",
-            "never",
-        ],
-        true,
-    )
-    .expect("a report");
+    let accounts: Vec<String> = (1..=12).map(|n| format!("8450000000{n:02}")).collect();
+    let accounts: Vec<&str> = accounts.iter().map(String::as_str).collect();
+    let args = harness::audit_args(&accounts, &["us-east-1"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let report = run(&proxy, &args, true).expect("a report");
     assert_eq!(report["scan"]["complete"], true, "{:#}", report["scan"]);
 
     let all = proxy.seen();

@@ -1,6 +1,6 @@
 //! Network paths that bypass API Gateway: PrivateLink endpoint services, cross-account VPC
-//! peering, internet-facing load balancers and VPC Lattice services, each tied to the private
-//! backend it exposes.
+//! peering, transit gateways, internet-facing load balancers and VPC Lattice services, each
+//! tied to the private backend it exposes.
 //! What each verdict decides is specified in `docs/network-analysis.md`.
 
 mod addrs;
@@ -13,6 +13,8 @@ mod privatelink;
 mod public_lb;
 mod published;
 mod region_index;
+mod transit;
+mod transit_routes;
 
 use crate::inventory::{Inventory, Target};
 use crate::model::Finding;
@@ -24,6 +26,8 @@ use public_lb::public_lb_findings;
 use published::published_by_lb;
 use region_index::RegionIndex;
 use std::collections::{BTreeSet, HashMap};
+use transit::transit_findings;
+use transit_routes::TransitEstate;
 
 /// The network path findings of every account × region of the inventory.
 pub fn analyze(inv: &Inventory) -> Vec<Finding> {
@@ -38,11 +42,17 @@ pub fn analyze(inv: &Inventory) -> Vec<Finding> {
                 .insert(g.id.clone());
         }
     }
+    let transit = TransitEstate::new(inv);
     // Lattice services are judged only where Lattice was read (not in older snapshots).
     let lattice = inv.scope.lattice.then(|| LatticeEstate::new(inv));
     let mut out = Vec::new();
     for target in &inv.targets {
-        out.extend(analyze_target(target, &groups_by_vpc, lattice.as_ref()));
+        out.extend(analyze_target(
+            target,
+            &groups_by_vpc,
+            &transit,
+            lattice.as_ref(),
+        ));
     }
     out
 }
@@ -52,6 +62,7 @@ pub fn analyze(inv: &Inventory) -> Vec<Finding> {
 fn analyze_target(
     target: &Target,
     groups_by_vpc: &HashMap<&str, BTreeSet<String>>,
+    transit: &TransitEstate,
     lattice: Option<&LatticeEstate>,
 ) -> Vec<Finding> {
     let region = RegionIndex::new(target);
@@ -65,6 +76,7 @@ fn analyze_target(
         out.extend(peering_findings(&region, peering, &backends, groups_by_vpc));
     }
     out.extend(public_lb_findings(&region, &views, &backends));
+    out.extend(transit_findings(&region, &backends, transit, groups_by_vpc));
     if let Some(estate) = lattice {
         out.extend(lattice_findings(&region, &backends, estate));
     }

@@ -1235,23 +1235,17 @@ fn more_than_500_resources_are_read_page_by_page() {
     let api = harness::id(ids, "rest:big");
     let proxy = FaultProxy::with_rules(&harness::emulator().endpoint, vec![]);
     proxy.page("apigateway:GetResources", 500);
-    let mut cmd = harness::command(&proxy.endpoint);
-    cmd.args([
-        "audit",
-        "--accounts",
-        PAGES,
-        "--regions",
-        "us-east-1",
-        "--format",
-        "json",
-        "--quiet",
-        "--fail-on",
-        "never",
-        "--no-network",
-    ]);
-    let run = harness::run(cmd);
-    assert_eq!(run.status, 0, "{}", run.stderr);
-    let report = run.json();
+    let report = harness::audit_at(
+        &proxy.endpoint,
+        &[
+            "--accounts",
+            PAGES,
+            "--regions",
+            "us-east-1",
+            "--no-network",
+        ],
+    )
+    .complete_json();
     assert_rows(&rows(&report), &expected_pages(&api));
     assert_eq!(report["scan"]["api_calls"]["apigateway:GetResources"], 2);
     assert_eq!(proxy.pages_served("apigateway:GetResources"), 2);

@@ -33,20 +33,10 @@ const PUBLIC_LB: &str = "public-lb-exposes-private-backend";
 
 /// Runs `audit` of one account in us-east-1 through `proxy`; returns (exit code, report).
 fn audit_through(proxy: &FaultProxy, account: &str) -> (i32, Value) {
-    let mut cmd = harness::command(&proxy.endpoint);
-    cmd.args([
-        "audit",
-        "--accounts",
-        account,
-        "--regions",
-        "us-east-1",
-        "--format",
-        "json",
-        "--quiet",
-        "--fail-on",
-        "never",
-    ]);
-    let run = harness::run(cmd);
+    let run = harness::audit_at(
+        &proxy.endpoint,
+        &["--accounts", account, "--regions", "us-east-1"],
+    );
     assert!(
         run.status == 0 || run.status == 2,
         "audit failed ({}):\n{}",

@@ -429,25 +429,30 @@ fn run(proxy: &FaultProxy, args: &[&str], complete: bool) -> Option<Value> {
     (!run.stdout.trim().is_empty()).then(|| run.json())
 }
 
+/// [`run`] of `audit` with the harness's JSON report flags plus `scope`.
+fn audit(proxy: &FaultProxy, scope: &[&str], complete: bool) -> Option<Value> {
+    let args: Vec<&str> = ["audit"]
+        .iter()
+        .chain(&harness::JSON_REPORT)
+        .chain(scope)
+        .copied()
+        .collect();
+    run(proxy, &args, complete)
+}
+
 #[test]
 fn a_full_audit_calls_read_operations_only() {
     harness::estate("faults");
     let proxy = FaultProxy::start(&harness::emulator().endpoint, &[]);
 
     // 1. Named accounts and regions, network inventory on.
-    let report = run(
+    let report = audit(
         &proxy,
         &[
-            "audit",
             "--accounts",
             "400000000001,400000000002,400000000003",
             "--regions",
             "us-east-1,eu-west-1",
-            "--format",
-            "json",
-            "--quiet",
-            "--fail-on",
-            "never",
         ],
         true,
     )
@@ -484,38 +489,14 @@ fn a_full_audit_calls_read_operations_only() {
 
     // 3. The caller's own account (sts:GetCallerIdentity). It is the emulator's default
     //    account, which other tests may fill with anything: only its calls matter here.
-    run(
-        &proxy,
-        &[
-            "audit",
-            "--regions",
-            "us-east-1",
-            "--format",
-            "json",
-            "--quiet",
-            "--fail-on",
-            "never",
-        ],
-        false,
-    );
+    audit(&proxy, &["--regions", "us-east-1"], false);
 
     // 4. An organization (organizations:ListAccounts from the caller, then its accounts).
     harness::estate("org");
     let before = proxy.count("organizations:ListAccounts");
-    run(
+    audit(
         &proxy,
-        &[
-            "audit",
-            "--organization",
-            "--regions",
-            "us-east-1",
-            "--no-network",
-            "--format",
-            "json",
-            "--quiet",
-            "--fail-on",
-            "never",
-        ],
+        &["--organization", "--regions", "us-east-1", "--no-network"],
         false,
     );
     assert_eq!(proxy.count("organizations:ListAccounts"), before + 1);
@@ -539,10 +520,8 @@ fn a_full_audit_calls_read_operations_only() {
         ),
     ] {
         harness::estate(estate);
-        let accounts: Vec<&str> = accounts.iter().map(String::as_str).collect();
-        let args = harness::audit_args(&accounts, &["us-east-1"]);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let report = run(&proxy, &args, true).expect("a report");
+        let scope = ["--accounts", &accounts.join(","), "--regions", "us-east-1"];
+        let report = audit(&proxy, &scope, true).expect("a report");
         assert_eq!(
             report["scan"]["complete"], true,
             "{estate}: {:#}",
@@ -552,9 +531,11 @@ fn a_full_audit_calls_read_operations_only() {
 
     // 7. HTTP APIs through v2 VPC links (apigatewayv2:GetIntegrations, GetVpcLinks).
     harness::estate("apigw-http-links");
-    let args = harness::audit_args(&["910000000002"], &["us-east-1"]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    run(&proxy, &args, true);
+    audit(
+        &proxy,
+        &["--accounts", "910000000002", "--regions", "us-east-1"],
+        true,
+    );
 
     // 8. The Lattice estate: services, networks, auth and resource policies, and (injected:
     //    moto holds neither) a target group that routes for a service, and its targets.

@@ -331,22 +331,12 @@ pub(crate) fn injected_targets() -> Vec<Rule> {
 fn a_service_whose_target_is_a_private_backend_names_the_api_methods_it_bypasses() {
     ids();
     let proxy = FaultProxy::with_rules(&harness::emulator().endpoint, injected_targets());
-    let mut cmd = harness::command(&proxy.endpoint);
-    cmd.args([
-        "audit",
-        "--accounts",
-        "845000000001,845000000002",
-        "--regions",
-        "us-east-1",
-        "--format",
-        "json",
-        "--quiet",
-        "--fail-on",
-        "never",
-    ]);
-    let run = harness::run(cmd);
-    assert_eq!(run.status, 0, "{}", run.stderr);
-    let report = run.json();
+    let report = harness::audit_json_at(
+        &proxy.endpoint,
+        &[PARTNER, "845000000002"],
+        &["us-east-1"],
+        &[],
+    );
     let open = finding(&report, "open_service");
     let api = id("open_api");
     let methods: BTreeSet<(String, String, String)> = open["evidence"]["bypassed_methods"]
@@ -384,22 +374,17 @@ fn an_auth_policy_that_cannot_be_read_is_a_gap_and_assumed_open() {
         &harness::emulator().endpoint,
         vec![Rule::new("vpc-lattice:GetAuthPolicy", Fault::AccessDenied).account("845000000005")],
     );
-    let mut cmd = harness::command(&proxy.endpoint);
-    cmd.args([
-        "audit",
-        "--accounts",
-        "845000000001,845000000005",
-        "--regions",
-        "us-east-1",
-        "--format",
-        "json",
-        "--quiet",
-        "--fail-on",
-        "never",
-        "--max-attempts",
-        "1",
-    ]);
-    let run = harness::run(cmd);
+    let run = harness::audit_at(
+        &proxy.endpoint,
+        &[
+            "--accounts",
+            "845000000001,845000000005",
+            "--regions",
+            "us-east-1",
+            "--max-attempts",
+            "1",
+        ],
+    );
     assert_eq!(
         run.status, 2,
         "an unread auth policy is a gap: {}",

@@ -15,10 +15,12 @@ mod cli;
 mod demo;
 mod faults;
 mod network;
+mod ops;
 mod packaging;
 mod read_only;
 mod role_trust;
 mod rules_coverage;
+mod sarif_split;
 mod transit;
 
 use serde_json::Value;

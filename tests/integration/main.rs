@@ -14,6 +14,7 @@ mod apigw_paths;
 mod cli;
 mod demo;
 mod faults;
+mod lattice;
 mod network;
 mod ops;
 mod packaging;

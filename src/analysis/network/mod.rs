@@ -1,10 +1,11 @@
 //! Network paths that bypass API Gateway: PrivateLink endpoint services, cross-account VPC
-//! peering, transit gateways, and internet-facing load balancers, each tied to the private
-//! backend it exposes.
+//! peering, transit gateways, internet-facing load balancers and VPC Lattice services, each
+//! tied to the private backend it exposes.
 //! What each verdict decides is specified in `docs/network-analysis.md`.
 
 mod addrs;
 mod backends;
+mod lattice;
 mod path_steps;
 mod peer_paths;
 mod peering;
@@ -18,6 +19,7 @@ mod transit_routes;
 use crate::inventory::{Inventory, Target};
 use crate::model::Finding;
 use backends::{lb_views, merge_backends};
+use lattice::{lattice_findings, LatticeEstate};
 use peering::peering_findings;
 use privatelink::endpoint_service_findings;
 use public_lb::public_lb_findings;
@@ -40,6 +42,8 @@ pub(crate) struct Estate<'a> {
     /// peer VPC admits the peer for certain when the peer account was audited too.
     groups_by_vpc: HashMap<&'a str, BTreeSet<String>>,
     transit: TransitEstate<'a>,
+    /// Lattice services are judged only where Lattice was read (not in older snapshots).
+    lattice: Option<LatticeEstate<'a>>,
 }
 
 impl<'a> Estate<'a> {
@@ -56,12 +60,18 @@ impl<'a> Estate<'a> {
         Estate {
             groups_by_vpc,
             transit: TransitEstate::new(inv),
+            lattice: inv.scope.lattice.then(|| LatticeEstate::new(inv)),
         }
     }
 
     /// The network findings of `target`.
     pub(crate) fn target(&self, target: &Target) -> Vec<Finding> {
-        analyze_target(target, &self.groups_by_vpc, &self.transit)
+        analyze_target(
+            target,
+            &self.groups_by_vpc,
+            &self.transit,
+            self.lattice.as_ref(),
+        )
     }
 }
 
@@ -71,6 +81,7 @@ fn analyze_target(
     target: &Target,
     groups_by_vpc: &HashMap<&str, BTreeSet<String>>,
     transit: &TransitEstate,
+    lattice: Option<&LatticeEstate>,
 ) -> Vec<Finding> {
     let region = RegionIndex::new(target);
     let views = lb_views(&region, target);
@@ -84,6 +95,9 @@ fn analyze_target(
     }
     out.extend(public_lb_findings(&region, &views, &backends));
     out.extend(transit_findings(&region, &backends, transit, groups_by_vpc));
+    if let Some(estate) = lattice {
+        out.extend(lattice_findings(&region, &backends, estate));
+    }
     out
 }
 

@@ -5,10 +5,11 @@
 //! outside the audited estate); the owner's own endpoints never make a caller external.
 
 use super::fast::FastEvaluator;
+use super::keys::Env;
 use super::probes::{
     fresh_account, memberships, principal_arn_instance, sources, vocabulary, Membership, Vocabulary,
 };
-use super::reference::{Caller, CoveringStatements, NetworkSource, SourceOwner};
+use super::reference::{probe_role, Caller, CoveringStatements, NetworkSource, SourceOwner};
 use super::{CallerKind, Network, PolicyMode, Reach, ReachContext, ReachQuery, ReachVerdict};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -50,11 +51,12 @@ impl NetworkSource {
     }
 }
 
-/// The verdict of the covering statements for one query.
+/// The verdict of the covering statements for one query, at the instant of `env`.
 pub(super) fn classify_reach(
     covering: &CoveringStatements,
     query: &ReachQuery,
     ctx: &ReachContext,
+    env: Env,
 ) -> ReachVerdict {
     let vocab = vocabulary(covering);
     let (sources, capped) = sources(&vocab, query.network, ctx);
@@ -62,7 +64,7 @@ pub(super) fn classify_reach(
         mode: query.mode,
         owner: ctx.owner_account,
         prober: Prober {
-            fast: FastEvaluator::new(covering, &sources),
+            fast: FastEvaluator::new(covering, &sources, env),
             mode: query.mode,
             unevaluated: BTreeSet::new(),
         },
@@ -114,11 +116,6 @@ struct Classification<'a> {
     allowing: BTreeSet<String>,
     /// Whether some probes had to be left out.
     capped: bool,
-}
-
-/// The probe role of an account: a role nobody names.
-fn probe_role(account: &str) -> String {
-    format!("arn:aws:iam::{account}:role/overexposed-probe")
 }
 
 impl Classification<'_> {
@@ -418,6 +415,7 @@ impl Classification<'_> {
             unevaluated,
             allowing_statements: allowing.into_iter().collect(),
             explanation,
+            change: None,
         }
     }
 }

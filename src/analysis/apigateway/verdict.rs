@@ -155,6 +155,7 @@ pub(super) fn rest_verdict(
     let ctx = ReachContext {
         owner_account: &target.account_id,
         region: &target.region,
+        at: None,
         vpce_owner: &vpce_owner,
         vpc_owner: &vpc_owner,
         vpce_vpc: &vpce_vpc,

@@ -5,8 +5,10 @@
 use super::no_panics::statementish;
 use super::*;
 use crate::policy::fast::FastEvaluator;
+use crate::policy::keys::Env;
+use crate::policy::paths::covering_classes;
 use crate::policy::probes::Membership;
-use crate::policy::reference::{covering_statements, evaluate, Caller, NetworkSource, SourceOwner};
+use crate::policy::reference::{evaluate, Caller, NetworkSource, SourceOwner};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 
@@ -74,13 +76,14 @@ proptest! {
         let text = serde_json::json!({"Version": "2012-10-17", "Statement": statements}).to_string();
         let Ok(d) = parse_policy(&text) else { return Ok(()); };
         let arn = format!("{API_PREFIX}/{method}");
-        let covering = covering_statements(&d, &arn);
         let sources = probe_sources();
-        let mut fast = FastEvaluator::new(&covering, &sources);
+        let env = Env { at: Some(scan_start()), region: REGION, owner_account: OWNER };
+        for covering in covering_classes(&d, &arn) {
+        let mut fast = FastEvaluator::new(&covering, &sources, env);
         for caller in probe_callers() {
             let outcome = fast.caller_outcome(&caller);
             for (i, source) in sources.iter().enumerate() {
-                let want = evaluate(&covering, &caller, source);
+                let want = evaluate(&covering, &caller, source, &env);
                 let mut unevaluated = BTreeSet::new();
                 let got = fast.decide((&caller, &outcome), (source, i), &mut unevaluated);
                 let sorted = |v: &[String]| v.iter().cloned().collect::<BTreeSet<_>>();
@@ -97,6 +100,7 @@ proptest! {
                     "unevaluated {:?} not within {:?}: {}", unevaluated, want.unevaluated, text
                 );
             }
+        }
         }
     }
 }

@@ -41,10 +41,19 @@ fn vpce_vpc(id: &str) -> Option<String> {
     }
 }
 
+/// The instant the tests' scans start at.
+const SCAN_START: &str = "2026-06-01T00:00:00Z";
+
+fn scan_start() -> OffsetDateTime {
+    OffsetDateTime::parse(SCAN_START, &time::format_description::well_known::Rfc3339)
+        .expect("an RFC 3339 instant")
+}
+
 fn ctx() -> ReachContext<'static> {
     ReachContext {
         owner_account: OWNER,
         region: REGION,
+        at: Some(scan_start()),
         vpce_owner: &vpce_owner,
         vpc_owner: &vpc_owner,
         vpce_vpc: &vpce_vpc,
@@ -222,6 +231,7 @@ mod fast;
 mod naive_reference;
 mod no_panics;
 mod parsing;
+mod paths;
 mod principals;
 mod probes;
 mod resources;

@@ -45,7 +45,7 @@ fn vpce_vpc(id: &str) -> Option<String> {
 const SCAN_START: &str = "2026-06-01T00:00:00Z";
 
 fn scan_start() -> OffsetDateTime {
-    OffsetDateTime::parse(SCAN_START, &time::format_description::well_known::Rfc3339)
+    OffsetDateTime::parse(SCAN_START, &::time::format_description::well_known::Rfc3339)
         .expect("an RFC 3339 instant")
 }
 
@@ -226,8 +226,10 @@ const PIN_UNKNOWN_VPCE: &str = r#"{"Sid":"PinVpce","Effect":"Deny","Principal":"
 const ALLOW_NET_24: &str = r#"{"Sid":"Office","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}"#;
 const DENY_OUTSIDE_24: &str = r#"{"Sid":"NotOffice","Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}"#;
 
+mod clock;
 mod conditions;
 mod fast;
+mod keys;
 mod naive_reference;
 mod no_panics;
 mod parsing;

@@ -108,3 +108,65 @@ fn deny_and_not_elements() {
             .by(&["PartnerReadOnly", "PartnerRoot"]),
     ]);
 }
+
+/// IAM never expands a wildcard inside a principal ("You cannot use a wildcard to match part of
+/// a principal name or ARN", IAM User Guide, *AWS JSON policy elements: Principal*): such a
+/// principal names no one. Only `"*"` and `{"AWS": "*"}` are everyone.
+#[test]
+#[rustfmt::skip]
+fn principal_arns_with_wildcards_name_no_one() {
+    const TASK_ROLES: &str = r#"{"Sid":"TaskRoles","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:role/*-api-task-role"},"Action":"execute-api:Invoke","Resource":"execute-api:/*"}"#;
+    run(&[
+        case("a role name pattern grants nothing", &[TASK_ROLES], "prod/POST/orders", IAM, ALLOW, PUBLIC, "owner"),
+        case("a role name pattern grants nothing, private", &[TASK_ROLES], "prod/POST/orders", IAM, ALLOW, PRIVATE, "owner"),
+        case("an account pattern grants nothing",
+            &[r#"{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::*:root"]},"Action":"execute-api:Invoke","Resource":"*"}"#],
+            "prod/GET/x", IAM, ALLOW, PUBLIC, "owner"),
+        case("a session pattern grants nothing",
+            &[r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:sts::222222222222:assumed-role/partner-reader/*"},"Action":"execute-api:Invoke","Resource":"*"}"#],
+            "prod/GET/x", IAM, ALLOW, PUBLIC, "owner"),
+        case("the other principals of the statement still count",
+            &[r#"{"Sid":"Mixed","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::444455556666:role/*-api-task-role","arn:aws:iam::222222222222:role/partner-reader"]},"Action":"execute-api:Invoke","Resource":"*"}"#],
+            "prod/GET/x", IAM, ALLOW, PUBLIC, "accounts:[222222222222]").by(&["Mixed"]),
+        case("a deny of a role pattern denies no one",
+            &[ALLOW_ALL, r#"{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::222222222222:role/*"},"Action":"execute-api:Invoke","Resource":"*"}"#],
+            "prod/GET/x", IAM, ALLOW, PUBLIC, "any_aws_account"),
+        case("NotPrincipal with a role pattern exempts no one",
+            &[ALLOW_ALL, r#"{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::222222222222:role/partner-*"},"Action":"execute-api:Invoke","Resource":"*"}"#],
+            "prod/GET/x", IAM, ALLOW, PUBLIC, "owner"),
+        // The way to match by pattern: aws:PrincipalArn with ArnLike.
+        case("guard: the same pattern through aws:PrincipalArn",
+            &[r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::444455556666:role/*-api-task-role"}}}"#],
+            "prod/POST/orders", IAM, ALLOW, PUBLIC, "accounts:[444455556666]"),
+        case("guard: AWS * in a list is everyone", &[r#"{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::*:root","*"]},"Action":"execute-api:Invoke","Resource":"*"}"#],
+            "prod/GET/x", IAM, ALLOW, PUBLIC, "any_aws_account"),
+    ]);
+}
+
+#[test]
+fn unmatchable_principals_are_listed() {
+    let d = parse_policy(&doc(&[
+        r#"{"Sid":"TaskRoles","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::444455556666:role/*-api-task-role","222222222222"]},"Action":"execute-api:Invoke","Resource":"*"}"#,
+        r#"{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::222222222222:role/partner-?"},"Action":"execute-api:Invoke","Resource":"*"}"#,
+        ALLOW_ALL,
+        ALLOW_PARTNER_ROLE_GET,
+    ]))
+    .expect("policy");
+    assert_eq!(
+        d.unmatchable_principals(),
+        vec![
+            UnmatchablePrincipal {
+                sid: "TaskRoles".into(),
+                allow: true,
+                not_principal: false,
+                principal: "arn:aws:iam::444455556666:role/*-api-task-role".into(),
+            },
+            UnmatchablePrincipal {
+                sid: "#1".into(),
+                allow: false,
+                not_principal: true,
+                principal: "arn:aws:iam::222222222222:role/partner-?".into(),
+            },
+        ]
+    );
+}

@@ -1,0 +1,155 @@
+//! Condition keys by availability: what a request to `execute-api:Invoke` carries, per IAM's
+//! "AWS global condition context keys" page (Availability of each key; see `policy/keys.rs`).
+//! Only a key the engine does not know lowers the confidence.
+
+use super::*;
+
+#[test]
+#[rustfmt::skip]
+fn keys_only_service_principals_carry() {
+    run(&[
+        // "included in the request context only when the call to your resource is being made
+        // directly by an AWS service principal": no person, role or anonymous caller has it.
+        case("allow needing aws:SourceAccount admits no caller",
+            &[&allow_when(r#"{"StringEquals":{"aws:SourceAccount":"222222222222"}}"#)],
+            "prod/POST/x", IAM, ALLOW, PUBLIC, "owner"),
+        case("allow needing aws:SourceArn admits no anonymous caller",
+            &[&allow_when(r#"{"ArnLike":{"aws:SourceArn":"arn:aws:events:us-east-1:222222222222:rule/*"}}"#)],
+            "prod/POST/x", ANON, ALLOW, PUBLIC, "owner"),
+        case("allow needing aws:SourceOrgID",
+            &[&allow_when(r#"{"StringEquals":{"aws:SourceOrgID":"o-abc"}}"#)],
+            "prod/POST/x", IAM, ALLOW, PRIVATE, "owner"),
+        case("allow needing aws:SourceOrgPaths",
+            &[&allow_when(r#"{"ForAnyValue:StringLike":{"aws:SourceOrgPaths":"o-abc/*"}}"#)],
+            "prod/POST/x", IAM, ALLOW, PUBLIC, "owner"),
+        // A service principal is not a cross-account grant either.
+        case("a service principal with its source account",
+            &[r#"{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"execute-api:Invoke","Resource":"*","Condition":{"StringEquals":{"aws:SourceAccount":"222222222222"}}}"#],
+            "prod/POST/x", IAM, ALLOW, PUBLIC, "owner"),
+        // A Deny with a negated operator on such a key applies to every other caller.
+        case("deny StringNotEquals aws:SourceAccount shuts everyone out",
+            &[ALLOW_ALL, &deny_when(r#"{"StringNotEquals":{"aws:SourceAccount":"111111111111"}}"#)],
+            "prod/POST/x", IAM, ALLOW, PUBLIC, "owner"),
+        case("deny ArnNotLike aws:SourceArn shuts anonymous callers out",
+            &[ALLOW_ALL, &deny_when(r#"{"ArnNotLike":{"aws:SourceArn":"arn:aws:sns:*:111111111111:*"}}"#)],
+            "prod/POST/x", ANON, ALLOW, PUBLIC, "owner"),
+        case("deny …IfExists on aws:SourceAccount applies without the key",
+            &[ALLOW_ALL, &deny_when(r#"{"StringNotEqualsIfExists":{"aws:SourceAccount":"111111111111"}}"#)],
+            "prod/POST/x", IAM, ALLOW, PUBLIC, "owner"),
+        // guard: a positive operator on the missing key denies no one.
+        case("guard: deny StringEquals aws:SourceAccount denies no caller",
+            &[ALLOW_ALL, &deny_when(r#"{"StringEquals":{"aws:SourceAccount":"222222222222"}}"#)],
+            "prod/POST/x", ANON, ALLOW, PUBLIC, "internet"),
+        // The confused-deputy guard of AWS's examples: only requests that carry the key are held.
+        case("guard: the documented confused-deputy deny spares direct callers",
+            &[ALLOW_ALL, &deny_when(r#"{"StringNotEqualsIfExists":{"aws:SourceAccount":"111111111111"},"Null":{"aws:SourceAccount":"false"}}"#)],
+            "prod/POST/x", ANON, ALLOW, PUBLIC, "internet"),
+    ]);
+}
+
+#[test]
+#[rustfmt::skip]
+fn principal_keys_and_anonymous_callers() {
+    run(&[
+        // aws:PrincipalType and aws:userid are present for anonymous requests too.
+        case("anonymous callers are of type Anonymous",
+            &[&allow_when(r#"{"StringEquals":{"aws:PrincipalType":"Anonymous"}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "internet"),
+        case("deny of the Anonymous type",
+            &[ALLOW_ALL, &deny_when(r#"{"StringEquals":{"aws:PrincipalType":"Anonymous"}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "owner"),
+        case("guard: deny of the Anonymous type spares signed callers",
+            &[ALLOW_ALL, &deny_when(r#"{"StringEquals":{"aws:PrincipalType":"Anonymous"}}"#)],
+            "prod/GET/x", IAM, ALLOW, PUBLIC, "any_aws_account"),
+        // Any account has users, roles and sessions of its choosing.
+        case("deny of every type but AssumedRole spares an account's roles",
+            &[ALLOW_ALL, &deny_when(r#"{"StringNotEquals":{"aws:PrincipalType":"AssumedRole"}}"#)],
+            "prod/GET/x", IAM, ALLOW, PUBLIC, "any_aws_account"),
+        case("allow of IAM users of one account",
+            &[&allow_when(r#"{"StringEquals":{"aws:PrincipalType":"User","aws:PrincipalAccount":"222222222222"}}"#)],
+            "prod/GET/x", IAM, ALLOW, PUBLIC, "accounts:[222222222222]"),
+        case("a user name any account can give a user",
+            &[&allow_when(r#"{"StringEquals":{"aws:username":"deployer"}}"#)],
+            "prod/GET/x", IAM, ALLOW, PUBLIC, "any_aws_account"),
+        case("anonymous callers have no user name",
+            &[&allow_when(r#"{"StringEquals":{"aws:username":"deployer"}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "owner"),
+        case("the anonymous user id",
+            &[&allow_when(r#"{"StringEquals":{"aws:userid":"anonymous"}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "internet"),
+        // A role's unique id (AROA…) is not in the inventory.
+        case("a role's unique id is unknown",
+            &[&allow_when(r#"{"StringLike":{"aws:userid":"AROAEXAMPLEID:*"}}"#)],
+            "prod/GET/x", IAM, ALLOW, PUBLIC, "any_aws_account").low(),
+        case("aws:PrincipalIsAWSService is false for signed callers",
+            &[ALLOW_ALL, &deny_when(r#"{"Bool":{"aws:PrincipalIsAWSService":"false"}}"#)],
+            "prod/GET/x", IAM, ALLOW, PUBLIC, "owner"),
+        case("aws:PrincipalIsAWSService is absent for anonymous callers",
+            &[ALLOW_ALL, &deny_when(r#"{"Bool":{"aws:PrincipalIsAWSService":"false"}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "internet"),
+        case("…IfExists on aws:PrincipalIsAWSService holds anonymous callers",
+            &[ALLOW_ALL, &deny_when(r#"{"BoolIfExists":{"aws:PrincipalIsAWSService":"false"}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "owner"),
+        // A caller tags its own principals and chooses how it signs.
+        case("principal tags are the caller's",
+            &[&allow_when(r#"{"StringEquals":{"aws:PrincipalTag/team":"payments"}}"#)],
+            "prod/GET/x", IAM, ALLOW, PUBLIC, "any_aws_account"),
+        case("anonymous callers have no principal tag",
+            &[&allow_when(r#"{"StringEquals":{"aws:PrincipalTag/team":"payments"}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "owner"),
+        case("deny unless MFA: a caller can use MFA",
+            &[ALLOW_ALL, &deny_when(r#"{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}"#)],
+            "prod/GET/x", IAM, ALLOW, PUBLIC, "any_aws_account"),
+        case("deny unless MFA holds anonymous callers",
+            &[ALLOW_ALL, &deny_when(r#"{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "owner"),
+        // Session keys naming another account's resources are not known.
+        case("the Lambda function a session comes from",
+            &[&allow_when(r#"{"ArnEquals":{"lambda:SourceFunctionArn":"arn:aws:lambda:us-east-1:222222222222:function:caller"}}"#)],
+            "prod/GET/x", IAM, ALLOW, PUBLIC, "any_aws_account").low(),
+    ]);
+}
+
+#[test]
+#[rustfmt::skip]
+fn request_and_network_keys() {
+    run(&[
+        // HTTP headers are the caller's: a condition on them keeps no one out.
+        case("allow by referer admits whoever sends it",
+            &[&allow_when(r#"{"StringLike":{"aws:Referer":"https://example.com/*"}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "internet"),
+        case("deny of other user agents spares whoever sends the right one",
+            &[ALLOW_ALL, &deny_when(r#"{"StringNotLike":{"aws:UserAgent":"partner-client/*"}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "internet"),
+        // Always present, known.
+        case("the requested region is the API's",
+            &[ALLOW_ALL, &deny_when(r#"{"StringNotEquals":{"aws:RequestedRegion":"us-east-1"}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "internet"),
+        case("an allow for another region",
+            &[&allow_when(r#"{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "owner"),
+        case("the resource account is the owner",
+            &[&allow_when(r#"{"StringEquals":{"aws:ResourceAccount":"111111111111"}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "internet"),
+        case("a direct call is not via an AWS service",
+            &[ALLOW_ALL, &deny_when(r#"{"Bool":{"aws:ViaAWSService":"true"}}"#)],
+            "prod/GET/x", IAM, ALLOW, PUBLIC, "any_aws_account"),
+        // Never present on Invoke.
+        case("no service forwards a session to Invoke",
+            &[&allow_when(r#"{"ForAnyValue:StringEquals":{"aws:CalledVia":"cloudformation.amazonaws.com"}}"#)],
+            "prod/GET/x", IAM, ALLOW, PUBLIC, "owner"),
+        case("Invoke passes no tags",
+            &[&allow_when(r#"{"StringEquals":{"aws:RequestTag/env":"prod"}}"#)],
+            "prod/GET/x", IAM, ALLOW, PUBLIC, "owner"),
+        // Endpoint keys: absent on a public endpoint, unknown through one.
+        case("aws:VpcSourceIp is absent on a public endpoint",
+            &[&allow_when(r#"{"IpAddress":{"aws:VpcSourceIp":"10.0.0.0/8"}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "owner"),
+        case("aws:SourceVpcArn is absent on a public endpoint",
+            &[ALLOW_ALL, &deny_when(r#"{"ArnNotEquals":{"aws:SourceVpcArn":"arn:aws:ec2:us-east-1:111111111111:vpc/vpc-0owner"}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "owner"),
+        case("aws:VpceAccount through an endpoint is not known",
+            &[ALLOW_ALL, &deny_when(r#"{"StringNotEquals":{"aws:VpceAccount":"111111111111"}}"#)],
+            "prod/GET/x", ANON, ALLOW, PRIVATE, "any_aws_account").low(),
+    ]);
+}

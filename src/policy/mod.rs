@@ -223,7 +223,8 @@ pub fn reach_of_cached(
     ctx: &ReachContext,
     cache: &mut ReachCache,
 ) -> ReachVerdict {
-    let classes = relevant_classes(covering_classes(doc, query.resource_arn), query.mode);
+    let (classes, approximate) = covering_classes(doc, query.resource_arn);
+    let classes = relevant_classes(classes, query.mode);
     let mut at = |instant: Option<OffsetDateTime>| {
         join(classes.iter().map(|covering| {
             let key = (
@@ -241,6 +242,8 @@ pub fn reach_of_cached(
         }))
     };
     let mut verdict = at(ctx.at);
+    // Past the exploration's bound the classes are the widest reading: not the exact verdict.
+    verdict.low_confidence |= approximate;
     if let Some(now) = ctx.at {
         let statements = classes
             .iter()

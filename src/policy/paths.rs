@@ -13,10 +13,10 @@
 //! are found by exploring the product of the template (its position, and whether a parameter
 //! is being read) with the set of live positions of each tracked pattern, over the characters
 //! that can tell the patterns apart: the literals at their live positions, and one character
-//! none of them names (it stands for every other). The exploration is exact; it is bounded by
-//! [`MAX_WORK`] steps, past which the classes fall back to one over-approximating class (an
-//! Allow covers the method when it matches some instance, a Deny when it matches all of
-//! them): wider, never narrower.
+//! none of them names (it stands for every other). The exploration is exact; all of it for one
+//! query is bounded by [`MAX_WORK`] steps, past which the classes fall back to one
+//! over-approximating class (an Allow covers the method when it matches some instance, a Deny
+//! when it is proved to match all of them): wider, never narrower.
 
 use super::document::{Effect, Patterns, Statement};
 use super::glob::{self, Tok};
@@ -26,6 +26,15 @@ use std::collections::{BTreeSet, HashSet};
 
 /// Bound on the exploration of one query, in pattern positions stepped over.
 const MAX_WORK: usize = 200_000;
+
+/// What is left of [`MAX_WORK`] for one query.
+pub(super) struct Budget(pub(super) usize);
+
+impl Budget {
+    pub(super) fn new() -> Budget {
+        Budget(MAX_WORK)
+    }
+}
 
 /// Most classes kept; past it, the over-approximating class.
 const MAX_CLASSES: usize = 64;
@@ -89,8 +98,12 @@ impl Nfa {
 }
 
 /// The distinct sets of `patterns` that match one instance of `template` together (one flag
-/// per pattern), or `None` past the work bound.
-pub(super) fn match_sets(template: &str, patterns: &[&str]) -> Option<BTreeSet<Vec<bool>>> {
+/// per pattern), or `None` when the exploration would use more than what is left of `budget`.
+pub(super) fn match_sets(
+    template: &str,
+    patterns: &[&str],
+    budget: &mut Budget,
+) -> Option<BTreeSet<Vec<bool>>> {
     let toks = glob::tokenize_template(template);
     let nfas: Vec<Nfa> = patterns
         .iter()
@@ -108,16 +121,17 @@ pub(super) fn match_sets(template: &str, patterns: &[&str]) -> Option<BTreeSet<V
     let mut seen: HashSet<State> = HashSet::new();
     let mut stack = vec![start];
     let mut out = BTreeSet::new();
-    let mut work = 0usize;
     while let Some(state) = stack.pop() {
         if !seen.insert(state.clone()) {
             continue;
         }
         let (j, inside, sets) = state;
-        work += sets.iter().map(|s| s.len() + 1).sum::<usize>();
-        if work > MAX_WORK {
+        let work: usize = sets.iter().map(|s| s.len() + 1).sum();
+        if work > budget.0 {
+            budget.0 = 0;
             return None;
         }
+        budget.0 -= work;
         if j == toks.len() && !inside {
             out.insert(nfas.iter().zip(&sets).map(|(n, s)| n.accepts(s)).collect());
             continue;
@@ -155,14 +169,14 @@ pub(super) fn match_sets(template: &str, patterns: &[&str]) -> Option<BTreeSet<V
 /// Whether `pattern` matches no, some or every instance of `template`. Universality is first
 /// refuted cheaply on two instances ([`glob::must_match_template`]) and then proved by
 /// exploration; an exploration past the bound leaves it at `Sometimes`.
-fn coverage(pattern: &str, template: &str) -> Coverage {
+fn coverage(pattern: &str, template: &str, budget: &mut Budget) -> Coverage {
     if !glob::may_match_template(pattern, template) {
         return Coverage::Never;
     }
     if !glob::must_match_template(pattern, template) {
         return Coverage::Sometimes;
     }
-    match match_sets(template, &[pattern]) {
+    match match_sets(template, &[pattern], budget) {
         Some(sets) if sets.iter().all(|s| s[0]) => Coverage::Always,
         _ => Coverage::Sometimes,
     }
@@ -234,17 +248,18 @@ fn covering_of<'a>(
 }
 
 /// The classes of statements that cover one concrete request of the method `resource_arn`
-/// (whose path may be a template) together, distinct and in no particular order. Always at
-/// least one.
+/// (whose path may be a template) together, distinct and in no particular order (always at
+/// least one), and whether they had to fall back to the over-approximating class.
 pub(super) fn covering_classes<'a>(
     doc: &'a PolicyDocument,
     resource_arn: &str,
-) -> Vec<CoveringStatements<'a>> {
+) -> (Vec<CoveringStatements<'a>>, bool) {
     const ACTION: &str = "execute-api:Invoke";
     // `arn:aws:execute-api:region:account:api-id` — everything before the first `/`.
     let api_prefix = resource_arn.split('/').next().unwrap_or(resource_arn);
     let mut tracked: Vec<String> = Vec::new();
     let mut candidates = Vec::new();
+    let mut budget = Budget::new();
     for (position, s) in doc.statements.iter().enumerate() {
         let action_ok = match &s.action {
             Patterns::Is(p) => p.iter().any(|a| glob::glob(a, ACTION, true)),
@@ -261,7 +276,7 @@ pub(super) fn covering_classes<'a>(
             .iter()
             .map(|p| {
                 let p = expand_resource(p, api_prefix);
-                let reach = coverage(&p, resource_arn);
+                let reach = coverage(&p, resource_arn, &mut budget);
                 let index = (reach == Coverage::Sometimes).then(|| {
                     tracked.iter().position(|t| *t == p).unwrap_or_else(|| {
                         tracked.push(p);
@@ -282,10 +297,13 @@ pub(super) fn covering_classes<'a>(
         Some(BTreeSet::from([vec![]]))
     } else {
         let refs: Vec<&str> = tracked.iter().map(String::as_str).collect();
-        match_sets(resource_arn, &refs).filter(|s| s.len() <= MAX_CLASSES)
+        match_sets(resource_arn, &refs, &mut budget).filter(|s| s.len() <= MAX_CLASSES)
     };
     let Some(sets) = sets else {
-        return vec![covering_of(&candidates, Candidate::covers_widest)];
+        return (
+            vec![covering_of(&candidates, Candidate::covers_widest)],
+            true,
+        );
     };
     let mut classes: Vec<CoveringStatements> = Vec::new();
     for class in &sets {
@@ -294,5 +312,5 @@ pub(super) fn covering_classes<'a>(
             classes.push(c);
         }
     }
-    classes
+    (classes, false)
 }

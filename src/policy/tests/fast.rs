@@ -78,7 +78,7 @@ proptest! {
         let arn = format!("{API_PREFIX}/{method}");
         let sources = probe_sources();
         let env = Env { at: Some(scan_start()), region: REGION, owner_account: OWNER };
-        for covering in covering_classes(&d, &arn) {
+        for covering in covering_classes(&d, &arn).0 {
         let mut fast = FastEvaluator::new(&covering, &sources, env);
         for caller in probe_callers() {
             let outcome = fast.caller_outcome(&caller);

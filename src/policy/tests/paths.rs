@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::policy::glob::glob;
-use crate::policy::paths::match_sets;
+use crate::policy::paths::{match_sets, Budget};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 
@@ -118,7 +118,7 @@ fn classes_of_a_template() {
         &on("Allow", "All", "execute-api:/*"),
     ]))
     .expect("policy");
-    let classes = crate::policy::paths::covering_classes(&d, &method_arn("prod/GET/items/{id}"));
+    let classes = crate::policy::paths::covering_classes(&d, &method_arn("prod/GET/items/{id}")).0;
     let sets: BTreeSet<Vec<usize>> = classes.into_iter().map(|c| c.positions).collect();
     // `a` (A and All), `b` (D and All), anything else (All).
     assert_eq!(
@@ -171,7 +171,7 @@ proptest! {
     ) {
         let template: String = pieces.concat();
         let refs: Vec<&str> = patterns.iter().map(String::as_str).collect();
-        let got = match_sets(&template, &refs).expect("small inputs stay within the bound");
+        let got = match_sets(&template, &refs, &mut Budget::new()).expect("small inputs stay within the bound");
         let params: Vec<bool> = pieces.iter().filter(|p| p.starts_with('{')).map(|p| p.ends_with("+}")).collect();
         let per_param: Vec<Vec<String>> = params
             .iter()
@@ -285,4 +285,31 @@ proptest! {
         let got = verdict(&d, &method_arn(template), caller, mode, PUBLIC).reach;
         prop_assert_eq!(got, want, "{} on {}", doc(&refs), template);
     }
+}
+
+/// Past the exploration's bound, the verdict is the widest reading (an Allow that covers some
+/// path, a Deny only where it is proved to cover every path), at medium confidence.
+#[test]
+fn past_the_bound_the_widest_reading() {
+    let mut statements = vec![
+        on("Allow", "A", "execute-api:/prod/GET/items/x"),
+        on("Deny", "D", "execute-api:/prod/GET/items/x"),
+    ];
+    statements.extend((0..400).map(|i| {
+        on(
+            "Deny",
+            &format!("Junk{i}"),
+            &format!("execute-api:/prod/GET/items/*{i}?*"),
+        )
+    }));
+    let refs: Vec<&str> = statements.iter().map(String::as_str).collect();
+    let started = std::time::Instant::now();
+    let v = verdict_of(&doc(&refs), "prod/GET/items/{id}", ANON, ALLOW, PUBLIC);
+    assert_eq!(v.reach, Reach::Internet);
+    assert!(v.low_confidence);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    // guard: within the bound, the exact verdict.
+    let v = verdict_of(&doc(&refs[..2]), "prod/GET/items/{id}", ANON, ALLOW, PUBLIC);
+    assert_eq!(v.reach, Reach::Owner);
+    assert!(!v.low_confidence);
 }

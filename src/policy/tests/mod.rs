@@ -228,6 +228,7 @@ const DENY_OUTSIDE_24: &str = r#"{"Sid":"NotOffice","Effect":"Deny","Principal":
 
 mod clock;
 mod conditions;
+mod corpus;
 mod fast;
 mod keys;
 mod naive_reference;

@@ -83,9 +83,10 @@ fn is_time_condition(c: &Condition) -> bool {
         && is_time_key(&c.key)
 }
 
-/// An instant as the report writes it: RFC 3339 to the second (a change just after a date is
-/// written as that date).
+/// An instant as the report writes it: RFC 3339 in UTC, to the second (a change just after a
+/// date is written as that date).
 pub(super) fn format(t: OffsetDateTime) -> String {
-    let whole = t.replace_nanosecond(0).unwrap_or(t);
+    let utc = t.to_offset(time::UtcOffset::UTC);
+    let whole = utc.replace_nanosecond(0).unwrap_or(utc);
     whole.format(&Rfc3339).unwrap_or_default()
 }

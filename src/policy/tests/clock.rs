@@ -155,3 +155,139 @@ fn an_unknown_instant_leaves_time_conditions_unknown() {
     assert_eq!(v.reach, Reach::Internet);
     assert!(v.low_confidence);
 }
+
+#[test]
+fn dates_and_numbers_of_a_policy() {
+    use crate::policy::clock::{compare, format, parse_date, parse_number};
+    use crate::policy::document::BaseOp::*;
+    let t = |s: &str| parse_date(s).map(format);
+    assert_eq!(
+        t("2027-03-01T00:00:00Z").as_deref(),
+        Some("2027-03-01T00:00:00Z")
+    );
+    assert_eq!(
+        t("2027-03-01T02:00:00+02:00").as_deref(),
+        Some("2027-03-01T00:00:00Z")
+    );
+    assert_eq!(t("2027-03-01").as_deref(), Some("2027-03-01T00:00:00Z"));
+    assert_eq!(t(" 1798761600 ").as_deref(), Some("2027-01-01T00:00:00Z"));
+    assert_eq!(
+        t("2027-03-01T00:00:00.999Z").as_deref(),
+        Some("2027-03-01T00:00:00Z")
+    );
+    for bad in ["2027-3-1", "next tuesday", "", "2027-03-01T00:00", "1e9"] {
+        assert_eq!(parse_date(bad), None, "{bad}");
+    }
+    assert_eq!(parse_number("1.5"), Some(1.5));
+    assert_eq!(parse_number(" 42 "), Some(42.0));
+    assert_eq!(parse_number("inf"), None);
+    assert_eq!(parse_number("x"), None);
+    // (operator, policy value, request value, holds)
+    let rows = [
+        (DateEquals, "2027-01-01", "2027-01-01T00:00:00Z", true),
+        (DateEquals, "2027-01-01", "2027-01-01T00:00:01Z", false),
+        (DateNotEquals, "2027-01-01", "2027-01-01T00:00:00Z", true),
+        (DateLessThan, "2027-01-01", "2026-12-31T23:59:59Z", true),
+        (DateLessThan, "2027-01-01", "2027-01-01T00:00:00Z", false),
+        (
+            DateLessThanEquals,
+            "2027-01-01",
+            "2027-01-01T00:00:00Z",
+            true,
+        ),
+        (
+            DateLessThanEquals,
+            "2027-01-01",
+            "2027-01-01T00:00:01Z",
+            false,
+        ),
+        (DateGreaterThan, "2027-01-01", "2027-01-01T00:00:00Z", false),
+        (DateGreaterThan, "2027-01-01", "2027-01-01T00:00:01Z", true),
+        (
+            DateGreaterThanEquals,
+            "2027-01-01",
+            "2027-01-01T00:00:00Z",
+            true,
+        ),
+        (
+            DateGreaterThanEquals,
+            "2027-01-01",
+            "2026-12-31T23:59:59Z",
+            false,
+        ),
+        (NumericEquals, "5", "5", true),
+        (NumericEquals, "5", "6", false),
+        (NumericNotEquals, "5", "5", true),
+        (NumericLessThan, "5", "4", true),
+        (NumericLessThan, "5", "5", false),
+        (NumericLessThanEquals, "5", "5", true),
+        (NumericLessThanEquals, "5", "6", false),
+        (NumericGreaterThan, "5", "5", false),
+        (NumericGreaterThan, "5", "6", true),
+        (NumericGreaterThanEquals, "5", "5", true),
+        (NumericGreaterThanEquals, "5", "4", false),
+    ];
+    for (op, policy, request, want) in rows {
+        assert_eq!(
+            compare(op, policy, request),
+            Some(want),
+            "{op:?} {policy} {request}"
+        );
+    }
+    assert_eq!(compare(DateLessThan, "soon", "2027-01-01T00:00:00Z"), None);
+    assert_eq!(compare(NumericLessThan, "5", "2027-01-01T00:00:00Z"), None);
+    assert_eq!(compare(StringEquals, "5", "5"), None);
+}
+
+#[test]
+fn the_instants_a_time_condition_can_change_at() {
+    use crate::policy::clock::{boundaries, format};
+    let d = parse_policy(&doc(&[
+        &allow_when(
+            r#"{"DateLessThan":{"aws:CurrentTime":["2027-03-01T00:00:00Z","2020-01-01"]}}"#,
+        ),
+        &deny_when(r#"{"NumericGreaterThan":{"aws:EpochTime":"1798761600"}}"#),
+        // Not a time key, not a time operator: no instant.
+        &allow_when(r#"{"DateLessThan":{"aws:TokenIssueTime":"2028-01-01T00:00:00Z"}}"#),
+        &allow_when(r#"{"StringEquals":{"aws:CurrentTime":"2029-01-01T00:00:00Z"}}"#),
+    ]))
+    .expect("policy");
+    let got: Vec<String> = boundaries(d.statements.iter(), scan_start())
+        .into_iter()
+        .map(|t| {
+            let whole = format(t);
+            if t.nanosecond() == 0 {
+                whole
+            } else {
+                format!("{whole}+")
+            }
+        })
+        .collect();
+    // Each date, just after it, and a second after it; past dates left out; sorted.
+    assert_eq!(
+        got,
+        [
+            "2027-01-01T00:00:00Z",
+            "2027-01-01T00:00:00Z+",
+            "2027-01-01T00:00:01Z",
+            "2027-03-01T00:00:00Z",
+            "2027-03-01T00:00:00Z+",
+            "2027-03-01T00:00:01Z",
+        ]
+    );
+    // At most sixteen, the first ones.
+    let many: Vec<String> = (0..10)
+        .map(|i| {
+            allow_when(&format!(
+                r#"{{"DateLessThan":{{"aws:CurrentTime":"{}-01-01"}}}}"#,
+                2030 + i
+            ))
+        })
+        .collect();
+    let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+    let d = parse_policy(&doc(&refs)).expect("policy");
+    let instants = boundaries(d.statements.iter(), scan_start());
+    assert_eq!(instants.len(), 16);
+    assert_eq!(format(instants[0]), "2030-01-01T00:00:00Z");
+    assert_eq!(format(instants[15]), "2035-01-01T00:00:00Z");
+}

@@ -170,3 +170,111 @@ fn unmatchable_principals_are_listed() {
         ]
     );
 }
+
+/// How a principal ARN calls (IAM User Guide, *Role session principals*): a role as a session
+/// of itself, whose ARN drops the role's path; a session as itself, on behalf of its role; a
+/// user or the root as itself.
+#[test]
+fn how_principals_call() {
+    use crate::policy::reference::Caller;
+    let calls = |arn: &str| match Caller::principal("222222222222", arn, None) {
+        Caller::Principal { arn, session, .. } => (arn, session),
+        Caller::Anonymous => unreachable!(),
+    };
+    assert_eq!(
+        calls("arn:aws:iam::222222222222:role/team/app/reader"),
+        (
+            "arn:aws:iam::222222222222:role/team/app/reader".to_string(),
+            Some("arn:aws:sts::222222222222:assumed-role/reader/overexposed-probe".to_string())
+        )
+    );
+    assert_eq!(
+        calls("arn:aws-cn:iam::222222222222:role/reader"),
+        (
+            "arn:aws-cn:iam::222222222222:role/reader".to_string(),
+            Some("arn:aws-cn:sts::222222222222:assumed-role/reader/overexposed-probe".to_string())
+        )
+    );
+    assert_eq!(
+        calls("arn:aws:sts::222222222222:assumed-role/reader/alice"),
+        (
+            "arn:aws:iam::222222222222:role/reader".to_string(),
+            Some("arn:aws:sts::222222222222:assumed-role/reader/alice".to_string())
+        )
+    );
+    for itself in [
+        "arn:aws:iam::222222222222:user/alice",
+        "arn:aws:iam::222222222222:root",
+        "arn:aws:sts::222222222222:federated-user/bob",
+        "not-an-arn",
+    ] {
+        assert_eq!(calls(itself), (itself.to_string(), None), "{itself}");
+    }
+}
+
+/// `NotPrincipal` (IAM User Guide, *NotPrincipal*): a Deny spares a caller whose account or
+/// calling identity (the session, or the user) is listed, and a Deny naming only a role still
+/// denies its sessions; an Allow leaves out only a caller all of whose identities are listed.
+#[test]
+fn not_principal_exemptions() {
+    use crate::policy::document::{Effect, PrincipalItem};
+    use crate::policy::reference::{not_principal_exempts, Caller};
+    const ROLE: &str = "arn:aws:iam::222222222222:role/reader";
+    const SESSION: &str = "arn:aws:sts::222222222222:assumed-role/reader/alice";
+    let session = Caller::principal(PARTNER, SESSION, None);
+    let user = Caller::principal(PARTNER, "arn:aws:iam::222222222222:user/bob", None);
+    let account = PrincipalItem::Account(PARTNER.into());
+    let other_account = PrincipalItem::Account(OTHER.into());
+    let role = PrincipalItem::Arn(ROLE.into());
+    let session_item = PrincipalItem::Arn(SESSION.into());
+    let bob = PrincipalItem::Arn("arn:aws:iam::222222222222:user/bob".into());
+    let pattern = PrincipalItem::Unmatchable("arn:aws:iam::222222222222:role/*".into());
+    use Effect::{Allow, Deny};
+    // (items, caller, effect, exempt)
+    let rows: Vec<(Vec<PrincipalItem>, &Caller, Effect, bool)> = vec![
+        (
+            vec![PrincipalItem::Everyone],
+            &Caller::Anonymous,
+            Deny,
+            true,
+        ),
+        (vec![account.clone()], &Caller::Anonymous, Deny, false),
+        (vec![account.clone()], &session, Deny, true),
+        (vec![other_account.clone()], &session, Deny, false),
+        (vec![role.clone()], &session, Deny, false),
+        (vec![session_item.clone()], &session, Deny, true),
+        (vec![bob.clone()], &user, Deny, true),
+        (vec![pattern.clone()], &session, Deny, false),
+        (vec![account.clone()], &session, Allow, false),
+        (vec![account.clone(), role.clone()], &session, Allow, false),
+        (
+            vec![account.clone(), session_item.clone()],
+            &session,
+            Allow,
+            false,
+        ),
+        (
+            vec![role.clone(), session_item.clone()],
+            &session,
+            Allow,
+            false,
+        ),
+        (
+            vec![account.clone(), role.clone(), session_item.clone()],
+            &session,
+            Allow,
+            true,
+        ),
+        (vec![account.clone(), bob.clone()], &user, Allow, true),
+        (vec![bob.clone()], &user, Allow, false),
+        (vec![other_account, bob], &user, Allow, false),
+        (vec![account, role, pattern], &session, Allow, false),
+    ];
+    for (items, caller, effect, want) in rows {
+        assert_eq!(
+            not_principal_exempts(&items, caller, effect),
+            want,
+            "{items:?} {caller:?} {effect:?}"
+        );
+    }
+}

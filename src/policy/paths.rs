@@ -41,7 +41,7 @@ const MAX_CLASSES: usize = 64;
 
 /// How one pattern relates to the instances of a template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Coverage {
+pub(super) enum Coverage {
     Never,
     Sometimes,
     Always,
@@ -167,14 +167,19 @@ pub(super) fn match_sets(
 }
 
 /// Whether `pattern` matches no, some or every instance of `template`. Universality is first
-/// refuted cheaply on two instances ([`glob::must_match_template`]) and then proved by
-/// exploration; an exploration past the bound leaves it at `Sometimes`.
-fn coverage(pattern: &str, template: &str, budget: &mut Budget) -> Coverage {
+/// refuted cheaply on two instances ([`glob::must_match_template`]). For a pattern without `?`
+/// (nor the instances' own character) matching them proves it: each value character of the
+/// instance, which no literal names, lies in the span of some `*`, and a `*` matches any other
+/// value as well. Otherwise exploration proves it; past the bound it stays `Sometimes`.
+pub(super) fn coverage(pattern: &str, template: &str, budget: &mut Budget) -> Coverage {
     if !glob::may_match_template(pattern, template) {
         return Coverage::Never;
     }
     if !glob::must_match_template(pattern, template) {
         return Coverage::Sometimes;
+    }
+    if !pattern.contains(['?', '\u{1}']) {
+        return Coverage::Always;
     }
     match match_sets(template, &[pattern], budget) {
         Some(sets) if sets.iter().all(|s| s[0]) => Coverage::Always,

@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::policy::glob::glob;
-use crate::policy::paths::{match_sets, Budget};
+use crate::policy::paths::{coverage, match_sets, Budget, Coverage};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 
@@ -197,6 +197,47 @@ proptest! {
             if i == choice.len() { break; }
         }
         prop_assert_eq!(got, want, "template {} patterns {:?}", template, patterns);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Whether one pattern matches no, some or every instance of a template, against every
+    /// instance whose parameters hold up to 4 characters.
+    #[test]
+    fn coverage_agrees_with_every_short_instance(
+        pieces in template_strategy(),
+        pattern in "[ab/*?]{0,4}",
+    ) {
+        let template: String = pieces.concat();
+        let params: Vec<bool> = pieces.iter().filter(|p| p.starts_with('{')).map(|p| p.ends_with("+}")).collect();
+        let per_param: Vec<Vec<String>> = params
+            .iter()
+            .map(|greedy| values(if *greedy { &['a', 'b', 'c', '/'] } else { &['a', 'b', 'c'] }, 4))
+            .collect();
+        let (mut some, mut all) = (false, true);
+        let mut choice = vec![0usize; params.len()];
+        loop {
+            let mut k = 0;
+            let instance: String = pieces
+                .iter()
+                .map(|p| if p.starts_with('{') { k += 1; per_param[k - 1][choice[k - 1]].clone() } else { p.clone() })
+                .collect();
+            let hit = glob(&pattern, &instance, false);
+            some |= hit;
+            all &= hit;
+            let mut i = 0;
+            while i < choice.len() {
+                choice[i] += 1;
+                if choice[i] < per_param[i].len() { break; }
+                choice[i] = 0;
+                i += 1;
+            }
+            if i == choice.len() { break; }
+        }
+        let want = if all { Coverage::Always } else if some { Coverage::Sometimes } else { Coverage::Never };
+        prop_assert_eq!(coverage(&pattern, &template, &mut Budget::new()), want, "{} on {}", pattern, template);
     }
 }
 

@@ -28,8 +28,10 @@ use overexposed::inventory::{
     Listener, LoadBalancer, PeeringSide, RestApi, RestMethod, Route, RouteTable, SecurityGroup,
     Stage, Subnet, Target, TargetGroup, Vpc, VpcEndpoint, VpcLink, VpcPeering, SNAPSHOT_VERSION,
 };
+use overexposed::model::Confidence;
+use overexposed::operation::Operation;
 use overexposed::policy::{self, CallerKind, Network, PolicyMode, ReachContext, ReachQuery};
-use overexposed::{analysis, cli, report};
+use overexposed::{analysis, report};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
@@ -940,7 +942,7 @@ fn bench_network(sz: &Sizes, table: &mut Table) -> Inventory {
             for tg in &mut lb.target_groups {
                 tg.targets.clear();
                 errors.push(scan_error(
-                    "elasticloadbalancing:DescribeTargetHealth",
+                    Operation::ElbDescribeTargetHealth,
                     Some(&tg.arn),
                 ));
             }
@@ -951,12 +953,13 @@ fn bench_network(sz: &Sizes, table: &mut Table) -> Inventory {
     // peering × backend assumes the worst about every host (route tables found by VPC).
     network_failure_stage(sz, table, "network: instances unread", |t| {
         t.network.instances.clear();
-        t.errors.push(scan_error("ec2:DescribeInstances", None));
+        t.errors
+            .push(scan_error(Operation::Ec2DescribeInstances, None));
     });
     biggest
 }
 
-fn scan_error(operation: &str, resource: Option<&str>) -> overexposed::inventory::ScanError {
+fn scan_error(operation: Operation, resource: Option<&str>) -> overexposed::inventory::ScanError {
     overexposed::inventory::ScanError {
         operation: operation.into(),
         code: "Throttling".into(),
@@ -1009,7 +1012,10 @@ fn network_failure_stage(
     fail: impl Fn(&mut Target),
 ) {
     network_stage(sz, table, stage, fail, |findings| {
-        let medium = findings.iter().filter(|f| f.confidence == "medium").count();
+        let medium = findings
+            .iter()
+            .filter(|f| f.confidence == Confidence::Medium)
+            .count();
         assert!(
             medium > 0,
             "{stage}: assumptions give medium-confidence findings"
@@ -1019,7 +1025,7 @@ fn network_failure_stage(
 }
 
 fn bench_render(sz: &Sizes, api: &Inventory, table: &mut Table) {
-    let mut report = cli::build_report(api);
+    let mut report = report::build_report(api, analysis::analyze(api));
     // Exactly the requested number of findings: repeat the estate's findings in more regions
     // when it has too few, cut when it has too many (order stays sorted by region).
     let base = report.findings.clone();

@@ -7,13 +7,15 @@
 //!
 //! An incomplete scan always exits 2, findings or not, so it can never pass for clean.
 
-use crate::aws::{self, ScanOptions};
-use crate::inventory::Inventory;
+use crate::analysis::analyze;
+use crate::aws::{self, Progress, ProgressSink, ScanOptions};
+use crate::inventory::{Inventory, TargetStatus};
 use crate::model::Severity;
-use crate::report::{self, AuditReport, ScanInfo, TargetSummary, ToolInfo};
+use crate::report::{self, AuditReport};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub const EXIT_CLEAN: i32 = 0;
@@ -191,16 +193,9 @@ fn parse_sarif_category(raw: &str) -> Result<String, String> {
 }
 
 /// A usage or input error: printed as `error: …` and exit 2.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct UsageError(pub String);
-
-impl std::fmt::Display for UsageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UsageError {}
 
 fn validate_scan(args: &ScanArgs) -> Result<ScanOptions, UsageError> {
     let accounts = match &args.accounts {
@@ -301,7 +296,7 @@ fn validate_scan(args: &ScanArgs) -> Result<ScanOptions, UsageError> {
         concurrency: args.concurrency,
         operation_timeout: Duration::from_secs(args.timeout),
         max_attempts: args.max_attempts,
-        progress: !args.quiet,
+        progress: (!args.quiet).then(stderr_progress),
         network: !args.no_network,
     })
 }
@@ -319,8 +314,64 @@ fn valid_region(r: &str) -> bool {
         && !parts[parts.len() - 1].is_empty()
 }
 
+/// Scan progress on stderr, one line per event.
+fn stderr_progress() -> ProgressSink {
+    Arc::new(|event| eprintln!("{}", progress_line(&event)))
+}
+
+fn progress_line(event: &Progress) -> String {
+    match event {
+        Progress::OrganizationListed { active, skipped } => {
+            let mut line = format!("organization: {active} active account(s)");
+            if *skipped > 0 {
+                line += &format!(", {skipped} skipped (not active)");
+            }
+            line
+        }
+        Progress::ScanStarted {
+            targets,
+            accounts,
+            concurrency,
+            accounts_not_entered,
+        } => {
+            let mut line = format!(
+                "scanning {targets} account × region target(s) in {accounts} account(s), {concurrency} at a time"
+            );
+            if *accounts_not_entered > 0 {
+                line += &format!("; {accounts_not_entered} account(s) could not be entered");
+            }
+            line
+        }
+        Progress::TargetFinished {
+            done,
+            total,
+            target: t,
+        } => {
+            let state = match t.status {
+                TargetStatus::Complete => "done".to_string(),
+                TargetStatus::Partial => format!("PARTIAL ({} errors)", t.errors),
+                TargetStatus::Failed => format!(
+                    "FAILED ({})",
+                    t.first_error_code.as_deref().unwrap_or("unknown")
+                ),
+            };
+            format!(
+                "[{done}/{total}] {}/{}: {state}: {} REST APIs, {} HTTP APIs, {} load balancers, {} endpoint services, {} peerings",
+                t.account_id,
+                t.region,
+                t.rest_apis,
+                t.http_apis,
+                t.load_balancers,
+                t.endpoint_services,
+                t.peerings,
+            )
+        }
+    }
+}
+
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, flushed and
-/// synced, then renamed over the target. A crash never leaves a truncated report behind.
+/// synced, then renamed over the target. A crash never leaves a truncated report behind, and a
+/// failed write leaves no temporary file (it is removed when dropped).
 pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -331,17 +382,22 @@ pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "report".into());
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(contents.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{file_name}."))
+        .suffix(".tmp")
+        .permissions(ordinary_file_permissions())
+        .tempfile_in(&dir)?;
+    tmp.write_all(contents.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// What `File::create` gives a new file (read-write for all, less the umask): a report is an
+/// ordinary file, not a private temporary one (tempfile's default is owner-only).
+fn ordinary_file_permissions() -> std::fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::Permissions::from_mode(0o666)
 }
 
 /// `-` as an output path: stdout.
@@ -419,48 +475,6 @@ fn looks_like_audit_report(text: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Builds the report a renderer reads from an inventory and its findings.
-pub fn build_report(inv: &Inventory) -> AuditReport {
-    let findings = crate::analysis::analyze(inv);
-    let mut targets: Vec<TargetSummary> = inv
-        .targets
-        .iter()
-        .map(|t| TargetSummary {
-            account_id: t.account_id.clone(),
-            region: t.region.clone(),
-            status: t.status,
-            error: t
-                .errors
-                .first()
-                .map(|e| format!("{} {}: {}", e.operation, e.code, e.message)),
-            errors: t.errors.clone(),
-            notifications: t.notifications.clone(),
-        })
-        .collect();
-    targets.extend(
-        inv.account_failures
-            .iter()
-            .map(report::account_failure_summary),
-    );
-    targets.sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
-    AuditReport {
-        tool: ToolInfo {
-            name: "overexposed".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
-        scan: ScanInfo {
-            started_at: inv.started_at.clone(),
-            finished_at: inv.finished_at.clone(),
-            complete: inv.is_complete(),
-            targets,
-            api_calls: inv.api_calls.clone(),
-            skipped_accounts: inv.skipped_accounts.clone(),
-            scope: inv.scope.clone(),
-        },
-        findings,
-    }
-}
-
 fn render(report: &AuditReport, format: Format, color: bool, args: &ReportArgs) -> String {
     match format {
         Format::Table if args.details => {
@@ -493,7 +507,7 @@ fn emit(report: &AuditReport, args: &ReportArgs, quiet: bool) -> anyhow::Result<
         let text = render(report, format, color, args);
         write_stdout(&text)?;
     } else if !quiet {
-        eprintln!("{}", one_line_summary(report));
+        eprintln!("{}", report::one_line_summary(report));
     }
     Ok(exit_code(report, args.fail_on))
 }
@@ -519,22 +533,6 @@ fn write_snapshot_to_stdout(out: &mut impl Write, text: &str) -> anyhow::Result<
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
         .map_err(|e| anyhow::anyhow!("could not write the snapshot to stdout: {e}"))
-}
-
-pub fn one_line_summary(report: &AuditReport) -> String {
-    let incomplete = report.scan.failed_targets().count();
-    let mut status = if report.scan.complete {
-        "scan complete".to_string()
-    } else {
-        format!("SCAN INCOMPLETE: {incomplete} target(s) could not be fully scanned")
-    };
-    if !report.scan.scope.network {
-        status.push_str("; network paths not scanned (--no-network)");
-    }
-    format!(
-        "overexposed: {} finding(s); {status}",
-        report.findings.len()
-    )
 }
 
 pub fn exit_code(report: &AuditReport, fail_on: FailOn) -> i32 {
@@ -568,9 +566,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Rules { id } => {
             match id {
                 // Not `print!`: it panics when stdout cannot be written (e.g. `> /dev/full`).
-                None => write_stdout(&crate::rules::list_table())?,
+                None => write_stdout(&report::rule_docs::list_table())?,
                 Some(id) => match crate::rules::get(&id) {
-                    Some(rule) => write_stdout(&crate::rules::explain(rule))?,
+                    Some(rule) => write_stdout(&report::rule_docs::explain(rule))?,
                     None => {
                         return Err(UsageError(format!(
                             "unknown rule '{id}'; `overexposed rules` lists them"
@@ -604,7 +602,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     UsageError(format!("{}: {e}", inventory.display()))
                 }
             })?;
-            emit(&build_report(&inv), &args, quiet)
+            emit(&report::build_report(&inv, analyze(&inv)), &args, quiet)
         }
         Command::Collect { scan, output } => {
             let opts = validate_scan(&scan)?;
@@ -657,266 +655,14 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 write_atomically(path, &json)
                     .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
             }
-            emit(&build_report(&inv), &args, scan.quiet)
+            emit(
+                &report::build_report(&inv, analyze(&inv)),
+                &args,
+                scan.quiet,
+            )
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-
-    #[test]
-    fn a_sarif_category_is_a_path_like_name() {
-        assert_eq!(
-            parse_sarif_category("overexposed/prod/").unwrap(),
-            "overexposed/prod"
-        );
-        assert_eq!(parse_sarif_category(" nightly ").unwrap(), "nightly");
-        for bad in ["", "/", "a//b", "two words", "tab\there"] {
-            let err = parse_sarif_category(bad).unwrap_err();
-            assert!(err.contains("not a SARIF category"), "{bad:?}: {err}");
-        }
-    }
-    use super::*;
-
-    #[test]
-    fn region_names() {
-        for ok in [
-            "us-east-1",
-            "eu-west-2",
-            "us-gov-west-1",
-            "ap-southeast-5",
-            "cn-north-1",
-        ] {
-            assert!(valid_region(ok), "{ok}");
-        }
-        for bad in [
-            "",
-            "us-east",
-            "useast1",
-            "US-EAST-1",
-            "us--1",
-            "us-east-x",
-            "u-east-1",
-        ] {
-            assert!(!valid_region(bad), "{bad}");
-        }
-    }
-
-    fn scan_args(accounts: Option<Vec<&str>>) -> ScanArgs {
-        ScanArgs {
-            accounts: accounts.map(|v| v.into_iter().map(String::from).collect()),
-            organization: false,
-            role_name: "SecurityAudit".into(),
-            external_id: None,
-            regions: None,
-            profile: None,
-            endpoint_url: None,
-            concurrency: 8,
-            timeout: 30,
-            max_attempts: 5,
-            no_network: false,
-            quiet: true,
-        }
-    }
-
-    #[test]
-    fn account_ids_are_validated_and_deduplicated() {
-        let opts = validate_scan(&scan_args(Some(vec![
-            "111111111111",
-            " 111111111111",
-            "222222222222",
-        ])))
-        .unwrap();
-        assert_eq!(opts.accounts.unwrap(), vec!["111111111111", "222222222222"]);
-        let err = validate_scan(&scan_args(Some(vec!["12345"]))).unwrap_err();
-        assert!(err.0.contains("'12345'"), "{}", err.0);
-        assert!(validate_scan(&scan_args(Some(vec!["", " "]))).is_err());
-    }
-
-    #[test]
-    fn bad_role_and_endpoint_are_rejected() {
-        let mut a = scan_args(None);
-        a.role_name = "bad role!".into();
-        assert!(validate_scan(&a).is_err());
-        let mut a = scan_args(None);
-        a.endpoint_url = Some("localhost:5000".into());
-        assert!(validate_scan(&a).unwrap_err().0.contains("http://"));
-    }
-
-    #[test]
-    fn output_format_follows_extension() {
-        assert_eq!(
-            format_for(Path::new("a.sarif"), Format::Table),
-            Format::Sarif
-        );
-        assert_eq!(
-            format_for(Path::new("a.sarif.json"), Format::Table),
-            Format::Sarif
-        );
-        assert_eq!(format_for(Path::new("a.json"), Format::Table), Format::Json);
-        assert_eq!(format_for(Path::new("a.txt"), Format::Json), Format::Table);
-        assert_eq!(format_for(Path::new("a.out"), Format::Json), Format::Json);
-    }
-
-    /// A writer that fails every write with `kind`.
-    struct Failing(std::io::ErrorKind);
-
-    impl Write for Failing {
-        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
-            Err(std::io::Error::from(self.0))
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    #[test]
-    fn a_reader_that_went_away_is_not_an_error_but_a_failed_write_is() {
-        assert!(write_report(&mut Failing(std::io::ErrorKind::BrokenPipe), "x").is_ok());
-        // A snapshot is never cut short in silence, not even by a reader that went away.
-        let err = write_snapshot_to_stdout(&mut Failing(std::io::ErrorKind::BrokenPipe), "x")
-            .unwrap_err();
-        assert!(
-            err.to_string().contains("could not write the snapshot"),
-            "{err}"
-        );
-        let err = write_report(&mut Failing(std::io::ErrorKind::StorageFull), "x").unwrap_err();
-        assert!(
-            err.to_string().contains("could not write to stdout"),
-            "{err}"
-        );
-        let mut ok = Vec::new();
-        write_report(&mut ok, "report").unwrap();
-        assert_eq!(ok, b"report");
-    }
-
-    #[test]
-    fn an_output_file_without_a_known_extension_is_json_unless_format_says_otherwise() {
-        assert_eq!(file_format(Path::new("report"), None), Format::Json);
-        assert_eq!(file_format(Path::new("r.out"), None), Format::Json);
-        assert_eq!(
-            file_format(Path::new("r.out"), Some(Format::Table)),
-            Format::Table
-        );
-        assert_eq!(
-            file_format(Path::new("r.txt"), Some(Format::Json)),
-            Format::Table
-        );
-    }
-
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("overexposed-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
-    #[test]
-    fn output_paths_are_checked_and_their_directories_created() {
-        let dir = scratch("outputs");
-        // A directory, named with or without a trailing slash.
-        for given in [dir.display().to_string(), format!("{}/", dir.display())] {
-            let err = check_output_path(Path::new(&given), "--output").unwrap_err();
-            assert!(
-                err.0.contains(&format!("cannot write --output {given}"))
-                    && err.0.contains("directory"),
-                "{}",
-                err.0
-            );
-        }
-        // A parent that is a file cannot become a directory.
-        let file = dir.join("file");
-        std::fs::write(&file, "x").unwrap();
-        let under_file = file.join("report.json");
-        let err = check_output_path(&under_file, "--snapshot").unwrap_err();
-        assert!(
-            err.0
-                .contains(&format!("cannot write --snapshot {}", under_file.display())),
-            "{}",
-            err.0
-        );
-        // Missing parents are created, and the probe leaves nothing behind.
-        let nested = dir.join("a/b/report.json");
-        check_output_path(&nested, "--output").unwrap();
-        assert!(nested.parent().unwrap().is_dir());
-        assert_eq!(
-            std::fs::read_dir(nested.parent().unwrap()).unwrap().count(),
-            0
-        );
-        assert!(check_output_path(Path::new("-"), "--output").is_ok());
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    fn report_with(severities: &[Severity]) -> AuditReport {
-        let finding = |severity: Severity| crate::model::Finding {
-            rule_id: "peering-cross-account-no-path".into(),
-            severity,
-            title: "t".into(),
-            message: "m".into(),
-            account_id: "111111111111".into(),
-            region: "us-east-1".into(),
-            resource_arn: "arn:aws:ec2:us-east-1:111111111111:vpc-peering-connection/pcx-1".into(),
-            entry_point: crate::model::EntryPoint::VpcPeering,
-            api_id: None,
-            stage: None,
-            method: "*".into(),
-            path: "*".into(),
-            reach: "accounts:[222222222222]".into(),
-            reach_detail: crate::model::Reach::Internet,
-            auth: "network_only".into(),
-            write: false,
-            remediation: "r".into(),
-            fingerprint: "f".into(),
-            confidence: "high".into(),
-            evidence: Default::default(),
-        };
-        crate::report::report_for_tests(severities.iter().copied().map(finding).collect())
-    }
-
-    #[test]
-    fn fail_on_info_gates_on_any_finding_and_low_stays_the_default() {
-        let info = report_with(&[Severity::Info]);
-        assert_eq!(exit_code(&info, FailOn::Info), EXIT_FINDINGS);
-        assert_eq!(exit_code(&info, FailOn::Low), EXIT_CLEAN);
-        assert_eq!(exit_code(&report_with(&[]), FailOn::Info), EXIT_CLEAN);
-        assert_eq!(
-            exit_code(&report_with(&[Severity::Low]), FailOn::Info),
-            EXIT_FINDINGS
-        );
-        let cli = Cli::try_parse_from(["overexposed", "analyze", "--inventory", "x"]).unwrap();
-        match cli.command {
-            Command::Analyze { report, .. } => assert_eq!(report.fail_on, FailOn::Low),
-            other => panic!("{other:?}"),
-        }
-        let cli = Cli::try_parse_from([
-            "overexposed",
-            "analyze",
-            "--inventory",
-            "x",
-            "--fail-on",
-            "info",
-        ])
-        .unwrap();
-        match cli.command {
-            Command::Analyze { report, .. } => assert_eq!(report.fail_on, FailOn::Info),
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn atomic_write_replaces_and_leaves_no_temp_file() {
-        let dir = std::env::temp_dir().join(format!("overexposed-atomic-{}", std::process::id()));
-        let path = dir.join("sub/report.json");
-        write_atomically(&path, "first").unwrap();
-        write_atomically(&path, "second").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "second");
-        let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-            .collect();
-        assert!(leftovers.is_empty());
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-}
+mod tests;

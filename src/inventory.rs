@@ -8,6 +8,7 @@
 //! Collections are `Vec`s sorted by their natural id when collected, and every map is a
 //! `BTreeMap`, so a snapshot serialises deterministically.
 
+use crate::operation::Operation;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -100,7 +101,8 @@ pub enum TargetStatus {
 /// A failed read: which call, on what, and the AWS error code.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ScanError {
-    /// `service:Operation`, e.g. `apigateway:GetStages`.
+    /// `service:Operation`, e.g. `apigateway:GetStages` (an [`Operation`]'s name, or
+    /// [`crate::operation::SCAN_TARGET_STEP`]). Text, so a snapshot of any version loads.
     pub operation: String,
     /// AWS error code (`AccessDeniedException`, `ThrottlingException`, …) or a transport class
     /// (`Timeout`, `DispatchFailure`, `MalformedResponse`).
@@ -109,6 +111,19 @@ pub struct ScanError {
     /// The resource the call was about, when it was about one (e.g. a REST API id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
+}
+
+impl ScanError {
+    /// Whether this is a failed call of `operation`.
+    pub fn is(&self, operation: Operation) -> bool {
+        self.operation == operation.as_str()
+    }
+
+    /// The AWS operation that failed; `None` for the auditor's own steps (and for a name this
+    /// version does not call).
+    pub fn aws_operation(&self) -> Option<Operation> {
+        Operation::parse(&self.operation)
+    }
 }
 
 /// Something worth telling that changes no verdict (e.g. an enrichment call the emulator or
@@ -595,16 +610,9 @@ impl TargetGroup {
 }
 
 /// Why a snapshot could not be loaded.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct SnapshotError(pub String);
-
-impl std::fmt::Display for SnapshotError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for SnapshotError {}
 
 impl Inventory {
     /// Loads a snapshot written by `collect` or `audit --snapshot`. Snapshots are input from
@@ -648,5 +656,4 @@ impl Inventory {
 }
 
 #[cfg(test)]
-#[path = "inventory_tests.rs"]
 mod tests;

@@ -5,10 +5,12 @@
 //! → [`policy`] + [`analysis`] → [`model::Finding`]s → [`report`].
 
 pub mod analysis;
+pub mod arn;
 pub mod aws;
 pub mod cli;
 pub mod inventory;
 pub mod model;
+pub mod operation;
 pub mod policy;
 pub mod report;
 pub mod rules;

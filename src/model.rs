@@ -1,6 +1,7 @@
 //! The vocabulary of a verdict: who can reach an entry point, how callers authenticate, how
 //! bad a finding is, and the finding itself. Shared by analysis and every renderer.
 
+use crate::rules::RuleId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -77,6 +78,9 @@ pub enum Auth {
     Jwt,
     /// PrivateLink, peering and load balancers carry no HTTP-level auth at all.
     NetworkOnly,
+    /// Not decided: the API's methods were not judged (its resource policy could not be
+    /// evaluated).
+    Unknown,
 }
 
 impl Auth {
@@ -94,7 +98,39 @@ impl Auth {
             Auth::LambdaAuthorizer => "lambda_authorizer",
             Auth::Jwt => "jwt",
             Auth::NetworkOnly => "network_only",
+            Auth::Unknown => "unknown",
         }
+    }
+}
+
+impl fmt::Display for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// How sure a verdict is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    /// The verdict relied on something the engine could not fully evaluate (an unknown
+    /// condition key, a read that failed and was assumed to let the caller through, …).
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn label(self) -> &'static str {
+        match self {
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
     }
 }
 
@@ -116,17 +152,6 @@ impl Severity {
             Severity::Medium => "medium",
             Severity::High => "high",
             Severity::Critical => "critical",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Severity> {
-        match s {
-            "info" => Some(Severity::Info),
-            "low" => Some(Severity::Low),
-            "medium" => Some(Severity::Medium),
-            "high" => Some(Severity::High),
-            "critical" => Some(Severity::Critical),
-            _ => None,
         }
     }
 }
@@ -154,24 +179,6 @@ impl EntryPoint {
     }
 }
 
-/// The ARN partition of a region: ARNs of resources in GovCloud, China and the isolated
-/// regions do not start with `arn:aws:`, and a policy written there names its own partition.
-pub fn partition_of(region: &str) -> &'static str {
-    const PARTITIONS: [(&str, &str); 6] = [
-        ("cn-", "aws-cn"),
-        ("us-gov-", "aws-us-gov"),
-        ("us-isob-", "aws-iso-b"),
-        ("us-isof-", "aws-iso-f"),
-        ("eu-isoe-", "aws-iso-e"),
-        ("us-iso-", "aws-iso"),
-    ];
-    PARTITIONS
-        .iter()
-        .find(|(prefix, _)| region.starts_with(prefix))
-        .map(|(_, partition)| *partition)
-        .unwrap_or("aws")
-}
-
 /// Verbs that change state. `ANY` and network-level paths let every verb through, so they
 /// count as writes too.
 pub fn is_write_verb(verb: &str) -> bool {
@@ -185,7 +192,7 @@ pub fn is_write_verb(verb: &str) -> bool {
 /// stages, method, path); network findings one per (entry point, exposed backend).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
-    pub rule_id: String,
+    pub rule_id: RuleId,
     pub severity: Severity,
     pub title: String,
     /// One paragraph: the entry point, who can reach it, by which path, why it matters.
@@ -208,15 +215,12 @@ pub struct Finding {
     pub reach: String,
     /// Structured reach, for consumers that want the parts.
     pub reach_detail: Reach,
-    /// Stable string form of [`Auth`].
-    pub auth: String,
+    pub auth: Auth,
     pub write: bool,
     pub remediation: String,
     /// Stable across runs: hash of rule id and the resource identity (not of the message).
     pub fingerprint: String,
-    /// `high`, or `medium` when the verdict relied on something the engine could not fully
-    /// evaluate (e.g. an unknown condition key).
-    pub confidence: String,
+    pub confidence: Confidence,
     /// Extra facts that explain the verdict (policy statements that matched, backend, bypassed
     /// methods, attached web ACL, …). Sorted keys.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
@@ -245,7 +249,7 @@ impl Finding {
         String,
         String,
         std::cmp::Reverse<Severity>,
-        String,
+        RuleId,
         String,
         String,
         String,
@@ -255,7 +259,7 @@ impl Finding {
             self.account_id.clone(),
             self.region.clone(),
             std::cmp::Reverse(self.severity),
-            self.rule_id.clone(),
+            self.rule_id,
             self.resource_arn.clone(),
             self.stage.clone().unwrap_or_default(),
             self.path.clone(),
@@ -264,21 +268,16 @@ impl Finding {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::partition_of;
-
-    #[test]
-    fn partitions_follow_the_region() {
-        for (region, partition) in [
-            ("us-east-1", "aws"),
-            ("eu-west-2", "aws"),
-            ("us-gov-west-1", "aws-us-gov"),
-            ("cn-north-1", "aws-cn"),
-            ("us-iso-east-1", "aws-iso"),
-            ("us-isob-east-1", "aws-iso-b"),
-        ] {
-            assert_eq!(partition_of(region), partition, "{region}");
-        }
-    }
+/// A stable fingerprint: SHA-256 of the parts joined by the unit separator, hex, 32 chars.
+/// Built from a finding's identity (rule, account, region, resource, stage, method, path),
+/// never from its message, so it survives wording changes and dedupes across runs.
+pub fn fingerprint(parts: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(parts.join("\u{1f}").as_bytes());
+    let digest = h.finalize();
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,94 +1,214 @@
-//! Rule metadata, as data: one TOML file per rule under `rules/`, embedded at build time.
+//! Rule metadata, as data: one TOML file per rule under `rules/`, compiled into the binary by
+//! `build.rs` (the [`RuleId`] enum and each rule's [`Rule`]).
 //!
 //! Rule ids are a public contract (GitHub matches code-scanning alerts across runs by rule id):
-//! never rename one. The analysis refers to rules by id; titles, severities and remediation
-//! text come from here, and so does the SARIF rule metadata.
+//! never rename one. The analysis names rules only through [`RuleId`]; every word a rule says
+//! (title, why it matters, the fix) lives in its file, and the code supplies only the facts of
+//! one finding (ids, exact commands) through the placeholders of [`PLACEHOLDERS`].
 
-use crate::model::Severity;
-use serde::Deserialize;
-use std::sync::OnceLock;
+use crate::model::{EntryPoint, Severity};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
 
-/// `(file name, contents)` of every `rules/*.toml`, sorted by file name.
-const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+include!(concat!(env!("OUT_DIR"), "/rules.rs"));
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One rule, as its `rules/<id>.toml` says it.
+#[derive(Debug, PartialEq)]
 pub struct Rule {
-    /// Stable kebab-case id, equal to the file name.
-    pub id: String,
+    pub id: RuleId,
     /// PascalCase name (SARIF `rule.name`).
-    pub name: String,
-    pub title: String,
+    pub name: &'static str,
+    pub title: &'static str,
     pub severity: Severity,
     /// GitHub's `security-severity` score, as a string ("9.8").
-    pub security_severity: String,
-    /// Entry point kinds the rule applies to (`api_gateway_rest`, `privatelink`, …).
-    pub entry_points: Vec<String>,
-    pub tags: Vec<String>,
-    pub description: String,
-    /// Why it matters.
-    pub rationale: String,
-    /// How to fix it.
-    pub remediation: String,
-    pub references: Vec<String>,
+    pub security_severity: &'static str,
+    /// Entry point kinds the rule applies to.
+    pub entry_points: &'static [EntryPoint],
+    pub tags: &'static [&'static str],
+    /// What it finds.
+    pub description: &'static str,
+    /// Why it matters, in one sentence: API Gateway findings end their message with it.
+    pub impact: &'static str,
+    /// Why it matters, beyond that sentence (may be empty).
+    pub rationale: &'static str,
+    /// How to fix it, with placeholders for the facts of one finding: a finding's fix fills
+    /// them in; the rule's own documentation says them in words ([`Rule::generic_remediation`]).
+    pub remediation: &'static str,
+    /// How to fix an HTTP API route, when that differs from `remediation` (else empty).
+    pub http_route_remediation: &'static str,
+    pub references: &'static [&'static str],
 }
 
-fn parse_all() -> Result<Vec<Rule>, String> {
-    let mut rules = Vec::with_capacity(EMBEDDED.len());
-    for (file, text) in EMBEDDED {
-        let rule: Rule = toml::from_str(text).map_err(|e| format!("rules/{file}: {e}"))?;
-        rules.push(rule);
+/// The placeholders a remediation may name, and the words that stand for each in the rule's
+/// own documentation. A finding's fix gets their values from the analysis.
+pub const PLACEHOLDERS: [(&str, &str); 8] = [
+    ("method", "the method"),
+    ("api", "the API"),
+    ("api_id", "API_ID"),
+    (
+        "require_iam",
+        "aws apigateway update-method --rest-api-id API_ID --resource-id RESOURCE_ID --http-method VERB --patch-operations op=replace,path=/authorizationType,value=AWS_IAM",
+    ),
+    (
+        "redeploy",
+        "then redeploy the stage (aws apigateway create-deployment --rest-api-id API_ID --stage-name STAGE)",
+    ),
+    ("route", "the route"),
+    (
+        "attach_authorizer",
+        "aws apigatewayv2 update-route --api-id API_ID --route-id ROUTE_ID --authorization-type AWS_IAM",
+    ),
+    (
+        "deploy",
+        "aws apigatewayv2 create-deployment --api-id API_ID --stage-name STAGE",
+    ),
+];
+
+impl RuleId {
+    pub fn rule(self) -> &'static Rule {
+        &RULES[self as usize]
     }
-    rules.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(rules)
 }
 
-/// Every rule, sorted by id. The embedded files are validated by this module's tests, so a
-/// malformed file cannot reach a release; the panic only guards a broken build.
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An id that names no rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownRule(pub String);
+
+impl fmt::Display for UnknownRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown rule '{}'", self.0)
+    }
+}
+
+impl std::error::Error for UnknownRule {}
+
+impl FromStr for RuleId {
+    type Err = UnknownRule;
+
+    fn from_str(s: &str) -> Result<RuleId, UnknownRule> {
+        RuleId::ALL
+            .into_iter()
+            .find(|id| id.as_str() == s)
+            .ok_or_else(|| UnknownRule(s.to_string()))
+    }
+}
+
+/// Reports carry the kebab-case id.
+impl Serialize for RuleId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for RuleId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<RuleId, D::Error> {
+        let id = String::deserialize(deserializer)?;
+        id.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl Rule {
+    /// Why it matters, whole: the one sentence, then the rest.
+    pub fn why_it_matters(&self) -> String {
+        if self.rationale.is_empty() {
+            self.impact.to_string()
+        } else {
+            format!("{} {}", self.impact, self.rationale)
+        }
+    }
+
+    /// The fix of one finding: the remediation with `facts` in its placeholders.
+    pub fn fix(&self, facts: &[(&str, String)]) -> String {
+        fill(self.remediation, facts)
+    }
+
+    /// The fix of one HTTP API route finding, when the rule has its own text for routes.
+    pub fn http_route_fix(&self, facts: &[(&str, String)]) -> Option<String> {
+        (!self.http_route_remediation.is_empty()).then(|| fill(self.http_route_remediation, facts))
+    }
+
+    /// The remediation in general words, for the rule's documentation and for findings that
+    /// carry no facts of their own.
+    pub fn generic_remediation(&self) -> String {
+        fill_generic(self.remediation)
+    }
+
+    /// The HTTP API route remediation in general words, when the rule has one.
+    pub fn generic_http_route_remediation(&self) -> Option<String> {
+        (!self.http_route_remediation.is_empty()).then(|| fill_generic(self.http_route_remediation))
+    }
+}
+
+fn fill_generic(template: &str) -> String {
+    let words: Vec<(&str, String)> = PLACEHOLDERS
+        .iter()
+        .map(|(name, words)| (*name, words.to_string()))
+        .collect();
+    fill(template, &words)
+}
+
+/// `template` with each `{name}` that `facts` names replaced by its value; anything else,
+/// braces included, is kept as written.
+fn fill(template: &str, facts: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(template.len() * 2);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            facts
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (v, close))
+        });
+        match value {
+            Some((v, close)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The `{name}` placeholders of a template, in order.
+pub fn placeholders(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        rest = &rest[open + 1..];
+        if let Some(close) = rest.find('}') {
+            let name = &rest[..close];
+            if !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+                out.push(name);
+                rest = &rest[close + 1..];
+            }
+        }
+    }
+    out
+}
+
+/// Every rule, in id order.
 pub fn all() -> &'static [Rule] {
-    static RULES: OnceLock<Vec<Rule>> = OnceLock::new();
-    RULES.get_or_init(|| parse_all().unwrap_or_else(|e| panic!("embedded rule is malformed: {e}")))
+    &RULES
 }
 
+/// The rule of a kebab-case id, if there is one.
 pub fn get(id: &str) -> Option<&'static Rule> {
-    all().iter().find(|r| r.id == id)
-}
-
-/// Plain-text explanation of one rule, for `overexposed rules ID`.
-pub fn explain(rule: &Rule) -> String {
-    let mut s = String::new();
-    s.push_str(&format!(
-        "{}  [{}, security-severity {}]\n",
-        rule.id,
-        rule.severity.label(),
-        rule.security_severity
-    ));
-    s.push_str(&format!("{}\n\n", rule.title));
-    s.push_str(&format!("Applies to: {}\n\n", rule.entry_points.join(", ")));
-    s.push_str(&format!("What it finds:\n  {}\n\n", rule.description));
-    s.push_str(&format!("Why it matters:\n  {}\n\n", rule.rationale));
-    s.push_str(&format!("Remediation:\n  {}\n\n", rule.remediation));
-    s.push_str("References:\n");
-    for r in &rule.references {
-        s.push_str(&format!("  {r}\n"));
-    }
-    s
-}
-
-/// Table of every rule, for `overexposed rules`.
-pub fn list_table() -> String {
-    let mut table = comfy_table::Table::new();
-    table
-        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(comfy_table::ContentArrangement::Disabled)
-        .set_header(vec!["id", "severity", "title"]);
-    for r in all() {
-        table.add_row(vec![r.id.as_str(), r.severity.label(), r.title.as_str()]);
-    }
-    format!(
-        "{table}\n{} rules. `overexposed rules ID` explains one.\n",
-        all().len()
-    )
+    id.parse::<RuleId>().ok().map(RuleId::rule)
 }
 
 #[cfg(test)]
@@ -96,17 +216,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_embedded_rule_parses_and_is_complete() {
-        let rules = parse_all().expect("all rules parse");
-        assert_eq!(rules.len(), EMBEDDED.len());
-        assert!(rules.len() >= 15);
-        for r in &rules {
+    fn every_rule_is_complete() {
+        assert!(all().len() >= 15);
+        for r in all() {
+            assert_eq!(r.id.rule(), r, "RULES is in RuleId::ALL order");
             for (field, value) in [
-                ("name", &r.name),
-                ("title", &r.title),
-                ("description", &r.description),
-                ("rationale", &r.rationale),
-                ("remediation", &r.remediation),
+                ("name", r.name),
+                ("title", r.title),
+                ("description", r.description),
+                ("impact", r.impact),
+                ("remediation", r.remediation),
             ] {
                 assert!(!value.trim().is_empty(), "{}: empty {field}", r.id);
             }
@@ -117,14 +236,8 @@ mod tests {
             );
             assert!(!r.entry_points.is_empty(), "{}: entry_points", r.id);
             assert!(
-                r.tags.iter().any(|t| t == "security"),
+                r.tags.contains(&"security"),
                 "{}: tags must include security",
-                r.id
-            );
-            assert!(
-                r.id.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
-                "{}: not kebab-case",
                 r.id
             );
             assert!(
@@ -137,11 +250,54 @@ mod tests {
     }
 
     #[test]
-    fn ids_match_file_names() {
-        for (file, text) in EMBEDDED {
-            let rule: Rule = toml::from_str(text).unwrap();
-            assert_eq!(format!("{}.toml", rule.id), *file);
+    fn ids_round_trip_through_text_and_serde() {
+        for id in RuleId::ALL {
+            assert_eq!(id.as_str().parse::<RuleId>(), Ok(id));
+            assert_eq!(id.to_string(), id.as_str());
+            let json = serde_json::to_string(&id).unwrap();
+            assert_eq!(json, format!("\"{id}\""));
+            assert_eq!(serde_json::from_str::<RuleId>(&json).unwrap(), id);
         }
+        assert!("no-such-rule".parse::<RuleId>().is_err());
+        assert!(serde_json::from_str::<RuleId>("\"no-such-rule\"").is_err());
+        assert!(get("no-such-rule").is_none());
+        // The variant order is the id order: sorting findings by either agrees.
+        let mut ids: Vec<&str> = RuleId::ALL.iter().map(|id| id.as_str()).collect();
+        ids.sort();
+        assert_eq!(
+            ids,
+            RuleId::ALL.iter().map(|id| id.as_str()).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn remediations_name_only_known_placeholders_and_read_without_them() {
+        for r in all() {
+            for template in [r.remediation, r.http_route_remediation] {
+                for name in placeholders(template) {
+                    assert!(
+                        PLACEHOLDERS.iter().any(|(known, _)| *known == name),
+                        "{}: unknown placeholder {{{name}}}",
+                        r.id
+                    );
+                }
+            }
+            let generic = r.generic_remediation();
+            assert!(placeholders(&generic).is_empty(), "{}: {generic}", r.id);
+        }
+    }
+
+    #[test]
+    fn placeholders_are_filled_and_other_braces_kept() {
+        let facts = [
+            ("api", "API a1".to_string()),
+            ("method", "GET /".to_string()),
+        ];
+        assert_eq!(
+            fill("Fix {method} of {api}: {\"k\": 1} {unknown} {", &facts),
+            "Fix GET / of API a1: {\"k\": 1} {unknown} {"
+        );
+        assert_eq!(placeholders("{a_b} {\"k\": 1} {C} {x}"), vec!["a_b", "x"]);
     }
 
     #[test]
@@ -161,14 +317,5 @@ mod tests {
             };
             assert!(ok, "{}: {} does not fit {:?}", r.id, score, r.severity);
         }
-    }
-
-    #[test]
-    fn explain_and_list_name_the_rule() {
-        let r = get("apigw-write-any-aws-account").unwrap();
-        let text = explain(r);
-        assert!(text.contains("Remediation:") && text.contains(&r.title));
-        assert!(list_table().contains("apigw-write-any-aws-account"));
-        assert!(get("no-such-rule").is_none());
     }
 }

@@ -5,9 +5,8 @@ mod apigateway;
 pub mod network;
 
 use crate::inventory::Inventory;
-use crate::model::{Finding, Reach};
-use crate::report::fingerprint;
-use crate::rules;
+use crate::model::{fingerprint, Auth, Confidence, Finding, Reach};
+use crate::rules::RuleId;
 use std::collections::{BTreeMap, HashMap};
 
 /// Who owns each VPC endpoint and VPC of the audited estate, and which VPC each endpoint lives
@@ -65,7 +64,7 @@ pub fn analyze(inv: &Inventory) -> Vec<Finding> {
 
 /// The parts of a finding that differ per finding; everything else comes from the rule.
 pub(crate) struct FindingDraft {
-    pub rule_id: &'static str,
+    pub rule_id: RuleId,
     pub account_id: String,
     pub region: String,
     pub resource_arn: String,
@@ -75,12 +74,13 @@ pub(crate) struct FindingDraft {
     pub method: String,
     pub path: String,
     pub reach: Reach,
-    pub auth: String,
+    pub auth: Auth,
     pub write: bool,
     pub message: String,
-    /// The complete fix for this resource (exact commands, and the rule's advice that still
-    /// applies). It replaces the rule's generic remediation, which stays in `overexposed rules`
-    /// and the SARIF rule help; empty: the generic remediation is the finding's.
+    /// The complete fix for this resource: the rule's remediation with this finding's ids and
+    /// commands in its placeholders ([`crate::rules::Rule::fix`]), or, for a network path,
+    /// the route, rule or permission to remove. Empty: the rule's generic remediation (the one
+    /// `overexposed rules` and the SARIF rule help show) is the finding's.
     pub specific_fix: String,
     pub low_confidence: bool,
     pub evidence: BTreeMap<String, serde_json::Value>,
@@ -93,7 +93,7 @@ impl FindingDraft {
     /// (`auth: network_only`, `write: true`). The caller fills in the message, fix, confidence,
     /// evidence and identity.
     pub fn network_path(
-        rule_id: &'static str,
+        rule_id: RuleId,
         target: &crate::inventory::Target,
         resource_arn: String,
         entry_point: crate::model::EntryPoint,
@@ -110,7 +110,7 @@ impl FindingDraft {
             method: "*".into(),
             path: "*".into(),
             reach,
-            auth: "network_only".into(),
+            auth: Auth::NetworkOnly,
             write: true,
             message: String::new(),
             specific_fix: String::new(),
@@ -121,21 +121,20 @@ impl FindingDraft {
     }
 
     pub fn build(self) -> Finding {
-        let rule = rules::get(self.rule_id)
-            .unwrap_or_else(|| panic!("analysis emitted unknown rule id {}", self.rule_id));
-        let mut parts: Vec<&str> = vec![self.rule_id];
+        let rule = self.rule_id.rule();
+        let mut parts: Vec<&str> = vec![self.rule_id.as_str()];
         parts.extend(self.identity.iter().map(String::as_str));
         // One text, never the specific fix followed by a generic one that repeats it (or
         // speaks of the other kind of API).
         let remediation = if self.specific_fix.is_empty() {
-            rule.remediation.trim().to_string()
+            rule.generic_remediation().trim().to_string()
         } else {
             self.specific_fix.trim().to_string()
         };
         Finding {
-            rule_id: self.rule_id.to_string(),
+            rule_id: self.rule_id,
             severity: rule.severity,
-            title: rule.title.clone(),
+            title: rule.title.to_string(),
             message: self.message,
             account_id: self.account_id,
             region: self.region,
@@ -152,11 +151,10 @@ impl FindingDraft {
             remediation,
             fingerprint: fingerprint(&parts),
             confidence: if self.low_confidence {
-                "medium"
+                Confidence::Medium
             } else {
-                "high"
-            }
-            .to_string(),
+                Confidence::High
+            },
             evidence: self.evidence,
         }
     }

@@ -7,78 +7,56 @@
 //! and one `GetStages` page per 500. Custom domains only when an API disables its default
 //! endpoint.
 //!
-//! Every listing follows its tokens through [`paginate_all`], which turns a token loop or a
-//! listing longer than the page limit into a gap. The per-API reads of a region run
-//! [`API_CONCURRENCY`] APIs at a time: API Gateway throttles per account and region at a few
-//! requests per second, so a small window saves most of the round-trip latency without
-//! turning a scan into a stream of throttling retries.
+//! Every listing follows its tokens through [`paginate_items`], which turns a token loop or a
+//! listing longer than the page limit into a gap. The per-API reads of a region run a few APIs
+//! at a time ([`bounded`]).
 
-use super::{bounded, paginate_all, Pager, RegionCtx};
+use super::concurrency::bounded;
+use super::paging::{paginate_items, Pager};
+use super::{or_empty, ReadLog, RegionCtx};
 use crate::inventory::{
     ApiMapping, ApiResource, Authorizer, CustomDomain, HttpApi, HttpRoute, Integration,
-    Notification, RestApi, RestMethod, ScanError, Stage, Target, VpcLink,
+    Notification, RestApi, RestMethod, Stage, Target, VpcLink,
 };
+use crate::operation::Operation;
 use aws_sdk_apigateway as apigw;
 use aws_sdk_apigatewayv2 as apigw2;
 use std::collections::BTreeMap;
 
-/// APIs of one account × region whose details are read at once.
-pub(crate) const API_CONCURRENCY: usize = 4;
-
-/// Adds a listing's successful pages to `ok` and its error, if any, to `errors`. Returns
-/// whether the listing was read in full.
-fn tally(
-    ok: &mut usize,
-    errors: &mut Vec<ScanError>,
-    (pages, result): (usize, Result<(), ScanError>),
-) -> bool {
-    *ok += pages;
-    match result {
-        Ok(()) => true,
-        Err(e) => {
-            errors.push(e);
-            false
-        }
-    }
-}
-
 /// What was read about one API, merged into the target in API order.
-struct Details<A> {
+struct ApiDetails<A> {
     api: A,
-    ok: usize,
-    errors: Vec<ScanError>,
+    log: ReadLog,
     notifications: Vec<Notification>,
 }
 
-/// Moves what the per-API reads found onto the target; returns the APIs, sorted by id, and
-/// the number of calls that succeeded.
-fn absorb<A>(
-    details: Vec<Details<A>>,
+/// Merges what the per-API reads found: their calls and errors into `log`, their
+/// notifications onto the target. Returns the APIs, sorted by id.
+fn merge_api_details<A>(
+    details: Vec<ApiDetails<A>>,
+    log: &mut ReadLog,
     target: &mut Target,
     id: impl Fn(&A) -> &str,
-) -> (Vec<A>, usize) {
-    let mut ok = 0;
+) -> Vec<A> {
     let mut apis = Vec::with_capacity(details.len());
     for d in details {
-        ok += d.ok;
-        target.errors.extend(d.errors);
+        log.merge(d.log);
         target.notifications.extend(d.notifications);
         apis.push(d.api);
     }
     apis.sort_by(|a, b| id(a).cmp(id(b)));
-    (apis, ok)
+    apis
 }
 
 /// Reads REST APIs, their resources/methods, stages, authorizers, and the region's VPC links.
 /// Returns the number of calls that succeeded (0 means nothing could be read).
 pub(crate) async fn collect_rest(ctx: &RegionCtx, target: &mut Target) -> usize {
     let client = apigw::Client::new(&ctx.config);
-    let mut ok = 0;
+    let mut log = ReadLog::default();
 
-    let mut apis = Vec::new();
-    let listing = paginate_all(
+    let (apis, listing) = paginate_items(
         ctx,
-        Pager::new("apigateway:GetRestApis", None),
+        Pager::new(Operation::ApiGatewayGetRestApis, None),
         |position| {
             client
                 .get_rest_apis()
@@ -86,26 +64,20 @@ pub(crate) async fn collect_rest(ctx: &RegionCtx, target: &mut Target) -> usize 
                 .set_position(position)
                 .send()
         },
-        |page| {
+        |page, apis| {
             apis.extend(page.items().iter().map(convert_rest_api));
             page.position().map(str::to_string)
         },
     )
     .await;
-    tally(&mut ok, &mut target.errors, listing);
+    log.listing(listing);
 
-    let details = bounded(apis, API_CONCURRENCY, |api| {
-        read_rest_api_details(ctx.clone(), client.clone(), api)
-    })
-    .await;
-    let (apis, details_ok) = absorb(details, target, |a| a.id.as_str());
-    ok += details_ok;
-    target.rest_apis = apis;
+    let details = bounded(apis, |api| read_rest_api_details(ctx, &client, api)).await;
+    target.rest_apis = merge_api_details(details, &mut log, target, |a| a.id.as_str());
 
-    let mut links = Vec::new();
-    let listing = paginate_all(
+    let (mut links, listing) = paginate_items(
         ctx,
-        Pager::new("apigateway:GetVpcLinks", None),
+        Pager::new(Operation::ApiGatewayGetVpcLinks, None),
         |position| {
             client
                 .get_vpc_links()
@@ -113,10 +85,10 @@ pub(crate) async fn collect_rest(ctx: &RegionCtx, target: &mut Target) -> usize 
                 .set_position(position)
                 .send()
         },
-        |page| {
+        |page, links| {
             links.extend(page.items().iter().map(|l| VpcLink {
-                id: l.id().unwrap_or_default().to_string(),
-                name: l.name().unwrap_or_default().to_string(),
+                id: or_empty(l.id()),
+                name: or_empty(l.name()),
                 target_arns: l.target_arns().to_vec(),
                 status: l.status().map(|s| s.as_str().to_string()),
             }));
@@ -124,10 +96,10 @@ pub(crate) async fn collect_rest(ctx: &RegionCtx, target: &mut Target) -> usize 
         },
     )
     .await;
-    tally(&mut ok, &mut target.errors, listing);
+    log.listing(listing);
     links.sort_by(|a, b| a.id.cmp(&b.id));
     target.vpc_links = links;
-    ok
+    log.finish(target)
 }
 
 fn convert_rest_api(a: &apigw::types::RestApi) -> RestApi {
@@ -140,8 +112,8 @@ fn convert_rest_api(a: &apigw::types::RestApi) -> RestApi {
         None => (vec!["EDGE".to_string()], vec![]),
     };
     RestApi {
-        id: a.id().unwrap_or_default().to_string(),
-        name: a.name().unwrap_or_default().to_string(),
+        id: or_empty(a.id()),
+        name: or_empty(a.name()),
         endpoint_types,
         vpc_endpoint_ids,
         policy: a
@@ -155,20 +127,18 @@ fn convert_rest_api(a: &apigw::types::RestApi) -> RestApi {
 }
 
 async fn read_rest_api_details(
-    ctx: RegionCtx,
-    client: apigw::Client,
+    ctx: &RegionCtx,
+    client: &apigw::Client,
     mut api: RestApi,
-) -> Details<RestApi> {
-    let mut ok = 0;
-    let mut errors = Vec::new();
+) -> ApiDetails<RestApi> {
+    let mut log = ReadLog::default();
     let mut notifications = Vec::new();
     let api_id = api.id.clone();
 
     // Resources with their methods embedded, 500 a page.
-    let mut resources = Vec::new();
-    let listing = paginate_all(
-        &ctx,
-        Pager::new("apigateway:GetResources", Some(&api_id)),
+    let (mut resources, listing) = paginate_items(
+        ctx,
+        Pager::new(Operation::ApiGatewayGetResources, Some(&api_id)),
         |position| {
             client
                 .get_resources()
@@ -178,44 +148,40 @@ async fn read_rest_api_details(
                 .set_position(position)
                 .send()
         },
-        |page| {
+        |page, resources| {
             resources.extend(page.items().iter().map(convert_resource));
             page.position().map(str::to_string)
         },
     )
     .await;
-    if !tally(&mut ok, &mut errors, listing) {
+    if !log.listing(listing) {
         api.partial = true;
     }
     resources.sort_by(|a, b| a.path.cmp(&b.path));
     api.resources = resources;
 
     // GetStages (v1) answers every stage at once: it has no pagination.
-    match ctx
+    let stages = ctx
         .call(
-            "apigateway:GetStages",
+            Operation::ApiGatewayGetStages,
             Some(&api_id),
             client.get_stages().rest_api_id(&api_id).send(),
         )
-        .await
-    {
+        .await;
+    match log.answer(stages) {
         Ok(out) => {
-            ok += 1;
             api.stages = out
                 .item()
                 .iter()
                 .map(|s| Stage {
-                    name: s.stage_name().unwrap_or_default().to_string(),
+                    name: or_empty(s.stage_name()),
                     deployment_id: s.deployment_id().map(str::to_string),
                     web_acl_arn: s.web_acl_arn().map(str::to_string),
                 })
                 .collect();
             api.stages.sort_by(|a, b| a.name.cmp(&b.name));
         }
-        Err(e) => {
-            errors.push(e);
-            api.partial = true;
-        }
+        Err(_) => api.partial = true,
     }
 
     // Authorizers only label findings: the method's authorizationType (CUSTOM, COGNITO_USER_POOLS)
@@ -228,10 +194,9 @@ async fn read_rest_api_details(
         .flat_map(|r| &r.methods)
         .any(|m| m.authorizer_id.is_some());
     if uses_authorizer {
-        let mut authorizers = Vec::new();
-        let (pages, result) = paginate_all(
-            &ctx,
-            Pager::new("apigateway:GetAuthorizers", Some(&api_id)),
+        let (mut authorizers, (pages, result)) = paginate_items(
+            ctx,
+            Pager::new(Operation::ApiGatewayGetAuthorizers, Some(&api_id)),
             |position| {
                 client
                     .get_authorizers()
@@ -240,22 +205,17 @@ async fn read_rest_api_details(
                     .set_position(position)
                     .send()
             },
-            |page| {
-                authorizers.extend(page.items().iter().map(|a| {
-                    Authorizer {
-                        id: a.id().unwrap_or_default().to_string(),
-                        name: a.name().unwrap_or_default().to_string(),
-                        authorizer_type: a
-                            .r#type()
-                            .map(|t| t.as_str().to_string())
-                            .unwrap_or_default(),
-                    }
+            |page, authorizers| {
+                authorizers.extend(page.items().iter().map(|a| Authorizer {
+                    id: or_empty(a.id()),
+                    name: or_empty(a.name()),
+                    authorizer_type: or_empty(a.r#type()),
                 }));
                 page.position().map(str::to_string)
             },
         )
         .await;
-        ok += pages;
+        log.succeeded += pages;
         if let Err(e) = result {
             notifications.push(Notification {
                 operation: e.operation,
@@ -269,10 +229,9 @@ async fn read_rest_api_details(
         authorizers.sort_by(|a, b| a.id.cmp(&b.id));
         api.authorizers = authorizers;
     }
-    Details {
+    ApiDetails {
         api,
-        ok,
-        errors,
+        log,
         notifications,
     }
 }
@@ -299,7 +258,7 @@ fn convert_resource(r: &apigw::types::Resource) -> ApiResource {
         .unwrap_or_default();
     methods.sort_by(|a, b| a.http_method.cmp(&b.http_method));
     ApiResource {
-        id: r.id().unwrap_or_default().to_string(),
+        id: or_empty(r.id()),
         path: r.path().unwrap_or("/").to_string(),
         methods,
     }
@@ -308,11 +267,10 @@ fn convert_resource(r: &apigw::types::Resource) -> ApiResource {
 /// Reads HTTP APIs (v2) with routes and stages. Returns the number of calls that succeeded.
 pub(crate) async fn collect_http(ctx: &RegionCtx, target: &mut Target) -> usize {
     let client = apigw2::Client::new(&ctx.config);
-    let mut ok = 0;
-    let mut apis = Vec::new();
-    let listing = paginate_all(
+    let mut log = ReadLog::default();
+    let (apis, listing) = paginate_items(
         ctx,
-        Pager::new("apigatewayv2:GetApis", None),
+        Pager::new(Operation::ApiGatewayV2GetApis, None),
         |token| {
             client
                 .get_apis()
@@ -320,11 +278,11 @@ pub(crate) async fn collect_http(ctx: &RegionCtx, target: &mut Target) -> usize 
                 .set_next_token(token)
                 .send()
         },
-        |page| {
+        |page, apis| {
             apis.extend(page.items().iter().map(|a| {
                 HttpApi {
-                    id: a.api_id().unwrap_or_default().to_string(),
-                    name: a.name().unwrap_or_default().to_string(),
+                    id: or_empty(a.api_id()),
+                    name: or_empty(a.name()),
                     protocol_type: a
                         .protocol_type()
                         .map(|p| p.as_str().to_string())
@@ -337,31 +295,24 @@ pub(crate) async fn collect_http(ctx: &RegionCtx, target: &mut Target) -> usize 
         },
     )
     .await;
-    tally(&mut ok, &mut target.errors, listing);
+    log.listing(listing);
 
-    let details = bounded(apis, API_CONCURRENCY, |api| {
-        read_http_api_details(ctx.clone(), client.clone(), api)
-    })
-    .await;
-    let (apis, details_ok) = absorb(details, target, |a| a.id.as_str());
-    ok += details_ok;
-    target.http_apis = apis;
-    ok
+    let details = bounded(apis, |api| read_http_api_details(ctx, &client, api)).await;
+    target.http_apis = merge_api_details(details, &mut log, target, |a| a.id.as_str());
+    log.finish(target)
 }
 
 async fn read_http_api_details(
-    ctx: RegionCtx,
-    client: apigw2::Client,
+    ctx: &RegionCtx,
+    client: &apigw2::Client,
     mut api: HttpApi,
-) -> Details<HttpApi> {
-    let mut ok = 0;
-    let mut errors = Vec::new();
+) -> ApiDetails<HttpApi> {
+    let mut log = ReadLog::default();
     let api_id = api.id.clone();
 
-    let mut routes = Vec::new();
-    let listing = paginate_all(
-        &ctx,
-        Pager::new("apigatewayv2:GetRoutes", Some(&api_id)),
+    let (mut routes, listing) = paginate_items(
+        ctx,
+        Pager::new(Operation::ApiGatewayV2GetRoutes, Some(&api_id)),
         |token| {
             client
                 .get_routes()
@@ -370,11 +321,11 @@ async fn read_http_api_details(
                 .set_next_token(token)
                 .send()
         },
-        |page| {
+        |page, routes| {
             routes.extend(page.items().iter().map(|r| {
                 HttpRoute {
-                    id: r.route_id().unwrap_or_default().to_string(),
-                    route_key: r.route_key().unwrap_or_default().to_string(),
+                    id: or_empty(r.route_id()),
+                    route_key: or_empty(r.route_key()),
                     authorization_type: r
                         .authorization_type()
                         .map(|t| t.as_str().to_string())
@@ -387,7 +338,7 @@ async fn read_http_api_details(
         },
     )
     .await;
-    if !tally(&mut ok, &mut errors, listing) {
+    if !log.listing(listing) {
         api.partial = true;
     }
     routes.sort_by(|a, b| a.route_key.cmp(&b.route_key));
@@ -395,10 +346,9 @@ async fn read_http_api_details(
 
     // Unlike v1, v2 GetStages pages (nextToken): an API with more stages than one page holds
     // would otherwise lose the rest, and their findings with them.
-    let mut stages = Vec::new();
-    let listing = paginate_all(
-        &ctx,
-        Pager::new("apigatewayv2:GetStages", Some(&api_id)),
+    let (mut stages, listing) = paginate_items(
+        ctx,
+        Pager::new(Operation::ApiGatewayV2GetStages, Some(&api_id)),
         |token| {
             client
                 .get_stages()
@@ -407,9 +357,9 @@ async fn read_http_api_details(
                 .set_next_token(token)
                 .send()
         },
-        |page| {
+        |page, stages| {
             stages.extend(page.items().iter().map(|s| Stage {
-                name: s.stage_name().unwrap_or_default().to_string(),
+                name: or_empty(s.stage_name()),
                 deployment_id: s.deployment_id().map(str::to_string),
                 web_acl_arn: None,
             }));
@@ -417,15 +367,14 @@ async fn read_http_api_details(
         },
     )
     .await;
-    if !tally(&mut ok, &mut errors, listing) {
+    if !log.listing(listing) {
         api.partial = true;
     }
     stages.sort_by(|a, b| a.name.cmp(&b.name));
     api.stages = stages;
-    Details {
+    ApiDetails {
         api,
-        ok,
-        errors,
+        log,
         notifications: Vec::new(),
     }
 }
@@ -447,98 +396,18 @@ pub(crate) async fn collect_custom_domains(ctx: &RegionCtx, target: &mut Target)
     if !rest_needs && !http_needs {
         return 0;
     }
-    let mut ok = 0;
+    let mut log = ReadLog::default();
     let mut domains: BTreeMap<String, Vec<ApiMapping>> = BTreeMap::new();
 
     let v2 = apigw2::Client::new(&ctx.config);
-    let mut names = Vec::new();
-    let listing = paginate_all(
-        ctx,
-        Pager::new("apigatewayv2:GetDomainNames", None),
-        |t| {
-            v2.get_domain_names()
-                .max_results("500")
-                .set_next_token(t)
-                .send()
-        },
-        |page| {
-            names.extend(
-                page.items()
-                    .iter()
-                    .filter_map(|d| d.domain_name().map(str::to_string)),
-            );
-            page.next_token().map(str::to_string)
-        },
-    )
-    .await;
-    tally(&mut ok, &mut target.errors, listing);
-    for name in names {
-        let mut mappings = Vec::new();
-        let listing = paginate_all(
-            ctx,
-            Pager::new("apigatewayv2:GetApiMappings", Some(&name)),
-            |t| {
-                v2.get_api_mappings()
-                    .domain_name(&name)
-                    .max_results("500")
-                    .set_next_token(t)
-                    .send()
-            },
-            |page| {
-                mappings.extend(page.items().iter().map(|m| ApiMapping {
-                    api_id: m.api_id().unwrap_or_default().to_string(),
-                    stage: m.stage().unwrap_or_default().to_string(),
-                    base_path: m.api_mapping_key().unwrap_or_default().to_string(),
-                }));
-                page.next_token().map(str::to_string)
-            },
-        )
-        .await;
-        tally(&mut ok, &mut target.errors, listing);
+    for name in v2_domain_names(ctx, &v2, &mut log).await {
+        let mappings = v2_api_mappings(ctx, &v2, &name, &mut log).await;
         domains.entry(name).or_default().extend(mappings);
     }
-
     if rest_needs {
         let v1 = apigw::Client::new(&ctx.config);
-        let mut names = Vec::new();
-        let listing = paginate_all(
-            ctx,
-            Pager::new("apigateway:GetDomainNames", None),
-            |t| v1.get_domain_names().limit(500).set_position(t).send(),
-            |page| {
-                names.extend(
-                    page.items()
-                        .iter()
-                        .filter_map(|d| d.domain_name().map(str::to_string)),
-                );
-                page.position().map(str::to_string)
-            },
-        )
-        .await;
-        tally(&mut ok, &mut target.errors, listing);
-        for name in names {
-            let mut mappings = Vec::new();
-            let listing = paginate_all(
-                ctx,
-                Pager::new("apigateway:GetBasePathMappings", Some(&name)),
-                |t| {
-                    v1.get_base_path_mappings()
-                        .domain_name(&name)
-                        .limit(500)
-                        .set_position(t)
-                        .send()
-                },
-                |page| {
-                    mappings.extend(page.items().iter().map(|m| ApiMapping {
-                        api_id: m.rest_api_id().unwrap_or_default().to_string(),
-                        stage: m.stage().unwrap_or_default().to_string(),
-                        base_path: m.base_path().unwrap_or_default().to_string(),
-                    }));
-                    page.position().map(str::to_string)
-                },
-            )
-            .await;
-            tally(&mut ok, &mut target.errors, listing);
+        for name in v1_domain_names(ctx, &v1, &mut log).await {
+            let mappings = v1_base_path_mappings(ctx, &v1, &name, &mut log).await;
             domains.entry(name).or_default().extend(mappings);
         }
     }
@@ -556,5 +425,121 @@ pub(crate) async fn collect_custom_domains(ctx: &RegionCtx, target: &mut Target)
             }
         })
         .collect();
-    ok
+    log.finish(target)
+}
+
+/// The region's custom domains in the v2 listing (regional domains of REST and HTTP APIs).
+async fn v2_domain_names(ctx: &RegionCtx, v2: &apigw2::Client, log: &mut ReadLog) -> Vec<String> {
+    let (names, listing) = paginate_items(
+        ctx,
+        Pager::new(Operation::ApiGatewayV2GetDomainNames, None),
+        |t| {
+            v2.get_domain_names()
+                .max_results("500")
+                .set_next_token(t)
+                .send()
+        },
+        |page, names| {
+            names.extend(
+                page.items()
+                    .iter()
+                    .filter_map(|d| d.domain_name())
+                    .map(str::to_string),
+            );
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await;
+    log.listing(listing);
+    names
+}
+
+async fn v2_api_mappings(
+    ctx: &RegionCtx,
+    v2: &apigw2::Client,
+    domain_name: &str,
+    log: &mut ReadLog,
+) -> Vec<ApiMapping> {
+    let (mappings, listing) = paginate_items(
+        ctx,
+        Pager::new(Operation::ApiGatewayV2GetApiMappings, Some(domain_name)),
+        |t| {
+            v2.get_api_mappings()
+                .domain_name(domain_name)
+                .max_results("500")
+                .set_next_token(t)
+                .send()
+        },
+        |page, mappings| {
+            mappings.extend(
+                page.items()
+                    .iter()
+                    .map(|m| api_mapping(m.api_id(), m.stage(), m.api_mapping_key())),
+            );
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await;
+    log.listing(listing);
+    mappings
+}
+
+/// The region's custom domains in the v1 listing, the only one with edge-optimized domains.
+async fn v1_domain_names(ctx: &RegionCtx, v1: &apigw::Client, log: &mut ReadLog) -> Vec<String> {
+    let (names, listing) = paginate_items(
+        ctx,
+        Pager::new(Operation::ApiGatewayGetDomainNames, None),
+        |t| v1.get_domain_names().limit(500).set_position(t).send(),
+        |page, names| {
+            names.extend(
+                page.items()
+                    .iter()
+                    .filter_map(|d| d.domain_name())
+                    .map(str::to_string),
+            );
+            page.position().map(str::to_string)
+        },
+    )
+    .await;
+    log.listing(listing);
+    names
+}
+
+async fn v1_base_path_mappings(
+    ctx: &RegionCtx,
+    v1: &apigw::Client,
+    domain_name: &str,
+    log: &mut ReadLog,
+) -> Vec<ApiMapping> {
+    let (mappings, listing) = paginate_items(
+        ctx,
+        Pager::new(Operation::ApiGatewayGetBasePathMappings, Some(domain_name)),
+        |t| {
+            v1.get_base_path_mappings()
+                .domain_name(domain_name)
+                .limit(500)
+                .set_position(t)
+                .send()
+        },
+        |page, mappings| {
+            mappings.extend(
+                page.items()
+                    .iter()
+                    .map(|m| api_mapping(m.rest_api_id(), m.stage(), m.base_path())),
+            );
+            page.position().map(str::to_string)
+        },
+    )
+    .await;
+    log.listing(listing);
+    mappings
+}
+
+/// A custom domain's mapping of a base path to an API's stage, as both API versions give it.
+fn api_mapping(api_id: Option<&str>, stage: Option<&str>, base_path: Option<&str>) -> ApiMapping {
+    ApiMapping {
+        api_id: or_empty(api_id),
+        stage: or_empty(stage),
+        base_path: or_empty(base_path),
+    }
 }

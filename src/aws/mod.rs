@@ -8,20 +8,33 @@
 //! code and the operation) and the scan goes on. Nothing in this module writes credentials
 //! anywhere: they live in SDK credential objects only, and error messages come from the SDK's
 //! error metadata, which never carries them.
+//!
+//! Where things are:
+//! - `collect`: the run (credentials, accounts entered, targets planned and scanned, the
+//!   inventory assembled);
+//! - `apigateway`, `network` (which reads, and when; `ec2` and `elb` make them),
+//!   `organizations`: what is read;
+//! - `paging`, `concurrency`, `errors`, `redact`, `config`: how every read is made.
 
 mod apigateway;
+mod collect;
+mod concurrency;
+mod config;
+mod ec2;
+mod elb;
+mod errors;
 pub mod network;
 mod organizations;
+mod paging;
+mod redact;
 
-use crate::inventory::{
-    AccountFailure, Inventory, ScanError, Target, TargetStatus, SNAPSHOT_VERSION,
-};
-use aws_config::meta::region::RegionProviderChain;
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_credential_types::Credentials;
+pub use collect::collect;
+use errors::scan_error;
+use paging::Listing;
+
+use crate::inventory::{ScanError, Target, TargetStatus};
+use crate::operation::Operation;
+use aws_config::SdkConfig;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -49,8 +62,8 @@ pub struct ScanOptions {
     pub concurrency: usize,
     pub operation_timeout: Duration,
     pub max_attempts: u32,
-    /// Print one progress line per finished target on stderr.
-    pub progress: bool,
+    /// Told what the scan is doing as it goes (`None`: nothing is reported).
+    pub progress: Option<ProgressSink>,
     /// Also read the network inventory (EC2, ELBv2, WAFv2) for bypass analysis.
     pub network: bool,
 }
@@ -71,20 +84,79 @@ impl std::fmt::Debug for ScanOptions {
             .field("concurrency", &self.concurrency)
             .field("operation_timeout", &self.operation_timeout)
             .field("max_attempts", &self.max_attempts)
-            .field("progress", &self.progress)
+            .field("progress", &self.progress.as_ref().map(|_| "callback"))
             .field("network", &self.network)
             .finish()
     }
 }
+
+/// What a scan reports while it runs, for its caller to show. `aws/` prints nothing itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// The organization's accounts were listed (`organization`).
+    OrganizationListed { active: usize, skipped: usize },
+    /// The targets are planned and their scan begins.
+    ScanStarted {
+        targets: usize,
+        accounts: usize,
+        /// Targets scanned at once.
+        concurrency: usize,
+        /// Accounts that could not be entered (or whose regions could not be listed).
+        accounts_not_entered: usize,
+    },
+    /// One target's scan finished, the `done`-th of `total`.
+    TargetFinished {
+        done: usize,
+        total: usize,
+        target: FinishedTarget,
+    },
+}
+
+/// A finished target as progress reports it: where, how it went, and what it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinishedTarget {
+    pub account_id: String,
+    pub region: String,
+    pub status: TargetStatus,
+    pub errors: usize,
+    /// The code of the target's first error (its errors are sorted).
+    pub first_error_code: Option<String>,
+    pub rest_apis: usize,
+    pub http_apis: usize,
+    pub load_balancers: usize,
+    pub endpoint_services: usize,
+    pub peerings: usize,
+}
+
+impl FinishedTarget {
+    pub(crate) fn of(target: &Target) -> FinishedTarget {
+        FinishedTarget {
+            account_id: target.account_id.clone(),
+            region: target.region.clone(),
+            status: target.status,
+            errors: target.errors.len(),
+            first_error_code: target.errors.first().map(|e| e.code.clone()),
+            rest_apis: target.rest_apis.len(),
+            http_apis: target.http_apis.len(),
+            load_balancers: target.network.load_balancers.len(),
+            endpoint_services: target.network.endpoint_services.len(),
+            peerings: target.network.peerings.len(),
+        }
+    }
+}
+
+/// Receives [`Progress`] events. Called from the scan's tasks as things happen, so it must be
+/// thread-safe and quick.
+pub type ProgressSink = Arc<dyn Fn(Progress) + Send + Sync>;
 
 /// Counts logical read calls per `service:Operation`. Shared by every target of a scan.
 #[derive(Debug, Clone, Default)]
 pub struct CallCounter(Arc<Mutex<BTreeMap<String, u64>>>);
 
 impl CallCounter {
-    pub fn inc(&self, operation: &str) {
+    pub fn inc(&self, operation: Operation) {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        *map.entry(operation.to_string()).or_default() += 1;
+        *map.entry(operation.into()).or_default() += 1;
     }
 
     pub fn snapshot(&self) -> BTreeMap<String, u64> {
@@ -92,187 +164,8 @@ impl CallCounter {
     }
 }
 
-/// Upper bound on pages of any one listing: a defence against a service that keeps handing
-/// back a token (500 × 10,000 = five million items is beyond any real quota).
-const MAX_PAGES: usize = 10_000;
-
-/// Follows the pagination tokens of one listing and refuses to be led in circles.
-///
-/// A listing ends only when a page comes back without a token. A token that was already
-/// returned earlier in the same listing (an immediate repeat or any longer cycle) or a listing
-/// that still has more pages after [`MAX_PAGES`] is an error: the listing was cut short, and
-/// that must be reported as a gap, never passed off as complete. Tokens are remembered by hash
-/// only, so a hostile service sending huge tokens cannot make the set grow beyond
-/// `MAX_PAGES` × 8 bytes.
-pub(crate) struct Pager {
-    operation: String,
-    resource: Option<String>,
-    max_pages: usize,
-    pages: usize,
-    seen: std::collections::HashSet<u64>,
-    hasher: std::collections::hash_map::RandomState,
-}
-
-impl Pager {
-    pub(crate) fn new(operation: &str, resource: Option<&str>) -> Pager {
-        Self::with_limit(operation, resource, MAX_PAGES)
-    }
-
-    pub(crate) fn with_limit(operation: &str, resource: Option<&str>, max_pages: usize) -> Pager {
-        Pager {
-            operation: operation.to_string(),
-            resource: resource.map(str::to_string),
-            max_pages: max_pages.max(1),
-            pages: 0,
-            seen: Default::default(),
-            hasher: Default::default(),
-        }
-    }
-
-    /// Pages read so far.
-    pub(crate) fn pages(&self) -> usize {
-        self.pages
-    }
-
-    /// Records one page that was read and the token it returned: `Ok(Some(token))` to read the
-    /// next page, `Ok(None)` at the end of the listing, or the error that cuts it short.
-    pub(crate) fn next(&mut self, token: Option<&str>) -> Result<Option<String>, ScanError> {
-        use std::hash::BuildHasher;
-        self.pages += 1;
-        let Some(token) = token.filter(|t| !t.is_empty()) else {
-            return Ok(None);
-        };
-        if !self.seen.insert(self.hasher.hash_one(token)) {
-            return Err(self.error(
-                "PaginationLoop",
-                format!(
-                    "the service returned a pagination token it had already returned, after {} page(s): \
-                     the listing would never end, so it stops here and is incomplete (the items of the pages \
-                     read are kept)",
-                    self.pages
-                ),
-            ));
-        }
-        if self.pages >= self.max_pages {
-            return Err(self.error(
-                "PageLimitExceeded",
-                format!(
-                    "the listing still had more pages after {} pages, the most overexposed reads of one \
-                     listing: it is incomplete (the items of the pages read are kept)",
-                    self.pages
-                ),
-            ));
-        }
-        Ok(Some(token.to_string()))
-    }
-
-    fn error(&self, code: &str, message: String) -> ScanError {
-        ScanError {
-            operation: self.operation.clone(),
-            code: code.to_string(),
-            message,
-            resource: self.resource.clone(),
-        }
-    }
-}
-
-/// Pages through one listing: `request(token)` sends one page's call, `on_page(output)` takes
-/// the items and returns the next token. Every page is counted as one call. Returns the number
-/// of pages read and, when the listing was cut short (a failing page, a token loop, the page
-/// limit), the error. Items of the pages read are kept by `on_page`'s owner, but a listing cut
-/// short is always reported, never passed off as complete.
-pub(crate) async fn paginate_all<O, E, Fut, F, G>(
-    ctx: &RegionCtx,
-    mut pager: Pager,
-    mut request: F,
-    mut on_page: G,
-) -> (usize, Result<(), ScanError>)
-where
-    F: FnMut(Option<String>) -> Fut,
-    Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
-    G: FnMut(O) -> Option<String>,
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    let operation = pager.operation.clone();
-    let resource = pager.resource.clone();
-    let mut token: Option<String> = None;
-    loop {
-        let out = match ctx
-            .call(&operation, resource.as_deref(), request(token.take()))
-            .await
-        {
-            Ok(out) => out,
-            Err(e) => return (pager.pages(), Err(e)),
-        };
-        let next = on_page(out);
-        match pager.next(next.as_deref()) {
-            Ok(Some(t)) => token = Some(t),
-            Ok(None) => return (pager.pages(), Ok(())),
-            Err(e) => return (pager.pages(), Err(e)),
-        }
-    }
-}
-
-/// [`paginate_all`] for callers that keep nothing of a listing cut short: the number of pages,
-/// or the error.
-pub(crate) async fn paginate<O, E, Fut, F, G>(
-    ctx: &RegionCtx,
-    operation: &str,
-    resource: Option<&str>,
-    request: F,
-    on_page: G,
-) -> Result<usize, ScanError>
-where
-    F: FnMut(Option<String>) -> Fut,
-    Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
-    G: FnMut(O) -> Option<String>,
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    let (pages, result) =
-        paginate_all(ctx, Pager::new(operation, resource), request, on_page).await;
-    result.map(|()| pages)
-}
-
-/// Runs `work` on every item in its own task, at most `limit` at a time, and returns the
-/// results in the order of `items` (so output stays deterministic whatever finishes first).
-/// A panic in one task is resumed in the caller, exactly as if the caller had run the work
-/// itself: the target scan that called this then fails as a whole (see [`collect`]).
-pub(crate) async fn bounded<T, R, F, Fut>(items: Vec<T>, limit: usize, work: F) -> Vec<R>
-where
-    T: Send + 'static,
-    R: Send + 'static,
-    F: Fn(T) -> Fut,
-    Fut: Future<Output = R> + Send + 'static,
-{
-    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-    let mut pending = items.into_iter().enumerate();
-    let mut set = tokio::task::JoinSet::new();
-    loop {
-        while set.len() < limit.max(1) {
-            let Some((i, item)) = pending.next() else {
-                break;
-            };
-            let fut = work(item);
-            set.spawn(async move { (i, fut.await) });
-        }
-        match set.join_next().await {
-            Some(Ok((i, r))) => results[i] = Some(r),
-            Some(Err(e)) => match e.try_into_panic() {
-                Ok(payload) => std::panic::resume_unwind(payload),
-                // Only a runtime shutting down cancels these tasks (the set is ours alone).
-                Err(e) => panic!("a collection task was cancelled: {e}"),
-            },
-            None => break,
-        }
-    }
-    results
-        .into_iter()
-        .map(|r| r.expect("every task either returned or its panic was resumed"))
-        .collect()
-}
-
 /// Clients and bookkeeping for one account × region. Cheap to clone (the SDK config and the
-/// counter are shared), so per-API work can run in its own task.
+/// counter are shared).
 #[derive(Clone)]
 pub(crate) struct RegionCtx {
     pub account_id: String,
@@ -285,7 +178,7 @@ impl RegionCtx {
     /// Runs one SDK call, counts it, and turns a failure into a [`ScanError`].
     pub(crate) async fn call<T, E, F>(
         &self,
-        operation: &str,
+        operation: Operation,
         resource: Option<&str>,
         fut: F,
     ) -> Result<T, ScanError>
@@ -299,1181 +192,82 @@ impl RegionCtx {
     }
 }
 
-/// Classifies an SDK failure: the AWS error code when the service answered with one, else the
-/// transport class (`Timeout`, `DispatchFailure`, `MalformedResponse`, `HTTP <status>`).
-///
-/// The message is one line, at most 400 characters, and passed through [`redact`]: a service
-/// may echo parts of the request in an error (a `SignatureDoesNotMatch` answer quotes the
-/// canonical request, session-token header included), and nothing of it may reach a report.
-pub(crate) fn scan_error<E>(
-    operation: &str,
-    resource: Option<&str>,
-    err: &SdkError<E, HttpResponse>,
-) -> ScanError
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    let (code, message) = match err {
-        SdkError::ServiceError(service) if service.raw().status().is_success() => {
-            // A success status whose body could not be deserialized: the SDK reports it as an
-            // unhandled service error with no code. It is a malformed answer, not a refusal.
-            let status = service.raw().status().as_u16();
-            (
-                "MalformedResponse".to_string(),
-                format!(
-                    "the service answered HTTP {status} with a body that could not be read ({})",
-                    error_chain(service.err())
-                ),
-            )
-        }
-        SdkError::ServiceError(service) => {
-            let e = service.err();
-            let status = service.raw().status().as_u16();
-            let code = e
-                .code()
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("HTTP {status}"));
-            let message = e.message().map(str::to_string).unwrap_or_else(|| {
-                format!("the service answered HTTP {status} with no error message")
-            });
-            (code, message)
-        }
-        SdkError::TimeoutError(_) => (
-            "Timeout".to_string(),
-            "the call did not complete within the operation timeout (--timeout, retries included)"
-                .to_string(),
-        ),
-        SdkError::DispatchFailure(d) => {
-            let code = if d.is_timeout() {
-                "Timeout"
-            } else {
-                "DispatchFailure"
-            };
-            (code.to_string(), error_chain(err))
-        }
-        SdkError::ResponseError(_) => (
-            "MalformedResponse".to_string(),
-            format!("the answer could not be read: {}", error_chain(err)),
-        ),
-        _ => ("ClientError".to_string(), error_chain(err)),
-    };
-    ScanError {
-        operation: operation.to_string(),
-        // The code comes from the service too: a hostile or broken one could put anything in it.
-        code: clean(&code, 100),
-        message: clean(&message, 400),
-        resource: resource.map(str::to_string),
-    }
+/// What a run of reads on one target came to: how many calls succeeded, and the errors of
+/// those that failed where a verdict depends on them (each one a gap that makes the target
+/// partial). Enrichment reads that fail are notifications instead, kept by their callers.
+#[derive(Debug, Default)]
+pub(crate) struct ReadLog {
+    pub succeeded: usize,
+    pub errors: Vec<ScanError>,
 }
 
-/// Text from a service made fit for a report: one line, secrets redacted, at most `max`
-/// characters. The text is cut to a generous bound before redaction (so a huge answer costs
-/// little) that still exceeds `max` plus the longest encoded secret: nothing that ends up in
-/// the first `max` characters escapes redaction.
-fn clean(text: &str, max: usize) -> String {
-    let bounded = truncate(text, max + 16_384);
-    truncate(&redact(&one_line(&bounded)), max)
-}
-
-/// An error and its sources, each `Display`ed once (`a: b: c`), without the `Debug` dumps that
-/// `DisplayErrorContext` appends.
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut next = Some(err);
-    while let Some(e) = next {
-        let text = e.to_string();
-        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        next = e.source();
-    }
-    parts.join(": ")
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(max).collect();
-        out.push('…');
-        out
-    }
-}
-
-/// Every credential and external id this process holds (the caller's keys, each assumed
-/// role's keys, `--external-id`), so that [`redact`] can strip them from anything a service
-/// echoes back. Process-wide because an error can be classified anywhere in `aws/`.
-static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
-/// Registers a secret for [`redact`]. Values shorter than 4 characters are not worth hiding
-/// and would garble messages.
-pub(crate) fn register_secret(secret: &str) {
-    if secret.chars().count() < 4 {
-        return;
-    }
-    let mut all = SECRETS.lock().unwrap_or_else(|e| e.into_inner());
-    if !all.iter().any(|s| s == secret) {
-        all.push(secret.to_string());
-        // Longest first, so a secret that contains another is replaced whole.
-        all.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    }
-}
-
-fn register_credentials(c: &Credentials) {
-    register_secret(c.access_key_id());
-    register_secret(c.secret_access_key());
-    if let Some(token) = c.session_token() {
-        register_secret(token);
-    }
-}
-
-/// Wraps the caller's credentials provider so that whatever it hands the SDK is registered
-/// for [`redact`] on the spot: credentials resolved only at the first call (after the bounded
-/// early resolution in [`collect`] gave up) or refreshed later (SSO, instance roles) are
-/// never unknown to redaction when an error echoes them.
-#[derive(Debug)]
-struct RegisteringProvider(SharedCredentialsProvider);
-
-impl aws_credential_types::provider::ProvideCredentials for RegisteringProvider {
-    fn provide_credentials<'a>(
-        &'a self,
-    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
-    where
-        Self: 'a,
-    {
-        aws_credential_types::provider::future::ProvideCredentials::new(async move {
-            let creds = self.0.provide_credentials().await?;
-            register_credentials(&creds);
-            Ok(creds)
-        })
-    }
-}
-
-/// Removes every registered secret from `text`, raw or in any of the forms a service may
-/// echo it in (percent-encoded as in a query string or form body, upper- or lower-case hex,
-/// `+` for a space, JSON's `\/` for a slash, or any mix), and whatever follows the markers AWS
-/// uses when it quotes a signed request (`X-Amz-Security-Token`, `Credential=`, `Signature=`),
-/// so an echo of credentials this process never registered is stripped too.
-pub(crate) fn redact(text: &str) -> String {
-    let mut out = text.to_string();
-    for secret in SECRETS.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-        out = replace_encoded(&out, secret.as_bytes());
-    }
-    for marker in [
-        "x-amz-security-token:",
-        "x-amz-security-token=",
-        "credential=",
-        "signature=",
-    ] {
-        out = redact_after(&out, marker);
-    }
-    out
-}
-
-/// Replaces each occurrence of `secret` in `text`, in any encoding [`encoded_match`] knows,
-/// with `[REDACTED]`.
-fn replace_encoded(text: &str, secret: &[u8]) -> String {
-    let hay = text.as_bytes();
-    let mut out: Vec<u8> = Vec::with_capacity(hay.len());
-    let mut i = 0;
-    let mut changed = false;
-    while i < hay.len() {
-        match encoded_match(hay, i, secret) {
-            Some(end) => {
-                out.extend_from_slice(b"[REDACTED]");
-                i = end;
-                changed = true;
-            }
-            None => {
-                out.push(hay[i]);
-                i += 1;
+impl ReadLog {
+    /// Records a listing read by [`paging::paginate_all`]: its pages count as calls that
+    /// succeeded, and its error, when it was cut short, is kept. Returns whether it was read
+    /// in full.
+    pub(crate) fn listing(&mut self, (pages, result): (usize, Result<(), ScanError>)) -> bool {
+        self.succeeded += pages;
+        match result {
+            Ok(()) => true,
+            Err(e) => {
+                self.errors.push(e);
+                false
             }
         }
     }
-    if !changed {
-        return text.to_string();
-    }
-    // A match begins with an ASCII byte (`%`, or the secret's first byte) or a UTF-8 lead byte
-    // and ends after a whole character, so `out` is valid UTF-8; the fallback only guards
-    // against a flaw in that reasoning turning into a panic.
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
 
-/// Where a match of `secret` starting at `hay[start]` ends, each of its bytes written raw,
-/// as `%XX` (either case), `+` for a space, or `\/` for a slash.
-fn encoded_match(hay: &[u8], start: usize, secret: &[u8]) -> Option<usize> {
-    if secret.is_empty() {
-        return None;
-    }
-    let mut p = start;
-    for &b in secret {
-        let c = *hay.get(p)?;
-        if c == b {
-            p += 1;
-        } else if c == b'%'
-            && hay
-                .get(p + 1..p + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                == Some(b)
-        {
-            p += 3;
-        } else if b == b' ' && c == b'+' {
-            p += 1;
-        } else if b == b'/' && c == b'\\' && hay.get(p + 1) == Some(&b'/') {
-            p += 2;
-        } else {
-            return None;
+    /// The items of a listing, its pages counted; `None` when it failed (its error is kept).
+    pub(crate) fn listed<T>(&mut self, listing: Listing<T>) -> Option<Vec<T>> {
+        match listing {
+            Ok((pages, items)) => {
+                self.succeeded += pages;
+                Some(items)
+            }
+            Err(e) => {
+                self.errors.push(e);
+                None
+            }
         }
     }
-    Some(p)
-}
 
-/// Replaces the value after each (ASCII case-insensitive) `marker`, up to the next whitespace,
-/// comma, quote or `&`, with `[REDACTED]`.
-fn redact_after(text: &str, marker: &str) -> String {
-    let lower = text.to_ascii_lowercase();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while let Some(found) = lower[i..].find(marker) {
-        let value_start = i + found + marker.len();
-        out.push_str(&text[i..value_start]);
-        let rest = &text[value_start..];
-        let value_len = rest
-            .find(|c: char| c.is_whitespace() || matches!(c, ',' | '\'' | '"' | '&'))
-            .unwrap_or(rest.len());
-        if value_len > 0 && !rest[..value_len].starts_with("[REDACTED]") {
-            out.push_str("[REDACTED]");
-        } else {
-            out.push_str(&rest[..value_len]);
+    /// The answer of one call, counted; when it failed, its error is kept and its code returned.
+    pub(crate) fn answer<T>(&mut self, answer: Result<T, ScanError>) -> Result<T, String> {
+        match answer {
+            Ok(value) => {
+                self.succeeded += 1;
+                Ok(value)
+            }
+            Err(e) => {
+                let code = e.code.clone();
+                self.errors.push(e);
+                Err(code)
+            }
         }
-        i = value_start + value_len;
     }
-    out.push_str(&text[i..]);
-    out
-}
 
-/// Loads the caller's configuration from the standard chain (env, profile, SSO, instance role),
-/// with the retry, timeout and endpoint settings of the scan.
-async fn base_config(opts: &ScanOptions) -> SdkConfig {
-    // With --profile, the region is AWS_REGION's, else the profile's (as the AWS CLI does);
-    // without it, the standard chain's. us-east-1 when nothing names one.
-    let region = match &opts.profile {
-        Some(profile) => RegionProviderChain::first_try(
-            aws_config::default_provider::region::DefaultRegionChain::builder()
-                .profile_name(profile)
-                .build(),
-        ),
-        None => RegionProviderChain::default_provider(),
+    /// Adds what another run of reads came to.
+    pub(crate) fn merge(&mut self, other: ReadLog) {
+        self.succeeded += other.succeeded;
+        self.errors.extend(other.errors);
     }
-    .or_else(Region::new("us-east-1"));
-    let region = region.region().await;
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .region(region.clone())
-        // Standard retry: throttling, 5xx and transient network errors are retried with
-        // exponential backoff and full jitter (at most 1 s, 2 s, 4 s, … between attempts), so a
-        // throttle that clears within --max-attempts always fits in --timeout (5 attempts wait
-        // at most 15 s). Adaptive retry was tried and dropped: its client-side rate limiter,
-        // shared by every account of a region, made each throttled retry of a fresh client wait
-        // 8-10 s, so the default 5 attempts could not fit in the default 30 s and one
-        // account's throttling slowed every other account's scan.
-        .retry_config(RetryConfig::standard().with_max_attempts(opts.max_attempts.max(1)))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .operation_timeout(opts.operation_timeout)
-                .operation_attempt_timeout(opts.operation_timeout)
-                .connect_timeout(Duration::from_secs(10).min(opts.operation_timeout))
-                .build(),
-        );
-    if let Some(profile) = &opts.profile {
-        // Only the profile's credentials: the default chain would try AWS_ACCESS_KEY_ID first
-        // and silently ignore --profile whenever keys are in the environment.
-        let provider = aws_config::profile::ProfileFileCredentialsProvider::builder()
-            .profile_name(profile)
-            .configure(&aws_config::provider_config::ProviderConfig::default().with_region(region))
-            .build();
-        loader = loader.profile_name(profile).credentials_provider(provider);
-    }
-    if let Some(url) = &opts.endpoint_url {
-        loader = loader.endpoint_url(url);
-    }
-    let config = loader.load().await;
-    match config.credentials_provider() {
-        Some(provider) => config
-            .to_builder()
-            .credentials_provider(SharedCredentialsProvider::new(RegisteringProvider(
-                provider,
-            )))
-            .build(),
-        None => config,
+
+    /// Moves the errors onto `target`; returns the number of calls that succeeded.
+    pub(crate) fn finish(self, target: &mut Target) -> usize {
+        target.errors.extend(self.errors);
+        self.succeeded
     }
 }
 
-fn config_for(base: &SdkConfig, region: &str, creds: Option<&Credentials>) -> SdkConfig {
-    let mut b = base.to_builder().region(Region::new(region.to_string()));
-    if let Some(c) = creds {
-        b = b.credentials_provider(SharedCredentialsProvider::new(c.clone()));
-    }
-    b.build()
-}
-
-/// An account the scan could enter, with the credentials to use there (`None`: the caller's own).
-struct EnteredAccount {
-    account_id: String,
-    creds: Option<Credentials>,
+/// A text or enum field of an SDK answer as its text, owned; empty when AWS left it out.
+fn or_empty(v: Option<impl AsRef<str>>) -> String {
+    v.map(|text| text.as_ref().to_string()).unwrap_or_default()
 }
 
 /// Fatal problems that stop a scan before any target is read (no credentials at all, bad
 /// endpoint). Everything else is recorded per target.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct FatalScanError(pub String);
 
-impl std::fmt::Display for FatalScanError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for FatalScanError {}
-
-fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
-/// Runs the whole collection and returns the inventory. Per-target failures are recorded in
-/// the inventory; only a failure that leaves nothing to scan is an `Err`.
-pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
-    let started_at = now_rfc3339();
-    let calls = CallCounter::default();
-    let base = base_config(opts).await;
-    // Know every secret this process holds, so no error message can carry one (see `redact`).
-    if let Some(id) = &opts.external_id {
-        register_secret(id);
-    }
-    if let Some(provider) = base.credentials_provider() {
-        use aws_credential_types::provider::ProvideCredentials;
-        // Bounded: with no credentials anywhere the chain may wait on instance metadata, and
-        // the first real call reports that failure anyway.
-        let resolved =
-            tokio::time::timeout(opts.operation_timeout, provider.provide_credentials()).await;
-        match resolved {
-            Ok(Ok(c)) => register_credentials(&c),
-            // No credentials anywhere in the chain: say so once, plainly, instead of failing
-            // every account with the same transport error.
-            Ok(Err(e)) if opts.profile.is_some() => {
-                return Err(FatalScanError(format!(
-                    "could not load AWS credentials of profile '{}' ({}). Check that the profile \
-                     exists and has credentials in ~/.aws/config or ~/.aws/credentials (or the \
-                     files AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name).",
-                    opts.profile.as_deref().unwrap_or_default(),
-                    redact(&one_line(&error_chain(&e)))
-                )))
-            }
-            Ok(Err(e)) => {
-                return Err(FatalScanError(format!(
-                    "could not load AWS credentials ({}). Configure them the standard way \
-                     (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, --profile or AWS_PROFILE, \
-                     `aws sso login`, or an instance/task role).",
-                    redact(&one_line(&error_chain(&e)))
-                )))
-            }
-            Err(_) => {}
-        }
-    }
-    let global_region = base
-        .region()
-        .map(|r| r.to_string())
-        .unwrap_or_else(|| "us-east-1".into());
-    let mut account_failures = Vec::new();
-    let mut skipped_accounts = Vec::new();
-
-    // 1. Enter accounts: the caller's own, the named ones, or the organization's.
-    let named_accounts = if opts.organization {
-        let org = organizations::list_accounts(&base, &calls).await?;
-        if opts.progress {
-            eprintln!(
-                "organization: {} active account(s){}",
-                org.active.len(),
-                if org.skipped.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {} skipped (not active)", org.skipped.len())
-                }
-            );
-        }
-        skipped_accounts = org.skipped;
-        Some(org.active)
-    } else {
-        opts.accounts.clone()
-    };
-    let mut entered = Vec::new();
-    match &named_accounts {
-        None => {
-            let sts = aws_sdk_sts::Client::new(&base);
-            calls.inc("sts:GetCallerIdentity");
-            let who = sts.get_caller_identity().send().await.map_err(|e| {
-                let err = scan_error("sts:GetCallerIdentity", None, &e);
-                FatalScanError(format!(
-                    "could not identify the caller ({}: {}). Configure AWS credentials (environment, \
-                     --profile, SSO or an instance role) or name accounts with --accounts.",
-                    err.code, err.message
-                ))
-            })?;
-            // Never scan account "": every finding and gap would be attributed to nobody.
-            let account_id = match who.account() {
-                Some(a) if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) => a.to_string(),
-                other => {
-                    return Err(FatalScanError(format!(
-                        "sts:GetCallerIdentity did not say which account the caller is in (account id {:?}); \
-                         name the accounts to audit with --accounts.",
-                        truncate(&redact(other.unwrap_or("")), 40)
-                    )))
-                }
-            };
-            entered.push(EnteredAccount {
-                account_id,
-                creds: None,
-            });
-        }
-        Some(accounts) => {
-            let sts = aws_sdk_sts::Client::new(&base);
-            let mut handles = Vec::new();
-            // The audit roles live in the caller's partition (GovCloud and China ARNs differ).
-            let partition = crate::model::partition_of(&global_region);
-            for account in accounts {
-                let sts = sts.clone();
-                let calls = calls.clone();
-                let role_arn = format!("arn:{partition}:iam::{account}:role/{}", opts.role_name);
-                let external_id = opts.external_id.clone();
-                let task_arn = role_arn.clone();
-                let task = tokio::spawn(async move {
-                    calls.inc("sts:AssumeRole");
-                    let mut req = sts
-                        .assume_role()
-                        .role_arn(&task_arn)
-                        .role_session_name("overexposed-audit");
-                    if let Some(id) = external_id {
-                        req = req.external_id(id);
-                    }
-                    req.send().await
-                });
-                handles.push((account.clone(), role_arn, task));
-            }
-            let (ok, failed) = join_assume_roles(handles).await;
-            entered.extend(ok);
-            account_failures.extend(failed);
-        }
-    }
-
-    // 2. Plan regions per account.
-    let mut plan: Vec<(String, String, Option<Credentials>)> = Vec::new();
-    for acct in &entered {
-        let regions = match &opts.regions {
-            Some(r) => r.clone(),
-            None => {
-                let cfg = config_for(&base, &global_region, acct.creds.as_ref());
-                let ec2 = aws_sdk_ec2::Client::new(&cfg);
-                calls.inc("ec2:DescribeRegions");
-                match enabled_regions(&acct.account_id, ec2.describe_regions().send().await) {
-                    Ok(r) => r,
-                    Err(failure) => {
-                        account_failures.push(failure);
-                        continue;
-                    }
-                }
-            }
-        };
-        for region in regions {
-            plan.push((acct.account_id.clone(), region, acct.creds.clone()));
-        }
-    }
-
-    // 3. Scan targets in parallel, a bounded number at a time.
-    let total = plan.len();
-    if opts.progress {
-        eprintln!(
-            "scanning {total} account × region target(s) in {} account(s), {} at a time{}",
-            entered.len(),
-            opts.concurrency.max(1),
-            if account_failures.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "; {} account(s) could not be entered",
-                    account_failures.len()
-                )
-            }
-        );
-    }
-    let semaphore = Arc::new(tokio::sync::Semaphore::new(opts.concurrency.max(1)));
-    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let mut set = tokio::task::JoinSet::new();
-    let mut planned = std::collections::HashMap::new();
-    for (account_id, region, creds) in plan {
-        let ctx = RegionCtx {
-            config: config_for(&base, &region, creds.as_ref()),
-            account_id: account_id.clone(),
-            region: region.clone(),
-            calls: calls.clone(),
-        };
-        let semaphore = semaphore.clone();
-        let done = done.clone();
-        let progress = opts.progress;
-        let network = opts.network;
-        let handle = set.spawn(async move {
-            // Nothing closes this semaphore; were it closed, scanning unbounded beats a panic.
-            let _permit = semaphore.acquire_owned().await.ok();
-            let (account_id, region) = (ctx.account_id.clone(), ctx.region.clone());
-            // A bug that panics on one target's data must cost that target, not the scan: the
-            // scan runs in its own task and a panic becomes a failed target.
-            let target = match tokio::spawn(async move { scan_target(&ctx, network).await }).await {
-                Ok(target) => target,
-                Err(e) => internal_error_target(account_id, region, e.is_panic()),
-            };
-            if progress {
-                let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-                eprintln!("{}", progress_line(n, total, &target));
-            }
-            target
-        });
-        planned.insert(handle.id(), (account_id, region));
-    }
-    let mut targets = join_targets(set, planned).await;
-    targets.sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
-    account_failures.sort_by(|a, b| a.account_id.cmp(&b.account_id));
-
-    Ok(Inventory {
-        snapshot_version: SNAPSHOT_VERSION,
-        started_at,
-        finished_at: now_rfc3339(),
-        targets,
-        account_failures,
-        skipped_accounts,
-        api_calls: calls.snapshot(),
-        scope: crate::inventory::ScanScope {
-            api_gateway: true,
-            network: opts.network,
-            organization: opts.organization,
-            regions: opts.regions.clone().map(|mut r| {
-                r.sort();
-                r.dedup();
-                r
-            }),
-        },
-    })
-}
-
-/// The accounts entered by `sts:AssumeRole` and the ones that could not be, from the tasks
-/// that called it (account, role ARN, task). A task that panicked (a bug) costs its account,
-/// recorded as an `InternalError` failure, never the scan.
-async fn join_assume_roles(
-    handles: Vec<(String, String, tokio::task::JoinHandle<AssumeRoleResult>)>,
-) -> (Vec<EnteredAccount>, Vec<AccountFailure>) {
-    let mut entered = Vec::new();
-    let mut failures = Vec::new();
-    for (account, role_arn, handle) in handles {
-        let result = match handle.await {
-            Ok(result) => result,
-            Err(e) => {
-                failures.push(AccountFailure {
-                    account_id: account,
-                    error: ScanError {
-                        operation: "sts:AssumeRole".into(),
-                        code: "InternalError".into(),
-                        message: if e.is_panic() {
-                            "entering this account stopped on an internal error (a bug: please report it); nothing in it was scanned".into()
-                        } else {
-                            "entering this account was cancelled; nothing in it was scanned".into()
-                        },
-                        resource: Some(role_arn),
-                    },
-                });
-                continue;
-            }
-        };
-        match result {
-            Ok(out) => match out.credentials() {
-                Some(c) => {
-                    let creds = Credentials::new(
-                        c.access_key_id(),
-                        c.secret_access_key(),
-                        Some(c.session_token().to_string()),
-                        None,
-                        "overexposed-assume-role",
-                    );
-                    register_credentials(&creds);
-                    entered.push(EnteredAccount {
-                        account_id: account,
-                        creds: Some(creds),
-                    })
-                }
-                None => failures.push(AccountFailure {
-                    account_id: account,
-                    error: ScanError {
-                        operation: "sts:AssumeRole".into(),
-                        code: "MalformedResponse".into(),
-                        message: format!("AssumeRole on {role_arn} returned no credentials"),
-                        resource: Some(role_arn),
-                    },
-                }),
-            },
-            Err(e) => failures.push(AccountFailure {
-                account_id: account,
-                error: scan_error("sts:AssumeRole", Some(&role_arn), &e),
-            }),
-        }
-    }
-    (entered, failures)
-}
-
-type AssumeRoleResult = Result<
-    aws_sdk_sts::operation::assume_role::AssumeRoleOutput,
-    SdkError<aws_sdk_sts::operation::assume_role::AssumeRoleError, HttpResponse>,
->;
-
-/// The regions to scan in one account from its `ec2:DescribeRegions` answer (sorted). An
-/// answer with no region is a failure of the account, not an account with nothing in it:
-/// otherwise the account would vanish from the report and the scan would pass for complete.
-fn enabled_regions(
-    account_id: &str,
-    answer: Result<
-        aws_sdk_ec2::operation::describe_regions::DescribeRegionsOutput,
-        SdkError<aws_sdk_ec2::operation::describe_regions::DescribeRegionsError, HttpResponse>,
-    >,
-) -> Result<Vec<String>, AccountFailure> {
-    match answer {
-        Ok(out) => {
-            let mut regions: Vec<String> = out
-                .regions()
-                .iter()
-                .filter_map(|r| r.region_name())
-                .filter(|r| !r.is_empty())
-                .map(str::to_string)
-                .collect();
-            regions.sort();
-            regions.dedup();
-            if regions.is_empty() {
-                Err(AccountFailure {
-                    account_id: account_id.to_string(),
-                    error: ScanError {
-                        operation: "ec2:DescribeRegions".into(),
-                        code: "NoRegions".into(),
-                        message: "ec2:DescribeRegions returned no enabled region, so nothing in this account could be scanned; name the regions with --regions".into(),
-                        resource: None,
-                    },
-                })
-            } else {
-                Ok(regions)
-            }
-        }
-        Err(e) => Err(AccountFailure {
-            account_id: account_id.to_string(),
-            error: scan_error("ec2:DescribeRegions", None, &e),
-        }),
-    }
-}
-
-/// A target whose scan task did not return (a panic, i.e. a bug, or a cancellation).
-fn internal_error_target(account_id: String, region: String, panicked: bool) -> Target {
-    Target {
-        account_id,
-        region,
-        status: TargetStatus::Failed,
-        errors: vec![ScanError {
-            operation: "overexposed:ScanTarget".into(),
-            code: "InternalError".into(),
-            message: if panicked {
-                "the scan of this target stopped on an internal error (a bug: please report it); nothing read here was analysed".into()
-            } else {
-                "the scan of this target was cancelled".into()
-            },
-            resource: None,
-        }],
-        ..Default::default()
-    }
-}
-
-/// Waits for every target task. A task that did not return its target (it panicked outside
-/// the inner scan task, e.g. while printing progress) still yields a failed target, found by
-/// its task id, so no planned target ever disappears from the report.
-async fn join_targets(
-    mut set: tokio::task::JoinSet<Target>,
-    mut planned: std::collections::HashMap<tokio::task::Id, (String, String)>,
-) -> Vec<Target> {
-    let mut targets = Vec::with_capacity(planned.len());
-    while let Some(res) = set.join_next_with_id().await {
-        match res {
-            Ok((id, target)) => {
-                planned.remove(&id);
-                targets.push(target);
-            }
-            Err(e) => {
-                if let Some((account_id, region)) = planned.remove(&e.id()) {
-                    targets.push(internal_error_target(account_id, region, e.is_panic()));
-                }
-            }
-        }
-    }
-    targets
-}
-
-fn progress_line(n: usize, total: usize, t: &Target) -> String {
-    let state = match t.status {
-        TargetStatus::Complete => "done".to_string(),
-        TargetStatus::Partial => format!("PARTIAL ({} errors)", t.errors.len()),
-        TargetStatus::Failed => format!(
-            "FAILED ({})",
-            t.errors
-                .first()
-                .map(|e| e.code.as_str())
-                .unwrap_or("unknown")
-        ),
-    };
-    let n_net = &t.network;
-    format!(
-        "[{n}/{total}] {}/{}: {state}: {} REST APIs, {} HTTP APIs, {} load balancers, {} endpoint services, {} peerings",
-        t.account_id,
-        t.region,
-        t.rest_apis.len(),
-        t.http_apis.len(),
-        n_net.load_balancers.len(),
-        n_net.endpoint_services.len(),
-        n_net.peerings.len(),
-    )
-}
-
-/// Reads one account × region. Never fails: every error is recorded on the target.
-async fn scan_target(ctx: &RegionCtx, network: bool) -> Target {
-    let mut target = Target {
-        account_id: ctx.account_id.clone(),
-        region: ctx.region.clone(),
-        ..Default::default()
-    };
-    let mut succeeded = 0usize;
-    succeeded += apigateway::collect_rest(ctx, &mut target).await;
-    succeeded += apigateway::collect_http(ctx, &mut target).await;
-    succeeded += apigateway::collect_custom_domains(ctx, &mut target).await;
-    if network {
-        succeeded += network::collect(ctx, &mut target).await;
-    }
-    target.errors.sort();
-    target.errors.dedup();
-    target.notifications.sort();
-    target.notifications.dedup();
-    target.status = if target.errors.is_empty() {
-        TargetStatus::Complete
-    } else if succeeded == 0 {
-        TargetStatus::Failed
-    } else {
-        TargetStatus::Partial
-    };
-    target
-}
-
 #[cfg(test)]
-mod redaction_tests {
-    use super::*;
-
-    #[test]
-    fn registered_secrets_and_quoted_signatures_are_redacted() {
-        register_secret("REDACTIONTESTsecretvalue/abc+def=");
-        register_secret("REDACTIONTESTkey");
-        register_secret("ab"); // too short to hide
-        let echoed = "The Canonical String for this request should have been 'POST / \
-            x-amz-security-token:UNREGISTEREDtoken+/= authorization:AWS4-HMAC-SHA256 \
-            Credential=AKIAUNREGISTERED0001/20240101/us-east-1/sts/aws4_request, \
-            SignedHeaders=host, Signature=0123abcd Action=AssumeRole&ExternalId=REDACTIONTESTkey' \
-            and REDACTIONTESTsecretvalue/abc+def= ab";
-        let out = redact(echoed);
-        for leaked in [
-            "UNREGISTEREDtoken",
-            "AKIAUNREGISTERED0001",
-            "0123abcd",
-            "REDACTIONTEST",
-        ] {
-            assert!(!out.contains(leaked), "{leaked} in {out}");
-        }
-        assert!(out.contains("x-amz-security-token:[REDACTED]"), "{out}");
-        assert!(out.contains("Credential=[REDACTED]"), "{out}");
-        assert!(out.contains("ExternalId=[REDACTED]"), "{out}");
-        assert!(out.ends_with(" ab"), "{out}");
-        // Idempotent, and plain messages pass untouched.
-        assert_eq!(redact(&out), out);
-        let plain =
-            "User: arn:aws:iam::123456789012:user/x is not authorized to perform: sts:AssumeRole";
-        assert_eq!(redact(plain), plain);
-    }
-
-    #[test]
-    fn secrets_are_redacted_in_every_encoding_a_service_may_echo() {
-        let secret = "ENCODEDext+id/42==";
-        register_secret(secret);
-        for echoed in [
-            "ExternalId=ENCODEDext%2Bid%2F42%3D%3D&Version=2011-06-15",
-            "ExternalId=ENCODEDext%2bid%2f42%3d%3d",
-            "ExternalId=ENCODEDext%2Bid/42%3D=",
-            "{\"externalId\":\"ENCODEDext+id\\/42==\"}",
-            "%45%4E%43ODEDext+id/42==",
-            "ENCODEDext+id/42==",
-        ] {
-            let out = redact(echoed);
-            assert!(!out.contains("ENCODED"), "{echoed} -> {out}");
-            assert!(!out.contains("%2"), "{echoed} -> {out}");
-            assert!(out.contains("[REDACTED]"), "{echoed} -> {out}");
-        }
-        assert_eq!(
-            redact("ExternalId=ENCODEDext%2Bid%2F42%3D%3D&Version=1"),
-            "ExternalId=[REDACTED]&Version=1"
-        );
-        // A near miss stays as it is; multi-byte text around a match survives.
-        assert_eq!(redact("ENCODEDext+id/43=="), "ENCODEDext+id/43==");
-        assert_eq!(redact("é ENCODEDext%2Bid%2F42%3D%3D ü"), "é [REDACTED] ü");
-    }
-
-    #[test]
-    fn error_codes_are_redacted_and_bounded_like_messages() {
-        register_secret("CODESECRETvalue1");
-        let code = format!("Weird\nCODESECRETvalue1{}", "X".repeat(500));
-        let cleaned = clean(&code, 100);
-        assert!(!cleaned.contains("CODESECRET"), "{cleaned}");
-        assert!(!cleaned.contains('\n'));
-        assert_eq!(cleaned.chars().count(), 101);
-        // A huge message is cut before redaction but never lets a secret through.
-        let huge = format!("{}CODESECRETvalue1", "y".repeat(390));
-        let cleaned = clean(&(huge + &"z".repeat(1_000_000)), 400);
-        assert!(!cleaned.contains("CODESECRET"), "{cleaned}");
-    }
-
-    #[tokio::test]
-    async fn credentials_are_registered_whenever_the_provider_hands_them_out() {
-        use aws_credential_types::provider::ProvideCredentials;
-        let late = Credentials::new(
-            "AKIALATEREGISTERED01",
-            "late-secret-access-key",
-            Some("late-session-token".into()),
-            None,
-            "test",
-        );
-        assert_eq!(
-            redact("late-secret-access-key"),
-            "late-secret-access-key",
-            "registered too early"
-        );
-        let provider = RegisteringProvider(SharedCredentialsProvider::new(late));
-        provider.provide_credentials().await.unwrap();
-        assert_eq!(
-            redact("AKIALATEREGISTERED01 late-secret-access-key late-session-token"),
-            "[REDACTED] [REDACTED] [REDACTED]"
-        );
-    }
-
-    #[test]
-    fn error_chains_are_one_readable_line() {
-        #[derive(Debug)]
-        struct E(&'static str, Option<Box<E>>);
-        impl std::fmt::Display for E {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.0)
-            }
-        }
-        impl std::error::Error for E {
-            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-                self.1.as_deref().map(|e| e as _)
-            }
-        }
-        let e = E(
-            "dispatch failure",
-            Some(Box::new(E(
-                "io error",
-                Some(Box::new(E("connection refused", None))),
-            ))),
-        );
-        assert_eq!(
-            error_chain(&e),
-            "dispatch failure: io error: connection refused"
-        );
-        let repeated = E("timeout", Some(Box::new(E("timeout", None))));
-        assert_eq!(error_chain(&repeated), "timeout");
-        let long = "x".repeat(500);
-        assert_eq!(truncate(&long, 400).chars().count(), 401);
-        assert_eq!(one_line("a\n  b\tc"), "a b c");
-    }
-}
-
-#[cfg(test)]
-mod collection_tests {
-    use super::*;
-    use aws_sdk_apigateway::operation::get_resources::GetResourcesError;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    fn ctx() -> RegionCtx {
-        RegionCtx {
-            account_id: "111111111111".into(),
-            region: "us-east-1".into(),
-            config: SdkConfig::builder().build(),
-            calls: CallCounter::default(),
-        }
-    }
-
-    /// Pages through a fake service answering `pages[i]` = (items, next token) to the i-th
-    /// request, and checks the token each request carried.
-    async fn walk(
-        pages: &[(Vec<u32>, Option<&str>)],
-        max_pages: usize,
-    ) -> (Vec<u32>, usize, Result<(), ScanError>, u64) {
-        let ctx = ctx();
-        let mut sent: Vec<Option<String>> = Vec::new();
-        let mut items = Vec::new();
-        let answers: Vec<(Vec<u32>, Option<String>)> = pages
-            .iter()
-            .map(|(i, t)| (i.clone(), t.map(str::to_string)))
-            .collect();
-        let mut n = 0;
-        let (read, result) = paginate_all(
-            &ctx,
-            Pager::with_limit("apigateway:GetResources", Some("api1"), max_pages),
-            |token| {
-                sent.push(token);
-                let answer = answers[n.min(answers.len() - 1)].clone();
-                n += 1;
-                std::future::ready(Ok::<_, SdkError<GetResourcesError, HttpResponse>>(answer))
-            },
-            |(page, next)| {
-                items.extend(page);
-                next
-            },
-        )
-        .await;
-        // Every request after the first carried the token of the page before it.
-        for (i, token) in sent.iter().enumerate().skip(1) {
-            assert_eq!(token.as_deref(), answers[i - 1].1.as_deref());
-        }
-        assert_eq!(sent[0], None);
-        let calls = ctx.calls.snapshot()["apigateway:GetResources"];
-        (items, read, result, calls)
-    }
-
-    #[tokio::test]
-    async fn a_listing_ends_only_without_a_token() {
-        let (items, read, result, calls) = walk(
-            &[(vec![1], Some("a")), (vec![2], Some("b")), (vec![3], None)],
-            MAX_PAGES,
-        )
-        .await;
-        assert_eq!((items, read, calls), (vec![1, 2, 3], 3, 3));
-        assert!(result.is_ok());
-        let (_, read, result, _) = walk(&[(vec![1], Some(""))], MAX_PAGES).await;
-        assert_eq!(read, 1);
-        assert!(result.is_ok());
-    }
-
-    #[tokio::test]
-    async fn a_token_cycle_is_a_gap_that_keeps_what_was_read() {
-        // A, B, A, B, … : the third page returns A again. Before, only an immediate repeat was
-        // caught and this ran to the page limit, then passed for complete.
-        let (items, read, result, calls) = walk(
-            &[
-                (vec![1], Some("A")),
-                (vec![2], Some("B")),
-                (vec![3], Some("A")),
-                (vec![4], Some("B")),
-            ],
-            MAX_PAGES,
-        )
-        .await;
-        let err = result.unwrap_err();
-        assert_eq!(err.code, "PaginationLoop");
-        assert_eq!(err.operation, "apigateway:GetResources");
-        assert_eq!(err.resource.as_deref(), Some("api1"));
-        assert_eq!((items, read, calls), (vec![1, 2, 3], 3, 3));
-        // An immediate repeat too.
-        let (items, _, result, _) =
-            walk(&[(vec![1], Some("A")), (vec![2], Some("A"))], MAX_PAGES).await;
-        assert_eq!(result.unwrap_err().code, "PaginationLoop");
-        assert_eq!(items, vec![1, 2]);
-    }
-
-    #[tokio::test]
-    async fn a_listing_longer_than_the_page_limit_is_a_gap() {
-        let pages: Vec<(Vec<u32>, Option<&str>)> = ["t1", "t2", "t3", "t4", "t5"]
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (vec![i as u32], Some(*t)))
-            .collect();
-        let (items, read, result, calls) = walk(&pages, 3).await;
-        assert_eq!(result.unwrap_err().code, "PageLimitExceeded");
-        assert_eq!((items, read, calls), (vec![0, 1, 2], 3, 3));
-        // Exactly at the limit, a listing that ends is complete.
-        let (_, read, result, _) = walk(
-            &[(vec![0], Some("x")), (vec![1], Some("y")), (vec![2], None)],
-            3,
-        )
-        .await;
-        assert_eq!(read, 3);
-        assert!(result.is_ok());
-    }
-
-    #[tokio::test]
-    async fn a_page_that_fails_ends_the_listing_with_its_error() {
-        let ctx = ctx();
-        let mut items = Vec::new();
-        let mut n = 0;
-        let (read, result) = paginate_all(
-            &ctx,
-            Pager::new("apigateway:GetResources", None),
-            |_token| {
-                n += 1;
-                std::future::ready(if n == 1 {
-                    Ok((vec![1], Some("next".to_string())))
-                } else {
-                    Err(SdkError::<GetResourcesError, HttpResponse>::timeout_error(
-                        "slow",
-                    ))
-                })
-            },
-            |(page, next): (Vec<u32>, Option<String>)| {
-                items.extend(page);
-                next
-            },
-        )
-        .await;
-        assert_eq!(read, 1);
-        assert_eq!(result.unwrap_err().code, "Timeout");
-        assert_eq!(items, vec![1]);
-        assert_eq!(ctx.calls.snapshot()["apigateway:GetResources"], 2);
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn bounded_work_keeps_order_and_its_bound() {
-        let running = Arc::new(AtomicUsize::new(0));
-        let peak = Arc::new(AtomicUsize::new(0));
-        let items: Vec<u64> = (0..12).collect();
-        let out = bounded(items, 4, |i| {
-            let (running, peak) = (running.clone(), peak.clone());
-            async move {
-                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
-                peak.fetch_max(now, Ordering::SeqCst);
-                // Later items finish first: the order must still be the input's.
-                tokio::time::sleep(Duration::from_millis(40 - 3 * i)).await;
-                running.fetch_sub(1, Ordering::SeqCst);
-                i * 10
-            }
-        })
-        .await;
-        assert_eq!(out, (0..12).map(|i| i * 10).collect::<Vec<_>>());
-        let peak = peak.load(Ordering::SeqCst);
-        assert!(peak > 1 && peak <= 4, "peak {peak}");
-        assert!(bounded(Vec::<u8>::new(), 4, |i| async move { i })
-            .await
-            .is_empty());
-    }
-
-    #[tokio::test]
-    async fn a_panic_in_bounded_work_reaches_the_caller() {
-        let caught = tokio::spawn(bounded(vec![1, 2, 3], 2, |i| async move {
-            if i == 2 {
-                panic!("bug on item {i}");
-            }
-            i
-        }))
-        .await;
-        assert!(caught.unwrap_err().is_panic());
-    }
-
-    #[tokio::test]
-    async fn an_assume_role_task_that_panics_fails_its_account_only() {
-        use aws_sdk_sts::operation::assume_role::AssumeRoleOutput;
-        let ok = tokio::spawn(async {
-            Ok(AssumeRoleOutput::builder()
-                .credentials(
-                    aws_sdk_sts::types::Credentials::builder()
-                        .access_key_id("ASIAJOINTEST00000001")
-                        .secret_access_key("join-test-secret")
-                        .session_token("join-test-token")
-                        .expiration(aws_smithy_types::DateTime::from_secs(0))
-                        .build()
-                        .unwrap(),
-                )
-                .build())
-        });
-        let panics: tokio::task::JoinHandle<AssumeRoleResult> =
-            tokio::spawn(async { panic!("bug while entering the account") });
-        let no_creds = tokio::spawn(async { Ok(AssumeRoleOutput::builder().build()) });
-        let (entered, failures) = join_assume_roles(vec![
-            ("111111111111".into(), "arn:1".into(), ok),
-            ("222222222222".into(), "arn:2".into(), panics),
-            ("333333333333".into(), "arn:3".into(), no_creds),
-        ])
-        .await;
-        assert_eq!(entered.len(), 1);
-        assert_eq!(entered[0].account_id, "111111111111");
-        let failed: Vec<(&str, &str)> = failures
-            .iter()
-            .map(|f| (f.account_id.as_str(), f.error.code.as_str()))
-            .collect();
-        assert_eq!(
-            failed,
-            vec![
-                ("222222222222", "InternalError"),
-                ("333333333333", "MalformedResponse")
-            ]
-        );
-        assert_eq!(failures[0].error.operation, "sts:AssumeRole");
-        assert_eq!(failures[0].error.resource.as_deref(), Some("arn:2"));
-        // The credentials that were handed out are known to redaction at once.
-        assert_eq!(redact("x join-test-secret y"), "x [REDACTED] y");
-    }
-
-    #[tokio::test]
-    async fn a_target_task_that_panics_is_a_failed_target_not_a_lost_scan() {
-        let mut set = tokio::task::JoinSet::new();
-        let mut planned = std::collections::HashMap::new();
-        let fine = set.spawn(async {
-            Target {
-                account_id: "111111111111".into(),
-                region: "us-east-1".into(),
-                ..Default::default()
-            }
-        });
-        planned.insert(fine.id(), ("111111111111".into(), "us-east-1".into()));
-        let broken = set.spawn(async { panic!("bug outside the inner scan task") });
-        planned.insert(broken.id(), ("111111111111".into(), "eu-west-1".into()));
-        let mut targets = join_targets(set, planned).await;
-        targets.sort_by(|a, b| a.region.cmp(&b.region));
-        assert_eq!(targets.len(), 2);
-        assert_eq!(targets[0].region, "eu-west-1");
-        assert_eq!(targets[0].status, TargetStatus::Failed);
-        assert_eq!(targets[0].errors[0].code, "InternalError");
-        assert_eq!(targets[1].status, TargetStatus::Complete);
-    }
-
-    #[test]
-    fn an_account_with_no_region_is_a_failure_not_an_empty_account() {
-        use aws_sdk_ec2::operation::describe_regions::DescribeRegionsOutput;
-        use aws_sdk_ec2::types::Region as Ec2Region;
-        let failure = enabled_regions("111111111111", Ok(DescribeRegionsOutput::builder().build()))
-            .unwrap_err();
-        assert_eq!(failure.account_id, "111111111111");
-        assert_eq!(failure.error.operation, "ec2:DescribeRegions");
-        assert_eq!(failure.error.code, "NoRegions");
-        let nameless = DescribeRegionsOutput::builder()
-            .regions(Ec2Region::builder().build())
-            .build();
-        assert!(enabled_regions("111111111111", Ok(nameless)).is_err());
-        let two = DescribeRegionsOutput::builder()
-            .regions(Ec2Region::builder().region_name("eu-west-1").build())
-            .regions(Ec2Region::builder().region_name("us-east-1").build())
-            .regions(Ec2Region::builder().region_name("eu-west-1").build())
-            .build();
-        assert_eq!(
-            enabled_regions("111111111111", Ok(two)).unwrap(),
-            vec!["eu-west-1", "us-east-1"]
-        );
-    }
-}
+mod tests;

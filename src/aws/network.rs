@@ -1,5 +1,7 @@
 //! Network inventory (EC2, ELBv2, WAFv2) for bypass analysis: the paths to a private backend
-//! that do not go through API Gateway (exposure model §4–6).
+//! that do not go through API Gateway (README, "How it decides": PrivateLink, VPC peering,
+//! internet-facing load balancers). This file decides which reads happen when; `ec2` and
+//! `elb` make them.
 //!
 //! Call budget per account × region, read-only:
 //! - always, one paginated listing each (run concurrently): `ec2:DescribeVpcs`,
@@ -29,58 +31,75 @@
 //! - `wafv2:GetWebACLForResource` per internet-facing ALB (NLBs cannot carry a web ACL; REST
 //!   API stages report theirs in `GetStages`).
 //!
-//! Per-resource calls run with a small bounded concurrency ([`PER_TARGET_CONCURRENCY`]) and
-//! their answers are applied in a fixed order, so the inventory is the same whatever finishes
-//! first.
+//! Per-resource calls run a few at a time ([`bounded`]) and their answers are applied in a
+//! fixed order, so the inventory is the same whatever finishes first.
 //!
 //! Failures of calls that verdicts depend on are scan errors (the target becomes partial);
 //! failures of enrichment calls (endpoint connections, web ACL lookups) are notifications.
 
-use super::{paginate, RegionCtx};
+use super::concurrency::bounded;
+use super::ec2::{
+    describe_endpoint_services, describe_instances, describe_peerings, describe_prefix_lists,
+    describe_route_tables, describe_security_groups, describe_subnets, describe_vpc_endpoints,
+    describe_vpcs, network_interfaces, prefix_list_entries, service_connections,
+    service_permissions,
+};
+use super::elb::{
+    describe_load_balancers, describe_target_groups, listeners, preserve_client_ip, target_health,
+    web_acl, ListedTargetGroup,
+};
+use super::{ReadLog, RegionCtx};
 use crate::inventory::{
-    EndpointService, GroupRef, IngressRule, Instance, LbTarget, Listener, LoadBalancer, Network,
-    NetworkInterface, Notification, PeeringSide, PrefixList, Route, RouteTable, ScanError,
-    SecurityGroup, Subnet, Target, TargetGroup, Vpc, VpcEndpoint, VpcPeering,
+    LbTarget, LoadBalancer, Network, Notification, PrefixList, Target, TargetGroup,
 };
 use aws_sdk_ec2 as ec2;
 use aws_sdk_elasticloadbalancingv2 as elb;
 use aws_sdk_wafv2 as waf;
-use futures_util::stream::{self, StreamExt};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::future::Future;
-
-/// Per-resource calls in flight at once for one account × region. Targets already run in
-/// parallel (`--concurrency`), and every account has its own throttling quota: a few calls at
-/// a time per target keep a region with thousands of load balancers fast without tripping it.
-const PER_TARGET_CONCURRENCY: usize = 4;
-
-/// Runs `f` over `items` with [`PER_TARGET_CONCURRENCY`] calls in flight; answers come back in
-/// the order of `items`.
-async fn bounded<I, F, Fut, T>(items: I, f: F) -> Vec<T>
-where
-    I: IntoIterator,
-    F: FnMut(I::Item) -> Fut,
-    Fut: Future<Output = T>,
-{
-    stream::iter(items)
-        .map(f)
-        .buffered(PER_TARGET_CONCURRENCY)
-        .collect()
-        .await
-}
 
 /// Reads the network inventory of one account × region. Returns the number of calls that
 /// succeeded (0 means nothing could be read).
 pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
-    // References, so the per-resource futures below can share them (their items are owned
-    // values: futures holding borrowed items are not `Send` across the scan's `tokio::spawn`).
+    // The steps' per-resource futures borrow these clients but own their items: futures
+    // holding borrowed items are not `Send` across the scan's `tokio::spawn`.
     let ec2 = &ec2::Client::new(&ctx.config);
     let elb = &elb::Client::new(&ctx.config);
-    let mut ok = 0usize;
-    let mut errors: Vec<ScanError> = Vec::new();
-    let mut net = Network::default();
+    let mut log = ReadLog::default();
 
-    // The region-wide listings do not depend on each other: run them at once.
+    let (mut net, target_groups) = read_listings(ctx, ec2, elb, &mut log).await;
+    read_endpoint_services(ctx, ec2, &mut net, &mut log, &mut target.notifications).await;
+    // Unlisted target groups leave every load balancer's targets unknown, not "none".
+    let target_groups_listed = target_groups.is_some();
+    attach_target_groups(&mut net, target_groups.unwrap_or_default());
+
+    // The per-resource reads below happen only where some verdict needs them.
+    let peered_vpcs = peered_vpcs(&net, &target.account_id);
+    if verdicts_compare_targets(&net, &peered_vpcs) {
+        read_target_health(ctx, elb, &mut net, target_groups_listed, &mut log).await;
+        read_target_interfaces(ctx, ec2, &mut net, &mut log).await;
+    }
+    read_listeners(ctx, elb, &mut net, &peered_vpcs, &mut log).await;
+    read_client_ip_preservation(ctx, elb, &mut net, &peered_vpcs, &mut log).await;
+    // Prefix lists that some verdict depends on: resolved, never guessed.
+    let wanted = referenced_prefix_lists(&net, &peered_vpcs);
+    if !wanted.is_empty() {
+        net.prefix_lists = resolve_prefix_lists(ctx, ec2, &wanted, &mut log).await;
+    }
+    read_web_acls(ctx, &mut net, &mut log, &mut target.notifications).await;
+
+    sort_network(&mut net);
+    target.network = net;
+    log.finish(target)
+}
+
+/// The region-wide listings, run at once (they do not depend on each other): the network
+/// they describe, and the region's target groups (`None` when they could not be listed).
+async fn read_listings(
+    ctx: &RegionCtx,
+    ec2: &ec2::Client,
+    elb: &elb::Client,
+    log: &mut ReadLog,
+) -> (Network, Option<Vec<ListedTargetGroup>>) {
     let (vpcs, subnets, route_tables, groups, instances, endpoints, peerings, services, lbs, tgs) = tokio::join!(
         describe_vpcs(ctx, ec2),
         describe_subnets(ctx, ec2),
@@ -93,34 +112,31 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
         describe_load_balancers(ctx, elb),
         describe_target_groups(ctx, elb),
     );
-    macro_rules! take {
-        ($result:expr, $field:expr) => {
-            match $result {
-                Ok((pages, items)) => {
-                    ok += pages;
-                    $field = items;
-                }
-                Err(e) => errors.push(e),
-            }
-        };
-    }
-    take!(vpcs, net.vpcs);
-    take!(subnets, net.subnets);
-    take!(route_tables, net.route_tables);
-    take!(groups, net.security_groups);
-    take!(instances, net.instances);
-    take!(endpoints, net.vpc_endpoints);
-    take!(peerings, net.peerings);
-    take!(services, net.endpoint_services);
-    take!(lbs, net.load_balancers);
-    let mut target_groups: Vec<(TargetGroup, Vec<String>)> = Vec::new();
-    // Unlisted target groups leave every load balancer's targets unknown, not "none".
-    let tgs_listed = tgs.is_ok();
-    take!(tgs, target_groups);
+    let net = Network {
+        vpcs: log.listed(vpcs).unwrap_or_default(),
+        subnets: log.listed(subnets).unwrap_or_default(),
+        route_tables: log.listed(route_tables).unwrap_or_default(),
+        security_groups: log.listed(groups).unwrap_or_default(),
+        instances: log.listed(instances).unwrap_or_default(),
+        vpc_endpoints: log.listed(endpoints).unwrap_or_default(),
+        peerings: log.listed(peerings).unwrap_or_default(),
+        endpoint_services: log.listed(services).unwrap_or_default(),
+        load_balancers: log.listed(lbs).unwrap_or_default(),
+        ..Default::default()
+    };
+    (net, log.listed(tgs))
+}
 
-    // Endpoint services: who may connect (verdict) and who is connected (connections outlive
-    // the permission that allowed them, so they can widen the verdict; a failure only loses
-    // that detail).
+/// Endpoint services: who may connect (verdict) and who is connected (connections outlive
+/// the permission that allowed them, so they can widen the verdict; a failure only loses
+/// that detail).
+async fn read_endpoint_services(
+    ctx: &RegionCtx,
+    ec2: &ec2::Client,
+    net: &mut Network,
+    log: &mut ReadLog,
+    notifications: &mut Vec<Notification>,
+) {
     let ids: Vec<String> = net
         .endpoint_services
         .iter()
@@ -134,26 +150,22 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
     })
     .await;
     for (svc, (permissions, connections)) in net.endpoint_services.iter_mut().zip(answers) {
-        match permissions {
-            Ok((pages, principals)) => {
-                ok += pages;
-                for (principal, kind) in principals {
-                    if let Some(kind) = kind {
-                        svc.principal_types.insert(principal.clone(), kind);
-                    }
-                    svc.allowed_principals.push(principal);
+        if let Some(principals) = log.listed(permissions) {
+            for (principal, kind) in principals {
+                if let Some(kind) = kind {
+                    svc.principal_types.insert(principal.clone(), kind);
                 }
-                svc.allowed_principals.sort();
-                svc.allowed_principals.dedup();
+                svc.allowed_principals.push(principal);
             }
-            Err(e) => errors.push(e),
+            svc.allowed_principals.sort();
+            svc.allowed_principals.dedup();
         }
         match connections {
             Ok((pages, accounts)) => {
-                ok += pages;
+                log.succeeded += pages;
                 svc.connected_accounts = Some(accounts);
             }
-            Err(e) => target.notifications.push(Notification {
+            Err(e) => notifications.push(Notification {
                 operation: e.operation,
                 message: format!(
                     "could not list the endpoint connections ({}: {}); the allowed principals still decide the verdict, only accounts connected but no longer allowed would be missing",
@@ -163,8 +175,10 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
             }),
         }
     }
+}
 
-    // Attach target groups to their load balancers (one pass, not load balancers × groups).
+/// Attaches the target groups to their load balancers (one pass, not load balancers × groups).
+fn attach_target_groups(net: &mut Network, target_groups: Vec<ListedTargetGroup>) {
     let mut groups_of: HashMap<String, Vec<TargetGroup>> = HashMap::new();
     for (tg, lb_arns) in &target_groups {
         for arn in lb_arns {
@@ -174,132 +188,159 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
     for lb in &mut net.load_balancers {
         lb.target_groups = groups_of.remove(&lb.arn).unwrap_or_default();
     }
+}
 
-    let owner = target.account_id.as_str();
-    let peered_vpcs: BTreeSet<String> = net
-        .peerings
+/// The VPCs of this account (`owner`) in an active cross-account peering: where a peer can
+/// come in.
+fn peered_vpcs(net: &Network, owner: &str) -> BTreeSet<String> {
+    net.peerings
         .iter()
         .filter(|p| p.status == "active" && p.requester.owner_id != p.accepter.owner_id)
         .flat_map(|p| [&p.requester, &p.accepter])
         .filter(|side| side.owner_id == owner)
         .map(|side| side.vpc_id.clone())
-        .collect();
+        .collect()
+}
+
+/// Whether some verdict of the region compares load balancer targets with a backend: the
+/// region has an endpoint service, an internet-facing load balancer or a peered VPC.
+fn verdicts_compare_targets(net: &Network, peered_vpcs: &BTreeSet<String>) -> bool {
     let any_public_lb = net
         .load_balancers
         .iter()
         .any(|lb| lb.scheme == "internet-facing");
-    let needs_targets =
-        any_public_lb || !peered_vpcs.is_empty() || !net.endpoint_services.is_empty();
+    any_public_lb || !peered_vpcs.is_empty() || !net.endpoint_services.is_empty()
+}
 
-    if needs_targets {
-        // One DescribeTargetHealth per target group, shared by every load balancer using it.
-        let tg_arns: BTreeSet<String> = net
-            .load_balancers
-            .iter()
-            .flat_map(|lb| &lb.target_groups)
-            .map(|tg| tg.arn.clone())
-            .collect();
-        let answers = bounded(tg_arns.iter().cloned(), |arn| async move {
-            target_health(ctx, elb, &arn).await
-        })
-        .await;
-        let mut targets_of: BTreeMap<&str, Option<Vec<LbTarget>>> = BTreeMap::new();
-        for (arn, answer) in tg_arns.iter().zip(answers) {
-            let targets = match answer {
-                Ok(targets) => {
-                    ok += 1;
-                    Some(targets)
-                }
-                Err(e) => {
-                    errors.push(e);
-                    None
-                }
-            };
-            targets_of.insert(arn.as_str(), targets);
-        }
-        for lb in &mut net.load_balancers {
-            let mut all_read = true;
-            for tg in &mut lb.target_groups {
-                match targets_of.get(tg.arn.as_str()) {
-                    Some(Some(targets)) => tg.targets = targets.clone(),
-                    _ => all_read = false,
-                }
-            }
-            lb.targets_read = all_read && tgs_listed;
-        }
-
-        // IP targets that are not instance addresses: find their interfaces (subnet and
-        // security groups decide what a peer can reach). The lookup is region-wide, so a target
-        // in another VPC of the account (a peered one) is found too.
-        let instance_ips: BTreeSet<&str> = net
-            .instances
-            .iter()
-            .filter_map(|i| i.private_ip.as_deref())
-            .collect();
-        let orphan_ips: BTreeSet<String> = net
-            .load_balancers
-            .iter()
-            .flat_map(|lb| &lb.target_groups)
-            .filter(|tg| tg.target_type == "ip")
-            .flat_map(|tg| &tg.targets)
-            .filter(|t| !instance_ips.contains(t.id.as_str()))
-            .map(|t| t.id.clone())
-            .collect();
-        // IPv4 and IPv6 addresses are filtered by different keys.
-        let (v6, v4): (Vec<String>, Vec<String>) =
-            orphan_ips.into_iter().partition(|ip| ip.contains(':'));
-        let batches: Vec<(bool, Vec<String>)> = v4
-            .chunks(100)
-            .map(|b| (false, b.to_vec()))
-            .chain(v6.chunks(100).map(|b| (true, b.to_vec())))
-            .collect();
-        let answers = bounded(batches, |(v6, batch)| async move {
-            let key = if v6 {
-                "ipv6-addresses.ipv6-address"
-            } else {
-                "addresses.private-ip-address"
-            };
-            network_interfaces(ctx, ec2, key, &batch).await
-        })
-        .await;
-        for answer in answers {
-            match answer {
-                Ok((pages, enis)) => {
-                    ok += pages;
-                    net.network_interfaces.extend(enis);
-                }
-                Err(e) => errors.push(e),
-            }
-        }
-        net.network_interfaces.sort_by(|a, b| a.id.cmp(&b.id));
-        net.network_interfaces.dedup_by(|a, b| a.id == b.id);
-    }
-
-    let wanted: Vec<usize> = (0..net.load_balancers.len())
-        .filter(|&i| {
-            let lb = &net.load_balancers[i];
-            lb.scheme == "internet-facing" || peered_vpcs.contains(&lb.vpc_id)
-        })
-        .collect();
-    let arns: Vec<String> = wanted
+/// The targets of every load balancer: one `DescribeTargetHealth` per target group, shared by
+/// every load balancer using it. A load balancer's targets count as read only when all its
+/// groups' were and the region's groups were listed.
+async fn read_target_health(
+    ctx: &RegionCtx,
+    elb: &elb::Client,
+    net: &mut Network,
+    target_groups_listed: bool,
+    log: &mut ReadLog,
+) {
+    let tg_arns: BTreeSet<String> = net
+        .load_balancers
         .iter()
-        .map(|&i| net.load_balancers[i].arn.clone())
+        .flat_map(|lb| &lb.target_groups)
+        .map(|tg| tg.arn.clone())
         .collect();
+    let answers = bounded(tg_arns.iter().cloned(), |arn| async move {
+        target_health(ctx, elb, &arn).await
+    })
+    .await;
+    let targets_of: BTreeMap<&str, Option<Vec<LbTarget>>> = tg_arns
+        .iter()
+        .zip(answers)
+        .map(|(arn, answer)| (arn.as_str(), log.answer(answer).ok()))
+        .collect();
+    for lb in &mut net.load_balancers {
+        let mut all_read = true;
+        for tg in &mut lb.target_groups {
+            match targets_of.get(tg.arn.as_str()) {
+                Some(Some(targets)) => tg.targets = targets.clone(),
+                _ => all_read = false,
+            }
+        }
+        lb.targets_read = all_read && target_groups_listed;
+    }
+}
+
+/// The interfaces of IP targets that are not instance addresses (their subnet and security
+/// groups decide what a peer can reach). The lookup is region-wide, so a target in another
+/// VPC of the account (a peered one) is found too.
+async fn read_target_interfaces(
+    ctx: &RegionCtx,
+    ec2: &ec2::Client,
+    net: &mut Network,
+    log: &mut ReadLog,
+) {
+    let instance_ips: BTreeSet<&str> = net
+        .instances
+        .iter()
+        .filter_map(|i| i.private_ip.as_deref())
+        .collect();
+    let orphan_ips: BTreeSet<String> = net
+        .load_balancers
+        .iter()
+        .flat_map(|lb| &lb.target_groups)
+        .filter(|tg| tg.target_type == "ip")
+        .flat_map(|tg| &tg.targets)
+        .filter(|t| !instance_ips.contains(t.id.as_str()))
+        .map(|t| t.id.clone())
+        .collect();
+    // IPv4 and IPv6 addresses are filtered by different keys.
+    let (v6, v4): (Vec<String>, Vec<String>) =
+        orphan_ips.into_iter().partition(|ip| ip.contains(':'));
+    let batches: Vec<(bool, Vec<String>)> = v4
+        .chunks(100)
+        .map(|b| (false, b.to_vec()))
+        .chain(v6.chunks(100).map(|b| (true, b.to_vec())))
+        .collect();
+    let answers = bounded(batches, |(v6, batch)| async move {
+        let key = if v6 {
+            "ipv6-addresses.ipv6-address"
+        } else {
+            "addresses.private-ip-address"
+        };
+        network_interfaces(ctx, ec2, key, &batch).await
+    })
+    .await;
+    for answer in answers {
+        net.network_interfaces
+            .extend(log.listed(answer).unwrap_or_default());
+    }
+    net.network_interfaces.sort_by(|a, b| a.id.cmp(&b.id));
+    net.network_interfaces.dedup_by(|a, b| a.id == b.id);
+}
+
+/// The load balancers `wanted`: their places in `net.load_balancers`, and their ARNs.
+fn load_balancers_where(
+    net: &Network,
+    wanted: impl Fn(&LoadBalancer) -> bool,
+) -> (Vec<usize>, Vec<String>) {
+    net.load_balancers
+        .iter()
+        .enumerate()
+        .filter(|(_, lb)| wanted(lb))
+        .map(|(i, lb)| (i, lb.arn.clone()))
+        .unzip()
+}
+
+/// The listeners of internet-facing load balancers and of those in a peered VPC: listener
+/// ports matter only there.
+async fn read_listeners(
+    ctx: &RegionCtx,
+    elb: &elb::Client,
+    net: &mut Network,
+    peered_vpcs: &BTreeSet<String>,
+    log: &mut ReadLog,
+) {
+    let (wanted, arns) = load_balancers_where(net, |lb| {
+        lb.scheme == "internet-facing" || peered_vpcs.contains(&lb.vpc_id)
+    });
     let answers = bounded(arns, |arn| async move { listeners(ctx, elb, &arn).await }).await;
     for (&i, answer) in wanted.iter().zip(answers) {
-        match answer {
-            Ok((pages, listeners)) => {
-                ok += pages;
-                net.load_balancers[i].listeners = listeners;
-                net.load_balancers[i].listeners_read = true;
-            }
-            Err(e) => errors.push(e),
+        if let Some(listeners) = log.listed(answer) {
+            net.load_balancers[i].listeners = listeners;
+            net.load_balancers[i].listeners_read = true;
         }
     }
+}
 
-    // Client IP preservation decides whose address the targets of an internal NLB see when a
-    // peer comes through it: the peer's (preserved) or the NLB's own. Only peered VPCs need it.
-    let tg_attrs: BTreeSet<String> = net
+/// Client IP preservation decides whose address the targets of an internal NLB see when a
+/// peer comes through it: the peer's (preserved) or the NLB's own. Only peered VPCs need it.
+async fn read_client_ip_preservation(
+    ctx: &RegionCtx,
+    elb: &elb::Client,
+    net: &mut Network,
+    peered_vpcs: &BTreeSet<String>,
+    log: &mut ReadLog,
+) {
+    let configurable_groups: BTreeSet<String> = net
         .load_balancers
         .iter()
         .filter(|lb| {
@@ -309,76 +350,55 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
         .filter(|tg| tg.preservation_configurable())
         .map(|tg| tg.arn.clone())
         .collect();
-    let answers = bounded(tg_attrs.iter().cloned(), |arn| async move {
+    let answers = bounded(configurable_groups.iter().cloned(), |arn| async move {
         preserve_client_ip(ctx, elb, &arn).await
     })
     .await;
-    let mut preserve: BTreeMap<&str, Result<Option<bool>, String>> = BTreeMap::new();
-    for (arn, answer) in tg_attrs.iter().zip(answers) {
-        let value = match answer {
-            Ok(v) => {
-                ok += 1;
-                Ok(v)
-            }
-            Err(e) => {
-                let code = e.code.clone();
-                errors.push(e);
-                Err(code)
-            }
-        };
-        preserve.insert(arn.as_str(), value);
-    }
+    let preservation_of: BTreeMap<&str, Result<Option<bool>, String>> = configurable_groups
+        .iter()
+        .zip(answers)
+        .map(|(arn, answer)| (arn.as_str(), log.answer(answer)))
+        .collect();
     for tg in net
         .load_balancers
         .iter_mut()
         .flat_map(|lb| &mut lb.target_groups)
     {
-        match preserve.get(tg.arn.as_str()) {
+        match preservation_of.get(tg.arn.as_str()) {
             Some(Ok(v)) => tg.preserve_client_ip = *v,
             Some(Err(code)) => tg.attributes_error = Some(code.clone()),
             None => {}
         }
     }
+}
 
-    // Prefix lists that some verdict depends on: resolved, never guessed.
-    let wanted = referenced_prefix_lists(&net, &peered_vpcs);
-    if !wanted.is_empty() {
-        let (lists, n) = resolve_prefix_lists(ctx, ec2, &wanted, &mut errors).await;
-        ok += n;
-        net.prefix_lists = lists;
-    }
-
+/// The web ACLs of internet-facing ALBs (NLBs cannot carry one). A failure is a
+/// notification: a WAF changes no verdict.
+async fn read_web_acls(
+    ctx: &RegionCtx,
+    net: &mut Network,
+    log: &mut ReadLog,
+    notifications: &mut Vec<Notification>,
+) {
     let waf_client = &waf::Client::new(&ctx.config);
-    let albs: Vec<usize> = (0..net.load_balancers.len())
-        .filter(|&i| {
-            let lb = &net.load_balancers[i];
-            lb.scheme == "internet-facing" && lb.lb_type == "application"
-        })
-        .collect();
-    let arns: Vec<String> = albs
-        .iter()
-        .map(|&i| net.load_balancers[i].arn.clone())
-        .collect();
-    let answers = bounded(arns, |arn| async move {
-        let req = waf_client
-            .get_web_acl_for_resource()
-            .resource_arn(&arn)
-            .customize()
-            .config_override(waf::config::Config::builder().retry_config(enrichment_retry()));
-        ctx.call("wafv2:GetWebACLForResource", Some(&arn), req.send())
-            .await
-    })
+    let (albs, arns) = load_balancers_where(net, |lb| {
+        lb.scheme == "internet-facing" && lb.lb_type == "application"
+    });
+    let answers = bounded(
+        arns,
+        |arn| async move { web_acl(ctx, waf_client, &arn).await },
+    )
     .await;
     for (&i, answer) in albs.iter().zip(answers) {
         let lb = &mut net.load_balancers[i];
         match answer {
-            Ok(out) => {
-                ok += 1;
-                lb.web_acl_arn = out.web_acl().map(|a| a.arn().to_string());
+            Ok(web_acl_arn) => {
+                log.succeeded += 1;
+                lb.web_acl_arn = web_acl_arn;
             }
             Err(e) => {
                 lb.web_acl_error = Some(e.code.clone());
-                target.notifications.push(Notification {
+                notifications.push(Notification {
                     operation: e.operation,
                     message: format!(
                         "could not read the web ACL of this load balancer ({}: {}); a WAF changes no verdict (it filters, it does not authenticate), so findings only say the ACL is unknown",
@@ -389,11 +409,6 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
             }
         }
     }
-
-    sort_network(&mut net);
-    target.network = net;
-    target.errors.extend(errors);
-    ok
 }
 
 /// Prefix lists named where a verdict depends on them: rules of the security groups of
@@ -430,14 +445,13 @@ fn referenced_prefix_lists(net: &Network, peered_vpcs: &BTreeSet<String>) -> BTr
 
 /// Names, owners and entries of the prefix lists `ids`. A list whose description or entries
 /// cannot be read is kept with `cidrs: None` (analysis then assumes the widest) and the failure
-/// is a scan error: a verdict depends on it. Returns the lists and the calls that succeeded.
+/// is a scan error: a verdict depends on it.
 async fn resolve_prefix_lists(
     ctx: &RegionCtx,
     c: &ec2::Client,
     ids: &BTreeSet<String>,
-    errors: &mut Vec<ScanError>,
-) -> (Vec<PrefixList>, usize) {
-    let mut ok = 0;
+    log: &mut ReadLog,
+) -> Vec<PrefixList> {
     let mut lists: BTreeMap<String, PrefixList> = ids
         .iter()
         .map(|id| {
@@ -457,18 +471,12 @@ async fn resolve_prefix_lists(
         describe_prefix_lists(ctx, c, &batch).await
     })
     .await;
-    for answer in answers {
-        match answer {
-            Ok((pages, found)) => {
-                ok += pages;
-                for (id, name, owner) in found {
-                    if let Some(pl) = lists.get_mut(&id) {
-                        pl.name = name;
-                        pl.owner_id = owner;
-                    }
-                }
+    for found in answers.into_iter().filter_map(|answer| log.listed(answer)) {
+        for (id, name, owner) in found {
+            if let Some(pl) = lists.get_mut(&id) {
+                pl.name = name;
+                pl.owner_id = owner;
             }
-            Err(e) => errors.push(e),
         }
     }
     // The CloudFront list means "the internet" whatever its entries: no call for it.
@@ -482,23 +490,13 @@ async fn resolve_prefix_lists(
     })
     .await;
     for (id, answer) in need_entries.iter().zip(answers) {
-        match answer {
-            Ok((pages, cidrs)) => {
-                ok += pages;
-                if let Some(pl) = lists.get_mut(id) {
-                    pl.cidrs = Some(cidrs);
-                }
+        if let Some(cidrs) = log.listed(answer) {
+            if let Some(pl) = lists.get_mut(id) {
+                pl.cidrs = Some(cidrs);
             }
-            Err(e) => errors.push(e),
         }
     }
-    (lists.into_values().collect(), ok)
-}
-
-/// Enrichment calls change no verdict: give them one retry, not the scan's full budget, so an
-/// account (or an emulator) that does not support them costs a second, not half a minute.
-fn enrichment_retry() -> aws_config::retry::RetryConfig {
-    aws_config::retry::RetryConfig::standard().with_max_attempts(2)
+    lists.into_values().collect()
 }
 
 /// Deterministic order everywhere, so snapshots and reports diff cleanly.
@@ -525,912 +523,5 @@ fn sort_network(net: &mut Network) {
     }
 }
 
-type Listing<T> = Result<(usize, Vec<T>), ScanError>;
-
-fn s(v: Option<&str>) -> String {
-    v.unwrap_or_default().to_string()
-}
-
-async fn describe_vpcs(ctx: &RegionCtx, c: &ec2::Client) -> Listing<Vpc> {
-    let mut out = Vec::new();
-    let pages = paginate(
-        ctx,
-        "ec2:DescribeVpcs",
-        None,
-        |t| c.describe_vpcs().max_results(1000).set_next_token(t).send(),
-        |page| {
-            for v in page.vpcs() {
-                let mut cidrs: Vec<String> = v
-                    .cidr_block_association_set()
-                    .iter()
-                    .filter_map(|a| a.cidr_block().map(str::to_string))
-                    .collect();
-                if let Some(primary) = v.cidr_block() {
-                    cidrs.push(primary.to_string());
-                }
-                cidrs.extend(
-                    v.ipv6_cidr_block_association_set()
-                        .iter()
-                        .filter_map(|a| a.ipv6_cidr_block().map(str::to_string)),
-                );
-                cidrs.sort();
-                cidrs.dedup();
-                out.push(Vpc {
-                    id: s(v.vpc_id()),
-                    cidr_blocks: cidrs,
-                });
-            }
-            page.next_token().map(str::to_string)
-        },
-    )
-    .await?;
-    Ok((pages, out))
-}
-
-async fn describe_subnets(ctx: &RegionCtx, c: &ec2::Client) -> Listing<Subnet> {
-    let mut out = Vec::new();
-    let pages = paginate(
-        ctx,
-        "ec2:DescribeSubnets",
-        None,
-        |t| {
-            c.describe_subnets()
-                .max_results(1000)
-                .set_next_token(t)
-                .send()
-        },
-        |page| {
-            out.extend(page.subnets().iter().map(|sn| {
-                Subnet {
-                    id: s(sn.subnet_id()),
-                    vpc_id: s(sn.vpc_id()),
-                    cidr_block: s(sn.cidr_block()),
-                    ipv6_cidr_blocks: sn
-                        .ipv6_cidr_block_association_set()
-                        .iter()
-                        .filter_map(|a| a.ipv6_cidr_block().map(str::to_string))
-                        .collect(),
-                }
-            }));
-            page.next_token().map(str::to_string)
-        },
-    )
-    .await?;
-    Ok((pages, out))
-}
-
-async fn describe_route_tables(ctx: &RegionCtx, c: &ec2::Client) -> Listing<RouteTable> {
-    let mut out = Vec::new();
-    let pages = paginate(
-        ctx,
-        "ec2:DescribeRouteTables",
-        None,
-        |t| {
-            c.describe_route_tables()
-                .max_results(100)
-                .set_next_token(t)
-                .send()
-        },
-        |page| {
-            out.extend(page.route_tables().iter().map(route_table));
-            page.next_token().map(str::to_string)
-        },
-    )
-    .await?;
-    Ok((pages, out))
-}
-
-fn route_table(rt: &ec2::types::RouteTable) -> RouteTable {
-    // An association being made, being removed or failed routes nothing (yet): only
-    // `associated` ones count (no state at all, as older answers have it: associated).
-    let live: Vec<&ec2::types::RouteTableAssociation> = rt
-        .associations()
-        .iter()
-        .filter(|a| {
-            a.association_state()
-                .and_then(|st| st.state())
-                .is_none_or(|st| st.as_str() == "associated")
-        })
-        .collect();
-    let mut subnet_ids: Vec<String> = live
-        .iter()
-        .filter_map(|a| a.subnet_id().map(str::to_string))
-        .collect();
-    subnet_ids.sort();
-    RouteTable {
-        id: s(rt.route_table_id()),
-        vpc_id: s(rt.vpc_id()),
-        subnet_ids,
-        main: live.iter().any(|a| a.main() == Some(true)),
-        routes: rt.routes().iter().filter_map(route).collect(),
-    }
-}
-
-/// One route; a destination given as a prefix list is kept (it may be what routes a peer).
-fn route(r: &ec2::types::Route) -> Option<Route> {
-    let prefix_list = r.destination_prefix_list_id().map(str::to_string);
-    let dest = r
-        .destination_cidr_block()
-        .or(r.destination_ipv6_cidr_block());
-    if dest.is_none() && prefix_list.is_none() {
-        return None;
-    }
-    let target_id = [
-        r.transit_gateway_id(),
-        r.nat_gateway_id(),
-        r.network_interface_id(),
-        r.instance_id(),
-        r.egress_only_internet_gateway_id(),
-        r.carrier_gateway_id(),
-        r.local_gateway_id(),
-        r.core_network_arn(),
-    ]
-    .into_iter()
-    .flatten()
-    .next()
-    .map(str::to_string);
-    Some(Route {
-        destination_cidr: dest.unwrap_or_default().to_string(),
-        vpc_peering_connection_id: r.vpc_peering_connection_id().map(str::to_string),
-        gateway_id: r.gateway_id().map(str::to_string),
-        destination_prefix_list_id: prefix_list,
-        target_id,
-    })
-}
-
-async fn describe_security_groups(ctx: &RegionCtx, c: &ec2::Client) -> Listing<SecurityGroup> {
-    let mut out = Vec::new();
-    let pages = paginate(
-        ctx,
-        "ec2:DescribeSecurityGroups",
-        None,
-        |t| {
-            c.describe_security_groups()
-                .max_results(1000)
-                .set_next_token(t)
-                .send()
-        },
-        |page| {
-            out.extend(page.security_groups().iter().map(security_group));
-            page.next_token().map(str::to_string)
-        },
-    )
-    .await?;
-    Ok((pages, out))
-}
-
-fn security_group(g: &ec2::types::SecurityGroup) -> SecurityGroup {
-    SecurityGroup {
-        id: s(g.group_id()),
-        vpc_id: s(g.vpc_id()),
-        ingress: g.ip_permissions().iter().map(ingress_rule).collect(),
-    }
-}
-
-fn ingress_rule(p: &ec2::types::IpPermission) -> IngressRule {
-    let pairs = p.user_id_group_pairs();
-    IngressRule {
-        protocol: p.ip_protocol().unwrap_or("-1").to_string(),
-        // All-protocol rules carry no ports (or -1): every port.
-        from_port: p.from_port().filter(|&x| x >= 0),
-        to_port: p.to_port().filter(|&x| x >= 0),
-        cidrs: p
-            .ip_ranges()
-            .iter()
-            .filter_map(|r| r.cidr_ip().map(str::to_string))
-            .chain(
-                p.ipv6_ranges()
-                    .iter()
-                    .filter_map(|r| r.cidr_ipv6().map(str::to_string)),
-            )
-            .collect(),
-        source_group_ids: pairs
-            .iter()
-            .filter_map(|g| g.group_id().map(str::to_string))
-            .collect(),
-        // Who owns a source group decides whether it can be a peer's.
-        source_groups: pairs
-            .iter()
-            .filter_map(|g| {
-                Some(GroupRef {
-                    group_id: g.group_id()?.to_string(),
-                    user_id: g.user_id().map(str::to_string),
-                    vpc_id: g.vpc_id().map(str::to_string),
-                    vpc_peering_connection_id: g.vpc_peering_connection_id().map(str::to_string),
-                })
-            })
-            .collect(),
-        prefix_list_ids: p
-            .prefix_list_ids()
-            .iter()
-            .filter_map(|l| l.prefix_list_id().map(str::to_string))
-            .collect(),
-    }
-}
-
-async fn describe_instances(ctx: &RegionCtx, c: &ec2::Client) -> Listing<Instance> {
-    let mut out = Vec::new();
-    let pages = paginate(
-        ctx,
-        "ec2:DescribeInstances",
-        None,
-        |t| {
-            c.describe_instances()
-                .max_results(1000)
-                .set_next_token(t)
-                .send()
-        },
-        |page| {
-            for r in page.reservations() {
-                for i in r.instances() {
-                    let mut groups: Vec<String> = i
-                        .security_groups()
-                        .iter()
-                        .filter_map(|g| g.group_id().map(str::to_string))
-                        .collect();
-                    groups.sort();
-                    out.push(Instance {
-                        id: s(i.instance_id()),
-                        vpc_id: i.vpc_id().map(str::to_string),
-                        subnet_id: i.subnet_id().map(str::to_string),
-                        private_ip: i.private_ip_address().map(str::to_string),
-                        security_group_ids: groups,
-                    });
-                }
-            }
-            page.next_token().map(str::to_string)
-        },
-    )
-    .await?;
-    Ok((pages, out))
-}
-
-async fn describe_vpc_endpoints(ctx: &RegionCtx, c: &ec2::Client) -> Listing<VpcEndpoint> {
-    let mut out = Vec::new();
-    let pages = paginate(
-        ctx,
-        "ec2:DescribeVpcEndpoints",
-        None,
-        |t| {
-            c.describe_vpc_endpoints()
-                .max_results(1000)
-                .set_next_token(t)
-                .send()
-        },
-        |page| {
-            out.extend(page.vpc_endpoints().iter().map(|e| {
-                VpcEndpoint {
-                    id: s(e.vpc_endpoint_id()),
-                    vpc_id: s(e.vpc_id()),
-                    service_name: s(e.service_name()),
-                    endpoint_type: e
-                        .vpc_endpoint_type()
-                        .map(|t| t.as_str().to_string())
-                        .unwrap_or_default(),
-                    owner_id: s(e.owner_id()),
-                }
-            }));
-            page.next_token().map(str::to_string)
-        },
-    )
-    .await?;
-    Ok((pages, out))
-}
-
-fn peering_side(info: Option<&ec2::types::VpcPeeringConnectionVpcInfo>) -> PeeringSide {
-    let Some(info) = info else {
-        return PeeringSide::default();
-    };
-    let mut cidrs: Vec<String> = info
-        .cidr_block_set()
-        .iter()
-        .filter_map(|c| c.cidr_block().map(str::to_string))
-        .collect();
-    if let Some(primary) = info.cidr_block() {
-        cidrs.push(primary.to_string());
-    }
-    // IPv6 CIDRs route and admit a peer just as well.
-    cidrs.extend(
-        info.ipv6_cidr_block_set()
-            .iter()
-            .filter_map(|c| c.ipv6_cidr_block().map(str::to_string)),
-    );
-    cidrs.sort();
-    cidrs.dedup();
-    PeeringSide {
-        owner_id: s(info.owner_id()),
-        vpc_id: s(info.vpc_id()),
-        region: info.region().map(str::to_string),
-        cidr_blocks: cidrs,
-    }
-}
-
-async fn describe_peerings(ctx: &RegionCtx, c: &ec2::Client) -> Listing<VpcPeering> {
-    let mut out = Vec::new();
-    let pages = paginate(
-        ctx,
-        "ec2:DescribeVpcPeeringConnections",
-        None,
-        |t| {
-            c.describe_vpc_peering_connections()
-                .max_results(1000)
-                .set_next_token(t)
-                .send()
-        },
-        |page| {
-            out.extend(page.vpc_peering_connections().iter().map(|p| {
-                VpcPeering {
-                    id: s(p.vpc_peering_connection_id()),
-                    status: p
-                        .status()
-                        .and_then(|st| st.code())
-                        .map(|c| c.as_str().to_string())
-                        .unwrap_or_default(),
-                    requester: peering_side(p.requester_vpc_info()),
-                    accepter: peering_side(p.accepter_vpc_info()),
-                }
-            }));
-            page.next_token().map(str::to_string)
-        },
-    )
-    .await?;
-    Ok((pages, out))
-}
-
-async fn describe_endpoint_services(ctx: &RegionCtx, c: &ec2::Client) -> Listing<EndpointService> {
-    let mut out = Vec::new();
-    let pages = paginate(
-        ctx,
-        "ec2:DescribeVpcEndpointServiceConfigurations",
-        None,
-        |t| {
-            c.describe_vpc_endpoint_service_configurations()
-                .max_results(1000)
-                .set_next_token(t)
-                .send()
-        },
-        |page| {
-            out.extend(
-                page.service_configurations()
-                    .iter()
-                    .map(|sc| EndpointService {
-                        service_id: s(sc.service_id()),
-                        service_name: s(sc.service_name()),
-                        // AWS's default is to require acceptance; absent means the default.
-                        acceptance_required: sc.acceptance_required().unwrap_or(true),
-                        network_load_balancer_arns: sc.network_load_balancer_arns().to_vec(),
-                        gateway_load_balancer_arns: sc.gateway_load_balancer_arns().to_vec(),
-                        allowed_principals: vec![],
-                        principal_types: BTreeMap::new(),
-                        connected_accounts: None,
-                    }),
-            );
-            page.next_token().map(str::to_string)
-        },
-    )
-    .await?;
-    Ok((pages, out))
-}
-
-/// Allowed principals with their `PrincipalType` (when given).
-async fn service_permissions(
-    ctx: &RegionCtx,
-    c: &ec2::Client,
-    service_id: &str,
-) -> Listing<(String, Option<String>)> {
-    let mut out = Vec::new();
-    let pages = paginate(
-        ctx,
-        "ec2:DescribeVpcEndpointServicePermissions",
-        Some(service_id),
-        |t| {
-            c.describe_vpc_endpoint_service_permissions()
-                .service_id(service_id)
-                .max_results(1000)
-                .set_next_token(t)
-                .send()
-        },
-        |page| {
-            out.extend(page.allowed_principals().iter().filter_map(|p| {
-                Some((
-                    p.principal()?.to_string(),
-                    p.principal_type().map(|t| t.as_str().to_string()),
-                ))
-            }));
-            page.next_token().map(str::to_string)
-        },
-    )
-    .await?;
-    out.sort();
-    out.dedup();
-    Ok((pages, out))
-}
-
-async fn service_connections(
-    ctx: &RegionCtx,
-    c: &ec2::Client,
-    service_id: &str,
-) -> Listing<String> {
-    let mut out = Vec::new();
-    let filter = ec2::types::Filter::builder()
-        .name("service-id")
-        .values(service_id)
-        .build();
-    let pages = paginate(
-        ctx,
-        "ec2:DescribeVpcEndpointConnections",
-        Some(service_id),
-        |t| {
-            c.describe_vpc_endpoint_connections()
-                .filters(filter.clone())
-                .max_results(1000)
-                .set_next_token(t)
-                .customize()
-                .config_override(ec2::config::Config::builder().retry_config(enrichment_retry()))
-                .send()
-        },
-        |page| {
-            out.extend(
-                page.vpc_endpoint_connections()
-                    .iter()
-                    .filter(|conn| {
-                        // Rejected, deleted or failed connections carry no traffic.
-                        !matches!(
-                            conn.vpc_endpoint_state().map(|s| s.as_str()),
-                            Some(
-                                "rejected"
-                                    | "deleted"
-                                    | "failed"
-                                    | "expired"
-                                    | "Rejected"
-                                    | "Deleted"
-                                    | "Failed"
-                                    | "Expired"
-                            )
-                        )
-                    })
-                    .filter_map(|conn| conn.vpc_endpoint_owner().map(str::to_string)),
-            );
-            page.next_token().map(str::to_string)
-        },
-    )
-    .await?;
-    out.sort();
-    out.dedup();
-    Ok((pages, out))
-}
-
-/// Interfaces holding `ips`, filtered by `key` (`addresses.private-ip-address` for IPv4,
-/// `ipv6-addresses.ipv6-address` for IPv6).
-async fn network_interfaces(
-    ctx: &RegionCtx,
-    c: &ec2::Client,
-    key: &str,
-    ips: &[String],
-) -> Listing<NetworkInterface> {
-    let mut out = Vec::new();
-    let filter = ec2::types::Filter::builder()
-        .name(key)
-        .set_values(Some(ips.to_vec()))
-        .build();
-    let pages = paginate(
-        ctx,
-        "ec2:DescribeNetworkInterfaces",
-        None,
-        |t| {
-            c.describe_network_interfaces()
-                .filters(filter.clone())
-                .max_results(1000)
-                .set_next_token(t)
-                .send()
-        },
-        |page| {
-            for eni in page.network_interfaces() {
-                let mut ips: Vec<String> = eni
-                    .private_ip_addresses()
-                    .iter()
-                    .filter_map(|a| a.private_ip_address().map(str::to_string))
-                    .collect();
-                if let Some(primary) = eni.private_ip_address() {
-                    ips.push(primary.to_string());
-                }
-                ips.extend(
-                    eni.ipv6_addresses()
-                        .iter()
-                        .filter_map(|a| a.ipv6_address().map(str::to_string)),
-                );
-                ips.sort();
-                ips.dedup();
-                let mut groups: Vec<String> = eni
-                    .groups()
-                    .iter()
-                    .filter_map(|g| g.group_id().map(str::to_string))
-                    .collect();
-                groups.sort();
-                out.push(NetworkInterface {
-                    id: s(eni.network_interface_id()),
-                    vpc_id: s(eni.vpc_id()),
-                    subnet_id: s(eni.subnet_id()),
-                    private_ips: ips,
-                    security_group_ids: groups,
-                });
-            }
-            page.next_token().map(str::to_string)
-        },
-    )
-    .await?;
-    Ok((pages, out))
-}
-
-async fn describe_load_balancers(ctx: &RegionCtx, c: &elb::Client) -> Listing<LoadBalancer> {
-    let mut out = Vec::new();
-    let pages = paginate(
-        ctx,
-        "elasticloadbalancing:DescribeLoadBalancers",
-        None,
-        |t| {
-            c.describe_load_balancers()
-                .page_size(400)
-                .set_marker(t)
-                .send()
-        },
-        |page| {
-            for lb in page.load_balancers() {
-                let mut subnets: Vec<String> = lb
-                    .availability_zones()
-                    .iter()
-                    .filter_map(|z| z.subnet_id().map(str::to_string))
-                    .collect();
-                subnets.sort();
-                let mut groups = lb.security_groups().to_vec();
-                groups.sort();
-                out.push(LoadBalancer {
-                    arn: s(lb.load_balancer_arn()),
-                    name: s(lb.load_balancer_name()),
-                    // Trust `Type`, never the ARN's shape (moto names NLBs `loadbalancer/app/…`).
-                    lb_type: lb
-                        .r#type()
-                        .map(|t| t.as_str().to_string())
-                        .unwrap_or_default(),
-                    scheme: lb
-                        .scheme()
-                        .map(|t| t.as_str().to_string())
-                        .unwrap_or_default(),
-                    vpc_id: s(lb.vpc_id()),
-                    subnet_ids: subnets,
-                    security_group_ids: groups,
-                    dns_name: lb.dns_name().map(str::to_string),
-                    ..Default::default()
-                });
-            }
-            page.next_marker().map(str::to_string)
-        },
-    )
-    .await?;
-    Ok((pages, out))
-}
-
-/// Every target group of the region with the load balancers that use it.
-async fn describe_target_groups(
-    ctx: &RegionCtx,
-    c: &elb::Client,
-) -> Listing<(TargetGroup, Vec<String>)> {
-    let mut out = Vec::new();
-    let pages = paginate(
-        ctx,
-        "elasticloadbalancing:DescribeTargetGroups",
-        None,
-        |t| {
-            c.describe_target_groups()
-                .page_size(400)
-                .set_marker(t)
-                .send()
-        },
-        |page| {
-            for tg in page.target_groups() {
-                out.push((
-                    TargetGroup {
-                        arn: s(tg.target_group_arn()),
-                        name: s(tg.target_group_name()),
-                        target_type: tg
-                            .target_type()
-                            .map(|t| t.as_str().to_string())
-                            .unwrap_or_else(|| "instance".into()),
-                        port: tg.port(),
-                        vpc_id: s(tg.vpc_id()),
-                        targets: vec![],
-                        protocol: tg.protocol().map(|p| p.as_str().to_string()),
-                        preserve_client_ip: None,
-                        attributes_error: None,
-                    },
-                    tg.load_balancer_arns().to_vec(),
-                ));
-            }
-            page.next_marker().map(str::to_string)
-        },
-    )
-    .await?;
-    Ok((pages, out))
-}
-
-async fn target_health(
-    ctx: &RegionCtx,
-    c: &elb::Client,
-    tg_arn: &str,
-) -> Result<Vec<LbTarget>, ScanError> {
-    let out = ctx
-        .call(
-            "elasticloadbalancing:DescribeTargetHealth",
-            Some(tg_arn),
-            c.describe_target_health().target_group_arn(tg_arn).send(),
-        )
-        .await?;
-    Ok(out
-        .target_health_descriptions()
-        .iter()
-        .filter_map(|d| d.target())
-        .filter_map(|t| {
-            Some(LbTarget {
-                id: t.id()?.to_string(),
-                port: t.port(),
-                availability_zone: t.availability_zone().map(str::to_string),
-            })
-        })
-        .collect())
-}
-
-/// The `preserve_client_ip.enabled` attribute of a target group (`None` when AWS does not
-/// list it: the default for its type and protocol applies).
-async fn preserve_client_ip(
-    ctx: &RegionCtx,
-    c: &elb::Client,
-    tg_arn: &str,
-) -> Result<Option<bool>, ScanError> {
-    let out = ctx
-        .call(
-            "elasticloadbalancing:DescribeTargetGroupAttributes",
-            Some(tg_arn),
-            c.describe_target_group_attributes()
-                .target_group_arn(tg_arn)
-                .send(),
-        )
-        .await?;
-    Ok(out
-        .attributes()
-        .iter()
-        .find(|a| a.key() == Some("preserve_client_ip.enabled"))
-        .and_then(|a| a.value())
-        .map(|v| v.eq_ignore_ascii_case("true")))
-}
-
-/// (id, name, owner) of the prefix lists among `ids`.
-async fn describe_prefix_lists(
-    ctx: &RegionCtx,
-    c: &ec2::Client,
-    ids: &[String],
-) -> Listing<(String, Option<String>, Option<String>)> {
-    let mut out = Vec::new();
-    let filter = ec2::types::Filter::builder()
-        .name("prefix-list-id")
-        .set_values(Some(ids.to_vec()))
-        .build();
-    let pages = paginate(
-        ctx,
-        "ec2:DescribeManagedPrefixLists",
-        None,
-        |t| {
-            c.describe_managed_prefix_lists()
-                .filters(filter.clone())
-                .max_results(100)
-                .set_next_token(t)
-                .send()
-        },
-        |page| {
-            out.extend(page.prefix_lists().iter().filter_map(|pl| {
-                Some((
-                    pl.prefix_list_id()?.to_string(),
-                    pl.prefix_list_name().map(str::to_string),
-                    pl.owner_id().map(str::to_string),
-                ))
-            }));
-            page.next_token().map(str::to_string)
-        },
-    )
-    .await?;
-    Ok((pages, out))
-}
-
-async fn prefix_list_entries(ctx: &RegionCtx, c: &ec2::Client, id: &str) -> Listing<String> {
-    let mut out = Vec::new();
-    let pages = paginate(
-        ctx,
-        "ec2:GetManagedPrefixListEntries",
-        Some(id),
-        |t| {
-            c.get_managed_prefix_list_entries()
-                .prefix_list_id(id)
-                .max_results(100)
-                .set_next_token(t)
-                .send()
-        },
-        |page| {
-            out.extend(
-                page.entries()
-                    .iter()
-                    .filter_map(|e| e.cidr().map(str::to_string)),
-            );
-            page.next_token().map(str::to_string)
-        },
-    )
-    .await?;
-    out.sort();
-    out.dedup();
-    Ok((pages, out))
-}
-
-async fn listeners(ctx: &RegionCtx, c: &elb::Client, lb_arn: &str) -> Listing<Listener> {
-    let mut out = Vec::new();
-    let pages = paginate(
-        ctx,
-        "elasticloadbalancing:DescribeListeners",
-        Some(lb_arn),
-        |t| {
-            c.describe_listeners()
-                .load_balancer_arn(lb_arn)
-                .page_size(400)
-                .set_marker(t)
-                .send()
-        },
-        |page| {
-            for l in page.listeners() {
-                let mut tgs: Vec<String> = Vec::new();
-                for a in l.default_actions() {
-                    tgs.extend(a.target_group_arn().map(str::to_string));
-                    if let Some(fc) = a.forward_config() {
-                        tgs.extend(
-                            fc.target_groups()
-                                .iter()
-                                .filter_map(|t| t.target_group_arn().map(str::to_string)),
-                        );
-                    }
-                }
-                tgs.sort();
-                tgs.dedup();
-                out.push(Listener {
-                    arn: s(l.listener_arn()),
-                    port: l.port().unwrap_or_default(),
-                    protocol: l
-                        .protocol()
-                        .map(|p| p.as_str().to_string())
-                        .unwrap_or_default(),
-                    target_group_arns: tgs,
-                });
-            }
-            page.next_marker().map(str::to_string)
-        },
-    )
-    .await?;
-    Ok((pages, out))
-}
-
 #[cfg(test)]
-mod tests {
-    //! The conversions at the SDK boundary, from SDK values built as AWS returns them (the
-    //! emulator cannot show these shapes: moto returns no IPv6 peering CIDRs, no association
-    //! states other than `associated`, and a `UserId` equal to the caller on every group pair).
-    use super::*;
-    use ec2::types as t;
-
-    #[test]
-    fn peering_sides_keep_their_ipv6_cidrs() {
-        let info = t::VpcPeeringConnectionVpcInfo::builder()
-            .owner_id("222222222222")
-            .vpc_id("vpc-p")
-            .cidr_block("10.1.0.0/16")
-            .cidr_block_set(t::CidrBlock::builder().cidr_block("10.1.0.0/16").build())
-            .ipv6_cidr_block_set(
-                t::Ipv6CidrBlock::builder()
-                    .ipv6_cidr_block("2600:1f18:aaaa:bb00::/56")
-                    .build(),
-            )
-            .build();
-        assert_eq!(
-            peering_side(Some(&info)).cidr_blocks,
-            vec!["10.1.0.0/16", "2600:1f18:aaaa:bb00::/56"]
-        );
-    }
-
-    #[test]
-    fn only_associated_subnets_are_served_by_a_route_table() {
-        let assoc = |subnet: &str, state: Option<&str>| {
-            let mut a = t::RouteTableAssociation::builder().subnet_id(subnet);
-            if let Some(state) = state {
-                a = a.association_state(
-                    t::RouteTableAssociationState::builder()
-                        .state(t::RouteTableAssociationStateCode::from(state))
-                        .build(),
-                );
-            }
-            a.build()
-        };
-        let rt = t::RouteTable::builder()
-            .route_table_id("rtb-1")
-            .vpc_id("vpc-1")
-            .associations(assoc("subnet-live", Some("associated")))
-            .associations(assoc("subnet-old", Some("disassociated")))
-            .associations(assoc("subnet-coming", Some("associating")))
-            .associations(assoc("subnet-failed", Some("failed")))
-            .associations(assoc("subnet-legacy", None))
-            .build();
-        assert_eq!(
-            route_table(&rt).subnet_ids,
-            vec!["subnet-legacy", "subnet-live"]
-        );
-    }
-
-    #[test]
-    fn prefix_list_routes_and_other_targets_are_kept() {
-        let rt = t::RouteTable::builder()
-            .routes(
-                t::Route::builder()
-                    .destination_prefix_list_id("pl-peer")
-                    .vpc_peering_connection_id("pcx-1")
-                    .build(),
-            )
-            .routes(
-                t::Route::builder()
-                    .destination_cidr_block("10.1.0.0/16")
-                    .transit_gateway_id("tgw-1")
-                    .build(),
-            )
-            .routes(
-                t::Route::builder()
-                    .destination_ipv6_cidr_block("2600:1f18::/56")
-                    .vpc_peering_connection_id("pcx-1")
-                    .build(),
-            )
-            .build();
-        let routes = route_table(&rt).routes;
-        assert_eq!(routes.len(), 3, "{routes:?}");
-        assert_eq!(
-            routes[0].destination_prefix_list_id.as_deref(),
-            Some("pl-peer")
-        );
-        assert_eq!(
-            routes[0].vpc_peering_connection_id.as_deref(),
-            Some("pcx-1")
-        );
-        assert_eq!(routes[1].target_id.as_deref(), Some("tgw-1"));
-        assert_eq!(routes[2].destination_cidr, "2600:1f18::/56");
-    }
-
-    #[test]
-    fn rules_keep_prefix_lists_and_who_owns_their_source_groups() {
-        let p = t::IpPermission::builder()
-            .ip_protocol("tcp")
-            .from_port(443)
-            .to_port(443)
-            .prefix_list_ids(t::PrefixListId::builder().prefix_list_id("pl-cf").build())
-            .user_id_group_pairs(
-                t::UserIdGroupPair::builder()
-                    .group_id("sg-peer")
-                    .user_id("222222222222")
-                    .vpc_id("vpc-p")
-                    .vpc_peering_connection_id("pcx-1")
-                    .build(),
-            )
-            .build();
-        let rule = ingress_rule(&p);
-        assert_eq!(rule.prefix_list_ids, vec!["pl-cf"]);
-        assert_eq!(rule.source_group_ids, vec!["sg-peer"]);
-        assert_eq!(
-            rule.source_groups,
-            vec![GroupRef {
-                group_id: "sg-peer".into(),
-                user_id: Some("222222222222".into()),
-                vpc_id: Some("vpc-p".into()),
-                vpc_peering_connection_id: Some("pcx-1".into()),
-            }]
-        );
-    }
-}
+mod tests;

@@ -5,8 +5,11 @@
 //! so); anything else that goes wrong is fatal, because an organization scan that silently
 //! covered fewer accounts would look cleaner than it is.
 
-use super::{scan_error, CallCounter, FatalScanError, Pager};
+use super::errors::scan_error;
+use super::paging::Pager;
+use super::{CallCounter, FatalScanError};
 use crate::inventory::SkippedAccount;
+use crate::operation::Operation;
 use aws_config::SdkConfig;
 
 /// The organization's accounts to scan (sorted) and the ones skipped with the reason.
@@ -23,16 +26,16 @@ pub(crate) async fn list_accounts(
     let mut active = Vec::new();
     let mut skipped = Vec::new();
     let mut token: Option<String> = None;
-    let mut pager = Pager::new("organizations:ListAccounts", None);
+    let mut pager = Pager::new(Operation::OrganizationsListAccounts, None);
     loop {
-        calls.inc("organizations:ListAccounts");
+        calls.inc(Operation::OrganizationsListAccounts);
         let out = client
             .list_accounts()
             .set_next_token(token.clone())
             .send()
             .await
             .map_err(|e| {
-                let err = scan_error("organizations:ListAccounts", None, &e);
+                let err = scan_error(Operation::OrganizationsListAccounts, None, &e);
                 FatalScanError(format!(
                     "could not list the organization's accounts ({}: {}). --organization needs the caller to be the \
                      organization's management account or a delegated administrator with organizations:ListAccounts; \

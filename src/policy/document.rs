@@ -1,6 +1,7 @@
 //! Parsing of IAM policy documents as API Gateway returns them.
 
 use super::PolicyError;
+use crate::arn::Arn;
 use serde_json::Value;
 
 /// Largest policy text accepted (API Gateway's own limit is far lower; this bounds work).
@@ -278,26 +279,17 @@ fn aws_principal(p: &str) -> PrincipalItem {
 
 /// `arn:aws:iam::123456789012:root` → `123456789012`.
 fn root_account(arn: &str) -> Option<String> {
-    let parts: Vec<&str> = arn.split(':').collect();
-    if parts.len() == 6 && parts[0] == "arn" && parts[2] == "iam" && parts[5] == "root" {
-        Some(parts[4].to_string())
-    } else {
-        None
-    }
+    Arn::parse(arn)
+        .filter(|a| a.service == "iam" && a.resource == "root")
+        .map(|a| a.account.to_string())
 }
 
 /// The account of a principal ARN (`arn:aws:iam::<acct>:role/x`, `arn:aws:sts::<acct>:…`).
 pub fn arn_account(arn: &str) -> Option<String> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    if parts.len() == 6
-        && parts[0] == "arn"
-        && parts[4].len() == 12
-        && parts[4].bytes().all(|b| b.is_ascii_digit())
-    {
-        Some(parts[4].to_string())
-    } else {
-        None
-    }
+    Arn::parse(arn)
+        .map(|a| a.account)
+        .filter(|account| account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+        .map(str::to_string)
 }
 
 fn parse_operator(name: &str) -> Operator {

@@ -94,18 +94,11 @@ pub struct UnmatchablePrincipal {
     pub principal: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct PolicyError {
     pub message: String,
 }
-
-impl std::fmt::Display for PolicyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for PolicyError {}
 
 /// Parses a policy: plain JSON, backslash-escaped JSON (as real AWS returns it), or a JSON
 /// string literal holding the document. Malformed input is an error, never an empty policy.

@@ -16,6 +16,7 @@
 use super::document::{self, BaseOp, Operator, PrincipalItem, PrincipalSpec};
 use super::reference::{ip_in, CoveringStatements, NetworkSource, SourceOwner};
 use super::{glob, Network, ReachContext};
+use crate::arn::Arn;
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
@@ -136,29 +137,27 @@ fn arn_account_or_pattern(arn: &str) -> Option<String> {
     if let Some(a) = document::arn_account(arn) {
         return Some(a);
     }
-    let fields: Vec<&str> = arn.splitn(6, ':').collect();
-    let account = *fields.get(4)?;
-    (fields.len() == 6 && account.contains(['*', '?']) && account != "*")
-        .then(|| account.to_string())
+    let account = Arn::parse(arn)?.account;
+    (account.contains(['*', '?']) && account != "*").then(|| account.to_string())
 }
 
 /// A concrete principal ARN of `account` matching the ARN (pattern) `pattern`, when one exists:
 /// wildcards outside the account field become `x`, the account field becomes `account`.
 /// `arn:aws:iam::*:role/deployer` for `444455556666` → `arn:aws:iam::444455556666:role/deployer`.
 pub(super) fn principal_arn_instance(pattern: &str, account: &str) -> Option<String> {
-    let parts: Vec<&str> = pattern.splitn(6, ':').collect();
-    if parts.len() != 6 || !glob::glob(parts[4], account, false) {
+    let fields = Arn::parse(pattern)?;
+    if !glob::glob(fields.account, account, false) {
         return None;
     }
     let fill = |s: &str| s.replace(['*', '?'], "x");
-    let arn = format!(
-        "{}:{}:{}:{}:{account}:{}",
-        fill(parts[0]),
-        fill(parts[1]),
-        fill(parts[2]),
-        fill(parts[3]),
-        fill(parts[5])
-    );
+    let arn = Arn {
+        partition: &fill(fields.partition),
+        service: &fill(fields.service),
+        region: &fill(fields.region),
+        account,
+        resource: &fill(fields.resource),
+    }
+    .to_string();
     glob::glob(pattern, &arn, false).then_some(arn)
 }
 

@@ -11,6 +11,7 @@ use super::document::{BaseOp, Condition, Effect, Operator, PrincipalItem, SetOp,
 use super::glob;
 use super::keys::{key_value, Env, KeyValue};
 use super::probes::Membership;
+use crate::arn::Arn;
 #[cfg(test)]
 use std::collections::BTreeSet;
 use std::net::IpAddr;
@@ -57,22 +58,26 @@ const PROBE_SESSION: &str = "overexposed-probe";
 
 /// The probe role of an account: a role nobody names, standing for every principal of it.
 pub(super) fn probe_role(account: &str) -> String {
-    format!("arn:aws:iam::{account}:role/{PROBE_SESSION}")
+    crate::arn::iam_role("aws", account, PROBE_SESSION)
 }
 
 /// (`aws:PrincipalArn`, session ARN) of a principal ARN, as IAM sees a call by it.
 fn session_of(arn: &str) -> (String, Option<String>) {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    if parts.len() != 6 {
+    let Some(fields) = Arn::parse(arn) else {
         return (arn.to_string(), None);
-    }
-    let (partition, service, account, resource) = (parts[1], parts[2], parts[4], parts[5]);
+    };
+    let Arn {
+        partition,
+        service,
+        account,
+        resource,
+        ..
+    } = fields;
     if service == "iam" {
         if let Some(path_and_name) = resource.strip_prefix("role/") {
             // Session ARNs drop the role's path.
             let name = path_and_name.rsplit('/').next().unwrap_or(path_and_name);
-            let session =
-                format!("arn:{partition}:sts::{account}:assumed-role/{name}/{PROBE_SESSION}");
+            let session = crate::arn::assumed_role_session(partition, account, name, PROBE_SESSION);
             return (arn.to_string(), Some(session));
         }
     }
@@ -81,7 +86,7 @@ fn session_of(arn: &str) -> (String, Option<String>) {
             .strip_prefix("assumed-role/")
             .and_then(|r| r.split_once('/'))
         {
-            let role = format!("arn:{partition}:iam::{account}:role/{name}");
+            let role = crate::arn::iam_role(partition, account, name);
             return (role, Some(arn.to_string()));
         }
     }

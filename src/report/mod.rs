@@ -1,7 +1,16 @@
-//! Renderers: a `comfy-table` for people, JSON for machines, SARIF 2.1.0 for GitHub code
-//! scanning. They read an [`AuditReport`] and never decide anything themselves.
+//! The report of a scan ([`build_report`]) and its renderers: a `comfy-table` for people, JSON
+//! for machines, SARIF 2.1.0 for GitHub code scanning. Renderers read an [`AuditReport`] and
+//! never decide anything themselves.
 
-use crate::inventory::{AccountFailure, Notification, ScanError, TargetStatus};
+mod build;
+pub mod json;
+pub mod rule_docs;
+pub mod sarif;
+pub mod table;
+
+pub use build::build_report;
+
+use crate::inventory::{Notification, ScanError, TargetStatus};
 use crate::model::Finding;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -61,20 +70,34 @@ impl ScanInfo {
             .iter()
             .filter(|t| t.status != TargetStatus::Complete)
     }
+
+    /// How complete the scan was, in the words the table and the CLI's summary line share:
+    /// `scan complete`, or how many targets were not fully scanned, and whether the network
+    /// paths were left out.
+    pub fn status(&self) -> String {
+        let mut status = if self.complete {
+            "scan complete".to_string()
+        } else {
+            format!(
+                "SCAN INCOMPLETE: {} target(s) could not be fully scanned",
+                self.failed_targets().count()
+            )
+        };
+        // A clean API-only scan says nothing about the network paths: never let it read as clean.
+        if !self.scope.network {
+            status.push_str("; network paths not scanned (--no-network)");
+        }
+        status
+    }
 }
 
-pub fn account_failure_summary(f: &AccountFailure) -> TargetSummary {
-    TargetSummary {
-        account_id: f.account_id.clone(),
-        region: "*".into(),
-        status: TargetStatus::Failed,
-        error: Some(format!(
-            "{} {}: {}",
-            f.error.operation, f.error.code, f.error.message
-        )),
-        errors: vec![f.error.clone()],
-        notifications: vec![],
-    }
+/// The line on stderr when the report went to files only: how many findings, and the status.
+pub fn one_line_summary(report: &AuditReport) -> String {
+    format!(
+        "overexposed: {} finding(s); {}",
+        report.findings.len(),
+        report.scan.status()
+    )
 }
 
 /// A complete, empty-scope report around `findings`, for the renderers' tests.
@@ -98,17 +121,5 @@ pub(crate) fn report_for_tests(findings: Vec<Finding>) -> AuditReport {
     }
 }
 
-pub mod json;
-pub mod sarif;
-pub mod table;
-
-/// A stable fingerprint: SHA-256 of the parts joined by the unit separator, hex, 32 chars.
-/// Built from a finding's identity (rule, account, region, resource, stage, method, path),
-/// never from its message, so it survives wording changes and dedupes across runs.
-pub fn fingerprint(parts: &[&str]) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    h.update(parts.join("\u{1f}").as_bytes());
-    let digest = h.finalize();
-    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
-}
+#[cfg(test)]
+mod tests;

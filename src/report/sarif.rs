@@ -6,6 +6,7 @@
 //! upload action computes it only for files in the checkout), `security-severity` on the rule,
 //! and one `automationDetails.id` per scope so uploads replace each other correctly.
 
+use super::rule_docs::page_url;
 use super::AuditReport;
 use crate::model::{EntryPoint, Finding, Severity};
 use crate::rules::{self, Rule};
@@ -82,15 +83,28 @@ fn result_level(s: Severity) -> ResultLevel {
 
 fn descriptor(rule: &Rule) -> ReportingDescriptor {
     let references: String = rule.references.iter().map(|r| format!("- {r}\n")).collect();
+    let route = rule.generic_http_route_remediation();
     let help_md = format!(
-        "**{}**\n\n{}\n\n**Why it matters.** {}\n\n**Remediation.** {}\n\n**References**\n\n{}",
-        rule.title, rule.description, rule.rationale, rule.remediation, references
+        "**{}**\n\n{}\n\n**Why it matters.** {}\n\n**Remediation.** {}{}\n\n**References**\n\n{}",
+        rule.title,
+        rule.description,
+        rule.why_it_matters(),
+        rule.generic_remediation(),
+        route
+            .as_ref()
+            .map(|r| format!("\n\n**HTTP API routes.** {r}"))
+            .unwrap_or_default(),
+        references
     );
     let help_text = format!(
-        "{}\n\nWhy it matters: {}\n\nRemediation: {}\n\nReferences: {}",
+        "{}\n\nWhy it matters: {}\n\nRemediation: {}{}\n\nReferences: {}",
         rule.description,
-        rule.rationale,
-        rule.remediation,
+        rule.why_it_matters(),
+        rule.generic_remediation(),
+        route
+            .as_ref()
+            .map(|r| format!(" HTTP API routes: {r}"))
+            .unwrap_or_default(),
         rule.references.join(" ")
     );
     let mut props = BTreeMap::new();
@@ -101,16 +115,16 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
     props.insert("precision".to_string(), json!("high"));
     props.insert("problem.severity".to_string(), json!(level(rule.severity)));
     ReportingDescriptor::builder()
-        .id(rule.id.clone())
-        .name(rule.name.clone())
+        .id(rule.id.to_string())
+        .name(rule.name.to_string())
         .short_description(
             MultiformatMessageString::builder()
-                .text(rule.title.clone())
+                .text(rule.title.to_string())
                 .build(),
         )
         .full_description(
             MultiformatMessageString::builder()
-                .text(rule.description.clone())
+                .text(rule.description.to_string())
                 .build(),
         )
         .help(
@@ -119,12 +133,8 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
                 .markdown(help_md)
                 .build(),
         )
-        .help_uri(
-            rule.references
-                .first()
-                .cloned()
-                .unwrap_or_else(|| INFORMATION_URI.to_string()),
-        )
+        // The rule's page in the repository; the AWS references are in the help text.
+        .help_uri(page_url(rule.id))
         .default_configuration(
             ReportingConfiguration::builder()
                 .level(json!(level(rule.severity)))
@@ -132,7 +142,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
         )
         .properties(
             PropertyBag::builder()
-                .tags(rule.tags.clone())
+                .tags(rule.tags.iter().map(|t| t.to_string()).collect::<Vec<_>>())
                 .additional_properties(props)
                 .build(),
         )
@@ -168,7 +178,7 @@ fn result(f: &Finding, rule_index: i64) -> SarifResult {
     props.insert("confidence".to_string(), json!(f.confidence));
     props.insert("severity".to_string(), json!(f.severity.label()));
     SarifResult::builder()
-        .rule_id(f.rule_id.clone())
+        .rule_id(f.rule_id.to_string())
         .rule_index(rule_index)
         .level(result_level(f.severity))
         .message(Message::builder().text(text).build())
@@ -232,12 +242,11 @@ pub fn render_sarif(report: &AuditReport, category: Option<&str>) -> String {
         .findings
         .iter()
         .map(|f| {
-            let idx = all
+            let index = all
                 .iter()
                 .position(|r| r.id == f.rule_id)
-                .map(|i| i as i64)
-                .unwrap_or(-1);
-            result(f, idx)
+                .expect("every rule is listed");
+            result(f, index as i64)
         })
         .collect();
 
@@ -310,73 +319,4 @@ pub fn render_sarif(report: &AuditReport, category: Option<&str>) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::inventory::{ScanScope, TargetStatus};
-    use crate::report::TargetSummary;
-
-    fn report(accounts: &[&str], scope: ScanScope) -> AuditReport {
-        let mut r = crate::report::report_for_tests(vec![]);
-        r.scan.scope = scope;
-        r.scan.targets = accounts
-            .iter()
-            .map(|a| TargetSummary {
-                account_id: a.to_string(),
-                region: "us-east-1".into(),
-                status: TargetStatus::Complete,
-                error: None,
-                errors: vec![],
-                notifications: vec![],
-            })
-            .collect();
-        r
-    }
-
-    #[test]
-    fn the_sarif_category_names_the_scope_and_nothing_that_changes_between_runs() {
-        let full = ScanScope::default();
-        assert_eq!(
-            automation_id(
-                &report(
-                    &["222222222222", "111111111111", "111111111111"],
-                    full.clone()
-                ),
-                None
-            ),
-            "overexposed/111111111111+222222222222/"
-        );
-        // An organization scan keeps its category as accounts join and leave.
-        let org = ScanScope {
-            organization: true,
-            ..full.clone()
-        };
-        assert_eq!(
-            automation_id(&report(&["111111111111"], org.clone()), None),
-            automation_id(&report(&["111111111111", "333333333333"], org), None)
-        );
-        // Regions given narrow the scope: a scan of one region never closes another's alerts.
-        let regions = ScanScope {
-            regions: Some(vec!["eu-west-1".into(), "us-east-1".into()]),
-            ..full.clone()
-        };
-        assert_eq!(
-            automation_id(&report(&["111111111111"], regions), None),
-            "overexposed/111111111111/eu-west-1+us-east-1/"
-        );
-        let api_only = ScanScope {
-            network: false,
-            organization: true,
-            ..full
-        };
-        assert_eq!(
-            automation_id(&report(&[], api_only.clone()), None),
-            "overexposed-api-only/organization/"
-        );
-        // A category given wins, whatever the scope.
-        let r = report(&["111111111111"], api_only);
-        assert_eq!(automation_id(&r, Some("nightly/prod")), "nightly/prod/");
-        let sarif: serde_json::Value =
-            serde_json::from_str(&render_sarif(&r, Some("nightly/prod"))).unwrap();
-        assert_eq!(sarif["runs"][0]["automationDetails"]["id"], "nightly/prod/");
-    }
-}
+mod tests;

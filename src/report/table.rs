@@ -58,14 +58,14 @@ pub fn render_table(report: &AuditReport, color: bool) -> String {
             }
             table.add_row(vec![
                 sev,
-                Cell::new(&f.rule_id),
+                Cell::new(f.rule_id.as_str()),
                 Cell::new(&f.region),
                 Cell::new(short_resource(f)),
                 Cell::new(f.stage.as_deref().unwrap_or("-")),
                 Cell::new(&f.method),
                 Cell::new(&f.path),
                 Cell::new(&f.reach),
-                Cell::new(&f.auth),
+                Cell::new(f.auth.label()),
             ]);
         }
         let _ = writeln!(out, "{table}\n");
@@ -84,18 +84,7 @@ pub fn render_table(report: &AuditReport, color: bool) -> String {
         a.len()
     };
     let failed: Vec<_> = report.scan.failed_targets().collect();
-    let mut status = if report.scan.complete {
-        "scan complete".to_string()
-    } else {
-        format!(
-            "SCAN INCOMPLETE: {} target(s) could not be fully scanned",
-            failed.len()
-        )
-    };
-    // A clean API-only scan says nothing about the network paths: never let it read as clean.
-    if !report.scan.scope.network {
-        status.push_str("; network paths not scanned (--no-network)");
-    }
+    let status = report.scan.status();
     if report.findings.is_empty() && report.scan.complete {
         let _ = writeln!(
             out,
@@ -204,69 +193,4 @@ pub fn render_details(report: &AuditReport) -> String {
         let _ = writeln!(out, "    fix: {}", f.remediation);
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{EntryPoint, Reach};
-
-    fn finding(rule: &str, severity: Severity, path: &str) -> Finding {
-        Finding {
-            rule_id: rule.into(),
-            severity,
-            title: "t".into(),
-            message: format!("message about {path}"),
-            account_id: "111111111111".into(),
-            region: "us-east-1".into(),
-            resource_arn: format!("arn:aws:execute-api:us-east-1:111111111111:abc/prod/POST{path}"),
-            entry_point: EntryPoint::ApiGatewayRest,
-            api_id: Some("abc".into()),
-            stage: Some("prod".into()),
-            method: "POST".into(),
-            path: path.into(),
-            reach: "internet".into(),
-            reach_detail: Reach::Internet,
-            auth: "none".into(),
-            write: true,
-            remediation: format!("fix {path}"),
-            fingerprint: "f".into(),
-            confidence: "high".into(),
-            evidence: Default::default(),
-        }
-    }
-
-    fn report(findings: Vec<Finding>) -> AuditReport {
-        crate::report::report_for_tests(findings)
-    }
-
-    #[test]
-    fn details_explain_every_finding_in_table_order() {
-        let r = report(vec![
-            finding(
-                "apigw-unauthenticated-write-internet",
-                Severity::Critical,
-                "/a",
-            ),
-            finding("apigw-write-organization", Severity::Medium, "/b"),
-        ]);
-        let text = render_details(&r);
-        let first = text
-            .find("[1] critical apigw-unauthenticated-write-internet")
-            .unwrap();
-        let second = text.find("[2] medium apigw-write-organization").unwrap();
-        assert!(first < second, "{text}");
-        for expected in [
-            "rest:abc stage prod POST /a (reach internet, auth none, confidence high)",
-            "resource: arn:aws:execute-api:us-east-1:111111111111:abc/prod/POST/a",
-            "why: message about /a",
-            "fix: fix /b",
-        ] {
-            assert!(
-                text.contains(expected),
-                "{expected:?} missing from:\n{text}"
-            );
-        }
-        assert_eq!(render_details(&report(vec![])), "");
-    }
 }

@@ -54,6 +54,11 @@ fn report() -> &'static (Value, Value) {
     })
 }
 
+/// The `network` estate's audit report.
+pub fn network_report() -> &'static Value {
+    &report().1
+}
+
 fn ids() -> &'static Value {
     &report().0
 }

@@ -3,8 +3,8 @@
 //! 1. [`ALLOWED`] is the reviewed list of every AWS operation the auditor may call: each a
 //!    `Get`/`List`/`Describe` read (or `sts:AssumeRole` / `sts:GetCallerIdentity`), and none a
 //!    sensitive read that merely looks like one (`ec2:GetPasswordData`, `GetConsoleOutput`).
-//! 2. Every `"service:Operation"` literal in `src/aws/*.rs` (where every call is named) is on
-//!    that list and the list has nothing else: a new call cannot land without a review of it.
+//! 2. [`Operation::ALL`], the only way `src/aws` names a call, is exactly that list: a new call
+//!    cannot land without a review of it.
 //! 3. Every operation the emulator receives during full audits (recorded by the fault proxy)
 //!    is on the list, and every operation on the list was seen: the names in the source are
 //!    the calls on the wire, and the audits reach every call there is.
@@ -22,6 +22,7 @@
 
 use crate::fault_proxy::{operation_of, FaultProxy};
 use crate::harness;
+use overexposed::operation::Operation;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -262,94 +263,25 @@ fn the_proxy_names_every_protocol_and_never_names_a_write_as_a_read() {
     )));
 }
 
-/// Every `"service:Operation"` string literal in `text`: lowercase service, `:`, a CamelCase
-/// operation. Matched as a whole literal (quote to quote), so a quote inside a char literal or
-/// a comment cannot shift what is read.
-fn operation_literals(text: &str) -> Vec<String> {
-    let b = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'"' {
-            i += 1;
-            continue;
-        }
-        let start = i + 1;
-        let mut j = start;
-        while j < b.len() && (b[j].is_ascii_lowercase() || b[j].is_ascii_digit()) {
-            j += 1;
-        }
-        let service_end = j;
-        if service_end > start && j < b.len() && b[j] == b':' {
-            j += 1;
-            let op_start = j;
-            while j < b.len() && b[j].is_ascii_alphanumeric() {
-                j += 1;
-            }
-            if j > op_start && b[op_start].is_ascii_uppercase() && j < b.len() && b[j] == b'"' {
-                out.push(text[start..j].to_string());
-                i = j + 1;
-                continue;
-            }
-        }
-        i += 1;
-    }
-    out
-}
-
 #[test]
-fn the_operation_scanner_reads_whole_literals_only() {
-    let src = r#"ctx.call("apigateway:GetStages", x); let q = '"'; f("ec2:DescribeVpcs")
-        // "arn:aws:iam::1:role/x" "execute-api:Invoke" "sts:AssumeRole"
-        let s = "not:anOperation"; let t = "a:B c"; "organizations:ListAccounts""#;
-    // Not ARNs, not IAM actions with a dash, not lowercase or unterminated names.
+fn the_reviewed_allowlist_is_every_operation_the_auditor_has() {
+    let allowed: BTreeSet<&str> = ALLOWED.iter().copied().collect();
     assert_eq!(
-        operation_literals(src),
-        [
-            "apigateway:GetStages",
-            "ec2:DescribeVpcs",
-            "sts:AssumeRole",
-            "organizations:ListAccounts"
-        ]
+        allowed.len(),
+        ALLOWED.len(),
+        "the allowlist names a call twice"
     );
-}
-
-#[test]
-fn every_operation_named_in_the_source_is_on_the_reviewed_allowlist() {
-    let dir = harness::project_root().join("src/aws");
-    let mut named: BTreeSet<String> = BTreeSet::new();
-    let mut files = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "rs") {
-            continue;
-        }
-        files += 1;
-        let text = std::fs::read_to_string(&path).unwrap();
-        let found = operation_literals(&text);
-        assert!(
-            !found.is_empty(),
-            "{} names no operation: the scanner is broken or the file moved",
-            path.display()
-        );
-        // `overexposed:*` names the auditor's own steps in errors, never an AWS call.
-        named.extend(found.into_iter().filter(|o| !o.starts_with("overexposed:")));
-    }
-    assert!(files >= 4, "{files} files in {}", dir.display());
-    let allowed: BTreeSet<String> = ALLOWED.iter().map(|s| s.to_string()).collect();
-    let unreviewed: Vec<&String> = named.difference(&allowed).collect();
+    let calls: BTreeSet<&str> = Operation::ALL.iter().map(|op| op.as_str()).collect();
+    let unreviewed: Vec<&&str> = calls.difference(&allowed).collect();
     assert!(
         unreviewed.is_empty(),
-        "src/aws names operations that are not on the reviewed allowlist (tests/integration/read_only.rs): {unreviewed:#?}"
+        "src/operation.rs lists operations that are not on the reviewed allowlist (tests/integration/read_only.rs): {unreviewed:#?}"
     );
-    let stale: Vec<&String> = allowed.difference(&named).collect();
+    let stale: Vec<&&str> = allowed.difference(&calls).collect();
     assert!(
         stale.is_empty(),
-        "the allowlist has operations src/aws never calls: {stale:#?}"
+        "the allowlist has operations the auditor never calls: {stale:#?}"
     );
-    for op in &named {
-        assert!(is_read(op), "{op} is not a read");
-    }
 }
 
 /// The README's minimal policy for the audit role, as its IAM actions.

@@ -2,11 +2,12 @@
 
 use super::verdict::{widest_reach, MethodVerdict, ANY_VERBS};
 use crate::model::{is_write_verb, Auth, Reach};
+use crate::rules::RuleId;
 
 /// One rule a method breaks, through some of its verbs.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct BrokenRule {
-    pub(super) rule: &'static str,
+    pub(super) rule: RuleId,
     /// Widest reach over the verbs that break the rule.
     pub(super) reach: Reach,
     /// Whether a write verb is among them.
@@ -19,43 +20,56 @@ pub(super) struct BrokenRule {
 }
 
 /// The rule one verb breaks at this reach, if any.
-fn verb_rule(auth: Auth, verb: &str, reach: &Reach) -> Option<&'static str> {
+fn verb_rule(auth: Auth, verb: &str, reach: &Reach) -> Option<RuleId> {
     if !reach.beyond_owner() {
         return None;
     }
     let write = is_write_verb(verb);
     if auth.is_unauthenticated() {
         return Some(match reach {
-            Reach::Internet if write => "apigw-unauthenticated-write-internet",
-            Reach::Internet => "apigw-unauthenticated-read-internet",
-            Reach::InternetIpRestricted { .. } => "apigw-unauthenticated-ip-allowlisted",
-            _ => "apigw-unauthenticated-cross-account",
+            Reach::Internet if write => RuleId::ApigwUnauthenticatedWriteInternet,
+            Reach::Internet => RuleId::ApigwUnauthenticatedReadInternet,
+            Reach::InternetIpRestricted { .. } => RuleId::ApigwUnauthenticatedIpAllowlisted,
+            _ => RuleId::ApigwUnauthenticatedCrossAccount,
         });
     }
     match auth {
         Auth::AwsIam if write => Some(match reach {
-            Reach::Accounts { .. } => "apigw-write-external-accounts",
-            Reach::Organization { .. } => "apigw-write-organization",
+            Reach::Accounts { .. } => RuleId::ApigwWriteExternalAccounts,
+            Reach::Organization { .. } => RuleId::ApigwWriteOrganization,
             // Principal "*" with IAM auth: any authenticated principal of any account.
-            _ => "apigw-write-any-aws-account",
+            _ => RuleId::ApigwWriteAnyAwsAccount,
         }),
         Auth::AwsIam => match reach {
             Reach::Accounts { .. } | Reach::Organization { .. } => None, // the intended design
-            _ => Some("apigw-read-any-aws-account"),
+            _ => Some(RuleId::ApigwReadAnyAwsAccount),
         },
-        _ if write => Some("apigw-authorizer-only-write-exposed"),
+        _ if write => Some(RuleId::ApigwAuthorizerOnlyWriteExposed),
         _ => None,
     }
 }
 
-/// A read rule and the write rule that says all it says when its reach is at least as wide.
-const READ_RULES_COVERED_BY_WRITE: [(&str, &str); 2] = [
-    (
-        "apigw-unauthenticated-read-internet",
-        "apigw-unauthenticated-write-internet",
-    ),
-    ("apigw-read-any-aws-account", "apigw-write-any-aws-account"),
-];
+/// The write rule that says all a read rule says when its reach is at least as wide. Every
+/// rule is listed: a new one does not compile until it is placed here.
+fn covering_write_rule(rule: RuleId) -> Option<RuleId> {
+    match rule {
+        RuleId::ApigwUnauthenticatedReadInternet => Some(RuleId::ApigwUnauthenticatedWriteInternet),
+        RuleId::ApigwReadAnyAwsAccount => Some(RuleId::ApigwWriteAnyAwsAccount),
+        RuleId::ApigwAuthorizerOnlyWriteExposed
+        | RuleId::ApigwPolicyUnparseable
+        | RuleId::ApigwUnauthenticatedCrossAccount
+        | RuleId::ApigwUnauthenticatedIpAllowlisted
+        | RuleId::ApigwUnauthenticatedWriteInternet
+        | RuleId::ApigwWriteAnyAwsAccount
+        | RuleId::ApigwWriteExternalAccounts
+        | RuleId::ApigwWriteOrganization
+        | RuleId::PeeringCrossAccountNoPath
+        | RuleId::PeeringExposesPrivateBackend
+        | RuleId::PrivatelinkOpenToAnyAccount
+        | RuleId::PrivatelinkOpenToExternalAccounts
+        | RuleId::PublicLbExposesPrivateBackend => None,
+    }
+}
 
 /// Which rules a verdict breaks: each verb is judged on its own, and every distinct rule its
 /// verbs earn is reported (an `ANY` method whose GET is open to any AWS account and whose
@@ -94,11 +108,9 @@ pub(super) fn rules_broken(auth: Auth, verdict: &MethodVerdict) -> Vec<BrokenRul
     // A read rule whose write rule has at least its reach says nothing more: fold its verbs
     // (and the statements that let them in) into the write finding.
     let writer_of = |read: &BrokenRule, all: &[BrokenRule]| -> Option<usize> {
-        let (_, write) = READ_RULES_COVERED_BY_WRITE
-            .iter()
-            .find(|(r, _)| read.rule == *r)?;
+        let write = covering_write_rule(read.rule)?;
         all.iter()
-            .position(|w| w.rule == *write && w.reach.width() >= read.reach.width())
+            .position(|w| w.rule == write && w.reach.width() >= read.reach.width())
     };
     let mut i = 0;
     while i < out.len() {

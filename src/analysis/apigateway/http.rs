@@ -1,12 +1,13 @@
 //! HTTP API (v2) routes: no resource policy, so the route's authorization alone decides.
 
 use super::classify::{rules_broken, BrokenRule};
-use super::prose::{auth_phrase, http_route_fix, stage_words, why_it_matters};
+use super::prose::{auth_phrase, http_route_fix, stage_words};
 use super::stages::{reachable_stages, stages_unreadable};
 use super::verdict::{caller_auth, method_arn, route_verdict};
 use crate::analysis::{describe_reach, FindingDraft};
 use crate::inventory::{HttpApi, HttpRoute, Target};
 use crate::model::{Auth, EntryPoint, Finding};
+use crate::operation::Operation;
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -25,7 +26,12 @@ pub(super) fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
         // WebSocket APIs have no verbs or paths; not modelled yet.
         return out;
     }
-    let stages_unknown = stages_unreadable(target, "apigatewayv2:GetStages", &api.id, &api.stages);
+    let stages_unknown = stages_unreadable(
+        target,
+        Operation::ApiGatewayV2GetStages,
+        &api.id,
+        &api.stages,
+    );
     let stages = reachable_stages(
         target,
         &api.id,
@@ -75,10 +81,10 @@ pub(super) fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
                     method: verb.clone(),
                     path: path.clone(),
                     reach: broken.reach,
-                    auth: auth.label().to_string(),
+                    auth,
                     write: broken.write,
                     message,
-                    specific_fix: http_route_fix(auth, broken.write, &api.id, route, &stage),
+                    specific_fix: http_route_fix(broken.rule, &api.id, route, &stage),
                     low_confidence: stages_unknown,
                     evidence,
                     identity: vec![
@@ -115,6 +121,6 @@ fn route_message(
         stage_words(stage, stages_unknown, "every stage"),
         describe_reach(&broken.reach),
         auth_phrase(auth),
-        why_it_matters(broken.rule),
+        broken.rule.rule().impact,
     )
 }

@@ -14,8 +14,9 @@
 //!
 //! Where things are: [`rest`] and [`http`] turn each kind of API into findings; [`stages`]
 //! picks the stages to judge; [`verdict`] decides who reaches each verb; [`classify`] maps a
-//! verdict to the rules it breaks; [`prose`] writes the message and the fix; `tests.rs` holds
-//! the unit tests; the rules' data is in `rules/apigw-*.toml`.
+//! verdict to the rules it breaks; [`prose`] writes the words of a finding that are not its
+//! rule's and the facts its rule's fix names; `tests.rs` holds the unit tests; the rules' data,
+//! words included, is in `rules/apigw-*.toml`.
 
 use super::VpcOwnership;
 use crate::inventory::Target;

@@ -2,13 +2,15 @@
 //! endpoint type and the method's authorization.
 
 use super::classify::{rules_broken, BrokenRule};
-use super::prose::{any_words, auth_phrase, rest_method_fix, stage_words, why_it_matters};
+use super::prose::{any_words, auth_phrase, rest_method_fix, stage_words, unparseable_policy_fix};
 use super::stages::{candidate_stages, collapse_stages, reachable_stages, stages_unreadable};
 use super::verdict::{caller_auth, method_arn, rest_verdict, widest_verdict, MethodVerdict};
 use crate::analysis::{describe_reach, FindingDraft, VpcOwnership};
 use crate::inventory::{ApiResource, RestApi, RestMethod, Target};
-use crate::model::{partition_of, Auth, EntryPoint, Finding, Reach};
+use crate::model::{Auth, EntryPoint, Finding, Reach};
+use crate::operation::Operation;
 use crate::policy::{self, Network, PolicyDocument, ReachCache};
+use crate::rules::RuleId;
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -27,7 +29,8 @@ pub(super) fn analyze_rest_api(
     ownership: &VpcOwnership,
 ) -> Vec<Finding> {
     let parsed = api.policy.as_deref().map(policy::parse_policy);
-    let stages_unknown = stages_unreadable(target, "apigateway:GetStages", &api.id, &api.stages);
+    let stages_unknown =
+        stages_unreadable(target, Operation::ApiGatewayGetStages, &api.id, &api.stages);
     let stage_names: Vec<String> = if stages_unknown {
         candidate_stages(parsed.as_ref().and_then(|p| p.as_ref().ok()))
     } else {
@@ -108,12 +111,7 @@ fn unparseable_policy_finding(
     network: Network,
     parse_error: &str,
 ) -> Finding {
-    let api_arn = format!(
-        "arn:{}:apigateway:{}::/restapis/{}",
-        partition_of(&target.region),
-        target.region,
-        api.id
-    );
+    let api_arn = crate::arn::rest_api(&target.region, &api.id);
     let reach = match network {
         Network::Public => Reach::Internet,
         Network::PrivateVpce => Reach::AnyAwsAccount,
@@ -122,7 +120,7 @@ fn unparseable_policy_finding(
     evidence.insert("parse_error".into(), json!(parse_error));
     evidence.insert("endpoint_types".into(), json!(api.endpoint_types));
     FindingDraft {
-        rule_id: "apigw-policy-unparseable",
+        rule_id: RuleId::ApigwPolicyUnparseable,
         account_id: target.account_id.clone(),
         region: target.region.clone(),
         resource_arn: api_arn,
@@ -132,14 +130,14 @@ fn unparseable_policy_finding(
         method: "*".into(),
         path: "*".into(),
         reach,
-        auth: "unknown".into(),
+        auth: Auth::Unknown,
         write: true,
         message: format!(
             "The resource policy of REST API {} ({}) in {}/{} could not be evaluated ({}), so who can call its methods cannot be decided; its methods were not judged. Until fixed, assume it may be open as wide as its endpoint ({}).",
             api.name, api.id, target.account_id, target.region, parse_error,
             api.endpoint_types.join(",")
         ),
-        specific_fix: format!("Read the policy of API {id} (aws apigateway get-rest-api --rest-api-id {id} --query policy), rewrite it as a valid IAM policy document, put it back (aws apigateway update-rest-api --rest-api-id {id} --patch-operations op=replace,path=/policy,value=...), redeploy the stages, and re-run the audit.", id = api.id),
+        specific_fix: unparseable_policy_fix(&api.id),
         low_confidence: false,
         evidence,
         identity: vec![target.account_id.clone(), target.region.clone(), api.id.clone()],
@@ -230,7 +228,7 @@ impl RestApiScope<'_> {
             method: verb.clone(),
             path: path.clone(),
             reach: broken.reach.clone(),
-            auth: m.auth.label().to_string(),
+            auth: m.auth,
             write: broken.write,
             message: self.method_message(m, stage, &broken),
             specific_fix: rest_method_fix(broken.rule, &api.id, &m.resource.id, stage, verb, path),
@@ -272,7 +270,7 @@ impl RestApiScope<'_> {
             auth_phrase(m.auth),
             any_words(&m.method.http_method, broken),
             policy_words,
-            why_it_matters(broken.rule),
+            broken.rule.rule().impact,
         )
     }
 

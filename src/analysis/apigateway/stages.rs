@@ -2,7 +2,9 @@
 //! could not be read, and the collapse of agreeing stages into `*`.
 
 use super::verdict::MethodVerdict;
+use crate::arn::Arn;
 use crate::inventory::Target;
+use crate::operation::Operation;
 use crate::policy::PolicyDocument;
 
 /// Stages a caller can actually hit. With the default endpoint disabled, only stages mapped
@@ -18,13 +20,15 @@ pub(super) fn reachable_stages<'a>(
         return stages.iter().collect();
     }
     let domains_unknown = target.errors.iter().any(|e| {
-        matches!(
-            e.operation.as_str(),
-            "apigatewayv2:GetDomainNames"
-                | "apigatewayv2:GetApiMappings"
-                | "apigateway:GetDomainNames"
-                | "apigateway:GetBasePathMappings"
-        )
+        e.aws_operation().is_some_and(|op| {
+            matches!(
+                op,
+                Operation::ApiGatewayV2GetDomainNames
+                    | Operation::ApiGatewayV2GetApiMappings
+                    | Operation::ApiGatewayGetDomainNames
+                    | Operation::ApiGatewayGetBasePathMappings
+            )
+        })
     });
     if domains_unknown {
         return stages.iter().collect();
@@ -45,7 +49,7 @@ pub(super) fn reachable_stages<'a>(
 /// nothing): its methods are then judged as if deployed, at medium confidence.
 pub(super) fn stages_unreadable(
     target: &Target,
-    operation: &str,
+    operation: Operation,
     api_id: &str,
     stages: &[crate::inventory::Stage],
 ) -> bool {
@@ -53,7 +57,7 @@ pub(super) fn stages_unreadable(
         && target
             .errors
             .iter()
-            .any(|e| e.operation == operation && e.resource.as_deref() == Some(api_id))
+            .any(|e| e.is(operation) && e.resource.as_deref() == Some(api_id))
 }
 
 /// Stage names to judge a method on when the stages are unknown: every stage the policy names
@@ -66,12 +70,9 @@ pub(super) fn candidate_stages(doc: Option<&PolicyDocument>) -> Vec<String> {
     for pattern in doc.into_iter().flat_map(PolicyDocument::resource_patterns) {
         let below_api = match pattern.strip_prefix("execute-api:/") {
             Some(rest) => Some(rest),
-            None => {
-                let fields: Vec<&str> = pattern.splitn(6, ':').collect();
-                (fields.len() == 6 && fields[2] == "execute-api")
-                    .then(|| fields[5].split_once('/').map(|(_, rest)| rest))
-                    .flatten()
-            }
+            None => Arn::parse(pattern)
+                .filter(|arn| arn.service == "execute-api")
+                .and_then(|arn| arn.resource.split_once('/').map(|(_, rest)| rest)),
         };
         let Some(stage) = below_api.and_then(|rest| rest.split('/').next()) else {
             continue;

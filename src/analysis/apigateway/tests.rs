@@ -1,12 +1,15 @@
 //! Verdicts from hand-built inventory snapshots: no network, one estate per case.
 
+use super::prose::{http_route_fix, rest_method_fix, unparseable_policy_fix};
 use super::stages::candidate_stages;
 use crate::inventory::{
     ApiMapping, ApiResource, CustomDomain, HttpApi, HttpRoute, Integration, Inventory, RestApi,
     RestMethod, ScanError, Stage, Target, VpcEndpoint,
 };
-use crate::model::{EntryPoint, Finding};
+use crate::model::{Auth, Confidence, EntryPoint, Finding};
+use crate::operation::Operation;
 use crate::policy;
+use crate::rules::{placeholders, RuleId};
 use serde_json::json;
 
 const OWNER: &str = "111111111111";
@@ -96,7 +99,7 @@ fn execute_api_endpoint(id: &str, vpc: &str, owner: &str) -> VpcEndpoint {
 /// The stages of REST API `api1` could not be read (AccessDenied).
 fn deny_get_stages(t: &mut Target) {
     t.errors.push(ScanError {
-        operation: "apigateway:GetStages".into(),
+        operation: Operation::ApiGatewayGetStages.into(),
         code: "AccessDeniedException".into(),
         message: "denied".into(),
         resource: Some("api1".into()),
@@ -137,7 +140,7 @@ fn summary(findings: &[Finding]) -> Vec<(String, String, String, String, String)
         .iter()
         .map(|f| {
             (
-                f.rule_id.clone(),
+                f.rule_id.to_string(),
                 f.stage.clone().unwrap_or_default(),
                 f.method.clone(),
                 f.path.clone(),
@@ -241,7 +244,7 @@ fn no_policy_none_auth_is_open_to_the_internet() {
         ])
     );
     let keyed = f.iter().find(|x| x.path == "/keyed").unwrap();
-    assert_eq!(keyed.auth, "api_key_only");
+    assert_eq!(keyed.auth, Auth::ApiKeyOnly);
     let post = f.iter().find(|x| x.method == "POST").unwrap();
     assert!(post.write);
     assert_eq!(
@@ -386,7 +389,7 @@ type RuleCase<'a> = (
 fn rules_of(findings: &[Finding]) -> Vec<(String, String, bool)> {
     let mut v: Vec<_> = findings
         .iter()
-        .map(|f| (f.rule_id.clone(), f.reach.clone(), f.write))
+        .map(|f| (f.rule_id.to_string(), f.reach.clone(), f.write))
         .collect();
     v.sort();
     v
@@ -535,7 +538,7 @@ fn any_methods_report_every_rule_their_verbs_break() {
     let f = audit_rest(api);
     let msg = |rule: &str| {
         f.iter()
-            .find(|x| x.rule_id == rule)
+            .find(|x| x.rule_id.as_str() == rule)
             .map(|x| x.message.clone())
             .unwrap_or_default()
     };
@@ -786,6 +789,34 @@ fn cors_preflight_is_skipped() {
     assert_eq!(audit_rest(api), vec![]);
 }
 
+/// Every fix a REST method or HTTP route finding can carry names its own facts: no
+/// placeholder of its rule's text is left unfilled.
+#[test]
+fn every_fix_fills_its_rules_placeholders() {
+    let post = HttpRoute {
+        id: "r1".into(),
+        ..route("POST /orders", "NONE")
+    };
+    for id in RuleId::ALL {
+        let entry_points = id.rule().entry_points;
+        let mut fixes = vec![];
+        if entry_points.contains(&EntryPoint::ApiGatewayRest) {
+            fixes.push(rest_method_fix(id, "a1", "res1", "prod", "POST", "/orders"));
+        }
+        if entry_points.contains(&EntryPoint::ApiGatewayHttp) {
+            fixes.push(http_route_fix(id, "h1", &post, "prod"));
+        }
+        for fix in fixes {
+            assert!(placeholders(&fix).is_empty(), "{id}: {fix}");
+        }
+    }
+    let fix = unparseable_policy_fix("a1");
+    assert!(
+        placeholders(&fix).is_empty() && fix.contains("--rest-api-id a1 "),
+        "{fix}"
+    );
+}
+
 #[test]
 fn http_route_fix_deploys_to_the_stage_it_names() {
     let post = HttpRoute {
@@ -927,7 +958,7 @@ fn unreadable_stages_with_a_real_escaped_policy() {
             rows(&["apigw-unauthenticated-write-internet * POST /items internet"]),
             "{policy}"
         );
-        assert_eq!(f[0].confidence, "medium");
+        assert_eq!(f[0].confidence, Confidence::Medium);
     }
 }
 
@@ -986,7 +1017,7 @@ fn unreadable_stages_are_judged_as_deployed_at_medium_confidence() {
         summary(&f),
         rows(&["apigw-unauthenticated-write-internet * POST /items internet"])
     );
-    assert_eq!(f[0].confidence, "medium");
+    assert_eq!(f[0].confidence, Confidence::Medium);
     assert!(
         f[0].message.contains("stages could not be read"),
         "{}",

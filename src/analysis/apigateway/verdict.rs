@@ -3,7 +3,7 @@
 
 use crate::analysis::VpcOwnership;
 use crate::inventory::{RestApi, Target};
-use crate::model::{partition_of, Auth, Reach};
+use crate::model::{Auth, Reach};
 use crate::policy::{
     self, CallerKind, Network, PolicyDocument, PolicyMode, ReachCache, ReachContext, ReachQuery,
 };
@@ -119,15 +119,13 @@ pub(super) fn method_arn(
     verb: &str,
     path: &str,
 ) -> String {
-    format!(
-        "arn:{}:execute-api:{}:{}:{}/{}/{}/{}",
-        partition_of(&target.region),
-        target.region,
-        target.account_id,
+    crate::arn::execute_api_method(
+        &target.region,
+        &target.account_id,
         api_id,
         stage,
         verb,
-        path.trim_start_matches('/')
+        path,
     )
 }
 

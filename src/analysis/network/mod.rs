@@ -1,0 +1,66 @@
+//! Network paths that bypass API Gateway: PrivateLink endpoint services, cross-account VPC
+//! peering, and internet-facing load balancers, each tied to the private backend it exposes.
+//! What each verdict decides is specified in `docs/network-analysis.md`.
+
+mod addrs;
+mod backends;
+mod path_steps;
+mod peer_paths;
+mod peering;
+mod privatelink;
+mod public_lb;
+mod published;
+mod region_index;
+
+use crate::inventory::{Inventory, Target};
+use crate::model::Finding;
+use backends::{lb_views, merge_backends};
+use peering::peering_findings;
+use privatelink::endpoint_service_findings;
+use public_lb::public_lb_findings;
+use published::published_by_lb;
+use region_index::RegionIndex;
+use std::collections::{BTreeSet, HashMap};
+
+/// The network path findings of every account × region of the inventory.
+pub fn analyze(inv: &Inventory) -> Vec<Finding> {
+    // Security groups per VPC across the whole audited estate: a rule naming a group of the
+    // peer VPC admits the peer for certain when the peer account was audited too.
+    let mut groups_by_vpc: HashMap<&str, BTreeSet<String>> = HashMap::new();
+    for t in &inv.targets {
+        for g in &t.network.security_groups {
+            groups_by_vpc
+                .entry(g.vpc_id.as_str())
+                .or_default()
+                .insert(g.id.clone());
+        }
+    }
+    let mut out = Vec::new();
+    for target in &inv.targets {
+        out.extend(analyze_target(target, &groups_by_vpc));
+    }
+    out
+}
+
+/// The network findings of one account × region: which load balancers are private, the
+/// backends they merge into, and each entry point's verdicts on them.
+fn analyze_target(
+    target: &Target,
+    groups_by_vpc: &HashMap<&str, BTreeSet<String>>,
+) -> Vec<Finding> {
+    let region = RegionIndex::new(target);
+    let views = lb_views(&region, target);
+    let published = published_by_lb(target);
+    let backends = merge_backends(&views, &published);
+
+    let mut out = Vec::new();
+    out.extend(endpoint_service_findings(&region, &backends, &published));
+    for peering in &target.network.peerings {
+        out.extend(peering_findings(&region, peering, &backends, groups_by_vpc));
+    }
+    out.extend(public_lb_findings(&region, &views, &backends));
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,464 @@
+//! VPC peering: routes back through the peering ∩ security groups admitting the peer, directly
+//! at the targets or through an internal NLB; facts that could not be read are assumed to let
+//! the peer through, at medium confidence, and said so.
+
+use super::fixtures::*;
+use super::*;
+use crate::inventory::{GroupRef, IngressRule, Network, Route, RouteTable};
+use crate::model::Severity;
+use serde_json::json;
+
+#[test]
+fn cross_account_peering_with_route_and_rule_exposes_the_backend() {
+    let f = audit(vec![peered_exposed()]);
+    assert_eq!(summary(&f), vec![peering_exposes()]);
+    let f = &f[0];
+    assert_says(
+        &f.message,
+        &[
+            "pcx-1",
+            "rtb-main",
+            "10.1.0.0/16 -> pcx-1",
+            "sg-backend",
+            "GET /orders",
+            "bypasses",
+        ],
+    );
+    assert_eq!(f.confidence, Confidence::High);
+    assert_eq!(f.evidence["path"]["security_group"], "sg-backend");
+}
+
+#[test]
+fn covering_cidrs_and_any_address_admit_the_peer_too() {
+    for cidr in ["10.0.0.0/8", "0.0.0.0/0", "10.1.2.0/24"] {
+        let f = audit(vec![admitting(peered_routed(), tcp(8080, cidr))]);
+        assert_eq!(summary(&f), vec![peering_exposes()], "{cidr}");
+    }
+    let mut all_ports = tcp(0, PEER_CIDR);
+    all_ports.protocol = "-1".into();
+    all_ports.from_port = None;
+    all_ports.to_port = None;
+    let f = audit(vec![admitting(peered_routed(), all_ports)]);
+    assert_eq!(f.len(), 1);
+}
+
+#[test]
+fn a_rule_for_another_port_or_network_does_not_admit_the_peer() {
+    for rule in [
+        tcp(22, PEER_CIDR),
+        tcp(8080, "10.2.0.0/16"),
+        tcp(8080, "192.168.0.0/16"),
+    ] {
+        let f = audit(vec![admitting(peered_routed(), rule.clone())]);
+        assert_eq!(summary(&f), vec![peering_no_path()], "{rule:?}");
+        assert_eq!(f[0].severity, Severity::Info);
+    }
+}
+
+#[test]
+fn peering_without_a_route_is_informational_only() {
+    let f = audit(vec![admitting(peered(), tcp(8080, PEER_CIDR))]);
+    assert_eq!(summary(&f), vec![peering_no_path()]);
+    assert_says(&f[0].message, &["Nothing is exposed today"]);
+}
+
+#[test]
+fn a_route_in_another_subnets_table_does_not_count() {
+    let mut t = admitting(peered(), tcp(8080, PEER_CIDR));
+    // The peer route lives in a table associated with another subnet only.
+    t.network.route_tables.push(RouteTable {
+        id: "rtb-other".into(),
+        vpc_id: "vpc-backend".into(),
+        subnet_ids: vec!["subnet-other".into()],
+        main: false,
+        routes: vec![pcx_route(PEER_CIDR)],
+    });
+    let f = audit(vec![t.clone()]);
+    assert_eq!(summary(&f), vec![peering_no_path()]);
+    // Associate the backend's subnet with it: now it counts.
+    t.network.route_tables[1].subnet_ids.push("subnet-a".into());
+    let f = audit(vec![t]);
+    assert_eq!(summary(&f), vec![peering_exposes()]);
+    assert_says(&f[0].message, &["rtb-other"]);
+}
+
+#[test]
+fn same_account_and_inactive_peerings_are_never_cross_account() {
+    let exposed_by = |status: &str, peer_owner: &str| {
+        let mut t = peered_exposed();
+        t.network.peerings[0] = peering(status, peer_owner);
+        t
+    };
+    assert_eq!(audit(vec![exposed_by("active", OWNER)]), vec![]);
+    for status in ["pending-acceptance", "rejected", "deleted"] {
+        assert_eq!(audit(vec![exposed_by(status, PARTNER)]), vec![], "{status}");
+    }
+}
+
+#[test]
+fn a_peer_security_group_reference_admits_the_peer() {
+    let rule = IngressRule {
+        source_group_ids: vec!["sg-partner".into()],
+        ..on_port(8080)
+    };
+    // The partner account is audited too: its group is known to live in the peer VPC.
+    let partner = Target {
+        account_id: PARTNER.into(),
+        region: "us-east-1".into(),
+        network: Network {
+            security_groups: vec![sg("sg-partner", "vpc-partner", vec![])],
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let f = audit(vec![admitting(peered_routed(), rule.clone()), partner]);
+    assert_eq!(summary(&f), vec![peering_exposes()]);
+    assert_eq!(f[0].confidence, Confidence::High);
+    // Not audited: a foreign group can only be referenced across a peering, so it is assumed
+    // to be the peer's, at medium confidence.
+    only_finding(
+        admitting(peered_routed(), rule),
+        peering_exposes(),
+        Confidence::Medium,
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client IP preservation through an internal NLB.
+
+#[test]
+fn an_nlb_without_groups_and_ip_targets_lets_the_peer_in_as_its_own_address() {
+    // IP targets over TCP: preservation is off by default, so the target sees the NLB's
+    // address (10.0.1.x), which its VPC-CIDR rule admits: the peer gets in through the NLB.
+    let f = audit(vec![peered_through_nlb("ip", "TCP", None)]);
+    assert_eq!(summary(&f), vec![peering_exposes()]);
+    let f = &f[0];
+    assert_eq!(f.confidence, Confidence::High);
+    assert_says(
+        &f.message,
+        &["client IP preservation is off", "has no security groups"],
+    );
+    assert_eq!(
+        f.evidence["path"]["via"],
+        "load balancer backend to target i-backend:8080"
+    );
+    assert_eq!(f.evidence["path"]["security_group"], "sg-backend");
+    assert_eq!(
+        f.evidence["path"]["peer_addresses_through"],
+        json!(["10.1.0.0/16"])
+    );
+}
+
+#[test]
+fn client_ip_preservation_decides_whose_address_the_target_must_admit() {
+    // The attribute turned on for IP targets: the target sees the peer, which it does not admit.
+    let f = audit(vec![peered_through_nlb("ip", "TCP", Some(true))]);
+    assert_eq!(rules(&f), vec!["peering-cross-account-no-path"]);
+    // UDP always preserves, whatever the attribute says.
+    let f = audit(vec![peered_through_nlb("ip", "UDP", Some(false))]);
+    assert_eq!(rules(&f), vec!["peering-cross-account-no-path"]);
+    // Instance targets preserve by default; turned off, the NLB's address gets in.
+    let f = audit(vec![peered_through_nlb("instance", "TCP", None)]);
+    assert_eq!(rules(&f), vec!["peering-cross-account-no-path"]);
+    let f = audit(vec![peered_through_nlb("instance", "TCP", Some(false))]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+}
+
+#[test]
+fn unreadable_target_group_attributes_assume_the_wider_and_say_so() {
+    let mut t = peered_through_nlb("instance", "TCP", None);
+    t.network.load_balancers[0].target_groups[0].attributes_error = Some("AccessDenied".into());
+    let f = only_finding(t, peering_exposes(), Confidence::Medium);
+    assert_says(&f.message, &["client IP preservation is unknown"]);
+}
+
+#[test]
+fn an_nlb_with_groups_admitting_the_peer_still_needs_targets_that_admit_whom_they_see() {
+    let with_nlb_group = |target_type: &str| {
+        let mut t = peered_through_nlb(target_type, "TCP", None);
+        let nlb = &mut t.network.load_balancers[0];
+        listen_behind(nlb, "sg-nlb", 8080, "TCP");
+        t.network
+            .security_groups
+            .push(sg("sg-nlb", "vpc-backend", vec![tcp(8080, PEER_CIDR)]));
+        audit(vec![t])
+    };
+    // Instance targets see the peer (preserved) and admit only their VPC: dropped there.
+    assert_eq!(
+        rules(&with_nlb_group("instance")),
+        vec!["peering-cross-account-no-path"]
+    );
+    // IP targets see the NLB, which their VPC rule admits: the peer gets through.
+    let f = with_nlb_group("ip");
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_says(
+        &f[0].message,
+        &["security group sg-nlb admits tcp port 8080 from 10.1.0.0/16"],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routes: prefix lists, longest prefix match, and routed ∩ admitted.
+
+#[test]
+fn peering_routes_and_rules_given_as_prefix_lists_count() {
+    let mut t = admitting(peered(), prefix_list_rule(8080, "pl-peer"));
+    t.network.route_tables[0].routes.push(Route {
+        destination_prefix_list_id: Some("pl-peer".into()),
+        vpc_peering_connection_id: Some("pcx-1".into()),
+        ..Default::default()
+    });
+    t.network.prefix_lists.push(prefix_list(
+        "pl-peer",
+        "partner-vpc",
+        OWNER,
+        Some(&[PEER_CIDR]),
+    ));
+    let f = only_finding(t.clone(), peering_exposes(), Confidence::High);
+    assert_eq!(
+        f.evidence["path"]["route"],
+        "prefix list pl-peer (partner-vpc) -> pcx-1"
+    );
+    // A list of other addresses routes nothing of the peer.
+    t.network.prefix_lists[0].cidrs = Some(vec!["10.7.0.0/16".into()]);
+    assert_eq!(
+        rules(&audit(vec![t.clone()])),
+        vec!["peering-cross-account-no-path"]
+    );
+    // Unreadable: assumed to carry and admit the peer, at medium confidence.
+    t.network.prefix_lists.clear();
+    only_finding(t, peering_exposes(), Confidence::Medium);
+}
+
+#[test]
+fn a_more_specific_route_elsewhere_takes_the_peer_away() {
+    let with_routes = |routes: Vec<Route>| {
+        let mut t = admitting(peered(), tcp(8080, PEER_CIDR));
+        t.network.route_tables[0].routes.extend(routes);
+        audit(vec![t])
+    };
+    let f = with_routes(vec![pcx_route("10.0.0.0/8"), tgw_route("10.1.0.0/16")]);
+    assert_eq!(rules(&f), vec!["peering-cross-account-no-path"]);
+    // Half of the peer still goes back through the peering.
+    let f = with_routes(vec![pcx_route("10.0.0.0/8"), tgw_route("10.1.0.0/17")]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(
+        f[0].evidence["path"]["peer_addresses_through"],
+        json!(["10.1.128.0/17"])
+    );
+    assert_says(&f[0].message, &["Only part of the peer"]);
+    // A less specific route elsewhere takes nothing away.
+    let f = with_routes(vec![pcx_route("10.1.0.0/16"), tgw_route("10.0.0.0/8")]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+}
+
+#[test]
+fn the_routed_and_the_admitted_peer_addresses_must_meet() {
+    let with_rule = |cidr: &str| {
+        let mut t = admitting(peered(), tcp(8080, cidr));
+        t.network.route_tables[0]
+            .routes
+            .push(pcx_route("10.1.5.0/24"));
+        audit(vec![t])
+    };
+    assert_eq!(
+        rules(&with_rule("10.1.9.0/24")),
+        vec!["peering-cross-account-no-path"]
+    );
+    let f = with_rule("10.1.5.128/25");
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(
+        f[0].evidence["path"]["peer_addresses_through"],
+        json!(["10.1.5.128/25"])
+    );
+}
+
+#[test]
+fn ipv6_peer_cidrs_are_routed_and_admitted_too() {
+    let mut t = admitting(peered(), tcp(8080, "::/0"));
+    t.network.peerings[0].accepter.cidr_blocks =
+        vec![PEER_CIDR.into(), "2600:1f18:aaaa:bb00::/56".into()];
+    t.network.route_tables[0]
+        .routes
+        .push(pcx_route("2600:1f18:aaaa:bb00::/56"));
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(
+        f[0].evidence["path"]["peer_addresses_through"],
+        json!(["2600:1f18:aaaa:bb00::/56"])
+    );
+}
+
+#[test]
+fn an_ipv6_ip_target_is_placed_in_its_subnet_by_its_ipv6_cidr() {
+    // An IP target with no known interface: its subnet (by IPv6 CIDR) routes the peer back,
+    // its groups are unknown: assumed at medium confidence.
+    let mut t = peered_routed();
+    t.network.subnets[0].ipv6_cidr_blocks = vec!["2600:1f18:aaaa:1::/64".into()];
+    let tg = &mut t.network.load_balancers[0].target_groups[0];
+    tg.target_type = "ip".into();
+    tg.protocol = Some("UDP".into());
+    tg.targets[0].id = "2600:1f18:aaaa:1::10".into();
+    only_finding(t, peering_exposes(), Confidence::Medium);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Source groups: judged by their owner.
+
+#[test]
+fn a_source_group_admits_the_peer_only_when_it_is_the_peers() {
+    let audit_with = |pair: GroupRef| audit(vec![admitting(peered_routed(), group_rule(pair))]);
+    let pair = |user: Option<&str>, pcx: Option<&str>| GroupRef {
+        group_id: "sg-foreign".into(),
+        user_id: user.map(str::to_string),
+        vpc_peering_connection_id: pcx.map(str::to_string),
+        ..Default::default()
+    };
+    // Owned by the peer account: certain.
+    let f = audit_with(pair(Some(PARTNER), None));
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(f[0].confidence, Confidence::High);
+    // Referenced through this very peering: certain.
+    let f = audit_with(pair(None, Some("pcx-1")));
+    assert_eq!(f[0].confidence, Confidence::High);
+    // A third account's group, or one reached through another peering: not this peer.
+    for other in [
+        pair(Some("333333333333"), None),
+        pair(Some(PARTNER), Some("pcx-9")),
+    ] {
+        assert_eq!(
+            rules(&audit_with(other.clone())),
+            vec!["peering-cross-account-no-path"],
+            "{other:?}"
+        );
+    }
+    // This account's own group (a local VPC's): not the peer.
+    let f = audit_with(pair(Some(OWNER), None));
+    assert_eq!(rules(&f), vec!["peering-cross-account-no-path"]);
+    // Owner unknown: assumed, at medium confidence.
+    let f = audit_with(pair(None, None));
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    assert_eq!(f[0].confidence, Confidence::Medium);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Facts that could not be read: assumed to let the peer through, at medium confidence, and
+// said so; never "nothing is exposed".
+
+#[test]
+fn review_unreadable_security_groups_do_not_hide_a_peering_path() {
+    let mut t = peered_exposed();
+    t.network.security_groups.clear();
+    read_failed(
+        &mut t,
+        Operation::Ec2DescribeSecurityGroups,
+        "RequestLimitExceeded",
+    );
+    let f = only_finding(t, peering_exposes(), Confidence::Medium);
+    assert_says(
+        &f.message,
+        &[
+            "sg-backend",
+            "ec2:DescribeSecurityGroups",
+            "RequestLimitExceeded",
+        ],
+    );
+    let assumed = f.evidence["path"]["assumed"].to_string();
+    assert_says(&assumed, &["ec2:DescribeSecurityGroups"]);
+}
+
+#[test]
+fn review_unreadable_route_tables_do_not_hide_a_peering_path() {
+    let mut t = peered_exposed();
+    route_tables_unread(&mut t);
+    let f = only_finding(t, peering_exposes(), Confidence::Medium);
+    assert_says(&f.message, &["ec2:DescribeRouteTables"]);
+    assert_never_says(&f.message, &["route table  routes"]);
+}
+
+#[test]
+fn a_group_missing_from_a_complete_listing_is_assumed_to_admit_the_peer() {
+    // The instance names a group the listing did not return (created or changed between the
+    // two reads): its rules are unknown, not empty.
+    let mut t = peered_routed();
+    t.network.instances[0].security_group_ids = vec!["sg-gone".into()];
+    let f = only_finding(t, peering_exposes(), Confidence::Medium);
+    assert_says(&f.message, &["sg-gone"]);
+}
+
+#[test]
+fn read_facts_that_stop_the_peer_still_stop_it_when_others_are_unread() {
+    // The route tables could not be read, but the backend's group (read) admits only its own
+    // VPC and the NLB (instance targets) passes the peer's address: nothing gets in whatever
+    // the routes are. The verdict stays "no path", but it does not claim the scan was whole.
+    let mut t = peered();
+    route_tables_unread(&mut t);
+    let f = only_finding(t, peering_no_path(), Confidence::Medium);
+    assert_never_says(&f.message, &["Nothing is exposed today"]);
+    assert_says(&f.message, &["ec2:DescribeRouteTables"]);
+    assert_eq!(
+        f.evidence["unread"],
+        json!(["ec2:DescribeRouteTables (RequestLimitExceeded)"])
+    );
+}
+
+#[test]
+fn unreadable_instances_do_not_hide_a_peering_path() {
+    let mut t = peered_routed();
+    t.network.instances.clear();
+    read_failed(&mut t, Operation::Ec2DescribeInstances, "InternalError");
+    let f = only_finding(t, peering_exposes(), Confidence::Medium);
+    assert_says(&f.message, &["ec2:DescribeInstances"]);
+}
+
+#[test]
+fn an_instance_missing_from_a_complete_listing_is_unknown_not_absent() {
+    // The listing was read in full and the target is not in it (terminated since, or in a
+    // subnet shared by another account): its subnet and groups are unknown, so assumed.
+    let mut t = peered_routed();
+    t.network.load_balancers[0].target_groups[0].targets[0].id = "i-elsewhere".into();
+    let f = only_finding(t, peering_exposes(), Confidence::Medium);
+    assert_says(
+        &f.message,
+        &["instance i-elsewhere is not among the instances read"],
+    );
+}
+
+#[test]
+fn unreadable_targets_of_a_peered_backend_do_not_hide_a_peering_path() {
+    // Read, the instance target sees the peer (preserved) and admits only its VPC: no path.
+    let mut t = peered_routed();
+    assert_eq!(
+        rules(&audit(vec![t.clone()])),
+        vec!["peering-cross-account-no-path"]
+    );
+    // Not read: the NLB (no groups) takes the routed peer, and its targets are unknown.
+    targets_unread(&mut t, 0, "AccessDenied");
+    let f = only_finding(t.clone(), peering_exposes(), Confidence::Medium);
+    assert_says(&f.message, &["targets", "could not be read"]);
+    // No table of the VPC routes the peer to the peering: nothing gets in, targets or not.
+    t.network.route_tables[0].routes.pop();
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["peering-cross-account-no-path"]);
+}
+
+#[test]
+fn a_peering_whose_peer_cidrs_are_unknown_assumes_every_address() {
+    let mut t = peered_exposed();
+    t.network.peerings[0].accepter.cidr_blocks.clear();
+    only_finding(t, peering_exposes(), Confidence::Medium);
+}
+
+#[test]
+fn peering_fix_with_unread_route_tables_says_to_read_them_not_to_remove_an_assumed_route() {
+    let mut t = peered_exposed();
+    route_tables_unread(&mut t);
+    let f = audit(vec![t]);
+    assert_eq!(rules(&f), vec!["peering-exposes-private-backend"]);
+    let fix = &f[0].remediation;
+    assert!(
+        fix.starts_with("Read the route tables of vpc-backend (aws ec2 describe-route-tables --filters Name=vpc-id,Values=vpc-backend) and remove any route to the peer through pcx-1"),
+        "{fix}"
+    );
+    assert_never_says(fix, &[" from  or"]);
+}

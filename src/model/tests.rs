@@ -1,0 +1,43 @@
+use super::*;
+
+#[test]
+fn a_fingerprint_is_stable_and_keeps_its_parts_apart() {
+    // Pinned: GitHub matches alerts across runs by this value, so it must never change.
+    assert_eq!(
+        fingerprint(&[
+            "apigw-unauthenticated-write-internet",
+            "111111111111",
+            "us-east-1",
+            "abc"
+        ]),
+        "527235a5e68f6176cfb18d0b60303bff"
+    );
+    assert_ne!(fingerprint(&["a b", "c"]), fingerprint(&["a", "b c"]));
+}
+
+#[test]
+fn auth_and_confidence_serialize_as_their_labels() {
+    for auth in [
+        Auth::None,
+        Auth::ApiKeyOnly,
+        Auth::AwsIam,
+        Auth::Cognito,
+        Auth::LambdaAuthorizer,
+        Auth::Jwt,
+        Auth::NetworkOnly,
+        Auth::Unknown,
+    ] {
+        let json = serde_json::to_value(auth).unwrap();
+        assert_eq!(json, auth.label(), "{auth:?}");
+        assert_eq!(serde_json::from_value::<Auth>(json).unwrap(), auth);
+        assert_eq!(auth.to_string(), auth.label());
+    }
+    for confidence in [Confidence::High, Confidence::Medium] {
+        let json = serde_json::to_value(confidence).unwrap();
+        assert_eq!(json, confidence.label(), "{confidence:?}");
+        assert_eq!(
+            serde_json::from_value::<Confidence>(json).unwrap(),
+            confidence
+        );
+    }
+}

@@ -7,10 +7,11 @@
 //!
 //! An incomplete scan always exits 2, findings or not, so it can never pass for clean.
 
-use crate::analysis::analyze;
+use crate::analysis::{analyze_at, scan_start};
 use crate::aws::{self, Progress, ProgressSink, ScanOptions};
 use crate::inventory::{Inventory, TargetStatus};
 use crate::model::Severity;
+use crate::policy::OffsetDateTime;
 use crate::report::{self, AuditReport};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -176,6 +177,21 @@ pub struct ReportArgs {
     /// scheduled scan one stable name. Default: derived from the scope (see README).
     #[arg(long, value_name = "NAME", value_parser = parse_sarif_category)]
     pub sarif_category: Option<String>,
+    /// Evaluate the policies' time conditions (aws:CurrentTime, aws:EpochTime) at this instant
+    /// (RFC 3339, e.g. 2027-03-01T00:00:00Z) instead of the scan's start.
+    #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
+    pub at: Option<OffsetDateTime>,
+}
+
+fn parse_instant(raw: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(raw.trim(), &time::format_description::well_known::Rfc3339).map_err(|e| {
+        format!("'{raw}' is not an RFC 3339 instant such as 2027-03-01T00:00:00Z: {e}")
+    })
+}
+
+/// The findings of `inv`, with time conditions evaluated at `--at` or else at the scan's start.
+fn findings_of(inv: &Inventory, args: &ReportArgs) -> Vec<crate::model::Finding> {
+    analyze_at(inv, args.at.or_else(|| scan_start(inv)))
 }
 
 /// A category is a path-like name: no spaces or control characters, no empty segments.
@@ -602,7 +618,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     UsageError(format!("{}: {e}", inventory.display()))
                 }
             })?;
-            emit(&report::build_report(&inv, analyze(&inv)), &args, quiet)
+            emit(
+                &report::build_report(&inv, findings_of(&inv, &args)),
+                &args,
+                quiet,
+            )
         }
         Command::Collect { scan, output } => {
             let opts = validate_scan(&scan)?;
@@ -656,7 +676,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
             }
             emit(
-                &report::build_report(&inv, analyze(&inv)),
+                &report::build_report(&inv, findings_of(&inv, &args)),
                 &args,
                 scan.quiet,
             )

@@ -6,6 +6,7 @@ pub mod network;
 
 use crate::inventory::Inventory;
 use crate::model::{fingerprint, Auth, Confidence, Finding, Reach};
+use crate::policy::OffsetDateTime;
 use crate::rules::RuleId;
 use std::collections::{BTreeMap, HashMap};
 
@@ -47,13 +48,29 @@ impl VpcOwnership {
     }
 }
 
-/// Audits the inventory. Findings come back sorted (see [`Finding::sort_key`]) and
-/// deduplicated by fingerprint.
+/// Audits the inventory at the scan's start (what `aws:CurrentTime` and `aws:EpochTime` are
+/// evaluated against). Findings come back sorted (see [`Finding::sort_key`]) and deduplicated
+/// by fingerprint.
 pub fn analyze(inv: &Inventory) -> Vec<Finding> {
+    analyze_at(inv, scan_start(inv))
+}
+
+/// The scan's start instant; `None` when the snapshot does not record a readable one (time
+/// conditions are then unknown, never assumed).
+pub fn scan_start(inv: &Inventory) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(
+        &inv.started_at,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .ok()
+}
+
+/// [`analyze`], with time conditions evaluated at `at` instead of the scan's start.
+pub fn analyze_at(inv: &Inventory, at: Option<OffsetDateTime>) -> Vec<Finding> {
     let ownership = VpcOwnership::new(inv);
     let mut findings = Vec::new();
     for target in &inv.targets {
-        findings.extend(apigateway::analyze_target(target, &ownership));
+        findings.extend(apigateway::analyze_target(target, &ownership, at));
     }
     findings.extend(network::analyze(inv));
     let mut seen = std::collections::HashSet::new();

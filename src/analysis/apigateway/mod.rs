@@ -21,6 +21,7 @@
 use super::VpcOwnership;
 use crate::inventory::Target;
 use crate::model::Finding;
+use crate::policy::OffsetDateTime;
 use http::analyze_http_api;
 use rest::analyze_rest_api;
 
@@ -32,10 +33,14 @@ mod stages;
 mod verdict;
 
 /// The findings of every REST and HTTP API of one account and region.
-pub(super) fn analyze_target(target: &Target, ownership: &VpcOwnership) -> Vec<Finding> {
+pub(super) fn analyze_target(
+    target: &Target,
+    ownership: &VpcOwnership,
+    at: Option<OffsetDateTime>,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for api in &target.rest_apis {
-        out.extend(analyze_rest_api(target, api, ownership));
+        out.extend(analyze_rest_api(target, api, ownership, at));
     }
     for api in &target.http_apis {
         out.extend(analyze_http_api(target, api));

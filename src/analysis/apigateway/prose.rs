@@ -60,6 +60,19 @@ pub(super) fn unparseable_policy_fix(api_id: &str) -> String {
     ])
 }
 
+pub(super) fn principal_never_matches_fix(
+    api_id: &str,
+    principals: &[String],
+    accounts: &[String],
+) -> String {
+    RuleId::ApigwPolicyPrincipalNeverMatches.rule().fix(&[
+        ("api", format!("API {api_id}")),
+        ("api_id", api_id.to_string()),
+        ("principals", principals.join(", ")),
+        ("accounts", accounts.join(", ")),
+    ])
+}
+
 /// What an `ANY` finding covers: every verb, or only those that reach this far (the others
 /// are reported under their own rule, or are not exposed).
 pub(super) fn any_words(method: &str, c: &BrokenRule) -> String {

@@ -2,14 +2,17 @@
 //! endpoint type and the method's authorization.
 
 use super::classify::{rules_broken, BrokenRule};
-use super::prose::{any_words, auth_phrase, rest_method_fix, stage_words, unparseable_policy_fix};
+use super::prose::{
+    any_words, auth_phrase, principal_never_matches_fix, rest_method_fix, stage_words,
+    unparseable_policy_fix,
+};
 use super::stages::{candidate_stages, collapse_stages, reachable_stages, stages_unreadable};
 use super::verdict::{caller_auth, method_arn, rest_verdict, widest_verdict, MethodVerdict};
 use crate::analysis::{describe_reach, FindingDraft, VpcOwnership};
 use crate::inventory::{ApiResource, RestApi, RestMethod, Target};
 use crate::model::{Auth, EntryPoint, Finding, Reach};
 use crate::operation::Operation;
-use crate::policy::{self, Network, PolicyDocument, ReachCache};
+use crate::policy::{self, Network, OffsetDateTime, PolicyDocument, ReachCache};
 use crate::rules::RuleId;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -27,6 +30,7 @@ pub(super) fn analyze_rest_api(
     target: &Target,
     api: &RestApi,
     ownership: &VpcOwnership,
+    at: Option<OffsetDateTime>,
 ) -> Vec<Finding> {
     let parsed = api.policy.as_deref().map(policy::parse_policy);
     let stages_unknown =
@@ -60,6 +64,11 @@ pub(super) fn analyze_rest_api(
         // method verdicts, which would all rest on a guess.
         Some(Err(e)) => return vec![unparseable_policy_finding(target, api, network, &e.message)],
     };
+    let mut out: Vec<Finding> = doc
+        .as_ref()
+        .and_then(|doc| principal_never_matches_finding(target, api, doc))
+        .into_iter()
+        .collect();
     let scope = RestApiScope {
         target,
         api,
@@ -68,9 +77,9 @@ pub(super) fn analyze_rest_api(
         doc,
         stage_names,
         stages_unknown,
+        at,
     };
 
-    let mut out = Vec::new();
     // One cache for the API's policy: methods decided by the same statements share a verdict.
     let mut cache = ReachCache::default();
     for resource in &api.resources {
@@ -145,6 +154,80 @@ fn unparseable_policy_finding(
     .build()
 }
 
+/// The note that the API's resource policy names principals IAM never matches (an ARN with a
+/// wildcard inside it): the statements grant, deny or exempt nothing through them, which the
+/// method verdicts already reflect; the owner learns why the intended grant does not work.
+fn principal_never_matches_finding(
+    target: &Target,
+    api: &RestApi,
+    doc: &PolicyDocument,
+) -> Option<Finding> {
+    let unmatchable = doc.unmatchable_principals();
+    if unmatchable.is_empty() {
+        return None;
+    }
+    let mut principals: Vec<String> = unmatchable.iter().map(|u| u.principal.clone()).collect();
+    principals.sort();
+    principals.dedup();
+    let mut accounts: Vec<String> = principals
+        .iter()
+        .filter_map(|p| policy::arn_account(p))
+        .map(|account| {
+            format!(
+                "arn:{}:iam::{account}:root",
+                crate::arn::partition_of(&target.region)
+            )
+        })
+        .collect();
+    accounts.sort();
+    accounts.dedup();
+    let statements: Vec<String> = unmatchable
+        .iter()
+        .map(|u| {
+            let effect = match (u.allow, u.not_principal) {
+                (true, false) => "grants nothing through",
+                (false, false) => "denies nothing through",
+                (_, true) => "exempts no one through NotPrincipal",
+            };
+            format!("statement {} {} {}", u.sid, effect, u.principal)
+        })
+        .collect();
+    let mut evidence = BTreeMap::new();
+    evidence.insert("principals".into(), json!(principals));
+    evidence.insert("statements".into(), json!(statements));
+    evidence.insert("endpoint_types".into(), json!(api.endpoint_types));
+    Some(
+        FindingDraft {
+            rule_id: RuleId::ApigwPolicyPrincipalNeverMatches,
+            account_id: target.account_id.clone(),
+            region: target.region.clone(),
+            resource_arn: crate::arn::rest_api(&target.region, &api.id),
+            entry_point: EntryPoint::ApiGatewayRest,
+            api_id: Some(api.id.clone()),
+            stage: Some("*".into()),
+            method: "*".into(),
+            path: "*".into(),
+            reach: Reach::Owner,
+            auth: Auth::Unknown,
+            write: false,
+            message: format!(
+                "The resource policy of REST API {} ({}) in {}/{} names principals with a wildcard inside an ARN, which IAM never expands: {}. Only \"*\" is a wildcard principal; to match principals by pattern, name the account and add an ArnLike condition on aws:PrincipalArn. {}",
+                api.name,
+                api.id,
+                target.account_id,
+                target.region,
+                statements.join("; "),
+                RuleId::ApigwPolicyPrincipalNeverMatches.rule().impact,
+            ),
+            specific_fix: principal_never_matches_fix(&api.id, &principals, &accounts),
+            low_confidence: false,
+            evidence,
+            identity: vec![target.account_id.clone(), target.region.clone(), api.id.clone()],
+        }
+        .build(),
+    )
+}
+
 /// One REST API whose policy parsed, as its methods are judged.
 struct RestApiScope<'a> {
     target: &'a Target,
@@ -156,6 +239,8 @@ struct RestApiScope<'a> {
     /// stages could not be read.
     stage_names: Vec<String>,
     stages_unknown: bool,
+    /// The instant time conditions are evaluated at.
+    at: Option<OffsetDateTime>,
 }
 
 /// One method of the API and the authentication it asks of callers.
@@ -189,6 +274,7 @@ impl RestApiScope<'_> {
                         &m.method.http_method,
                         &m.resource.path,
                         self.ownership,
+                        self.at,
                         cache,
                     ),
                 )
@@ -298,6 +384,12 @@ impl RestApiScope<'_> {
             );
             evidence.insert("policy_explanation".into(), json!(broken.explanation));
             evidence.insert("policy_note".into(), json!("verdict on the current resource policy; a policy change takes effect on callers only after the API is redeployed"));
+        }
+        if let Some(change) = &broken.change {
+            evidence.insert(
+                "reach_change".into(),
+                json!({"at": change.at, "reach": change.reach.label()}),
+            );
         }
         if !verdict.unevaluated.is_empty() {
             evidence.insert("unevaluated_conditions".into(), json!(verdict.unevaluated));

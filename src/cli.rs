@@ -7,7 +7,7 @@
 //!
 //! An incomplete scan always exits 2, findings or not, so it can never pass for clean.
 
-use crate::analysis::{analyze_at, scan_start};
+use crate::analysis::analyze_with;
 use crate::aws::{self, Progress, ProgressSink, ScanOptions};
 use crate::inventory::{Inventory, TargetStatus};
 use crate::model::Severity;
@@ -177,6 +177,11 @@ pub struct ReportArgs {
     /// scheduled scan one stable name. Default: derived from the scope (see README).
     #[arg(long, value_name = "NAME", value_parser = parse_sarif_category)]
     pub sarif_category: Option<String>,
+    /// Comma-separated account ids that are yours (beyond the organization --organization
+    /// lists): principals of these accounts who can become a role that writes are reported
+    /// at a low severity, not as outsiders.
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub trusted_accounts: Vec<String>,
     /// Evaluate the policies' time conditions (aws:CurrentTime, aws:EpochTime) at this instant
     /// (RFC 3339, e.g. 2027-03-01T00:00:00Z) instead of the scan's start.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
@@ -189,9 +194,28 @@ fn parse_instant(raw: &str) -> Result<OffsetDateTime, String> {
     })
 }
 
-/// The findings of `inv`, with time conditions evaluated at `--at` or else at the scan's start.
-fn findings_of(inv: &Inventory, args: &ReportArgs) -> Vec<crate::model::Finding> {
-    analyze_at(inv, args.at.or_else(|| scan_start(inv)))
+impl ReportArgs {
+    /// What the analysis is told beyond the inventory.
+    fn analysis_options(&self) -> Result<crate::analysis::AnalysisOptions, UsageError> {
+        let mut trusted = std::collections::BTreeSet::new();
+        for raw in &self.trusted_accounts {
+            let a = raw.trim();
+            if a.is_empty() {
+                continue;
+            }
+            if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(UsageError(format!(
+                    "invalid account id '{a}' in --trusted-accounts: an AWS account id is exactly 12 digits"
+                )));
+            }
+            trusted.insert(a.to_string());
+        }
+        Ok(crate::analysis::AnalysisOptions {
+            trusted_accounts: trusted,
+            at: self.at,
+            ..Default::default()
+        })
+    }
 }
 
 /// A category is a path-like name: no spaces or control characters, no empty segments.
@@ -601,6 +625,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             quiet,
         } => {
             check_report_outputs(&args)?;
+            let analysis = args.analysis_options()?;
             let text = std::fs::read_to_string(&inventory).map_err(|e| {
                 UsageError(format!(
                     "could not read inventory {}: {e}",
@@ -619,7 +644,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 }
             })?;
             emit(
-                &report::build_report(&inv, findings_of(&inv, &args)),
+                &report::build_report(&inv, analyze_with(&inv, &analysis)),
                 &args,
                 quiet,
             )
@@ -658,6 +683,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         } => {
             let opts = validate_scan(&scan)?;
             check_report_outputs(&args)?;
+            let analysis = args.analysis_options()?;
             if let Some(path) = &snapshot {
                 if is_stdout(path) {
                     return Err(UsageError(
@@ -676,7 +702,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
             }
             emit(
-                &report::build_report(&inv, findings_of(&inv, &args)),
+                &report::build_report(&inv, analyze_with(&inv, &analysis)),
                 &args,
                 scan.quiet,
             )

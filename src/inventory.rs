@@ -34,6 +34,10 @@ pub struct Inventory {
     /// taken for a full scan.
     #[serde(default)]
     pub scope: ScanScope,
+    /// The IAM roles of each scanned account (IAM is global: read once per account). Empty in
+    /// snapshots that predate it, whose `scope.iam` is false: no verdict rests on roles then.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub iam: Vec<IamAccount>,
 }
 
 /// What a scan covered: which kinds of entry point it read, and how its accounts and regions
@@ -53,6 +57,17 @@ pub struct ScanScope {
     /// The regions given with `--regions` (sorted); `None`: every enabled region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regions: Option<Vec<String>>,
+    /// IAM roles were read, so who can become a caller of an IAM-authenticated method is
+    /// judged. False (and not written) in snapshots that predate it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub iam: bool,
+    /// The organization's account ids (`--organization`: every account it listed, suspended
+    /// ones included): principals of these accounts are inside, not outside.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub organization_accounts: Vec<String>,
+    /// The organization's id (`o-…`), from the account ARNs `--organization` listed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
 }
 
 impl Default for ScanScope {
@@ -62,6 +77,9 @@ impl Default for ScanScope {
             network: true,
             organization: false,
             regions: None,
+            iam: false,
+            organization_accounts: Vec::new(),
+            organization_id: None,
         }
     }
 }
@@ -329,6 +347,82 @@ pub struct Network {
     /// on (see `aws::network`), with their entries when they could be read.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub prefix_lists: Vec<PrefixList>,
+    /// Transit Gateway attachments, and the route tables of the transit gateways this account
+    /// owns where a verdict depends on them (see `aws::transit`). `None`: the attachments were
+    /// not read (a snapshot older than them, or the listing failed: the target's errors say
+    /// which), so whatever a route to a transit gateway leads to is unknown, never "nothing".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transit: Option<Transit>,
+}
+
+/// What one account × region reads of its transit gateways.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Transit {
+    /// The attachments this account sees: its own, on any transit gateway (one shared with it
+    /// through AWS RAM included), and every attachment of the transit gateways it owns.
+    pub attachments: Vec<TgwAttachment>,
+    /// The transit gateways this account owns whose route tables were wanted (some attachment
+    /// is another account's VPC, or a peering with another transit gateway).
+    #[serde(default)]
+    pub gateways: Vec<OwnedTransitGateway>,
+}
+
+/// A transit gateway attachment (`tgw-attach-…`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TgwAttachment {
+    pub id: String,
+    pub transit_gateway_id: String,
+    pub transit_gateway_owner_id: String,
+    /// `vpc`, `peering` (another transit gateway), `vpn`, `direct-connect-gateway`, `connect`, …
+    pub resource_type: String,
+    /// The VPC id of a VPC attachment; the other transit gateway's id of a peering.
+    pub resource_id: String,
+    /// The account owning the resource (as AWS says it: the emulator says the transit gateway's
+    /// owner even for another account's VPC).
+    pub resource_owner_id: String,
+    /// `available`, `pendingAcceptance`, `deleted`, …
+    pub state: String,
+    /// The transit gateway route table the attachment is associated with: the table that
+    /// routes the traffic coming in through it. `None`: not associated with any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route_table_id: Option<String>,
+}
+
+/// A transit gateway of this account, with its route tables (`None` when they could not be
+/// listed).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OwnedTransitGateway {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route_tables: Option<Vec<TgwRouteTable>>,
+}
+
+/// A transit gateway route table (`tgw-rtb-…`). Each fact is `None` when it could not be read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TgwRouteTable {
+    pub id: String,
+    /// The attachments propagating their routes (their VPCs' CIDRs) into this table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub propagations: Option<Vec<String>>,
+    /// Static and propagated routes, active or blackhole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routes: Option<Vec<TgwRoute>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TgwRoute {
+    /// IPv4 or IPv6 destination; empty when the destination is a prefix list.
+    pub destination_cidr: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix_list_id: Option<String>,
+    /// The attachments it sends traffic to (several: equal-cost paths). Empty on a blackhole,
+    /// and on the emulator's static routes, which come back without theirs.
+    #[serde(default)]
+    pub attachment_ids: Vec<String>,
+    /// `static` or `propagated`.
+    pub route_type: String,
+    /// `active` or `blackhole`.
+    pub state: String,
 }
 
 /// A managed prefix list (`pl-…`), customer-managed or AWS-managed.
@@ -584,6 +678,56 @@ pub struct LbTarget {
     pub availability_zone: Option<String>,
 }
 
+/// The IAM roles of one account and the managed policies they use, from
+/// `iam:GetAccountAuthorizationDetails` (IAM is global: one listing per account).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IamAccount {
+    pub account_id: String,
+    /// Whether the listing was read to its end. A listing cut short keeps the roles it read;
+    /// what they prove stands, and the scan is incomplete.
+    pub status: TargetStatus,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ScanError>,
+    #[serde(default)]
+    pub roles: Vec<IamRole>,
+    /// The managed policies (customer and AWS managed) that some role attaches or takes as
+    /// its permissions boundary, with their default version's document.
+    #[serde(default)]
+    pub policies: Vec<ManagedPolicy>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IamRole {
+    pub arn: String,
+    pub name: String,
+    /// The trust policy exactly as IAM returned it (URL-encoded on real AWS, plain JSON from
+    /// some emulators).
+    pub trust_policy: String,
+    #[serde(default)]
+    pub inline_policies: Vec<InlinePolicy>,
+    #[serde(default)]
+    pub attached_policy_arns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InlinePolicy {
+    pub name: String,
+    /// As IAM returned it (URL-encoded on real AWS).
+    pub document: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ManagedPolicy {
+    pub arn: String,
+    pub name: String,
+    /// The default version's document as IAM returned it; `None` when the listing gave none
+    /// (the policy is then taken as allowing everything: a verdict never narrows on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+}
+
 /// The AWS-managed prefix list of CloudFront's origin-facing addresses: admitting it admits
 /// anyone on the internet, through any CloudFront distribution.
 pub const CLOUDFRONT_ORIGIN_FACING: &str = "com.amazonaws.global.cloudfront.origin-facing";
@@ -606,6 +750,27 @@ impl TargetGroup {
             .as_deref()
             .is_none_or(|p| p.eq_ignore_ascii_case("TCP") || p.eq_ignore_ascii_case("TLS"));
         proto_ok && matches!(self.target_type.as_str(), "instance" | "ip")
+    }
+}
+
+impl TgwAttachment {
+    /// Whether traffic goes through it: available, being modified, or created and about to
+    /// be (an attachment awaiting the owner's acceptance, failed or deleted carries none). A
+    /// state left out is taken to carry traffic.
+    pub fn carries_traffic(&self) -> bool {
+        matches!(
+            self.state.as_str(),
+            "available" | "modifying" | "pending" | ""
+        )
+    }
+
+    pub fn is_vpc(&self) -> bool {
+        self.resource_type == "vpc"
+    }
+
+    /// A peering with another transit gateway.
+    pub fn is_peering(&self) -> bool {
+        matches!(self.resource_type.as_str(), "peering" | "tgw-peering")
     }
 }
 
@@ -641,17 +806,27 @@ impl Inventory {
                 t.status = TargetStatus::Partial;
             }
         }
+        for a in &mut inv.iam {
+            if !a.errors.is_empty() && a.status == TargetStatus::Complete {
+                a.status = TargetStatus::Partial;
+            }
+        }
         Ok(inv)
     }
 
-    /// True when every planned account and region was read in full: no account failed, and no
-    /// target has a status other than complete or any recorded error.
+    /// True when every planned account and region was read in full: no account failed, no
+    /// target has a status other than complete or any recorded error, and every account's IAM
+    /// roles were read.
     pub fn is_complete(&self) -> bool {
         self.account_failures.is_empty()
             && self
                 .targets
                 .iter()
                 .all(|t| t.status == TargetStatus::Complete && t.errors.is_empty())
+            && self
+                .iam
+                .iter()
+                .all(|a| a.status == TargetStatus::Complete && a.errors.is_empty())
     }
 }
 

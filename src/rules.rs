@@ -42,7 +42,7 @@ pub struct Rule {
 
 /// The placeholders a remediation may name, and the words that stand for each in the rule's
 /// own documentation. A finding's fix gets their values from the analysis.
-pub const PLACEHOLDERS: [(&str, &str); 10] = [
+pub const PLACEHOLDERS: [(&str, &str); 14] = [
     ("method", "the method"),
     ("api", "the API"),
     ("api_id", "API_ID"),
@@ -65,6 +65,16 @@ pub const PLACEHOLDERS: [(&str, &str); 10] = [
     ),
     ("principals", "the principal ARNs with a wildcard"),
     ("accounts", "the account of each, arn:aws:iam::ACCOUNT:root"),
+    ("entry_role", "the role"),
+    ("calling_role", "the calling role"),
+    (
+        "restrict_trust",
+        "aws iam update-assume-role-policy --role-name ROLE --policy-document TRUST_POLICY",
+    ),
+    (
+        "narrow_invoke",
+        "aws iam put-role-policy --role-name ROLE --policy-name POLICY --policy-document '{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"execute-api:Invoke\",\"Resource\":\"arn:aws:execute-api:REGION:ACCOUNT:API_ID/STAGE/GET/*\"}]}'",
+    ),
 ];
 
 impl RuleId {

@@ -3,12 +3,13 @@
 
 mod apigateway;
 pub mod network;
+mod roles;
 
 use crate::inventory::Inventory;
 use crate::model::{fingerprint, Auth, Confidence, Finding, Reach};
 use crate::policy::OffsetDateTime;
 use crate::rules::RuleId;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Who owns each VPC endpoint and VPC of the audited estate, and which VPC each endpoint lives
 /// in: what a resource policy's `aws:SourceVpce`/`aws:SourceVpc` conditions resolve against.
@@ -48,11 +49,24 @@ impl VpcOwnership {
     }
 }
 
-/// Audits the inventory at the scan's start (what `aws:CurrentTime` and `aws:EpochTime` are
-/// evaluated against). Findings come back sorted (see [`Finding::sort_key`]) and deduplicated
-/// by fingerprint.
+/// What the analysis is told beyond the inventory: who is inside. Principals of these
+/// accounts becoming a role of another scanned account are reported at a low severity, not as
+/// outsiders. The organization's accounts that `--organization` listed are added from the
+/// inventory's scope.
+#[derive(Debug, Clone, Default)]
+pub struct AnalysisOptions {
+    /// The organization's accounts (beyond those the scan listed).
+    pub organization_accounts: BTreeSet<String>,
+    /// Accounts trusted like the organization's (`--trusted-accounts`).
+    pub trusted_accounts: BTreeSet<String>,
+    /// The instant time conditions (`aws:CurrentTime`, `aws:EpochTime`) are evaluated at
+    /// (`--at`); `None`: the scan's start.
+    pub at: Option<OffsetDateTime>,
+}
+
+/// Audits the inventory with no account trusted beyond the scan's organization.
 pub fn analyze(inv: &Inventory) -> Vec<Finding> {
-    analyze_at(inv, scan_start(inv))
+    analyze_with(inv, &AnalysisOptions::default())
 }
 
 /// The scan's start instant; `None` when the snapshot does not record a readable one (time
@@ -65,12 +79,16 @@ pub fn scan_start(inv: &Inventory) -> Option<OffsetDateTime> {
     .ok()
 }
 
-/// [`analyze`], with time conditions evaluated at `at` instead of the scan's start.
-pub fn analyze_at(inv: &Inventory, at: Option<OffsetDateTime>) -> Vec<Finding> {
+/// Audits the inventory. Findings come back sorted (see [`Finding::sort_key`]) and
+/// deduplicated by fingerprint.
+pub fn analyze_with(inv: &Inventory, opts: &AnalysisOptions) -> Vec<Finding> {
+    let at = opts.at.or_else(|| scan_start(inv));
     let ownership = VpcOwnership::new(inv);
+    let inside = roles::inside_of(inv, &opts.organization_accounts, &opts.trusted_accounts);
+    let callers = roles::RoleCallers::new(inv, inside);
     let mut findings = Vec::new();
     for target in &inv.targets {
-        findings.extend(apigateway::analyze_target(target, &ownership, at));
+        findings.extend(apigateway::analyze_target(target, &ownership, &callers, at));
     }
     findings.extend(network::analyze(inv));
     let mut seen = std::collections::HashSet::new();
@@ -204,5 +222,14 @@ pub(crate) fn describe_reach(reach: &Reach) -> String {
             format!("anyone on the internet from {}", cidrs.join(", "))
         }
         Reach::Internet => "anyone on the internet".into(),
+        Reach::ViaRole { through, roles } => format!(
+            "{} by assuming {}",
+            describe_reach(through),
+            roles
+                .iter()
+                .map(crate::model::RolePath::label)
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
     }
 }

@@ -4,10 +4,11 @@
 use super::config::{base_config, config_for};
 use super::errors::{error_chain, one_line, scan_error, truncate};
 use super::redact::{redact, register_credentials, register_secret};
-use super::{apigateway, network, organizations};
+use super::{apigateway, iam, network, organizations};
 use super::{CallCounter, FatalScanError, FinishedTarget, Progress, RegionCtx, ScanOptions};
 use crate::inventory::{
-    AccountFailure, Inventory, ScanError, SkippedAccount, Target, TargetStatus, SNAPSHOT_VERSION,
+    AccountFailure, IamAccount, Inventory, ScanError, SkippedAccount, Target, TargetStatus,
+    SNAPSHOT_VERSION,
 };
 use crate::operation::{Operation, SCAN_TARGET_STEP};
 use aws_config::SdkConfig;
@@ -27,6 +28,8 @@ struct Accounts {
     entered: Vec<EnteredAccount>,
     failures: Vec<AccountFailure>,
     skipped: Vec<SkippedAccount>,
+    /// With `--organization`: the organization's id and every account it listed.
+    organization: Option<organizations::Organization>,
 }
 
 /// One account × region to scan.
@@ -58,6 +61,7 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
         entered,
         mut failures,
         skipped,
+        organization,
     } = enter_accounts(opts, &base, &calls, &global_region).await?;
     let (plan, region_failures) = plan_targets(opts, &base, &calls, &global_region, &entered).await;
     failures.extend(region_failures);
@@ -69,8 +73,19 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
             accounts_not_entered: failures.len(),
         });
     }
-    let targets = scan_targets(opts, &base, &calls, plan).await;
+    // IAM is global: each account's roles are read once, beside its regions; an account with
+    // no region to scan (its regions could not be listed) is not scanned at all.
+    let scanned: Vec<&EnteredAccount> = entered
+        .iter()
+        .filter(|a| plan.iter().any(|t| t.account_id == a.account_id))
+        .collect();
+    let (targets, iam) = tokio::join!(
+        scan_targets(opts, &base, &calls, plan),
+        read_iam(opts, &base, &calls, &global_region, &scanned),
+    );
     failures.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    let (organization_id, organization_accounts) =
+        organization.map(|o| (o.id, o.accounts)).unwrap_or_default();
 
     Ok(Inventory {
         snapshot_version: SNAPSHOT_VERSION,
@@ -89,8 +104,59 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
                 r.dedup();
                 r
             }),
+            iam: true,
+            organization_accounts,
+            organization_id,
         },
+        iam,
     })
+}
+
+/// Reads the IAM roles of these accounts, `--concurrency` accounts at a time. A bug
+/// that panics on one account's data costs that account's IAM read, not the scan.
+async fn read_iam(
+    opts: &ScanOptions,
+    base: &SdkConfig,
+    calls: &CallCounter,
+    global_region: &str,
+    accounts: &[&EnteredAccount],
+) -> Vec<IamAccount> {
+    use futures_util::stream::{self, StreamExt};
+    let reads = accounts.iter().map(|acct| {
+        let ctx = RegionCtx {
+            config: config_for(base, global_region, acct.creds.as_ref()),
+            account_id: acct.account_id.clone(),
+            region: global_region.to_string(),
+            calls: calls.clone(),
+        };
+        async move {
+            let account_id = ctx.account_id.clone();
+            match tokio::spawn(async move { iam::collect_iam(&ctx).await }).await {
+                Ok(read) => read,
+                Err(e) => IamAccount {
+                    account_id,
+                    status: TargetStatus::Failed,
+                    errors: vec![ScanError {
+                        operation: Operation::IamGetAccountAuthorizationDetails.into(),
+                        code: "InternalError".into(),
+                        message: if e.is_panic() {
+                            "reading this account's IAM roles stopped on an internal error (a bug: please report it); no trust path was judged".into()
+                        } else {
+                            "reading this account's IAM roles was cancelled".into()
+                        },
+                        resource: None,
+                    }],
+                    ..Default::default()
+                },
+            }
+        }
+    });
+    let mut accounts: Vec<IamAccount> = stream::iter(reads)
+        .buffer_unordered(opts.concurrency.max(1))
+        .collect()
+        .await;
+    accounts.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    accounts
 }
 
 /// Registers every secret this process holds for redaction (the external id and the caller's
@@ -144,7 +210,7 @@ async fn enter_accounts(
     calls: &CallCounter,
     global_region: &str,
 ) -> Result<Accounts, FatalScanError> {
-    let (named, skipped) = if opts.organization {
+    let (named, skipped, organization) = if opts.organization {
         let org = organizations::list_accounts(base, calls).await?;
         if let Some(progress) = &opts.progress {
             progress(Progress::OrganizationListed {
@@ -152,9 +218,9 @@ async fn enter_accounts(
                 skipped: org.skipped.len(),
             });
         }
-        (Some(org.active), org.skipped)
+        (Some(org.active), org.skipped, Some(org.organization))
     } else {
-        (opts.accounts.clone(), Vec::new())
+        (opts.accounts.clone(), Vec::new(), None)
     };
     let (entered, failures) = match &named {
         None => (vec![enter_caller_account(base, calls).await?], Vec::new()),
@@ -164,6 +230,7 @@ async fn enter_accounts(
         entered,
         failures,
         skipped,
+        organization,
     })
 }
 

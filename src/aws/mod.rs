@@ -12,8 +12,8 @@
 //! Where things are:
 //! - `collect`: the run (credentials, accounts entered, targets planned and scanned, the
 //!   inventory assembled);
-//! - `apigateway`, `network` (which reads, and when; `ec2` and `elb` make them),
-//!   `organizations`: what is read;
+//! - `apigateway`, `network` (which reads, and when; `ec2`, `elb` and `transit` make them),
+//!   `organizations`, `iam` (roles, once per account): what is read;
 //! - `paging`, `concurrency`, `errors`, `redact`, `config`: how every read is made.
 
 mod apigateway;
@@ -23,10 +23,12 @@ mod config;
 mod ec2;
 mod elb;
 mod errors;
+mod iam;
 pub mod network;
 mod organizations;
 mod paging;
 mod redact;
+mod transit;
 
 pub use collect::collect;
 use errors::scan_error;

@@ -13,7 +13,8 @@
 //! | `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:userid` | present for every request, anonymous ones included (`anonymous`, `Anonymous`, `anonymous`) |
 //! | `aws:PrincipalType`, `aws:username` of a principal that stands for its whole account | chosen by the caller: any account has users, roles and sessions of its choosing |
 //! | `aws:userid` of a principal | unknown: unique ids (`AROA…:session`) are not in the inventory |
-//! | `aws:PrincipalTag/…`, `aws:MultiFactorAuthPresent`, `aws:MultiFactorAuthAge`, `aws:TokenIssueTime`, `aws:SourceIdentity`, `aws:AssumedRoot`, `aws:Ec2InstanceSourcePrivateIPv4`, `ec2:RoleDelivery`, `glue:RoleAssumedBy`, `glue:CredentialIssuingService` | chosen by the caller (its own tags, how it signs); absent for anonymous callers |
+//! | `aws:PrincipalTag/…` | chosen by the caller for a principal standing for its whole account; unknown for one named principal (its tags are not read); absent for anonymous callers |
+//! | `aws:MultiFactorAuthPresent`, `aws:MultiFactorAuthAge`, `aws:TokenIssueTime`, `aws:SourceIdentity`, `aws:AssumedRoot`, `aws:Ec2InstanceSourcePrivateIPv4`, `ec2:RoleDelivery`, `glue:RoleAssumedBy`, `glue:CredentialIssuingService` | chosen by the caller (how it signs, its session); absent for anonymous callers |
 //! | `aws:FederatedProvider`, `aws:SignInSessionArn`, `aws:ChatbotSourceArn`, `aws:Ec2InstanceSourceVpc`, `ec2:SourceInstanceArn`, `codebuild:*Arn`, `lambda:SourceFunctionArn`, `ssm:SourceInstanceArn`, `identitystore:UserId` | unknown for a principal (they name resources of some account); absent for anonymous callers |
 //! | `aws:PrincipalServiceName`, `aws:PrincipalServiceNamesList`, `aws:SourceAccount`, `aws:SourceArn`, `aws:SourceOrgID`, `aws:SourceOrgPaths` | absent: only an AWS service principal calling on behalf of a resource carries them |
 //! | `aws:SourceIp` | the caller's address on a public endpoint; absent through a VPC endpoint |
@@ -216,9 +217,14 @@ pub(super) fn key_value(key: &str, caller: &Caller, source: &NetworkSource, env:
             Some((_, _, _, paths, _)) if !paths.is_empty() => Present(paths.clone()),
             _ => Absent,
         },
-        k if k.starts_with("aws:principaltag/") || CHOSEN_SESSION_KEYS.contains(&k) => {
-            principal.map_or(Absent, |_| ChosenByCaller)
-        }
+        // Tags of a principal that stands for its account are that account's choice; the tags
+        // of one named principal (a partner's role, a role of the scanned account) are not read.
+        k if k.starts_with("aws:principaltag/") => match principal {
+            None => Absent,
+            Some((.., true)) => ChosenByCaller,
+            Some(_) => Unknown,
+        },
+        k if CHOSEN_SESSION_KEYS.contains(&k) => principal.map_or(Absent, |_| ChosenByCaller),
         k if ACCOUNT_BOUND_SESSION_KEYS.contains(&k) => principal.map_or(Absent, |_| Unknown),
         k if NEVER_PRESENT_KEYS.contains(&k) || k.starts_with("aws:requesttag/") => Absent,
         // The request.
@@ -230,8 +236,9 @@ pub(super) fn key_value(key: &str, caller: &Caller, source: &NetworkSource, env:
             Some(t) => one(&t.unix_timestamp().to_string()),
             None => Unknown,
         },
-        "aws:requestedregion" => one(env.region),
-        "aws:resourceaccount" => one(env.owner_account),
+        // Empty when the caller of the engine does not know them (a trust policy's role).
+        "aws:requestedregion" if !env.region.is_empty() => one(env.region),
+        "aws:resourceaccount" if !env.owner_account.is_empty() => one(env.owner_account),
         "aws:securetransport" => one("true"),
         "aws:viaawsservice" => one("false"),
         "aws:referer" | "aws:useragent" => ChosenByCaller,

@@ -319,3 +319,35 @@ pub(super) fn covering_classes<'a>(
     }
     (classes, false)
 }
+
+/// The widest single reading of the statements covering the method's requests, for callers
+/// that judge one set of statements: every Allow that covers some request, and the Denies that
+/// cover every request the Allows do (those in every class). Never narrower than IAM.
+pub(super) fn widest_covering<'a>(
+    doc: &'a PolicyDocument,
+    resource_arn: &str,
+) -> CoveringStatements<'a> {
+    let (classes, _) = covering_classes(doc, resource_arn);
+    let has = |list: &[&Statement], s: &Statement| list.iter().any(|t| std::ptr::eq(*t, s));
+    let mut out = CoveringStatements {
+        allows: vec![],
+        denies: vec![],
+        positions: vec![],
+    };
+    for c in &classes {
+        for s in &c.allows {
+            if !has(&out.allows, s) {
+                out.allows.push(s);
+            }
+        }
+    }
+    if let Some(first) = classes.first() {
+        out.denies = first
+            .denies
+            .iter()
+            .copied()
+            .filter(|d| classes.iter().all(|c| has(&c.denies, d)))
+            .collect();
+    }
+    out
+}

@@ -1,7 +1,7 @@
 //! The report of a scan: its inventory's targets summarised, and the findings of its analysis.
 
 use super::{AuditReport, ScanInfo, TargetSummary, ToolInfo};
-use crate::inventory::{AccountFailure, Inventory, ScanError, Target, TargetStatus};
+use crate::inventory::{AccountFailure, IamAccount, Inventory, ScanError, Target, TargetStatus};
 use crate::model::Finding;
 
 /// The report a renderer reads: what `inv` covered, how completely, and `findings` (as
@@ -9,6 +9,7 @@ use crate::model::Finding;
 pub fn build_report(inv: &Inventory, findings: Vec<Finding>) -> AuditReport {
     let mut targets: Vec<TargetSummary> = inv.targets.iter().map(target_summary).collect();
     targets.extend(inv.account_failures.iter().map(account_failure_summary));
+    targets.extend(inv.iam.iter().filter_map(iam_read_summary));
     targets.sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
     AuditReport {
         tool: ToolInfo {
@@ -49,6 +50,26 @@ fn account_failure_summary(f: &AccountFailure) -> TargetSummary {
         errors: vec![f.error.clone()],
         notifications: vec![],
     }
+}
+
+/// An account whose IAM roles could not be read in full, as a target of region `global` (IAM
+/// is global); `None` when they were.
+fn iam_read_summary(a: &IamAccount) -> Option<TargetSummary> {
+    if a.status == TargetStatus::Complete && a.errors.is_empty() {
+        return None;
+    }
+    Some(TargetSummary {
+        account_id: a.account_id.clone(),
+        region: "global".into(),
+        status: if a.status == TargetStatus::Complete {
+            TargetStatus::Partial
+        } else {
+            a.status
+        },
+        error: a.errors.first().map(error_line),
+        errors: a.errors.clone(),
+        notifications: vec![],
+    })
 }
 
 /// `operation code: message`, the quick read of a target's first error.

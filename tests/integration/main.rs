@@ -16,7 +16,9 @@ mod faults;
 mod network;
 mod packaging;
 mod read_only;
+mod role_trust;
 mod rules_coverage;
+mod transit;
 
 use serde_json::Value;
 use std::collections::BTreeSet;

@@ -422,9 +422,20 @@ fn key_values_by_caller_and_network() {
             Absent,
             Side::Org,
         ),
+        // A named role's tags are not read (the role trust paths judge roles of the scanned
+        // account, whose tags the caller does not choose); a whole account's principals carry
+        // the tags that account gives them.
         (
             "aws:principaltag/team",
             &role,
+            &public,
+            &env,
+            Unknown,
+            Side::Principal,
+        ),
+        (
+            "aws:principaltag/team",
+            &account,
             &public,
             &env,
             ChosenByCaller,

@@ -85,7 +85,7 @@ pub fn analyze_with(inv: &Inventory, opts: &AnalysisOptions) -> Vec<Finding> {
     let at = opts.at.or_else(|| scan_start(inv));
     let ownership = VpcOwnership::new(inv);
     let inside = roles::inside_of(inv, &opts.organization_accounts, &opts.trusted_accounts);
-    let callers = roles::RoleCallers::new(inv, inside);
+    let callers = roles::RoleCallers::new(inv, inside, at);
     let mut findings = Vec::new();
     for target in &inv.targets {
         findings.extend(apigateway::analyze_target(target, &ownership, &callers, at));

@@ -21,9 +21,9 @@ struct RuleFile {
 
 fn main() {
     println!("cargo:rerun-if-changed=rules");
-    // Read at run time, not `env!` at compile time: a build script compiled in one checkout
-    // (a target/ copied between worktrees) must read the rules of the checkout it builds.
-    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    // Read at run time, not baked in with env!: a build script compiled in one checkout and
+    // copied with its target/ into another must read the rules of the checkout it runs for.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
     let dir = Path::new(&manifest_dir).join("rules");
     let mut rules: Vec<RuleFile> = std::fs::read_dir(&dir)
         .expect("rules/ directory")

@@ -11,7 +11,7 @@
 //! JSON. Both are read; a document that reads as neither is an error, never "no permission".
 
 use super::document::{self, DocumentKind, Effect, Patterns, Statement};
-use super::keys::Env;
+use super::keys::{Env, Service};
 use super::probes::{memberships, sources, vocabulary, Membership};
 use super::reference::{
     applies, principal_matches, Caller, CoveringStatements, NetworkSource, SourceOwner,
@@ -160,6 +160,7 @@ impl PermissionSet {
         // The instant, region and resource account of the call are not known here: conditions
         // on them stay unknown.
         let env = Env {
+            service: Service::Aws,
             at: None,
             region: "",
             owner_account: "",
@@ -333,6 +334,7 @@ pub fn role_invoke(
         .map(|c| c.denies.into_iter().chain(c.allows).collect())
         .unwrap_or_default();
     let env = Env {
+        service: Service::Aws,
         at: ctx.at,
         region: ctx.region,
         owner_account: ctx.owner_account,

@@ -27,20 +27,46 @@
 //! | `aws:ResourceOrgID`, `aws:ResourceOrgPaths`, `aws:ResourceTag/…` | unknown: the owner's organization and the API's tags are not read |
 //! | `execute-api:viaDomainArn`, `aws:CalledViaAWSMCP`, `aws:ViaAWSMCPService`, `aws:IsMcpServiceAction`, any other key | unknown |
 //!
+//! A VPC Lattice request (`vpc-lattice-svcs:Invoke`, see `lattice`) carries the keys above the
+//! same way (an unsigned request is `Anonymous`), except for the network, and keys of its own
+//! (<https://docs.aws.amazon.com/vpc-lattice/latest/ug/auth-policies.html>):
+//!
+//! | key | what a Lattice request carries |
+//! |---|---|
+//! | `vpc-lattice-svcs:SourceVpc`, `vpc-lattice-svcs:SourceVpcOwnerAccount` | the VPC it comes from and its owner (unknown for a VPC of an account the audit cannot name) |
+//! | `vpc-lattice-svcs:RequestHeader/…`, `vpc-lattice-svcs:RequestQueryString/…` | chosen by the caller |
+//! | `vpc-lattice-svcs:RequestMethod`, `RequestPath`, `ServiceArn`, `ServiceNetworkArn` | decided per request by `lattice` before probing; unknown if left |
+//! | `vpc-lattice-svcs:Port`, any other `vpc-lattice-svcs:` key | unknown |
+//! | `aws:SourceIp`, `aws:SourceVpce`, `aws:SourceVpc`, `aws:VpcSourceIp`, … | unknown: Lattice does not document them |
+//!
+//! Any other request (`execute-api:Invoke`, `sts:AssumeRole`, a RAM share's association
+//! calls) carries no `vpc-lattice-svcs:` key: absent.
+//!
 //! Only an unknown key lowers a verdict's confidence. A key chosen by the caller is satisfied in
 //! an Allow and not in a Deny: the caller sends what lets it in. Each condition is read on its
 //! own, so two conditions no single choice satisfies (an Allow requiring one `aws:UserAgent`
 //! and a Deny of the same value) still let the caller in: the reading can only be wider than
 //! IAM's, never narrower.
 
-use super::reference::{Caller, NetworkSource};
+use super::reference::{Caller, NetworkSource, SourceOwner};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+/// The kind of request a policy is asked about: which service-specific keys it can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Service {
+    /// `execute-api:Invoke`, and the other signed AWS API calls the engine asks about
+    /// (`sts:AssumeRole`, a RAM share's association calls): no `vpc-lattice-svcs:` key.
+    Aws,
+    /// `vpc-lattice-svcs:Invoke`: a request from a VPC associated with a service network.
+    LatticeInvoke,
+}
+
 /// Facts of a request that depend neither on the caller nor on the network: when it is made,
-/// and to which API.
+/// to which API, and of which kind.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Env<'a> {
+    pub(super) service: Service,
     /// The instant evaluated; `None` when it is not known.
     pub(super) at: Option<OffsetDateTime>,
     pub(super) region: &'a str,
@@ -121,10 +147,23 @@ const ENDPOINT_ONLY_UNMODELLED_KEYS: [&str; 5] = [
     "aws:vpceorgpaths",
 ];
 
+/// The network keys of an AWS API call (public endpoint or VPC endpoint). VPC Lattice does not
+/// document them for `vpc-lattice-svcs:Invoke` (its requests come from an associated VPC, not
+/// through an endpoint): unknown there.
+fn aws_network_key(key: &str) -> bool {
+    matches!(key, "aws:sourceip" | "aws:sourcevpce" | "aws:sourcevpc")
+        || ENDPOINT_ONLY_UNMODELLED_KEYS.contains(&key)
+}
+
+/// The owner `vpc-lattice-svcs:SourceVpcOwnerAccount` carries for a VPC nobody names: an
+/// account no policy mentions.
+const FRESH_VPC_OWNER: &str = "000000000000";
+
 /// The side of a request a (lower-cased) key depends on.
 pub(super) fn side_of(key: &str) -> Side {
     match key {
         "aws:sourceip" | "aws:sourcevpce" | "aws:sourcevpc" => Side::Source,
+        "vpc-lattice-svcs:sourcevpc" | "vpc-lattice-svcs:sourcevpcowneraccount" => Side::Source,
         k if ENDPOINT_ONLY_UNMODELLED_KEYS.contains(&k) => Side::Source,
         "aws:principalorgid" | "aws:principalorgpaths" => Side::Org,
         "aws:principalaccount"
@@ -170,7 +209,30 @@ pub(super) fn key_value(key: &str, caller: &Caller, source: &NetworkSource, env:
             ..
         } => Some((account, arn, org_id, org_paths, *stands_for_account)),
     };
+    let lattice = env.service == Service::LatticeInvoke;
     match key {
+        // VPC Lattice: the VPC a request comes from and its owner, on Lattice requests only.
+        "vpc-lattice-svcs:sourcevpc" if lattice => source.vpc.as_deref().map_or(Absent, one),
+        "vpc-lattice-svcs:sourcevpcowneraccount" if lattice => match (&source.owner, &source.vpc) {
+            (_, None) => Absent,
+            (SourceOwner::Account(a), _) => one(a),
+            (SourceOwner::Fresh, _) => one(FRESH_VPC_OWNER),
+            // Some account the audit cannot name: neither this value nor that one.
+            (SourceOwner::Unknown(_), _) => Unknown,
+        },
+        // Headers and query strings are the caller's to send.
+        k if lattice
+            && (k.starts_with("vpc-lattice-svcs:requestheader/")
+                || k.starts_with("vpc-lattice-svcs:requestquerystring/")) =>
+        {
+            ChosenByCaller
+        }
+        // The method, path, service, network and port: `lattice` decides the first four per
+        // request before probing, so what reaches the probes is what it could not decide.
+        k if lattice && k.starts_with("vpc-lattice-svcs:") => Unknown,
+        // Keys of `vpc-lattice-svcs:Invoke` only.
+        k if k.starts_with("vpc-lattice-svcs:") => Absent,
+        k if lattice && aws_network_key(k) => Unknown,
         // The network.
         "aws:sourceip" => match source.ip {
             Some(ip) => one(&ip.to_string()),

@@ -14,6 +14,7 @@
 //!   evaluation logic; `fast` makes the same decisions for many requests, factorized.
 //! - `probes` builds the probe callers and network sources; `classify` turns which of them get
 //!   in into a [`Reach`] and its explanation.
+//! - `lattice` asks the same of VPC Lattice auth policies and shares.
 //!
 //! - `identity` evaluates a role's own policies (and its permissions boundary) for its calls;
 //!   `trust` says who can become a role.
@@ -29,6 +30,7 @@ mod fast;
 pub mod glob;
 mod identity;
 mod keys;
+pub mod lattice;
 mod paths;
 mod probes;
 mod reference;
@@ -42,7 +44,7 @@ pub use identity::{
     may_grant_role, parse_identity_policy, role_invoke, CallNetworks, InvokeRequest, PermissionSet,
     RoleCaller, RoleInvoke,
 };
-use keys::Env;
+use keys::{Env, Service};
 use paths::covering_classes;
 use reference::CoveringStatements;
 use std::collections::HashMap;
@@ -276,6 +278,7 @@ pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) ->
 
 fn env<'a>(ctx: &ReachContext<'a>, at: Option<OffsetDateTime>) -> Env<'a> {
     Env {
+        service: Service::Aws,
         at,
         region: ctx.region,
         owner_account: ctx.owner_account,

@@ -194,7 +194,7 @@ pub(super) fn not_principal_exempts(
 
 /// Whether a policy value matches a request value (for negated operators, whether the
 /// positive form does). Date and numeric operators have set aside unreadable values already.
-fn value_matches(base: BaseOp, policy_value: &str, request_value: &str) -> bool {
+pub(super) fn value_matches(base: BaseOp, policy_value: &str, request_value: &str) -> bool {
     match base {
         BaseOp::StringEquals | BaseOp::StringNotEquals => policy_value == request_value,
         BaseOp::StringEqualsIgnoreCase | BaseOp::StringNotEqualsIgnoreCase => {

@@ -19,7 +19,7 @@ use super::classify::classify_reach;
 use super::document::{self, Condition, DocumentKind, Effect, Operator, Patterns, PrincipalItem};
 use super::document::{BaseOp, PrincipalSpec, Statement};
 use super::identity::decode_iam_text;
-use super::keys::Env;
+use super::keys::{Env, Service};
 use super::probes::Membership;
 use super::reference::{applies, Caller, CoveringStatements, NetworkSource, SourceOwner};
 use super::{
@@ -381,6 +381,7 @@ pub struct Admission {
 /// the instant and the region are not known (time and region conditions stay unknown).
 fn trust_env(owner: &str) -> Env<'_> {
     Env {
+        service: Service::Aws,
         at: None,
         region: "",
         owner_account: owner,

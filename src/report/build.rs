@@ -26,6 +26,8 @@ pub fn build_report(inv: &Inventory, findings: Vec<Finding>) -> AuditReport {
             scope: inv.scope.clone(),
         },
         findings,
+        suppressions: Default::default(),
+        suppressed: Default::default(),
     }
 }
 

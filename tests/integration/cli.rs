@@ -498,7 +498,7 @@ fn a_no_network_scan_says_so_and_never_shares_the_full_scans_sarif_category() {
     let (json, sarif, table, summary) = scan(&["--no-network"], "api-only");
     assert_eq!(
         json["scan"]["scope"],
-        serde_json::json!({"api_gateway": true, "network": false, "organization": false, "regions": ["us-east-1"], "iam": true})
+        serde_json::json!({"api_gateway": true, "network": false, "organization": false, "regions": ["us-east-1"], "lattice": false, "iam": true})
     );
     assert_eq!(
         sarif["runs"][0]["automationDetails"]["id"],
@@ -516,7 +516,7 @@ fn a_no_network_scan_says_so_and_never_shares_the_full_scans_sarif_category() {
     let (json, sarif, table, summary) = scan(&[], "full");
     assert_eq!(
         json["scan"]["scope"],
-        serde_json::json!({"api_gateway": true, "network": true, "organization": false, "regions": ["us-east-1"], "iam": true})
+        serde_json::json!({"api_gateway": true, "network": true, "organization": false, "regions": ["us-east-1"], "lattice": true, "iam": true})
     );
     assert_eq!(
         sarif["runs"][0]["automationDetails"]["id"],
@@ -691,7 +691,7 @@ fn quiet_silences_the_summary_line_of_a_report_written_to_files() {
     let loud = analyze(false);
     assert_eq!(loud.status.code(), Some(0));
     assert!(loud.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&loud.stderr).contains("overexposed: 0 finding(s)"));
+    assert!(String::from_utf8_lossy(&loud.stderr).contains("overexposed: 0 findings"));
     let quiet = analyze(true);
     assert_eq!(quiet.status.code(), Some(0));
     assert!(quiet.stdout.is_empty() && quiet.stderr.is_empty());

@@ -14,11 +14,14 @@ mod apigw_paths;
 mod cli;
 mod demo;
 mod faults;
+mod lattice;
 mod network;
+mod ops;
 mod packaging;
 mod read_only;
 mod role_trust;
 mod rules_coverage;
+mod sarif_split;
 mod transit;
 
 use serde_json::Value;

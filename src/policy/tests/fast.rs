@@ -5,7 +5,7 @@
 use super::no_panics::statementish;
 use super::*;
 use crate::policy::fast::FastEvaluator;
-use crate::policy::keys::Env;
+use crate::policy::keys::{Env, Service};
 use crate::policy::paths::covering_classes;
 use crate::policy::probes::Membership;
 use crate::policy::reference::{evaluate, Caller, NetworkSource, SourceOwner};
@@ -75,6 +75,7 @@ fn agree(statements: &[serde_json::Value], method: &str) -> Result<(), TestCaseE
     let arn = format!("{API_PREFIX}/{method}");
     let sources = probe_sources();
     let env = Env {
+        service: Service::Aws,
         at: Some(scan_start()),
         region: REGION,
         owner_account: OWNER,

@@ -158,7 +158,7 @@ fn request_and_network_keys() {
 /// probes (the table of `policy/keys.rs`).
 #[test]
 fn key_values_by_caller_and_network() {
-    use crate::policy::keys::{key_value, side_of, Env, KeyValue, Side};
+    use crate::policy::keys::{key_value, side_of, Env, KeyValue, Service, Side};
     use crate::policy::probes::Membership;
     use crate::policy::reference::{probe_role, Caller, NetworkSource, SourceOwner};
     use KeyValue::{Absent, ChosenByCaller, Present, Unknown};
@@ -188,6 +188,7 @@ fn key_values_by_caller_and_network() {
         cidr: None,
     };
     let env = Env {
+        service: Service::Aws,
         at: Some(scan_start()),
         region: REGION,
         owner_account: OWNER,

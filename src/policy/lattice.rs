@@ -15,10 +15,10 @@
 //! wants in (an Allow holds, a Deny is avoided), as an API key does.
 
 use super::classify::classify_through;
-use super::keys::{Env, Service};
 use super::document::{
     BaseOp, Condition, Effect, Operator, Patterns, PrincipalItem, PrincipalSpec, Statement,
 };
+use super::keys::{Env, Service};
 use super::probes::{sources, vocabulary, MAX_MENTIONED};
 use super::reference::{
     value_matches, ConditionTruth, CoveringStatements, NetworkSource, SourceOwner,

@@ -368,3 +368,56 @@ fn the_policies_name_their_vpcs_owners_and_partners() {
     );
     assert_eq!(named_principal_accounts(&d), [PARTNER, "333333333333"]);
 }
+
+/// The keys of an execute-api request's network (`aws:SourceIp`, `aws:SourceVpc`, …) are not
+/// documented for Lattice requests: a condition on them is unknown, which keeps the reach and
+/// lowers the confidence, never narrows (the second table of `policy/keys.rs`).
+#[test]
+fn aws_network_keys_are_unknown_on_lattice_requests() {
+    for condition in [
+        r#"{"NotIpAddress":{"aws:SourceIp":"10.0.0.0/8"}}"#,
+        r#"{"StringNotEquals":{"aws:SourceVpc":"vpc-own"}}"#,
+        r#"{"Null":{"aws:SourceVpce":"true"}}"#,
+    ] {
+        let d = doc(&format!(
+            r#"{ALLOW_ALL},{{"Effect":"Deny","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*",
+                "Condition":{condition}}}"#
+        ));
+        let v = invoke_reach(
+            &d,
+            &request("GET", "/"),
+            CallerKind::Authenticated,
+            OWNER,
+            &associated(),
+        );
+        assert_eq!(v.reach, accounts(&[PARTNER]), "{condition}");
+        assert!(v.low_confidence, "{condition}: {:?}", v.unevaluated);
+    }
+    // guard: Lattice's own network keys are known, and keep the confidence.
+    let d = doc(&format!(
+        r#"{ALLOW_ALL},{{"Effect":"Deny","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*",
+            "Condition":{{"StringNotEquals":{{"vpc-lattice-svcs:SourceVpcOwnerAccount":"{OWNER}"}}}}}}"#
+    ));
+    let v = invoke_reach(
+        &d,
+        &request("GET", "/"),
+        CallerKind::Authenticated,
+        OWNER,
+        &associated(),
+    );
+    assert_eq!(v.reach, Reach::Owner);
+    assert!(!v.low_confidence, "{:?}", v.unevaluated);
+}
+
+/// A share's association call is a control-plane call: it carries none of the keys of a
+/// request to a service, so a share's Allow that needs one grants nobody.
+#[test]
+fn a_share_call_carries_no_invoke_key() {
+    let d = doc(&format!(
+        r#"{{"Effect":"Allow","Principal":{{"AWS":"{PARTNER}"}},"Action":"{ASSOCIATE_VPC}","Resource":"{NET}",
+            "Condition":{{"StringEquals":{{"vpc-lattice-svcs:SourceVpc":"vpc-partner"}}}}}}"#
+    ));
+    let v = share_reach(&d, ASSOCIATE_VPC, NET, OWNER, "us-east-1");
+    assert_eq!(v.reach, Reach::Owner);
+    assert!(!v.low_confidence, "{:?}", v.unevaluated);
+}

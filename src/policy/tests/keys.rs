@@ -664,3 +664,229 @@ fn key_values_by_caller_and_network() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// VPC Lattice's keys (the second table of `policy/keys.rs`): present on a Lattice request
+/// only, where AWS's network keys are not documented.
+#[test]
+fn lattice_keys_on_lattice_requests_only() {
+    use crate::policy::keys::{key_value, side_of, Env, KeyValue, Service, Side};
+    use crate::policy::reference::{probe_role, Caller, NetworkSource, SourceOwner};
+    use KeyValue::{Absent, ChosenByCaller, Present, Unknown};
+    let one = |v: &str| Present(vec![v.to_string()]);
+    let from = |owner: SourceOwner| NetworkSource {
+        ip: None,
+        vpce: None,
+        vpc: Some("vpc-0partner".into()),
+        owner,
+        cidr: None,
+    };
+    let partner_vpc = from(SourceOwner::Account(PARTNER.into()));
+    let fresh_vpc = from(SourceOwner::Fresh);
+    let far_vpc = from(SourceOwner::Unknown("vpc-0partner".into()));
+    let public = NetworkSource {
+        ip: Some("198.51.100.7".parse().unwrap()),
+        vpce: None,
+        vpc: None,
+        owner: SourceOwner::Fresh,
+        cidr: None,
+    };
+    let lattice = Env {
+        service: Service::LatticeInvoke,
+        at: None,
+        region: "",
+        owner_account: OWNER,
+    };
+    let api = Env {
+        service: Service::Aws,
+        at: None,
+        region: REGION,
+        owner_account: OWNER,
+    };
+    let anonymous = Caller::Anonymous;
+    let account = Caller::principal(PARTNER, &probe_role(PARTNER), None);
+    let sourcevpc = "vpc-lattice-svcs:sourcevpc";
+    let owner = "vpc-lattice-svcs:sourcevpcowneraccount";
+    // (key, caller, source, env, value, side)
+    let rows: Vec<(&str, &Caller, &NetworkSource, &Env, KeyValue, Side)> = vec![
+        (
+            sourcevpc,
+            &anonymous,
+            &partner_vpc,
+            &lattice,
+            one("vpc-0partner"),
+            Side::Source,
+        ),
+        (
+            sourcevpc,
+            &account,
+            &partner_vpc,
+            &api,
+            Absent,
+            Side::Source,
+        ),
+        (
+            owner,
+            &account,
+            &partner_vpc,
+            &lattice,
+            one(PARTNER),
+            Side::Source,
+        ),
+        (
+            owner,
+            &account,
+            &fresh_vpc,
+            &lattice,
+            one("000000000000"),
+            Side::Source,
+        ),
+        (owner, &account, &far_vpc, &lattice, Unknown, Side::Source),
+        (owner, &account, &public, &api, Absent, Side::Source),
+        (
+            "vpc-lattice-svcs:requestheader/x-tenant",
+            &account,
+            &partner_vpc,
+            &lattice,
+            ChosenByCaller,
+            Side::Constant,
+        ),
+        (
+            "vpc-lattice-svcs:requestquerystring/debug",
+            &anonymous,
+            &partner_vpc,
+            &lattice,
+            ChosenByCaller,
+            Side::Constant,
+        ),
+        (
+            "vpc-lattice-svcs:requestheader/x-tenant",
+            &account,
+            &public,
+            &api,
+            Absent,
+            Side::Constant,
+        ),
+        // Decided per request before probing: what is left is what `lattice` could not read.
+        (
+            "vpc-lattice-svcs:requestmethod",
+            &account,
+            &partner_vpc,
+            &lattice,
+            Unknown,
+            Side::Constant,
+        ),
+        (
+            "vpc-lattice-svcs:requestmethod",
+            &account,
+            &public,
+            &api,
+            Absent,
+            Side::Constant,
+        ),
+        (
+            "vpc-lattice-svcs:port",
+            &account,
+            &partner_vpc,
+            &lattice,
+            Unknown,
+            Side::Constant,
+        ),
+        (
+            "vpc-lattice-svcs:servicenetworkarn",
+            &account,
+            &public,
+            &api,
+            Absent,
+            Side::Constant,
+        ),
+        // AWS's network keys are not documented for Lattice: unknown, never absent.
+        (
+            "aws:sourceip",
+            &anonymous,
+            &partner_vpc,
+            &lattice,
+            Unknown,
+            Side::Source,
+        ),
+        (
+            "aws:sourcevpc",
+            &account,
+            &partner_vpc,
+            &lattice,
+            Unknown,
+            Side::Source,
+        ),
+        (
+            "aws:sourcevpce",
+            &account,
+            &partner_vpc,
+            &lattice,
+            Unknown,
+            Side::Source,
+        ),
+        (
+            "aws:vpcsourceip",
+            &account,
+            &partner_vpc,
+            &lattice,
+            Unknown,
+            Side::Source,
+        ),
+        // The principal keys read as for execute-api: unsigned requests are `Anonymous`.
+        (
+            "aws:principaltype",
+            &anonymous,
+            &partner_vpc,
+            &lattice,
+            one("Anonymous"),
+            Side::Principal,
+        ),
+        (
+            "aws:principalaccount",
+            &account,
+            &partner_vpc,
+            &lattice,
+            one(PARTNER),
+            Side::Principal,
+        ),
+        (
+            "aws:principalarn",
+            &anonymous,
+            &partner_vpc,
+            &lattice,
+            Absent,
+            Side::Principal,
+        ),
+    ];
+    let mut wrong = vec![];
+    for (key, caller, source, env, want, side) in &rows {
+        let got = key_value(key, caller, source, env);
+        if got != *want || side_of(key) != *side {
+            wrong.push(format!(
+                "{key} for {caller:?} through {source:?} ({:?}): {got:?}/{:?} (want {want:?}/{side:?})",
+                env.service,
+                side_of(key)
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+#[rustfmt::skip]
+fn lattice_keys_are_absent_from_execute_api_requests() {
+    run(&[
+        // A Lattice key in an API Gateway policy: no execute-api request carries it, so the
+        // Allow admits no one (and the verdict is sure of it).
+        case("allow needing vpc-lattice-svcs:SourceVpc admits no API caller",
+            &[&allow_when(r#"{"StringEquals":{"vpc-lattice-svcs:SourceVpc":"vpc-0partner"}}"#)],
+            "prod/GET/x", IAM, ALLOW, PRIVATE, "owner"),
+        case("deny StringNotEquals vpc-lattice-svcs:SourceVpcOwnerAccount shuts everyone out",
+            &[ALLOW_ALL, &deny_when(r#"{"StringNotEquals":{"vpc-lattice-svcs:SourceVpcOwnerAccount":"111111111111"}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "owner"),
+        // guard: a positive operator on the missing key denies no one.
+        case("guard: deny StringEquals vpc-lattice-svcs:RequestMethod denies no API caller",
+            &[ALLOW_ALL, &deny_when(r#"{"StringEquals":{"vpc-lattice-svcs:RequestMethod":"GET"}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "internet"),
+    ]);
+}

@@ -90,7 +90,7 @@ pub fn analyze_with(inv: &Inventory, opts: &AnalysisOptions) -> Vec<Finding> {
     for target in &inv.targets {
         findings.extend(apigateway::analyze_target(target, &ownership, &callers, at));
     }
-    findings.extend(network::analyze(inv));
+    findings.extend(network::analyze(inv, at));
     let mut seen = std::collections::HashSet::new();
     findings.retain(|f| seen.insert(f.fingerprint.clone()));
     findings.sort_by_key(|f| f.sort_key());

@@ -27,6 +27,7 @@ use super::{
     glob, CallerKind, Network, PolicyDocument, PolicyMode, ReachContext, ReachQuery, ReachVerdict,
 };
 use std::collections::BTreeSet;
+use time::OffsetDateTime;
 
 /// The action of a request to a Lattice service.
 pub const INVOKE: &str = "vpc-lattice-svcs:Invoke";
@@ -67,6 +68,9 @@ pub struct InvokeRequest<'a> {
     pub method: &'a str,
     /// `/orders/1`.
     pub path: &'a str,
+    /// The instant it is made at (`aws:CurrentTime`, `aws:EpochTime`): the scan's start, or
+    /// `--at`; `None`: time conditions are unknown.
+    pub at: Option<OffsetDateTime>,
 }
 
 /// Which callers of `caller`'s kind, coming from the VPCs `from`, the auth policy `doc` lets
@@ -99,11 +103,11 @@ pub fn invoke_reach(
         // A request no VPC limits comes from any account's VPC, never from the internet.
         network: Network::PrivateVpce,
     };
-    // The instant and the region are not known here: time and region conditions stay unknown.
     let env = Env {
         service: Service::LatticeInvoke,
-        at: None,
-        region: "",
+        at: request.at,
+        // `arn:aws:vpc-lattice:<region>:…`
+        region: request.service_arn.split(':').nth(3).unwrap_or(""),
         owner_account: owner,
     };
     classify_through(&covering, &query, owner, env, vocab, (probes, capped))

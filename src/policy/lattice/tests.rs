@@ -39,6 +39,7 @@ fn request<'a>(method: &'a str, path: &'a str) -> InvokeRequest<'a> {
         network_arn: Some(NET),
         method,
         path,
+        at: None,
     }
 }
 
@@ -420,4 +421,33 @@ fn a_share_call_carries_no_invoke_key() {
     let v = share_reach(&d, ASSOCIATE_VPC, NET, OWNER, "us-east-1");
     assert_eq!(v.reach, Reach::Owner);
     assert!(!v.low_confidence, "{:?}", v.unevaluated);
+}
+
+/// Time conditions of an auth policy are evaluated at the request's instant (the scan's start,
+/// or `--at`), as for execute-api; with no instant they are unknown.
+#[test]
+fn time_conditions_are_evaluated_at_the_request_instant() {
+    let d = doc(
+        r#"{"Effect":"Allow","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*",
+            "Condition":{"DateLessThan":{"aws:CurrentTime":"2027-03-01T00:00:00Z"}}}"#,
+    );
+    let at = |instant: &str| InvokeRequest {
+        at: Some(
+            OffsetDateTime::parse(instant, &time::format_description::well_known::Rfc3339).unwrap(),
+        ),
+        ..request("GET", "/")
+    };
+    let verdict = |request: &InvokeRequest| {
+        invoke_reach(&d, request, CallerKind::Anonymous, OWNER, &associated())
+    };
+    let before = verdict(&at("2027-02-28T23:59:59Z"));
+    assert_eq!(before.reach, accounts(&[PARTNER]));
+    assert!(!before.low_confidence, "{:?}", before.unevaluated);
+    let after = verdict(&at("2027-03-01T00:00:00Z"));
+    assert_eq!(after.reach, Reach::Owner);
+    assert!(!after.low_confidence, "{:?}", after.unevaluated);
+    // No instant: the grant is kept, at low confidence.
+    let unknown = verdict(&request("GET", "/"));
+    assert_eq!(unknown.reach, accounts(&[PARTNER]));
+    assert!(unknown.low_confidence);
 }

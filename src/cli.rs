@@ -9,7 +9,7 @@
 
 use crate::analysis::analyze;
 use crate::aws::{self, Progress, ProgressSink, ScanOptions};
-use crate::inventory::{Inventory, TargetStatus};
+use crate::inventory::{Inventory, ShardSpec, TargetStatus};
 use crate::model::Severity;
 use crate::report::{self, AuditReport};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -127,6 +127,11 @@ pub struct ScanArgs {
     /// Skip the network inventory (PrivateLink, peering, load balancers): API Gateway only.
     #[arg(long)]
     pub no_network: bool,
+    /// Scan only shard K of N (counted from 1): the accounts whose hash falls in this shard.
+    /// Run every shard of 1/N … N/N as its own job, then `analyze` every shard's snapshot
+    /// together.
+    #[arg(long, value_name = "K/N", value_parser = ShardSpec::parse)]
+    pub shard: Option<ShardSpec>,
     /// No progress lines and no summary line on stderr (errors still print).
     #[arg(long, short)]
     pub quiet: bool,
@@ -298,6 +303,7 @@ fn validate_scan(args: &ScanArgs) -> Result<ScanOptions, UsageError> {
         max_attempts: args.max_attempts,
         progress: (!args.quiet).then(stderr_progress),
         network: !args.no_network,
+        shard: args.shard,
     })
 }
 

@@ -12,6 +12,9 @@ use crate::operation::Operation;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod shard;
+pub use shard::{shard_of, Shard, ShardSpec, MAX_SHARDS};
+
 /// Version of the snapshot format; bumped on an incompatible change.
 pub const SNAPSHOT_VERSION: u32 = 1;
 
@@ -34,6 +37,10 @@ pub struct Inventory {
     /// taken for a full scan.
     #[serde(default)]
     pub scope: ScanScope,
+    /// Which shard of a scan cut into shards (`--shard K/N`) this snapshot is, and the plan it
+    /// was cut from; `None` for a whole scan or a merge of shards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
 }
 
 /// What a scan covered: which kinds of entry point it read, and how its accounts and regions

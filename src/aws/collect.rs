@@ -7,7 +7,8 @@ use super::redact::{redact, register_credentials, register_secret};
 use super::{apigateway, network, organizations};
 use super::{CallCounter, FatalScanError, FinishedTarget, Progress, RegionCtx, ScanOptions};
 use crate::inventory::{
-    AccountFailure, Inventory, ScanError, SkippedAccount, Target, TargetStatus, SNAPSHOT_VERSION,
+    AccountFailure, Inventory, ScanError, Shard, SkippedAccount, Target, TargetStatus,
+    SNAPSHOT_VERSION,
 };
 use crate::operation::{Operation, SCAN_TARGET_STEP};
 use aws_config::SdkConfig;
@@ -24,6 +25,8 @@ struct EnteredAccount {
 
 /// The accounts a scan covers: those it entered, those it could not, and those it skipped.
 struct Accounts {
+    /// Every account of the scan before it was cut into shards (sorted).
+    plan: Vec<String>,
     entered: Vec<EnteredAccount>,
     failures: Vec<AccountFailure>,
     skipped: Vec<SkippedAccount>,
@@ -55,6 +58,7 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
         .unwrap_or_else(|| "us-east-1".into());
 
     let Accounts {
+        plan: plan_accounts,
         entered,
         mut failures,
         skipped,
@@ -90,6 +94,11 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
                 r
             }),
         },
+        shard: opts.shard.map(|spec| Shard {
+            index: spec.index,
+            count: spec.count,
+            plan_accounts,
+        }),
     })
 }
 
@@ -156,11 +165,30 @@ async fn enter_accounts(
     } else {
         (opts.accounts.clone(), Vec::new())
     };
-    let (entered, failures) = match &named {
-        None => (vec![enter_caller_account(base, calls).await?], Vec::new()),
-        Some(accounts) => assume_audit_roles(opts, base, calls, global_region, accounts).await,
+    let in_shard = |account: &str| opts.shard.is_none_or(|shard| shard.owns(account));
+    let (plan, entered, failures) = match named {
+        None => {
+            let caller = enter_caller_account(base, calls).await?;
+            let plan = vec![caller.account_id.clone()];
+            let entered = if in_shard(&caller.account_id) {
+                vec![caller]
+            } else {
+                Vec::new()
+            };
+            (plan, entered, Vec::new())
+        }
+        Some(mut accounts) => {
+            // Only this shard's accounts are entered: each account is entered by one shard.
+            let mine: Vec<String> = accounts.iter().filter(|a| in_shard(a)).cloned().collect();
+            let (entered, failures) =
+                assume_audit_roles(opts, base, calls, global_region, &mine).await;
+            accounts.sort();
+            accounts.dedup();
+            (accounts, entered, failures)
+        }
     };
     Ok(Accounts {
+        plan,
         entered,
         failures,
         skipped,

@@ -32,7 +32,7 @@ pub use collect::collect;
 use errors::scan_error;
 use paging::Listing;
 
-use crate::inventory::{ScanError, Target, TargetStatus};
+use crate::inventory::{ScanError, ShardSpec, Target, TargetStatus};
 use crate::operation::Operation;
 use aws_config::SdkConfig;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -66,6 +66,8 @@ pub struct ScanOptions {
     pub progress: Option<ProgressSink>,
     /// Also read the network inventory (EC2, ELBv2, WAFv2) for bypass analysis.
     pub network: bool,
+    /// Scan only this shard's accounts (`--shard K/N`); `None`: every account.
+    pub shard: Option<ShardSpec>,
 }
 
 impl std::fmt::Debug for ScanOptions {
@@ -86,6 +88,7 @@ impl std::fmt::Debug for ScanOptions {
             .field("max_attempts", &self.max_attempts)
             .field("progress", &self.progress.as_ref().map(|_| "callback"))
             .field("network", &self.network)
+            .field("shard", &self.shard)
             .finish()
     }
 }

@@ -23,6 +23,7 @@ pub fn build_report(inv: &Inventory, findings: Vec<Finding>) -> AuditReport {
             api_calls: inv.api_calls.clone(),
             skipped_accounts: inv.skipped_accounts.clone(),
             scope: inv.scope.clone(),
+            shard: inv.shard.as_ref().map(|s| s.spec()),
         },
         findings,
     }

@@ -48,6 +48,10 @@ pub struct ScanInfo {
     /// What kinds of entry point were read: `complete` holds within this scope only.
     #[serde(default)]
     pub scope: crate::inventory::ScanScope,
+    /// The one shard of a scan cut into shards this report covers (`audit --shard K/N`);
+    /// absent for a whole scan and for a merge of every shard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<crate::inventory::ShardSpec>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,6 +91,9 @@ impl ScanInfo {
         if !self.scope.network {
             status.push_str("; network paths not scanned (--no-network)");
         }
+        if let Some(shard) = self.shard {
+            status.push_str(&format!("; shard {shard} only"));
+        }
         status
     }
 }
@@ -116,6 +123,7 @@ pub(crate) fn report_for_tests(findings: Vec<Finding>) -> AuditReport {
             api_calls: Default::default(),
             skipped_accounts: vec![],
             scope: Default::default(),
+            shard: None,
         },
         findings,
     }

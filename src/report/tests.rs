@@ -250,6 +250,7 @@ fn full_report() -> AuditReport {
             regions: Some(vec!["eu-west-1".into(), "us-east-1".into()]),
             ..Default::default()
         },
+        ..Default::default()
     };
     pinned(build_report(&inv, findings()))
 }

@@ -17,6 +17,7 @@ mod network;
 mod packaging;
 mod read_only;
 mod rules_coverage;
+mod shard;
 
 use serde_json::Value;
 use std::collections::BTreeSet;

@@ -59,9 +59,11 @@ pub enum Command {
     },
     /// Audit an inventory snapshot offline (no AWS calls).
     Analyze {
-        /// Snapshot written by `collect` or `audit --snapshot`.
-        #[arg(long, value_name = "FILE")]
-        inventory: PathBuf,
+        /// Snapshot written by `collect` or `audit --snapshot`. Repeat it, or name a directory
+        /// (its `*.json` files), to merge the shards of one scan into one report: every shard
+        /// must be there, each once, all of one scope.
+        #[arg(long, value_name = "FILE|DIR", required = true)]
+        inventory: Vec<PathBuf>,
         #[command(flatten)]
         report: ReportArgs,
         /// No summary line on stderr.
@@ -481,6 +483,60 @@ fn looks_like_audit_report(text: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Loads one snapshot; errors name the file and, for the usual mistake, what it is instead.
+fn load_inventory(path: &Path) -> Result<Inventory, UsageError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| UsageError(format!("could not read inventory {}: {e}", path.display())))?;
+    Inventory::from_snapshot_json(&text).map_err(|e| {
+        if looks_like_audit_report(&text) {
+            UsageError(format!(
+                "{} is an audit report, not an inventory snapshot: pass a file written by \
+                 `overexposed collect` or `audit --snapshot`",
+                path.display()
+            ))
+        } else {
+            UsageError(format!("{}: {e}", path.display()))
+        }
+    })
+}
+
+/// The snapshot files `--inventory` names: each file as given, each directory's `*.json` files
+/// (sorted, not recursive).
+fn inventory_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let entries = std::fs::read_dir(path)
+            .map_err(|e| UsageError(format!("could not read directory {}: {e}", path.display())))?;
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        if found.is_empty() {
+            return Err(UsageError(format!(
+                "{} holds no snapshot (*.json)",
+                path.display()
+            )));
+        }
+        found.sort();
+        files.extend(found);
+    }
+    Ok(files)
+}
+
+/// Every snapshot `--inventory` names, merged into one (see [`crate::inventory::merge`]).
+fn load_inventories(paths: &[PathBuf]) -> Result<Inventory, UsageError> {
+    let mut parts = Vec::new();
+    for file in inventory_files(paths)? {
+        let inv = load_inventory(&file)?;
+        parts.push((file.display().to_string(), inv));
+    }
+    crate::inventory::merge(parts).map_err(|e| UsageError(e.to_string()))
+}
+
 fn render(report: &AuditReport, format: Format, color: bool, args: &ReportArgs) -> String {
     match format {
         Format::Table if args.details => {
@@ -591,23 +647,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             quiet,
         } => {
             check_report_outputs(&args)?;
-            let text = std::fs::read_to_string(&inventory).map_err(|e| {
-                UsageError(format!(
-                    "could not read inventory {}: {e}",
-                    inventory.display()
-                ))
-            })?;
-            let inv = Inventory::from_snapshot_json(&text).map_err(|e| {
-                if looks_like_audit_report(&text) {
-                    UsageError(format!(
-                        "{} is an audit report, not an inventory snapshot: pass a file written by \
-                         `overexposed collect` or `audit --snapshot`",
-                        inventory.display()
-                    ))
-                } else {
-                    UsageError(format!("{}: {e}", inventory.display()))
-                }
-            })?;
+            let inv = load_inventories(&inventory)?;
             emit(&report::build_report(&inv, analyze(&inv)), &args, quiet)
         }
         Command::Collect { scan, output } => {

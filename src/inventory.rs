@@ -12,7 +12,9 @@ use crate::operation::Operation;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod merge;
 mod shard;
+pub use merge::{merge, MergeError};
 pub use shard::{shard_of, Shard, ShardSpec, MAX_SHARDS};
 
 /// Version of the snapshot format; bumped on an incompatible change.

@@ -140,3 +140,188 @@ fn a_shard_report_says_so_and_has_its_own_sarif_category() {
     assert_eq!(bad.status, 2);
     assert!(bad.stderr.contains("is not a shard"), "{}", bad.stderr);
 }
+
+/// The accounts of every estate with paths across accounts or many APIs: `network` (peerings,
+/// endpoint services, partners), `demo`, and the API Gateway estates.
+fn proof_accounts() -> Vec<&'static str> {
+    for estate in ["network", "demo", "apigw-matrix", "apigw-multi"] {
+        harness::estate(estate);
+    }
+    let mut accounts = NETWORK_ACCOUNTS.to_vec();
+    accounts.extend([
+        "111111111111",
+        "222222222222",
+        "300000000001",
+        "300000000002",
+        "300000000003",
+        "300000000011",
+        "300000000012",
+    ]);
+    accounts
+}
+
+/// `analyze` of `inventories` in `format`, timestamps removed; asserts the exit code.
+fn analyze(inventories: &[&Path], format: &str, expect_status: i32) -> String {
+    let mut args = vec!["analyze".to_string()];
+    for inv in inventories {
+        args.extend(["--inventory".into(), inv.display().to_string()]);
+    }
+    args.extend(
+        [
+            "--format",
+            format,
+            "--fail-on",
+            "never",
+            "--quiet",
+            "--details",
+        ]
+        .map(String::from),
+    );
+    let run = harness::run_audit(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        run.status, expect_status,
+        "analyze {args:?}: {}",
+        run.stderr
+    );
+    if format == "table" {
+        return run.stdout;
+    }
+    let mut report: Value = run.json();
+    strip_times(&mut report);
+    serde_json::to_string_pretty(&report).unwrap()
+}
+
+/// Removes the scan's start and end times (JSON `started_at`/`finished_at`, SARIF
+/// `startTimeUtc`/`endTimeUtc`), the only things that differ between two runs of one scan.
+fn strip_times(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for key in ["started_at", "finished_at", "startTimeUtc", "endTimeUtc"] {
+                map.remove(key);
+            }
+            map.values_mut().for_each(strip_times);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_times),
+        _ => {}
+    }
+}
+
+#[test]
+fn sharded_and_merged_reports_equal_the_unsharded_ones_apart_from_timestamps() {
+    let accounts = proof_accounts();
+    let regions = ["--regions", "us-east-1,eu-west-1"];
+    let whole = collect("proof-whole.json", &accounts, &regions);
+    let dir = harness::scratch_file("proof-shards");
+    std::fs::create_dir_all(&dir).unwrap();
+    let count = 4;
+    let shards: Vec<PathBuf> = (1..=count)
+        .map(|k| {
+            let file = collect(
+                &format!("proof-shard-{k}.json"),
+                &accounts,
+                &[regions[0], regions[1], "--shard", &format!("{k}/{count}")],
+            );
+            let into_dir = dir.join(format!("shard-{k}.json"));
+            std::fs::copy(&file, &into_dir).unwrap();
+            file
+        })
+        .collect();
+    let shard_refs: Vec<&Path> = shards.iter().map(PathBuf::as_path).collect();
+    for format in ["json", "sarif", "table"] {
+        let expected = analyze(&[&whole], format, 0);
+        let merged = analyze(&shard_refs, format, 0);
+        assert!(
+            merged == expected,
+            "the merged {format} report differs from the unsharded one:\n{}",
+            first_difference(&expected, &merged)
+        );
+        // A directory of shards is the same as naming each one.
+        assert_eq!(
+            analyze(&[&dir], format, 0),
+            expected,
+            "{format} from a directory"
+        );
+    }
+    // Not a vacuous proof: the report has findings in several accounts, across accounts too.
+    let report: Value = serde_json::from_str(&analyze(&[&whole], "json", 0)).unwrap();
+    let accounts_with_findings: BTreeSet<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["account_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        accounts_with_findings.len() > 8,
+        "{accounts_with_findings:?}"
+    );
+    assert!(report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule_id"].as_str().unwrap().starts_with("peering-")));
+}
+
+/// The first line where two texts differ, with a little context.
+fn first_difference(a: &str, b: &str) -> String {
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    let at = a
+        .iter()
+        .zip(&b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    let from = at.saturating_sub(3);
+    format!(
+        "line {at}:\n  unsharded: {:?}\n  merged:    {:?}",
+        &a[from..(at + 3).min(a.len())],
+        &b[from..(at + 3).min(b.len())]
+    )
+}
+
+#[test]
+fn a_missing_shard_is_refused_by_name_and_nothing_is_written() {
+    let shards = network_shards(3);
+    let out = harness::scratch_file("never-written.json");
+    let run = harness::run_audit(&[
+        "analyze",
+        "--inventory",
+        shards[0].to_str().unwrap(),
+        "--inventory",
+        shards[2].to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("shard(s) 2/3 missing"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty());
+    assert!(
+        !out.exists(),
+        "a report of a missing shard's scan was written"
+    );
+    // The same shard twice is refused too, naming both files.
+    let twice = harness::run_audit(&[
+        "analyze",
+        "--inventory",
+        shards[0].to_str().unwrap(),
+        "--inventory",
+        shards[1].to_str().unwrap(),
+        "--inventory",
+        shards[1].to_str().unwrap(),
+        "--inventory",
+        shards[2].to_str().unwrap(),
+    ]);
+    assert_eq!(twice.status, 2);
+    assert!(
+        twice.stderr.contains("shard 2/3 is given twice"),
+        "{}",
+        twice.stderr
+    );
+    let empty = harness::scratch_file("no-shards-here");
+    std::fs::create_dir_all(&empty).unwrap();
+    let none = harness::run_audit(&["analyze", "--inventory", empty.to_str().unwrap()]);
+    assert_eq!(none.status, 2);
+    assert!(none.stderr.contains("holds no snapshot"), "{}", none.stderr);
+}

@@ -126,6 +126,21 @@ pub fn endpoint_service(region: &str, account: &str, service_id: &str) -> String
     )
 }
 
+/// The ARN of a transit gateway (`tgw-…`) of `account`, its owner.
+pub fn transit_gateway(region: &str, account: &str, id: &str) -> String {
+    regional("ec2", region, account, &format!("transit-gateway/{id}"))
+}
+
+/// The ARN of a transit gateway attachment (`tgw-attach-…`) of `account`.
+pub fn transit_gateway_attachment(region: &str, account: &str, id: &str) -> String {
+    regional(
+        "ec2",
+        region,
+        account,
+        &format!("transit-gateway-attachment/{id}"),
+    )
+}
+
 /// The ARN of an IAM role; `name` may carry the role's path (`ops/auditor`). IAM is global:
 /// the partition is given, the region empty.
 pub fn iam_role(partition: &str, account: &str, name: &str) -> String {

@@ -338,6 +338,82 @@ pub struct Network {
     /// on (see `aws::network`), with their entries when they could be read.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub prefix_lists: Vec<PrefixList>,
+    /// Transit Gateway attachments, and the route tables of the transit gateways this account
+    /// owns where a verdict depends on them (see `aws::transit`). `None`: the attachments were
+    /// not read (a snapshot older than them, or the listing failed: the target's errors say
+    /// which), so whatever a route to a transit gateway leads to is unknown, never "nothing".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transit: Option<Transit>,
+}
+
+/// What one account × region reads of its transit gateways.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Transit {
+    /// The attachments this account sees: its own, on any transit gateway (one shared with it
+    /// through AWS RAM included), and every attachment of the transit gateways it owns.
+    pub attachments: Vec<TgwAttachment>,
+    /// The transit gateways this account owns whose route tables were wanted (some attachment
+    /// is another account's VPC, or a peering with another transit gateway).
+    #[serde(default)]
+    pub gateways: Vec<OwnedTransitGateway>,
+}
+
+/// A transit gateway attachment (`tgw-attach-…`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TgwAttachment {
+    pub id: String,
+    pub transit_gateway_id: String,
+    pub transit_gateway_owner_id: String,
+    /// `vpc`, `peering` (another transit gateway), `vpn`, `direct-connect-gateway`, `connect`, …
+    pub resource_type: String,
+    /// The VPC id of a VPC attachment; the other transit gateway's id of a peering.
+    pub resource_id: String,
+    /// The account owning the resource (as AWS says it: the emulator says the transit gateway's
+    /// owner even for another account's VPC).
+    pub resource_owner_id: String,
+    /// `available`, `pendingAcceptance`, `deleted`, …
+    pub state: String,
+    /// The transit gateway route table the attachment is associated with: the table that
+    /// routes the traffic coming in through it. `None`: not associated with any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route_table_id: Option<String>,
+}
+
+/// A transit gateway of this account, with its route tables (`None` when they could not be
+/// listed).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OwnedTransitGateway {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route_tables: Option<Vec<TgwRouteTable>>,
+}
+
+/// A transit gateway route table (`tgw-rtb-…`). Each fact is `None` when it could not be read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TgwRouteTable {
+    pub id: String,
+    /// The attachments propagating their routes (their VPCs' CIDRs) into this table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub propagations: Option<Vec<String>>,
+    /// Static and propagated routes, active or blackhole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routes: Option<Vec<TgwRoute>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TgwRoute {
+    /// IPv4 or IPv6 destination; empty when the destination is a prefix list.
+    pub destination_cidr: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix_list_id: Option<String>,
+    /// The attachments it sends traffic to (several: equal-cost paths). Empty on a blackhole,
+    /// and on the emulator's static routes, which come back without theirs.
+    #[serde(default)]
+    pub attachment_ids: Vec<String>,
+    /// `static` or `propagated`.
+    pub route_type: String,
+    /// `active` or `blackhole`.
+    pub state: String,
 }
 
 /// A managed prefix list (`pl-…`), customer-managed or AWS-managed.
@@ -615,6 +691,27 @@ impl TargetGroup {
             .as_deref()
             .is_none_or(|p| p.eq_ignore_ascii_case("TCP") || p.eq_ignore_ascii_case("TLS"));
         proto_ok && matches!(self.target_type.as_str(), "instance" | "ip")
+    }
+}
+
+impl TgwAttachment {
+    /// Whether traffic goes through it: available, being modified, or created and about to
+    /// be (an attachment awaiting the owner's acceptance, failed or deleted carries none). A
+    /// state left out is taken to carry traffic.
+    pub fn carries_traffic(&self) -> bool {
+        matches!(
+            self.state.as_str(),
+            "available" | "modifying" | "pending" | ""
+        )
+    }
+
+    pub fn is_vpc(&self) -> bool {
+        self.resource_type == "vpc"
+    }
+
+    /// A peering with another transit gateway.
+    pub fn is_peering(&self) -> bool {
+        matches!(self.resource_type.as_str(), "peering" | "tgw-peering")
     }
 }
 

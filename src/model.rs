@@ -165,6 +165,7 @@ pub enum EntryPoint {
     Privatelink,
     VpcPeering,
     PublicLoadBalancer,
+    TransitGateway,
 }
 
 impl EntryPoint {
@@ -175,6 +176,7 @@ impl EntryPoint {
             EntryPoint::Privatelink => "privatelink",
             EntryPoint::VpcPeering => "vpc_peering",
             EntryPoint::PublicLoadBalancer => "public_load_balancer",
+            EntryPoint::TransitGateway => "transit_gateway",
         }
     }
 }

@@ -90,6 +90,10 @@ operations! {
         Ec2DescribeNetworkInterfaces = "DescribeNetworkInterfaces",
         Ec2DescribeManagedPrefixLists = "DescribeManagedPrefixLists",
         Ec2GetManagedPrefixListEntries = "GetManagedPrefixListEntries",
+        Ec2DescribeTransitGatewayAttachments = "DescribeTransitGatewayAttachments",
+        Ec2DescribeTransitGatewayRouteTables = "DescribeTransitGatewayRouteTables",
+        Ec2GetTransitGatewayRouteTablePropagations = "GetTransitGatewayRouteTablePropagations",
+        Ec2SearchTransitGatewayRoutes = "SearchTransitGatewayRoutes",
     }
     ElasticLoadBalancing = "elasticloadbalancing" {
         ElbDescribeLoadBalancers = "DescribeLoadBalancers",

@@ -29,7 +29,7 @@ fn sorted_unique_items<T: Ord>((pages, mut items): (usize, Vec<T>)) -> (usize, V
 }
 
 /// A filter on `name`, matching any of `values`.
-fn filter(name: &str, values: &[impl AsRef<str>]) -> t::Filter {
+pub(super) fn filter(name: &str, values: &[impl AsRef<str>]) -> t::Filter {
     let values = values.iter().map(|v| v.as_ref().to_string()).collect();
     t::Filter::builder()
         .name(name)

@@ -12,7 +12,7 @@
 //! Where things are:
 //! - `collect`: the run (credentials, accounts entered, targets planned and scanned, the
 //!   inventory assembled);
-//! - `apigateway`, `network` (which reads, and when; `ec2` and `elb` make them),
+//! - `apigateway`, `network` (which reads, and when; `ec2`, `elb` and `transit` make them),
 //!   `organizations`: what is read;
 //! - `paging`, `concurrency`, `errors`, `redact`, `config`: how every read is made.
 
@@ -27,6 +27,7 @@ pub mod network;
 mod organizations;
 mod paging;
 mod redact;
+mod transit;
 
 pub use collect::collect;
 use errors::scan_error;

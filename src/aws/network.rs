@@ -1,7 +1,8 @@
 //! Network inventory (EC2, ELBv2, WAFv2) for bypass analysis: the paths to a private backend
 //! that do not go through API Gateway (README, "How it decides": PrivateLink, VPC peering,
-//! internet-facing load balancers). This file decides which reads happen when; `ec2` and
-//! `elb` make them.
+//! transit gateways, internet-facing load balancers). This file decides which reads happen
+//! when; `ec2`, `elb` and `transit` make them (`transit` says which transit gateway reads
+//! happen when).
 //!
 //! Call budget per account × region, read-only:
 //! - always, one paginated listing each (run concurrently): `ec2:DescribeVpcs`,
@@ -9,25 +10,29 @@
 //!   `DescribeVpcEndpoints`, `DescribeVpcPeeringConnections`,
 //!   `DescribeVpcEndpointServiceConfigurations`, `elasticloadbalancing:DescribeLoadBalancers`
 //!   and `DescribeTargetGroups` (all target groups of the region in one listing, each naming
-//!   its load balancers);
+//!   its load balancers), and `ec2:DescribeTransitGatewayAttachments`;
 //! - per endpoint service: `DescribeVpcEndpointServicePermissions` (decides the verdict) and
 //!   `DescribeVpcEndpointConnections` (who is connected now: accounts connected but no longer
 //!   allowed are reported too; a failure is a notification);
+//! - the route tables of the transit gateways the account owns where another account comes in
+//!   (see `transit`);
 //! - only when some verdict compares targets (the region has an endpoint service, an
-//!   internet-facing load balancer or an active cross-account peering):
+//!   internet-facing load balancer or a VPC another account comes into: an active
+//!   cross-account peering, or a transit gateway attachment another account's traffic can come
+//!   through):
 //!   `DescribeTargetHealth` per target group attached to a load balancer, and
 //!   `DescribeNetworkInterfaces` (batched) for IP targets that are not instance addresses;
 //! - `DescribeListeners` only for internet-facing load balancers and for load balancers in a
-//!   VPC with an active cross-account peering (listener ports matter only there);
+//!   VPC another account comes into (listener ports matter only there);
 //! - `elasticloadbalancing:DescribeTargetGroupAttributes` only for the TCP/TLS target groups of
-//!   internal NLBs in a VPC with an active cross-account peering (`preserve_client_ip.enabled`
+//!   internal NLBs in a VPC another account comes into (`preserve_client_ip.enabled`
 //!   decides whose address the targets' security groups must admit; UDP-like protocols always
 //!   preserve it);
 //! - `ec2:DescribeManagedPrefixLists` (batched by id) and `GetManagedPrefixListEntries` per list
 //!   only for prefix lists named by the security groups of internet-facing load balancers, by
-//!   the security groups of a VPC with an active cross-account peering, or by a route to a
-//!   peering (the AWS-managed CloudFront origin-facing list needs no entries: it means the
-//!   internet, through CloudFront);
+//!   the security groups of a VPC another account comes into, by a route to a peering or a
+//!   transit gateway, or by a transit gateway route read (the AWS-managed CloudFront
+//!   origin-facing list needs no entries: it means the internet, through CloudFront);
 //! - `wafv2:GetWebACLForResource` per internet-facing ALB (NLBs cannot carry a web ACL; REST
 //!   API stages report theirs in `GetStages`).
 //!
@@ -48,9 +53,13 @@ use super::elb::{
     describe_load_balancers, describe_target_groups, listeners, preserve_client_ip, target_health,
     web_acl, ListedTargetGroup,
 };
+use super::transit::{
+    describe_attachments, read_route_tables, route_prefix_lists, transit_vpcs,
+    vpc_route_prefix_lists,
+};
 use super::{ReadLog, RegionCtx};
 use crate::inventory::{
-    LbTarget, LoadBalancer, Network, Notification, PrefixList, Target, TargetGroup,
+    LbTarget, LoadBalancer, Network, Notification, PrefixList, Target, TargetGroup, Transit,
 };
 use aws_sdk_ec2 as ec2;
 use aws_sdk_elasticloadbalancingv2 as elb;
@@ -73,15 +82,19 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
     attach_target_groups(&mut net, target_groups.unwrap_or_default());
 
     // The per-resource reads below happen only where some verdict needs them.
-    let peered_vpcs = peered_vpcs(&net, &target.account_id);
-    if verdicts_compare_targets(&net, &peered_vpcs) {
+    // Transit gateway route tables first: which VPCs another account comes into depends on
+    // the gateways' attachments.
+    read_route_tables(ctx, ec2, &mut net, &target.account_id, &mut log).await;
+    let mut crossed_vpcs = peered_vpcs(&net, &target.account_id);
+    crossed_vpcs.extend(transit_vpcs(&net, &target.account_id));
+    if verdicts_compare_targets(&net, &crossed_vpcs) {
         read_target_health(ctx, elb, &mut net, target_groups_listed, &mut log).await;
         read_target_interfaces(ctx, ec2, &mut net, &mut log).await;
     }
-    read_listeners(ctx, elb, &mut net, &peered_vpcs, &mut log).await;
-    read_client_ip_preservation(ctx, elb, &mut net, &peered_vpcs, &mut log).await;
+    read_listeners(ctx, elb, &mut net, &crossed_vpcs, &mut log).await;
+    read_client_ip_preservation(ctx, elb, &mut net, &crossed_vpcs, &mut log).await;
     // Prefix lists that some verdict depends on: resolved, never guessed.
-    let wanted = referenced_prefix_lists(&net, &peered_vpcs);
+    let wanted = referenced_prefix_lists(&net, &crossed_vpcs);
     if !wanted.is_empty() {
         net.prefix_lists = resolve_prefix_lists(ctx, ec2, &wanted, &mut log).await;
     }
@@ -100,7 +113,19 @@ async fn read_listings(
     elb: &elb::Client,
     log: &mut ReadLog,
 ) -> (Network, Option<Vec<ListedTargetGroup>>) {
-    let (vpcs, subnets, route_tables, groups, instances, endpoints, peerings, services, lbs, tgs) = tokio::join!(
+    let (
+        vpcs,
+        subnets,
+        route_tables,
+        groups,
+        instances,
+        endpoints,
+        peerings,
+        services,
+        lbs,
+        tgs,
+        attachments,
+    ) = tokio::join!(
         describe_vpcs(ctx, ec2),
         describe_subnets(ctx, ec2),
         describe_route_tables(ctx, ec2),
@@ -111,6 +136,7 @@ async fn read_listings(
         describe_endpoint_services(ctx, ec2),
         describe_load_balancers(ctx, elb),
         describe_target_groups(ctx, elb),
+        describe_attachments(ctx, ec2),
     );
     let net = Network {
         vpcs: log.listed(vpcs).unwrap_or_default(),
@@ -122,6 +148,10 @@ async fn read_listings(
         peerings: log.listed(peerings).unwrap_or_default(),
         endpoint_services: log.listed(services).unwrap_or_default(),
         load_balancers: log.listed(lbs).unwrap_or_default(),
+        transit: log.listed(attachments).map(|attachments| Transit {
+            attachments,
+            gateways: vec![],
+        }),
         ..Default::default()
     };
     (net, log.listed(tgs))
@@ -203,13 +233,14 @@ fn peered_vpcs(net: &Network, owner: &str) -> BTreeSet<String> {
 }
 
 /// Whether some verdict of the region compares load balancer targets with a backend: the
-/// region has an endpoint service, an internet-facing load balancer or a peered VPC.
-fn verdicts_compare_targets(net: &Network, peered_vpcs: &BTreeSet<String>) -> bool {
+/// region has an endpoint service, an internet-facing load balancer or a VPC another account
+/// comes into (`crossed_vpcs`: peered, or attached to a transit gateway).
+fn verdicts_compare_targets(net: &Network, crossed_vpcs: &BTreeSet<String>) -> bool {
     let any_public_lb = net
         .load_balancers
         .iter()
         .any(|lb| lb.scheme == "internet-facing");
-    any_public_lb || !peered_vpcs.is_empty() || !net.endpoint_services.is_empty()
+    any_public_lb || !crossed_vpcs.is_empty() || !net.endpoint_services.is_empty()
 }
 
 /// The targets of every load balancer: one `DescribeTargetHealth` per target group, shared by
@@ -310,17 +341,17 @@ fn load_balancers_where(
         .unzip()
 }
 
-/// The listeners of internet-facing load balancers and of those in a peered VPC: listener
-/// ports matter only there.
+/// The listeners of internet-facing load balancers and of those in a VPC another account
+/// comes into: listener ports matter only there.
 async fn read_listeners(
     ctx: &RegionCtx,
     elb: &elb::Client,
     net: &mut Network,
-    peered_vpcs: &BTreeSet<String>,
+    crossed_vpcs: &BTreeSet<String>,
     log: &mut ReadLog,
 ) {
     let (wanted, arns) = load_balancers_where(net, |lb| {
-        lb.scheme == "internet-facing" || peered_vpcs.contains(&lb.vpc_id)
+        lb.scheme == "internet-facing" || crossed_vpcs.contains(&lb.vpc_id)
     });
     let answers = bounded(arns, |arn| async move { listeners(ctx, elb, &arn).await }).await;
     for (&i, answer) in wanted.iter().zip(answers) {
@@ -332,19 +363,20 @@ async fn read_listeners(
 }
 
 /// Client IP preservation decides whose address the targets of an internal NLB see when a
-/// peer comes through it: the peer's (preserved) or the NLB's own. Only peered VPCs need it.
+/// peer comes through it: the peer's (preserved) or the NLB's own. Only VPCs another account
+/// comes into need it.
 async fn read_client_ip_preservation(
     ctx: &RegionCtx,
     elb: &elb::Client,
     net: &mut Network,
-    peered_vpcs: &BTreeSet<String>,
+    crossed_vpcs: &BTreeSet<String>,
     log: &mut ReadLog,
 ) {
     let configurable_groups: BTreeSet<String> = net
         .load_balancers
         .iter()
         .filter(|lb| {
-            lb.lb_type == "network" && lb.scheme == "internal" && peered_vpcs.contains(&lb.vpc_id)
+            lb.lb_type == "network" && lb.scheme == "internal" && crossed_vpcs.contains(&lb.vpc_id)
         })
         .flat_map(|lb| &lb.target_groups)
         .filter(|tg| tg.preservation_configurable())
@@ -413,8 +445,10 @@ async fn read_web_acls(
 
 /// Prefix lists named where a verdict depends on them: rules of the security groups of
 /// internet-facing load balancers (who on the internet reaches them), rules of every group in
-/// a VPC with an active cross-account peering, and destinations of routes to a peering.
-fn referenced_prefix_lists(net: &Network, peered_vpcs: &BTreeSet<String>) -> BTreeSet<String> {
+/// a VPC another account comes into (an active cross-account peering, a transit gateway),
+/// destinations of routes to a peering or a transit gateway, and of the routes of the transit
+/// gateway route tables read.
+fn referenced_prefix_lists(net: &Network, crossed_vpcs: &BTreeSet<String>) -> BTreeSet<String> {
     let public_groups: BTreeSet<&str> = net
         .load_balancers
         .iter()
@@ -423,23 +457,26 @@ fn referenced_prefix_lists(net: &Network, peered_vpcs: &BTreeSet<String>) -> BTr
         .collect();
     let mut out = BTreeSet::new();
     for g in &net.security_groups {
-        if public_groups.contains(g.id.as_str()) || peered_vpcs.contains(&g.vpc_id) {
+        if public_groups.contains(g.id.as_str()) || crossed_vpcs.contains(&g.vpc_id) {
             for rule in &g.ingress {
                 out.extend(rule.prefix_list_ids.iter().cloned());
             }
         }
     }
-    for rt in net
-        .route_tables
-        .iter()
-        .filter(|rt| peered_vpcs.contains(&rt.vpc_id))
-    {
+    let crossed_tables = || {
+        net.route_tables
+            .iter()
+            .filter(|rt| crossed_vpcs.contains(&rt.vpc_id))
+    };
+    for rt in crossed_tables() {
         for r in &rt.routes {
             if r.vpc_peering_connection_id.is_some() {
                 out.extend(r.destination_prefix_list_id.iter().cloned());
             }
         }
     }
+    out.extend(vpc_route_prefix_lists(crossed_tables()));
+    out.extend(route_prefix_lists(net));
     out
 }
 
@@ -512,6 +549,9 @@ fn sort_network(net: &mut Network) {
         .sort_by(|a, b| a.service_id.cmp(&b.service_id));
     net.network_interfaces.sort_by(|a, b| a.id.cmp(&b.id));
     net.prefix_lists.sort_by(|a, b| a.id.cmp(&b.id));
+    if let Some(transit) = &mut net.transit {
+        transit.attachments.sort_by(|a, b| a.id.cmp(&b.id));
+    }
     net.load_balancers.sort_by(|a, b| a.arn.cmp(&b.arn));
     for lb in &mut net.load_balancers {
         lb.listeners.sort_by(|a, b| a.arn.cmp(&b.arn));

@@ -246,3 +246,32 @@ def legacy_backend(aws, cidr="10.0.0.0/16", name="legacy", api=True, admit=(), p
         ], policy=policy)
         out["api"] = api_id
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Transit gateways
+
+
+def transit_gateway(aws):
+    """Creates a transit gateway; returns (tgw_id, default_route_table_id). The emulator
+    associates every attachment with the default table (whatever the gateway's options say) and
+    never propagates by itself."""
+    tgw = aws.ec2.create_transit_gateway(Description="hub")["TransitGateway"]
+    return tgw["TransitGatewayId"], tgw["Options"]["AssociationDefaultRouteTableId"]
+
+
+def tgw_attachment(aws, tgw, vpc_id, subnet_ids, propagate_to=None):
+    """Attaches a VPC (this account's, or another's: the emulator lets only the gateway's owner
+    attach, so another account's VPC is attached from the owner's side) and, with
+    `propagate_to` (a route table id), propagates its CIDRs there. Returns the attachment id."""
+    att = aws.ec2.create_transit_gateway_vpc_attachment(
+        TransitGatewayId=tgw, VpcId=vpc_id, SubnetIds=list(subnet_ids))["TransitGatewayVpcAttachment"]
+    att_id = att["TransitGatewayAttachmentId"]
+    if propagate_to:
+        aws.ec2.enable_transit_gateway_route_table_propagation(
+            TransitGatewayRouteTableId=propagate_to, TransitGatewayAttachmentId=att_id)
+    return att_id
+
+
+def route_to_tgw(aws, table_id, cidr, tgw):
+    aws.ec2.create_route(RouteTableId=table_id, DestinationCidrBlock=cidr, TransitGatewayId=tgw)

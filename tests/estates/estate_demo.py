@@ -13,14 +13,17 @@ an internal NLB. Account 222222222222 (the partner) must call a few read-only GE
    - PrivateLink: an endpoint service on the backend NLB allowed to the partner account;
    - VPC peering: the partner's VPC (10.1.0.0/16) peered, routed and admitted on port 8080;
    - an internet-facing ALB with a WAF "IP allow-list", and an internet-facing NLB (which
-     cannot carry a WAF), both forwarding to the backend instance.
+     cannot carry a WAF), both forwarding to the backend instance;
+   - a transit gateway of the owner with the partner's second VPC (10.2.0.0/16) attached
+     beside the backend's, one route table for both (a full mesh), routed and admitted on 8080.
 
 The seeder's ids are deterministic when the server's id generator is seeded first
 (scripts/demo does that), so the committed reports can be checked byte for byte.
 """
 
 from build import (endpoint_service, http_api, legacy_backend, load_balancer, peering, rest_api,
-                   route, security_group, vpc, web_acl)
+                   route, route_to_tgw, security_group, subnet, tgw_attachment, transit_gateway,
+                   vpc, web_acl)
 from seed import Aws
 
 OWNER = "111111111111"
@@ -94,6 +97,19 @@ def demo_estate(endpoint):
     nlb, _ = load_balancer(owner, "partner-nlb", b["vpc"], [b["subnet"]], "internet-facing", "network",
                            [(b["instance"], 8080)])
     ids["public_nlb"] = nlb
+
+    # 3d. A transit gateway of the owner, the partner's second VPC attached from the owner's
+    # side (the emulator lets no other account attach), both propagating into the default table.
+    tgw, table = transit_gateway(owner)
+    partner_vpc2, _ = vpc(partner, "10.2.0.0/16")
+    partner_subnet2 = subnet(partner, partner_vpc2, "10.2.1.0/24")
+    tgw_attachment(owner, tgw, b["vpc"], [b["subnet"]], propagate_to=table)
+    ids["partner_attachment"] = tgw_attachment(owner, tgw, partner_vpc2, [partner_subnet2],
+                                               propagate_to=table)
+    route_to_tgw(owner, b["main_rtb"], "10.2.0.0/16", tgw)
+    owner.ec2.authorize_security_group_ingress(GroupId=b["sg"], IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "IpRanges": [{"CidrIp": "10.2.0.0/16"}]}])
+    ids["transit_gateway"] = tgw
     return ids
 
 

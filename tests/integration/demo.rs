@@ -142,7 +142,7 @@ fn the_demo_shows_the_safe_design_clean_and_every_alternative_flagged() {
             "/orders",
             "internet",
         ),
-        // The three tempting alternatives.
+        // The four tempting alternatives.
         r(
             "privatelink-open-to-external-accounts",
             "privatelink",
@@ -163,6 +163,13 @@ fn the_demo_shows_the_safe_design_clean_and_every_alternative_flagged() {
             "*",
             "*",
             "internet",
+        ),
+        r(
+            "transit-gateway-exposes-private-backend",
+            "transit_gateway",
+            "*",
+            "*",
+            "accounts:[222222222222]",
         ),
     ]
     .into_iter()
@@ -194,7 +201,7 @@ fn the_demo_shows_the_safe_design_clean_and_every_alternative_flagged() {
     }
     let table = read("demo.txt");
     assert!(
-        table.contains("10 finding(s) (6 critical, 4 high, 0 medium, 0 low, 0 info)"),
+        table.contains("11 finding(s) (6 critical, 5 high, 0 medium, 0 low, 0 info)"),
         "{table}"
     );
     assert!(table.contains("scan complete"));
@@ -241,7 +248,7 @@ fn demo_sarif_validates_against_the_official_schema_and_github_rules() {
         );
     }
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 10);
+    assert_eq!(results.len(), 11);
     for r in results {
         let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
             .as_str()

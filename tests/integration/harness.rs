@@ -213,24 +213,31 @@ pub fn run_audit(args: &[&str]) -> Run {
     run(cmd)
 }
 
-/// `audit --accounts A --regions R --format json --quiet --fail-on never` plus `extra`,
-/// against the shared emulator. Asserts the scan was complete (exit 0) and returns the report.
-pub fn audit_json(accounts: &[&str], regions: &[&str], extra: &[&str]) -> Value {
-    let accounts = accounts.join(",");
-    let regions = regions.join(",");
-    let mut args = vec![
+/// `audit --accounts A --regions R --format json --quiet --fail-on never`: the JSON report
+/// on stdout, whatever it finds.
+pub fn audit_args(accounts: &[&str], regions: &[&str]) -> Vec<String> {
+    [
         "audit",
         "--accounts",
-        &accounts,
+        &accounts.join(","),
         "--regions",
-        &regions,
+        &regions.join(","),
         "--format",
         "json",
         "--quiet",
         "--fail-on",
         "never",
-    ];
-    args.extend_from_slice(extra);
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
+
+/// [`audit_args`] plus `extra`, against the shared emulator. Asserts the scan was complete
+/// (exit 0) and returns the report.
+pub fn audit_json(accounts: &[&str], regions: &[&str], extra: &[&str]) -> Value {
+    let mut args = audit_args(accounts, regions);
+    args.extend(extra.iter().map(|a| a.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let run = run_audit(&args);
     assert_eq!(
         run.status, 0,

@@ -18,6 +18,7 @@ mod packaging;
 mod read_only;
 mod rules_coverage;
 mod shard;
+mod transit;
 
 use serde_json::Value;
 use std::collections::BTreeSet;

@@ -450,9 +450,12 @@ fn the_network_inventory_is_counted_call_by_call() {
         "ec2:DescribeVpcEndpointServiceConfigurations",
         "elasticloadbalancing:DescribeLoadBalancers",
         "elasticloadbalancing:DescribeTargetGroups",
+        "ec2:DescribeTransitGatewayAttachments",
     ] {
         assert_eq!(n(op), 15, "{op}: {calls:#}");
     }
+    // Account 14's transit gateway has nothing attached: its route tables are not read.
+    assert_eq!(n("ec2:DescribeTransitGatewayRouteTables"), 0, "{calls:#}");
     // Four endpoint services; WAF only for the four internet-facing ALBs.
     assert_eq!(n("ec2:DescribeVpcEndpointServicePermissions"), 4);
     assert_eq!(n("wafv2:GetWebACLForResource"), 4);

@@ -1,8 +1,9 @@
 //! The auditor only reads, and only what it needs. Three checks hold each other up:
 //!
 //! 1. [`ALLOWED`] is the reviewed list of every AWS operation the auditor may call: each a
-//!    `Get`/`List`/`Describe` read (or `sts:AssumeRole` / `sts:GetCallerIdentity`), and none a
-//!    sensitive read that merely looks like one (`ec2:GetPasswordData`, `GetConsoleOutput`).
+//!    `Get`/`List`/`Describe`/`Search` read (or `sts:AssumeRole` / `sts:GetCallerIdentity`),
+//!    and none a sensitive read that merely looks like one (`ec2:GetPasswordData`,
+//!    `GetConsoleOutput`).
 //! 2. [`Operation::ALL`], the only way `src/aws` names a call, is exactly that list: a new call
 //!    cannot land without a review of it.
 //! 3. Every operation the emulator receives during full audits (recorded by the fault proxy)
@@ -15,8 +16,9 @@
 //! link, a disabled default endpoint under a v1 custom domain), HTTP APIs (a JWT route, a v2
 //! custom domain with an API mapping), VPCs, instances, load balancers (public ALB: listeners,
 //! web ACL), an endpoint service with permissions and an IP target that is a bare network
-//! interface, a VPC endpoint and a peering; and the network estate (prefix lists, internal NLBs
-//! in peered VPCs). A request the proxy cannot name fails the test.
+//! interface, a VPC endpoint and a peering; the network estate (prefix lists, internal NLBs
+//! in peered VPCs); and the transit estate (transit gateways with another account's VPC
+//! attached: their route tables). A request the proxy cannot name fails the test.
 //!
 //! And the README's minimal IAM policy for the audit role grants exactly those calls.
 
@@ -80,6 +82,11 @@ const ALLOWED: &[&str] = &[
     "elasticloadbalancing:DescribeListeners",
     "elasticloadbalancing:DescribeTargetGroupAttributes",
     "wafv2:GetWebACLForResource",
+    // Transit gateways.
+    "ec2:DescribeTransitGatewayAttachments",
+    "ec2:DescribeTransitGatewayRouteTables",
+    "ec2:GetTransitGatewayRouteTablePropagations",
+    "ec2:SearchTransitGatewayRoutes",
 ];
 
 /// On the reviewed list, and a read by its name.
@@ -87,9 +94,9 @@ fn is_allowed(op: &str) -> bool {
     ALLOWED.contains(&op) && is_read(op)
 }
 
-/// `service:Operation` is a read: a known service and a `Get`/`List`/`Describe` operation
-/// name (one CamelCase word: a proxy that could not name a request says `UNNAMED …`, which
-/// never passes), or the two STS calls that enter accounts.
+/// `service:Operation` is a read: a known service and a `Get`/`List`/`Describe`/`Search`
+/// operation name (one CamelCase word: a proxy that could not name a request says
+/// `UNNAMED …`, which never passes), or the two STS calls that enter accounts.
 fn is_read(op: &str) -> bool {
     let Some((service, name)) = op.split_once(':') else {
         return false;
@@ -101,7 +108,7 @@ fn is_read(op: &str) -> bool {
         return name == "AssumeRole" || name == "GetCallerIdentity";
     }
     let camel = name.bytes().all(|b| b.is_ascii_alphanumeric());
-    let verb = ["Get", "List", "Describe"].iter().find_map(|v| {
+    let verb = ["Get", "List", "Describe", "Search"].iter().find_map(|v| {
         name.strip_prefix(v)
             .filter(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
     });
@@ -125,6 +132,7 @@ fn the_read_check_accepts_reads_only() {
         "elasticloadbalancing:DescribeTargetHealth",
         "wafv2:GetWebACLForResource",
         "wafv2:ListResourcesForWebACL",
+        "ec2:SearchTransitGatewayRoutes",
         "sts:AssumeRole",
         "sts:GetCallerIdentity",
     ] {
@@ -448,26 +456,32 @@ fn a_full_audit_calls_read_operations_only() {
     // 5. The network estate: prefix lists in security groups and routes
     //    (ec2:DescribeManagedPrefixLists, GetManagedPrefixListEntries) and internal NLBs in
     //    peered VPCs (elasticloadbalancing:DescribeTargetGroupAttributes).
-    harness::estate("network");
-    let network_accounts: Vec<String> = (1..=15).map(|n| format!("5000000000{n:02}")).collect();
-    let report = run(
-        &proxy,
-        &[
-            "audit",
-            "--accounts",
-            &network_accounts.join(","),
-            "--regions",
-            "us-east-1",
-            "--format",
-            "json",
-            "--quiet",
-            "--fail-on",
-            "never",
-        ],
-        true,
-    )
-    .expect("a report");
-    assert_eq!(report["scan"]["complete"], true, "{:#}", report["scan"]);
+    // 6. The transit estate: route tables of transit gateways with another account's VPC
+    //    attached (ec2:DescribeTransitGatewayRouteTables, GetTransitGatewayRouteTablePropagations,
+    //    SearchTransitGatewayRoutes).
+    for (estate, accounts) in [
+        (
+            "network",
+            (1..=15)
+                .map(|n| format!("5000000000{n:02}"))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "transit",
+            (1..=9).map(|n| format!("74100000000{n}")).collect(),
+        ),
+    ] {
+        harness::estate(estate);
+        let accounts: Vec<&str> = accounts.iter().map(String::as_str).collect();
+        let args = harness::audit_args(&accounts, &["us-east-1"]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let report = run(&proxy, &args, true).expect("a report");
+        assert_eq!(
+            report["scan"]["complete"], true,
+            "{estate}: {:#}",
+            report["scan"]
+        );
+    }
 
     let all = proxy.seen();
     let ops: BTreeSet<&str> = all.iter().map(String::as_str).collect();

@@ -1,16 +1,20 @@
 //! Rules as data stay honest: every rule the binary knows fires on some seed estate, in the
-//! audits the API Gateway and network suites already run (a rule no estate triggers is a rule
-//! no test proves). The README table and the rule pages are checked by the unit tests of
+//! audits the API Gateway, network and transit gateway suites already run (a rule no estate
+//! triggers is a rule no test proves). The README table and the rule pages are checked by the unit tests of
 //! `report::rule_docs`.
 
-use crate::{api_gateway, network};
+use crate::{api_gateway, network, transit};
 use overexposed::rules::RuleId;
 use std::collections::BTreeSet;
 
 #[test]
 fn every_rule_fires_on_some_estate() {
     let mut fired: BTreeSet<&str> = BTreeSet::new();
-    for report in [api_gateway::matrix_report(), network::network_report()] {
+    for report in [
+        api_gateway::matrix_report(),
+        network::network_report(),
+        transit::transit_report(),
+    ] {
         for f in report["findings"].as_array().expect("findings array") {
             fired.insert(f["rule_id"].as_str().expect("rule_id"));
         }

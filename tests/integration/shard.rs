@@ -142,9 +142,10 @@ fn a_shard_report_says_so_and_has_its_own_sarif_category() {
 }
 
 /// The accounts of every estate with paths across accounts or many APIs: `network` (peerings,
-/// endpoint services, partners), `demo`, and the API Gateway estates.
+/// endpoint services, partners), `transit` (transit gateways shared across accounts), `demo`,
+/// and the API Gateway estates.
 fn proof_accounts() -> Vec<&'static str> {
-    for estate in ["network", "demo", "apigw-matrix", "apigw-multi"] {
+    for estate in ["network", "transit", "demo", "apigw-matrix", "apigw-multi"] {
         harness::estate(estate);
     }
     let mut accounts = NETWORK_ACCOUNTS.to_vec();
@@ -157,6 +158,7 @@ fn proof_accounts() -> Vec<&'static str> {
         "300000000011",
         "300000000012",
     ]);
+    accounts.extend(crate::transit::ACCOUNTS);
     accounts
 }
 
@@ -259,6 +261,14 @@ fn sharded_and_merged_reports_equal_the_unsharded_ones_apart_from_timestamps() {
         .unwrap()
         .iter()
         .any(|f| f["rule_id"].as_str().unwrap().starts_with("peering-")));
+    assert!(report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("transit-gateway-")));
 }
 
 /// The first line where two texts differ, with a little context.

@@ -67,7 +67,9 @@ fn covering_write_rule(rule: RuleId) -> Option<RuleId> {
         | RuleId::PeeringExposesPrivateBackend
         | RuleId::PrivatelinkOpenToAnyAccount
         | RuleId::PrivatelinkOpenToExternalAccounts
-        | RuleId::PublicLbExposesPrivateBackend => None,
+        | RuleId::PublicLbExposesPrivateBackend
+        | RuleId::TransitGatewayCrossAccountNoPath
+        | RuleId::TransitGatewayExposesPrivateBackend => None,
     }
 }
 

@@ -145,6 +145,23 @@ pub(super) fn merge_backends<'a>(
     out
 }
 
+/// The backends in `vpc`: a member load balancer or a target of theirs is there.
+pub(super) fn backends_in_vpc<'b, 'a>(
+    region: &RegionIndex,
+    backends: &'b [Backend<'a>],
+    vpc: &str,
+) -> Vec<&'b Backend<'a>> {
+    backends
+        .iter()
+        .filter(|b| {
+            b.members.iter().any(|m| m.lb.vpc_id == vpc)
+                || b.host_ports
+                    .iter()
+                    .any(|(h, _)| region.host(h).and_then(|f| f.vpc).as_deref() == Some(vpc))
+        })
+        .collect()
+}
+
 pub(super) fn backend_evidence(b: &Backend) -> Value {
     let first = b.members[0].lb;
     json!({

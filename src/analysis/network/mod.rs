@@ -1,5 +1,6 @@
 //! Network paths that bypass API Gateway: PrivateLink endpoint services, cross-account VPC
-//! peering, and internet-facing load balancers, each tied to the private backend it exposes.
+//! peering, transit gateways, and internet-facing load balancers, each tied to the private
+//! backend it exposes.
 //! What each verdict decides is specified in `docs/network-analysis.md`.
 
 mod addrs;
@@ -11,6 +12,8 @@ mod privatelink;
 mod public_lb;
 mod published;
 mod region_index;
+mod transit;
+mod transit_routes;
 
 use crate::inventory::{Inventory, Target};
 use crate::model::Finding;
@@ -21,6 +24,8 @@ use public_lb::public_lb_findings;
 use published::published_by_lb;
 use region_index::RegionIndex;
 use std::collections::{BTreeSet, HashMap};
+use transit::transit_findings;
+use transit_routes::TransitEstate;
 
 /// The network path findings of every account × region of the inventory.
 pub fn analyze(inv: &Inventory) -> Vec<Finding> {
@@ -35,9 +40,10 @@ pub fn analyze(inv: &Inventory) -> Vec<Finding> {
                 .insert(g.id.clone());
         }
     }
+    let transit = TransitEstate::new(inv);
     let mut out = Vec::new();
     for target in &inv.targets {
-        out.extend(analyze_target(target, &groups_by_vpc));
+        out.extend(analyze_target(target, &groups_by_vpc, &transit));
     }
     out
 }
@@ -47,6 +53,7 @@ pub fn analyze(inv: &Inventory) -> Vec<Finding> {
 fn analyze_target(
     target: &Target,
     groups_by_vpc: &HashMap<&str, BTreeSet<String>>,
+    transit: &TransitEstate,
 ) -> Vec<Finding> {
     let region = RegionIndex::new(target);
     let views = lb_views(&region, target);
@@ -59,6 +66,7 @@ fn analyze_target(
         out.extend(peering_findings(&region, peering, &backends, groups_by_vpc));
     }
     out.extend(public_lb_findings(&region, &views, &backends));
+    out.extend(transit_findings(&region, &backends, transit, groups_by_vpc));
     out
 }
 

@@ -96,13 +96,18 @@ pub(super) fn through(layers: &[&[Step]]) -> Option<Passage> {
 
 /// Where the traffic a verdict follows comes from: which source groups of a rule admit it.
 pub(super) enum TrafficSource<'s> {
-    /// The peer of a peering: its account, VPC, the peering, and its groups known to the audit.
+    /// The peer of a peering, or the VPC of another attachment of a transit gateway: its
+    /// account, VPC, the peering or attachment it comes through (`via`), and its groups known
+    /// to the audit.
     Peer {
         owner: &'s str,
         vpc: &'s str,
-        pcx: &'s str,
+        via: &'s str,
         groups: &'s BTreeSet<String>,
     },
+    /// Networks the audit cannot see (behind another transit gateway, or on one whose
+    /// attachments could not be read): a group that is not this account's may be theirs.
+    Unknown,
     /// A load balancer's own nodes (client IP preservation off): its security groups.
     LoadBalancer { groups: &'s [String] },
 }
@@ -120,17 +125,19 @@ impl TrafficSource<'_> {
             TrafficSource::LoadBalancer { groups } => {
                 groups.iter().any(|g| g == sg).then_some(false)
             }
+            TrafficSource::Unknown => (!region.groups.contains_key(sg)).then_some(true),
             TrafficSource::Peer {
                 owner,
                 vpc,
-                pcx,
+                via,
                 groups,
             } => {
                 let user = pair.and_then(|p| p.user_id.as_deref());
                 let in_vpc = pair.and_then(|p| p.vpc_id.as_deref());
-                let via = pair.and_then(|p| p.vpc_peering_connection_id.as_deref());
-                let elsewhere = in_vpc.is_some_and(|v| v != *vpc) || via.is_some_and(|x| x != *pcx);
-                if groups.contains(sg) || in_vpc == Some(*vpc) || via == Some(*pcx) {
+                let through = pair.and_then(|p| p.vpc_peering_connection_id.as_deref());
+                let elsewhere =
+                    in_vpc.is_some_and(|v| v != *vpc) || through.is_some_and(|x| x != *via);
+                if groups.contains(sg) || in_vpc == Some(*vpc) || through == Some(*via) {
                     Some(false)
                 } else if elsewhere || region.groups.contains_key(sg) {
                     // A group of this account's own VPCs, or of another VPC: not the peer's.
@@ -229,18 +236,18 @@ pub(super) fn admissions(
 }
 
 /// The peer addresses that the route table of a host (in `subnet` of `vpc`, each when known)
-/// sends back through `pcx`, a peering of `local_vpc`. Only a table of the peering's own VPC
-/// can route to it. When the host's table is unknown (the route tables, its subnet or the host
-/// itself could not be read), any table of the VPC may serve it: the peer addresses some table
-/// of the VPC routes to the peering, assumed; with no table of the VPC read, the whole peer,
-/// assumed.
+/// sends back through `hop` (a peering or a transit gateway of `local_vpc`). Only a table of
+/// that VPC can route to it. When the host's table is unknown (the route tables, its subnet or
+/// the host itself could not be read), any table of the VPC may serve it: the peer addresses
+/// some table of the VPC routes to the hop, assumed; with no table of the VPC read, the whole
+/// peer, assumed.
 pub(super) fn routes_for(
     region: &RegionIndex,
     host: &str,
     subnet: Option<&str>,
     vpc: Option<&str>,
     local_vpc: &str,
-    pcx: &str,
+    hop: &str,
     peer: &AddrSet,
 ) -> Vec<Step> {
     let vpc = subnet.and_then(|s| region.vpc_of_subnet(s)).or(vpc);
@@ -248,7 +255,7 @@ pub(super) fn routes_for(
         return vec![];
     }
     if let Some(rt) = subnet.and_then(|s| region.route_table(Some(s), vpc.or(Some(local_vpc)))) {
-        return routed(region, rt, pcx, peer);
+        return routed(region, rt, hop, peer);
     }
     let place = subnet
         .map(|s| format!("subnet {s}"))
@@ -256,7 +263,7 @@ pub(super) fn routes_for(
     if let Some(w) = region.failed_words(Operation::Ec2DescribeRouteTables, None) {
         return vec![Step::fact(
             peer.clone(),
-            format!("the route tables could not be read ({w}), so the route table of {place} is assumed to send the peer back through {pcx}"),
+            format!("the route tables could not be read ({w}), so the route table of {place} is assumed to send the peer back through {hop}"),
             true,
         )];
     }
@@ -270,13 +277,13 @@ pub(super) fn routes_for(
     if tables.is_empty() {
         return vec![Step::fact(
             peer.clone(),
-            format!("no route table of {local_vpc} was read, so the route table of {place} is assumed to send the peer back through {pcx}"),
+            format!("no route table of {local_vpc} was read, so the route table of {place} is assumed to send the peer back through {hop}"),
             true,
         )];
     }
     tables
         .into_iter()
-        .flat_map(|rt| routed(region, rt, pcx, peer))
+        .flat_map(|rt| routed(region, rt, hop, peer))
         .map(|mut s| {
             s.assumed = true;
             s.what = format!(
@@ -288,16 +295,52 @@ pub(super) fn routes_for(
         .collect()
 }
 
-/// The peer addresses whose traffic the route table sends through `pcx`, one step per route:
-/// longest prefix match, so a more specific route to anything else takes addresses away (at
-/// equal length, a CIDR route wins over a prefix-list entry). A route whose prefix list could
-/// not be read is assumed to carry the whole peer.
-fn routed(region: &RegionIndex, rt: &RouteTable, pcx: &str, peer: &AddrSet) -> Vec<Step> {
-    // (set, prefix length, from a prefix list, to the peering, index of the route)
-    let mut dests: Vec<(AddrSet, u8, bool, bool, usize)> = Vec::new();
+/// One destination of a route, as longest prefix match weighs it.
+pub(super) struct Dest {
+    pub(super) set: AddrSet,
+    pub(super) len: u8,
+    /// At equal length the lower rank wins: a CIDR over a prefix list entry in a VPC route
+    /// table; static over prefix list over propagated in a transit gateway route table.
+    pub(super) rank: u8,
+    /// Whether the route goes where the path goes.
+    pub(super) to_hop: bool,
+    /// Which route of its table it is.
+    pub(super) route: usize,
+}
+
+/// The addresses of `addrs` that each route to the hop carries, per route in route order:
+/// longest prefix match, so a more specific route elsewhere (or an equally specific one of
+/// lower rank) takes addresses away. Routes that carry nothing are left out.
+pub(super) fn carried(dests: &[Dest], addrs: &AddrSet) -> Vec<(usize, AddrSet)> {
+    let mut out: Vec<(usize, AddrSet)> = Vec::new();
+    for d in dests.iter().filter(|d| d.to_hop) {
+        let mut set = d.set.intersect(addrs);
+        for other in dests.iter().filter(|o| !o.to_hop) {
+            if other.len > d.len || (other.len == d.len && other.rank < d.rank) {
+                set = set.subtract(&other.set);
+            }
+        }
+        if set.is_empty() {
+            continue;
+        }
+        match out.iter_mut().find(|(j, _)| *j == d.route) {
+            Some((_, s)) => *s = s.union(&set),
+            None => out.push((d.route, set)),
+        }
+    }
+    out
+}
+
+/// The peer addresses whose traffic the route table sends through `hop` (a peering or a
+/// transit gateway), one step per route: longest prefix match, so a more specific route to
+/// anything else takes addresses away (at equal length, a CIDR route wins over a prefix-list
+/// entry). A route whose prefix list could not be read is assumed to carry the whole peer.
+fn routed(region: &RegionIndex, rt: &RouteTable, hop: &str, peer: &AddrSet) -> Vec<Step> {
+    let mut dests: Vec<Dest> = Vec::new();
     let mut unknown: Vec<usize> = Vec::new();
     for (i, r) in rt.routes.iter().enumerate() {
-        let to_pcx = r.vpc_peering_connection_id.as_deref() == Some(pcx);
+        let to_hop = r.vpc_peering_connection_id.as_deref() == Some(hop)
+            || r.target_id.as_deref() == Some(hop);
         match &r.destination_prefix_list_id {
             Some(pl) => match region
                 .prefix_lists
@@ -307,18 +350,30 @@ fn routed(region: &RegionIndex, rt: &RouteTable, pcx: &str, peer: &AddrSet) -> V
                 Some(cidrs) => {
                     for c in cidrs {
                         if let Some(set) = AddrSet::of_cidr(c) {
-                            dests.push((set, prefix_len(c), true, to_pcx, i));
+                            dests.push(Dest {
+                                set,
+                                len: prefix_len(c),
+                                rank: 1,
+                                to_hop,
+                                route: i,
+                            });
                         }
                     }
                 }
-                // Unreadable: to the peering it may carry anything; elsewhere it is ignored
+                // Unreadable: to the hop it may carry anything; elsewhere it is ignored
                 // (taking addresses away could only narrow).
-                None if to_pcx => unknown.push(i),
+                None if to_hop => unknown.push(i),
                 None => {}
             },
             None => {
                 if let Some(set) = AddrSet::of_cidr(&r.destination_cidr) {
-                    dests.push((set, prefix_len(&r.destination_cidr), false, to_pcx, i));
+                    dests.push(Dest {
+                        set,
+                        len: prefix_len(&r.destination_cidr),
+                        rank: 0,
+                        to_hop,
+                        route: i,
+                    });
                 }
             }
         }
@@ -329,26 +384,9 @@ fn routed(region: &RegionIndex, rt: &RouteTable, pcx: &str, peer: &AddrSet) -> V
             Some(pl) => region.prefix_list_words(pl),
             None => r.destination_cidr.clone(),
         };
-        format!("{dest} -> {pcx}")
+        format!("{dest} -> {hop}")
     };
-    let mut steps: Vec<(usize, AddrSet)> = Vec::new();
-    for (set, len, from_list, _, i) in dests.iter().filter(|d| d.3) {
-        let mut set = set.intersect(peer);
-        for (other, olen, ofrom_list, to_pcx, _) in &dests {
-            let wins = *olen > *len || (*olen == *len && *from_list && !*ofrom_list);
-            if !to_pcx && wins {
-                set = set.subtract(other);
-            }
-        }
-        if set.is_empty() {
-            continue;
-        }
-        match steps.iter_mut().find(|(j, _)| j == i) {
-            Some((_, s)) => *s = s.union(&set),
-            None => steps.push((*i, set)),
-        }
-    }
-    let mut out: Vec<Step> = steps
+    let mut out: Vec<Step> = carried(&dests, peer)
         .into_iter()
         .map(|(i, set)| Step {
             set,

@@ -64,6 +64,49 @@ impl PeerPath {
         through(layers).map(|passage| PeerPath::of(via, passage, notes))
     }
 
+    /// "security group sg-1 admits tcp port 8080 from … (via target i-1:8080; notes)", or
+    /// what else let the traffic in (`nothing_stops` when nothing did).
+    pub(super) fn admitted_via(&self, nothing_stops: &str) -> String {
+        let admission = match (&self.group, &self.rule) {
+            (Some(g), Some(r)) => format!("security group {g} admits {r}"),
+            (None, Some(r)) => r.clone(),
+            _ => nothing_stops.to_string(),
+        };
+        let notes = if self.notes.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", self.notes.join("; "))
+        };
+        format!("{admission} (via {}{notes})", self.via)
+    }
+
+    /// "route table rtb-1 routes 10.1.0.0/16 -> pcx-1", or the route assumed.
+    pub(super) fn route_words(&self) -> String {
+        if self.route_table.is_empty() {
+            self.route.clone()
+        } else {
+            format!("route table {} routes {}", self.route_table, self.route)
+        }
+    }
+
+    /// " Only part of {who} gets through: …." when the addresses through are not all of
+    /// `whole`; nothing when they are.
+    pub(super) fn partial_words(&self, whole: &AddrSet, who: &str) -> String {
+        if self.exposed == *whole {
+            return String::new();
+        }
+        format!(
+            " Only part of {who} gets through: {}.",
+            self.exposed
+                .cidrs()
+                .iter()
+                .take(8)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+
     /// Marks the path as resting on an assumption, named in its notes and assumed steps.
     pub(super) fn assume(&mut self, note: String) {
         self.assumed = true;
@@ -110,12 +153,13 @@ fn client_ip_preservation(tg: &TargetGroup) -> Preservation {
     }
 }
 
-/// One peering as the path search walks it from the peer's side: the local VPC whose backends
-/// it may reach, the peering, the peer's addresses, and who the peer is to a security group.
+/// One peering (or transit gateway) as the path search walks it from the peer's side: the
+/// local VPC whose backends it may reach, the peering or transit gateway the replies go back
+/// through (`hop`), the peer's addresses, and who the peer is to a security group.
 pub(super) struct PeeringWalk<'a> {
     pub(super) region: &'a RegionIndex<'a>,
     pub(super) local_vpc: &'a str,
-    pub(super) pcx: &'a str,
+    pub(super) hop: &'a str,
     pub(super) peer: &'a AddrSet,
     pub(super) source: &'a TrafficSource<'a>,
 }
@@ -151,7 +195,7 @@ impl<'a> PeeringWalk<'a> {
     }
 
     /// The peer addresses the route table of `place` (in `subnet` of `vpc`, each when known)
-    /// sends back through the peering.
+    /// sends back through the hop.
     fn routes(&self, place: &str, subnet: Option<&str>, vpc: Option<&str>) -> Vec<Step> {
         routes_for(
             self.region,
@@ -159,7 +203,7 @@ impl<'a> PeeringWalk<'a> {
             subnet,
             vpc,
             self.local_vpc,
-            self.pcx,
+            self.hop,
             self.peer,
         )
     }

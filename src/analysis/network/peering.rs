@@ -3,11 +3,12 @@
 
 use super::addrs::AddrSet;
 use super::backends::{
-    backend_evidence, backend_words, bypass_sentence, methods_evidence, Backend,
+    backend_evidence, backend_words, backends_in_vpc, bypass_sentence, methods_evidence, Backend,
 };
 use super::path_steps::TrafficSource;
 use super::peer_paths::{PeerPath, PeeringWalk};
 use super::region_index::RegionIndex;
+use super::transit::TRANSIT_GATEWAY_READS;
 use crate::analysis::{describe_reach, FindingDraft};
 use crate::inventory::{PeeringSide, Target, VpcPeering};
 use crate::model::{EntryPoint, Finding, Reach};
@@ -32,7 +33,7 @@ pub(super) fn peering_findings(
     let source = TrafficSource::Peer {
         owner: &peer.owner_id,
         vpc: &peer.vpc_id,
-        pcx: &peering.id,
+        via: &peering.id,
         groups: groups_by_vpc
             .get(peer.vpc_id.as_str())
             .unwrap_or(&no_groups),
@@ -40,19 +41,11 @@ pub(super) fn peering_findings(
     let walk = PeeringWalk {
         region,
         local_vpc: &local.vpc_id,
-        pcx: &peering.id,
+        hop: &peering.id,
         peer: &crossing.peer_addrs,
         source: &source,
     };
-    let local_backends: Vec<&Backend> = backends
-        .iter()
-        .filter(|b| {
-            b.members.iter().any(|m| m.lb.vpc_id == local.vpc_id)
-                || b.host_ports.iter().any(|(h, _)| {
-                    region.host(h).and_then(|f| f.vpc).as_deref() == Some(local.vpc_id.as_str())
-                })
-        })
-        .collect();
+    let local_backends = backends_in_vpc(region, backends, &local.vpc_id);
     let mut out = Vec::new();
     for b in &local_backends {
         let Some(mut path) = walk.path_to(b) else {
@@ -162,19 +155,11 @@ fn exposure_finding(
     path: &PeerPath,
 ) -> Finding {
     let target = region.target;
-    let mut evidence = BTreeMap::new();
-    evidence.insert("peering".into(), crossing.evidence.clone());
-    evidence.insert("path".into(), path_evidence(path));
-    evidence.insert("backend".into(), backend_evidence(backend));
-    evidence.insert(
-        "bypassed_methods".into(),
-        methods_evidence(&backend.methods),
-    );
     FindingDraft {
         message: exposure_message(region, crossing, backend, path),
         specific_fix: exposure_fix(crossing, path),
         low_confidence: path.assumed || backend.methods.iter().any(|m| m.inferred),
-        evidence,
+        evidence: exposure_evidence("peering", &crossing.evidence, path, backend),
         ..crossing.draft(
             target,
             RuleId::PeeringExposesPrivateBackend,
@@ -191,37 +176,11 @@ fn exposure_message(
     path: &PeerPath,
 ) -> String {
     let (local, peer) = (crossing.local, crossing.peer);
-    let admission = match (&path.group, &path.rule) {
-        (Some(g), Some(r)) => format!("security group {g} admits {r}"),
-        (None, Some(r)) => r.clone(),
-        _ => "nothing stops the peer".into(),
-    };
-    let notes = if path.notes.is_empty() {
-        String::new()
-    } else {
-        format!("; {}", path.notes.join("; "))
-    };
-    let partial = if path.exposed == crossing.peer_addrs {
-        String::new()
-    } else {
-        format!(
-            " Only part of the peer gets through: {}.",
-            path.exposed
-                .cidrs()
-                .iter()
-                .take(8)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    let route_words = if path.route_table.is_empty() {
-        path.route.clone()
-    } else {
-        format!("route table {} routes {}", path.route_table, path.route)
-    };
+    let admitted = path.admitted_via("nothing stops the peer");
+    let partial = path.partial_words(&crossing.peer_addrs, "the peer");
+    let route_words = path.route_words();
     format!(
-        "VPC peering {} between {} ({} in {}) and {} ({} {}) is active and exposes {} to {}: {route_words} and {} (via {}{notes}).{partial} {}",
+        "VPC peering {} between {} ({} in {}) and {} ({} {}) is active and exposes {} to {}: {route_words} and {admitted}.{partial} {}",
         crossing.peering.id,
         local.vpc_id,
         local.cidr_blocks.join(","),
@@ -231,10 +190,27 @@ fn exposure_message(
         peer.cidr_blocks.join(","),
         backend_words(backend),
         describe_reach(&crossing.reach),
-        admission,
-        path.via,
         bypass_sentence(region, &backend.methods),
     )
+}
+
+/// The evidence of an exposure: the entry point's (under `key`), the path, the backend and the
+/// methods it bypasses.
+pub(super) fn exposure_evidence(
+    key: &str,
+    entry: &Value,
+    path: &PeerPath,
+    backend: &Backend,
+) -> BTreeMap<String, Value> {
+    let mut evidence = BTreeMap::new();
+    evidence.insert(key.into(), entry.clone());
+    evidence.insert("path".into(), path_evidence(path));
+    evidence.insert("backend".into(), backend_evidence(backend));
+    evidence.insert(
+        "bypassed_methods".into(),
+        methods_evidence(&backend.methods),
+    );
+    evidence
 }
 
 fn path_evidence(path: &PeerPath) -> Value {
@@ -286,15 +262,8 @@ fn no_path_finding(
         .iter()
         .flat_map(|b| b.members.iter().map(|m| m.lb.name.clone()))
         .collect();
-    let unread = unread_network_reads(region);
-    let today = if unread.is_empty() {
-        "Nothing is exposed today".to_string()
-    } else {
-        format!(
-            "No path was found, but this is not certain: {} could not be read (what they left unknown was assumed to let the peer through where it could be)",
-            unread.join(", ")
-        )
-    };
+    let unread = unread_network_reads(region, false);
+    let today = no_path_today(&unread, "the peer");
     let message = format!(
         "VPC peering {} between {} ({}) and {} ({} {}) is active and cross-account, but no route table of the private backend(s) {} routes the peer through it with a security group admitting the peer on the backend's port. {today}; one route or rule would expose every method of the backend to {}.",
         crossing.peering.id,
@@ -306,8 +275,39 @@ fn no_path_finding(
         names.join(", "),
         peer.owner_id,
     );
+    FindingDraft {
+        message,
+        specific_fix: String::new(),
+        low_confidence: !unread.is_empty(),
+        evidence: no_path_evidence("peering", &crossing.evidence, &unread, local_backends),
+        ..crossing.draft(target, RuleId::PeeringCrossAccountNoPath, None)
+    }
+    .build()
+}
+
+/// Whether a no-path verdict is certain, in words: nothing is exposed today, or (some network
+/// reads failed) not certain, naming them. `who` is what the assumptions let through.
+pub(super) fn no_path_today(unread: &[String], who: &str) -> String {
+    if unread.is_empty() {
+        "Nothing is exposed today".to_string()
+    } else {
+        format!(
+            "No path was found, but this is not certain: {} could not be read (what they left unknown was assumed to let {who} through where it could be)",
+            unread.join(", ")
+        )
+    }
+}
+
+/// The evidence of a no-path finding: the entry point's (under `key`), the reads that failed,
+/// and the backends checked.
+pub(super) fn no_path_evidence(
+    key: &str,
+    entry: &Value,
+    unread: &[String],
+    local_backends: &[&Backend],
+) -> BTreeMap<String, Value> {
     let mut evidence = BTreeMap::new();
-    evidence.insert("peering".into(), crossing.evidence.clone());
+    evidence.insert(key.into(), entry.clone());
     if !unread.is_empty() {
         evidence.insert("unread".into(), json!(unread));
     }
@@ -318,19 +318,13 @@ fn no_path_finding(
             .flat_map(|b| b.members.iter().map(|m| m.lb.arn.clone()))
             .collect::<Vec<_>>()),
     );
-    FindingDraft {
-        message,
-        specific_fix: String::new(),
-        low_confidence: !unread.is_empty(),
-        evidence,
-        ..crossing.draft(target, RuleId::PeeringCrossAccountNoPath, None)
-    }
-    .build()
+    evidence
 }
 
 /// The network reads of this account × region that failed, as `operation (code)`, once each
-/// (endpoint service permissions aside: no peering verdict depends on them).
-fn unread_network_reads(region: &RegionIndex) -> Vec<String> {
+/// (endpoint service permissions aside: no peering or transit gateway verdict depends on
+/// them; nor does a peering verdict depend on transit gateway reads, kept `with_transit`).
+pub(super) fn unread_network_reads(region: &RegionIndex, with_transit: bool) -> Vec<String> {
     let mut seen = BTreeSet::new();
     region
         .target
@@ -340,6 +334,7 @@ fn unread_network_reads(region: &RegionIndex) -> Vec<String> {
             e.aws_operation().is_some_and(|op| {
                 matches!(op.service(), Service::Ec2 | Service::ElasticLoadBalancing)
                     && op != Operation::Ec2DescribeVpcEndpointServicePermissions
+                    && (with_transit || !TRANSIT_GATEWAY_READS.contains(&op))
             })
         })
         .filter(|e| seen.insert(e.operation.as_str()))

@@ -5,8 +5,9 @@
 
 use crate::inventory::{
     ApiResource, EndpointService, GroupRef, IngressRule, Instance, Integration, LbTarget, Listener,
-    LoadBalancer, PeeringSide, PrefixList, RestApi, RestMethod, Route, RouteTable, ScanError,
-    SecurityGroup, Stage, Subnet, Target, TargetGroup, Vpc, VpcLink, VpcPeering,
+    LoadBalancer, OwnedTransitGateway, PeeringSide, PrefixList, RestApi, RestMethod, Route,
+    RouteTable, ScanError, SecurityGroup, Stage, Subnet, Target, TargetGroup, TgwAttachment,
+    TgwRoute, TgwRouteTable, Transit, Vpc, VpcLink, VpcPeering,
 };
 use crate::operation::Operation;
 
@@ -201,6 +202,8 @@ pub(super) fn base() -> Target {
     });
     n.load_balancers
         .push(internal_nlb(NLB, "backend", &[BACKEND]));
+    // Read, and attached to no transit gateway.
+    n.transit = Some(Transit::default());
     t.vpc_links.push(VpcLink {
         id: "vl-1".into(),
         name: "legacy".into(),
@@ -451,5 +454,109 @@ pub(super) fn many_backends_and_public_lbs(n: usize) -> Target {
         public.target_groups[0].vpc_id = format!("vpc-web{k}");
         t.network.load_balancers.push(public);
     }
+    t
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transit gateways.
+
+/// The transit gateway `tgw-1` of the base estate's account.
+pub(super) const TGW: &str = "tgw-1";
+/// The partner's VPC attached to it.
+pub(super) const PARTNER_VPC: &str = "vpc-partner";
+
+/// A live VPC attachment of `vpc` (owned by `owner`) to `tgw-1`, associated with `table`.
+pub(super) fn tgw_attachment(id: &str, vpc: &str, owner: &str, table: &str) -> TgwAttachment {
+    TgwAttachment {
+        id: id.into(),
+        transit_gateway_id: TGW.into(),
+        transit_gateway_owner_id: OWNER.into(),
+        resource_type: "vpc".into(),
+        resource_id: vpc.into(),
+        resource_owner_id: owner.into(),
+        state: "available".into(),
+        route_table_id: Some(table.into()),
+    }
+}
+
+/// The route table `id`: its propagations, and the routes the search returned.
+pub(super) fn tgw_table(id: &str, propagations: &[&str], routes: Vec<TgwRoute>) -> TgwRouteTable {
+    TgwRouteTable {
+        id: id.into(),
+        propagations: Some(propagations.iter().map(|p| p.to_string()).collect()),
+        routes: Some(routes),
+    }
+}
+
+/// A static route of `cidr` to `attachments` (none: a blackhole).
+pub(super) fn tgw_static(cidr: &str, attachments: &[&str]) -> TgwRoute {
+    TgwRoute {
+        destination_cidr: cidr.into(),
+        prefix_list_id: None,
+        attachment_ids: attachments.iter().map(|a| a.to_string()).collect(),
+        route_type: "static".into(),
+        state: if attachments.is_empty() {
+            "blackhole"
+        } else {
+            "active"
+        }
+        .into(),
+    }
+}
+
+/// The base estate's account owning `tgw-1`, with the backend's VPC attached
+/// (`tgw-attach-backend`) and the partner's (`tgw-attach-partner`), both associated with
+/// `tgw-rtb-1`, and the gateway's route tables `tables`. Nothing routes to the gateway yet.
+pub(super) fn hub(tables: Vec<TgwRouteTable>) -> Target {
+    let mut t = base();
+    t.network.transit = Some(Transit {
+        attachments: vec![
+            tgw_attachment("tgw-attach-backend", "vpc-backend", OWNER, "tgw-rtb-1"),
+            tgw_attachment("tgw-attach-partner", PARTNER_VPC, PARTNER, "tgw-rtb-1"),
+        ],
+        gateways: vec![OwnedTransitGateway {
+            id: TGW.into(),
+            route_tables: Some(tables),
+        }],
+    });
+    t
+}
+
+/// [`hub`] whose one route table has both attachments propagating: a full mesh.
+pub(super) fn meshed_hub() -> Target {
+    hub(vec![tgw_table(
+        "tgw-rtb-1",
+        &["tgw-attach-backend", "tgw-attach-partner"],
+        vec![],
+    )])
+}
+
+/// `t` whose backend's route table sends `cidr` to `tgw-1`.
+pub(super) fn routing_to_tgw(mut t: Target, cidr: &str) -> Target {
+    t.network.route_tables[0].routes.push(Route {
+        destination_cidr: cidr.into(),
+        target_id: Some(TGW.into()),
+        ..Default::default()
+    });
+    t
+}
+
+/// `t` routing the partner's VPC to the transit gateway and admitting it on the backend port.
+pub(super) fn routed_and_admitted(t: Target) -> Target {
+    admitting(routing_to_tgw(t, PEER_CIDR), tcp(8080, PEER_CIDR))
+}
+
+/// The partner account's scan: its VPC (the peer CIDR), attached to no gateway of its own.
+pub(super) fn partner_account() -> Target {
+    let mut t = Target {
+        account_id: PARTNER.into(),
+        region: "us-east-1".into(),
+        ..Default::default()
+    };
+    t.network.vpcs.push(Vpc {
+        id: PARTNER_VPC.into(),
+        cidr_blocks: vec![PEER_CIDR.into()],
+    });
+    t.network.transit = Some(Transit::default());
     t
 }

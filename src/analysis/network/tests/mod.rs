@@ -10,6 +10,7 @@ mod peering;
 mod privatelink;
 mod public_lb;
 mod published;
+mod transit;
 
 use crate::inventory::{Inventory, Target};
 use crate::model::{Auth, Confidence, Finding};

@@ -53,9 +53,19 @@ pub enum Command {
         #[command(flatten)]
         scan: ScanArgs,
         /// Where to write the snapshot (JSON; `-` is stdout). Missing parent directories are
-        /// created.
+        /// created. A file is also written as the scan goes (see --checkpoint-every), so a
+        /// stopped scan leaves a snapshot to resume.
         #[arg(long, short, value_name = "FILE")]
         output: PathBuf,
+        /// Resume the scan of this snapshot (a checkpoint of a stopped scan, or a scan with
+        /// failures): keep every target it read in full, read the rest. The scope flags
+        /// (--organization or --accounts, --regions, --no-network, --shard) must be the
+        /// snapshot's. The result goes to --output (which may be the same file).
+        #[arg(long, value_name = "SNAPSHOT")]
+        resume: Option<PathBuf>,
+        /// Seconds between two checkpoints of the snapshot file while the scan runs.
+        #[arg(long, default_value_t = 30, value_name = "SECS")]
+        checkpoint_every: u64,
     },
     /// Audit an inventory snapshot offline (no AWS calls).
     Analyze {
@@ -306,6 +316,9 @@ fn validate_scan(args: &ScanArgs) -> Result<ScanOptions, UsageError> {
         progress: (!args.quiet).then(stderr_progress),
         network: !args.no_network,
         shard: args.shard,
+        resume: None,
+        checkpoint: None,
+        checkpoint_every: Duration::from_secs(30),
     })
 }
 
@@ -527,6 +540,56 @@ fn inventory_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
     Ok(files)
 }
 
+/// Refuses to resume a snapshot with flags of another scope: the kept targets and the new ones
+/// would describe different scans.
+fn check_resumable(
+    previous: &Inventory,
+    opts: &ScanOptions,
+    path: &Path,
+) -> Result<(), UsageError> {
+    let scope = opts.scope();
+    if previous.scope != scope {
+        return Err(UsageError(format!(
+            "cannot resume {}: it is a scan of another scope ({:?}; these flags give {:?}): give the flags it was collected with",
+            path.display(),
+            previous.scope,
+            scope
+        )));
+    }
+    let shard = previous.shard.as_ref().map(|s| s.spec());
+    if shard != opts.shard {
+        let name =
+            |s: Option<ShardSpec>| s.map_or("no shard".to_string(), |s| format!("shard {s}"));
+        return Err(UsageError(format!(
+            "cannot resume {}: it is {}, and these flags give {}",
+            path.display(),
+            name(shard),
+            name(opts.shard)
+        )));
+    }
+    Ok(())
+}
+
+/// Checkpoints of a running `collect` written over its output file, atomically. A checkpoint
+/// that cannot be written is said once; the scan goes on (the final write reports its own
+/// error).
+fn checkpoint_to(path: PathBuf) -> aws::CheckpointSink {
+    let warned = std::sync::atomic::AtomicBool::new(false);
+    Arc::new(move |inv: &Inventory| {
+        let written = serde_json::to_string_pretty(inv)
+            .map_err(std::io::Error::other)
+            .and_then(|json| write_atomically(&path, &(json + "\n")));
+        if let Err(e) = written {
+            if !warned.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                eprintln!(
+                    "warning: could not write a checkpoint to {}: {e}",
+                    path.display()
+                );
+            }
+        }
+    })
+}
+
 /// Every snapshot `--inventory` names, merged into one (see [`crate::inventory::merge`]).
 fn load_inventories(paths: &[PathBuf]) -> Result<Inventory, UsageError> {
     let mut parts = Vec::new();
@@ -650,9 +713,39 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             let inv = load_inventories(&inventory)?;
             emit(&report::build_report(&inv, analyze(&inv)), &args, quiet)
         }
-        Command::Collect { scan, output } => {
-            let opts = validate_scan(&scan)?;
+        Command::Collect {
+            scan,
+            output,
+            resume,
+            checkpoint_every,
+        } => {
+            let mut opts = validate_scan(&scan)?;
             check_output_path(&output, "--output")?;
+            if checkpoint_every == 0 {
+                return Err(
+                    UsageError("--checkpoint-every must be at least 1 second".into()).into(),
+                );
+            }
+            opts.checkpoint_every = Duration::from_secs(checkpoint_every);
+            if let Some(path) = &resume {
+                let previous = load_inventory(path)?;
+                check_resumable(&previous, &opts, path)?;
+                if !scan.quiet {
+                    eprintln!(
+                        "resuming {}: {} target(s) read in full are kept, the rest is read",
+                        path.display(),
+                        previous
+                            .targets
+                            .iter()
+                            .filter(|t| t.status == TargetStatus::Complete && t.errors.is_empty())
+                            .count()
+                    );
+                }
+                opts.resume = Some(Arc::new(previous));
+            }
+            if !is_stdout(&output) {
+                opts.checkpoint = Some(checkpoint_to(output.clone()));
+            }
             let inv = runtime()?.block_on(aws::collect(&opts))?;
             let json = serde_json::to_string_pretty(&inv)? + "\n";
             let written = if is_stdout(&output) {

@@ -43,6 +43,17 @@ pub struct Inventory {
     /// was cut from; `None` for a whole scan or a merge of shards.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<Shard>,
+    /// Planned targets not read yet: this snapshot is a checkpoint of a scan that was still
+    /// running (or was stopped). They make the scan incomplete; `collect --resume` reads them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreached: Vec<TargetRef>,
+}
+
+/// One account × region, by name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct TargetRef {
+    pub account_id: String,
+    pub region: String,
 }
 
 /// What a scan covered: which kinds of entry point it read, and how its accounts and regions
@@ -750,10 +761,12 @@ impl Inventory {
         Ok(inv)
     }
 
-    /// True when every planned account and region was read in full: no account failed, and no
-    /// target has a status other than complete or any recorded error.
+    /// True when every planned account and region was read in full: no account failed, no
+    /// target was left unread, and no target has a status other than complete or any recorded
+    /// error.
     pub fn is_complete(&self) -> bool {
         self.account_failures.is_empty()
+            && self.unreached.is_empty()
             && self
                 .targets
                 .iter()

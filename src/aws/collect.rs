@@ -4,10 +4,11 @@
 use super::config::{base_config, config_for};
 use super::errors::{error_chain, one_line, scan_error, truncate};
 use super::redact::{redact, register_credentials, register_secret};
+use super::resume::{add_calls, Checkpointer, Resumed};
 use super::{apigateway, network, organizations};
 use super::{CallCounter, FatalScanError, FinishedTarget, Progress, RegionCtx, ScanOptions};
 use crate::inventory::{
-    AccountFailure, Inventory, ScanError, Shard, SkippedAccount, Target, TargetStatus,
+    AccountFailure, Inventory, ScanError, Shard, SkippedAccount, Target, TargetRef, TargetStatus,
     SNAPSHOT_VERSION,
 };
 use crate::operation::{Operation, SCAN_TARGET_STEP};
@@ -28,6 +29,8 @@ struct Accounts {
     /// Every account of the scan before it was cut into shards (sorted).
     plan: Vec<String>,
     entered: Vec<EnteredAccount>,
+    /// This shard's accounts not entered because a resumed snapshot read them in full.
+    finished: Vec<String>,
     failures: Vec<AccountFailure>,
     skipped: Vec<SkippedAccount>,
 }
@@ -39,7 +42,7 @@ struct PlannedTarget {
     creds: Option<Credentials>,
 }
 
-fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
@@ -48,7 +51,14 @@ fn now_rfc3339() -> String {
 /// Runs the whole collection and returns the inventory. Per-target failures are recorded in
 /// the inventory; only a failure that leaves nothing to scan is an `Err`.
 pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
-    let started_at = now_rfc3339();
+    let mut resumed = opts
+        .resume
+        .as_deref()
+        .map(|previous| Resumed::of(previous, opts.regions.as_deref()));
+    let started_at = resumed
+        .as_ref()
+        .map(|r| r.started_at.clone())
+        .unwrap_or_else(now_rfc3339);
     let calls = CallCounter::default();
     let base = base_config(opts).await;
     load_caller_credentials(opts, &base).await?;
@@ -60,11 +70,28 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
     let Accounts {
         plan: plan_accounts,
         entered,
+        finished,
         mut failures,
         skipped,
-    } = enter_accounts(opts, &base, &calls, &global_region).await?;
-    let (plan, region_failures) = plan_targets(opts, &base, &calls, &global_region, &entered).await;
+    } = enter_accounts(opts, &base, &calls, &global_region, resumed.as_ref()).await?;
+    let mut kept: Vec<Target> = Vec::new();
+    if let Some(resumed) = resumed.as_mut() {
+        for account in &finished {
+            kept.extend(resumed.take_account(account, opts.regions.as_deref()));
+        }
+    }
+    let (plan, region_failures) = plan_targets(
+        opts,
+        &base,
+        &calls,
+        &global_region,
+        &entered,
+        resumed.as_mut(),
+        &mut kept,
+    )
+    .await;
     failures.extend(region_failures);
+    failures.sort_by(|a, b| a.account_id.cmp(&b.account_id));
     if let Some(progress) = &opts.progress {
         progress(Progress::ScanStarted {
             targets: plan.len(),
@@ -73,33 +100,49 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
             accounts_not_entered: failures.len(),
         });
     }
-    let targets = scan_targets(opts, &base, &calls, plan).await;
-    failures.sort_by(|a, b| a.account_id.cmp(&b.account_id));
-
-    Ok(Inventory {
+    let previous_calls = resumed.map(|r| r.api_calls).unwrap_or_default();
+    let mut inventory = Inventory {
         snapshot_version: SNAPSHOT_VERSION,
         started_at,
-        finished_at: now_rfc3339(),
-        targets,
+        targets: kept,
         account_failures: failures,
         skipped_accounts: skipped,
-        api_calls: calls.snapshot(),
-        scope: crate::inventory::ScanScope {
-            api_gateway: true,
-            network: opts.network,
-            organization: opts.organization,
-            regions: opts.regions.clone().map(|mut r| {
-                r.sort();
-                r.dedup();
-                r
-            }),
-        },
+        api_calls: previous_calls,
+        scope: opts.scope(),
         shard: opts.shard.map(|spec| Shard {
             index: spec.index,
             count: spec.count,
             plan_accounts,
         }),
-    })
+        ..Default::default()
+    };
+    let mut checkpoints = opts.checkpoint.clone().map(|sink| {
+        let planned = plan
+            .iter()
+            .map(|t| TargetRef {
+                account_id: t.account_id.clone(),
+                region: t.region.clone(),
+            })
+            .collect();
+        let mut cp = Checkpointer::new(
+            inventory.clone(),
+            planned,
+            calls.clone(),
+            sink,
+            opts.checkpoint_every,
+        );
+        // At once: a scan stopped before the first interval still leaves its plan behind.
+        cp.write(&[]);
+        cp
+    });
+    let targets = scan_targets(opts, &base, &calls, plan, checkpoints.as_mut()).await;
+    inventory.targets.extend(targets);
+    inventory
+        .targets
+        .sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
+    add_calls(&mut inventory.api_calls, &calls.snapshot());
+    inventory.finished_at = now_rfc3339();
+    Ok(inventory)
 }
 
 /// Registers every secret this process holds for redaction (the external id and the caller's
@@ -152,6 +195,7 @@ async fn enter_accounts(
     base: &SdkConfig,
     calls: &CallCounter,
     global_region: &str,
+    resumed: Option<&Resumed>,
 ) -> Result<Accounts, FatalScanError> {
     let (named, skipped) = if opts.organization {
         let org = organizations::list_accounts(base, calls).await?;
@@ -166,30 +210,38 @@ async fn enter_accounts(
         (opts.accounts.clone(), Vec::new())
     };
     let in_shard = |account: &str| opts.shard.is_none_or(|shard| shard.owns(account));
-    let (plan, entered, failures) = match named {
+    let is_finished = |account: &str| resumed.is_some_and(|r| r.is_finished(account));
+    let (plan, entered, finished, failures) = match named {
         None => {
             let caller = enter_caller_account(base, calls).await?;
             let plan = vec![caller.account_id.clone()];
-            let entered = if in_shard(&caller.account_id) {
-                vec![caller]
+            let (entered, finished) = if !in_shard(&caller.account_id) {
+                (Vec::new(), Vec::new())
+            } else if is_finished(&caller.account_id) {
+                (Vec::new(), vec![caller.account_id])
             } else {
-                Vec::new()
+                (vec![caller], Vec::new())
             };
-            (plan, entered, Vec::new())
+            (plan, entered, finished, Vec::new())
         }
         Some(mut accounts) => {
             // Only this shard's accounts are entered: each account is entered by one shard.
-            let mine: Vec<String> = accounts.iter().filter(|a| in_shard(a)).cloned().collect();
+            let (finished, to_enter): (Vec<String>, Vec<String>) = accounts
+                .iter()
+                .filter(|a| in_shard(a))
+                .cloned()
+                .partition(|a| is_finished(a));
             let (entered, failures) =
-                assume_audit_roles(opts, base, calls, global_region, &mine).await;
+                assume_audit_roles(opts, base, calls, global_region, &to_enter).await;
             accounts.sort();
             accounts.dedup();
-            (accounts, entered, failures)
+            (accounts, entered, finished, failures)
         }
     };
     Ok(Accounts {
         plan,
         entered,
+        finished,
         failures,
         skipped,
     })
@@ -262,13 +314,16 @@ async fn assume_audit_roles(
 }
 
 /// The account × region targets of the entered accounts: the named regions, else each
-/// account's enabled ones. An account whose regions cannot be listed is a failure.
+/// account's enabled ones. An account whose regions cannot be listed is a failure. A target a
+/// resumed snapshot read in full goes to `kept` instead of the plan.
 async fn plan_targets(
     opts: &ScanOptions,
     base: &SdkConfig,
     calls: &CallCounter,
     global_region: &str,
     entered: &[EnteredAccount],
+    mut resumed: Option<&mut Resumed>,
+    kept: &mut Vec<Target>,
 ) -> (Vec<PlannedTarget>, Vec<AccountFailure>) {
     let mut plan = Vec::new();
     let mut failures = Vec::new();
@@ -289,6 +344,13 @@ async fn plan_targets(
             }
         };
         for region in regions {
+            if let Some(target) = resumed
+                .as_deref_mut()
+                .and_then(|r| r.take(&acct.account_id, &region))
+            {
+                kept.push(target);
+                continue;
+            }
             plan.push(PlannedTarget {
                 account_id: acct.account_id.clone(),
                 region,
@@ -299,12 +361,14 @@ async fn plan_targets(
     (plan, failures)
 }
 
-/// Scans the planned targets in parallel, `--concurrency` at a time, and returns them sorted.
+/// Scans the planned targets in parallel, `--concurrency` at a time, and returns them sorted,
+/// writing checkpoints as they finish.
 async fn scan_targets(
     opts: &ScanOptions,
     base: &SdkConfig,
     calls: &CallCounter,
     plan: Vec<PlannedTarget>,
+    checkpoints: Option<&mut Checkpointer>,
 ) -> Vec<Target> {
     let total = plan.len();
     let semaphore = Arc::new(tokio::sync::Semaphore::new(opts.concurrency.max(1)));
@@ -349,7 +413,7 @@ async fn scan_targets(
         });
         planned.insert(handle.id(), (account_id, region));
     }
-    let mut targets = join_targets(set, planned).await;
+    let mut targets = join_targets(set, planned, checkpoints).await;
     targets.sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
     targets
 }
@@ -490,9 +554,26 @@ fn internal_error_target(account_id: String, region: String, panicked: bool) -> 
 async fn join_targets(
     mut set: tokio::task::JoinSet<Target>,
     mut planned: std::collections::HashMap<tokio::task::Id, (String, String)>,
+    mut checkpoints: Option<&mut Checkpointer>,
 ) -> Vec<Target> {
     let mut targets = Vec::with_capacity(planned.len());
-    while let Some(res) = set.join_next_with_id().await {
+    loop {
+        // A checkpoint falls due even while no target finishes (the last ones may hang for
+        // long): wait for the next target at most until then.
+        let next = match checkpoints.as_deref() {
+            Some(cp) => tokio::time::timeout(cp.due_in(), set.join_next_with_id()).await,
+            None => Ok(set.join_next_with_id().await),
+        };
+        let res = match next {
+            Ok(Some(res)) => res,
+            Ok(None) => break,
+            Err(_due) => {
+                if let Some(cp) = checkpoints.as_deref_mut() {
+                    cp.tick(&targets);
+                }
+                continue;
+            }
+        };
         match res {
             Ok((id, target)) => {
                 planned.remove(&id);
@@ -503,6 +584,9 @@ async fn join_targets(
                     targets.push(internal_error_target(account_id, region, e.is_panic()));
                 }
             }
+        }
+        if let Some(checkpoints) = checkpoints.as_deref_mut() {
+            checkpoints.tick(&targets);
         }
     }
     targets

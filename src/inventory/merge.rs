@@ -89,6 +89,7 @@ pub fn merge(parts: Vec<(String, Inventory)>) -> Result<Inventory, MergeError> {
         }
         merged.targets.extend(inv.targets);
         merged.account_failures.extend(inv.account_failures);
+        merged.unreached.extend(inv.unreached);
         for s in inv.skipped_accounts {
             skipped.entry(s.account_id.clone()).or_insert(s);
         }
@@ -103,6 +104,7 @@ pub fn merge(parts: Vec<(String, Inventory)>) -> Result<Inventory, MergeError> {
     merged
         .account_failures
         .sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    merged.unreached.sort();
     merged.skipped_accounts = skipped.into_values().collect();
     Ok(merged)
 }
@@ -158,6 +160,7 @@ fn check_shards(parts: &[(String, Inventory)]) -> Result<(), MergeError> {
             .iter()
             .map(|t| &t.account_id)
             .chain(inv.account_failures.iter().map(|f| &f.account_id))
+            .chain(inv.unreached.iter().map(|t| &t.account_id))
             .find(|a| !spec.owns(a));
         if let Some(account) = stray {
             return Err(MergeError(format!(
@@ -185,6 +188,7 @@ fn check_shards(parts: &[(String, Inventory)]) -> Result<(), MergeError> {
                 .iter()
                 .map(|t| &t.account_id)
                 .chain(inv.account_failures.iter().map(|f| &f.account_id))
+                .chain(inv.unreached.iter().map(|t| &t.account_id))
         })
         .collect();
     let absent: Vec<&String> = plan
@@ -209,9 +213,11 @@ fn check_duplicates(parts: &[(String, Inventory)]) -> Result<(), MergeError> {
     let mut duplicated: Vec<String> = Vec::new();
     let mut files: BTreeSet<&str> = BTreeSet::new();
     for (name, inv) in parts {
-        for t in &inv.targets {
-            if let Some(other) = seen.insert((&t.account_id, &t.region), name) {
-                duplicated.push(format!("{}/{}", t.account_id, t.region));
+        let read = inv.targets.iter().map(|t| (&t.account_id, &t.region));
+        let unread = inv.unreached.iter().map(|t| (&t.account_id, &t.region));
+        for (account_id, region) in read.chain(unread) {
+            if let Some(other) = seen.insert((account_id, region), name) {
+                duplicated.push(format!("{account_id}/{region}"));
                 files.extend([other, name.as_str()]);
             }
         }

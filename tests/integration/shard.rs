@@ -335,3 +335,196 @@ fn a_missing_shard_is_refused_by_name_and_nothing_is_written() {
     assert_eq!(none.status, 2);
     assert!(none.stderr.contains("holds no snapshot"), "{}", none.stderr);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Resumed collection.
+
+use crate::fault_proxy::{Fault, FaultProxy, Rule};
+
+const RESUME_ACCOUNTS: &str = "500000000001,500000000002,500000000003";
+
+/// `collect` of three `network` accounts through `proxy` into `out`, plus `extra`.
+fn collect_via(proxy: &FaultProxy, out: &Path, extra: &[&str]) -> std::process::Command {
+    let mut cmd = harness::command(&proxy.endpoint);
+    cmd.args([
+        "collect",
+        "--accounts",
+        RESUME_ACCOUNTS,
+        "--regions",
+        "us-east-1,eu-west-1",
+        "--quiet",
+        "-o",
+        out.to_str().unwrap(),
+    ])
+    .args(extra);
+    cmd
+}
+
+/// The accounts the proxy saw calls for since the `from`-th request.
+fn accounts_called(proxy: &FaultProxy, from: usize) -> BTreeSet<String> {
+    proxy.requests()[from..]
+        .iter()
+        .map(|r| r.account.clone().unwrap_or_else(|| "caller".into()))
+        .collect()
+}
+
+/// The report of a snapshot, without what differs between a resumed scan and a scan in one go:
+/// timestamps, and the calls (a resumed snapshot counts the calls of both runs).
+fn comparable_report(snapshot: &Path) -> Value {
+    let mut report: Value = serde_json::from_str(&analyze(&[snapshot], "json", 0)).unwrap();
+    report["scan"].as_object_mut().unwrap().remove("api_calls");
+    report
+}
+
+#[test]
+fn resume_reads_only_the_failed_targets_and_completes_the_snapshot() {
+    harness::estate("network");
+    let proxy = FaultProxy::with_rules(
+        &harness::emulator().endpoint,
+        vec![Rule::new("apigateway:GetRestApis", Fault::AccessDenied)
+            .account("500000000002")
+            .region("eu-west-1")],
+    );
+    let out = harness::scratch_file("resume-failed.json");
+    let first = harness::run(collect_via(&proxy, &out, &[]));
+    assert_eq!(first.status, 2, "{}", first.stderr);
+    let snapshot = read_json(&out);
+    let not_complete: Vec<(&str, &str)> = snapshot["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["status"] != "complete")
+        .map(|t| {
+            (
+                t["account_id"].as_str().unwrap(),
+                t["region"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(not_complete, [("500000000002", "eu-west-1")]);
+    let first_calls: u64 = snapshot["api_calls"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+
+    proxy.set("apigateway:GetRestApis", None);
+    let before = proxy.requests().len();
+    let resumed = harness::scratch_file("resumed.json");
+    let second = harness::run(collect_via(
+        &proxy,
+        &resumed,
+        &["--resume", out.to_str().unwrap()],
+    ));
+    assert_eq!(second.status, 0, "{}", second.stderr);
+    // Only the account with the failed target was entered and read again.
+    assert_eq!(
+        accounts_called(&proxy, before),
+        BTreeSet::from(["500000000002".to_string()])
+    );
+    let regions: BTreeSet<String> = proxy.requests()[before..]
+        .iter()
+        .filter(|r| r.op != "sts:AssumeRole")
+        .map(|r| r.region.clone())
+        .collect();
+    assert_eq!(regions, BTreeSet::from(["eu-west-1".to_string()]));
+    let resumed_snapshot = read_json(&resumed);
+    let resumed_calls: u64 = resumed_snapshot["api_calls"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        resumed_calls,
+        first_calls + (proxy.requests().len() - before) as u64,
+        "a resumed snapshot counts the calls of both runs"
+    );
+    // The same scan as one made in one go.
+    let fresh = harness::scratch_file("resume-fresh.json");
+    assert_eq!(harness::run(collect_via(&proxy, &fresh, &[])).status, 0);
+    assert_eq!(comparable_report(&resumed), comparable_report(&fresh));
+}
+
+#[test]
+fn a_stopped_scan_leaves_a_checkpoint_that_resume_completes() {
+    harness::estate("network");
+    // One target hangs: the scan cannot finish, the way a scan killed at 90 % never does.
+    let proxy = FaultProxy::with_rules(
+        &harness::emulator().endpoint,
+        vec![Rule::new(
+            "apigateway:GetRestApis",
+            Fault::Hang(std::time::Duration::from_secs(120)),
+        )
+        .account("500000000003")
+        .region("us-east-1")],
+    );
+    let out = harness::scratch_file("stopped.json");
+    let mut child = collect_via(
+        &proxy,
+        &out,
+        &["--checkpoint-every", "1", "--timeout", "100"],
+    )
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap();
+    // Wait for a checkpoint with every other target read.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    let checkpoint = loop {
+        let snapshot = std::fs::read_to_string(&out)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok());
+        if let Some(s) = snapshot.filter(|s| s["targets"].as_array().is_some_and(|t| t.len() == 5))
+        {
+            break s;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no checkpoint with 5 targets read"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    // Killed outright: no handler runs, the last checkpoint is what is left.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        checkpoint["unreached"],
+        serde_json::json!([{"account_id": "500000000003", "region": "us-east-1"}])
+    );
+    // The checkpoint is a snapshot: analysed, it is an incomplete scan, never a clean one.
+    let report: Value = serde_json::from_str(&analyze(&[&out], "json", 2)).unwrap();
+    assert_eq!(report["scan"]["complete"], false);
+    assert!(report["scan"]["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["account_id"] == "500000000003"
+            && t["region"] == "us-east-1"
+            && t["errors"][0]["code"] == "NotReached"));
+
+    proxy.set("apigateway:GetRestApis", None);
+    let before = proxy.requests().len();
+    let second = harness::run(collect_via(
+        &proxy,
+        &out,
+        &["--resume", out.to_str().unwrap()],
+    ));
+    assert_eq!(second.status, 0, "{}", second.stderr);
+    assert_eq!(
+        accounts_called(&proxy, before),
+        BTreeSet::from(["500000000003".to_string()])
+    );
+    let fresh = harness::scratch_file("stopped-fresh.json");
+    assert_eq!(harness::run(collect_via(&proxy, &fresh, &[])).status, 0);
+    assert_eq!(comparable_report(&out), comparable_report(&fresh));
+    // Resuming with another scope is refused.
+    let other = harness::run(collect_via(
+        &proxy,
+        &fresh,
+        &["--resume", out.to_str().unwrap(), "--no-network"],
+    ));
+    assert_eq!(other.status, 2);
+    assert!(other.stderr.contains("another scope"), "{}", other.stderr);
+}

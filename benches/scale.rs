@@ -21,12 +21,17 @@
 //!    region with failed reads (public load balancers' targets, instances) whose assumptions
 //!    must not cost more than linear time;
 //! 4. `render`: JSON, SARIF and table of ~20,000 findings;
-//! 5. `snapshot`: `Inventory::from_snapshot_json` of the biggest inventory.
+//! 5. `snapshot`: `Inventory::from_snapshot_json` of the biggest inventory;
+//! 6. `iam`: trust paths in one account with 1,000 … 8,000 roles and as many IAM-authenticated
+//!    methods (one REST API per 50 methods): service roles, internal roles, partner roles that
+//!    read or write one API each, chains of two roles, web identities pinned or not, and a few
+//!    administration roles of trusted accounts that can call everything.
 
 use overexposed::inventory::{
-    ApiResource, EndpointService, IngressRule, Instance, Integration, Inventory, LbTarget,
-    Listener, LoadBalancer, PeeringSide, RestApi, RestMethod, Route, RouteTable, SecurityGroup,
-    Stage, Subnet, Target, TargetGroup, Vpc, VpcEndpoint, VpcLink, VpcPeering, SNAPSHOT_VERSION,
+    ApiResource, EndpointService, IamAccount, IamRole, IngressRule, InlinePolicy, Instance,
+    Integration, Inventory, LbTarget, Listener, LoadBalancer, ManagedPolicy, PeeringSide, RestApi,
+    RestMethod, Route, RouteTable, ScanScope, SecurityGroup, Stage, Subnet, Target, TargetGroup,
+    Vpc, VpcEndpoint, VpcLink, VpcPeering, SNAPSHOT_VERSION,
 };
 use overexposed::model::Confidence;
 use overexposed::operation::Operation;
@@ -643,10 +648,158 @@ fn network_estate(lbs: usize) -> Inventory {
     inventory(vec![t])
 }
 
+/// The administration roles' account: trusted (inside), like an organization's management
+/// account.
+const ADMIN_ACCOUNT: &str = "999999999999";
+
+fn policy_doc(statements: &[String]) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        statements.join(",")
+    )
+}
+
+fn trust_doc(principal: &str) -> String {
+    policy_doc(&[format!(
+        r#"{{"Effect":"Allow","Principal":{principal},"Action":"sts:AssumeRole"}}"#
+    )])
+}
+
+fn invoke(resource: &str) -> String {
+    format!(r#"{{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"{resource}"}}"#)
+}
+
+/// One account with `methods` IAM-authenticated methods (REST APIs of 25 resources × GET and
+/// POST, on stage prod) and `roles` roles, by the twentieth: 14 service roles (lambda, each
+/// allowed to call one API), 2 internal roles (trusted by the account, one API each), 1
+/// partner role reading one API, 1 writing one API, 1 chain entry (a partner may assume it,
+/// and it may assume an internal role), 1 GitHub Actions role (subject pinned or not, one API);
+/// plus 3 administration roles of a trusted account that may call everything. The service
+/// roles share one managed policy.
+fn iam_estate(roles: usize, methods: usize) -> Inventory {
+    let apis = (methods / 50).max(1);
+    let api_arn = |k: usize| format!("arn:aws:execute-api:{REGION}:{OWNER}:api{k}");
+    let mut owner = target(OWNER);
+    for k in 0..apis {
+        owner.rest_apis.push(RestApi {
+            id: format!("api{k}"),
+            name: format!("api-{k}"),
+            endpoint_types: vec!["REGIONAL".into()],
+            resources: (0..25)
+                .map(|r| ApiResource {
+                    id: format!("r{r}"),
+                    path: format!("/items{r}/{{id}}"),
+                    methods: vec![
+                        method("GET", "AWS_IAM", None),
+                        method("POST", "AWS_IAM", None),
+                    ],
+                })
+                .collect(),
+            stages: vec![Stage {
+                name: "prod".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        });
+    }
+    let role_arn = |name: &str| format!("arn:aws:iam::{OWNER}:role/{name}");
+    let role = |name: String, trust: String, inline: Vec<String>| IamRole {
+        arn: role_arn(&name),
+        name: name.clone(),
+        trust_policy: trust,
+        inline_policies: vec![InlinePolicy {
+            name: "access".into(),
+            document: policy_doc(&inline),
+        }],
+        ..Default::default()
+    };
+    let shared = format!("arn:aws:iam::{OWNER}:policy/service-base");
+    let mut iam = IamAccount {
+        account_id: OWNER.into(),
+        policies: vec![ManagedPolicy {
+            arn: shared.clone(),
+            name: "service-base".into(),
+            document: Some(policy_doc(&[
+                r#"{"Effect":"Allow","Action":["s3:GetObject","logs:*"],"Resource":"*"}"#.into(),
+            ])),
+        }],
+        ..Default::default()
+    };
+    for i in 0..roles {
+        let api = api_arn(i % apis);
+        let partner = format!(r#"{{"AWS":"{}"}}"#, account(i));
+        let r = match i % 20 {
+            0..=13 => {
+                let mut r = role(
+                    format!("service-{i}"),
+                    trust_doc(r#"{"Service":"lambda.amazonaws.com"}"#),
+                    vec![invoke(&format!("{api}/*"))],
+                );
+                r.attached_policy_arns.push(shared.clone());
+                r
+            }
+            14 | 15 => role(
+                format!("internal-{i}"),
+                trust_doc(&format!(r#"{{"AWS":"arn:aws:iam::{OWNER}:root"}}"#)),
+                vec![invoke(&format!("{api}/prod/*"))],
+            ),
+            16 => role(
+                format!("partner-reader-{i}"),
+                trust_doc(&partner),
+                vec![invoke(&format!("{api}/prod/GET/*"))],
+            ),
+            17 => role(
+                format!("partner-writer-{i}"),
+                trust_doc(&partner),
+                vec![invoke(&format!("{api}/*"))],
+            ),
+            18 => role(
+                format!("chain-entry-{i}"),
+                trust_doc(&partner),
+                vec![format!(
+                    r#"{{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"{}"}}"#,
+                    role_arn(&format!("internal-{}", i - 4))
+                )],
+            ),
+            _ => {
+                let sub = if i % 40 == 19 {
+                    r#","StringLike":{"token.actions.githubusercontent.com:sub":"repo:my-org/*"}"#
+                } else {
+                    ""
+                };
+                role(
+                    format!("github-{i}"),
+                    policy_doc(&[format!(
+                        r#"{{"Effect":"Allow","Principal":{{"Federated":"arn:aws:iam::{OWNER}:oidc-provider/token.actions.githubusercontent.com"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"StringEquals":{{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}}{sub}}}}}"#
+                    )]),
+                    vec![invoke(&format!("{api}/prod/GET/*"))],
+                )
+            }
+        };
+        iam.roles.push(r);
+    }
+    for a in 0..3 {
+        iam.roles.push(role(
+            format!("admin-{a}"),
+            trust_doc(&format!(r#"{{"AWS":"arn:aws:iam::{ADMIN_ACCOUNT}:root"}}"#)),
+            vec![r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#.into()],
+        ));
+    }
+    let mut inv = inventory(vec![owner]);
+    inv.iam = vec![iam];
+    inv.scope = ScanScope {
+        iam: true,
+        ..Default::default()
+    };
+    inv
+}
+
 // -------------------------------------------------------------------------------------------
 // Stages.
 
 struct Sizes {
+    iam_roles: [usize; 4],
+    iam_methods: [usize; 4],
     api: [usize; 4],
     policy_bytes: [usize; 4],
     policy_methods: usize,
@@ -657,6 +810,8 @@ struct Sizes {
 }
 
 const FULL: Sizes = Sizes {
+    iam_roles: [1_000, 2_000, 4_000, 8_000],
+    iam_methods: [1_000, 2_000, 4_000, 8_000],
     api: [1_250, 2_500, 5_000, 10_000],
     policy_bytes: [128 << 10, 256 << 10, 512 << 10, 1 << 20],
     policy_methods: 300,
@@ -667,6 +822,8 @@ const FULL: Sizes = Sizes {
 };
 
 const SMOKE: Sizes = Sizes {
+    iam_roles: [40, 80, 160, 320],
+    iam_methods: [50, 100, 200, 400],
     api: [4, 8, 16, 32],
     policy_bytes: [4 << 10, 8 << 10, 16 << 10, 32 << 10],
     policy_methods: 5,
@@ -702,6 +859,40 @@ fn bench_api(sz: &Sizes, table: &mut Table) -> Inventory {
         biggest = inv;
     }
     biggest
+}
+
+fn bench_iam(sz: &Sizes, table: &mut Table) {
+    let mut previous = None;
+    let trusted = analysis::AnalysisOptions {
+        trusted_accounts: [ADMIN_ACCOUNT.to_string()].into(),
+        ..Default::default()
+    };
+    for (&roles, &methods) in sz.iam_roles.iter().zip(&sz.iam_methods) {
+        let inv = iam_estate(roles, methods);
+        // The same estate with its IAM unread: what the direct verdicts cost on their own.
+        let unread = Inventory {
+            iam: vec![],
+            ..inv.clone()
+        };
+        let (direct, _) = timed(sz.reps, || analysis::analyze_with(&unread, &trusted));
+        reset_peak_rss();
+        let (d, findings) = timed(sz.reps, || analysis::analyze_with(&inv, &trusted));
+        let via_role = findings
+            .iter()
+            .filter(|f| f.rule_id.as_str().contains("-via-"))
+            .count();
+        assert!(via_role > 0, "the IAM estate has trust-path findings");
+        table.push(
+            "iam: trust paths",
+            format!("{roles} roles × {methods} methods"),
+            d,
+            methods,
+            format!("{via_role} findings; {} without IAM", human_time(direct)),
+            previous,
+            peak_rss_kib(),
+        );
+        previous = Some(d);
+    }
 }
 
 fn bench_policy(sz: &Sizes, table: &mut Table) {
@@ -1131,6 +1322,7 @@ fn main() {
     let network = bench_network(sz, &mut table);
     bench_render(sz, &api, &mut table);
     bench_snapshot(sz, api, network, &mut table);
+    bench_iam(sz, &mut table);
     let total = started.elapsed();
     if full {
         println!();

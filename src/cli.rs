@@ -7,7 +7,7 @@
 //!
 //! An incomplete scan always exits 2, findings or not, so it can never pass for clean.
 
-use crate::analysis::analyze;
+use crate::analysis::analyze_with;
 use crate::aws::{self, Progress, ProgressSink, ScanOptions};
 use crate::inventory::{Inventory, ShardSpec, TargetStatus};
 use crate::model::Severity;
@@ -193,6 +193,34 @@ pub struct ReportArgs {
     /// scheduled scan one stable name. Default: derived from the scope (see README).
     #[arg(long, value_name = "NAME", value_parser = parse_sarif_category)]
     pub sarif_category: Option<String>,
+    /// Comma-separated account ids that are yours (beyond the organization --organization
+    /// lists): principals of these accounts who can become a role that writes are reported
+    /// at a low severity, not as outsiders.
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub trusted_accounts: Vec<String>,
+}
+
+impl ReportArgs {
+    /// What the analysis is told beyond the inventory.
+    fn analysis_options(&self) -> Result<crate::analysis::AnalysisOptions, UsageError> {
+        let mut trusted = std::collections::BTreeSet::new();
+        for raw in &self.trusted_accounts {
+            let a = raw.trim();
+            if a.is_empty() {
+                continue;
+            }
+            if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(UsageError(format!(
+                    "invalid account id '{a}' in --trusted-accounts: an AWS account id is exactly 12 digits"
+                )));
+            }
+            trusted.insert(a.to_string());
+        }
+        Ok(crate::analysis::AnalysisOptions {
+            trusted_accounts: trusted,
+            ..Default::default()
+        })
+    }
 }
 
 /// A category is a path-like name: no spaces or control characters, no empty segments.
@@ -547,13 +575,19 @@ fn check_resumable(
     opts: &ScanOptions,
     path: &Path,
 ) -> Result<(), UsageError> {
+    // The organization's accounts are compared once it is listed again (a shard's plan).
     let scope = opts.scope();
-    if previous.scope != scope {
+    let previous_flags = crate::inventory::ScanScope {
+        organization_accounts: Vec::new(),
+        organization_id: None,
+        ..previous.scope.clone()
+    };
+    if previous_flags != scope {
         return Err(UsageError(format!(
-            "cannot resume {}: it is a scan of another scope ({:?}; these flags give {:?}): give the flags it was collected with",
+            "cannot resume {}: it is a scan of another scope ({}; these flags give {}): give the flags it was collected with",
             path.display(),
-            previous.scope,
-            scope
+            previous_flags.describe(),
+            scope.describe()
         )));
     }
     let shard = previous.shard.as_ref().map(|s| s.spec());
@@ -710,8 +744,13 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             quiet,
         } => {
             check_report_outputs(&args)?;
+            let analysis = args.analysis_options()?;
             let inv = load_inventories(&inventory)?;
-            emit(&report::build_report(&inv, analyze(&inv)), &args, quiet)
+            emit(
+                &report::build_report(&inv, analyze_with(&inv, &analysis)),
+                &args,
+                quiet,
+            )
         }
         Command::Collect {
             scan,
@@ -777,6 +816,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         } => {
             let opts = validate_scan(&scan)?;
             check_report_outputs(&args)?;
+            let analysis = args.analysis_options()?;
             if let Some(path) = &snapshot {
                 if is_stdout(path) {
                     return Err(UsageError(
@@ -795,7 +835,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
             }
             emit(
-                &report::build_report(&inv, analyze(&inv)),
+                &report::build_report(&inv, analyze_with(&inv, &analysis)),
                 &args,
                 scan.quiet,
             )

@@ -39,6 +39,10 @@ pub struct Inventory {
     /// taken for a full scan.
     #[serde(default)]
     pub scope: ScanScope,
+    /// The IAM roles of each scanned account (IAM is global: read once per account). Empty in
+    /// snapshots that predate it, whose `scope.iam` is false: no verdict rests on roles then.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub iam: Vec<IamAccount>,
     /// Which shard of a scan cut into shards (`--shard K/N`) this snapshot is, and the plan it
     /// was cut from; `None` for a whole scan or a merge of shards.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,6 +77,17 @@ pub struct ScanScope {
     /// The regions given with `--regions` (sorted); `None`: every enabled region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regions: Option<Vec<String>>,
+    /// IAM roles were read, so who can become a caller of an IAM-authenticated method is
+    /// judged. False (and not written) in snapshots that predate it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub iam: bool,
+    /// The organization's account ids (`--organization`: every account it listed, suspended
+    /// ones included): principals of these accounts are inside, not outside.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub organization_accounts: Vec<String>,
+    /// The organization's id (`o-…`), from the account ARNs `--organization` listed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
 }
 
 impl Default for ScanScope {
@@ -82,6 +97,9 @@ impl Default for ScanScope {
             network: true,
             organization: false,
             regions: None,
+            iam: false,
+            organization_accounts: Vec::new(),
+            organization_id: None,
         }
     }
 }
@@ -680,6 +698,56 @@ pub struct LbTarget {
     pub availability_zone: Option<String>,
 }
 
+/// The IAM roles of one account and the managed policies they use, from
+/// `iam:GetAccountAuthorizationDetails` (IAM is global: one listing per account).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IamAccount {
+    pub account_id: String,
+    /// Whether the listing was read to its end. A listing cut short keeps the roles it read;
+    /// what they prove stands, and the scan is incomplete.
+    pub status: TargetStatus,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ScanError>,
+    #[serde(default)]
+    pub roles: Vec<IamRole>,
+    /// The managed policies (customer and AWS managed) that some role attaches or takes as
+    /// its permissions boundary, with their default version's document.
+    #[serde(default)]
+    pub policies: Vec<ManagedPolicy>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IamRole {
+    pub arn: String,
+    pub name: String,
+    /// The trust policy exactly as IAM returned it (URL-encoded on real AWS, plain JSON from
+    /// some emulators).
+    pub trust_policy: String,
+    #[serde(default)]
+    pub inline_policies: Vec<InlinePolicy>,
+    #[serde(default)]
+    pub attached_policy_arns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InlinePolicy {
+    pub name: String,
+    /// As IAM returned it (URL-encoded on real AWS).
+    pub document: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ManagedPolicy {
+    pub arn: String,
+    pub name: String,
+    /// The default version's document as IAM returned it; `None` when the listing gave none
+    /// (the policy is then taken as allowing everything: a verdict never narrows on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+}
+
 /// The AWS-managed prefix list of CloudFront's origin-facing addresses: admitting it admits
 /// anyone on the internet, through any CloudFront distribution.
 pub const CLOUDFRONT_ORIGIN_FACING: &str = "com.amazonaws.global.cloudfront.origin-facing";
@@ -758,12 +826,17 @@ impl Inventory {
                 t.status = TargetStatus::Partial;
             }
         }
+        for a in &mut inv.iam {
+            if !a.errors.is_empty() && a.status == TargetStatus::Complete {
+                a.status = TargetStatus::Partial;
+            }
+        }
         Ok(inv)
     }
 
     /// True when every planned account and region was read in full: no account failed, no
-    /// target was left unread, and no target has a status other than complete or any recorded
-    /// error.
+    /// target was left unread, no target has a status other than complete or any recorded
+    /// error, and every account's IAM roles were read.
     pub fn is_complete(&self) -> bool {
         self.account_failures.is_empty()
             && self.unreached.is_empty()
@@ -771,6 +844,10 @@ impl Inventory {
                 .targets
                 .iter()
                 .all(|t| t.status == TargetStatus::Complete && t.errors.is_empty())
+            && self
+                .iam
+                .iter()
+                .all(|a| a.status == TargetStatus::Complete && a.errors.is_empty())
     }
 }
 

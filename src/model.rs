@@ -23,6 +23,44 @@ pub enum Reach {
     InternetIpRestricted { cidrs: Vec<String> },
     /// Anyone on the internet.
     Internet,
+    /// Principals outside the owner account who can become a role of the owner that can call
+    /// the entry point: `through` says who they are, `roles` by which roles.
+    ViaRole {
+        through: Box<Reach>,
+        roles: Vec<RolePath>,
+    },
+}
+
+/// How outsiders become a caller: the roles they assume in turn, who the first one trusts, and
+/// the statements that grant each step.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RolePath {
+    /// The roles assumed in turn (ARNs); the last one calls the entry point.
+    pub chain: Vec<String>,
+    /// Who the first role's trust policy lets in, as it names them (account ids, principal
+    /// ARNs, `*`, identity provider ARNs).
+    pub trusted: Vec<String>,
+    /// The statement of the first role's trust policy that lets them in (`Sid`, or `#<index>`).
+    pub trust_statement: String,
+    /// The statements that let the last role call: `<policy>/<Sid>` of its own policies, or
+    /// `resource-policy/<Sid>`.
+    pub permission_statements: Vec<String>,
+}
+
+impl RolePath {
+    /// `role/a->role/b`: the chain by the roles' names.
+    pub fn label(&self) -> String {
+        self.chain
+            .iter()
+            .map(|arn| format!("role/{}", role_name(arn)))
+            .collect::<Vec<_>>()
+            .join("->")
+    }
+}
+
+/// The name of a role from its ARN (`arn:aws:iam::1:role/path/name` → `name`).
+pub fn role_name(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
 }
 
 impl Reach {
@@ -35,6 +73,7 @@ impl Reach {
             Reach::AnyAwsAccount => 3,
             Reach::InternetIpRestricted { .. } => 4,
             Reach::Internet => 5,
+            Reach::ViaRole { through, .. } => through.width(),
         }
     }
 
@@ -44,7 +83,8 @@ impl Reach {
 
     /// The stable string form used in JSON (`reach`) and tables:
     /// `internet`, `internet_ip_restricted:[…]`, `any_aws_account`, `organization:o-…`,
-    /// `accounts:[…]`, `owner`.
+    /// `accounts:[…]`, `owner`; a reach through roles adds ` via role/…` (see
+    /// [`RolePath::label`]).
     pub fn label(&self) -> String {
         match self {
             Reach::Owner => "owner".into(),
@@ -55,6 +95,15 @@ impl Reach {
                 format!("internet_ip_restricted:[{}]", cidrs.join(","))
             }
             Reach::Internet => "internet".into(),
+            Reach::ViaRole { through, roles } => format!(
+                "{} via {}",
+                through.label(),
+                roles
+                    .iter()
+                    .map(RolePath::label)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
         }
     }
 }

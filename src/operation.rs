@@ -105,6 +105,9 @@ operations! {
     Wafv2 = "wafv2" {
         Wafv2GetWebAclForResource = "GetWebACLForResource",
     }
+    Iam = "iam" {
+        IamGetAccountAuthorizationDetails = "GetAccountAuthorizationDetails",
+    }
 }
 
 impl Operation {

@@ -42,7 +42,7 @@ pub struct Rule {
 
 /// The placeholders a remediation may name, and the words that stand for each in the rule's
 /// own documentation. A finding's fix gets their values from the analysis.
-pub const PLACEHOLDERS: [(&str, &str); 8] = [
+pub const PLACEHOLDERS: [(&str, &str); 12] = [
     ("method", "the method"),
     ("api", "the API"),
     ("api_id", "API_ID"),
@@ -62,6 +62,16 @@ pub const PLACEHOLDERS: [(&str, &str); 8] = [
     (
         "deploy",
         "aws apigatewayv2 create-deployment --api-id API_ID --stage-name STAGE",
+    ),
+    ("entry_role", "the role"),
+    ("calling_role", "the calling role"),
+    (
+        "restrict_trust",
+        "aws iam update-assume-role-policy --role-name ROLE --policy-document TRUST_POLICY",
+    ),
+    (
+        "narrow_invoke",
+        "aws iam put-role-policy --role-name ROLE --policy-name POLICY --policy-document '{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"execute-api:Invoke\",\"Resource\":\"arn:aws:execute-api:REGION:ACCOUNT:API_ID/STAGE/GET/*\"}]}'",
     ),
 ];
 

@@ -3,11 +3,12 @@
 
 mod apigateway;
 pub mod network;
+mod roles;
 
 use crate::inventory::Inventory;
 use crate::model::{fingerprint, Auth, Confidence, Finding, Reach};
 use crate::rules::RuleId;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Who owns each VPC endpoint and VPC of the audited estate, and which VPC each endpoint lives
 /// in: what a resource policy's `aws:SourceVpce`/`aws:SourceVpc` conditions resolve against.
@@ -47,13 +48,32 @@ impl VpcOwnership {
     }
 }
 
+/// What the analysis is told beyond the inventory: who is inside. Principals of these
+/// accounts becoming a role of another scanned account are reported at a low severity, not as
+/// outsiders. The organization's accounts that `--organization` listed are added from the
+/// inventory's scope.
+#[derive(Debug, Clone, Default)]
+pub struct AnalysisOptions {
+    /// The organization's accounts (beyond those the scan listed).
+    pub organization_accounts: BTreeSet<String>,
+    /// Accounts trusted like the organization's (`--trusted-accounts`).
+    pub trusted_accounts: BTreeSet<String>,
+}
+
+/// Audits the inventory with no account trusted beyond the scan's organization.
+pub fn analyze(inv: &Inventory) -> Vec<Finding> {
+    analyze_with(inv, &AnalysisOptions::default())
+}
+
 /// Audits the inventory. Findings come back sorted (see [`Finding::sort_key`]) and
 /// deduplicated by fingerprint.
-pub fn analyze(inv: &Inventory) -> Vec<Finding> {
+pub fn analyze_with(inv: &Inventory, opts: &AnalysisOptions) -> Vec<Finding> {
     let ownership = VpcOwnership::new(inv);
+    let inside = roles::inside_of(inv, &opts.organization_accounts, &opts.trusted_accounts);
+    let callers = roles::RoleCallers::new(inv, inside);
     let mut findings = Vec::new();
     for target in &inv.targets {
-        findings.extend(apigateway::analyze_target(target, &ownership));
+        findings.extend(apigateway::analyze_target(target, &ownership, &callers));
     }
     findings.extend(network::analyze(inv));
     let mut seen = std::collections::HashSet::new();
@@ -187,5 +207,14 @@ pub(crate) fn describe_reach(reach: &Reach) -> String {
             format!("anyone on the internet from {}", cidrs.join(", "))
         }
         Reach::Internet => "anyone on the internet".into(),
+        Reach::ViaRole { through, roles } => format!(
+            "{} by assuming {}",
+            describe_reach(through),
+            roles
+                .iter()
+                .map(crate::model::RolePath::label)
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
     }
 }

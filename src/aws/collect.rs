@@ -4,12 +4,12 @@
 use super::config::{base_config, config_for};
 use super::errors::{error_chain, one_line, scan_error, truncate};
 use super::redact::{redact, register_credentials, register_secret};
-use super::resume::{add_calls, Checkpointer, Resumed};
-use super::{apigateway, network, organizations};
+use super::resume::{add_calls, not_reached_iam, Checkpointer, IamReads, Resumed};
+use super::{apigateway, iam, network, organizations};
 use super::{CallCounter, FatalScanError, FinishedTarget, Progress, RegionCtx, ScanOptions};
 use crate::inventory::{
-    AccountFailure, Inventory, ScanError, Shard, SkippedAccount, Target, TargetRef, TargetStatus,
-    SNAPSHOT_VERSION,
+    AccountFailure, IamAccount, Inventory, ScanError, Shard, SkippedAccount, Target, TargetRef,
+    TargetStatus, SNAPSHOT_VERSION,
 };
 use crate::operation::{Operation, SCAN_TARGET_STEP};
 use aws_config::SdkConfig;
@@ -33,6 +33,8 @@ struct Accounts {
     finished: Vec<String>,
     failures: Vec<AccountFailure>,
     skipped: Vec<SkippedAccount>,
+    /// With `--organization`: the organization's id and every account it listed.
+    organization: Option<organizations::Organization>,
 }
 
 /// One account × region to scan.
@@ -73,11 +75,14 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
         finished,
         mut failures,
         skipped,
+        organization,
     } = enter_accounts(opts, &base, &calls, &global_region, resumed.as_ref()).await?;
     let mut kept: Vec<Target> = Vec::new();
+    let mut kept_iam: Vec<IamAccount> = Vec::new();
     if let Some(resumed) = resumed.as_mut() {
         for account in &finished {
             kept.extend(resumed.take_account(account, opts.regions.as_deref()));
+            kept_iam.extend(resumed.take_iam(account));
         }
     }
     let (plan, region_failures) = plan_targets(
@@ -100,6 +105,24 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
             accounts_not_entered: failures.len(),
         });
     }
+    // IAM is global: each account's roles are read once, beside its regions; an account with
+    // no region to scan (its regions could not be listed) is not scanned at all. A resumed
+    // account keeps the roles its snapshot read in full.
+    let has_target = |account: &str| {
+        plan.iter().any(|t| t.account_id == account) || kept.iter().any(|t| t.account_id == account)
+    };
+    let mut scanned: Vec<&EnteredAccount> = Vec::new();
+    for account in entered.iter().filter(|a| has_target(&a.account_id)) {
+        match resumed
+            .as_mut()
+            .and_then(|r| r.take_iam(&account.account_id))
+        {
+            Some(read) => kept_iam.push(read),
+            None => scanned.push(account),
+        }
+    }
+    let (organization_id, organization_accounts) =
+        organization.map(|o| (o.id, o.accounts)).unwrap_or_default();
     let previous_calls = resumed.map(|r| r.api_calls).unwrap_or_default();
     let mut inventory = Inventory {
         snapshot_version: SNAPSHOT_VERSION,
@@ -108,7 +131,12 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
         account_failures: failures,
         skipped_accounts: skipped,
         api_calls: previous_calls,
-        scope: opts.scope(),
+        scope: crate::inventory::ScanScope {
+            organization_accounts,
+            organization_id,
+            ..opts.scope()
+        },
+        iam: kept_iam,
         shard: opts.shard.map(|spec| Shard {
             index: spec.index,
             count: spec.count,
@@ -116,6 +144,7 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
         }),
         ..Default::default()
     };
+    let iam_reads = IamReads::default();
     let mut checkpoints = opts.checkpoint.clone().map(|sink| {
         let planned = plan
             .iter()
@@ -124,9 +153,15 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
                 region: t.region.clone(),
             })
             .collect();
+        // Roles still to read are a gap in a checkpoint, never an account without roles.
+        let mut header = inventory.clone();
+        header
+            .iam
+            .extend(scanned.iter().map(|a| not_reached_iam(&a.account_id)));
         let mut cp = Checkpointer::new(
-            inventory.clone(),
+            header,
             planned,
+            iam_reads.clone(),
             calls.clone(),
             sink,
             opts.checkpoint_every,
@@ -135,14 +170,75 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
         cp.write(&[]);
         cp
     });
-    let targets = scan_targets(opts, &base, &calls, plan, checkpoints.as_mut()).await;
+    let (targets, ()) = tokio::join!(
+        scan_targets(opts, &base, &calls, plan, checkpoints.as_mut()),
+        read_iam(opts, &base, &calls, &global_region, &scanned, &iam_reads),
+    );
+    let iam = std::mem::take(&mut *iam_reads.lock().unwrap_or_else(|e| e.into_inner()));
     inventory.targets.extend(targets);
     inventory
         .targets
         .sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
+    inventory.iam.extend(iam);
+    inventory
+        .iam
+        .sort_by(|a, b| a.account_id.cmp(&b.account_id));
     add_calls(&mut inventory.api_calls, &calls.snapshot());
     inventory.finished_at = now_rfc3339();
     Ok(inventory)
+}
+
+/// Reads the IAM roles of these accounts, `--concurrency` accounts at a time, into
+/// `read_so_far` as each account's read ends (checkpoints take them from there). A bug
+/// that panics on one account's data costs that account's IAM read, not the scan.
+async fn read_iam(
+    opts: &ScanOptions,
+    base: &SdkConfig,
+    calls: &CallCounter,
+    global_region: &str,
+    accounts: &[&EnteredAccount],
+    read_so_far: &IamReads,
+) {
+    use futures_util::stream::{self, StreamExt};
+    let reads = accounts.iter().map(|acct| {
+        let ctx = RegionCtx {
+            config: config_for(base, global_region, acct.creds.as_ref()),
+            account_id: acct.account_id.clone(),
+            region: global_region.to_string(),
+            calls: calls.clone(),
+        };
+        async move {
+            let account_id = ctx.account_id.clone();
+            match tokio::spawn(async move { iam::collect_iam(&ctx).await }).await {
+                Ok(read) => read,
+                Err(e) => IamAccount {
+                    account_id,
+                    status: TargetStatus::Failed,
+                    errors: vec![ScanError {
+                        operation: Operation::IamGetAccountAuthorizationDetails.into(),
+                        code: "InternalError".into(),
+                        message: if e.is_panic() {
+                            "reading this account's IAM roles stopped on an internal error (a bug: please report it); no trust path was judged".into()
+                        } else {
+                            "reading this account's IAM roles was cancelled".into()
+                        },
+                        resource: None,
+                    }],
+                    ..Default::default()
+                },
+            }
+        }
+    });
+    stream::iter(reads)
+        .buffer_unordered(opts.concurrency.max(1))
+        .for_each(|read| {
+            read_so_far
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(read);
+            std::future::ready(())
+        })
+        .await;
 }
 
 /// Registers every secret this process holds for redaction (the external id and the caller's
@@ -197,7 +293,7 @@ async fn enter_accounts(
     global_region: &str,
     resumed: Option<&Resumed>,
 ) -> Result<Accounts, FatalScanError> {
-    let (named, skipped) = if opts.organization {
+    let (named, skipped, organization) = if opts.organization {
         let org = organizations::list_accounts(base, calls).await?;
         if let Some(progress) = &opts.progress {
             progress(Progress::OrganizationListed {
@@ -205,9 +301,9 @@ async fn enter_accounts(
                 skipped: org.skipped.len(),
             });
         }
-        (Some(org.active), org.skipped)
+        (Some(org.active), org.skipped, Some(org.organization))
     } else {
-        (opts.accounts.clone(), Vec::new())
+        (opts.accounts.clone(), Vec::new(), None)
     };
     let in_shard = |account: &str| opts.shard.is_none_or(|shard| shard.owns(account));
     let is_finished = |account: &str| resumed.is_some_and(|r| r.is_finished(account));
@@ -244,6 +340,7 @@ async fn enter_accounts(
         finished,
         failures,
         skipped,
+        organization,
     })
 }
 

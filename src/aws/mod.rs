@@ -13,7 +13,7 @@
 //! - `collect`: the run (credentials, accounts entered, targets planned and scanned, the
 //!   inventory assembled);
 //! - `apigateway`, `network` (which reads, and when; `ec2`, `elb` and `transit` make them),
-//!   `organizations`: what is read;
+//!   `organizations`, `iam` (roles, once per account): what is read;
 //! - `paging`, `concurrency`, `errors`, `redact`, `config`: how every read is made.
 
 mod apigateway;
@@ -23,6 +23,7 @@ mod config;
 mod ec2;
 mod elb;
 mod errors;
+mod iam;
 pub mod network;
 mod organizations;
 mod paging;
@@ -82,7 +83,7 @@ pub struct ScanOptions {
 
 impl ScanOptions {
     /// What these options scan: the kinds of entry point, and how accounts and regions are
-    /// chosen.
+    /// chosen. The organization's accounts and id are known only once it is listed: empty here.
     pub fn scope(&self) -> ScanScope {
         ScanScope {
             api_gateway: true,
@@ -93,6 +94,9 @@ impl ScanOptions {
                 r.dedup();
                 r
             }),
+            iam: true,
+            organization_accounts: Vec::new(),
+            organization_id: None,
         }
     }
 }

@@ -16,6 +16,25 @@ use aws_config::SdkConfig;
 pub(crate) struct OrgAccounts {
     pub active: Vec<String>,
     pub skipped: Vec<SkippedAccount>,
+    pub organization: Organization,
+}
+
+/// Who is inside the organization: its principals are not outsiders to each other.
+#[derive(Default)]
+pub(crate) struct Organization {
+    /// `o-…`, from the account ARNs (`arn:aws:organizations::<mgmt>:account/o-…/<id>`).
+    pub id: Option<String>,
+    /// Every account listed, suspended ones included (sorted).
+    pub accounts: Vec<String>,
+}
+
+/// The organization id in an account's ARN.
+fn organization_of(account_arn: &str) -> Option<String> {
+    account_arn
+        .split_once(":account/")
+        .and_then(|(_, rest)| rest.split('/').next())
+        .filter(|id| id.starts_with("o-"))
+        .map(str::to_string)
 }
 
 pub(crate) async fn list_accounts(
@@ -25,6 +44,7 @@ pub(crate) async fn list_accounts(
     let client = aws_sdk_organizations::Client::new(config);
     let mut active = Vec::new();
     let mut skipped = Vec::new();
+    let mut organization = Organization::default();
     let mut token: Option<String> = None;
     let mut pager = Pager::new(Operation::OrganizationsListAccounts, None);
     loop {
@@ -45,6 +65,10 @@ pub(crate) async fn list_accounts(
             })?;
         for a in out.accounts() {
             let Some(id) = a.id() else { continue };
+            organization.accounts.push(id.to_string());
+            if organization.id.is_none() {
+                organization.id = a.arn().and_then(organization_of);
+            }
             // `State` supersedes the deprecated `Status`; read both, trust whichever is set.
             let state = a
                 .state()
@@ -83,5 +107,11 @@ pub(crate) async fn list_accounts(
     active.sort();
     active.dedup();
     skipped.sort_by(|a, b| a.account_id.cmp(&b.account_id));
-    Ok(OrgAccounts { active, skipped })
+    organization.accounts.sort();
+    organization.accounts.dedup();
+    Ok(OrgAccounts {
+        active,
+        skipped,
+        organization,
+    })
 }

@@ -14,9 +14,10 @@
 //! `ec2:DescribeRegions`).
 
 use super::CallCounter;
-use crate::inventory::{Inventory, Target, TargetRef, TargetStatus};
+use crate::inventory::{IamAccount, Inventory, ScanError, Target, TargetRef, TargetStatus};
+use crate::operation::Operation;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Receives each checkpoint of a running scan (a snapshot with its unread targets listed).
@@ -26,7 +27,9 @@ pub type CheckpointSink = Arc<dyn Fn(&Inventory) + Send + Sync>;
 pub(crate) struct Resumed {
     /// Targets read in full, by account and region.
     complete: BTreeMap<(String, String), Target>,
-    /// Accounts whose every target was read in full.
+    /// IAM roles read in full, by account.
+    iam: BTreeMap<String, IamAccount>,
+    /// Accounts whose every target (and roles, when the scan reads them) was read in full.
     finished: BTreeSet<String>,
     pub api_calls: BTreeMap<String, u64>,
     pub started_at: String,
@@ -50,6 +53,14 @@ impl Resumed {
             }
         }
         unfinished.extend(previous.unreached.iter().map(|t| t.account_id.as_str()));
+        let mut iam = BTreeMap::new();
+        for a in &previous.iam {
+            if a.status == TargetStatus::Complete && a.errors.is_empty() {
+                iam.insert(a.account_id.clone(), a.clone());
+            } else {
+                unfinished.insert(&a.account_id);
+            }
+        }
         unfinished.extend(
             previous
                 .account_failures
@@ -61,6 +72,9 @@ impl Resumed {
             .map(|(account, _)| account.clone())
             .filter(|a| !unfinished.contains(a.as_str()))
             .collect();
+        if previous.scope.iam {
+            finished.retain(|a| iam.contains_key(a));
+        }
         if let Some(regions) = regions {
             finished.retain(|a| {
                 regions
@@ -70,6 +84,7 @@ impl Resumed {
         }
         Resumed {
             complete,
+            iam,
             finished,
             api_calls: previous.api_calls.clone(),
             started_at: previous.started_at.clone(),
@@ -106,6 +121,29 @@ impl Resumed {
     }
 }
 
+impl Resumed {
+    /// The roles of `account`, when the snapshot read them in full.
+    pub(crate) fn take_iam(&mut self, account: &str) -> Option<IamAccount> {
+        self.iam.remove(account)
+    }
+}
+
+/// The roles of an account not read yet, as a checkpoint records them: a failed read (a gap
+/// that makes the scan incomplete), never an account without roles.
+pub(crate) fn not_reached_iam(account_id: &str) -> IamAccount {
+    IamAccount {
+        account_id: account_id.to_string(),
+        status: TargetStatus::Failed,
+        errors: vec![ScanError {
+            operation: Operation::IamGetAccountAuthorizationDetails.into(),
+            code: "NotReached".into(),
+            message: "the scan stopped before reading this account's IAM roles; `overexposed collect --resume` reads them".into(),
+            resource: None,
+        }],
+        ..Default::default()
+    }
+}
+
 /// Adds `more` calls to `calls`: a resumed snapshot counts every call spent to produce it.
 pub(crate) fn add_calls(calls: &mut BTreeMap<String, u64>, more: &BTreeMap<String, u64>) {
     for (op, n) in more {
@@ -113,23 +151,29 @@ pub(crate) fn add_calls(calls: &mut BTreeMap<String, u64>, more: &BTreeMap<Strin
     }
 }
 
+/// The IAM reads of a running scan, as each account's ends.
+pub(crate) type IamReads = Arc<Mutex<Vec<IamAccount>>>;
+
 /// Writes checkpoints of a running scan, at most one per interval.
 pub(crate) struct Checkpointer {
-    /// Everything but the targets read in this run: scope, shard, failures, kept targets.
+    /// Everything but what this run reads: scope, shard, failures, kept targets and roles, and
+    /// a not-reached read of each account's roles to read.
     header: Inventory,
     planned: Vec<TargetRef>,
+    iam: IamReads,
     calls: CallCounter,
     sink: CheckpointSink,
     every: Duration,
     last: Instant,
-    /// Targets read at the last checkpoint.
-    written: usize,
+    /// Targets and roles read at the last checkpoint.
+    written: (usize, usize),
 }
 
 impl Checkpointer {
     pub(crate) fn new(
         header: Inventory,
         planned: Vec<TargetRef>,
+        iam: IamReads,
         calls: CallCounter,
         sink: CheckpointSink,
         every: Duration,
@@ -137,11 +181,12 @@ impl Checkpointer {
         Checkpointer {
             header,
             planned,
+            iam,
             calls,
             sink,
             every,
             last: Instant::now(),
-            written: 0,
+            written: (0, 0),
         }
     }
 
@@ -155,15 +200,20 @@ impl Checkpointer {
         if self.last.elapsed() < self.every {
             return;
         }
-        if done.len() == self.written {
+        if (done.len(), self.iam_read()) == self.written {
             self.last = Instant::now();
             return;
         }
         self.write(done);
     }
 
+    fn iam_read(&self) -> usize {
+        self.iam.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
     /// Writes a checkpoint with `done` read, now.
     pub(crate) fn write(&mut self, done: &[Target]) {
+        let roles: Vec<IamAccount> = self.iam.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let read: HashSet<(&str, &str)> = done
             .iter()
             .map(|t| (t.account_id.as_str(), t.region.as_str()))
@@ -178,11 +228,19 @@ impl Checkpointer {
             .filter(|t| !read.contains(&(t.account_id.as_str(), t.region.as_str())))
             .cloned()
             .collect();
+        // Each account read replaces its not-reached placeholder.
+        for read in &roles {
+            match inv.iam.iter_mut().find(|a| a.account_id == read.account_id) {
+                Some(slot) => *slot = read.clone(),
+                None => inv.iam.push(read.clone()),
+            }
+        }
+        inv.iam.sort_by(|a, b| a.account_id.cmp(&b.account_id));
         add_calls(&mut inv.api_calls, &self.calls.snapshot());
         inv.finished_at = super::collect::now_rfc3339();
         (self.sink)(&inv);
         self.last = Instant::now();
-        self.written = done.len();
+        self.written = (done.len(), roles.len());
     }
 }
 

@@ -7,7 +7,7 @@
 //! snapshots of different scopes, a target read twice, shards of different plans or counts,
 //! and above all a missing shard (its accounts would simply be absent, and the report clean).
 
-use super::{AccountFailure, Inventory, ScanScope, ShardSpec, SkippedAccount};
+use super::{AccountFailure, IamAccount, Inventory, ScanScope, ShardSpec, SkippedAccount};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Why snapshots could not be merged; the message names the files and what differs.
@@ -32,23 +32,29 @@ fn listed<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> String {
     text
 }
 
-/// What a scope covers, in the words of the flags that chose it.
-fn describe(scope: &ScanScope) -> String {
-    let kinds = if scope.network {
-        "API Gateway and network paths"
-    } else {
-        "API Gateway only (--no-network)"
-    };
-    let accounts = if scope.organization {
-        "the organization's accounts (--organization)"
-    } else {
-        "named accounts"
-    };
-    let regions = match &scope.regions {
-        Some(r) => format!("regions {}", r.join(",")),
-        None => "every enabled region".into(),
-    };
-    format!("{kinds}, {accounts}, {regions}")
+impl ScanScope {
+    /// What a scope covers, in the words of the flags that chose it.
+    pub fn describe(&self) -> String {
+        let kinds = match (self.network, self.iam) {
+            (true, true) => "API Gateway, network paths and IAM roles",
+            (true, false) => "API Gateway and network paths, no IAM roles",
+            (false, true) => "API Gateway and IAM roles (--no-network)",
+            (false, false) => "API Gateway only (--no-network, no IAM roles)",
+        };
+        let accounts = if self.organization {
+            format!(
+                "the organization's {} accounts (--organization)",
+                self.organization_accounts.len()
+            )
+        } else {
+            "named accounts".into()
+        };
+        let regions = match &self.regions {
+            Some(r) => format!("regions {}", r.join(",")),
+            None => "every enabled region".into(),
+        };
+        format!("{kinds}, {accounts}, {regions}")
+    }
 }
 
 /// Merges `parts` (each a snapshot and the name it was given by) into one inventory. One
@@ -57,16 +63,18 @@ pub fn merge(parts: Vec<(String, Inventory)>) -> Result<Inventory, MergeError> {
     let Some((first_name, first)) = parts.first() else {
         return Err(MergeError("no snapshot given".into()));
     };
+    // Shards first: shards of different plans also differ in scope (an organization's
+    // accounts), and the plans say better what differs.
+    check_shards(&parts)?;
     for (name, inv) in &parts[1..] {
         if inv.scope != first.scope {
             return Err(MergeError(format!(
                 "{first_name} and {name} are snapshots of different scopes ({} against {}): merge the shards of one scan",
-                describe(&first.scope),
-                describe(&inv.scope)
+                first.scope.describe(),
+                inv.scope.describe()
             )));
         }
     }
-    check_shards(&parts)?;
     check_duplicates(&parts)?;
     if parts.len() == 1 {
         let (_, mut inv) = parts.into_iter().next().expect("one part");
@@ -90,6 +98,7 @@ pub fn merge(parts: Vec<(String, Inventory)>) -> Result<Inventory, MergeError> {
         merged.targets.extend(inv.targets);
         merged.account_failures.extend(inv.account_failures);
         merged.unreached.extend(inv.unreached);
+        merged.iam.extend(inv.iam);
         for s in inv.skipped_accounts {
             skipped.entry(s.account_id.clone()).or_insert(s);
         }
@@ -105,6 +114,7 @@ pub fn merge(parts: Vec<(String, Inventory)>) -> Result<Inventory, MergeError> {
         .account_failures
         .sort_by(|a, b| a.account_id.cmp(&b.account_id));
     merged.unreached.sort();
+    merged.iam.sort_by(|a, b| a.account_id.cmp(&b.account_id));
     merged.skipped_accounts = skipped.into_values().collect();
     Ok(merged)
 }
@@ -161,6 +171,7 @@ fn check_shards(parts: &[(String, Inventory)]) -> Result<(), MergeError> {
             .map(|t| &t.account_id)
             .chain(inv.account_failures.iter().map(|f| &f.account_id))
             .chain(inv.unreached.iter().map(|t| &t.account_id))
+            .chain(inv.iam.iter().map(|a| &a.account_id))
             .find(|a| !spec.owns(a));
         if let Some(account) = stray {
             return Err(MergeError(format!(
@@ -210,6 +221,7 @@ fn check_shards(parts: &[(String, Inventory)]) -> Result<(), MergeError> {
 fn check_duplicates(parts: &[(String, Inventory)]) -> Result<(), MergeError> {
     let mut seen: BTreeMap<(&str, &str), &str> = BTreeMap::new();
     let mut failed: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut roles: BTreeMap<&str, &str> = BTreeMap::new();
     let mut duplicated: Vec<String> = Vec::new();
     let mut files: BTreeSet<&str> = BTreeSet::new();
     for (name, inv) in parts {
@@ -224,6 +236,12 @@ fn check_duplicates(parts: &[(String, Inventory)]) -> Result<(), MergeError> {
         for AccountFailure { account_id, .. } in &inv.account_failures {
             if let Some(other) = failed.insert(account_id, name) {
                 duplicated.push(account_id.clone());
+                files.extend([other, name.as_str()]);
+            }
+        }
+        for IamAccount { account_id, .. } in &inv.iam {
+            if let Some(other) = roles.insert(account_id, name) {
+                duplicated.push(format!("{account_id}/global (IAM roles)"));
                 files.extend([other, name.as_str()]);
             }
         }

@@ -921,6 +921,7 @@ fn a_snapshot_without_a_scope_is_a_full_scan_and_a_narrow_scope_round_trips() {
             network: false,
             organization: true,
             regions: Some(vec!["eu-west-1".into()]),
+            ..Default::default()
         },
         snapshot_version: SNAPSHOT_VERSION,
         ..Default::default()

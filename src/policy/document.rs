@@ -22,8 +22,13 @@ pub enum PrincipalItem {
     Account(String),
     /// A specific principal ARN (role, user, assumed role); may contain wildcards.
     Arn(String),
-    /// `Service`, `Federated`, `CanonicalUser`: never one of our callers.
+    /// `CanonicalUser`: never one of our callers.
     Other,
+    /// A `Federated` identity provider (an OIDC or SAML provider ARN, or a web identity
+    /// provider's name such as `cognito-identity.amazonaws.com`): only trust policies name one.
+    Federated(String),
+    /// An AWS service (`lambda.amazonaws.com`): the owner's own services.
+    Service(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -191,10 +196,11 @@ fn principal_items(v: &Value) -> Result<Vec<PrincipalItem>, PolicyError> {
             for (kind, val) in map {
                 let vals = strings(val, "Principal")?;
                 for p in vals {
-                    out.push(if kind == "AWS" {
-                        aws_principal(&p)
-                    } else {
-                        PrincipalItem::Other
+                    out.push(match kind.as_str() {
+                        "AWS" => aws_principal(&p),
+                        "Federated" => PrincipalItem::Federated(p),
+                        "Service" => PrincipalItem::Service(p),
+                        _ => PrincipalItem::Other,
                     });
                 }
             }
@@ -272,7 +278,19 @@ fn patterns(
     }
 }
 
-fn parse_statement(v: &Value, index: usize) -> Result<Statement, PolicyError> {
+/// What kind of policy a document is, which decides the elements its statements carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentKind {
+    /// A resource policy: every statement names a `Principal` and a `Resource`.
+    Resource,
+    /// An identity policy (inline, managed, or a permissions boundary): no `Principal`, since
+    /// the principal is whoever holds the policy.
+    Identity,
+    /// A role's trust policy: a `Principal` and no `Resource` (the role is the resource).
+    Trust,
+}
+
+fn parse_statement(v: &Value, index: usize, kind: DocumentKind) -> Result<Statement, PolicyError> {
     let obj = v
         .as_object()
         .ok_or_else(|| err(format!("statement #{index} is not an object")))?;
@@ -293,6 +311,15 @@ fn parse_statement(v: &Value, index: usize) -> Result<Statement, PolicyError> {
         None => return Err(err(format!("statement {sid} has no Effect"))),
     };
     let principal = match (obj.get("Principal"), obj.get("NotPrincipal")) {
+        // An identity statement applies to whoever holds the policy, and names no one.
+        (None, None) if kind == DocumentKind::Identity => {
+            PrincipalSpec::Principal(vec![PrincipalItem::Everyone])
+        }
+        _ if kind == DocumentKind::Identity => {
+            return Err(err(format!(
+                "statement {sid} names a principal: an identity policy statement has none"
+            )))
+        }
         (Some(p), None) => PrincipalSpec::Principal(principal_items(p)?),
         (None, Some(p)) => PrincipalSpec::NotPrincipal(principal_items(p)?),
         (Some(_), Some(_)) => {
@@ -307,7 +334,15 @@ fn parse_statement(v: &Value, index: usize) -> Result<Statement, PolicyError> {
         }
     };
     let action = patterns(obj, "Action", &sid)?;
-    let resource = patterns(obj, "Resource", &sid)?;
+    // A trust statement's resource is the role itself.
+    let resource = match kind {
+        DocumentKind::Trust
+            if !obj.contains_key("Resource") && !obj.contains_key("NotResource") =>
+        {
+            Patterns::Is(vec!["*".to_string()])
+        }
+        _ => patterns(obj, "Resource", &sid)?,
+    };
     let mut conditions = Vec::new();
     if let Some(c) = obj.get("Condition") {
         let ops = c
@@ -339,6 +374,11 @@ fn parse_statement(v: &Value, index: usize) -> Result<Statement, PolicyError> {
 }
 
 pub fn parse(text: &str) -> Result<Vec<Statement>, PolicyError> {
+    parse_kind(text, DocumentKind::Resource)
+}
+
+/// Parses a document of the given kind (see [`DocumentKind`]).
+pub fn parse_kind(text: &str, kind: DocumentKind) -> Result<Vec<Statement>, PolicyError> {
     if text.len() > MAX_POLICY_BYTES {
         return Err(err(format!(
             "the policy is {} bytes, over the {} bytes this engine evaluates",
@@ -365,6 +405,6 @@ pub fn parse(text: &str) -> Result<Vec<Statement>, PolicyError> {
     statements
         .iter()
         .enumerate()
-        .map(|(i, s)| parse_statement(s, i))
+        .map(|(i, s)| parse_statement(s, i, kind))
         .collect()
 }

@@ -12,6 +12,9 @@
 //! - `probes` builds the probe callers and network sources; `classify` turns which of them get
 //!   in into a [`Reach`] and its explanation.
 //!
+//! - `identity` evaluates a role's own policies (and its permissions boundary) for its calls;
+//!   `trust` says who can become a role.
+//!
 //! Unknown condition keys or operators never silently widen or narrow a verdict: in an Allow they
 //! count as satisfied, in a Deny as not satisfied (so the reach is kept), and the verdict is
 //! marked low-confidence.
@@ -20,15 +23,25 @@ mod classify;
 mod document;
 mod fast;
 pub mod glob;
+mod identity;
 mod probes;
 mod reference;
+mod trust;
 
 pub use crate::model::Reach;
 use classify::classify_reach;
 pub use document::arn_account;
 use document::{Patterns, Statement};
+pub use identity::{
+    may_grant_role, parse_identity_policy, role_invoke, CallNetworks, InvokeRequest, PermissionSet,
+    RoleCaller, RoleInvoke,
+};
 use reference::covering_statements;
 use std::collections::HashMap;
+pub use trust::{
+    parse_trust_policy, trust_admits, trust_grants, trust_principals, Admission, NamedPrincipals,
+    TrustGrant, Trusted,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyDocument {

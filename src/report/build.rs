@@ -1,7 +1,9 @@
 //! The report of a scan: its inventory's targets summarised, and the findings of its analysis.
 
 use super::{AuditReport, ScanInfo, TargetSummary, ToolInfo};
-use crate::inventory::{AccountFailure, Inventory, ScanError, Target, TargetRef, TargetStatus};
+use crate::inventory::{
+    AccountFailure, IamAccount, Inventory, ScanError, Target, TargetRef, TargetStatus,
+};
 use crate::model::Finding;
 use crate::operation::SCAN_TARGET_STEP;
 
@@ -11,6 +13,7 @@ pub fn build_report(inv: &Inventory, findings: Vec<Finding>) -> AuditReport {
     let mut targets: Vec<TargetSummary> = inv.targets.iter().map(target_summary).collect();
     targets.extend(inv.account_failures.iter().map(account_failure_summary));
     targets.extend(inv.unreached.iter().map(unreached_summary));
+    targets.extend(inv.iam.iter().filter_map(iam_read_summary));
     targets.sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
     AuditReport {
         tool: ToolInfo {
@@ -72,6 +75,26 @@ fn unreached_summary(t: &TargetRef) -> TargetSummary {
         errors: vec![error],
         notifications: vec![],
     }
+}
+
+/// An account whose IAM roles could not be read in full, as a target of region `global` (IAM
+/// is global); `None` when they were.
+fn iam_read_summary(a: &IamAccount) -> Option<TargetSummary> {
+    if a.status == TargetStatus::Complete && a.errors.is_empty() {
+        return None;
+    }
+    Some(TargetSummary {
+        account_id: a.account_id.clone(),
+        region: "global".into(),
+        status: if a.status == TargetStatus::Complete {
+            TargetStatus::Partial
+        } else {
+            a.status
+        },
+        error: a.errors.first().map(error_line),
+        errors: a.errors.clone(),
+        notifications: vec![],
+    })
 }
 
 /// `operation code: message`, the quick read of a target's first error.

@@ -37,7 +37,8 @@ pub struct ScanInfo {
     /// False when any account or region could not be fully scanned.
     pub complete: bool,
     /// One per account × region, plus one per account that could not be entered
-    /// (with `region` = `*`).
+    /// (with `region` = `*`), and one per account whose IAM roles could not be read in full
+    /// (with `region` = `global`).
     pub targets: Vec<TargetSummary>,
     /// Logical read calls per `service:Operation`.
     pub api_calls: BTreeMap<String, u64>,

@@ -85,6 +85,10 @@ class Aws:
     def wafv2(self):
         return self.client("wafv2")
 
+    @property
+    def iam(self):
+        return self.client("iam")
+
     def in_region(self, region):
         return Aws(self.endpoint, self.account, region)
 

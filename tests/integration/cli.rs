@@ -200,6 +200,24 @@ fn an_organization_is_scanned_account_by_account_and_suspended_members_are_skipp
         .all(|f| f["account_id"] != clean.as_str()));
     assert_eq!(report["scan"]["api_calls"]["organizations:ListAccounts"], 1);
     assert_eq!(report["scan"]["scope"]["organization"], true);
+    // Who is inside, for trust paths: every account listed (the suspended one too) and the
+    // organization's id, from the account ARNs.
+    let members = &report["scan"]["scope"]["organization_accounts"];
+    for account in [
+        "123456789012",
+        open.as_str(),
+        clean.as_str(),
+        closed.as_str(),
+    ] {
+        assert!(
+            members.as_array().unwrap().iter().any(|m| m == account),
+            "{account} not in {members}"
+        );
+    }
+    assert!(report["scan"]["scope"]["organization_id"]
+        .as_str()
+        .unwrap()
+        .starts_with("o-"));
     // The SARIF category of an organization scan does not list its accounts: it stays the
     // same as accounts join and leave, so alerts close when fixed.
     let sarif = harness::run_audit(&[
@@ -501,7 +519,7 @@ fn a_no_network_scan_says_so_and_never_shares_the_full_scans_sarif_category() {
     let (json, sarif, table, summary) = scan(&["--no-network"], "api-only");
     assert_eq!(
         json["scan"]["scope"],
-        serde_json::json!({"api_gateway": true, "network": false, "organization": false, "regions": ["us-east-1"]})
+        serde_json::json!({"api_gateway": true, "network": false, "organization": false, "regions": ["us-east-1"], "iam": true})
     );
     assert_eq!(
         sarif["runs"][0]["automationDetails"]["id"],
@@ -519,7 +537,7 @@ fn a_no_network_scan_says_so_and_never_shares_the_full_scans_sarif_category() {
     let (json, sarif, table, summary) = scan(&[], "full");
     assert_eq!(
         json["scan"]["scope"],
-        serde_json::json!({"api_gateway": true, "network": true, "organization": false, "regions": ["us-east-1"]})
+        serde_json::json!({"api_gateway": true, "network": true, "organization": false, "regions": ["us-east-1"], "iam": true})
     );
     assert_eq!(
         sarif["runs"][0]["automationDetails"]["id"],

@@ -659,7 +659,7 @@ fn throttle_code(req: &Request) -> (&'static str, u16) {
 fn access_denied_code(req: &Request) -> &'static str {
     match signing_service(req).as_str() {
         "ec2" => "UnauthorizedOperation",
-        "sts" | "elasticloadbalancing" => "AccessDenied",
+        "sts" | "elasticloadbalancing" | "iam" => "AccessDenied",
         _ => "AccessDeniedException",
     }
 }

@@ -16,6 +16,7 @@ mod faults;
 mod network;
 mod packaging;
 mod read_only;
+mod role_trust;
 mod rules_coverage;
 mod shard;
 mod transit;

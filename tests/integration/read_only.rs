@@ -29,7 +29,7 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// Services the auditor may talk to, by SigV4 signing name (v2 API Gateway as `apigatewayv2`).
-const SERVICES: [&str; 7] = [
+const SERVICES: [&str; 8] = [
     "apigateway",
     "apigatewayv2",
     "ec2",
@@ -37,6 +37,7 @@ const SERVICES: [&str; 7] = [
     "wafv2",
     "sts",
     "organizations",
+    "iam",
 ];
 
 /// Every operation the auditor may call, reviewed one by one: reads of API Gateway and of the
@@ -82,6 +83,8 @@ const ALLOWED: &[&str] = &[
     "elasticloadbalancing:DescribeListeners",
     "elasticloadbalancing:DescribeTargetGroupAttributes",
     "wafv2:GetWebACLForResource",
+    // Role trust paths: every role with its policies, once per account (IAM is global).
+    "iam:GetAccountAuthorizationDetails",
     // Transit gateways.
     "ec2:DescribeTransitGatewayAttachments",
     "ec2:DescribeTransitGatewayRouteTables",

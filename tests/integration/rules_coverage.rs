@@ -1,9 +1,9 @@
 //! Rules as data stay honest: every rule the binary knows fires on some seed estate, in the
-//! audits the API Gateway, network and transit gateway suites already run (a rule no estate
-//! triggers is a rule no test proves). The README table and the rule pages are checked by the unit tests of
-//! `report::rule_docs`.
+//! audits the API Gateway, network and transit gateway suites already run or the role trust
+//! suite's audit of its cases together (a rule no estate triggers is a rule no test proves).
+//! The README table and the rule pages are checked by the unit tests of `report::rule_docs`.
 
-use crate::{api_gateway, network, transit};
+use crate::{api_gateway, network, role_trust, transit};
 use overexposed::rules::RuleId;
 use std::collections::BTreeSet;
 
@@ -14,6 +14,7 @@ fn every_rule_fires_on_some_estate() {
         api_gateway::matrix_report(),
         network::network_report(),
         transit::transit_report(),
+        role_trust::trust_report(),
     ] {
         for f in report["findings"].as_array().expect("findings array") {
             fired.insert(f["rule_id"].as_str().expect("rule_id"));

@@ -142,10 +142,18 @@ fn a_shard_report_says_so_and_has_its_own_sarif_category() {
 }
 
 /// The accounts of every estate with paths across accounts or many APIs: `network` (peerings,
-/// endpoint services, partners), `transit` (transit gateways shared across accounts), `demo`,
-/// and the API Gateway estates.
+/// endpoint services, partners), `transit` (transit gateways shared across accounts), `trust`
+/// (roles of other accounts and identity providers that can call IAM-authenticated methods),
+/// `demo`, and the API Gateway estates.
 fn proof_accounts() -> Vec<&'static str> {
-    for estate in ["network", "transit", "demo", "apigw-matrix", "apigw-multi"] {
+    for estate in [
+        "network",
+        "transit",
+        "trust",
+        "demo",
+        "apigw-matrix",
+        "apigw-multi",
+    ] {
         harness::estate(estate);
     }
     let mut accounts = NETWORK_ACCOUNTS.to_vec();
@@ -159,6 +167,13 @@ fn proof_accounts() -> Vec<&'static str> {
         "300000000012",
     ]);
     accounts.extend(crate::transit::ACCOUNTS);
+    // The trust cases in which every trust-path rule fires (see `role_trust::trust_report`).
+    accounts.extend([
+        "811100000001",
+        "811100000004",
+        "811100000006",
+        "811100000010",
+    ]);
     accounts
 }
 

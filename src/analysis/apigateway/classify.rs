@@ -51,10 +51,12 @@ fn verb_rule(auth: Auth, verb: &str, reach: &Reach) -> Option<RuleId> {
 
 /// The write rule that says all a read rule says when its reach is at least as wide. Every
 /// rule is listed: a new one does not compile until it is placed here.
-fn covering_write_rule(rule: RuleId) -> Option<RuleId> {
+pub(super) fn covering_write_rule(rule: RuleId) -> Option<RuleId> {
     match rule {
         RuleId::ApigwUnauthenticatedReadInternet => Some(RuleId::ApigwUnauthenticatedWriteInternet),
         RuleId::ApigwReadAnyAwsAccount => Some(RuleId::ApigwWriteAnyAwsAccount),
+        RuleId::ApigwReadViaRoleAnyAccount => Some(RuleId::ApigwWriteViaRoleAnyAccount),
+        RuleId::ApigwReadViaWebIdentity => Some(RuleId::ApigwWriteViaWebIdentity),
         RuleId::ApigwAuthorizerOnlyWriteExposed
         | RuleId::ApigwPolicyUnparseable
         | RuleId::ApigwUnauthenticatedCrossAccount
@@ -63,6 +65,10 @@ fn covering_write_rule(rule: RuleId) -> Option<RuleId> {
         | RuleId::ApigwWriteAnyAwsAccount
         | RuleId::ApigwWriteExternalAccounts
         | RuleId::ApigwWriteOrganization
+        | RuleId::ApigwWriteViaAssumableRole
+        | RuleId::ApigwWriteViaRoleAnyAccount
+        | RuleId::ApigwWriteViaRoleInOrganization
+        | RuleId::ApigwWriteViaWebIdentity
         | RuleId::PeeringCrossAccountNoPath
         | RuleId::PeeringExposesPrivateBackend
         | RuleId::PrivatelinkOpenToAnyAccount

@@ -4,7 +4,9 @@ use super::classify::{rules_broken, BrokenRule};
 use super::prose::{auth_phrase, http_route_fix, stage_words};
 use super::stages::{reachable_stages, stages_unreadable};
 use super::verdict::{caller_auth, method_arn, route_verdict};
-use crate::analysis::{describe_reach, FindingDraft};
+use super::via_role;
+use crate::analysis::roles::RoleCallers;
+use crate::analysis::{describe_reach, FindingDraft, VpcOwnership};
 use crate::inventory::{HttpApi, HttpRoute, Target};
 use crate::model::{Auth, EntryPoint, Finding};
 use crate::operation::Operation;
@@ -19,8 +21,14 @@ const HTTP_AUTHORIZATION_TYPES: [(&str, Auth); 3] = [
 ];
 
 /// HTTP APIs have no resource policy: a route is open to the internet unless IAM guards it (IAM
-/// admits only the owner's principals: no cross-account grant exists).
-pub(super) fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
+/// admits only the owner's principals: no cross-account grant exists, but outsiders may become
+/// one of those principals).
+pub(super) fn analyze_http_api(
+    target: &Target,
+    api: &HttpApi,
+    ownership: &VpcOwnership,
+    roles: &RoleCallers,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     if api.protocol_type != "HTTP" {
         // WebSocket APIs have no verbs or paths; not modelled yet.
@@ -57,6 +65,17 @@ pub(super) fn analyze_http_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
             &route.authorization_type,
             route.api_key_required,
         );
+        if auth == Auth::AwsIam {
+            out.extend(via_role::http_route(
+                roles,
+                ownership,
+                target,
+                api,
+                route,
+                &stage,
+                stages_unknown,
+            ));
+        }
         for broken in rules_broken(auth, &route_verdict(&verb, auth)) {
             let mut evidence = BTreeMap::new();
             evidence.insert("api_name".into(), json!(api.name));

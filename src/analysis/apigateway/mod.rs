@@ -15,9 +15,11 @@
 //! Where things are: [`rest`] and [`http`] turn each kind of API into findings; [`stages`]
 //! picks the stages to judge; [`verdict`] decides who reaches each verb; [`classify`] maps a
 //! verdict to the rules it breaks; [`prose`] writes the words of a finding that are not its
-//! rule's and the facts its rule's fix names; `tests.rs` holds the unit tests; the rules' data,
-//! words included, is in `rules/apigw-*.toml`.
+//! rule's and the facts its rule's fix names; [`via_role`] finds who reaches IAM-authenticated
+//! methods by becoming a role; `tests.rs` holds the unit tests; the rules' data, words
+//! included, is in `rules/apigw-*.toml`.
 
+use super::roles::RoleCallers;
 use super::VpcOwnership;
 use crate::inventory::Target;
 use crate::model::Finding;
@@ -30,15 +32,21 @@ mod prose;
 mod rest;
 mod stages;
 mod verdict;
+mod via_role;
 
-/// The findings of every REST and HTTP API of one account and region.
-pub(super) fn analyze_target(target: &Target, ownership: &VpcOwnership) -> Vec<Finding> {
+/// The findings of every REST and HTTP API of one account and region; `roles` are the roles
+/// outsiders can become (trust paths into IAM-authenticated methods).
+pub(super) fn analyze_target(
+    target: &Target,
+    ownership: &VpcOwnership,
+    roles: &RoleCallers,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for api in &target.rest_apis {
-        out.extend(analyze_rest_api(target, api, ownership));
+        out.extend(analyze_rest_api(target, api, ownership, roles));
     }
     for api in &target.http_apis {
-        out.extend(analyze_http_api(target, api));
+        out.extend(analyze_http_api(target, api, ownership, roles));
     }
     out
 }

@@ -5,6 +5,8 @@ use super::classify::{rules_broken, BrokenRule};
 use super::prose::{any_words, auth_phrase, rest_method_fix, stage_words, unparseable_policy_fix};
 use super::stages::{candidate_stages, collapse_stages, reachable_stages, stages_unreadable};
 use super::verdict::{caller_auth, method_arn, rest_verdict, widest_verdict, MethodVerdict};
+use super::via_role::{self, RestMethodView};
+use crate::analysis::roles::RoleCallers;
 use crate::analysis::{describe_reach, FindingDraft, VpcOwnership};
 use crate::inventory::{ApiResource, RestApi, RestMethod, Target};
 use crate::model::{Auth, EntryPoint, Finding, Reach};
@@ -27,6 +29,7 @@ pub(super) fn analyze_rest_api(
     target: &Target,
     api: &RestApi,
     ownership: &VpcOwnership,
+    roles: &RoleCallers,
 ) -> Vec<Finding> {
     let parsed = api.policy.as_deref().map(policy::parse_policy);
     let stages_unknown =
@@ -88,6 +91,20 @@ pub(super) fn analyze_rest_api(
                 for broken in rules_broken(method.auth, &verdict) {
                     out.push(scope.method_finding(&method, &stage, &verdict, broken));
                 }
+            }
+            // Who can call it by becoming a role of the owner.
+            if method.auth == Auth::AwsIam {
+                let view = RestMethodView {
+                    target,
+                    api,
+                    doc: scope.doc.as_ref(),
+                    network: scope.network,
+                    stages: &scope.stage_names,
+                    stages_unknown: scope.stages_unknown,
+                    resource,
+                    method: method.method,
+                };
+                out.extend(via_role::rest_method(roles, ownership, &view));
             }
         }
     }

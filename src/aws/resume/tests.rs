@@ -77,6 +77,21 @@ fn only_accounts_read_in_full_are_not_entered_again() {
         "eu-west-1 was never read"
     );
     assert_eq!(resumed.api_calls["sts:AssumeRole"], 4);
+    // A scan that reads roles: an account is finished only with its roles read in full.
+    let mut with_roles = stopped_scan();
+    with_roles.scope.iam = true;
+    with_roles.iam = vec![
+        IamAccount {
+            account_id: "111111111111".into(),
+            ..Default::default()
+        },
+        not_reached_iam("555555555555"),
+    ];
+    let mut resumed = Resumed::of(&with_roles, None);
+    assert!(resumed.is_finished("111111111111"));
+    assert!(!resumed.is_finished("555555555555"));
+    assert!(resumed.take_iam("111111111111").is_some());
+    assert!(resumed.take_iam("555555555555").is_none());
     assert_eq!(resumed.started_at, "2026-12-01T10:00:00Z");
 }
 
@@ -114,8 +129,10 @@ fn a_checkpoint_lists_what_is_not_read_yet_and_counts_every_call() {
     let header = Inventory {
         targets: vec![target("111111111111", "us-east-1", TargetStatus::Complete)],
         api_calls: [("sts:AssumeRole".to_string(), 2)].into_iter().collect(),
+        iam: vec![not_reached_iam("222222222222")],
         ..Default::default()
     };
+    let roles = IamReads::default();
     let planned = vec![
         target_ref("222222222222", "eu-west-1"),
         target_ref("222222222222", "us-east-1"),
@@ -123,6 +140,7 @@ fn a_checkpoint_lists_what_is_not_read_yet_and_counts_every_call() {
     let mut cp = Checkpointer::new(
         header,
         planned,
+        roles.clone(),
         calls.clone(),
         sink,
         Duration::from_secs(3600),
@@ -130,6 +148,10 @@ fn a_checkpoint_lists_what_is_not_read_yet_and_counts_every_call() {
     cp.write(&[]);
     calls.inc(crate::operation::Operation::StsAssumeRole);
     let done = [target("222222222222", "us-east-1", TargetStatus::Complete)];
+    roles.lock().unwrap().push(IamAccount {
+        account_id: "222222222222".into(),
+        ..Default::default()
+    });
     cp.tick(&done);
     cp.write(&done);
     let written = written.lock().unwrap();
@@ -139,6 +161,12 @@ fn a_checkpoint_lists_what_is_not_read_yet_and_counts_every_call() {
         "the tick within the interval wrote nothing"
     );
     assert_eq!(written[0].unreached.len(), 2);
+    assert_eq!(written[0].iam[0].errors[0].code, "NotReached");
+    assert_eq!(written[1].iam.len(), 1);
+    assert!(
+        written[1].iam[0].errors.is_empty(),
+        "the read replaced the placeholder"
+    );
     assert!(!written[0].is_complete());
     assert_eq!(
         written[1].unreached,

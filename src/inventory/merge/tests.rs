@@ -139,7 +139,7 @@ fn snapshots_of_different_scopes_or_plans_are_refused() {
     api_only.scope.network = false;
     let err = merge(vec![shard(1), ("api.json".into(), api_only), shard(3)]).unwrap_err();
     assert!(
-        err.0.contains("shard-1.json and api.json are snapshots of different scopes (API Gateway and network paths, named accounts, every enabled region against API Gateway only (--no-network)"),
+        err.0.contains("shard-1.json and api.json are snapshots of different scopes (API Gateway and network paths, no IAM roles, named accounts, every enabled region against API Gateway only (--no-network, no IAM roles)"),
         "{err}"
     );
     let (_, mut grown) = shard(3);

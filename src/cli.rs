@@ -126,8 +126,8 @@ pub struct ScanArgs {
         value_name = "URL"
     )]
     pub endpoint_url: Option<String>,
-    /// Account × region targets scanned at once.
-    #[arg(long, default_value_t = 8, value_name = "N")]
+    /// Account × region targets scanned at once (each reads 4 resources at a time at most).
+    #[arg(long, default_value_t = 64, value_name = "N")]
     pub concurrency: usize,
     /// Timeout of each AWS call, in seconds (retries included).
     #[arg(long, default_value_t = 30, value_name = "SECS")]

@@ -422,22 +422,32 @@ async fn plan_targets(
     mut resumed: Option<&mut Resumed>,
     kept: &mut Vec<Target>,
 ) -> (Vec<PlannedTarget>, Vec<AccountFailure>) {
+    use futures_util::stream::{self, StreamExt};
     let mut plan = Vec::new();
     let mut failures = Vec::new();
-    for acct in entered {
-        let regions = match &opts.regions {
-            Some(r) => r.clone(),
-            None => {
-                let cfg = config_for(base, global_region, acct.creds.as_ref());
-                let ec2 = aws_sdk_ec2::Client::new(&cfg);
-                calls.inc(Operation::Ec2DescribeRegions);
-                match enabled_regions(&acct.account_id, ec2.describe_regions().send().await) {
-                    Ok(r) => r,
-                    Err(failure) => {
-                        failures.push(failure);
-                        continue;
-                    }
+    // The regions of `--concurrency` accounts are listed at once: one account after the other,
+    // an organization of 1,000 accounts would wait 1,000 round trips before its first read.
+    let listed: Vec<Result<Vec<String>, AccountFailure>> = stream::iter(entered)
+        .map(|acct| async move {
+            match &opts.regions {
+                Some(r) => Ok(r.clone()),
+                None => {
+                    let cfg = config_for(base, global_region, acct.creds.as_ref());
+                    let ec2 = aws_sdk_ec2::Client::new(&cfg);
+                    calls.inc(Operation::Ec2DescribeRegions);
+                    enabled_regions(&acct.account_id, ec2.describe_regions().send().await)
                 }
+            }
+        })
+        .buffered(opts.concurrency.max(1))
+        .collect()
+        .await;
+    for (acct, regions) in entered.iter().zip(listed) {
+        let regions = match regions {
+            Ok(r) => r,
+            Err(failure) => {
+                failures.push(failure);
+                continue;
             }
         };
         for region in regions {

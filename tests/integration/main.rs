@@ -14,6 +14,7 @@ mod cli;
 mod demo;
 mod faults;
 mod network;
+mod org_run;
 mod packaging;
 mod read_only;
 mod role_trust;

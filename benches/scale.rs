@@ -35,7 +35,9 @@ use overexposed::inventory::{
 };
 use overexposed::model::Confidence;
 use overexposed::operation::Operation;
-use overexposed::policy::{self, CallerKind, Network, PolicyMode, ReachContext, ReachQuery};
+use overexposed::policy::{
+    self, CallerKind, Network, PolicyDocument, PolicyMode, ReachContext, ReachQuery,
+};
 use overexposed::{analysis, report};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
@@ -797,6 +799,32 @@ fn iam_estate(roles: usize, methods: usize) -> Inventory {
 // -------------------------------------------------------------------------------------------
 // Stages.
 
+/// Of two callers, an authenticated one from the internet and an anonymous one through a VPC
+/// endpoint, how many `doc` lets in beyond the owner on `arn`.
+fn callers_beyond_owner(doc: &PolicyDocument, arn: &str, ctx: &ReachContext) -> usize {
+    [
+        (CallerKind::Authenticated, Network::Public),
+        (CallerKind::Anonymous, Network::PrivateVpce),
+    ]
+    .into_iter()
+    .filter(|&(caller, network)| {
+        let query = ReachQuery {
+            resource_arn: arn,
+            caller,
+            mode: PolicyMode::AllowRequired,
+            network,
+        };
+        policy::reach_of(doc, &query, ctx).reach.beyond_owner()
+    })
+    .count()
+}
+
+/// Four sizes, each twice the one before: a linear stage takes twice as long at each.
+const fn doubling(first: usize) -> [usize; 4] {
+    [first, first * 2, first * 4, first * 8]
+}
+
+/// The sizes of each stage's four runs.
 struct Sizes {
     iam_roles: [usize; 4],
     iam_methods: [usize; 4],
@@ -810,25 +838,25 @@ struct Sizes {
 }
 
 const FULL: Sizes = Sizes {
-    iam_roles: [1_000, 2_000, 4_000, 8_000],
-    iam_methods: [1_000, 2_000, 4_000, 8_000],
-    api: [1_250, 2_500, 5_000, 10_000],
-    policy_bytes: [128 << 10, 256 << 10, 512 << 10, 1 << 20],
+    iam_roles: doubling(1_000),
+    iam_methods: doubling(1_000),
+    api: doubling(1_250),
+    policy_bytes: doubling(128 << 10),
     policy_methods: 300,
-    glob_len: [1_000, 2_000, 4_000, 8_000],
-    lbs: [500, 1_000, 2_000, 4_000],
+    glob_len: doubling(1_000),
+    lbs: doubling(500),
     render_findings: 20_000,
     reps: 3,
 };
 
 const SMOKE: Sizes = Sizes {
-    iam_roles: [40, 80, 160, 320],
-    iam_methods: [50, 100, 200, 400],
-    api: [4, 8, 16, 32],
-    policy_bytes: [4 << 10, 8 << 10, 16 << 10, 32 << 10],
+    iam_roles: doubling(40),
+    iam_methods: doubling(50),
+    api: doubling(4),
+    policy_bytes: doubling(4 << 10),
     policy_methods: 5,
-    glob_len: [50, 100, 200, 400],
-    lbs: [8, 16, 32, 64],
+    glob_len: doubling(50),
+    lbs: doubling(8),
     render_findings: 200,
     reps: 1,
 };
@@ -943,26 +971,9 @@ fn bench_policy(sz: &Sizes, table: &mut Table) {
         reset_peak_rss();
         let evaluations = arns.len() * 2;
         let (d, wide) = timed(1, || {
-            let mut wide = 0usize;
-            for arn in &arns {
-                for (caller, network) in [
-                    (CallerKind::Authenticated, Network::Public),
-                    (CallerKind::Anonymous, Network::PrivateVpce),
-                ] {
-                    let v = policy::reach_of(
-                        &doc,
-                        &ReachQuery {
-                            resource_arn: arn,
-                            caller,
-                            mode: PolicyMode::AllowRequired,
-                            network,
-                        },
-                        &ctx,
-                    );
-                    wide += v.reach.beyond_owner() as usize;
-                }
-            }
-            wide
+            arns.iter()
+                .map(|arn| callers_beyond_owner(&doc, arn, &ctx))
+                .sum::<usize>()
         });
         assert!(wide > 0, "some method is let out by the big policy");
         table.push(
@@ -982,26 +993,7 @@ fn bench_policy(sz: &Sizes, table: &mut Table) {
             .expect("the universal policy parses");
         let arn = format!("arn:aws:execute-api:{REGION}:{OWNER}:abc123/prod/POST/svc1/res1/x");
         reset_peak_rss();
-        let (d, wide) = timed(1, || {
-            let mut wide = 0usize;
-            for (caller, network) in [
-                (CallerKind::Authenticated, Network::Public),
-                (CallerKind::Anonymous, Network::PrivateVpce),
-            ] {
-                let v = policy::reach_of(
-                    &universal,
-                    &ReachQuery {
-                        resource_arn: &arn,
-                        caller,
-                        mode: PolicyMode::AllowRequired,
-                        network,
-                    },
-                    &ctx,
-                );
-                wide += v.reach.beyond_owner() as usize;
-            }
-            wide
-        });
+        let (d, wide) = timed(1, || callers_beyond_owner(&universal, &arn, &ctx));
         table.push(
             "policy: one verdict, all relevant",
             format!(

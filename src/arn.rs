@@ -106,6 +106,32 @@ pub fn rest_api(region: &str, api_id: &str) -> String {
     regional("apigateway", region, "", &format!("/restapis/{api_id}"))
 }
 
+/// The ARN of one stage of a REST API, as API Gateway's management actions name it.
+pub fn rest_api_stage(region: &str, api_id: &str, stage: &str) -> String {
+    regional(
+        "apigateway",
+        region,
+        "",
+        &format!("/restapis/{api_id}/stages/{stage}"),
+    )
+}
+
+/// The `execute-api` ARN of one route of a WebSocket API stage (`$connect`, …).
+pub fn execute_api_route(
+    region: &str,
+    account: &str,
+    api_id: &str,
+    stage: &str,
+    route_key: &str,
+) -> String {
+    regional(
+        "execute-api",
+        region,
+        account,
+        &format!("{api_id}/{stage}/{route_key}"),
+    )
+}
+
 /// The ARN of a VPC peering connection (`pcx-…`).
 pub fn vpc_peering(region: &str, account: &str, peering_id: &str) -> String {
     regional(

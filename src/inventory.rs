@@ -191,6 +191,9 @@ pub struct Target {
     /// REST API (v1) VPC links.
     #[serde(default)]
     pub vpc_links: Vec<VpcLink>,
+    /// HTTP API (v2) VPC links, read only when some HTTP API integration goes through one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub http_vpc_links: Vec<HttpVpcLink>,
     /// Custom domain names and the API stages mapped under them. Read only when some API in
     /// the target disables its default `execute-api` endpoint (then a domain is the only way in).
     #[serde(default)]
@@ -240,6 +243,30 @@ pub struct RestApi {
     /// True when some reads about this API failed; findings that were proven are still kept.
     #[serde(default)]
     pub partial: bool,
+    /// The deployments its stages and canaries serve, each read once (`GetDeployment`). A
+    /// deployment a stage names that is missing here was not read: the target's errors say
+    /// whether the read failed; a snapshot older than these reads has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deployments: Vec<Deployment>,
+}
+
+/// A REST API deployment: the snapshot of the API that a stage (or its canary) serves.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Deployment {
+    pub id: String,
+    /// What callers hit, per path and verb (`GetDeployment` with `embed=apisummary`); `None`
+    /// when AWS answered without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_summary: Option<BTreeMap<String, BTreeMap<String, DeployedMethod>>>,
+}
+
+/// How a deployment serves one method: the two facts its API summary gives.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeployedMethod {
+    /// `NONE`, `AWS_IAM`, `CUSTOM`, `COGNITO_USER_POOLS`.
+    pub authorization_type: String,
+    #[serde(default)]
+    pub api_key_required: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -287,6 +314,19 @@ pub struct Stage {
     /// WAFv2 web ACL associated with this stage, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_acl_arn: Option<String>,
+    /// A REST stage's canary: another deployment served to a share of its traffic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canary: Option<Canary>,
+}
+
+/// A canary release on a REST stage (`canarySettings`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Canary {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment_id: Option<String>,
+    /// The share of the stage's traffic it serves (0.0–100.0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent_traffic: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -322,6 +362,30 @@ pub struct HttpApi {
     pub authorizers: Vec<Authorizer>,
     #[serde(default)]
     pub partial: bool,
+    /// The API's integrations (`GetIntegrations`); `None` when they were not read (no routes,
+    /// a failed read, or a snapshot older than these reads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integrations: Option<Vec<HttpIntegration>>,
+}
+
+/// An integration of an HTTP or WebSocket API: where its routes send requests.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HttpIntegration {
+    pub id: String,
+    /// `HTTP_PROXY`, `AWS_PROXY`, `HTTP`, `AWS`, `MOCK`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration_type: Option<String>,
+    /// `INTERNET` or `VPC_LINK`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_type: Option<String>,
+    /// The VPC link id when `connection_type` is `VPC_LINK`: a v2 link for HTTP APIs, a REST
+    /// (v1) link for WebSocket APIs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_id: Option<String>,
+    /// Through a VPC link, an ALB/NLB listener ARN or a Cloud Map service ARN (HTTP APIs), or
+    /// a URL (WebSocket APIs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration_uri: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -335,6 +399,23 @@ pub struct HttpRoute {
     pub authorizer_id: Option<String>,
     #[serde(default)]
     pub api_key_required: bool,
+    /// Where the route sends requests: `integrations/<id>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+}
+
+/// HTTP API VPC link (v2): the subnets and security groups its private integrations leave
+/// from; the integration names the listener or Cloud Map service.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HttpVpcLink {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 /// Network inventory (issue 3): EC2, ELBv2 and WAF facts of one account × region.

@@ -215,6 +215,7 @@ pub enum EntryPoint {
     VpcPeering,
     PublicLoadBalancer,
     TransitGateway,
+    ApiGatewayWebsocket,
 }
 
 impl EntryPoint {
@@ -226,6 +227,7 @@ impl EntryPoint {
             EntryPoint::VpcPeering => "vpc_peering",
             EntryPoint::PublicLoadBalancer => "public_load_balancer",
             EntryPoint::TransitGateway => "transit_gateway",
+            EntryPoint::ApiGatewayWebsocket => "api_gateway_websocket",
         }
     }
 }

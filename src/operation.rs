@@ -67,6 +67,7 @@ operations! {
         ApiGatewayGetVpcLinks = "GetVpcLinks",
         ApiGatewayGetDomainNames = "GetDomainNames",
         ApiGatewayGetBasePathMappings = "GetBasePathMappings",
+        ApiGatewayGetDeployment = "GetDeployment",
     }
     ApiGatewayV2 = "apigatewayv2" {
         ApiGatewayV2GetApis = "GetApis",
@@ -74,6 +75,8 @@ operations! {
         ApiGatewayV2GetStages = "GetStages",
         ApiGatewayV2GetDomainNames = "GetDomainNames",
         ApiGatewayV2GetApiMappings = "GetApiMappings",
+        ApiGatewayV2GetIntegrations = "GetIntegrations",
+        ApiGatewayV2GetVpcLinks = "GetVpcLinks",
     }
     Ec2 = "ec2" {
         Ec2DescribeRegions = "DescribeRegions",

@@ -42,7 +42,7 @@ pub struct Rule {
 
 /// The placeholders a remediation may name, and the words that stand for each in the rule's
 /// own documentation. A finding's fix gets their values from the analysis.
-pub const PLACEHOLDERS: [(&str, &str); 12] = [
+pub const PLACEHOLDERS: [(&str, &str); 13] = [
     ("method", "the method"),
     ("api", "the API"),
     ("api_id", "API_ID"),
@@ -72,6 +72,10 @@ pub const PLACEHOLDERS: [(&str, &str); 12] = [
     (
         "narrow_invoke",
         "aws iam put-role-policy --role-name ROLE --policy-name POLICY --policy-document '{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"execute-api:Invoke\",\"Resource\":\"arn:aws:execute-api:REGION:ACCOUNT:API_ID/STAGE/GET/*\"}]}'",
+    ),
+    (
+        "before_deploy",
+        "fix first any method that deploying it would open (aws apigateway update-method --rest-api-id API_ID --resource-id RESOURCE_ID --http-method VERB --patch-operations op=replace,path=/authorizationType,value=AWS_IAM), ",
     ),
 ];
 

@@ -2,10 +2,13 @@
 //!
 //! Call budget per region: one `GetRestApis` page per 500 APIs; per REST API one
 //! `GetResources?embed=methods` page per 500 resources (methods and their integrations come
-//! embedded: no `GetMethod` per method), one `GetStages`, and `GetAuthorizers` (500 a page) only
-//! when some method names an authorizer; one `GetVpcLinks` page. Per HTTP API one `GetRoutes`
-//! and one `GetStages` page per 500. Custom domains only when an API disables its default
-//! endpoint.
+//! embedded: no `GetMethod` per method), one `GetStages`, one `GetDeployment?embed=apisummary`
+//! per distinct deployment its stages and canaries serve (stages sharing one share the call),
+//! and `GetAuthorizers` (500 a page) only when some method names an authorizer; one
+//! `GetVpcLinks` page. Per HTTP or WebSocket API one `GetRoutes` and one `GetStages` page per
+//! 500, and one `GetIntegrations` page per 500 when it has routes; the v2 `GetVpcLinks` only
+//! when some HTTP API integration goes through a VPC link. Custom domains only when an API
+//! disables its default endpoint.
 //!
 //! Every listing follows its tokens through [`paginate_items`], which turns a token loop or a
 //! listing longer than the page limit into a gap. The per-API reads of a region run a few APIs
@@ -15,8 +18,9 @@ use super::concurrency::bounded;
 use super::paging::{paginate_items, Pager};
 use super::{or_empty, ReadLog, RegionCtx};
 use crate::inventory::{
-    ApiMapping, ApiResource, Authorizer, CustomDomain, HttpApi, HttpRoute, Integration,
-    Notification, RestApi, RestMethod, Stage, Target, VpcLink,
+    ApiMapping, ApiResource, Authorizer, Canary, CustomDomain, DeployedMethod, Deployment, HttpApi,
+    HttpIntegration, HttpRoute, HttpVpcLink, Integration, Notification, RestApi, RestMethod, Stage,
+    Target, VpcLink,
 };
 use crate::operation::Operation;
 use aws_sdk_apigateway as apigw;
@@ -177,12 +181,51 @@ async fn read_rest_api_details(
                     name: or_empty(s.stage_name()),
                     deployment_id: s.deployment_id().map(str::to_string),
                     web_acl_arn: s.web_acl_arn().map(str::to_string),
+                    canary: s.canary_settings().map(|c| Canary {
+                        deployment_id: c.deployment_id().map(str::to_string),
+                        percent_traffic: Some(c.percent_traffic()),
+                    }),
                 })
                 .collect();
             api.stages.sort_by(|a, b| a.name.cmp(&b.name));
         }
         Err(_) => api.partial = true,
     }
+
+    // What callers hit is what the stages serve, not the working copy: each deployment a
+    // stage or its canary serves is read once. A failed read is a gap (the stage is then
+    // judged on the working copy, never narrower).
+    let mut served: Vec<&str> = api
+        .stages
+        .iter()
+        .flat_map(|s| {
+            let canary = s.canary.as_ref().and_then(|c| c.deployment_id.as_deref());
+            s.deployment_id.as_deref().into_iter().chain(canary)
+        })
+        .collect();
+    served.sort();
+    served.dedup();
+    let mut deployments = Vec::with_capacity(served.len());
+    for deployment_id in served {
+        let resource = format!("{api_id}/{deployment_id}");
+        let answer = ctx
+            .call(
+                Operation::ApiGatewayGetDeployment,
+                Some(&resource),
+                client
+                    .get_deployment()
+                    .rest_api_id(&api_id)
+                    .deployment_id(deployment_id)
+                    .embed("apisummary")
+                    .send(),
+            )
+            .await;
+        match log.answer(answer) {
+            Ok(out) => deployments.push(convert_deployment(deployment_id, &out)),
+            Err(_) => api.partial = true,
+        }
+    }
+    api.deployments = deployments;
 
     // Authorizers only label findings: the method's authorizationType (CUSTOM, COGNITO_USER_POOLS)
     // already says what guards it, and no verdict reads the authorizer itself. So they are read
@@ -236,6 +279,37 @@ async fn read_rest_api_details(
     }
 }
 
+fn convert_deployment(
+    id: &str,
+    out: &apigw::operation::get_deployment::GetDeploymentOutput,
+) -> Deployment {
+    Deployment {
+        id: id.to_string(),
+        api_summary: out.api_summary().map(|paths| {
+            paths
+                .iter()
+                .map(|(path, verbs)| {
+                    let verbs = verbs
+                        .iter()
+                        .map(|(verb, m)| {
+                            let method = DeployedMethod {
+                                // API Gateway's default, as for the working copy's methods.
+                                authorization_type: m
+                                    .authorization_type()
+                                    .unwrap_or("NONE")
+                                    .to_string(),
+                                api_key_required: m.api_key_required(),
+                            };
+                            (verb.clone(), method)
+                        })
+                        .collect();
+                    (path.clone(), verbs)
+                })
+                .collect()
+        }),
+    }
+}
+
 fn convert_resource(r: &apigw::types::Resource) -> ApiResource {
     let mut methods: Vec<RestMethod> = r
         .resource_methods()
@@ -264,7 +338,8 @@ fn convert_resource(r: &apigw::types::Resource) -> ApiResource {
     }
 }
 
-/// Reads HTTP APIs (v2) with routes and stages. Returns the number of calls that succeeded.
+/// Reads HTTP and WebSocket APIs (v2) with routes, stages and integrations, and the HTTP API
+/// VPC links they use. Returns the number of calls that succeeded.
 pub(crate) async fn collect_http(ctx: &RegionCtx, target: &mut Target) -> usize {
     let client = apigw2::Client::new(&ctx.config);
     let mut log = ReadLog::default();
@@ -299,6 +374,7 @@ pub(crate) async fn collect_http(ctx: &RegionCtx, target: &mut Target) -> usize 
 
     let details = bounded(apis, |api| read_http_api_details(ctx, &client, api)).await;
     target.http_apis = merge_api_details(details, &mut log, target, |a| a.id.as_str());
+    read_http_vpc_links(ctx, &client, &mut log, target).await;
     log.finish(target)
 }
 
@@ -332,6 +408,7 @@ async fn read_http_api_details(
                         .unwrap_or_else(|| "NONE".into()),
                     authorizer_id: r.authorizer_id().map(str::to_string),
                     api_key_required: r.api_key_required().unwrap_or(false),
+                    target: r.target().map(str::to_string),
                 }
             }));
             page.next_token().map(str::to_string)
@@ -362,6 +439,7 @@ async fn read_http_api_details(
                 name: or_empty(s.stage_name()),
                 deployment_id: s.deployment_id().map(str::to_string),
                 web_acl_arn: None,
+                canary: None,
             }));
             page.next_token().map(str::to_string)
         },
@@ -372,11 +450,100 @@ async fn read_http_api_details(
     }
     stages.sort_by(|a, b| a.name.cmp(&b.name));
     api.stages = stages;
+
+    // Integrations say which private backends the routes publish (through VPC links): a
+    // network path to such a backend bypasses them. Nothing to publish without routes.
+    if !api.routes.is_empty() {
+        let (mut integrations, listing) = paginate_items(
+            ctx,
+            Pager::new(Operation::ApiGatewayV2GetIntegrations, Some(&api_id)),
+            |token| {
+                client
+                    .get_integrations()
+                    .api_id(&api_id)
+                    .max_results("500")
+                    .set_next_token(token)
+                    .send()
+            },
+            |page, integrations| {
+                integrations.extend(page.items().iter().map(|i| HttpIntegration {
+                    id: or_empty(i.integration_id()),
+                    integration_type: i.integration_type().map(|t| t.as_str().to_string()),
+                    connection_type: i.connection_type().map(|t| t.as_str().to_string()),
+                    connection_id: i.connection_id().map(str::to_string),
+                    integration_uri: i.integration_uri().map(str::to_string),
+                }));
+                page.next_token().map(str::to_string)
+            },
+        )
+        .await;
+        if log.listing(listing) {
+            integrations.sort_by(|a, b| a.id.cmp(&b.id));
+            api.integrations = Some(integrations);
+        } else {
+            api.partial = true;
+        }
+    }
     ApiDetails {
         api,
         log,
         notifications: Vec::new(),
     }
+}
+
+/// Reads the region's HTTP API VPC links, only when some HTTP API integration goes through
+/// one: they name the link in findings and evidence. The integration itself names the listener
+/// or service, so no verdict depends on this read and its failure is a notification.
+async fn read_http_vpc_links(
+    ctx: &RegionCtx,
+    client: &apigw2::Client,
+    log: &mut ReadLog,
+    target: &mut Target,
+) {
+    let through_link = target
+        .http_apis
+        .iter()
+        .filter(|a| a.protocol_type == "HTTP")
+        .flat_map(|a| a.integrations.iter().flatten())
+        .any(|i| i.connection_type.as_deref() == Some("VPC_LINK"));
+    if !through_link {
+        return;
+    }
+    let (mut links, (pages, result)) = paginate_items(
+        ctx,
+        Pager::new(Operation::ApiGatewayV2GetVpcLinks, None),
+        |token| {
+            client
+                .get_vpc_links()
+                .max_results("500")
+                .set_next_token(token)
+                .send()
+        },
+        |page, links| {
+            links.extend(page.items().iter().map(|l| HttpVpcLink {
+                id: or_empty(l.vpc_link_id()),
+                name: or_empty(l.name()),
+                subnet_ids: l.subnet_ids().to_vec(),
+                security_group_ids: l.security_group_ids().to_vec(),
+                status: l.vpc_link_status().map(|s| s.as_str().to_string()),
+            }));
+            page.next_token().map(str::to_string)
+        },
+    )
+    .await;
+    log.succeeded += pages;
+    if let Err(e) = result {
+        target.notifications.push(Notification {
+            operation: e.operation,
+            message: format!(
+                "could not read the HTTP API VPC links ({}: {}); each integration still names the listener or service it reaches, only the links' names are missing",
+                e.code, e.message
+            ),
+            resource: None,
+        });
+    }
+    links.sort_by(|a, b| a.id.cmp(&b.id));
+    target.http_vpc_links = links;
 }
 
 /// Reads custom domains and their API mappings, only when some API disables its default

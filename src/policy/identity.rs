@@ -10,11 +10,10 @@
 //! IAM returns policy documents URL-encoded (RFC 3986); some emulators return them as plain
 //! JSON. Both are read; a document that reads as neither is an error, never "no permission".
 
-use super::document::{self, DocumentKind, Effect, Operator, Patterns, Statement};
+use super::document::{self, DocumentKind, Effect, Patterns, Statement};
 use super::probes::{memberships, sources, vocabulary, Membership};
 use super::reference::{
-    condition, not_principal_exempts, principal_matches, Caller, ConditionTruth,
-    CoveringStatements, NetworkSource, SourceOwner,
+    applies, principal_matches, Caller, CoveringStatements, NetworkSource, SourceOwner,
 };
 use super::{glob, Network, PolicyDocument, PolicyError, ReachContext};
 use std::collections::BTreeSet;
@@ -70,41 +69,6 @@ pub(super) fn covering<'a>(
                 }
         })
         .collect()
-}
-
-/// Whether a statement applies to this caller from this source. A condition the engine cannot
-/// evaluate is named in `unevaluated` and counts as satisfied in an Allow, not in a Deny.
-pub(super) fn applies(
-    s: &Statement,
-    caller: &Caller,
-    source: &NetworkSource,
-    unevaluated: &mut BTreeSet<String>,
-) -> bool {
-    let principal_ok = match &s.principal {
-        document::PrincipalSpec::Principal(items) => principal_matches(items, caller),
-        document::PrincipalSpec::NotPrincipal(items) => {
-            !not_principal_exempts(items, caller, s.effect)
-        }
-    };
-    if !principal_ok {
-        return false;
-    }
-    let mut unknown = false;
-    for c in &s.conditions {
-        match condition(c, caller, source) {
-            ConditionTruth::False => return false,
-            ConditionTruth::Unknown => {
-                unknown = true;
-                let op = match &c.operator {
-                    Operator::Unknown(name) => name.clone(),
-                    Operator::Known { .. } => "condition".into(),
-                };
-                unevaluated.insert(format!("{op} {}", c.key));
-            }
-            ConditionTruth::True => {}
-        }
-    }
-    !(unknown && s.effect == Effect::Deny)
 }
 
 /// One policy of a role, by the name reports give it.

@@ -3,15 +3,12 @@
 //! ARN condition operators match field by field, as IAM does; a value that is not a six-field
 //! ARN is treated as an unknown condition.
 
-#[cfg(test)]
-use super::document::PrincipalSpec;
 use super::document::{
-    BaseOp, Condition, Effect, Operator, Patterns, PrincipalItem, SetOp, Statement,
+    BaseOp, Condition, Effect, Operator, Patterns, PrincipalItem, PrincipalSpec, SetOp, Statement,
 };
 use super::probes::Membership;
 use super::{glob, PolicyDocument};
 use crate::arn::Arn;
-#[cfg(test)]
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
@@ -379,6 +376,39 @@ pub(super) fn covering_statements<'a>(
     r
 }
 
+/// Whether a statement applies to this caller from this source. A condition the engine cannot
+/// evaluate is named in `unevaluated` and counts as satisfied in an Allow, not in a Deny.
+pub(super) fn applies(
+    s: &Statement,
+    caller: &Caller,
+    source: &NetworkSource,
+    unevaluated: &mut BTreeSet<String>,
+) -> bool {
+    let principal_ok = match &s.principal {
+        PrincipalSpec::Principal(items) => principal_matches(items, caller),
+        PrincipalSpec::NotPrincipal(items) => !not_principal_exempts(items, caller, s.effect),
+    };
+    if !principal_ok {
+        return false;
+    }
+    let mut unknown = false;
+    for c in &s.conditions {
+        match condition(c, caller, source) {
+            ConditionTruth::False => return false,
+            ConditionTruth::Unknown => {
+                unknown = true;
+                let op = match &c.operator {
+                    Operator::Unknown(name) => name.clone(),
+                    Operator::Known { .. } => "condition".into(),
+                };
+                unevaluated.insert(format!("{op} {}", c.key));
+            }
+            ConditionTruth::True => {}
+        }
+    }
+    !(unknown && s.effect == Effect::Deny)
+}
+
 /// One request, statement by statement: the plain reading of IAM's evaluation logic. The
 /// classifier uses [`FastEvaluator`], which must decide exactly as this does (a property test
 /// holds the two together).
@@ -389,39 +419,13 @@ pub(super) fn evaluate(
     source: &NetworkSource,
 ) -> Decision {
     let mut d = Decision::default();
-    let applies = |s: &Statement, d: &mut Decision| -> bool {
-        let principal_ok = match &s.principal {
-            PrincipalSpec::Principal(items) => principal_matches(items, caller),
-            PrincipalSpec::NotPrincipal(items) => !not_principal_exempts(items, caller, s.effect),
-        };
-        if !principal_ok {
-            return false;
-        }
-        let mut unknown = false;
-        for c in &s.conditions {
-            match condition(c, caller, source) {
-                ConditionTruth::False => return false,
-                ConditionTruth::Unknown => {
-                    unknown = true;
-                    let op = match &c.operator {
-                        Operator::Unknown(name) => name.clone(),
-                        Operator::Known { .. } => "condition".into(),
-                    };
-                    d.unevaluated.insert(format!("{op} {}", c.key));
-                }
-                ConditionTruth::True => {}
-            }
-        }
-        // Unknown in an Allow: satisfied (keeps the reach). In a Deny: not satisfied.
-        !(unknown && s.effect == Effect::Deny)
-    };
     for s in &covering.denies {
-        if applies(s, &mut d) {
+        if applies(s, caller, source, &mut d.unevaluated) {
             d.denied_by.push(s.sid.clone());
         }
     }
     for s in &covering.allows {
-        if applies(s, &mut d) {
+        if applies(s, caller, source, &mut d.unevaluated) {
             d.allowed_by.push(s.sid.clone());
         }
     }

@@ -18,9 +18,9 @@
 use super::classify::classify_reach;
 use super::document::{self, Condition, DocumentKind, Effect, Operator, Patterns, PrincipalItem};
 use super::document::{BaseOp, PrincipalSpec, Statement};
-use super::identity::{applies, decode_iam_text};
+use super::identity::decode_iam_text;
 use super::probes::Membership;
-use super::reference::{Caller, CoveringStatements, NetworkSource, SourceOwner};
+use super::reference::{applies, Caller, CoveringStatements, NetworkSource, SourceOwner};
 use super::{
     glob, CallerKind, Network, PolicyDocument, PolicyError, PolicyMode, Reach, ReachContext,
     ReachQuery,

@@ -45,7 +45,9 @@ fn enc(segment: &str) -> String {
 pub fn artifact_uri(f: &Finding) -> String {
     let mut parts = vec!["aws".to_string(), enc(&f.account_id), enc(&f.region)];
     match f.entry_point {
-        EntryPoint::ApiGatewayRest | EntryPoint::ApiGatewayHttp => {
+        EntryPoint::ApiGatewayRest
+        | EntryPoint::ApiGatewayHttp
+        | EntryPoint::ApiGatewayWebsocket => {
             parts.push("apigateway".into());
             parts.push(enc(f.api_id.as_deref().unwrap_or("unknown")));
             parts.push(enc(f.stage.as_deref().unwrap_or("*")));

@@ -11,11 +11,13 @@ use std::fmt::Write;
 /// The short name of the resource a finding is about.
 fn short_resource(f: &Finding) -> String {
     match f.entry_point {
-        EntryPoint::ApiGatewayRest | EntryPoint::ApiGatewayHttp => {
-            let kind = if f.entry_point == EntryPoint::ApiGatewayRest {
-                "rest"
-            } else {
-                "http"
+        EntryPoint::ApiGatewayRest
+        | EntryPoint::ApiGatewayHttp
+        | EntryPoint::ApiGatewayWebsocket => {
+            let kind = match f.entry_point {
+                EntryPoint::ApiGatewayRest => "rest",
+                EntryPoint::ApiGatewayWebsocket => "ws",
+                _ => "http",
             };
             format!("{kind}:{}", f.api_id.as_deref().unwrap_or("?"))
         }

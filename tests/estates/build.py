@@ -10,6 +10,34 @@ import json
 # ---------------------------------------------------------------------------------------------
 # API Gateway
 
+# What real AWS answers to GetDeployment?embed=apisummary for each deployment made through
+# `deploy`, recorded when it was made: moto never returns `apiSummary`. seed.py prints it under
+# "api_summaries" (deployment id -> summary) and tests hand it to the fault proxy.
+API_SUMMARIES = {}
+
+
+def api_summary(aws, api_id):
+    """The working copy's methods as a deployment's apiSummary: {path: {verb: {...}}}."""
+    summary = {}
+    for r in aws.apigw.get_resources(restApiId=api_id, embed=["methods"])["items"]:
+        for verb, m in (r.get("resourceMethods") or {}).items():
+            summary.setdefault(r["path"], {})[verb] = {
+                # moto leaves it out of imported methods; API Gateway's default is NONE.
+                "authorizationType": m.get("authorizationType", "NONE"),
+                "apiKeyRequired": bool(m.get("apiKeyRequired")),
+            }
+    return summary
+
+
+def deploy(aws, api_id, stage=None, **kwargs):
+    """Deploys the API's working copy (to `stage`, or to no stage) and records the summary
+    real AWS would keep for it. Returns the deployment id."""
+    if stage:
+        kwargs["stageName"] = stage
+    deployment_id = aws.apigw.create_deployment(restApiId=api_id, **kwargs)["id"]
+    API_SUMMARIES[deployment_id] = api_summary(aws, api_id)
+    return deployment_id
+
 
 def rest_api(aws, name, methods, stages=("prod",), endpoint="REGIONAL", policy=None,
              escape_policy=False, disable_default_endpoint=False, integration=None,
@@ -83,9 +111,9 @@ def rest_api(aws, name, methods, stages=("prod",), endpoint="REGIONAL", policy=N
         aws.apigw.put_integration(restApiId=api_id, resourceId=rid, httpMethod=verb, **integ)
 
     if stages:
-        deployment = aws.apigw.create_deployment(restApiId=api_id, stageName=stages[0])
+        deployment = deploy(aws, api_id, stages[0])
         for stage in stages[1:]:
-            aws.apigw.create_stage(restApiId=api_id, stageName=stage, deploymentId=deployment["id"])
+            aws.apigw.create_stage(restApiId=api_id, stageName=stage, deploymentId=deployment)
     for auth_name, auth_id in authorizer_ids.items():
         ids[f"authorizer:{auth_name}"] = auth_id
     return api_id, ids

@@ -38,7 +38,7 @@ faults (three accounts):
       call has a resource to fail on (fault tests) and to be seen (read-only test).
 """
 
-from build import http_api, rest_api
+from build import http_api, instance, load_balancer, rest_api, security_group, subnet, vpc
 
 A = "400000000001"
 B = "400000000002"
@@ -77,68 +77,19 @@ def partner_policy():
 def network(aws):
     """VPC, subnets, a security group, an instance, an internal NLB and a public ALB.
     Returns (ids, nlb_arn)."""
-    ec2, elbv2 = aws.ec2, aws.elbv2
-    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
-    sub_a = ec2.create_subnet(VpcId=vpc, CidrBlock="10.40.1.0/24", AvailabilityZone="us-east-1a")[
-        "Subnet"
-    ]["SubnetId"]
-    sub_b = ec2.create_subnet(VpcId=vpc, CidrBlock="10.40.2.0/24", AvailabilityZone="us-east-1b")[
-        "Subnet"
-    ]["SubnetId"]
-    sg = ec2.create_security_group(GroupName="backend", Description="backend", VpcId=vpc)["GroupId"]
-    ec2.authorize_security_group_ingress(
-        GroupId=sg,
-        IpPermissions=[
-            {
-                "IpProtocol": "tcp",
-                "FromPort": 8080,
-                "ToPort": 8080,
-                "IpRanges": [{"CidrIp": "10.40.0.0/16"}],
-            }
-        ],
-    )
-    instance = ec2.run_instances(
-        ImageId="ami-12c6146b",
-        MinCount=1,
-        MaxCount=1,
-        SubnetId=sub_a,
-        SecurityGroupIds=[sg],
-    )["Instances"][0]["InstanceId"]
-
-    nlb = elbv2.create_load_balancer(
-        Name="backend-nlb", Subnets=[sub_a, sub_b], Scheme="internal", Type="network"
-    )["LoadBalancers"][0]["LoadBalancerArn"]
-    tg = elbv2.create_target_group(
-        Name="backend-tg", Protocol="TCP", Port=8080, VpcId=vpc, TargetType="instance"
-    )["TargetGroups"][0]["TargetGroupArn"]
-    elbv2.register_targets(TargetGroupArn=tg, Targets=[{"Id": instance, "Port": 8080}])
-    elbv2.create_listener(
-        LoadBalancerArn=nlb,
-        Protocol="TCP",
-        Port=80,
-        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}],
-    )
-
-    alb = elbv2.create_load_balancer(
-        Name="public-alb",
-        Subnets=[sub_a, sub_b],
-        SecurityGroups=[sg],
-        Scheme="internet-facing",
-        Type="application",
-    )["LoadBalancers"][0]["LoadBalancerArn"]
-    alb_tg = elbv2.create_target_group(
-        Name="public-tg", Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="instance"
-    )["TargetGroups"][0]["TargetGroupArn"]
-    elbv2.register_targets(TargetGroupArn=alb_tg, Targets=[{"Id": instance, "Port": 8080}])
-    elbv2.create_listener(
-        LoadBalancerArn=alb,
-        Protocol="HTTP",
-        Port=80,
-        DefaultActions=[{"Type": "forward", "TargetGroupArn": alb_tg}],
-    )
+    vpc_id, _ = vpc(aws, "10.40.0.0/16")
+    subnets = [subnet(aws, vpc_id, "10.40.1.0/24", "us-east-1a"),
+               subnet(aws, vpc_id, "10.40.2.0/24", "us-east-1b")]
+    sg = security_group(aws, vpc_id, "backend", [(8080, "10.40.0.0/16")])
+    instance_id, _ = instance(aws, subnets[0], [sg])
+    targets = [(instance_id, 8080)]
+    nlb, _ = load_balancer(aws, "backend-nlb", vpc_id, subnets, "internal", "network", targets,
+                           listener_port=80)
+    alb, _ = load_balancer(aws, "public-alb", vpc_id, subnets, "internet-facing", "application", targets,
+                           security_groups=[sg])
     ids = {
-        "faults_vpc": vpc,
-        "faults_instance": instance,
+        "faults_vpc": vpc_id,
+        "faults_instance": instance_id,
         "faults_nlb": nlb,
         "faults_alb": alb,
     }

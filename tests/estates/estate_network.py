@@ -43,6 +43,16 @@ from seed import Aws
 PARTNER = "500000000009"
 
 
+def peered(aws, vpc_id, peer_aws, peer_cidr, route_table=None, accept=True):
+    """Peers aws's vpc_id with a new VPC of peer_aws at peer_cidr and, with a route_table, routes
+    peer_cidr through the peering there. Returns the peering id."""
+    peer_vpc, _ = vpc(peer_aws, peer_cidr)
+    pcx = peering(aws, vpc_id, peer_aws, peer_vpc, accept=accept)
+    if route_table:
+        route(aws, route_table, peer_cidr, pcx)
+    return pcx
+
+
 def network_estate(endpoint):
     ids = {}
     partner = Aws(endpoint, PARTNER)
@@ -55,31 +65,24 @@ def network_estate(endpoint):
     # through the peering and its security group admits it on 8080.
     exposed = Aws(endpoint, "500000000002")
     b = legacy_backend(exposed, admit=[(8080, "10.1.0.0/16")])
-    pvpc, _ = vpc(partner, "10.1.0.0/16")
-    pcx = peering(exposed, b["vpc"], partner, pvpc)
-    route(exposed, b["main_rtb"], "10.1.0.0/16", pcx)
+    pcx = peered(exposed, b["vpc"], partner, "10.1.0.0/16", b["main_rtb"])
     ids.update({"exposed_pcx": pcx, "exposed_api": b["api"], "exposed_nlb": b["nlb"]})
 
     # Peering with the rule but no route back to the peer.
     no_route = Aws(endpoint, "500000000003")
     b = legacy_backend(no_route, admit=[(8080, "10.2.0.0/16")])
-    pvpc, _ = vpc(partner, "10.2.0.0/16")
-    ids["no_route_pcx"] = peering(no_route, b["vpc"], partner, pvpc)
+    ids["no_route_pcx"] = peered(no_route, b["vpc"], partner, "10.2.0.0/16")
 
     # Peering with the route but a rule for SSH only.
     wrong_port = Aws(endpoint, "500000000004")
     b = legacy_backend(wrong_port, admit=[(22, "10.3.0.0/16")])
-    pvpc, _ = vpc(partner, "10.3.0.0/16")
-    pcx = peering(wrong_port, b["vpc"], partner, pvpc)
-    route(wrong_port, b["main_rtb"], "10.3.0.0/16", pcx)
+    pcx = peered(wrong_port, b["vpc"], partner, "10.3.0.0/16", b["main_rtb"])
     ids["wrong_port_pcx"] = pcx
 
     # Same-account peering, wide open: not cross-account.
     same = Aws(endpoint, "500000000005")
     b = legacy_backend(same, admit=[(8080, "10.9.0.0/16")])
-    other_vpc, _ = vpc(same, "10.9.0.0/16")
-    pcx = peering(same, b["vpc"], same, other_vpc)
-    route(same, b["main_rtb"], "10.9.0.0/16", pcx)
+    pcx = peered(same, b["vpc"], same, "10.9.0.0/16", b["main_rtb"])
     ids["same_account_pcx"] = pcx
 
     # Endpoint services: one per NLB in front of the same instance.
@@ -113,9 +116,7 @@ def network_estate(endpoint):
     # A peering request the partner never accepted.
     pending = Aws(endpoint, "500000000008")
     b = legacy_backend(pending, admit=[(8080, "10.4.0.0/16")])
-    pvpc, _ = vpc(partner, "10.4.0.0/16")
-    pcx = peering(pending, b["vpc"], partner, pvpc, accept=False)
-    route(pending, b["main_rtb"], "10.4.0.0/16", pcx)
+    pcx = peered(pending, b["vpc"], partner, "10.4.0.0/16", b["main_rtb"], accept=False)
     ids["pending_pcx"] = pcx
 
     # An internal NLB without security groups in front of an IP target (TCP: the target sees
@@ -127,9 +128,7 @@ def network_estate(endpoint):
     _, ip = instance(nlb_ip, sub, [sg])
     nlb, _ = load_balancer(nlb_ip, "ip-nlb", vpc_id, [sub], "internal", "network", [(ip, 8080)],
                            target_type="ip")
-    pvpc, _ = vpc(partner, "10.5.0.0/16")
-    pcx = peering(nlb_ip, vpc_id, partner, pvpc)
-    route(nlb_ip, main_rtb, "10.5.0.0/16", pcx)
+    pcx = peered(nlb_ip, vpc_id, partner, "10.5.0.0/16", main_rtb)
     ids.update({"nlb_ip_pcx": pcx, "nlb_ip_nlb": nlb})
 
     # The mirror: the NLB's group admits the peer, but its instance targets (client IP
@@ -142,9 +141,7 @@ def network_estate(endpoint):
     front = security_group(nlb_sg, vpc_id, "nlb", [(8080, "10.6.0.0/16")])
     load_balancer(nlb_sg, "sg-nlb", vpc_id, [sub], "internal", "network", [(inst, 8080)],
                   security_groups=[front])
-    pvpc, _ = vpc(partner, "10.6.0.0/16")
-    pcx = peering(nlb_sg, vpc_id, partner, pvpc)
-    route(nlb_sg, main_rtb, "10.6.0.0/16", pcx)
+    pcx = peered(nlb_sg, vpc_id, partner, "10.6.0.0/16", main_rtb)
     ids["nlb_sg_pcx"] = pcx
 
     # Public ALBs whose groups admit prefix lists only.
@@ -167,8 +164,7 @@ def network_estate(endpoint):
     pl_peer = Aws(endpoint, "500000000013")
     peer_list = new_prefix_list(pl_peer, "partner-vpc", ["10.7.0.0/16"])
     b = legacy_backend(pl_peer, admit=[(8080, peer_list)])
-    pvpc, _ = vpc(partner, "10.7.0.0/16")
-    pcx = peering(pl_peer, b["vpc"], partner, pvpc)
+    pcx = peered(pl_peer, b["vpc"], partner, "10.7.0.0/16")
     pl_peer.ec2.create_route(RouteTableId=b["main_rtb"], DestinationPrefixListId=peer_list,
                              VpcPeeringConnectionId=pcx)
     ids.update({"pl_pcx": pcx, "peer_pl": peer_list, "pl_peer_api": b["api"]})
@@ -176,8 +172,7 @@ def network_estate(endpoint):
     # Longest prefix match: 10.0.0.0/8 to the peering, the peer's /16 to a transit gateway.
     lpm = Aws(endpoint, "500000000014")
     b = legacy_backend(lpm, admit=[(8080, "10.8.0.0/16")])
-    pvpc, _ = vpc(partner, "10.8.0.0/16")
-    pcx = peering(lpm, b["vpc"], partner, pvpc)
+    pcx = peered(lpm, b["vpc"], partner, "10.8.0.0/16")
     route(lpm, b["main_rtb"], "10.0.0.0/8", pcx)
     tgw = lpm.ec2.create_transit_gateway(Description="hub")["TransitGateway"]["TransitGatewayId"]
     lpm.ec2.create_route(RouteTableId=b["main_rtb"], DestinationCidrBlock="10.8.0.0/16",

@@ -7,7 +7,8 @@ Each estate lives in its own accounts (entered with sts:AssumeRole, as the audit
 estates never see each other and the integration tests can share one emulator. The seeder
 prints one JSON object on stdout mapping names to the ids moto generated (ids are random unless
 the server's id generator was seeded with /moto-api/seed), which the tests use to name what they
-assert on.
+assert on, and under "api_summaries" the API summary of every REST deployment made through
+build.deploy (what real AWS returns and moto does not).
 
 Estates are registered with @estate("name"); see ESTATES at the bottom. The estate modules are
 plain Python files beside this one (estate_*.py), each with a `register(estate)` function.
@@ -110,6 +111,10 @@ def main():
         if name not in ESTATES:
             parser.error(f"unknown estate {name!r}; known: {', '.join(sorted(ESTATES))}")
         out.update(ESTATES[name](args.endpoint) or {})
+    import build
+
+    if build.API_SUMMARIES:
+        out["api_summaries"] = build.API_SUMMARIES
     json.dump(out, sys.stdout, indent=2, sort_keys=True)
     sys.stdout.write("\n")
 

@@ -1,21 +1,27 @@
 //! The command line as a new user meets it: usage errors, rule listing, exit codes, and an
 //! account with nothing in it.
 
-use crate::harness;
+use crate::harness::{self, Run};
 use std::process::Command;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_overexposed"))
 }
 
+/// Runs the binary with `args` and nothing else (no emulator, the caller's environment);
+/// asserts its exit code.
+#[track_caller]
+fn local(args: &[&str], code: i32) -> Run {
+    let mut cmd = bin();
+    cmd.args(args);
+    let run = harness::run(cmd);
+    assert_eq!(run.status, code, "{args:?}: {}", run.stderr);
+    run
+}
+
 #[test]
 fn bad_account_id_is_a_usage_error_with_a_clear_message() {
-    let out = bin()
-        .args(["audit", "--accounts", "1234,111111111111"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = local(&["audit", "--accounts", "1234,111111111111"], 2).stderr;
     assert!(
         err.contains("invalid account id '1234'") && err.contains("12 digits"),
         "{err}"
@@ -24,21 +30,14 @@ fn bad_account_id_is_a_usage_error_with_a_clear_message() {
 
 #[test]
 fn bad_region_and_unknown_flag_are_usage_errors() {
-    let out = bin()
-        .args(["audit", "--regions", "mars-1"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid region 'mars-1'"));
-    let out = bin().args(["audit", "--no-such-flag"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let run = local(&["audit", "--regions", "mars-1"], 2);
+    assert!(run.stderr.contains("invalid region 'mars-1'"));
+    local(&["audit", "--no-such-flag"], 2);
 }
 
 #[test]
 fn rules_are_listed_and_explained() {
-    let out = bin().arg("rules").output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let list = String::from_utf8_lossy(&out.stdout);
+    let list = local(&["rules"], 0).stdout;
     for id in [
         "apigw-unauthenticated-write-internet",
         "apigw-write-any-aws-account",
@@ -46,19 +45,15 @@ fn rules_are_listed_and_explained() {
     ] {
         assert!(list.contains(id), "rules list lacks {id}:\n{list}");
     }
-    let out = bin()
-        .args(["rules", "apigw-write-external-accounts"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let text = String::from_utf8_lossy(&out.stdout).to_lowercase();
+    let text = local(&["rules", "apigw-write-external-accounts"], 0)
+        .stdout
+        .to_lowercase();
     assert!(
         text.contains("remediation") || text.contains("fix"),
         "{text}"
     );
-    let out = bin().args(["rules", "no-such-rule"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown rule 'no-such-rule'"));
+    let run = local(&["rules", "no-such-rule"], 2);
+    assert!(run.stderr.contains("unknown rule 'no-such-rule'"));
 }
 
 #[test]
@@ -135,20 +130,11 @@ fn an_organization_is_scanned_account_by_account_and_suspended_members_are_skipp
     let open = harness::id(ids, "member-open");
     let clean = harness::id(ids, "member-clean");
     let closed = harness::id(ids, "member-closed");
-    let run = harness::run_audit(&[
-        "audit",
-        "--organization",
-        "--regions",
-        "us-east-1",
-        "--format",
-        "json",
-        "--quiet",
-        "--fail-on",
-        "never",
-        "--no-network",
-    ]);
-    assert_eq!(run.status, 0, "stderr: {}", run.stderr);
-    let report = run.json();
+    let report = harness::audit_at(
+        &harness::emulator().endpoint,
+        &["--organization", "--regions", "us-east-1", "--no-network"],
+    )
+    .complete_json();
     let targets: Vec<&str> = report["scan"]["targets"]
         .as_array()
         .unwrap()
@@ -429,6 +415,23 @@ fn credentials_file(creds: &[&str]) -> std::path::PathBuf {
     path
 }
 
+/// `audit --profile <profile> --regions us-east-1 --quiet` plus `args`, with `file` as the
+/// shared credentials file and the harness's own keys still in the environment.
+fn audit_with_profile(file: &std::path::Path, profile: &str, args: &[&str]) -> Run {
+    let mut cmd = harness::command(&harness::emulator().endpoint);
+    cmd.env("AWS_SHARED_CREDENTIALS_FILE", file)
+        .args([
+            "audit",
+            "--profile",
+            profile,
+            "--regions",
+            "us-east-1",
+            "--quiet",
+        ])
+        .args(args);
+    harness::run(cmd)
+}
+
 #[test]
 fn profile_wins_over_keys_in_the_environment() {
     // moto maps an assumed role's keys to the role's account (GetCallerIdentity), and any
@@ -443,20 +446,7 @@ fn profile_wins_over_keys_in_the_environment() {
         .map(|v| v.as_str().unwrap())
         .collect();
     let file = credentials_file(&creds);
-    // The harness puts its own keys in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
-    let mut cmd = harness::command(&harness::emulator().endpoint);
-    cmd.env("AWS_SHARED_CREDENTIALS_FILE", &file).args([
-        "audit",
-        "--profile",
-        "auditor",
-        "--regions",
-        "us-east-1",
-        "--no-network",
-        "--format",
-        "json",
-        "--quiet",
-    ]);
-    let run = harness::run(cmd);
+    let run = audit_with_profile(&file, "auditor", &["--no-network", "--format", "json"]);
     assert_eq!(run.status, 0, "stderr: {}", run.stderr);
     let report = run.json();
     assert_eq!(
@@ -472,18 +462,7 @@ fn profile_wins_over_keys_in_the_environment() {
 #[test]
 fn an_unknown_profile_is_a_clear_error_even_with_keys_in_the_environment() {
     let file = credentials_file(&["AKIAEXAMPLEEXAMPLE00", "secret", "token"]);
-    let mut cmd = harness::command(&harness::emulator().endpoint);
-    cmd.env("AWS_SHARED_CREDENTIALS_FILE", &file).args([
-        "audit",
-        "--profile",
-        "nosuch",
-        "--accounts",
-        "111111111111",
-        "--regions",
-        "us-east-1",
-        "--quiet",
-    ]);
-    let run = harness::run(cmd);
+    let run = audit_with_profile(&file, "nosuch", &["--accounts", "111111111111"]);
     assert_eq!(run.status, 2, "stdout: {}", run.stdout);
     assert!(run.stderr.contains("profile 'nosuch'"), "{}", run.stderr);
     assert!(run.stdout.is_empty(), "{}", run.stdout);
@@ -563,13 +542,17 @@ fn analyze_keeps_the_scope_of_a_no_network_snapshot() {
         snapshot.to_str().unwrap(),
     ]);
     assert_eq!(run.status, 0, "stderr: {}", run.stderr);
-    let out = bin()
-        .args(["analyze", "--inventory", snapshot.to_str().unwrap()])
-        .args(["--format", "sarif"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = local(
+        &[
+            "analyze",
+            "--inventory",
+            snapshot.to_str().unwrap(),
+            "--format",
+            "sarif",
+        ],
+        0,
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
         sarif["runs"][0]["automationDetails"]["id"],
         "overexposed-api-only/999999999990/us-east-1/"
@@ -618,30 +601,33 @@ fn bad_output_paths_are_rejected_before_any_aws_call() {
         );
     }
     let snapshot = clean_snapshot("for-a-bad-output.json");
-    let out = bin()
-        .args([
+    let run = local(
+        &[
             "analyze",
             "--inventory",
             snapshot.to_str().unwrap(),
             "-o",
             &dir,
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("cannot write --output {dir}")));
+        ],
+        2,
+    );
+    assert!(run.stderr.contains(&format!("cannot write --output {dir}")));
 }
 
 #[test]
 fn missing_parent_directories_of_an_output_are_created() {
     let snapshot = clean_snapshot("for-nested-output.json");
     let nested = harness::scratch_dir().join("new/nested/report.sarif");
-    let out = bin()
-        .args(["analyze", "--inventory", snapshot.to_str().unwrap()])
-        .args(["-o", nested.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    local(
+        &[
+            "analyze",
+            "--inventory",
+            snapshot.to_str().unwrap(),
+            "-o",
+            nested.to_str().unwrap(),
+        ],
+        0,
+    );
     let sarif: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&nested).unwrap()).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
@@ -746,18 +732,12 @@ fn an_output_file_format_does_not_depend_on_a_terminal() {
 fn analyze_of_an_audit_report_says_what_the_file_is() {
     let snapshot = clean_snapshot("to-report.json");
     let report = harness::scratch_file("a-report.json");
-    let out = bin()
-        .args(["analyze", "--inventory", snapshot.to_str().unwrap(), "-q"])
-        .args(["-o", report.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let out = bin()
-        .args(["analyze", "--inventory", report.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (snapshot, report_path) = (snapshot.to_str().unwrap(), report.to_str().unwrap());
+    local(
+        &["analyze", "--inventory", snapshot, "-q", "-o", report_path],
+        0,
+    );
+    let err = local(&["analyze", "--inventory", report_path], 2).stderr;
     assert!(
         err.contains(&format!(
             "{} is an audit report, not an inventory snapshot",
@@ -768,12 +748,8 @@ fn analyze_of_an_audit_report_says_what_the_file_is() {
     // Any other foreign JSON still gets the parser's reason.
     let other = harness::scratch_file("other.json");
     std::fs::write(&other, r#"{"findings": []}"#).unwrap();
-    let out = bin()
-        .args(["analyze", "--inventory", other.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not an overexposed inventory snapshot"));
+    let run = local(&["analyze", "--inventory", other.to_str().unwrap()], 2);
+    assert!(run.stderr.contains("not an overexposed inventory snapshot"));
 }
 
 #[test]

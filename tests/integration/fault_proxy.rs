@@ -30,9 +30,16 @@
 //! and an opaque token (containing `+`, `/` and `=`, so a client that does not encode it
 //! breaks) that must come back verbatim. [`Fault::LoopToken`] makes a listing's tokens go in a
 //! circle instead.
+//!
+//! What moto cannot express: it never returns a deployment's `apiSummary`
+//! (`GetDeployment?embed=apisummary`) nor a stage's `canarySettings`.
+//! [`FaultProxy::serve_api_summaries`] answers `GetDeployment` with the summaries the seeder
+//! recorded when it made each deployment (what real AWS returns), and [`Fault::Edit`] changes
+//! any JSON answer on its way back (e.g. a canary added to a stage).
 
 use serde_json::Value;
 use std::collections::HashMap;
+use std::fmt;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
@@ -73,7 +80,35 @@ pub enum Fault {
     /// no items and token A again, forever. API Gateway listings only (`position` for v1,
     /// `nextToken` for v2).
     LoopToken,
+    /// Forward to moto, then answer with moto's JSON answer changed by this function: a field
+    /// the emulator never returns, as real AWS would (a stage's `canarySettings`).
+    Edit(JsonEdit),
 }
+
+/// A change to a JSON answer, for [`Fault::Edit`]. Two edits are equal only when they are the
+/// same function value.
+#[derive(Clone)]
+pub struct JsonEdit(std::sync::Arc<dyn Fn(&mut Value) + Send + Sync>);
+
+impl JsonEdit {
+    pub fn new(edit: impl Fn(&mut Value) + Send + Sync + 'static) -> JsonEdit {
+        JsonEdit(std::sync::Arc::new(edit))
+    }
+}
+
+impl fmt::Debug for JsonEdit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("JsonEdit")
+    }
+}
+
+impl PartialEq for JsonEdit {
+    fn eq(&self, other: &JsonEdit) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for JsonEdit {}
 
 /// Where a fault applies. Every field but `op` narrows the match; `op` may be `*`.
 #[derive(Debug, Clone)]
@@ -172,6 +207,8 @@ struct State {
     pages: HashMap<String, usize>,
     /// Items served per listing path (re-paged operations only), in order.
     served: HashMap<String, Vec<Value>>,
+    /// Deployment id → the `apiSummary` to answer `GetDeployment` with.
+    api_summaries: HashMap<String, Value>,
     /// When set, the proxy stands in for a whole organization of empty accounts.
     simulation: Option<Simulation>,
     /// Token buckets of the simulation, by (bucket service, account, region).
@@ -301,6 +338,17 @@ impl FaultProxy {
     /// Answers throttled by the simulation so far.
     pub fn throttled(&self) -> usize {
         self.lock().throttled
+    }
+
+    /// Answers `apigateway:GetDeployment` as real AWS does with `embed=apisummary`: moto's
+    /// answer plus the summary recorded for that deployment (`summaries`, an object of
+    /// deployment id → summary, as `seed.py` prints it under `api_summaries`). Deployments it
+    /// does not name keep moto's answer, which has none. A fault on the call still applies.
+    pub fn serve_api_summaries(&self, summaries: &Value) {
+        let mut st = self.lock();
+        for (id, summary) in summaries.as_object().into_iter().flatten() {
+            st.api_summaries.insert(id.clone(), summary.clone());
+        }
     }
 
     /// The credentials moto returned to every AssumeRole that went through the proxy.
@@ -917,13 +965,27 @@ fn serve(conn: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io::Resu
             None => match page_size {
                 Some(size) => paged(&req, upstream, &op, size, state)?,
                 None => {
-                    let up = forward(&req, &req.target, upstream)?;
+                    let mut up = forward(&req, &req.target, upstream)?;
                     if op == "sts:AssumeRole" {
                         learn_credentials(&req, &up.body, &mut lock());
+                    }
+                    if op == "apigateway:GetDeployment" {
+                        let summaries = lock().api_summaries.clone();
+                        edit_json(&mut up, |doc| {
+                            let summary = doc["id"].as_str().and_then(|id| summaries.get(id));
+                            if let (Some(summary), Some(obj)) = (summary, doc.as_object_mut()) {
+                                obj.insert("apiSummary".into(), summary.clone());
+                            }
+                        });
                     }
                     up.bytes()
                 }
             },
+            Some(Fault::Edit(edit)) => {
+                let mut up = forward(&req, &req.target, upstream)?;
+                edit_json(&mut up, |doc| (edit.0)(doc));
+                up.bytes()
+            }
             Some(Fault::Throttle(_)) => {
                 let (code, status) = throttle_code(&req);
                 fault_response(&req, code, status, "Rate exceeded")
@@ -1108,6 +1170,14 @@ fn paged(
     }
     up.body = serde_json::to_vec(&doc).expect("re-serialise a page");
     Ok(up.bytes())
+}
+
+/// Changes a JSON answer from moto in place (an answer that is not JSON is left as it is).
+fn edit_json(up: &mut Upstream, edit: impl FnOnce(&mut Value)) {
+    if let Ok(mut doc) = serde_json::from_slice::<Value>(&up.body) {
+        edit(&mut doc);
+        up.body = serde_json::to_vec(&doc).expect("re-serialise an answer");
+    }
 }
 
 /// A response from moto: its status line and headers (minus framing) and its whole body.

@@ -45,25 +45,27 @@ fn proxy(rules: Vec<Rule>) -> FaultProxy {
 /// through the proxy, plus `args` (timeouts, attempts, outputs). Returns the run, its JSON
 /// report and how long it took.
 fn audit(proxy: &FaultProxy, args: &[&str]) -> (Run, Value, Duration) {
-    let mut cmd = harness::command(&proxy.endpoint);
-    cmd.args([
-        "audit",
-        "--accounts",
-        ACCOUNTS,
-        "--regions",
-        REGIONS,
-        "--format",
-        "json",
-        "--quiet",
-        "--fail-on",
-        "never",
-    ])
-    .args(args);
+    let scope = ["--accounts", ACCOUNTS, "--regions", REGIONS];
+    let args: Vec<&str> = scope.iter().chain(args).copied().collect();
     let started = Instant::now();
-    let run = harness::run(cmd);
+    let run = harness::audit_at(&proxy.endpoint, &args);
     let elapsed = started.elapsed();
     let report = run.json();
     (run, report, elapsed)
+}
+
+/// `--no-network`, two attempts and a 10 s timeout: enough for a fault in the API Gateway
+/// inventory to show, and quick.
+const QUICK_API_SCAN: [&str; 5] = ["--no-network", "--max-attempts", "2", "--timeout", "10"];
+
+/// [`audit`] of a scan with a gap: asserts exit 2 and an incomplete scan, and returns the
+/// report.
+#[track_caller]
+fn audit_with_gap(proxy: &FaultProxy, args: &[&str]) -> Value {
+    let (run, report, _) = audit(proxy, args);
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    assert_eq!(report["scan"]["complete"], false);
+    report
 }
 
 /// The report of a run with no fault (API Gateway only, or with the network inventory).
@@ -306,20 +308,10 @@ fn throttling_that_outlasts_the_retries_is_a_gap() {
     )
     .resource(&partner)]);
     let table = scratch("throttled.txt");
-    let (run, report, _) = audit(
+    let report = audit_with_gap(
         &p,
-        &[
-            "--no-network",
-            "--max-attempts",
-            "2",
-            "--timeout",
-            "10",
-            "-o",
-            s(&table),
-        ],
+        &[QUICK_API_SCAN.as_slice(), &["-o", s(&table)]].concat(),
     );
-    assert_eq!(run.status, 2, "{}", run.stderr);
-    assert_eq!(report["scan"]["complete"], false);
     let gap = (
         "apigateway:GetResources",
         "TooManyRequestsException",
@@ -358,12 +350,10 @@ fn a_server_error_fails_its_region_and_the_rest_goes_on() {
         .account(A)
         .region(EU)]);
     let sarif = scratch("server-error.sarif");
-    let (run, report, _) = audit(
+    let report = audit_with_gap(
         &p,
         &["--max-attempts", "1", "--timeout", "10", "-o", s(&sarif)],
     );
-    assert_eq!(run.status, 2, "{}", run.stderr);
-    assert_eq!(report["scan"]["complete"], false);
     for op in ["apigateway:GetRestApis", "apigatewayv2:GetApis"] {
         assert_gap(&report, (A, EU), "failed", (op, "InternalFailure", None));
     }
@@ -451,22 +441,14 @@ fn access_denied_on_reads_keeps_what_was_proven() {
     ]);
     p.page("apigateway:GetResources", 2);
     let (snapshot, sarif) = (scratch("denied-snapshot.json"), scratch("denied.sarif"));
-    let (run, report, _) = audit(
+    let report = audit_with_gap(
         &p,
         &[
-            "--no-network",
-            "--max-attempts",
-            "2",
-            "--timeout",
-            "10",
-            "--snapshot",
-            s(&snapshot),
-            "-o",
-            s(&sarif),
-        ],
+            QUICK_API_SCAN.as_slice(),
+            &["--snapshot", s(&snapshot), "-o", s(&sarif)],
+        ]
+        .concat(),
     );
-    assert_eq!(run.status, 2, "{}", run.stderr);
-    assert_eq!(report["scan"]["complete"], false);
     let denied = "AccessDeniedException";
     assert_gap(
         &report,
@@ -560,22 +542,14 @@ fn an_account_whose_role_cannot_be_assumed_is_a_failed_target() {
         Rule::new("sts:AssumeRole", Fault::AccessDenied).account(B)
     ]);
     let (table, sarif) = (scratch("assume.txt"), scratch("assume.sarif"));
-    let (run, report, _) = audit(
+    let report = audit_with_gap(
         &p,
         &[
-            "--no-network",
-            "--max-attempts",
-            "2",
-            "--timeout",
-            "10",
-            "-o",
-            s(&table),
-            "-o",
-            s(&sarif),
-        ],
+            QUICK_API_SCAN.as_slice(),
+            &["-o", s(&table), "-o", s(&sarif)],
+        ]
+        .concat(),
     );
-    assert_eq!(run.status, 2, "{}", run.stderr);
-    assert_eq!(report["scan"]["complete"], false);
     let role = format!("arn:aws:iam::{B}:role/SecurityAudit");
     assert_gap(
         &report,
@@ -625,20 +599,10 @@ fn a_malformed_answer_is_a_gap_not_an_empty_list() {
             .region(US),
     ]);
     let table = scratch("malformed.txt");
-    let (run, report, _) = audit(
+    let report = audit_with_gap(
         &p,
-        &[
-            "--no-network",
-            "--max-attempts",
-            "2",
-            "--timeout",
-            "10",
-            "-o",
-            s(&table),
-        ],
+        &[QUICK_API_SCAN.as_slice(), &["-o", s(&table)]].concat(),
     );
-    assert_eq!(run.status, 2, "{}", run.stderr);
-    assert_eq!(report["scan"]["complete"], false);
     let malformed = "MalformedResponse";
     assert_gap(
         &report,
@@ -678,22 +642,16 @@ fn a_malformed_answer_is_a_gap_not_an_empty_list() {
     assert_table_gap(&table, C, US, "partial", "apigatewayv2:GetApis", malformed);
 }
 
-#[test]
-fn an_account_whose_regions_cannot_be_listed_is_a_failed_target() {
-    // Without --regions, each account's regions come from ec2:DescribeRegions; C's is denied.
-    let p = proxy(vec![
-        Rule::new("ec2:DescribeRegions", Fault::AccessDenied).account(C)
-    ]);
-    let mut cmd = harness::command(&p.endpoint);
-    cmd.args([
-        "audit",
-        "--accounts",
-        "400000000002,400000000003",
-        "--no-network",
-    ])
-    .args(["--format", "json", "--quiet", "--fail-on", "never"])
-    .args(["--max-attempts", "2", "--timeout", "10"]);
-    let run = harness::run(cmd);
+/// `audit` of accounts B and C in every region they have (no `--regions`), where C's regions
+/// could not be listed: asserts C is one failed target with `code` on ec2:DescribeRegions and
+/// every other target is complete. Returns the report.
+#[track_caller]
+fn audit_with_regions_of_c_unlisted(p: &FaultProxy, code: &str) -> Value {
+    let accounts = ["--accounts", "400000000002,400000000003"];
+    let run = harness::audit_at(
+        &p.endpoint,
+        &[&accounts, QUICK_API_SCAN.as_slice()].concat(),
+    );
     assert_eq!(run.status, 2, "{}", run.stderr);
     let report = run.json();
     assert_eq!(report["scan"]["complete"], false);
@@ -701,9 +659,19 @@ fn an_account_whose_regions_cannot_be_listed_is_a_failed_target() {
         &report,
         (C, "*"),
         "failed",
-        ("ec2:DescribeRegions", "UnauthorizedOperation", None),
+        ("ec2:DescribeRegions", code, None),
     );
     assert_complete_except(&report, &[(C, "*")]);
+    report
+}
+
+#[test]
+fn an_account_whose_regions_cannot_be_listed_is_a_failed_target() {
+    // Without --regions, each account's regions come from ec2:DescribeRegions; C's is denied.
+    let p = proxy(vec![
+        Rule::new("ec2:DescribeRegions", Fault::AccessDenied).account(C)
+    ]);
+    let report = audit_with_regions_of_c_unlisted(&p, "UnauthorizedOperation");
     let targets = report["scan"]["targets"].as_array().unwrap();
     assert!(targets
         .iter()
@@ -719,7 +687,7 @@ fn an_unreachable_region_fails_alone() {
     // Every connection for eu-west-1 is dropped without an answer.
     let p = proxy(vec![Rule::new("*", Fault::Disconnect).region(EU)]);
     let sarif = scratch("unreachable.sarif");
-    let (run, report, _) = audit(
+    let report = audit_with_gap(
         &p,
         &[
             "--no-network",
@@ -731,8 +699,6 @@ fn an_unreachable_region_fails_alone() {
             s(&sarif),
         ],
     );
-    assert_eq!(run.status, 2, "{}", run.stderr);
-    assert_eq!(report["scan"]["complete"], false);
     for account in [A, B, C] {
         assert_gap(
             &report,
@@ -757,23 +723,18 @@ fn pages_are_followed_like_real_aws_pages() {
     // position tokens (that need percent-encoding) and rejects any token it did not issue.
     let unpaged = proxy(vec![]);
     let snapshot = scratch("unpaged-snapshot.json");
-    let mut cmd = harness::command(&unpaged.endpoint);
-    cmd.args([
-        "audit",
-        "--accounts",
-        A,
-        "--regions",
-        US,
-        "--no-network",
-        "--format",
-        "json",
-        "--quiet",
-        "--fail-on",
-        "never",
-        "--snapshot",
-        s(&snapshot),
-    ]);
-    let plain = harness::run(cmd);
+    let plain = harness::audit_at(
+        &unpaged.endpoint,
+        &[
+            "--accounts",
+            A,
+            "--regions",
+            US,
+            "--no-network",
+            "--snapshot",
+            s(&snapshot),
+        ],
+    );
     assert_eq!(plain.status, 0, "{}", plain.stderr);
     let inv: Value = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
     let apis = inv["targets"][0]["rest_apis"].as_array().unwrap();
@@ -791,23 +752,11 @@ fn pages_are_followed_like_real_aws_pages() {
     let paged = proxy(vec![]);
     paged.page("apigateway:GetRestApis", 2);
     paged.page("apigateway:GetResources", 2);
-    let mut cmd = harness::command(&paged.endpoint);
-    cmd.args([
-        "audit",
-        "--accounts",
-        A,
-        "--regions",
-        US,
-        "--no-network",
-        "--format",
-        "json",
-        "--quiet",
-        "--fail-on",
-        "never",
-    ]);
-    let run = harness::run(cmd);
-    assert_eq!(run.status, 0, "{}", run.stderr);
-    let report = run.json();
+    let report = harness::audit_at(
+        &paged.endpoint,
+        &["--accounts", A, "--regions", US, "--no-network"],
+    )
+    .complete_json();
     assert_eq!(report["scan"]["complete"], true, "{:#}", report["scan"]);
     assert_findings(&findings(&report), &findings(&plain.json()));
     let calls = &report["scan"]["api_calls"];
@@ -990,6 +939,33 @@ fn find_key_id(text: &str) -> Option<String> {
         .map(|w| String::from_utf8_lossy(w).into_owned())
 }
 
+/// Audits every account and region through `p` with the secrets and the external id, plus
+/// `args`, writing every report format and the snapshot to scratch files named after `name`.
+/// Returns the run, the snapshot's path and everything the run left behind.
+fn audit_with_every_output(
+    p: &FaultProxy,
+    name: &str,
+    status: i32,
+    args: &[&str],
+) -> (Run, PathBuf, Vec<(String, String)>) {
+    let (json, sarif, table, snap) = (
+        scratch(&format!("{name}.json")),
+        scratch(&format!("{name}.sarif")),
+        scratch(&format!("{name}.txt")),
+        scratch(&format!("{name}-snapshot.json")),
+    );
+    let mut cmd = with_secrets(p);
+    cmd.args(["audit", "--accounts", ACCOUNTS, "--regions", REGIONS])
+        .args(["--external-id", EXTERNAL_ID])
+        .args(args)
+        .args(["--snapshot", s(&snap)])
+        .args(["-o", s(&json), "-o", s(&sarif), "-o", s(&table)]);
+    let run = harness::run(cmd);
+    assert_eq!(run.status, status, "{}", run.stderr);
+    let left = texts(&run, &[&json, &sarif, &table, &snap]);
+    (run, snap, left)
+}
+
 #[test]
 fn credentials_never_reach_an_output_a_log_or_an_error() {
     let mut outputs: Vec<(String, String)> = Vec::new();
@@ -998,28 +974,13 @@ fn credentials_never_reach_an_output_a_log_or_an_error() {
 
     // Healthy: every format, the snapshot, progress lines on stderr.
     let p = proxy(vec![]);
-    let (json, sarif, table, snap) = (
-        scratch("healthy.json"),
-        scratch("healthy.sarif"),
-        scratch("healthy.txt"),
-        scratch("healthy-snapshot.json"),
+    let (_, _, left) = audit_with_every_output(
+        &p,
+        "healthy",
+        0,
+        &["--format", "table", "--fail-on", "never"],
     );
-    let mut cmd = with_secrets(&p);
-    cmd.args([
-        "audit",
-        "--accounts",
-        ACCOUNTS,
-        "--regions",
-        REGIONS,
-        "--format",
-        "table",
-    ])
-    .args(ext)
-    .args(["--fail-on", "never", "--snapshot", s(&snap)])
-    .args(["-o", s(&json), "-o", s(&sarif), "-o", s(&table)]);
-    let run = harness::run(cmd);
-    assert_eq!(run.status, 0, "{}", run.stderr);
-    outputs.extend(texts(&run, &[&json, &sarif, &table, &snap]));
+    outputs.extend(left);
     assumed.extend(p.assumed());
 
     // Failing: services that echo the signed request back (session token header, credential
@@ -1034,27 +995,12 @@ fn credentials_never_reach_an_output_a_log_or_an_error() {
             .account(A)
             .region(EU),
     ]);
-    let (json, sarif, table, snap) = (
-        scratch("failing.json"),
-        scratch("failing.sarif"),
-        scratch("failing.txt"),
-        scratch("failing-snapshot.json"),
+    let (run, snap, left) = audit_with_every_output(
+        &p,
+        "failing",
+        2,
+        &["--format", "json", "--max-attempts", "1"],
     );
-    let mut cmd = with_secrets(&p);
-    cmd.args([
-        "audit",
-        "--accounts",
-        ACCOUNTS,
-        "--regions",
-        REGIONS,
-        "--format",
-        "json",
-    ])
-    .args(ext)
-    .args(["--max-attempts", "1", "--snapshot", s(&snap)])
-    .args(["-o", s(&json), "-o", s(&sarif), "-o", s(&table)]);
-    let run = harness::run(cmd);
-    assert_eq!(run.status, 2, "{}", run.stderr);
     // The echoes happened and were recorded, with the secrets cut out.
     let report = run.json();
     for (account, region, op) in [
@@ -1080,7 +1026,7 @@ fn credentials_never_reach_an_output_a_log_or_an_error() {
             "{e:#}"
         );
     }
-    outputs.extend(texts(&run, &[&json, &sarif, &table, &snap]));
+    outputs.extend(left);
     assumed.extend(p.assumed());
 
     // `collect`, and `analyze` of the failing snapshot.
@@ -1220,22 +1166,14 @@ fn a_pagination_token_loop_is_a_gap_and_keeps_what_was_read() {
         Rule::new("apigatewayv2:GetRoutes", Fault::LoopToken).resource(&hooks),
     ]);
     let (snapshot, sarif) = (scratch("loop-snapshot.json"), scratch("loop.sarif"));
-    let (run, report, _) = audit(
+    let report = audit_with_gap(
         &p,
         &[
-            "--no-network",
-            "--max-attempts",
-            "2",
-            "--timeout",
-            "10",
-            "--snapshot",
-            s(&snapshot),
-            "-o",
-            s(&sarif),
-        ],
+            QUICK_API_SCAN.as_slice(),
+            &["--snapshot", s(&snapshot), "-o", s(&sarif)],
+        ]
+        .concat(),
     );
-    assert_eq!(run.status, 2, "{}", run.stderr);
-    assert_eq!(report["scan"]["complete"], false);
     let t = target(&report, A, US);
     assert_eq!(t["status"], "partial", "{t:#}");
     let mut errors = gaps_of(t, "errors");
@@ -1347,20 +1285,6 @@ fn http_api_stages_and_rest_api_authorizers_follow_their_pages() {
     }
 }
 
-/// `audit` of accounts B and C in every region they have (no `--regions`).
-fn audit_discovering_regions(p: &FaultProxy) -> Run {
-    let mut cmd = harness::command(&p.endpoint);
-    cmd.args([
-        "audit",
-        "--accounts",
-        "400000000002,400000000003",
-        "--no-network",
-    ])
-    .args(["--format", "json", "--quiet", "--fail-on", "never"])
-    .args(["--max-attempts", "2", "--timeout", "10"]);
-    harness::run(cmd)
-}
-
 #[test]
 fn an_empty_region_list_is_a_failed_account_not_a_vanished_one() {
     let p = proxy(vec![Rule::new(
@@ -1370,17 +1294,7 @@ fn an_empty_region_list_is_a_failed_account_not_a_vanished_one() {
         ),
     )
     .account(C)]);
-    let run = audit_discovering_regions(&p);
-    assert_eq!(run.status, 2, "{}", run.stderr);
-    let report = run.json();
-    assert_eq!(report["scan"]["complete"], false);
-    assert_gap(
-        &report,
-        (C, "*"),
-        "failed",
-        ("ec2:DescribeRegions", "NoRegions", None),
-    );
-    assert_complete_except(&report, &[(C, "*")]);
+    let report = audit_with_regions_of_c_unlisted(&p, "NoRegions");
     let targets = report["scan"]["targets"].as_array().unwrap();
     assert!(targets.iter().filter(|t| t["account_id"] == B).count() > 10);
     assert!(p.requests().iter().all(|r| r.account.as_deref() != Some(C)
@@ -1565,12 +1479,10 @@ fn a_region_that_is_not_enabled_fails_alone() {
         .account(A)
         .region(EU)]);
     let table = scratch("disabled.txt");
-    let (run, report, _) = audit(
+    let report = audit_with_gap(
         &p,
         &["--max-attempts", "3", "--timeout", "10", "-o", s(&table)],
     );
-    assert_eq!(run.status, 2, "{}", run.stderr);
-    assert_eq!(report["scan"]["complete"], false);
     assert_gap(
         &report,
         (A, EU),

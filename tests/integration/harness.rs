@@ -164,6 +164,17 @@ pub struct Run {
 }
 
 impl Run {
+    /// The JSON report of a run that must have been complete (exit 0).
+    #[track_caller]
+    pub fn complete_json(&self) -> Value {
+        assert_eq!(
+            self.status, 0,
+            "the run failed.\nstderr:\n{}\nstdout:\n{}",
+            self.stderr, self.stdout
+        );
+        self.json()
+    }
+
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
             panic!(
@@ -213,36 +224,28 @@ pub fn run_audit(args: &[&str]) -> Run {
     run(cmd)
 }
 
-/// `audit --accounts A --regions R --format json --quiet --fail-on never`: the JSON report
-/// on stdout, whatever it finds.
-pub fn audit_args(accounts: &[&str], regions: &[&str]) -> Vec<String> {
-    [
-        "audit",
-        "--accounts",
-        &accounts.join(","),
-        "--regions",
-        &regions.join(","),
-        "--format",
-        "json",
-        "--quiet",
-        "--fail-on",
-        "never",
-    ]
-    .map(str::to_string)
-    .to_vec()
+/// What leaves an audit's JSON report the only thing to read: no progress lines, and an exit
+/// code that says only whether the scan was complete.
+pub const JSON_REPORT: [&str; 5] = ["--format", "json", "--quiet", "--fail-on", "never"];
+
+/// `audit` with [`JSON_REPORT`] plus `args` (the scope, other flags) against `endpoint`: the
+/// emulator's, or a fault proxy's in front of it.
+pub fn audit_at(endpoint: &str, args: &[&str]) -> Run {
+    let mut cmd = command(endpoint);
+    cmd.arg("audit").args(JSON_REPORT).args(args);
+    run(cmd)
 }
 
-/// [`audit_args`] plus `extra`, against the shared emulator. Asserts the scan was complete
-/// (exit 0) and returns the report.
+/// `audit --accounts A --regions R` plus `extra`, against the shared emulator. Asserts the
+/// scan was complete (exit 0) and returns the report.
 pub fn audit_json(accounts: &[&str], regions: &[&str], extra: &[&str]) -> Value {
-    let mut args = audit_args(accounts, regions);
-    args.extend(extra.iter().map(|a| a.to_string()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let run = run_audit(&args);
-    assert_eq!(
-        run.status, 0,
-        "audit {args:?} failed.\nstderr:\n{}\nstdout:\n{}",
-        run.stderr, run.stdout
-    );
-    run.json()
+    audit_json_at(&emulator().endpoint, accounts, regions, extra)
+}
+
+/// [`audit_json`] against another endpoint (a fault proxy in front of the emulator).
+pub fn audit_json_at(endpoint: &str, accounts: &[&str], regions: &[&str], extra: &[&str]) -> Value {
+    let (accounts, regions) = (accounts.join(","), regions.join(","));
+    let scope = ["--accounts", &accounts, "--regions", &regions];
+    let args: Vec<&str> = scope.iter().chain(extra).copied().collect();
+    audit_at(endpoint, &args).complete_json()
 }

@@ -10,6 +10,7 @@ mod harness;
 mod fault_proxy;
 
 mod api_gateway;
+mod apigw_paths;
 mod cli;
 mod demo;
 mod faults;

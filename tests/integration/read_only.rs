@@ -17,8 +17,9 @@
 //! custom domain with an API mapping), VPCs, instances, load balancers (public ALB: listeners,
 //! web ACL), an endpoint service with permissions and an IP target that is a bare network
 //! interface, a VPC endpoint and a peering; the network estate (prefix lists, internal NLBs
-//! in peered VPCs); and the transit estate (transit gateways with another account's VPC
-//! attached: their route tables). A request the proxy cannot name fails the test.
+//! in peered VPCs); the transit estate (transit gateways with another account's VPC
+//! attached: their route tables); and HTTP API routes through a v2 VPC link. A request the
+//! proxy cannot name fails the test.
 //!
 //! And the README's minimal IAM policy for the audit role grants exactly those calls.
 
@@ -53,6 +54,7 @@ const ALLOWED: &[&str] = &[
     "apigateway:GetRestApis",
     "apigateway:GetResources",
     "apigateway:GetStages",
+    "apigateway:GetDeployment",
     "apigateway:GetAuthorizers",
     "apigateway:GetVpcLinks",
     "apigateway:GetDomainNames",
@@ -63,6 +65,8 @@ const ALLOWED: &[&str] = &[
     "apigatewayv2:GetStages",
     "apigatewayv2:GetDomainNames",
     "apigatewayv2:GetApiMappings",
+    "apigatewayv2:GetIntegrations",
+    "apigatewayv2:GetVpcLinks",
     // Network inventory.
     "ec2:DescribeVpcs",
     "ec2:DescribeSubnets",
@@ -236,11 +240,17 @@ fn the_proxy_names_every_protocol_and_never_names_a_write_as_a_read() {
             "apigateway:GetResources",
         ),
         ("/restapis/abc/stages", "apigateway:GetStages"),
+        (
+            "/restapis/abc/deployments/d1?embed=apisummary",
+            "apigateway:GetDeployment",
+        ),
         ("/restapis/abc/authorizers", "apigateway:GetAuthorizers"),
         ("/vpclinks", "apigateway:GetVpcLinks"),
         ("/v2/apis", "apigatewayv2:GetApis"),
         ("/v2/apis/x/routes", "apigatewayv2:GetRoutes"),
         ("/v2/apis/x/stages", "apigatewayv2:GetStages"),
+        ("/v2/apis/x/integrations", "apigatewayv2:GetIntegrations"),
+        ("/v2/vpclinks", "apigatewayv2:GetVpcLinks"),
         ("/v2/apis/x/authorizers/y", "apigatewayv2:GetAuthorizer"),
         ("/v2/domainnames", "apigatewayv2:GetDomainNames"),
         (
@@ -365,25 +375,30 @@ fn run(proxy: &FaultProxy, args: &[&str], complete: bool) -> Option<Value> {
     (!run.stdout.trim().is_empty()).then(|| run.json())
 }
 
+/// [`run`] of `audit` with the harness's JSON report flags plus `scope`.
+fn audit(proxy: &FaultProxy, scope: &[&str], complete: bool) -> Option<Value> {
+    let args: Vec<&str> = ["audit"]
+        .iter()
+        .chain(&harness::JSON_REPORT)
+        .chain(scope)
+        .copied()
+        .collect();
+    run(proxy, &args, complete)
+}
+
 #[test]
 fn a_full_audit_calls_read_operations_only() {
     harness::estate("faults");
     let proxy = FaultProxy::start(&harness::emulator().endpoint, &[]);
 
     // 1. Named accounts and regions, network inventory on.
-    let report = run(
+    let report = audit(
         &proxy,
         &[
-            "audit",
             "--accounts",
             "400000000001,400000000002,400000000003",
             "--regions",
             "us-east-1,eu-west-1",
-            "--format",
-            "json",
-            "--quiet",
-            "--fail-on",
-            "never",
         ],
         true,
     )
@@ -420,38 +435,14 @@ fn a_full_audit_calls_read_operations_only() {
 
     // 3. The caller's own account (sts:GetCallerIdentity). It is the emulator's default
     //    account, which other tests may fill with anything: only its calls matter here.
-    run(
-        &proxy,
-        &[
-            "audit",
-            "--regions",
-            "us-east-1",
-            "--format",
-            "json",
-            "--quiet",
-            "--fail-on",
-            "never",
-        ],
-        false,
-    );
+    audit(&proxy, &["--regions", "us-east-1"], false);
 
     // 4. An organization (organizations:ListAccounts from the caller, then its accounts).
     harness::estate("org");
     let before = proxy.count("organizations:ListAccounts");
-    run(
+    audit(
         &proxy,
-        &[
-            "audit",
-            "--organization",
-            "--regions",
-            "us-east-1",
-            "--no-network",
-            "--format",
-            "json",
-            "--quiet",
-            "--fail-on",
-            "never",
-        ],
+        &["--organization", "--regions", "us-east-1", "--no-network"],
         false,
     );
     assert_eq!(proxy.count("organizations:ListAccounts"), before + 1);
@@ -475,16 +466,22 @@ fn a_full_audit_calls_read_operations_only() {
         ),
     ] {
         harness::estate(estate);
-        let accounts: Vec<&str> = accounts.iter().map(String::as_str).collect();
-        let args = harness::audit_args(&accounts, &["us-east-1"]);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let report = run(&proxy, &args, true).expect("a report");
+        let scope = ["--accounts", &accounts.join(","), "--regions", "us-east-1"];
+        let report = audit(&proxy, &scope, true).expect("a report");
         assert_eq!(
             report["scan"]["complete"], true,
             "{estate}: {:#}",
             report["scan"]
         );
     }
+
+    // 7. HTTP APIs through v2 VPC links (apigatewayv2:GetIntegrations, GetVpcLinks).
+    harness::estate("apigw-http-links");
+    audit(
+        &proxy,
+        &["--accounts", "910000000002", "--regions", "us-east-1"],
+        true,
+    );
 
     let all = proxy.seen();
     let ops: BTreeSet<&str> = all.iter().map(String::as_str).collect();

@@ -255,18 +255,15 @@ const RECORDED_LISTING: &str = concat!(
 fn audit_through(rules: Vec<Rule>) -> (harness::Run, Value) {
     harness::estate("trust");
     let proxy = FaultProxy::with_rules(&harness::emulator().endpoint, rules);
-    let mut cmd = harness::command(&proxy.endpoint);
-    cmd.args(["audit", "--accounts", &owner(11), "--regions", "us-east-1"])
-        .args([
-            "--no-network",
-            "--format",
-            "json",
-            "--quiet",
-            "--fail-on",
-            "never",
-        ])
-        .args(["--max-attempts", "2", "--timeout", "10"]);
-    let run = harness::run(cmd);
+    let scope = [
+        "--accounts",
+        &owner(11),
+        "--regions",
+        "us-east-1",
+        "--no-network",
+    ];
+    let limits = ["--max-attempts", "2", "--timeout", "10"];
+    let run = harness::audit_at(&proxy.endpoint, &[&scope[..], &limits].concat());
     let report = run.json();
     (run, report)
 }

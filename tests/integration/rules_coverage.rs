@@ -1,20 +1,24 @@
 //! Rules as data stay honest: every rule the binary knows fires on some seed estate, in the
-//! audits the API Gateway, network and transit gateway suites already run or the role trust
-//! suite's audit of its cases together (a rule no estate triggers is a rule no test proves).
-//! The README table and the rule pages are checked by the unit tests of `report::rule_docs`.
+//! audits the API Gateway, network, transit gateway and API Gateway paths suites already run
+//! or the role trust suite's audit of its cases together (a rule no estate triggers is a rule
+//! no test proves). The README table and the rule pages are checked by the unit tests of
+//! `report::rule_docs`.
 
-use crate::{api_gateway, network, role_trust, transit};
+use crate::{api_gateway, apigw_paths, network, role_trust, transit};
 use overexposed::rules::RuleId;
 use std::collections::BTreeSet;
 
 #[test]
 fn every_rule_fires_on_some_estate() {
     let mut fired: BTreeSet<&str> = BTreeSet::new();
+    let [deployments, websocket] = apigw_paths::paths_reports();
     for report in [
         api_gateway::matrix_report(),
         network::network_report(),
         transit::transit_report(),
         role_trust::trust_report(),
+        deployments,
+        websocket,
     ] {
         for f in report["findings"].as_array().expect("findings array") {
             fired.insert(f["rule_id"].as_str().expect("rule_id"));

@@ -266,10 +266,18 @@ fn gateway_route_tables_are_read_only_where_another_account_comes_in() {
 fn audit_through(rules: Vec<Rule>) -> (i32, Value) {
     report();
     let proxy = FaultProxy::with_rules(&harness::emulator().endpoint, rules);
-    let mut cmd = harness::command(&proxy.endpoint);
-    cmd.args(harness::audit_args(&ACCOUNTS, &["us-east-1"]))
-        .args(["--max-attempts", "1"]);
-    let run = harness::run(cmd);
+    let accounts = ACCOUNTS.join(",");
+    let run = harness::audit_at(
+        &proxy.endpoint,
+        &[
+            "--accounts",
+            &accounts,
+            "--regions",
+            "us-east-1",
+            "--max-attempts",
+            "1",
+        ],
+    );
     (run.status, run.json())
 }
 

@@ -19,6 +19,29 @@ pub(super) struct BrokenRule {
     pub(super) allowing_statements: Vec<String>,
 }
 
+impl BrokenRule {
+    /// Adds what another served version of the same method breaks of this rule (a stage's
+    /// canary, or another stage of a collapsed group): the wider reach, its explanation, and
+    /// every verb and statement.
+    pub(super) fn absorb(&mut self, other: BrokenRule) {
+        if other.reach.width() > self.reach.width() {
+            self.explanation = other.explanation;
+        }
+        self.reach = widest_reach(self.reach.clone(), other.reach);
+        self.write |= other.write;
+        for verb in other.verbs {
+            if !self.verbs.contains(&verb) {
+                self.verbs.push(verb);
+            }
+        }
+        self.verbs
+            .sort_by_key(|verb| ANY_VERBS.iter().position(|x| x == verb));
+        self.allowing_statements.extend(other.allowing_statements);
+        self.allowing_statements.sort();
+        self.allowing_statements.dedup();
+    }
+}
+
 /// The rule one verb breaks at this reach, if any.
 fn verb_rule(auth: Auth, verb: &str, reach: &Reach) -> Option<RuleId> {
     if !reach.beyond_owner() {
@@ -62,6 +85,8 @@ pub(super) fn covering_write_rule(rule: RuleId) -> Option<RuleId> {
         | RuleId::ApigwUnauthenticatedCrossAccount
         | RuleId::ApigwUnauthenticatedIpAllowlisted
         | RuleId::ApigwUnauthenticatedWriteInternet
+        | RuleId::ApigwUndeployedChange
+        | RuleId::ApigwWebsocketUnauthenticatedConnect
         | RuleId::ApigwWriteAnyAwsAccount
         | RuleId::ApigwWriteExternalAccounts
         | RuleId::ApigwWriteOrganization

@@ -31,7 +31,7 @@ pub(super) fn analyze_http_api(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     if api.protocol_type != "HTTP" {
-        // WebSocket APIs have no verbs or paths; not modelled yet.
+        // WebSocket APIs are judged by their `$connect` route (see `websocket`).
         return out;
     }
     let stages_unknown = stages_unreadable(

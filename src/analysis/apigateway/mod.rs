@@ -12,11 +12,19 @@
 //! a public API are stopped only by explicit Denies, and on a private API need the Allow too
 //! (a private API is reachable only through what its policy allows).
 //!
-//! Where things are: [`rest`] and [`http`] turn each kind of API into findings; [`stages`]
-//! picks the stages to judge; [`verdict`] decides who reaches each verb; [`classify`] maps a
-//! verdict to the rules it breaks; [`prose`] writes the words of a finding that are not its
-//! rule's and the facts its rule's fix names; [`via_role`] finds who reaches IAM-authenticated
-//! methods by becoming a role; `tests.rs` holds the unit tests; the rules' data, words
+//! What a REST stage serves is its deployment (and its canary's), not the working copy: each
+//! method is judged as the deployment's API summary has it, joined with the working copy for
+//! what the summary lacks (integration, VPC link); without a summary, the working copy stands
+//! in, at medium confidence. A stage whose deployment differs from the working copy is an
+//! informational finding of its own.
+//!
+//! Where things are: [`rest`], [`http`] and [`websocket`] turn each kind of API into findings;
+//! [`stages`] picks the stages to judge and what each serves; [`served`] lists the methods
+//! each deployment serves and groups their verdicts by stage; [`drift`] compares a stage with
+//! the working copy; [`verdict`] decides who reaches each verb; [`classify`] maps a verdict to
+//! the rules it breaks; [`prose`] writes the words of a finding that are not its rule's and
+//! the facts its rule's fix names; [`via_role`] finds who reaches IAM-authenticated methods by
+//! becoming a role; `tests.rs` (and `tests/`) holds the unit tests; the rules' data, words
 //! included, is in `rules/apigw-*.toml`.
 
 use super::roles::RoleCallers;
@@ -25,14 +33,18 @@ use crate::inventory::Target;
 use crate::model::Finding;
 use http::analyze_http_api;
 use rest::analyze_rest_api;
+use websocket::analyze_websocket_api;
 
 mod classify;
+mod drift;
 mod http;
 mod prose;
 mod rest;
+mod served;
 mod stages;
 mod verdict;
 mod via_role;
+mod websocket;
 
 /// The findings of every REST and HTTP API of one account and region; `roles` are the roles
 /// outsiders can become (trust paths into IAM-authenticated methods).
@@ -46,7 +58,11 @@ pub(super) fn analyze_target(
         out.extend(analyze_rest_api(target, api, ownership, roles));
     }
     for api in &target.http_apis {
-        out.extend(analyze_http_api(target, api, ownership, roles));
+        if api.protocol_type == "WEBSOCKET" {
+            out.extend(analyze_websocket_api(target, api));
+        } else {
+            out.extend(analyze_http_api(target, api, ownership, roles));
+        }
     }
     out
 }

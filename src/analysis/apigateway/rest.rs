@@ -1,14 +1,23 @@
-//! REST API methods: each method on each stage judged against the resource policy, the
-//! endpoint type and the method's authorization.
+//! REST API methods: each method each stage serves (its deployment, and its canary's) judged
+//! against the resource policy, the endpoint type and the method's authorization.
 
 use super::classify::{rules_broken, BrokenRule};
-use super::prose::{any_words, auth_phrase, rest_method_fix, stage_words, unparseable_policy_fix};
-use super::stages::{candidate_stages, collapse_stages, reachable_stages, stages_unreadable};
+use super::drift::undeployed_change_findings;
+use super::prose::{
+    any_words, auth_phrase, served_fix, served_words, stage_words, unparseable_policy_fix,
+};
+use super::served::{
+    served_methods, stage_groups, Judged, ServedMethod, StageGroup, REST_AUTHORIZATION_TYPES,
+};
+use super::stages::{
+    candidate_stages, reachable_stages, served_deployments, stages_unreadable, ServedDeployment,
+    ServedFrom,
+};
 use super::verdict::{caller_auth, method_arn, rest_verdict, widest_verdict, MethodVerdict};
 use super::via_role::{self, RestMethodView};
 use crate::analysis::roles::RoleCallers;
 use crate::analysis::{describe_reach, FindingDraft, VpcOwnership};
-use crate::inventory::{ApiResource, RestApi, RestMethod, Target};
+use crate::inventory::{RestApi, RestMethod, Target};
 use crate::model::{Auth, EntryPoint, Finding, Reach};
 use crate::operation::Operation;
 use crate::policy::{self, Network, PolicyDocument, ReachCache};
@@ -16,15 +25,9 @@ use crate::rules::RuleId;
 use serde_json::json;
 use std::collections::BTreeMap;
 
-/// The authorization types of a REST method that authenticate the caller.
-const REST_AUTHORIZATION_TYPES: [(&str, Auth); 3] = [
-    ("AWS_IAM", Auth::AwsIam),
-    ("CUSTOM", Auth::LambdaAuthorizer),
-    ("COGNITO_USER_POOLS", Auth::Cognito),
-];
-
-/// The findings of one REST API: each rule each method breaks on each stage it can be called
-/// on, or a single finding when its resource policy does not parse.
+/// The findings of one REST API: each rule each method breaks on each stage that serves it,
+/// the stages whose deployment differs from the working copy, or a single finding when its
+/// resource policy does not parse.
 pub(super) fn analyze_rest_api(
     target: &Target,
     api: &RestApi,
@@ -34,20 +37,26 @@ pub(super) fn analyze_rest_api(
     let parsed = api.policy.as_deref().map(policy::parse_policy);
     let stages_unknown =
         stages_unreadable(target, Operation::ApiGatewayGetStages, &api.id, &api.stages);
-    let stage_names: Vec<String> = if stages_unknown {
+    let served: Vec<ServedDeployment> = if stages_unknown {
         candidate_stages(parsed.as_ref().and_then(|p| p.as_ref().ok()))
+            .into_iter()
+            .map(|stage| ServedDeployment {
+                stage,
+                deployment_id: None,
+                canary_percent: None,
+                from: ServedFrom::WorkingCopy("its stages could not be read".to_string()),
+            })
+            .collect()
     } else {
-        reachable_stages(
+        let stages = reachable_stages(
             target,
             &api.id,
             api.disable_execute_api_endpoint,
             &api.stages,
-        )
-        .into_iter()
-        .map(|s| s.name.clone())
-        .collect()
+        );
+        served_deployments(target, api, &stages)
     };
-    if stage_names.is_empty() {
+    if served.is_empty() {
         // Never deployed, or its only door is disabled: nothing can call it.
         return Vec::new();
     }
@@ -63,61 +72,31 @@ pub(super) fn analyze_rest_api(
         // method verdicts, which would all rest on a guess.
         Some(Err(e)) => return vec![unparseable_policy_finding(target, api, network, &e.message)],
     };
+    let mut stage_count = served.iter().map(|s| &s.stage).collect::<Vec<_>>();
+    stage_count.dedup();
     let scope = RestApiScope {
         target,
         api,
         ownership,
         network,
         doc,
-        stage_names,
         stages_unknown,
+        stage_count: stage_count.len(),
     };
 
     let mut out = Vec::new();
     // One cache for the API's policy: methods decided by the same statements share a verdict.
     let mut cache = ReachCache::default();
-    for resource in &api.resources {
-        for method in resource.methods.iter().filter(|m| !is_cors_preflight(m)) {
-            let method = JudgedMethod {
-                resource,
-                method,
-                auth: caller_auth(
-                    &REST_AUTHORIZATION_TYPES,
-                    &method.authorization_type,
-                    method.api_key_required,
-                ),
-            };
-            for (stage, verdict) in scope.method_verdicts(&method, &mut cache) {
-                for broken in rules_broken(method.auth, &verdict) {
-                    out.push(scope.method_finding(&method, &stage, &verdict, broken));
-                }
-            }
-            // Who can call it by becoming a role of the owner.
-            if method.auth == Auth::AwsIam {
-                let view = RestMethodView {
-                    target,
-                    api,
-                    doc: scope.doc.as_ref(),
-                    network: scope.network,
-                    stages: &scope.stage_names,
-                    stages_unknown: scope.stages_unknown,
-                    resource,
-                    method: method.method,
-                };
-                out.extend(via_role::rest_method(roles, ownership, &view));
-            }
+    for methods in served_methods(api, &served).into_values() {
+        out.extend(scope.via_role_findings(&methods, roles));
+        for group in scope.groups(methods, &mut cache) {
+            out.extend(scope.group_findings(&group, &mut cache));
         }
     }
+    if !stages_unknown {
+        out.extend(undeployed_change_findings(&scope, &served, &mut cache));
+    }
     out
-}
-
-/// An `OPTIONS` method with a `MOCK` integration answers CORS preflights and returns no data.
-fn is_cors_preflight(m: &RestMethod) -> bool {
-    m.http_method == "OPTIONS"
-        && m.integration
-            .as_ref()
-            .and_then(|i| i.integration_type.as_deref())
-            == Some("MOCK")
 }
 
 /// The finding for an API whose resource policy does not parse: it may be open as wide as its
@@ -163,108 +142,205 @@ fn unparseable_policy_finding(
 }
 
 /// One REST API whose policy parsed, as its methods are judged.
-struct RestApiScope<'a> {
-    target: &'a Target,
-    api: &'a RestApi,
+pub(super) struct RestApiScope<'a> {
+    pub(super) target: &'a Target,
+    pub(super) api: &'a RestApi,
     ownership: &'a VpcOwnership,
     network: Network,
     doc: Option<PolicyDocument>,
-    /// The stages to judge each method on: the reachable ones, or the candidates when the
-    /// stages could not be read.
-    stage_names: Vec<String>,
+    /// The stages could not be read: the served deployments are the candidate stages, each
+    /// judged on the working copy, and a method's verdict is the widest over them.
     stages_unknown: bool,
-}
-
-/// One method of the API and the authentication it asks of callers.
-struct JudgedMethod<'a> {
-    resource: &'a ApiResource,
-    method: &'a RestMethod,
-    auth: Auth,
+    /// Distinct stages judged.
+    stage_count: usize,
 }
 
 impl RestApiScope<'_> {
-    /// The method's verdict per stage: one per stage, or one for `*` when all stages agree or
-    /// the stages are unknown (then the widest over the candidates, at medium confidence).
-    fn method_verdicts(
-        &self,
-        m: &JudgedMethod,
-        cache: &mut ReachCache,
-    ) -> Vec<(String, MethodVerdict)> {
-        let verdicts: Vec<(String, MethodVerdict)> = self
-            .stage_names
+    /// Who can call one method by becoming a role of the owner, on the stages that serve it
+    /// with IAM authorization. The working copy names the resource the trust-path fix needs:
+    /// a method it no longer has keeps only its direct verdicts.
+    fn via_role_findings(&self, methods: &[ServedMethod], roles: &RoleCallers) -> Vec<Finding> {
+        let Some((resource, method)) = methods.iter().find_map(|m| m.working) else {
+            return Vec::new();
+        };
+        let mut stages: Vec<String> = methods
             .iter()
-            .map(|stage| {
-                (
-                    stage.clone(),
-                    rest_verdict(
-                        self.target,
-                        self.api,
-                        self.doc.as_ref(),
-                        self.network,
-                        m.auth,
-                        stage,
-                        &m.method.http_method,
-                        &m.resource.path,
-                        self.ownership,
-                        cache,
-                    ),
-                )
+            .filter(|m| m.auth == Auth::AwsIam)
+            .map(|m| m.served.stage.clone())
+            .collect();
+        stages.dedup();
+        if stages.is_empty() {
+            return Vec::new();
+        }
+        let view = RestMethodView {
+            target: self.target,
+            api: self.api,
+            doc: self.doc.as_ref(),
+            network: self.network,
+            stages: &stages,
+            stages_unknown: self.stages_unknown,
+            resource,
+            method,
+        };
+        via_role::rest_method(roles, self.ownership, &view)
+    }
+
+    /// Who can reach a method with this authorization on this stage.
+    pub(super) fn verdict(
+        &self,
+        stage: &str,
+        verb: &str,
+        path: &str,
+        auth: Auth,
+        cache: &mut ReachCache,
+    ) -> MethodVerdict {
+        rest_verdict(
+            self.target,
+            self.api,
+            self.doc.as_ref(),
+            self.network,
+            auth,
+            stage,
+            verb,
+            path,
+            self.ownership,
+            cache,
+        )
+    }
+
+    /// The rules the working copy's version of a method breaks on `stage`.
+    pub(super) fn working_copy_rules(
+        &self,
+        stage: &str,
+        path: &str,
+        m: &RestMethod,
+        cache: &mut ReachCache,
+    ) -> Vec<BrokenRule> {
+        let auth = caller_auth(
+            &REST_AUTHORIZATION_TYPES,
+            &m.authorization_type,
+            m.api_key_required,
+        );
+        let verdict = self.verdict(stage, &m.http_method, path, auth, cache);
+        rules_broken(auth, &verdict)
+    }
+
+    /// One method's verdict on every deployment that serves it, grouped the way findings
+    /// speak: per stage, or `*` when every stage serves it alike. With the stages unknown, one
+    /// group `*` holds the widest verdict over the candidate stages.
+    fn groups<'m>(
+        &self,
+        methods: Vec<ServedMethod<'m>>,
+        cache: &mut ReachCache,
+    ) -> Vec<StageGroup<'m>> {
+        let judged: Vec<Judged> = methods
+            .into_iter()
+            .map(|m| {
+                let mut verdict = self.verdict(&m.served.stage, m.verb, m.path, m.auth, cache);
+                // A stage judged on the working copy may serve something else.
+                verdict.low_confidence |= m.read_from_working_copy();
+                Judged { m, verdict }
             })
             .collect();
         if self.stages_unknown {
-            let mut v = widest_verdict(verdicts);
-            v.low_confidence = true;
-            vec![("*".to_string(), v)]
-        } else {
-            collapse_stages(verdicts)
+            let m = judged[0].m;
+            let verdict = widest_verdict(
+                judged
+                    .into_iter()
+                    .map(|j| (j.m.served.stage.clone(), j.verdict))
+                    .collect(),
+            );
+            return vec![StageGroup {
+                stage: "*".to_string(),
+                judged: vec![Judged { m, verdict }],
+            }];
         }
+        stage_groups(judged, self.stage_count)
     }
 
-    /// The finding for one rule the method breaks on `stage`.
+    /// The findings of one group: each rule its served versions break, once, with the widest
+    /// reach any of them has.
+    fn group_findings(&self, group: &StageGroup, cache: &mut ReachCache) -> Vec<Finding> {
+        let mut broken: Vec<(BrokenRule, Vec<&Judged>)> = Vec::new();
+        for j in &group.judged {
+            for b in rules_broken(j.m.auth, &j.verdict) {
+                match broken.iter_mut().find(|(seen, _)| seen.rule == b.rule) {
+                    Some((seen, by)) => {
+                        seen.absorb(b);
+                        by.push(j);
+                    }
+                    None => broken.push((b, vec![j])),
+                }
+            }
+        }
+        broken
+            .into_iter()
+            .map(|(rule, by)| self.method_finding(&group.stage, &by, rule, cache))
+            .collect()
+    }
+
+    /// The finding for one rule that these served versions of a method (the first is the one
+    /// reported: a stage's own deployment before its canary) break on `stage`.
     fn method_finding(
         &self,
-        m: &JudgedMethod,
         stage: &str,
-        verdict: &MethodVerdict,
+        by: &[&Judged],
         broken: BrokenRule,
+        cache: &mut ReachCache,
     ) -> Finding {
-        let (target, api, verb, path) = (
-            self.target,
-            self.api,
-            &m.method.http_method,
-            &m.resource.path,
-        );
+        let m = &by[0].m;
+        let target = self.target;
+        let working_copy_fixed = self.working_copy_clears(by, broken.rule, cache);
         FindingDraft {
             rule_id: broken.rule,
             account_id: target.account_id.clone(),
             region: target.region.clone(),
-            resource_arn: method_arn(target, &api.id, stage, verb, path),
+            resource_arn: method_arn(target, &self.api.id, stage, m.verb, m.path),
             entry_point: EntryPoint::ApiGatewayRest,
-            api_id: Some(api.id.clone()),
+            api_id: Some(self.api.id.clone()),
             stage: Some(stage.to_string()),
-            method: verb.clone(),
-            path: path.clone(),
+            method: m.verb.to_string(),
+            path: m.path.to_string(),
             reach: broken.reach.clone(),
             auth: m.auth,
             write: broken.write,
-            message: self.method_message(m, stage, &broken),
-            specific_fix: rest_method_fix(broken.rule, &api.id, &m.resource.id, stage, verb, path),
-            low_confidence: verdict.low_confidence,
-            evidence: self.method_evidence(m, verdict, &broken),
+            message: self.method_message(stage, by, &broken),
+            specific_fix: served_fix(&self.api.id, stage, by, &broken, working_copy_fixed),
+            low_confidence: by.iter().any(|j| j.verdict.low_confidence),
+            evidence: self.method_evidence(by, &broken),
             identity: vec![
                 target.account_id.clone(),
                 target.region.clone(),
-                api.id.clone(),
+                self.api.id.clone(),
                 stage.to_string(),
-                verb.clone(),
-                path.clone(),
+                m.verb.to_string(),
+                m.path.to_string(),
             ],
         }
         .build()
     }
 
-    fn method_message(&self, m: &JudgedMethod, stage: &str, broken: &BrokenRule) -> String {
-        let (target, api) = (self.target, self.api);
+    /// True when the working copy no longer breaks `rule` where these served versions do:
+    /// each was read from a deployment that differs from the working copy, whose own version
+    /// of the method (if it still has one) breaks nothing of the kind on that stage. Then
+    /// deploying the working copy is the whole fix.
+    fn working_copy_clears(&self, by: &[&Judged], rule: RuleId, cache: &mut ReachCache) -> bool {
+        by.iter().all(|j| {
+            if j.m.read_from_working_copy() || !j.m.differs_from_working_copy() {
+                return false;
+            }
+            match j.m.working {
+                None => true,
+                Some((_, wc)) => self
+                    .working_copy_rules(&j.m.served.stage, j.m.path, wc, cache)
+                    .iter()
+                    .all(|b| b.rule != rule),
+            }
+        })
+    }
+
+    fn method_message(&self, stage: &str, by: &[&Judged], broken: &BrokenRule) -> String {
+        let (target, api, m) = (self.target, self.api, &by[0].m);
         let policy_words = match (&api.policy, broken.explanation.is_empty()) {
             (None, _) => " The API has no resource policy.".to_string(),
             (Some(_), true) => String::new(),
@@ -274,9 +350,9 @@ impl RestApiScope<'_> {
             ),
         };
         format!(
-            "{} {} on REST API {} ({}, {}) in {}/{}, {}: reachable by {} with {}{}.{} {}",
-            m.method.http_method,
-            m.resource.path,
+            "{} {} on REST API {} ({}, {}) in {}/{}, {}: reachable by {} with {}{}.{}{} {}",
+            m.verb,
+            m.path,
             api.name,
             api.id,
             api.endpoint_types.join(","),
@@ -285,7 +361,8 @@ impl RestApiScope<'_> {
             stage_words(stage, self.stages_unknown, "every deployed stage"),
             describe_reach(&broken.reach),
             auth_phrase(m.auth),
-            any_words(&m.method.http_method, broken),
+            any_words(m.verb, broken),
+            served_words(by, self.stages_unknown),
             policy_words,
             broken.rule.rule().impact,
         )
@@ -293,20 +370,31 @@ impl RestApiScope<'_> {
 
     fn method_evidence(
         &self,
-        m: &JudgedMethod,
-        verdict: &MethodVerdict,
+        by: &[&Judged],
         broken: &BrokenRule,
     ) -> BTreeMap<String, serde_json::Value> {
-        let api = self.api;
+        let (api, m) = (self.api, &by[0].m);
         let mut evidence = BTreeMap::new();
         evidence.insert("api_name".into(), json!(api.name));
         evidence.insert("endpoint_types".into(), json!(api.endpoint_types));
-        evidence.insert(
-            "authorization_type".into(),
-            json!(m.method.authorization_type),
-        );
-        if m.method.api_key_required {
+        evidence.insert("authorization_type".into(), json!(m.authorization_type));
+        if m.api_key_required {
             evidence.insert("api_key_required".into(), json!(true));
+        }
+        if !self.stages_unknown {
+            evidence.insert(
+                "served_by".into(),
+                json!(by.iter().map(|j| served_evidence(&j.m)).collect::<Vec<_>>()),
+            );
+        }
+        if !m.read_from_working_copy() && m.differs_from_working_copy() {
+            let working = m.working.map(|(_, wc)| {
+                json!({
+                    "authorization_type": wc.authorization_type,
+                    "api_key_required": wc.api_key_required,
+                })
+            });
+            evidence.insert("working_copy".into(), json!(working));
         }
         if api.policy.is_some() {
             evidence.insert(
@@ -314,16 +402,45 @@ impl RestApiScope<'_> {
                 json!(broken.allowing_statements),
             );
             evidence.insert("policy_explanation".into(), json!(broken.explanation));
-            evidence.insert("policy_note".into(), json!("verdict on the current resource policy; a policy change takes effect on callers only after the API is redeployed"));
+            evidence.insert("policy_note".into(), json!("verdict on the current resource policy; a policy change takes effect on callers only after the API is redeployed, and no API returns the policy a deployment serves"));
         }
-        if !verdict.unevaluated.is_empty() {
-            evidence.insert("unevaluated_conditions".into(), json!(verdict.unevaluated));
+        let mut unevaluated: Vec<&String> =
+            by.iter().flat_map(|j| &j.verdict.unevaluated).collect();
+        unevaluated.sort();
+        unevaluated.dedup();
+        if !unevaluated.is_empty() {
+            evidence.insert("unevaluated_conditions".into(), json!(unevaluated));
         }
-        if let Some(link) = vpc_link_of(self.target, m.method) {
+        if let Some(link) = m.working.and_then(|(_, wc)| vpc_link_of(self.target, wc)) {
             evidence.insert("vpc_link".into(), json!(link));
         }
         evidence
     }
+}
+
+/// Which deployment served a method, and where its facts were read.
+fn served_evidence(m: &ServedMethod) -> serde_json::Value {
+    let s = m.served;
+    let mut out = serde_json::Map::new();
+    out.insert("stage".into(), json!(s.stage));
+    if let Some(id) = s.deployment_id {
+        out.insert("deployment_id".into(), json!(id));
+    }
+    if let Some(percent) = s.canary_percent {
+        out.insert("canary_percent_traffic".into(), json!(percent));
+    }
+    out.insert("authorization_type".into(), json!(m.authorization_type));
+    out.insert("api_key_required".into(), json!(m.api_key_required));
+    match &s.from {
+        ServedFrom::Summary(_) => {
+            out.insert("read_from".into(), json!("api_summary"));
+        }
+        ServedFrom::WorkingCopy(why) => {
+            out.insert("read_from".into(), json!("working_copy"));
+            out.insert("why".into(), json!(why));
+        }
+    }
+    serde_json::Value::Object(out)
 }
 
 /// The VPC link a method's integration forwards to, with the link's targets, as evidence.

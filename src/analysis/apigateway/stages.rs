@@ -1,11 +1,14 @@
-//! Which stages of an API are judged: those a caller can reach, the candidates when they
-//! could not be read, and the collapse of agreeing stages into `*`.
+//! Which stages of an API are judged and what each serves: the stages a caller can reach,
+//! the candidates when they could not be read, and the deployment (and canary) each serves.
 
-use super::verdict::MethodVerdict;
 use crate::arn::Arn;
-use crate::inventory::Target;
+use crate::inventory::{DeployedMethod, Deployment, RestApi, Stage, Target};
 use crate::operation::Operation;
 use crate::policy::PolicyDocument;
+use std::collections::BTreeMap;
+
+/// What a deployment serves: per path, per verb, the method's authorization.
+pub(super) type ApiSummary = BTreeMap<String, BTreeMap<String, DeployedMethod>>;
 
 /// Stages a caller can actually hit. With the default endpoint disabled, only stages mapped
 /// under a custom domain are reachable. If the custom domains could not be read (an error is
@@ -14,8 +17,8 @@ pub(super) fn reachable_stages<'a>(
     target: &Target,
     api_id: &str,
     disabled_default_endpoint: bool,
-    stages: &'a [crate::inventory::Stage],
-) -> Vec<&'a crate::inventory::Stage> {
+    stages: &'a [Stage],
+) -> Vec<&'a Stage> {
     if !disabled_default_endpoint {
         return stages.iter().collect();
     }
@@ -51,7 +54,7 @@ pub(super) fn stages_unreadable(
     target: &Target,
     operation: Operation,
     api_id: &str,
-    stages: &[crate::inventory::Stage],
+    stages: &[Stage],
 ) -> bool {
     stages.is_empty()
         && target
@@ -87,19 +90,102 @@ pub(super) fn candidate_stages(doc: Option<&PolicyDocument>) -> Vec<String> {
     out.into_iter().collect()
 }
 
-/// One verdict for all stages when they agree (reported as stage `*`), else one per stage.
-/// An API with a single stage is always reported under that stage's name.
-pub(super) fn collapse_stages(
-    verdicts: Vec<(String, MethodVerdict)>,
-) -> Vec<(String, MethodVerdict)> {
-    if verdicts.len() > 1 && verdicts.windows(2).all(|w| w[0].1 == w[1].1) {
-        let v = verdicts
-            .into_iter()
-            .next()
-            .map(|(_, v)| v)
-            .expect("non-empty");
-        vec![("*".to_string(), v)]
-    } else {
-        verdicts
+/// Where the methods a stage serves are read from.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum ServedFrom<'a> {
+    /// The deployment's API summary: exactly what callers hit.
+    Summary(&'a ApiSummary),
+    /// The API's working copy, because the deployment's summary is missing; says why.
+    WorkingCopy(String),
+}
+
+/// One deployment a stage serves: its own, or its canary's to a share of its traffic.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct ServedDeployment<'a> {
+    pub(super) stage: String,
+    pub(super) deployment_id: Option<&'a str>,
+    /// The canary's share of the stage's traffic; `None` for the stage's own deployment.
+    pub(super) canary_percent: Option<f64>,
+    pub(super) from: ServedFrom<'a>,
+}
+
+impl ServedDeployment<'_> {
+    pub(super) fn is_canary(&self) -> bool {
+        self.canary_percent.is_some()
+    }
+}
+
+/// What each stage serves: its deployment, then its canary's when it has one. A deployment
+/// whose summary is missing (not read, the read failed, or AWS gave none) is judged on the
+/// working copy, and the reason goes with it: never a narrower verdict than the facts allow.
+pub(super) fn served_deployments<'a>(
+    target: &Target,
+    api: &'a RestApi,
+    stages: &[&'a Stage],
+) -> Vec<ServedDeployment<'a>> {
+    let mut out = Vec::new();
+    for stage in stages {
+        out.push(served(
+            target,
+            api,
+            &stage.name,
+            stage.deployment_id.as_deref(),
+            None,
+        ));
+        if let Some(canary) = &stage.canary {
+            out.push(served(
+                target,
+                api,
+                &stage.name,
+                canary.deployment_id.as_deref(),
+                Some(canary.percent_traffic.unwrap_or(0.0)),
+            ));
+        }
+    }
+    out
+}
+
+fn served<'a>(
+    target: &Target,
+    api: &'a RestApi,
+    stage: &str,
+    deployment_id: Option<&'a str>,
+    canary_percent: Option<f64>,
+) -> ServedDeployment<'a> {
+    let whose = match canary_percent {
+        None => format!("stage {stage}"),
+        Some(_) => format!("the canary of stage {stage}"),
+    };
+    let from = match deployment_id {
+        None => ServedFrom::WorkingCopy(format!("{whose} names no deployment")),
+        Some(id) => match api.deployments.iter().find(|d| d.id == id) {
+            Some(Deployment {
+                api_summary: Some(summary),
+                ..
+            }) => ServedFrom::Summary(summary),
+            Some(_) => ServedFrom::WorkingCopy(format!(
+                "AWS returned no API summary for deployment {id} of {whose}"
+            )),
+            None => {
+                let resource = format!("{}/{id}", api.id);
+                let failed = target.errors.iter().find(|e| {
+                    e.is(Operation::ApiGatewayGetDeployment)
+                        && e.resource.as_deref() == Some(resource.as_str())
+                });
+                ServedFrom::WorkingCopy(match failed {
+                    Some(e) => format!(
+                        "deployment {id} of {whose} could not be read ({}: {})",
+                        e.operation, e.code
+                    ),
+                    None => format!("deployment {id} of {whose} was not read"),
+                })
+            }
+        },
+    };
+    ServedDeployment {
+        stage: stage.to_string(),
+        deployment_id,
+        canary_percent,
+        from,
     }
 }

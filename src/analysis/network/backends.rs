@@ -1,7 +1,7 @@
 //! Backends: private load balancers whose targets overlap merged into one service, and how a
 //! finding names a backend and the API Gateway methods it bypasses.
 
-use super::published::{sort_methods, PublishedMethod};
+use super::published::{listener_load_balancer, sort_methods, PublishedMethod};
 use super::region_index::{HostPort, RegionIndex};
 use crate::inventory::{LoadBalancer, Target};
 use crate::operation::Operation;
@@ -26,17 +26,44 @@ pub(super) struct Backend<'a> {
 }
 
 /// Each load balancer of the region, its targets, and why it is private: internal, a VPC
-/// link's target, or published by an endpoint service.
+/// link's target (a REST link's, or an HTTP API integration's listener), or published by an
+/// endpoint service.
 pub(super) fn lb_views<'a>(region: &RegionIndex<'a>, target: &'a Target) -> Vec<LbView<'a>> {
     // Load balancer ARN → the VPC links and endpoint services in front of it.
-    let mut fronted_by: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut fronted_by: HashMap<String, Vec<String>> = HashMap::new();
     for link in &target.vpc_links {
         for arn in &link.target_arns {
-            fronted_by.entry(arn.as_str()).or_default().push(format!(
+            fronted_by.entry(arn.clone()).or_default().push(format!(
                 "target of API Gateway VPC link {} ({})",
                 link.id, link.name
             ));
         }
+    }
+    for (api, integration) in target.http_apis.iter().flat_map(|api| {
+        api.integrations
+            .iter()
+            .flatten()
+            .filter(|i| i.connection_type.as_deref() == Some("VPC_LINK"))
+            .map(move |i| (api, i))
+    }) {
+        let Some(lb) = integration
+            .integration_uri
+            .as_deref()
+            .and_then(listener_load_balancer)
+        else {
+            continue;
+        };
+        let link = integration.connection_id.as_deref().unwrap_or("?");
+        let link_name = target
+            .http_vpc_links
+            .iter()
+            .find(|l| l.id == link)
+            .map(|l| format!(" ({})", l.name))
+            .unwrap_or_default();
+        fronted_by.entry(lb).or_default().push(format!(
+            "published by HTTP API {} ({}) through VPC link {link}{link_name}",
+            api.name, api.id
+        ));
     }
     for svc in &target.network.endpoint_services {
         for arn in svc
@@ -45,7 +72,7 @@ pub(super) fn lb_views<'a>(region: &RegionIndex<'a>, target: &'a Target) -> Vec<
             .chain(&svc.gateway_load_balancer_arns)
         {
             fronted_by
-                .entry(arn.as_str())
+                .entry(arn.clone())
                 .or_default()
                 .push(format!("published by endpoint service {}", svc.service_id));
         }
@@ -85,7 +112,7 @@ fn find_root(parent: &mut [usize], mut i: usize) -> usize {
 /// map: linear in the number of targets).
 pub(super) fn merge_backends<'a>(
     views: &'a [LbView<'a>],
-    published: &HashMap<&str, Vec<PublishedMethod>>,
+    published: &HashMap<String, Vec<PublishedMethod>>,
 ) -> Vec<Backend<'a>> {
     let private: Vec<usize> = (0..views.len())
         .filter(|&i| !views[i].private_because.is_empty())
@@ -182,6 +209,7 @@ pub(super) fn methods_evidence(methods: &[PublishedMethod]) -> Value {
         .map(|m| json!({
             "api_id": m.api_id,
             "api_name": m.api_name,
+            "api_type": m.api_kind.label(),
             "method": m.method,
             "path": m.path,
             "authorization_type": m.authorization_type,
@@ -204,6 +232,9 @@ fn unread_api_reads(target: &Target) -> Vec<String> {
                     Operation::ApiGatewayGetRestApis
                         | Operation::ApiGatewayGetResources
                         | Operation::ApiGatewayGetVpcLinks
+                        | Operation::ApiGatewayV2GetApis
+                        | Operation::ApiGatewayV2GetRoutes
+                        | Operation::ApiGatewayV2GetIntegrations
                 )
             })
         })
@@ -217,6 +248,16 @@ fn unread_api_reads(target: &Target) -> Vec<String> {
             .filter(|a| a.partial && !seen.contains(Operation::ApiGatewayGetResources.as_str()))
             .map(|a| format!("REST API {} (partly)", a.id)),
     );
+    // Routes whose integrations were not read at all (a snapshot older than these reads).
+    if !seen.contains(Operation::ApiGatewayV2GetIntegrations.as_str()) {
+        out.extend(
+            target
+                .http_apis
+                .iter()
+                .filter(|a| !a.routes.is_empty() && a.integrations.is_none())
+                .map(|a| format!("the integrations of API {} (not in this snapshot)", a.id)),
+        );
+    }
     out
 }
 
@@ -239,9 +280,10 @@ pub(super) fn bypass_sentence(region: &RegionIndex, methods: &[PublishedMethod])
         .take(8)
         .map(|m| {
             format!(
-                "{} {} on REST API {} ({}, {}{})",
+                "{} {} on {} {} ({}, {}{})",
                 m.method,
                 m.path,
+                m.api_kind.words(),
                 m.api_name,
                 m.api_id,
                 m.authorization_type,

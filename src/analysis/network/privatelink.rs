@@ -47,7 +47,7 @@ fn principal_organization(p: &str, kind: Option<&str>) -> Option<(String, Option
 pub(super) fn endpoint_service_findings(
     region: &RegionIndex,
     backends: &[Backend],
-    published: &HashMap<&str, Vec<PublishedMethod>>,
+    published: &HashMap<String, Vec<PublishedMethod>>,
 ) -> Vec<Finding> {
     let target = region.target;
     let member_of: HashMap<&str, usize> = backends
@@ -386,7 +386,7 @@ fn service_backends(
     svc: &EndpointService,
     backends: &[Backend],
     member_of: &HashMap<&str, usize>,
-    published: &HashMap<&str, Vec<PublishedMethod>>,
+    published: &HashMap<String, Vec<PublishedMethod>>,
 ) -> Vec<ServedBackend> {
     let mut seen: BTreeSet<&str> = BTreeSet::new();
     let mut out = Vec::new();
@@ -416,7 +416,7 @@ fn service_backends(
 fn unknown_backend(
     target: &Target,
     lb_arn: &str,
-    published: &HashMap<&str, Vec<PublishedMethod>>,
+    published: &HashMap<String, Vec<PublishedMethod>>,
 ) -> ServedBackend {
     let why = match target
         .errors

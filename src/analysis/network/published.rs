@@ -1,15 +1,23 @@
-//! API Gateway methods published through VPC links.
+//! API Gateway methods and routes published through VPC links: REST methods through REST (v1)
+//! links, HTTP API routes through v2 links to a load balancer's listener, WebSocket API routes
+//! through REST links.
 
-use crate::inventory::{RestApi, Target};
+use crate::inventory::{HttpApi, RestApi, Target, VpcLink};
 use std::collections::{BTreeSet, HashMap};
 
-/// An API Gateway method that forwards to a load balancer through a VPC link.
+/// An API Gateway method (or HTTP/WebSocket route) that forwards to a load balancer through a
+/// VPC link.
 #[derive(Clone)]
 pub(super) struct PublishedMethod {
     pub(super) api_id: String,
     pub(super) api_name: String,
+    pub(super) api_kind: ApiKind,
+    /// The verb (`ANY` for an HTTP API's `$default`, `*` for a WebSocket route).
     pub(super) method: String,
+    /// The resource path, or the route key when the route has no path (`$default`,
+    /// `sendmessage`).
     pub(super) path: String,
+    /// What guards it: the method's or route's own; a WebSocket route's is `$connect`'s.
     pub(super) authorization_type: String,
     /// True when the link was inferred: the integration named no link id (moto drops it) or a
     /// stage variable (`${stageVariables.…}`, whose values are not collected), and the method
@@ -17,37 +25,111 @@ pub(super) struct PublishedMethod {
     pub(super) inferred: bool,
 }
 
-/// Methods published per load balancer ARN, in one pass over the region's methods.
-pub(super) fn published_by_lb(target: &Target) -> HashMap<&str, Vec<PublishedMethod>> {
-    let links: HashMap<&str, &crate::inventory::VpcLink> = target
-        .vpc_links
-        .iter()
-        .map(|l| (l.id.as_str(), l))
-        .collect();
-    let linked: BTreeSet<&str> = target
-        .vpc_links
-        .iter()
-        .flat_map(|l| l.target_arns.iter().map(String::as_str))
-        .collect();
-    let by_dns: HashMap<String, &str> = target
-        .network
-        .load_balancers
-        .iter()
-        .filter(|lb| linked.contains(lb.arn.as_str()))
-        .filter_map(|lb| {
-            Some((
-                lb.dns_name.as_deref()?.to_ascii_lowercase(),
-                lb.arn.as_str(),
-            ))
-        })
-        .collect();
-    let only_link = match target.vpc_links.as_slice() {
-        [only] => Some(only),
-        _ => None,
-    };
-    let mut out: HashMap<&str, Vec<PublishedMethod>> = HashMap::new();
+/// The kind of API a published method belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ApiKind {
+    Rest,
+    Http,
+    WebSocket,
+}
+
+impl ApiKind {
+    /// As evidence has it (`api_type`).
+    pub(super) fn label(self) -> &'static str {
+        match self {
+            ApiKind::Rest => "rest",
+            ApiKind::Http => "http",
+            ApiKind::WebSocket => "websocket",
+        }
+    }
+
+    /// As a message names it.
+    pub(super) fn words(self) -> &'static str {
+        match self {
+            ApiKind::Rest => "REST API",
+            ApiKind::Http => "HTTP API",
+            ApiKind::WebSocket => "WebSocket API",
+        }
+    }
+}
+
+/// What ties integrations to load balancers in one region: the REST links, and the load
+/// balancers those links target by DNS name (a URI names the host, not the link).
+struct Links<'t> {
+    by_id: HashMap<&'t str, &'t VpcLink>,
+    by_dns: HashMap<String, &'t str>,
+    only: Option<&'t VpcLink>,
+}
+
+impl<'t> Links<'t> {
+    fn of(target: &'t Target) -> Links<'t> {
+        let linked: BTreeSet<&str> = target
+            .vpc_links
+            .iter()
+            .flat_map(|l| l.target_arns.iter().map(String::as_str))
+            .collect();
+        Links {
+            by_id: target
+                .vpc_links
+                .iter()
+                .map(|l| (l.id.as_str(), l))
+                .collect(),
+            by_dns: target
+                .network
+                .load_balancers
+                .iter()
+                .filter(|lb| linked.contains(lb.arn.as_str()))
+                .filter_map(|lb| {
+                    Some((
+                        lb.dns_name.as_deref()?.to_ascii_lowercase(),
+                        lb.arn.as_str(),
+                    ))
+                })
+                .collect(),
+            only: match target.vpc_links.as_slice() {
+                [only] => Some(only),
+                _ => None,
+            },
+        }
+    }
+
+    /// The load balancers a REST link integration reaches, and whether that was inferred: by
+    /// its link id; with no id (moto drops it) or a stage variable, by the URI's host, else the
+    /// region's only link.
+    fn targets(&self, connection_id: Option<&str>, uri: Option<&str>) -> (Vec<&'t str>, bool) {
+        let stage_variable = connection_id.is_some_and(|c| c.contains("${stageVariables."));
+        match connection_id {
+            Some(id) if !stage_variable => (
+                self.by_id
+                    .get(id)
+                    .map(|l| l.target_arns.iter().map(String::as_str).collect())
+                    .unwrap_or_default(),
+                false,
+            ),
+            _ => {
+                let by_uri =
+                    uri.and_then(|u| self.by_dns.get(&uri_host(u).to_ascii_lowercase()).copied());
+                match (by_uri, self.only) {
+                    (Some(arn), _) => (vec![arn], stage_variable),
+                    (None, Some(link)) => {
+                        (link.target_arns.iter().map(String::as_str).collect(), true)
+                    }
+                    (None, None) => (vec![], false),
+                }
+            }
+        }
+    }
+}
+
+/// Methods published per load balancer ARN, in one pass over the region's methods and routes.
+pub(super) fn published_by_lb(target: &Target) -> HashMap<String, Vec<PublishedMethod>> {
+    let links = Links::of(target);
+    let mut out: HashMap<String, Vec<PublishedMethod>> = HashMap::new();
     for api in &target.rest_apis {
-        add_api_methods(api, &links, &by_dns, only_link, &mut out);
+        add_api_methods(api, &links, &mut out);
+    }
+    for api in &target.http_apis {
+        add_api_routes(api, &links, &mut out);
     }
     for methods in out.values_mut() {
         sort_methods(methods);
@@ -60,55 +142,111 @@ pub(super) fn sort_methods(methods: &mut Vec<PublishedMethod>) {
     methods.dedup_by(|a, b| a.api_id == b.api_id && a.path == b.path && a.method == b.method);
 }
 
-fn add_api_methods<'t>(
-    api: &RestApi,
-    links: &HashMap<&str, &'t crate::inventory::VpcLink>,
-    by_dns: &HashMap<String, &'t str>,
-    only_link: Option<&'t crate::inventory::VpcLink>,
-    out: &mut HashMap<&'t str, Vec<PublishedMethod>>,
-) {
+fn add_api_methods(api: &RestApi, links: &Links, out: &mut HashMap<String, Vec<PublishedMethod>>) {
     for r in &api.resources {
         for m in &r.methods {
             let Some(i) = &m.integration else { continue };
             if i.connection_type.as_deref() != Some("VPC_LINK") {
                 continue;
             }
-            let stage_variable = i
-                .connection_id
-                .as_deref()
-                .is_some_and(|c| c.contains("${stageVariables."));
-            let by_uri = i
-                .uri
-                .as_deref()
-                .and_then(|u| by_dns.get(&uri_host(u).to_ascii_lowercase()).copied());
-            let (arns, inferred): (Vec<&'t str>, bool) = match i.connection_id.as_deref() {
-                Some(id) if !stage_variable => (
-                    links
-                        .get(id)
-                        .map(|l| l.target_arns.iter().map(String::as_str).collect())
-                        .unwrap_or_default(),
-                    false,
-                ),
-                // No link id (moto drops it) or a stage variable: trust the URI's host, else
-                // the region's only link.
-                _ => match (by_uri, only_link) {
-                    (Some(arn), _) => (vec![arn], stage_variable),
-                    (None, Some(link)) => {
-                        (link.target_arns.iter().map(String::as_str).collect(), true)
-                    }
-                    (None, None) => (vec![], false),
-                },
-            };
+            let (arns, inferred) = links.targets(i.connection_id.as_deref(), i.uri.as_deref());
             for arn in arns {
-                out.entry(arn).or_default().push(PublishedMethod {
-                    api_id: api.id.clone(),
-                    api_name: api.name.clone(),
-                    method: m.http_method.clone(),
-                    path: r.path.clone(),
-                    authorization_type: m.authorization_type.clone(),
-                    inferred,
-                });
+                out.entry(arn.to_string())
+                    .or_default()
+                    .push(PublishedMethod {
+                        api_id: api.id.clone(),
+                        api_name: api.name.clone(),
+                        api_kind: ApiKind::Rest,
+                        method: m.http_method.clone(),
+                        path: r.path.clone(),
+                        authorization_type: m.authorization_type.clone(),
+                        inferred,
+                    });
             }
+        }
+    }
+}
+
+/// The load balancer an HTTP API integration's listener ARN belongs to
+/// (`…:listener/net/<name>/<lb-id>/<listener-id>` → `…:loadbalancer/net/<name>/<lb-id>`).
+pub(super) fn listener_load_balancer(uri: &str) -> Option<String> {
+    let (head, resource) = uri.split_once(":listener/")?;
+    if !head.contains(":elasticloadbalancing:") {
+        return None;
+    }
+    let (lb, _listener) = resource.rsplit_once('/')?;
+    Some(format!("{head}:loadbalancer/{lb}"))
+}
+
+/// The routes of an HTTP or WebSocket API whose integration goes through a VPC link: an HTTP
+/// API's names a listener (a Cloud Map service ties to no load balancer); a WebSocket API's
+/// goes through a REST link, like a REST method.
+fn add_api_routes(api: &HttpApi, links: &Links, out: &mut HashMap<String, Vec<PublishedMethod>>) {
+    let Some(integrations) = &api.integrations else {
+        return;
+    };
+    let websocket = api.protocol_type == "WEBSOCKET";
+    // A WebSocket route is guarded by `$connect`, or by nothing when there is none.
+    let connect_auth = api
+        .routes
+        .iter()
+        .find(|r| r.route_key == "$connect")
+        .map_or("NONE", |r| r.authorization_type.as_str());
+    for route in &api.routes {
+        let Some(id) = route
+            .target
+            .as_deref()
+            .and_then(|t| t.strip_prefix("integrations/"))
+        else {
+            continue;
+        };
+        let Some(i) = integrations.iter().find(|i| i.id == id) else {
+            continue;
+        };
+        if i.connection_type.as_deref() != Some("VPC_LINK") {
+            continue;
+        }
+        let uri = i.integration_uri.as_deref();
+        let (arns, inferred): (Vec<String>, bool) = if websocket {
+            let (arns, inferred) = links.targets(i.connection_id.as_deref(), uri);
+            (arns.into_iter().map(str::to_string).collect(), inferred)
+        } else {
+            (
+                uri.and_then(listener_load_balancer).into_iter().collect(),
+                false,
+            )
+        };
+        let (method, path, authorization_type) = if websocket {
+            ("*".to_string(), route.route_key.clone(), connect_auth)
+        } else {
+            match route.route_key.split_once(' ') {
+                Some((verb, path)) => (
+                    verb.to_string(),
+                    path.to_string(),
+                    route.authorization_type.as_str(),
+                ),
+                // `$default` catches every verb and path no other route matches.
+                None => (
+                    "ANY".to_string(),
+                    route.route_key.clone(),
+                    route.authorization_type.as_str(),
+                ),
+            }
+        };
+        for arn in arns {
+            out.entry(arn).or_default().push(PublishedMethod {
+                api_id: api.id.clone(),
+                api_name: api.name.clone(),
+                api_kind: if websocket {
+                    ApiKind::WebSocket
+                } else {
+                    ApiKind::Http
+                },
+                method: method.clone(),
+                path: path.clone(),
+                authorization_type: authorization_type.to_string(),
+                inferred,
+            });
         }
     }
 }

@@ -171,6 +171,26 @@ fn every_write(rule: &str, reach: &str) -> Vec<(String, String, String, String, 
     ]
 }
 
+/// [`every_write`] and the one read the role's invoke grant reaches (GET /orders), sorted.
+fn every_write_and_the_read(
+    write_rule: &str,
+    read_rule: &str,
+    reach: &str,
+) -> Vec<(String, String, String, String, String)> {
+    let mut rows = every_write(write_rule, reach);
+    rows.push(row(read_rule, "api1", "GET", "/orders", reach));
+    rows.sort();
+    rows
+}
+
+/// The finding on POST /orders.
+fn post_orders(findings: &[Finding]) -> &Finding {
+    findings
+        .iter()
+        .find(|f| f.method == "POST" && f.path == "/orders")
+        .unwrap()
+}
+
 #[test]
 fn a_partner_trusted_role_with_write_permission_is_a_finding_on_every_write() {
     let bridge = role(
@@ -310,16 +330,14 @@ fn principal_star_is_any_account_unless_narrowed_to_an_organization() {
     let anyone = role("open", &trusts(r#"{"AWS":"*"}"#), &[INVOKE_ALL]);
     let findings = audit(&estate(vec![iam(vec![anyone])], None));
     let reach = "any_aws_account via role/open";
-    let mut expected = every_write("apigw-write-via-role-any-account", reach);
-    expected.push(row(
-        "apigw-read-via-role-any-account",
-        "api1",
-        "GET",
-        "/orders",
-        reach,
-    ));
-    expected.sort();
-    assert_eq!(rows(&findings), expected);
+    assert_eq!(
+        rows(&findings),
+        every_write_and_the_read(
+            "apigw-write-via-role-any-account",
+            "apigw-read-via-role-any-account",
+            reach
+        )
+    );
     let any = findings.iter().find(|f| f.method == "ANY").unwrap();
     assert_eq!(any.severity, Severity::Critical);
     // The ANY method's reads are folded into its write finding.
@@ -372,10 +390,7 @@ fn an_external_id_does_not_narrow_any_account() {
         &[INVOKE_ALL],
     );
     let findings = audit(&estate(vec![iam(vec![anyone])], None));
-    let post = findings
-        .iter()
-        .find(|f| f.method == "POST" && f.path == "/orders")
-        .unwrap();
+    let post = post_orders(&findings);
     assert_eq!(post.rule_id, RuleId::ApigwWriteViaRoleAnyAccount);
     assert_eq!(post.confidence, Confidence::High);
     assert!(
@@ -396,20 +411,15 @@ fn a_web_identity_without_a_subject_is_anyone_on_the_internet() {
     let open = role("deploy", &github(""), &[INVOKE_ALL]);
     let findings = audit(&estate(vec![iam(vec![open])], None));
     let reach = "internet via role/deploy";
-    let mut expected = every_write("apigw-write-via-web-identity", reach);
-    expected.push(row(
-        "apigw-read-via-web-identity",
-        "api1",
-        "GET",
-        "/orders",
-        reach,
-    ));
-    expected.sort();
-    assert_eq!(rows(&findings), expected);
-    let post = findings
-        .iter()
-        .find(|f| f.method == "POST" && f.path == "/orders")
-        .unwrap();
+    assert_eq!(
+        rows(&findings),
+        every_write_and_the_read(
+            "apigw-write-via-web-identity",
+            "apigw-read-via-web-identity",
+            reach
+        )
+    );
+    let post = post_orders(&findings);
     assert_eq!(post.severity, Severity::Critical);
     assert!(
         post.remediation

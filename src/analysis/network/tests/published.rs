@@ -3,7 +3,9 @@
 
 use super::fixtures::*;
 use super::*;
-use crate::inventory::VpcLink;
+use crate::analysis::network::published::listener_load_balancer;
+use crate::inventory::{HttpApi, HttpIntegration, HttpRoute, HttpVpcLink, VpcLink};
+use crate::rules::RuleId;
 use serde_json::json;
 
 #[test]
@@ -57,4 +59,220 @@ fn no_method_is_said_to_publish_a_backend_when_api_gateway_could_not_be_read() {
         &["No API Gateway method publishes this backend"],
     );
     assert_says(&f[0].message, &["apigateway:GetRestApis"]);
+}
+
+/// The backend NLB's listener, as an HTTP API private integration names it.
+const NLB_LISTENER: &str =
+    "arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/net/backend/1/9f8e";
+
+/// HTTP API `h1` with `POST /orders` (no authorizer) and `$default` (JWT) through the v2 VPC
+/// link `vl2-1` to `uri`.
+fn http_api_to(uri: &str) -> HttpApi {
+    let route = |id: &str, key: &str, auth: &str| HttpRoute {
+        id: id.into(),
+        route_key: key.into(),
+        authorization_type: auth.into(),
+        target: Some("integrations/int-1".into()),
+        ..Default::default()
+    };
+    HttpApi {
+        id: "h1".into(),
+        name: "orders-v2".into(),
+        protocol_type: "HTTP".into(),
+        routes: vec![
+            route("rt1", "POST /orders", "NONE"),
+            route("rt2", "$default", "JWT"),
+            // A route with no integration publishes nothing.
+            HttpRoute {
+                target: None,
+                ..route("rt3", "GET /health", "NONE")
+            },
+        ],
+        integrations: Some(vec![HttpIntegration {
+            id: "int-1".into(),
+            integration_type: Some("HTTP_PROXY".into()),
+            connection_type: Some("VPC_LINK".into()),
+            connection_id: Some("vl2-1".into()),
+            integration_uri: Some(uri.into()),
+        }]),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_listener_arn_names_its_load_balancer() {
+    assert_eq!(listener_load_balancer(NLB_LISTENER).as_deref(), Some(NLB));
+    assert_eq!(
+        listener_load_balancer(
+            "arn:aws:elasticloadbalancing:eu-west-1:1:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2"
+        )
+        .as_deref(),
+        Some("arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/web/50dc6c495c0c9188")
+    );
+    for not_a_listener in [
+        "arn:aws:servicediscovery:us-east-1:111111111111:service/srv-1",
+        "http://backend.elb.amazonaws.com/orders",
+        "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/net/backend/1",
+        "",
+    ] {
+        assert_eq!(
+            listener_load_balancer(not_a_listener),
+            None,
+            "{not_a_listener}"
+        );
+    }
+}
+
+#[test]
+fn http_routes_through_a_v2_link_are_bypassed_like_rest_methods() {
+    let mut t = base_with([public_nlb(&[BACKEND])]);
+    t.http_apis.push(http_api_to(NLB_LISTENER));
+    t.http_vpc_links.push(HttpVpcLink {
+        id: "vl2-1".into(),
+        name: "orders-link".into(),
+        ..Default::default()
+    });
+    let f: Vec<Finding> = audit(vec![t])
+        .into_iter()
+        .filter(|f| f.rule_id == RuleId::PublicLbExposesPrivateBackend)
+        .collect();
+    assert_eq!(summary(&f), vec![public_lb_exposes(PUBLIC_NLB, "internet")]);
+    let bypassed = &f[0].evidence["bypassed_methods"];
+    assert_eq!(
+        bypassed,
+        &json!([
+            {"api_id": "api1", "api_name": "partner-api", "api_type": "rest", "method": "GET",
+             "path": "/orders", "authorization_type": "AWS_IAM", "link_inferred": false},
+            {"api_id": "h1", "api_name": "orders-v2", "api_type": "http", "method": "ANY",
+             "path": "$default", "authorization_type": "JWT", "link_inferred": false},
+            {"api_id": "h1", "api_name": "orders-v2", "api_type": "http", "method": "POST",
+             "path": "/orders", "authorization_type": "NONE", "link_inferred": false},
+        ])
+    );
+    assert_eq!(f[0].confidence, Confidence::High);
+    assert_says(
+        &f[0].message,
+        &[
+            "POST /orders on HTTP API orders-v2 (h1, NONE)",
+            "GET /orders on REST API",
+        ],
+    );
+}
+
+#[test]
+fn an_http_link_alone_makes_its_backend_private() {
+    // No REST link: the backend NLB is published only by the HTTP API's integration. An
+    // internet-facing NLB in front of it would be ordinary hosting otherwise.
+    let mut t = base_with([public_nlb(&[BACKEND])]);
+    t.vpc_links.clear();
+    t.rest_apis.clear();
+    t.network.load_balancers[0].scheme = "internet-facing".into();
+    assert_eq!(audit(vec![t.clone()]), vec![]);
+    t.http_apis.push(http_api_to(NLB_LISTENER));
+    let f: Vec<Finding> = audit(vec![t])
+        .into_iter()
+        .filter(|f| f.rule_id == RuleId::PublicLbExposesPrivateBackend)
+        .collect();
+    // The link's own load balancer is internet-facing too: it is a door of its own, as for
+    // a REST VPC link.
+    assert_eq!(
+        summary(&f),
+        vec![
+            public_lb_exposes(NLB, "internet"),
+            public_lb_exposes(PUBLIC_NLB, "internet")
+        ]
+    );
+    for finding in &f {
+        assert_eq!(
+            finding.evidence["backend"]["private_because"],
+            json!(["published by HTTP API orders-v2 (h1) through VPC link vl2-1"])
+        );
+    }
+}
+
+#[test]
+fn a_cloud_map_integration_ties_to_no_load_balancer() {
+    let mut t = base_with([public_nlb(&[BACKEND])]);
+    t.http_apis.push(http_api_to(
+        "arn:aws:servicediscovery:us-east-1:111111111111:service/srv-1",
+    ));
+    let f = audit(vec![t]);
+    let bypassed = f
+        .iter()
+        .find(|f| f.rule_id == RuleId::PublicLbExposesPrivateBackend)
+        .map(|f| f.evidence["bypassed_methods"].clone())
+        .unwrap();
+    assert_eq!(bypassed.as_array().unwrap().len(), 1, "{bypassed:#}");
+    assert_eq!(bypassed[0]["api_type"], "rest");
+}
+
+#[test]
+fn websocket_routes_through_a_rest_link_are_guarded_by_connect() {
+    let mut t = base_with([public_nlb(&[BACKEND])]);
+    let mut ws = http_api_to("http://backend.elb.amazonaws.com/ws");
+    ws.id = "ws1".into();
+    ws.name = "chat".into();
+    ws.protocol_type = "WEBSOCKET".into();
+    ws.routes = vec![
+        HttpRoute {
+            id: "rc".into(),
+            route_key: "$connect".into(),
+            authorization_type: "AWS_IAM".into(),
+            ..Default::default()
+        },
+        HttpRoute {
+            id: "rs".into(),
+            route_key: "sendmessage".into(),
+            authorization_type: "NONE".into(),
+            target: Some("integrations/int-1".into()),
+            ..Default::default()
+        },
+    ];
+    // WebSocket private integrations go through REST (v1) links.
+    ws.integrations.as_mut().unwrap()[0].connection_id = Some("vl-1".into());
+    t.http_apis.push(ws);
+    let f = audit(vec![t]);
+    let bypassed = f
+        .iter()
+        .find(|f| f.rule_id == RuleId::PublicLbExposesPrivateBackend)
+        .map(|f| f.evidence["bypassed_methods"].clone())
+        .unwrap();
+    assert_eq!(
+        bypassed[1],
+        json!({"api_id": "ws1", "api_name": "chat", "api_type": "websocket", "method": "*",
+               "path": "sendmessage", "authorization_type": "AWS_IAM", "link_inferred": false})
+    );
+}
+
+#[test]
+fn routes_whose_integrations_were_not_read_leave_the_list_open() {
+    let mut t = base_with([public_nlb(&[BACKEND])]);
+    let mut api = http_api_to(NLB_LISTENER);
+    api.integrations = None;
+    t.http_apis.push(api);
+    let f = audit(vec![t.clone()]);
+    let lb = f
+        .iter()
+        .find(|f| f.rule_id == RuleId::PublicLbExposesPrivateBackend)
+        .unwrap();
+    assert_says(
+        &lb.message,
+        &["the integrations of API h1 (not in this snapshot) could not be read"],
+    );
+    // A failed read says which read failed, once.
+    read_failed(
+        &mut t,
+        Operation::ApiGatewayV2GetIntegrations,
+        "AccessDeniedException",
+    );
+    let f = audit(vec![t]);
+    let lb = f
+        .iter()
+        .find(|f| f.rule_id == RuleId::PublicLbExposesPrivateBackend)
+        .unwrap();
+    assert_says(
+        &lb.message,
+        &["apigatewayv2:GetIntegrations (AccessDeniedException)"],
+    );
+    assert_never_says(&lb.message, &["(not in this snapshot)"]);
 }

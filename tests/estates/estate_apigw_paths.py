@@ -1,0 +1,188 @@
+"""API Gateway paths of issue 10: what a REST stage serves (deployments and canaries), HTTP API
+VPC links (v2) to a private load balancer, and WebSocket APIs.
+
+Accounts 9100000000xx belong to these estates only.
+
+| account      | estate               | what is in it                                                |
+|--------------|----------------------|--------------------------------------------------------------|
+| 910000000001 | apigw-deployments    | REST APIs whose stages serve other deployments than their    |
+|              |                      | working copy: fixed but not redeployed, added but never      |
+|              |                      | deployed, a canary deployment, and one in step               |
+| 910000000002 | apigw-http-links     | an internal NLB published by an HTTP API through a v2 VPC    |
+|              |                      | link (integration URI = its listener ARN), a public NLB in   |
+|              |                      | front of the same instance, and an HTTP API reaching the     |
+|              |                      | backend over the internet (no link: publishes nothing)       |
+| 910000000003 | apigw-websocket      | WebSocket APIs: $connect open, with IAM, with a Lambda       |
+|              |                      | authorizer, none at all, and one with its endpoint disabled  |
+
+Every REST deployment goes through build.deploy, which records the API summary real AWS would
+return for it; the tests serve those summaries through the fault proxy.
+
+moto quirks met here (the tests repeat the ones that shape an assertion):
+- GetDeployment ignores embed=apisummary: no `apiSummary`, ever.
+- update_method is not implemented: a method's authorization is changed by deleting the method
+  and putting it again.
+- Canaries cannot be seeded: create_deployment ignores `canarySettings`, and update_stage on
+  /canarySettings/deploymentId replaces the stage's own deploymentId. The canary deployment is
+  made here (a deployment with no stage); the test adds `canarySettings` to GetStages.
+- NLB listener ARNs say `listener/app/…` like ALBs' (trust the load balancer's `Type`); the
+  auditor derives the load balancer from the listener ARN, which still names it.
+"""
+
+from build import deploy, legacy_backend, load_balancer
+from seed import Aws
+
+DEPLOYMENTS = "910000000001"
+HTTP_LINKS = "910000000002"
+WEBSOCKET = "910000000003"
+
+LAMBDA_URI = (
+    "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+    f"arn:aws:lambda:us-east-1:{WEBSOCKET}:function:connect-auth/invocations"
+)
+
+
+def rest_with(aws, name, methods):
+    """A REST API with (path, verb, authorizationType) MOCK methods, not deployed. Returns
+    (api_id, {(path, verb): resource_id})."""
+    api_id = aws.apigw.create_rest_api(name=name, endpointConfiguration={"types": ["REGIONAL"]})["id"]
+    root = aws.apigw.get_resources(restApiId=api_id)["items"][0]["id"]
+    resources = {"/": root}
+    ids = {}
+    for path, verb, auth in methods:
+        if path not in resources:
+            resources[path] = aws.apigw.create_resource(
+                restApiId=api_id, parentId=root, pathPart=path.strip("/"))["id"]
+        rid = resources[path]
+        aws.apigw.put_method(restApiId=api_id, resourceId=rid, httpMethod=verb, authorizationType=auth)
+        aws.apigw.put_integration(restApiId=api_id, resourceId=rid, httpMethod=verb, type="MOCK")
+        ids[(path, verb)] = rid
+    return api_id, ids
+
+
+def set_auth(aws, api_id, resource_id, verb, auth):
+    """Changes a method's authorization in the working copy (moto has no update_method: the
+    method is put again)."""
+    aws.apigw.delete_method(restApiId=api_id, resourceId=resource_id, httpMethod=verb)
+    aws.apigw.put_method(restApiId=api_id, resourceId=resource_id, httpMethod=verb,
+                         authorizationType=auth)
+    aws.apigw.put_integration(restApiId=api_id, resourceId=resource_id, httpMethod=verb,
+                              type="MOCK")
+
+
+def seed_deployments(aws):
+    out = {}
+    # Deployed open, then fixed in the working copy and never redeployed: still open on prod.
+    api, ids = rest_with(aws, "fixed-not-deployed",
+                         [("/orders", "GET", "AWS_IAM"), ("/orders", "POST", "NONE")])
+    out["rest:fixed-not-deployed"] = api
+    out["deployment:fixed-not-deployed"] = deploy(aws, api, "prod")
+    set_auth(aws, api, ids[("/orders", "POST")], "POST", "AWS_IAM")
+
+    # Deployed safe, then an open method added and never deployed: not reachable yet.
+    api, ids = rest_with(aws, "added-not-deployed", [("/orders", "GET", "AWS_IAM")])
+    out["rest:added-not-deployed"] = api
+    out["deployment:added-not-deployed"] = deploy(aws, api, "prod")
+    aws.apigw.put_method(restApiId=api, resourceId=ids[("/orders", "GET")], httpMethod="DELETE",
+                         authorizationType="NONE")
+    aws.apigw.put_integration(restApiId=api, resourceId=ids[("/orders", "GET")],
+                              httpMethod="DELETE", type="MOCK")
+
+    # prod serves a safe deployment; its canary (added by the test: moto cannot) serves one
+    # where POST was open; the working copy is back to IAM.
+    api, ids = rest_with(aws, "canary", [("/orders", "POST", "AWS_IAM")])
+    out["rest:canary"] = api
+    out["deployment:canary"] = deploy(aws, api, "prod")
+    set_auth(aws, api, ids[("/orders", "POST")], "POST", "NONE")
+    out["deployment:canary-canary"] = deploy(aws, api, description="canary")
+    set_auth(aws, api, ids[("/orders", "POST")], "POST", "AWS_IAM")
+
+    # In step: what the stage serves is the working copy.
+    api, _ = rest_with(aws, "in-step", [("/orders", "GET", "AWS_IAM"), ("/orders", "POST", "NONE")])
+    out["rest:in-step"] = api
+    out["deployment:in-step"] = deploy(aws, api, "prod")
+    return out
+
+
+def seed_http_links(aws):
+    b = legacy_backend(aws, cidr="10.91.0.0/16", name="orders", api=False)
+    listener = aws.elbv2.describe_listeners(LoadBalancerArn=b["nlb"])["Listeners"][0]["ListenerArn"]
+    public_nlb, _ = load_balancer(aws, "orders-public", b["vpc"], [b["subnet"]], "internet-facing",
+                                  "network", [(b["instance"], 8080)])
+    link = aws.apigw2.create_vpc_link(Name="orders-v2-link", SubnetIds=[b["subnet"]],
+                                      SecurityGroupIds=[b["sg"]])["VpcLinkId"]
+
+    api = aws.apigw2.create_api(Name="orders-http", ProtocolType="HTTP")["ApiId"]
+    integration = aws.apigw2.create_integration(
+        ApiId=api, IntegrationType="HTTP_PROXY", IntegrationMethod="ANY", ConnectionType="VPC_LINK",
+        ConnectionId=link, IntegrationUri=listener, PayloadFormatVersion="1.0")["IntegrationId"]
+    routes = {}
+    for key, auth in [("POST /orders", "NONE"), ("GET /orders", "AWS_IAM")]:
+        routes[key] = aws.apigw2.create_route(ApiId=api, RouteKey=key, AuthorizationType=auth,
+                                              Target=f"integrations/{integration}")["RouteId"]
+    aws.apigw2.create_stage(ApiId=api, StageName="$default")
+
+    # The same backend over the internet (its DNS name, no VPC link): publishes nothing.
+    direct = aws.apigw2.create_api(Name="orders-direct", ProtocolType="HTTP")["ApiId"]
+    direct_integration = aws.apigw2.create_integration(
+        ApiId=direct, IntegrationType="HTTP_PROXY", IntegrationMethod="ANY",
+        IntegrationUri=f"http://{b['nlb_dns']}/orders", PayloadFormatVersion="1.0")["IntegrationId"]
+    aws.apigw2.create_route(ApiId=direct, RouteKey="GET /orders", AuthorizationType="AWS_IAM",
+                            Target=f"integrations/{direct_integration}")
+    aws.apigw2.create_stage(ApiId=direct, StageName="$default")
+    return {
+        "http:orders-http": api,
+        "http:orders-direct": direct,
+        "http_link": link,
+        "http_links_nlb": b["nlb"],
+        "http_links_listener": listener,
+        "http_links_public_nlb": public_nlb,
+        "http_links_vpc_link_v1": b["vpc_link"],
+    }
+
+
+def websocket_api(aws, name, connect_auth, routes=("sendmessage", "$default"), disabled=False):
+    """A WebSocket API with `routes` (no authorization: only $connect can have any) and, unless
+    `connect_auth` is None, a $connect route with that authorization; one stage, prod."""
+    kwargs = {"Name": name, "ProtocolType": "WEBSOCKET",
+              "RouteSelectionExpression": "$request.body.action"}
+    if disabled:
+        kwargs["DisableExecuteApiEndpoint"] = True
+    api = aws.apigw2.create_api(**kwargs)["ApiId"]
+    ids = {f"ws:{name}": api}
+    for key in routes:
+        aws.apigw2.create_route(ApiId=api, RouteKey=key, AuthorizationType="NONE")
+    if connect_auth:
+        kw = {"ApiId": api, "RouteKey": "$connect", "AuthorizationType": connect_auth}
+        if connect_auth == "CUSTOM":
+            kw["AuthorizerId"] = aws.apigw2.create_authorizer(
+                ApiId=api, AuthorizerType="REQUEST", Name="connect-auth",
+                IdentitySource=["route.request.header.Authorization"],
+                AuthorizerUri=LAMBDA_URI)["AuthorizerId"]
+        ids[f"connect:{name}"] = aws.apigw2.create_route(**kw)["RouteId"]
+    aws.apigw2.create_stage(ApiId=api, StageName="prod")
+    return ids
+
+
+def seed_websocket(aws):
+    out = {}
+    out.update(websocket_api(aws, "chat-open", "NONE"))
+    out.update(websocket_api(aws, "chat-iam", "AWS_IAM"))
+    out.update(websocket_api(aws, "chat-lambda", "CUSTOM"))
+    out.update(websocket_api(aws, "chat-no-connect", None))
+    out.update(websocket_api(aws, "chat-disabled", "NONE", disabled=True))
+    return out
+
+
+def register(estate):
+    @estate("apigw-deployments")
+    def _deployments(endpoint):
+        return seed_deployments(Aws(endpoint, DEPLOYMENTS))
+
+    @estate("apigw-http-links")
+    def _http_links(endpoint):
+        return seed_http_links(Aws(endpoint, HTTP_LINKS))
+
+    @estate("apigw-websocket")
+    def _websocket(endpoint):
+        return seed_websocket(Aws(endpoint, WEBSOCKET))

@@ -14,6 +14,7 @@ mod apigw_paths;
 mod cli;
 mod demo;
 mod faults;
+mod fewest_calls;
 mod network;
 mod org_run;
 mod packaging;

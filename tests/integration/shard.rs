@@ -10,6 +10,7 @@ use crate::harness;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 const NETWORK_ACCOUNTS: [&str; 15] = [
     "500000000001",
@@ -223,11 +224,20 @@ fn strip_times(value: &mut Value) {
     }
 }
 
+const PROOF_REGIONS: [&str; 2] = ["--regions", "us-east-1,eu-west-1"];
+
+/// The unsharded snapshot of the proof's estate (collected once per test process; the
+/// fewest-calls test reads it too).
+pub fn proof_snapshot() -> &'static Path {
+    static WHOLE: OnceLock<PathBuf> = OnceLock::new();
+    WHOLE.get_or_init(|| collect("proof-whole.json", &proof_accounts(), &PROOF_REGIONS))
+}
+
 #[test]
 fn sharded_and_merged_reports_equal_the_unsharded_ones_apart_from_timestamps() {
     let accounts = proof_accounts();
-    let regions = ["--regions", "us-east-1,eu-west-1"];
-    let whole = collect("proof-whole.json", &accounts, &regions);
+    let regions = PROOF_REGIONS;
+    let whole = proof_snapshot();
     let dir = harness::scratch_file("proof-shards");
     std::fs::create_dir_all(&dir).unwrap();
     let count = 4;
@@ -245,7 +255,7 @@ fn sharded_and_merged_reports_equal_the_unsharded_ones_apart_from_timestamps() {
         .collect();
     let shard_refs: Vec<&Path> = shards.iter().map(PathBuf::as_path).collect();
     for format in ["json", "sarif", "table"] {
-        let expected = analyze(&[&whole], format, 0);
+        let expected = analyze(&[whole], format, 0);
         let merged = analyze(&shard_refs, format, 0);
         assert!(
             merged == expected,
@@ -260,7 +270,7 @@ fn sharded_and_merged_reports_equal_the_unsharded_ones_apart_from_timestamps() {
         );
     }
     // Not a vacuous proof: the report has findings in several accounts, across accounts too.
-    let report: Value = serde_json::from_str(&analyze(&[&whole], "json", 0)).unwrap();
+    let report: Value = serde_json::from_str(&analyze(&[whole], "json", 0)).unwrap();
     let accounts_with_findings: BTreeSet<&str> = report["findings"]
         .as_array()
         .unwrap()

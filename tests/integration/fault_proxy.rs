@@ -38,7 +38,7 @@
 //! any JSON answer on its way back (e.g. a canary added to a stage).
 
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -229,6 +229,11 @@ pub struct Simulation {
     pub regions: Vec<String>,
     /// (SigV4 service, tokens per second, burst): `apigateway` covers both API Gateway APIs.
     pub buckets: Vec<(String, f64, f64)>,
+    /// Accounts that hold, in every region, `large_rest_apis` REST APIs (with no resources or
+    /// stages): each costs a `GetResources` and a `GetStages`, so these targets read API
+    /// Gateway faster than its bucket refills and meet its throttling.
+    pub large_accounts: BTreeSet<String>,
+    pub large_rest_apis: usize,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -761,7 +766,25 @@ fn simulated_answer(st: &mut State, sim: &Simulation, req: &Request, ctx: &Ctx) 
     }
     let action = ctx.op.split(':').nth(1).unwrap_or_default();
     Some(
-        if header(req, "x-amz-target").is_some() || service.starts_with("apigateway") {
+        if ctx.op == "apigateway:GetRestApis"
+            && ctx
+                .account
+                .as_ref()
+                .is_some_and(|a| sim.large_accounts.contains(a))
+        {
+            // At most 500 a page (the collector asks for 500): one page, no position.
+            let items: Vec<Value> = (0..sim.large_rest_apis.min(500))
+                .map(|n| {
+                    serde_json::json!({
+                        "id": format!("sim{n:04}"),
+                        "name": format!("sim-{n}"),
+                        "endpointConfiguration": {"types": ["REGIONAL"]},
+                    })
+                })
+                .collect();
+            let body = serde_json::to_vec(&serde_json::json!({ "item": items })).unwrap();
+            response(200, "application/json", "", &body)
+        } else if header(req, "x-amz-target").is_some() || service.starts_with("apigateway") {
             // JSON and REST-JSON: an empty object is an empty listing (no items, no next token).
             response(200, "application/json", "", b"{}")
         } else if ctx.op == "ec2:DescribeRegions" {

@@ -25,7 +25,7 @@ fn pages(n: usize, page: usize) -> u64 {
 }
 
 /// The fewest calls, per operation, that read what `snapshot` holds.
-fn fewest(snapshot: &Value) -> BTreeMap<&'static str, u64> {
+pub fn fewest(snapshot: &Value) -> BTreeMap<&'static str, u64> {
     let mut f: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut add = |op: &'static str, n: u64| *f.entry(op).or_default() += n;
     let targets = items(&snapshot["targets"]);

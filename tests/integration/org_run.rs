@@ -10,11 +10,18 @@
 //! (`ec2:DescribeRegions`). For each `--concurrency` it prints the wall time, the logical
 //! calls, the requests the proxy answered, the throttled answers and the retries.
 //!
+//! One account in 100 is large: in every region it holds ORG_LARGE_APIS REST APIs, so it reads
+//! API Gateway faster than the bucket refills, meets throttling and retries (the SDK's standard
+//! retry: exponential backoff with jitter). The run also prints the calls against the fewest
+//! for the same data (`fewest_calls::fewest`).
+//!
 //! Environment: ORG_ACCOUNTS (1000), ORG_REGIONS (4), ORG_CONCURRENCY (a comma-separated list:
-//! 8,32,64), ORG_LATENCY_MS (50), OVEREXPOSED_BIN (a release binary; default: the test's).
+//! 8,32,64), ORG_LATENCY_MS (50), ORG_LARGE_APIS (100; 0: every account empty),
+//! OVEREXPOSED_BIN (a release binary; default: the test's).
 
 use crate::fault_proxy::{FaultProxy, Simulation};
 use crate::harness;
+use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 fn env_or(name: &str, default: &str) -> String {
@@ -46,15 +53,31 @@ fn simulated_organization_run() {
     let ids: Vec<String> = (0..accounts)
         .map(|n| format!("{:012}", 900_000_000_000u64 + n as u64))
         .collect();
+    let large_rest_apis: usize = env_or("ORG_LARGE_APIS", "100").parse().unwrap();
+    let large_accounts: BTreeSet<String> = if large_rest_apis == 0 {
+        BTreeSet::new()
+    } else {
+        ids.iter().step_by(100).cloned().collect()
+    };
     let bin = std::env::var("OVEREXPOSED_BIN")
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_overexposed").to_string());
     println!(
-        "\nsimulated organization run: {accounts} accounts x {region_count} regions, {} ms per call, {bin}",
+        "\nsimulated organization run: {accounts} accounts x {region_count} regions ({} of them with {large_rest_apis} REST APIs per region), {} ms per call, {bin}",
+        large_accounts.len(),
         latency.as_millis()
     );
     println!(
-        "{:>11} {:>9} {:>9} {:>10} {:>10} {:>8} {:>9} {:>9}",
-        "concurrency", "wall s", "targets", "calls", "requests", "retries", "throttled", "complete"
+        "{:>11} {:>9} {:>9} {:>10} {:>10} {:>8} {:>9} {:>8} {:>9} {:>8}",
+        "concurrency",
+        "wall s",
+        "targets",
+        "calls",
+        "requests",
+        "retries",
+        "throttled",
+        "partial",
+        "complete",
+        "/fewest"
     );
     for concurrency in levels {
         let proxy = FaultProxy::with_rules(&harness::emulator().endpoint, vec![]);
@@ -65,6 +88,8 @@ fn simulated_organization_run() {
                 ("apigateway".into(), 10.0, 40.0),
                 ("ec2".into(), 20.0, 100.0),
             ],
+            large_accounts: large_accounts.clone(),
+            large_rest_apis,
         });
         let out = harness::scratch_file(&format!("org-run-{concurrency}.json"));
         // The harness's clean AWS environment, for whichever binary is measured.
@@ -99,16 +124,21 @@ fn simulated_organization_run() {
             .map(|n| n.as_u64().unwrap())
             .sum();
         let requests = proxy.requests().len() as u64;
+        let fewest: u64 = crate::fewest_calls::fewest(&snapshot).values().sum();
+        let targets = snapshot["targets"].as_array().unwrap();
+        let partial = targets.iter().filter(|t| t["status"] != "complete").count();
         println!(
-            "{:>11} {:>9.1} {:>9} {:>10} {:>10} {:>8} {:>9} {:>9}",
+            "{:>11} {:>9.1} {:>9} {:>10} {:>10} {:>8} {:>9} {:>8} {:>9} {:>8.3}",
             concurrency,
             wall.as_secs_f64(),
-            snapshot["targets"].as_array().unwrap().len(),
+            targets.len(),
             calls,
             requests,
             requests.saturating_sub(calls),
             proxy.throttled(),
-            run.status == 0
+            partial,
+            run.status == 0,
+            calls as f64 / fewest as f64
         );
     }
 }

@@ -46,7 +46,10 @@ pub fn fewest(snapshot: &Value) -> BTreeMap<&'static str, u64> {
         let rest = items(&t["rest_apis"]);
         let http = items(&t["http_apis"]);
         add("apigateway:GetRestApis", pages(rest.len(), 500));
-        add("apigateway:GetVpcLinks", pages(items(&t["vpc_links"]).len(), 500));
+        add(
+            "apigateway:GetVpcLinks",
+            pages(items(&t["vpc_links"]).len(), 500),
+        );
         add("apigatewayv2:GetApis", pages(http.len(), 500));
         for api in rest {
             let resources = items(&api["resources"]);
@@ -84,7 +87,10 @@ pub fn fewest(snapshot: &Value) -> BTreeMap<&'static str, u64> {
         // Custom domains, read only where an API turns its default endpoint off: the HTTP API
         // listing (it names regional REST domains too) and, for REST APIs, the REST listing
         // (edge-optimized domains are only there); one mapping read per domain would do.
-        let off = |apis: &[Value]| apis.iter().any(|a| a["disable_execute_api_endpoint"] == true);
+        let off = |apis: &[Value]| {
+            apis.iter()
+                .any(|a| a["disable_execute_api_endpoint"] == true)
+        };
         let (rest_off, http_off) = (off(rest), off(http));
         if rest_off || http_off {
             add("apigatewayv2:GetDomainNames", 1);
@@ -175,7 +181,10 @@ pub fn fewest(snapshot: &Value) -> BTreeMap<&'static str, u64> {
         }
         add(
             "ec2:GetTransitGatewayRouteTablePropagations",
-            tables.iter().filter(|t| !t["propagations"].is_null()).count() as u64,
+            tables
+                .iter()
+                .filter(|t| !t["propagations"].is_null())
+                .count() as u64,
         );
         add(
             "ec2:SearchTransitGatewayRoutes",
@@ -187,7 +196,10 @@ pub fn fewest(snapshot: &Value) -> BTreeMap<&'static str, u64> {
     // `network::the_network_inventory_is_counted_call_by_call` pins them to the target groups
     // whose verdicts need them.
     let attributes = "elasticloadbalancing:DescribeTargetGroupAttributes";
-    f.insert(attributes, snapshot["api_calls"][attributes].as_u64().unwrap_or(0));
+    f.insert(
+        attributes,
+        snapshot["api_calls"][attributes].as_u64().unwrap_or(0),
+    );
     f
 }
 

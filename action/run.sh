@@ -32,14 +32,18 @@ esac
 # Split on whitespace, without quotes or globbing.
 read -r -a extra <<<"${INPUT_EXTRA_ARGS:-}"
 args+=(${extra[@]+"${extra[@]}"})
-args+=(-o "$out/results.json" -o "$out/results.sarif" -o "$out/summary.md")
+args+=(-o "$out/results.json" -o "$out/summary.md")
+# Split: one SARIF file per account instead of one file, which a large scan could not keep
+# within GitHub's limits (overexposed refuses to write it then, and exits 2).
 sarif_dir=""
+sarif="$out/results.sarif"
 case "${INPUT_SARIF_SPLIT:-false}" in
 true)
     sarif_dir="$out/sarif"
+    sarif="$sarif_dir"
     args+=(--sarif-split-dir "$sarif_dir")
     ;;
-false | "") ;;
+false | "") args+=(-o "$sarif") ;;
 *) usage_error "sarif-split must be true or false" ;;
 esac
 
@@ -64,7 +68,7 @@ fi
     echo "exit-code=$code"
     echo "complete=$complete"
     echo "json=$out/results.json"
-    echo "sarif=$out/results.sarif"
+    echo "sarif=$sarif"
     echo "sarif-dir=$sarif_dir"
     echo "markdown=$out/summary.md"
 } >>"$GITHUB_OUTPUT"

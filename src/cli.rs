@@ -9,9 +9,10 @@
 
 use crate::analysis::analyze_with;
 use crate::aws::{self, Progress, ProgressSink, ScanOptions};
+use crate::config::{Config, ScanDefaults};
 use crate::inventory::{Inventory, ShardSpec, TargetStatus};
 use crate::model::Severity;
-use crate::report::{self, AuditReport};
+use crate::report::{self, counted, sarif, AuditReport};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -79,6 +80,28 @@ pub enum Command {
         /// No summary line on stderr.
         #[arg(long, short)]
         quiet: bool,
+        /// The configuration to read (default: ./overexposed.toml when it exists).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Accept every finding of a report: append a `[[suppress]]` entry by fingerprint for each
+    /// finding not yet suppressed, so that later scans gate only on new exposure.
+    Baseline {
+        /// A JSON report written by `audit` or `analyze`.
+        #[arg(long, value_name = "FILE")]
+        report: PathBuf,
+        /// The configuration to write or append to (the rest of it is kept as it is).
+        #[arg(long, short, value_name = "FILE", default_value = crate::config::DEFAULT_FILE)]
+        output: PathBuf,
+        /// The reason written on every entry (default: accepted at the baseline of today).
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+        /// The last day the entries suppress (YYYY-MM-DD); after it they expire.
+        #[arg(long, value_name = "DATE", value_parser = parse_expires)]
+        expires: Option<time::Date>,
+        /// No summary line on stderr.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// List the rules, or explain one.
     Rules {
@@ -98,9 +121,10 @@ pub struct ScanArgs {
     /// are skipped and listed.
     #[arg(long, conflicts_with = "accounts")]
     pub organization: bool,
-    /// Role assumed in each account: arn:aws:iam::<account>:role/<role-name>.
-    #[arg(long, default_value = "SecurityAudit", value_name = "NAME")]
-    pub role_name: String,
+    /// Role assumed in each account: arn:aws:iam::<account>:role/<role-name> [default:
+    /// SecurityAudit].
+    #[arg(long, value_name = "NAME")]
+    pub role_name: Option<String>,
     /// External id passed to sts:AssumeRole.
     #[arg(
         long,
@@ -126,9 +150,10 @@ pub struct ScanArgs {
         value_name = "URL"
     )]
     pub endpoint_url: Option<String>,
-    /// Account × region targets scanned at once (each reads 4 resources at a time at most).
-    #[arg(long, default_value_t = 64, value_name = "N")]
-    pub concurrency: usize,
+    /// Account × region targets scanned at once (each reads 4 resources at a time at most)
+    /// [default: 64].
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
     /// Timeout of each AWS call, in seconds (retries included).
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     pub timeout: u64,
@@ -147,6 +172,10 @@ pub struct ScanArgs {
     /// No progress lines and no summary line on stderr (errors still print).
     #[arg(long, short)]
     pub quiet: bool,
+    /// The configuration to read: scan defaults (flags win) and `[[suppress]]` entries
+    /// (default: ./overexposed.toml when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -154,9 +183,12 @@ pub enum Format {
     Table,
     Json,
     Sarif,
+    /// A summary for people: GitHub step summaries, pull-request comments, tickets.
+    Markdown,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum FailOn {
     Critical,
     High,
@@ -174,16 +206,16 @@ pub struct ReportArgs {
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// Write the report to FILE (repeatable; `-` is stdout). The format follows the extension
-    /// (.json, .sarif, .txt); any other name gets --format, or JSON without it. Files are
+    /// (.json, .sarif, .txt, .md); any other name gets --format, or JSON without it. Files are
     /// written atomically; missing parent directories are created. Without --format (and
     /// without `-o -`), stdout stays empty and a one-line summary goes to stderr; with
     /// --format, the report also goes to stdout in that format.
     #[arg(long, short, value_name = "FILE")]
     pub output: Vec<PathBuf>,
-    /// Exit 1 when a finding is at or above this severity (`info`: any finding; `never` turns
-    /// gating off).
-    #[arg(long, value_enum, default_value = "low")]
-    pub fail_on: FailOn,
+    /// Exit 1 when a finding that is not suppressed is at or above this severity (`info`: any
+    /// finding; `never` turns gating off) [default: low].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// Under the table, explain every finding: the resource ARN, why it matters and how to
     /// fix it (JSON and SARIF always carry these).
     #[arg(long)]
@@ -193,6 +225,10 @@ pub struct ReportArgs {
     /// scheduled scan one stable name. Default: derived from the scope (see README).
     #[arg(long, value_name = "NAME", value_parser = parse_sarif_category)]
     pub sarif_category: Option<String>,
+    /// Also write one SARIF file per account into DIR (`<account>.sarif`, each one run with
+    /// its own category `<category>/<account>/`), for scans past GitHub's limits on one upload.
+    #[arg(long, value_name = "DIR")]
+    pub sarif_split_dir: Option<PathBuf>,
     /// Comma-separated account ids that are yours (beyond the organization --organization
     /// lists): principals of these accounts who can become a role that writes are reported
     /// at a low severity, not as outsiders.
@@ -201,10 +237,19 @@ pub struct ReportArgs {
 }
 
 impl ReportArgs {
-    /// What the analysis is told beyond the inventory.
-    fn analysis_options(&self) -> Result<crate::analysis::AnalysisOptions, UsageError> {
+    /// What the analysis is told beyond the inventory; the configuration's `trusted_accounts`
+    /// when the flag is not given.
+    fn analysis_options(
+        &self,
+        defaults: &ScanDefaults,
+    ) -> Result<crate::analysis::AnalysisOptions, UsageError> {
+        let given = if self.trusted_accounts.is_empty() {
+            defaults.trusted_accounts.as_deref().unwrap_or_default()
+        } else {
+            &self.trusted_accounts
+        };
         let mut trusted = std::collections::BTreeSet::new();
-        for raw in &self.trusted_accounts {
+        for raw in given {
             let a = raw.trim();
             if a.is_empty() {
                 continue;
@@ -237,13 +282,49 @@ fn parse_sarif_category(raw: &str) -> Result<String, String> {
     Ok(name.to_string())
 }
 
+/// `--expires`: a day, `YYYY-MM-DD`.
+fn parse_expires(raw: &str) -> Result<time::Date, String> {
+    crate::config::parse_date(raw).ok_or_else(|| format!("'{raw}' is not a date: write YYYY-MM-DD"))
+}
+
 /// A usage or input error: printed as `error: …` and exit 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-fn validate_scan(args: &ScanArgs) -> Result<ScanOptions, UsageError> {
-    let accounts = match &args.accounts {
+impl From<crate::config::ConfigError> for UsageError {
+    fn from(e: crate::config::ConfigError) -> UsageError {
+        UsageError(e.0)
+    }
+}
+
+/// The scan options: the flags, else the configuration's defaults, else the built-in ones.
+fn validate_scan(args: &ScanArgs, defaults: &ScanDefaults) -> Result<ScanOptions, UsageError> {
+    // A scope on the command line replaces the configuration's scope as a whole.
+    let flag_scope = args.accounts.is_some() || args.organization;
+    let organization = args.organization || (!flag_scope && defaults.organization == Some(true));
+    let accounts_given = if flag_scope {
+        args.accounts.clone()
+    } else {
+        defaults.accounts.clone()
+    };
+    let role_name = args
+        .role_name
+        .clone()
+        .or_else(|| defaults.role_name.clone())
+        .unwrap_or_else(|| "SecurityAudit".into());
+    let external_id = match (&args.external_id, &defaults.external_id_env) {
+        (Some(id), _) => Some(id.clone()),
+        (None, Some(name)) => Some(std::env::var(name).map_err(|_| {
+            UsageError(format!(
+                "the configuration's external_id_env names {name}, which is not set (or not UTF-8)"
+            ))
+        })?),
+        (None, None) => None,
+    };
+    let regions_given = args.regions.clone().or_else(|| defaults.regions.clone());
+    let concurrency = args.concurrency.or(defaults.concurrency).unwrap_or(64);
+    let accounts = match &accounts_given {
         None => None,
         Some(list) => {
             let mut out: Vec<String> = Vec::new();
@@ -269,26 +350,24 @@ fn validate_scan(args: &ScanArgs) -> Result<ScanOptions, UsageError> {
             Some(out)
         }
     };
-    let role_ok = !args.role_name.is_empty()
-        && args.role_name.len() <= 512
-        && args
-            .role_name
+    let role_ok = !role_name.is_empty()
+        && role_name.len() <= 512
+        && role_name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c));
     if !role_ok {
         return Err(UsageError(format!(
-            "invalid --role-name '{}': use the role's name (letters, digits and +=,.@_-), optionally with its path",
-            args.role_name
+            "invalid --role-name '{role_name}': use the role's name (letters, digits and +=,.@_-), optionally with its path",
         )));
     }
-    if let Some(id) = &args.external_id {
+    if let Some(id) = &external_id {
         if id.len() < 2 || id.len() > 1224 {
             return Err(UsageError(
                 "invalid --external-id: AWS accepts 2 to 1224 characters".into(),
             ));
         }
     }
-    let regions = match &args.regions {
+    let regions = match &regions_given {
         None => None,
         Some(list) => {
             let mut out: Vec<String> = Vec::new();
@@ -312,7 +391,7 @@ fn validate_scan(args: &ScanArgs) -> Result<ScanOptions, UsageError> {
             Some(out)
         }
     };
-    if args.concurrency == 0 || args.concurrency > 256 {
+    if concurrency == 0 || concurrency > 256 {
         return Err(UsageError("--concurrency must be between 1 and 256".into()));
     }
     if args.timeout == 0 || args.timeout > 3600 {
@@ -332,13 +411,13 @@ fn validate_scan(args: &ScanArgs) -> Result<ScanOptions, UsageError> {
     }
     Ok(ScanOptions {
         accounts,
-        organization: args.organization,
-        role_name: args.role_name.clone(),
-        external_id: args.external_id.clone(),
+        organization,
+        role_name,
+        external_id,
         regions,
         profile: args.profile.clone(),
         endpoint_url: args.endpoint_url.clone().filter(|u| !u.is_empty()),
-        concurrency: args.concurrency,
+        concurrency,
         operation_timeout: Duration::from_secs(args.timeout),
         max_attempts: args.max_attempts,
         progress: (!args.quiet).then(stderr_progress),
@@ -363,15 +442,85 @@ fn valid_region(r: &str) -> bool {
         && !parts[parts.len() - 1].is_empty()
 }
 
-/// Scan progress on stderr, one line per event.
+/// Scan progress on stderr: a live bar on a terminal; one line per event in CI, pipes and logs,
+/// where a redrawn bar would be noise.
 fn stderr_progress() -> ProgressSink {
-    Arc::new(|event| eprintln!("{}", progress_line(&event)))
+    if std::io::stderr().is_terminal() && !in_ci(std::env::var("CI").ok().as_deref()) {
+        live_progress()
+    } else {
+        Arc::new(|event| eprintln!("{}", progress_line(&event)))
+    }
+}
+
+/// `CI` set to anything but empty, `false` or `0` (CI services set `CI=true`).
+fn in_ci(ci: Option<&str>) -> bool {
+    ci.is_some_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// The live bar: targets done out of planned, failures, and what was read so far (findings
+/// come from the analysis, which starts when the reads are done). A target that failed also
+/// gets its line above the bar, so failures stay on screen.
+fn live_progress() -> ProgressSink {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let bar = indicatif::ProgressBar::hidden();
+    let failures = AtomicUsize::new(0);
+    let apis = AtomicUsize::new(0);
+    let network = AtomicUsize::new(0);
+    Arc::new(move |event| match &event {
+        Progress::OrganizationListed { .. } => eprintln!("{}", progress_line(&event)),
+        Progress::ScanStarted { targets, .. } => {
+            eprintln!("{}", progress_line(&event));
+            bar.set_length(*targets as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{elapsed_precise} [{bar:30}] {pos}/{len} targets · {msg}",
+                )
+                .expect("a valid template")
+                .progress_chars("=> "),
+            );
+            bar.set_message("reading");
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.enable_steady_tick(Duration::from_millis(250));
+        }
+        Progress::TargetFinished {
+            done,
+            total,
+            target: t,
+        } => {
+            if t.status != TargetStatus::Complete {
+                failures.fetch_add(1, Ordering::Relaxed);
+                bar.println(progress_line(&event));
+            }
+            apis.fetch_add(t.rest_apis + t.http_apis, Ordering::Relaxed);
+            network.fetch_add(
+                t.load_balancers + t.endpoint_services + t.peerings,
+                Ordering::Relaxed,
+            );
+            bar.set_position(*done as u64);
+            bar.set_message(format!(
+                "{} not fully scanned · {} and {} read",
+                counted(failures.load(Ordering::Relaxed), "target", "targets"),
+                counted(apis.load(Ordering::Relaxed), "API", "APIs"),
+                counted(
+                    network.load(Ordering::Relaxed),
+                    "network entry point",
+                    "network entry points"
+                ),
+            ));
+            if done == total {
+                bar.finish_and_clear();
+            }
+        }
+    })
 }
 
 fn progress_line(event: &Progress) -> String {
     match event {
         Progress::OrganizationListed { active, skipped } => {
-            let mut line = format!("organization: {active} active account(s)");
+            let mut line = format!(
+                "organization: {}",
+                counted(*active, "active account", "active accounts")
+            );
             if *skipped > 0 {
                 line += &format!(", {skipped} skipped (not active)");
             }
@@ -384,10 +533,19 @@ fn progress_line(event: &Progress) -> String {
             accounts_not_entered,
         } => {
             let mut line = format!(
-                "scanning {targets} account × region target(s) in {accounts} account(s), {concurrency} at a time"
+                "scanning {} in {}, {concurrency} at a time",
+                counted(
+                    *targets,
+                    "account × region target",
+                    "account × region targets"
+                ),
+                counted(*accounts, "account", "accounts"),
             );
             if *accounts_not_entered > 0 {
-                line += &format!("; {accounts_not_entered} account(s) could not be entered");
+                line += &format!(
+                    "; {} could not be entered",
+                    counted(*accounts_not_entered, "account", "accounts")
+                );
             }
             line
         }
@@ -398,21 +556,23 @@ fn progress_line(event: &Progress) -> String {
         } => {
             let state = match t.status {
                 TargetStatus::Complete => "done".to_string(),
-                TargetStatus::Partial => format!("PARTIAL ({} errors)", t.errors),
+                TargetStatus::Partial => {
+                    format!("PARTIAL ({})", counted(t.errors, "error", "errors"))
+                }
                 TargetStatus::Failed => format!(
                     "FAILED ({})",
                     t.first_error_code.as_deref().unwrap_or("unknown")
                 ),
             };
             format!(
-                "[{done}/{total}] {}/{}: {state}: {} REST APIs, {} HTTP APIs, {} load balancers, {} endpoint services, {} peerings",
+                "[{done}/{total}] {}/{}: {state}: {}, {}, {}, {}, {}",
                 t.account_id,
                 t.region,
-                t.rest_apis,
-                t.http_apis,
-                t.load_balancers,
-                t.endpoint_services,
-                t.peerings,
+                counted(t.rest_apis, "REST API", "REST APIs"),
+                counted(t.http_apis, "HTTP API", "HTTP APIs"),
+                counted(t.load_balancers, "load balancer", "load balancers"),
+                counted(t.endpoint_services, "endpoint service", "endpoint services"),
+                counted(t.peerings, "peering", "peerings"),
             )
         }
     }
@@ -493,6 +653,15 @@ fn check_report_outputs(args: &ReportArgs) -> Result<(), UsageError> {
     for path in &args.output {
         check_output_path(path, "--output")?;
     }
+    if let Some(dir) = &args.sarif_split_dir {
+        if dir.exists() && !dir.is_dir() {
+            return Err(UsageError(format!(
+                "cannot write --sarif-split-dir {}: it is not a directory",
+                dir.display()
+            )));
+        }
+        check_output_path(&dir.join("account.sarif"), "--sarif-split-dir")?;
+    }
     Ok(())
 }
 
@@ -511,6 +680,8 @@ fn format_for(path: &Path, fallback: Format) -> Format {
         Format::Json
     } else if name.ends_with(".txt") || name.ends_with(".table") {
         Format::Table
+    } else if name.ends_with(".md") || name.ends_with(".markdown") {
+        Format::Markdown
     } else {
         fallback
     }
@@ -642,11 +813,36 @@ fn render(report: &AuditReport, format: Format, color: bool, args: &ReportArgs) 
         Format::Table => report::table::render_table(report, color),
         Format::Json => report::json::render_json(report),
         Format::Sarif => report::sarif::render_sarif(report, args.sarif_category.as_deref()),
+        Format::Markdown => {
+            report::markdown::render_markdown(report, full_report_path(args).as_deref())
+        }
     }
 }
 
-/// Renders and writes the report, then decides the exit code.
-fn emit(report: &AuditReport, args: &ReportArgs, quiet: bool) -> anyhow::Result<i32> {
+/// Where a Markdown summary that had to leave findings out sends the reader: the first JSON,
+/// else SARIF, report file written beside it.
+fn full_report_path(args: &ReportArgs) -> Option<String> {
+    let files = || args.output.iter().filter(|p| !is_stdout(p));
+    [Format::Json, Format::Sarif]
+        .into_iter()
+        .find_map(|wanted| {
+            files()
+                .find(|p| file_format(p, args.format) == wanted)
+                .map(|p| p.display().to_string())
+        })
+}
+
+/// Applies the configuration's suppressions, renders and writes the report, then decides the
+/// exit code.
+fn emit(
+    mut report: AuditReport,
+    config: &Config,
+    args: &ReportArgs,
+    quiet: bool,
+) -> anyhow::Result<i32> {
+    report::suppression::apply(&mut report, &config.suppress, today());
+    let report = &report;
+    let fail_on = args.fail_on.or(config.scan.fail_on).unwrap_or(FailOn::Low);
     let stdout_tty = std::io::stdout().is_terminal();
     let default_format = if stdout_tty {
         Format::Table
@@ -654,21 +850,97 @@ fn emit(report: &AuditReport, args: &ReportArgs, quiet: bool) -> anyhow::Result<
         Format::Json
     };
     let format = args.format.unwrap_or(default_format);
+    // A SARIF report GitHub would reject is not written: the other reports still are, and the
+    // run fails (exit 2) saying why, so no upload step ever sees a file that loses results.
+    let mut rejected: Vec<String> = Vec::new();
+    let within_limits = |text: &str, what: &str, rejected: &mut Vec<String>| {
+        match sarif::over_limits(text, report.findings.len(), &sarif::GITHUB_LIMITS) {
+            None => true,
+            Some(why) => {
+                rejected.push(format!(
+                "{what} not written: {why}; write one SARIF file per account with --sarif-split-dir DIR"
+            ));
+                false
+            }
+        }
+    };
     for path in args.output.iter().filter(|p| !is_stdout(p)) {
         let f = file_format(path, args.format);
-        write_atomically(path, &render(report, f, false, args))
+        let text = render(report, f, false, args);
+        if f == Format::Sarif && !within_limits(&text, &path.display().to_string(), &mut rejected) {
+            continue;
+        }
+        write_atomically(path, &text)
             .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
+    }
+    if let Some(dir) = &args.sarif_split_dir {
+        write_split_sarif(report, dir, args.sarif_category.as_deref(), &mut rejected)?;
     }
     let to_stdout =
         args.output.is_empty() || args.format.is_some() || args.output.iter().any(|p| is_stdout(p));
     if to_stdout {
         let color = stdout_tty && std::env::var_os("NO_COLOR").is_none() && format == Format::Table;
         let text = render(report, format, color, args);
-        write_stdout(&text)?;
+        if format != Format::Sarif
+            || within_limits(&text, "the SARIF report on stdout", &mut rejected)
+        {
+            write_stdout(&text)?;
+        }
     } else if !quiet {
         eprintln!("{}", report::one_line_summary(report));
     }
-    Ok(exit_code(report, args.fail_on))
+    if !rejected.is_empty() {
+        for why in &rejected {
+            eprintln!("error: {why}");
+        }
+        return Ok(EXIT_INCOMPLETE_OR_USAGE);
+    }
+    Ok(exit_code(report, fail_on))
+}
+
+/// Writes one SARIF file per account into `dir`, all or none: an account whose run alone is
+/// past GitHub's limits fails the whole directory (a directory missing an account would leave
+/// that account's alerts stale without a word). Such an account is not split further: the
+/// parts' categories would change with the estate, and GitHub would close and reopen alerts as
+/// results moved between them; narrower scans (`--regions`, each with its `--sarif-category`)
+/// are the stable way.
+fn write_split_sarif(
+    report: &AuditReport,
+    dir: &Path,
+    category: Option<&str>,
+    rejected: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let files = sarif::render_split(report, category);
+    let over: Vec<String> = files
+        .iter()
+        .filter_map(|file| {
+            sarif::over_limits(&file.text, file.results, &sarif::GITHUB_LIMITS).map(|why| {
+                format!(
+                    "--sarif-split-dir {} not written: account {} alone has {why}; scan it in \
+                     parts with --regions, each with its own --sarif-category",
+                    dir.display(),
+                    file.account_id
+                )
+            })
+        })
+        .collect();
+    if !over.is_empty() {
+        rejected.extend(over);
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("could not create {}: {e}", dir.display()))?;
+    for file in &files {
+        let path = dir.join(&file.file_name);
+        write_atomically(&path, &file.text)
+            .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Today in UTC: the day suppressions' `expires` dates are compared with.
+fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
 }
 
 /// Writes `text` to `out`. A reader that went away (EPIPE, e.g. `| head`) took what it wanted,
@@ -706,7 +978,7 @@ pub fn exit_code(report: &AuditReport, fail_on: FailOn) -> i32 {
         FailOn::Low => Severity::Low,
         FailOn::Info => Severity::Info,
     };
-    if report.findings.iter().any(|f| f.severity >= threshold) {
+    if report.active_findings().any(|f| f.severity >= threshold) {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
@@ -742,15 +1014,31 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             inventory,
             report: args,
             quiet,
+            config,
         } => {
+            let config = Config::load(config.as_deref()).map_err(UsageError::from)?;
             check_report_outputs(&args)?;
-            let analysis = args.analysis_options()?;
+            let analysis = args.analysis_options(&config.scan)?;
             let inv = load_inventories(&inventory)?;
             emit(
-                &report::build_report(&inv, analyze_with(&inv, &analysis)),
+                report::build_report(&inv, analyze_with(&inv, &analysis)),
+                &config,
                 &args,
                 quiet,
             )
+        }
+        Command::Baseline {
+            report,
+            output,
+            reason,
+            expires,
+            quiet,
+        } => {
+            let added = crate::baseline::run(&report, &output, reason, expires, today())?;
+            if !quiet {
+                eprintln!("overexposed: {added}");
+            }
+            Ok(EXIT_CLEAN)
         }
         Command::Collect {
             scan,
@@ -758,7 +1046,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             resume,
             checkpoint_every,
         } => {
-            let mut opts = validate_scan(&scan)?;
+            let config = Config::load(scan.config.as_deref()).map_err(UsageError::from)?;
+            let mut opts = validate_scan(&scan, &config.scan)?;
             check_output_path(&output, "--output")?;
             if checkpoint_every == 0 {
                 return Err(
@@ -798,8 +1087,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             let complete = inv.is_complete();
             if !scan.quiet {
                 eprintln!(
-                    "overexposed: wrote {written} ({} targets){}",
-                    inv.targets.len(),
+                    "overexposed: wrote {written} ({}){}",
+                    counted(inv.targets.len(), "target", "targets"),
                     if complete { "" } else { "; SCAN INCOMPLETE" }
                 );
             }
@@ -814,9 +1103,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             report: args,
             snapshot,
         } => {
-            let opts = validate_scan(&scan)?;
+            let config = Config::load(scan.config.as_deref()).map_err(UsageError::from)?;
+            let opts = validate_scan(&scan, &config.scan)?;
             check_report_outputs(&args)?;
-            let analysis = args.analysis_options()?;
+            let analysis = args.analysis_options(&config.scan)?;
             if let Some(path) = &snapshot {
                 if is_stdout(path) {
                     return Err(UsageError(
@@ -835,7 +1125,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
             }
             emit(
-                &report::build_report(&inv, analyze_with(&inv, &analysis)),
+                report::build_report(&inv, analyze_with(&inv, &analysis)),
+                &config,
                 &args,
                 scan.quiet,
             )

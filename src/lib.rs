@@ -7,7 +7,9 @@
 pub mod analysis;
 pub mod arn;
 pub mod aws;
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod inventory;
 pub mod model;
 pub mod operation;

@@ -41,41 +41,41 @@ fn scan_args(accounts: Option<Vec<&str>>) -> ScanArgs {
     ScanArgs {
         accounts: accounts.map(|v| v.into_iter().map(String::from).collect()),
         organization: false,
-        role_name: "SecurityAudit".into(),
+        role_name: None,
         external_id: None,
         regions: None,
         profile: None,
         endpoint_url: None,
-        concurrency: 8,
+        concurrency: None,
         timeout: 30,
         max_attempts: 5,
         no_network: false,
         shard: None,
         quiet: true,
+        config: None,
     }
 }
 
 #[test]
 fn account_ids_are_validated_and_deduplicated() {
-    let opts = validate_scan(&scan_args(Some(vec![
-        "111111111111",
-        " 111111111111",
-        "222222222222",
-    ])))
+    let opts = validate_scan(
+        &scan_args(Some(vec!["111111111111", " 111111111111", "222222222222"])),
+        &ScanDefaults::default(),
+    )
     .unwrap();
     assert_eq!(opts.accounts.unwrap(), vec!["111111111111", "222222222222"]);
-    let err = validate_scan(&scan_args(Some(vec!["12345"]))).unwrap_err();
+    let err = validate_scan(&scan_args(Some(vec!["12345"])), &ScanDefaults::default()).unwrap_err();
     assert!(err.0.contains("'12345'"), "{}", err.0);
-    assert!(validate_scan(&scan_args(Some(vec!["", " "]))).is_err());
+    assert!(validate_scan(&scan_args(Some(vec!["", " "])), &ScanDefaults::default()).is_err());
 }
 
 #[test]
 fn progress_lines_say_what_the_scan_is_doing() {
     let org = |active, skipped| progress_line(&Progress::OrganizationListed { active, skipped });
-    assert_eq!(org(3, 0), "organization: 3 active account(s)");
+    assert_eq!(org(3, 0), "organization: 3 active accounts");
     assert_eq!(
         org(3, 2),
-        "organization: 3 active account(s), 2 skipped (not active)"
+        "organization: 3 active accounts, 2 skipped (not active)"
     );
     let started = |accounts_not_entered| {
         progress_line(&Progress::ScanStarted {
@@ -87,11 +87,11 @@ fn progress_lines_say_what_the_scan_is_doing() {
     };
     assert_eq!(
         started(0),
-        "scanning 6 account × region target(s) in 2 account(s), 8 at a time"
+        "scanning 6 account × region targets in 2 accounts, 8 at a time"
     );
     assert_eq!(
         started(1),
-        "scanning 6 account × region target(s) in 2 account(s), 8 at a time; 1 account(s) could not be entered"
+        "scanning 6 account × region targets in 2 accounts, 8 at a time; 1 account could not be entered"
     );
     let finished = |status, errors, first_error_code: Option<&str>| {
         progress_line(&Progress::TargetFinished {
@@ -111,7 +111,7 @@ fn progress_lines_say_what_the_scan_is_doing() {
             },
         })
     };
-    let counts = "1 REST APIs, 2 HTTP APIs, 3 load balancers, 4 endpoint services, 5 peerings";
+    let counts = "1 REST API, 2 HTTP APIs, 3 load balancers, 4 endpoint services, 5 peerings";
     for (line, state) in [
         (finished(TargetStatus::Complete, 0, None), "done"),
         (
@@ -134,11 +134,14 @@ fn progress_lines_say_what_the_scan_is_doing() {
 #[test]
 fn bad_role_and_endpoint_are_rejected() {
     let mut a = scan_args(None);
-    a.role_name = "bad role!".into();
-    assert!(validate_scan(&a).is_err());
+    a.role_name = Some("bad role!".into());
+    assert!(validate_scan(&a, &ScanDefaults::default()).is_err());
     let mut a = scan_args(None);
     a.endpoint_url = Some("localhost:5000".into());
-    assert!(validate_scan(&a).unwrap_err().0.contains("http://"));
+    assert!(validate_scan(&a, &ScanDefaults::default())
+        .unwrap_err()
+        .0
+        .contains("http://"));
 }
 
 #[test]
@@ -283,7 +286,7 @@ fn fail_on_info_gates_on_any_finding_and_low_stays_the_default() {
     );
     let cli = Cli::try_parse_from(["overexposed", "analyze", "--inventory", "x"]).unwrap();
     match cli.command {
-        Command::Analyze { report, .. } => assert_eq!(report.fail_on, FailOn::Low),
+        Command::Analyze { report, .. } => assert_eq!(report.fail_on, None),
         other => panic!("{other:?}"),
     }
     let cli = Cli::try_parse_from([
@@ -296,7 +299,7 @@ fn fail_on_info_gates_on_any_finding_and_low_stays_the_default() {
     ])
     .unwrap();
     match cli.command {
-        Command::Analyze { report, .. } => assert_eq!(report.fail_on, FailOn::Info),
+        Command::Analyze { report, .. } => assert_eq!(report.fail_on, Some(FailOn::Info)),
         other => panic!("{other:?}"),
     }
 }
@@ -328,4 +331,41 @@ fn an_atomically_written_report_gets_the_permissions_of_any_new_file() {
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&report), mode(&plain));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn counts_read_in_the_right_number() {
+    let one = progress_line(&Progress::TargetFinished {
+        done: 1,
+        total: 1,
+        target: aws::FinishedTarget {
+            account_id: "111111111111".into(),
+            region: "us-east-1".into(),
+            status: TargetStatus::Partial,
+            errors: 1,
+            first_error_code: None,
+            rest_apis: 0,
+            http_apis: 1,
+            load_balancers: 1,
+            endpoint_services: 1,
+            peerings: 1,
+        },
+    });
+    assert_eq!(
+        one,
+        "[1/1] 111111111111/us-east-1: PARTIAL (1 error): 0 REST APIs, 1 HTTP API, 1 load balancer, 1 endpoint service, 1 peering"
+    );
+    assert_eq!(
+        progress_line(&Progress::OrganizationListed {
+            active: 1,
+            skipped: 0
+        }),
+        "organization: 1 active account"
+    );
+}
+
+#[test]
+fn ci_means_a_set_ci_variable() {
+    assert!(in_ci(Some("true")) && in_ci(Some("1")));
+    assert!(!in_ci(None) && !in_ci(Some("")) && !in_ci(Some("false")) && !in_ci(Some("0")));
 }

@@ -31,6 +31,8 @@ pub fn build_report(inv: &Inventory, findings: Vec<Finding>) -> AuditReport {
             shard: inv.shard.as_ref().map(|s| s.spec()),
         },
         findings,
+        suppressions: Default::default(),
+        suppressed: Default::default(),
     }
 }
 

@@ -4,11 +4,14 @@
 
 mod build;
 pub mod json;
+pub mod markdown;
 pub mod rule_docs;
 pub mod sarif;
+pub mod suppression;
 pub mod table;
 
 pub use build::build_report;
+pub use suppression::{Suppressed, SuppressionSummary};
 
 use crate::inventory::{Notification, ScanError, TargetStatus};
 use crate::model::Finding;
@@ -22,6 +25,12 @@ pub struct AuditReport {
     pub scan: ScanInfo,
     /// Sorted with [`Finding::sort_key`].
     pub findings: Vec<Finding>,
+    /// What the configuration's `[[suppress]]` entries did (absent when there were none).
+    #[serde(default, skip_serializing_if = "SuppressionSummary::is_empty")]
+    pub suppressions: SuppressionSummary,
+    /// Suppressed findings by fingerprint; each finding's JSON carries its own as `suppressed`.
+    #[serde(skip)]
+    pub suppressed: BTreeMap<String, Suppressed>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,8 +93,8 @@ impl ScanInfo {
             "scan complete".to_string()
         } else {
             format!(
-                "SCAN INCOMPLETE: {} target(s) could not be fully scanned",
-                self.failed_targets().count()
+                "SCAN INCOMPLETE: {} could not be fully scanned",
+                counted(self.failed_targets().count(), "target", "targets")
             )
         };
         // A clean API-only scan says nothing about the network paths: never let it read as clean.
@@ -99,11 +108,40 @@ impl ScanInfo {
     }
 }
 
+/// `1 finding`, `2 findings`: a count and its noun, in the right number.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The line on stderr when the report went to files only: how many findings, and the status.
 pub fn one_line_summary(report: &AuditReport) -> String {
+    let summary = &report.suppressions;
+    let mut notes = Vec::new();
+    if summary.suppressed > 0 {
+        notes.push(format!("{} suppressed", summary.suppressed));
+    }
+    if !summary.expired.is_empty() {
+        notes.push(counted(
+            summary.expired.len(),
+            "expired suppression",
+            "expired suppressions",
+        ));
+    }
+    if !summary.stale.is_empty() {
+        notes.push(counted(
+            summary.stale.len(),
+            "stale suppression",
+            "stale suppressions",
+        ));
+    }
+    let notes = if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", notes.join(", "))
+    };
     format!(
-        "overexposed: {} finding(s); {}",
-        report.findings.len(),
+        "overexposed: {}{notes}; {}",
+        counted(report.active_findings().count(), "finding", "findings"),
         report.scan.status()
     )
 }
@@ -127,6 +165,8 @@ pub(crate) fn report_for_tests(findings: Vec<Finding>) -> AuditReport {
             shard: None,
         },
         findings,
+        suppressions: Default::default(),
+        suppressed: Default::default(),
     }
 }
 

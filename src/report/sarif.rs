@@ -7,7 +7,8 @@
 //! and one `automationDetails.id` per scope so uploads replace each other correctly.
 
 use super::rule_docs::page_url;
-use super::AuditReport;
+use super::{AuditReport, Suppressed, TargetSummary};
+use crate::inventory::TargetStatus;
 use crate::model::{EntryPoint, Finding, Severity};
 use crate::rules::{self, Rule};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -16,7 +17,7 @@ use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
     ReportingDescriptor, ReportingDescriptorReference, Result as SarifResult, ResultLevel, Run,
-    RunAutomationDetails, Sarif, Tool, ToolComponent,
+    RunAutomationDetails, Sarif, Suppression, Tool, ToolComponent,
 };
 use std::collections::BTreeMap;
 
@@ -151,7 +152,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
         .build()
 }
 
-fn result(f: &Finding, rule_index: i64) -> SarifResult {
+fn result(f: &Finding, rule_index: i64, suppressed: Option<&Suppressed>) -> SarifResult {
     let text = format!(
         "{}: {} Fix: {}",
         f.title.trim_end_matches('.'),
@@ -179,7 +180,7 @@ fn result(f: &Finding, rule_index: i64) -> SarifResult {
     props.insert("entry_point".to_string(), json!(f.entry_point.label()));
     props.insert("confidence".to_string(), json!(f.confidence));
     props.insert("severity".to_string(), json!(f.severity.label()));
-    SarifResult::builder()
+    let mut result = SarifResult::builder()
         .rule_id(f.rule_id.to_string())
         .rule_index(rule_index)
         .level(result_level(f.severity))
@@ -187,7 +188,25 @@ fn result(f: &Finding, rule_index: i64) -> SarifResult {
         .locations(vec![location])
         .partial_fingerprints(fingerprints)
         .properties(PropertyBag::builder().additional_properties(props).build())
-        .build()
+        .build();
+    // `external`: the decision lives in overexposed.toml, not in the audited resource. GitHub
+    // shows such a result as a dismissed alert.
+    if let Some(s) = suppressed {
+        result.suppressions = Some(vec![Suppression::builder()
+            .kind(json!("external"))
+            .justification(suppression_justification(s))
+            .build()]);
+    }
+    result
+}
+
+fn suppression_justification(s: &Suppressed) -> String {
+    let until = s
+        .expires
+        .as_deref()
+        .map(|d| format!(" (until {d})"))
+        .unwrap_or_default();
+    format!("{}{until} [{} by {}]", s.reason, s.entry, s.by)
 }
 
 fn notification(level: &str, id: &str, text: String) -> Notification {
@@ -245,21 +264,40 @@ pub fn automation_id(report: &AuditReport, category: Option<&str>) -> String {
 }
 
 pub fn render_sarif(report: &AuditReport, category: Option<&str>) -> String {
+    let targets: Vec<&TargetSummary> = report.scan.targets.iter().collect();
+    render_run(
+        report,
+        report.findings.iter(),
+        &targets,
+        report.scan.complete,
+        true,
+        automation_id(report, category),
+    )
+}
+
+/// One SARIF log of one run: `findings` and the notifications of `targets` (and of the skipped
+/// accounts when `with_skipped`), under `automation_id`.
+fn render_run<'a>(
+    report: &AuditReport,
+    findings: impl Iterator<Item = &'a Finding>,
+    targets: &[&TargetSummary],
+    complete: bool,
+    with_skipped: bool,
+    automation_id: String,
+) -> String {
     let all = rules::all();
-    let results: Vec<SarifResult> = report
-        .findings
-        .iter()
+    let results: Vec<SarifResult> = findings
         .map(|f| {
             let index = all
                 .iter()
                 .position(|r| r.id == f.rule_id)
                 .expect("every rule is listed");
-            result(f, index as i64)
+            result(f, index as i64, report.suppression(f))
         })
         .collect();
 
     let mut notifications = Vec::new();
-    for t in &report.scan.targets {
+    for t in targets {
         for e in &t.errors {
             notifications.push(notification(
                 "error",
@@ -281,16 +319,37 @@ pub fn render_sarif(report: &AuditReport, category: Option<&str>) -> String {
             ));
         }
     }
-    for a in &report.scan.skipped_accounts {
+    for a in report.scan.skipped_accounts.iter().filter(|_| with_skipped) {
         notifications.push(notification(
             "note",
             "skipped-account",
             format!("{}: not scanned: {}", a.account_id, a.reason),
         ));
     }
-    let mut invocation = Invocation::builder()
-        .execution_successful(report.scan.complete)
-        .build();
+    for e in &report.suppressions.expired {
+        notifications.push(notification(
+            "warning",
+            "suppression-expired",
+            format!(
+                "suppression {} ({}) expired on {}: it no longer suppresses {}",
+                e.entry,
+                e.criteria,
+                e.expires.as_deref().unwrap_or("?"),
+                super::counted(e.matches, "finding", "findings")
+            ),
+        ));
+    }
+    for e in &report.suppressions.stale {
+        notifications.push(notification(
+            "note",
+            "suppression-stale",
+            format!(
+                "suppression {} ({}) matched no finding: remove it or fix what it names",
+                e.entry, e.criteria
+            ),
+        ));
+    }
+    let mut invocation = Invocation::builder().execution_successful(complete).build();
     if !notifications.is_empty() {
         invocation.tool_execution_notifications = Some(notifications);
     }
@@ -300,8 +359,6 @@ pub fn render_sarif(report: &AuditReport, category: Option<&str>) -> String {
     if !report.scan.finished_at.is_empty() {
         invocation.end_time_utc = Some(report.scan.finished_at.clone());
     }
-
-    let automation_id = automation_id(report, category);
 
     let driver = ToolComponent::builder()
         .name(report.tool.name.clone())
@@ -328,3 +385,162 @@ pub fn render_sarif(report: &AuditReport, category: Option<&str>) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// GitHub code scanning's hard limits on one SARIF upload: past any of them the whole upload
+/// is rejected (see the README's SARIF section for the source).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub runs_per_file: usize,
+    pub results_per_run: usize,
+    pub rules_per_run: usize,
+    pub tags_per_rule: usize,
+    pub locations_per_result: usize,
+    /// The file gzip-compressed, in bytes (10 MB, taken as 10,000,000 to stay clear of it).
+    pub gzip_bytes: u64,
+}
+
+pub const GITHUB_LIMITS: Limits = Limits {
+    runs_per_file: 20,
+    results_per_run: 25_000,
+    rules_per_run: 25_000,
+    tags_per_rule: 20,
+    locations_per_result: 1_000,
+    gzip_bytes: 10_000_000,
+};
+
+/// Counts what is written through it (the gzip-compressed size, without keeping the bytes).
+struct Counter(u64);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+pub fn gzip_size(text: &str) -> u64 {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Counter(0), flate2::Compression::default());
+    gz.write_all(text.as_bytes())
+        .expect("writing to a counter never fails");
+    gz.finish().expect("writing to a counter never fails").0
+}
+
+/// Why GitHub would reject a SARIF file of one run with `results` results, if it would.
+/// Every result has one location and every file one run, so those limits hold by construction;
+/// the rules and their tags are the tool's own and are checked too.
+pub fn over_limits(text: &str, results: usize, limits: &Limits) -> Option<String> {
+    let all = rules::all();
+    if results > limits.results_per_run {
+        return Some(format!(
+            "{results} results in one run, over GitHub's limit of {} per run",
+            limits.results_per_run
+        ));
+    }
+    if all.len() > limits.rules_per_run {
+        return Some(format!(
+            "{} rules, over GitHub's limit of {} per run",
+            all.len(),
+            limits.rules_per_run
+        ));
+    }
+    if let Some(rule) = all.iter().find(|r| r.tags.len() > limits.tags_per_rule) {
+        return Some(format!(
+            "rule {} has {} tags, over GitHub's limit of {}",
+            rule.id,
+            rule.tags.len(),
+            limits.tags_per_rule
+        ));
+    }
+    let gzip = gzip_size(text);
+    if gzip > limits.gzip_bytes {
+        return Some(format!(
+            "{gzip} bytes gzip-compressed, over GitHub's limit of {} per file",
+            limits.gzip_bytes
+        ));
+    }
+    None
+}
+
+/// One file of a split SARIF upload: the run of one account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountSarif {
+    pub account_id: String,
+    /// `<account>.sarif`.
+    pub file_name: String,
+    pub automation_id: String,
+    pub results: usize,
+    pub text: String,
+}
+
+/// The category of one account's run in a split upload: `NAME/<account>/` with
+/// `--sarif-category NAME`, else what a scan of that account alone gets
+/// (`overexposed/<account>/`, with the `--regions` and the API-only prefix as
+/// [`automation_id`] has them), so a split upload and a single-account scan replace each other.
+pub fn account_automation_id(
+    report: &AuditReport,
+    category: Option<&str>,
+    account: &str,
+) -> String {
+    if let Some(name) = category {
+        return format!("{name}/{account}/");
+    }
+    let scope = &report.scan.scope;
+    let tool = if scope.is_full() {
+        "overexposed"
+    } else {
+        "overexposed-api-only"
+    };
+    match &scope.regions {
+        Some(regions) => format!("{tool}/{account}/{}/", regions.join("+")),
+        None => format!("{tool}/{account}/"),
+    }
+}
+
+/// One SARIF log per account of the scan (every account with a target, findings or not: an
+/// account's clean upload is what closes its fixed alerts), in account order. Every finding is
+/// in exactly one file.
+pub fn render_split(report: &AuditReport, category: Option<&str>) -> Vec<AccountSarif> {
+    let mut accounts: Vec<&str> = report
+        .scan
+        .targets
+        .iter()
+        .map(|t| t.account_id.as_str())
+        .chain(report.findings.iter().map(|f| f.account_id.as_str()))
+        .collect();
+    accounts.sort_unstable();
+    accounts.dedup();
+    accounts
+        .into_iter()
+        .map(|account| {
+            let targets: Vec<&TargetSummary> = report
+                .scan
+                .targets
+                .iter()
+                .filter(|t| t.account_id == account)
+                .collect();
+            let complete = targets.iter().all(|t| t.status == TargetStatus::Complete);
+            let automation_id = account_automation_id(report, category, account);
+            let findings = report.findings.iter().filter(|f| f.account_id == account);
+            let results = findings.clone().count();
+            let text = render_run(
+                report,
+                findings,
+                &targets,
+                complete,
+                false,
+                automation_id.clone(),
+            );
+            AccountSarif {
+                account_id: account.to_string(),
+                file_name: format!("{account}.sarif"),
+                automation_id,
+                results,
+                text,
+            }
+        })
+        .collect()
+}

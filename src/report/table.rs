@@ -2,7 +2,7 @@
 //! could not be fully scanned. Fixed layout (no terminal-width detection) so the output is the
 //! same wherever it is rendered.
 
-use super::AuditReport;
+use super::{counted, AuditReport};
 use crate::inventory::TargetStatus;
 use crate::model::{EntryPoint, Finding, Severity};
 use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
@@ -38,8 +38,7 @@ fn severity_color(s: Severity) -> Color {
 pub fn render_table(report: &AuditReport, color: bool) -> String {
     let mut out = String::new();
     let mut accounts: Vec<&str> = report
-        .findings
-        .iter()
+        .active_findings()
         .map(|f| f.account_id.as_str())
         .collect();
     accounts.dedup();
@@ -53,7 +52,10 @@ pub fn render_table(report: &AuditReport, color: bool) -> String {
                 "severity", "rule", "region", "resource", "stage", "method", "path", "reach",
                 "auth",
             ]);
-        for f in report.findings.iter().filter(|f| f.account_id == *account) {
+        for f in report
+            .active_findings()
+            .filter(|f| f.account_id == *account)
+        {
             let mut sev = Cell::new(f.severity.label());
             if color {
                 sev = sev.fg(severity_color(f.severity));
@@ -73,7 +75,8 @@ pub fn render_table(report: &AuditReport, color: bool) -> String {
         let _ = writeln!(out, "{table}\n");
     }
 
-    let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
+    let count = |s: Severity| report.active_findings().filter(|f| f.severity == s).count();
+    let active = report.active_findings().count();
     let accounts_scanned = {
         let mut a: Vec<&str> = report
             .scan
@@ -87,25 +90,32 @@ pub fn render_table(report: &AuditReport, color: bool) -> String {
     };
     let failed: Vec<_> = report.scan.failed_targets().collect();
     let status = report.scan.status();
-    if report.findings.is_empty() && report.scan.complete {
+    let suppressed = match report.suppressions.suppressed {
+        0 => String::new(),
+        n => format!(" ({n} suppressed)"),
+    };
+    if active == 0 && report.scan.complete {
         let _ = writeln!(
             out,
-            "No over-exposed entry points found across {accounts_scanned} account(s) / {} target(s); {status}.",
-            report.scan.targets.len()
+            "No over-exposed entry points found{suppressed} across {} / {}; {status}.",
+            counted(accounts_scanned, "account", "accounts"),
+            counted(report.scan.targets.len(), "target", "targets"),
         );
     } else {
         let _ = writeln!(
             out,
-            "{} finding(s) ({} critical, {} high, {} medium, {} low, {} info) across {accounts_scanned} account(s) / {} target(s); {status}.",
-            report.findings.len(),
+            "{} ({} critical, {} high, {} medium, {} low, {} info){suppressed} across {} / {}; {status}.",
+            counted(active, "finding", "findings"),
             count(Severity::Critical),
             count(Severity::High),
             count(Severity::Medium),
             count(Severity::Low),
             count(Severity::Info),
-            report.scan.targets.len(),
+            counted(accounts_scanned, "account", "accounts"),
+            counted(report.scan.targets.len(), "target", "targets"),
         );
     }
+    write_suppressions(&mut out, report);
     if !failed.is_empty() {
         let _ = writeln!(
             out,
@@ -160,6 +170,61 @@ pub fn render_table(report: &AuditReport, color: bool) -> String {
     out
 }
 
+/// The suppressed findings (one line each, with the reason), then the entries that expired or
+/// matched nothing.
+fn write_suppressions(out: &mut String, report: &AuditReport) {
+    let mut suppressed = report.suppressed_findings().peekable();
+    if suppressed.peek().is_some() {
+        let _ = writeln!(out, "\nSuppressed (accepted in the configuration):");
+        for (f, s) in suppressed {
+            let stage = f
+                .stage
+                .as_deref()
+                .map(|s| format!(" stage {s}"))
+                .unwrap_or_default();
+            let until = s
+                .expires
+                .as_deref()
+                .map(|d| format!(", until {d}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {} {} {}/{} {}{stage} {} {}: {} ({}{until})",
+                f.severity.label(),
+                f.rule_id,
+                f.account_id,
+                f.region,
+                short_resource(f),
+                f.method,
+                f.path,
+                s.reason,
+                s.entry,
+            );
+        }
+    }
+    let summary = &report.suppressions;
+    if !summary.expired.is_empty() {
+        let _ = writeln!(out, "\nExpired suppressions (they suppress nothing now):");
+        for e in &summary.expired {
+            let _ = writeln!(
+                out,
+                "  {}: {}; expired {}; matches {}; reason: {}",
+                e.entry,
+                e.criteria,
+                e.expires.as_deref().unwrap_or("?"),
+                counted(e.matches, "finding", "findings"),
+                e.reason
+            );
+        }
+    }
+    if !summary.stale.is_empty() {
+        let _ = writeln!(out, "\nStale suppressions (they matched no finding):");
+        for e in &summary.stale {
+            let _ = writeln!(out, "  {}: {}", e.entry, e.criteria);
+        }
+    }
+}
+
 /// The explanation of every finding, for `--details` under the table: what it is, who can reach
 /// it and why that matters (the finding's message), and how to fix it. Plain text, one block a
 /// finding, in the table's order.
@@ -193,6 +258,9 @@ pub fn render_details(report: &AuditReport) -> String {
         let _ = writeln!(out, "    resource: {}", f.resource_arn);
         let _ = writeln!(out, "    why: {}", f.message);
         let _ = writeln!(out, "    fix: {}", f.remediation);
+        if let Some(s) = report.suppression(f) {
+            let _ = writeln!(out, "    suppressed: {} ({})", s.reason, s.entry);
+        }
     }
     out
 }

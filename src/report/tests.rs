@@ -318,15 +318,15 @@ fn the_status_sentence_says_what_was_not_scanned() {
     let full = full_report();
     assert_eq!(
         full.scan.status(),
-        "SCAN INCOMPLETE: 2 target(s) could not be fully scanned"
+        "SCAN INCOMPLETE: 2 targets could not be fully scanned"
     );
     assert_eq!(
         one_line_summary(&full),
-        "overexposed: 5 finding(s); SCAN INCOMPLETE: 2 target(s) could not be fully scanned"
+        "overexposed: 5 findings; SCAN INCOMPLETE: 2 targets could not be fully scanned"
     );
     assert_eq!(
         one_line_summary(&clean_report()),
-        "overexposed: 0 finding(s); scan complete; network paths not scanned (--no-network)"
+        "overexposed: 0 findings; scan complete; network paths not scanned (--no-network)"
     );
 }
 
@@ -366,4 +366,178 @@ fn sarif() {
         .collect();
     *rules = serde_json::Value::Array(ids);
     insta::assert_snapshot!(serde_json::to_string_pretty(&log).unwrap());
+}
+
+/// The full report with a configuration's suppressions applied on 2026-01-01: a rule entry
+/// that expired, then a live one for the same finding (the live one suppresses it), an entry
+/// by fingerprint, and one that matches nothing.
+fn suppressed_report() -> AuditReport {
+    let mut report = full_report();
+    let write = report.findings[0].fingerprint.clone();
+    let text = format!(
+        r#"[[suppress]]
+rule = "apigw-unauthenticated-write-internet"
+reason = "was accepted until the migration"
+expires = "2025-12-31"
+
+[[suppress]]
+resource = "arn:aws:execute-api:eu-west-1:{OWNER}:a1b2c3/*"
+method = "POST"
+reason = "public upload form (SEC-123)"
+expires = "2026-01-01"
+
+[[suppress]]
+fingerprint = "{write}"
+reason = "shadowed by the entry above"
+
+[[suppress]]
+rule = "peering-exposes-private-backend"
+resource = "arn:aws:ec2:*:999999999999:*"
+reason = "the peering was removed"
+"#
+    );
+    let config =
+        crate::config::Config::parse(&text, std::path::Path::new("overexposed.toml")).unwrap();
+    let today = crate::config::parse_date("2026-01-01").unwrap();
+    suppression::apply(&mut report, &config.suppress, today);
+    report
+}
+
+#[test]
+fn the_first_live_entry_that_matches_suppresses_and_the_others_are_accounted_for() {
+    let report = suppressed_report();
+    let marked: Vec<(&str, &Suppressed)> = report
+        .suppressed_findings()
+        .map(|(f, s)| (f.path.as_str(), s))
+        .collect();
+    assert_eq!(
+        marked,
+        [(
+            "/orders",
+            &Suppressed {
+                reason: "public upload form (SEC-123)".into(),
+                expires: Some("2026-01-01".into()),
+                by: "resource+method".into(),
+                entry: "overexposed.toml:6".into(),
+            }
+        )]
+    );
+    let summary = &report.suppressions;
+    assert_eq!(summary.suppressed, 1);
+    let expired: Vec<(&str, usize)> = summary
+        .expired
+        .iter()
+        .map(|e| (e.entry.as_str(), e.matches))
+        .collect();
+    assert_eq!(expired, [("overexposed.toml:1", 1)]);
+    // The fingerprint entry matched (it is not stale), though an earlier entry suppressed.
+    let stale: Vec<&str> = summary.stale.iter().map(|e| e.entry.as_str()).collect();
+    assert_eq!(stale, ["overexposed.toml:16"]);
+    assert_eq!(report.active_findings().count(), report.findings.len() - 1);
+    assert_eq!(
+        one_line_summary(&report),
+        "overexposed: 4 findings (1 suppressed, 1 expired suppression, 1 stale suppression); SCAN INCOMPLETE: 2 targets could not be fully scanned"
+    );
+}
+
+#[test]
+fn table_with_suppressions() {
+    insta::assert_snapshot!(table::render_table(&suppressed_report(), false));
+}
+
+#[test]
+fn json_with_suppressions() {
+    let report = suppressed_report();
+    let log: serde_json::Value = serde_json::from_str(&json::render_json(&report)).unwrap();
+    let marks: Vec<&serde_json::Value> = log["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["suppressed"])
+        .collect();
+    assert_eq!(marks[0]["entry"], "overexposed.toml:6");
+    assert!(marks[1..].iter().all(|m| m.is_null()));
+    insta::assert_json_snapshot!(log["suppressions"]);
+}
+
+#[test]
+fn markdown() {
+    insta::assert_snapshot!(markdown::render_markdown(
+        &suppressed_report(),
+        Some("results.json")
+    ));
+}
+
+#[test]
+fn markdown_of_a_clean_api_only_scan() {
+    insta::assert_snapshot!(markdown::render_markdown(&clean_report(), None));
+}
+
+/// Past the budget, the summary keeps the worst findings, says how many it left out and where
+/// the full report is, and still ends with what could not be scanned.
+#[test]
+fn markdown_within_a_budget_says_what_it_left_out() {
+    let report = full_report();
+    let full = markdown::render_markdown(&report, Some("results.json"));
+    let budget = full.len() - 200;
+    let cut = markdown::render_markdown_within(&report, Some("results.json"), budget);
+    assert!(cut.len() <= budget, "{} > {budget}", cut.len());
+    assert!(
+        cut.contains("left out** to keep this summary within GitHub's 1 MiB limit: the full report is `results.json`."),
+        "{cut}"
+    );
+    assert!(cut.contains("## Not fully scanned"), "{cut}");
+    // The critical findings come first, so they are the ones kept.
+    assert!(cut.contains("**critical**"), "{cut}");
+    let tiny = markdown::render_markdown_within(&report, None, 0);
+    assert!(
+        tiny.contains("**5 findings left out**") && tiny.contains("write the full report with"),
+        "{tiny}"
+    );
+}
+
+/// The diagram follows a network path to its private backend and names the APIs it bypasses,
+/// from the finding's evidence alone.
+#[test]
+fn markdown_draws_who_the_entry_point_the_backend_and_the_bypassed_api() {
+    let mut report = full_report();
+    let lb = report
+        .findings
+        .iter_mut()
+        .find(|f| f.entry_point == EntryPoint::PublicLoadBalancer)
+        .unwrap();
+    lb.evidence.insert(
+        "backend".into(),
+        json!({"name": "legacy-nlb", "type": "network"}),
+    );
+    lb.evidence.insert(
+        "bypassed_methods".into(),
+        json!([
+            {"api_id": "a1b2c3", "api_name": "orders-api", "method": "GET", "path": "/orders"},
+            {"api_id": "a1b2c3", "api_name": "orders-api", "method": "POST", "path": "/orders"}
+        ]),
+    );
+    let md = markdown::render_markdown(&report, None);
+    let diagram = md
+        .split("```mermaid\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap();
+    for line in [
+        "flowchart LR",
+        r#"n5(["internet from 203.0.113.0/24"])"#,
+        r#"n6["public load balancer web (222222222222/us-east-1)"]"#,
+        r#"n7[("NLB legacy-nlb (222222222222/us-east-1)")]"#,
+        r#"n8["API Gateway orders-api"]"#,
+        "n5 --> n6",
+        "n6 --> n7",
+        "n8 -. bypassed .-> n7",
+    ] {
+        assert!(
+            diagram.lines().any(|l| l.trim() == line),
+            "{line} not in\n{diagram}"
+        );
+    }
+    // One bypass edge per API, however many of its methods.
+    assert_eq!(diagram.matches("bypassed").count(), 1, "{diagram}");
 }

@@ -691,7 +691,7 @@ fn quiet_silences_the_summary_line_of_a_report_written_to_files() {
     let loud = analyze(false);
     assert_eq!(loud.status.code(), Some(0));
     assert!(loud.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&loud.stderr).contains("overexposed: 0 finding(s)"));
+    assert!(String::from_utf8_lossy(&loud.stderr).contains("overexposed: 0 findings"));
     let quiet = analyze(true);
     assert_eq!(quiet.status.code(), Some(0));
     assert!(quiet.stdout.is_empty() && quiet.stderr.is_empty());

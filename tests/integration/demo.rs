@@ -1,7 +1,7 @@
 //! The README's demo command, run for real: `scripts/demo` starts its own emulator (its id
 //! generator is seeded, so ids are stable; that is why it cannot share the suite's emulator,
 //! whose ids interleave with every other test), seeds the story's estate, audits it, and writes
-//! the three reports. The tests check what the demo shows, that the SARIF validates against
+//! the four reports. The tests check what the demo shows, that the SARIF validates against
 //! the official schema, and that the committed `reports/` are current.
 
 use crate::harness;
@@ -62,7 +62,7 @@ fn without_timestamps(text: &str) -> String {
 
 #[test]
 fn committed_reports_are_current() {
-    for name in ["demo.txt", "demo.json", "demo.sarif"] {
+    for name in ["demo.txt", "demo.json", "demo.sarif", "demo.md"] {
         let committed = harness::project_root().join("reports").join(name);
         let committed = std::fs::read_to_string(&committed).unwrap_or_else(|e| {
             panic!(
@@ -201,7 +201,7 @@ fn the_demo_shows_the_safe_design_clean_and_every_alternative_flagged() {
     }
     let table = read("demo.txt");
     assert!(
-        table.contains("11 finding(s) (6 critical, 5 high, 0 medium, 0 low, 0 info)"),
+        table.contains("11 findings (6 critical, 5 high, 0 medium, 0 low, 0 info)"),
         "{table}"
     );
     assert!(table.contains("scan complete"));

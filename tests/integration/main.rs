@@ -16,11 +16,13 @@ mod demo;
 mod faults;
 mod fewest_calls;
 mod network;
+mod ops;
 mod org_run;
 mod packaging;
 mod read_only;
 mod role_trust;
 mod rules_coverage;
+mod sarif_split;
 mod shard;
 mod transit;
 

@@ -729,8 +729,6 @@ fn action_runs_the_audit_with_its_inputs_and_reports_completeness() {
             "-o",
             "reports/results.json",
             "-o",
-            "reports/results.sarif",
-            "-o",
             "reports/summary.md",
             "--sarif-split-dir",
             "reports/sarif",
@@ -751,7 +749,7 @@ fn action_runs_the_audit_with_its_inputs_and_reports_completeness() {
         ("exit-code", "1"),
         ("complete", "true"),
         ("json", "reports/results.json"),
-        ("sarif", "reports/results.sarif"),
+        ("sarif", "reports/sarif"),
         ("sarif-dir", "reports/sarif"),
         ("markdown", "reports/summary.md"),
     ]
@@ -777,9 +775,9 @@ fn action_runs_the_audit_with_its_inputs_and_reports_completeness() {
             "-o",
             "overexposed-results/results.json",
             "-o",
-            "overexposed-results/results.sarif",
-            "-o",
             "overexposed-results/summary.md",
+            "-o",
+            "overexposed-results/results.sarif",
         ]
     );
     assert_eq!(run.outputs["complete"], "true");

@@ -21,7 +21,10 @@ struct RuleFile {
 
 fn main() {
     println!("cargo:rerun-if-changed=rules");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    // Read at run time, not baked in with env!: a build script compiled in one checkout and
+    // copied with its target/ into another must read the rules of the checkout it runs for.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest_dir).join("rules");
     let mut rules: Vec<RuleFile> = std::fs::read_dir(&dir)
         .expect("rules/ directory")
         .filter_map(|e| e.ok())

@@ -36,8 +36,8 @@ pub struct Inventory {
     /// Logical read calls made, keyed `service:Operation` (e.g. `apigateway:GetResources`).
     pub api_calls: BTreeMap<String, u64>,
     /// What kinds of entry point were read. A snapshot without it predates the field and is
-    /// taken for a full scan.
-    #[serde(default)]
+    /// taken for a full scan of what existed then (VPC Lattice did not).
+    #[serde(default = "ScanScope::before_lattice")]
     pub scope: ScanScope,
     /// The IAM roles of each scanned account (IAM is global: read once per account). Empty in
     /// snapshots that predate it, whose `scope.iam` is false: no verdict rests on roles then.
@@ -77,6 +77,11 @@ pub struct ScanScope {
     /// The regions given with `--regions` (sorted); `None`: every enabled region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regions: Option<Vec<String>>,
+    /// VPC Lattice services and service networks (read with the network inventory). False in
+    /// snapshots that predate it: their Lattice services were never judged, and the reports
+    /// say so.
+    #[serde(default)]
+    pub lattice: bool,
     /// IAM roles were read, so who can become a caller of an IAM-authenticated method is
     /// judged. False (and not written) in snapshots that predate it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -97,6 +102,7 @@ impl Default for ScanScope {
             network: true,
             organization: false,
             regions: None,
+            lattice: true,
             iam: false,
             organization_accounts: Vec::new(),
             organization_id: None,
@@ -105,6 +111,15 @@ impl Default for ScanScope {
 }
 
 impl ScanScope {
+    /// The scope of a snapshot that predates the field: every kind of entry point of its day,
+    /// which did not include VPC Lattice.
+    pub fn before_lattice() -> ScanScope {
+        ScanScope {
+            lattice: false,
+            ..ScanScope::default()
+        }
+    }
+
     /// Every kind of entry point was read (whatever accounts and regions).
     pub fn is_full(&self) -> bool {
         self.api_gateway && self.network
@@ -200,6 +215,10 @@ pub struct Target {
     pub custom_domains: Vec<CustomDomain>,
     #[serde(default)]
     pub network: Network,
+    /// VPC Lattice services and service networks, read with the network inventory (see
+    /// `scope.lattice` for whether they were read at all).
+    #[serde(default, skip_serializing_if = "Lattice::is_empty")]
+    pub lattice: Lattice,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -777,6 +796,121 @@ pub struct LbTarget {
     /// `all` for an IP target outside the target group's VPC (e.g. in a peered VPC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub availability_zone: Option<String>,
+}
+
+/// VPC Lattice facts of one account × region: the services it owns, the service networks it
+/// owns or that other accounts share with it, and the target groups behind its services.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Lattice {
+    #[serde(default)]
+    pub services: Vec<LatticeService>,
+    #[serde(default)]
+    pub service_networks: Vec<ServiceNetwork>,
+    #[serde(default)]
+    pub target_groups: Vec<LatticeTargetGroup>,
+}
+
+impl Lattice {
+    pub fn is_empty(&self) -> bool {
+        self.services.is_empty()
+            && self.service_networks.is_empty()
+            && self.target_groups.is_empty()
+    }
+}
+
+/// A VPC Lattice service of this account. A read that failed leaves its field `None` and
+/// names itself in the target's errors (operation and service id): analysis then assumes the
+/// widest, never "none".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatticeService {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    /// `NONE` or `AWS_IAM` (`GetService`: the listing does not carry it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_type: Option<String>,
+    /// The auth policy exactly as returned; `None`: none attached (or not read, see above).
+    /// Read only when `auth_type` is `AWS_IAM` (with `NONE` a policy is inactive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_policy: Option<String>,
+    /// The resource policy AWS RAM writes when the service is shared: who may associate it
+    /// with their own service networks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_policy: Option<String>,
+    /// The service networks the service is associated with, its own or other accounts'.
+    #[serde(default)]
+    pub network_associations: Vec<LatticeServiceAssociation>,
+}
+
+/// A service's association with a service network.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatticeServiceAssociation {
+    pub id: String,
+    pub network_id: String,
+    /// The network's ARN (its account is the network's owner); the emulator leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_name: Option<String>,
+    /// `ACTIVE`, `CREATE_IN_PROGRESS`, `DELETE_IN_PROGRESS`, `CREATE_FAILED`, `DELETE_FAILED`.
+    pub status: String,
+}
+
+/// A VPC Lattice service network this account owns or that another account shares with it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServiceNetwork {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    /// Whether its details below were read: only for the networks this account owns (a
+    /// shared network's owner holds them, and is judged from its own target when audited).
+    #[serde(default)]
+    pub details_read: bool,
+    /// `NONE` or `AWS_IAM` (`GetServiceNetwork`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_type: Option<String>,
+    /// As for a service: read only with `AWS_IAM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_policy: Option<String>,
+    /// Who the network is shared with: they may associate their own VPCs with it at will.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_policy: Option<String>,
+    /// The VPCs associated with the network: clients in them reach every service in it.
+    #[serde(default)]
+    pub vpc_associations: Vec<LatticeVpcAssociation>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatticeVpcAssociation {
+    pub id: String,
+    pub vpc_id: String,
+    /// The account that created the association, which on AWS owns the VPC (only a VPC's
+    /// owner can associate it); the emulator says `user`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    pub status: String,
+}
+
+/// A VPC Lattice target group, with the services that route to it and its targets.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatticeTargetGroup {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    /// `INSTANCE`, `IP`, `ALB` or `LAMBDA`.
+    pub target_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    /// The services whose listeners or rules forward to it.
+    #[serde(default)]
+    pub service_arns: Vec<String>,
+    /// Registered targets (instance id, IP address or ALB ARN), when `targets_read`.
+    #[serde(default)]
+    pub targets: Vec<LbTarget>,
+    #[serde(default)]
+    pub targets_read: bool,
 }
 
 /// The IAM roles of one account and the managed policies they use, from

@@ -216,6 +216,7 @@ pub enum EntryPoint {
     PublicLoadBalancer,
     TransitGateway,
     ApiGatewayWebsocket,
+    VpcLattice,
 }
 
 impl EntryPoint {
@@ -228,6 +229,7 @@ impl EntryPoint {
             EntryPoint::PublicLoadBalancer => "public_load_balancer",
             EntryPoint::TransitGateway => "transit_gateway",
             EntryPoint::ApiGatewayWebsocket => "api_gateway_websocket",
+            EntryPoint::VpcLattice => "vpc_lattice",
         }
     }
 }

@@ -111,6 +111,18 @@ operations! {
     Iam = "iam" {
         IamGetAccountAuthorizationDetails = "GetAccountAuthorizationDetails",
     }
+    VpcLattice = "vpc-lattice" {
+        LatticeListServices = "ListServices",
+        LatticeListServiceNetworks = "ListServiceNetworks",
+        LatticeGetService = "GetService",
+        LatticeGetServiceNetwork = "GetServiceNetwork",
+        LatticeListServiceNetworkServiceAssociations = "ListServiceNetworkServiceAssociations",
+        LatticeListServiceNetworkVpcAssociations = "ListServiceNetworkVpcAssociations",
+        LatticeGetAuthPolicy = "GetAuthPolicy",
+        LatticeGetResourcePolicy = "GetResourcePolicy",
+        LatticeListTargetGroups = "ListTargetGroups",
+        LatticeListTargets = "ListTargets",
+    }
 }
 
 impl Operation {

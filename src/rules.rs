@@ -42,7 +42,7 @@ pub struct Rule {
 
 /// The placeholders a remediation may name, and the words that stand for each in the rule's
 /// own documentation. A finding's fix gets their values from the analysis.
-pub const PLACEHOLDERS: [(&str, &str); 13] = [
+pub const PLACEHOLDERS: [(&str, &str); 16] = [
     ("method", "the method"),
     ("api", "the API"),
     ("api_id", "API_ID"),
@@ -76,6 +76,15 @@ pub const PLACEHOLDERS: [(&str, &str); 13] = [
     (
         "before_deploy",
         "fix first any method that deploying it would open (aws apigateway update-method --rest-api-id API_ID --resource-id RESOURCE_ID --http-method VERB --patch-operations op=replace,path=/authorizationType,value=AWS_IAM), ",
+    ),
+    ("service", "the VPC Lattice service"),
+    (
+        "lattice_auth",
+        "aws vpc-lattice update-service --service-identifier SERVICE_ID --auth-type AWS_IAM (when it is NONE), then aws vpc-lattice put-auth-policy --resource-identifier SERVICE_ID --policy POLICY, with POLICY allowing vpc-lattice-svcs:Invoke to the partner principals only, excluding anonymous callers (aws:PrincipalType), and for a write rule only the read methods (vpc-lattice-svcs:RequestMethod)",
+    ),
+    (
+        "lattice_reach",
+        "remove the other accounts' VPC associations (aws vpc-lattice delete-service-network-vpc-association --service-network-vpc-association-identifier ASSOCIATION_ID) and stop sharing the service network and the service (aws ram disassociate-resource-share --resource-share-arn SHARE_ARN --principals ACCOUNT_ID)",
     ),
 ];
 

@@ -13,7 +13,7 @@
 //! - `collect`: the run (credentials, accounts entered, targets planned and scanned, the
 //!   inventory assembled);
 //! - `apigateway`, `network` (which reads, and when; `ec2`, `elb` and `transit` make them),
-//!   `organizations`, `iam` (roles, once per account): what is read;
+//!   `lattice`, `organizations`, `iam` (roles, once per account): what is read;
 //! - `paging`, `concurrency`, `errors`, `redact`, `config`: how every read is made.
 
 mod apigateway;
@@ -24,6 +24,7 @@ mod ec2;
 mod elb;
 mod errors;
 mod iam;
+mod lattice;
 pub mod network;
 mod organizations;
 mod paging;
@@ -88,6 +89,7 @@ impl ScanOptions {
         ScanScope {
             api_gateway: true,
             network: self.network,
+            lattice: self.network,
             organization: self.organization,
             regions: self.regions.clone().map(|mut r| {
                 r.sort();

@@ -17,9 +17,9 @@
 //! - the route tables of the transit gateways the account owns where another account comes in
 //!   (see `transit`);
 //! - only when some verdict compares targets (the region has an endpoint service, an
-//!   internet-facing load balancer or a VPC another account comes into: an active
-//!   cross-account peering, or a transit gateway attachment another account's traffic can come
-//!   through):
+//!   internet-facing load balancer, a VPC another account comes into (an active cross-account
+//!   peering, or a transit gateway attachment another account's traffic can come through), or
+//!   a VPC Lattice target group with targets, read before this):
 //!   `DescribeTargetHealth` per target group attached to a load balancer, and
 //!   `DescribeNetworkInterfaces` (batched) for IP targets that are not instance addresses;
 //! - `DescribeListeners` only for internet-facing load balancers and for load balancers in a
@@ -87,7 +87,8 @@ pub(crate) async fn collect(ctx: &RegionCtx, target: &mut Target) -> usize {
     read_route_tables(ctx, ec2, &mut net, &target.account_id, &mut log).await;
     let mut crossed_vpcs = peered_vpcs(&net, &target.account_id);
     crossed_vpcs.extend(transit_vpcs(&net, &target.account_id));
-    if verdicts_compare_targets(&net, &crossed_vpcs) {
+    let lattice_targets = (target.lattice.target_groups.iter()).any(|g| !g.targets.is_empty());
+    if verdicts_compare_targets(&net, &crossed_vpcs) || lattice_targets {
         read_target_health(ctx, elb, &mut net, target_groups_listed, &mut log).await;
         read_target_interfaces(ctx, ec2, &mut net, &mut log).await;
     }

@@ -915,12 +915,15 @@ fn a_snapshot_without_a_scope_is_a_full_scan_and_a_narrow_scope_round_trips() {
     let old = r#"{"snapshot_version":1,"started_at":"","finished_at":"","targets":[],"account_failures":[],"api_calls":{}}"#;
     let inv = Inventory::from_snapshot_json(old).unwrap();
     assert!(inv.scope.is_full());
+    // It predates VPC Lattice: its Lattice services were never read.
+    assert!(!inv.scope.lattice);
     let narrow = Inventory {
         scope: ScanScope {
             api_gateway: true,
             network: false,
             organization: true,
             regions: Some(vec!["eu-west-1".into()]),
+            lattice: false,
             ..Default::default()
         },
         snapshot_version: SNAPSHOT_VERSION,

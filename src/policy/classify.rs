@@ -57,10 +57,23 @@ pub(super) fn classify_reach(
     ctx: &ReachContext,
 ) -> ReachVerdict {
     let vocab = vocabulary(covering);
-    let (sources, capped) = sources(&vocab, query.network, ctx);
+    let probes = sources(&vocab, query.network, ctx);
+    classify_through(covering, query, ctx.owner_account, vocab, probes)
+}
+
+/// The verdict of the covering statements for callers coming through the given network
+/// sources (and whether those had to be capped): [`classify_reach`] with the sources chosen
+/// by the caller (VPC Lattice: the VPCs that can reach a service).
+pub(super) fn classify_through(
+    covering: &CoveringStatements,
+    query: &ReachQuery,
+    owner: &str,
+    vocab: Vocabulary,
+    (sources, capped): (Vec<NetworkSource>, bool),
+) -> ReachVerdict {
     let mut c = Classification {
         mode: query.mode,
-        owner: ctx.owner_account,
+        owner,
         prober: Prober {
             fast: FastEvaluator::new(covering, &sources),
             mode: query.mode,

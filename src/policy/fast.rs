@@ -28,7 +28,8 @@ enum Side {
 fn side_of(key: &str) -> Side {
     match key {
         "aws:sourceip" | "aws:sourcevpce" | "aws:sourcevpc" => Side::Source,
-        "aws:principalaccount" | "aws:principalarn" => Side::Principal,
+        "vpc-lattice-svcs:sourcevpc" | "vpc-lattice-svcs:sourcevpcowneraccount" => Side::Source,
+        "aws:principalaccount" | "aws:principalarn" | "aws:principaltype" => Side::Principal,
         "aws:principalorgid" | "aws:principalorgpaths" => Side::Org,
         _ => Side::Constant,
     }

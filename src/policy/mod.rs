@@ -11,6 +11,7 @@
 //!   evaluation logic; `fast` makes the same decisions for many requests, factorized.
 //! - `probes` builds the probe callers and network sources; `classify` turns which of them get
 //!   in into a [`Reach`] and its explanation.
+//! - `lattice` asks the same of VPC Lattice auth policies and shares.
 //!
 //! - `identity` evaluates a role's own policies (and its permissions boundary) for its calls;
 //!   `trust` says who can become a role.
@@ -24,6 +25,7 @@ mod document;
 mod fast;
 pub mod glob;
 mod identity;
+pub mod lattice;
 mod probes;
 mod reference;
 mod trust;

@@ -211,11 +211,30 @@ fn context_values(
         "aws:principalarn" => arn.map(|a| vec![a.clone()]),
         "aws:principalorgid" => org_id.map(|o| vec![o.clone()]),
         "aws:principalorgpaths" => org_paths.cloned(),
+        // IAM's values; an unsigned request is `Anonymous` (VPC Lattice admits those).
+        "aws:principaltype" => Some(vec![match caller {
+            Caller::Anonymous => "Anonymous".into(),
+            Caller::Principal {
+                session: Some(_), ..
+            } => "AssumedRole".into(),
+            Caller::Principal { .. } => "User".into(),
+        }]),
+        // A VPC Lattice request carries the VPC it comes from and that VPC's owner.
+        "vpc-lattice-svcs:sourcevpc" => source.vpc.clone().map(|v| vec![v]),
+        "vpc-lattice-svcs:sourcevpcowneraccount" => match &source.owner {
+            SourceOwner::Account(a) => Some(vec![a.clone()]),
+            SourceOwner::Fresh => source.vpc.as_ref().map(|_| vec![FRESH_VPC_OWNER.into()]),
+            // Some account we cannot name: neither this value nor that one.
+            SourceOwner::Unknown(_) => return Err(()),
+        },
         _ => return Err(()),
     })
 }
 
-fn value_matches(base: BaseOp, policy_value: &str, request_value: &str) -> bool {
+/// The owner of a VPC nobody names: an account no policy mentions.
+const FRESH_VPC_OWNER: &str = "000000000000";
+
+pub(super) fn value_matches(base: BaseOp, policy_value: &str, request_value: &str) -> bool {
     match base {
         BaseOp::StringEquals | BaseOp::StringNotEquals => policy_value == request_value,
         BaseOp::StringEqualsIgnoreCase | BaseOp::StringNotEqualsIgnoreCase => {

@@ -100,6 +100,9 @@ impl ScanInfo {
         // A clean API-only scan says nothing about the network paths: never let it read as clean.
         if !self.scope.network {
             status.push_str("; network paths not scanned (--no-network)");
+        } else if !self.scope.lattice {
+            // A snapshot from before VPC Lattice was read: its services were never judged.
+            status.push_str("; VPC Lattice not read (the snapshot predates it)");
         }
         if let Some(shard) = self.shard {
             status.push_str(&format!("; shard {shard} only"));

@@ -119,7 +119,11 @@ pub fn page(rule: &Rule) -> String {
         .any(|t| !rules::placeholders(t).is_empty())
     {
         s.push_str(
-            "Each finding's fix names its own API, and its method or route and stage where these commands need them.\n\n",
+            if rule.entry_points.contains(&crate::model::EntryPoint::VpcLattice) {
+                "Each finding's fix names its own service, the auth policy to put on it, and the VPC associations and shares that let other accounts in.\n\n"
+            } else {
+                "Each finding's fix names its own API, and its method or route and stage where these commands need them.\n\n"
+            },
         );
     }
     s.push_str("## References\n\n");

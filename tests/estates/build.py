@@ -250,6 +250,60 @@ def web_acl(aws, name, resource_arn=None):
     return acl
 
 
+# ---------------------------------------------------------------------------------------------
+# VPC Lattice (moto accepts ids, not ARNs, as identifiers; see estate_lattice.py)
+
+
+def lattice_service(aws, name, auth_type, policy=None, network=None, target_vpc=None):
+    """Creates a VPC Lattice service with `auth_type` and, given one, its auth policy (a dict);
+    associates it with `network` (a service network id) and, with `target_vpc`, gives it an
+    instance target group on port 8080 behind an HTTP listener. Returns a dict of ids."""
+    svc = aws.lattice.create_service(name=name, authType=auth_type)
+    out = {"id": svc["id"], "arn": svc["arn"]}
+    if policy is not None:
+        aws.lattice.put_auth_policy(resourceIdentifier=svc["id"], policy=json.dumps(policy))
+    if network:
+        out["association"] = aws.lattice.create_service_network_service_association(
+            serviceNetworkIdentifier=network, serviceIdentifier=svc["id"])["id"]
+    if target_vpc:
+        tg = aws.lattice.create_target_group(name=f"{name}-tg", type="INSTANCE",
+                                             config={"port": 8080, "protocol": "HTTP", "vpcIdentifier": target_vpc})
+        aws.lattice.create_listener(serviceIdentifier=svc["id"], name=f"{name}-http", protocol="HTTP", port=80,
+                                    defaultAction={"forward": {"targetGroups": [{"targetGroupIdentifier": tg["id"]}]}})
+        out.update({"target_group": tg["id"], "target_group_arn": tg["arn"]})
+    return out
+
+
+def lattice_network(aws, name, auth_type, policy=None, vpcs=(), shared_with=None, share_condition=None):
+    """Creates a service network with `auth_type` (and auth policy `policy`), associates the
+    VPC ids `vpcs` with it (from this account's side, whoever owns them: moto lets no other
+    account associate), and shares it with the principals `shared_with` through its resource
+    policy, as AWS RAM writes it (moto refuses RAM shares of Lattice resources), under
+    `share_condition` when given (an organization share). Returns a
+    dict of ids: "id", "arn", and "assoc:<vpc>" per VPC association."""
+    sn = aws.lattice.create_service_network(name=name, authType=auth_type)
+    out = {"id": sn["id"], "arn": sn["arn"]}
+    if policy is not None:
+        aws.lattice.put_auth_policy(resourceIdentifier=sn["id"], policy=json.dumps(policy))
+    for v in vpcs:
+        out[f"assoc:{v}"] = aws.lattice.create_service_network_vpc_association(
+            serviceNetworkIdentifier=sn["id"], vpcIdentifier=v)["id"]
+    if shared_with:
+        aws.lattice.put_resource_policy(resourceArn=sn["arn"], policy=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": {"AWS": list(shared_with)},
+                "Action": ["vpc-lattice:CreateServiceNetworkVpcAssociation",
+                           "vpc-lattice:CreateServiceNetworkServiceAssociation",
+                           "vpc-lattice:GetServiceNetwork"],
+                "Resource": sn["arn"],
+                **({"Condition": share_condition} if share_condition else {}),
+            }],
+        }))
+    return out
+
+
 def legacy_backend(aws, cidr="10.0.0.0/16", name="legacy", api=True, admit=(), policy=None, api_name=None):
     """The story's private legacy API: a VPC, one instance listening on 8080 (security group
     admitting the VPC itself plus `admit`), an internal NLB in front of it, an API Gateway VPC

@@ -15,15 +15,17 @@ an internal NLB. Account 222222222222 (the partner) must call a few read-only GE
    - an internet-facing ALB with a WAF "IP allow-list", and an internet-facing NLB (which
      cannot carry a WAF), both forwarding to the backend instance;
    - a transit gateway of the owner with the partner's second VPC (10.2.0.0/16) attached
-     beside the backend's, one route table for both (a full mesh), routed and admitted on 8080.
+     beside the backend's, one route table for both (a full mesh), routed and admitted on 8080;
+   - VPC Lattice: a service with auth type NONE in a service network the partner's VPC is
+     associated with.
 
 The seeder's ids are deterministic when the server's id generator is seeded first
 (scripts/demo does that), so the committed reports can be checked byte for byte.
 """
 
-from build import (endpoint_service, http_api, legacy_backend, load_balancer, peering, rest_api,
-                   route, route_to_tgw, security_group, subnet, tgw_attachment, transit_gateway,
-                   vpc, web_acl)
+from build import (endpoint_service, http_api, lattice_network, lattice_service, legacy_backend, load_balancer,
+                   peering, rest_api, route, route_to_tgw, security_group, subnet, tgw_attachment,
+                   transit_gateway, vpc, web_acl)
 from seed import Aws
 
 OWNER = "111111111111"
@@ -110,6 +112,10 @@ def demo_estate(endpoint):
     owner.ec2.authorize_security_group_ingress(GroupId=b["sg"], IpPermissions=[
         {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "IpRanges": [{"CidrIp": "10.2.0.0/16"}]}])
     ids["transit_gateway"] = tgw
+
+    # 3e. VPC Lattice: no authentication, the partner's VPC associated with the network.
+    net = lattice_network(owner, "orders-net", "NONE", vpcs=[b["vpc"], partner_vpc])
+    ids["lattice_service"] = lattice_service(owner, "orders-lattice", "NONE", network=net["id"])["id"]
     return ids
 
 

@@ -87,6 +87,10 @@ class Aws:
         return self.client("wafv2")
 
     @property
+    def lattice(self):
+        return self.client("vpc-lattice")
+
+    @property
     def iam(self):
         return self.client("iam")
 

@@ -498,7 +498,7 @@ fn a_no_network_scan_says_so_and_never_shares_the_full_scans_sarif_category() {
     let (json, sarif, table, summary) = scan(&["--no-network"], "api-only");
     assert_eq!(
         json["scan"]["scope"],
-        serde_json::json!({"api_gateway": true, "network": false, "organization": false, "regions": ["us-east-1"], "iam": true})
+        serde_json::json!({"api_gateway": true, "network": false, "organization": false, "regions": ["us-east-1"], "lattice": false, "iam": true})
     );
     assert_eq!(
         sarif["runs"][0]["automationDetails"]["id"],
@@ -516,7 +516,7 @@ fn a_no_network_scan_says_so_and_never_shares_the_full_scans_sarif_category() {
     let (json, sarif, table, summary) = scan(&[], "full");
     assert_eq!(
         json["scan"]["scope"],
-        serde_json::json!({"api_gateway": true, "network": true, "organization": false, "regions": ["us-east-1"], "iam": true})
+        serde_json::json!({"api_gateway": true, "network": true, "organization": false, "regions": ["us-east-1"], "lattice": true, "iam": true})
     );
     assert_eq!(
         sarif["runs"][0]["automationDetails"]["id"],

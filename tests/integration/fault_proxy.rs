@@ -10,8 +10,9 @@
 //! - query (EC2, STS, ELBv2): the `Action` parameter of the body (or of the query string);
 //! - JSON (WAFv2): the `X-Amz-Target` header (`AWSWAF_20190729.GetWebACLForResource`);
 //! - Smithy RPC v2 CBOR: the `/service/<S>/operation/<Op>` path;
-//! - REST (API Gateway v1/v2): the verb and path shape (`GET /restapis/{id}/stages`), from a
-//!   table of the read operations. A request the proxy cannot name is recorded as
+//! - REST (API Gateway v1/v2, VPC Lattice): the verb and path shape
+//!   (`GET /restapis/{id}/stages`, `POST /targetgroups/{id}/listtargets`), from a table of the
+//!   read operations. A request the proxy cannot name is recorded as
 //!   `service:UNNAMED <VERB> <path>`, which no read-only check accepts.
 //!
 //! The service is the SigV4 signing name (`Credential=AKID/date/region/SERVICE/aws4_request`);
@@ -75,6 +76,9 @@ pub enum Fault {
     RegionDisabled,
     /// Answer 200 with this XML document instead of moto's (e.g. an empty but valid listing).
     Answer(String),
+    /// Answer 200 with this JSON document instead of moto's (a fact the emulator cannot hold,
+    /// such as a Lattice target group's services and targets).
+    AnswerJson(String),
     /// Forward to moto, then hand back a pagination token that leads in a circle: the first
     /// page (no token) is moto's answer with token A; A answers no items and token B; B answers
     /// no items and token A again, forever. API Gateway listings only (`position` for v1,
@@ -633,6 +637,30 @@ const APIGW_V2_GETS: &[(&str, &str)] = &[
     ("vpclinks/{}", "GetVpcLink"),
 ];
 
+/// VPC Lattice read operations: (verb, path pattern, name). `ListTargets` is a POST.
+const LATTICE_READS: &[(&str, &str, &str)] = &[
+    ("GET", "services", "ListServices"),
+    ("GET", "services/{}", "GetService"),
+    ("GET", "services/{}/listeners", "ListListeners"),
+    ("GET", "servicenetworks", "ListServiceNetworks"),
+    ("GET", "servicenetworks/{}", "GetServiceNetwork"),
+    (
+        "GET",
+        "servicenetworkserviceassociations",
+        "ListServiceNetworkServiceAssociations",
+    ),
+    (
+        "GET",
+        "servicenetworkvpcassociations",
+        "ListServiceNetworkVpcAssociations",
+    ),
+    ("GET", "authpolicy/{}", "GetAuthPolicy"),
+    ("GET", "resourcepolicy/{}", "GetResourcePolicy"),
+    ("GET", "targetgroups", "ListTargetGroups"),
+    ("GET", "targetgroups/{}", "GetTargetGroup"),
+    ("POST", "targetgroups/{}/listtargets", "ListTargets"),
+];
+
 fn match_table(table: &[(&str, &'static str)], segs: &[&str]) -> Option<&'static str> {
     table.iter().find_map(|(pattern, name)| {
         let pat: Vec<&str> = pattern.split('/').collect();
@@ -670,6 +698,15 @@ fn operation(req: &Request) -> String {
     {
         return format!("{service}:{action}");
     }
+    if service == "vpc-lattice" {
+        let named = LATTICE_READS.iter().find_map(|(verb, pattern, name)| {
+            (*verb == req.method && match_table(&[(pattern, name)], &segs).is_some())
+                .then_some(*name)
+        });
+        if let Some(name) = named {
+            return format!("{service}:{name}");
+        }
+    }
     if service == "apigateway" && req.method == "GET" {
         let named = match segs.split_first() {
             Some((&"v2", rest)) => match_table(APIGW_V2_GETS, rest).map(|n| ("apigatewayv2", n)),
@@ -704,7 +741,8 @@ fn role_arn(req: &Request) -> Option<String> {
 /// headers, body).
 fn fault_response(req: &Request, code: &str, status: u16, message: &str) -> Vec<u8> {
     let service = signing_service(req);
-    let (ctype, extra, body) = if header(req, "x-amz-target").is_some() || service == "apigateway" {
+    let json_service = service == "apigateway" || service == "vpc-lattice";
+    let (ctype, extra, body) = if header(req, "x-amz-target").is_some() || json_service {
         (
             "application/json",
             format!("x-amzn-ErrorType: {code}\r\n"),
@@ -1076,6 +1114,7 @@ fn serve(conn: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io::Resu
                 fault_response(&req, code, status, message)
             }
             Some(Fault::Answer(body)) => response(200, "text/xml", "", body.as_bytes()),
+            Some(Fault::AnswerJson(body)) => response(200, "application/json", "", body.as_bytes()),
             Some(Fault::LoopToken) => looping(&req, upstream)?,
             Some(Fault::Disconnect) => {
                 let _ = writer.shutdown(Shutdown::Both);

@@ -2,7 +2,7 @@
 //! API Gateway inventory and for the network, transit gateway and IAM reads alike.
 //!
 //! The estate is the sharding proof's (`shard::proof_snapshot`: the network, transit, trust,
-//! demo and API Gateway estates, 2 regions each). The fewest calls are counted from what the
+//! VPC Lattice, demo and API Gateway estates, 2 regions each). The fewest calls are counted from what the
 //! snapshot holds, independently of how the collector decides its reads: a region-wide listing
 //! once per account × region and page, a per-resource read once per resource whose answer is
 //! in the snapshot, and where AWS has a batch form the collector does not use (one
@@ -171,6 +171,49 @@ pub fn fewest(snapshot: &Value) -> BTreeMap<&'static str, u64> {
             .collect();
         let by_acl = if albs.is_empty() { 0 } else { 1 + acls.len() };
         add("wafv2:GetWebACLForResource", albs.len().min(by_acl) as u64);
+        // VPC Lattice (read with the network inventory): the two listings; per service its
+        // details (the listing has no auth type), associations and resource policy; per
+        // network the account owns the same three; an auth policy where IAM decides; target
+        // groups listed once where there are services, their targets per group read.
+        let lattice = &t["lattice"];
+        let services = items(&lattice["services"]);
+        let networks: Vec<&Value> = items(&lattice["service_networks"])
+            .iter()
+            .filter(|n| n["details_read"] == true)
+            .collect();
+        add("vpc-lattice:ListServices", 1);
+        add("vpc-lattice:ListServiceNetworks", 1);
+        add("vpc-lattice:GetService", services.len() as u64);
+        add(
+            "vpc-lattice:ListServiceNetworkServiceAssociations",
+            services.len() as u64,
+        );
+        add("vpc-lattice:GetServiceNetwork", networks.len() as u64);
+        add(
+            "vpc-lattice:ListServiceNetworkVpcAssociations",
+            networks.len() as u64,
+        );
+        add(
+            "vpc-lattice:GetResourcePolicy",
+            (services.len() + networks.len()) as u64,
+        );
+        let iam_auth = services
+            .iter()
+            .chain(networks.iter().copied())
+            .filter(|r| r["auth_type"] == "AWS_IAM")
+            .count();
+        add("vpc-lattice:GetAuthPolicy", iam_auth as u64);
+        add(
+            "vpc-lattice:ListTargetGroups",
+            (!services.is_empty()).into(),
+        );
+        add(
+            "vpc-lattice:ListTargets",
+            items(&lattice["target_groups"])
+                .iter()
+                .filter(|g| g["targets_read"] == true)
+                .count() as u64,
+        );
         let gateways = items(&net["transit"]["gateways"]);
         let tables: Vec<&Value> = gateways
             .iter()
@@ -258,6 +301,7 @@ fn live_scans_make_within_1_3x_of_the_fewest_calls_for_the_same_data() {
         "ec2:DescribeVpcEndpointServicePermissions",
         "ec2:SearchTransitGatewayRoutes",
         "iam:GetAccountAuthorizationDetails",
+        "vpc-lattice:GetService",
     ] {
         assert!(fewest[op] > 0, "{op}");
     }

@@ -15,6 +15,7 @@ mod cli;
 mod demo;
 mod faults;
 mod fewest_calls;
+mod lattice;
 mod network;
 mod ops;
 mod org_run;

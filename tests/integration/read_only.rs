@@ -18,8 +18,10 @@
 //! web ACL), an endpoint service with permissions and an IP target that is a bare network
 //! interface, a VPC endpoint and a peering; the network estate (prefix lists, internal NLBs
 //! in peered VPCs); the transit estate (transit gateways with another account's VPC
-//! attached: their route tables); and HTTP API routes through a v2 VPC link. A request the
-//! proxy cannot name fails the test.
+//! attached: their route tables); HTTP API routes through a v2 VPC link; and the Lattice
+//! estate (services, service networks, auth and resource policies, and, injected because moto
+//! holds neither, a target group routing for a service and its targets). A request the proxy
+//! cannot name fails the test.
 //!
 //! And the README's minimal IAM policy for the audit role grants exactly those calls.
 
@@ -30,7 +32,7 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// Services the auditor may talk to, by SigV4 signing name (v2 API Gateway as `apigatewayv2`).
-const SERVICES: [&str; 8] = [
+const SERVICES: [&str; 9] = [
     "apigateway",
     "apigatewayv2",
     "ec2",
@@ -39,6 +41,7 @@ const SERVICES: [&str; 8] = [
     "sts",
     "organizations",
     "iam",
+    "vpc-lattice",
 ];
 
 /// Every operation the auditor may call, reviewed one by one: reads of API Gateway and of the
@@ -94,6 +97,17 @@ const ALLOWED: &[&str] = &[
     "ec2:DescribeTransitGatewayRouteTables",
     "ec2:GetTransitGatewayRouteTablePropagations",
     "ec2:SearchTransitGatewayRoutes",
+    // VPC Lattice.
+    "vpc-lattice:ListServices",
+    "vpc-lattice:ListServiceNetworks",
+    "vpc-lattice:GetService",
+    "vpc-lattice:GetServiceNetwork",
+    "vpc-lattice:ListServiceNetworkServiceAssociations",
+    "vpc-lattice:ListServiceNetworkVpcAssociations",
+    "vpc-lattice:GetAuthPolicy",
+    "vpc-lattice:GetResourcePolicy",
+    "vpc-lattice:ListTargetGroups",
+    "vpc-lattice:ListTargets",
 ];
 
 /// On the reviewed list, and a read by its name.
@@ -275,6 +289,46 @@ fn the_proxy_names_every_protocol_and_never_names_a_write_as_a_read() {
         assert!(named.contains("UNNAMED"), "{verb} {path}: {named}");
         assert!(!is_read(&named), "{named}");
     }
+    let lattice = signed("vpc-lattice");
+    for (verb, path, op) in [
+        ("GET", "/services", "vpc-lattice:ListServices"),
+        ("GET", "/services/svc-1", "vpc-lattice:GetService"),
+        (
+            "GET",
+            "/servicenetworks/sn-1",
+            "vpc-lattice:GetServiceNetwork",
+        ),
+        (
+            "GET",
+            "/servicenetworkvpcassociations",
+            "vpc-lattice:ListServiceNetworkVpcAssociations",
+        ),
+        ("GET", "/authpolicy/svc-1", "vpc-lattice:GetAuthPolicy"),
+        (
+            "GET",
+            "/resourcepolicy/arn%3Aaws%3Avpc-lattice%3Aus-east-1%3A1%3Aservice%2Fsvc-1",
+            "vpc-lattice:GetResourcePolicy",
+        ),
+        (
+            "POST",
+            "/targetgroups/tg-1/listtargets",
+            "vpc-lattice:ListTargets",
+        ),
+    ] {
+        let named = operation_of(verb, path, &lattice, b"");
+        assert_eq!(named, op, "{verb} {path}");
+        assert!(is_read(&named), "{named}");
+    }
+    for (verb, path) in [
+        ("PUT", "/authpolicy/svc-1"),
+        ("POST", "/services"),
+        ("DELETE", "/services/svc-1"),
+        ("POST", "/targetgroups/tg-1/registertargets"),
+        ("GET", "/targetgroups/tg-1/listtargets"),
+    ] {
+        let named = operation_of(verb, path, &lattice, b"{}");
+        assert!(named.contains("UNNAMED"), "{verb} {path}: {named}");
+    }
     assert!(!is_read(&operation_of("GET", "/", &[], b"")));
     assert!(!is_read(&operation_of(
         "POST",
@@ -453,6 +507,11 @@ fn a_full_audit_calls_read_operations_only() {
     // 6. The transit estate: route tables of transit gateways with another account's VPC
     //    attached (ec2:DescribeTransitGatewayRouteTables, GetTransitGatewayRouteTablePropagations,
     //    SearchTransitGatewayRoutes).
+    // 7. The Lattice estate: services, networks, auth and resource policies, and (injected:
+    //    moto holds neither) a target group that routes for a service, and its targets.
+    for rule in crate::lattice::injected_targets() {
+        proxy.add(rule);
+    }
     for (estate, accounts) in [
         (
             "network",
@@ -463,6 +522,10 @@ fn a_full_audit_calls_read_operations_only() {
         (
             "transit",
             (1..=9).map(|n| format!("74100000000{n}")).collect(),
+        ),
+        (
+            "lattice",
+            (1..=12).map(|n| format!("8450000000{n:02}")).collect(),
         ),
     ] {
         harness::estate(estate);
@@ -475,7 +538,7 @@ fn a_full_audit_calls_read_operations_only() {
         );
     }
 
-    // 7. HTTP APIs through v2 VPC links (apigatewayv2:GetIntegrations, GetVpcLinks).
+    // 8. HTTP APIs through v2 VPC links (apigatewayv2:GetIntegrations, GetVpcLinks).
     harness::estate("apigw-http-links");
     audit(
         &proxy,

@@ -1,10 +1,10 @@
 //! Rules as data stay honest: every rule the binary knows fires on some seed estate, in the
-//! audits the API Gateway, network, transit gateway and API Gateway paths suites already run
-//! or the role trust suite's audit of its cases together (a rule no estate triggers is a rule
-//! no test proves). The README table and the rule pages are checked by the unit tests of
-//! `report::rule_docs`.
+//! audits the API Gateway, network, transit gateway, API Gateway paths and VPC Lattice suites
+//! already run or the role trust suite's audit of its cases together (a rule no estate
+//! triggers is a rule no test proves). The README table and the rule pages are checked by the
+//! unit tests of `report::rule_docs`.
 
-use crate::{api_gateway, apigw_paths, network, role_trust, transit};
+use crate::{api_gateway, apigw_paths, lattice, network, role_trust, transit};
 use overexposed::rules::RuleId;
 use std::collections::BTreeSet;
 
@@ -17,6 +17,7 @@ fn every_rule_fires_on_some_estate() {
         network::network_report(),
         transit::transit_report(),
         role_trust::trust_report(),
+        lattice::lattice_report(),
         deployments,
         websocket,
     ] {

@@ -143,7 +143,8 @@ fn a_shard_report_says_so_and_has_its_own_sarif_category() {
 }
 
 /// The accounts of every estate with paths across accounts or many APIs: `network` (peerings,
-/// endpoint services, partners), `transit` (transit gateways shared across accounts), `trust`
+/// endpoint services, partners), `transit` (transit gateways shared across accounts),
+/// `lattice` (VPC Lattice services and networks shared across accounts), `trust`
 /// (roles of other accounts and identity providers that can call IAM-authenticated methods),
 /// `demo`, and the API Gateway estates.
 fn proof_accounts() -> Vec<&'static str> {
@@ -151,6 +152,7 @@ fn proof_accounts() -> Vec<&'static str> {
         "network",
         "transit",
         "trust",
+        "lattice",
         "demo",
         "apigw-matrix",
         "apigw-multi",
@@ -168,6 +170,8 @@ fn proof_accounts() -> Vec<&'static str> {
         "300000000012",
     ]);
     accounts.extend(crate::transit::ACCOUNTS);
+    // Lattice services shared with other accounts' networks and VPCs.
+    accounts.extend(crate::lattice::ACCOUNTS);
     // The trust cases in which every trust-path rule fires (see `role_trust::trust_report`).
     accounts.extend([
         "811100000001",
@@ -294,6 +298,11 @@ fn sharded_and_merged_reports_equal_the_unsharded_ones_apart_from_timestamps() {
             .as_str()
             .unwrap()
             .starts_with("transit-gateway-")));
+    assert!(report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule_id"].as_str().unwrap().starts_with("lattice-")));
 }
 
 /// The first line where two texts differ, with a little context.

@@ -73,13 +73,15 @@ fn verb_rule(auth: Auth, verb: &str, reach: &Reach) -> Option<RuleId> {
 }
 
 /// The write rule that says all a read rule says when its reach is at least as wide. Every
-/// rule is listed: a new one does not compile until it is placed here.
-pub(super) fn covering_write_rule(rule: RuleId) -> Option<RuleId> {
+/// rule is listed: a new one does not compile until it is placed here. VPC Lattice services
+/// fold their rules by it too.
+pub(crate) fn covering_write_rule(rule: RuleId) -> Option<RuleId> {
     match rule {
         RuleId::ApigwUnauthenticatedReadInternet => Some(RuleId::ApigwUnauthenticatedWriteInternet),
         RuleId::ApigwReadAnyAwsAccount => Some(RuleId::ApigwWriteAnyAwsAccount),
         RuleId::ApigwReadViaRoleAnyAccount => Some(RuleId::ApigwWriteViaRoleAnyAccount),
         RuleId::ApigwReadViaWebIdentity => Some(RuleId::ApigwWriteViaWebIdentity),
+        RuleId::LatticeReadAnyAwsAccount => Some(RuleId::LatticeWriteAnyAwsAccount),
         RuleId::ApigwAuthorizerOnlyWriteExposed
         | RuleId::ApigwPolicyUnparseable
         | RuleId::ApigwUnauthenticatedCrossAccount
@@ -100,7 +102,11 @@ pub(super) fn covering_write_rule(rule: RuleId) -> Option<RuleId> {
         | RuleId::PrivatelinkOpenToExternalAccounts
         | RuleId::PublicLbExposesPrivateBackend
         | RuleId::TransitGatewayCrossAccountNoPath
-        | RuleId::TransitGatewayExposesPrivateBackend => None,
+        | RuleId::TransitGatewayExposesPrivateBackend
+        | RuleId::LatticeUnauthenticatedCrossAccount
+        | RuleId::LatticeWriteAnyAwsAccount
+        | RuleId::LatticeWriteExternalAccounts
+        | RuleId::LatticeWriteOrganization => None,
     }
 }
 

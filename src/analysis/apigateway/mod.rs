@@ -35,6 +35,8 @@ use http::analyze_http_api;
 use rest::analyze_rest_api;
 use websocket::analyze_websocket_api;
 
+pub(crate) use classify::covering_write_rule;
+
 mod classify;
 mod drift;
 mod http;

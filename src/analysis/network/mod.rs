@@ -1,10 +1,11 @@
 //! Network paths that bypass API Gateway: PrivateLink endpoint services, cross-account VPC
-//! peering, transit gateways, and internet-facing load balancers, each tied to the private
-//! backend it exposes.
+//! peering, transit gateways, internet-facing load balancers and VPC Lattice services, each
+//! tied to the private backend it exposes.
 //! What each verdict decides is specified in `docs/network-analysis.md`.
 
 mod addrs;
 mod backends;
+mod lattice;
 mod path_steps;
 mod peer_paths;
 mod peering;
@@ -18,6 +19,7 @@ mod transit_routes;
 use crate::inventory::{Inventory, Target};
 use crate::model::Finding;
 use backends::{lb_views, merge_backends};
+use lattice::{lattice_findings, LatticeEstate};
 use peering::peering_findings;
 use privatelink::endpoint_service_findings;
 use public_lb::public_lb_findings;
@@ -41,9 +43,16 @@ pub fn analyze(inv: &Inventory) -> Vec<Finding> {
         }
     }
     let transit = TransitEstate::new(inv);
+    // Lattice services are judged only where Lattice was read (not in older snapshots).
+    let lattice = inv.scope.lattice.then(|| LatticeEstate::new(inv));
     let mut out = Vec::new();
     for target in &inv.targets {
-        out.extend(analyze_target(target, &groups_by_vpc, &transit));
+        out.extend(analyze_target(
+            target,
+            &groups_by_vpc,
+            &transit,
+            lattice.as_ref(),
+        ));
     }
     out
 }
@@ -54,6 +63,7 @@ fn analyze_target(
     target: &Target,
     groups_by_vpc: &HashMap<&str, BTreeSet<String>>,
     transit: &TransitEstate,
+    lattice: Option<&LatticeEstate>,
 ) -> Vec<Finding> {
     let region = RegionIndex::new(target);
     let views = lb_views(&region, target);
@@ -67,6 +77,9 @@ fn analyze_target(
     }
     out.extend(public_lb_findings(&region, &views, &backends));
     out.extend(transit_findings(&region, &backends, transit, groups_by_vpc));
+    if let Some(estate) = lattice {
+        out.extend(lattice_findings(&region, &backends, estate));
+    }
     out
 }
 

@@ -166,7 +166,7 @@ impl<'a> RegionIndex<'a> {
     }
 
     /// The host an IP or instance target stands for (see [`HostPort`]).
-    fn host_key(&self, vpc: &str, tg: &TargetGroup, t: &LbTarget) -> String {
+    pub(super) fn host_key(&self, vpc: &str, tg: &TargetGroup, t: &LbTarget) -> String {
         if tg.target_type != "ip" {
             return t.id.clone();
         }

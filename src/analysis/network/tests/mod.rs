@@ -6,6 +6,7 @@
 mod addrs;
 mod backends;
 mod fixtures;
+mod lattice;
 mod peering;
 mod privatelink;
 mod public_lb;

@@ -1,0 +1,222 @@
+//! VPC Lattice services from hand-built inventories: who reaches a service through its
+//! networks, and the private backend its target groups reach (moto cannot register targets,
+//! so the bypass is pinned here).
+
+use super::*;
+use crate::inventory::{
+    LatticeService, LatticeServiceAssociation, LatticeTargetGroup, LatticeVpcAssociation, LbTarget,
+    ScanScope, ServiceNetwork,
+};
+
+const SVC: &str = "arn:aws:vpc-lattice:us-east-1:111111111111:service/svc-1";
+const NET: &str = "arn:aws:vpc-lattice:us-east-1:111111111111:servicenetwork/sn-1";
+
+/// The base estate with a service (auth NONE) in its own network (auth NONE) whose VPC
+/// associations are `vpcs`, each (VPC, `createdBy`).
+fn with_lattice(vpcs: &[(&str, &str)]) -> Target {
+    let mut t = base();
+    t.lattice.services.push(LatticeService {
+        id: "svc-1".into(),
+        arn: SVC.into(),
+        name: "orders".into(),
+        auth_type: Some("NONE".into()),
+        network_associations: vec![LatticeServiceAssociation {
+            id: "snsa-1".into(),
+            network_id: "sn-1".into(),
+            network_arn: Some(NET.into()),
+            network_name: Some("net".into()),
+            status: "ACTIVE".into(),
+        }],
+        ..Default::default()
+    });
+    t.lattice.service_networks.push(ServiceNetwork {
+        id: "sn-1".into(),
+        arn: NET.into(),
+        name: "net".into(),
+        details_read: true,
+        auth_type: Some("NONE".into()),
+        vpc_associations: vpcs
+            .iter()
+            .enumerate()
+            .map(|(i, (vpc, by))| LatticeVpcAssociation {
+                id: format!("snva-{i}"),
+                vpc_id: vpc.to_string(),
+                created_by: Some(by.to_string()),
+                status: "ACTIVE".into(),
+            })
+            .collect(),
+        ..Default::default()
+    });
+    t
+}
+
+/// A target group of the service with these targets (read).
+fn routing_to(t: &mut Target, target_type: &str, targets: &[(&str, i32)]) {
+    t.lattice.target_groups.push(LatticeTargetGroup {
+        id: "tg-1".into(),
+        arn: "arn:aws:vpc-lattice:us-east-1:111111111111:targetgroup/tg-1".into(),
+        name: "orders-tg".into(),
+        target_type: target_type.into(),
+        port: Some(8080),
+        vpc_id: Some("vpc-backend".into()),
+        service_arns: vec![SVC.into()],
+        targets: targets
+            .iter()
+            .map(|(id, port)| LbTarget {
+                id: id.to_string(),
+                port: Some(*port),
+                availability_zone: None,
+            })
+            .collect(),
+        targets_read: true,
+    });
+}
+
+fn unauthenticated(reach: &str) -> (String, String, String) {
+    row("lattice-unauthenticated-cross-account", SVC, reach)
+}
+
+/// The API Gateway methods a finding says it bypasses, as (api, method, path).
+fn bypassed(f: &Finding) -> Vec<(String, String, String)> {
+    f.evidence
+        .get("bypassed_methods")
+        .and_then(|m| m.as_array())
+        .map(|methods| {
+            methods
+                .iter()
+                .map(|m| {
+                    let s = |k: &str| m[k].as_str().unwrap_or_default().to_string();
+                    (s("api_id"), s("method"), s("path"))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_service_with_no_auth_and_a_partner_vpc_associated_is_unauthenticated_reach() {
+    let t = with_lattice(&[("vpc-backend", OWNER), ("vpc-partner", PARTNER)]);
+    let f = only_finding(
+        t,
+        unauthenticated("accounts:[222222222222]"),
+        Confidence::High,
+    );
+    assert_eq!(f.auth, Auth::None);
+    assert!(f.write);
+    assert!(f.remediation.contains(
+        "aws vpc-lattice delete-service-network-vpc-association --service-network-vpc-association-identifier snva-1"
+    ));
+    // No target group routes for it: no backend, no bypassed method.
+    assert!(bypassed(&f).is_empty());
+}
+
+#[test]
+fn the_owners_own_vpcs_reach_nothing_beyond_the_owner() {
+    assert!(audit(vec![with_lattice(&[("vpc-backend", OWNER)])]).is_empty());
+    // moto's `createdBy` ("user"): the VPC is the audited owner's own, so still nobody else.
+    assert!(audit(vec![with_lattice(&[("vpc-backend", "user")])]).is_empty());
+}
+
+#[test]
+fn a_vpc_nobody_audited_is_never_taken_for_the_owners() {
+    // `createdBy` names no account and the VPC is in no inventory read: some other account.
+    let t = with_lattice(&[("vpc-elsewhere", "user")]);
+    only_finding(
+        t,
+        unauthenticated("accounts:[unknown:vpc-elsewhere]"),
+        Confidence::High,
+    );
+}
+
+#[test]
+fn a_service_whose_instance_target_is_the_backend_bypasses_its_api_methods() {
+    let mut t = with_lattice(&[("vpc-partner", PARTNER)]);
+    routing_to(&mut t, "INSTANCE", &[BACKEND]);
+    let f = only_finding(
+        t,
+        unauthenticated("accounts:[222222222222]"),
+        Confidence::High,
+    );
+    assert_eq!(
+        bypassed(&f),
+        [("api1".to_string(), "GET".to_string(), "/orders".to_string())]
+    );
+    assert!(
+        f.message.contains("bypasses their authentication"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn an_ip_target_is_matched_to_the_instance_holding_the_address() {
+    let mut t = with_lattice(&[("vpc-partner", PARTNER)]);
+    routing_to(&mut t, "IP", &[("10.0.1.10", 8080)]);
+    let f = audit(vec![t]);
+    assert_eq!(bypassed(&f[0]).len(), 1, "{:#?}", f[0].evidence);
+    // Another port of the same host is not the backend.
+    let mut t = with_lattice(&[("vpc-partner", PARTNER)]);
+    routing_to(&mut t, "IP", &[("10.0.1.10", 9090)]);
+    assert!(bypassed(&audit(vec![t])[0]).is_empty());
+}
+
+#[test]
+fn targets_that_could_not_be_read_are_said_so() {
+    let mut t = with_lattice(&[("vpc-partner", PARTNER)]);
+    routing_to(&mut t, "INSTANCE", &[]);
+    t.lattice.target_groups[0].targets_read = false;
+    let f = audit(vec![t]);
+    assert!(
+        f[0].message
+            .contains("The targets of tg-1 could not be read, so it may reach other backends too."),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn a_network_of_an_account_outside_the_audit_is_assumed_open_at_medium_confidence() {
+    let mut t = with_lattice(&[]);
+    t.lattice.service_networks.clear();
+    let a = &mut t.lattice.services[0].network_associations[0];
+    a.network_arn = Some("arn:aws:vpc-lattice:us-east-1:333333333333:servicenetwork/sn-9".into());
+    a.network_id = "sn-9".into();
+    let f = only_finding(t, unauthenticated("any_aws_account"), Confidence::Medium);
+    assert!(
+        f.message.contains(
+            "service network sn-9 belongs to account 333333333333, which this audit did not read"
+        ),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn a_share_read_that_failed_is_a_gap_assumed_open() {
+    let mut t = with_lattice(&[("vpc-backend", OWNER)]);
+    t.errors.push(scan_error(
+        Operation::LatticeGetResourcePolicy,
+        "AccessDeniedException",
+        Some(NET),
+    ));
+    let f = only_finding(t, unauthenticated("any_aws_account"), Confidence::Medium);
+    assert!(
+        f.evidence["unread"]
+            .to_string()
+            .contains("vpc-lattice:GetResourcePolicy"),
+        "{:#?}",
+        f.evidence
+    );
+}
+
+#[test]
+fn a_snapshot_from_before_lattice_was_read_judges_no_lattice_service() {
+    let inv = Inventory {
+        targets: vec![with_lattice(&[("vpc-partner", PARTNER)])],
+        scope: ScanScope::before_lattice(),
+        ..Default::default()
+    };
+    assert!(crate::analysis::analyze(&inv)
+        .iter()
+        .all(|f| f.entry_point != crate::model::EntryPoint::VpcLattice));
+}

@@ -12,6 +12,7 @@ use crate::aws::{self, Progress, ProgressSink, ScanOptions};
 use crate::config::{Config, ScanDefaults};
 use crate::inventory::{Inventory, ShardSpec, TargetStatus};
 use crate::model::Severity;
+use crate::policy::OffsetDateTime;
 use crate::report::{self, counted, sarif, AuditReport};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -234,6 +235,16 @@ pub struct ReportArgs {
     /// at a low severity, not as outsiders.
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub trusted_accounts: Vec<String>,
+    /// Evaluate the policies' time conditions (aws:CurrentTime, aws:EpochTime) at this instant
+    /// (RFC 3339, e.g. 2027-03-01T00:00:00Z) instead of the scan's start.
+    #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
+    pub at: Option<OffsetDateTime>,
+}
+
+fn parse_instant(raw: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(raw.trim(), &time::format_description::well_known::Rfc3339).map_err(|e| {
+        format!("'{raw}' is not an RFC 3339 instant such as 2027-03-01T00:00:00Z: {e}")
+    })
 }
 
 impl ReportArgs {
@@ -263,6 +274,7 @@ impl ReportArgs {
         }
         Ok(crate::analysis::AnalysisOptions {
             trusted_accounts: trusted,
+            at: self.at,
             ..Default::default()
         })
     }

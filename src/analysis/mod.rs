@@ -7,6 +7,7 @@ mod roles;
 
 use crate::inventory::Inventory;
 use crate::model::{fingerprint, Auth, Confidence, Finding, Reach};
+use crate::policy::OffsetDateTime;
 use crate::rules::RuleId;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -58,11 +59,24 @@ pub struct AnalysisOptions {
     pub organization_accounts: BTreeSet<String>,
     /// Accounts trusted like the organization's (`--trusted-accounts`).
     pub trusted_accounts: BTreeSet<String>,
+    /// The instant time conditions (`aws:CurrentTime`, `aws:EpochTime`) are evaluated at
+    /// (`--at`); `None`: the scan's start.
+    pub at: Option<OffsetDateTime>,
 }
 
 /// Audits the inventory with no account trusted beyond the scan's organization.
 pub fn analyze(inv: &Inventory) -> Vec<Finding> {
     analyze_with(inv, &AnalysisOptions::default())
+}
+
+/// The scan's start instant; `None` when the snapshot does not record a readable one (time
+/// conditions are then unknown, never assumed).
+pub fn scan_start(inv: &Inventory) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(
+        &inv.started_at,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .ok()
 }
 
 /// Audits the inventory. Findings come back sorted (see [`Finding::sort_key`]) and
@@ -80,6 +94,8 @@ pub struct Analysis<'a> {
     ownership: VpcOwnership,
     callers: roles::RoleCallers<'a>,
     network: network::Estate<'a>,
+    /// The instant time conditions are evaluated at (`--at`, else the scan's start).
+    at: Option<OffsetDateTime>,
     /// Indexes into `inv.targets`, by account and region (stable: a duplicated target keeps
     /// its inventory order).
     order: Vec<usize>,
@@ -87,6 +103,7 @@ pub struct Analysis<'a> {
 
 impl<'a> Analysis<'a> {
     pub fn new(inv: &'a Inventory, opts: &AnalysisOptions) -> Analysis<'a> {
+        let at = opts.at.or_else(|| scan_start(inv));
         let inside = roles::inside_of(inv, &opts.organization_accounts, &opts.trusted_accounts);
         let mut order: Vec<usize> = (0..inv.targets.len()).collect();
         order.sort_by(|&a, &b| {
@@ -96,9 +113,10 @@ impl<'a> Analysis<'a> {
         Analysis {
             inv,
             ownership: VpcOwnership::new(inv),
-            callers: roles::RoleCallers::new(inv, inside),
-            network: network::Estate::new(inv),
+            callers: roles::RoleCallers::new(inv, inside, at),
+            network: network::Estate::new(inv, at),
             order,
+            at,
         }
     }
 
@@ -127,6 +145,7 @@ impl<'a> Analysis<'a> {
                     &targets[i],
                     &self.ownership,
                     &self.callers,
+                    self.at,
                 ));
             }
             for &i in group {

@@ -26,12 +26,14 @@ use public_lb::public_lb_findings;
 use published::published_by_lb;
 use region_index::RegionIndex;
 use std::collections::{BTreeSet, HashMap};
+use time::OffsetDateTime;
 use transit::transit_findings;
 use transit_routes::TransitEstate;
 
 /// The network path findings of every account × region of the inventory.
-pub fn analyze(inv: &Inventory) -> Vec<Finding> {
-    let estate = Estate::new(inv);
+/// `at`: the instant auth policies are evaluated at (the scan's start, or `--at`).
+pub fn analyze(inv: &Inventory, at: Option<OffsetDateTime>) -> Vec<Finding> {
+    let estate = Estate::new(inv, at);
     inv.targets.iter().flat_map(|t| estate.target(t)).collect()
 }
 
@@ -47,7 +49,7 @@ pub(crate) struct Estate<'a> {
 }
 
 impl<'a> Estate<'a> {
-    pub(crate) fn new(inv: &'a Inventory) -> Estate<'a> {
+    pub(crate) fn new(inv: &'a Inventory, at: Option<OffsetDateTime>) -> Estate<'a> {
         let mut groups_by_vpc: HashMap<&str, BTreeSet<String>> = HashMap::new();
         for t in &inv.targets {
             for g in &t.network.security_groups {
@@ -60,7 +62,7 @@ impl<'a> Estate<'a> {
         Estate {
             groups_by_vpc,
             transit: TransitEstate::new(inv),
-            lattice: inv.scope.lattice.then(|| LatticeEstate::new(inv)),
+            lattice: inv.scope.lattice.then(|| LatticeEstate::new(inv, at)),
         }
     }
 

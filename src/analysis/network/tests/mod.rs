@@ -177,14 +177,16 @@ fn the_analysis_by_account_and_region_is_the_whole_inventorys() {
             &opts.organization_accounts,
             &opts.trusted_accounts,
         );
-        let callers = crate::analysis::roles::RoleCallers::new(&inv, inside);
+        // The default snapshot records no start: time conditions unknown on both sides.
+        let at = crate::analysis::scan_start(&inv);
+        let callers = crate::analysis::roles::RoleCallers::new(&inv, inside, at);
         let mut all = Vec::new();
         for t in &inv.targets {
             all.extend(crate::analysis::apigateway::analyze_target(
-                t, &ownership, &callers,
+                t, &ownership, &callers, at,
             ));
         }
-        all.extend(super::analyze(&inv));
+        all.extend(super::analyze(&inv, at));
         let mut seen = std::collections::HashSet::new();
         all.retain(|f| seen.insert(f.fingerprint.clone()));
         all.sort_by_key(|f| f.sort_key());

@@ -4,7 +4,7 @@
 use super::config::{base_config, config_for};
 use super::errors::{error_chain, one_line, scan_error, truncate};
 use super::redact::{redact, register_credentials, register_secret};
-use super::{apigateway, iam, lattice, network, organizations};
+use super::{apigateway, cloudmap, iam, lattice, network, organizations};
 use super::{CallCounter, FatalScanError, FinishedTarget, Progress, RegionCtx, ScanOptions};
 use crate::inventory::{
     AccountFailure, IamAccount, Inventory, ScanError, SkippedAccount, Target, TargetStatus,
@@ -563,6 +563,8 @@ async fn scan_target(ctx: &RegionCtx, network: bool) -> Target {
         // Lattice first: its target groups decide whether the load balancers' targets are read.
         succeeded += lattice::collect(ctx, &mut target).await;
         succeeded += network::collect(ctx, &mut target).await;
+        // Only the network verdicts use Cloud Map instances (the backends routes publish).
+        succeeded += cloudmap::collect(ctx, &mut target).await;
     }
     target.errors.sort();
     target.errors.dedup();

@@ -130,14 +130,23 @@ mod tests {
                     "HTTP",
                     &[
                         ("VPC_LINK", svc),
-                        ("VPC_LINK", "arn:aws:elasticloadbalancing:us-east-1:1:listener/net/n/1/2"),
-                        ("INTERNET", "arn:aws:servicediscovery:us-east-1:1:service/srv-2"),
+                        (
+                            "VPC_LINK",
+                            "arn:aws:elasticloadbalancing:us-east-1:1:listener/net/n/1/2",
+                        ),
+                        (
+                            "INTERNET",
+                            "arn:aws:servicediscovery:us-east-1:1:service/srv-2",
+                        ),
                     ],
                 ),
                 api("HTTP", &[("VPC_LINK", svc)]),
                 api(
                     "WEBSOCKET",
-                    &[("VPC_LINK", "arn:aws:servicediscovery:us-east-1:1:service/srv-3")],
+                    &[(
+                        "VPC_LINK",
+                        "arn:aws:servicediscovery:us-east-1:1:service/srv-3",
+                    )],
                 ),
             ],
             ..Default::default()

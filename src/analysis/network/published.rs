@@ -286,7 +286,11 @@ pub(super) fn add_cloud_map_routes(
         .collect();
     // (service ARN, link id) → the private load balancers it reaches, once per pair.
     let mut reached: HashMap<(&str, Option<&str>), Vec<&str>> = HashMap::new();
-    for api in target.http_apis.iter().filter(|a| a.protocol_type == "HTTP") {
+    for api in target
+        .http_apis
+        .iter()
+        .filter(|a| a.protocol_type == "HTTP")
+    {
         let Some(integrations) = &api.integrations else {
             continue;
         };
@@ -311,16 +315,18 @@ pub(super) fn add_cloud_map_routes(
                 .or_insert_with(|| service_load_balancers(region, target, views, service, link));
             let (method, path) = http_verb_path(route);
             for lb in lbs.iter() {
-                out.entry(lb.to_string()).or_default().push(PublishedMethod {
-                    api_id: api.id.clone(),
-                    api_name: api.name.clone(),
-                    api_kind: ApiKind::Http,
-                    method: method.clone(),
-                    path: path.clone(),
-                    authorization_type: route.authorization_type.clone(),
-                    inferred: false,
-                    cloud_map_service: Some(service.arn.clone()),
-                });
+                out.entry(lb.to_string())
+                    .or_default()
+                    .push(PublishedMethod {
+                        api_id: api.id.clone(),
+                        api_name: api.name.clone(),
+                        api_kind: ApiKind::Http,
+                        method: method.clone(),
+                        path: path.clone(),
+                        authorization_type: route.authorization_type.clone(),
+                        inferred: false,
+                        cloud_map_service: Some(service.arn.clone()),
+                    });
             }
         }
     }

@@ -284,6 +284,17 @@ pub(super) fn add_cloud_map_routes(
         .iter()
         .map(|s| (s.arn.as_str(), s))
         .collect();
+    // Host → (port, private load balancer) of every private target: each service looks its
+    // instances up here, so the tie is linear in targets and instances, not their product.
+    let mut by_host: HashMap<&str, Vec<(i32, &str)>> = HashMap::new();
+    for v in views.iter().filter(|v| !v.private_because.is_empty()) {
+        for (host, port) in &v.host_ports {
+            by_host
+                .entry(host.as_str())
+                .or_default()
+                .push((*port, v.lb.arn.as_str()));
+        }
+    }
     // (service ARN, link id) → the private load balancers it reaches, once per pair.
     let mut reached: HashMap<(&str, Option<&str>), Vec<&str>> = HashMap::new();
     for api in target
@@ -312,7 +323,7 @@ pub(super) fn add_cloud_map_routes(
             let link = i.connection_id.as_deref();
             let lbs = reached
                 .entry((service.arn.as_str(), link))
-                .or_insert_with(|| service_load_balancers(region, target, views, service, link));
+                .or_insert_with(|| service_load_balancers(region, target, &by_host, service, link));
             let (method, path) = http_verb_path(route);
             for lb in lbs.iter() {
                 out.entry(lb.to_string())
@@ -336,11 +347,12 @@ pub(super) fn add_cloud_map_routes(
 }
 
 /// The private load balancers some target of which is an instance of `service` (see
-/// [`add_cloud_map_routes`]), reached through the v2 link `link`.
+/// [`add_cloud_map_routes`]), reached through the v2 link `link`; `by_host` holds the private
+/// targets (host → port and load balancer).
 fn service_load_balancers<'v>(
     region: &RegionIndex,
     target: &Target,
-    views: &'v [LbView],
+    by_host: &HashMap<&str, Vec<(i32, &'v str)>>,
     service: &CloudMapService,
     link: Option<&str>,
 ) -> Vec<&'v str> {
@@ -350,30 +362,22 @@ fn service_load_balancers<'v>(
     let vpc = link
         .and_then(|id| target.http_vpc_links.iter().find(|l| l.id == id))
         .and_then(|l| l.subnet_ids.iter().find_map(|s| region.vpc_of_subnet(s)));
-    // Host → the ports the service's instances on it listen on (`None`: any).
-    let mut wanted: HashMap<String, Vec<Option<i32>>> = HashMap::new();
+    let mut out = BTreeSet::new();
     for instance in instances {
         let hosts = instance
             .ipv4
             .as_deref()
             .map(|ip| region.hosts_of_ip(ip, vpc))
             .unwrap_or_default();
-        for host in hosts.into_iter().chain(instance.ec2_instance_id.clone()) {
-            wanted.entry(host).or_default().push(instance.port);
+        for host in hosts.iter().chain(&instance.ec2_instance_id) {
+            for (port, lb) in by_host.get(host.as_str()).into_iter().flatten() {
+                if instance.port.is_none_or(|p| p == *port) {
+                    out.insert(*lb);
+                }
+            }
         }
     }
-    views
-        .iter()
-        .filter(|v| !v.private_because.is_empty())
-        .filter(|v| {
-            v.host_ports.iter().any(|(host, port)| {
-                wanted
-                    .get(host)
-                    .is_some_and(|ports| ports.iter().any(|p| p.is_none_or(|p| p == *port)))
-            })
-        })
-        .map(|v| v.lb.arn.as_str())
-        .collect()
+    out.into_iter().collect()
 }
 
 fn uri_host(uri: &str) -> &str {

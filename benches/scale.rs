@@ -28,10 +28,11 @@
 //!    administration roles of trusted accounts that can call everything.
 
 use overexposed::inventory::{
-    ApiResource, EndpointService, IamAccount, IamRole, IngressRule, InlinePolicy, Instance,
-    Integration, Inventory, LbTarget, Listener, LoadBalancer, ManagedPolicy, PeeringSide, RestApi,
-    RestMethod, Route, RouteTable, ScanScope, SecurityGroup, Stage, Subnet, Target, TargetGroup,
-    Vpc, VpcEndpoint, VpcLink, VpcPeering, SNAPSHOT_VERSION,
+    ApiResource, CloudMapInstance, CloudMapService, EndpointService, HttpApi, HttpIntegration,
+    HttpRoute, IamAccount, IamRole, IngressRule, InlinePolicy, Instance, Integration, Inventory,
+    LbTarget, Listener, LoadBalancer, ManagedPolicy, PeeringSide, RestApi, RestMethod, Route,
+    RouteTable, ScanScope, SecurityGroup, Stage, Subnet, Target, TargetGroup, Vpc, VpcEndpoint,
+    VpcLink, VpcPeering, SNAPSHOT_VERSION,
 };
 use overexposed::model::Confidence;
 use overexposed::operation::Operation;
@@ -1132,6 +1133,31 @@ fn bench_network(sz: &Sizes, table: &mut Table) -> Inventory {
         }
         t.errors.extend(errors);
     });
+    // HTTP API routes through Cloud Map services: one service per instance (its address and
+    // port) and one route per service, tied to the private load balancers targeting it
+    // through one host index (linear, not services × load balancers).
+    network_stage(
+        sz,
+        table,
+        "network: Cloud Map routes",
+        with_cloud_map_routes,
+        |findings| {
+            let tied = findings
+                .iter()
+                .filter(|f| {
+                    f.evidence
+                        .get("bypassed_methods")
+                        .and_then(|m| m.as_array())
+                        .is_some_and(|m| m.iter().any(|m| m.get("cloud_map_service").is_some()))
+                })
+                .count();
+            assert!(tied > 0, "Cloud Map routes are tied to backends");
+            format!(
+                "{} findings ({tied} bypass a Cloud Map route)",
+                findings.len()
+            )
+        },
+    );
     // The instances unread: every instance target's subnet and groups are unknown, so each
     // peering × backend assumes the worst about every host (route tables found by VPC).
     network_failure_stage(sz, table, "network: instances unread", |t| {
@@ -1140,6 +1166,48 @@ fn bench_network(sz: &Sizes, table: &mut Table) -> Inventory {
             .push(scan_error(Operation::Ec2DescribeInstances, None));
     });
     biggest
+}
+
+/// Adds to the network estate an HTTP API with one route per instance, each through a v2 VPC
+/// link to a Cloud Map service whose one instance is that instance's address on 8080.
+fn with_cloud_map_routes(t: &mut Target) {
+    let mut api = HttpApi {
+        id: "cloudmap".into(),
+        name: "through-cloud-map".into(),
+        protocol_type: "HTTP".into(),
+        integrations: Some(Vec::new()),
+        ..Default::default()
+    };
+    for (k, instance) in t.network.instances.iter().enumerate() {
+        let arn = format!("arn:aws:servicediscovery:{REGION}:{OWNER}:service/srv-{k:08}");
+        t.cloud_map_services.push(CloudMapService {
+            arn: arn.clone(),
+            id: format!("srv-{k:08}"),
+            instances: Some(vec![CloudMapInstance {
+                id: format!("task-{k}"),
+                ipv4: instance.private_ip.clone(),
+                port: Some(8080),
+                ..Default::default()
+            }]),
+        });
+        if let Some(integrations) = api.integrations.as_mut() {
+            integrations.push(HttpIntegration {
+                id: format!("int-{k}"),
+                integration_type: Some("HTTP_PROXY".into()),
+                connection_type: Some("VPC_LINK".into()),
+                connection_id: Some("vl2-unknown".into()),
+                integration_uri: Some(arn),
+            });
+        }
+        api.routes.push(HttpRoute {
+            id: format!("rt-{k}"),
+            route_key: format!("POST /svc{k}"),
+            authorization_type: "NONE".into(),
+            target: Some(format!("integrations/int-{k}")),
+            ..Default::default()
+        });
+    }
+    t.http_apis.push(api);
 }
 
 fn scan_error(operation: Operation, resource: Option<&str>) -> overexposed::inventory::ScanError {

@@ -52,6 +52,19 @@ impl fmt::Display for Arn<'_> {
     }
 }
 
+/// The `srv-…` id of an AWS Cloud Map service ARN
+/// (`arn:aws:servicediscovery:<region>:<account>:service/srv-…`), as an HTTP API integration
+/// through a v2 VPC link names one; `None` for any other URI (a listener ARN).
+pub fn cloud_map_service_id(uri: &str) -> Option<&str> {
+    let arn = Arn::parse(uri)?;
+    if arn.service != "servicediscovery" {
+        return None;
+    }
+    arn.resource
+        .strip_prefix("service/")
+        .filter(|id| !id.is_empty() && !id.contains('/'))
+}
+
 /// The ARN partition of a region: ARNs of resources in GovCloud, China and the isolated
 /// regions do not start with `arn:aws:`, and a policy written there names its own partition.
 pub fn partition_of(region: &str) -> &'static str {

@@ -209,6 +209,11 @@ pub struct Target {
     /// HTTP API (v2) VPC links, read only when some HTTP API integration goes through one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub http_vpc_links: Vec<HttpVpcLink>,
+    /// The AWS Cloud Map services HTTP API integrations reach through v2 VPC links, with their
+    /// instances: read (with the network inventory) only for those services. A service an
+    /// integration names that is missing here was not read (a snapshot older than this read).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cloud_map_services: Vec<CloudMapService>,
     /// Custom domain names and the API stages mapped under them. Read only when some API in
     /// the target disables its default `execute-api` endpoint (then a domain is the only way in).
     #[serde(default)]
@@ -435,6 +440,40 @@ pub struct HttpVpcLink {
     pub security_group_ids: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+}
+
+/// An AWS Cloud Map service an HTTP API integration reaches through a v2 VPC link.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CloudMapService {
+    /// `arn:aws:servicediscovery:<region>:<account>:service/srv-…`, as the integration names it.
+    pub arn: String,
+    /// `srv-…`.
+    pub id: String,
+    /// The registered instances (`ListInstances`); `None` when they could not be read (the
+    /// target's errors say why): which backend the routes reach is then unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instances: Option<Vec<CloudMapInstance>>,
+}
+
+/// A Cloud Map service instance: the address API Gateway sends requests to. Only the
+/// attributes AWS defines for addressing are kept (custom attributes are the owner's data).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CloudMapInstance {
+    /// The instance's id in the service (any string the registrant chose; an ECS task id).
+    pub id: String,
+    /// `AWS_INSTANCE_IPV4`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv4: Option<String>,
+    /// `AWS_INSTANCE_PORT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i32>,
+    /// `AWS_EC2_INSTANCE_ID`: an EC2 instance registered by its id (Cloud Map then fills
+    /// `AWS_INSTANCE_IPV4` with its primary private address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ec2_instance_id: Option<String>,
+    /// `ECS_SERVICE_NAME`, for an ECS task registered by ECS service discovery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ecs_service: Option<String>,
 }
 
 /// Network inventory (issue 3): EC2, ELBv2 and WAF facts of one account × region.

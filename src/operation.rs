@@ -123,6 +123,9 @@ operations! {
         LatticeListTargetGroups = "ListTargetGroups",
         LatticeListTargets = "ListTargets",
     }
+    ServiceDiscovery = "servicediscovery" {
+        ServiceDiscoveryListInstances = "ListInstances",
+    }
 }
 
 impl Operation {

@@ -39,6 +39,27 @@ fn text_that_is_not_an_arn_does_not_parse() {
 }
 
 #[test]
+fn a_cloud_map_service_arn_names_its_service_and_nothing_else_does() {
+    assert_eq!(
+        cloud_map_service_id("arn:aws:servicediscovery:us-east-1:111122223333:service/srv-abc123"),
+        Some("srv-abc123")
+    );
+    assert_eq!(
+        cloud_map_service_id("arn:aws-cn:servicediscovery:cn-north-1:1:service/srv-x"),
+        Some("srv-x")
+    );
+    for other in [
+        "arn:aws:servicediscovery:us-east-1:1:namespace/ns-abc",
+        "arn:aws:servicediscovery:us-east-1:1:service/",
+        "arn:aws:elasticloadbalancing:us-east-1:1:listener/net/nlb/1/2",
+        "http://orders.internal/srv-x",
+        "srv-abc123",
+    ] {
+        assert_eq!(cloud_map_service_id(other), None, "{other}");
+    }
+}
+
+#[test]
 fn partitions_follow_the_region() {
     for (region, partition) in [
         ("us-east-1", "aws"),

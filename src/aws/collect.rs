@@ -5,7 +5,7 @@ use super::config::{base_config, config_for};
 use super::errors::{error_chain, one_line, scan_error, truncate};
 use super::redact::{redact, register_credentials, register_secret};
 use super::resume::{add_calls, not_reached_iam, Checkpointer, IamReads, Resumed};
-use super::{apigateway, iam, lattice, network, organizations};
+use super::{apigateway, cloudmap, iam, lattice, network, organizations};
 use super::{CallCounter, FatalScanError, FinishedTarget, Progress, RegionCtx, ScanOptions};
 use crate::inventory::{
     AccountFailure, IamAccount, Inventory, ScanError, Shard, SkippedAccount, Target, TargetRef,
@@ -714,6 +714,8 @@ async fn scan_target(ctx: &RegionCtx, network: bool) -> Target {
         // Lattice first: its target groups decide whether the load balancers' targets are read.
         succeeded += lattice::collect(ctx, &mut target).await;
         succeeded += network::collect(ctx, &mut target).await;
+        // Only the network verdicts use Cloud Map instances (the backends routes publish).
+        succeeded += cloudmap::collect(ctx, &mut target).await;
     }
     target.errors.sort();
     target.errors.dedup();

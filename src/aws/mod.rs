@@ -13,10 +13,11 @@
 //! - `collect`: the run (credentials, accounts entered, targets planned and scanned, the
 //!   inventory assembled);
 //! - `apigateway`, `network` (which reads, and when; `ec2`, `elb` and `transit` make them),
-//!   `lattice`, `organizations`, `iam` (roles, once per account): what is read;
+//!   `lattice`, `cloudmap`, `organizations`, `iam` (roles, once per account): what is read;
 //! - `paging`, `concurrency`, `errors`, `redact`, `config`: how every read is made.
 
 mod apigateway;
+mod cloudmap;
 mod collect;
 mod concurrency;
 mod config;

@@ -14,6 +14,10 @@ Accounts 9100000000xx belong to these estates only.
 |              |                      | backend over the internet (no link: publishes nothing)       |
 | 910000000003 | apigw-websocket      | WebSocket APIs: $connect open, with IAM, with a Lambda       |
 |              |                      | authorizer, none at all, and one with its endpoint disabled  |
+| 910000000004 | apigw-cloudmap       | an HTTP API whose v2 VPC link integrations name Cloud Map    |
+|              |                      | services: `catalog`, whose 101st instance is the address of  |
+|              |                      | an internal NLB's target (a public NLB fronts it too), and   |
+|              |                      | `elsewhere`, whose instance is an address nothing targets    |
 
 Every REST deployment goes through build.deploy, which records the API summary real AWS would
 return for it; the tests serve those summaries through the fault proxy.
@@ -27,6 +31,11 @@ moto quirks met here (the tests repeat the ones that shape an assertion):
   made here (a deployment with no stage); the test adds `canarySettings` to GetStages.
 - NLB listener ARNs say `listener/app/…` like ALBs' (trust the load balancer's `Type`); the
   auditor derives the load balancer from the listener ARN, which still names it.
+- Cloud Map (servicediscovery): a private DNS namespace takes any VPC id and is created at
+  once (the operation it returns needs no polling); register_instance accepts any attributes
+  (nothing checks that AWS_INSTANCE_IPV4 is an address of the VPC); ListInstances honours
+  MaxResults and pages with NextToken. create_integration takes a service ARN as
+  IntegrationUri without checking it.
 """
 
 from build import deploy, legacy_backend, load_balancer
@@ -35,6 +44,7 @@ from seed import Aws
 DEPLOYMENTS = "910000000001"
 HTTP_LINKS = "910000000002"
 WEBSOCKET = "910000000003"
+CLOUD_MAP = "910000000004"
 
 LAMBDA_URI = (
     "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
@@ -141,6 +151,57 @@ def seed_http_links(aws):
     }
 
 
+def seed_cloud_map(aws):
+    b = legacy_backend(aws, cidr="10.94.0.0/16", name="catalog", api=False)
+    public_nlb, _ = load_balancer(aws, "catalog-public", b["vpc"], [b["subnet"]], "internet-facing",
+                                  "network", [(b["instance"], 8080)])
+    sd = aws.client("servicediscovery")
+    sd.create_private_dns_namespace(Name="catalog.local", Vpc=b["vpc"])
+    ns = [n for n in sd.list_namespaces()["Namespaces"] if n["Name"] == "catalog.local"][0]["Id"]
+
+    def service(name):
+        return sd.create_service(Name=name, NamespaceId=ns,
+                                 DnsConfig={"DnsRecords": [{"Type": "A", "TTL": 60}]})["Service"]
+
+    catalog = service("catalog")
+    # 100 addresses nothing targets, then the backend instance's: the tie needs every page.
+    for n in range(100):
+        sd.register_instance(ServiceId=catalog["Id"], InstanceId=f"decoy-{n:03}",
+                             Attributes={"AWS_INSTANCE_IPV4": f"10.94.2.{n + 1}", "AWS_INSTANCE_PORT": "8080"})
+    sd.register_instance(ServiceId=catalog["Id"], InstanceId="catalog-task",
+                         Attributes={"AWS_INSTANCE_IPV4": b["ip"], "AWS_INSTANCE_PORT": "8080",
+                                     "ECS_SERVICE_NAME": "catalog"})
+    elsewhere = service("elsewhere")
+    sd.register_instance(ServiceId=elsewhere["Id"], InstanceId="elsewhere-task",
+                         Attributes={"AWS_INSTANCE_IPV4": "10.94.1.250", "AWS_INSTANCE_PORT": "8080"})
+
+    link = aws.apigw2.create_vpc_link(Name="catalog-v2-link", SubnetIds=[b["subnet"]],
+                                      SecurityGroupIds=[b["sg"]])["VpcLinkId"]
+    api = aws.apigw2.create_api(Name="catalog-http", ProtocolType="HTTP")["ApiId"]
+
+    def integration(svc):
+        return aws.apigw2.create_integration(
+            ApiId=api, IntegrationType="HTTP_PROXY", IntegrationMethod="ANY", ConnectionType="VPC_LINK",
+            ConnectionId=link, IntegrationUri=svc["Arn"], PayloadFormatVersion="1.0")["IntegrationId"]
+
+    to_catalog, to_elsewhere = integration(catalog), integration(elsewhere)
+    for key, auth, target in [("POST /items", "NONE", to_catalog), ("GET /items", "AWS_IAM", to_catalog),
+                              ("DELETE /elsewhere", "NONE", to_elsewhere)]:
+        aws.apigw2.create_route(ApiId=api, RouteKey=key, AuthorizationType=auth,
+                                Target=f"integrations/{target}")
+    aws.apigw2.create_stage(ApiId=api, StageName="$default")
+    return {
+        "http:catalog-http": api,
+        "cloud_map_link": link,
+        "cloud_map_catalog": catalog["Arn"],
+        "cloud_map_catalog_id": catalog["Id"],
+        "cloud_map_elsewhere": elsewhere["Arn"],
+        "cloud_map_elsewhere_id": elsewhere["Id"],
+        "cloud_map_public_nlb": public_nlb,
+        "cloud_map_nlb": b["nlb"],
+    }
+
+
 def websocket_api(aws, name, connect_auth, routes=("sendmessage", "$default"), disabled=False):
     """A WebSocket API with `routes` (no authorization: only $connect can have any) and, unless
     `connect_auth` is None, a $connect route with that authorization; one stage, prod."""
@@ -182,6 +243,10 @@ def register(estate):
     @estate("apigw-http-links")
     def _http_links(endpoint):
         return seed_http_links(Aws(endpoint, HTTP_LINKS))
+
+    @estate("apigw-cloudmap")
+    def _cloud_map(endpoint):
+        return seed_cloud_map(Aws(endpoint, CLOUD_MAP))
 
     @estate("apigw-websocket")
     def _websocket(endpoint):

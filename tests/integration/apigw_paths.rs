@@ -15,6 +15,9 @@
 //! - `update_method` is not implemented: the seeder changes a method by putting it again.
 //! - NLB listener ARNs say `listener/app/…`: the load balancer is derived from the ARN, which
 //!   still names it.
+//! - Cloud Map: `register_instance` takes any attributes (an address no VPC holds is as good as
+//!   any), `create_integration` takes a service ARN unchecked, and `ListInstances` honours
+//!   `MaxResults` (the seeder's 101 instances are two pages of 100).
 
 use crate::fault_proxy::{Fault, FaultProxy, JsonEdit, Rule};
 use crate::{assert_rows, harness, row, rows, rows_for_api, Row};
@@ -24,6 +27,7 @@ use std::sync::OnceLock;
 const DEPLOYMENTS: &str = "910000000001";
 const HTTP_LINKS: &str = "910000000002";
 const WEBSOCKET: &str = "910000000003";
+const CLOUD_MAP: &str = "910000000004";
 
 const WRITE_INTERNET: &str = "apigw-unauthenticated-write-internet";
 const UNDEPLOYED: &str = "apigw-undeployed-change";
@@ -354,6 +358,120 @@ fn http_routes_through_a_v2_vpc_link_are_bypassed_by_the_public_load_balancer() 
     let calls = &report["scan"]["api_calls"];
     assert_eq!(calls["apigatewayv2:GetIntegrations"], 2);
     assert_eq!(calls["apigatewayv2:GetVpcLinks"], 1);
+}
+
+/// The public load balancer's finding in a report of the Cloud Map estate.
+fn cloud_map_public_lb(report: &Value) -> &Value {
+    let hits: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == PUBLIC_LB)
+        .collect();
+    assert_eq!(hits.len(), 1, "{hits:#?}");
+    hits[0]
+}
+
+#[test]
+fn http_routes_through_a_cloud_map_service_are_bypassed_where_its_instances_are_targets() {
+    let ids = harness::estate("apigw-cloudmap");
+    let http = harness::id(ids, "http:catalog-http");
+    let catalog = harness::id(ids, "cloud_map_catalog");
+    let report = harness::audit_json(&[CLOUD_MAP], &["us-east-1"], &[]);
+    // The per-route verdicts are unchanged: both open writes are reported as ever, wherever
+    // their Cloud Map service's instances are.
+    assert_rows(
+        &rows_for_api(&report, &http),
+        &[
+            row(
+                WRITE_INTERNET,
+                &http,
+                "$default",
+                "POST",
+                "/items",
+                "internet",
+            ),
+            row(
+                WRITE_INTERNET,
+                &http,
+                "$default",
+                "DELETE",
+                "/elsewhere",
+                "internet",
+            ),
+        ],
+    );
+    let lb = cloud_map_public_lb(&report);
+    assert_eq!(
+        text(lb, "resource_arn"),
+        harness::id(ids, "cloud_map_public_nlb")
+    );
+    assert_eq!(
+        lb["evidence"]["backend"]["load_balancer"],
+        harness::id(ids, "cloud_map_nlb").as_str()
+    );
+    // `catalog`'s last instance (on its second page) is the backend instance's address: its
+    // routes are bypassed. `elsewhere`'s instance is an address no load balancer targets, so
+    // DELETE /elsewhere is not listed.
+    assert_eq!(
+        lb["evidence"]["bypassed_methods"],
+        json!([
+            {"api_id": http, "api_name": "catalog-http", "api_type": "http", "method": "GET",
+             "path": "/items", "authorization_type": "AWS_IAM", "link_inferred": false,
+             "cloud_map_service": catalog},
+            {"api_id": http, "api_name": "catalog-http", "api_type": "http", "method": "POST",
+             "path": "/items", "authorization_type": "NONE", "link_inferred": false,
+             "cloud_map_service": catalog},
+        ])
+    );
+    assert_says(
+        text(lb, "message"),
+        &[&format!(
+            "POST /items on HTTP API catalog-http ({http}, NONE, through Cloud Map service {})",
+            harness::id(ids, "cloud_map_catalog_id")
+        )],
+    );
+    assert!(!text(lb, "message").contains("could not be read"));
+    // Two pages for `catalog`'s 101 instances, one for `elsewhere`.
+    assert_eq!(
+        report["scan"]["api_calls"]["servicediscovery:ListInstances"],
+        3
+    );
+}
+
+#[test]
+fn cloud_map_instances_that_cannot_be_read_leave_the_bypass_list_open() {
+    let ids = harness::estate("apigw-cloudmap");
+    let http = harness::id(ids, "http:catalog-http");
+    let proxy = FaultProxy::with_rules(&harness::emulator().endpoint, vec![]);
+    proxy.add(Rule::new("servicediscovery:ListInstances", Fault::AccessDenied).account(CLOUD_MAP));
+    let (status, report) = audit_through(&proxy, CLOUD_MAP);
+    assert_eq!(
+        status, 2,
+        "a failed read that a verdict depends on is a gap"
+    );
+    let target = &report["scan"]["targets"][0];
+    assert_eq!(target["status"], "partial");
+    assert_eq!(
+        target["errors"][0]["operation"],
+        "servicediscovery:ListInstances"
+    );
+    let lb = cloud_map_public_lb(&report);
+    // Which backend the routes publish is unknown: none is claimed, and the finding says its
+    // list may be incomplete rather than that no method publishes the backend.
+    assert_eq!(lb["evidence"]["bypassed_methods"], json!([]));
+    assert_says(
+        text(lb, "message"),
+        &["servicediscovery:ListInstances (AccessDeniedException) could not be read, so some may"],
+    );
+    assert!(!text(lb, "message").contains("No API Gateway method publishes this backend"));
+    // The per-route verdicts do not depend on the read.
+    let writes: Vec<String> = rows_for_api(&report, &http)
+        .into_iter()
+        .filter(|r| r.0 == WRITE_INTERNET)
+        .map(|r| format!("{} {}", r.3, r.4))
+        .collect();
+    assert_eq!(writes, ["DELETE /elsewhere", "POST /items"]);
 }
 
 #[test]

@@ -18,7 +18,8 @@
 //! web ACL), an endpoint service with permissions and an IP target that is a bare network
 //! interface, a VPC endpoint and a peering; the network estate (prefix lists, internal NLBs
 //! in peered VPCs); the transit estate (transit gateways with another account's VPC
-//! attached: their route tables); HTTP API routes through a v2 VPC link; and the Lattice
+//! attached: their route tables); HTTP API routes through a v2 VPC link (to a listener and to
+//! Cloud Map services: their instances); and the Lattice
 //! estate (services, service networks, auth and resource policies, and, injected because moto
 //! holds neither, a target group routing for a service and its targets). A request the proxy
 //! cannot name fails the test.
@@ -32,7 +33,7 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// Services the auditor may talk to, by SigV4 signing name (v2 API Gateway as `apigatewayv2`).
-const SERVICES: [&str; 9] = [
+const SERVICES: [&str; 10] = [
     "apigateway",
     "apigatewayv2",
     "ec2",
@@ -42,6 +43,7 @@ const SERVICES: [&str; 9] = [
     "organizations",
     "iam",
     "vpc-lattice",
+    "servicediscovery",
 ];
 
 /// Every operation the auditor may call, reviewed one by one: reads of API Gateway and of the
@@ -108,6 +110,8 @@ const ALLOWED: &[&str] = &[
     "vpc-lattice:GetResourcePolicy",
     "vpc-lattice:ListTargetGroups",
     "vpc-lattice:ListTargets",
+    // AWS Cloud Map: the instances of services HTTP API integrations reach.
+    "servicediscovery:ListInstances",
 ];
 
 /// On the reviewed list, and a read by its name.
@@ -236,6 +240,15 @@ fn the_proxy_names_every_protocol_and_never_names_a_write_as_a_read() {
     assert_eq!(
         operation_of("POST", "/", &waf, b"{}"),
         "wafv2:GetWebACLForResource"
+    );
+    let mut cloud_map = signed("servicediscovery");
+    cloud_map.push((
+        "X-Amz-Target".into(),
+        "Route53AutoNaming_v20170314.ListInstances".into(),
+    ));
+    assert_eq!(
+        operation_of("POST", "/", &cloud_map, b"{\"ServiceId\":\"srv-1\"}"),
+        "servicediscovery:ListInstances"
     );
     assert_eq!(
         operation_of(
@@ -538,11 +551,18 @@ fn a_full_audit_calls_read_operations_only() {
         );
     }
 
-    // 8. HTTP APIs through v2 VPC links (apigatewayv2:GetIntegrations, GetVpcLinks).
+    // 8. HTTP APIs through v2 VPC links (apigatewayv2:GetIntegrations, GetVpcLinks), to a
+    //    listener and to Cloud Map services (servicediscovery:ListInstances).
     harness::estate("apigw-http-links");
+    harness::estate("apigw-cloudmap");
     audit(
         &proxy,
-        &["--accounts", "910000000002", "--regions", "us-east-1"],
+        &[
+            "--accounts",
+            "910000000002,910000000004",
+            "--regions",
+            "us-east-1",
+        ],
         true,
     );
 

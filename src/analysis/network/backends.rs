@@ -3,6 +3,7 @@
 
 use super::published::{listener_load_balancer, sort_methods, PublishedMethod};
 use super::region_index::{HostPort, RegionIndex};
+use crate::arn::cloud_map_service_id;
 use crate::inventory::{LoadBalancer, Target};
 use crate::operation::Operation;
 use serde_json::{json, Value};
@@ -206,15 +207,21 @@ pub(super) fn backend_evidence(b: &Backend) -> Value {
 pub(super) fn methods_evidence(methods: &[PublishedMethod]) -> Value {
     json!(methods
         .iter()
-        .map(|m| json!({
-            "api_id": m.api_id,
-            "api_name": m.api_name,
-            "api_type": m.api_kind.label(),
-            "method": m.method,
-            "path": m.path,
-            "authorization_type": m.authorization_type,
-            "link_inferred": m.inferred,
-        }))
+        .map(|m| {
+            let mut e = json!({
+                "api_id": m.api_id,
+                "api_name": m.api_name,
+                "api_type": m.api_kind.label(),
+                "method": m.method,
+                "path": m.path,
+                "authorization_type": m.authorization_type,
+                "link_inferred": m.inferred,
+            });
+            if let Some(service) = &m.cloud_map_service {
+                e["cloud_map_service"] = json!(service);
+            }
+            e
+        })
         .collect::<Vec<_>>())
 }
 
@@ -235,6 +242,7 @@ fn unread_api_reads(target: &Target) -> Vec<String> {
                         | Operation::ApiGatewayV2GetApis
                         | Operation::ApiGatewayV2GetRoutes
                         | Operation::ApiGatewayV2GetIntegrations
+                        | Operation::ServiceDiscoveryListInstances
                 )
             })
         })
@@ -258,6 +266,28 @@ fn unread_api_reads(target: &Target) -> Vec<String> {
                 .map(|a| format!("the integrations of API {} (not in this snapshot)", a.id)),
         );
     }
+    // Cloud Map services some route reaches whose instances were not read at all (a snapshot
+    // older than that read): which backend those routes publish is unknown.
+    let read: BTreeSet<&str> = target
+        .cloud_map_services
+        .iter()
+        .map(|s| s.arn.as_str())
+        .collect();
+    let unread_services: BTreeSet<&str> = target
+        .http_apis
+        .iter()
+        .filter(|a| a.protocol_type == "HTTP")
+        .flat_map(|a| a.integrations.iter().flatten())
+        .filter(|i| i.connection_type.as_deref() == Some("VPC_LINK"))
+        .filter_map(|i| i.integration_uri.as_deref())
+        .filter(|u| !read.contains(u))
+        .filter_map(cloud_map_service_id)
+        .collect();
+    out.extend(
+        unread_services
+            .into_iter()
+            .map(|id| format!("the instances of Cloud Map service {id} (not in this snapshot)")),
+    );
     out
 }
 
@@ -280,14 +310,19 @@ pub(super) fn bypass_sentence(region: &RegionIndex, methods: &[PublishedMethod])
         .take(8)
         .map(|m| {
             format!(
-                "{} {} on {} {} ({}, {}{})",
+                "{} {} on {} {} ({}, {}{}{})",
                 m.method,
                 m.path,
                 m.api_kind.words(),
                 m.api_name,
                 m.api_id,
                 m.authorization_type,
-                if m.inferred { ", link inferred" } else { "" }
+                if m.inferred { ", link inferred" } else { "" },
+                m.cloud_map_service
+                    .as_deref()
+                    .and_then(cloud_map_service_id)
+                    .map(|id| format!(", through Cloud Map service {id}"))
+                    .unwrap_or_default()
             )
         })
         .collect();

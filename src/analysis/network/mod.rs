@@ -23,7 +23,7 @@ use lattice::{lattice_findings, LatticeEstate};
 use peering::peering_findings;
 use privatelink::endpoint_service_findings;
 use public_lb::public_lb_findings;
-use published::published_by_lb;
+use published::{add_cloud_map_routes, published_by_lb};
 use region_index::RegionIndex;
 use std::collections::{BTreeSet, HashMap};
 use time::OffsetDateTime;
@@ -87,7 +87,8 @@ fn analyze_target(
 ) -> Vec<Finding> {
     let region = RegionIndex::new(target);
     let views = lb_views(&region, target);
-    let published = published_by_lb(target);
+    let mut published = published_by_lb(target);
+    add_cloud_map_routes(&region, target, &views, &mut published);
     let backends = merge_backends(&views, &published);
 
     let mut out = Vec::new();

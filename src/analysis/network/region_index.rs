@@ -210,6 +210,30 @@ impl<'a> RegionIndex<'a> {
         format!("{vpc}/{}", t.id)
     }
 
+    /// The hosts (see [`HostPort`]) an address stands for in `vpc`, or in any VPC of the
+    /// region when `vpc` is unknown: the instance holding it, else `<vpc>/<ip>`, as
+    /// [`RegionIndex::host_key`] names an IP target.
+    pub(super) fn hosts_of_ip(&self, ip: &str, vpc: Option<&str>) -> BTreeSet<String> {
+        let vpcs: BTreeSet<&str> = match vpc {
+            Some(v) => BTreeSet::from([v]),
+            None => self
+                .vpc_cidrs
+                .keys()
+                .copied()
+                .chain(self.vpcs_by_ip.get(ip).into_iter().flatten().copied())
+                .collect(),
+        };
+        vpcs.into_iter()
+            .map(|v| {
+                let key = format!("{v}/{ip}");
+                match self.instance_by_ip.get(&key) {
+                    Some(id) => id.to_string(),
+                    None => key,
+                }
+            })
+            .collect()
+    }
+
     /// The targets of a load balancer; an ALB target stands for the ALB and its own targets.
     pub(super) fn host_ports(&self, lb: &LoadBalancer) -> BTreeSet<HostPort> {
         let mut out = BTreeSet::new();

@@ -4,7 +4,10 @@
 use super::fixtures::*;
 use super::*;
 use crate::analysis::network::published::listener_load_balancer;
-use crate::inventory::{HttpApi, HttpIntegration, HttpRoute, HttpVpcLink, VpcLink};
+use crate::inventory::{
+    CloudMapInstance, CloudMapService, HttpApi, HttpIntegration, HttpRoute, HttpVpcLink, Subnet,
+    Vpc, VpcLink,
+};
 use crate::rules::RuleId;
 use serde_json::json;
 
@@ -190,20 +193,213 @@ fn an_http_link_alone_makes_its_backend_private() {
     }
 }
 
-#[test]
-fn a_cloud_map_integration_ties_to_no_load_balancer() {
+/// The Cloud Map service HTTP API `h1` reaches in the Cloud Map tests.
+const SRV: &str = "arn:aws:servicediscovery:us-east-1:111111111111:service/srv-1";
+
+fn cloud_map_instance(ip: Option<&str>, port: Option<i32>, ec2: Option<&str>) -> CloudMapInstance {
+    CloudMapInstance {
+        id: "inst-1".into(),
+        ipv4: ip.map(str::to_string),
+        port,
+        ec2_instance_id: ec2.map(str::to_string),
+        ecs_service: None,
+    }
+}
+
+/// The base estate, an internet-facing NLB in front of its backend instance, and HTTP API `h1`
+/// through the v2 link `vl2-1` to the Cloud Map service `srv-1` with `instances` (`None`: not
+/// read).
+fn through_cloud_map(instances: Option<Vec<CloudMapInstance>>) -> Target {
     let mut t = base_with([public_nlb(&[BACKEND])]);
-    t.http_apis.push(http_api_to(
-        "arn:aws:servicediscovery:us-east-1:111111111111:service/srv-1",
-    ));
-    let f = audit(vec![t]);
-    let bypassed = f
+    t.http_apis.push(http_api_to(SRV));
+    t.cloud_map_services.push(CloudMapService {
+        arn: SRV.into(),
+        id: "srv-1".into(),
+        instances,
+    });
+    t
+}
+
+/// The public load balancer's finding on the backend.
+fn public_lb_finding(t: Target) -> Finding {
+    let f: Vec<Finding> = audit(vec![t])
+        .into_iter()
+        .filter(|f| f.rule_id == RuleId::PublicLbExposesPrivateBackend)
+        .collect();
+    assert_eq!(f.len(), 1, "{f:#?}");
+    f.into_iter().next().unwrap()
+}
+
+/// The (api type, method, path) of a finding's bypassed methods.
+fn bypassed(f: &Finding) -> Vec<(String, String, String)> {
+    f.evidence["bypassed_methods"]
+        .as_array()
+        .unwrap()
         .iter()
-        .find(|f| f.rule_id == RuleId::PublicLbExposesPrivateBackend)
-        .map(|f| f.evidence["bypassed_methods"].clone())
+        .map(|m| {
+            let s = |k: &str| m[k].as_str().unwrap().to_string();
+            (s("api_type"), s("method"), s("path"))
+        })
+        .collect()
+}
+
+fn rest_get_orders() -> (String, String, String) {
+    ("rest".into(), "GET".into(), "/orders".into())
+}
+
+fn cloud_map_routes() -> Vec<(String, String, String)> {
+    vec![
+        ("http".into(), "POST".into(), "/orders".into()),
+        ("http".into(), "ANY".into(), "$default".into()),
+        rest_get_orders(),
+    ]
+}
+
+#[test]
+fn a_route_through_cloud_map_is_bypassed_where_its_instances_are_a_backend_s_targets() {
+    // The instance registered by its address and port: the backend instance 10.0.1.10:8080,
+    // the internal NLB's target (and the public NLB's).
+    let f = public_lb_finding(through_cloud_map(Some(vec![cloud_map_instance(
+        Some("10.0.1.10"),
+        Some(8080),
+        None,
+    )])));
+    let mut want = cloud_map_routes();
+    want.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
+    let mut got = bypassed(&f);
+    got.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
+    assert_eq!(got, want);
+    let post = f.evidence["bypassed_methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["method"] == "POST")
         .unwrap();
-    assert_eq!(bypassed.as_array().unwrap().len(), 1, "{bypassed:#}");
-    assert_eq!(bypassed[0]["api_type"], "rest");
+    assert_eq!(
+        post,
+        &json!({"api_id": "h1", "api_name": "orders-v2", "api_type": "http", "method": "POST",
+                "path": "/orders", "authorization_type": "NONE", "link_inferred": false,
+                "cloud_map_service": SRV})
+    );
+    assert_says(
+        &f.message,
+        &["POST /orders on HTTP API orders-v2 (h1, NONE, through Cloud Map service srv-1)"],
+    );
+    assert_never_says(&f.message, &["could not be read"]);
+    // The route changes no backend's privacy: the NLB was private already, the public one is not.
+    assert_eq!(
+        f.evidence["backend"]["private_because"],
+        json!([
+            "fronted by the internal network load balancer backend",
+            "target of API Gateway VPC link vl-1 (legacy)"
+        ])
+    );
+    assert_eq!(f.confidence, Confidence::High);
+}
+
+#[test]
+fn an_instance_registered_by_its_ec2_id_or_with_no_port_is_the_backend_instance() {
+    for instance in [
+        cloud_map_instance(None, None, Some("i-backend")),
+        cloud_map_instance(Some("10.0.1.10"), None, None),
+    ] {
+        let f = public_lb_finding(through_cloud_map(Some(vec![instance.clone()])));
+        assert_eq!(bypassed(&f).len(), 3, "{instance:?}: {:?}", f.evidence);
+    }
+}
+
+#[test]
+fn a_service_whose_instances_are_elsewhere_publishes_nothing_here() {
+    let link_elsewhere = |mut t: Target| {
+        // The link's subnets are in another VPC: the same address there is another host.
+        t.network.vpcs.push(Vpc {
+            id: "vpc-other".into(),
+            cidr_blocks: vec!["10.0.0.0/16".into()],
+        });
+        t.network.subnets.push(Subnet {
+            id: "subnet-other".into(),
+            vpc_id: "vpc-other".into(),
+            cidr_block: "10.0.1.0/24".into(),
+            ..Default::default()
+        });
+        t.http_vpc_links.push(HttpVpcLink {
+            id: "vl2-1".into(),
+            name: "orders-v2-link".into(),
+            subnet_ids: vec!["subnet-other".into()],
+            ..Default::default()
+        });
+        t
+    };
+    for (why, t) in [
+        (
+            "another address",
+            through_cloud_map(Some(vec![cloud_map_instance(
+                Some("10.0.9.9"),
+                Some(8080),
+                None,
+            )])),
+        ),
+        (
+            "another port",
+            through_cloud_map(Some(vec![cloud_map_instance(
+                Some("10.0.1.10"),
+                Some(9090),
+                None,
+            )])),
+        ),
+        ("no instance", through_cloud_map(Some(vec![]))),
+        (
+            "the address in the link's other VPC",
+            link_elsewhere(through_cloud_map(Some(vec![cloud_map_instance(
+                Some("10.0.1.10"),
+                Some(8080),
+                None,
+            )]))),
+        ),
+    ] {
+        let f = public_lb_finding(t);
+        assert_eq!(bypassed(&f), vec![rest_get_orders()], "{why}");
+        assert_never_says(&f.message, &["could not be read"]);
+    }
+    // In the link's own VPC the same instance is tied.
+    let mut t = link_elsewhere(through_cloud_map(Some(vec![cloud_map_instance(
+        Some("10.0.1.10"),
+        Some(8080),
+        None,
+    )])));
+    t.network.subnets.retain(|s| s.id != "subnet-other");
+    t.network.subnets.push(Subnet {
+        id: "subnet-other".into(),
+        vpc_id: "vpc-backend".into(),
+        cidr_block: "10.0.2.0/24".into(),
+        ..Default::default()
+    });
+    assert_eq!(bypassed(&public_lb_finding(t)).len(), 3);
+}
+
+#[test]
+fn instances_that_could_not_be_read_leave_the_list_open() {
+    let mut t = through_cloud_map(None);
+    t.errors.push(scan_error(
+        Operation::ServiceDiscoveryListInstances,
+        "AccessDeniedException",
+        Some("srv-1"),
+    ));
+    let f = public_lb_finding(t);
+    assert_eq!(bypassed(&f), vec![rest_get_orders()]);
+    assert_says(
+        &f.message,
+        &["servicediscovery:ListInstances (AccessDeniedException) could not be read, so other methods may publish it too"],
+    );
+    // A snapshot older than the read: the service is not in it at all.
+    let mut t = through_cloud_map(None);
+    t.cloud_map_services.clear();
+    let f = public_lb_finding(t);
+    assert_eq!(bypassed(&f), vec![rest_get_orders()]);
+    assert_says(
+        &f.message,
+        &["the instances of Cloud Map service srv-1 (not in this snapshot) could not be read"],
+    );
 }
 
 #[test]

@@ -928,6 +928,7 @@ fn bench_policy(sz: &Sizes, table: &mut Table) {
     let ctx = ReachContext {
         owner_account: OWNER,
         region: REGION,
+        at: None,
         vpce_owner: &ctx_owner,
         vpc_owner: &ctx_owner,
         vpce_vpc: &ctx_owner,

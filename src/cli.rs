@@ -10,8 +10,9 @@
 use crate::analysis::analyze_with;
 use crate::aws::{self, Progress, ProgressSink, ScanOptions};
 use crate::config::{Config, ScanDefaults};
-use crate::inventory::{Inventory, TargetStatus};
+use crate::inventory::{Inventory, ShardSpec, TargetStatus};
 use crate::model::Severity;
+use crate::policy::OffsetDateTime;
 use crate::report::{self, counted, sarif, AuditReport};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -54,15 +55,27 @@ pub enum Command {
         #[command(flatten)]
         scan: ScanArgs,
         /// Where to write the snapshot (JSON; `-` is stdout). Missing parent directories are
-        /// created.
+        /// created. A file is also written as the scan goes (see --checkpoint-every), so a
+        /// stopped scan leaves a snapshot to resume.
         #[arg(long, short, value_name = "FILE")]
         output: PathBuf,
+        /// Resume the scan of this snapshot (a checkpoint of a stopped scan, or a scan with
+        /// failures): keep every target it read in full, read the rest. The scope flags
+        /// (--organization or --accounts, --regions, --no-network, --shard) must be the
+        /// snapshot's. The result goes to --output (which may be the same file).
+        #[arg(long, value_name = "SNAPSHOT")]
+        resume: Option<PathBuf>,
+        /// Seconds between two checkpoints of the snapshot file while the scan runs.
+        #[arg(long, default_value_t = 30, value_name = "SECS")]
+        checkpoint_every: u64,
     },
     /// Audit an inventory snapshot offline (no AWS calls).
     Analyze {
-        /// Snapshot written by `collect` or `audit --snapshot`.
-        #[arg(long, value_name = "FILE")]
-        inventory: PathBuf,
+        /// Snapshot written by `collect` or `audit --snapshot`. Repeat it, or name a directory
+        /// (its `*.json` files), to merge the shards of one scan into one report: every shard
+        /// must be there, each once, all of one scope.
+        #[arg(long, value_name = "FILE|DIR", required = true)]
+        inventory: Vec<PathBuf>,
         #[command(flatten)]
         report: ReportArgs,
         /// No summary line on stderr.
@@ -138,7 +151,8 @@ pub struct ScanArgs {
         value_name = "URL"
     )]
     pub endpoint_url: Option<String>,
-    /// Account × region targets scanned at once [default: 8].
+    /// Account × region targets scanned at once (each reads 4 resources at a time at most)
+    /// [default: 64].
     #[arg(long, value_name = "N")]
     pub concurrency: Option<usize>,
     /// Timeout of each AWS call, in seconds (retries included).
@@ -151,6 +165,11 @@ pub struct ScanArgs {
     /// Skip the network inventory (PrivateLink, peering, load balancers): API Gateway only.
     #[arg(long)]
     pub no_network: bool,
+    /// Scan only shard K of N (counted from 1): the accounts whose hash falls in this shard.
+    /// Run every shard of 1/N … N/N as its own job, then `analyze` every shard's snapshot
+    /// together.
+    #[arg(long, value_name = "K/N", value_parser = ShardSpec::parse)]
+    pub shard: Option<ShardSpec>,
     /// No progress lines and no summary line on stderr (errors still print).
     #[arg(long, short)]
     pub quiet: bool,
@@ -216,6 +235,16 @@ pub struct ReportArgs {
     /// at a low severity, not as outsiders.
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub trusted_accounts: Vec<String>,
+    /// Evaluate the policies' time conditions (aws:CurrentTime, aws:EpochTime) at this instant
+    /// (RFC 3339, e.g. 2027-03-01T00:00:00Z) instead of the scan's start.
+    #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
+    pub at: Option<OffsetDateTime>,
+}
+
+fn parse_instant(raw: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(raw.trim(), &time::format_description::well_known::Rfc3339).map_err(|e| {
+        format!("'{raw}' is not an RFC 3339 instant such as 2027-03-01T00:00:00Z: {e}")
+    })
 }
 
 impl ReportArgs {
@@ -245,6 +274,7 @@ impl ReportArgs {
         }
         Ok(crate::analysis::AnalysisOptions {
             trusted_accounts: trusted,
+            at: self.at,
             ..Default::default()
         })
     }
@@ -305,7 +335,7 @@ fn validate_scan(args: &ScanArgs, defaults: &ScanDefaults) -> Result<ScanOptions
         (None, None) => None,
     };
     let regions_given = args.regions.clone().or_else(|| defaults.regions.clone());
-    let concurrency = args.concurrency.or(defaults.concurrency).unwrap_or(8);
+    let concurrency = args.concurrency.or(defaults.concurrency).unwrap_or(64);
     let accounts = match &accounts_given {
         None => None,
         Some(list) => {
@@ -404,6 +434,10 @@ fn validate_scan(args: &ScanArgs, defaults: &ScanDefaults) -> Result<ScanOptions
         max_attempts: args.max_attempts,
         progress: (!args.quiet).then(stderr_progress),
         network: !args.no_network,
+        shard: args.shard,
+        resume: None,
+        checkpoint: None,
+        checkpoint_every: Duration::from_secs(30),
     })
 }
 
@@ -673,6 +707,116 @@ fn looks_like_audit_report(text: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Loads one snapshot; errors name the file and, for the usual mistake, what it is instead.
+fn load_inventory(path: &Path) -> Result<Inventory, UsageError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| UsageError(format!("could not read inventory {}: {e}", path.display())))?;
+    Inventory::from_snapshot_json(&text).map_err(|e| {
+        if looks_like_audit_report(&text) {
+            UsageError(format!(
+                "{} is an audit report, not an inventory snapshot: pass a file written by \
+                 `overexposed collect` or `audit --snapshot`",
+                path.display()
+            ))
+        } else {
+            UsageError(format!("{}: {e}", path.display()))
+        }
+    })
+}
+
+/// The snapshot files `--inventory` names: each file as given, each directory's `*.json` files
+/// (sorted, not recursive).
+fn inventory_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let entries = std::fs::read_dir(path)
+            .map_err(|e| UsageError(format!("could not read directory {}: {e}", path.display())))?;
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        if found.is_empty() {
+            return Err(UsageError(format!(
+                "{} holds no snapshot (*.json)",
+                path.display()
+            )));
+        }
+        found.sort();
+        files.extend(found);
+    }
+    Ok(files)
+}
+
+/// Refuses to resume a snapshot with flags of another scope: the kept targets and the new ones
+/// would describe different scans.
+fn check_resumable(
+    previous: &Inventory,
+    opts: &ScanOptions,
+    path: &Path,
+) -> Result<(), UsageError> {
+    // The organization's accounts are compared once it is listed again (a shard's plan).
+    let scope = opts.scope();
+    let previous_flags = crate::inventory::ScanScope {
+        organization_accounts: Vec::new(),
+        organization_id: None,
+        ..previous.scope.clone()
+    };
+    if previous_flags != scope {
+        return Err(UsageError(format!(
+            "cannot resume {}: it is a scan of another scope ({}; these flags give {}): give the flags it was collected with",
+            path.display(),
+            previous_flags.describe(),
+            scope.describe()
+        )));
+    }
+    let shard = previous.shard.as_ref().map(|s| s.spec());
+    if shard != opts.shard {
+        let name =
+            |s: Option<ShardSpec>| s.map_or("no shard".to_string(), |s| format!("shard {s}"));
+        return Err(UsageError(format!(
+            "cannot resume {}: it is {}, and these flags give {}",
+            path.display(),
+            name(shard),
+            name(opts.shard)
+        )));
+    }
+    Ok(())
+}
+
+/// Checkpoints of a running `collect` written over its output file, atomically. A checkpoint
+/// that cannot be written is said once; the scan goes on (the final write reports its own
+/// error).
+fn checkpoint_to(path: PathBuf) -> aws::CheckpointSink {
+    let warned = std::sync::atomic::AtomicBool::new(false);
+    Arc::new(move |inv: &Inventory| {
+        let written = serde_json::to_string_pretty(inv)
+            .map_err(std::io::Error::other)
+            .and_then(|json| write_atomically(&path, &(json + "\n")));
+        if let Err(e) = written {
+            if !warned.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                eprintln!(
+                    "warning: could not write a checkpoint to {}: {e}",
+                    path.display()
+                );
+            }
+        }
+    })
+}
+
+/// Every snapshot `--inventory` names, merged into one (see [`crate::inventory::merge`]).
+fn load_inventories(paths: &[PathBuf]) -> Result<Inventory, UsageError> {
+    let mut parts = Vec::new();
+    for file in inventory_files(paths)? {
+        let inv = load_inventory(&file)?;
+        parts.push((file.display().to_string(), inv));
+    }
+    crate::inventory::merge(parts).map_err(|e| UsageError(e.to_string()))
+}
+
 fn render(report: &AuditReport, format: Format, color: bool, args: &ReportArgs) -> String {
     match format {
         Format::Table if args.details => {
@@ -887,23 +1031,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             let config = Config::load(config.as_deref()).map_err(UsageError::from)?;
             check_report_outputs(&args)?;
             let analysis = args.analysis_options(&config.scan)?;
-            let text = std::fs::read_to_string(&inventory).map_err(|e| {
-                UsageError(format!(
-                    "could not read inventory {}: {e}",
-                    inventory.display()
-                ))
-            })?;
-            let inv = Inventory::from_snapshot_json(&text).map_err(|e| {
-                if looks_like_audit_report(&text) {
-                    UsageError(format!(
-                        "{} is an audit report, not an inventory snapshot: pass a file written by \
-                         `overexposed collect` or `audit --snapshot`",
-                        inventory.display()
-                    ))
-                } else {
-                    UsageError(format!("{}: {e}", inventory.display()))
-                }
-            })?;
+            let inv = load_inventories(&inventory)?;
             emit(
                 report::build_report(&inv, analyze_with(&inv, &analysis)),
                 &config,
@@ -924,10 +1052,40 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(EXIT_CLEAN)
         }
-        Command::Collect { scan, output } => {
+        Command::Collect {
+            scan,
+            output,
+            resume,
+            checkpoint_every,
+        } => {
             let config = Config::load(scan.config.as_deref()).map_err(UsageError::from)?;
-            let opts = validate_scan(&scan, &config.scan)?;
+            let mut opts = validate_scan(&scan, &config.scan)?;
             check_output_path(&output, "--output")?;
+            if checkpoint_every == 0 {
+                return Err(
+                    UsageError("--checkpoint-every must be at least 1 second".into()).into(),
+                );
+            }
+            opts.checkpoint_every = Duration::from_secs(checkpoint_every);
+            if let Some(path) = &resume {
+                let previous = load_inventory(path)?;
+                check_resumable(&previous, &opts, path)?;
+                if !scan.quiet {
+                    eprintln!(
+                        "resuming {}: {} target(s) read in full are kept, the rest is read",
+                        path.display(),
+                        previous
+                            .targets
+                            .iter()
+                            .filter(|t| t.status == TargetStatus::Complete && t.errors.is_empty())
+                            .count()
+                    );
+                }
+                opts.resume = Some(Arc::new(previous));
+            }
+            if !is_stdout(&output) {
+                opts.checkpoint = Some(checkpoint_to(output.clone()));
+            }
             let inv = runtime()?.block_on(aws::collect(&opts))?;
             let json = serde_json::to_string_pretty(&inv)? + "\n";
             let written = if is_stdout(&output) {

@@ -12,6 +12,11 @@ use crate::operation::Operation;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod merge;
+mod shard;
+pub use merge::{merge, MergeError};
+pub use shard::{shard_of, Shard, ShardSpec, MAX_SHARDS};
+
 /// Version of the snapshot format; bumped on an incompatible change.
 pub const SNAPSHOT_VERSION: u32 = 1;
 
@@ -38,6 +43,21 @@ pub struct Inventory {
     /// snapshots that predate it, whose `scope.iam` is false: no verdict rests on roles then.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub iam: Vec<IamAccount>,
+    /// Which shard of a scan cut into shards (`--shard K/N`) this snapshot is, and the plan it
+    /// was cut from; `None` for a whole scan or a merge of shards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+    /// Planned targets not read yet: this snapshot is a checkpoint of a scan that was still
+    /// running (or was stopped). They make the scan incomplete; `collect --resume` reads them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreached: Vec<TargetRef>,
+}
+
+/// One account × region, by name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct TargetRef {
+    pub account_id: String,
+    pub region: String,
 }
 
 /// What a scan covered: which kinds of entry point it read, and how its accounts and regions
@@ -1030,10 +1050,11 @@ impl Inventory {
     }
 
     /// True when every planned account and region was read in full: no account failed, no
-    /// target has a status other than complete or any recorded error, and every account's IAM
-    /// roles were read.
+    /// target was left unread, no target has a status other than complete or any recorded
+    /// error, and every account's IAM roles were read.
     pub fn is_complete(&self) -> bool {
         self.account_failures.is_empty()
+            && self.unreached.is_empty()
             && self
                 .targets
                 .iter()

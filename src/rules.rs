@@ -42,7 +42,7 @@ pub struct Rule {
 
 /// The placeholders a remediation may name, and the words that stand for each in the rule's
 /// own documentation. A finding's fix gets their values from the analysis.
-pub const PLACEHOLDERS: [(&str, &str); 16] = [
+pub const PLACEHOLDERS: [(&str, &str); 18] = [
     ("method", "the method"),
     ("api", "the API"),
     ("api_id", "API_ID"),
@@ -63,6 +63,8 @@ pub const PLACEHOLDERS: [(&str, &str); 16] = [
         "deploy",
         "aws apigatewayv2 create-deployment --api-id API_ID --stage-name STAGE",
     ),
+    ("principals", "the principal ARNs with a wildcard"),
+    ("accounts", "the account of each, arn:aws:iam::ACCOUNT:root"),
     ("entry_role", "the role"),
     ("calling_role", "the calling role"),
     (

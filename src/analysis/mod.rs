@@ -7,6 +7,7 @@ mod roles;
 
 use crate::inventory::Inventory;
 use crate::model::{fingerprint, Auth, Confidence, Finding, Reach};
+use crate::policy::OffsetDateTime;
 use crate::rules::RuleId;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -58,6 +59,9 @@ pub struct AnalysisOptions {
     pub organization_accounts: BTreeSet<String>,
     /// Accounts trusted like the organization's (`--trusted-accounts`).
     pub trusted_accounts: BTreeSet<String>,
+    /// The instant time conditions (`aws:CurrentTime`, `aws:EpochTime`) are evaluated at
+    /// (`--at`); `None`: the scan's start.
+    pub at: Option<OffsetDateTime>,
 }
 
 /// Audits the inventory with no account trusted beyond the scan's organization.
@@ -65,17 +69,28 @@ pub fn analyze(inv: &Inventory) -> Vec<Finding> {
     analyze_with(inv, &AnalysisOptions::default())
 }
 
+/// The scan's start instant; `None` when the snapshot does not record a readable one (time
+/// conditions are then unknown, never assumed).
+pub fn scan_start(inv: &Inventory) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(
+        &inv.started_at,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .ok()
+}
+
 /// Audits the inventory. Findings come back sorted (see [`Finding::sort_key`]) and
 /// deduplicated by fingerprint.
 pub fn analyze_with(inv: &Inventory, opts: &AnalysisOptions) -> Vec<Finding> {
+    let at = opts.at.or_else(|| scan_start(inv));
     let ownership = VpcOwnership::new(inv);
     let inside = roles::inside_of(inv, &opts.organization_accounts, &opts.trusted_accounts);
-    let callers = roles::RoleCallers::new(inv, inside);
+    let callers = roles::RoleCallers::new(inv, inside, at);
     let mut findings = Vec::new();
     for target in &inv.targets {
-        findings.extend(apigateway::analyze_target(target, &ownership, &callers));
+        findings.extend(apigateway::analyze_target(target, &ownership, &callers, at));
     }
-    findings.extend(network::analyze(inv));
+    findings.extend(network::analyze(inv, at));
     let mut seen = std::collections::HashSet::new();
     findings.retain(|f| seen.insert(f.fingerprint.clone()));
     findings.sort_by_key(|f| f.sort_key());

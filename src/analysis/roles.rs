@@ -22,7 +22,8 @@ use crate::inventory::{IamAccount, IamRole, Inventory, TargetStatus};
 use crate::model::{Reach, RolePath};
 use crate::policy::{
     self, parse_identity_policy, parse_trust_policy, role_invoke, InvokeRequest, Network,
-    PermissionSet, PolicyDocument, ReachContext, RoleCaller, RoleInvoke, TrustGrant, Trusted,
+    OffsetDateTime, PermissionSet, PolicyDocument, ReachContext, RoleCaller, RoleInvoke,
+    TrustGrant, Trusted,
 };
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, VecDeque};
@@ -106,6 +107,9 @@ pub(crate) struct RoleCallers<'a> {
     /// policies (or the API's resource policy) may grant a call to it: found once per API,
     /// then every method of the API is judged against these only.
     candidates: RefCell<HashMap<String, Vec<usize>>>,
+    /// The instant a role's call is evaluated at (`aws:CurrentTime`, `aws:EpochTime` in its
+    /// policies and the API's resource policy): the same as the direct verdicts'.
+    at: Option<OffsetDateTime>,
 }
 
 /// The policies of `role`, from its account's listing.
@@ -259,8 +263,13 @@ impl TrustIndex {
 }
 
 impl<'a> RoleCallers<'a> {
-    /// Parses every account's roles, finds who can become each, and follows role chains.
-    pub(crate) fn new(inv: &'a Inventory, inside: Inside) -> RoleCallers<'a> {
+    /// Parses every account's roles, finds who can become each, and follows role chains; the
+    /// calls they make are evaluated at `at`.
+    pub(crate) fn new(
+        inv: &'a Inventory,
+        inside: Inside,
+        at: Option<OffsetDateTime>,
+    ) -> RoleCallers<'a> {
         let mut roles = Vec::new();
         let mut read = BTreeSet::new();
         for account in &inv.iam {
@@ -306,6 +315,7 @@ impl<'a> RoleCallers<'a> {
             read,
             inside,
             candidates: RefCell::new(HashMap::new()),
+            at,
         };
         callers.follow_chains();
         for (i, r) in callers.roles.iter().enumerate() {
@@ -440,6 +450,7 @@ impl<'a> RoleCallers<'a> {
         let ctx = ReachContext {
             owner_account: account,
             region,
+            at: self.at,
             vpce_owner: &vpce_owner,
             vpc_owner: &vpc_owner,
             vpce_vpc: &vpce_vpc,

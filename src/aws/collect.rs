@@ -4,11 +4,12 @@
 use super::config::{base_config, config_for};
 use super::errors::{error_chain, one_line, scan_error, truncate};
 use super::redact::{redact, register_credentials, register_secret};
+use super::resume::{add_calls, not_reached_iam, Checkpointer, IamReads, Resumed};
 use super::{apigateway, iam, lattice, network, organizations};
 use super::{CallCounter, FatalScanError, FinishedTarget, Progress, RegionCtx, ScanOptions};
 use crate::inventory::{
-    AccountFailure, IamAccount, Inventory, ScanError, SkippedAccount, Target, TargetStatus,
-    SNAPSHOT_VERSION,
+    AccountFailure, IamAccount, Inventory, ScanError, Shard, SkippedAccount, Target, TargetRef,
+    TargetStatus, SNAPSHOT_VERSION,
 };
 use crate::operation::{Operation, SCAN_TARGET_STEP};
 use aws_config::SdkConfig;
@@ -25,7 +26,11 @@ struct EnteredAccount {
 
 /// The accounts a scan covers: those it entered, those it could not, and those it skipped.
 struct Accounts {
+    /// Every account of the scan before it was cut into shards (sorted).
+    plan: Vec<String>,
     entered: Vec<EnteredAccount>,
+    /// This shard's accounts not entered because a resumed snapshot read them in full.
+    finished: Vec<String>,
     failures: Vec<AccountFailure>,
     skipped: Vec<SkippedAccount>,
     /// With `--organization`: the organization's id and every account it listed.
@@ -39,7 +44,7 @@ struct PlannedTarget {
     creds: Option<Credentials>,
 }
 
-fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
@@ -48,7 +53,14 @@ fn now_rfc3339() -> String {
 /// Runs the whole collection and returns the inventory. Per-target failures are recorded in
 /// the inventory; only a failure that leaves nothing to scan is an `Err`.
 pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
-    let started_at = now_rfc3339();
+    let mut resumed = opts
+        .resume
+        .as_deref()
+        .map(|previous| Resumed::of(previous, opts.regions.as_deref()));
+    let started_at = resumed
+        .as_ref()
+        .map(|r| r.started_at.clone())
+        .unwrap_or_else(now_rfc3339);
     let calls = CallCounter::default();
     let base = base_config(opts).await;
     load_caller_credentials(opts, &base).await?;
@@ -58,13 +70,33 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
         .unwrap_or_else(|| "us-east-1".into());
 
     let Accounts {
+        plan: plan_accounts,
         entered,
+        finished,
         mut failures,
         skipped,
         organization,
-    } = enter_accounts(opts, &base, &calls, &global_region).await?;
-    let (plan, region_failures) = plan_targets(opts, &base, &calls, &global_region, &entered).await;
+    } = enter_accounts(opts, &base, &calls, &global_region, resumed.as_ref()).await?;
+    let mut kept: Vec<Target> = Vec::new();
+    let mut kept_iam: Vec<IamAccount> = Vec::new();
+    if let Some(resumed) = resumed.as_mut() {
+        for account in &finished {
+            kept.extend(resumed.take_account(account, opts.regions.as_deref()));
+            kept_iam.extend(resumed.take_iam(account));
+        }
+    }
+    let (plan, region_failures) = plan_targets(
+        opts,
+        &base,
+        &calls,
+        &global_region,
+        &entered,
+        resumed.as_mut(),
+        &mut kept,
+    )
+    .await;
     failures.extend(region_failures);
+    failures.sort_by(|a, b| a.account_id.cmp(&b.account_id));
     if let Some(progress) = &opts.progress {
         progress(Progress::ScanStarted {
             targets: plan.len(),
@@ -74,46 +106,90 @@ pub async fn collect(opts: &ScanOptions) -> Result<Inventory, FatalScanError> {
         });
     }
     // IAM is global: each account's roles are read once, beside its regions; an account with
-    // no region to scan (its regions could not be listed) is not scanned at all.
-    let scanned: Vec<&EnteredAccount> = entered
-        .iter()
-        .filter(|a| plan.iter().any(|t| t.account_id == a.account_id))
-        .collect();
-    let (targets, iam) = tokio::join!(
-        scan_targets(opts, &base, &calls, plan),
-        read_iam(opts, &base, &calls, &global_region, &scanned),
-    );
-    failures.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    // no region to scan (its regions could not be listed) is not scanned at all. A resumed
+    // account keeps the roles its snapshot read in full.
+    let has_target = |account: &str| {
+        plan.iter().any(|t| t.account_id == account) || kept.iter().any(|t| t.account_id == account)
+    };
+    let mut scanned: Vec<&EnteredAccount> = Vec::new();
+    for account in entered.iter().filter(|a| has_target(&a.account_id)) {
+        match resumed
+            .as_mut()
+            .and_then(|r| r.take_iam(&account.account_id))
+        {
+            Some(read) => kept_iam.push(read),
+            None => scanned.push(account),
+        }
+    }
     let (organization_id, organization_accounts) =
         organization.map(|o| (o.id, o.accounts)).unwrap_or_default();
-
-    Ok(Inventory {
+    let previous_calls = resumed.map(|r| r.api_calls).unwrap_or_default();
+    let mut inventory = Inventory {
         snapshot_version: SNAPSHOT_VERSION,
         started_at,
-        finished_at: now_rfc3339(),
-        targets,
+        targets: kept,
         account_failures: failures,
         skipped_accounts: skipped,
-        api_calls: calls.snapshot(),
+        api_calls: previous_calls,
         scope: crate::inventory::ScanScope {
-            api_gateway: true,
-            network: opts.network,
-            lattice: opts.network,
-            organization: opts.organization,
-            regions: opts.regions.clone().map(|mut r| {
-                r.sort();
-                r.dedup();
-                r
-            }),
-            iam: true,
             organization_accounts,
             organization_id,
+            ..opts.scope()
         },
-        iam,
-    })
+        iam: kept_iam,
+        shard: opts.shard.map(|spec| Shard {
+            index: spec.index,
+            count: spec.count,
+            plan_accounts,
+        }),
+        ..Default::default()
+    };
+    let iam_reads = IamReads::default();
+    let mut checkpoints = opts.checkpoint.clone().map(|sink| {
+        let planned = plan
+            .iter()
+            .map(|t| TargetRef {
+                account_id: t.account_id.clone(),
+                region: t.region.clone(),
+            })
+            .collect();
+        // Roles still to read are a gap in a checkpoint, never an account without roles.
+        let mut header = inventory.clone();
+        header
+            .iam
+            .extend(scanned.iter().map(|a| not_reached_iam(&a.account_id)));
+        let mut cp = Checkpointer::new(
+            header,
+            planned,
+            iam_reads.clone(),
+            calls.clone(),
+            sink,
+            opts.checkpoint_every,
+        );
+        // At once: a scan stopped before the first interval still leaves its plan behind.
+        cp.write(&[]);
+        cp
+    });
+    let (targets, ()) = tokio::join!(
+        scan_targets(opts, &base, &calls, plan, checkpoints.as_mut()),
+        read_iam(opts, &base, &calls, &global_region, &scanned, &iam_reads),
+    );
+    let iam = std::mem::take(&mut *iam_reads.lock().unwrap_or_else(|e| e.into_inner()));
+    inventory.targets.extend(targets);
+    inventory
+        .targets
+        .sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
+    inventory.iam.extend(iam);
+    inventory
+        .iam
+        .sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    add_calls(&mut inventory.api_calls, &calls.snapshot());
+    inventory.finished_at = now_rfc3339();
+    Ok(inventory)
 }
 
-/// Reads the IAM roles of these accounts, `--concurrency` accounts at a time. A bug
+/// Reads the IAM roles of these accounts, `--concurrency` accounts at a time, into
+/// `read_so_far` as each account's read ends (checkpoints take them from there). A bug
 /// that panics on one account's data costs that account's IAM read, not the scan.
 async fn read_iam(
     opts: &ScanOptions,
@@ -121,7 +197,8 @@ async fn read_iam(
     calls: &CallCounter,
     global_region: &str,
     accounts: &[&EnteredAccount],
-) -> Vec<IamAccount> {
+    read_so_far: &IamReads,
+) {
     use futures_util::stream::{self, StreamExt};
     let reads = accounts.iter().map(|acct| {
         let ctx = RegionCtx {
@@ -152,12 +229,16 @@ async fn read_iam(
             }
         }
     });
-    let mut accounts: Vec<IamAccount> = stream::iter(reads)
+    stream::iter(reads)
         .buffer_unordered(opts.concurrency.max(1))
-        .collect()
+        .for_each(|read| {
+            read_so_far
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(read);
+            std::future::ready(())
+        })
         .await;
-    accounts.sort_by(|a, b| a.account_id.cmp(&b.account_id));
-    accounts
 }
 
 /// Registers every secret this process holds for redaction (the external id and the caller's
@@ -210,6 +291,7 @@ async fn enter_accounts(
     base: &SdkConfig,
     calls: &CallCounter,
     global_region: &str,
+    resumed: Option<&Resumed>,
 ) -> Result<Accounts, FatalScanError> {
     let (named, skipped, organization) = if opts.organization {
         let org = organizations::list_accounts(base, calls).await?;
@@ -223,12 +305,39 @@ async fn enter_accounts(
     } else {
         (opts.accounts.clone(), Vec::new(), None)
     };
-    let (entered, failures) = match &named {
-        None => (vec![enter_caller_account(base, calls).await?], Vec::new()),
-        Some(accounts) => assume_audit_roles(opts, base, calls, global_region, accounts).await,
+    let in_shard = |account: &str| opts.shard.is_none_or(|shard| shard.owns(account));
+    let is_finished = |account: &str| resumed.is_some_and(|r| r.is_finished(account));
+    let (plan, entered, finished, failures) = match named {
+        None => {
+            let caller = enter_caller_account(base, calls).await?;
+            let plan = vec![caller.account_id.clone()];
+            let (entered, finished) = if !in_shard(&caller.account_id) {
+                (Vec::new(), Vec::new())
+            } else if is_finished(&caller.account_id) {
+                (Vec::new(), vec![caller.account_id])
+            } else {
+                (vec![caller], Vec::new())
+            };
+            (plan, entered, finished, Vec::new())
+        }
+        Some(mut accounts) => {
+            // Only this shard's accounts are entered: each account is entered by one shard.
+            let (finished, to_enter): (Vec<String>, Vec<String>) = accounts
+                .iter()
+                .filter(|a| in_shard(a))
+                .cloned()
+                .partition(|a| is_finished(a));
+            let (entered, failures) =
+                assume_audit_roles(opts, base, calls, global_region, &to_enter).await;
+            accounts.sort();
+            accounts.dedup();
+            (accounts, entered, finished, failures)
+        }
     };
     Ok(Accounts {
+        plan,
         entered,
+        finished,
         failures,
         skipped,
         organization,
@@ -302,33 +411,53 @@ async fn assume_audit_roles(
 }
 
 /// The account × region targets of the entered accounts: the named regions, else each
-/// account's enabled ones. An account whose regions cannot be listed is a failure.
+/// account's enabled ones. An account whose regions cannot be listed is a failure. A target a
+/// resumed snapshot read in full goes to `kept` instead of the plan.
 async fn plan_targets(
     opts: &ScanOptions,
     base: &SdkConfig,
     calls: &CallCounter,
     global_region: &str,
     entered: &[EnteredAccount],
+    mut resumed: Option<&mut Resumed>,
+    kept: &mut Vec<Target>,
 ) -> (Vec<PlannedTarget>, Vec<AccountFailure>) {
+    use futures_util::stream::{self, StreamExt};
     let mut plan = Vec::new();
     let mut failures = Vec::new();
-    for acct in entered {
-        let regions = match &opts.regions {
-            Some(r) => r.clone(),
-            None => {
-                let cfg = config_for(base, global_region, acct.creds.as_ref());
-                let ec2 = aws_sdk_ec2::Client::new(&cfg);
-                calls.inc(Operation::Ec2DescribeRegions);
-                match enabled_regions(&acct.account_id, ec2.describe_regions().send().await) {
-                    Ok(r) => r,
-                    Err(failure) => {
-                        failures.push(failure);
-                        continue;
-                    }
+    // The regions of `--concurrency` accounts are listed at once: one account after the other,
+    // an organization of 1,000 accounts would wait 1,000 round trips before its first read.
+    let listed: Vec<Result<Vec<String>, AccountFailure>> = stream::iter(entered)
+        .map(|acct| async move {
+            match &opts.regions {
+                Some(r) => Ok(r.clone()),
+                None => {
+                    let cfg = config_for(base, global_region, acct.creds.as_ref());
+                    let ec2 = aws_sdk_ec2::Client::new(&cfg);
+                    calls.inc(Operation::Ec2DescribeRegions);
+                    enabled_regions(&acct.account_id, ec2.describe_regions().send().await)
                 }
+            }
+        })
+        .buffered(opts.concurrency.max(1))
+        .collect()
+        .await;
+    for (acct, regions) in entered.iter().zip(listed) {
+        let regions = match regions {
+            Ok(r) => r,
+            Err(failure) => {
+                failures.push(failure);
+                continue;
             }
         };
         for region in regions {
+            if let Some(target) = resumed
+                .as_deref_mut()
+                .and_then(|r| r.take(&acct.account_id, &region))
+            {
+                kept.push(target);
+                continue;
+            }
             plan.push(PlannedTarget {
                 account_id: acct.account_id.clone(),
                 region,
@@ -339,12 +468,14 @@ async fn plan_targets(
     (plan, failures)
 }
 
-/// Scans the planned targets in parallel, `--concurrency` at a time, and returns them sorted.
+/// Scans the planned targets in parallel, `--concurrency` at a time, and returns them sorted,
+/// writing checkpoints as they finish.
 async fn scan_targets(
     opts: &ScanOptions,
     base: &SdkConfig,
     calls: &CallCounter,
     plan: Vec<PlannedTarget>,
+    checkpoints: Option<&mut Checkpointer>,
 ) -> Vec<Target> {
     let total = plan.len();
     let semaphore = Arc::new(tokio::sync::Semaphore::new(opts.concurrency.max(1)));
@@ -389,7 +520,7 @@ async fn scan_targets(
         });
         planned.insert(handle.id(), (account_id, region));
     }
-    let mut targets = join_targets(set, planned).await;
+    let mut targets = join_targets(set, planned, checkpoints).await;
     targets.sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
     targets
 }
@@ -530,9 +661,26 @@ fn internal_error_target(account_id: String, region: String, panicked: bool) -> 
 async fn join_targets(
     mut set: tokio::task::JoinSet<Target>,
     mut planned: std::collections::HashMap<tokio::task::Id, (String, String)>,
+    mut checkpoints: Option<&mut Checkpointer>,
 ) -> Vec<Target> {
     let mut targets = Vec::with_capacity(planned.len());
-    while let Some(res) = set.join_next_with_id().await {
+    loop {
+        // A checkpoint falls due even while no target finishes (the last ones may hang for
+        // long): wait for the next target at most until then.
+        let next = match checkpoints.as_deref() {
+            Some(cp) => tokio::time::timeout(cp.due_in(), set.join_next_with_id()).await,
+            None => Ok(set.join_next_with_id().await),
+        };
+        let res = match next {
+            Ok(Some(res)) => res,
+            Ok(None) => break,
+            Err(_due) => {
+                if let Some(cp) = checkpoints.as_deref_mut() {
+                    cp.tick(&targets);
+                }
+                continue;
+            }
+        };
         match res {
             Ok((id, target)) => {
                 planned.remove(&id);
@@ -543,6 +691,9 @@ async fn join_targets(
                     targets.push(internal_error_target(account_id, region, e.is_panic()));
                 }
             }
+        }
+        if let Some(checkpoints) = checkpoints.as_deref_mut() {
+            checkpoints.tick(&targets);
         }
     }
     targets

@@ -29,13 +29,15 @@ pub mod network;
 mod organizations;
 mod paging;
 mod redact;
+mod resume;
 mod transit;
 
 pub use collect::collect;
 use errors::scan_error;
 use paging::Listing;
+pub use resume::CheckpointSink;
 
-use crate::inventory::{ScanError, Target, TargetStatus};
+use crate::inventory::{Inventory, ScanError, ScanScope, ShardSpec, Target, TargetStatus};
 use crate::operation::Operation;
 use aws_config::SdkConfig;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -69,6 +71,36 @@ pub struct ScanOptions {
     pub progress: Option<ProgressSink>,
     /// Also read the network inventory (EC2, ELBv2, WAFv2) for bypass analysis.
     pub network: bool,
+    /// Scan only this shard's accounts (`--shard K/N`); `None`: every account.
+    pub shard: Option<ShardSpec>,
+    /// A snapshot of the same scope to resume (`collect --resume`): what it read in full is
+    /// kept, the rest is read.
+    pub resume: Option<Arc<Inventory>>,
+    /// Receives checkpoints of the running scan (`None`: none are made).
+    pub checkpoint: Option<CheckpointSink>,
+    /// The time between two checkpoints.
+    pub checkpoint_every: Duration,
+}
+
+impl ScanOptions {
+    /// What these options scan: the kinds of entry point, and how accounts and regions are
+    /// chosen. The organization's accounts and id are known only once it is listed: empty here.
+    pub fn scope(&self) -> ScanScope {
+        ScanScope {
+            api_gateway: true,
+            network: self.network,
+            lattice: self.network,
+            organization: self.organization,
+            regions: self.regions.clone().map(|mut r| {
+                r.sort();
+                r.dedup();
+                r
+            }),
+            iam: true,
+            organization_accounts: Vec::new(),
+            organization_id: None,
+        }
+    }
 }
 
 impl std::fmt::Debug for ScanOptions {
@@ -89,6 +121,10 @@ impl std::fmt::Debug for ScanOptions {
             .field("max_attempts", &self.max_attempts)
             .field("progress", &self.progress.as_ref().map(|_| "callback"))
             .field("network", &self.network)
+            .field("shard", &self.shard)
+            .field("resume", &self.resume.as_ref().map(|_| "snapshot"))
+            .field("checkpoint", &self.checkpoint.as_ref().map(|_| "callback"))
+            .field("checkpoint_every", &self.checkpoint_every)
             .finish()
     }
 }

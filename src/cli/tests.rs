@@ -50,6 +50,7 @@ fn scan_args(accounts: Option<Vec<&str>>) -> ScanArgs {
         timeout: 30,
         max_attempts: 5,
         no_network: false,
+        shard: None,
         quiet: true,
         config: None,
     }

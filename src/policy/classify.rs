@@ -5,10 +5,11 @@
 //! outside the audited estate); the owner's own endpoints never make a caller external.
 
 use super::fast::FastEvaluator;
+use super::keys::Env;
 use super::probes::{
     fresh_account, memberships, principal_arn_instance, sources, vocabulary, Membership, Vocabulary,
 };
-use super::reference::{Caller, CoveringStatements, NetworkSource, SourceOwner};
+use super::reference::{probe_role, Caller, CoveringStatements, NetworkSource, SourceOwner};
 use super::{CallerKind, Network, PolicyMode, Reach, ReachContext, ReachQuery, ReachVerdict};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -50,24 +51,26 @@ impl NetworkSource {
     }
 }
 
-/// The verdict of the covering statements for one query.
+/// The verdict of the covering statements for one query, at the instant of `env`.
 pub(super) fn classify_reach(
     covering: &CoveringStatements,
     query: &ReachQuery,
     ctx: &ReachContext,
+    env: Env,
 ) -> ReachVerdict {
     let vocab = vocabulary(covering);
     let probes = sources(&vocab, query.network, ctx);
-    classify_through(covering, query, ctx.owner_account, vocab, probes)
+    classify_through(covering, query, ctx.owner_account, env, vocab, probes)
 }
 
 /// The verdict of the covering statements for callers coming through the given network
-/// sources (and whether those had to be capped): [`classify_reach`] with the sources chosen
-/// by the caller (VPC Lattice: the VPCs that can reach a service).
+/// sources (and whether those had to be capped), for requests of `env`: [`classify_reach`]
+/// with the sources chosen by the caller (VPC Lattice: the VPCs that can reach a service).
 pub(super) fn classify_through(
     covering: &CoveringStatements,
     query: &ReachQuery,
     owner: &str,
+    env: Env,
     vocab: Vocabulary,
     (sources, capped): (Vec<NetworkSource>, bool),
 ) -> ReachVerdict {
@@ -75,7 +78,7 @@ pub(super) fn classify_through(
         mode: query.mode,
         owner,
         prober: Prober {
-            fast: FastEvaluator::new(covering, &sources),
+            fast: FastEvaluator::new(covering, &sources, env),
             mode: query.mode,
             unevaluated: BTreeSet::new(),
         },
@@ -127,11 +130,6 @@ struct Classification<'a> {
     allowing: BTreeSet<String>,
     /// Whether some probes had to be left out.
     capped: bool,
-}
-
-/// The probe role of an account: a role nobody names.
-fn probe_role(account: &str) -> String {
-    crate::arn::iam_role("aws", account, "overexposed-probe")
 }
 
 impl Classification<'_> {
@@ -431,6 +429,7 @@ impl Classification<'_> {
             unevaluated,
             allowing_statements: allowing.into_iter().collect(),
             explanation,
+            change: None,
         }
     }
 }

@@ -20,8 +20,12 @@ pub enum PrincipalItem {
     Everyone,
     /// A whole account: a bare id or `arn:aws:iam::<id>:root`.
     Account(String),
-    /// A specific principal ARN (role, user, assumed role); may contain wildcards.
+    /// A specific principal ARN (role, user, assumed role), matched exactly.
     Arn(String),
+    /// A principal ARN or id with a wildcard: IAM never expands wildcards inside a principal
+    /// ("You cannot use a wildcard to match part of a principal name or ARN", IAM User Guide,
+    /// *AWS JSON policy elements: Principal*), so it names no one.
+    Unmatchable(String),
     /// `CanonicalUser`: never one of our callers.
     Other,
     /// A `Federated` identity provider (an OIDC or SAML provider ARN, or a web identity
@@ -66,6 +70,18 @@ pub enum BaseOp {
     NotIpAddress,
     Bool,
     Null,
+    DateEquals,
+    DateNotEquals,
+    DateLessThan,
+    DateLessThanEquals,
+    DateGreaterThan,
+    DateGreaterThanEquals,
+    NumericEquals,
+    NumericNotEquals,
+    NumericLessThan,
+    NumericLessThanEquals,
+    NumericGreaterThan,
+    NumericGreaterThanEquals,
 }
 
 impl BaseOp {
@@ -85,11 +101,25 @@ impl BaseOp {
             "NotIpAddress" => BaseOp::NotIpAddress,
             "Bool" => BaseOp::Bool,
             "Null" => BaseOp::Null,
+            "DateEquals" => BaseOp::DateEquals,
+            "DateNotEquals" => BaseOp::DateNotEquals,
+            "DateLessThan" => BaseOp::DateLessThan,
+            "DateLessThanEquals" => BaseOp::DateLessThanEquals,
+            "DateGreaterThan" => BaseOp::DateGreaterThan,
+            "DateGreaterThanEquals" => BaseOp::DateGreaterThanEquals,
+            "NumericEquals" => BaseOp::NumericEquals,
+            "NumericNotEquals" => BaseOp::NumericNotEquals,
+            "NumericLessThan" => BaseOp::NumericLessThan,
+            "NumericLessThanEquals" => BaseOp::NumericLessThanEquals,
+            "NumericGreaterThan" => BaseOp::NumericGreaterThan,
+            "NumericGreaterThanEquals" => BaseOp::NumericGreaterThanEquals,
             _ => return None,
         })
     }
 
-    /// Negated operators are true when the key is absent, as in IAM.
+    /// Negated operators are true when the key is absent, as in IAM ("If the policy condition
+    /// requires that the key is *not* matched, such as `StringNotLike` or `ArnNotLike`, and the
+    /// right key is not present, the condition is true").
     pub fn negated(self) -> bool {
         matches!(
             self,
@@ -99,6 +129,32 @@ impl BaseOp {
                 | BaseOp::ArnNotEquals
                 | BaseOp::ArnNotLike
                 | BaseOp::NotIpAddress
+                | BaseOp::DateNotEquals
+                | BaseOp::NumericNotEquals
+        )
+    }
+
+    pub fn is_date(self) -> bool {
+        matches!(
+            self,
+            BaseOp::DateEquals
+                | BaseOp::DateNotEquals
+                | BaseOp::DateLessThan
+                | BaseOp::DateLessThanEquals
+                | BaseOp::DateGreaterThan
+                | BaseOp::DateGreaterThanEquals
+        )
+    }
+
+    pub fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            BaseOp::NumericEquals
+                | BaseOp::NumericNotEquals
+                | BaseOp::NumericLessThan
+                | BaseOp::NumericLessThanEquals
+                | BaseOp::NumericGreaterThan
+                | BaseOp::NumericGreaterThanEquals
         )
     }
 }
@@ -217,6 +273,9 @@ fn aws_principal(p: &str) -> PrincipalItem {
     }
     if p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()) {
         return PrincipalItem::Account(p.to_string());
+    }
+    if p.contains(['*', '?']) {
+        return PrincipalItem::Unmatchable(p.to_string());
     }
     if let Some(account) = root_account(p) {
         return PrincipalItem::Account(account);

@@ -1,39 +1,23 @@
 //! Fast evaluation: the same decisions as [`evaluate`], factorized.
 //!
-//! A condition reads one context key, and every key belongs to one side of a request: the
-//! principal (`aws:PrincipalAccount`, `aws:PrincipalArn`, and the `Principal` element itself),
-//! its organization (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`), the network source
-//! (`aws:SourceIp`, `aws:SourceVpce`, `aws:SourceVpc`), or neither (keys whose value never
-//! changes between probes, and keys or operators the engine does not evaluate). So whether a
+//! A condition reads one context key, and every key belongs to one side of a request (see
+//! `keys`): the principal (`aws:PrincipalAccount`, `aws:PrincipalArn`, … and the `Principal`
+//! element itself), its organization (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`), the
+//! network source (`aws:SourceIp`, `aws:SourceVpce`, `aws:SourceVpc`, …), or neither (keys
+//! whose value never changes between probes, such as the time, and keys or operators the
+//! engine does not evaluate). So whether a
 //! statement applies to a (caller, source) pair is the AND of one bit per side, and each bit
 //! needs one evaluation per distinct principal, membership or source, not one per pair. The
 //! classifier probes up to tens of thousands of pairs on a big policy; with the bits cached, a
 //! pair costs a few word-wide ANDs instead of a walk over every condition of every statement.
 
 use super::document::{Operator, PrincipalSpec, Statement};
+use super::keys::{side_of, Env, Side};
 use super::reference::{
     condition, not_principal_exempts, principal_matches, Caller, ConditionTruth,
     CoveringStatements, Decision, NetworkSource, SourceOwner,
 };
 use std::collections::{BTreeSet, HashMap};
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Side {
-    Principal,
-    Org,
-    Source,
-    Constant,
-}
-
-fn side_of(key: &str) -> Side {
-    match key {
-        "aws:sourceip" | "aws:sourcevpce" | "aws:sourcevpc" => Side::Source,
-        "vpc-lattice-svcs:sourcevpc" | "vpc-lattice-svcs:sourcevpcowneraccount" => Side::Source,
-        "aws:principalaccount" | "aws:principalarn" | "aws:principaltype" => Side::Principal,
-        "aws:principalorgid" | "aws:principalorgpaths" => Side::Org,
-        _ => Side::Constant,
-    }
-}
 
 /// A fixed-size set of statement positions.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -81,6 +65,7 @@ impl SideOutcome {
 /// makes of them.
 pub(super) struct FastEvaluator<'a> {
     statements: Vec<&'a Statement>,
+    env: Env<'a>,
     deny: StatementSet,
     constant: SideOutcome,
     /// Per source (index into the classifier's sources).
@@ -109,10 +94,11 @@ fn unevaluated_names<'s>(
     s: &'s Statement,
     caller: &'s Caller,
     source: &'s NetworkSource,
+    env: &'s Env,
 ) -> impl Iterator<Item = String> + 's {
     s.conditions
         .iter()
-        .filter(move |c| condition(c, caller, source) == ConditionTruth::Unknown)
+        .filter(move |c| condition(c, s.effect, caller, source, env) == ConditionTruth::Unknown)
         .map(|c| {
             let op = match &c.operator {
                 Operator::Unknown(name) => name.clone(),
@@ -126,6 +112,7 @@ impl<'a> FastEvaluator<'a> {
     pub(super) fn new(
         covering: &CoveringStatements<'a>,
         sources: &[NetworkSource],
+        env: Env<'a>,
     ) -> FastEvaluator<'a> {
         let statements: Vec<&Statement> = covering
             .denies
@@ -139,6 +126,7 @@ impl<'a> FastEvaluator<'a> {
         }
         let mut p = FastEvaluator {
             statements,
+            env,
             deny,
             constant: SideOutcome {
                 ok: StatementSet(vec![]),
@@ -179,7 +167,7 @@ impl<'a> FastEvaluator<'a> {
             }
             let mut ok = true;
             for c in s.conditions.iter().filter(|c| side_of(&c.key) == side) {
-                match condition(c, caller, source) {
+                match condition(c, s.effect, caller, source, &self.env) {
                     ConditionTruth::False => ok = false,
                     ConditionTruth::Unknown => out.unknown.set(i),
                     ConditionTruth::True => {}
@@ -203,6 +191,7 @@ impl<'a> FastEvaluator<'a> {
                 session,
                 org_id,
                 org_paths,
+                ..
             } => (
                 (account.clone(), arn.clone(), session.clone()),
                 (org_id.clone(), org_paths.clone()),
@@ -244,7 +233,7 @@ impl<'a> FastEvaluator<'a> {
                 let i = w * 64 + b as usize;
                 let s = self.statements[i];
                 if unknown & (1 << b) != 0 {
-                    unevaluated.extend(unevaluated_names(s, caller, source));
+                    unevaluated.extend(unevaluated_names(s, caller, source, &self.env));
                     if deny & (1 << b) != 0 {
                         continue;
                     }

@@ -62,7 +62,7 @@ pub fn arn_like(pattern: &str, value: &str) -> Option<bool> {
 
 /// One piece of a path template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tok {
+pub(crate) enum Tok {
     Lit(char),
     /// `{name}`: one or more characters, no `/`.
     Param,
@@ -70,7 +70,7 @@ enum Tok {
     Greedy,
 }
 
-fn tokenize_template(template: &str) -> Vec<Tok> {
+pub(crate) fn tokenize_template(template: &str) -> Vec<Tok> {
     let mut out = Vec::new();
     let mut chars = template.chars().peekable();
     while let Some(c) = chars.next() {
@@ -182,13 +182,10 @@ pub fn may_match_template(pattern: &str, template: &str) -> bool {
     false
 }
 
-/// Does `pattern` match EVERY value of the template's parameters? (Used for Deny statements: a
-/// deny on `orders/123` does not cover `orders/{id}`, a deny on `orders/*` does.)
-///
-/// Parameters are replaced by sentinel values no literal in a pattern can match (U+0001), of
-/// length 1 and 3 (with `/` inside for greedy ones): a pattern matches both only through
-/// wildcards that absorb any value. `?`-exact patterns that match length 1 and 3 but not 2 are
-/// not a real-world policy shape; this is an approximation of the universal question.
+/// Does `pattern` match two instances of the template, with values no literal of a real policy
+/// names (U+0001, of length 1 and 3, with `/` inside for greedy parameters)? `false` proves
+/// that some value of the parameters escapes the pattern; `true` is a strong hint that none
+/// does, which `paths` then proves (a `?`-exact pattern can match lengths 1 and 3 but not 2).
 pub fn must_match_template(pattern: &str, template: &str) -> bool {
     let toks = tokenize_template(template);
     let instantiate = |short: bool| -> String {

@@ -11,6 +11,7 @@
 //! JSON. Both are read; a document that reads as neither is an error, never "no permission".
 
 use super::document::{self, DocumentKind, Effect, Patterns, Statement};
+use super::keys::{Env, Service};
 use super::probes::{memberships, sources, vocabulary, Membership};
 use super::reference::{
     applies, principal_matches, Caller, CoveringStatements, NetworkSource, SourceOwner,
@@ -156,9 +157,18 @@ impl PermissionSet {
     ) -> Option<Vec<String>> {
         let caller = &Caller::principal(holder_account, holder_arn, None);
         let mut unevaluated = BTreeSet::new();
+        // The instant, region and resource account of the call are not known here: conditions
+        // on them stay unknown.
+        let env = Env {
+            service: Service::Aws,
+            at: None,
+            region: "",
+            owner_account: "",
+        };
         let (allowed, denied) = self.covering("sts:AssumeRole", role_arn).decide(
             caller,
             &any_network(),
+            &env,
             &mut unevaluated,
         );
         (denied.is_empty() && !allowed.is_empty()).then_some(allowed)
@@ -205,12 +215,13 @@ impl CoveringPermissions<'_> {
         &self,
         caller: &Caller,
         source: &NetworkSource,
+        env: &Env,
         unevaluated: &mut BTreeSet<String>,
     ) -> (Vec<String>, Vec<String>) {
         let mut allowed = Vec::new();
         let mut denied = Vec::new();
         for (policy, s) in &self.policies {
-            if applies(s, caller, source, unevaluated) {
+            if applies(s, caller, source, env, unevaluated) {
                 let name = format!("{policy}/{}", s.sid);
                 match s.effect {
                     Effect::Deny => denied.push(name),
@@ -219,24 +230,24 @@ impl CoveringPermissions<'_> {
             }
         }
         for s in self.boundary.iter().flatten() {
-            if s.effect == Effect::Deny && applies(s, caller, source, unevaluated) {
+            if s.effect == Effect::Deny && applies(s, caller, source, env, unevaluated) {
                 denied.push(format!("permissions-boundary/{}", s.sid));
             }
         }
-        if !allowed.is_empty() && !self.boundary_allows(caller, source) {
+        if !allowed.is_empty() && !self.boundary_allows(caller, source, env) {
             allowed.clear();
         }
         (allowed, denied)
     }
 
     /// Whether the boundary (if any) allows the request.
-    fn boundary_allows(&self, caller: &Caller, source: &NetworkSource) -> bool {
+    fn boundary_allows(&self, caller: &Caller, source: &NetworkSource, env: &Env) -> bool {
         let Some(b) = &self.boundary else {
             return true;
         };
         let mut ignored = BTreeSet::new();
         b.iter()
-            .any(|s| s.effect == Effect::Allow && applies(s, caller, source, &mut ignored))
+            .any(|s| s.effect == Effect::Allow && applies(s, caller, source, env, &mut ignored))
     }
 }
 
@@ -319,9 +330,15 @@ pub fn role_invoke(
         .covering("execute-api:Invoke", request.method_arn);
     let resource_policy: Vec<&Statement> = request
         .resource_policy
-        .map(|d| super::reference::covering_statements(d, request.method_arn))
+        .map(|d| super::paths::widest_covering(d, request.method_arn))
         .map(|c| c.denies.into_iter().chain(c.allows).collect())
         .unwrap_or_default();
+    let env = Env {
+        service: Service::Aws,
+        at: ctx.at,
+        region: ctx.region,
+        owner_account: ctx.owner_account,
+    };
     // Nothing grants the call, whoever and wherever the caller is.
     if !own.may_allow() && !resource_policy.iter().any(|s| s.effect == Effect::Allow) {
         return None;
@@ -361,11 +378,11 @@ pub fn role_invoke(
         let caller = Caller::principal(role.account, role.arn, org.as_ref());
         let mut admitted_somewhere = false;
         for source in &probe_sources {
-            let (mut allowed, denied) = own.decide(&caller, source, &mut unevaluated);
+            let (mut allowed, denied) = own.decide(&caller, source, &env, &mut unevaluated);
             let mut resource_denied = false;
             let mut resource_allowed = Vec::new();
             for s in &resource_policy {
-                if applies(s, &caller, source, &mut unevaluated) {
+                if applies(s, &caller, source, &env, &mut unevaluated) {
                     if s.effect == Effect::Deny {
                         resource_denied = true;
                     } else {
@@ -374,7 +391,7 @@ pub fn role_invoke(
                 }
             }
             // A resource policy's grant to the role is limited by its permissions boundary.
-            if !resource_allowed.is_empty() && own.boundary_allows(&caller, source) {
+            if !resource_allowed.is_empty() && own.boundary_allows(&caller, source, &env) {
                 allowed.extend(resource_allowed);
             }
             if !denied.is_empty() || resource_denied || allowed.is_empty() {

@@ -18,6 +18,7 @@ use super::classify::classify_through;
 use super::document::{
     BaseOp, Condition, Effect, Operator, Patterns, PrincipalItem, PrincipalSpec, Statement,
 };
+use super::keys::{Env, Service};
 use super::probes::{sources, vocabulary, MAX_MENTIONED};
 use super::reference::{
     value_matches, ConditionTruth, CoveringStatements, NetworkSource, SourceOwner,
@@ -26,6 +27,7 @@ use super::{
     glob, CallerKind, Network, PolicyDocument, PolicyMode, ReachContext, ReachQuery, ReachVerdict,
 };
 use std::collections::BTreeSet;
+use time::OffsetDateTime;
 
 /// The action of a request to a Lattice service.
 pub const INVOKE: &str = "vpc-lattice-svcs:Invoke";
@@ -66,6 +68,9 @@ pub struct InvokeRequest<'a> {
     pub method: &'a str,
     /// `/orders/1`.
     pub path: &'a str,
+    /// The instant it is made at (`aws:CurrentTime`, `aws:EpochTime`): the scan's start, or
+    /// `--at`; `None`: time conditions are unknown.
+    pub at: Option<OffsetDateTime>,
 }
 
 /// Which callers of `caller`'s kind, coming from the VPCs `from`, the auth policy `doc` lets
@@ -98,7 +103,14 @@ pub fn invoke_reach(
         // A request no VPC limits comes from any account's VPC, never from the internet.
         network: Network::PrivateVpce,
     };
-    classify_through(&covering, &query, owner, vocab, (probes, capped))
+    let env = Env {
+        service: Service::LatticeInvoke,
+        at: request.at,
+        // `arn:aws:vpc-lattice:<region>:…`
+        region: request.service_arn.split(':').nth(3).unwrap_or(""),
+        owner_account: owner,
+    };
+    classify_through(&covering, &query, owner, env, vocab, (probes, capped))
 }
 
 /// Who a resource policy lets perform `action` on `resource_arn`: for a share, who may
@@ -117,6 +129,7 @@ pub fn share_reach(
     let ctx = ReachContext {
         owner_account: owner,
         region,
+        at: None,
         vpce_owner: &nowhere,
         vpc_owner: &nowhere,
         vpce_vpc: &nowhere,
@@ -129,7 +142,15 @@ pub fn share_reach(
         mode: PolicyMode::AllowRequired,
         network: Network::Public,
     };
-    classify_through(&covering, &query, owner, vocab, probes)
+    // A control-plane call of AWS RAM's grantee: no `vpc-lattice-svcs:` key; its instant is not
+    // known here.
+    let env = Env {
+        service: Service::Aws,
+        at: None,
+        region,
+        owner_account: owner,
+    };
+    classify_through(&covering, &query, owner, env, vocab, probes)
 }
 
 /// The VPCs and VPC owner accounts the policies name in `SourceVpc`/`SourceVpcOwnerAccount`

@@ -6,7 +6,10 @@
 //! network sources, built from the policy's own vocabulary plus fresh values nobody mentions,
 //! and reports the widest class admitted.
 //!
-//! - `document` parses; `glob` matches IAM wildcards and method path templates.
+//! - `document` parses; `glob` matches IAM wildcards and method path templates; `paths` finds
+//!   which statements cover one concrete request path together.
+//! - `keys` says what a request carries for each condition key; `clock` evaluates the time
+//!   conditions.
 //! - `reference` evaluates one request statement by statement, the plain reading of IAM's
 //!   evaluation logic; `fast` makes the same decisions for many requests, factorized.
 //! - `probes` builds the probe callers and network sources; `classify` turns which of them get
@@ -21,11 +24,14 @@
 //! marked low-confidence.
 
 mod classify;
+mod clock;
 mod document;
 mod fast;
 pub mod glob;
 mod identity;
+mod keys;
 pub mod lattice;
+mod paths;
 mod probes;
 mod reference;
 mod trust;
@@ -33,13 +39,16 @@ mod trust;
 pub use crate::model::Reach;
 use classify::classify_reach;
 pub use document::arn_account;
-use document::{Patterns, Statement};
+use document::{Effect, Patterns, PrincipalItem, PrincipalSpec, Statement};
 pub use identity::{
     may_grant_role, parse_identity_policy, role_invoke, CallNetworks, InvokeRequest, PermissionSet,
     RoleCaller, RoleInvoke,
 };
-use reference::covering_statements;
+use keys::{Env, Service};
+use paths::covering_classes;
+use reference::CoveringStatements;
 use std::collections::HashMap;
+pub use time::OffsetDateTime;
 pub use trust::{
     parse_trust_policy, trust_admits, trust_grants, trust_principals, Admission, NamedPrincipals,
     TrustGrant, Trusted,
@@ -61,6 +70,43 @@ impl PolicyDocument {
             Patterns::Is(p) | Patterns::Not(p) => p.iter().map(String::as_str),
         })
     }
+
+    /// The principals of the document that name no one: ARNs (or ids) with a wildcard, which
+    /// IAM never expands, so the statement grants (or denies, or exempts) nothing through them.
+    pub fn unmatchable_principals(&self) -> Vec<UnmatchablePrincipal> {
+        let mut out = Vec::new();
+        for s in &self.statements {
+            let (items, not_principal) = match &s.principal {
+                PrincipalSpec::Principal(items) => (items, false),
+                PrincipalSpec::NotPrincipal(items) => (items, true),
+            };
+            for item in items {
+                if let PrincipalItem::Unmatchable(p) = item {
+                    out.push(UnmatchablePrincipal {
+                        sid: s.sid.clone(),
+                        allow: s.effect == Effect::Allow,
+                        not_principal,
+                        principal: p.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A principal of a statement that IAM never matches (see
+/// [`PolicyDocument::unmatchable_principals`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnmatchablePrincipal {
+    /// `Sid`, or `#<index>` when the statement has none.
+    pub sid: String,
+    /// An Allow statement (else a Deny).
+    pub allow: bool,
+    /// Listed under `NotPrincipal` (it then exempts no one).
+    pub not_principal: bool,
+    /// As written in the policy.
+    pub principal: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -101,9 +147,13 @@ pub enum Network {
     PrivateVpce,
 }
 
+#[derive(Clone, Copy)]
 pub struct ReachContext<'a> {
     pub owner_account: &'a str,
     pub region: &'a str,
+    /// The instant the request is evaluated at (`aws:CurrentTime`, `aws:EpochTime`): the scan's
+    /// start. `None` when it is not known: time conditions are then unknown.
+    pub at: Option<OffsetDateTime>,
     /// Owner account of a VPC endpoint id, from the audited inventory; `None` = outside it.
     pub vpce_owner: &'a dyn Fn(&str) -> Option<String>,
     pub vpc_owner: &'a dyn Fn(&str) -> Option<String>,
@@ -131,15 +181,35 @@ pub struct ReachVerdict {
     /// Sids (or `#<index>`) of the Allow statements that let the widest callers in.
     pub allowing_statements: Vec<String>,
     pub explanation: String,
+    /// The first later instant at which a time condition of the policy changes the reach, if
+    /// one does.
+    pub change: Option<ReachChange>,
 }
 
+/// A change of reach at a known instant: a grant that expires, or one that starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReachChange {
+    /// RFC 3339, to the second.
+    pub at: String,
+    /// The reach from that instant on.
+    pub reach: Reach,
+}
+
+type CacheKey = (
+    Vec<usize>,
+    CallerKind,
+    PolicyMode,
+    Network,
+    Option<OffsetDateTime>,
+);
+
 /// Verdicts already computed for one policy and one [`ReachContext`], keyed by what a verdict
-/// depends on: the statements that cover the method, the caller kind, the mode and the
-/// network. The methods of an API share a handful of such keys, so an API with 10,000
-/// resources costs a handful of classifications, not 10,000.
+/// depends on: the statements that cover one request path of the method together, the caller
+/// kind, the mode, the network and the instant. The methods of an API share a handful of such
+/// keys, so an API with 10,000 resources costs a handful of classifications, not 10,000.
 #[derive(Default)]
 pub struct ReachCache {
-    verdicts: HashMap<(Vec<usize>, CallerKind, PolicyMode, Network), ReachVerdict>,
+    verdicts: HashMap<CacheKey, ReachVerdict>,
 }
 
 impl ReachCache {
@@ -161,24 +231,148 @@ pub fn reach_of_cached(
     ctx: &ReachContext,
     cache: &mut ReachCache,
 ) -> ReachVerdict {
-    let covering = covering_statements(doc, query.resource_arn);
-    let key = (
-        covering.positions.clone(),
-        query.caller,
-        query.mode,
-        query.network,
-    );
-    if let Some(v) = cache.verdicts.get(&key) {
-        return v.clone();
+    let (classes, approximate) = covering_classes(doc, query.resource_arn);
+    let classes = relevant_classes(classes, query.mode);
+    let mut at = |instant: Option<OffsetDateTime>| {
+        join(classes.iter().map(|covering| {
+            let key = (
+                covering.positions.clone(),
+                query.caller,
+                query.mode,
+                query.network,
+                instant,
+            );
+            cache
+                .verdicts
+                .entry(key)
+                .or_insert_with(|| classify_reach(covering, query, ctx, env(ctx, instant)))
+                .clone()
+        }))
+    };
+    let mut verdict = at(ctx.at);
+    // Past the exploration's bound the classes are the widest reading: not the exact verdict.
+    verdict.low_confidence |= approximate;
+    if let Some(now) = ctx.at {
+        let statements = classes
+            .iter()
+            .flat_map(|c| c.allows.iter().chain(&c.denies).copied());
+        for instant in clock::boundaries(statements, now) {
+            let later = at(Some(instant));
+            if later.reach != verdict.reach {
+                verdict.change = Some(ReachChange {
+                    at: clock::format(instant),
+                    reach: later.reach,
+                });
+                break;
+            }
+        }
     }
-    let verdict = classify_reach(&covering, query, ctx);
-    cache.verdicts.insert(key, verdict.clone());
     verdict
 }
 
-/// Which callers from outside the owner account `doc` lets invoke the query's method.
+/// Which callers from outside the owner account `doc` lets invoke the query's method: the
+/// widest over the concrete request paths of the method.
 pub fn reach_of(doc: &PolicyDocument, query: &ReachQuery, ctx: &ReachContext) -> ReachVerdict {
-    classify_reach(&covering_statements(doc, query.resource_arn), query, ctx)
+    reach_of_cached(doc, query, ctx, &mut ReachCache::default())
+}
+
+fn env<'a>(ctx: &ReachContext<'a>, at: Option<OffsetDateTime>) -> Env<'a> {
+    Env {
+        service: Service::Aws,
+        at,
+        region: ctx.region,
+        owner_account: ctx.owner_account,
+    }
+}
+
+/// The classes that can decide the verdict: where an Allow is required, a request path no Allow
+/// covers lets no one in; a class whose Allows are among another's and whose Denies include the
+/// other's lets in no one the other does not. At least one class stays (with no statement when
+/// none covers an allowed path), so there is always a verdict and its wording.
+fn relevant_classes(classes: Vec<CoveringStatements>, mode: PolicyMode) -> Vec<CoveringStatements> {
+    let candidates: Vec<CoveringStatements> = classes
+        .into_iter()
+        .filter(|c| mode == PolicyMode::DenyOnly || !c.allows.is_empty())
+        .collect();
+    let within = |a: &CoveringStatements, b: &CoveringStatements| {
+        let has = |list: &[&Statement], s: &Statement| list.iter().any(|t| std::ptr::eq(*t, s));
+        a.allows.iter().all(|s| has(&b.allows, s)) && b.denies.iter().all(|s| has(&a.denies, s))
+    };
+    let mut kept: Vec<CoveringStatements> = Vec::new();
+    for (i, c) in candidates.iter().enumerate() {
+        let dominated = candidates
+            .iter()
+            .enumerate()
+            .any(|(j, other)| j != i && within(c, other) && (!within(other, c) || j < i));
+        if !dominated {
+            kept.push(CoveringStatements {
+                allows: c.allows.clone(),
+                denies: c.denies.clone(),
+                positions: c.positions.clone(),
+            });
+        }
+    }
+    if kept.is_empty() {
+        kept.push(CoveringStatements {
+            allows: vec![],
+            denies: vec![],
+            positions: vec![],
+        });
+    }
+    kept
+}
+
+/// The widest of several verdicts, one per class of request paths: the widest reach, with the
+/// lists of reaches of that kind merged (accounts, organizations, address ranges), and what
+/// each of those verdicts says.
+fn join(verdicts: impl Iterator<Item = ReachVerdict>) -> ReachVerdict {
+    let all: Vec<ReachVerdict> = verdicts.collect();
+    let width = all.iter().map(|v| v.reach.width()).max().unwrap_or(0);
+    let mut widest = all.iter().filter(|v| v.reach.width() == width);
+    let mut out = widest.next().cloned().expect("at least one verdict");
+    for v in widest {
+        out.reach = merge(&out.reach, &v.reach);
+        for s in &v.allowing_statements {
+            if !out.allowing_statements.contains(s) {
+                out.allowing_statements.push(s.clone());
+            }
+        }
+        if !out.explanation.split("; ").any(|e| e == v.explanation) {
+            out.explanation = format!("{}; {}", out.explanation, v.explanation);
+        }
+    }
+    out.allowing_statements.sort();
+    for v in &all {
+        out.low_confidence |= v.low_confidence;
+        out.unevaluated.extend(v.unevaluated.iter().cloned());
+    }
+    out.unevaluated.sort();
+    out.unevaluated.dedup();
+    out
+}
+
+/// Two reaches of the same kind as one.
+fn merge(a: &Reach, b: &Reach) -> Reach {
+    let union = |x: &[String], y: &[String]| {
+        let mut v: Vec<String> = x.iter().chain(y).cloned().collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    match (a, b) {
+        (Reach::Accounts { accounts: x }, Reach::Accounts { accounts: y }) => Reach::Accounts {
+            accounts: union(x, y),
+        },
+        (Reach::Organization { org_ids: x }, Reach::Organization { org_ids: y }) => {
+            Reach::Organization {
+                org_ids: union(x, y),
+            }
+        }
+        (Reach::InternetIpRestricted { cidrs: x }, Reach::InternetIpRestricted { cidrs: y }) => {
+            Reach::InternetIpRestricted { cidrs: union(x, y) }
+        }
+        (a, _) => a.clone(),
+    }
 }
 
 #[cfg(test)]

@@ -1,13 +1,16 @@
 //! Evaluation of one concrete request.
 //!
 //! ARN condition operators match field by field, as IAM does; a value that is not a six-field
-//! ARN is treated as an unknown condition.
+//! ARN is treated as an unknown condition. Principal ARNs are compared exactly: IAM never
+//! expands a wildcard inside a principal.
 
+use super::clock;
 use super::document::{
-    BaseOp, Condition, Effect, Operator, Patterns, PrincipalItem, PrincipalSpec, SetOp, Statement,
+    BaseOp, Condition, Effect, Operator, PrincipalItem, PrincipalSpec, SetOp, Statement,
 };
+use super::glob;
+use super::keys::{key_value, Env, KeyValue};
 use super::probes::Membership;
-use super::{glob, PolicyDocument};
 use crate::arn::Arn;
 use std::collections::BTreeSet;
 use std::net::IpAddr;
@@ -25,6 +28,10 @@ pub(super) enum Caller {
         session: Option<String>,
         org_id: Option<String>,
         org_paths: Vec<String>,
+        /// The probe role of its account ([`probe_role`]): it stands for every principal of the
+        /// account, so what a principal can choose about itself (its type, its user name) is
+        /// the caller's choice.
+        stands_for_account: bool,
     },
 }
 
@@ -32,6 +39,7 @@ impl Caller {
     /// A principal of `account` calling as `arn`: a role ARN becomes a session of that role, an
     /// assumed-role session ARN a session of its role, anything else (a user) calls as itself.
     pub(super) fn principal(account: &str, arn: &str, org: Option<&Membership>) -> Caller {
+        let stands_for_account = arn == probe_role(account);
         let (arn, session) = session_of(arn);
         Caller::Principal {
             account: account.to_string(),
@@ -39,12 +47,18 @@ impl Caller {
             session,
             org_id: org.map(|m| m.org_id.clone()),
             org_paths: org.map(|m| m.paths.clone()).unwrap_or_default(),
+            stands_for_account,
         }
     }
 }
 
-/// Session name of every probe role session.
+/// Session name of every probe role session, and name of every probe role.
 const PROBE_SESSION: &str = "overexposed-probe";
+
+/// The probe role of an account: a role nobody names, standing for every principal of it.
+pub(super) fn probe_role(account: &str) -> String {
+    crate::arn::iam_role("aws", account, PROBE_SESSION)
+}
 
 /// (`aws:PrincipalArn`, session ARN) of a principal ARN, as IAM sees a call by it.
 fn session_of(arn: &str) -> (String, Option<String>) {
@@ -109,7 +123,7 @@ pub(super) struct Decision {
 }
 
 /// What one condition makes of one request: IAM's true or false, or unknown when the engine
-/// does not evaluate its key or operator.
+/// does not evaluate its key, operator or value.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum ConditionTruth {
     True,
@@ -128,16 +142,13 @@ impl From<bool> for ConditionTruth {
 }
 
 /// `Principal`: a role ARN matches the role's sessions, a session ARN that session, an account
-/// every principal of it.
+/// every principal of it; an ARN with a wildcard nobody.
 pub(super) fn principal_matches(items: &[PrincipalItem], caller: &Caller) -> bool {
     items.iter().any(|item| match (item, caller) {
         (PrincipalItem::Everyone, _) => true,
         (PrincipalItem::Account(a), Caller::Principal { account, .. }) => a == account,
-        (PrincipalItem::Arn(pattern), Caller::Principal { arn, session, .. }) => {
-            glob::glob(pattern, arn, false)
-                || session
-                    .as_deref()
-                    .is_some_and(|s| glob::glob(pattern, s, false))
+        (PrincipalItem::Arn(named), Caller::Principal { arn, session, .. }) => {
+            named == arn || session.as_deref() == Some(named.as_str())
         }
         _ => false,
     })
@@ -172,7 +183,7 @@ pub(super) fn not_principal_exempts(
     let listed = |x: &str| {
         items
             .iter()
-            .any(|i| matches!(i, PrincipalItem::Arn(p) if glob::glob(p, x, false)))
+            .any(|i| matches!(i, PrincipalItem::Arn(named) if named == x))
     };
     let calling = session.as_deref().unwrap_or(arn);
     match effect {
@@ -181,59 +192,8 @@ pub(super) fn not_principal_exempts(
     }
 }
 
-fn context_values(
-    key: &str,
-    caller: &Caller,
-    source: &NetworkSource,
-) -> Result<Option<Vec<String>>, ()> {
-    // Principal keys are absent from anonymous requests.
-    let (account, arn, org_id, org_paths) = match caller {
-        Caller::Anonymous => (None, None, None, None),
-        Caller::Principal {
-            account,
-            arn,
-            org_id,
-            org_paths,
-            ..
-        } => (
-            Some(account),
-            Some(arn),
-            org_id.as_ref(),
-            Some(org_paths).filter(|p| !p.is_empty()),
-        ),
-    };
-    Ok(match key {
-        "aws:sourceip" => source.ip.map(|ip| vec![ip.to_string()]),
-        "aws:sourcevpce" => source.vpce.clone().map(|v| vec![v]),
-        "aws:sourcevpc" => source.vpc.clone().map(|v| vec![v]),
-        "aws:securetransport" => Some(vec!["true".into()]),
-        "aws:principalaccount" => account.map(|a| vec![a.clone()]),
-        "aws:principalarn" => arn.map(|a| vec![a.clone()]),
-        "aws:principalorgid" => org_id.map(|o| vec![o.clone()]),
-        "aws:principalorgpaths" => org_paths.cloned(),
-        // IAM's values; an unsigned request is `Anonymous` (VPC Lattice admits those).
-        "aws:principaltype" => Some(vec![match caller {
-            Caller::Anonymous => "Anonymous".into(),
-            Caller::Principal {
-                session: Some(_), ..
-            } => "AssumedRole".into(),
-            Caller::Principal { .. } => "User".into(),
-        }]),
-        // A VPC Lattice request carries the VPC it comes from and that VPC's owner.
-        "vpc-lattice-svcs:sourcevpc" => source.vpc.clone().map(|v| vec![v]),
-        "vpc-lattice-svcs:sourcevpcowneraccount" => match &source.owner {
-            SourceOwner::Account(a) => Some(vec![a.clone()]),
-            SourceOwner::Fresh => source.vpc.as_ref().map(|_| vec![FRESH_VPC_OWNER.into()]),
-            // Some account we cannot name: neither this value nor that one.
-            SourceOwner::Unknown(_) => return Err(()),
-        },
-        _ => return Err(()),
-    })
-}
-
-/// The owner of a VPC nobody names: an account no policy mentions.
-const FRESH_VPC_OWNER: &str = "000000000000";
-
+/// Whether a policy value matches a request value (for negated operators, whether the
+/// positive form does). Date and numeric operators have set aside unreadable values already.
 pub(super) fn value_matches(base: BaseOp, policy_value: &str, request_value: &str) -> bool {
     match base {
         BaseOp::StringEquals | BaseOp::StringNotEquals => policy_value == request_value,
@@ -250,6 +210,7 @@ pub(super) fn value_matches(base: BaseOp, policy_value: &str, request_value: &st
         BaseOp::IpAddress | BaseOp::NotIpAddress => ip_in(policy_value, request_value),
         BaseOp::Bool => policy_value.eq_ignore_ascii_case(request_value),
         BaseOp::Null => false,
+        _ => clock::compare(base, policy_value, request_value).unwrap_or(false),
     }
 }
 
@@ -263,7 +224,14 @@ pub(super) fn ip_in(cidr: &str, ip: &str) -> bool {
     cidr.parse::<IpAddr>().map(|c| c == ip).unwrap_or(false)
 }
 
-pub(super) fn condition(c: &Condition, caller: &Caller, source: &NetworkSource) -> ConditionTruth {
+/// What `c`, in a statement of `effect`, makes of the request of `caller` through `source`.
+pub(super) fn condition(
+    c: &Condition,
+    effect: Effect,
+    caller: &Caller,
+    source: &NetworkSource,
+    env: &Env,
+) -> ConditionTruth {
     let Operator::Known {
         base,
         set,
@@ -272,8 +240,16 @@ pub(super) fn condition(c: &Condition, caller: &Caller, source: &NetworkSource) 
     else {
         return ConditionTruth::Unknown;
     };
-    let Ok(values) = context_values(&c.key, caller, source) else {
+    // A policy variable (`${aws:SourceVpc}`) compares two keys of the request: not evaluated.
+    if c.values.iter().any(|v| v.contains("${")) {
         return ConditionTruth::Unknown;
+    }
+    let values = match key_value(&c.key, caller, source, env) {
+        KeyValue::Present(values) => Some(values),
+        KeyValue::Absent => None,
+        // The caller sends whatever lets it in: what an Allow asks, what a Deny does not.
+        KeyValue::ChosenByCaller => return ConditionTruth::from(effect == Effect::Allow),
+        KeyValue::Unknown => return ConditionTruth::Unknown,
     };
     if *base == BaseOp::Null {
         let want_absent = c.values.iter().any(|v| v.eq_ignore_ascii_case("true"));
@@ -301,6 +277,16 @@ pub(super) fn condition(c: &Condition, caller: &Caller, source: &NetworkSource) 
     {
         // An ARN operator with a value that is not a six-field ARN: IAM gives it no defined
         // meaning, so neither widen nor narrow on it.
+        return ConditionTruth::Unknown;
+    }
+    if (base.is_date() || base.is_numeric())
+        && c.values.iter().any(|pv| {
+            values
+                .iter()
+                .any(|rv| clock::compare(*base, pv, rv).is_none())
+        })
+    {
+        // A date or number the engine cannot read (or a key that holds none).
         return ConditionTruth::Unknown;
     }
     let hit = |rv: &String| c.values.iter().any(|pv| value_matches(*base, pv, rv));
@@ -337,70 +323,13 @@ pub(super) struct CoveringStatements<'a> {
     pub(super) positions: Vec<usize>,
 }
 
-fn expand_resource(pattern: &str, api_prefix: &str) -> String {
-    // `execute-api:/stage/VERB/path` is relative to the API of the policy.
-    match pattern.strip_prefix("execute-api:/") {
-        Some(rest) => format!("{api_prefix}/{rest}"),
-        None => pattern.to_string(),
-    }
-}
-
-pub(super) fn covering_statements<'a>(
-    doc: &'a PolicyDocument,
-    resource_arn: &str,
-) -> CoveringStatements<'a> {
-    const ACTION: &str = "execute-api:Invoke";
-    // `arn:aws:execute-api:region:account:api-id` — everything before the first `/`.
-    let api_prefix = resource_arn.split('/').next().unwrap_or(resource_arn);
-    let mut r = CoveringStatements {
-        allows: vec![],
-        denies: vec![],
-        positions: vec![],
-    };
-    for (position, s) in doc.statements.iter().enumerate() {
-        let action_ok = match &s.action {
-            Patterns::Is(p) => p.iter().any(|a| glob::glob(a, ACTION, true)),
-            Patterns::Not(p) => !p.iter().any(|a| glob::glob(a, ACTION, true)),
-        };
-        if !action_ok {
-            continue;
-        }
-        let allow = s.effect == Effect::Allow;
-        // Allow: some instance of the path template must be granted; Deny: every instance must be
-        // covered, or the deny does not reliably stop callers.
-        let covers = |p: &String, universal: bool| {
-            let p = expand_resource(p, api_prefix);
-            if universal {
-                glob::must_match_template(&p, resource_arn)
-            } else {
-                glob::may_match_template(&p, resource_arn)
-            }
-        };
-        let resource_ok = match &s.resource {
-            Patterns::Is(p) => p.iter().any(|x| covers(x, !allow)),
-            // Allow+NotResource applies unless every instance is excluded; Deny+NotResource only
-            // when no instance can be excluded.
-            Patterns::Not(p) => !p.iter().any(|x| covers(x, allow)),
-        };
-        if !resource_ok {
-            continue;
-        }
-        r.positions.push(position);
-        if allow {
-            r.allows.push(s);
-        } else {
-            r.denies.push(s);
-        }
-    }
-    r
-}
-
 /// Whether a statement applies to this caller from this source. A condition the engine cannot
 /// evaluate is named in `unevaluated` and counts as satisfied in an Allow, not in a Deny.
 pub(super) fn applies(
     s: &Statement,
     caller: &Caller,
     source: &NetworkSource,
+    env: &Env,
     unevaluated: &mut BTreeSet<String>,
 ) -> bool {
     let principal_ok = match &s.principal {
@@ -412,7 +341,7 @@ pub(super) fn applies(
     }
     let mut unknown = false;
     for c in &s.conditions {
-        match condition(c, caller, source) {
+        match condition(c, s.effect, caller, source, env) {
             ConditionTruth::False => return false,
             ConditionTruth::Unknown => {
                 unknown = true;
@@ -425,6 +354,7 @@ pub(super) fn applies(
             ConditionTruth::True => {}
         }
     }
+    // Unknown in an Allow: satisfied (keeps the reach). In a Deny: not satisfied.
     !(unknown && s.effect == Effect::Deny)
 }
 
@@ -436,15 +366,16 @@ pub(super) fn evaluate(
     covering: &CoveringStatements,
     caller: &Caller,
     source: &NetworkSource,
+    env: &Env,
 ) -> Decision {
     let mut d = Decision::default();
     for s in &covering.denies {
-        if applies(s, caller, source, &mut d.unevaluated) {
+        if applies(s, caller, source, env, &mut d.unevaluated) {
             d.denied_by.push(s.sid.clone());
         }
     }
     for s in &covering.allows {
-        if applies(s, caller, source, &mut d.unevaluated) {
+        if applies(s, caller, source, env, &mut d.unevaluated) {
             d.allowed_by.push(s.sid.clone());
         }
     }

@@ -19,6 +19,7 @@ use super::classify::classify_reach;
 use super::document::{self, Condition, DocumentKind, Effect, Operator, Patterns, PrincipalItem};
 use super::document::{BaseOp, PrincipalSpec, Statement};
 use super::identity::decode_iam_text;
+use super::keys::{Env, Service};
 use super::probes::Membership;
 use super::reference::{applies, Caller, CoveringStatements, NetworkSource, SourceOwner};
 use super::{
@@ -153,6 +154,7 @@ fn aws_grants(statements: &[Statement], owner: &str, caller_set: &[String]) -> V
     let ctx = ReachContext {
         owner_account: owner,
         region: "",
+        at: None,
         vpce_owner: &unknown_source,
         vpc_owner: &unknown_source,
         vpce_vpc: &unknown_source,
@@ -177,7 +179,7 @@ fn aws_grants(statements: &[Statement], owner: &str, caller_set: &[String]) -> V
             denies: denies.clone(),
             positions: vec![],
         };
-        let verdict = classify_reach(&covering, &query, &ctx);
+        let verdict = classify_reach(&covering, &query, &ctx, trust_env(owner));
         if !verdict.reach.beyond_owner() {
             continue;
         }
@@ -375,6 +377,17 @@ pub struct Admission {
 /// Whether `doc` lets a session of the role `caller_arn` of `caller_account` call
 /// `sts:AssumeRole` (from any network). `organization`: the caller's organization when known;
 /// otherwise every organization the policy names is tried, the widest outcome standing.
+/// What a call to `sts:AssumeRole` carries beyond its caller: the role's account when known;
+/// the instant and the region are not known (time and region conditions stay unknown).
+fn trust_env(owner: &str) -> Env<'_> {
+    Env {
+        service: Service::Aws,
+        at: None,
+        region: "",
+        owner_account: owner,
+    }
+}
+
 pub fn trust_admits(
     doc: &PolicyDocument,
     caller_account: &str,
@@ -412,12 +425,13 @@ pub fn trust_admits(
         orgs.remove(0);
     }
     let mut ignored = BTreeSet::new();
+    let env = trust_env("");
     for org in &orgs {
         let caller = Caller::principal(caller_account, caller_arn, org.as_ref());
         let denied = statements.iter().any(|s| {
             s.effect == Effect::Deny
                 && covers_action(s, ACTION)
-                && applies(s, &caller, &source, &mut ignored)
+                && applies(s, &caller, &source, &env, &mut ignored)
         });
         if denied {
             continue;
@@ -427,7 +441,7 @@ pub fn trust_admits(
             .filter(|s| {
                 s.effect == Effect::Allow
                     && covers_action(s, ACTION)
-                    && applies(s, &caller, &source, &mut ignored)
+                    && applies(s, &caller, &source, &env, &mut ignored)
             })
             .collect();
         if allowing.is_empty() {

@@ -1,14 +1,18 @@
 //! The report of a scan: its inventory's targets summarised, and the findings of its analysis.
 
 use super::{AuditReport, ScanInfo, TargetSummary, ToolInfo};
-use crate::inventory::{AccountFailure, IamAccount, Inventory, ScanError, Target, TargetStatus};
+use crate::inventory::{
+    AccountFailure, IamAccount, Inventory, ScanError, Target, TargetRef, TargetStatus,
+};
 use crate::model::Finding;
+use crate::operation::SCAN_TARGET_STEP;
 
 /// The report a renderer reads: what `inv` covered, how completely, and `findings` (as
 /// [`crate::analysis::analyze`] returns them for `inv`).
 pub fn build_report(inv: &Inventory, findings: Vec<Finding>) -> AuditReport {
     let mut targets: Vec<TargetSummary> = inv.targets.iter().map(target_summary).collect();
     targets.extend(inv.account_failures.iter().map(account_failure_summary));
+    targets.extend(inv.unreached.iter().map(unreached_summary));
     targets.extend(inv.iam.iter().filter_map(iam_read_summary));
     targets.sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
     AuditReport {
@@ -24,6 +28,7 @@ pub fn build_report(inv: &Inventory, findings: Vec<Finding>) -> AuditReport {
             api_calls: inv.api_calls.clone(),
             skipped_accounts: inv.skipped_accounts.clone(),
             scope: inv.scope.clone(),
+            shard: inv.shard.as_ref().map(|s| s.spec()),
         },
         findings,
         suppressions: Default::default(),
@@ -50,6 +55,26 @@ fn account_failure_summary(f: &AccountFailure) -> TargetSummary {
         status: TargetStatus::Failed,
         error: Some(error_line(&f.error)),
         errors: vec![f.error.clone()],
+        notifications: vec![],
+    }
+}
+
+/// A target the scan never read (a checkpoint of a scan that stopped): a gap like any failure.
+fn unreached_summary(t: &TargetRef) -> TargetSummary {
+    let error = ScanError {
+        operation: SCAN_TARGET_STEP.into(),
+        code: "NotReached".into(),
+        message:
+            "the scan stopped before reading this target; `overexposed collect --resume` reads it"
+                .into(),
+        resource: None,
+    };
+    TargetSummary {
+        account_id: t.account_id.clone(),
+        region: t.region.clone(),
+        status: TargetStatus::Failed,
+        error: Some(error_line(&error)),
+        errors: vec![error],
         notifications: vec![],
     }
 }

@@ -58,6 +58,10 @@ pub struct ScanInfo {
     /// What kinds of entry point were read: `complete` holds within this scope only.
     #[serde(default)]
     pub scope: crate::inventory::ScanScope,
+    /// The one shard of a scan cut into shards this report covers (`audit --shard K/N`);
+    /// absent for a whole scan and for a merge of every shard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<crate::inventory::ShardSpec>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -99,6 +103,9 @@ impl ScanInfo {
         } else if !self.scope.lattice {
             // A snapshot from before VPC Lattice was read: its services were never judged.
             status.push_str("; VPC Lattice not read (the snapshot predates it)");
+        }
+        if let Some(shard) = self.shard {
+            status.push_str(&format!("; shard {shard} only"));
         }
         status
     }
@@ -158,6 +165,7 @@ pub(crate) fn report_for_tests(findings: Vec<Finding>) -> AuditReport {
             api_calls: Default::default(),
             skipped_accounts: vec![],
             scope: Default::default(),
+            shard: None,
         },
         findings,
         suppressions: Default::default(),

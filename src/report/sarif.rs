@@ -226,7 +226,8 @@ fn notification(level: &str, id: &str, text: String) -> Notification {
 /// nothing that changes between runs of the same scheduled scan. `category` overrides it;
 /// the default is `overexposed` (`overexposed-api-only` for a `--no-network` scan: uploaded
 /// under the full scan's, it would close every network alert as fixed), then
-/// `organization` or the sorted accounts joined with `+`, then the `--regions` given.
+/// `organization` or the sorted accounts joined with `+`, then the `--regions` given, then
+/// `shard-K-of-N` for the report of one shard.
 pub fn automation_id(report: &AuditReport, category: Option<&str>) -> String {
     if let Some(name) = category {
         return format!("{name}/");
@@ -251,10 +252,15 @@ pub fn automation_id(report: &AuditReport, category: Option<&str>) -> String {
         accounts.dedup();
         accounts.join("+")
     };
-    match &scope.regions {
+    let mut id = match &scope.regions {
         Some(regions) => format!("{tool}/{accounts}/{}/", regions.join("+")),
         None => format!("{tool}/{accounts}/"),
+    };
+    // One shard's report must not close the alerts of the other shards' accounts.
+    if let Some(shard) = report.scan.shard {
+        id.push_str(&format!("shard-{}-of-{}/", shard.index, shard.count));
     }
+    id
 }
 
 pub fn render_sarif(report: &AuditReport, category: Option<&str>) -> String {

@@ -250,7 +250,7 @@ fn full_report() -> AuditReport {
             regions: Some(vec!["eu-west-1".into(), "us-east-1".into()]),
             ..Default::default()
         },
-        iam: vec![],
+        ..Default::default()
     };
     pinned(build_report(&inv, findings()))
 }

@@ -450,7 +450,47 @@ def seed_matrix(aws):
     rest(
         "unknown-condition",
         [("/items", "POST", "NONE")],
-        policy=doc(statement("Allow", condition={"StringEquals": {"aws:UserAgent": "partner-client"}})),
+        # The API's tags are not read: aws:ResourceTag is unknown to the engine.
+        policy=doc(statement("Allow", condition={"StringEquals": {"aws:ResourceTag/team": "payments"}})),
+    )
+
+    # --- Precision (issue 13): one request one path, keys by availability, time, principals ----
+    # Each Allow is paired with a Deny of the same resource: every request the Allow admits is
+    # one the Deny refuses, on a greedy path too.
+    rest(
+        "paired-deny-greedy",
+        [("/admin/{proxy+}", "ANY", "NONE")],
+        policy=doc(statement("Allow", "execute-api:/prod/*/x/y"),
+                   statement("Deny", "execute-api:/prod/*/x/y")),
+    )
+    # The only request path the Allow admits (GET /reports) is denied outside 203.0.113.0/24.
+    rest(
+        "paired-ip-proxy",
+        [("/{proxy+}", "ANY", "NONE")],
+        policy=doc(statement("Allow", "execute-api:/prod/GET/reports"),
+                   statement("Deny", "execute-api:/prod/GET/reports",
+                             condition={"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}})),
+    )
+    # Only an AWS service principal carries aws:SourceAccount: nobody calls this directly.
+    rest(
+        "service-only",
+        [("/hook", "POST", "NONE")],
+        policy=doc(statement("Allow", condition={"StringEquals": {"aws:SourceAccount": OWNER}})),
+    )
+    # A grant that expires: open until 2099-01-01, evaluated at the scan's start.
+    rest(
+        "expiring",
+        [("/feed", "GET", "NONE")],
+        policy=doc(statement("Allow", Sid="UntilLaunch",
+                             condition={"DateLessThan": {"aws:CurrentTime": "2099-01-01T00:00:00Z"}})),
+    )
+    # A principal ARN with a wildcard inside names no one (IAM never expands it). moto stores the
+    # policy as sent; the AWS documentation does not say API Gateway rejects it at save time.
+    rest(
+        "wildcard-principal",
+        [("/orders", "POST", "AWS_IAM")],
+        policy=doc(statement("Allow", principal={"AWS": f"arn:aws:iam::{PARTNER}:role/*-api-task-role"},
+                             Sid="TaskRoles")),
     )
 
     # --- Unreadable policy, undeployed, disabled default endpoint ------------------------------

@@ -55,6 +55,7 @@ const WRITE_EXTERNAL: &str = "apigw-write-external-accounts";
 const READ_ANY: &str = "apigw-read-any-aws-account";
 const AUTHORIZER_WRITE: &str = "apigw-authorizer-only-write-exposed";
 const UNPARSEABLE: &str = "apigw-policy-unparseable";
+const PRINCIPAL_NEVER_MATCHES: &str = "apigw-policy-principal-never-matches";
 
 const ORG: &str = "o-a1b2c3d4e5";
 const UNKNOWN_VPCE: &str = "vpce-0123456789abcdef0";
@@ -393,6 +394,28 @@ fn expected_matrix() -> Vec<(&'static str, Vec<Expect>)> {
             "rest:unknown-condition",
             vec![e(WRITE_INTERNET, "prod", "POST", "/items", "internet")],
         ),
+        ("rest:paired-deny-greedy", vec![]),
+        // Only GET /reports gets through, and only from 203.0.113.0/24.
+        (
+            "rest:paired-ip-proxy",
+            vec![e(
+                IP_ALLOWLISTED,
+                "prod",
+                "ANY",
+                "/{proxy+}",
+                "internet_ip_restricted:[203.0.113.0/24]",
+            )],
+        ),
+        ("rest:service-only", vec![]),
+        (
+            "rest:expiring",
+            vec![e(READ_INTERNET, "prod", "GET", "/feed", "internet")],
+        ),
+        // The grant names no one: only the note, never a write granted to the partner.
+        (
+            "rest:wildcard-principal",
+            vec![e(PRINCIPAL_NEVER_MATCHES, "*", "*", "*", "owner")],
+        ),
         (
             "rest:unparseable",
             vec![e(UNPARSEABLE, "*", "*", "*", "internet")],
@@ -485,7 +508,7 @@ fn matrix_reports_exactly_the_expected_findings_and_nothing_else() {
         .collect();
     assert_eq!(listed, seeded);
     assert_rows(&rows(&m.report), &expected);
-    assert_eq!(expected.len(), 63);
+    assert_eq!(expected.len(), 66);
     // Every finding belongs to the audited account and region.
     for f in m.report["findings"].as_array().unwrap() {
         assert_eq!(s(f, "account_id"), OWNER);
@@ -525,8 +548,8 @@ fn every_apigw_rule_is_exercised() {
         rule != "apigw-undeployed-change" && rule != "apigw-websocket-unauthenticated-connect"
     });
     all.sort();
-    // Nine method-level rules and the policy-unparseable one.
-    assert_eq!(all.len(), 10, "{all:?}");
+    // Nine method-level rules, the policy-unparseable one and the never-matching principal.
+    assert_eq!(all.len(), 11, "{all:?}");
     for rule in &all {
         assert!(fired.contains(rule.as_str()), "rule {rule} never fired");
     }
@@ -795,7 +818,10 @@ fn unknown_condition_keys_keep_the_reach_at_medium_confidence() {
     let f = m.finding("rest:unknown-condition", "POST", "/items");
     assert_eq!(s(f, "confidence"), "medium");
     let unevaluated = f["evidence"]["unevaluated_conditions"].to_string();
-    assert!(unevaluated.contains("aws:useragent"), "{unevaluated}");
+    assert!(
+        unevaluated.contains("aws:resourcetag/team"),
+        "{unevaluated}"
+    );
     // Everything else in the matrix is high confidence.
     for f in m.report["findings"].as_array().unwrap() {
         if f["api_id"] != m.api("rest:unknown-condition").as_str() {
@@ -804,15 +830,79 @@ fn unknown_condition_keys_keep_the_reach_at_medium_confidence() {
     }
 }
 
+/// Issue 13 against the emulator: a request is one concrete path, so an Allow paired with a Deny
+/// of the same resource admits nobody (on a greedy path too) or only the Deny's exempt
+/// addresses; a key only service principals carry admits no direct caller; a time condition is
+/// read at the scan's start and its end is named; a principal ARN with a wildcard names no one.
+#[test]
+fn one_request_one_path_service_keys_time_and_literal_principals() {
+    let m = matrix();
+    assert_apis(
+        m,
+        &[
+            "rest:paired-deny-greedy",
+            "rest:paired-ip-proxy",
+            "rest:service-only",
+            "rest:expiring",
+            "rest:wildcard-principal",
+        ],
+    );
+    // Decided, not guessed: no condition is left unevaluated (moto returns no deployment
+    // summary, which alone puts REST findings at medium confidence).
+    let ip = m.finding("rest:paired-ip-proxy", "ANY", "/{proxy+}");
+    assert!(ip["evidence"]["unevaluated_conditions"].is_null(), "{ip:#}");
+
+    let expiring = m.finding("rest:expiring", "GET", "/feed");
+    assert!(
+        expiring["evidence"]["unevaluated_conditions"].is_null(),
+        "{expiring:#}"
+    );
+    assert_eq!(
+        expiring["evidence"]["reach_change"],
+        serde_json::json!({"at": "2099-01-01T00:00:00Z", "reach": "owner"}),
+        "{expiring:#}"
+    );
+    assert!(
+        s(expiring, "message").contains("until 2099-01-01T00:00:00Z"),
+        "{}",
+        s(expiring, "message")
+    );
+
+    let api = m.api("rest:wildcard-principal");
+    let note = m.finding("rest:wildcard-principal", "*", "*");
+    assert_eq!(s(note, "severity"), "info");
+    let principal = format!("arn:aws:iam::{PARTNER}:role/*-api-task-role");
+    assert_eq!(
+        note["evidence"]["principals"],
+        serde_json::json!([principal])
+    );
+    assert!(
+        s(note, "message").contains("TaskRoles"),
+        "{}",
+        s(note, "message")
+    );
+    let fix = s(note, "remediation");
+    assert!(fix.contains(&format!("--rest-api-id {api}")), "{fix}");
+    assert!(
+        fix.contains(&format!("arn:aws:iam::{PARTNER}:root")),
+        "{fix}"
+    );
+    assert!(fix.contains("aws:PrincipalArn"), "{fix}");
+}
+
 #[test]
 fn without_api_summaries_the_matrix_keeps_every_finding_at_medium_confidence() {
     // Plain moto gives no deployment summary: each REST stage is judged on the working copy,
     // which here is what was deployed. The same findings, each saying why it is a guess.
+    // Two API-level findings read the policy itself, not what a stage serves, and keep their
+    // confidence: an unparseable policy and a principal IAM never matches.
     let m = matrix();
     let plain = harness::audit_json(&[OWNER], &["us-east-1"], &[]);
     assert_eq!(rows(&plain), rows(&m.report));
     for f in plain["findings"].as_array().unwrap() {
-        let rest = f["entry_point"] == "api_gateway_rest" && f["rule_id"] != UNPARSEABLE;
+        let rest = f["entry_point"] == "api_gateway_rest"
+            && f["rule_id"] != UNPARSEABLE
+            && f["rule_id"] != PRINCIPAL_NEVER_MATCHES;
         if rest {
             assert_eq!(s(f, "confidence"), "medium", "{f:#}");
             assert!(

@@ -39,7 +39,7 @@
 //! any JSON answer on its way back (e.g. a canary added to a stage).
 
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -213,6 +213,37 @@ struct State {
     served: HashMap<String, Vec<Value>>,
     /// Deployment id → the `apiSummary` to answer `GetDeployment` with.
     api_summaries: HashMap<String, Value>,
+    /// When set, the proxy stands in for a whole organization of empty accounts.
+    simulation: Option<Simulation>,
+    /// Token buckets of the simulation, by (bucket service, account, region).
+    buckets: HashMap<(String, String, String), Bucket>,
+    /// Answers the simulation throttled.
+    throttled: usize,
+}
+
+/// An organization of empty accounts behind AWS-like latency and throttling, for the
+/// simulated organization run (see `scripts/bench --org`). Every call waits `latency`; every
+/// read but `sts:AssumeRole` (forwarded to moto, so the proxy learns each account's keys) is
+/// answered by the proxy as an empty account answers, after a token from the bucket of its
+/// service, account and region: out of tokens, the service's throttling error.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    pub latency: Duration,
+    /// The regions `ec2:DescribeRegions` lists.
+    pub regions: Vec<String>,
+    /// (SigV4 service, tokens per second, burst): `apigateway` covers both API Gateway APIs.
+    pub buckets: Vec<(String, f64, f64)>,
+    /// Accounts that hold, in every region, `large_rest_apis` REST APIs (with no resources or
+    /// stages): each costs a `GetResources` and a `GetStages`, so these targets read API
+    /// Gateway faster than its bucket refills and meet its throttling.
+    pub large_accounts: BTreeSet<String>,
+    pub large_rest_apis: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    at: std::time::Instant,
 }
 
 pub struct FaultProxy {
@@ -306,6 +337,16 @@ impl FaultProxy {
     /// `/restapis/<id>/resources`), in order.
     pub fn served(&self, listing: &str) -> Vec<Value> {
         self.lock().served.get(listing).cloned().unwrap_or_default()
+    }
+
+    /// Turns the proxy into a simulated organization (see [`Simulation`]).
+    pub fn simulate(&self, simulation: Simulation) {
+        self.lock().simulation = Some(simulation);
+    }
+
+    /// Answers throttled by the simulation so far.
+    pub fn throttled(&self) -> usize {
+        self.lock().throttled
     }
 
     /// Answers `apigateway:GetDeployment` as real AWS does with `embed=apisummary`: moto's
@@ -733,6 +774,76 @@ fn response(status: u16, ctype: &str, extra_headers: &str, body: &[u8]) -> Vec<u
     out
 }
 
+/// The simulation's answer to a request: `None` to forward it to moto (`sts:AssumeRole`),
+/// else the throttling error when its bucket is empty, or what an empty account answers.
+fn simulated_answer(st: &mut State, sim: &Simulation, req: &Request, ctx: &Ctx) -> Option<Vec<u8>> {
+    if ctx.op == "sts:AssumeRole" {
+        return None;
+    }
+    let service = signing_service(req);
+    if let Some((_, rate, burst)) = sim.buckets.iter().find(|(s, _, _)| *s == service) {
+        let key = (
+            service.clone(),
+            ctx.account.clone().unwrap_or_default(),
+            ctx.region.clone(),
+        );
+        let now = std::time::Instant::now();
+        let bucket = st.buckets.entry(key).or_insert(Bucket {
+            tokens: *burst,
+            at: now,
+        });
+        bucket.tokens =
+            (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate).min(*burst);
+        bucket.at = now;
+        if bucket.tokens < 1.0 {
+            st.throttled += 1;
+            let (code, status) = throttle_code(req);
+            return Some(fault_response(req, code, status, "Rate exceeded"));
+        }
+        bucket.tokens -= 1.0;
+    }
+    let action = ctx.op.split(':').nth(1).unwrap_or_default();
+    Some(
+        if ctx.op == "apigateway:GetRestApis"
+            && ctx
+                .account
+                .as_ref()
+                .is_some_and(|a| sim.large_accounts.contains(a))
+        {
+            // At most 500 a page (the collector asks for 500): one page, no position.
+            let items: Vec<Value> = (0..sim.large_rest_apis.min(500))
+                .map(|n| {
+                    serde_json::json!({
+                        "id": format!("sim{n:04}"),
+                        "name": format!("sim-{n}"),
+                        "endpointConfiguration": {"types": ["REGIONAL"]},
+                    })
+                })
+                .collect();
+            let body = serde_json::to_vec(&serde_json::json!({ "item": items })).unwrap();
+            response(200, "application/json", "", &body)
+        } else if header(req, "x-amz-target").is_some() || service.starts_with("apigateway") {
+            // JSON and REST-JSON: an empty object is an empty listing (no items, no next token).
+            response(200, "application/json", "", b"{}")
+        } else if ctx.op == "ec2:DescribeRegions" {
+            let items: String = sim
+            .regions
+            .iter()
+            .map(|r| format!("<item><regionName>{r}</regionName><regionEndpoint>ec2.{r}.amazonaws.com</regionEndpoint><optInStatus>opt-in-not-required</optInStatus></item>"))
+            .collect();
+            let body = format!("<DescribeRegionsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>sim</requestId><regionInfo>{items}</regionInfo></DescribeRegionsResponse>");
+            response(200, "text/xml", "", body.as_bytes())
+        } else if service == "ec2" {
+            let body = format!("<{action}Response xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>sim</requestId></{action}Response>");
+            response(200, "text/xml", "", body.as_bytes())
+        } else {
+            // The query protocol (ELBv2, IAM): the answer inside its `Result` element.
+            let body = format!("<{action}Response><{action}Result></{action}Result><ResponseMetadata><RequestId>sim</RequestId></ResponseMetadata></{action}Response>");
+            response(200, "text/xml", "", body.as_bytes())
+        },
+    )
+}
+
 fn throttle_code(req: &Request) -> (&'static str, u16) {
     match signing_service(req).as_str() {
         "apigateway" => ("TooManyRequestsException", 429),
@@ -869,7 +980,7 @@ fn serve(conn: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io::Resu
     while let Some(req) = read_request(&mut reader)? {
         let op = operation(&req);
         let scope = credential_scope(&req);
-        let (fault, page_size) = {
+        let (fault, page_size, simulated) = {
             let mut st = lock();
             let ctx = Ctx {
                 account: account_of(&req, &op, &st.keys),
@@ -883,14 +994,34 @@ fn serve(conn: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io::Resu
                 op: op.clone(),
             };
             let fault = due_fault(&mut st, &ctx);
+            let simulated = st
+                .simulation
+                .clone()
+                .map(|sim| (simulated_answer(&mut st, &sim, &req, &ctx), sim.latency));
             st.seen.push(Seen {
                 op: op.clone(),
                 account: ctx.account,
                 region: ctx.region,
                 fault: fault.clone(),
             });
-            (fault, st.paging.get(&op).copied())
+            (fault, st.paging.get(&op).copied(), simulated)
         };
+        if let Some((answer, latency)) = simulated {
+            std::thread::sleep(latency);
+            let bytes = match answer {
+                Some(bytes) => bytes,
+                None => {
+                    let up = forward(&req, &req.target, upstream)?;
+                    if op == "sts:AssumeRole" {
+                        learn_credentials(&req, &up.body, &mut lock());
+                    }
+                    up.bytes()
+                }
+            };
+            writer.write_all(&bytes)?;
+            writer.flush()?;
+            continue;
+        }
         let response = match fault {
             None => match page_size {
                 Some(size) => paged(&req, upstream, &op, size, state)?,

@@ -28,7 +28,7 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 const PARTNER: &str = "845000000001";
-const ACCOUNTS: [&str; 12] = [
+pub const ACCOUNTS: [&str; 12] = [
     "845000000001",
     "845000000002",
     "845000000003",

@@ -14,14 +14,17 @@ mod apigw_paths;
 mod cli;
 mod demo;
 mod faults;
+mod fewest_calls;
 mod lattice;
 mod network;
 mod ops;
+mod org_run;
 mod packaging;
 mod read_only;
 mod role_trust;
 mod rules_coverage;
 mod sarif_split;
+mod shard;
 mod transit;
 
 use serde_json::Value;

@@ -28,7 +28,7 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-const ACCOUNTS: [&str; 9] = [
+pub const ACCOUNTS: [&str; 9] = [
     "741000000001",
     "741000000002",
     "741000000003",

@@ -2,6 +2,7 @@
 
 use super::verdict::{widest_reach, MethodVerdict, ANY_VERBS};
 use crate::model::{is_write_verb, Auth, Reach};
+use crate::policy::ReachChange;
 use crate::rules::RuleId;
 
 /// One rule a method breaks, through some of its verbs.
@@ -17,6 +18,8 @@ pub(super) struct BrokenRule {
     pub(super) explanation: String,
     /// Sids (or `#<index>`) of the Allow statements that let them in.
     pub(super) allowing_statements: Vec<String>,
+    /// The change of the widest reach at a known instant, if a time condition makes one.
+    pub(super) change: Option<ReachChange>,
 }
 
 impl BrokenRule {
@@ -83,6 +86,7 @@ pub(crate) fn covering_write_rule(rule: RuleId) -> Option<RuleId> {
         RuleId::ApigwReadViaWebIdentity => Some(RuleId::ApigwWriteViaWebIdentity),
         RuleId::LatticeReadAnyAwsAccount => Some(RuleId::LatticeWriteAnyAwsAccount),
         RuleId::ApigwAuthorizerOnlyWriteExposed
+        | RuleId::ApigwPolicyPrincipalNeverMatches
         | RuleId::ApigwPolicyUnparseable
         | RuleId::ApigwUnauthenticatedCrossAccount
         | RuleId::ApigwUnauthenticatedIpAllowlisted
@@ -124,6 +128,7 @@ pub(super) fn rules_broken(auth: Auth, verdict: &MethodVerdict) -> Vec<BrokenRul
             Some(broken) => {
                 if judged.reach.width() > broken.reach.width() {
                     broken.explanation = judged.explanation.clone();
+                    broken.change = judged.change.clone();
                 }
                 broken.reach = widest_reach(broken.reach.clone(), judged.reach.clone());
                 broken.write |= is_write_verb(&judged.verb);
@@ -141,6 +146,7 @@ pub(super) fn rules_broken(auth: Auth, verdict: &MethodVerdict) -> Vec<BrokenRul
                 verbs: vec![judged.verb.clone()],
                 explanation: judged.explanation.clone(),
                 allowing_statements: judged.allowing_statements.clone(),
+                change: judged.change.clone(),
             }),
         }
     }

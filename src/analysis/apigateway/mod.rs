@@ -31,6 +31,7 @@ use super::roles::RoleCallers;
 use super::VpcOwnership;
 use crate::inventory::Target;
 use crate::model::Finding;
+use crate::policy::OffsetDateTime;
 use http::analyze_http_api;
 use rest::analyze_rest_api;
 use websocket::analyze_websocket_api;
@@ -49,15 +50,17 @@ mod via_role;
 mod websocket;
 
 /// The findings of every REST and HTTP API of one account and region; `roles` are the roles
-/// outsiders can become (trust paths into IAM-authenticated methods).
+/// outsiders can become (trust paths into IAM-authenticated methods); time conditions are
+/// evaluated at `at`.
 pub(super) fn analyze_target(
     target: &Target,
     ownership: &VpcOwnership,
     roles: &RoleCallers,
+    at: Option<OffsetDateTime>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for api in &target.rest_apis {
-        out.extend(analyze_rest_api(target, api, ownership, roles));
+        out.extend(analyze_rest_api(target, api, ownership, roles, at));
     }
     for api in &target.http_apis {
         if api.protocol_type == "WEBSOCKET" {

@@ -62,6 +62,19 @@ pub(super) fn unparseable_policy_fix(api_id: &str) -> String {
     ])
 }
 
+pub(super) fn principal_never_matches_fix(
+    api_id: &str,
+    principals: &[String],
+    accounts: &[String],
+) -> String {
+    RuleId::ApigwPolicyPrincipalNeverMatches.rule().fix(&[
+        ("api", format!("API {api_id}")),
+        ("api_id", api_id.to_string()),
+        ("principals", principals.join(", ")),
+        ("accounts", accounts.join(", ")),
+    ])
+}
+
 /// What the stage serves, when it is not simply the working copy's method: the canary that
 /// serves it, a deployment older than the working copy's change, or why the working copy had
 /// to stand in for the deployment. Empty, or sentences each led by a space.

@@ -4,7 +4,8 @@
 use super::classify::{rules_broken, BrokenRule};
 use super::drift::undeployed_change_findings;
 use super::prose::{
-    any_words, auth_phrase, served_fix, served_words, stage_words, unparseable_policy_fix,
+    any_words, auth_phrase, principal_never_matches_fix, served_fix, served_words, stage_words,
+    unparseable_policy_fix,
 };
 use super::served::{
     served_methods, stage_groups, Judged, ServedMethod, StageGroup, REST_AUTHORIZATION_TYPES,
@@ -20,7 +21,7 @@ use crate::analysis::{describe_reach, FindingDraft, VpcOwnership};
 use crate::inventory::{RestApi, RestMethod, Target};
 use crate::model::{Auth, EntryPoint, Finding, Reach};
 use crate::operation::Operation;
-use crate::policy::{self, Network, PolicyDocument, ReachCache};
+use crate::policy::{self, Network, OffsetDateTime, PolicyDocument, ReachCache};
 use crate::rules::RuleId;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -33,6 +34,7 @@ pub(super) fn analyze_rest_api(
     api: &RestApi,
     ownership: &VpcOwnership,
     roles: &RoleCallers,
+    at: Option<OffsetDateTime>,
 ) -> Vec<Finding> {
     let parsed = api.policy.as_deref().map(policy::parse_policy);
     let stages_unknown =
@@ -72,6 +74,11 @@ pub(super) fn analyze_rest_api(
         // method verdicts, which would all rest on a guess.
         Some(Err(e)) => return vec![unparseable_policy_finding(target, api, network, &e.message)],
     };
+    let mut out: Vec<Finding> = doc
+        .as_ref()
+        .and_then(|doc| principal_never_matches_finding(target, api, doc))
+        .into_iter()
+        .collect();
     let mut stage_count = served.iter().map(|s| &s.stage).collect::<Vec<_>>();
     stage_count.dedup();
     let scope = RestApiScope {
@@ -81,10 +88,10 @@ pub(super) fn analyze_rest_api(
         network,
         doc,
         stages_unknown,
+        at,
         stage_count: stage_count.len(),
     };
 
-    let mut out = Vec::new();
     // One cache for the API's policy: methods decided by the same statements share a verdict.
     let mut cache = ReachCache::default();
     for methods in served_methods(api, &served).into_values() {
@@ -141,6 +148,80 @@ fn unparseable_policy_finding(
     .build()
 }
 
+/// The note that the API's resource policy names principals IAM never matches (an ARN with a
+/// wildcard inside it): the statements grant, deny or exempt nothing through them, which the
+/// method verdicts already reflect; the owner learns why the intended grant does not work.
+fn principal_never_matches_finding(
+    target: &Target,
+    api: &RestApi,
+    doc: &PolicyDocument,
+) -> Option<Finding> {
+    let unmatchable = doc.unmatchable_principals();
+    if unmatchable.is_empty() {
+        return None;
+    }
+    let mut principals: Vec<String> = unmatchable.iter().map(|u| u.principal.clone()).collect();
+    principals.sort();
+    principals.dedup();
+    let mut accounts: Vec<String> = principals
+        .iter()
+        .filter_map(|p| policy::arn_account(p))
+        .map(|account| {
+            format!(
+                "arn:{}:iam::{account}:root",
+                crate::arn::partition_of(&target.region)
+            )
+        })
+        .collect();
+    accounts.sort();
+    accounts.dedup();
+    let statements: Vec<String> = unmatchable
+        .iter()
+        .map(|u| {
+            let effect = match (u.allow, u.not_principal) {
+                (true, false) => "grants nothing through",
+                (false, false) => "denies nothing through",
+                (_, true) => "exempts no one through NotPrincipal",
+            };
+            format!("statement {} {} {}", u.sid, effect, u.principal)
+        })
+        .collect();
+    let mut evidence = BTreeMap::new();
+    evidence.insert("principals".into(), json!(principals));
+    evidence.insert("statements".into(), json!(statements));
+    evidence.insert("endpoint_types".into(), json!(api.endpoint_types));
+    Some(
+        FindingDraft {
+            rule_id: RuleId::ApigwPolicyPrincipalNeverMatches,
+            account_id: target.account_id.clone(),
+            region: target.region.clone(),
+            resource_arn: crate::arn::rest_api(&target.region, &api.id),
+            entry_point: EntryPoint::ApiGatewayRest,
+            api_id: Some(api.id.clone()),
+            stage: Some("*".into()),
+            method: "*".into(),
+            path: "*".into(),
+            reach: Reach::Owner,
+            auth: Auth::Unknown,
+            write: false,
+            message: format!(
+                "The resource policy of REST API {} ({}) in {}/{} names principals with a wildcard inside an ARN, which IAM never expands: {}. Only \"*\" is a wildcard principal; to match principals by pattern, name the account and add an ArnLike condition on aws:PrincipalArn. {}",
+                api.name,
+                api.id,
+                target.account_id,
+                target.region,
+                statements.join("; "),
+                RuleId::ApigwPolicyPrincipalNeverMatches.rule().impact,
+            ),
+            specific_fix: principal_never_matches_fix(&api.id, &principals, &accounts),
+            low_confidence: false,
+            evidence,
+            identity: vec![target.account_id.clone(), target.region.clone(), api.id.clone()],
+        }
+        .build(),
+    )
+}
+
 /// One REST API whose policy parsed, as its methods are judged.
 pub(super) struct RestApiScope<'a> {
     pub(super) target: &'a Target,
@@ -153,6 +234,8 @@ pub(super) struct RestApiScope<'a> {
     stages_unknown: bool,
     /// Distinct stages judged.
     stage_count: usize,
+    /// The instant time conditions are evaluated at.
+    at: Option<OffsetDateTime>,
 }
 
 impl RestApiScope<'_> {
@@ -204,6 +287,7 @@ impl RestApiScope<'_> {
             verb,
             path,
             self.ownership,
+            self.at,
             cache,
         )
     }
@@ -403,6 +487,12 @@ impl RestApiScope<'_> {
             );
             evidence.insert("policy_explanation".into(), json!(broken.explanation));
             evidence.insert("policy_note".into(), json!("verdict on the current resource policy; a policy change takes effect on callers only after the API is redeployed, and no API returns the policy a deployment serves"));
+        }
+        if let Some(change) = &broken.change {
+            evidence.insert(
+                "reach_change".into(),
+                json!({"at": change.at, "reach": change.reach.label()}),
+            );
         }
         let mut unevaluated: Vec<&String> =
             by.iter().flat_map(|j| &j.verdict.unevaluated).collect();

@@ -1,6 +1,8 @@
 //! Verdicts from hand-built inventory snapshots: no network, one estate per case.
 
-use super::prose::{http_route_fix, rest_method_fix, unparseable_policy_fix};
+use super::prose::{
+    http_route_fix, principal_never_matches_fix, rest_method_fix, unparseable_policy_fix,
+};
 use super::stages::candidate_stages;
 use crate::inventory::{
     ApiMapping, ApiResource, CustomDomain, HttpApi, HttpRoute, Integration, Inventory, RestApi,
@@ -815,7 +817,10 @@ fn every_fix_fills_its_rules_placeholders() {
         }
         let entry_points = id.rule().entry_points;
         let mut fixes = vec![];
-        if entry_points.contains(&EntryPoint::ApiGatewayRest) {
+        // The never-matching principal note is per API, with its own facts (checked below).
+        if entry_points.contains(&EntryPoint::ApiGatewayRest)
+            && id != RuleId::ApigwPolicyPrincipalNeverMatches
+        {
             fixes.push(rest_method_fix(id, "a1", "res1", "prod", "POST", "/orders"));
         }
         if entry_points.contains(&EntryPoint::ApiGatewayHttp) {
@@ -825,6 +830,15 @@ fn every_fix_fills_its_rules_placeholders() {
             assert!(placeholders(&fix).is_empty(), "{id}: {fix}");
         }
     }
+    let fix = principal_never_matches_fix(
+        "a1",
+        &["arn:aws:iam::222222222222:role/*-task".into()],
+        &["arn:aws:iam::222222222222:root".into()],
+    );
+    assert!(
+        placeholders(&fix).is_empty() && fix.contains("--rest-api-id a1 "),
+        "{fix}"
+    );
     let fix = unparseable_policy_fix("a1");
     assert!(
         placeholders(&fix).is_empty() && fix.contains("--rest-api-id a1 "),
@@ -1038,6 +1052,102 @@ fn unreadable_stages_are_judged_as_deployed_at_medium_confidence() {
         "{}",
         f[0].message
     );
+}
+
+/// An API whose GET /feed is open to anyone until 2027-03-01 (`DateLessThan aws:CurrentTime`).
+fn expiring_api() -> RestApi {
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Sid":"UntilLaunch","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*","Condition":{"DateLessThan":{"aws:CurrentTime":"2027-03-01T00:00:00Z"}}}]}"#;
+    rest_api(
+        "REGIONAL",
+        Some(policy),
+        &["prod"],
+        only("/feed", "GET", "NONE"),
+    )
+}
+
+fn inventory_started(started_at: &str, api: RestApi) -> Inventory {
+    Inventory {
+        started_at: started_at.into(),
+        targets: vec![target_with(vec![api], vec![])],
+        ..Default::default()
+    }
+}
+
+#[test]
+fn time_conditions_are_read_at_the_scan_start_and_name_the_change() {
+    let inv = inventory_started("2026-12-01T10:00:00Z", expiring_api());
+    let findings = crate::analysis::analyze(&inv);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let f = &findings[0];
+    assert_eq!(f.rule_id, RuleId::ApigwUnauthenticatedReadInternet);
+    // Decided: no condition left unevaluated (the fixture has no deployment summary, which
+    // alone makes the confidence medium).
+    assert!(!f.evidence.contains_key("unevaluated_conditions"), "{f:#?}");
+    assert!(
+        f.message.contains(
+            "this holds until 2027-03-01T00:00:00Z (from then on: only the owner account)"
+        ),
+        "{}",
+        f.message
+    );
+    assert_eq!(
+        f.evidence["reach_change"],
+        json!({"at": "2027-03-01T00:00:00Z", "reach": "owner"})
+    );
+    // At another instant (`--at`): past the end, nobody gets in.
+    let later = crate::policy::OffsetDateTime::parse(
+        "2027-03-01T00:00:00Z",
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let opts = crate::analysis::AnalysisOptions {
+        at: Some(later),
+        ..Default::default()
+    };
+    assert!(crate::analysis::analyze_with(&inv, &opts).is_empty());
+}
+
+#[test]
+fn an_unknown_scan_start_leaves_time_conditions_unknown() {
+    // An older or hand-written snapshot without `started_at`: the grant is kept, at medium
+    // confidence, and no change is claimed.
+    let findings = crate::analysis::analyze(&inventory_started("", expiring_api()));
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0].confidence, Confidence::Medium);
+    assert_eq!(
+        findings[0].evidence["unevaluated_conditions"],
+        json!(["condition aws:currenttime"])
+    );
+    assert!(!findings[0].evidence.contains_key("reach_change"));
+}
+
+#[test]
+fn a_principal_arn_with_a_wildcard_is_a_note_never_a_grant() {
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"TaskRoles","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{PARTNER}:role/*-api-task-role"}},"Action":"execute-api:Invoke","Resource":"execute-api:/*"}}]}}"#
+    );
+    let findings = audit_rest(rest_api(
+        "REGIONAL",
+        Some(&policy),
+        &["prod"],
+        only("/orders", "POST", "AWS_IAM"),
+    ));
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let f = &findings[0];
+    assert_eq!(f.rule_id, RuleId::ApigwPolicyPrincipalNeverMatches);
+    assert_eq!(f.reach, "owner");
+    assert!(f.message.contains("statement TaskRoles grants nothing through arn:aws:iam::222222222222:role/*-api-task-role"), "{}", f.message);
+    assert!(
+        f.remediation.contains("--rest-api-id api1"),
+        "{}",
+        f.remediation
+    );
+    assert!(
+        f.remediation.contains("arn:aws:iam::222222222222:root"),
+        "{}",
+        f.remediation
+    );
+    assert!(placeholders(&f.remediation).is_empty(), "{}", f.remediation);
 }
 
 mod served;

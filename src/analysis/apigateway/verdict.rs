@@ -5,7 +5,8 @@ use crate::analysis::VpcOwnership;
 use crate::inventory::{RestApi, Target};
 use crate::model::{Auth, Reach};
 use crate::policy::{
-    self, CallerKind, Network, PolicyDocument, PolicyMode, ReachCache, ReachContext, ReachQuery,
+    self, CallerKind, Network, OffsetDateTime, PolicyDocument, PolicyMode, ReachCache, ReachChange,
+    ReachContext, ReachQuery,
 };
 
 /// The verbs an `ANY` method accepts.
@@ -22,6 +23,7 @@ pub(super) fn widest_verdict(verdicts: Vec<(String, MethodVerdict)>) -> MethodVe
         for (mine, theirs) in out.verbs.iter_mut().zip(v.verbs) {
             if theirs.reach.width() > mine.reach.width() {
                 mine.explanation = theirs.explanation;
+                mine.change = theirs.change;
             }
             mine.allowing_statements.extend(theirs.allowing_statements);
             mine.allowing_statements.sort();
@@ -65,6 +67,8 @@ pub(super) struct VerbVerdict {
     pub(super) reach: Reach,
     pub(super) explanation: String,
     pub(super) allowing_statements: Vec<String>,
+    /// When a time condition changes this reach at a known instant: the first such change.
+    pub(super) change: Option<ReachChange>,
 }
 
 /// The verdict for one method on one stage.
@@ -140,6 +144,7 @@ pub(super) fn rest_verdict(
     verb: &str,
     path: &str,
     ownership: &VpcOwnership,
+    at: Option<OffsetDateTime>,
     cache: &mut ReachCache,
 ) -> MethodVerdict {
     let mut v = MethodVerdict {
@@ -153,6 +158,7 @@ pub(super) fn rest_verdict(
     let ctx = ReachContext {
         owner_account: &target.account_id,
         region: &target.region,
+        at,
         vpce_owner: &vpce_owner,
         vpc_owner: &vpc_owner,
         vpce_vpc: &vpce_vpc,
@@ -173,6 +179,7 @@ pub(super) fn rest_verdict(
                     reach,
                     explanation: String::new(),
                     allowing_statements: vec![],
+                    change: None,
                 }
             }
             Some(doc) => {
@@ -203,11 +210,21 @@ pub(super) fn rest_verdict(
                 );
                 v.low_confidence |= verdict.low_confidence;
                 v.unevaluated.extend(verdict.unevaluated.iter().cloned());
+                let explanation = match &verdict.change {
+                    None => verdict.explanation,
+                    Some(change) => format!(
+                        "{}; this holds until {} (from then on: {})",
+                        verdict.explanation.trim_end_matches('.'),
+                        change.at,
+                        crate::analysis::describe_reach(&change.reach)
+                    ),
+                };
                 VerbVerdict {
                     verb: concrete,
                     reach: verdict.reach,
-                    explanation: verdict.explanation,
+                    explanation,
                     allowing_statements: verdict.allowing_statements,
+                    change: verdict.change,
                 }
             }
         };
@@ -234,6 +251,7 @@ pub(super) fn route_verdict(verb: &str, auth: Auth) -> MethodVerdict {
                 reach: reach.clone(),
                 explanation: String::new(),
                 allowing_statements: vec![],
+                change: None,
             })
             .collect(),
         low_confidence: false,

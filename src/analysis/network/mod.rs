@@ -26,11 +26,13 @@ use public_lb::public_lb_findings;
 use published::published_by_lb;
 use region_index::RegionIndex;
 use std::collections::{BTreeSet, HashMap};
+use time::OffsetDateTime;
 use transit::transit_findings;
 use transit_routes::TransitEstate;
 
 /// The network path findings of every account × region of the inventory.
-pub fn analyze(inv: &Inventory) -> Vec<Finding> {
+/// `at`: the instant auth policies are evaluated at (the scan's start, or `--at`).
+pub fn analyze(inv: &Inventory, at: Option<OffsetDateTime>) -> Vec<Finding> {
     // Security groups per VPC across the whole audited estate: a rule naming a group of the
     // peer VPC admits the peer for certain when the peer account was audited too.
     let mut groups_by_vpc: HashMap<&str, BTreeSet<String>> = HashMap::new();
@@ -44,7 +46,7 @@ pub fn analyze(inv: &Inventory) -> Vec<Finding> {
     }
     let transit = TransitEstate::new(inv);
     // Lattice services are judged only where Lattice was read (not in older snapshots).
-    let lattice = inv.scope.lattice.then(|| LatticeEstate::new(inv));
+    let lattice = inv.scope.lattice.then(|| LatticeEstate::new(inv, at));
     let mut out = Vec::new();
     for target in &inv.targets {
         out.extend(analyze_target(

@@ -674,3 +674,58 @@ fn every_trust_path_rule_fires_with_a_complete_fix() {
         inside.message
     );
 }
+
+fn instant(rfc3339: &str) -> time::OffsetDateTime {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .expect("an RFC 3339 instant")
+}
+
+#[test]
+fn a_roles_time_conditions_are_read_at_the_scan_start_like_the_direct_verdicts() {
+    // The role's grant ends at 2027-03-01; the resource policy admits the role until the same
+    // instant. Both are judged at the scan's start (or `--at`), as a direct caller's are.
+    let until = r#""Condition":{"DateLessThan":{"aws:CurrentTime":"2027-03-01T00:00:00Z"}}"#;
+    let bridge = role(
+        "partner-bridge",
+        &trusts(&format!(r#"{{"AWS":"{PARTNER}"}}"#)),
+        &[&format!(
+            r#"{{"Sid":"InvokeUntil","Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:*/*/*/*",{until}}}"#
+        )],
+    );
+    let mut inv = estate(vec![iam(vec![bridge])], None);
+    let reach = "accounts:[345678901234] via role/partner-bridge";
+    let before = AnalysisOptions {
+        at: Some(instant("2026-12-01T10:00:00Z")),
+        ..Default::default()
+    };
+    let found = analyze_with(&inv, &before);
+    assert_eq!(
+        rows(&found),
+        every_write("apigw-write-via-assumable-role", reach)
+    );
+    let post = post_orders(&found);
+    assert!(
+        !post.evidence.contains_key("unevaluated_conditions"),
+        "{post:#?}"
+    );
+    assert_eq!(post.confidence, Confidence::High);
+    let after = AnalysisOptions {
+        at: Some(instant("2027-03-01T00:00:00Z")),
+        ..Default::default()
+    };
+    assert_eq!(rows(&analyze_with(&inv, &after)), []);
+    // The scan's start stands in when no instant is given; none known: the grant is kept, its
+    // condition named as unevaluated.
+    inv.started_at = "2027-06-01T00:00:00Z".into();
+    assert_eq!(rows(&audit(&inv)), []);
+    inv.started_at = String::new();
+    let unknown = audit(&inv);
+    assert_eq!(
+        rows(&unknown),
+        every_write("apigw-write-via-assumable-role", reach)
+    );
+    assert_eq!(
+        post_orders(&unknown).evidence["unevaluated_conditions"],
+        serde_json::json!(["condition aws:currenttime"])
+    );
+}

@@ -61,7 +61,7 @@ async fn a_target_task_that_panics_is_a_failed_target_not_a_lost_scan() {
     planned.insert(fine.id(), ("111111111111".into(), "us-east-1".into()));
     let broken = set.spawn(async { panic!("bug outside the inner scan task") });
     planned.insert(broken.id(), ("111111111111".into(), "eu-west-1".into()));
-    let mut targets = join_targets(set, planned).await;
+    let mut targets = join_targets(set, planned, None).await;
     targets.sort_by(|a, b| a.region.cmp(&b.region));
     assert_eq!(targets.len(), 2);
     assert_eq!(targets[0].region, "eu-west-1");

@@ -49,6 +49,7 @@ fn ctx() -> ReachContext<'static> {
     ReachContext {
         owner_account: OWNER,
         region: "us-east-1",
+        at: None,
         vpce_owner: &owned_vpce,
         vpc_owner: &no_vpc,
         vpce_vpc: &vpce_vpc,

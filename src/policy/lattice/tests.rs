@@ -39,6 +39,7 @@ fn request<'a>(method: &'a str, path: &'a str) -> InvokeRequest<'a> {
         network_arn: Some(NET),
         method,
         path,
+        at: None,
     }
 }
 
@@ -367,4 +368,86 @@ fn the_policies_name_their_vpcs_owners_and_partners() {
         )
     );
     assert_eq!(named_principal_accounts(&d), [PARTNER, "333333333333"]);
+}
+
+/// The keys of an execute-api request's network (`aws:SourceIp`, `aws:SourceVpc`, …) are not
+/// documented for Lattice requests: a condition on them is unknown, which keeps the reach and
+/// lowers the confidence, never narrows (the second table of `policy/keys.rs`).
+#[test]
+fn aws_network_keys_are_unknown_on_lattice_requests() {
+    for condition in [
+        r#"{"NotIpAddress":{"aws:SourceIp":"10.0.0.0/8"}}"#,
+        r#"{"StringNotEquals":{"aws:SourceVpc":"vpc-own"}}"#,
+        r#"{"Null":{"aws:SourceVpce":"true"}}"#,
+    ] {
+        let d = doc(&format!(
+            r#"{ALLOW_ALL},{{"Effect":"Deny","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*",
+                "Condition":{condition}}}"#
+        ));
+        let v = invoke_reach(
+            &d,
+            &request("GET", "/"),
+            CallerKind::Authenticated,
+            OWNER,
+            &associated(),
+        );
+        assert_eq!(v.reach, accounts(&[PARTNER]), "{condition}");
+        assert!(v.low_confidence, "{condition}: {:?}", v.unevaluated);
+    }
+    // guard: Lattice's own network keys are known, and keep the confidence.
+    let d = doc(&format!(
+        r#"{ALLOW_ALL},{{"Effect":"Deny","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*",
+            "Condition":{{"StringNotEquals":{{"vpc-lattice-svcs:SourceVpcOwnerAccount":"{OWNER}"}}}}}}"#
+    ));
+    let v = invoke_reach(
+        &d,
+        &request("GET", "/"),
+        CallerKind::Authenticated,
+        OWNER,
+        &associated(),
+    );
+    assert_eq!(v.reach, Reach::Owner);
+    assert!(!v.low_confidence, "{:?}", v.unevaluated);
+}
+
+/// A share's association call is a control-plane call: it carries none of the keys of a
+/// request to a service, so a share's Allow that needs one grants nobody.
+#[test]
+fn a_share_call_carries_no_invoke_key() {
+    let d = doc(&format!(
+        r#"{{"Effect":"Allow","Principal":{{"AWS":"{PARTNER}"}},"Action":"{ASSOCIATE_VPC}","Resource":"{NET}",
+            "Condition":{{"StringEquals":{{"vpc-lattice-svcs:SourceVpc":"vpc-partner"}}}}}}"#
+    ));
+    let v = share_reach(&d, ASSOCIATE_VPC, NET, OWNER, "us-east-1");
+    assert_eq!(v.reach, Reach::Owner);
+    assert!(!v.low_confidence, "{:?}", v.unevaluated);
+}
+
+/// Time conditions of an auth policy are evaluated at the request's instant (the scan's start,
+/// or `--at`), as for execute-api; with no instant they are unknown.
+#[test]
+fn time_conditions_are_evaluated_at_the_request_instant() {
+    let d = doc(
+        r#"{"Effect":"Allow","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*",
+            "Condition":{"DateLessThan":{"aws:CurrentTime":"2027-03-01T00:00:00Z"}}}"#,
+    );
+    let at = |instant: &str| InvokeRequest {
+        at: Some(
+            OffsetDateTime::parse(instant, &time::format_description::well_known::Rfc3339).unwrap(),
+        ),
+        ..request("GET", "/")
+    };
+    let verdict = |request: &InvokeRequest| {
+        invoke_reach(&d, request, CallerKind::Anonymous, OWNER, &associated())
+    };
+    let before = verdict(&at("2027-02-28T23:59:59Z"));
+    assert_eq!(before.reach, accounts(&[PARTNER]));
+    assert!(!before.low_confidence, "{:?}", before.unevaluated);
+    let after = verdict(&at("2027-03-01T00:00:00Z"));
+    assert_eq!(after.reach, Reach::Owner);
+    assert!(!after.low_confidence, "{:?}", after.unevaluated);
+    // No instant: the grant is kept, at low confidence.
+    let unknown = verdict(&request("GET", "/"));
+    assert_eq!(unknown.reach, accounts(&[PARTNER]));
+    assert!(unknown.low_confidence);
 }

@@ -41,10 +41,19 @@ fn vpce_vpc(id: &str) -> Option<String> {
     }
 }
 
+/// The instant the tests' scans start at.
+const SCAN_START: &str = "2026-06-01T00:00:00Z";
+
+fn scan_start() -> OffsetDateTime {
+    OffsetDateTime::parse(SCAN_START, &::time::format_description::well_known::Rfc3339)
+        .expect("an RFC 3339 instant")
+}
+
 fn ctx() -> ReachContext<'static> {
     ReachContext {
         owner_account: OWNER,
         region: REGION,
+        at: Some(scan_start()),
         vpce_owner: &vpce_owner,
         vpc_owner: &vpc_owner,
         vpce_vpc: &vpce_vpc,
@@ -217,11 +226,15 @@ const PIN_UNKNOWN_VPCE: &str = r#"{"Sid":"PinVpce","Effect":"Deny","Principal":"
 const ALLOW_NET_24: &str = r#"{"Sid":"Office","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}"#;
 const DENY_OUTSIDE_24: &str = r#"{"Sid":"NotOffice","Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}"#;
 
+mod clock;
 mod conditions;
+mod corpus;
 mod fast;
+mod keys;
 mod naive_reference;
 mod no_panics;
 mod parsing;
+mod paths;
 mod principals;
 mod probes;
 mod resources;

@@ -280,7 +280,7 @@ fn pathological_cidr_lists_are_capped_and_marked() {
 #[test]
 fn unevaluated_conditions_are_named() {
     let policy = doc(&[&allow_when(
-        r#"{"StringEquals":{"aws:Referer":"x"},"DateLessThan":{"aws:CurrentTime":"2030-01-01T00:00:00Z"}}"#,
+        r#"{"StringEquals":{"aws:ResourceTag/team":"x"},"BinaryEquals":{"aws:UserAgent":"eA=="}}"#,
     )]);
     let v = verdict_of(&policy, "prod/GET/x", ANON, ALLOW, PUBLIC);
     assert_eq!(v.reach, Reach::Internet);
@@ -288,8 +288,8 @@ fn unevaluated_conditions_are_named() {
     assert_eq!(
         v.unevaluated,
         vec![
-            "DateLessThan aws:currenttime".to_string(),
-            "condition aws:referer".to_string()
+            "BinaryEquals aws:useragent".to_string(),
+            "condition aws:resourcetag/team".to_string()
         ]
     );
 }

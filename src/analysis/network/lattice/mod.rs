@@ -26,6 +26,7 @@ use crate::operation::Operation;
 use crate::policy::lattice::{probe_methods, probe_paths};
 use routes::{add_associable, gate_of, named_sources, policies, routes_of};
 use std::collections::HashMap;
+use time::OffsetDateTime;
 use verdict::{judge, rules_broken, Judging};
 
 /// What the verdicts of one account × region need from the rest of the audit: the service
@@ -37,11 +38,14 @@ pub(crate) struct LatticeEstate<'a> {
     /// By id too: the emulator leaves the network's ARN out of a service's associations.
     networks_by_id: HashMap<&'a str, (&'a Target, &'a ServiceNetwork)>,
     vpc_owner: HashMap<&'a str, &'a str>,
+    /// The instant auth policies are evaluated at (the scan's start, or `--at`).
+    at: Option<OffsetDateTime>,
 }
 
 impl<'a> LatticeEstate<'a> {
-    pub(crate) fn new(inv: &'a Inventory) -> LatticeEstate<'a> {
+    pub(crate) fn new(inv: &'a Inventory, at: Option<OffsetDateTime>) -> LatticeEstate<'a> {
         let mut estate = LatticeEstate {
+            at,
             targets: HashMap::new(),
             networks_by_arn: HashMap::new(),
             networks_by_id: HashMap::new(),
@@ -100,6 +104,7 @@ pub(super) fn lattice_findings(
             routes: &routes,
             methods: &methods,
             paths: &paths,
+            at: estate.at,
         });
         let broken = rules_broken(&verdict);
         if broken.is_empty() {

@@ -9,6 +9,7 @@ use crate::policy::lattice::{invoke_reach, InvokeRequest, SourceVpc, VpcOwner};
 use crate::policy::CallerKind;
 use crate::rules::RuleId;
 use std::collections::BTreeSet;
+use time::OffsetDateTime;
 
 /// Verbs that only read; every other verb a service accepts can change data.
 const READ_VERBS: [&str; 3] = ["GET", "HEAD", "OPTIONS"];
@@ -77,6 +78,8 @@ pub(super) struct Judging<'a> {
     pub(super) routes: &'a [Route<'a>],
     pub(super) methods: &'a [String],
     pub(super) paths: &'a [(String, String)],
+    /// The instant requests are made at.
+    pub(super) at: Option<OffsetDateTime>,
 }
 
 pub(super) fn judge(j: &Judging) -> ServiceVerdict {
@@ -109,6 +112,7 @@ fn judge_caller(j: &Judging, verb: &str, caller: CallerKind, out: &mut ServiceVe
                 network_arn: network_arn.as_deref(),
                 method: verb,
                 path: probe,
+                at: j.at,
             };
             let network = route.gate_label();
             let gates = [

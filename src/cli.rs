@@ -7,12 +7,12 @@
 //!
 //! An incomplete scan always exits 2, findings or not, so it can never pass for clean.
 
-use crate::analysis::analyze_with;
 use crate::aws::{self, Progress, ProgressSink, ScanOptions};
 use crate::config::{Config, ScanDefaults};
 use crate::inventory::{Inventory, ShardSpec, TargetStatus};
 use crate::model::Severity;
 use crate::policy::OffsetDateTime;
+use crate::report::stream::{Out, Sink, Spool};
 use crate::report::{self, counted, sarif, AuditReport};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -606,19 +606,12 @@ pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{file_name}."))
         .suffix(".tmp")
-        .permissions(ordinary_file_permissions())
+        .permissions(report::stream::ordinary_file_permissions())
         .tempfile_in(&dir)?;
     tmp.write_all(contents.as_bytes())?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
-}
-
-/// What `File::create` gives a new file (read-write for all, less the umask): a report is an
-/// ordinary file, not a private temporary one (tempfile's default is owner-only).
-fn ordinary_file_permissions() -> std::fs::Permissions {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::Permissions::from_mode(0o666)
 }
 
 /// `-` as an output path: stdout.
@@ -707,11 +700,43 @@ fn looks_like_audit_report(text: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Loads one snapshot; errors name the file and, for the usual mistake, what it is instead.
+/// The renderer of `format`, writing to `out`.
+fn sink<'a>(
+    header: &AuditReport,
+    format: Format,
+    color: bool,
+    args: &ReportArgs,
+    out: Out,
+) -> std::io::Result<Box<dyn Sink + 'a>> {
+    Ok(match format {
+        Format::Table => Box::new(report::table::TableSink::new(color, args.details, out)),
+        Format::Json => Box::new(report::json::JsonSink::new(header, out)?),
+        Format::Sarif => Box::new(sarif::SarifSink::new(
+            header,
+            args.sarif_category.as_deref(),
+            // A SARIF report GitHub would reject is not written: the other reports still
+            // are, and the run fails (exit 2) saying why, so no upload step ever sees a file
+            // that loses results.
+            Some(sarif::GITHUB_LIMITS),
+            out,
+            Spool::temporary()?,
+        )),
+        Format::Markdown => Box::new(report::markdown::MarkdownSink::new(
+            full_report_path(args).as_deref(),
+            report::markdown::STEP_SUMMARY_LIMIT,
+            out,
+        )),
+    })
+}
+
+/// Loads one snapshot, parsed as it is read (the snapshot of an organization is not held
+/// twice); errors name the file and, for the usual mistake, what it is instead.
 fn load_inventory(path: &Path) -> Result<Inventory, UsageError> {
-    let text = std::fs::read_to_string(path)
+    let file = std::fs::File::open(path)
         .map_err(|e| UsageError(format!("could not read inventory {}: {e}", path.display())))?;
-    Inventory::from_snapshot_json(&text).map_err(|e| {
+    Inventory::from_snapshot_reader(file).map_err(|e| {
+        // Read again only to word the error.
+        let text = std::fs::read_to_string(path).unwrap_or_default();
         if looks_like_audit_report(&text) {
             UsageError(format!(
                 "{} is an audit report, not an inventory snapshot: pass a file written by \
@@ -817,20 +842,6 @@ fn load_inventories(paths: &[PathBuf]) -> Result<Inventory, UsageError> {
     crate::inventory::merge(parts).map_err(|e| UsageError(e.to_string()))
 }
 
-fn render(report: &AuditReport, format: Format, color: bool, args: &ReportArgs) -> String {
-    match format {
-        Format::Table if args.details => {
-            report::table::render_table(report, color) + &report::table::render_details(report)
-        }
-        Format::Table => report::table::render_table(report, color),
-        Format::Json => report::json::render_json(report),
-        Format::Sarif => report::sarif::render_sarif(report, args.sarif_category.as_deref()),
-        Format::Markdown => {
-            report::markdown::render_markdown(report, full_report_path(args).as_deref())
-        }
-    }
-}
-
 /// Where a Markdown summary that had to leave findings out sends the reader: the first JSON,
 /// else SARIF, report file written beside it.
 fn full_report_path(args: &ReportArgs) -> Option<String> {
@@ -844,16 +855,34 @@ fn full_report_path(args: &ReportArgs) -> Option<String> {
         })
 }
 
-/// Applies the configuration's suppressions, renders and writes the report, then decides the
-/// exit code.
+/// Where a sink writes, for its messages.
+enum Dest {
+    File(PathBuf),
+    SplitDir,
+    Stdout,
+}
+
+impl Dest {
+    fn write_error(&self, e: std::io::Error) -> anyhow::Error {
+        match self {
+            Dest::File(path) => anyhow::anyhow!("could not write {}: {e}", path.display()),
+            Dest::SplitDir => anyhow::anyhow!("could not write --sarif-split-dir: {e}"),
+            Dest::Stdout => anyhow::anyhow!("could not write to stdout: {e}"),
+        }
+    }
+}
+
+/// Analyses `inv` one account × region at a time and writes every report as the findings
+/// come, to every output at once, applying the configuration's suppressions on the way; then
+/// decides the exit code. No finding is kept beyond its account × region (issue 12).
 fn emit(
-    mut report: AuditReport,
+    inv: &Inventory,
+    analysis: &crate::analysis::AnalysisOptions,
     config: &Config,
     args: &ReportArgs,
     quiet: bool,
 ) -> anyhow::Result<i32> {
-    report::suppression::apply(&mut report, &config.suppress, today());
-    let report = &report;
+    let header = report::build_report(inv, Vec::new());
     let fail_on = args.fail_on.or(config.scan.fail_on).unwrap_or(FailOn::Low);
     let stdout_tty = std::io::stdout().is_terminal();
     let default_format = if stdout_tty {
@@ -862,44 +891,74 @@ fn emit(
         Format::Json
     };
     let format = args.format.unwrap_or(default_format);
-    // A SARIF report GitHub would reject is not written: the other reports still are, and the
-    // run fails (exit 2) saying why, so no upload step ever sees a file that loses results.
-    let mut rejected: Vec<String> = Vec::new();
-    let within_limits = |text: &str, what: &str, rejected: &mut Vec<String>| {
-        match sarif::over_limits(text, report.findings.len(), &sarif::GITHUB_LIMITS) {
-            None => true,
-            Some(why) => {
-                rejected.push(format!(
-                "{what} not written: {why}; write one SARIF file per account with --sarif-split-dir DIR"
-            ));
-                false
-            }
-        }
-    };
+    let mut sinks: Vec<(Box<dyn Sink>, Dest)> = Vec::new();
     for path in args.output.iter().filter(|p| !is_stdout(p)) {
-        let f = file_format(path, args.format);
-        let text = render(report, f, false, args);
-        if f == Format::Sarif && !within_limits(&text, &path.display().to_string(), &mut rejected) {
-            continue;
-        }
-        write_atomically(path, &text)
-            .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
+        let dest = Dest::File(path.clone());
+        let out = Out::file(path).map_err(|e| dest.write_error(e))?;
+        let sink = sink(&header, file_format(path, args.format), false, args, out)
+            .map_err(|e| dest.write_error(e))?;
+        sinks.push((sink, dest));
     }
     if let Some(dir) = &args.sarif_split_dir {
-        write_split_sarif(report, dir, args.sarif_category.as_deref(), &mut rejected)?;
+        let spool = Spool::temporary().map_err(|e| Dest::SplitDir.write_error(e))?;
+        let split = sarif::SplitSink::new(&header, args.sarif_category.as_deref(), spool);
+        sinks.push((Box::new(split.into_dir(dir)), Dest::SplitDir));
     }
     let to_stdout =
         args.output.is_empty() || args.format.is_some() || args.output.iter().any(|p| is_stdout(p));
     if to_stdout {
         let color = stdout_tty && std::env::var_os("NO_COLOR").is_none() && format == Format::Table;
-        let text = render(report, format, color, args);
-        if format != Format::Sarif
-            || within_limits(&text, "the SARIF report on stdout", &mut rejected)
-        {
-            write_stdout(&text)?;
+        let sink = sink(&header, format, color, args, Out::stdout())
+            .map_err(|e| Dest::Stdout.write_error(e))?;
+        sinks.push((sink, Dest::Stdout));
+    }
+
+    let mut suppressor = report::suppression::Suppressor::new(&config.suppress, today());
+    let mut active = 0usize;
+    let mut worst: Option<Severity> = None;
+    for group in crate::analysis::Analysis::new(inv, analysis).groups() {
+        for f in &group {
+            let suppressed = suppressor.check(f);
+            if suppressed.is_none() {
+                active += 1;
+                worst = worst.max(Some(f.severity));
+            }
+            for (sink, dest) in sinks.iter_mut() {
+                sink.finding(f, suppressed.as_ref())
+                    .map_err(|e| dest.write_error(e))?;
+            }
         }
-    } else if !quiet {
-        eprintln!("{}", report::one_line_summary(report));
+    }
+
+    let mut report = header;
+    report.suppressions = suppressor.summary();
+    let mut rejected: Vec<String> = Vec::new();
+    for (sink, dest) in sinks {
+        let finished = sink.finish(&report).map_err(|e| dest.write_error(e))?;
+        if finished.rejected.is_empty() {
+            finished.out.commit().map_err(|e| dest.write_error(e))?;
+            continue;
+        }
+        let what = match &dest {
+            Dest::File(path) => path.display().to_string(),
+            Dest::Stdout => "the SARIF report on stdout".to_string(),
+            Dest::SplitDir => {
+                // The split sink's reasons name the directory and the account.
+                rejected.extend(finished.rejected);
+                continue;
+            }
+        };
+        for why in finished.rejected {
+            rejected.push(format!(
+                "{what} not written: {why}; write one SARIF file per account with --sarif-split-dir DIR"
+            ));
+        }
+    }
+    if !to_stdout && !quiet {
+        eprintln!(
+            "{}",
+            report::one_line_summary_of(active, &report.suppressions, &report.scan)
+        );
     }
     if !rejected.is_empty() {
         for why in &rejected {
@@ -907,47 +966,7 @@ fn emit(
         }
         return Ok(EXIT_INCOMPLETE_OR_USAGE);
     }
-    Ok(exit_code(report, fail_on))
-}
-
-/// Writes one SARIF file per account into `dir`, all or none: an account whose run alone is
-/// past GitHub's limits fails the whole directory (a directory missing an account would leave
-/// that account's alerts stale without a word). Such an account is not split further: the
-/// parts' categories would change with the estate, and GitHub would close and reopen alerts as
-/// results moved between them; narrower scans (`--regions`, each with its `--sarif-category`)
-/// are the stable way.
-fn write_split_sarif(
-    report: &AuditReport,
-    dir: &Path,
-    category: Option<&str>,
-    rejected: &mut Vec<String>,
-) -> anyhow::Result<()> {
-    let files = sarif::render_split(report, category);
-    let over: Vec<String> = files
-        .iter()
-        .filter_map(|file| {
-            sarif::over_limits(&file.text, file.results, &sarif::GITHUB_LIMITS).map(|why| {
-                format!(
-                    "--sarif-split-dir {} not written: account {} alone has {why}; scan it in \
-                     parts with --regions, each with its own --sarif-category",
-                    dir.display(),
-                    file.account_id
-                )
-            })
-        })
-        .collect();
-    if !over.is_empty() {
-        rejected.extend(over);
-        return Ok(());
-    }
-    std::fs::create_dir_all(dir)
-        .map_err(|e| anyhow::anyhow!("could not create {}: {e}", dir.display()))?;
-    for file in &files {
-        let path = dir.join(&file.file_name);
-        write_atomically(&path, &file.text)
-            .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
-    }
-    Ok(())
+    Ok(exit_code_of(report.scan.complete, worst, fail_on))
 }
 
 /// Today in UTC: the day suppressions' `expires` dates are compared with.
@@ -979,7 +998,16 @@ fn write_snapshot_to_stdout(out: &mut impl Write, text: &str) -> anyhow::Result<
 }
 
 pub fn exit_code(report: &AuditReport, fail_on: FailOn) -> i32 {
-    if !report.scan.complete {
+    exit_code_of(
+        report.scan.complete,
+        report.active_findings().map(|f| f.severity).max(),
+        fail_on,
+    )
+}
+
+/// The exit code of a scan `complete` or not whose worst finding not suppressed is `worst`.
+fn exit_code_of(complete: bool, worst: Option<Severity>, fail_on: FailOn) -> i32 {
+    if !complete {
         return EXIT_INCOMPLETE_OR_USAGE;
     }
     let threshold = match fail_on {
@@ -990,7 +1018,7 @@ pub fn exit_code(report: &AuditReport, fail_on: FailOn) -> i32 {
         FailOn::Low => Severity::Low,
         FailOn::Info => Severity::Info,
     };
-    if report.active_findings().any(|f| f.severity >= threshold) {
+    if worst.is_some_and(|w| w >= threshold) {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
@@ -1032,12 +1060,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             check_report_outputs(&args)?;
             let analysis = args.analysis_options(&config.scan)?;
             let inv = load_inventories(&inventory)?;
-            emit(
-                report::build_report(&inv, analyze_with(&inv, &analysis)),
-                &config,
-                &args,
-                quiet,
-            )
+            emit(&inv, &analysis, &config, &args, quiet)
         }
         Command::Baseline {
             report,
@@ -1136,12 +1159,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 write_atomically(path, &json)
                     .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
             }
-            emit(
-                report::build_report(&inv, analyze_with(&inv, &analysis)),
-                &config,
-                &args,
-                scan.quiet,
-            )
+            emit(&inv, &analysis, &config, &args, scan.quiet)
         }
     }
 }

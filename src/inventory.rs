@@ -1065,8 +1065,49 @@ impl Inventory {
                 "not an overexposed inventory snapshot: expected a JSON object".into(),
             ));
         }
-        let mut inv: Inventory = serde_json::from_str(text)
+        let inv: Inventory = serde_json::from_str(text)
             .map_err(|e| SnapshotError(format!("not an overexposed inventory snapshot: {e}")))?;
+        inv.checked()
+    }
+
+    /// [`Inventory::from_snapshot_json`] of what `reader` holds, parsed as it is read: an
+    /// organization's snapshot is never held as text beside the inventory it becomes.
+    pub fn from_snapshot_reader(reader: impl std::io::Read) -> Result<Inventory, SnapshotError> {
+        use std::io::BufRead;
+        let mut reader = std::io::BufReader::with_capacity(1 << 16, reader);
+        // The first byte that is not white space, without consuming it.
+        let first = loop {
+            let buf = reader
+                .fill_buf()
+                .map_err(|e| SnapshotError(format!("could not read the snapshot: {e}")))?;
+            if buf.is_empty() {
+                break None;
+            }
+            match buf.iter().position(|b| !b.is_ascii_whitespace()) {
+                Some(i) => {
+                    let b = buf[i];
+                    reader.consume(i);
+                    break Some(b);
+                }
+                None => {
+                    let n = buf.len();
+                    reader.consume(n);
+                }
+            }
+        };
+        if first != Some(b'{') {
+            return Err(SnapshotError(
+                "not an overexposed inventory snapshot: expected a JSON object".into(),
+            ));
+        }
+        let inv: Inventory = serde_json::from_reader(reader)
+            .map_err(|e| SnapshotError(format!("not an overexposed inventory snapshot: {e}")))?;
+        inv.checked()
+    }
+
+    /// The version check and the status repairs every loaded snapshot gets.
+    fn checked(mut self) -> Result<Inventory, SnapshotError> {
+        let inv = &mut self;
         if inv.snapshot_version != SNAPSHOT_VERSION {
             return Err(SnapshotError(format!(
                 "snapshot version {} is not the version this overexposed reads ({SNAPSHOT_VERSION})",
@@ -1085,7 +1126,7 @@ impl Inventory {
                 a.status = TargetStatus::Partial;
             }
         }
-        Ok(inv)
+        Ok(self)
     }
 
     /// True when every planned account and region was read in full: no account failed, no

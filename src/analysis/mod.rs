@@ -80,21 +80,84 @@ pub fn scan_start(inv: &Inventory) -> Option<OffsetDateTime> {
 }
 
 /// Audits the inventory. Findings come back sorted (see [`Finding::sort_key`]) and
-/// deduplicated by fingerprint.
+/// deduplicated by fingerprint: [`Analysis::groups`] one after the other.
 pub fn analyze_with(inv: &Inventory, opts: &AnalysisOptions) -> Vec<Finding> {
-    let at = opts.at.or_else(|| scan_start(inv));
-    let ownership = VpcOwnership::new(inv);
-    let inside = roles::inside_of(inv, &opts.organization_accounts, &opts.trusted_accounts);
-    let callers = roles::RoleCallers::new(inv, inside, at);
-    let mut findings = Vec::new();
-    for target in &inv.targets {
-        findings.extend(apigateway::analyze_target(target, &ownership, &callers, at));
+    Analysis::new(inv, opts).groups().flatten().collect()
+}
+
+/// The analysis of an inventory one account × region at a time, so that a report of an
+/// organization is written as its findings come and never holds them all (issue 12). What a
+/// verdict needs from other accounts (VPC owners, role trust, transit gateways, peer security
+/// groups) is indexed once, up front; each target's findings are then independent.
+pub struct Analysis<'a> {
+    inv: &'a Inventory,
+    ownership: VpcOwnership,
+    callers: roles::RoleCallers<'a>,
+    network: network::Estate<'a>,
+    /// The instant time conditions are evaluated at (`--at`, else the scan's start).
+    at: Option<OffsetDateTime>,
+    /// Indexes into `inv.targets`, by account and region (stable: a duplicated target keeps
+    /// its inventory order).
+    order: Vec<usize>,
+}
+
+impl<'a> Analysis<'a> {
+    pub fn new(inv: &'a Inventory, opts: &AnalysisOptions) -> Analysis<'a> {
+        let at = opts.at.or_else(|| scan_start(inv));
+        let inside = roles::inside_of(inv, &opts.organization_accounts, &opts.trusted_accounts);
+        let mut order: Vec<usize> = (0..inv.targets.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&inv.targets[a], &inv.targets[b]);
+            (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region))
+        });
+        Analysis {
+            inv,
+            ownership: VpcOwnership::new(inv),
+            callers: roles::RoleCallers::new(inv, inside, at),
+            network: network::Estate::new(inv, at),
+            order,
+            at,
+        }
     }
-    findings.extend(network::analyze(inv, at));
-    let mut seen = std::collections::HashSet::new();
-    findings.retain(|f| seen.insert(f.fingerprint.clone()));
-    findings.sort_by_key(|f| f.sort_key());
-    findings
+
+    /// The findings of each account × region in turn, in report order: the groups come by
+    /// account and region, each sorted with [`Finding::sort_key`] and deduplicated by
+    /// fingerprint. Every finding carries its target's account and region (and a fingerprint
+    /// covers them), so concatenated they are the whole inventory's findings, sorted and
+    /// deduplicated.
+    pub fn groups(&self) -> impl Iterator<Item = Vec<Finding>> + '_ {
+        let targets = &self.inv.targets;
+        let mut rest = &self.order[..];
+        std::iter::from_fn(move || {
+            let first = &targets[*rest.first()?];
+            let key = (&first.account_id, &first.region);
+            let n = rest
+                .iter()
+                .take_while(|&&i| (&targets[i].account_id, &targets[i].region) == key)
+                .count();
+            let (group, tail) = rest.split_at(n);
+            rest = tail;
+            // API findings of every target of the group, then their network findings: the
+            // order the whole-inventory analysis has always deduplicated in.
+            let mut findings = Vec::new();
+            for &i in group {
+                findings.extend(apigateway::analyze_target(
+                    &targets[i],
+                    &self.ownership,
+                    &self.callers,
+                    self.at,
+                ));
+            }
+            for &i in group {
+                findings.extend(self.network.target(&targets[i]));
+            }
+            debug_assert!(findings.iter().all(|f| (&f.account_id, &f.region) == key));
+            let mut seen = std::collections::HashSet::new();
+            findings.retain(|f| seen.insert(f.fingerprint.clone()));
+            findings.sort_by_key(|f| f.sort_key());
+            Some(findings)
+        })
+    }
 }
 
 /// The parts of a finding that differ per finding; everything else comes from the rule.

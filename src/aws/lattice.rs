@@ -34,6 +34,7 @@ use crate::inventory::{
 };
 use crate::operation::Operation;
 use aws_sdk_vpclattice as lattice;
+use std::future::Future;
 
 /// Items per page of the Lattice listings that take a page size (the most the API accepts).
 /// `ListServiceNetworkServiceAssociations` and `ListTargetGroups` are sent without one, at
@@ -116,28 +117,16 @@ async fn read_services(
     services: &mut [LatticeService],
     log: &mut ReadLog,
 ) {
-    let ids: Vec<(String, String)> = services
+    let ids = services
         .iter()
         .map(|s| (s.id.clone(), s.arn.clone()))
         .collect();
-    let answers = bounded(ids, |(id, arn)| async move {
-        let (auth_type, associations, share) = tokio::join!(
-            service_auth_type(ctx, c, &id),
-            service_associations(ctx, c, &id),
-            resource_policy(ctx, c, &arn),
-        );
-        let policy = match &auth_type {
-            Ok(Some(t)) if t == "AWS_IAM" => Some(auth_policy(ctx, c, &id).await),
-            _ => None,
-        };
-        (auth_type, associations, share, policy)
-    })
-    .await;
-    for (svc, (auth_type, associations, share, policy)) in services.iter_mut().zip(answers) {
-        svc.auth_type = log.answer(auth_type).ok().flatten();
-        svc.network_associations = log.listed(associations).unwrap_or_default();
-        svc.resource_policy = log.answer(share).ok().flatten();
-        svc.auth_policy = policy.and_then(|p| log.answer(p).ok().flatten());
+    let details = read_details(ctx, c, ids, log, service_auth_type, service_associations).await;
+    for (svc, d) in services.iter_mut().zip(details) {
+        svc.auth_type = d.auth_type;
+        svc.network_associations = d.associations;
+        svc.resource_policy = d.resource_policy;
+        svc.auth_policy = d.auth_policy;
     }
 }
 
@@ -151,31 +140,67 @@ async fn read_owned_networks(
     let owned: Vec<usize> = (0..networks.len())
         .filter(|&i| Arn::parse(&networks[i].arn).is_some_and(|a| a.account == ctx.account_id))
         .collect();
-    let ids: Vec<(String, String)> = owned
+    let ids = owned
         .iter()
         .map(|&i| (networks[i].id.clone(), networks[i].arn.clone()))
         .collect();
+    let details = read_details(ctx, c, ids, log, network_auth_type, vpc_associations).await;
+    for (i, d) in owned.into_iter().zip(details) {
+        let n = &mut networks[i];
+        n.details_read = true;
+        n.auth_type = d.auth_type;
+        n.vpc_associations = d.associations;
+        n.resource_policy = d.resource_policy;
+        n.auth_policy = d.auth_policy;
+    }
+}
+
+/// What is read of one service or owned service network; a failed read leaves its part empty
+/// (`None`, no associations) and is kept in the [`ReadLog`].
+struct Details<A> {
+    auth_type: Option<String>,
+    /// The networks a service is in, or the VPCs a network is associated with.
+    associations: Vec<A>,
+    resource_policy: Option<String>,
+    auth_policy: Option<String>,
+}
+
+/// Reads, for each `(id, arn)` of a service or network, its auth type, its associations and
+/// who it is shared with, then its auth policy only when the auth type is `AWS_IAM` (with
+/// `NONE` a policy is inactive). Services and networks are read alike; only the calls that
+/// give the auth type and the associations differ.
+async fn read_details<A>(
+    ctx: &RegionCtx,
+    c: &lattice::Client,
+    ids: Vec<(String, String)>,
+    log: &mut ReadLog,
+    auth_type: impl AsyncFn(&RegionCtx, &lattice::Client, &str) -> Result<Option<String>, ScanError>,
+    associations: impl AsyncFn(&RegionCtx, &lattice::Client, &str) -> Listing<A>,
+) -> Vec<Details<A>> {
+    let (auth_type, associations) = (&auth_type, &associations);
     let answers = bounded(ids, |(id, arn)| async move {
-        let (auth_type, vpcs, share) = tokio::join!(
-            network_auth_type(ctx, c, &id),
-            vpc_associations(ctx, c, &id),
+        let (auth_type, associations, share) = tokio::join!(
+            auth_type(ctx, c, &id),
+            associations(ctx, c, &id),
             resource_policy(ctx, c, &arn),
         );
         let policy = match &auth_type {
             Ok(Some(t)) if t == "AWS_IAM" => Some(auth_policy(ctx, c, &id).await),
             _ => None,
         };
-        (auth_type, vpcs, share, policy)
+        (auth_type, associations, share, policy)
     })
     .await;
-    for (i, (auth_type, vpcs, share, policy)) in owned.into_iter().zip(answers) {
-        let n = &mut networks[i];
-        n.details_read = true;
-        n.auth_type = log.answer(auth_type).ok().flatten();
-        n.vpc_associations = log.listed(vpcs).unwrap_or_default();
-        n.resource_policy = log.answer(share).ok().flatten();
-        n.auth_policy = policy.and_then(|p| log.answer(p).ok().flatten());
-    }
+    // Recorded in the order of the reads, as before they were shared: auth type,
+    // associations, share, auth policy.
+    (answers.into_iter())
+        .map(|(auth_type, associations, share, policy)| Details {
+            auth_type: log.answer(auth_type).ok().flatten(),
+            associations: log.listed(associations).unwrap_or_default(),
+            resource_policy: log.answer(share).ok().flatten(),
+            auth_policy: policy.and_then(|p| log.answer(p).ok().flatten()),
+        })
+        .collect()
 }
 
 async fn service_auth_type(
@@ -268,11 +293,16 @@ async fn vpc_associations(
     .await
 }
 
-/// A policy answer: the text, or `None` when the resource has none (AWS answers
+/// A policy read: the text, or `None` when the resource has none (AWS answers
 /// `ResourceNotFoundException`, or an empty policy).
-fn policy_text(answer: Result<Option<String>, ScanError>) -> Result<Option<String>, ScanError> {
-    match answer {
-        Ok(text) => Ok(text.filter(|t| !t.trim().is_empty())),
+async fn policy_text<O>(
+    read: impl Future<Output = Result<O, ScanError>>,
+    text: impl FnOnce(&O) -> Option<&str>,
+) -> Result<Option<String>, ScanError> {
+    match read.await {
+        Ok(out) => Ok(text(&out)
+            .filter(|t| !t.trim().is_empty())
+            .map(str::to_string)),
         Err(e) if e.code == "ResourceNotFoundException" => Ok(None),
         Err(e) => Err(e),
     }
@@ -283,15 +313,12 @@ async fn auth_policy(
     c: &lattice::Client,
     id: &str,
 ) -> Result<Option<String>, ScanError> {
-    let answer = ctx
-        .call(
-            Operation::LatticeGetAuthPolicy,
-            Some(id),
-            c.get_auth_policy().resource_identifier(id).send(),
-        )
-        .await
-        .map(|out| out.policy().map(str::to_string));
-    policy_text(answer)
+    let read = ctx.call(
+        Operation::LatticeGetAuthPolicy,
+        Some(id),
+        c.get_auth_policy().resource_identifier(id).send(),
+    );
+    policy_text(read, |out| out.policy()).await
 }
 
 async fn resource_policy(
@@ -299,15 +326,12 @@ async fn resource_policy(
     c: &lattice::Client,
     arn: &str,
 ) -> Result<Option<String>, ScanError> {
-    let answer = ctx
-        .call(
-            Operation::LatticeGetResourcePolicy,
-            Some(arn),
-            c.get_resource_policy().resource_arn(arn).send(),
-        )
-        .await
-        .map(|out| out.policy().map(str::to_string));
-    policy_text(answer)
+    let read = ctx.call(
+        Operation::LatticeGetResourcePolicy,
+        Some(arn),
+        c.get_resource_policy().resource_arn(arn).send(),
+    );
+    policy_text(read, |out| out.policy()).await
 }
 
 /// The region's target groups, with the targets of those a service routes to.

@@ -148,27 +148,29 @@ fn refused(text: &str) -> String {
     parse(text).map(|c| format!("{c:?}")).unwrap_err().0
 }
 
+/// Asserts that `text` is refused with an error naming every one of `needles`.
+#[track_caller]
+fn refused_naming(text: &str, needles: &[&str]) {
+    let error = refused(text);
+    for needle in needles {
+        assert!(error.contains(needle), "lacks {needle:?}: {error}");
+    }
+}
+
 #[test]
 fn errors_name_the_line_and_the_key() {
-    let unknown = refused("regions = [\"eu-west-1\"]\nrole = \"x\"\n");
-    assert!(
-        unknown.contains("line 2") && unknown.contains("`role`"),
-        "{unknown}"
+    refused_naming(
+        "regions = [\"eu-west-1\"]\nrole = \"x\"\n",
+        &["line 2", "`role`"],
     );
-    let typo = refused("[[suppress]]\nrule = \"apigw-read-any-aws-account\"\nreasons = \"x\"\n");
-    assert!(
-        typo.contains("line 3") && typo.contains("`reasons`"),
-        "{typo}"
+    refused_naming(
+        "[[suppress]]\nrule = \"apigw-read-any-aws-account\"\nreasons = \"x\"\n",
+        &["line 3", "`reasons`"],
     );
-    let malformed = refused("concurrency = \"four\"\n");
-    assert!(
-        malformed.contains("line 1") && malformed.contains("concurrency"),
-        "{malformed}"
-    );
-    let not_toml = refused("accounts = [\n");
-    assert!(
-        not_toml.contains("invalid configuration overexposed.toml"),
-        "{not_toml}"
+    refused_naming("concurrency = \"four\"\n", &["line 1", "concurrency"]);
+    refused_naming(
+        "accounts = [\n",
+        &["invalid configuration overexposed.toml"],
     );
     let fail_on = refused("fail_on = \"severe\"\n");
     assert!(
@@ -179,40 +181,39 @@ fn errors_name_the_line_and_the_key() {
 
 #[test]
 fn entries_that_would_suppress_too_much_or_say_too_little_are_refused() {
-    let everything = refused("\n[[suppress]]\nmethod = \"GET\"\nreason = \"x\"\n");
-    assert!(
-        everything.contains("overexposed.toml:2") && everything.contains("at least"),
-        "{everything}"
+    refused_naming(
+        "\n[[suppress]]\nmethod = \"GET\"\nreason = \"x\"\n",
+        &["overexposed.toml:2", "at least"],
     );
-    let no_reason = refused("[[suppress]]\nrule = \"apigw-read-any-aws-account\"\n");
-    assert!(no_reason.contains("`reason` is required"), "{no_reason}");
-    let blank_reason =
-        refused("[[suppress]]\nrule = \"apigw-read-any-aws-account\"\nreason = \" \"\n");
-    assert!(
-        blank_reason.contains("`reason` is required"),
-        "{blank_reason}"
+    refused_naming(
+        "[[suppress]]\nrule = \"apigw-read-any-aws-account\"\n",
+        &["`reason` is required"],
     );
-    let rule = refused("[[suppress]]\nrule = \"no-such-rule\"\nreason = \"x\"\n");
-    assert!(rule.contains("unknown rule 'no-such-rule'"), "{rule}");
-    let fp = refused("[[suppress]]\nfingerprint = \"abc\"\nreason = \"x\"\n");
-    assert!(fp.contains("32 hex digits"), "{fp}");
-    let day = refused("[[suppress]]\nfingerprint = \"0123456789abcdef0123456789abcdef\"\nreason = \"x\"\nexpires = \"1 March\"\n");
-    assert!(day.contains("YYYY-MM-DD"), "{day}");
-    let time_of_day = refused("[[suppress]]\nfingerprint = \"0123456789abcdef0123456789abcdef\"\nreason = \"x\"\nexpires = 2027-03-01T10:00:00Z\n");
-    assert!(
-        time_of_day.contains("without a time of day"),
-        "{time_of_day}"
+    refused_naming(
+        "[[suppress]]\nrule = \"apigw-read-any-aws-account\"\nreason = \" \"\n",
+        &["`reason` is required"],
     );
+    refused_naming(
+        "[[suppress]]\nrule = \"no-such-rule\"\nreason = \"x\"\n",
+        &["unknown rule 'no-such-rule'"],
+    );
+    refused_naming(
+        "[[suppress]]\nfingerprint = \"abc\"\nreason = \"x\"\n",
+        &["32 hex digits"],
+    );
+    refused_naming("[[suppress]]\nfingerprint = \"0123456789abcdef0123456789abcdef\"\nreason = \"x\"\nexpires = \"1 March\"\n", &["YYYY-MM-DD"]);
+    refused_naming("[[suppress]]\nfingerprint = \"0123456789abcdef0123456789abcdef\"\nreason = \"x\"\nexpires = 2027-03-01T10:00:00Z\n", &["without a time of day"]);
 }
 
 #[test]
 fn scan_defaults_are_checked() {
-    let both = refused("accounts = [\"111111111111\"]\norganization = true\n");
-    assert!(both.contains("exclude each other"), "{both}");
-    let secret = refused("external_id_env = \"s3cr3t-value!\"\n");
-    assert!(
-        secret.contains("name of an environment variable"),
-        "{secret}"
+    refused_naming(
+        "accounts = [\"111111111111\"]\norganization = true\n",
+        &["exclude each other"],
+    );
+    refused_naming(
+        "external_id_env = \"s3cr3t-value!\"\n",
+        &["name of an environment variable"],
     );
 }
 

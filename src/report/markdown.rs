@@ -7,7 +7,8 @@
 //! rule renders without a change here. The summary stays within GitHub's 1 MiB step-summary
 //! limit: past it, it says how many findings were left out and where the full report is.
 
-use super::{AuditReport, TargetSummary};
+use super::stream::{render_with, Finished, Out, Sink};
+use super::{AuditReport, Suppressed, TargetSummary};
 use crate::inventory::TargetStatus;
 use crate::model::{EntryPoint, Finding, Severity};
 use std::collections::{BTreeMap, BTreeSet};
@@ -44,34 +45,126 @@ pub fn render_markdown_within(
     full_report: Option<&str>,
     budget: usize,
 ) -> String {
-    let mut head = String::new();
-    write_header(&mut head, report);
-    write_diagram(&mut head, report);
+    let sink = MarkdownSink::new(full_report, budget, Out::Memory(Vec::new()));
+    render_with(report, Box::new(sink))
+}
 
-    let mut tail = String::new();
-    write_not_scanned(&mut tail, report);
-    write_suppressions(&mut tail, report);
+/// The summary, put together when the findings end from what it keeps as they come: counts by
+/// severity and account, the exposure paths, the first suppressed findings, and the findings'
+/// entries by severity as long as they could still fit in the budget (past that, a finding is
+/// only counted: it would be left out anyway).
+pub struct MarkdownSink {
+    out: Out,
+    full_report: Option<String>,
+    budget: usize,
+    /// Active findings by account, by severity ([`Severity`] as index).
+    counts: BTreeMap<String, [usize; 5]>,
+    paths: BTreeSet<Path>,
+    /// By severity: the entries kept, their total length, and how many were not kept.
+    entries: [(Vec<String>, usize, usize); 5],
+    /// The first suppressed findings' lines, and how many findings were suppressed.
+    suppressed: Vec<String>,
+}
 
-    // The findings fill what the header and the tail leave, with room kept for the note.
-    let note_room = 400;
-    let room = budget.saturating_sub(head.len() + tail.len() + note_room);
-    let (findings, left_out) = findings_section(report, room);
-    let mut out = head;
-    out.push_str(&findings);
-    if left_out > 0 {
-        let whence = full_report
-            .map(|p| format!("the full report is {}", code(p)))
-            .unwrap_or_else(|| {
-                "write the full report with `-o results.json` or `-o results.sarif`".to_string()
-            });
-        let _ = writeln!(
+impl MarkdownSink {
+    pub fn new(full_report: Option<&str>, budget: usize, out: Out) -> MarkdownSink {
+        MarkdownSink {
             out,
-            "\n> **{left_out} {} left out** to keep this summary within GitHub's 1 MiB limit: {whence}.",
-            plural(left_out, "finding", "findings")
-        );
+            full_report: full_report.map(str::to_string),
+            budget,
+            counts: BTreeMap::new(),
+            paths: BTreeSet::new(),
+            entries: Default::default(),
+            suppressed: Vec::new(),
+        }
     }
-    out.push_str(&tail);
-    out
+}
+
+impl Sink for MarkdownSink {
+    fn finding(&mut self, f: &Finding, suppressed: Option<&Suppressed>) -> std::io::Result<()> {
+        if let Some(s) = suppressed {
+            if self.suppressed.len() < SUPPRESSED_LISTED {
+                self.suppressed.push(format!(
+                    "- {}: {} ({})",
+                    finding_heading(f),
+                    text(&s.reason),
+                    code(&s.entry)
+                ));
+            }
+            return Ok(());
+        }
+        let severity = f.severity as usize;
+        match self.counts.get_mut(f.account_id.as_str()) {
+            Some(c) => c[severity] += 1,
+            None => {
+                let mut c = [0; 5];
+                c[severity] = 1;
+                self.counts.insert(f.account_id.clone(), c);
+            }
+        }
+        self.paths.insert(path_of(f));
+        let (kept, length, dropped) = &mut self.entries[severity];
+        // Once the kept entries of a severity alone pass the budget, the later ones of that
+        // severity cannot fit whatever the rest of the summary is: they are counted only.
+        if *length > self.budget {
+            *dropped += 1;
+        } else {
+            let entry = if f.severity >= Severity::High {
+                full_entry(f)
+            } else {
+                table_row(f)
+            };
+            *length += entry.len();
+            kept.push(entry);
+        }
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>, report: &AuditReport) -> std::io::Result<Finished> {
+        let text = self.assemble(report);
+        std::io::Write::write_all(&mut self.out, text.as_bytes())?;
+        Ok(Finished {
+            out: self.out,
+            rejected: vec![],
+        })
+    }
+}
+
+impl MarkdownSink {
+    fn assemble(&self, report: &AuditReport) -> String {
+        let mut head = String::new();
+        write_header(&mut head, report, &self.counts);
+        write_diagram(&mut head, &self.paths);
+
+        let mut tail = String::new();
+        write_not_scanned(&mut tail, report);
+        write_suppressions(&mut tail, report, &self.suppressed);
+
+        // The findings fill what the header and the tail leave, with room kept for the note.
+        let note_room = 400;
+        let room = self
+            .budget
+            .saturating_sub(head.len() + tail.len() + note_room);
+        let (findings, left_out) = self.findings_section(room);
+        let mut out = head;
+        out.push_str(&findings);
+        if left_out > 0 {
+            let whence = self
+                .full_report
+                .as_deref()
+                .map(|p| format!("the full report is {}", code(p)))
+                .unwrap_or_else(|| {
+                    "write the full report with `-o results.json` or `-o results.sarif`".to_string()
+                });
+            let _ = writeln!(
+                out,
+                "\n> **{left_out} {} left out** to keep this summary within GitHub's 1 MiB limit: {whence}.",
+                plural(left_out, "finding", "findings")
+            );
+        }
+        out.push_str(&tail);
+        out
+    }
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
@@ -106,9 +199,9 @@ fn code(s: &str) -> String {
     )
 }
 
-fn write_header(out: &mut String, report: &AuditReport) {
-    let active: Vec<&Finding> = report.active_findings().collect();
-    let title = match active.len() {
+fn write_header(out: &mut String, report: &AuditReport, counts: &BTreeMap<String, [usize; 5]>) {
+    let active: usize = counts.values().flatten().sum();
+    let title = match active {
         0 => "no over-exposed entry points".to_string(),
         n => format!("{n} {}", plural(n, "finding", "findings")),
     };
@@ -139,15 +232,10 @@ fn write_header(out: &mut String, report: &AuditReport) {
             "> [!WARNING]\n> The scan is incomplete: this is not a clean result (see [Not fully scanned](#not-fully-scanned)).\n"
         );
     }
-    if active.is_empty() {
+    if active == 0 {
         return;
     }
-    let count = |s: Severity, account: Option<&str>| {
-        active
-            .iter()
-            .filter(|f| f.severity == s && account.is_none_or(|a| f.account_id == a))
-            .count()
-    };
+    let count = |s: Severity| counts.values().map(|c| c[s as usize]).sum::<usize>();
     let _ = writeln!(
         out,
         "| severity | {} |\n|---|{}",
@@ -157,24 +245,21 @@ fn write_header(out: &mut String, report: &AuditReport) {
     let _ = writeln!(
         out,
         "| findings | {} |\n",
-        SEVERITIES.map(|s| count(s, None).to_string()).join(" | ")
+        SEVERITIES.map(|s| count(s).to_string()).join(" | ")
     );
-    let with_findings: BTreeSet<&str> = active.iter().map(|f| f.account_id.as_str()).collect();
     let _ = writeln!(
         out,
         "| account | {} | total |\n|---|{}---:|",
         SEVERITIES.map(|s| s.label()).join(" | "),
         "---:|".repeat(SEVERITIES.len())
     );
-    for account in with_findings {
-        let total = active.iter().filter(|f| f.account_id == account).count();
+    for (account, c) in counts {
+        let total: usize = c.iter().sum();
         let _ = writeln!(
             out,
             "| {} | {} | {total} |",
             code(account),
-            SEVERITIES
-                .map(|s| count(s, Some(account)).to_string())
-                .join(" | ")
+            SEVERITIES.map(|s| c[s as usize].to_string()).join(" | ")
         );
     }
     out.push('\n');
@@ -283,17 +368,18 @@ struct Path {
     bypassed: BTreeSet<String>,
 }
 
-fn write_diagram(out: &mut String, report: &AuditReport) {
-    let paths: BTreeSet<Path> = report
-        .active_findings()
-        .map(|f| Path {
-            severity: std::cmp::Reverse(f.severity),
-            who: who(f),
-            entry: format!("{} ({}/{})", entry(f), f.account_id, f.region),
-            backend: backend(f).map(|b| format!("{b} ({}/{})", f.account_id, f.region)),
-            bypassed: bypassed_apis(f),
-        })
-        .collect();
+/// The exposure path of an active finding.
+fn path_of(f: &Finding) -> Path {
+    Path {
+        severity: std::cmp::Reverse(f.severity),
+        who: who(f),
+        entry: format!("{} ({}/{})", entry(f), f.account_id, f.region),
+        backend: backend(f).map(|b| format!("{b} ({}/{})", f.account_id, f.region)),
+        bypassed: bypassed_apis(f),
+    }
+}
+
+fn write_diagram(out: &mut String, paths: &BTreeSet<Path>) {
     if paths.is_empty() {
         return;
     }
@@ -314,7 +400,7 @@ fn write_diagram(out: &mut String, report: &AuditReport) {
     };
     let mut shown = 0usize;
     let mut distinct = 0usize;
-    for p in &paths {
+    for p in paths {
         if !drawn.insert((&p.who, &p.entry, p.backend.as_deref())) {
             continue;
         }
@@ -400,37 +486,40 @@ fn table_row(f: &Finding) -> String {
     )
 }
 
-/// The findings, worst first, as much as fits in `room` bytes; and how many did not fit.
-fn findings_section(report: &AuditReport, room: usize) -> (String, usize) {
-    let mut ordered: Vec<&Finding> = report.active_findings().collect();
-    if ordered.is_empty() {
-        return (String::new(), 0);
+impl MarkdownSink {
+    /// The findings, worst first (within a severity, in report order), as much as fits in
+    /// `room` bytes; and how many did not fit.
+    fn findings_section(&self, room: usize) -> (String, usize) {
+        if self.counts.is_empty() {
+            return (String::new(), 0);
+        }
+        let mut out = String::from("## Findings\n\n");
+        let mut table_started = false;
+        let mut left_out = 0usize;
+        for severity in SEVERITIES {
+            let serious = severity >= Severity::High;
+            let (kept, _, dropped) = &self.entries[severity as usize];
+            for entry in kept {
+                let header = if !serious && !table_started {
+                    "\n| severity | rule | where | entry point | method and path | reach |\n|---|---|---|---|---|---|\n"
+                } else {
+                    ""
+                };
+                if left_out > 0 || out.len() + header.len() + entry.len() > room {
+                    left_out += 1;
+                    continue;
+                }
+                if !serious {
+                    table_started = true;
+                }
+                out.push_str(header);
+                out.push_str(entry);
+            }
+            left_out += dropped;
+        }
+        out.push('\n');
+        (out, left_out)
     }
-    // Stable: within a severity, the report's order (account, region, resource…).
-    ordered.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    let mut out = String::from("## Findings\n\n");
-    let mut table_started = false;
-    let mut left_out = 0usize;
-    for f in &ordered {
-        let serious = f.severity >= Severity::High;
-        let mut piece = String::new();
-        if !serious && !table_started {
-            piece.push_str(
-                "\n| severity | rule | where | entry point | method and path | reach |\n|---|---|---|---|---|---|\n",
-            );
-        }
-        piece.push_str(&if serious { full_entry(f) } else { table_row(f) });
-        if left_out > 0 || out.len() + piece.len() > room {
-            left_out += 1;
-            continue;
-        }
-        if !serious {
-            table_started = true;
-        }
-        out.push_str(&piece);
-    }
-    out.push('\n');
-    (out, left_out)
 }
 
 fn write_not_scanned(out: &mut String, report: &AuditReport) {
@@ -473,7 +562,7 @@ fn write_not_scanned(out: &mut String, report: &AuditReport) {
     }
 }
 
-fn write_suppressions(out: &mut String, report: &AuditReport) {
+fn write_suppressions(out: &mut String, report: &AuditReport, listed: &[String]) {
     let summary = &report.suppressions;
     if !summary.expired.is_empty() {
         let _ = writeln!(
@@ -511,14 +600,8 @@ fn write_suppressions(out: &mut String, report: &AuditReport) {
             summary.suppressed,
             plural(summary.suppressed, "finding", "findings")
         );
-        for (f, s) in report.suppressed_findings().take(SUPPRESSED_LISTED) {
-            let _ = writeln!(
-                out,
-                "- {}: {} ({})",
-                finding_heading(f),
-                text(&s.reason),
-                code(&s.entry)
-            );
+        for line in listed {
+            let _ = writeln!(out, "{line}");
         }
         if summary.suppressed > SUPPRESSED_LISTED {
             let _ = writeln!(

@@ -1,12 +1,15 @@
 //! The report of a scan ([`build_report`]) and its renderers: a `comfy-table` for people, JSON
-//! for machines, SARIF 2.1.0 for GitHub code scanning. Renderers read an [`AuditReport`] and
-//! never decide anything themselves.
+//! for machines, SARIF 2.1.0 for GitHub code scanning, Markdown for summaries. Renderers never
+//! decide anything themselves; each is a [`stream::Sink`] handed the findings one at a time, so
+//! a report is written as the analysis goes (the `render_*` functions feed them an
+//! [`AuditReport`] held in memory).
 
 mod build;
 pub mod json;
 pub mod markdown;
 pub mod rule_docs;
 pub mod sarif;
+pub mod stream;
 pub mod suppression;
 pub mod table;
 
@@ -118,7 +121,16 @@ pub fn counted(n: usize, one: &str, many: &str) -> String {
 
 /// The line on stderr when the report went to files only: how many findings, and the status.
 pub fn one_line_summary(report: &AuditReport) -> String {
-    let summary = &report.suppressions;
+    one_line_summary_of(
+        report.active_findings().count(),
+        &report.suppressions,
+        &report.scan,
+    )
+}
+
+/// [`one_line_summary`] of a report written as its findings came: `active` findings not
+/// suppressed.
+pub fn one_line_summary_of(active: usize, summary: &SuppressionSummary, scan: &ScanInfo) -> String {
     let mut notes = Vec::new();
     if summary.suppressed > 0 {
         notes.push(format!("{} suppressed", summary.suppressed));
@@ -144,8 +156,8 @@ pub fn one_line_summary(report: &AuditReport) -> String {
     };
     format!(
         "overexposed: {}{notes}; {}",
-        counted(report.active_findings().count(), "finding", "findings"),
-        report.scan.status()
+        counted(active, "finding", "findings"),
+        scan.status()
     )
 }
 

@@ -7,6 +7,7 @@
 //! and one `automationDetails.id` per scope so uploads replace each other correctly.
 
 use super::rule_docs::page_url;
+use super::stream::{render_with, Finished, Frame, Items, Out, Sink, Spool};
 use super::{AuditReport, Suppressed, TargetSummary};
 use crate::inventory::TargetStatus;
 use crate::model::{EntryPoint, Finding, Severity};
@@ -20,6 +21,7 @@ use serde_sarif::sarif::{
     RunAutomationDetails, Sarif, Suppression, Tool, ToolComponent,
 };
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 
 pub const INFORMATION_URI: &str = "https://github.com/overexposed/overexposed";
 
@@ -264,38 +266,35 @@ pub fn automation_id(report: &AuditReport, category: Option<&str>) -> String {
 }
 
 pub fn render_sarif(report: &AuditReport, category: Option<&str>) -> String {
-    let targets: Vec<&TargetSummary> = report.scan.targets.iter().collect();
-    render_run(
+    let sink = SarifSink::new(
         report,
-        report.findings.iter(),
-        &targets,
-        report.scan.complete,
-        true,
-        automation_id(report, category),
-    )
+        category,
+        None,
+        Out::Memory(Vec::new()),
+        Spool::Memory(Vec::new()),
+    );
+    render_with(report, Box::new(sink))
 }
 
-/// One SARIF log of one run: `findings` and the notifications of `targets` (and of the skipped
-/// accounts when `with_skipped`), under `automation_id`.
-fn render_run<'a>(
+/// The index of `f`'s rule in the log's rules (every log lists [`rules::all`]).
+fn rule_index(f: &Finding) -> i64 {
+    rules::all()
+        .iter()
+        .position(|r| r.id == f.rule_id)
+        .expect("every rule is listed") as i64
+}
+
+/// One SARIF log of one run with no result: the notifications of `targets` (and of the skipped
+/// accounts when `with_skipped`), under `automation_id`; the results are written into its
+/// `"results": []` (see [`Frame`]).
+fn run_skeleton(
     report: &AuditReport,
-    findings: impl Iterator<Item = &'a Finding>,
     targets: &[&TargetSummary],
     complete: bool,
     with_skipped: bool,
     automation_id: String,
 ) -> String {
     let all = rules::all();
-    let results: Vec<SarifResult> = findings
-        .map(|f| {
-            let index = all
-                .iter()
-                .position(|r| r.id == f.rule_id)
-                .expect("every rule is listed");
-            result(f, index as i64, report.suppression(f))
-        })
-        .collect();
-
     let mut notifications = Vec::new();
     for t in targets {
         for e in &t.errors {
@@ -369,7 +368,7 @@ fn render_run<'a>(
         .build();
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
-        .results(results)
+        .results(Vec::<SarifResult>::new())
         .invocations(vec![invocation])
         .automation_details(RunAutomationDetails::builder().id(automation_id).build())
         .build();
@@ -411,7 +410,7 @@ pub const GITHUB_LIMITS: Limits = Limits {
 /// Counts what is written through it (the gzip-compressed size, without keeping the bytes).
 struct Counter(u64);
 
-impl std::io::Write for Counter {
+impl Write for Counter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.0 += buf.len() as u64;
         Ok(buf.len())
@@ -422,17 +421,32 @@ impl std::io::Write for Counter {
 }
 
 pub fn gzip_size(text: &str) -> u64 {
-    use std::io::Write;
+    gzip_size_of(|w| w.write_all(text.as_bytes())).expect("writing to a counter never fails")
+}
+
+/// The gzip-compressed size of what `write` writes.
+fn gzip_size_of(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<u64> {
     let mut gz = flate2::write::GzEncoder::new(Counter(0), flate2::Compression::default());
-    gz.write_all(text.as_bytes())
-        .expect("writing to a counter never fails");
-    gz.finish().expect("writing to a counter never fails").0
+    write(&mut gz)?;
+    Ok(gz.finish()?.0)
 }
 
 /// Why GitHub would reject a SARIF file of one run with `results` results, if it would.
 /// Every result has one location and every file one run, so those limits hold by construction;
 /// the rules and their tags are the tool's own and are checked too.
 pub fn over_limits(text: &str, results: usize, limits: &Limits) -> Option<String> {
+    over_limits_of(results, text.len() as u64, limits, || gzip_size(text))
+}
+
+/// [`over_limits`] of a file of `size` bytes, `gzip` giving its compressed size. A file whose
+/// compressed size cannot reach the limit is not compressed: deflate adds at most 5 bytes to
+/// each stored block of 16 KiB or more, and gzip 18 bytes of header and trailer.
+fn over_limits_of(
+    results: usize,
+    size: u64,
+    limits: &Limits,
+    gzip: impl FnOnce() -> u64,
+) -> Option<String> {
     let all = rules::all();
     if results > limits.results_per_run {
         return Some(format!(
@@ -455,7 +469,10 @@ pub fn over_limits(text: &str, results: usize, limits: &Limits) -> Option<String
             limits.tags_per_rule
         ));
     }
-    let gzip = gzip_size(text);
+    if size + size / 1000 + 64 <= limits.gzip_bytes {
+        return None;
+    }
+    let gzip = gzip();
     if gzip > limits.gzip_bytes {
         return Some(format!(
             "{gzip} bytes gzip-compressed, over GitHub's limit of {} per file",
@@ -463,6 +480,131 @@ pub fn over_limits(text: &str, results: usize, limits: &Limits) -> Option<String
         ));
     }
     None
+}
+
+/// The SARIF log of the whole report, written as the findings come: the results go to a spool
+/// (the run's invocation, which names the expired and stale suppressions, precedes them in
+/// the log), and the log is put together when the findings end. With `limits`, a log GitHub
+/// would reject is not written (and a spool past the results limit stops growing: that log is
+/// rejected whatever follows).
+pub struct SarifSink {
+    out: Out,
+    category: Option<String>,
+    limits: Option<Limits>,
+    spool: Spool,
+    items: Items,
+    results: usize,
+}
+
+/// The frame of a log: its results' indentation is the same in every log.
+fn frame_of(report: &AuditReport) -> Frame {
+    Frame::around(
+        &run_skeleton(report, &[], true, false, String::new()),
+        "results",
+    )
+}
+
+impl SarifSink {
+    pub fn new(
+        report: &AuditReport,
+        category: Option<&str>,
+        limits: Option<Limits>,
+        out: Out,
+        spool: Spool,
+    ) -> SarifSink {
+        SarifSink {
+            out,
+            category: category.map(str::to_string),
+            limits,
+            spool,
+            items: frame_of(report).items(),
+            results: 0,
+        }
+    }
+}
+
+impl Sink for SarifSink {
+    fn finding(&mut self, f: &Finding, suppressed: Option<&Suppressed>) -> io::Result<()> {
+        self.results += 1;
+        if self
+            .limits
+            .is_some_and(|l| self.results > l.results_per_run)
+        {
+            return Ok(());
+        }
+        self.items
+            .write(&mut self.spool, &result(f, rule_index(f), suppressed))
+    }
+
+    fn finish(mut self: Box<Self>, report: &AuditReport) -> io::Result<Finished> {
+        let targets: Vec<&TargetSummary> = report.scan.targets.iter().collect();
+        let frame = Frame::around(
+            &run_skeleton(
+                report,
+                &targets,
+                report.scan.complete,
+                true,
+                automation_id(report, self.category.as_deref()),
+            ),
+            "results",
+        );
+        let file = Assembly {
+            frame: &frame,
+            items: &self.items,
+            range: (0, self.spool.len()),
+        };
+        if let Some(limits) = &self.limits {
+            let size = file.size();
+            let spool = &mut self.spool;
+            let mut failed = None;
+            let why = over_limits_of(self.results, size, limits, || {
+                gzip_size_of(|w| file.write(spool, w)).unwrap_or_else(|e| {
+                    failed = Some(e);
+                    0
+                })
+            });
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            if let Some(why) = why {
+                return Ok(Finished {
+                    out: self.out,
+                    rejected: vec![why],
+                });
+            }
+        }
+        file.write(&mut self.spool, &mut self.out)?;
+        Ok(Finished {
+            out: self.out,
+            rejected: vec![],
+        })
+    }
+}
+
+/// A log put together from its frame and a range of a spool of results.
+struct Assembly<'a> {
+    frame: &'a Frame,
+    items: &'a Items,
+    range: (u64, u64),
+}
+
+impl Assembly<'_> {
+    fn write(&self, spool: &mut Spool, w: &mut dyn Write) -> io::Result<()> {
+        w.write_all(self.frame.head.as_bytes())?;
+        spool.copy_range(self.range.0, self.range.1, w)?;
+        self.items.close(w)?;
+        w.write_all(self.frame.tail.as_bytes())
+    }
+
+    fn size(&self) -> u64 {
+        let mut close = Counter(0);
+        self.items
+            .close(&mut close)
+            .expect("writing to a counter never fails");
+        (self.frame.head.len() + self.frame.tail.len()) as u64
+            + (self.range.1 - self.range.0)
+            + close.0
+    }
 }
 
 /// One file of a split SARIF upload: the run of one account.
@@ -504,18 +646,96 @@ pub fn account_automation_id(
 /// account's clean upload is what closes its fixed alerts), in account order. Every finding is
 /// in exactly one file.
 pub fn render_split(report: &AuditReport, category: Option<&str>) -> Vec<AccountSarif> {
-    let mut accounts: Vec<&str> = report
-        .scan
-        .targets
-        .iter()
-        .map(|t| t.account_id.as_str())
-        .chain(report.findings.iter().map(|f| f.account_id.as_str()))
-        .collect();
-    accounts.sort_unstable();
-    accounts.dedup();
-    accounts
-        .into_iter()
-        .map(|account| {
+    let mut sink = SplitSink::new(report, category, Spool::Memory(Vec::new()));
+    for f in &report.findings {
+        sink.finding(f, report.suppression(f))
+            .expect("writing to memory never fails");
+    }
+    let header = report.header();
+    let mut files = Vec::new();
+    sink.each_file(&header, |file, spool| {
+        let mut text = Vec::new();
+        file.assembly().write(spool, &mut text)?;
+        files.push(AccountSarif {
+            account_id: file.account_id.to_string(),
+            file_name: format!("{}.sarif", file.account_id),
+            automation_id: file.automation_id.clone(),
+            results: file.items.count,
+            text: String::from_utf8(text).expect("SARIF is UTF-8"),
+        });
+        Ok(())
+    })
+    .expect("writing to memory never fails");
+    files
+}
+
+/// The split SARIF upload (`--sarif-split-dir`), written as the findings come: each account's
+/// results go to one spool, in turn (findings come by account), and each account's log is put
+/// together when the findings end. All files or none: an account whose run alone is past
+/// GitHub's limits fails the whole directory (a directory missing an account would leave that
+/// account's alerts stale without a word).
+pub struct SplitSink {
+    dir: Option<std::path::PathBuf>,
+    category: Option<String>,
+    spool: Spool,
+    items: Items,
+    /// Per account with findings, in order: its results' range of the spool and how many.
+    ranges: Vec<(String, (u64, u64), usize)>,
+}
+
+/// One account's file of a split upload, ready to be put together.
+struct SplitFile<'a> {
+    account_id: &'a str,
+    automation_id: String,
+    frame: Frame,
+    items: Items,
+    range: (u64, u64),
+}
+
+impl SplitFile<'_> {
+    fn assembly(&self) -> Assembly<'_> {
+        Assembly {
+            frame: &self.frame,
+            items: &self.items,
+            range: self.range,
+        }
+    }
+}
+
+impl SplitSink {
+    pub fn new(report: &AuditReport, category: Option<&str>, spool: Spool) -> SplitSink {
+        SplitSink {
+            dir: None,
+            category: category.map(str::to_string),
+            spool,
+            items: frame_of(report).items(),
+            ranges: Vec::new(),
+        }
+    }
+
+    /// Writes the files into `dir` when the findings end.
+    pub fn into_dir(mut self, dir: &std::path::Path) -> SplitSink {
+        self.dir = Some(dir.to_path_buf());
+        self
+    }
+
+    /// Calls `each` with every account's file, in account order.
+    fn each_file(
+        &mut self,
+        report: &AuditReport,
+        mut each: impl FnMut(&SplitFile, &mut Spool) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let mut accounts: Vec<&str> = report
+            .scan
+            .targets
+            .iter()
+            .map(|t| t.account_id.as_str())
+            .chain(self.ranges.iter().map(|(a, _, _)| a.as_str()))
+            .collect();
+        accounts.sort_unstable();
+        accounts.dedup();
+        let frame = frame_of(report);
+        for account in accounts {
             let targets: Vec<&TargetSummary> = report
                 .scan
                 .targets
@@ -523,24 +743,92 @@ pub fn render_split(report: &AuditReport, category: Option<&str>) -> Vec<Account
                 .filter(|t| t.account_id == account)
                 .collect();
             let complete = targets.iter().all(|t| t.status == TargetStatus::Complete);
-            let automation_id = account_automation_id(report, category, account);
-            let findings = report.findings.iter().filter(|f| f.account_id == account);
-            let results = findings.clone().count();
-            let text = render_run(
-                report,
-                findings,
-                &targets,
-                complete,
-                false,
-                automation_id.clone(),
-            );
-            AccountSarif {
-                account_id: account.to_string(),
-                file_name: format!("{account}.sarif"),
+            let automation_id = account_automation_id(report, self.category.as_deref(), account);
+            let (range, count) = self
+                .ranges
+                .iter()
+                .find(|(a, _, _)| a == account)
+                .map(|(_, r, n)| (*r, *n))
+                .unwrap_or(((self.spool.len(), self.spool.len()), 0));
+            let mut items = frame.items();
+            items.count = count;
+            let file = SplitFile {
+                account_id: account,
+                frame: Frame::around(
+                    &run_skeleton(report, &targets, complete, false, automation_id.clone()),
+                    "results",
+                ),
                 automation_id,
-                results,
-                text,
+                items,
+                range,
+            };
+            each(&file, &mut self.spool)?;
+        }
+        Ok(())
+    }
+}
+
+impl Sink for SplitSink {
+    fn finding(&mut self, f: &Finding, suppressed: Option<&Suppressed>) -> io::Result<()> {
+        if self
+            .ranges
+            .last()
+            .is_none_or(|(a, _, _)| *a != f.account_id)
+        {
+            let at = self.spool.len();
+            self.ranges.push((f.account_id.clone(), (at, at), 0));
+            self.items.restart();
+        }
+        self.items
+            .write(&mut self.spool, &result(f, rule_index(f), suppressed))?;
+        let end = self.spool.len();
+        let last = self.ranges.last_mut().expect("pushed above");
+        last.1 .1 = end;
+        last.2 += 1;
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>, report: &AuditReport) -> io::Result<Finished> {
+        let dir = self
+            .dir
+            .clone()
+            .expect("a split sink of the CLI writes into a directory");
+        // First every account's verdict on the limits, then (all within them) the files.
+        let mut rejected = Vec::new();
+        self.each_file(report, |file, spool| {
+            let assembly = file.assembly();
+            let mut failed = None;
+            let why = over_limits_of(file.items.count, assembly.size(), &GITHUB_LIMITS, || {
+                gzip_size_of(|w| assembly.write(spool, w)).unwrap_or_else(|e| {
+                    failed = Some(e);
+                    0
+                })
+            });
+            if let Some(e) = failed {
+                return Err(e);
             }
+            if let Some(why) = why {
+                rejected.push(format!(
+                    "--sarif-split-dir {} not written: account {} alone has {why}; scan it in \
+                     parts with --regions, each with its own --sarif-category",
+                    dir.display(),
+                    file.account_id
+                ));
+            }
+            Ok(())
+        })?;
+        if rejected.is_empty() {
+            std::fs::create_dir_all(&dir)?;
+            self.each_file(report, |file, spool| {
+                let path = dir.join(format!("{}.sarif", file.account_id));
+                let mut out = Out::file(&path)?;
+                file.assembly().write(spool, &mut out)?;
+                out.commit().map(drop)
+            })?;
+        }
+        Ok(Finished {
+            out: Out::Discard,
+            rejected,
         })
-        .collect()
+    }
 }

@@ -67,39 +67,94 @@ fn note(entry: &SuppressEntry, matches: usize) -> EntryNote {
 /// expired and stale entries. The first live entry in file order that matches a finding is the
 /// one named on it.
 pub fn apply(report: &mut AuditReport, entries: &[SuppressEntry], today: Date) {
-    let mut matches = vec![0usize; entries.len()];
+    let mut suppressor = Suppressor::new(entries, today);
     let mut marks = std::collections::BTreeMap::new();
     for f in &report.findings {
-        let mut chosen: Option<&SuppressEntry> = None;
+        if let Some(s) = suppressor.check(f) {
+            marks.insert(f.fingerprint.clone(), s);
+        }
+    }
+    report.suppressed = marks;
+    report.suppressions = suppressor.summary();
+}
+
+/// Suppression one finding at a time, as a report is written: what suppresses each finding,
+/// and counters for the entries' summary at the end (no finding is kept).
+pub struct Suppressor<'a> {
+    entries: &'a [SuppressEntry],
+    today: Date,
+    /// Findings each entry matched.
+    matches: Vec<usize>,
+    suppressed: usize,
+    /// The entries that name no fingerprint, in file order: each finding is checked against
+    /// them all.
+    general: Vec<usize>,
+    /// The entries that name a fingerprint, by it: a baseline of a large estate is one entry
+    /// per finding, and a finding is checked only against its own.
+    by_fingerprint: std::collections::HashMap<&'a str, Vec<usize>>,
+    candidates: Vec<usize>,
+}
+
+impl<'a> Suppressor<'a> {
+    pub fn new(entries: &'a [SuppressEntry], today: Date) -> Suppressor<'a> {
+        let mut general = Vec::new();
+        let mut by_fingerprint: std::collections::HashMap<&str, Vec<usize>> = Default::default();
         for (i, entry) in entries.iter().enumerate() {
+            match entry.fingerprint.as_deref() {
+                Some(fp) => by_fingerprint.entry(fp).or_default().push(i),
+                None => general.push(i),
+            }
+        }
+        Suppressor {
+            entries,
+            today,
+            matches: vec![0; entries.len()],
+            suppressed: 0,
+            general,
+            by_fingerprint,
+            candidates: Vec::new(),
+        }
+    }
+
+    /// How `f` is suppressed, if it is: by the first live entry in file order that matches it.
+    pub fn check(&mut self, f: &Finding) -> Option<Suppressed> {
+        let mut chosen: Option<&SuppressEntry> = None;
+        self.candidates.clear();
+        self.candidates.extend_from_slice(&self.general);
+        if let Some(named) = self.by_fingerprint.get(f.fingerprint.as_str()) {
+            self.candidates.extend_from_slice(named);
+            // File order decides which entry is named on the finding.
+            self.candidates.sort_unstable();
+        }
+        for &i in &self.candidates {
+            let entry = &self.entries[i];
             if entry.matches(f) {
-                matches[i] += 1;
-                if chosen.is_none() && !entry.is_expired(today) {
+                self.matches[i] += 1;
+                if chosen.is_none() && !entry.is_expired(self.today) {
                     chosen = Some(entry);
                 }
             }
         }
-        if let Some(entry) = chosen {
-            marks.insert(f.fingerprint.clone(), suppressed_by(entry));
-        }
+        let s = chosen.map(suppressed_by);
+        self.suppressed += usize::from(s.is_some());
+        s
     }
-    let mut summary = SuppressionSummary {
-        suppressed: report
-            .findings
-            .iter()
-            .filter(|f| marks.contains_key(&f.fingerprint))
-            .count(),
-        ..Default::default()
-    };
-    for (entry, &n) in entries.iter().zip(&matches) {
-        if entry.is_expired(today) {
-            summary.expired.push(note(entry, n));
-        } else if n == 0 {
-            summary.stale.push(note(entry, 0));
+
+    /// The findings suppressed, and the expired and stale entries, of the findings checked.
+    pub fn summary(&self) -> SuppressionSummary {
+        let mut summary = SuppressionSummary {
+            suppressed: self.suppressed,
+            ..Default::default()
+        };
+        for (entry, &n) in self.entries.iter().zip(&self.matches) {
+            if entry.is_expired(self.today) {
+                summary.expired.push(note(entry, n));
+            } else if n == 0 {
+                summary.stale.push(note(entry, 0));
+            }
         }
+        summary
     }
-    report.suppressed = marks;
-    report.suppressions = summary;
 }
 
 fn suppressed_by(entry: &SuppressEntry) -> Suppressed {

@@ -2,7 +2,8 @@
 //! could not be fully scanned. Fixed layout (no terminal-width detection) so the output is the
 //! same wherever it is rendered.
 
-use super::{counted, AuditReport};
+use super::stream::{render_with, Finished, Out, Sink};
+use super::{counted, AuditReport, Suppressed};
 use crate::inventory::TargetStatus;
 use crate::model::{EntryPoint, Finding, Severity};
 use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
@@ -36,47 +37,234 @@ fn severity_color(s: Severity) -> Color {
 }
 
 pub fn render_table(report: &AuditReport, color: bool) -> String {
+    let sink = TableSink::new(color, false, Out::Memory(Vec::new()));
+    render_with(report, Box::new(sink))
+}
+
+/// The explanation of every finding, for `--details` under the table: what it is, who can reach
+/// it and why that matters (the finding's message), and how to fix it. Plain text, one block a
+/// finding, in the table's order.
+pub fn render_details(report: &AuditReport) -> String {
+    let mut sink = TableSink::new(false, true, Out::Discard);
+    for f in &report.findings {
+        sink.details(f, report.suppression(f));
+    }
     let mut out = String::new();
-    let mut accounts: Vec<&str> = report
-        .active_findings()
-        .map(|f| f.account_id.as_str())
-        .collect();
-    accounts.dedup();
-    for account in &accounts {
-        let _ = writeln!(out, "Account {account}");
+    sink.write_details(&mut out);
+    out
+}
+
+/// Findings shown at most in the table of each account, explained at most by `--details`, and
+/// suppressed findings listed at most: a table of an organization's 200,000 findings is read
+/// by nobody, and the JSON and SARIF reports list every finding.
+pub const SHOWN: usize = 1_000;
+
+const HEADER: [&str; 9] = [
+    "severity", "rule", "region", "resource", "stage", "method", "path", "reach", "auth",
+];
+
+/// The table (and with `details`, the explanations under it), written as the findings come:
+/// each account's table when its findings end, the summary and the rest at the end.
+pub struct TableSink {
+    out: Out,
+    color: bool,
+    details: bool,
+    /// The account whose table is being filled, its rows (at most [`SHOWN`]) and how many
+    /// more findings it has.
+    account: Option<String>,
+    rows: Vec<Vec<Cell>>,
+    more: usize,
+    /// Active findings by severity ([`Severity`] as index).
+    counts: [usize; 5],
+    /// The lines of the first suppressed findings, and how many findings were suppressed.
+    suppressed_lines: String,
+    suppressed: usize,
+    /// The explanations of the first findings, and how many findings there were.
+    explained: String,
+    findings: usize,
+}
+
+impl TableSink {
+    pub fn new(color: bool, details: bool, out: Out) -> TableSink {
+        TableSink {
+            out,
+            color,
+            details,
+            account: None,
+            rows: Vec::new(),
+            more: 0,
+            counts: [0; 5],
+            suppressed_lines: String::new(),
+            suppressed: 0,
+            explained: String::new(),
+            findings: 0,
+        }
+    }
+
+    /// Writes the table of the account being filled, if it has a row.
+    fn flush_account(&mut self) -> std::io::Result<()> {
+        let Some(account) = self.account.take() else {
+            return Ok(());
+        };
         let mut table = Table::new();
         table
             .load_preset(presets::UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header(vec![
-                "severity", "rule", "region", "resource", "stage", "method", "path", "reach",
-                "auth",
-            ]);
-        for f in report
-            .active_findings()
-            .filter(|f| f.account_id == *account)
-        {
-            let mut sev = Cell::new(f.severity.label());
-            if color {
-                sev = sev.fg(severity_color(f.severity));
-            }
-            table.add_row(vec![
-                sev,
-                Cell::new(f.rule_id.as_str()),
-                Cell::new(&f.region),
-                Cell::new(short_resource(f)),
-                Cell::new(f.stage.as_deref().unwrap_or("-")),
-                Cell::new(&f.method),
-                Cell::new(&f.path),
-                Cell::new(&f.reach),
-                Cell::new(f.auth.label()),
-            ]);
+            .set_header(HEADER.to_vec());
+        for row in self.rows.drain(..) {
+            table.add_row(row);
         }
-        let _ = writeln!(out, "{table}\n");
+        let mut text = format!("Account {account}\n{table}\n");
+        if self.more > 0 {
+            let _ = writeln!(
+                text,
+                "... and {} more {} of account {account} (the table shows the first {SHOWN}; the JSON and SARIF reports list every finding)",
+                self.more,
+                if self.more == 1 { "finding" } else { "findings" }
+            );
+        }
+        text.push('\n');
+        self.more = 0;
+        std::io::Write::write_all(&mut self.out, text.as_bytes())
     }
 
-    let count = |s: Severity| report.active_findings().filter(|f| f.severity == s).count();
-    let active = report.active_findings().count();
+    fn details(&mut self, f: &Finding, suppressed: Option<&Suppressed>) {
+        self.findings += 1;
+        if self.findings > SHOWN {
+            return;
+        }
+        let n = self.findings;
+        let out = &mut self.explained;
+        let stage = f
+            .stage
+            .as_deref()
+            .map(|s| format!(" stage {s}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "\n[{n}] {} {} {}/{} {}{stage} {} {} (reach {}, auth {}, confidence {})",
+            f.severity.label(),
+            f.rule_id,
+            f.account_id,
+            f.region,
+            short_resource(f),
+            f.method,
+            f.path,
+            f.reach,
+            f.auth,
+            f.confidence,
+        );
+        let _ = writeln!(out, "    resource: {}", f.resource_arn);
+        let _ = writeln!(out, "    why: {}", f.message);
+        let _ = writeln!(out, "    fix: {}", f.remediation);
+        if let Some(s) = suppressed {
+            let _ = writeln!(out, "    suppressed: {} ({})", s.reason, s.entry);
+        }
+    }
+
+    fn write_details(&self, out: &mut String) {
+        if self.findings == 0 {
+            return;
+        }
+        let _ = writeln!(out, "\nDetails:");
+        out.push_str(&self.explained);
+        if self.findings > SHOWN {
+            let more = self.findings - SHOWN;
+            let _ = writeln!(
+                out,
+                "\n... and {more} more {} (explained are the first {SHOWN}; the JSON and SARIF reports explain every finding)",
+                if more == 1 { "finding" } else { "findings" }
+            );
+        }
+    }
+
+    fn suppressed_line(&mut self, f: &Finding, s: &Suppressed) {
+        self.suppressed += 1;
+        if self.suppressed > SHOWN {
+            return;
+        }
+        let stage = f
+            .stage
+            .as_deref()
+            .map(|s| format!(" stage {s}"))
+            .unwrap_or_default();
+        let until = s
+            .expires
+            .as_deref()
+            .map(|d| format!(", until {d}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            self.suppressed_lines,
+            "  {} {} {}/{} {}{stage} {} {}: {} ({}{until})",
+            f.severity.label(),
+            f.rule_id,
+            f.account_id,
+            f.region,
+            short_resource(f),
+            f.method,
+            f.path,
+            s.reason,
+            s.entry,
+        );
+    }
+}
+
+impl Sink for TableSink {
+    fn finding(&mut self, f: &Finding, suppressed: Option<&Suppressed>) -> std::io::Result<()> {
+        if self.details {
+            self.details(f, suppressed);
+        }
+        if let Some(s) = suppressed {
+            self.suppressed_line(f, s);
+            return Ok(());
+        }
+        self.counts[f.severity as usize] += 1;
+        if self.account.as_deref() != Some(f.account_id.as_str()) {
+            self.flush_account()?;
+            self.account = Some(f.account_id.clone());
+        }
+        if self.rows.len() == SHOWN {
+            self.more += 1;
+            return Ok(());
+        }
+        let mut sev = Cell::new(f.severity.label());
+        if self.color {
+            sev = sev.fg(severity_color(f.severity));
+        }
+        self.rows.push(vec![
+            sev,
+            Cell::new(f.rule_id.as_str()),
+            Cell::new(&f.region),
+            Cell::new(short_resource(f)),
+            Cell::new(f.stage.as_deref().unwrap_or("-")),
+            Cell::new(&f.method),
+            Cell::new(&f.path),
+            Cell::new(&f.reach),
+            Cell::new(f.auth.label()),
+        ]);
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>, report: &AuditReport) -> std::io::Result<Finished> {
+        self.flush_account()?;
+        let mut out = String::new();
+        write_footer(&mut out, report, &self);
+        if self.details {
+            self.write_details(&mut out);
+        }
+        std::io::Write::write_all(&mut self.out, out.as_bytes())?;
+        Ok(Finished {
+            out: self.out,
+            rejected: vec![],
+        })
+    }
+}
+
+/// Under the tables: the one-line summary, the suppressions, what could not be scanned, the
+/// skipped accounts and the notes.
+fn write_footer(out: &mut String, report: &AuditReport, sink: &TableSink) {
+    let count = |s: Severity| sink.counts[s as usize];
+    let active: usize = sink.counts.iter().sum();
     let accounts_scanned = {
         let mut a: Vec<&str> = report
             .scan
@@ -115,7 +303,7 @@ pub fn render_table(report: &AuditReport, color: bool) -> String {
             counted(report.scan.targets.len(), "target", "targets"),
         );
     }
-    write_suppressions(&mut out, report);
+    write_suppressions(out, report, sink);
     if !failed.is_empty() {
         let _ = writeln!(
             out,
@@ -167,38 +355,19 @@ pub fn render_table(report: &AuditReport, color: bool) -> String {
             }
         }
     }
-    out
 }
 
-/// The suppressed findings (one line each, with the reason), then the entries that expired or
-/// matched nothing.
-fn write_suppressions(out: &mut String, report: &AuditReport) {
-    let mut suppressed = report.suppressed_findings().peekable();
-    if suppressed.peek().is_some() {
+/// The suppressed findings (one line each, with the reason; the first [`SHOWN`]), then the
+/// entries that expired or matched nothing.
+fn write_suppressions(out: &mut String, report: &AuditReport, sink: &TableSink) {
+    if sink.suppressed > 0 {
         let _ = writeln!(out, "\nSuppressed (accepted in the configuration):");
-        for (f, s) in suppressed {
-            let stage = f
-                .stage
-                .as_deref()
-                .map(|s| format!(" stage {s}"))
-                .unwrap_or_default();
-            let until = s
-                .expires
-                .as_deref()
-                .map(|d| format!(", until {d}"))
-                .unwrap_or_default();
+        out.push_str(&sink.suppressed_lines);
+        if sink.suppressed > SHOWN {
             let _ = writeln!(
                 out,
-                "  {} {} {}/{} {}{stage} {} {}: {} ({}{until})",
-                f.severity.label(),
-                f.rule_id,
-                f.account_id,
-                f.region,
-                short_resource(f),
-                f.method,
-                f.path,
-                s.reason,
-                s.entry,
+                "  ... and {} more (the JSON report marks each with `suppressed`)",
+                sink.suppressed - SHOWN
             );
         }
     }
@@ -223,44 +392,4 @@ fn write_suppressions(out: &mut String, report: &AuditReport) {
             let _ = writeln!(out, "  {}: {}", e.entry, e.criteria);
         }
     }
-}
-
-/// The explanation of every finding, for `--details` under the table: what it is, who can reach
-/// it and why that matters (the finding's message), and how to fix it. Plain text, one block a
-/// finding, in the table's order.
-pub fn render_details(report: &AuditReport) -> String {
-    let mut out = String::new();
-    if report.findings.is_empty() {
-        return out;
-    }
-    let _ = writeln!(out, "\nDetails:");
-    for (n, f) in report.findings.iter().enumerate() {
-        let stage = f
-            .stage
-            .as_deref()
-            .map(|s| format!(" stage {s}"))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "\n[{}] {} {} {}/{} {}{stage} {} {} (reach {}, auth {}, confidence {})",
-            n + 1,
-            f.severity.label(),
-            f.rule_id,
-            f.account_id,
-            f.region,
-            short_resource(f),
-            f.method,
-            f.path,
-            f.reach,
-            f.auth,
-            f.confidence,
-        );
-        let _ = writeln!(out, "    resource: {}", f.resource_arn);
-        let _ = writeln!(out, "    why: {}", f.message);
-        let _ = writeln!(out, "    fix: {}", f.remediation);
-        if let Some(s) = report.suppression(f) {
-            let _ = writeln!(out, "    suppressed: {} ({})", s.reason, s.entry);
-        }
-    }
-    out
 }

@@ -541,3 +541,196 @@ fn markdown_draws_who_the_entry_point_the_backend_and_the_bypassed_api() {
     // One bypass edge per API, however many of its methods.
     assert_eq!(diagram.matches("bypassed").count(), 1, "{diagram}");
 }
+
+/// Many findings of one account: `count` copies of the first finding on distinct paths, in
+/// report order.
+fn crowded_report(count: usize) -> AuditReport {
+    let mut report = full_report();
+    let first = report.findings[0].clone();
+    report.findings = (0..count)
+        .map(|i| {
+            let mut f = first.clone();
+            f.path = format!("/orders/{i:05}");
+            f.fingerprint = fingerprint(&[&f.path]);
+            f
+        })
+        .collect();
+    report
+}
+
+/// Every format streamed to files (results spooled to a temporary file) is what its
+/// `render_*` gives in memory, suppressions included.
+#[test]
+fn reports_streamed_to_files_are_the_rendered_ones() {
+    use stream::{Out, Sink, Spool};
+    let report = suppressed_report();
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name);
+    let header = report.header();
+    let sinks: Vec<(Box<dyn Sink>, String, String)> = vec![
+        (
+            Box::new(json::JsonSink::new(&header, Out::file(&path("r.json")).unwrap()).unwrap()),
+            "r.json".into(),
+            json::render_json(&report),
+        ),
+        (
+            Box::new(sarif::SarifSink::new(
+                &header,
+                Some("nightly"),
+                Some(sarif::GITHUB_LIMITS),
+                Out::file(&path("r.sarif")).unwrap(),
+                Spool::temporary().unwrap(),
+            )),
+            "r.sarif".into(),
+            sarif::render_sarif(&report, Some("nightly")),
+        ),
+        (
+            Box::new(table::TableSink::new(
+                false,
+                true,
+                Out::file(&path("r.txt")).unwrap(),
+            )),
+            "r.txt".into(),
+            table::render_table(&report, false) + &table::render_details(&report),
+        ),
+        (
+            Box::new(markdown::MarkdownSink::new(
+                None,
+                markdown::STEP_SUMMARY_LIMIT,
+                Out::file(&path("r.md")).unwrap(),
+            )),
+            "r.md".into(),
+            markdown::render_markdown(&report, None),
+        ),
+    ];
+    let mut names = Vec::new();
+    let mut wanted = Vec::new();
+    let mut sinks: Vec<Box<dyn Sink>> = sinks
+        .into_iter()
+        .map(|(sink, name, want)| {
+            names.push(name);
+            wanted.push(want);
+            sink
+        })
+        .collect();
+    for f in &report.findings {
+        for sink in sinks.iter_mut() {
+            sink.finding(f, report.suppression(f)).unwrap();
+        }
+    }
+    for sink in sinks {
+        let finished = sink.finish(&header).unwrap();
+        assert!(finished.rejected.is_empty());
+        finished.out.commit().unwrap();
+    }
+    for (name, want) in names.iter().zip(&wanted) {
+        let got = std::fs::read_to_string(path(name)).unwrap();
+        assert_eq!(&got, want, "{name}");
+    }
+    // Nothing but the reports is left in the directory (the temporary files were renamed).
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 4);
+}
+
+/// A SARIF log past GitHub's limit on results is rejected, not written, whatever the spool
+/// stopped keeping.
+#[test]
+fn a_sarif_log_past_the_results_limit_is_rejected() {
+    use stream::{Out, Sink, Spool};
+    let report = crowded_report(5);
+    let limits = sarif::Limits {
+        results_per_run: 3,
+        ..sarif::GITHUB_LIMITS
+    };
+    let mut sink = Box::new(sarif::SarifSink::new(
+        &report,
+        None,
+        Some(limits),
+        Out::Memory(Vec::new()),
+        Spool::Memory(Vec::new()),
+    ));
+    for f in &report.findings {
+        sink.finding(f, None).unwrap();
+    }
+    let finished = sink.finish(&report.header()).unwrap();
+    assert_eq!(
+        finished.rejected,
+        ["5 results in one run, over GitHub's limit of 3 per run"]
+    );
+    assert!(finished.out.commit().unwrap().is_empty());
+}
+
+/// The table shows the first 1,000 findings of an account and counts the rest; `--details`
+/// explains the first 1,000.
+#[test]
+fn the_table_shows_the_first_findings_of_an_account_and_counts_the_rest() {
+    let report = crowded_report(table::SHOWN + 7);
+    let text = table::render_table(&report, false);
+    let rows = text.lines().filter(|l| l.contains("/orders/")).count();
+    assert_eq!(rows, table::SHOWN);
+    assert!(text.contains("/orders/00999") && !text.contains("/orders/01000"));
+    assert!(
+        text.contains(
+            "... and 7 more findings of account 111111111111 (the table shows the first 1000;"
+        ),
+        "{text}"
+    );
+    // The summary counts them all.
+    assert!(text.contains("1007 findings (1007 critical,"), "{text}");
+    let details = table::render_details(&report);
+    assert!(details.contains("\n[1000] ") && !details.contains("[1001]"));
+    assert!(details.contains("... and 7 more findings (explained are the first 1000;"));
+}
+
+/// The Markdown summary keeps a severity's entries only while they could fit: the rest are
+/// counted, and the summary says how many were left out, as when it kept them all.
+#[test]
+fn the_markdown_summary_counts_the_findings_it_could_not_fit() {
+    let report = crowded_report(3_000);
+    let budget = 100_000;
+    let text = markdown::render_markdown_within(&report, None, budget);
+    assert!(text.len() <= budget);
+    let shown = text.matches("/orders/").count();
+    assert!(shown > 10 && shown < 3_000, "{shown}");
+    assert!(
+        text.contains(&format!("**{} findings left out**", 3_000 - shown)),
+        "{text}"
+    );
+}
+
+/// A baseline's fingerprint entries are looked up by fingerprint, and the first matching entry
+/// in file order is still the one named on the finding.
+#[test]
+fn fingerprint_entries_keep_file_order() {
+    let report = crowded_report(3);
+    let text = format!(
+        r#"[[suppress]]
+fingerprint = "{}"
+reason = "by fingerprint, first"
+
+[[suppress]]
+rule = "apigw-unauthenticated-write-internet"
+reason = "the rule, second"
+"#,
+        report.findings[1].fingerprint
+    );
+    let config =
+        crate::config::Config::parse(&text, std::path::Path::new("overexposed.toml")).unwrap();
+    let today = crate::config::parse_date("2026-01-01").unwrap();
+    let mut suppressor = suppression::Suppressor::new(&config.suppress, today);
+    let reasons: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| suppressor.check(f).unwrap().reason)
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "the rule, second",
+            "by fingerprint, first",
+            "the rule, second"
+        ]
+    );
+    let summary = suppressor.summary();
+    assert_eq!(summary.suppressed, 3);
+    assert!(summary.stale.is_empty() && summary.expired.is_empty());
+}

@@ -2,7 +2,7 @@
 //! entries that match, expire and go stale, `--fail-on` over what is left, and the adoption
 //! flow (audit → baseline → audit again: clean; a new exposure then fails).
 
-use crate::harness::{command, emulator, estate, id, run, scratch_dir, scratch_file, Run};
+use crate::harness::{command, emulator, estate, id, run, scratch_file, Run};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -43,6 +43,19 @@ fn routes(report: &Value) -> (BTreeSet<String>, BTreeSet<String>) {
 
 fn set(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| s.to_string()).collect()
+}
+
+/// Asserts that `run` was refused (exit 2) with an error naming every one of `needles`.
+#[track_caller]
+fn assert_refused(run: &Run, needles: &[&str]) {
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    for needle in needles {
+        assert!(
+            run.stderr.contains(needle),
+            "lacks {needle:?}: {}",
+            run.stderr
+        );
+    }
 }
 
 fn read_json(path: &Path) -> Value {
@@ -224,14 +237,7 @@ fn a_bad_configuration_is_an_error_naming_the_line_and_the_key() {
             SUPPRESS_ACCOUNT,
         ],
     );
-    assert_eq!(missing.status, 2);
-    assert!(
-        missing
-            .stderr
-            .contains("could not read the configuration nope.toml"),
-        "{}",
-        missing.stderr
-    );
+    assert_refused(&missing, &["could not read the configuration nope.toml"]);
     std::fs::write(
         dir.join("overexposed.toml"),
         "regions = [\"us-east-1\"]\n\n[[suppress]]\nrule = \"apigw-unauthenticated-read-internet\"\nreasn = \"typo\"\n",
@@ -268,12 +274,7 @@ fn a_bad_configuration_is_an_error_naming_the_line_and_the_key() {
             "catch-all.toml",
         ],
     );
-    assert_eq!(run.status, 2);
-    assert!(
-        run.stderr.contains("catch-all.toml:1") && run.stderr.contains("at least a `rule`"),
-        "{}",
-        run.stderr
-    );
+    assert_refused(&run, &["catch-all.toml:1", "at least a `rule`"]);
 }
 
 #[test]
@@ -353,17 +354,14 @@ fn baseline_adopts_an_estate_and_only_new_exposure_fails() {
 
 #[test]
 fn baseline_refuses_what_is_not_a_report() {
-    let dir = scratch_dir().join("baseline-bad");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_dir("baseline-bad");
     std::fs::write(dir.join("snapshot.json"), "{\"targets\": []}").unwrap();
     let run = overexposed(&dir, &["baseline", "--report", "snapshot.json"]);
-    assert_eq!(run.status, 2);
-    assert!(run.stderr.contains("not a JSON report"), "{}", run.stderr);
+    assert_refused(&run, &["not a JSON report"]);
     assert!(!dir.join("overexposed.toml").exists());
     let run = overexposed(
         &dir,
         &["baseline", "--report", "snapshot.json", "--expires", "soon"],
     );
-    assert_eq!(run.status, 2);
-    assert!(run.stderr.contains("YYYY-MM-DD"), "{}", run.stderr);
+    assert_refused(&run, &["YYYY-MM-DD"]);
 }

@@ -47,20 +47,24 @@ pub fn trust_report() -> &'static Value {
     REPORT.get_or_init(|| audit(&[1, 4, 6, 10], &["--trusted-accounts", "811190000005"]))
 }
 
-/// The write rows of case `n`: POST /orders (REST, prod) and POST /jobs (HTTP, $default).
-fn writes(rule: &str, n: u8, reach: &str) -> Vec<Row> {
+/// The rows of case `n` for `verb`: on /orders (REST, prod) and on /jobs (HTTP, $default).
+fn case_rows(rule: &str, n: u8, verb: &str, reach: &str) -> Vec<Row> {
     vec![
-        row(rule, &api(n, "rest"), "prod", "POST", "/orders", reach),
-        row(rule, &api(n, "http"), "$default", "POST", "/jobs", reach),
+        row(rule, &api(n, "rest"), "prod", verb, "/orders", reach),
+        row(rule, &api(n, "http"), "$default", verb, "/jobs", reach),
     ]
 }
 
-/// The read rows of case `n`: GET /orders and GET /jobs.
-fn reads(rule: &str, n: u8, reach: &str) -> Vec<Row> {
-    vec![
-        row(rule, &api(n, "rest"), "prod", "GET", "/orders", reach),
-        row(rule, &api(n, "http"), "$default", "GET", "/jobs", reach),
-    ]
+/// The write rows of case `n`: POST /orders and POST /jobs.
+fn writes(rule: &str, n: u8, reach: &str) -> Vec<Row> {
+    case_rows(rule, n, "POST", reach)
+}
+
+/// The write rows of case `n` under `write`, then its read rows (GET) under `read`.
+fn writes_and_reads(write: &str, read: &str, n: u8, reach: &str) -> Vec<Row> {
+    let mut rows = writes(write, n, reach);
+    rows.extend(case_rows(read, n, "GET", reach));
+    rows
 }
 
 fn finding<'a>(report: &'a Value, method: &str, path: &str) -> &'a Value {
@@ -150,9 +154,10 @@ fn a_chain_of_two_roles_is_reported_with_its_chain() {
 fn principal_star_trust_is_any_account_and_an_org_condition_narrows_it() {
     let report = audit(&[4], &[]);
     let reach = "any_aws_account via role/open-to-all";
-    let mut expected = writes(WRITE_ANY, 4, reach);
-    expected.extend(reads(READ_ANY, 4, reach));
-    assert_rows(&rows(&report), &expected);
+    assert_rows(
+        &rows(&report),
+        &writes_and_reads(WRITE_ANY, READ_ANY, 4, reach),
+    );
     let post = finding(&report, "POST", "/orders");
     assert_eq!(post["severity"], "critical");
     // The external id narrows nothing, and is understood (high confidence).
@@ -177,9 +182,10 @@ fn principal_star_trust_is_any_account_and_an_org_condition_narrows_it() {
 fn an_oidc_trust_without_a_subject_is_the_internet_and_with_one_is_no_finding() {
     let report = audit(&[6], &[]);
     let reach = "internet via role/gh-open";
-    let mut expected = writes(WRITE_WEB, 6, reach);
-    expected.extend(reads(READ_WEB, 6, reach));
-    assert_rows(&rows(&report), &expected);
+    assert_rows(
+        &rows(&report),
+        &writes_and_reads(WRITE_WEB, READ_WEB, 6, reach),
+    );
     let post = finding(&report, "POST", "/jobs");
     assert_eq!(post["severity"], "critical");
     assert_eq!(
@@ -230,8 +236,7 @@ fn a_chain_crosses_the_scanned_accounts() {
     let report = audit(&[4, 10], &[]);
     let chained = "accounts:[811190000005] via role/sister-admin->role/open-to-all";
     let any = "any_aws_account via role/open-to-all";
-    let mut expected = writes(WRITE_ANY, 4, any);
-    expected.extend(reads(READ_ANY, 4, any));
+    let mut expected = writes_and_reads(WRITE_ANY, READ_ANY, 4, any);
     expected.extend(writes(ASSUMABLE, 4, chained));
     expected.extend(writes(
         ASSUMABLE,

@@ -20,6 +20,31 @@ const HTTP_AUTHORIZATION_TYPES: [(&str, Auth); 3] = [
     ("CUSTOM", Auth::LambdaAuthorizer),
 ];
 
+/// The stage an HTTP or WebSocket API is judged on, and whether its stages could not be read:
+/// its only reachable stage by name, else `*` (every stage, or any stage when they could not
+/// be read: judged as deployed). `None` when no stage is reachable: nothing to judge.
+pub(super) fn judged_stage(target: &Target, api: &HttpApi) -> Option<(String, bool)> {
+    let stages_unknown = stages_unreadable(
+        target,
+        Operation::ApiGatewayV2GetStages,
+        &api.id,
+        &api.stages,
+    );
+    let stages = reachable_stages(
+        target,
+        &api.id,
+        api.disable_execute_api_endpoint,
+        &api.stages,
+    );
+    // Stages that could not be read are none listed, so an only stage is a read one.
+    let stage = match stages.as_slice() {
+        [] if !stages_unknown => return None,
+        [only] => only.name.clone(),
+        _ => "*".to_string(),
+    };
+    Some((stage, stages_unknown))
+}
+
 /// HTTP APIs have no resource policy: a route is open to the internet unless IAM guards it (IAM
 /// admits only the owner's principals: no cross-account grant exists, but outsiders may become
 /// one of those principals).
@@ -34,25 +59,8 @@ pub(super) fn analyze_http_api(
         // WebSocket APIs are judged by their `$connect` route (see `websocket`).
         return out;
     }
-    let stages_unknown = stages_unreadable(
-        target,
-        Operation::ApiGatewayV2GetStages,
-        &api.id,
-        &api.stages,
-    );
-    let stages = reachable_stages(
-        target,
-        &api.id,
-        api.disable_execute_api_endpoint,
-        &api.stages,
-    );
-    if stages.is_empty() && !stages_unknown {
+    let Some((stage, stages_unknown)) = judged_stage(target, api) else {
         return out;
-    }
-    let stage = if stages.len() == 1 {
-        stages[0].name.clone()
-    } else {
-        "*".to_string()
     };
     for route in &api.routes {
         let (verb, path) = match route.route_key.split_once(' ') {

@@ -3,8 +3,8 @@
 //! API is judged per API and stage, by its `$connect` route alone: with no authorizer (or no
 //! `$connect` route at all) anyone on the internet opens a write channel to every backend.
 
+use super::http::judged_stage;
 use super::prose::websocket_connect_fix;
-use super::stages::{reachable_stages, stages_unreadable};
 use super::verdict::caller_auth;
 use crate::analysis::{describe_reach, FindingDraft};
 use crate::inventory::{HttpApi, HttpRoute, Target};
@@ -25,21 +25,9 @@ const CONNECT: &str = "$connect";
 /// The finding of one WebSocket API, if connecting to it is open beyond the owner: one for
 /// all its stages (`*`), or under its only stage's name.
 pub(super) fn analyze_websocket_api(target: &Target, api: &HttpApi) -> Vec<Finding> {
-    let stages_unknown = stages_unreadable(
-        target,
-        Operation::ApiGatewayV2GetStages,
-        &api.id,
-        &api.stages,
-    );
-    let stages = reachable_stages(
-        target,
-        &api.id,
-        api.disable_execute_api_endpoint,
-        &api.stages,
-    );
-    if stages.is_empty() && !stages_unknown {
+    let Some((stage, stages_unknown)) = judged_stage(target, api) else {
         return Vec::new();
-    }
+    };
     let routes_unknown = target.errors.iter().any(|e| {
         e.is(Operation::ApiGatewayV2GetRoutes) && e.resource.as_deref() == Some(api.id.as_str())
     });
@@ -62,10 +50,6 @@ pub(super) fn analyze_websocket_api(target: &Target, api: &HttpApi) -> Vec<Findi
         a if a.is_unauthenticated() => RuleId::ApigwWebsocketUnauthenticatedConnect,
         // A Lambda authorizer decides alone who opens a write channel.
         _ => RuleId::ApigwAuthorizerOnlyWriteExposed,
-    };
-    let stage = match stages.as_slice() {
-        [only] if !stages_unknown => only.name.clone(),
-        _ => "*".to_string(),
     };
     let low_confidence = stages_unknown || routes_unknown;
     let reach = Reach::Internet;

@@ -33,30 +33,48 @@ use transit_routes::TransitEstate;
 /// The network path findings of every account × region of the inventory.
 /// `at`: the instant auth policies are evaluated at (the scan's start, or `--at`).
 pub fn analyze(inv: &Inventory, at: Option<OffsetDateTime>) -> Vec<Finding> {
-    // Security groups per VPC across the whole audited estate: a rule naming a group of the
-    // peer VPC admits the peer for certain when the peer account was audited too.
-    let mut groups_by_vpc: HashMap<&str, BTreeSet<String>> = HashMap::new();
-    for t in &inv.targets {
-        for g in &t.network.security_groups {
-            groups_by_vpc
-                .entry(g.vpc_id.as_str())
-                .or_default()
-                .insert(g.id.clone());
+    let estate = Estate::new(inv, at);
+    inv.targets.iter().flat_map(|t| estate.target(t)).collect()
+}
+
+/// What the network verdicts of one account × region need from the whole estate, built once:
+/// the analysis then goes one target at a time (see [`crate::analysis::Analysis`]).
+pub(crate) struct Estate<'a> {
+    /// Security groups per VPC across the whole audited estate: a rule naming a group of the
+    /// peer VPC admits the peer for certain when the peer account was audited too.
+    groups_by_vpc: HashMap<&'a str, BTreeSet<String>>,
+    transit: TransitEstate<'a>,
+    /// Lattice services are judged only where Lattice was read (not in older snapshots).
+    lattice: Option<LatticeEstate<'a>>,
+}
+
+impl<'a> Estate<'a> {
+    pub(crate) fn new(inv: &'a Inventory, at: Option<OffsetDateTime>) -> Estate<'a> {
+        let mut groups_by_vpc: HashMap<&str, BTreeSet<String>> = HashMap::new();
+        for t in &inv.targets {
+            for g in &t.network.security_groups {
+                groups_by_vpc
+                    .entry(g.vpc_id.as_str())
+                    .or_default()
+                    .insert(g.id.clone());
+            }
+        }
+        Estate {
+            groups_by_vpc,
+            transit: TransitEstate::new(inv),
+            lattice: inv.scope.lattice.then(|| LatticeEstate::new(inv, at)),
         }
     }
-    let transit = TransitEstate::new(inv);
-    // Lattice services are judged only where Lattice was read (not in older snapshots).
-    let lattice = inv.scope.lattice.then(|| LatticeEstate::new(inv, at));
-    let mut out = Vec::new();
-    for target in &inv.targets {
-        out.extend(analyze_target(
+
+    /// The network findings of `target`.
+    pub(crate) fn target(&self, target: &Target) -> Vec<Finding> {
+        analyze_target(
             target,
-            &groups_by_vpc,
-            &transit,
-            lattice.as_ref(),
-        ));
+            &self.groups_by_vpc,
+            &self.transit,
+            self.lattice.as_ref(),
+        )
     }
-    out
 }
 
 /// The network findings of one account × region: which load balancers are private, the

@@ -123,6 +123,11 @@ fn estate(iam: Vec<IamAccount>, policy: Option<String>) -> Inventory {
     }
 }
 
+/// The findings when the owner's account holds `roles` and the API has no resource policy.
+fn audit_roles(roles: Vec<IamRole>) -> Vec<Finding> {
+    audit(&estate(vec![iam(roles)], None))
+}
+
 fn audit(inv: &Inventory) -> Vec<Finding> {
     analyze_with(inv, &AnalysisOptions::default())
 }
@@ -198,7 +203,7 @@ fn a_partner_trusted_role_with_write_permission_is_a_finding_on_every_write() {
         &trusts(r#"{"AWS":"arn:aws:iam::345678901234:root"}"#),
         &[INVOKE_ALL],
     );
-    let findings = audit(&estate(vec![iam(vec![bridge])], None));
+    let findings = audit_roles(vec![bridge]);
     let reach = "accounts:[345678901234] via role/partner-bridge";
     assert_eq!(
         rows(&findings),
@@ -266,10 +271,7 @@ fn read_only_or_another_apis_permission_is_no_finding() {
             r#"{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:us-east-1:111111111111:zzz999/*"}"#,
         ],
     );
-    assert_eq!(
-        rows(&audit(&estate(vec![iam(vec![reads, other])], None))),
-        []
-    );
+    assert_eq!(rows(&audit_roles(vec![reads, other])), []);
 }
 
 #[test]
@@ -288,7 +290,7 @@ fn a_chain_of_two_roles_is_followed_and_reported() {
         &trusts(&format!(r#"{{"AWS":"{OWNER}"}}"#)),
         &[INVOKE_ALL],
     );
-    let findings = audit(&estate(vec![iam(vec![entry.clone(), invoker])], None));
+    let findings = audit_roles(vec![entry.clone(), invoker]);
     let reach = "accounts:[345678901234] via role/entry->role/invoker";
     assert_eq!(
         rows(&findings),
@@ -320,7 +322,7 @@ fn a_chain_of_two_roles_is_followed_and_reported() {
         &[INVOKE_ALL],
     );
     assert_eq!(
-        rows(&audit(&estate(vec![iam(vec![stuck, by_name])], None))),
+        rows(&audit_roles(vec![stuck, by_name])),
         every_write("apigw-write-via-assumable-role", reach)
     );
 }
@@ -328,7 +330,7 @@ fn a_chain_of_two_roles_is_followed_and_reported() {
 #[test]
 fn principal_star_is_any_account_unless_narrowed_to_an_organization() {
     let anyone = role("open", &trusts(r#"{"AWS":"*"}"#), &[INVOKE_ALL]);
-    let findings = audit(&estate(vec![iam(vec![anyone])], None));
+    let findings = audit_roles(vec![anyone]);
     let reach = "any_aws_account via role/open";
     assert_eq!(
         rows(&findings),
@@ -389,7 +391,7 @@ fn an_external_id_does_not_narrow_any_account() {
         ]),
         &[INVOKE_ALL],
     );
-    let findings = audit(&estate(vec![iam(vec![anyone])], None));
+    let findings = audit_roles(vec![anyone]);
     let post = post_orders(&findings);
     assert_eq!(post.rule_id, RuleId::ApigwWriteViaRoleAnyAccount);
     assert_eq!(post.confidence, Confidence::High);
@@ -409,7 +411,7 @@ fn github(condition: &str) -> String {
 #[test]
 fn a_web_identity_without_a_subject_is_anyone_on_the_internet() {
     let open = role("deploy", &github(""), &[INVOKE_ALL]);
-    let findings = audit(&estate(vec![iam(vec![open])], None));
+    let findings = audit_roles(vec![open]);
     let reach = "internet via role/deploy";
     assert_eq!(
         rows(&findings),
@@ -435,7 +437,7 @@ fn a_web_identity_without_a_subject_is_anyone_on_the_internet() {
         ),
         &[INVOKE_ALL],
     );
-    assert_eq!(rows(&audit(&estate(vec![iam(vec![pinned])], None))), []);
+    assert_eq!(rows(&audit_roles(vec![pinned])), []);
 }
 
 #[test]
@@ -533,7 +535,7 @@ fn unread_iam_makes_no_trust_verdict_and_an_unreadable_trust_is_any_account() {
     };
     assert_eq!(rows(&audit(&estate(vec![partial], None))).len(), 3);
     let broken = role("broken", "%7Bnot json", &[INVOKE_ALL]);
-    let findings = audit(&estate(vec![iam(vec![broken])], None));
+    let findings = audit_roles(vec![broken]);
     assert!(!findings.is_empty());
     assert!(
         findings.iter().all(|f| f.confidence == Confidence::Medium
@@ -602,7 +604,7 @@ fn a_role_that_can_call_itself_is_reported_once_not_through_the_roles_it_may_ass
         &[INVOKE_ALL],
     );
     assert_eq!(
-        rows(&audit(&estate(vec![iam(vec![admin, worker])], None))),
+        rows(&audit_roles(vec![admin, worker])),
         every_write(
             "apigw-write-via-assumable-role",
             "accounts:[222222222222] via role/OrganizationAccountAccessRole"

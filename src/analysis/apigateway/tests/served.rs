@@ -45,6 +45,17 @@ fn serving(mut api: RestApi, stages: Vec<Stage>, deployments: Vec<Deployment>) -
     api
 }
 
+/// A regional API whose working copy has the one method `working` (path, verb,
+/// authorizationType), and whose one stage, prod, serves deployment `id` with `deployed`.
+fn prod_serving(working: (&str, &str, &str), id: &str, deployed: &[(&str, &str, &str)]) -> RestApi {
+    let (path, verb, auth) = working;
+    serving(
+        rest_api("REGIONAL", None, &[], only(path, verb, auth)),
+        vec![stage("prod", id)],
+        vec![deployment(id, deployed)],
+    )
+}
+
 fn of_rule(f: &[Finding], rule: RuleId) -> &Finding {
     let hits: Vec<&Finding> = f.iter().filter(|x| x.rule_id == rule).collect();
     assert_eq!(hits.len(), 1, "{rule}: {f:#?}");
@@ -61,10 +72,10 @@ fn assert_says(text: &str, needles: &[&str]) {
 #[test]
 fn a_method_fixed_in_the_working_copy_is_still_open_on_a_stage_serving_the_old_deployment() {
     // The working copy requires IAM; stage prod still serves d-old, where POST is NONE.
-    let api = serving(
-        rest_api("REGIONAL", None, &[], only("/orders", "POST", "AWS_IAM")),
-        vec![stage("prod", "d-old")],
-        vec![deployment("d-old", &[("/orders", "POST", "NONE")])],
+    let api = prod_serving(
+        ("/orders", "POST", "AWS_IAM"),
+        "d-old",
+        &[("/orders", "POST", "NONE")],
     );
     let f = audit_rest(api);
     assert_eq!(
@@ -161,16 +172,13 @@ fn a_method_added_but_never_deployed_is_not_reachable_yet() {
 
 #[test]
 fn a_method_deleted_from_the_working_copy_is_still_served() {
-    let api = serving(
-        rest_api("REGIONAL", None, &[], only("/orders", "GET", "AWS_IAM")),
-        vec![stage("prod", "d1")],
-        vec![deployment(
-            "d1",
-            &[
-                ("/orders", "GET", "AWS_IAM"),
-                ("/orders/{id}", "DELETE", "NONE"),
-            ],
-        )],
+    let api = prod_serving(
+        ("/orders", "GET", "AWS_IAM"),
+        "d1",
+        &[
+            ("/orders", "GET", "AWS_IAM"),
+            ("/orders/{id}", "DELETE", "NONE"),
+        ],
     );
     let f = audit_rest(api);
     assert_eq!(
@@ -354,10 +362,10 @@ fn a_missing_summary_judges_the_working_copy_at_medium_confidence_and_says_why()
 
 #[test]
 fn a_stage_serving_a_safe_deployment_is_clean_while_its_working_copy_is_open() {
-    let api = serving(
-        rest_api("REGIONAL", None, &[], only("/orders", "DELETE", "NONE")),
-        vec![stage("prod", "d1")],
-        vec![deployment("d1", &[("/orders", "DELETE", "AWS_IAM")])],
+    let api = prod_serving(
+        ("/orders", "DELETE", "NONE"),
+        "d1",
+        &[("/orders", "DELETE", "AWS_IAM")],
     );
     let f = audit_rest(api);
     assert_eq!(
@@ -372,8 +380,13 @@ fn a_stage_serving_a_safe_deployment_is_clean_while_its_working_copy_is_open() {
 
 #[test]
 fn an_api_key_required_by_the_deployment_is_what_callers_meet() {
-    let mut d = deployment("d1", &[("/orders", "POST", "NONE")]);
-    d.api_summary
+    let mut api = prod_serving(
+        ("/orders", "POST", "NONE"),
+        "d1",
+        &[("/orders", "POST", "NONE")],
+    );
+    api.deployments[0]
+        .api_summary
         .as_mut()
         .unwrap()
         .get_mut("/orders")
@@ -381,11 +394,6 @@ fn an_api_key_required_by_the_deployment_is_what_callers_meet() {
         .get_mut("POST")
         .unwrap()
         .api_key_required = true;
-    let api = serving(
-        rest_api("REGIONAL", None, &[], only("/orders", "POST", "NONE")),
-        vec![stage("prod", "d1")],
-        vec![d],
-    );
     let f = audit_rest(api);
     let open = of_rule(&f, WRITE_INTERNET);
     assert_eq!(open.auth, Auth::ApiKeyOnly);

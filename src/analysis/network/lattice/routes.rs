@@ -269,16 +269,7 @@ pub(super) fn routes_of<'a>(
         Operation::LatticeListServiceNetworkServiceAssociations,
         &svc.id,
     ) {
-        Some(why) => routes.push(Route {
-            door: Door::UnknownNetworks,
-            sources: vec![],
-            associable: Reach::AnyAwsAccount,
-            vpcs: vec![],
-            shared_with: None,
-            org_cap: None,
-            gate: open_unread(),
-            unread: vec![why],
-        }),
+        Some(why) => routes.push(Route::unread(Door::UnknownNetworks, why)),
         None => {
             for a in svc
                 .network_associations
@@ -306,18 +297,12 @@ pub(super) fn routes_of<'a>(
             gate: open_unread(),
             unread: vec![],
         }),
-        Err(why) => routes.push(Route {
-            door: Door::SharedService {
+        Err(why) => routes.push(Route::unread(
+            Door::SharedService {
                 with: Reach::AnyAwsAccount,
             },
-            sources: vec![],
-            associable: Reach::AnyAwsAccount,
-            vpcs: vec![],
-            shared_with: None,
-            org_cap: None,
-            gate: open_unread(),
-            unread: vec![why],
-        }),
+            why,
+        )),
     }
     routes
 }
@@ -328,6 +313,23 @@ fn open_unread() -> GateFacts {
         gate: Gate::Open,
         auth_type: None,
         unread: vec![],
+    }
+}
+
+impl<'a> Route<'a> {
+    /// A way whose facts could not be read (`why`): no VPC known, anyone may associate one,
+    /// and its gate open.
+    fn unread(door: Door<'a>, why: String) -> Self {
+        Route {
+            door,
+            sources: vec![],
+            associable: Reach::AnyAwsAccount,
+            vpcs: vec![],
+            shared_with: None,
+            org_cap: None,
+            gate: open_unread(),
+            unread: vec![why],
+        }
     }
 }
 
@@ -464,20 +466,14 @@ fn unread_network_route<'a>(
             }
         }
     };
-    Route {
-        door: Door::UnreadNetwork {
+    Route::unread(
+        Door::UnreadNetwork {
             id: a.network_id.clone(),
             arn: a.network_arn.clone(),
             owner,
         },
-        sources: vec![],
-        associable: Reach::AnyAwsAccount,
-        vpcs: vec![],
-        shared_with: None,
-        org_cap: None,
-        gate: open_unread(),
-        unread: vec![why],
-    }
+        why,
+    )
 }
 
 impl LatticeEstate<'_> {

@@ -260,33 +260,24 @@ pub(super) fn narrowest(a: Reach, b: Reach) -> (Reach, bool) {
     match (a, b) {
         (Reach::Owner, _) | (_, Reach::Owner) => (Reach::Owner, false),
         (Reach::Accounts { accounts: x }, Reach::Accounts { accounts: y }) => {
-            let both: Vec<String> = x.iter().filter(|a| y.contains(a)).cloned().collect();
-            if both.is_empty() {
-                (
-                    Reach::Accounts {
-                        accounts: union(x, y),
-                    },
-                    true,
-                )
-            } else {
-                (Reach::Accounts { accounts: both }, false)
-            }
+            same_class(x, y, |accounts| Reach::Accounts { accounts })
         }
         (Reach::Organization { org_ids: x }, Reach::Organization { org_ids: y }) => {
-            let both: Vec<String> = x.iter().filter(|o| y.contains(o)).cloned().collect();
-            if both.is_empty() {
-                (
-                    Reach::Organization {
-                        org_ids: union(x, y),
-                    },
-                    true,
-                )
-            } else {
-                (Reach::Organization { org_ids: both }, false)
-            }
+            same_class(x, y, |org_ids| Reach::Organization { org_ids })
         }
         (a, b) if a.width() <= b.width() => (a, false),
         (_, b) => (b, false),
+    }
+}
+
+/// [`narrowest`] of two reaches of one class (`class` makes one of its members): the members
+/// both name, or, when they name none in common, all of them (widened).
+fn same_class(x: Vec<String>, y: Vec<String>, class: fn(Vec<String>) -> Reach) -> (Reach, bool) {
+    let both: Vec<String> = x.iter().filter(|m| y.contains(m)).cloned().collect();
+    if both.is_empty() {
+        (class(union(x, y)), true)
+    } else {
+        (class(both), false)
     }
 }
 

@@ -142,3 +142,61 @@ fn snapshot_round_trip_keeps_the_verdicts() {
     );
     assert_eq!(crate::analysis::analyze(&inv).len(), 2);
 }
+
+/// The analysis one account × region at a time gives what the whole inventory's always gave:
+/// every target's API findings, then every network finding, deduplicated by fingerprint and
+/// sorted. Targets out of order, a duplicated target, several accounts and regions.
+#[test]
+fn the_analysis_by_account_and_region_is_the_whole_inventorys() {
+    let moved = |mut t: Target, account: &str, region: &str| {
+        t.account_id = account.into();
+        t.region = region.into();
+        t
+    };
+    let targets = vec![
+        moved(
+            public_alb_behind(vec![tcp(443, "0.0.0.0/0")]),
+            "333333333333",
+            "us-east-1",
+        ),
+        moved(peered_exposed(), OWNER, "eu-west-1"),
+        with_service(&["*"]),
+        public_alb_behind(vec![tcp(443, "0.0.0.0/0")]),
+        moved(peered_exposed(), OWNER, "eu-west-1"),
+        moved(with_service(&["*"]), PARTNER, "ap-south-1"),
+    ];
+    let inv = Inventory {
+        targets,
+        ..Default::default()
+    };
+    let whole = {
+        let opts = crate::analysis::AnalysisOptions::default();
+        let ownership = crate::analysis::VpcOwnership::new(&inv);
+        let inside = crate::analysis::roles::inside_of(
+            &inv,
+            &opts.organization_accounts,
+            &opts.trusted_accounts,
+        );
+        // The default snapshot records no start: time conditions unknown on both sides.
+        let at = crate::analysis::scan_start(&inv);
+        let callers = crate::analysis::roles::RoleCallers::new(&inv, inside, at);
+        let mut all = Vec::new();
+        for t in &inv.targets {
+            all.extend(crate::analysis::apigateway::analyze_target(
+                t, &ownership, &callers, at,
+            ));
+        }
+        all.extend(super::analyze(&inv, at));
+        let mut seen = std::collections::HashSet::new();
+        all.retain(|f| seen.insert(f.fingerprint.clone()));
+        all.sort_by_key(|f| f.sort_key());
+        all
+    };
+    let analysis = crate::analysis::Analysis::new(&inv, &Default::default());
+    let groups: Vec<Vec<Finding>> = analysis.groups().collect();
+    // One group per account × region (the duplicated target's findings deduplicated in it).
+    assert_eq!(groups.len(), 4);
+    let sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
+    assert!(sizes.iter().filter(|&&n| n > 0).count() >= 3, "{sizes:?}");
+    assert_eq!(groups.concat(), whole);
+}

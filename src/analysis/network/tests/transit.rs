@@ -13,13 +13,18 @@ use crate::operation::Operation;
 const PARTNER_ATTACHMENT_ARN: &str =
     "arn:aws:ec2:us-east-1:222222222222:transit-gateway-attachment/tgw-attach-partner";
 
+/// The attachment of the partner's VPC as the hub's scan names it.
+const HUB_PARTNER_ATTACHMENT_ARN: &str =
+    "arn:aws:ec2:us-east-1:111111111111:transit-gateway-attachment/tgw-attach-partner";
+
+/// The gateway, or the attachment `resource`, exposes the backend to `reach`.
+fn exposes(resource: &str, reach: &str) -> (String, String, String) {
+    row("transit-gateway-exposes-private-backend", resource, reach)
+}
+
 /// The gateway exposes the backend to the partner.
 fn transit_exposes() -> (String, String, String) {
-    row(
-        "transit-gateway-exposes-private-backend",
-        PARTNER_ATTACHMENT_ARN,
-        "accounts:[222222222222]",
-    )
+    exposes(PARTNER_ATTACHMENT_ARN, "accounts:[222222222222]")
 }
 
 /// The partner's attachment is cross-account but reaches no backend.
@@ -97,25 +102,22 @@ fn another_accounts_vpc_attached_from_the_owners_side_is_still_that_accounts() {
     transit.attachments[1].resource_owner_id = OWNER.into();
     only(hub.clone(), transit_exposes(), Confidence::High);
     // Not audited: the owner is unknown, and so are its CIDRs (every address, assumed).
-    let f = audit(vec![hub]);
-    assert_eq!(
-        summary(&f),
-        vec![row(
-            "transit-gateway-exposes-private-backend",
-            "arn:aws:ec2:us-east-1:111111111111:transit-gateway-attachment/tgw-attach-partner",
-            "accounts:[unknown]",
-        )]
+    let f = only_finding(
+        hub,
+        exposes(HUB_PARTNER_ATTACHMENT_ARN, "accounts:[unknown]"),
+        Confidence::Medium,
     );
-    assert_eq!(f[0].confidence, Confidence::Medium);
-    assert_says(&f[0].message, &["the CIDRs of vpc-partner are unknown"]);
+    assert_says(&f.message, &["the CIDRs of vpc-partner are unknown"]);
 }
 
 #[test]
 fn a_partner_not_audited_is_named_by_the_attachment() {
-    let f = audit(vec![routed_and_admitted(meshed_hub())]);
-    assert_eq!(summary(&f), vec![transit_exposes()]);
     // Its CIDRs are unknown: every address, assumed.
-    assert_eq!(f[0].confidence, Confidence::Medium);
+    only_finding(
+        routed_and_admitted(meshed_hub()),
+        transit_exposes(),
+        Confidence::Medium,
+    );
 }
 
 #[test]
@@ -325,18 +327,16 @@ fn spoke(owner: &str) -> Target {
 
 #[test]
 fn a_gateway_shared_by_an_account_not_audited_is_assumed_to_connect_anyone() {
-    let f = audit(vec![routed_and_admitted(spoke("999999999999"))]);
-    assert_eq!(
-        summary(&f),
-        vec![row(
-            "transit-gateway-exposes-private-backend",
+    let f = only_finding(
+        routed_and_admitted(spoke("999999999999")),
+        exposes(
             "arn:aws:ec2:us-east-1:999999999999:transit-gateway/tgw-1",
             "accounts:[999999999999,unknown]",
-        )]
+        ),
+        Confidence::Medium,
     );
-    assert_eq!(f[0].confidence, Confidence::Medium);
     assert_says(
-        &f[0].message,
+        &f.message,
         &[
             "tgw-1 is owned by 999999999999, which was not audited",
             "the transit gateway route tables (unread) are assumed to route both ways",
@@ -397,17 +397,15 @@ fn unread_attachments_leave_every_route_to_a_gateway_open() {
     // may lead anywhere, never nowhere.
     let mut t = routed_and_admitted(base());
     t.network.transit = None;
-    let f = audit(vec![t.clone()]);
-    assert_eq!(
-        summary(&f),
-        vec![row(
-            "transit-gateway-exposes-private-backend",
+    let f = only_finding(
+        t.clone(),
+        exposes(
             "arn:aws:ec2:us-east-1:111111111111:transit-gateway/tgw-1",
             "accounts:[unknown]",
-        )]
+        ),
+        Confidence::Medium,
     );
-    assert_eq!(f[0].confidence, Confidence::Medium);
-    assert_says(&f[0].message, &["the snapshot predates them"]);
+    assert_says(&f.message, &["the snapshot predates them"]);
     read_failed(
         &mut t,
         Operation::Ec2DescribeTransitGatewayAttachments,
@@ -465,17 +463,15 @@ fn a_peering_with_another_gateway_reaches_whatever_is_behind_it() {
     peer.resource_type = "peering".into();
     peer.resource_id = "tgw-far".into();
     peer.resource_owner_id = "333333333333".into();
-    let f = audit(vec![t]);
-    assert_eq!(
-        summary(&f),
-        vec![row(
-            "transit-gateway-exposes-private-backend",
-            "arn:aws:ec2:us-east-1:111111111111:transit-gateway-attachment/tgw-attach-partner",
+    let f = only_finding(
+        t,
+        exposes(
+            HUB_PARTNER_ATTACHMENT_ARN,
             "accounts:[333333333333,unknown]",
-        )]
+        ),
+        Confidence::Medium,
     );
-    assert_eq!(f[0].confidence, Confidence::Medium);
-    assert_says(&f[0].message, &["whatever the transit gateway tgw-far"]);
+    assert_says(&f.message, &["whatever the transit gateway tgw-far"]);
 }
 
 #[test]

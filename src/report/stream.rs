@@ -1,0 +1,343 @@
+//! Reports written as the findings come (issue 12): every renderer is a [`Sink`] that is handed
+//! the findings one at a time, in report order, with how each was suppressed, and then the
+//! report's final summary. A sink keeps only what its format needs at the end (counters, the
+//! first findings of a bounded view, a spool file of results), so peak memory does not grow
+//! with the number of findings. The `render_*` functions of each format feed the same sinks
+//! from an [`AuditReport`] in memory, so there is one way to write each format.
+
+use super::{AuditReport, Suppressed};
+use crate::model::Finding;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// A renderer fed one finding at a time.
+pub trait Sink {
+    /// The next finding in report order (see [`Finding::sort_key`]), and its suppression.
+    fn finding(&mut self, f: &Finding, suppressed: Option<&Suppressed>) -> io::Result<()>;
+
+    /// The end of the findings: `report` is the report without its findings
+    /// ([`AuditReport::findings`] empty) and with its final suppression summary.
+    fn finish(self: Box<Self>, report: &AuditReport) -> io::Result<Finished>;
+}
+
+/// What a finished sink leaves: its output, to commit, unless the report was rejected (a SARIF
+/// log past GitHub's limits): why, then.
+pub struct Finished {
+    pub out: Out,
+    pub rejected: Vec<String>,
+}
+
+/// Where a report goes: memory (the `render_*` functions), a file written atomically (a
+/// temporary file beside it, renamed over it on [`Out::commit`]), or stdout.
+pub enum Out {
+    Memory(Vec<u8>),
+    File {
+        tmp: BufWriter<tempfile::NamedTempFile>,
+        path: PathBuf,
+    },
+    /// `gone`: the reader went away (EPIPE, e.g. `| head`); it took what it wanted, so the
+    /// rest is dropped without an error.
+    Stdout {
+        out: BufWriter<io::Stdout>,
+        gone: bool,
+    },
+    /// Nothing is kept (a sink that only counts).
+    Discard,
+}
+
+impl Out {
+    /// A temporary file beside `path` (created with its missing parent directories), with the
+    /// permissions of an ordinary new file.
+    pub fn file(path: &Path) -> io::Result<Out> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&dir)?;
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "report".into());
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{file_name}."))
+            .suffix(".tmp")
+            .permissions(ordinary_file_permissions())
+            .tempfile_in(&dir)?;
+        Ok(Out::File {
+            tmp: BufWriter::with_capacity(1 << 16, tmp),
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn stdout() -> Out {
+        Out::Stdout {
+            out: BufWriter::with_capacity(1 << 16, io::stdout()),
+            gone: false,
+        }
+    }
+
+    /// Makes the output final: the file synced and renamed over its path, stdout flushed.
+    /// Returns what a memory output holds.
+    pub fn commit(self) -> io::Result<Vec<u8>> {
+        match self {
+            Out::Memory(bytes) => Ok(bytes),
+            Out::File { tmp, path } => {
+                let tmp = tmp.into_inner().map_err(|e| e.into_error())?;
+                tmp.as_file().sync_all()?;
+                tmp.persist(&path).map_err(|e| e.error)?;
+                Ok(Vec::new())
+            }
+            Out::Stdout { mut out, gone } => {
+                if !gone {
+                    match out.flush() {
+                        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+                        other => other?,
+                    }
+                }
+                Ok(Vec::new())
+            }
+            Out::Discard => Ok(Vec::new()),
+        }
+    }
+}
+
+/// What `File::create` gives a new file (read-write for all, less the umask): a report is an
+/// ordinary file, not a private temporary one (tempfile's default is owner-only).
+pub fn ordinary_file_permissions() -> std::fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::Permissions::from_mode(0o666)
+}
+
+impl Write for Out {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Out::Memory(v) => v.write(buf),
+            Out::File { tmp, .. } => tmp.write(buf),
+            Out::Stdout { gone: true, .. } | Out::Discard => Ok(buf.len()),
+            Out::Stdout { out, gone } => match out.write_all(buf) {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                    *gone = true;
+                    Ok(buf.len())
+                }
+                Err(e) => Err(e),
+                Ok(()) => Ok(buf.len()),
+            },
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Out::Memory(_) | Out::Discard | Out::Stdout { gone: true, .. } => Ok(()),
+            Out::File { tmp, .. } => tmp.flush(),
+            Out::Stdout { out, gone } => match out.flush() {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                    *gone = true;
+                    Ok(())
+                }
+                other => other,
+            },
+        }
+    }
+}
+
+/// Bytes written once and read back later (SARIF results, written before the invocation that
+/// precedes them in the log can be): in memory for the `render_*` functions, else in an
+/// unnamed temporary file.
+pub enum Spool {
+    Memory(Vec<u8>),
+    File { file: BufWriter<File>, len: u64 },
+}
+
+impl Spool {
+    pub fn temporary() -> io::Result<Spool> {
+        Ok(Spool::File {
+            file: BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
+            len: 0,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn len(&self) -> u64 {
+        match self {
+            Spool::Memory(v) => v.len() as u64,
+            Spool::File { len, .. } => *len,
+        }
+    }
+
+    /// Copies the bytes `start..end` to `w`.
+    pub fn copy_range(&mut self, start: u64, end: u64, w: &mut dyn Write) -> io::Result<()> {
+        match self {
+            Spool::Memory(v) => w.write_all(&v[start as usize..end as usize]),
+            Spool::File { file, .. } => {
+                use std::os::unix::fs::FileExt;
+                file.flush()?;
+                let f = file.get_ref();
+                let mut buf = vec![0u8; 1 << 16];
+                let mut at = start;
+                while at < end {
+                    let want = ((end - at) as usize).min(buf.len());
+                    let n = f.read_at(&mut buf[..want], at)?;
+                    if n == 0 {
+                        return Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "the spool file is shorter than what was written to it",
+                        ));
+                    }
+                    w.write_all(&buf[..n])?;
+                    at += n as u64;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Write for Spool {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Spool::Memory(v) => v.write(buf),
+            Spool::File { file, len } => {
+                file.write_all(buf)?;
+                *len += buf.len() as u64;
+                Ok(buf.len())
+            }
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Spool::Memory(_) => Ok(()),
+            Spool::File { file, .. } => file.flush(),
+        }
+    }
+}
+
+/// A pretty-printed JSON document cut around one of its arrays, written empty (`"key": []`), so
+/// that the array's items can be written between the two parts one at a time, exactly as
+/// `serde_json::to_string_pretty` would have placed them.
+pub struct Frame {
+    /// Up to and including the array's `[`.
+    pub head: String,
+    /// From the array's `]` to the end.
+    pub tail: String,
+    /// The indentation of the line that opens the array.
+    outer: String,
+}
+
+impl Frame {
+    /// `doc` holds `"key": []` once: a key is the only place that text can be (quotes inside
+    /// JSON strings are escaped).
+    pub fn around(doc: &str, key: &str) -> Frame {
+        let marker = format!("\"{key}\": []");
+        let at = doc
+            .find(&marker)
+            .expect("the framed array is in the document");
+        let line = doc[..at].rfind('\n').map_or(0, |i| i + 1);
+        let close = at + marker.len() - 1;
+        Frame {
+            head: doc[..close].to_string(),
+            tail: doc[close..].to_string(),
+            outer: doc[line..at].to_string(),
+        }
+    }
+
+    pub fn items(&self) -> Items {
+        Items {
+            indent: format!("{}  ", self.outer),
+            outer: self.outer.clone(),
+            count: 0,
+            buf: Vec::new(),
+        }
+    }
+}
+
+/// Writes the items of a framed array: separators, and each item's pretty JSON indented to its
+/// place.
+pub struct Items {
+    indent: String,
+    outer: String,
+    pub count: usize,
+    buf: Vec<u8>,
+}
+
+impl Items {
+    /// Writes `item`, pretty-printed, as the next item.
+    pub fn write(&mut self, w: &mut dyn Write, item: &impl serde::Serialize) -> io::Result<()> {
+        self.buf.clear();
+        serde_json::to_writer_pretty(&mut self.buf, item).map_err(io::Error::other)?;
+        let buf = std::mem::take(&mut self.buf);
+        let r = self.write_pretty(w, &buf);
+        self.buf = buf;
+        r
+    }
+
+    /// Writes `pretty` (one value's pretty JSON, at indentation 0) as the next item.
+    pub fn write_pretty(&mut self, w: &mut dyn Write, pretty: &[u8]) -> io::Result<()> {
+        if self.count > 0 {
+            w.write_all(b",")?;
+        }
+        self.count += 1;
+        w.write_all(b"\n")?;
+        w.write_all(self.indent.as_bytes())?;
+        write_indented(w, pretty, self.indent.as_bytes())
+    }
+
+    /// What closes the array before the frame's tail: nothing for an empty one (`[]`).
+    pub fn close(&self, w: &mut dyn Write) -> io::Result<()> {
+        if self.count > 0 {
+            w.write_all(b"\n")?;
+            w.write_all(self.outer.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// A fresh array of the same frame (the split SARIF's next account).
+    pub fn restart(&mut self) {
+        self.count = 0;
+    }
+}
+
+/// `pretty` with `indent` after each of its line breaks (JSON strings never hold a raw one).
+fn write_indented(w: &mut dyn Write, pretty: &[u8], indent: &[u8]) -> io::Result<()> {
+    let mut lines = pretty.split(|&b| b == b'\n');
+    if let Some(first) = lines.next() {
+        w.write_all(first)?;
+    }
+    for line in lines {
+        w.write_all(b"\n")?;
+        w.write_all(indent)?;
+        w.write_all(line)?;
+    }
+    Ok(())
+}
+
+/// Feeds the findings of `report` (with their suppressions) to `sink` and returns what it
+/// wrote in memory: the `render_*` functions.
+pub fn render_with(report: &AuditReport, mut sink: Box<dyn Sink + '_>) -> String {
+    for f in &report.findings {
+        sink.finding(f, report.suppression(f))
+            .expect("writing to memory never fails");
+    }
+    let finished = sink
+        .finish(&report.header())
+        .expect("writing to memory never fails");
+    let bytes = finished.out.commit().expect("memory never fails");
+    String::from_utf8(bytes).expect("reports are UTF-8")
+}
+
+impl AuditReport {
+    /// The report without its findings: what a sink is given at the end.
+    pub fn header(&self) -> AuditReport {
+        AuditReport {
+            tool: self.tool.clone(),
+            scan: self.scan.clone(),
+            findings: Vec::new(),
+            suppressions: self.suppressions.clone(),
+            suppressed: Default::default(),
+        }
+    }
+}

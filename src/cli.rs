@@ -7,7 +7,7 @@
 //!
 //! An incomplete scan always exits 2, findings or not, so it can never pass for clean.
 
-use crate::aws::{self, Progress, ProgressSink, ScanOptions};
+use crate::aws::{self, ScanOptions};
 use crate::config::{Config, ScanDefaults};
 use crate::inventory::{Inventory, ShardSpec, TargetStatus};
 use crate::model::Severity;
@@ -454,142 +454,6 @@ fn valid_region(r: &str) -> bool {
         && !parts[parts.len() - 1].is_empty()
 }
 
-/// Scan progress on stderr: a live bar on a terminal; one line per event in CI, pipes and logs,
-/// where a redrawn bar would be noise.
-fn stderr_progress() -> ProgressSink {
-    if std::io::stderr().is_terminal() && !in_ci(std::env::var("CI").ok().as_deref()) {
-        live_progress()
-    } else {
-        Arc::new(|event| eprintln!("{}", progress_line(&event)))
-    }
-}
-
-/// `CI` set to anything but empty, `false` or `0` (CI services set `CI=true`).
-fn in_ci(ci: Option<&str>) -> bool {
-    ci.is_some_and(|v| !v.is_empty() && v != "false" && v != "0")
-}
-
-/// The live bar: targets done out of planned, failures, and what was read so far (findings
-/// come from the analysis, which starts when the reads are done). A target that failed also
-/// gets its line above the bar, so failures stay on screen.
-fn live_progress() -> ProgressSink {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let bar = indicatif::ProgressBar::hidden();
-    let failures = AtomicUsize::new(0);
-    let apis = AtomicUsize::new(0);
-    let network = AtomicUsize::new(0);
-    Arc::new(move |event| match &event {
-        Progress::OrganizationListed { .. } => eprintln!("{}", progress_line(&event)),
-        Progress::ScanStarted { targets, .. } => {
-            eprintln!("{}", progress_line(&event));
-            bar.set_length(*targets as u64);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{elapsed_precise} [{bar:30}] {pos}/{len} targets · {msg}",
-                )
-                .expect("a valid template")
-                .progress_chars("=> "),
-            );
-            bar.set_message("reading");
-            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-            bar.enable_steady_tick(Duration::from_millis(250));
-        }
-        Progress::TargetFinished {
-            done,
-            total,
-            target: t,
-        } => {
-            if t.status != TargetStatus::Complete {
-                failures.fetch_add(1, Ordering::Relaxed);
-                bar.println(progress_line(&event));
-            }
-            apis.fetch_add(t.rest_apis + t.http_apis, Ordering::Relaxed);
-            network.fetch_add(
-                t.load_balancers + t.endpoint_services + t.peerings,
-                Ordering::Relaxed,
-            );
-            bar.set_position(*done as u64);
-            bar.set_message(format!(
-                "{} not fully scanned · {} and {} read",
-                counted(failures.load(Ordering::Relaxed), "target", "targets"),
-                counted(apis.load(Ordering::Relaxed), "API", "APIs"),
-                counted(
-                    network.load(Ordering::Relaxed),
-                    "network entry point",
-                    "network entry points"
-                ),
-            ));
-            if done == total {
-                bar.finish_and_clear();
-            }
-        }
-    })
-}
-
-fn progress_line(event: &Progress) -> String {
-    match event {
-        Progress::OrganizationListed { active, skipped } => {
-            let mut line = format!(
-                "organization: {}",
-                counted(*active, "active account", "active accounts")
-            );
-            if *skipped > 0 {
-                line += &format!(", {skipped} skipped (not active)");
-            }
-            line
-        }
-        Progress::ScanStarted {
-            targets,
-            accounts,
-            concurrency,
-            accounts_not_entered,
-        } => {
-            let mut line = format!(
-                "scanning {} in {}, {concurrency} at a time",
-                counted(
-                    *targets,
-                    "account × region target",
-                    "account × region targets"
-                ),
-                counted(*accounts, "account", "accounts"),
-            );
-            if *accounts_not_entered > 0 {
-                line += &format!(
-                    "; {} could not be entered",
-                    counted(*accounts_not_entered, "account", "accounts")
-                );
-            }
-            line
-        }
-        Progress::TargetFinished {
-            done,
-            total,
-            target: t,
-        } => {
-            let state = match t.status {
-                TargetStatus::Complete => "done".to_string(),
-                TargetStatus::Partial => {
-                    format!("PARTIAL ({})", counted(t.errors, "error", "errors"))
-                }
-                TargetStatus::Failed => format!(
-                    "FAILED ({})",
-                    t.first_error_code.as_deref().unwrap_or("unknown")
-                ),
-            };
-            format!(
-                "[{done}/{total}] {}/{}: {state}: {}, {}, {}, {}, {}",
-                t.account_id,
-                t.region,
-                counted(t.rest_apis, "REST API", "REST APIs"),
-                counted(t.http_apis, "HTTP API", "HTTP APIs"),
-                counted(t.load_balancers, "load balancer", "load balancers"),
-                counted(t.endpoint_services, "endpoint service", "endpoint services"),
-                counted(t.peerings, "peering", "peerings"),
-            )
-        }
-    }
-}
-
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, flushed and
 /// synced, then renamed over the target. A crash never leaves a truncated report behind, and a
 /// failed write leaves no temporary file (it is removed when dropped).
@@ -692,14 +556,6 @@ fn format_for(path: &Path, fallback: Format) -> Format {
     }
 }
 
-/// A JSON report of `audit`/`analyze` (it has `tool` and `findings`): the file users most
-/// often pass to `analyze` by mistake, which deserves better than "missing field".
-fn looks_like_audit_report(text: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(text)
-        .map(|v| v.get("tool").is_some() && v.get("findings").is_some())
-        .unwrap_or(false)
-}
-
 /// The renderer of `format`, writing to `out`.
 fn sink<'a>(
     header: &AuditReport,
@@ -727,119 +583,6 @@ fn sink<'a>(
             out,
         )),
     })
-}
-
-/// Loads one snapshot, parsed as it is read (the snapshot of an organization is not held
-/// twice); errors name the file and, for the usual mistake, what it is instead.
-fn load_inventory(path: &Path) -> Result<Inventory, UsageError> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| UsageError(format!("could not read inventory {}: {e}", path.display())))?;
-    Inventory::from_snapshot_reader(file).map_err(|e| {
-        // Read again only to word the error.
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        if looks_like_audit_report(&text) {
-            UsageError(format!(
-                "{} is an audit report, not an inventory snapshot: pass a file written by \
-                 `overexposed collect` or `audit --snapshot`",
-                path.display()
-            ))
-        } else {
-            UsageError(format!("{}: {e}", path.display()))
-        }
-    })
-}
-
-/// The snapshot files `--inventory` names: each file as given, each directory's `*.json` files
-/// (sorted, not recursive).
-fn inventory_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
-    let mut files = Vec::new();
-    for path in paths {
-        if !path.is_dir() {
-            files.push(path.clone());
-            continue;
-        }
-        let entries = std::fs::read_dir(path)
-            .map_err(|e| UsageError(format!("could not read directory {}: {e}", path.display())))?;
-        let mut found: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        if found.is_empty() {
-            return Err(UsageError(format!(
-                "{} holds no snapshot (*.json)",
-                path.display()
-            )));
-        }
-        found.sort();
-        files.extend(found);
-    }
-    Ok(files)
-}
-
-/// Refuses to resume a snapshot with flags of another scope: the kept targets and the new ones
-/// would describe different scans.
-fn check_resumable(
-    previous: &Inventory,
-    opts: &ScanOptions,
-    path: &Path,
-) -> Result<(), UsageError> {
-    // The organization's accounts are compared once it is listed again (a shard's plan).
-    let scope = opts.scope();
-    let previous_flags = crate::inventory::ScanScope {
-        organization_accounts: Vec::new(),
-        organization_id: None,
-        ..previous.scope.clone()
-    };
-    if previous_flags != scope {
-        return Err(UsageError(format!(
-            "cannot resume {}: it is a scan of another scope ({}; these flags give {}): give the flags it was collected with",
-            path.display(),
-            previous_flags.describe(),
-            scope.describe()
-        )));
-    }
-    let shard = previous.shard.as_ref().map(|s| s.spec());
-    if shard != opts.shard {
-        let name =
-            |s: Option<ShardSpec>| s.map_or("no shard".to_string(), |s| format!("shard {s}"));
-        return Err(UsageError(format!(
-            "cannot resume {}: it is {}, and these flags give {}",
-            path.display(),
-            name(shard),
-            name(opts.shard)
-        )));
-    }
-    Ok(())
-}
-
-/// Checkpoints of a running `collect` written over its output file, atomically. A checkpoint
-/// that cannot be written is said once; the scan goes on (the final write reports its own
-/// error).
-fn checkpoint_to(path: PathBuf) -> aws::CheckpointSink {
-    let warned = std::sync::atomic::AtomicBool::new(false);
-    Arc::new(move |inv: &Inventory| {
-        let written = serde_json::to_string_pretty(inv)
-            .map_err(std::io::Error::other)
-            .and_then(|json| write_atomically(&path, &(json + "\n")));
-        if let Err(e) = written {
-            if !warned.swap(true, std::sync::atomic::Ordering::SeqCst) {
-                eprintln!(
-                    "warning: could not write a checkpoint to {}: {e}",
-                    path.display()
-                );
-            }
-        }
-    })
-}
-
-/// Every snapshot `--inventory` names, merged into one (see [`crate::inventory::merge`]).
-fn load_inventories(paths: &[PathBuf]) -> Result<Inventory, UsageError> {
-    let mut parts = Vec::new();
-    for file in inventory_files(paths)? {
-        let inv = load_inventory(&file)?;
-        parts.push((file.display().to_string(), inv));
-    }
-    crate::inventory::merge(parts).map_err(|e| UsageError(e.to_string()))
 }
 
 /// Where a Markdown summary that had to leave findings out sends the reader: the first JSON,
@@ -1163,6 +906,14 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         }
     }
 }
+
+mod progress;
+mod snapshots;
+
+use progress::stderr_progress;
+#[cfg(test)]
+use progress::{in_ci, progress_line};
+use snapshots::{check_resumable, checkpoint_to, load_inventories, load_inventory};
 
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::aws::Progress;
 
 #[test]
 fn a_sarif_category_is_a_path_like_name() {

@@ -659,7 +659,9 @@ fn emit(
     let mut suppressor = report::suppression::Suppressor::new(&config.suppress, today());
     let mut active = 0usize;
     let mut worst: Option<Severity> = None;
-    for group in crate::analysis::Analysis::new(inv, analysis).groups() {
+    // The accounts are analysed on every core while this thread writes the reports, in order.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    crate::analysis::Analysis::new(inv, analysis).for_each_group(threads, |group| {
         for f in &group {
             let suppressed = suppressor.check(f);
             if suppressed.is_none() {
@@ -671,7 +673,8 @@ fn emit(
                     .map_err(|e| dest.write_error(e))?;
             }
         }
-    }
+        Ok::<(), anyhow::Error>(())
+    })?;
 
     let mut report = header;
     report.suppressions = suppressor.summary();

@@ -234,9 +234,15 @@ impl<'a> Analysis<'a> {
             let first = &targets[group[0]];
             (&f.account_id, &f.region) == (&first.account_id, &first.region)
         }));
-        let mut seen = std::collections::HashSet::new();
-        findings.retain(|f| seen.insert(f.fingerprint.clone()));
-        findings.sort_by_key(|f| f.sort_key());
+        let mut seen = foldhash::HashSet::default();
+        let first: Vec<bool> = findings
+            .iter()
+            .map(|f| seen.insert(f.fingerprint.as_str()))
+            .collect();
+        drop(seen);
+        let mut first = first.into_iter();
+        findings.retain(|_| first.next().unwrap_or(false));
+        findings.sort_by(Finding::by_sort_key);
         findings
     }
 }

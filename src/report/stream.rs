@@ -251,6 +251,7 @@ impl Frame {
             outer: self.outer.clone(),
             count: 0,
             buf: Vec::new(),
+            indented: Vec::new(),
         }
     }
 }
@@ -262,6 +263,8 @@ pub struct Items {
     outer: String,
     pub count: usize,
     buf: Vec<u8>,
+    /// The last item as written, kept for its capacity.
+    indented: Vec<u8>,
 }
 
 impl Items {
@@ -275,15 +278,21 @@ impl Items {
         r
     }
 
-    /// Writes `pretty` (one value's pretty JSON, at indentation 0) as the next item.
+    /// Writes `pretty` (one value's pretty JSON, at indentation 0) as the next item, in one
+    /// write (the item is indented in a buffer kept for the next one).
     pub fn write_pretty(&mut self, w: &mut dyn Write, pretty: &[u8]) -> io::Result<()> {
+        let mut out = std::mem::take(&mut self.indented);
+        out.clear();
         if self.count > 0 {
-            w.write_all(b",")?;
+            out.push(b',');
         }
         self.count += 1;
-        w.write_all(b"\n")?;
-        w.write_all(self.indent.as_bytes())?;
-        write_indented(w, pretty, self.indent.as_bytes())
+        out.push(b'\n');
+        out.extend_from_slice(self.indent.as_bytes());
+        indent_into(&mut out, pretty, self.indent.as_bytes());
+        let r = w.write_all(&out);
+        self.indented = out;
+        r
     }
 
     /// What closes the array before the frame's tail: nothing for an empty one (`[]`).
@@ -301,18 +310,19 @@ impl Items {
     }
 }
 
-/// `pretty` with `indent` after each of its line breaks (JSON strings never hold a raw one).
-fn write_indented(w: &mut dyn Write, pretty: &[u8], indent: &[u8]) -> io::Result<()> {
+/// `pretty` with `indent` after each of its line breaks (JSON strings never hold a raw one),
+/// appended to `out`.
+fn indent_into(out: &mut Vec<u8>, pretty: &[u8], indent: &[u8]) {
+    out.reserve(pretty.len() + pretty.len() / 8);
     let mut lines = pretty.split(|&b| b == b'\n');
     if let Some(first) = lines.next() {
-        w.write_all(first)?;
+        out.extend_from_slice(first);
     }
     for line in lines {
-        w.write_all(b"\n")?;
-        w.write_all(indent)?;
-        w.write_all(line)?;
+        out.push(b'\n');
+        out.extend_from_slice(indent);
+        out.extend_from_slice(line);
     }
-    Ok(())
 }
 
 /// Feeds the findings of `report` (with their suppressions) to `sink` and returns what it

@@ -189,7 +189,7 @@ fn findings() -> Vec<Finding> {
             "Make web internal, or put the backend behind API Gateway only.",
         ),
     ];
-    findings.sort_by_key(Finding::sort_key);
+    findings.sort_by(Finding::by_sort_key);
     findings
 }
 

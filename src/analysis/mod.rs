@@ -148,7 +148,9 @@ impl<'a> Analysis<'a> {
         use std::sync::mpsc;
         let spans = self.group_spans();
         if threads <= 1 || spans.len() <= 1 {
-            return spans.into_iter().try_for_each(|span| each(self.group(span)));
+            return spans
+                .into_iter()
+                .try_for_each(|span| each(self.group(span)));
         }
         // Groups done ahead of the one the writer waits for: past this, the writer stops taking
         // them and the workers block on the full channel.

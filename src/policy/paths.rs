@@ -343,7 +343,13 @@ fn memo_key(template: &str, candidates: &[(bool, bool, Vec<&str>)]) -> String {
     let mut key = String::with_capacity(template.len() + 64);
     let _ = write!(key, "{}:{}", template.len(), template);
     for (allow, not_resource, patterns) in candidates {
-        let _ = write!(key, "|{}{}{}", *allow as u8, *not_resource as u8, patterns.len());
+        let _ = write!(
+            key,
+            "|{}{}{}",
+            *allow as u8,
+            *not_resource as u8,
+            patterns.len()
+        );
         for p in patterns {
             let _ = write!(key, ",{}:{}", p.len(), p);
         }
@@ -360,9 +366,8 @@ pub(super) fn covering_classes<'a>(
 ) -> (Vec<CoveringStatements<'a>>, bool) {
     const ACTION: &str = "execute-api:Invoke";
     // `arn:aws:execute-api:region:account:api-id` — everything before the first `/`.
-    let (api_prefix, relative_template) = resource_arn
-        .split_once('/')
-        .unwrap_or((resource_arn, ""));
+    let (api_prefix, relative_template) =
+        resource_arn.split_once('/').unwrap_or((resource_arn, ""));
     let mut candidates = Vec::new();
     for (position, s) in doc.statements.iter().enumerate() {
         let action_ok = match &s.action {

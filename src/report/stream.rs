@@ -250,7 +250,6 @@ impl Frame {
             indent: format!("{}  ", self.outer),
             outer: self.outer.clone(),
             count: 0,
-            buf: Vec::new(),
             indented: Vec::new(),
         }
     }
@@ -262,7 +261,6 @@ pub struct Items {
     indent: String,
     outer: String,
     pub count: usize,
-    buf: Vec<u8>,
     /// The last item as written, kept for its capacity.
     indented: Vec<u8>,
 }

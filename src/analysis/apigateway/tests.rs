@@ -1163,7 +1163,10 @@ fn open_organization(accounts: usize) -> Inventory {
                 "REGIONAL",
                 None,
                 &["v1"],
-                vec![("/items", vec![method("GET", "NONE"), method("POST", "NONE")])],
+                vec![(
+                    "/items",
+                    vec![method("GET", "NONE"), method("POST", "NONE")],
+                )],
             );
             targets.push(Target {
                 account_id: format!("{:012}", 100_000_000_000u64 + a as u64),

@@ -3,11 +3,11 @@
 //! so the bypass is pinned here).
 
 use super::*;
-use serde_json::json;
 use crate::inventory::{
     LatticeService, LatticeServiceAssociation, LatticeTargetGroup, LatticeVpcAssociation, LbTarget,
     ScanScope, ServiceNetwork,
 };
+use serde_json::json;
 
 const SVC: &str = "arn:aws:vpc-lattice:us-east-1:111111111111:service/svc-1";
 const NET: &str = "arn:aws:vpc-lattice:us-east-1:111111111111:servicenetwork/sn-1";
@@ -264,5 +264,7 @@ fn a_grant_that_expires_says_until_when_it_holds() {
     // of time (the grant's condition is not evaluated: medium confidence, no change).
     assert_eq!(summary(&judged_at("2027-03-02T00:00:00Z")), vec![]);
     let unknown = judged_at("");
-    assert!(unknown.iter().all(|f| !f.evidence.contains_key("reach_change")));
+    assert!(unknown
+        .iter()
+        .all(|f| !f.evidence.contains_key("reach_change")));
 }

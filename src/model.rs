@@ -301,25 +301,30 @@ impl Finding {
     pub fn sort_key(
         &self,
     ) -> (
-        String,
-        String,
+        &str,
+        &str,
         std::cmp::Reverse<Severity>,
         RuleId,
-        String,
-        String,
-        String,
-        String,
+        &str,
+        &str,
+        &str,
+        &str,
     ) {
         (
-            self.account_id.clone(),
-            self.region.clone(),
+            &self.account_id,
+            &self.region,
             std::cmp::Reverse(self.severity),
             self.rule_id,
-            self.resource_arn.clone(),
-            self.stage.clone().unwrap_or_default(),
-            self.path.clone(),
-            self.method.clone(),
+            &self.resource_arn,
+            self.stage.as_deref().unwrap_or_default(),
+            &self.path,
+            &self.method,
         )
+    }
+
+    /// Orders findings by [`Finding::sort_key`].
+    pub fn by_sort_key(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+        a.sort_key().cmp(&b.sort_key())
     }
 }
 
@@ -331,7 +336,12 @@ pub fn fingerprint(parts: &[&str]) -> String {
     let mut h = Sha256::new();
     h.update(parts.join("\u{1f}").as_bytes());
     let digest = h.finalize();
-    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    let mut hex = String::with_capacity(32);
+    for b in digest.iter().take(16) {
+        use std::fmt::Write;
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
 }
 
 #[cfg(test)]

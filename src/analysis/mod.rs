@@ -126,37 +126,126 @@ impl<'a> Analysis<'a> {
     /// covers them), so concatenated they are the whole inventory's findings, sorted and
     /// deduplicated.
     pub fn groups(&self) -> impl Iterator<Item = Vec<Finding>> + '_ {
-        let targets = &self.inv.targets;
-        let mut rest = &self.order[..];
-        std::iter::from_fn(move || {
-            let first = &targets[*rest.first()?];
-            let key = (&first.account_id, &first.region);
-            let n = rest
-                .iter()
-                .take_while(|&&i| (&targets[i].account_id, &targets[i].region) == key)
-                .count();
-            let (group, tail) = rest.split_at(n);
-            rest = tail;
-            // API findings of every target of the group, then their network findings: the
-            // order the whole-inventory analysis has always deduplicated in.
-            let mut findings = Vec::new();
-            for &i in group {
-                findings.extend(apigateway::analyze_target(
-                    &targets[i],
-                    &self.ownership,
-                    &self.callers,
-                    self.at,
-                ));
+        let mut rest = self.group_spans().into_iter();
+        std::iter::from_fn(move || rest.next().map(|span| self.group(span)))
+    }
+
+    /// [`Analysis::groups`] handed to `each` in the same order, the groups analysed by `threads`
+    /// worker threads meanwhile (`each` runs on the calling thread: a report is written by one
+    /// writer). At most a few groups per worker wait to be handed over, so memory stays that of
+    /// a few accounts whatever the size of the organization. The first error of `each` stops
+    /// the workers and is returned.
+    pub fn for_each_group<E>(
+        &self,
+        threads: usize,
+        mut each: impl FnMut(Vec<Finding>) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        Self: Sync,
+    {
+        use std::collections::BTreeMap;
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        use std::sync::mpsc;
+        let spans = self.group_spans();
+        if threads <= 1 || spans.len() <= 1 {
+            return spans
+                .into_iter()
+                .try_for_each(|span| each(self.group(span)));
+        }
+        // Groups done ahead of the one the writer waits for: past this, the writer stops taking
+        // them and the workers block on the full channel.
+        let ahead = 4 * threads;
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let (tx, rx) = mpsc::sync_channel::<(usize, Vec<Finding>)>(ahead);
+            for _ in 0..threads {
+                let tx = tx.clone();
+                let (spans, next, stop) = (&spans, &next, &stop);
+                scope.spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&span) = spans.get(i) else { break };
+                        if tx.send((i, self.group(span))).is_err() {
+                            break;
+                        }
+                    }
+                });
             }
-            for &i in group {
-                findings.extend(self.network.target(&targets[i]));
-            }
-            debug_assert!(findings.iter().all(|f| (&f.account_id, &f.region) == key));
-            let mut seen = std::collections::HashSet::new();
-            findings.retain(|f| seen.insert(f.fingerprint.clone()));
-            findings.sort_by_key(|f| f.sort_key());
-            Some(findings)
+            drop(tx);
+            let mut waiting: BTreeMap<usize, Vec<Finding>> = BTreeMap::new();
+            let mut wanted = 0;
+            let result = (|| {
+                while wanted < spans.len() {
+                    if let Some(group) = waiting.remove(&wanted) {
+                        wanted += 1;
+                        each(group)?;
+                        continue;
+                    }
+                    match rx.recv() {
+                        Ok((i, group)) => {
+                            waiting.insert(i, group);
+                        }
+                        // Every worker has ended: a worker panicked (the scope re-raises it).
+                        Err(_) => break,
+                    }
+                }
+                Ok(())
+            })();
+            stop.store(true, Ordering::Relaxed);
+            // Unblock workers waiting to send, so the scope can end.
+            drop(rx);
+            result
         })
+    }
+
+    /// The account × region groups, as ranges of `order`.
+    fn group_spans(&self) -> Vec<(usize, usize)> {
+        let targets = &self.inv.targets;
+        let key = |i: usize| (&targets[i].account_id, &targets[i].region);
+        let mut spans = Vec::new();
+        let mut start = 0;
+        for end in 1..=self.order.len() {
+            if end == self.order.len() || key(self.order[end]) != key(self.order[start]) {
+                spans.push((start, end));
+                start = end;
+            }
+        }
+        spans
+    }
+
+    /// The findings of one account × region group, sorted and deduplicated.
+    fn group(&self, (start, end): (usize, usize)) -> Vec<Finding> {
+        let targets = &self.inv.targets;
+        let group = &self.order[start..end];
+        // API findings of every target of the group, then their network findings: the order
+        // the whole-inventory analysis has always deduplicated in.
+        let mut findings = Vec::new();
+        for &i in group {
+            findings.extend(apigateway::analyze_target(
+                &targets[i],
+                &self.ownership,
+                &self.callers,
+                self.at,
+            ));
+        }
+        for &i in group {
+            findings.extend(self.network.target(&targets[i]));
+        }
+        debug_assert!(findings.iter().all(|f| {
+            let first = &targets[group[0]];
+            (&f.account_id, &f.region) == (&first.account_id, &first.region)
+        }));
+        let mut seen = foldhash::HashSet::default();
+        let first: Vec<bool> = findings
+            .iter()
+            .map(|f| seen.insert(f.fingerprint.as_str()))
+            .collect();
+        drop(seen);
+        let mut first = first.into_iter();
+        findings.retain(|_| first.next().unwrap_or(false));
+        findings.sort_by(Finding::by_sort_key);
+        findings
     }
 }
 

@@ -25,8 +25,8 @@ use crate::policy::{
     OffsetDateTime, PermissionSet, PolicyDocument, ReachContext, RoleCaller, RoleInvoke,
     TrustGrant, Trusted,
 };
-use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::sync::Mutex;
 
 /// The most roles one chain may hold (the entry role included): IAM's own role chaining ends
 /// sessions after an hour, and real chains are short; the bound keeps the search finite.
@@ -106,7 +106,7 @@ pub(crate) struct RoleCallers<'a> {
     /// Per API (`arn:…:execute-api:<region>:<account>:<api-id>/`), the reachable roles whose
     /// policies (or the API's resource policy) may grant a call to it: found once per API,
     /// then every method of the API is judged against these only.
-    candidates: RefCell<HashMap<String, Vec<usize>>>,
+    candidates: Mutex<HashMap<String, Vec<usize>>>,
     /// The instant a role's call is evaluated at (`aws:CurrentTime`, `aws:EpochTime` in its
     /// policies and the API's resource policy): the same as the direct verdicts'.
     at: Option<OffsetDateTime>,
@@ -314,7 +314,7 @@ impl<'a> RoleCallers<'a> {
             reachable: HashMap::new(),
             read,
             inside,
-            candidates: RefCell::new(HashMap::new()),
+            candidates: Mutex::new(HashMap::new()),
             at,
         };
         callers.follow_chains();
@@ -465,24 +465,33 @@ impl<'a> RoleCallers<'a> {
             .account(account)
             .then_some(self.inside.organization.as_deref())
             .flatten();
-        let candidates = self
+        // Looked up, then computed without the lock (the workers of
+        // `Analysis::for_each_group` share this index; two may compute the same API's list at
+        // worst, never a different one).
+        let known = self
             .candidates
-            .borrow_mut()
-            .entry(api_prefix.clone())
-            .or_insert_with(|| {
-                reachable
-                    .iter()
-                    .copied()
-                    .filter(|&i| {
-                        let r = &self.roles[i];
-                        r.permissions
-                            .may_allow_under("execute-api:Invoke", &api_prefix)
-                            || resource_policy
-                                .is_some_and(|d| policy::may_grant_role(d, r.account, &r.role.arn))
-                    })
-                    .collect()
-            })
-            .clone();
+            .lock()
+            .expect("no panic while holding the lock")
+            .get(&api_prefix)
+            .cloned();
+        let candidates = known.unwrap_or_else(|| {
+            let found: Vec<usize> = reachable
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    let r = &self.roles[i];
+                    r.permissions
+                        .may_allow_under("execute-api:Invoke", &api_prefix)
+                        || resource_policy
+                            .is_some_and(|d| policy::may_grant_role(d, r.account, &r.role.arn))
+                })
+                .collect();
+            self.candidates
+                .lock()
+                .expect("no panic while holding the lock")
+                .insert(api_prefix.clone(), found.clone());
+            found
+        });
         candidates
             .into_iter()
             .map(|i| &self.roles[i])

@@ -159,3 +159,28 @@ proptest! {
         prop_assert_eq!(arn.resource, resource.as_str());
     }
 }
+
+#[test]
+fn a_method_arn_is_the_regional_arn_of_its_stage_verb_and_path() {
+    for (region, path) in [
+        ("us-east-1", "/items/{id}"),
+        ("cn-north-1", "items"),
+        ("us-gov-west-1", "/"),
+        ("eu-west-1", ""),
+    ] {
+        let trimmed = path.trim_start_matches('/');
+        assert_eq!(
+            execute_api_method(region, "111111111111", "a1b2", "prod", "GET", path),
+            regional(
+                "execute-api",
+                region,
+                "111111111111",
+                &format!("a1b2/prod/GET/{trimmed}")
+            )
+        );
+    }
+    assert_eq!(
+        execute_api_method("cn-north-1", "1", "api", "v1", "POST", "/x"),
+        "arn:aws-cn:execute-api:cn-north-1:1:api/v1/POST/x"
+    );
+}

@@ -7,25 +7,45 @@
 use crate::arn::Arn;
 
 /// Does `pattern` (with `*` and `?`) match all of `text`? Linear-time greedy algorithm with a
-/// single backtrack point (the classic wildcard matcher), O(n·m) worst case.
+/// single backtrack point (the classic wildcard matcher), O(n·m) worst case. ASCII input (nearly
+/// every policy) is matched byte by byte without allocating; other text char by char, after
+/// Unicode lower-casing when `ignore_case`.
 pub fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
-    let p: Vec<char> = if ignore_case {
-        pattern.to_lowercase().chars().collect()
-    } else {
-        pattern.chars().collect()
+    if pattern.is_ascii() && text.is_ascii() {
+        let eq = |a: u8, b: u8| {
+            if ignore_case {
+                a.eq_ignore_ascii_case(&b)
+            } else {
+                a == b
+            }
+        };
+        return wildcard_match(pattern.as_bytes(), text.as_bytes(), b'*', b'?', eq);
+    }
+    let chars = |s: &str| -> Vec<char> {
+        if ignore_case {
+            s.to_lowercase().chars().collect()
+        } else {
+            s.chars().collect()
+        }
     };
-    let t: Vec<char> = if ignore_case {
-        text.to_lowercase().chars().collect()
-    } else {
-        text.chars().collect()
-    };
+    wildcard_match(&chars(pattern), &chars(text), '*', '?', |a, b| a == b)
+}
+
+/// The wildcard matcher of [`glob`] over any code units.
+fn wildcard_match<T: Copy + PartialEq>(
+    p: &[T],
+    t: &[T],
+    any_run: T,
+    any_one: T,
+    eq: impl Fn(T, T) -> bool,
+) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && p[pi] == t[ti])) {
+        if pi < p.len() && (p[pi] == any_one || (p[pi] != any_run && eq(p[pi], t[ti]))) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == any_run {
             star = Some((pi, ti));
             pi += 1;
         } else if let Some((sp, st)) = star {
@@ -36,7 +56,7 @@ pub fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
             return false;
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while pi < p.len() && p[pi] == any_run {
         pi += 1;
     }
     pi == p.len()

@@ -47,7 +47,6 @@ pub use identity::{
 use keys::{Env, Service};
 use paths::covering_classes;
 use reference::CoveringStatements;
-use std::collections::HashMap;
 pub use time::OffsetDateTime;
 pub use trust::{
     parse_trust_policy, trust_admits, trust_grants, trust_principals, Admission, NamedPrincipals,
@@ -209,7 +208,7 @@ type CacheKey = (
 /// keys, so an API with 10,000 resources costs a handful of classifications, not 10,000.
 #[derive(Default)]
 pub struct ReachCache {
-    verdicts: HashMap<CacheKey, ReachVerdict>,
+    verdicts: foldhash::HashMap<CacheKey, ReachVerdict>,
 }
 
 impl ReachCache {

@@ -187,24 +187,48 @@ pub(super) fn coverage(pattern: &str, template: &str, budget: &mut Budget) -> Co
     }
 }
 
-fn expand_resource(pattern: &str, api_prefix: &str) -> String {
-    // `execute-api:/stage/VERB/path` is relative to the API of the policy.
-    match pattern.strip_prefix("execute-api:/") {
-        Some(rest) => format!("{api_prefix}/{rest}"),
-        None => pattern.to_string(),
+/// A resource pattern of a statement, for the method of `api_prefix/<rest>`: `execute-api:/…`
+/// is relative to the API of the policy. A pattern that starts with the API's own ARN and a `/`
+/// is read relative to it as well (its prefix is a literal, so it matches exactly the requests
+/// whose rest it matches), which lets methods of different APIs with the same paths share their
+/// classes ([`ClassMemo`]). Any other pattern is kept whole, and the method's whole ARN is
+/// matched instead.
+enum ResourcePattern<'a> {
+    Relative(&'a str),
+    Whole(&'a str),
+}
+
+fn resource_pattern<'a>(pattern: &'a str, api_prefix: &str) -> ResourcePattern<'a> {
+    if let Some(rest) = pattern.strip_prefix("execute-api:/") {
+        return ResourcePattern::Relative(rest);
+    }
+    match pattern
+        .strip_prefix(api_prefix)
+        .and_then(|r| r.strip_prefix('/'))
+    {
+        Some(rest) => ResourcePattern::Relative(rest),
+        None => ResourcePattern::Whole(pattern),
     }
 }
 
-/// A statement that covers `execute-api:Invoke`, with how each of its resource patterns relates
-/// to the method (by index into the tracked patterns when it is `Sometimes`).
+/// A statement that covers `execute-api:Invoke`, with its resource patterns.
 struct Candidate<'a> {
     position: usize,
     statement: &'a Statement,
     not_resource: bool,
+    patterns: Vec<ResourcePattern<'a>>,
+}
+
+/// What the classes of a method depend on, for one candidate: its effect, `NotResource`, and
+/// its patterns, each with how it relates to the method (by index into the tracked patterns
+/// when it is `Sometimes`).
+struct Judged {
+    allow: bool,
+    not_resource: bool,
     patterns: Vec<(Coverage, Option<usize>)>,
 }
 
-impl Candidate<'_> {
+impl Judged {
     /// Whether the statement covers a request whose tracked patterns match as `class` says.
     fn covers(&self, class: &[bool]) -> bool {
         let matched = |(r, k): &(Coverage, Option<usize>)| match r {
@@ -218,12 +242,11 @@ impl Candidate<'_> {
     /// The over-approximating reading: an Allow covers the method when some instance is
     /// covered, a Deny only when every instance is.
     fn covers_widest(&self) -> bool {
-        let allow = self.statement.effect == Effect::Allow;
         let some = |r: Coverage| r != Coverage::Never;
         let every = |r: Coverage| r == Coverage::Always;
         let matched =
             |wanted: &dyn Fn(Coverage) -> bool| self.patterns.iter().any(|(r, _)| wanted(*r));
-        match (allow, self.not_resource) {
+        match (self.allow, self.not_resource) {
             (true, false) => matched(&some),
             (false, false) => matched(&every),
             // NotResource: the statement covers the instances no pattern matches.
@@ -233,23 +256,105 @@ impl Candidate<'_> {
     }
 }
 
-fn covering_of<'a>(
-    candidates: &[Candidate<'a>],
-    covers: impl Fn(&Candidate<'a>) -> bool,
-) -> CoveringStatements<'a> {
-    let mut r = CoveringStatements {
-        allows: vec![],
-        denies: vec![],
-        positions: vec![],
+/// The classes of one method, each the indexes (into the candidates) of the statements that
+/// cover one concrete request together, distinct; and whether they are the over-approximating
+/// class.
+#[derive(Clone)]
+struct IndexClasses {
+    classes: Vec<Vec<u32>>,
+    approximate: bool,
+}
+
+/// The classes of candidates `(allow, not_resource, patterns)` on the method `template` (the
+/// patterns and the template both whole, or both relative to the API).
+fn index_classes(candidates: &[(bool, bool, Vec<&str>)], template: &str) -> IndexClasses {
+    let mut tracked: Vec<&str> = Vec::new();
+    let mut budget = Budget::new();
+    let judged: Vec<Judged> = candidates
+        .iter()
+        .map(|(allow, not_resource, patterns)| Judged {
+            allow: *allow,
+            not_resource: *not_resource,
+            patterns: patterns
+                .iter()
+                .map(|&p| {
+                    let reach = coverage(p, template, &mut budget);
+                    let index = (reach == Coverage::Sometimes).then(|| {
+                        tracked.iter().position(|t| *t == p).unwrap_or_else(|| {
+                            tracked.push(p);
+                            tracked.len() - 1
+                        })
+                    });
+                    (reach, index)
+                })
+                .collect(),
+        })
+        .collect();
+    let of = |covers: &dyn Fn(&Judged) -> bool| -> Vec<u32> {
+        (0..judged.len() as u32)
+            .filter(|&i| covers(&judged[i as usize]))
+            .collect()
     };
-    for c in candidates.iter().filter(|c| covers(c)) {
-        r.positions.push(c.position);
-        match c.statement.effect {
-            Effect::Allow => r.allows.push(c.statement),
-            Effect::Deny => r.denies.push(c.statement),
+    let sets = if tracked.is_empty() {
+        Some(BTreeSet::from([vec![]]))
+    } else {
+        match_sets(template, &tracked, &mut budget).filter(|s| s.len() <= MAX_CLASSES)
+    };
+    let Some(sets) = sets else {
+        return IndexClasses {
+            classes: vec![of(&Judged::covers_widest)],
+            approximate: true,
+        };
+    };
+    let mut classes: Vec<Vec<u32>> = Vec::new();
+    for class in &sets {
+        let c = of(&|j: &Judged| j.covers(class));
+        if !classes.contains(&c) {
+            classes.push(c);
         }
     }
-    r
+    IndexClasses {
+        classes,
+        approximate: false,
+    }
+}
+
+/// Classes already found, keyed by everything [`index_classes`] reads: the method's template
+/// and each candidate's effect, `NotResource` and patterns (relative to the API when they can
+/// be, so the methods of every API with the same paths and statement shapes share an entry —
+/// the common case across an organization's stages and accounts). The key spells each part
+/// with its length, so no two inputs share a key. Bounded: emptied when full.
+struct ClassMemo {
+    entries: foldhash::HashMap<Box<str>, IndexClasses>,
+}
+
+/// Most entries kept by a thread's [`ClassMemo`] (each a few hundred bytes).
+const MEMO_ENTRIES: usize = 1 << 16;
+
+thread_local! {
+    // A memo of a pure function: the answers are the same with or without it.
+    static CLASS_MEMO: std::cell::RefCell<ClassMemo> = std::cell::RefCell::new(ClassMemo {
+        entries: foldhash::HashMap::default(),
+    });
+}
+
+fn memo_key(template: &str, candidates: &[(bool, bool, Vec<&str>)]) -> String {
+    use std::fmt::Write;
+    let mut key = String::with_capacity(template.len() + 64);
+    let _ = write!(key, "{}:{}", template.len(), template);
+    for (allow, not_resource, patterns) in candidates {
+        let _ = write!(
+            key,
+            "|{}{}{}",
+            *allow as u8,
+            *not_resource as u8,
+            patterns.len()
+        );
+        for p in patterns {
+            let _ = write!(key, ",{}:{}", p.len(), p);
+        }
+    }
+    key
 }
 
 /// The classes of statements that cover one concrete request of the method `resource_arn`
@@ -261,10 +366,9 @@ pub(super) fn covering_classes<'a>(
 ) -> (Vec<CoveringStatements<'a>>, bool) {
     const ACTION: &str = "execute-api:Invoke";
     // `arn:aws:execute-api:region:account:api-id` — everything before the first `/`.
-    let api_prefix = resource_arn.split('/').next().unwrap_or(resource_arn);
-    let mut tracked: Vec<String> = Vec::new();
+    let (api_prefix, relative_template) =
+        resource_arn.split_once('/').unwrap_or((resource_arn, ""));
     let mut candidates = Vec::new();
-    let mut budget = Budget::new();
     for (position, s) in doc.statements.iter().enumerate() {
         let action_ok = match &s.action {
             Patterns::Is(p) => p.iter().any(|a| glob::glob(a, ACTION, true)),
@@ -277,47 +381,87 @@ pub(super) fn covering_classes<'a>(
             Patterns::Is(p) => (false, p),
             Patterns::Not(p) => (true, p),
         };
-        let patterns = raw
-            .iter()
-            .map(|p| {
-                let p = expand_resource(p, api_prefix);
-                let reach = coverage(&p, resource_arn, &mut budget);
-                let index = (reach == Coverage::Sometimes).then(|| {
-                    tracked.iter().position(|t| *t == p).unwrap_or_else(|| {
-                        tracked.push(p);
-                        tracked.len() - 1
-                    })
-                });
-                (reach, index)
-            })
-            .collect();
         candidates.push(Candidate {
             position,
             statement: s,
             not_resource,
-            patterns,
+            patterns: raw
+                .iter()
+                .map(|p| resource_pattern(p, api_prefix))
+                .collect(),
         });
     }
-    let sets = if tracked.is_empty() {
-        Some(BTreeSet::from([vec![]]))
+    // Relative to the API when every pattern is (and the API's ARN is a plain literal);
+    // otherwise the whole ARN against the whole patterns, with the relative ones expanded.
+    let relative = !api_prefix.contains(['*', '?', '{'])
+        && candidates.iter().all(|c| {
+            c.patterns
+                .iter()
+                .all(|p| matches!(p, ResourcePattern::Relative(_)))
+        });
+    let expanded: Vec<Vec<std::borrow::Cow<str>>> = candidates
+        .iter()
+        .map(|c| {
+            c.patterns
+                .iter()
+                .map(|p| match p {
+                    ResourcePattern::Relative(rest) if relative => (*rest).into(),
+                    ResourcePattern::Relative(rest) => format!("{api_prefix}/{rest}").into(),
+                    ResourcePattern::Whole(p) => (*p).into(),
+                })
+                .collect()
+        })
+        .collect();
+    let shapes: Vec<(bool, bool, Vec<&str>)> = candidates
+        .iter()
+        .zip(&expanded)
+        .map(|(c, patterns)| {
+            (
+                c.statement.effect == Effect::Allow,
+                c.not_resource,
+                patterns.iter().map(|p| p.as_ref()).collect(),
+            )
+        })
+        .collect();
+    let template = if relative {
+        relative_template
     } else {
-        let refs: Vec<&str> = tracked.iter().map(String::as_str).collect();
-        match_sets(resource_arn, &refs, &mut budget).filter(|s| s.len() <= MAX_CLASSES)
+        resource_arn
     };
-    let Some(sets) = sets else {
-        return (
-            vec![covering_of(&candidates, Candidate::covers_widest)],
-            true,
-        );
-    };
-    let mut classes: Vec<CoveringStatements> = Vec::new();
-    for class in &sets {
-        let c = covering_of(&candidates, |c| c.covers(class));
-        if !classes.iter().any(|k| k.positions == c.positions) {
-            classes.push(c);
-        }
-    }
-    (classes, false)
+    let key = memo_key(template, &shapes);
+    let found = CLASS_MEMO.with(|m| m.borrow().entries.get(key.as_str()).cloned());
+    let found = found.unwrap_or_else(|| {
+        let computed = index_classes(&shapes, template);
+        CLASS_MEMO.with(|m| {
+            let mut m = m.borrow_mut();
+            if m.entries.len() >= MEMO_ENTRIES {
+                m.entries.clear();
+            }
+            m.entries.insert(key.into_boxed_str(), computed.clone());
+        });
+        computed
+    });
+    let classes = found
+        .classes
+        .iter()
+        .map(|class| {
+            let mut r = CoveringStatements {
+                allows: vec![],
+                denies: vec![],
+                positions: Vec::with_capacity(class.len()),
+            };
+            for &i in class {
+                let c = &candidates[i as usize];
+                r.positions.push(c.position);
+                match c.statement.effect {
+                    Effect::Allow => r.allows.push(c.statement),
+                    Effect::Deny => r.denies.push(c.statement),
+                }
+            }
+            r
+        })
+        .collect();
+    (classes, found.approximate)
 }
 
 /// The widest single reading of the statements covering the method's requests, for callers

@@ -41,19 +41,20 @@ impl JsonSink {
 
 impl Sink for JsonSink {
     fn finding(&mut self, f: &Finding, suppressed: Option<&Suppressed>) -> io::Result<()> {
+        let Some(s) = suppressed else {
+            return self.items.write(&mut self.out, f);
+        };
         self.buf.clear();
         serde_json::to_writer_pretty(&mut self.buf, f).map_err(io::Error::other)?;
-        if let Some(s) = suppressed {
-            // The last member of the finding's object, as inserting it into the object's map
-            // placed it: `"suppressed": {…}` before the closing brace.
-            debug_assert!(self.buf.ends_with(b"\n}"));
-            self.buf.truncate(self.buf.len() - 2);
-            self.buf.extend_from_slice(b",\n  \"suppressed\": ");
-            let s = serde_json::to_string_pretty(s).map_err(io::Error::other)?;
-            self.buf
-                .extend_from_slice(s.replace('\n', "\n  ").as_bytes());
-            self.buf.extend_from_slice(b"\n}");
-        }
+        // The last member of the finding's object, as inserting it into the object's map
+        // placed it: `"suppressed": {…}` before the closing brace.
+        debug_assert!(self.buf.ends_with(b"\n}"));
+        self.buf.truncate(self.buf.len() - 2);
+        self.buf.extend_from_slice(b",\n  \"suppressed\": ");
+        let s = serde_json::to_string_pretty(s).map_err(io::Error::other)?;
+        self.buf
+            .extend_from_slice(s.replace('\n', "\n  ").as_bytes());
+        self.buf.extend_from_slice(b"\n}");
         let buf = std::mem::take(&mut self.buf);
         let r = self.items.write_pretty(&mut self.out, &buf);
         self.buf = buf;

@@ -250,7 +250,7 @@ impl Frame {
             indent: format!("{}  ", self.outer),
             outer: self.outer.clone(),
             count: 0,
-            buf: Vec::new(),
+            indented: Vec::new(),
         }
     }
 }
@@ -261,29 +261,48 @@ pub struct Items {
     indent: String,
     outer: String,
     pub count: usize,
-    buf: Vec<u8>,
+    /// The last item as written, kept for its capacity.
+    indented: Vec<u8>,
 }
 
 impl Items {
-    /// Writes `item`, pretty-printed, as the next item.
+    /// Writes `item`, pretty-printed at its place, as the next item, in one write.
     pub fn write(&mut self, w: &mut dyn Write, item: &impl serde::Serialize) -> io::Result<()> {
-        self.buf.clear();
-        serde_json::to_writer_pretty(&mut self.buf, item).map_err(io::Error::other)?;
-        let buf = std::mem::take(&mut self.buf);
-        let r = self.write_pretty(w, &buf);
-        self.buf = buf;
+        let mut out = std::mem::take(&mut self.indented);
+        out.clear();
+        if self.count > 0 {
+            out.push(b',');
+        }
+        self.count += 1;
+        out.push(b'\n');
+        out.extend_from_slice(self.indent.as_bytes());
+        let formatter = IndentedPretty {
+            base: self.indent.as_bytes(),
+            depth: 0,
+            has_value: false,
+        };
+        let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
+        item.serialize(&mut ser).map_err(io::Error::other)?;
+        let r = w.write_all(&out);
+        self.indented = out;
         r
     }
 
-    /// Writes `pretty` (one value's pretty JSON, at indentation 0) as the next item.
+    /// Writes `pretty` (one value's pretty JSON, at indentation 0) as the next item, in one
+    /// write (the item is indented in a buffer kept for the next one).
     pub fn write_pretty(&mut self, w: &mut dyn Write, pretty: &[u8]) -> io::Result<()> {
+        let mut out = std::mem::take(&mut self.indented);
+        out.clear();
         if self.count > 0 {
-            w.write_all(b",")?;
+            out.push(b',');
         }
         self.count += 1;
-        w.write_all(b"\n")?;
-        w.write_all(self.indent.as_bytes())?;
-        write_indented(w, pretty, self.indent.as_bytes())
+        out.push(b'\n');
+        out.extend_from_slice(self.indent.as_bytes());
+        indent_into(&mut out, pretty, self.indent.as_bytes());
+        let r = w.write_all(&out);
+        self.indented = out;
+        r
     }
 
     /// What closes the array before the frame's tail: nothing for an empty one (`[]`).
@@ -301,18 +320,99 @@ impl Items {
     }
 }
 
-/// `pretty` with `indent` after each of its line breaks (JSON strings never hold a raw one).
-fn write_indented(w: &mut dyn Write, pretty: &[u8], indent: &[u8]) -> io::Result<()> {
+/// serde_json's pretty layout (two spaces a level) for a value that starts at indentation
+/// `base`: what [`indent_into`] makes of it at depth 0, without the second pass.
+struct IndentedPretty<'a> {
+    base: &'a [u8],
+    depth: usize,
+    has_value: bool,
+}
+
+impl IndentedPretty<'_> {
+    fn newline<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
+        w.write_all(b"\n")?;
+        w.write_all(self.base)?;
+        for _ in 0..self.depth {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.newline(w)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn member<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.newline(w)
+    }
+}
+
+impl serde_json::ser::Formatter for IndentedPretty<'_> {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.member(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.member(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// `pretty` with `indent` after each of its line breaks (JSON strings never hold a raw one),
+/// appended to `out`.
+fn indent_into(out: &mut Vec<u8>, pretty: &[u8], indent: &[u8]) {
+    out.reserve(pretty.len() + pretty.len() / 8);
     let mut lines = pretty.split(|&b| b == b'\n');
     if let Some(first) = lines.next() {
-        w.write_all(first)?;
+        out.extend_from_slice(first);
     }
     for line in lines {
-        w.write_all(b"\n")?;
-        w.write_all(indent)?;
-        w.write_all(line)?;
+        out.push(b'\n');
+        out.extend_from_slice(indent);
+        out.extend_from_slice(line);
     }
-    Ok(())
 }
 
 /// Feeds the findings of `report` (with their suppressions) to `sink` and returns what it

@@ -189,7 +189,7 @@ fn findings() -> Vec<Finding> {
             "Make web internal, or put the backend behind API Gateway only.",
         ),
     ];
-    findings.sort_by_key(Finding::sort_key);
+    findings.sort_by(Finding::by_sort_key);
     findings
 }
 
@@ -733,4 +733,35 @@ reason = "the rule, second"
     let summary = suppressor.summary();
     assert_eq!(summary.suppressed, 3);
     assert!(summary.stale.is_empty() && summary.expired.is_empty());
+}
+
+/// An item written at its place directly is byte for byte the pretty JSON of the item at depth
+/// 0 re-indented to that place (the suppressed-finding path still re-indents).
+#[test]
+fn items_written_in_place_match_pretty_json_reindented() {
+    let value = json!({
+        "a": [], "b": {}, "c": [1, [2, []], {"d": "e\n\"f\"", "g": [{}]}],
+        "h": {"i": {"j": null, "k": true}}, "l": "tab\there",
+    });
+    let frame = stream::Frame::around(
+        &serde_json::to_string_pretty(&json!({"outer": {"findings": []}})).unwrap(),
+        "findings",
+    );
+    let (mut direct, mut reindented) = (Vec::new(), Vec::new());
+    let (mut a, mut b) = (frame.items(), frame.items());
+    for _ in 0..2 {
+        a.write(&mut direct, &value).unwrap();
+        let pretty = serde_json::to_vec_pretty(&value).unwrap();
+        b.write_pretty(&mut reindented, &pretty).unwrap();
+    }
+    a.close(&mut direct).unwrap();
+    b.close(&mut reindented).unwrap();
+    assert_eq!(
+        String::from_utf8(direct).unwrap(),
+        String::from_utf8(reindented).unwrap()
+    );
+    let empty = frame.items();
+    let mut closed = Vec::new();
+    empty.close(&mut closed).unwrap();
+    assert!(closed.is_empty());
 }

@@ -6,7 +6,7 @@ use super::stages::{ServedDeployment, ServedFrom};
 use super::verdict::MethodVerdict;
 use crate::inventory::{ApiResource, RestApi, RestMethod};
 use crate::model::Auth;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The authorization types of a REST method that authenticate the caller.
 pub(super) const REST_AUTHORIZATION_TYPES: [(&str, Auth); 3] = [
@@ -70,7 +70,9 @@ pub(super) fn is_cors_preflight(m: &RestMethod) -> bool {
 }
 
 /// The working copy's methods by (path, verb).
-pub(super) fn working_methods(api: &RestApi) -> HashMap<(&str, &str), (&ApiResource, &RestMethod)> {
+pub(super) fn working_methods(
+    api: &RestApi,
+) -> foldhash::HashMap<(&str, &str), (&ApiResource, &RestMethod)> {
     api.resources
         .iter()
         .flat_map(|r| {

@@ -1152,3 +1152,76 @@ fn a_principal_arn_with_a_wildcard_is_a_note_never_a_grant() {
 
 mod served;
 mod websocket;
+
+/// An organization of `accounts` accounts in two regions, each with an open API (whose findings
+/// name their account), listed out of order.
+fn open_organization(accounts: usize) -> Inventory {
+    let mut targets = Vec::new();
+    for a in (0..accounts).rev() {
+        for region in ["us-west-2", "eu-west-1"] {
+            let api = rest_api(
+                "REGIONAL",
+                None,
+                &["v1"],
+                vec![(
+                    "/items",
+                    vec![method("GET", "NONE"), method("POST", "NONE")],
+                )],
+            );
+            targets.push(Target {
+                account_id: format!("{:012}", 100_000_000_000u64 + a as u64),
+                region: region.into(),
+                rest_apis: vec![api],
+                ..Default::default()
+            });
+        }
+    }
+    Inventory {
+        targets,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn groups_analysed_on_worker_threads_come_in_report_order() {
+    let inv = open_organization(40);
+    let analysis = crate::analysis::Analysis::new(&inv, &Default::default());
+    let one_by_one: Vec<Vec<Finding>> = analysis.groups().collect();
+    assert_eq!(one_by_one.len(), 80);
+    for threads in [1, 2, 3] {
+        let mut handed = Vec::new();
+        analysis
+            .for_each_group(threads, |g| {
+                handed.push(g);
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+        let key = |g: &Vec<Finding>| (g[0].account_id.clone(), g[0].region.clone());
+        assert_eq!(
+            handed.iter().map(key).collect::<Vec<_>>(),
+            one_by_one.iter().map(key).collect::<Vec<_>>(),
+            "{threads} threads"
+        );
+        let fingerprints = |gs: &[Vec<Finding>]| -> Vec<String> {
+            gs.iter().flatten().map(|f| f.fingerprint.clone()).collect()
+        };
+        assert_eq!(fingerprints(&handed), fingerprints(&one_by_one));
+    }
+}
+
+#[test]
+fn a_writer_error_stops_the_workers_and_is_returned() {
+    let inv = open_organization(40);
+    let analysis = crate::analysis::Analysis::new(&inv, &Default::default());
+    let mut handed = 0;
+    let result = analysis.for_each_group(2, |_| {
+        handed += 1;
+        if handed == 3 {
+            Err("disk full")
+        } else {
+            Ok(())
+        }
+    });
+    assert_eq!(result, Err("disk full"));
+    assert_eq!(handed, 3, "no group is handed over after the error");
+}

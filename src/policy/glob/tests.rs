@@ -169,6 +169,14 @@ proptest! {
         prop_assert_eq!(glob(&p, &t, false), reference(&pc, &tc));
     }
 
+    /// ASCII text is matched byte by byte, other text char by char after lower-casing: both
+    /// give the reference's answer, with case ignored (`é` is not ASCII, `?` matches it whole).
+    #[test]
+    fn glob_ignoring_case_agrees_with_reference(p in "[aAé?*]{0,6}", t in "[aAéÉ]{0,6}") {
+        let lower = |s: &str| s.to_lowercase().chars().collect::<Vec<char>>();
+        prop_assert_eq!(glob(&p, &t, true), reference(&lower(&p), &lower(&t)));
+    }
+
     #[test]
     fn may_match_agrees_with_trying_every_parameter_value(
         p in "[ab?*/]{0,6}",

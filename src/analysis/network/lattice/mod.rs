@@ -27,7 +27,7 @@ use crate::policy::lattice::{probe_methods, probe_paths};
 use routes::{add_associable, gate_of, named_sources, policies, routes_of};
 use std::collections::HashMap;
 use time::OffsetDateTime;
-use verdict::{judge, rules_broken, Judging};
+use verdict::{judge, rules_broken, when_reach_changes, Judging};
 
 /// What the verdicts of one account × region need from the rest of the audit: the service
 /// networks read anywhere (a service can be in another audited account's network) and who
@@ -97,7 +97,7 @@ pub(super) fn lattice_findings(
         let docs = policies(&service, &routes);
         let methods = probe_methods(&docs);
         let paths = probe_paths(&docs);
-        let verdict = judge(&Judging {
+        let judging = Judging {
             service_arn: &svc.arn,
             owner: &target.account_id,
             service: &service,
@@ -105,8 +105,10 @@ pub(super) fn lattice_findings(
             methods: &methods,
             paths: &paths,
             at: estate.at,
-        });
-        let broken = rules_broken(&verdict);
+        };
+        let verdict = judge(&judging);
+        let mut broken = rules_broken(&verdict);
+        when_reach_changes(&judging, &docs, &mut broken);
         if broken.is_empty() {
             continue;
         }

@@ -189,8 +189,16 @@ fn message(c: &Case, b: &Broken, routes: &[&Route], unread: &[String]) -> String
     } else {
         format!(" Not read, so assumed open: {}.", unread.join("; "))
     };
+    let until = match &b.change {
+        None => String::new(),
+        Some(change) => format!(
+            " This holds until {} (from then on: {}).",
+            change.at,
+            describe_reach(&change.reach)
+        ),
+    };
     format!(
-        "VPC Lattice service {} ({}) in {}/{} can be called by {} {how}, {verbs} {paths}, through {}. The service has {}.{policies}{not_read} {} {}",
+        "VPC Lattice service {} ({}) in {}/{} can be called by {} {how}, {verbs} {paths}, through {}.{until} The service has {}.{policies}{not_read} {} {}",
         c.svc.name,
         c.svc.id,
         c.target.account_id,
@@ -406,6 +414,12 @@ fn evidence(c: &Case, b: &Broken, routes: &[&Route], unread: &[String]) -> BTree
         json!(routes.iter().map(|r| route_evidence(r)).collect::<Vec<_>>()),
     );
     e.insert("verbs".into(), json!(b.verbs));
+    if let Some(change) = &b.change {
+        e.insert(
+            "reach_change".into(),
+            json!({"at": change.at, "reach": change.reach.label()}),
+        );
+    }
     e.insert("paths".into(), json!(b.judged.paths));
     if !b.judged.allowing.is_empty() {
         e.insert("allowing_statements".into(), json!(b.judged.allowing));

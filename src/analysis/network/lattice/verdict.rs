@@ -6,7 +6,8 @@ use super::routes::{Gate, GateFacts, Route};
 use crate::analysis::apigateway::covering_write_rule;
 use crate::model::Reach;
 use crate::policy::lattice::{invoke_reach, InvokeRequest, SourceVpc, VpcOwner};
-use crate::policy::CallerKind;
+use crate::policy::lattice::{reach_change, time_boundaries};
+use crate::policy::{CallerKind, PolicyDocument, ReachChange};
 use crate::rules::RuleId;
 use std::collections::BTreeSet;
 use time::OffsetDateTime;
@@ -303,6 +304,9 @@ pub(super) struct Broken {
     pub(super) write: bool,
     pub(super) verbs: Vec<String>,
     pub(super) judged: Judged,
+    /// When, after the scan's instant, the reach of these verbs changes (a time condition of
+    /// an auth policy: a grant that expires, or starts), and to what.
+    pub(super) change: Option<ReachChange>,
 }
 
 /// The rules one verb breaks: unsigned callers beyond the owner, and signed ones the unsigned
@@ -342,6 +346,7 @@ pub(super) fn rules_broken(verdict: &ServiceVerdict) -> Vec<Broken> {
                     write: is_write(&v.verb),
                     verbs: vec![v.verb.clone()],
                     judged: judged.clone(),
+                    change: None,
                 }),
             }
         }
@@ -380,4 +385,37 @@ fn merge(b: &mut Broken, verb: &str, judged: &Judged) {
     b.judged.paths.extend(judged.paths.iter().cloned());
     b.judged.routes.extend(judged.routes.iter().copied());
     b.judged.allowing.extend(judged.allowing.iter().cloned());
+}
+
+/// Sets, on each of `broken` (judged at `j.at`), the first later instant at which the reach of
+/// its verbs, for its kind of caller, is no longer what it is now: the service is judged again
+/// just before and after each date the auth policies `docs` compare the time with.
+pub(super) fn when_reach_changes(j: &Judging, docs: &[&PolicyDocument], broken: &mut [Broken]) {
+    let Some(now) = j.at else { return };
+    for instant in time_boundaries(docs, now) {
+        if broken.iter().all(|b| b.change.is_some()) {
+            return;
+        }
+        let later = judge(&Judging {
+            at: Some(instant),
+            ..*j
+        });
+        for b in broken.iter_mut().filter(|b| b.change.is_none()) {
+            let reach = later
+                .verbs
+                .iter()
+                .filter(|v| b.verbs.contains(&v.verb))
+                .map(|v| {
+                    if b.rule == RuleId::LatticeUnauthenticatedCrossAccount {
+                        v.anonymous.reach.clone()
+                    } else {
+                        v.authenticated.reach.clone()
+                    }
+                })
+                .fold(Reach::Owner, widest);
+            if reach != b.reach {
+                b.change = Some(reach_change(instant, reach));
+            }
+        }
+    }
 }

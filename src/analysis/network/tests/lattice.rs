@@ -7,6 +7,7 @@ use crate::inventory::{
     LatticeService, LatticeServiceAssociation, LatticeTargetGroup, LatticeVpcAssociation, LbTarget,
     ScanScope, ServiceNetwork,
 };
+use serde_json::json;
 
 const SVC: &str = "arn:aws:vpc-lattice:us-east-1:111111111111:service/svc-1";
 const NET: &str = "arn:aws:vpc-lattice:us-east-1:111111111111:servicenetwork/sn-1";
@@ -219,4 +220,51 @@ fn a_snapshot_from_before_lattice_was_read_judges_no_lattice_service() {
     assert!(crate::analysis::analyze(&inv)
         .iter()
         .all(|f| f.entry_point != crate::model::EntryPoint::VpcLattice));
+}
+
+/// The partner's VPC is associated, and the service lets in anyone (`Principal: *`, so unsigned
+/// requests too) until 2027-03-01: a finding now, that says when it ends.
+#[test]
+fn a_grant_that_expires_says_until_when_it_holds() {
+    let mut t = with_lattice(&[("vpc-backend", OWNER), ("vpc-partner", PARTNER)]);
+    t.lattice.services[0].auth_type = Some("AWS_IAM".into());
+    t.lattice.services[0].auth_policy = Some(
+        json!({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": "*", "Action": "vpc-lattice-svcs:Invoke",
+            "Resource": "*",
+            "Condition": {"DateLessThan": {"aws:CurrentTime": "2027-03-01T00:00:00Z"}}
+        }]})
+        .to_string(),
+    );
+    let judged_at = |at: &str| {
+        let inv = Inventory {
+            started_at: at.into(),
+            targets: vec![t.clone()],
+            ..Default::default()
+        };
+        crate::analysis::analyze(&inv)
+    };
+    let now = judged_at("2026-12-06T02:00:00Z");
+    assert_eq!(
+        summary(&now),
+        vec![unauthenticated("accounts:[222222222222]")]
+    );
+    assert!(
+        now[0].message.contains(
+            "This holds until 2027-03-01T00:00:00Z (from then on: only the owner account)."
+        ),
+        "{}",
+        now[0].message
+    );
+    assert_eq!(
+        now[0].evidence["reach_change"],
+        json!({"at": "2027-03-01T00:00:00Z", "reach": "owner"})
+    );
+    // Judged after the date, nobody outside gets in; with no instant known, nothing is said
+    // of time (the grant's condition is not evaluated: medium confidence, no change).
+    assert_eq!(summary(&judged_at("2027-03-02T00:00:00Z")), vec![]);
+    let unknown = judged_at("");
+    assert!(unknown
+        .iter()
+        .all(|f| !f.evidence.contains_key("reach_change")));
 }

@@ -189,7 +189,7 @@ fn the_analysis_by_account_and_region_is_the_whole_inventorys() {
         all.extend(super::analyze(&inv, at));
         let mut seen = std::collections::HashSet::new();
         all.retain(|f| seen.insert(f.fingerprint.clone()));
-        all.sort_by_key(|f| f.sort_key());
+        all.sort_by(Finding::by_sort_key);
         all
     };
     let analysis = crate::analysis::Analysis::new(&inv, &Default::default());

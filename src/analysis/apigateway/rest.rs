@@ -16,8 +16,8 @@ use super::stages::{
 };
 use super::verdict::{caller_auth, method_arn, rest_verdict, widest_verdict, MethodVerdict};
 use super::via_role::{self, RestMethodView};
-use crate::analysis::roles::RoleCallers;
 use crate::analysis::never_matches::{never_matching, NeverMatching};
+use crate::analysis::roles::RoleCallers;
 use crate::analysis::{describe_reach, FindingDraft, VpcOwnership};
 use crate::inventory::{RestApi, RestMethod, Target};
 use crate::model::{Auth, EntryPoint, Finding, Reach};

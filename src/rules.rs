@@ -42,7 +42,7 @@ pub struct Rule {
 
 /// The placeholders a remediation may name, and the words that stand for each in the rule's
 /// own documentation. A finding's fix gets their values from the analysis.
-pub const PLACEHOLDERS: [(&str, &str); 18] = [
+pub const PLACEHOLDERS: [(&str, &str); 20] = [
     ("method", "the method"),
     ("api", "the API"),
     ("api_id", "API_ID"),
@@ -80,6 +80,8 @@ pub const PLACEHOLDERS: [(&str, &str); 18] = [
         "fix first any method that deploying it would open (aws apigateway update-method --rest-api-id API_ID --resource-id RESOURCE_ID --http-method VERB --patch-operations op=replace,path=/authorizationType,value=AWS_IAM), ",
     ),
     ("service", "the VPC Lattice service"),
+    ("auth_resource", "the VPC Lattice service or service network"),
+    ("auth_resource_id", "RESOURCE_ID (the service's or network's id)"),
     (
         "lattice_auth",
         "aws vpc-lattice update-service --service-identifier SERVICE_ID --auth-type AWS_IAM (when it is NONE), then aws vpc-lattice put-auth-policy --resource-identifier SERVICE_ID --policy POLICY, with POLICY allowing vpc-lattice-svcs:Invoke to the partner principals only, excluding anonymous callers (aws:PrincipalType), and for a write rule only the read methods (vpc-lattice-svcs:RequestMethod)",

@@ -3,6 +3,7 @@
 
 mod apigateway;
 pub mod network;
+mod never_matches;
 mod roles;
 
 use crate::inventory::Inventory;

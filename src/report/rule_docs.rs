@@ -118,8 +118,12 @@ pub fn page(rule: &Rule) -> String {
         .iter()
         .any(|t| !rules::placeholders(t).is_empty())
     {
+        let placeholders = rules::placeholders(rule.remediation);
         s.push_str(
-            if rule.entry_points.contains(&crate::model::EntryPoint::VpcLattice) {
+            if placeholders.contains(&"auth_resource_id") {
+                // An auth policy's note: about the policy, whichever level holds it.
+                "Each finding's fix names its own service or service network, the principals to rewrite and the account to name instead.\n\n"
+            } else if rule.entry_points.contains(&crate::model::EntryPoint::VpcLattice) {
                 "Each finding's fix names its own service, the auth policy to put on it, and the VPC associations and shares that let other accounts in.\n\n"
             } else {
                 "Each finding's fix names its own API, and its method or route and stage where these commands need them.\n\n"

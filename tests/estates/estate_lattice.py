@@ -1,7 +1,7 @@
 """VPC Lattice estate: a service reachable from another account's VPC with no authentication,
 beside each near miss. One account per case, so each finding (or its absence) is that case's.
 
-Accounts 8450000000xx (01 to 12), us-east-1. Every owner holds one service network (`net`) and one
+Accounts 8450000000xx (01 to 13), us-east-1. Every owner holds one service network (`net`) and one
 service (`orders`) in it.
 
 | account      | what is in it                                                                   |
@@ -31,6 +31,11 @@ service (`orders`) in it.
 |              | reach: only whoever runs code in an associated VPC calls the service)           |
 | 845000000012 | AWS_IAM service whose policy lets Principal "*" (signed only) GET, network      |
 |              | shared with every account: reads open to any AWS account                        |
+| 845000000013 | principal patterns IAM never matches: AWS_IAM service whose policy allows the   |
+|              | partner's roles `role/*-api-task-role` (grants nothing), in an AWS_IAM network  |
+|              | whose policy allows "*" (signed) and denies the partner's `role/ci-*` (denies   |
+|              | nothing), the partner's VPC associated: no one gets in; one note for the        |
+|              | service's policy and one for the network's                                      |
 
 moto quirks met here (each pinned by a test): only ids, not ARNs, are accepted as identifiers
 (except the resource policy, which AWS takes by ARN); another account cannot associate its VPC
@@ -102,6 +107,14 @@ def lattice_estate(endpoint):
          service_auth="AWS_IAM", service_policy=invoke("*", in_org))
     case("845000000012", "reads", partner_associated=False, shared_with=["*"], service_auth="AWS_IAM",
          service_policy=invoke("*", {**SIGNED_ONLY, "StringEquals": {"vpc-lattice-svcs:RequestMethod": "GET"}}))
+    task_roles = invoke({"AWS": f"arn:aws:iam::{PARTNER}:role/*-api-task-role"})
+    task_roles["Statement"][0]["Sid"] = "PartnerTasks"
+    deny_ci = invoke("*", SIGNED_ONLY)
+    deny_ci["Statement"].append({"Sid": "DenyPartnerCi", "Effect": "Deny",
+                                 "Principal": {"AWS": f"arn:aws:iam::{PARTNER}:role/ci-*"},
+                                 "Action": "vpc-lattice-svcs:Invoke", "Resource": "*"})
+    case("845000000013", "patterns", network_auth="AWS_IAM", network_policy=deny_ci, service_auth="AWS_IAM",
+         service_policy=task_roles)
     return ids
 
 

@@ -4,8 +4,9 @@
 //! writes granted to an external account, an organization or any account, reads open to any
 //! account, an auth policy on the network that admits unsigned requests, and the near misses
 //! (the owner's VPCs only, a narrow auth policy, both levels AWS_IAM with the network denying,
-//! AWS_IAM with no auth policy). One audit of all twelve accounts; the assertions pin the
-//! exact findings both ways.
+//! AWS_IAM with no auth policy), and auth policies naming principal patterns IAM never
+//! matches (a note each, no one let in). One audit of all thirteen accounts; the assertions
+//! pin the exact findings both ways.
 //!
 //! moto quirks met here (5.2.1):
 //! - only ids, not ARNs, are accepted as identifiers (the auditor reads by id, and the
@@ -19,7 +20,10 @@
 //!   `serviceArns`: the bypass test injects both answers through the fault proxy;
 //! - a service's network associations carry no network ARN: the network is found by its id;
 //! - `ListServiceNetworkServiceAssociations` and `ListTargetGroups` answer HTTP 500 to a
-//!   `maxResults` parameter: the auditor sends them without one (AWS's default page size).
+//!   `maxResults` parameter: the auditor sends them without one (AWS's default page size);
+//! - `PutAuthPolicy` accepts a principal ARN with a wildcard inside it, under `Principal` and
+//!   `NotPrincipal`, and `GetAuthPolicy` returns it verbatim (moto validates no principal;
+//!   whether AWS refuses one at save time is not pinned here): the auditor must judge it.
 
 use crate::fault_proxy::{Fault, FaultProxy, Rule};
 use crate::harness;
@@ -28,7 +32,7 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 const PARTNER: &str = "845000000001";
-pub const ACCOUNTS: [&str; 12] = [
+pub const ACCOUNTS: [&str; 13] = [
     "845000000001",
     "845000000002",
     "845000000003",
@@ -41,6 +45,7 @@ pub const ACCOUNTS: [&str; 12] = [
     "845000000010",
     "845000000011",
     "845000000012",
+    "845000000013",
 ];
 
 fn ids() -> &'static Value {
@@ -169,6 +174,22 @@ fn lattice_services_are_reported_exactly_where_another_account_gets_through() {
             "any_aws_account",
             "aws_iam",
         ),
+        // Principal patterns IAM never matches: the service lets no one in (no access
+        // finding), and each policy, the service's and the network's, gets its note.
+        row(
+            "lattice-policy-principal-never-matches",
+            "patterns_service",
+            "*",
+            "owner",
+            "aws_iam",
+        ),
+        row(
+            "lattice-policy-principal-never-matches",
+            "patterns_network",
+            "*",
+            "owner",
+            "aws_iam",
+        ),
     ]
     .into_iter()
     .collect();
@@ -250,23 +271,59 @@ fn a_finding_says_who_gets_in_through_what_and_how_to_fix_it() {
 }
 
 #[test]
+fn principal_patterns_iam_never_matches_are_noted_per_policy_with_the_fix() {
+    let service = finding(lattice_report(), "patterns_service");
+    let message = service["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!(
+            "statement PartnerTasks grants nothing through arn:aws:iam::{PARTNER}:role/*-api-task-role"
+        )),
+        "{message}"
+    );
+    assert_eq!(service["severity"], "info");
+    assert_eq!(service["write"], false);
+    let svc = id("patterns_service");
+    let fix = service["remediation"].as_str().unwrap();
+    for command in [
+        format!("aws vpc-lattice get-auth-policy --resource-identifier {svc}"),
+        format!("aws vpc-lattice put-auth-policy --resource-identifier {svc}"),
+        format!("by its account (arn:aws:iam::{PARTNER}:root)"),
+        "ArnLike condition on aws:PrincipalArn".to_string(),
+    ] {
+        assert!(fix.contains(&command), "{command}\nnot in: {fix}");
+    }
+    let network = finding(lattice_report(), "patterns_network");
+    let message = network["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!(
+            "statement DenyPartnerCi denies nothing through arn:aws:iam::{PARTNER}:role/ci-*"
+        )) && message.contains(&format!("service network net ({})", id("patterns_network"))),
+        "{message}"
+    );
+    assert_eq!(
+        network["evidence"]["principals"],
+        json!([format!("arn:aws:iam::{PARTNER}:role/ci-*")])
+    );
+}
+
+#[test]
 fn lattice_reads_only_what_exists_and_never_a_target_it_does_not_need() {
     let calls = &lattice_report()["scan"]["api_calls"];
     // Two listings per account, then per service and per owned network.
-    assert_eq!(calls["vpc-lattice:ListServices"], 12, "{calls:#}");
-    assert_eq!(calls["vpc-lattice:ListServiceNetworks"], 12);
-    assert_eq!(calls["vpc-lattice:GetService"], 11);
+    assert_eq!(calls["vpc-lattice:ListServices"], 13, "{calls:#}");
+    assert_eq!(calls["vpc-lattice:ListServiceNetworks"], 13);
+    assert_eq!(calls["vpc-lattice:GetService"], 12);
     assert_eq!(
         calls["vpc-lattice:ListServiceNetworkServiceAssociations"],
-        11
+        12
     );
-    assert_eq!(calls["vpc-lattice:GetServiceNetwork"], 11);
-    assert_eq!(calls["vpc-lattice:ListServiceNetworkVpcAssociations"], 11);
+    assert_eq!(calls["vpc-lattice:GetServiceNetwork"], 12);
+    assert_eq!(calls["vpc-lattice:ListServiceNetworkVpcAssociations"], 12);
     // Who each service and each network is shared with.
-    assert_eq!(calls["vpc-lattice:GetResourcePolicy"], 22);
-    // Auth policies only where a level uses AWS_IAM: 7 services and 2 networks.
-    assert_eq!(calls["vpc-lattice:GetAuthPolicy"], 9);
-    assert_eq!(calls["vpc-lattice:ListTargetGroups"], 11);
+    assert_eq!(calls["vpc-lattice:GetResourcePolicy"], 24);
+    // Auth policies only where a level uses AWS_IAM: 8 services and 3 networks.
+    assert_eq!(calls["vpc-lattice:GetAuthPolicy"], 11);
+    assert_eq!(calls["vpc-lattice:ListTargetGroups"], 12);
     // moto lists no services per target group: no target is worth reading.
     assert!(calls.get("vpc-lattice:ListTargets").is_none(), "{calls:#}");
 }

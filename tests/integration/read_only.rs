@@ -538,7 +538,7 @@ fn a_full_audit_calls_read_operations_only() {
         ),
         (
             "lattice",
-            (1..=12).map(|n| format!("8450000000{n:02}")).collect(),
+            (1..=13).map(|n| format!("8450000000{n:02}")).collect(),
         ),
     ] {
         harness::estate(estate);

@@ -107,6 +107,7 @@ pub(crate) fn covering_write_rule(rule: RuleId) -> Option<RuleId> {
         | RuleId::PublicLbExposesPrivateBackend
         | RuleId::TransitGatewayCrossAccountNoPath
         | RuleId::TransitGatewayExposesPrivateBackend
+        | RuleId::LatticePolicyPrincipalNeverMatches
         | RuleId::LatticeUnauthenticatedCrossAccount
         | RuleId::LatticeWriteAnyAwsAccount
         | RuleId::LatticeWriteExternalAccounts

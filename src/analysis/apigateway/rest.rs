@@ -16,6 +16,7 @@ use super::stages::{
 };
 use super::verdict::{caller_auth, method_arn, rest_verdict, widest_verdict, MethodVerdict};
 use super::via_role::{self, RestMethodView};
+use crate::analysis::never_matches::{never_matching, NeverMatching};
 use crate::analysis::roles::RoleCallers;
 use crate::analysis::{describe_reach, FindingDraft, VpcOwnership};
 use crate::inventory::{RestApi, RestMethod, Target};
@@ -156,36 +157,11 @@ fn principal_never_matches_finding(
     api: &RestApi,
     doc: &PolicyDocument,
 ) -> Option<Finding> {
-    let unmatchable = doc.unmatchable_principals();
-    if unmatchable.is_empty() {
-        return None;
-    }
-    let mut principals: Vec<String> = unmatchable.iter().map(|u| u.principal.clone()).collect();
-    principals.sort();
-    principals.dedup();
-    let mut accounts: Vec<String> = principals
-        .iter()
-        .filter_map(|p| policy::arn_account(p))
-        .map(|account| {
-            format!(
-                "arn:{}:iam::{account}:root",
-                crate::arn::partition_of(&target.region)
-            )
-        })
-        .collect();
-    accounts.sort();
-    accounts.dedup();
-    let statements: Vec<String> = unmatchable
-        .iter()
-        .map(|u| {
-            let effect = match (u.allow, u.not_principal) {
-                (true, false) => "grants nothing through",
-                (false, false) => "denies nothing through",
-                (_, true) => "exempts no one through NotPrincipal",
-            };
-            format!("statement {} {} {}", u.sid, effect, u.principal)
-        })
-        .collect();
+    let NeverMatching {
+        principals,
+        accounts,
+        statements,
+    } = never_matching(doc, &target.region)?;
     let mut evidence = BTreeMap::new();
     evidence.insert("principals".into(), json!(principals));
     evidence.insert("statements".into(), json!(statements));

@@ -11,9 +11,11 @@
 //!
 //! [`routes`] finds the ways in and their gates, [`verdict`] decides who gets through and the
 //! rules that breaks, `bypass` ties a service to the private backends it reaches, and
-//! [`prose`] writes the finding.
+//! [`prose`] writes the finding; `never_matches` notes the auth policies (a service's, a
+//! network's once) that name principals IAM never matches.
 
 mod bypass;
+mod never_matches;
 mod prose;
 mod routes;
 mod verdict;
@@ -91,6 +93,7 @@ pub(super) fn lattice_findings(
             (&svc.id, svc.auth_type.as_ref(), svc.auth_policy.as_ref()),
             Operation::LatticeGetService,
         );
+        out.extend(never_matches::service_note(target, svc, &service));
         let mut routes = routes_of(target, svc, estate);
         let named = named_sources(&service, &routes);
         add_associable(&mut routes, &named, estate);
@@ -128,5 +131,6 @@ pub(super) fn lattice_findings(
             ));
         }
     }
+    out.extend(never_matches::network_notes(target));
     out
 }

@@ -268,3 +268,184 @@ fn a_grant_that_expires_says_until_when_it_holds() {
         .iter()
         .all(|f| !f.evidence.contains_key("reach_change")));
 }
+
+/// An auth policy allowing `vpc-lattice-svcs:Invoke` to each (Sid, effect, principal key,
+/// principal) statement.
+fn auth_policy(statements: &[(&str, &str, &str, &str)]) -> String {
+    let statements: Vec<serde_json::Value> = statements
+        .iter()
+        .map(|(sid, effect, key, principal)| {
+            serde_json::json!({
+                "Sid": sid,
+                "Effect": effect,
+                key.to_string(): {"AWS": principal},
+                "Action": "vpc-lattice-svcs:Invoke",
+                "Resource": "*",
+            })
+        })
+        .collect();
+    serde_json::json!({"Version": "2012-10-17", "Statement": statements}).to_string()
+}
+
+/// The findings of the never-matching principal rule.
+fn never_matches(f: &[Finding]) -> Vec<&Finding> {
+    f.iter()
+        .filter(|f| f.rule_id.as_str() == "lattice-policy-principal-never-matches")
+        .collect()
+}
+
+const TASK_ROLES: &str = "arn:aws:iam::222222222222:role/*-api-task-role";
+
+#[test]
+fn a_service_policy_granting_a_role_pattern_grants_nothing_and_says_so() {
+    // The partner's VPC is associated: a literal grant would be a partner write finding.
+    let mut t = with_lattice(&[("vpc-partner", PARTNER)]);
+    let svc = &mut t.lattice.services[0];
+    svc.auth_type = Some("AWS_IAM".into());
+    svc.auth_policy = Some(auth_policy(&[(
+        "PartnerTasks",
+        "Allow",
+        "Principal",
+        TASK_ROLES,
+    )]));
+    // IAM reads the pattern literally: nobody is let in, only the note is left.
+    let f = only_finding(
+        t,
+        row("lattice-policy-principal-never-matches", SVC, "owner"),
+        Confidence::High,
+    );
+    assert_eq!((f.method.as_str(), f.path.as_str()), ("*", "*"));
+    assert!(!f.write);
+    assert!(
+        f.message.contains(
+            "The auth policy of VPC Lattice service orders (svc-1) in 111111111111/us-east-1"
+        ) && f
+            .message
+            .contains("statement PartnerTasks grants nothing through arn:aws:iam::222222222222:role/*-api-task-role"),
+        "{}",
+        f.message
+    );
+    assert_eq!(f.evidence["principals"], serde_json::json!([TASK_ROLES]));
+    for command in [
+        "aws vpc-lattice get-auth-policy --resource-identifier svc-1",
+        "aws vpc-lattice put-auth-policy --resource-identifier svc-1",
+        "(arn:aws:iam::222222222222:root)",
+        "ArnLike condition on aws:PrincipalArn",
+    ] {
+        assert!(
+            f.remediation.contains(command),
+            "{command}: {}",
+            f.remediation
+        );
+    }
+}
+
+#[test]
+fn a_network_policy_is_noted_once_for_the_network_not_per_service() {
+    let mut t = with_lattice(&[("vpc-partner", PARTNER)]);
+    // A second service in the same network.
+    let mut second = t.lattice.services[0].clone();
+    second.id = "svc-2".into();
+    second.arn = "arn:aws:vpc-lattice:us-east-1:111111111111:service/svc-2".into();
+    second.name = "invoices".into();
+    second.network_associations[0].id = "snsa-2".into();
+    t.lattice.services.push(second);
+    let net = &mut t.lattice.service_networks[0];
+    net.auth_type = Some("AWS_IAM".into());
+    net.auth_policy = Some(auth_policy(&[
+        (
+            "Owner",
+            "Allow",
+            "Principal",
+            "arn:aws:iam::111111111111:root",
+        ),
+        (
+            "DenyCi",
+            "Deny",
+            "Principal",
+            "arn:aws:iam::111111111111:role/ci-*",
+        ),
+    ]));
+    let f = only_finding(
+        t,
+        row("lattice-policy-principal-never-matches", NET, "owner"),
+        Confidence::High,
+    );
+    assert!(
+        f.message.contains("VPC Lattice service network net (sn-1)")
+            && f.message.contains(
+                "statement DenyCi denies nothing through arn:aws:iam::111111111111:role/ci-*"
+            )
+            && f.message.contains("every service in the network"),
+        "{}",
+        f.message
+    );
+    assert!(
+        f.remediation
+            .contains("aws vpc-lattice put-auth-policy --resource-identifier sn-1"),
+        "{}",
+        f.remediation
+    );
+}
+
+#[test]
+fn a_deny_with_a_not_principal_pattern_exempts_no_one() {
+    let mut t = with_lattice(&[("vpc-partner", PARTNER)]);
+    let svc = &mut t.lattice.services[0];
+    svc.auth_type = Some("AWS_IAM".into());
+    // Meant: only the partner's admin roles. As IAM reads it the Deny exempts no one, so it
+    // denies the partner too: the service is closed, and the note says why.
+    svc.auth_policy = Some(auth_policy(&[
+        (
+            "Partner",
+            "Allow",
+            "Principal",
+            "arn:aws:iam::222222222222:root",
+        ),
+        (
+            "OnlyAdmins",
+            "Deny",
+            "NotPrincipal",
+            "arn:aws:iam::222222222222:role/admin-*",
+        ),
+    ]));
+    let f = only_finding(
+        t,
+        row("lattice-policy-principal-never-matches", SVC, "owner"),
+        Confidence::High,
+    );
+    assert!(
+        f.message.contains(
+            "statement OnlyAdmins exempts no one through NotPrincipal arn:aws:iam::222222222222:role/admin-*"
+        ),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn wildcard_and_account_principals_are_real_and_get_no_note() {
+    for principal in ["*", "arn:aws:iam::222222222222:root", "222222222222"] {
+        let mut t = with_lattice(&[("vpc-partner", PARTNER)]);
+        let svc = &mut t.lattice.services[0];
+        svc.auth_type = Some("AWS_IAM".into());
+        svc.auth_policy = Some(auth_policy(&[("Partner", "Allow", "Principal", principal)]));
+        let f = audit(vec![t]);
+        assert!(never_matches(&f).is_empty(), "{principal}: {:#?}", f);
+        // The grant works: the partner (or everyone) gets in.
+        assert!(!f.is_empty(), "{principal}");
+    }
+}
+
+#[test]
+fn a_policy_on_a_service_with_auth_none_is_not_in_force_and_not_noted() {
+    let mut t = with_lattice(&[("vpc-backend", OWNER)]);
+    t.lattice.services[0].auth_policy = Some(auth_policy(&[(
+        "PartnerTasks",
+        "Allow",
+        "Principal",
+        TASK_ROLES,
+    )]));
+    t.lattice.service_networks[0].auth_policy = t.lattice.services[0].auth_policy.clone();
+    assert!(audit(vec![t]).is_empty());
+}

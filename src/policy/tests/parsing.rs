@@ -232,6 +232,15 @@ fn oversized_documents_are_refused() {
         "x".repeat(document::MAX_POLICY_BYTES)
     );
     assert!(parse_policy(&huge).unwrap_err().message.contains("bytes"));
+    // The limit itself is evaluated; one more statement is refused.
+    let at_limit = format!(
+        r#"{{"Statement":[{}]}}"#,
+        vec![ALLOW_ALL; document::MAX_STATEMENTS].join(",")
+    );
+    assert_eq!(
+        parse_policy(&at_limit).map(|d| d.statement_count()),
+        Ok(document::MAX_STATEMENTS)
+    );
     let many = format!(
         r#"{{"Statement":[{}]}}"#,
         vec![ALLOW_ALL; document::MAX_STATEMENTS + 1].join(",")

@@ -335,6 +335,21 @@ fn named_principals_index_the_candidates() {
     );
     let star = trust(&[r#"{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}"#]);
     assert!(trust_principals(&star).anyone);
+    // Only Allows of sts:AssumeRole name candidates: a Deny for everyone outside the
+    // organization, or a grant of another action, lets no one in.
+    let fenced = trust(&[
+        r#"{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"sts:AssumeRole"}"#,
+        r#"{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-abc"}}}"#,
+        r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::345678901234:role/tagger"},"Action":"sts:TagSession"}"#,
+    ]);
+    assert_eq!(
+        trust_principals(&fenced),
+        NamedPrincipals {
+            anyone: false,
+            arns: vec![],
+            accounts: vec!["222222222222".into()],
+        }
+    );
     // A role session names no role by its ARN: the candidates cannot be indexed by name.
     let session = trust(&[
         r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:sts::345678901234:assumed-role/bridge/ci"},"Action":"sts:AssumeRole"}"#,

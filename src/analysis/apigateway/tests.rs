@@ -1119,6 +1119,29 @@ fn unreadable_stages_are_judged_as_deployed_at_medium_confidence() {
     );
 }
 
+/// A verdict the engine had to bound (more accounts named than it probes) is at medium
+/// confidence, though no condition is left unevaluated.
+#[test]
+fn a_capped_policy_verdict_lowers_the_findings_confidence() {
+    let ids: Vec<String> = (0..100)
+        .map(|i| format!("\"{:012}\"", 500_000_000_000u64 + i))
+        .collect();
+    let many = format!(
+        r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"AWS":[{}]}},"Action":"execute-api:Invoke","Resource":"*"}}]}}"#,
+        ids.join(",")
+    );
+    let f = audit_rest(rest_api(
+        "REGIONAL",
+        Some(&many),
+        &["prod"],
+        only("/items", "POST", "AWS_IAM"),
+    ));
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].rule_id.as_str(), "apigw-write-external-accounts");
+    assert_eq!(f[0].confidence, Confidence::Medium);
+    assert!(!f[0].evidence.contains_key("unevaluated_conditions"));
+}
+
 /// A condition key the engine cannot evaluate keeps the reach and lowers the confidence of the
 /// finding, which names the condition.
 #[test]

@@ -396,6 +396,15 @@ fn reads_of_other_services_do_not_lower_a_peering_verdict() {
         &f.message,
         &["GetAccountAuthorizationDetails", "GetWebACLForResource"],
     );
+    // Nor do they make a no-path verdict uncertain.
+    let mut t = admitting(peered(), tcp(8080, PEER_CIDR));
+    read_failed(
+        &mut t,
+        Operation::IamGetAccountAuthorizationDetails,
+        "AccessDenied",
+    );
+    let f = only_finding(t, peering_no_path(), Confidence::High);
+    assert_says(&f.message, &["Nothing is exposed today"]);
 }
 
 #[test]

@@ -580,6 +580,65 @@ fn any_methods_report_every_rule_their_verbs_break() {
     );
 }
 
+/// When several verbs of an `ANY` method break one rule at different reaches, the finding
+/// carries the widest reach and the policy's explanation for it, and lists the verbs in the
+/// usual order (GET before DELETE) also after a read rule is folded into its write rule.
+#[test]
+fn one_rule_over_several_verbs_explains_the_widest_and_orders_the_verbs() {
+    // A private API: GET through any account's endpoint, POST only through the partner's.
+    let reads_any_endpoint_writes_partner = r#"{"Statement":[
+        {"Sid":"AnyEndpointReads","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/prod/GET/*"},
+        {"Sid":"PartnerEndpointWrites","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/prod/POST/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0partner"}}}]}"#;
+    let api = rest_api(
+        "PRIVATE",
+        Some(reads_any_endpoint_writes_partner),
+        &["prod"],
+        only("/items", "ANY", "NONE"),
+    );
+    let mut t = target_with(vec![api], vec![]);
+    t.network.vpc_endpoints.push(execute_api_endpoint(
+        "vpce-0partner",
+        "vpc-0partner",
+        PARTNER,
+    ));
+    let f = audit(t);
+    assert_eq!(
+        rules_of(&f),
+        vec![rule_row(
+            "apigw-unauthenticated-cross-account",
+            "any_aws_account",
+            true
+        )]
+    );
+    let explanation = f[0].evidence["policy_explanation"].to_string();
+    assert!(explanation.contains("AnyEndpointReads"), "{explanation}");
+    assert!(
+        !explanation.contains("PartnerEndpointWrites"),
+        "{explanation}"
+    );
+    // IAM callers of any account may GET and DELETE: the read rule folds into the write rule.
+    let get_and_delete = r#"{"Statement":[{"Sid":"Two","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":["execute-api:/prod/DELETE/*","execute-api:/prod/GET/*"]}]}"#;
+    let f = audit_rest(rest_api(
+        "REGIONAL",
+        Some(get_and_delete),
+        &["prod"],
+        only("/items", "ANY", "AWS_IAM"),
+    ));
+    assert_eq!(
+        rules_of(&f),
+        vec![rule_row(
+            "apigw-write-any-aws-account",
+            "any_aws_account",
+            true
+        )]
+    );
+    assert!(
+        f[0].message.contains("this reach holds for GET, DELETE"),
+        "{}",
+        f[0].message
+    );
+}
+
 /// A private API is reachable only through what its resource policy allows: an authorizer
 /// does not stand in for the policy's Allow. Public APIs with an authorizer still need no Allow.
 #[test]
@@ -1051,6 +1110,57 @@ fn unreadable_stages_are_judged_as_deployed_at_medium_confidence() {
         f[0].message.contains("stages could not be read"),
         "{}",
         f[0].message
+    );
+    // Read from the working copy itself: there is no other working copy to compare with.
+    assert!(
+        !f[0].evidence.contains_key("working_copy"),
+        "{:?}",
+        f[0].evidence
+    );
+}
+
+/// A verdict the engine had to bound (more accounts named than it probes) is at medium
+/// confidence, though no condition is left unevaluated.
+#[test]
+fn a_capped_policy_verdict_lowers_the_findings_confidence() {
+    let ids: Vec<String> = (0..100)
+        .map(|i| format!("\"{:012}\"", 500_000_000_000u64 + i))
+        .collect();
+    let many = format!(
+        r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"AWS":[{}]}},"Action":"execute-api:Invoke","Resource":"*"}}]}}"#,
+        ids.join(",")
+    );
+    let f = audit_rest(rest_api(
+        "REGIONAL",
+        Some(&many),
+        &["prod"],
+        only("/items", "POST", "AWS_IAM"),
+    ));
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].rule_id.as_str(), "apigw-write-external-accounts");
+    assert_eq!(f[0].confidence, Confidence::Medium);
+    assert!(!f[0].evidence.contains_key("unevaluated_conditions"));
+}
+
+/// A condition key the engine cannot evaluate keeps the reach and lowers the confidence of the
+/// finding, which names the condition.
+#[test]
+fn an_unevaluated_condition_lowers_the_findings_confidence() {
+    let tagged = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"payments"}}}]}"#;
+    let f = audit_rest(rest_api(
+        "REGIONAL",
+        Some(tagged),
+        &["prod"],
+        only("/items", "POST", "NONE"),
+    ));
+    assert_eq!(
+        summary(&f),
+        rows(&["apigw-unauthenticated-write-internet prod POST /items internet"])
+    );
+    assert_eq!(f[0].confidence, Confidence::Medium);
+    assert_eq!(
+        f[0].evidence["unevaluated_conditions"],
+        json!(["condition aws:resourcetag/team"])
     );
 }
 

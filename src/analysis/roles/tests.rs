@@ -255,6 +255,59 @@ fn a_partner_trusted_role_with_write_permission_is_a_finding_on_every_write() {
 }
 
 #[test]
+fn a_grant_in_the_apis_resource_policy_is_fixed_in_that_policy() {
+    // Same account, AWS_IAM: the resource policy's Allow of the role suffices (API Gateway's
+    // authorization workflow), so the fix is in the resource policy, not in the role.
+    let bridge = role(
+        "partner-bridge",
+        &trusts(&format!(r#"{{"AWS":"{PARTNER}"}}"#)),
+        &[],
+    );
+    let grant = policy(&[
+        r#"{"Sid":"Bridge","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/partner-bridge"},"Action":"execute-api:Invoke","Resource":"execute-api:/*"}"#,
+    ]);
+    let findings = audit(&estate(vec![iam(vec![bridge])], Some(grant)));
+    let post = post_orders(&findings);
+    let Reach::ViaRole { roles, .. } = &post.reach_detail else {
+        panic!("{:?}", post.reach_detail)
+    };
+    assert_eq!(roles[0].permission_statements, ["resource-policy/Bridge"]);
+    assert!(
+        post.remediation.contains(
+            "in the resource policy of API api1, stop granting execute-api:Invoke on POST /orders"
+        ),
+        "{}",
+        post.remediation
+    );
+    assert!(
+        !post.remediation.contains("create-policy-version"),
+        "{}",
+        post.remediation
+    );
+}
+
+#[test]
+fn the_same_trust_path_on_every_stage_is_one_finding_on_every_stage() {
+    let bridge = role(
+        "partner-bridge",
+        &trusts(&format!(r#"{{"AWS":"{PARTNER}"}}"#)),
+        &[INVOKE_ALL],
+    );
+    let mut inv = estate(vec![iam(vec![bridge])], None);
+    inv.targets[0].rest_apis[0].stages.push(Stage {
+        name: "dev".into(),
+        ..Default::default()
+    });
+    let findings = audit(&inv);
+    let posts: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.method == "POST" && f.path == "/orders")
+        .collect();
+    assert_eq!(posts.len(), 1, "{posts:#?}");
+    assert_eq!(posts[0].stage.as_deref(), Some("*"));
+}
+
+#[test]
 fn read_only_or_another_apis_permission_is_no_finding() {
     let reads = role(
         "partner-reader",
@@ -325,6 +378,41 @@ fn a_chain_of_two_roles_is_followed_and_reported() {
         rows(&audit_roles(vec![stuck, by_name])),
         every_write("apigw-write-via-assumable-role", reach)
     );
+}
+
+#[test]
+fn every_class_of_outsider_that_reaches_a_role_through_a_chain_is_kept() {
+    // Two entry roles, trusted by two different outside accounts, may both assume `invoker`:
+    // whoever of either account becomes it, so both must be named (one chain per class of who).
+    const THIRD: &str = "444455556666";
+    let hop = r#"{"Sid":"Hop","Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::111111111111:role/invoker"}"#;
+    let entry_a = role(
+        "entry-a",
+        &trusts(&format!(r#"{{"AWS":"{PARTNER}"}}"#)),
+        &[hop],
+    );
+    let entry_b = role(
+        "entry-b",
+        &trusts(&format!(r#"{{"AWS":"{THIRD}"}}"#)),
+        &[hop],
+    );
+    let invoker = role(
+        "invoker",
+        &trusts(&format!(r#"{{"AWS":"{OWNER}"}}"#)),
+        &[INVOKE_ALL],
+    );
+    let findings = audit_roles(vec![entry_a, entry_b, invoker]);
+    let reaches: BTreeSet<String> = findings
+        .iter()
+        .filter(|f| f.method == "POST" && f.path == "/orders")
+        .map(|f| f.reach.clone())
+        .collect();
+    for account in [PARTNER, THIRD] {
+        assert!(
+            reaches.iter().any(|r| r.contains(account)),
+            "{account} missing from {reaches:?}"
+        );
+    }
 }
 
 #[test]

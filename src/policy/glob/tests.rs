@@ -1,3 +1,8 @@
+// Equivalent mutants (cargo-mutants, docs/mutation-testing.md): no input can tell them apart.
+// - glob.rs `may_match_template`, `inside && j < tl` -> `inside && j <= tl`: a state inside a
+//   parameter is only set by a move over a `{param}`/`{proxy+}` token, which exists only at
+//   j < tl (and a `*` keeps j), so `inside` implies `j < tl`.
+
 use super::*;
 use proptest::prelude::*;
 

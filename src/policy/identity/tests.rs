@@ -274,6 +274,24 @@ fn assuming_another_role_needs_the_roles_own_grant() {
 }
 
 #[test]
+fn the_resource_account_of_an_assume_role_call_is_not_known_so_never_narrows() {
+    // `allows_assume` is asked without the target role's account: a condition on
+    // `aws:ResourceAccount` is unknown there, which keeps an Allow (never narrows the reach)
+    // and leaves a Deny out.
+    let set = with(&[(
+        "inline:assume",
+        identity(&[
+            r#"{"Sid":"Own","Effect":"Allow","Action":"sts:AssumeRole","Resource":"*","Condition":{"StringEquals":{"aws:ResourceAccount":"111111111111"}}}"#,
+            r#"{"Sid":"Fence","Effect":"Deny","Action":"sts:AssumeRole","Resource":"*","Condition":{"StringNotEquals":{"aws:ResourceAccount":"111111111111"}}}"#,
+        ]),
+    )]);
+    assert_eq!(
+        set.allows_assume("arn:aws:iam::111111111111:role/invoker", OWNER, ROLE),
+        Some(vec!["inline:assume/Own".to_string()])
+    );
+}
+
+#[test]
 fn a_grant_fits_an_api_by_its_literal_head() {
     let prefix = "arn:aws:execute-api:us-east-1:111111111111:abc123/";
     for (pattern, fits) in [

@@ -321,6 +321,79 @@ fn actions_other_than_invoke_grant_nothing() {
 }
 
 #[test]
+fn not_action_covers_every_action_but_those_it_lists() {
+    // IAM: `NotAction` matches every action except the listed ones, with either effect.
+    let allow_but_connect = doc(
+        r#"{"Effect":"Allow","Principal":"*","NotAction":"vpc-lattice-svcs:Connect","Resource":"*"}"#,
+    );
+    assert_eq!(
+        reach(
+            &allow_but_connect,
+            "GET",
+            "/",
+            CallerKind::Anonymous,
+            &associated()
+        ),
+        accounts(&[PARTNER])
+    );
+    let allow_but_invoke = doc(
+        r#"{"Effect":"Allow","Principal":"*","NotAction":"vpc-lattice-svcs:Invoke","Resource":"*"}"#,
+    );
+    assert_eq!(
+        reach(
+            &allow_but_invoke,
+            "GET",
+            "/",
+            CallerKind::Anonymous,
+            &associated()
+        ),
+        Reach::Owner
+    );
+    // A Deny of everything outside the management API (`vpc-lattice:`) covers Invoke.
+    let deny_outside_management = doc(&format!(
+        r#"{ALLOW_ALL},{{"Effect":"Deny","Principal":"*","NotAction":"vpc-lattice:*","Resource":"*"}}"#
+    ));
+    assert_eq!(
+        reach(
+            &deny_outside_management,
+            "GET",
+            "/",
+            CallerKind::Anonymous,
+            &associated()
+        ),
+        Reach::Owner
+    );
+}
+
+#[test]
+fn more_source_vpcs_than_the_probe_cap_lower_the_confidence() {
+    let d = doc(ALLOW_ALL);
+    let partner_vpcs = |n: usize| -> Vec<SourceVpc> {
+        (0..n)
+            .map(|i| vpc(&format!("vpc-p{i:05}"), PARTNER))
+            .collect()
+    };
+    let at_cap = invoke_reach(
+        &d,
+        &request("GET", "/"),
+        CallerKind::Anonymous,
+        OWNER,
+        &partner_vpcs(4 * MAX_MENTIONED),
+    );
+    assert_eq!(at_cap.reach, accounts(&[PARTNER]));
+    assert!(!at_cap.low_confidence, "every VPC was probed");
+    let over = invoke_reach(
+        &d,
+        &request("GET", "/"),
+        CallerKind::Anonymous,
+        OWNER,
+        &partner_vpcs(4 * MAX_MENTIONED + 1),
+    );
+    assert_eq!(over.reach, accounts(&[PARTNER]));
+    assert!(over.low_confidence, "a VPC was left unprobed");
+}
+
+#[test]
 fn a_share_names_who_may_associate_their_vpcs() {
     let ram = |principal: &str| {
         doc(&format!(

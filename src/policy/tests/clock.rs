@@ -59,6 +59,17 @@ fn time_conditions_at_the_scan_start() {
         case("aws:EpochTime with a numeric operator",
             &[&allow_when(r#"{"NumericLessThan":{"aws:EpochTime":"1798761600"}}"#)],
             "prod/GET/x", ANON, ALLOW, PUBLIC, "internet"),
+        // Condition values may be bare JSON numbers (IAM reads them as their decimal text), alone
+        // or in a list.
+        case("aws:EpochTime as a bare JSON number",
+            &[&allow_when(r#"{"NumericLessThan":{"aws:EpochTime":1798761600}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "internet"),
+        case("a bare JSON number that ended",
+            &[&allow_when(r#"{"NumericLessThan":{"aws:EpochTime":1700000000}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "owner"),
+        case("JSON numbers in a list",
+            &[&allow_when(r#"{"NumericLessThan":{"aws:EpochTime":[1700000000, 1798761600]}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "internet"),
         case("aws:EpochTime with a date operator",
             &[&allow_when(r#"{"DateGreaterThan":{"aws:EpochTime":"2027-01-01T00:00:00Z"}}"#)],
             "prod/GET/x", ANON, ALLOW, PUBLIC, "owner"),

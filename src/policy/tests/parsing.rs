@@ -232,6 +232,23 @@ fn oversized_documents_are_refused() {
         "x".repeat(document::MAX_POLICY_BYTES)
     );
     assert!(parse_policy(&huge).unwrap_err().message.contains("bytes"));
+    // A document of exactly the limit is evaluated.
+    let head = format!(r#"{{"Statement":[{ALLOW_ALL}],"Pad":""#);
+    let at_limit = format!(
+        r#"{head}{}"}}"#,
+        "x".repeat(document::MAX_POLICY_BYTES - head.len() - 2)
+    );
+    assert_eq!(at_limit.len(), document::MAX_POLICY_BYTES);
+    assert_eq!(parse_policy(&at_limit).map(|d| d.statement_count()), Ok(1));
+    // The limit itself is evaluated; one more statement is refused.
+    let at_limit = format!(
+        r#"{{"Statement":[{}]}}"#,
+        vec![ALLOW_ALL; document::MAX_STATEMENTS].join(",")
+    );
+    assert_eq!(
+        parse_policy(&at_limit).map(|d| d.statement_count()),
+        Ok(document::MAX_STATEMENTS)
+    );
     let many = format!(
         r#"{{"Statement":[{}]}}"#,
         vec![ALLOW_ALL; document::MAX_STATEMENTS + 1].join(",")

@@ -360,6 +360,50 @@ fn past_the_bound_the_widest_reading() {
     assert!(!v.low_confidence);
 }
 
+/// Past the bound, a `NotResource` statement covers the paths none of its patterns matches: a
+/// Deny only when its patterns match no path of the method, an Allow unless they match every
+/// path.
+#[test]
+fn past_the_bound_not_resource_covers_what_its_patterns_leave() {
+    let junk: Vec<String> = (0..400)
+        .map(|i| {
+            on(
+                "Deny",
+                &format!("Junk{i}"),
+                &format!("execute-api:/prod/GET/items/*{i}?*"),
+            )
+        })
+        .collect();
+    let not_on = |effect: &str, resource: &str| {
+        format!(
+            r#"{{"Effect":"{effect}","Principal":"*","Action":"execute-api:Invoke","NotResource":"{resource}"}}"#
+        )
+    };
+    let with_junk = |head: &[&str]| -> ReachVerdict {
+        let refs: Vec<&str> = head
+            .iter()
+            .copied()
+            .chain(junk.iter().map(String::as_str))
+            .collect();
+        verdict_of(&doc(&refs), "prod/GET/items/{id}", ANON, ALLOW, PUBLIC)
+    };
+    // Deny everything but /public: every path of /items/{id} is denied.
+    let deny_but_public = not_on("Deny", "execute-api:/prod/GET/public/*");
+    let v = with_junk(&[ALLOW_ALL, &deny_but_public]);
+    assert_eq!((v.reach, v.low_confidence), (Reach::Owner, true));
+    // Deny everything but /items/*: no path of /items/{id} is.
+    let deny_but_items = not_on("Deny", "execute-api:/prod/GET/items/*");
+    let v = with_junk(&[ALLOW_ALL, &deny_but_items]);
+    assert_eq!((v.reach, v.low_confidence), (Reach::Internet, true));
+    // Allow everything but /public: every path is allowed; but /items/*: none is.
+    let allow_but_public = not_on("Allow", "execute-api:/prod/GET/public/*");
+    let v = with_junk(&[&allow_but_public]);
+    assert_eq!((v.reach, v.low_confidence), (Reach::Internet, true));
+    let allow_but_items = not_on("Allow", "execute-api:/prod/GET/items/*");
+    let v = with_junk(&[&allow_but_items]);
+    assert_eq!(v.reach, Reach::Owner);
+}
+
 /// Two patterns can need a longer value together than either alone: `xa//y` matches both
 /// `?a*` and `*//?` (found by the property test when it enumerated only 4 characters).
 #[test]
@@ -367,4 +411,14 @@ fn patterns_matched_together_by_a_longer_value() {
     let got = match_sets("{g+}", &["?a*", "*//?"], &mut Budget::new()).expect("within the bound");
     assert!(got.contains(&vec![true, true]), "{got:?}");
     assert!(glob("?a*", "xa//y", false) && glob("*//?", "xa//y", false));
+}
+
+/// IAM's `*` matches zero characters too, also at the start of a pattern and before the first
+/// character of the path: `*?` matches every one-character value, `*a` the value `a`.
+#[test]
+fn a_leading_star_may_match_nothing() {
+    assert!(glob("*?", "x", false) && glob("*a", "a", false));
+    assert_eq!(coverage("*?", "{id}", &mut Budget::new()), Coverage::Always);
+    let got = match_sets("a", &["*a", "*?"], &mut Budget::new()).expect("within the bound");
+    assert_eq!(got, BTreeSet::from([vec![true, true]]));
 }

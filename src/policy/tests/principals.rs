@@ -32,6 +32,11 @@ fn principal_forms() {
         case("IAM principal never matches an anonymous call", &[ALLOW_PARTNER_ROLE_GET], "prod/GET/orders", ANON, ALLOW, PUBLIC, "owner"),
         case("account never matches an anonymous call", &[ALLOW_PARTNER_ID, ALLOW_PARTNER_ROOT], "prod/GET/orders", ANON, ALLOW, PUBLIC, "owner"),
         case("no policy statement for the method", &[ALLOW_PARTNER_ROLE_GET], "dev/GET/orders", IAM, ALLOW, PUBLIC, "owner"),
+        // An account id is exactly 12 digits; anything else in `AWS` is read as an ARN, and a
+        // short number is not an ARN of anyone (IAM rejects it as an invalid principal).
+        case("a short number is no account",
+            &[r#"{"Effect":"Allow","Principal":{"AWS":"22222222222"},"Action":"execute-api:Invoke","Resource":"*"}"#],
+            "prod/GET/x", IAM, ALLOW, PUBLIC, "owner"),
     ]);
 }
 

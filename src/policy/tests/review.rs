@@ -312,6 +312,36 @@ fn a_huge_vocabulary_is_capped_and_marked() {
 }
 
 #[test]
+fn too_many_organization_probes_are_capped_and_marked() {
+    // As many organizations as the vocabulary keeps, plus the probe of an organization nobody
+    // names: one probe over the cap, so one named organization goes unprobed.
+    let orgs: Vec<String> = (0..MAX_MENTIONED)
+        .map(|i| format!("\"o-probe{i:05}\""))
+        .collect();
+    let stmt = allow_when(&format!(
+        r#"{{"StringEquals":{{"aws:PrincipalOrgID":[{}]}}}}"#,
+        orgs.join(",")
+    ));
+    let v = verdict_of(&doc(&[&stmt]), "prod/GET/x", IAM, ALLOW, PUBLIC);
+    let Reach::Organization { org_ids } = &v.reach else {
+        panic!("{:?}", v.reach)
+    };
+    assert_eq!(org_ids.len(), MAX_MENTIONED - 1);
+    assert!(v.low_confidence);
+    // One organization fewer: every one is probed, at full confidence.
+    let stmt = allow_when(&format!(
+        r#"{{"StringEquals":{{"aws:PrincipalOrgID":[{}]}}}}"#,
+        orgs[1..].join(",")
+    ));
+    let v = verdict_of(&doc(&[&stmt]), "prod/GET/x", IAM, ALLOW, PUBLIC);
+    let Reach::Organization { org_ids } = &v.reach else {
+        panic!("{:?}", v.reach)
+    };
+    assert_eq!(org_ids.len(), MAX_MENTIONED - 1);
+    assert!(!v.low_confidence);
+}
+
+#[test]
 fn labels_and_explanations() {
     let v = verdict_of(
         &doc(&[ALLOW_PARTNER_ROLE_GET]),

@@ -187,6 +187,58 @@ fn a_web_identity_with_no_subject_pinned_is_anyone_with_a_token() {
 }
 
 #[test]
+fn a_deny_of_some_subjects_leaves_the_others_in() {
+    // A Deny that names a subject positively keeps out only that subject: every other workflow
+    // GitHub issues a token to still gets in (IAM: a Deny applies where its conditions hold).
+    let no_sub = github(
+        r#","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}}"#,
+    );
+    let deny_one_repo = format!(
+        r#"{{"Effect":"Deny","Principal":{{"Federated":"{GITHUB}"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"StringLike":{{"token.actions.githubusercontent.com:sub":"repo:evil-org/*"}}}}}}"#
+    );
+    assert_eq!(
+        who(&[&no_sub, &deny_one_repo]),
+        [Trusted::WebIdentity {
+            provider: "token.actions.githubusercontent.com".into(),
+            public: true,
+        }]
+    );
+}
+
+#[test]
+fn a_cognito_identity_pool_for_authenticated_identities_depends_on_its_sign_up() {
+    // The trust policy AWS documents for a Cognito identity pool's authenticated role.
+    let pool = r#"{"Sid":"Pool","Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"cognito-identity.amazonaws.com:aud":"us-east-1:12345678-abcd-4321-dcba-123456789012"},"ForAnyValue:StringLike":{"cognito-identity.amazonaws.com:amr":"authenticated"}}}"#;
+    let g = grants(&[pool]);
+    assert_eq!(g.len(), 1);
+    assert_eq!(
+        g[0].trusted,
+        Trusted::WebIdentity {
+            provider: "cognito-identity.amazonaws.com".into(),
+            public: true,
+        }
+    );
+    assert!(g[0].low_confidence, "who can sign up is not read");
+    assert!(
+        g[0].explanation
+            .contains("Cognito identity pool authenticates"),
+        "{}",
+        g[0].explanation
+    );
+    // The same `amr` condition on another provider says nothing about a pool.
+    let github_amr = github(
+        r#","Condition":{"ForAnyValue:StringLike":{"token.actions.githubusercontent.com:amr":"authenticated"}}"#,
+    );
+    let g = grants(&[&github_amr]);
+    assert!(!g[0].low_confidence);
+    assert!(
+        !g[0].explanation.contains("Cognito"),
+        "{}",
+        g[0].explanation
+    );
+}
+
+#[test]
 fn an_eks_cluster_is_the_owners_and_an_unknown_provider_is_taken_as_public() {
     let eks = r#"{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"},"Action":"sts:AssumeRoleWithWebIdentity"}"#;
     assert_eq!(
@@ -283,6 +335,33 @@ fn named_principals_index_the_candidates() {
     );
     let star = trust(&[r#"{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}"#]);
     assert!(trust_principals(&star).anyone);
+    // Only Allows of sts:AssumeRole name candidates: a Deny for everyone outside the
+    // organization, or a grant of another action, lets no one in.
+    let fenced = trust(&[
+        r#"{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"sts:AssumeRole"}"#,
+        r#"{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-abc"}}}"#,
+        r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::345678901234:role/tagger"},"Action":"sts:TagSession"}"#,
+    ]);
+    assert_eq!(
+        trust_principals(&fenced),
+        NamedPrincipals {
+            anyone: false,
+            arns: vec![],
+            accounts: vec!["222222222222".into()],
+        }
+    );
+    // A role session names no role by its ARN: the candidates cannot be indexed by name.
+    let session = trust(&[
+        r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:sts::345678901234:assumed-role/bridge/ci"},"Action":"sts:AssumeRole"}"#,
+    ]);
+    assert_eq!(
+        trust_principals(&session),
+        NamedPrincipals {
+            anyone: true,
+            arns: vec![],
+            accounts: vec![],
+        }
+    );
 }
 
 #[test]

@@ -280,6 +280,12 @@ fn stages_serving_the_same_methods_collapse_to_every_stage_at_high_confidence() 
     );
     assert_eq!(f[0].confidence, Confidence::High);
     assert_eq!(f[0].evidence["served_by"].as_array().unwrap().len(), 2);
+    // Served as the working copy has it: no working copy to tell apart.
+    assert!(
+        !f[0].evidence.contains_key("working_copy"),
+        "{:?}",
+        f[0].evidence
+    );
     // A stage that serves it differently splits them.
     let api = serving(
         rest_api("REGIONAL", None, &[], only("/orders", "POST", "NONE")),

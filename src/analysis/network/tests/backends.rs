@@ -40,6 +40,29 @@ fn one_finding_per_entry_point_and_backend_with_stable_fingerprints() {
 }
 
 #[test]
+fn a_method_published_through_two_merged_load_balancers_is_listed_once() {
+    // The VPC link targets both internal NLBs in front of the same instance (one backend):
+    // GET /orders bypassed through it is one method, not one per load balancer.
+    const SECOND: &str =
+        "arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/net/a-second/0";
+    let mut t = base_with([
+        internal_nlb(SECOND, "second", &[BACKEND]),
+        public_nlb(&[BACKEND]),
+    ]);
+    t.vpc_links[0].target_arns.push(SECOND.into());
+    let f = audit(vec![t]);
+    assert_eq!(f.len(), 1, "{:#?}", summary(&f));
+    let methods = f[0].evidence["bypassed_methods"]
+        .as_array()
+        .expect("the bypassed methods");
+    let named: Vec<String> = methods
+        .iter()
+        .map(|m| format!("{} {} {}", m["api_id"], m["method"], m["path"]))
+        .collect();
+    assert_eq!(named, [r#""api1" "GET" "/orders""#], "{methods:?}");
+}
+
+#[test]
 fn a_backend_of_one_load_balancer_keeps_its_fingerprint() {
     // The identity of a single-load-balancer backend is that load balancer, as it was before
     // load balancers were merged into backends: alerts already uploaded keep matching.

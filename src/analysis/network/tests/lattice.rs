@@ -112,6 +112,22 @@ fn a_service_with_no_auth_and_a_partner_vpc_associated_is_unauthenticated_reach(
 }
 
 #[test]
+fn an_auth_policy_condition_the_engine_cannot_evaluate_lowers_the_confidence() {
+    // AWS_IAM with an auth policy that admits everyone under a condition on a resource tag
+    // (not read): the reach is kept, at medium confidence.
+    let mut t = with_lattice(&[("vpc-backend", OWNER), ("vpc-partner", PARTNER)]);
+    t.lattice.services[0].auth_type = Some("AWS_IAM".into());
+    t.lattice.services[0].auth_policy = Some(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"payments"}}}]}"#.into(),
+    );
+    let f = audit(vec![t]);
+    assert!(!f.is_empty(), "the partner's VPC still gets in");
+    for finding in &f {
+        assert_eq!(finding.confidence, Confidence::Medium, "{finding:#?}");
+    }
+}
+
+#[test]
 fn the_owners_own_vpcs_reach_nothing_beyond_the_owner() {
     assert!(audit(vec![with_lattice(&[("vpc-backend", OWNER)])]).is_empty());
     // moto's `createdBy` ("user"): the VPC is the audited owner's own, so still nobody else.

@@ -377,6 +377,61 @@ fn review_unreadable_route_tables_do_not_hide_a_peering_path() {
 }
 
 #[test]
+fn reads_of_other_services_do_not_lower_a_peering_verdict() {
+    // A peering verdict stands on EC2 and ELB facts only: a failed IAM or WAF read says
+    // nothing about routes and security groups.
+    let mut t = peered_exposed();
+    read_failed(
+        &mut t,
+        Operation::IamGetAccountAuthorizationDetails,
+        "AccessDenied",
+    );
+    read_failed(
+        &mut t,
+        Operation::Wafv2GetWebAclForResource,
+        "AccessDeniedException",
+    );
+    let f = only_finding(t, peering_exposes(), Confidence::High);
+    assert_never_says(
+        &f.message,
+        &["GetAccountAuthorizationDetails", "GetWebACLForResource"],
+    );
+    // Nor do they make a no-path verdict uncertain.
+    let mut t = admitting(peered(), tcp(8080, PEER_CIDR));
+    read_failed(
+        &mut t,
+        Operation::IamGetAccountAuthorizationDetails,
+        "AccessDenied",
+    );
+    let f = only_finding(t, peering_no_path(), Confidence::High);
+    assert_says(&f.message, &["Nothing is exposed today"]);
+}
+
+#[test]
+fn a_peering_finding_is_identified_by_its_account_region_peering_and_backend() {
+    let f = audit(vec![peered_exposed()]);
+    assert_eq!(f.len(), 1);
+    let backend = f[0].evidence["backend"]["load_balancer"]
+        .as_str()
+        .or_else(|| f[0].evidence["backend"]["instance"].as_str())
+        .map(str::to_string);
+    let mut parts = vec![
+        "peering-exposes-private-backend".to_string(),
+        OWNER.to_string(),
+        "us-east-1".to_string(),
+        "pcx-1".to_string(),
+    ];
+    parts.extend(backend);
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    assert_eq!(
+        f[0].fingerprint,
+        crate::model::fingerprint(&parts),
+        "{:?}",
+        f[0].evidence
+    );
+}
+
+#[test]
 fn a_group_missing_from_a_complete_listing_is_assumed_to_admit_the_peer() {
     // The instance names a group the listing did not return (created or changed between the
     // two reads): its rules are unknown, not empty.

@@ -94,6 +94,19 @@ fn a_meshed_gateway_with_route_and_rule_exposes_the_backend() {
 }
 
 #[test]
+fn the_fix_removes_only_routes_that_carry_the_other_accounts_addresses() {
+    // rtb-main also sends an unrelated network (not the partner's) to the gateway: that route
+    // carries none of the partner's addresses, and the fix leaves it alone.
+    let hub = routing_to_tgw(routed_and_admitted(meshed_hub()), "192.168.0.0/16");
+    let f = only(hub, transit_exposes(), Confidence::High);
+    assert_says(
+        &f.remediation,
+        &["aws ec2 delete-route --region us-east-1 --route-table-id rtb-main --destination-cidr-block 10.1.0.0/16"],
+    );
+    assert_never_says(&f.remediation, &["192.168.0.0/16"]);
+}
+
+#[test]
 fn another_accounts_vpc_attached_from_the_owners_side_is_still_that_accounts() {
     // The emulator says the gateway's owner owns every VPC attached from its side: the VPC
     // is not the owner's, and the partner's scan lists it.

@@ -209,6 +209,50 @@ fn a_network_of_an_account_outside_the_audit_is_assumed_open_at_medium_confidenc
 }
 
 #[test]
+fn only_the_failed_listing_of_service_networks_explains_a_network_not_read() {
+    // The service's own account's network sn-1 is not among the networks read. Why is said
+    // only from a failed region-wide ListServiceNetworks (an error with no resource): another
+    // service's failed listing, or a failed read of one network, does not explain it
+    // (mutants: routes.rs `listing_failed`, `&&` -> `||`, `==` -> `!=`).
+    let said = |errors: Vec<crate::inventory::ScanError>| {
+        let mut t = with_lattice(&[]);
+        t.lattice.service_networks.clear();
+        t.errors = errors;
+        let f = audit(vec![t]);
+        assert_eq!(summary(&f), vec![unauthenticated("any_aws_account")]);
+        assert_eq!(f[0].confidence, Confidence::Medium);
+        f[0].message.clone()
+    };
+    let listing = scan_error(
+        Operation::LatticeListServiceNetworks,
+        "AccessDeniedException",
+        None,
+    );
+    assert_says(
+        &said(vec![listing]),
+        &["service network sn-1 could not be read: vpc-lattice:ListServiceNetworks failed (AccessDeniedException)"],
+    );
+    let others = vec![
+        scan_error(
+            Operation::IamGetAccountAuthorizationDetails,
+            "AccessDenied",
+            None,
+        ),
+        scan_error(
+            Operation::LatticeListServiceNetworks,
+            "ThrottlingException",
+            Some(NET),
+        ),
+    ];
+    let message = said(others);
+    assert_says(
+        &message,
+        &["service network sn-1 is not among the service networks read"],
+    );
+    assert_never_says(&message, &["AccessDenied", "ThrottlingException"]);
+}
+
+#[test]
 fn a_share_read_that_failed_is_a_gap_assumed_open() {
     let mut t = with_lattice(&[("vpc-backend", OWNER)]);
     t.errors.push(scan_error(

@@ -253,6 +253,20 @@ fn only_the_failed_listing_of_service_networks_explains_a_network_not_read() {
 }
 
 #[test]
+fn a_network_shared_with_an_organization_reaches_that_organization_only() {
+    // RAM shares sn-1 with the organization o-abc123: only that organization's accounts may
+    // associate a VPC, so the service's reach is capped at the organization, not any AWS
+    // account (mutants: routes.rs `org_cap` -> None / Some(..) of other organizations).
+    let mut t = with_lattice(&[]);
+    t.lattice.service_networks[0].resource_policy = Some(
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"vpc-lattice:CreateServiceNetworkVpcAssociation","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}}]}"#
+            .into(),
+    );
+    let f = audit(vec![t]);
+    assert_eq!(summary(&f), vec![unauthenticated("organization:o-abc123")]);
+}
+
+#[test]
 fn a_share_read_that_failed_is_a_gap_assumed_open() {
     let mut t = with_lattice(&[("vpc-backend", OWNER)]);
     t.errors.push(scan_error(

@@ -267,6 +267,36 @@ fn a_network_shared_with_an_organization_reaches_that_organization_only() {
 }
 
 #[test]
+fn a_vpc_owner_the_auth_policy_names_is_judged_as_one_who_may_associate() {
+    // sn-1 is shared with any AWS account (RAM, `Principal: *`), and the service lets in only
+    // requests from VPCs of account 333333333333: that account is one who may associate a VPC,
+    // so it reaches the service (mutant: routes.rs `policies`, the `Gate::Policy` arm deleted:
+    // no owner named becomes a probe, and "any account" alone is not that one).
+    let mut t = with_lattice(&[]);
+    t.lattice.service_networks[0].resource_policy = Some(
+        json!({"Statement": [{"Effect": "Allow", "Principal": "*",
+            "Action": "vpc-lattice:CreateServiceNetworkVpcAssociation", "Resource": "*"}]})
+        .to_string(),
+    );
+    t.lattice.services[0].auth_type = Some("AWS_IAM".into());
+    t.lattice.services[0].auth_policy = Some(
+        json!({"Statement": [{"Effect": "Allow", "Principal": "*",
+            "Action": "vpc-lattice-svcs:Invoke", "Resource": "*",
+            "Condition": {"StringEquals": {"vpc-lattice-svcs:SourceVpcOwnerAccount": "333333333333"}}}]})
+        .to_string(),
+    );
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "lattice-unauthenticated-cross-account",
+            SVC,
+            "accounts:[333333333333]"
+        )]
+    );
+}
+
+#[test]
 fn a_share_read_that_failed_is_a_gap_assumed_open() {
     let mut t = with_lattice(&[("vpc-backend", OWNER)]);
     t.errors.push(scan_error(

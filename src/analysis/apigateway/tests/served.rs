@@ -467,7 +467,12 @@ fn a_capped_policy_verdict_lowers_the_confidence_of_a_deployed_method() {
     let judged = |n: u64| {
         let text = policy(n);
         let api = serving(
-            rest_api("REGIONAL", Some(&text), &[], only("/items", "POST", "AWS_IAM")),
+            rest_api(
+                "REGIONAL",
+                Some(&text),
+                &[],
+                only("/items", "POST", "AWS_IAM"),
+            ),
             vec![stage("prod", "d1")],
             vec![deployment("d1", &[("/items", "POST", "AWS_IAM")])],
         );

@@ -448,3 +448,40 @@ fn unreadable_stages_are_judged_on_the_working_copy_without_change_notes() {
     assert_eq!(f[0].confidence, Confidence::Medium);
     assert!(!f[0].evidence.contains_key("served_by"));
 }
+
+/// A policy verdict the engine had to bound (more accounts named than it probes) lowers the
+/// confidence of a method judged from its deployment's summary, which alone would be high
+/// (mutant: verdict.rs `rest_verdict`, `low_confidence |= verdict.low_confidence` -> `&=`;
+/// the fixtures of `apigateway/tests.rs` have no summary, so they are at medium anyway).
+#[test]
+fn a_capped_policy_verdict_lowers_the_confidence_of_a_deployed_method() {
+    let policy = |n: u64| {
+        let ids: Vec<String> = (0..n)
+            .map(|i| format!("\"{:012}\"", 500_000_000_000u64 + i))
+            .collect();
+        format!(
+            r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"AWS":[{}]}},"Action":"execute-api:Invoke","Resource":"*"}}]}}"#,
+            ids.join(",")
+        )
+    };
+    let judged = |n: u64| {
+        let text = policy(n);
+        let api = serving(
+            rest_api(
+                "REGIONAL",
+                Some(&text),
+                &[],
+                only("/items", "POST", "AWS_IAM"),
+            ),
+            vec![stage("prod", "d1")],
+            vec![deployment("d1", &[("/items", "POST", "AWS_IAM")])],
+        );
+        let f = audit_rest(api);
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(f[0].rule_id.as_str(), "apigw-write-external-accounts");
+        assert!(!f[0].evidence.contains_key("unevaluated_conditions"));
+        f[0].confidence
+    };
+    assert_eq!(judged(2), Confidence::High);
+    assert_eq!(judged(100), Confidence::Medium);
+}

@@ -209,6 +209,94 @@ fn a_network_of_an_account_outside_the_audit_is_assumed_open_at_medium_confidenc
 }
 
 #[test]
+fn only_the_failed_listing_of_service_networks_explains_a_network_not_read() {
+    // The service's own account's network sn-1 is not among the networks read. Why is said
+    // only from a failed region-wide ListServiceNetworks (an error with no resource): another
+    // service's failed listing, or a failed read of one network, does not explain it
+    // (mutants: routes.rs `listing_failed`, `&&` -> `||`, `==` -> `!=`).
+    let said = |errors: Vec<crate::inventory::ScanError>| {
+        let mut t = with_lattice(&[]);
+        t.lattice.service_networks.clear();
+        t.errors = errors;
+        let f = audit(vec![t]);
+        assert_eq!(summary(&f), vec![unauthenticated("any_aws_account")]);
+        assert_eq!(f[0].confidence, Confidence::Medium);
+        f[0].message.clone()
+    };
+    let listing = scan_error(
+        Operation::LatticeListServiceNetworks,
+        "AccessDeniedException",
+        None,
+    );
+    assert_says(
+        &said(vec![listing]),
+        &["service network sn-1 could not be read: vpc-lattice:ListServiceNetworks failed (AccessDeniedException)"],
+    );
+    let others = vec![
+        scan_error(
+            Operation::IamGetAccountAuthorizationDetails,
+            "AccessDenied",
+            None,
+        ),
+        scan_error(
+            Operation::LatticeListServiceNetworks,
+            "ThrottlingException",
+            Some(NET),
+        ),
+    ];
+    let message = said(others);
+    assert_says(
+        &message,
+        &["service network sn-1 is not among the service networks read"],
+    );
+    assert_never_says(&message, &["AccessDenied", "ThrottlingException"]);
+}
+
+#[test]
+fn a_network_shared_with_an_organization_reaches_that_organization_only() {
+    // RAM shares sn-1 with the organization o-abc123: only that organization's accounts may
+    // associate a VPC, so the service's reach is capped at the organization, not any AWS
+    // account (mutants: routes.rs `org_cap` -> None / Some(..) of other organizations).
+    let mut t = with_lattice(&[]);
+    t.lattice.service_networks[0].resource_policy = Some(
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"vpc-lattice:CreateServiceNetworkVpcAssociation","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}}]}"#
+            .into(),
+    );
+    let f = audit(vec![t]);
+    assert_eq!(summary(&f), vec![unauthenticated("organization:o-abc123")]);
+}
+
+#[test]
+fn a_vpc_owner_the_auth_policy_names_is_judged_as_one_who_may_associate() {
+    // sn-1 is shared with any AWS account (RAM, `Principal: *`), and the service lets in only
+    // requests from VPCs of account 333333333333: that account is one who may associate a VPC,
+    // so it reaches the service (mutant: routes.rs `policies`, the `Gate::Policy` arm deleted:
+    // no owner named becomes a probe, and "any account" alone is not that one).
+    let mut t = with_lattice(&[]);
+    t.lattice.service_networks[0].resource_policy = Some(
+        json!({"Statement": [{"Effect": "Allow", "Principal": "*",
+            "Action": "vpc-lattice:CreateServiceNetworkVpcAssociation", "Resource": "*"}]})
+        .to_string(),
+    );
+    t.lattice.services[0].auth_type = Some("AWS_IAM".into());
+    t.lattice.services[0].auth_policy = Some(
+        json!({"Statement": [{"Effect": "Allow", "Principal": "*",
+            "Action": "vpc-lattice-svcs:Invoke", "Resource": "*",
+            "Condition": {"StringEquals": {"vpc-lattice-svcs:SourceVpcOwnerAccount": "333333333333"}}}]})
+        .to_string(),
+    );
+    let f = audit(vec![t]);
+    assert_eq!(
+        summary(&f),
+        vec![row(
+            "lattice-unauthenticated-cross-account",
+            SVC,
+            "accounts:[333333333333]"
+        )]
+    );
+}
+
+#[test]
 fn a_share_read_that_failed_is_a_gap_assumed_open() {
     let mut t = with_lattice(&[("vpc-backend", OWNER)]);
     t.errors.push(scan_error(

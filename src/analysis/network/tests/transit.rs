@@ -270,6 +270,27 @@ fn static_routes_route_as_they_say() {
 }
 
 #[test]
+fn the_gateway_fix_deletes_only_routes_to_the_other_attachment() {
+    // tgw-rtb-1 also routes an unrelated network to a third attachment: an active route, but
+    // not one that carries the traffic to the partner, so the fix leaves it in place
+    // (mutant: transit.rs `isolation_commands`, `state == "active" && ...` -> `||`).
+    let t = routed_and_admitted(hub(vec![tgw_table(
+        "tgw-rtb-1",
+        &["tgw-attach-backend"],
+        vec![
+            tgw_static(PEER_CIDR, &["tgw-attach-partner"]),
+            tgw_static("172.16.0.0/16", &["tgw-attach-other"]),
+        ],
+    )]));
+    let f = only(t, transit_exposes(), Confidence::High);
+    assert_says(
+        &f.remediation,
+        &["aws ec2 delete-transit-gateway-route --region us-east-1 --transit-gateway-route-table-id tgw-rtb-1 --destination-cidr-block 10.1.0.0/16"],
+    );
+    assert_never_says(&f.remediation, &["172.16.0.0/16"]);
+}
+
+#[test]
 fn propagated_routes_the_search_returns_count_as_read() {
     let mut propagated = tgw_static(PEER_CIDR, &["tgw-attach-partner"]);
     propagated.route_type = "propagated".into();

@@ -466,7 +466,10 @@ pub fn trust_admits(
 /// roles it may let in (each still checked with [`trust_admits`]).
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct NamedPrincipals {
-    /// `*`, a wildcard ARN, a session ARN or `NotPrincipal`: any principal may be let in.
+    /// `*`, a session ARN or `NotPrincipal`: any principal may be let in. A principal ARN with
+    /// a wildcard inside it is counted here too although IAM never matches it (it names no
+    /// one): that only widens the roles looked at, and [`trust_admits`] lets none of them in
+    /// through it.
     pub anyone: bool,
     /// Principal ARNs named exactly.
     pub arns: Vec<String>,

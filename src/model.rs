@@ -81,6 +81,38 @@ impl Reach {
         !matches!(self, Reach::Owner)
     }
 
+    /// The wider of two reaches; of two of the same width, one reach naming the members of
+    /// both (accounts, organizations, address ranges, sorted and deduplicated).
+    pub fn widest(self, other: Reach) -> Reach {
+        fn union(mut x: Vec<String>, y: Vec<String>) -> Vec<String> {
+            x.extend(y);
+            x.sort();
+            x.dedup();
+            x
+        }
+        match self.width().cmp(&other.width()) {
+            std::cmp::Ordering::Less => other,
+            std::cmp::Ordering::Greater => self,
+            std::cmp::Ordering::Equal => match (self, other) {
+                (Reach::Accounts { accounts: x }, Reach::Accounts { accounts: y }) => {
+                    Reach::Accounts {
+                        accounts: union(x, y),
+                    }
+                }
+                (Reach::Organization { org_ids: x }, Reach::Organization { org_ids: y }) => {
+                    Reach::Organization {
+                        org_ids: union(x, y),
+                    }
+                }
+                (
+                    Reach::InternetIpRestricted { cidrs: x },
+                    Reach::InternetIpRestricted { cidrs: y },
+                ) => Reach::InternetIpRestricted { cidrs: union(x, y) },
+                (a, _) => a,
+            },
+        }
+    }
+
     /// The stable string form used in JSON (`reach`) and tables:
     /// `internet`, `internet_ip_restricted:[…]`, `any_aws_account`, `organization:o-…`,
     /// `accounts:[…]`, `owner`; a reach through roles adds ` via role/…` (see

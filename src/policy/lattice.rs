@@ -395,9 +395,6 @@ fn fact_condition(c: &Condition, value: &str) -> ConditionTruth {
     ConditionTruth::from(hit != base.negated())
 }
 
-#[cfg(test)]
-mod tests;
-
 /// The instants after `now` at which a verdict on `docs` may change (their `aws:CurrentTime` /
 /// `aws:EpochTime` dates, and just after each), ascending and bounded: re-judging at each tells
 /// when a grant expires or starts.
@@ -405,10 +402,5 @@ pub fn time_boundaries(docs: &[&PolicyDocument], now: OffsetDateTime) -> Vec<Off
     super::clock::boundaries(docs.iter().flat_map(|d| d.statements.iter()), now)
 }
 
-/// A verdict that changes at `at`, to `reach`, as findings say it.
-pub fn reach_change(at: OffsetDateTime, reach: super::Reach) -> super::ReachChange {
-    super::ReachChange {
-        at: super::clock::format(at),
-        reach,
-    }
-}
+#[cfg(test)]
+mod tests;

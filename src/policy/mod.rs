@@ -194,6 +194,16 @@ pub struct ReachChange {
     pub reach: Reach,
 }
 
+impl ReachChange {
+    /// The reach from `at` on, with the instant as findings write it.
+    pub fn new(at: OffsetDateTime, reach: Reach) -> ReachChange {
+        ReachChange {
+            at: clock::format(at),
+            reach,
+        }
+    }
+}
+
 type CacheKey = (
     Vec<usize>,
     CallerKind,
@@ -258,10 +268,7 @@ pub fn reach_of_cached(
         for instant in clock::boundaries(statements, now) {
             let later = at(Some(instant));
             if later.reach != verdict.reach {
-                verdict.change = Some(ReachChange {
-                    at: clock::format(instant),
-                    reach: later.reach,
-                });
+                verdict.change = Some(ReachChange::new(instant, later.reach));
                 break;
             }
         }
@@ -330,7 +337,7 @@ fn join(verdicts: impl Iterator<Item = ReachVerdict>) -> ReachVerdict {
     let mut widest = all.iter().filter(|v| v.reach.width() == width);
     let mut out = widest.next().cloned().expect("at least one verdict");
     for v in widest {
-        out.reach = merge(&out.reach, &v.reach);
+        out.reach = out.reach.clone().widest(v.reach.clone());
         for s in &v.allowing_statements {
             if !out.allowing_statements.contains(s) {
                 out.allowing_statements.push(s.clone());
@@ -348,30 +355,6 @@ fn join(verdicts: impl Iterator<Item = ReachVerdict>) -> ReachVerdict {
     out.unevaluated.sort();
     out.unevaluated.dedup();
     out
-}
-
-/// Two reaches of the same kind as one.
-fn merge(a: &Reach, b: &Reach) -> Reach {
-    let union = |x: &[String], y: &[String]| {
-        let mut v: Vec<String> = x.iter().chain(y).cloned().collect();
-        v.sort();
-        v.dedup();
-        v
-    };
-    match (a, b) {
-        (Reach::Accounts { accounts: x }, Reach::Accounts { accounts: y }) => Reach::Accounts {
-            accounts: union(x, y),
-        },
-        (Reach::Organization { org_ids: x }, Reach::Organization { org_ids: y }) => {
-            Reach::Organization {
-                org_ids: union(x, y),
-            }
-        }
-        (Reach::InternetIpRestricted { cidrs: x }, Reach::InternetIpRestricted { cidrs: y }) => {
-            Reach::InternetIpRestricted { cidrs: union(x, y) }
-        }
-        (a, _) => a.clone(),
-    }
 }
 
 #[cfg(test)]

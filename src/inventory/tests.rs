@@ -50,7 +50,8 @@ fn stage(name: &str) -> Stage {
     }
 }
 
-fn populated() -> Inventory {
+/// An inventory with one of most things (shared with the CLI's snapshot loading tests).
+pub(crate) fn populated() -> Inventory {
     let rest = RestApi {
         id: "abc123".into(),
         name: "orders".into(),

@@ -10,9 +10,10 @@
 use crate::aws::{self, ScanOptions};
 use crate::config::{Config, ScanDefaults};
 use crate::inventory::{Inventory, ShardSpec, TargetStatus};
-use crate::model::Severity;
+use crate::model::{Finding, Severity};
 use crate::policy::OffsetDateTime;
-use crate::report::stream::{Out, Sink, Spool};
+use crate::report::stream::{Out, Render, Rendered, Sink, Spool};
+use crate::report::suppression::Matched;
 use crate::report::{self, counted, sarif, AuditReport};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -598,6 +599,15 @@ fn full_report_path(args: &ReportArgs) -> Option<String> {
         })
 }
 
+/// One account × region's findings as the analysis thread that made them leaves them for the
+/// writer: each finding's suppression, and what each sink with a renderer writes for it (or
+/// why rendering failed).
+struct PreparedGroup {
+    findings: Vec<Finding>,
+    matched: Vec<Matched>,
+    rendered: Vec<Option<Result<Rendered, String>>>,
+}
+
 /// Where a sink writes, for its messages.
 enum Dest {
     File(PathBuf),
@@ -656,28 +666,60 @@ fn emit(
         sinks.push((sink, Dest::Stdout));
     }
 
-    let mut suppressor = report::suppression::Suppressor::new(&config.suppress, today());
+    let index = report::suppression::SuppressionIndex::new(&config.suppress, today());
+    let mut tally = index.tally();
     let mut active = 0usize;
     let mut worst: Option<Severity> = None;
-    // The accounts are analysed on every core while this thread writes the reports, in order.
+    // The accounts are analysed on every core, where each finding is also matched against the
+    // suppressions and rendered for the sinks that can render it on its own; this thread
+    // writes the reports, in order.
+    let renderers: Vec<Option<Box<dyn Render>>> =
+        sinks.iter().map(|(sink, _)| sink.renderer()).collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    crate::analysis::Analysis::new(inv, analysis).for_each_group(threads, |group| {
-        for f in &group {
-            let suppressed = suppressor.check(f);
-            if suppressed.is_none() {
-                active += 1;
-                worst = worst.max(Some(f.severity));
-            }
-            for (sink, dest) in sinks.iter_mut() {
-                sink.finding(f, suppressed.as_ref())
-                    .map_err(|e| dest.write_error(e))?;
-            }
+    let prepare = |findings: Vec<Finding>| {
+        let matched: Vec<Matched> = findings.iter().map(|f| index.matching(f)).collect();
+        let rendered = renderers
+            .iter()
+            .map(|r| {
+                let each = findings.iter().zip(&matched);
+                r.as_ref().map(|r| {
+                    Rendered::of(&**r, each.map(|(f, m)| (f, m.suppressed.as_ref())))
+                        .map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        PreparedGroup {
+            findings,
+            matched,
+            rendered,
         }
-        Ok::<(), anyhow::Error>(())
-    })?;
+    };
+    crate::analysis::Analysis::new(inv, analysis).for_each_group_prepared(
+        threads,
+        prepare,
+        |group| {
+            for (i, (f, matched)) in group.findings.iter().zip(&group.matched).enumerate() {
+                tally.record(matched);
+                let suppressed = matched.suppressed.as_ref();
+                if suppressed.is_none() {
+                    active += 1;
+                    worst = worst.max(Some(f.severity));
+                }
+                for ((sink, dest), rendered) in sinks.iter_mut().zip(&group.rendered) {
+                    match rendered {
+                        None => sink.finding(f, suppressed),
+                        Some(Ok(r)) => sink.rendered(f, suppressed, r.item(i)),
+                        Some(Err(e)) => Err(std::io::Error::other(e.clone())),
+                    }
+                    .map_err(|e| dest.write_error(e))?;
+                }
+            }
+            Ok::<(), anyhow::Error>(())
+        },
+    )?;
 
     let mut report = header;
-    report.suppressions = suppressor.summary();
+    report.suppressions = tally.summary(&index);
     let mut rejected: Vec<String> = Vec::new();
     for (sink, dest) in sinks {
         let finished = sink.finish(&report).map_err(|e| dest.write_error(e))?;

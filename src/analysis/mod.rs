@@ -144,43 +144,67 @@ impl<'a> Analysis<'a> {
     where
         Self: Sync,
     {
+        self.for_each_group_prepared(threads, |group| group, |group| each(std::mem::take(group)))
+    }
+
+    /// [`Analysis::for_each_group`] with more of the work on the workers: each group is passed
+    /// to `prepare` on the worker that analysed it (rendering its findings, say), and what that
+    /// gives is handed to `each` on the calling thread, in order, then dropped on a worker too.
+    /// Memory is freed fastest by the thread that allocated it, and the calling thread, the
+    /// one writer, is the part of a run that does not scale with the cores (issue 12).
+    pub fn for_each_group_prepared<T: Send, E>(
+        &self,
+        threads: usize,
+        prepare: impl Fn(Vec<Finding>) -> T + Sync,
+        mut each: impl FnMut(&mut T) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        Self: Sync,
+    {
         use std::collections::BTreeMap;
         use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-        use std::sync::mpsc;
+        use std::sync::{mpsc, Mutex};
         let spans = self.group_spans();
         if threads <= 1 || spans.len() <= 1 {
             return spans
                 .into_iter()
-                .try_for_each(|span| each(self.group(span)));
+                .try_for_each(|span| each(&mut prepare(self.group(span))));
         }
         // Groups done ahead of the one the writer waits for: past this, the writer stops taking
         // them and the workers block on the full channel.
         let ahead = 4 * threads;
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
+        // Groups the writer is done with, for the workers to drop.
+        let done: Mutex<Vec<T>> = Mutex::new(Vec::new());
         std::thread::scope(|scope| {
-            let (tx, rx) = mpsc::sync_channel::<(usize, Vec<Finding>)>(ahead);
+            let (tx, rx) = mpsc::sync_channel::<(usize, T)>(ahead);
             for _ in 0..threads {
                 let tx = tx.clone();
-                let (spans, next, stop) = (&spans, &next, &stop);
+                let (spans, next, stop, done, prepare) = (&spans, &next, &stop, &done, &prepare);
                 scope.spawn(move || {
                     while !stop.load(Ordering::Relaxed) {
+                        // Taken out of the lock first: the drop is the work, done unlocked.
+                        let finished =
+                            std::mem::take(&mut *done.lock().unwrap_or_else(|e| e.into_inner()));
+                        drop(finished);
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(&span) = spans.get(i) else { break };
-                        if tx.send((i, self.group(span))).is_err() {
+                        if tx.send((i, prepare(self.group(span)))).is_err() {
                             break;
                         }
                     }
                 });
             }
             drop(tx);
-            let mut waiting: BTreeMap<usize, Vec<Finding>> = BTreeMap::new();
+            let mut waiting: BTreeMap<usize, T> = BTreeMap::new();
             let mut wanted = 0;
             let result = (|| {
                 while wanted < spans.len() {
-                    if let Some(group) = waiting.remove(&wanted) {
+                    if let Some(mut group) = waiting.remove(&wanted) {
                         wanted += 1;
-                        each(group)?;
+                        each(&mut group)?;
+                        done.lock().unwrap_or_else(|e| e.into_inner()).push(group);
                         continue;
                     }
                     match rx.recv() {

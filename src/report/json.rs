@@ -2,7 +2,7 @@
 //! suppressed finding's `suppressed` written on the finding itself. Written as the findings
 //! come: `tool` and `scan` first, each finding as it is handed over, then `suppressions`.
 
-use super::stream::{render_with, Finished, Frame, Items, Out, Sink};
+use super::stream::{render_item, render_with, Finished, Frame, Items, Out, Render, Sink};
 use super::{AuditReport, Suppressed};
 use crate::model::Finding;
 use std::io::{self, Write};
@@ -16,7 +16,45 @@ pub fn render_json(report: &AuditReport) -> String {
 pub struct JsonSink {
     out: Out,
     items: Items,
+    render: JsonFinding,
     buf: Vec<u8>,
+}
+
+/// One finding of the JSON report as an item of `findings`, with its `suppressed`.
+#[derive(Clone)]
+struct JsonFinding {
+    /// The indentation of the items' lines (see [`Items::indent`]).
+    indent: String,
+}
+
+impl Render for JsonFinding {
+    fn render(
+        &self,
+        f: &Finding,
+        suppressed: Option<&Suppressed>,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        let indent = self.indent.as_bytes();
+        render_item(indent, f, out)?;
+        let Some(s) = suppressed else {
+            return Ok(());
+        };
+        // `"suppressed": {…}` becomes the last member of the finding's object, where inserting
+        // it into the object's map would place it: before the line that closes the object.
+        let close = out.len() - (indent.len() + 2);
+        debug_assert_eq!(out[close], b'\n');
+        debug_assert!(out.ends_with(b"}"));
+        out.truncate(close);
+        let member_indent = format!("{}  ", self.indent);
+        out.extend_from_slice(b",\n");
+        out.extend_from_slice(member_indent.as_bytes());
+        out.extend_from_slice(b"\"suppressed\": ");
+        render_item(member_indent.as_bytes(), s, out)?;
+        out.push(b'\n');
+        out.extend_from_slice(indent);
+        out.push(b'}');
+        Ok(())
+    }
 }
 
 /// The report without findings, pretty-printed: what frames the findings.
@@ -31,34 +69,41 @@ impl JsonSink {
     pub fn new(report: &AuditReport, mut out: Out) -> io::Result<JsonSink> {
         let frame = Frame::around(&skeleton(report), "findings");
         out.write_all(frame.head.as_bytes())?;
+        let items = frame.items();
         Ok(JsonSink {
             out,
-            items: frame.items(),
+            render: JsonFinding {
+                indent: items.indent().to_string(),
+            },
+            items,
             buf: Vec::new(),
         })
     }
 }
 
 impl Sink for JsonSink {
+    fn renderer(&self) -> Option<Box<dyn Render>> {
+        Some(Box::new(self.render.clone()))
+    }
+
     fn finding(&mut self, f: &Finding, suppressed: Option<&Suppressed>) -> io::Result<()> {
-        let Some(s) = suppressed else {
-            return self.items.write(&mut self.out, f);
-        };
-        self.buf.clear();
-        serde_json::to_writer_pretty(&mut self.buf, f).map_err(io::Error::other)?;
-        // The last member of the finding's object, as inserting it into the object's map
-        // placed it: `"suppressed": {…}` before the closing brace.
-        debug_assert!(self.buf.ends_with(b"\n}"));
-        self.buf.truncate(self.buf.len() - 2);
-        self.buf.extend_from_slice(b",\n  \"suppressed\": ");
-        let s = serde_json::to_string_pretty(s).map_err(io::Error::other)?;
-        self.buf
-            .extend_from_slice(s.replace('\n', "\n  ").as_bytes());
-        self.buf.extend_from_slice(b"\n}");
-        let buf = std::mem::take(&mut self.buf);
-        let r = self.items.write_pretty(&mut self.out, &buf);
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let r = self
+            .render
+            .render(f, suppressed, &mut buf)
+            .and_then(|()| self.items.write_rendered(&mut self.out, &buf));
         self.buf = buf;
         r
+    }
+
+    fn rendered(
+        &mut self,
+        _f: &Finding,
+        _suppressed: Option<&Suppressed>,
+        item: &[u8],
+    ) -> io::Result<()> {
+        self.items.write_rendered(&mut self.out, item)
     }
 
     fn finish(mut self: Box<Self>, report: &AuditReport) -> io::Result<Finished> {

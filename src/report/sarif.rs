@@ -7,7 +7,9 @@
 //! and one `automationDetails.id` per scope so uploads replace each other correctly.
 
 use super::rule_docs::page_url;
-use super::stream::{render_with, Finished, Frame, Items, Out, Sink, Spool};
+use super::stream::{
+    render_item, render_with, Batch, Finished, Frame, Items, Out, Render, Sink, Spool,
+};
 use super::{AuditReport, Suppressed, TargetSummary};
 use crate::inventory::TargetStatus;
 use crate::model::{EntryPoint, Finding, Severity};
@@ -523,17 +525,63 @@ impl SarifSink {
     }
 }
 
-impl Sink for SarifSink {
-    fn finding(&mut self, f: &Finding, suppressed: Option<&Suppressed>) -> io::Result<()> {
+/// The SARIF result of a finding as an item of `results` (the same place in every log).
+struct ResultItem {
+    /// The indentation of the items' lines (see [`Items::indent`]).
+    indent: String,
+}
+
+impl Render for ResultItem {
+    fn render(
+        &self,
+        f: &Finding,
+        suppressed: Option<&Suppressed>,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        render_item(
+            self.indent.as_bytes(),
+            &result(f, rule_index(f), suppressed),
+            out,
+        )
+    }
+}
+
+impl SarifSink {
+    /// Counts one more result; false once the log is past its limit of results (the log
+    /// will be rejected, so the rest are only counted).
+    fn counted(&mut self) -> bool {
         self.results += 1;
-        if self
+        !self
             .limits
             .is_some_and(|l| self.results > l.results_per_run)
-        {
+    }
+}
+
+impl Sink for SarifSink {
+    fn renderer(&self) -> Option<Box<dyn Render>> {
+        Some(Box::new(ResultItem {
+            indent: self.items.indent().to_string(),
+        }))
+    }
+
+    fn finding(&mut self, f: &Finding, suppressed: Option<&Suppressed>) -> io::Result<()> {
+        if !self.counted() {
             return Ok(());
         }
         self.items
             .write(&mut self.spool, &result(f, rule_index(f), suppressed))
+    }
+
+    fn rendered(
+        &mut self,
+        _f: &Finding,
+        _suppressed: Option<&Suppressed>,
+        item: &[u8],
+    ) -> io::Result<()> {
+        if !self.counted() {
+            return Ok(());
+        }
+        self.items.write_rendered(&mut self.spool, item)
     }
 
     fn finish(mut self: Box<Self>, report: &AuditReport) -> io::Result<Finished> {
@@ -768,24 +816,50 @@ impl SplitSink {
     }
 }
 
-impl Sink for SplitSink {
-    fn finding(&mut self, f: &Finding, suppressed: Option<&Suppressed>) -> io::Result<()> {
-        if self
-            .ranges
-            .last()
-            .is_none_or(|(a, _, _)| *a != f.account_id)
-        {
+impl SplitSink {
+    /// Writes the next result, of `account`, with `write`: a new account starts a new file's
+    /// results.
+    fn next(
+        &mut self,
+        account: &str,
+        write: impl FnOnce(&mut Items, &mut Spool) -> io::Result<()>,
+    ) -> io::Result<()> {
+        if self.ranges.last().is_none_or(|(a, _, _)| a != account) {
             let at = self.spool.len();
-            self.ranges.push((f.account_id.clone(), (at, at), 0));
+            self.ranges.push((account.to_string(), (at, at), 0));
             self.items.restart();
         }
-        self.items
-            .write(&mut self.spool, &result(f, rule_index(f), suppressed))?;
+        write(&mut self.items, &mut self.spool)?;
         let end = self.spool.len();
         let last = self.ranges.last_mut().expect("pushed above");
         last.1 .1 = end;
         last.2 += 1;
         Ok(())
+    }
+}
+
+impl Sink for SplitSink {
+    fn renderer(&self) -> Option<Box<dyn Render>> {
+        Some(Box::new(ResultItem {
+            indent: self.items.indent().to_string(),
+        }))
+    }
+
+    fn finding(&mut self, f: &Finding, suppressed: Option<&Suppressed>) -> io::Result<()> {
+        self.next(&f.account_id, |items, spool| {
+            items.write(spool, &result(f, rule_index(f), suppressed))
+        })
+    }
+
+    fn rendered(
+        &mut self,
+        f: &Finding,
+        _suppressed: Option<&Suppressed>,
+        item: &[u8],
+    ) -> io::Result<()> {
+        self.next(&f.account_id, |items, spool| {
+            items.write_rendered(spool, item)
+        })
     }
 
     fn finish(mut self: Box<Self>, report: &AuditReport) -> io::Result<Finished> {
@@ -819,12 +893,14 @@ impl Sink for SplitSink {
         })?;
         if rejected.is_empty() {
             std::fs::create_dir_all(&dir)?;
+            let mut batch = Batch::default();
             self.each_file(report, |file, spool| {
                 let path = dir.join(format!("{}.sarif", file.account_id));
                 let mut out = Out::file(&path)?;
                 file.assembly().write(spool, &mut out)?;
-                out.commit().map(drop)
+                batch.add(out)
             })?;
+            batch.commit()?;
         }
         Ok(Finished {
             out: Out::Discard,

@@ -81,22 +81,60 @@ pub fn apply(report: &mut AuditReport, entries: &[SuppressEntry], today: Date) {
 /// Suppression one finding at a time, as a report is written: what suppresses each finding,
 /// and counters for the entries' summary at the end (no finding is kept).
 pub struct Suppressor<'a> {
+    index: SuppressionIndex<'a>,
+    tally: SuppressionTally,
+}
+
+impl<'a> Suppressor<'a> {
+    pub fn new(entries: &'a [SuppressEntry], today: Date) -> Suppressor<'a> {
+        let index = SuppressionIndex::new(entries, today);
+        let tally = index.tally();
+        Suppressor { index, tally }
+    }
+
+    /// How `f` is suppressed, if it is: by the first live entry in file order that matches it.
+    pub fn check(&mut self, f: &Finding) -> Option<Suppressed> {
+        let matched = self.index.matching(f);
+        self.tally.record(&matched);
+        matched.suppressed
+    }
+
+    /// The findings suppressed, and the expired and stale entries, of the findings checked.
+    pub fn summary(&self) -> SuppressionSummary {
+        self.tally.summary(&self.index)
+    }
+}
+
+/// The entries of a configuration, ready to match findings on any thread ([`Suppressor`] in
+/// two parts: the report writer keeps the [`SuppressionTally`], the analysis threads match).
+pub struct SuppressionIndex<'a> {
     entries: &'a [SuppressEntry],
     today: Date,
-    /// Findings each entry matched.
-    matches: Vec<usize>,
-    suppressed: usize,
     /// The entries that name no fingerprint, in file order: each finding is checked against
     /// them all.
     general: Vec<usize>,
     /// The entries that name a fingerprint, by it: a baseline of a large estate is one entry
     /// per finding, and a finding is checked only against its own.
     by_fingerprint: std::collections::HashMap<&'a str, Vec<usize>>,
-    candidates: Vec<usize>,
 }
 
-impl<'a> Suppressor<'a> {
-    pub fn new(entries: &'a [SuppressEntry], today: Date) -> Suppressor<'a> {
+/// What the entries of a [`SuppressionIndex`] make of one finding.
+#[derive(Debug, Default)]
+pub struct Matched {
+    /// The entries that match it, live or expired, in file order.
+    entries: Vec<usize>,
+    /// How it is suppressed: by the first live entry among them.
+    pub suppressed: Option<Suppressed>,
+}
+
+/// The counters of the suppressions' summary: findings suppressed, and what each entry matched.
+pub struct SuppressionTally {
+    matches: Vec<usize>,
+    suppressed: usize,
+}
+
+impl<'a> SuppressionIndex<'a> {
+    pub fn new(entries: &'a [SuppressEntry], today: Date) -> SuppressionIndex<'a> {
         let mut general = Vec::new();
         let mut by_fingerprint: std::collections::HashMap<&str, Vec<usize>> = Default::default();
         for (i, entry) in entries.iter().enumerate() {
@@ -105,49 +143,67 @@ impl<'a> Suppressor<'a> {
                 None => general.push(i),
             }
         }
-        Suppressor {
+        SuppressionIndex {
             entries,
             today,
-            matches: vec![0; entries.len()],
-            suppressed: 0,
             general,
             by_fingerprint,
-            candidates: Vec::new(),
         }
     }
 
-    /// How `f` is suppressed, if it is: by the first live entry in file order that matches it.
-    pub fn check(&mut self, f: &Finding) -> Option<Suppressed> {
-        let mut chosen: Option<&SuppressEntry> = None;
-        self.candidates.clear();
-        self.candidates.extend_from_slice(&self.general);
-        if let Some(named) = self.by_fingerprint.get(f.fingerprint.as_str()) {
-            self.candidates.extend_from_slice(named);
-            // File order decides which entry is named on the finding.
-            self.candidates.sort_unstable();
+    /// Counters for the findings this index will match.
+    pub fn tally(&self) -> SuppressionTally {
+        SuppressionTally {
+            matches: vec![0; self.entries.len()],
+            suppressed: 0,
         }
-        for &i in &self.candidates {
-            let entry = &self.entries[i];
-            if entry.matches(f) {
-                self.matches[i] += 1;
-                if chosen.is_none() && !entry.is_expired(self.today) {
-                    chosen = Some(entry);
-                }
-            }
-        }
-        let s = chosen.map(suppressed_by);
-        self.suppressed += usize::from(s.is_some());
-        s
     }
 
-    /// The findings suppressed, and the expired and stale entries, of the findings checked.
-    pub fn summary(&self) -> SuppressionSummary {
+    /// The entries that match `f`, and how it is suppressed (no allocation for a finding
+    /// nothing matches).
+    pub fn matching(&self, f: &Finding) -> Matched {
+        let named = self
+            .by_fingerprint
+            .get(f.fingerprint.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        let mut entries: Vec<usize> = self
+            .general
+            .iter()
+            .chain(named)
+            .copied()
+            .filter(|&i| self.entries[i].matches(f))
+            .collect();
+        // File order decides which entry is named on the finding.
+        entries.sort_unstable();
+        let suppressed = entries
+            .iter()
+            .map(|&i| &self.entries[i])
+            .find(|entry| !entry.is_expired(self.today))
+            .map(suppressed_by);
+        Matched {
+            entries,
+            suppressed,
+        }
+    }
+}
+
+impl SuppressionTally {
+    /// Counts what `matched` says of one finding.
+    pub fn record(&mut self, matched: &Matched) {
+        for &i in &matched.entries {
+            self.matches[i] += 1;
+        }
+        self.suppressed += usize::from(matched.suppressed.is_some());
+    }
+
+    /// The findings suppressed, and the expired and stale entries, of the findings recorded.
+    pub fn summary(&self, index: &SuppressionIndex) -> SuppressionSummary {
         let mut summary = SuppressionSummary {
             suppressed: self.suppressed,
             ..Default::default()
         };
-        for (entry, &n) in self.entries.iter().zip(&self.matches) {
-            if entry.is_expired(self.today) {
+        for (entry, &n) in index.entries.iter().zip(&self.matches) {
+            if entry.is_expired(index.today) {
                 summary.expired.push(note(entry, n));
             } else if n == 0 {
                 summary.stale.push(note(entry, 0));

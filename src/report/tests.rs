@@ -735,33 +735,83 @@ reason = "the rule, second"
     assert!(summary.stale.is_empty() && summary.expired.is_empty());
 }
 
-/// An item written at its place directly is byte for byte the pretty JSON of the item at depth
-/// 0 re-indented to that place (the suppressed-finding path still re-indents).
+/// Items written one at a time into a frame, serialised in place or rendered apart (on another
+/// thread) and copied, make byte for byte the pretty JSON of the whole document.
 #[test]
-fn items_written_in_place_match_pretty_json_reindented() {
+fn items_written_in_place_match_pretty_json_of_the_whole_document() {
     let value = json!({
         "a": [], "b": {}, "c": [1, [2, []], {"d": "e\n\"f\"", "g": [{}]}],
         "h": {"i": {"j": null, "k": true}}, "l": "tab\there",
     });
-    let frame = stream::Frame::around(
-        &serde_json::to_string_pretty(&json!({"outer": {"findings": []}})).unwrap(),
-        "findings",
-    );
-    let (mut direct, mut reindented) = (Vec::new(), Vec::new());
-    let (mut a, mut b) = (frame.items(), frame.items());
-    for _ in 0..2 {
-        a.write(&mut direct, &value).unwrap();
-        let pretty = serde_json::to_vec_pretty(&value).unwrap();
-        b.write_pretty(&mut reindented, &pretty).unwrap();
+    let whole = |items: Vec<serde_json::Value>| {
+        serde_json::to_string_pretty(&json!({"outer": {"x": 1, "findings": items}})).unwrap()
+    };
+    let frame = stream::Frame::around(&whole(vec![]), "findings");
+    for n in 0..3 {
+        let (mut direct, mut copied) = (
+            frame.head.clone().into_bytes(),
+            frame.head.clone().into_bytes(),
+        );
+        let (mut a, mut b) = (frame.items(), frame.items());
+        for _ in 0..n {
+            a.write(&mut direct, &value).unwrap();
+            let mut item = Vec::new();
+            stream::render_item(b.indent().as_bytes(), &value, &mut item).unwrap();
+            b.write_rendered(&mut copied, &item).unwrap();
+        }
+        for (items, out) in [(a, &mut direct), (b, &mut copied)] {
+            items.close(out).unwrap();
+            out.extend_from_slice(frame.tail.as_bytes());
+            assert_eq!(
+                String::from_utf8(out.clone()).unwrap(),
+                whole(vec![value.clone(); n])
+            );
+        }
     }
-    a.close(&mut direct).unwrap();
-    b.close(&mut reindented).unwrap();
-    assert_eq!(
-        String::from_utf8(direct).unwrap(),
-        String::from_utf8(reindented).unwrap()
-    );
     let empty = frame.items();
     let mut closed = Vec::new();
     empty.close(&mut closed).unwrap();
     assert!(closed.is_empty());
+}
+
+/// A batch of files is renamed into place only at its commit, every file at once; dropped
+/// before, it leaves the old files and no temporary file.
+#[test]
+fn a_batch_of_files_replaces_them_only_when_committed() {
+    let dir = std::env::temp_dir().join(format!("overexposed-batch-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (a, b) = (dir.join("a.sarif"), dir.join("b.sarif"));
+    std::fs::write(&a, "old a").unwrap();
+    let listing = || {
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    let batch_of = |texts: [&str; 2]| {
+        let mut batch = stream::Batch::default();
+        for (path, text) in [(&a, texts[0]), (&b, texts[1])] {
+            let mut out = stream::Out::file(path).unwrap();
+            std::io::Write::write_all(&mut out, text.as_bytes()).unwrap();
+            batch.add(out).unwrap();
+        }
+        batch
+    };
+    let abandoned = batch_of(["new a", "new b"]);
+    assert_eq!(listing().len(), 3, "two temporary files beside a.sarif");
+    assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a");
+    drop(abandoned);
+    assert_eq!(listing(), ["a.sarif"]);
+    assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a");
+    batch_of(["new a", "new b"]).commit().unwrap();
+    assert_eq!(listing(), ["a.sarif", "b.sarif"]);
+    assert_eq!(std::fs::read_to_string(&a).unwrap(), "new a");
+    assert_eq!(std::fs::read_to_string(&b).unwrap(), "new b");
+    assert!(stream::Batch::default()
+        .add(stream::Out::Memory(Vec::new()))
+        .is_err());
+    std::fs::remove_dir_all(dir).unwrap();
 }

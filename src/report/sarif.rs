@@ -621,7 +621,7 @@ impl Sink for SarifSink {
                 });
             }
         }
-        file.write(&mut self.spool, &mut self.out)?;
+        file.write_into(&mut self.spool, &mut self.out)?;
         Ok(Finished {
             out: self.out,
             rejected: vec![],
@@ -638,8 +638,23 @@ struct Assembly<'a> {
 
 impl Assembly<'_> {
     fn write(&self, spool: &mut Spool, w: &mut dyn Write) -> io::Result<()> {
+        self.write_with(w, |w| spool.copy_range(self.range.0, self.range.1, w))
+    }
+
+    /// [`Assembly::write`] into a report, the results copied by the kernel where it can.
+    fn write_into(&self, spool: &mut Spool, out: &mut Out) -> io::Result<()> {
+        self.write_with(out, |out| {
+            spool.copy_range_into(self.range.0, self.range.1, out)
+        })
+    }
+
+    fn write_with<W: Write + ?Sized>(
+        &self,
+        w: &mut W,
+        results: impl FnOnce(&mut W) -> io::Result<()>,
+    ) -> io::Result<()> {
         w.write_all(self.frame.head.as_bytes())?;
-        spool.copy_range(self.range.0, self.range.1, w)?;
+        results(w)?;
         self.items.close(w)?;
         w.write_all(self.frame.tail.as_bytes())
     }
@@ -897,7 +912,7 @@ impl Sink for SplitSink {
             self.each_file(report, |file, spool| {
                 let path = dir.join(format!("{}.sarif", file.account_id));
                 let mut out = Out::file(&path)?;
-                file.assembly().write(spool, &mut out)?;
+                file.assembly().write_into(spool, &mut out)?;
                 batch.add(out)
             })?;
             batch.commit()?;

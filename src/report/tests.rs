@@ -815,3 +815,33 @@ fn a_batch_of_files_replaces_them_only_when_committed() {
         .is_err());
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A range of the spool copied into a report file (by the kernel, file to file) lands between
+/// what was written before and after it, as the ordinary copy puts it.
+#[test]
+fn a_spool_range_copied_into_a_file_lands_in_place() {
+    use std::io::Write;
+    let dir = std::env::temp_dir().join(format!("overexposed-copy-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let text: String = (0..20_000).map(|i| format!("result {i}\n")).collect();
+    let (start, end) = (7, text.len() as u64 - 5);
+    for mut spool in [
+        stream::Spool::temporary().unwrap(),
+        stream::Spool::Memory(Vec::new()),
+    ] {
+        spool.write_all(text.as_bytes()).unwrap();
+        let path = dir.join("log.sarif");
+        let mut out = stream::Out::file(&path).unwrap();
+        out.write_all(b"head[").unwrap();
+        spool.copy_range_into(start, end, &mut out).unwrap();
+        out.write_all(b"]tail").unwrap();
+        out.commit().unwrap();
+        let expected = format!("head[{}]tail", &text[start as usize..end as usize]);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), expected);
+        let mut empty = stream::Out::Memory(Vec::new());
+        spool.copy_range_into(3, 3, &mut empty).unwrap();
+        assert!(empty.commit().unwrap().is_empty());
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -366,14 +366,21 @@ impl Finding {
 pub fn fingerprint(parts: &[&str]) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
-    h.update(parts.join("\u{1f}").as_bytes());
-    let digest = h.finalize();
-    let mut hex = String::with_capacity(32);
-    for b in digest.iter().take(16) {
-        use std::fmt::Write;
-        let _ = write!(hex, "{b:02x}");
+    // The parts joined with U+001F, hashed as they come (no joined copy: every finding has one).
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            h.update("\u{1f}".as_bytes());
+        }
+        h.update(part.as_bytes());
     }
-    hex
+    let digest = h.finalize();
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let hex: Vec<u8> = digest
+        .iter()
+        .take(16)
+        .flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]])
+        .collect();
+    String::from_utf8(hex).expect("hex digits are ASCII")
 }
 
 #[cfg(test)]

@@ -65,6 +65,9 @@ impl Rendered {
         findings: impl Iterator<Item = (&'f Finding, Option<&'f Suppressed>)>,
     ) -> io::Result<Rendered> {
         let mut r = Rendered::default();
+        // About what a finding of the JSON report or a SARIF result takes: growing the buffer
+        // item by item was a tenth of the rendering (reallocations and their copies).
+        r.bytes.reserve(findings.size_hint().0 * 2048);
         for (f, suppressed) in findings {
             render.render(f, suppressed, &mut r.bytes)?;
             r.ends.push(r.bytes.len());

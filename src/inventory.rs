@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 mod merge;
+mod parse;
 mod shard;
 pub use merge::{merge, MergeError};
 pub use shard::{shard_of, Shard, ShardSpec, MAX_SHARDS};
@@ -1070,8 +1071,13 @@ impl Inventory {
                 "not an overexposed inventory snapshot: expected a JSON object".into(),
             ));
         }
-        let inv: Inventory = serde_json::from_slice(bytes)
-            .map_err(|e| SnapshotError(format!("not an overexposed inventory snapshot: {e}")))?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let inv = match parse::parse_in_parallel(bytes, threads, parse::PARALLEL_FROM_BYTES) {
+            Some(inv) => inv,
+            None => serde_json::from_slice(bytes).map_err(|e| {
+                SnapshotError(format!("not an overexposed inventory snapshot: {e}"))
+            })?,
+        };
         inv.checked()
     }
 

@@ -884,6 +884,24 @@ proptest! {
     }
 
     #[test]
+    fn a_snapshot_parsed_on_several_threads_is_the_one_parsed_whole(
+        inv in inventory(),
+        threads in 2usize..5,
+        pretty in any::<bool>(),
+    ) {
+        let text = if pretty {
+            serde_json::to_string_pretty(&inv).unwrap()
+        } else {
+            serde_json::to_string(&inv).unwrap()
+        };
+        match super::parse::parse_in_parallel(text.as_bytes(), threads, 0) {
+            Some(back) => prop_assert_eq!(&back, &inv),
+            // Only an inventory of fewer than two targets is not worth cutting.
+            None => prop_assert!(inv.targets.len() < 2, "{} targets", inv.targets.len()),
+        }
+    }
+
+    #[test]
     fn random_inventories_round_trip_and_analyse(inv in inventory()) {
         let text = serde_json::to_string(&inv).unwrap();
         let back = Inventory::from_snapshot_json(&text)
@@ -982,4 +1000,30 @@ fn transit_gateway_facts_round_trip_and_an_older_snapshot_has_none_read() {
     );
     let inv = Inventory::from_snapshot_json(&old).unwrap();
     assert_eq!(inv.targets[0].network.transit, None);
+}
+
+/// A snapshot the whole parse would refuse is never accepted by the parse on several threads:
+/// it gives up, and the whole parse words the error.
+#[test]
+fn a_snapshot_cut_for_threads_that_does_not_parse_is_left_to_the_whole_parse() {
+    let mut inv = populated();
+    inv.targets.push(inv.targets[0].clone());
+    inv.targets.push(inv.targets[0].clone());
+    let text = serde_json::to_string_pretty(&inv).unwrap();
+    assert_eq!(
+        super::parse::parse_in_parallel(text.as_bytes(), 2, 0).as_ref(),
+        Some(&inv)
+    );
+    let broken_target = text.replacen("\"region\": \"eu-west-1\"", "\"region\": 5", 1);
+    assert!(broken_target != text, "the edit applies");
+    // A second `targets` member after the one cut out.
+    let twice = format!(
+        "{}, \"targets\": []}}",
+        text.trim_end().trim_end_matches('}')
+    );
+    let trailing = format!("{text} x");
+    for doc in [broken_target, twice, trailing] {
+        assert!(super::parse::parse_in_parallel(doc.as_bytes(), 2, 0).is_none());
+        assert!(Inventory::from_snapshot_json(&doc).is_err());
+    }
 }

@@ -551,9 +551,8 @@ impl SarifSink {
     /// will be rejected, so the rest are only counted).
     fn counted(&mut self) -> bool {
         self.results += 1;
-        !self
-            .limits
-            .is_some_and(|l| self.results > l.results_per_run)
+        self.limits
+            .is_none_or(|l| self.results <= l.results_per_run)
     }
 }
 

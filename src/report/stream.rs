@@ -66,8 +66,9 @@ impl Rendered {
     ) -> io::Result<Rendered> {
         let mut r = Rendered::default();
         // About what a finding of the JSON report or a SARIF result takes: growing the buffer
-        // item by item was a tenth of the rendering (reallocations and their copies).
-        r.bytes.reserve(findings.size_hint().0 * 2048);
+        // item by item was a tenth of the rendering (reallocations and their copies). Capped:
+        // one account × region can have tens of thousands of findings.
+        r.bytes.reserve((findings.size_hint().0 * 2048).min(16 << 20));
         for (f, suppressed) in findings {
             render.render(f, suppressed, &mut r.bytes)?;
             r.ends.push(r.bytes.len());

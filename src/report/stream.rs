@@ -68,7 +68,8 @@ impl Rendered {
         // About what a finding of the JSON report or a SARIF result takes: growing the buffer
         // item by item was a tenth of the rendering (reallocations and their copies). Capped:
         // one account × region can have tens of thousands of findings.
-        r.bytes.reserve((findings.size_hint().0 * 2048).min(16 << 20));
+        r.bytes
+            .reserve((findings.size_hint().0 * 2048).min(16 << 20));
         for (f, suppressed) in findings {
             render.render(f, suppressed, &mut r.bytes)?;
             r.ends.push(r.bytes.len());
@@ -97,6 +98,9 @@ pub enum Out {
     File {
         tmp: BufWriter<tempfile::NamedTempFile>,
         path: PathBuf,
+        /// Bytes written, and how many of them the disk was told to start writing.
+        written: u64,
+        flushing: u64,
     },
     /// `gone`: the reader went away (EPIPE, e.g. `| head`); it took what it wanted, so the
     /// rest is dropped without an error.
@@ -129,6 +133,8 @@ impl Out {
         Ok(Out::File {
             tmp: BufWriter::with_capacity(1 << 16, tmp),
             path: path.to_path_buf(),
+            written: 0,
+            flushing: 0,
         })
     }
 
@@ -144,7 +150,7 @@ impl Out {
     pub fn commit(self) -> io::Result<Vec<u8>> {
         match self {
             Out::Memory(bytes) => Ok(bytes),
-            Out::File { tmp, path } => {
+            Out::File { tmp, path, .. } => {
                 let tmp = tmp.into_inner().map_err(|e| e.into_error())?;
                 tmp.as_file().sync_all()?;
                 tmp.persist(&path).map_err(|e| e.error)?;
@@ -179,12 +185,13 @@ impl Batch {
     /// Adds a file output ([`Out::file`]), flushed and closed (no descriptor is held per
     /// file).
     pub fn add(&mut self, out: Out) -> io::Result<()> {
-        let Out::File { tmp, path } = out else {
+        let Out::File { tmp, path, .. } = out else {
             return Err(io::Error::other(
                 "only a file output is committed in a batch",
             ));
         };
         let tmp = tmp.into_inner().map_err(|e| e.into_error())?;
+        start_writeback(tmp.as_file(), 0, 0);
         self.written.push((tmp.into_temp_path(), path));
         Ok(())
     }
@@ -206,6 +213,24 @@ impl Batch {
     }
 }
 
+/// How much of a report file is written before the disk is told to start writing it.
+const WRITEBACK_EVERY: u64 = 16 << 20;
+
+/// Tells the kernel to start writing `len` bytes of `file` from `offset` to disk (0: to the
+/// end), without waiting: the fsync that makes a report durable before it replaces the old one
+/// then finds most of it written while the report was still being made, instead of waiting
+/// for all of it at the end. Only a hint: errors surface at the fsync.
+fn start_writeback(file: &File, offset: u64, len: u64) {
+    use std::os::fd::AsRawFd;
+    let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else {
+        return;
+    };
+    // SAFETY: `file` is open for the duration of the call, which only schedules I/O on it.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
 /// What `File::create` gives a new file (read-write for all, less the umask): a report is an
 /// ordinary file, not a private temporary one (tempfile's default is owner-only).
 pub fn ordinary_file_permissions() -> std::fs::Permissions {
@@ -217,7 +242,21 @@ impl Write for Out {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Out::Memory(v) => v.write(buf),
-            Out::File { tmp, .. } => tmp.write(buf),
+            Out::File {
+                tmp,
+                written,
+                flushing,
+                ..
+            } => {
+                let n = tmp.write(buf)?;
+                *written += n as u64;
+                if *written - *flushing >= WRITEBACK_EVERY {
+                    tmp.flush()?;
+                    start_writeback(tmp.get_ref().as_file(), *flushing, *written - *flushing);
+                    *flushing = *written;
+                }
+                Ok(n)
+            }
             Out::Stdout { gone: true, .. } | Out::Discard => Ok(buf.len()),
             Out::Stdout { out, gone } => match out.write_all(buf) {
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {

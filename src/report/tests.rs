@@ -845,3 +845,27 @@ fn a_spool_range_copied_into_a_file_lands_in_place() {
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A report file longer than the writeback step (its writeback started on the way) is written
+/// whole and in order.
+#[test]
+fn a_report_file_past_the_writeback_step_is_written_whole() {
+    use std::io::Write;
+    let dir = std::env::temp_dir().join(format!("overexposed-writeback-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("big.json");
+    let mut out = stream::Out::file(&path).unwrap();
+    let line: Vec<u8> = (0..=255u8).cycle().take(1 << 20).collect();
+    for i in 0..33u8 {
+        out.write_all(&[i]).unwrap();
+        out.write_all(&line).unwrap();
+    }
+    out.commit().unwrap();
+    let back = std::fs::read(&path).unwrap();
+    assert_eq!(back.len(), 33 * ((1 << 20) + 1));
+    for (i, chunk) in back.chunks((1 << 20) + 1).enumerate() {
+        assert_eq!(usize::from(chunk[0]), i);
+        assert_eq!(&chunk[1..], &line[..]);
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

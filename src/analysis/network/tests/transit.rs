@@ -526,6 +526,38 @@ fn a_partner_security_group_reference_admits_it() {
 }
 
 #[test]
+fn a_vpc_shared_with_this_account_stays_its_side_when_the_vpcs_cannot_be_read() {
+    // vpc-backend belongs to 333333333333, which shares its subnet with the hub's account (VPC
+    // sharing): the hub's load balancer and instance live in it, DescribeVpcs lists it with
+    // the account's own VPCs, and its attachment names its owner.
+    let shared = || {
+        let mut hub = routed_and_admitted(meshed_hub());
+        hub.network.transit.as_mut().unwrap().attachments[0].resource_owner_id =
+            "333333333333".into();
+        hub
+    };
+    let read = audit(vec![shared(), partner_account()]);
+    assert_eq!(summary(&read), vec![transit_exposes()]);
+    // DescribeVpcs failed: nothing says which VPCs are the account's, but its backend is
+    // still in vpc-backend, whose attachment stays this side of the gateway: the same exposure,
+    // not silence. (Taking only this account's attachments for its VPCs lost it.) The
+    // partner's attachment, a candidate too, holds no backend of the hub: no finding from it.
+    let mut hub = shared();
+    hub.network.vpcs.clear();
+    read_failed(&mut hub, Operation::Ec2DescribeVpcs, "RequestLimitExceeded");
+    let unread = audit(vec![hub.clone(), partner_account()]);
+    assert_eq!(summary(&unread), vec![transit_exposes()]);
+    assert_says(
+        &unread[0].message,
+        &["security group sg-backend admits tcp port 8080 from 10.1.0.0/16"],
+    );
+    // The hub's own VPC, likewise.
+    hub.network.transit.as_mut().unwrap().attachments[0].resource_owner_id = OWNER.into();
+    let own = audit(vec![hub, partner_account()]);
+    assert_eq!(summary(&own), vec![transit_exposes()]);
+}
+
+#[test]
 fn a_vpc_without_a_private_backend_has_no_transit_finding() {
     let mut t = routed_and_admitted(meshed_hub());
     t.network.load_balancers.clear();

@@ -165,6 +165,31 @@ fn client_ip_preservation_decides_whose_address_the_target_must_admit() {
 }
 
 #[test]
+fn a_target_seeing_the_nlb_admits_the_nlbs_address_and_says_so() {
+    // IP targets over TCP: the target sees the NLB's own address (subnet-a), which its VPC
+    // rule admits; the finding names the rule with whose address it admitted.
+    let f = only_finding(
+        peered_through_nlb("ip", "TCP", None),
+        peering_exposes(),
+        Confidence::High,
+    );
+    assert_says(
+        &f.message,
+        &["security group sg-backend admits tcp port 8080 from 10.0.0.0/16 (the NLB's own address)"],
+    );
+    // Neither the NLB's subnet nor its VPC is known: its address could be any, so the rule is
+    // taken to admit it; that is an assumption (medium confidence), and the finding says which.
+    let mut t = peered_through_nlb("ip", "TCP", None);
+    t.network.load_balancers[0].subnet_ids = vec!["subnet-gone".into()];
+    t.network.vpcs.clear();
+    let f = only_finding(t, peering_exposes(), Confidence::Medium);
+    assert_says(
+        &f.message,
+        &["(taken for the NLB's own address: its subnets could not be read)"],
+    );
+}
+
+#[test]
 fn unreadable_target_group_attributes_assume_the_wider_and_say_so() {
     let mut t = peered_through_nlb("instance", "TCP", None);
     t.network.load_balancers[0].target_groups[0].attributes_error = Some("AccessDenied".into());

@@ -9,6 +9,8 @@ use super::*;
 use crate::inventory::{IngressRule, Network, OwnedTransitGateway, Transit};
 use crate::model::{Confidence, EntryPoint, Severity};
 use crate::operation::Operation;
+use crate::rules::RuleId;
+use serde_json::json;
 
 const PARTNER_ATTACHMENT_ARN: &str =
     "arn:aws:ec2:us-east-1:222222222222:transit-gateway-attachment/tgw-attach-partner";
@@ -145,6 +147,44 @@ fn no_route_to_the_gateway_is_informational_only() {
             "Nothing is exposed today",
         ],
     );
+}
+
+#[test]
+fn a_no_path_verdict_says_what_it_checked_and_what_it_could_not_read() {
+    let hub = admitting(meshed_hub(), tcp(8080, PEER_CIDR));
+    let f = only(hub.clone(), transit_no_path(), Confidence::High);
+    assert_eq!(f.evidence["backends_checked"], json!([NLB]));
+    assert_eq!(
+        f.evidence["transit_gateway"]["other"]["attachment_id"],
+        "tgw-attach-partner"
+    );
+    assert!(f.evidence.get("unread").is_none(), "{:?}", f.evidence);
+    // Nothing to remove: the rule's own remediation, not an exposure's commands.
+    assert_eq!(
+        f.remediation,
+        RuleId::TransitGatewayCrossAccountNoPath
+            .rule()
+            .generic_remediation()
+            .trim()
+    );
+    // A network read failed (one no step of the path needed): the same verdict, not certain,
+    // naming the read.
+    let mut hub = hub;
+    read_failed(
+        &mut hub,
+        Operation::Ec2DescribeVpcPeeringConnections,
+        "Throttling",
+    );
+    let f = only(hub, transit_no_path(), Confidence::Medium);
+    assert_eq!(
+        f.evidence["unread"],
+        json!(["ec2:DescribeVpcPeeringConnections (Throttling)"])
+    );
+    assert_says(
+        &f.message,
+        &["not certain", "ec2:DescribeVpcPeeringConnections"],
+    );
+    assert_never_says(&f.message, &["Nothing is exposed today"]);
 }
 
 #[test]

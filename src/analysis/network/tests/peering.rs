@@ -2,6 +2,12 @@
 //! at the targets or through an internal NLB; facts that could not be read are assumed to let
 //! the peer through, at medium confidence, and said so.
 
+// Equivalent mutants (cargo-mutants, docs/mutation-testing.md): no input can tell them apart.
+// - peering.rs `no_path_finding`, field `specific_fix` deleted from the `FindingDraft`: the draft
+//   it completes (`Crossing::draft`, from `FindingDraft::network_path`) already has an empty
+//   `specific_fix`, so the field only states the default; either way a no-path finding carries
+//   the rule's generic remediation (nothing to remove).
+
 use super::fixtures::*;
 use super::*;
 use crate::inventory::{GroupRef, IngressRule, LbTarget, Network, Route, RouteTable, Subnet};

@@ -4,6 +4,13 @@
 //! (a gateway shared by an account not audited, its route tables, the attachments) assumed to
 //! let the traffic through, at medium confidence, and said so.
 
+// Equivalent mutants (cargo-mutants, docs/mutation-testing.md): no input can tell them apart.
+// - transit.rs `no_path_finding`, field `specific_fix` deleted from the `FindingDraft`: the draft
+//   it completes (`Crossing::draft`, from `FindingDraft::network_path`) already has an empty
+//   `specific_fix`, so the field only states the default; either way a no-path finding carries
+//   the rule's generic remediation (nothing to remove), which
+//   `a_no_path_verdict_says_what_it_checked_and_what_it_could_not_read` pins.
+
 use super::fixtures::*;
 use super::*;
 use crate::inventory::{IngressRule, Network, OwnedTransitGateway, Transit};

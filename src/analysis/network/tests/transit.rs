@@ -165,7 +165,7 @@ fn a_no_path_verdict_says_what_it_checked_and_what_it_could_not_read() {
         f.evidence["transit_gateway"]["other"]["attachment_id"],
         "tgw-attach-partner"
     );
-    assert!(f.evidence.get("unread").is_none(), "{:?}", f.evidence);
+    assert!(!f.evidence.contains_key("unread"), "{:?}", f.evidence);
     // Nothing to remove: the rule's own remediation, not an exposure's commands.
     assert_eq!(
         f.remediation,

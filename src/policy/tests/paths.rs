@@ -3,6 +3,12 @@
 //! decides*). Tables pin the cases, then property tests hold the exploration to brute force over
 //! every short parameter value.
 
+// Equivalent mutants (cargo-mutants, docs/mutation-testing.md): no input can tell them apart.
+// - paths.rs `MEMO_ENTRIES`, `1 << 16` -> `1 >> 16` (0): the memo of `index_classes` is then
+//   emptied before every insertion, so it holds one entry at most; it memoizes a pure function
+//   ("the answers are the same with or without it"), so only the speed changes, which the
+//   benchmarks (docs/benchmarks.md), not the tests, measure.
+
 use super::*;
 use crate::policy::glob::glob;
 use crate::policy::paths::{coverage, match_sets, Budget, Coverage};
@@ -421,4 +427,85 @@ fn a_leading_star_may_match_nothing() {
     assert_eq!(coverage("*?", "{id}", &mut Budget::new()), Coverage::Always);
     let got = match_sets("a", &["*a", "*?"], &mut Budget::new()).expect("within the bound");
     assert_eq!(got, BTreeSet::from([vec![true, true]]));
+}
+
+#[test]
+fn a_class_of_paths_that_lets_in_no_one_more_leaves_the_verdict_alone() {
+    // GET /items/{id}: `special` is allowed by All and Special and denied by nothing; paths
+    // starting with `a` are allowed by All and denied by Deny, whose condition key the engine
+    // cannot evaluate; the others by All alone. Whoever Deny may or may not stop reaches
+    // `special` anyway, so the verdict is the one of `special`: open to the internet, certain,
+    // the unknown key of a class that lets in no one more unlisted. In every statement order
+    // (the classes are ordered by the statements covering them).
+    let all = r#"{"Sid":"All","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/prod/GET/items/*"}"#;
+    let special = r#"{"Sid":"Special","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/prod/GET/items/special"}"#;
+    let deny = r#"{"Sid":"Deny","Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/prod/GET/items/a*","Condition":{"StringEquals":{"aws:ResourceTag/team":"payments"}}}"#;
+    let orders = [
+        [all, special, deny],
+        [all, deny, special],
+        [special, all, deny],
+        [special, deny, all],
+        [deny, all, special],
+        [deny, special, all],
+    ];
+    for order in orders {
+        let policy = doc(&order);
+        let v = verdict_of(&policy, "prod/GET/items/{id}", ANON, ALLOW, PUBLIC);
+        assert_eq!(v.reach.label(), "internet", "{policy}");
+        assert!(
+            !v.low_confidence && v.unevaluated.is_empty(),
+            "{policy}: {:?}",
+            v.unevaluated
+        );
+    }
+    // The same Deny on every path does lower it: then no path escapes the unknown.
+    let deny_everywhere = deny.replace("items/a*", "items/*");
+    let v = verdict_of(
+        &doc(&[all, special, &deny_everywhere]),
+        "prod/GET/items/{id}",
+        ANON,
+        ALLOW,
+        PUBLIC,
+    );
+    assert_eq!(v.reach.label(), "internet");
+    assert!(v.low_confidence);
+}
+
+#[test]
+fn the_cache_counts_the_classifications_it_holds() {
+    let d = parse_policy(&doc(&[ALLOW_ALL])).expect("a policy");
+    let mut cache = ReachCache::default();
+    assert!(cache.is_empty());
+    assert_eq!(cache.len(), 0);
+    let arn = method_arn("prod/GET/orders");
+    let query = ReachQuery {
+        resource_arn: &arn,
+        caller: ANON,
+        mode: ALLOW,
+        network: PUBLIC,
+    };
+    reach_of_cached(&d, &query, &ctx(), &mut cache);
+    assert!(!cache.is_empty());
+    let held = cache.len();
+    assert!(held >= 1);
+    // The same query again is answered from the cache: nothing new is classified.
+    reach_of_cached(&d, &query, &ctx(), &mut cache);
+    assert_eq!(cache.len(), held);
+}
+
+#[test]
+fn resource_patterns_lists_every_resource_and_not_resource_pattern() {
+    let d = parse_policy(&doc(&[
+        r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":["execute-api:/prod/GET/a","execute-api:/prod/*"]}"#,
+        r#"{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","NotResource":"execute-api:/prod/GET/b"}"#,
+    ]))
+    .expect("a policy");
+    assert_eq!(
+        d.resource_patterns().collect::<Vec<_>>(),
+        vec![
+            "execute-api:/prod/GET/a",
+            "execute-api:/prod/*",
+            "execute-api:/prod/GET/b"
+        ]
+    );
 }

@@ -430,48 +430,6 @@ fn a_leading_star_may_match_nothing() {
 }
 
 #[test]
-fn a_class_of_paths_that_lets_in_no_one_more_leaves_the_verdict_alone() {
-    // GET /items/{id}: `special` is allowed by All and Special and denied by nothing; paths
-    // starting with `a` are allowed by All and denied by Deny, whose condition key the engine
-    // cannot evaluate; the others by All alone. Whoever Deny may or may not stop reaches
-    // `special` anyway, so the verdict is the one of `special`: open to the internet, certain,
-    // the unknown key of a class that lets in no one more unlisted. In every statement order
-    // (the classes are ordered by the statements covering them).
-    let all = r#"{"Sid":"All","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/prod/GET/items/*"}"#;
-    let special = r#"{"Sid":"Special","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/prod/GET/items/special"}"#;
-    let deny = r#"{"Sid":"Deny","Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/prod/GET/items/a*","Condition":{"StringEquals":{"aws:ResourceTag/team":"payments"}}}"#;
-    let orders = [
-        [all, special, deny],
-        [all, deny, special],
-        [special, all, deny],
-        [special, deny, all],
-        [deny, all, special],
-        [deny, special, all],
-    ];
-    for order in orders {
-        let policy = doc(&order);
-        let v = verdict_of(&policy, "prod/GET/items/{id}", ANON, ALLOW, PUBLIC);
-        assert_eq!(v.reach.label(), "internet", "{policy}");
-        assert!(
-            !v.low_confidence && v.unevaluated.is_empty(),
-            "{policy}: {:?}",
-            v.unevaluated
-        );
-    }
-    // The same Deny on every path does lower it: then no path escapes the unknown.
-    let deny_everywhere = deny.replace("items/a*", "items/*");
-    let v = verdict_of(
-        &doc(&[all, special, &deny_everywhere]),
-        "prod/GET/items/{id}",
-        ANON,
-        ALLOW,
-        PUBLIC,
-    );
-    assert_eq!(v.reach.label(), "internet");
-    assert!(v.low_confidence);
-}
-
-#[test]
 fn the_cache_counts_the_classifications_it_holds() {
     let d = parse_policy(&doc(&[ALLOW_ALL])).expect("a policy");
     let mut cache = ReachCache::default();

@@ -131,6 +131,17 @@ enum Preservation {
 }
 
 fn client_ip_preservation(tg: &TargetGroup) -> Preservation {
+    // An `alb`-type group (an Application Load Balancer registered as the NLB's target) always
+    // preserves: "When the target group type is alb, you can't modify the target group
+    // attributes. These attributes always use their default values" (ELB guide, "Use an
+    // Application Load Balancer as a target of a Network Load Balancer", Considerations), and
+    // the default of `preserve_client_ip.enabled` is disabled only for IP targets over TCP or
+    // TLS, "Otherwise, the default is enabled" (ELB API reference, TargetGroupAttribute). The
+    // ALB's security group therefore sees the peer's own address. The attribute is never read
+    // for such a group (`preservation_configurable`), so no read can fail or contradict this.
+    if tg.target_type == "alb" {
+        return Preservation::On;
+    }
     if tg.attributes_error.is_some() {
         return Preservation::Unknown;
     }
@@ -372,7 +383,10 @@ impl<'a> PeeringWalk<'a> {
                     &[routes, at_lb, &target_steps],
                     vec![note.to_string()],
                 ) {
-                    if preservation == Preservation::Unknown && tg.attributes_error.is_some() {
+                    // Whatever made it unknown (a failed read, or a group whose protocol and
+                    // attribute were not given), the path rests on a guess of whose address
+                    // the target sees: it is assumed, even when the target admits the peer.
+                    if preservation == Preservation::Unknown {
                         path.assumed = true;
                     }
                     out.push(path);

@@ -138,17 +138,19 @@ fn local_sides<'a>(region: &RegionIndex<'a>, estate: &TransitEstate<'a>) -> Vec<
             .map(|(vpc, tgw)| side(vpc, tgw, None, None))
             .collect();
     };
-    let own_vpcs: BTreeSet<&str> = target.network.vpcs.iter().map(|v| v.id.as_str()).collect();
-    // With the VPCs unread, an attachment of this account's resource stands for one of them.
+    // The VPCs the account sees: its own and those shared with it (DescribeVpcs lists both; a
+    // participant's load balancers and instances live in the owner's VPC, whose attachment
+    // names the owner). With the VPCs unread, any VPC attachment may be one of them, whoever
+    // owns it: `transit_findings` keeps only the sides holding a backend of this account, so
+    // the failed read widens nothing, and narrows nothing either (keeping only this account's
+    // attachments would lose a backend in a VPC shared with it).
+    let seen_vpcs: BTreeSet<&str> = target.network.vpcs.iter().map(|v| v.id.as_str()).collect();
     let vpcs_unread = region.failed(Operation::Ec2DescribeVpcs, None).is_some();
     transit
         .attachments
         .iter()
         .filter(|a| a.is_vpc() && a.carries_traffic())
-        .filter(|a| {
-            own_vpcs.contains(a.resource_id.as_str())
-                || (vpcs_unread && a.resource_owner_id == target.account_id)
-        })
+        .filter(|a| vpcs_unread || seen_vpcs.contains(a.resource_id.as_str()))
         .map(|a| {
             side(
                 &a.resource_id,

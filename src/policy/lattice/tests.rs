@@ -524,3 +524,28 @@ fn time_conditions_are_evaluated_at_the_request_instant() {
     assert_eq!(unknown.reach, accounts(&[PARTNER]));
     assert!(unknown.low_confidence);
 }
+
+#[test]
+fn a_lattice_verdict_may_change_at_the_dates_its_policies_name() {
+    let rfc = |s: &str| {
+        OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).expect("a date")
+    };
+    let network = doc(
+        r#"{"Effect":"Allow","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*","Condition":{"DateLessThan":{"aws:CurrentTime":"2027-03-01T00:00:00Z"}}}"#,
+    );
+    let service = doc(
+        r#"{"Effect":"Deny","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2025-01-01T00:00:00Z"}}}"#,
+    );
+    // The network's grant expires in 2027 (the instant, and just after); the service's deny
+    // started in the past and changes nothing after the scan.
+    let instants = time_boundaries(&[&network, &service], rfc("2026-06-01T00:00:00Z"));
+    let expiry = rfc("2027-03-01T00:00:00Z");
+    assert_eq!(
+        instants,
+        vec![
+            expiry,
+            expiry + time::Duration::nanoseconds(1),
+            expiry + time::Duration::seconds(1)
+        ]
+    );
+}

@@ -76,6 +76,13 @@ fn time_conditions_at_the_scan_start() {
         case("a deny from a date on",
             &[ALLOW_ALL, &deny_when(r#"{"DateGreaterThan":{"aws:CurrentTime":"2026-01-01T00:00:00Z"}}"#)],
             "prod/GET/x", ANON, ALLOW, PUBLIC, "owner"),
+        // NumericEquals is known: the scan's second (1780272000) or not, decided and certain.
+        case("NumericEquals on aws:EpochTime at the scan's second",
+            &[&allow_when(r#"{"NumericEquals":{"aws:EpochTime":"1780272000"}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "internet"),
+        case("NumericEquals on aws:EpochTime at another second",
+            &[&allow_when(r#"{"NumericEquals":{"aws:EpochTime":"1798761600"}}"#)],
+            "prod/GET/x", ANON, ALLOW, PUBLIC, "owner"),
         case("DateNotEquals: the scan is not that instant",
             &[&allow_when(r#"{"DateNotEquals":{"aws:CurrentTime":"2027-01-01T00:00:00Z"}}"#)],
             "prod/GET/x", ANON, ALLOW, PUBLIC, "internet"),
@@ -301,4 +308,18 @@ fn the_instants_a_time_condition_can_change_at() {
     assert_eq!(instants.len(), 16);
     assert_eq!(format(instants[0]), "2030-01-01T00:00:00Z");
     assert_eq!(format(instants[15]), "2035-01-01T00:00:00Z");
+}
+
+#[test]
+fn the_scan_start_itself_is_no_instant_after_it() {
+    // A grant that opens just after the scan starts names the start as its date: the instants
+    // probed are those strictly after it (at the start itself the verdict is already known), so
+    // the start takes none of the sixteen places.
+    let d = parse_policy(&doc(&[&allow_when(
+        r#"{"DateGreaterThan":{"aws:CurrentTime":"2026-06-01T00:00:00Z"}}"#,
+    )]))
+    .expect("policy");
+    let instants = crate::policy::clock::boundaries(d.statements.iter(), scan_start());
+    assert_eq!(instants.len(), 2, "{instants:?}");
+    assert!(instants.iter().all(|t| *t > scan_start()), "{instants:?}");
 }

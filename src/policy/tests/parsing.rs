@@ -240,6 +240,11 @@ fn oversized_documents_are_refused() {
     );
     assert_eq!(at_limit.len(), document::MAX_POLICY_BYTES);
     assert_eq!(parse_policy(&at_limit).map(|d| d.statement_count()), Ok(1));
+    // The bound is 2 MiB: a document of 1.5 MiB (past what API Gateway stores, but a
+    // hand-made snapshot may hold one) is still evaluated, not refused.
+    let mid = format!(r#"{head}{}"}}"#, "x".repeat(1_572_864 - head.len() - 2));
+    assert_eq!(mid.len(), 1_572_864);
+    assert_eq!(parse_policy(&mid).map(|d| d.statement_count()), Ok(1));
     // The limit itself is evaluated; one more statement is refused.
     let at_limit = format!(
         r#"{{"Statement":[{}]}}"#,

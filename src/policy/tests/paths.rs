@@ -3,6 +3,12 @@
 //! decides*). Tables pin the cases, then property tests hold the exploration to brute force over
 //! every short parameter value.
 
+// Equivalent mutants (cargo-mutants, docs/mutation-testing.md): no input can tell them apart.
+// - paths.rs `MEMO_ENTRIES`, `1 << 16` -> `1 >> 16` (0): the memo of `index_classes` is then
+//   emptied before every insertion, so it holds one entry at most; it memoizes a pure function
+//   ("the answers are the same with or without it"), so only the speed changes, which the
+//   benchmarks (docs/benchmarks.md), not the tests, measure.
+
 use super::*;
 use crate::policy::glob::glob;
 use crate::policy::paths::{coverage, match_sets, Budget, Coverage};
@@ -421,4 +427,43 @@ fn a_leading_star_may_match_nothing() {
     assert_eq!(coverage("*?", "{id}", &mut Budget::new()), Coverage::Always);
     let got = match_sets("a", &["*a", "*?"], &mut Budget::new()).expect("within the bound");
     assert_eq!(got, BTreeSet::from([vec![true, true]]));
+}
+
+#[test]
+fn the_cache_counts_the_classifications_it_holds() {
+    let d = parse_policy(&doc(&[ALLOW_ALL])).expect("a policy");
+    let mut cache = ReachCache::default();
+    assert!(cache.is_empty());
+    assert_eq!(cache.len(), 0);
+    let arn = method_arn("prod/GET/orders");
+    let query = ReachQuery {
+        resource_arn: &arn,
+        caller: ANON,
+        mode: ALLOW,
+        network: PUBLIC,
+    };
+    reach_of_cached(&d, &query, &ctx(), &mut cache);
+    assert!(!cache.is_empty());
+    let held = cache.len();
+    assert!(held >= 1);
+    // The same query again is answered from the cache: nothing new is classified.
+    reach_of_cached(&d, &query, &ctx(), &mut cache);
+    assert_eq!(cache.len(), held);
+}
+
+#[test]
+fn resource_patterns_lists_every_resource_and_not_resource_pattern() {
+    let d = parse_policy(&doc(&[
+        r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":["execute-api:/prod/GET/a","execute-api:/prod/*"]}"#,
+        r#"{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","NotResource":"execute-api:/prod/GET/b"}"#,
+    ]))
+    .expect("a policy");
+    assert_eq!(
+        d.resource_patterns().collect::<Vec<_>>(),
+        vec![
+            "execute-api:/prod/GET/a",
+            "execute-api:/prod/*",
+            "execute-api:/prod/GET/b"
+        ]
+    );
 }

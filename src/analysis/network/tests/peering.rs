@@ -2,9 +2,15 @@
 //! at the targets or through an internal NLB; facts that could not be read are assumed to let
 //! the peer through, at medium confidence, and said so.
 
+// Equivalent mutants (cargo-mutants, docs/mutation-testing.md): no input can tell them apart.
+// - peering.rs `no_path_finding`, field `specific_fix` deleted from the `FindingDraft`: the draft
+//   it completes (`Crossing::draft`, from `FindingDraft::network_path`) already has an empty
+//   `specific_fix`, so the field only states the default; either way a no-path finding carries
+//   the rule's generic remediation (nothing to remove).
+
 use super::fixtures::*;
 use super::*;
-use crate::inventory::{GroupRef, IngressRule, Network, Route, RouteTable};
+use crate::inventory::{GroupRef, IngressRule, LbTarget, Network, Route, RouteTable, Subnet};
 use crate::model::Severity;
 use serde_json::json;
 
@@ -165,11 +171,132 @@ fn client_ip_preservation_decides_whose_address_the_target_must_admit() {
 }
 
 #[test]
+fn a_target_seeing_the_nlb_admits_the_nlbs_address_and_says_so() {
+    // IP targets over TCP: the target sees the NLB's own address (subnet-a), which its VPC
+    // rule admits; the finding names the rule with whose address it admitted.
+    let f = only_finding(
+        peered_through_nlb("ip", "TCP", None),
+        peering_exposes(),
+        Confidence::High,
+    );
+    assert_says(
+        &f.message,
+        &["security group sg-backend admits tcp port 8080 from 10.0.0.0/16 (the NLB's own address)"],
+    );
+    // Neither the NLB's subnet nor its VPC is known: its address could be any, so the rule is
+    // taken to admit it; that is an assumption (medium confidence), and the finding says which.
+    let mut t = peered_through_nlb("ip", "TCP", None);
+    t.network.load_balancers[0].subnet_ids = vec!["subnet-gone".into()];
+    t.network.vpcs.clear();
+    let f = only_finding(t, peering_exposes(), Confidence::Medium);
+    assert_says(
+        &f.message,
+        &["(taken for the NLB's own address: its subnets could not be read)"],
+    );
+}
+
+#[test]
 fn unreadable_target_group_attributes_assume_the_wider_and_say_so() {
     let mut t = peered_through_nlb("instance", "TCP", None);
     t.network.load_balancers[0].target_groups[0].attributes_error = Some("AccessDenied".into());
     let f = only_finding(t, peering_exposes(), Confidence::Medium);
     assert_says(&f.message, &["client IP preservation is unknown"]);
+}
+
+/// [`peered_routed`] with the backend NLB forwarding (target type `alb`, TCP port 80) to the
+/// internal ALB in front of the backend, listening on 80 behind `sg-alb` with `alb_rules`.
+fn peered_through_nlb_to_alb(alb_rules: Vec<IngressRule>) -> Target {
+    let mut t = peered_through_nlb("alb", "TCP", None);
+    t.network.load_balancers[0].target_groups[0].targets = vec![LbTarget {
+        id: INTERNAL_ALB.into(),
+        port: Some(80),
+        ..Default::default()
+    }];
+    let mut alb = internal_alb(&[BACKEND]);
+    listen_behind(&mut alb, "sg-alb", 80, "HTTP");
+    t.network.load_balancers.push(alb);
+    t.network
+        .security_groups
+        .push(sg("sg-alb", "vpc-backend", alb_rules));
+    t
+}
+
+#[test]
+fn an_alb_behind_an_nlb_always_sees_the_peer_itself() {
+    // "When the target group type is alb, you can't modify the target group attributes. These
+    // attributes always use their default values" (ELB guide, "Use an Application Load Balancer
+    // as a target of a Network Load Balancer"), and preserve_client_ip.enabled defaults to
+    // enabled for every group but IP targets over TCP/TLS (API reference,
+    // TargetGroupAttribute): the ALB sees the peer's address, never the NLB's.
+    // Its group admitting only its own VPC (the NLB's addresses) keeps the peer out: no path.
+    // (Before this was known, preservation was unknown and the NLB's addresses were taken to
+    // get through: a medium-confidence exposure that AWS would not let happen.)
+    let f = only_finding(
+        peered_through_nlb_to_alb(vec![tcp(80, "10.0.0.0/16")]),
+        peering_no_path(),
+        Confidence::High,
+    );
+    assert_never_says(&f.message, &["client IP preservation is unknown"]);
+    // Admitting the peer, the ALB lets it in (straight, or through the NLB: either is certain).
+    let f = only_finding(
+        peered_through_nlb_to_alb(vec![tcp(80, PEER_CIDR)]),
+        peering_exposes(),
+        Confidence::High,
+    );
+    assert_says(
+        &f.message,
+        &["security group sg-alb admits tcp port 80 from 10.1.0.0/16"],
+    );
+}
+
+#[test]
+fn a_target_group_of_unknown_preservation_makes_even_a_direct_admission_an_assumption() {
+    // IP target 10.0.2.10 in subnet-b, whose route table sends nothing back to the peer (so
+    // the peer never reaches it straight), behind the NLB in subnet-a (whose table does); the
+    // target admits the peer itself.
+    let estate = |protocol: Option<&str>| {
+        let mut t = admitting(peered_through_nlb("ip", "TCP", None), tcp(8080, PEER_CIDR));
+        let n = &mut t.network;
+        n.subnets.push(Subnet {
+            id: "subnet-b".into(),
+            vpc_id: "vpc-backend".into(),
+            cidr_block: "10.0.2.0/24".into(),
+            ..Default::default()
+        });
+        n.route_tables.push(RouteTable {
+            id: "rtb-b".into(),
+            vpc_id: "vpc-backend".into(),
+            subnet_ids: vec!["subnet-b".into()],
+            main: false,
+            routes: vec![],
+        });
+        n.instances[0].subnet_id = Some("subnet-b".into());
+        n.instances[0].private_ip = Some("10.0.2.10".into());
+        let tg = &mut n.load_balancers[0].target_groups[0];
+        tg.targets[0].id = "10.0.2.10".into();
+        tg.protocol = protocol.map(String::from);
+        t
+    };
+    // Protocol given (TCP, IP targets: preservation off by default): the target sees the
+    // NLB's address, which its VPC rule admits, for certain.
+    let f = only_finding(estate(Some("TCP")), peering_exposes(), Confidence::High);
+    assert_says(&f.message, &["client IP preservation is off"]);
+    // No protocol and no attribute in the answer: preservation is unknown although no read
+    // failed. The target admits either address, but which one it sees is a guess: assumed,
+    // medium confidence, whichever address the path was found through.
+    let f = only_finding(estate(None), peering_exposes(), Confidence::Medium);
+    assert_says(&f.message, &["client IP preservation is unknown"]);
+    // Admitting only the peer (not its VPC), the path holds only if client IPs are preserved.
+    let mut t = estate(None);
+    t.network.security_groups[0].ingress.remove(0);
+    let f = only_finding(t, peering_exposes(), Confidence::Medium);
+    assert_says(
+        &f.message,
+        &[
+            "client IP preservation is unknown",
+            "security group sg-backend admits tcp port 8080 from 10.1.0.0/16",
+        ],
+    );
 }
 
 #[test]

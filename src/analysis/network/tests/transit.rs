@@ -4,11 +4,20 @@
 //! (a gateway shared by an account not audited, its route tables, the attachments) assumed to
 //! let the traffic through, at medium confidence, and said so.
 
+// Equivalent mutants (cargo-mutants, docs/mutation-testing.md): no input can tell them apart.
+// - transit.rs `no_path_finding`, field `specific_fix` deleted from the `FindingDraft`: the draft
+//   it completes (`Crossing::draft`, from `FindingDraft::network_path`) already has an empty
+//   `specific_fix`, so the field only states the default; either way a no-path finding carries
+//   the rule's generic remediation (nothing to remove), which
+//   `a_no_path_verdict_says_what_it_checked_and_what_it_could_not_read` pins.
+
 use super::fixtures::*;
 use super::*;
 use crate::inventory::{IngressRule, Network, OwnedTransitGateway, Transit};
 use crate::model::{Confidence, EntryPoint, Severity};
 use crate::operation::Operation;
+use crate::rules::RuleId;
+use serde_json::json;
 
 const PARTNER_ATTACHMENT_ARN: &str =
     "arn:aws:ec2:us-east-1:222222222222:transit-gateway-attachment/tgw-attach-partner";
@@ -145,6 +154,44 @@ fn no_route_to_the_gateway_is_informational_only() {
             "Nothing is exposed today",
         ],
     );
+}
+
+#[test]
+fn a_no_path_verdict_says_what_it_checked_and_what_it_could_not_read() {
+    let hub = admitting(meshed_hub(), tcp(8080, PEER_CIDR));
+    let f = only(hub.clone(), transit_no_path(), Confidence::High);
+    assert_eq!(f.evidence["backends_checked"], json!([NLB]));
+    assert_eq!(
+        f.evidence["transit_gateway"]["other"]["attachment_id"],
+        "tgw-attach-partner"
+    );
+    assert!(!f.evidence.contains_key("unread"), "{:?}", f.evidence);
+    // Nothing to remove: the rule's own remediation, not an exposure's commands.
+    assert_eq!(
+        f.remediation,
+        RuleId::TransitGatewayCrossAccountNoPath
+            .rule()
+            .generic_remediation()
+            .trim()
+    );
+    // A network read failed (one no step of the path needed): the same verdict, not certain,
+    // naming the read.
+    let mut hub = hub;
+    read_failed(
+        &mut hub,
+        Operation::Ec2DescribeVpcPeeringConnections,
+        "Throttling",
+    );
+    let f = only(hub, transit_no_path(), Confidence::Medium);
+    assert_eq!(
+        f.evidence["unread"],
+        json!(["ec2:DescribeVpcPeeringConnections (Throttling)"])
+    );
+    assert_says(
+        &f.message,
+        &["not certain", "ec2:DescribeVpcPeeringConnections"],
+    );
+    assert_never_says(&f.message, &["Nothing is exposed today"]);
 }
 
 #[test]
@@ -523,6 +570,38 @@ fn a_partner_security_group_reference_admits_it() {
     let f = audit(vec![hub, partner]);
     assert_eq!(summary(&f), vec![transit_exposes()]);
     assert_eq!(f[0].confidence, Confidence::High);
+}
+
+#[test]
+fn a_vpc_shared_with_this_account_stays_its_side_when_the_vpcs_cannot_be_read() {
+    // vpc-backend belongs to 333333333333, which shares its subnet with the hub's account (VPC
+    // sharing): the hub's load balancer and instance live in it, DescribeVpcs lists it with
+    // the account's own VPCs, and its attachment names its owner.
+    let shared = || {
+        let mut hub = routed_and_admitted(meshed_hub());
+        hub.network.transit.as_mut().unwrap().attachments[0].resource_owner_id =
+            "333333333333".into();
+        hub
+    };
+    let read = audit(vec![shared(), partner_account()]);
+    assert_eq!(summary(&read), vec![transit_exposes()]);
+    // DescribeVpcs failed: nothing says which VPCs are the account's, but its backend is
+    // still in vpc-backend, whose attachment stays this side of the gateway: the same exposure,
+    // not silence. (Taking only this account's attachments for its VPCs lost it.) The
+    // partner's attachment, a candidate too, holds no backend of the hub: no finding from it.
+    let mut hub = shared();
+    hub.network.vpcs.clear();
+    read_failed(&mut hub, Operation::Ec2DescribeVpcs, "RequestLimitExceeded");
+    let unread = audit(vec![hub.clone(), partner_account()]);
+    assert_eq!(summary(&unread), vec![transit_exposes()]);
+    assert_says(
+        &unread[0].message,
+        &["security group sg-backend admits tcp port 8080 from 10.1.0.0/16"],
+    );
+    // The hub's own VPC, likewise.
+    hub.network.transit.as_mut().unwrap().attachments[0].resource_owner_id = OWNER.into();
+    let own = audit(vec![hub, partner_account()]);
+    assert_eq!(summary(&own), vec![transit_exposes()]);
 }
 
 #[test]

@@ -467,3 +467,31 @@ fn resource_patterns_lists_every_resource_and_not_resource_pattern() {
         ]
     );
 }
+
+#[test]
+fn a_deny_with_an_unknown_key_on_some_paths_leaves_the_open_paths_certain() {
+    // GET /items/{id}: every path is allowed to anyone; the paths starting with `a` are also
+    // denied on a condition the engine cannot evaluate (`aws:ResourceTag/…`). The other paths are open whatever it
+    // says, so the method is open to the internet, certainly, and the unknown key is not
+    // listed: the class of `a…` paths lets in no one the other class does not.
+    let all = r#"{"Sid":"All","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/prod/GET/items/*"}"#;
+    let deny = r#"{"Sid":"Deny","Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/prod/GET/items/a*","Condition":{"StringEquals":{"aws:ResourceTag/team":"payments"}}}"#;
+    // The same Deny on every path but the `a…` ones (`NotResource`): its class comes first in
+    // the order of the path classes, before the class that makes it irrelevant.
+    let deny_elsewhere = deny.replace(r#""Resource":"#, r#""NotResource":"#);
+    for order in [
+        [all, deny],
+        [deny, all],
+        [all, &deny_elsewhere],
+        [&deny_elsewhere, all],
+    ] {
+        let policy = doc(&order);
+        let v = verdict_of(&policy, "prod/GET/items/{id}", ANON, ALLOW, PUBLIC);
+        assert_eq!(v.reach.label(), "internet", "{policy}");
+        assert!(
+            !v.low_confidence && v.unevaluated.is_empty(),
+            "{policy}: {:?}",
+            v.unevaluated
+        );
+    }
+}

@@ -600,9 +600,10 @@ impl Sink for SarifSink {
             items: &self.items,
             range: (0, self.spool.len()),
         };
+        self.spool.flush()?;
         if let Some(limits) = &self.limits {
             let size = file.size();
-            let spool = &mut self.spool;
+            let spool = &self.spool;
             let mut failed = None;
             let why = over_limits_of(self.results, size, limits, || {
                 gzip_size_of(|w| file.write(spool, w)).unwrap_or_else(|e| {
@@ -620,12 +621,37 @@ impl Sink for SarifSink {
                 });
             }
         }
-        file.write_into(&mut self.spool, &mut self.out)?;
+        file.write_into(&self.spool, &mut self.out)?;
         Ok(Finished {
             out: self.out,
             rejected: vec![],
         })
     }
+}
+
+/// `each` of `items` on up to `threads` threads (consecutive runs of items each), the results
+/// in the items' order; the first error is returned once every thread has stopped.
+pub(crate) fn in_parallel<I: Sync, T: Send>(
+    items: &[I],
+    threads: usize,
+    each: impl Fn(&I) -> io::Result<T> + Sync,
+) -> io::Result<Vec<T>> {
+    if threads <= 1 || items.len() <= 1 {
+        return items.iter().map(each).collect();
+    }
+    let per_thread = items.len().div_ceil(threads);
+    let each = &each;
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = items
+            .chunks(per_thread)
+            .map(|run| scope.spawn(move || run.iter().map(each).collect::<io::Result<Vec<T>>>()))
+            .collect();
+        let mut all = Vec::with_capacity(items.len());
+        for run in runs {
+            all.extend(run.join().expect("a writing thread panicked")?);
+        }
+        Ok(all)
+    })
 }
 
 /// A log put together from its frame and a range of a spool of results.
@@ -636,12 +662,12 @@ struct Assembly<'a> {
 }
 
 impl Assembly<'_> {
-    fn write(&self, spool: &mut Spool, w: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, spool: &Spool, w: &mut dyn Write) -> io::Result<()> {
         self.write_with(w, |w| spool.copy_range(self.range.0, self.range.1, w))
     }
 
     /// [`Assembly::write`] into a report, the results copied by the kernel where it can.
-    fn write_into(&self, spool: &mut Spool, out: &mut Out) -> io::Result<()> {
+    fn write_into(&self, spool: &Spool, out: &mut Out) -> io::Result<()> {
         self.write_with(out, |out| {
             spool.copy_range_into(self.range.0, self.range.1, out)
         })
@@ -714,21 +740,23 @@ pub fn render_split(report: &AuditReport, category: Option<&str>) -> Vec<Account
             .expect("writing to memory never fails");
     }
     let header = report.header();
-    let mut files = Vec::new();
-    sink.each_file(&header, |file, spool| {
-        let mut text = Vec::new();
-        file.assembly().write(spool, &mut text)?;
-        files.push(AccountSarif {
-            account_id: file.account_id.to_string(),
-            file_name: format!("{}.sarif", file.account_id),
-            automation_id: file.automation_id.clone(),
-            results: file.items.count,
-            text: String::from_utf8(text).expect("SARIF is UTF-8"),
-        });
-        Ok(())
-    })
-    .expect("writing to memory never fails");
+    let (files, spool) = sink.files(&header).expect("memory never fails");
     files
+        .iter()
+        .map(|file| {
+            let mut text = Vec::new();
+            file.assembly()
+                .write(spool, &mut text)
+                .expect("writing to memory never fails");
+            AccountSarif {
+                account_id: file.account_id.to_string(),
+                file_name: format!("{}.sarif", file.account_id),
+                automation_id: file.automation_id.clone(),
+                results: file.items.count,
+                text: String::from_utf8(text).expect("SARIF is UTF-8"),
+            }
+        })
+        .collect()
 }
 
 /// The split SARIF upload (`--sarif-split-dir`), written as the findings come: each account's
@@ -781,52 +809,56 @@ impl SplitSink {
         self
     }
 
-    /// Calls `each` with every account's file, in account order.
-    fn each_file(
-        &mut self,
-        report: &AuditReport,
-        mut each: impl FnMut(&SplitFile, &mut Spool) -> io::Result<()>,
-    ) -> io::Result<()> {
+    /// Every account's file, in account order, and the spool (flushed) their results are in.
+    fn files<'s>(
+        &'s mut self,
+        report: &'s AuditReport,
+    ) -> io::Result<(Vec<SplitFile<'s>>, &'s Spool)> {
+        self.spool.flush()?;
+        let this = &*self;
         let mut accounts: Vec<&str> = report
             .scan
             .targets
             .iter()
             .map(|t| t.account_id.as_str())
-            .chain(self.ranges.iter().map(|(a, _, _)| a.as_str()))
+            .chain(this.ranges.iter().map(|(a, _, _)| a.as_str()))
             .collect();
         accounts.sort_unstable();
         accounts.dedup();
         let frame = frame_of(report);
-        for account in accounts {
-            let targets: Vec<&TargetSummary> = report
-                .scan
-                .targets
-                .iter()
-                .filter(|t| t.account_id == account)
-                .collect();
-            let complete = targets.iter().all(|t| t.status == TargetStatus::Complete);
-            let automation_id = account_automation_id(report, self.category.as_deref(), account);
-            let (range, count) = self
-                .ranges
-                .iter()
-                .find(|(a, _, _)| a == account)
-                .map(|(_, r, n)| (*r, *n))
-                .unwrap_or(((self.spool.len(), self.spool.len()), 0));
-            let mut items = frame.items();
-            items.count = count;
-            let file = SplitFile {
-                account_id: account,
-                frame: Frame::around(
-                    &run_skeleton(report, &targets, complete, false, automation_id.clone()),
-                    "results",
-                ),
-                automation_id,
-                items,
-                range,
-            };
-            each(&file, &mut self.spool)?;
-        }
-        Ok(())
+        let files = accounts
+            .into_iter()
+            .map(|account| {
+                let targets: Vec<&TargetSummary> = report
+                    .scan
+                    .targets
+                    .iter()
+                    .filter(|t| t.account_id == account)
+                    .collect();
+                let complete = targets.iter().all(|t| t.status == TargetStatus::Complete);
+                let automation_id =
+                    account_automation_id(report, this.category.as_deref(), account);
+                let (range, count) = this
+                    .ranges
+                    .iter()
+                    .find(|(a, _, _)| a == account)
+                    .map(|(_, r, n)| (*r, *n))
+                    .unwrap_or(((this.spool.len(), this.spool.len()), 0));
+                let mut items = frame.items();
+                items.count = count;
+                SplitFile {
+                    account_id: account,
+                    frame: Frame::around(
+                        &run_skeleton(report, &targets, complete, false, automation_id.clone()),
+                        "results",
+                    ),
+                    automation_id,
+                    items,
+                    range,
+                }
+            })
+            .collect();
+        Ok((files, &this.spool))
     }
 }
 
@@ -881,9 +913,10 @@ impl Sink for SplitSink {
             .dir
             .clone()
             .expect("a split sink of the CLI writes into a directory");
+        let (files, spool) = self.files(report)?;
         // First every account's verdict on the limits, then (all within them) the files.
         let mut rejected = Vec::new();
-        self.each_file(report, |file, spool| {
+        for file in &files {
             let assembly = file.assembly();
             let mut failed = None;
             let why = over_limits_of(file.items.count, assembly.size(), &GITHUB_LIMITS, || {
@@ -903,17 +936,21 @@ impl Sink for SplitSink {
                     file.account_id
                 ));
             }
-            Ok(())
-        })?;
+        }
         if rejected.is_empty() {
             std::fs::create_dir_all(&dir)?;
-            let mut batch = Batch::default();
-            self.each_file(report, |file, spool| {
-                let path = dir.join(format!("{}.sarif", file.account_id));
-                let mut out = Out::file(&path)?;
+            // The files are written on every core: creating a thousand files and copying half
+            // a gigabyte into them is the kernel's work, done on the calling thread.
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let written = in_parallel(&files, threads, |file| {
+                let mut out = Out::file(&dir.join(format!("{}.sarif", file.account_id)))?;
                 file.assembly().write_into(spool, &mut out)?;
-                batch.add(out)
+                Ok(out)
             })?;
+            let mut batch = Batch::default();
+            for out in written {
+                batch.add(out)?;
+            }
             batch.commit()?;
         }
         Ok(Finished {

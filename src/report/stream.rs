@@ -311,13 +311,14 @@ impl Spool {
         }
     }
 
-    /// Copies the bytes `start..end` to `w`.
-    pub fn copy_range(&mut self, start: u64, end: u64, w: &mut dyn Write) -> io::Result<()> {
+    /// Copies the bytes `start..end` to `w`. The spool is read from several threads at once,
+    /// so it is not flushed here: flush it ([`Write::flush`]) after the last write.
+    pub fn copy_range(&self, start: u64, end: u64, w: &mut dyn Write) -> io::Result<()> {
         match self {
             Spool::Memory(v) => w.write_all(&v[start as usize..end as usize]),
             Spool::File { file, .. } => {
                 use std::os::unix::fs::FileExt;
-                file.flush()?;
+                debug_assert!(file.buffer().is_empty(), "the spool is read unflushed");
                 let f = file.get_ref();
                 let mut buf = vec![0u8; 1 << 16];
                 let mut at = start;
@@ -344,9 +345,10 @@ impl Spool {
     /// (`copy_file_range`) instead of this process reading and writing them, which halves the
     /// cost of putting a few hundred megabytes of split SARIF together. Files on different
     /// file systems are copied the ordinary way.
-    pub fn copy_range_into(&mut self, start: u64, end: u64, out: &mut Out) -> io::Result<()> {
-        if let (Spool::File { file, .. }, Out::File { tmp, .. }) = (&mut *self, &mut *out) {
-            file.flush()?;
+    /// Like [`Spool::copy_range`], the spool must be flushed.
+    pub fn copy_range_into(&self, start: u64, end: u64, out: &mut Out) -> io::Result<()> {
+        if let (Spool::File { file, .. }, Out::File { tmp, .. }) = (self, &mut *out) {
+            debug_assert!(file.buffer().is_empty(), "the spool is read unflushed");
             tmp.flush()?;
             let (from, to) = (file.get_ref(), tmp.get_ref().as_file());
             let mut at = start;

@@ -41,3 +41,32 @@ fn auth_and_confidence_serialize_as_their_labels() {
         );
     }
 }
+
+/// The wider of two reaches wins; two of the same width name the members of both, sorted and
+/// once each (what the verdict over several request paths or stages reports).
+#[test]
+fn the_widest_reach_unites_the_members_of_equal_widths() {
+    let accounts = |ids: &[&str]| Reach::Accounts {
+        accounts: ids.iter().map(|s| s.to_string()).collect(),
+    };
+    assert_eq!(Reach::Owner.widest(Reach::Internet), Reach::Internet);
+    assert_eq!(Reach::Internet.widest(accounts(&["2"])), Reach::Internet);
+    assert_eq!(
+        accounts(&["3", "2"]).widest(accounts(&["2", "1"])),
+        accounts(&["1", "2", "3"])
+    );
+    let orgs = |ids: &[&str]| Reach::Organization {
+        org_ids: ids.iter().map(|s| s.to_string()).collect(),
+    };
+    assert_eq!(
+        orgs(&["o-b"]).widest(orgs(&["o-a", "o-b"])),
+        orgs(&["o-a", "o-b"])
+    );
+    let cidrs = |c: &[&str]| Reach::InternetIpRestricted {
+        cidrs: c.iter().map(|s| s.to_string()).collect(),
+    };
+    assert_eq!(
+        cidrs(&["203.0.113.0/24"]).widest(cidrs(&["198.51.100.0/24"])),
+        cidrs(&["198.51.100.0/24", "203.0.113.0/24"])
+    );
+}

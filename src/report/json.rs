@@ -17,7 +17,6 @@ pub struct JsonSink {
     out: Out,
     items: Items,
     render: JsonFinding,
-    buf: Vec<u8>,
 }
 
 /// One finding of the JSON report as an item of `findings`, with its `suppressed`.
@@ -76,7 +75,6 @@ impl JsonSink {
                 indent: items.indent().to_string(),
             },
             items,
-            buf: Vec::new(),
         })
     }
 }
@@ -84,17 +82,6 @@ impl JsonSink {
 impl Sink for JsonSink {
     fn renderer(&self) -> Option<Box<dyn Render>> {
         Some(Box::new(self.render.clone()))
-    }
-
-    fn finding(&mut self, f: &Finding, suppressed: Option<&Suppressed>) -> io::Result<()> {
-        let mut buf = std::mem::take(&mut self.buf);
-        buf.clear();
-        let r = self
-            .render
-            .render(f, suppressed, &mut buf)
-            .and_then(|()| self.items.write_rendered(&mut self.out, &buf));
-        self.buf = buf;
-        r
     }
 
     fn rendered(

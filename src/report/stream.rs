@@ -11,7 +11,10 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-/// A renderer fed one finding at a time.
+/// A renderer fed one finding at a time. A sink implements [`Sink::finding`] (its output for
+/// a finding depends on what came before: the table, Markdown), or [`Sink::renderer`] and
+/// [`Sink::rendered`] (JSON, SARIF): then `finding` renders with the renderer, so each format
+/// has one way to write a finding.
 pub trait Sink {
     /// What this sink writes for one finding, when that depends on nothing written before it
     /// (a JSON finding, a SARIF result): made on the analysis threads, so that the one thread
@@ -22,7 +25,14 @@ pub trait Sink {
     }
 
     /// The next finding in report order (see [`Finding::sort_key`]), and its suppression.
-    fn finding(&mut self, f: &Finding, suppressed: Option<&Suppressed>) -> io::Result<()>;
+    fn finding(&mut self, f: &Finding, suppressed: Option<&Suppressed>) -> io::Result<()> {
+        let render = self
+            .renderer()
+            .expect("a sink without a renderer implements `finding`");
+        let mut item = Vec::new();
+        render.render(f, suppressed, &mut item)?;
+        self.rendered(f, suppressed, &item)
+    }
 
     /// [`Sink::finding`], with `item`: what the sink's [`Sink::renderer`] made of the finding.
     fn rendered(
@@ -435,7 +445,6 @@ impl Frame {
             indent: format!("{}  ", self.outer),
             outer: self.outer.clone(),
             count: 0,
-            indented: Vec::new(),
         }
     }
 }
@@ -446,41 +455,19 @@ pub struct Items {
     indent: String,
     outer: String,
     pub count: usize,
-    /// The last item as written, kept for its capacity.
-    indented: Vec<u8>,
 }
 
 impl Items {
-    /// Writes `item`, pretty-printed at its place, as the next item, in one write.
-    pub fn write(&mut self, w: &mut dyn Write, item: &impl serde::Serialize) -> io::Result<()> {
-        let mut out = std::mem::take(&mut self.indented);
-        out.clear();
-        self.separator(&mut out);
-        let r =
-            render_item(self.indent.as_bytes(), item, &mut out).and_then(|()| w.write_all(&out));
-        self.indented = out;
-        r
-    }
-
-    /// Writes an item [`render_item`] rendered at [`Items::indent`] as the next item.
+    /// Writes an item [`render_item`] rendered at [`Items::indent`] as the next item, after
+    /// its separator: the comma after the last item, a line break and the indentation.
     pub fn write_rendered(&mut self, w: &mut dyn Write, item: &[u8]) -> io::Result<()> {
-        let mut out = std::mem::take(&mut self.indented);
-        out.clear();
-        self.separator(&mut out);
-        let r = w.write_all(&out).and_then(|()| w.write_all(item));
-        self.indented = out;
-        r
-    }
-
-    /// What comes before the next item: the comma after the last one, a line break and the
-    /// items' indentation.
-    fn separator(&mut self, out: &mut Vec<u8>) {
         if self.count > 0 {
-            out.push(b',');
+            w.write_all(b",")?;
         }
         self.count += 1;
-        out.push(b'\n');
-        out.extend_from_slice(self.indent.as_bytes());
+        w.write_all(b"\n")?;
+        w.write_all(self.indent.as_bytes())?;
+        w.write_all(item)
     }
 
     /// The indentation of the items' first lines, where [`render_item`] renders them.

@@ -735,10 +735,10 @@ reason = "the rule, second"
     assert!(summary.stale.is_empty() && summary.expired.is_empty());
 }
 
-/// Items written one at a time into a frame, serialised in place or rendered apart (on another
-/// thread) and copied, make byte for byte the pretty JSON of the whole document.
+/// Items rendered apart (on another thread) and copied into a frame one at a time make byte
+/// for byte the pretty JSON of the whole document.
 #[test]
-fn items_written_in_place_match_pretty_json_of_the_whole_document() {
+fn items_rendered_apart_match_pretty_json_of_the_whole_document() {
     let value = json!({
         "a": [], "b": {}, "c": [1, [2, []], {"d": "e\n\"f\"", "g": [{}]}],
         "h": {"i": {"j": null, "k": true}}, "l": "tab\there",
@@ -748,25 +748,19 @@ fn items_written_in_place_match_pretty_json_of_the_whole_document() {
     };
     let frame = stream::Frame::around(&whole(vec![]), "findings");
     for n in 0..3 {
-        let (mut direct, mut copied) = (
-            frame.head.clone().into_bytes(),
-            frame.head.clone().into_bytes(),
-        );
-        let (mut a, mut b) = (frame.items(), frame.items());
+        let mut copied = frame.head.clone().into_bytes();
+        let mut items = frame.items();
         for _ in 0..n {
-            a.write(&mut direct, &value).unwrap();
             let mut item = Vec::new();
-            stream::render_item(b.indent().as_bytes(), &value, &mut item).unwrap();
-            b.write_rendered(&mut copied, &item).unwrap();
+            stream::render_item(items.indent().as_bytes(), &value, &mut item).unwrap();
+            items.write_rendered(&mut copied, &item).unwrap();
         }
-        for (items, out) in [(a, &mut direct), (b, &mut copied)] {
-            items.close(out).unwrap();
-            out.extend_from_slice(frame.tail.as_bytes());
-            assert_eq!(
-                String::from_utf8(out.clone()).unwrap(),
-                whole(vec![value.clone(); n])
-            );
-        }
+        items.close(&mut copied).unwrap();
+        copied.extend_from_slice(frame.tail.as_bytes());
+        assert_eq!(
+            String::from_utf8(copied).unwrap(),
+            whole(vec![value.clone(); n])
+        );
     }
     let empty = frame.items();
     let mut closed = Vec::new();
@@ -868,30 +862,4 @@ fn a_report_file_past_the_writeback_step_is_written_whole() {
         assert_eq!(&chunk[1..], &line[..]);
     }
     std::fs::remove_dir_all(dir).unwrap();
-}
-
-/// The split SARIF files are written on several threads: every item once, results in the
-/// items' order, and an error of any item is the result.
-#[test]
-fn work_in_parallel_keeps_the_order_and_the_first_error() {
-    let items: Vec<u32> = (0..23).collect();
-    for threads in 1..=5 {
-        let doubled = sarif::in_parallel(&items, threads, |&i| Ok(i * 2)).unwrap();
-        assert_eq!(
-            doubled,
-            items.iter().map(|i| i * 2).collect::<Vec<_>>(),
-            "{threads}"
-        );
-        let failed = sarif::in_parallel(&items, threads, |&i| {
-            if i == 17 {
-                Err(std::io::Error::other("item 17"))
-            } else {
-                Ok(i)
-            }
-        });
-        assert_eq!(failed.unwrap_err().to_string(), "item 17", "{threads}");
-    }
-    assert!(sarif::in_parallel(&[] as &[u32], 3, |&i| Ok(i))
-        .unwrap()
-        .is_empty());
 }

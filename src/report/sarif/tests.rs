@@ -163,3 +163,29 @@ fn the_limits_name_what_github_would_reject() {
         .unwrap()
         .contains("rules, over GitHub's limit of 1 per run"));
 }
+
+/// The split SARIF files are written on several threads: every item once, results in the
+/// items' order, and an error of any item is the result.
+#[test]
+fn work_in_parallel_keeps_the_order_and_the_first_error() {
+    let items: Vec<u32> = (0..23).collect();
+    for threads in 1..=5 {
+        let doubled = super::split::in_parallel(&items, threads, |&i| Ok(i * 2)).unwrap();
+        assert_eq!(
+            doubled,
+            items.iter().map(|i| i * 2).collect::<Vec<_>>(),
+            "{threads}"
+        );
+        let failed = super::split::in_parallel(&items, threads, |&i| {
+            if i == 17 {
+                Err(std::io::Error::other("item 17"))
+            } else {
+                Ok(i)
+            }
+        });
+        assert_eq!(failed.unwrap_err().to_string(), "item 17", "{threads}");
+    }
+    assert!(super::split::in_parallel(&[] as &[u32], 3, |&i| Ok(i))
+        .unwrap()
+        .is_empty());
+}
